@@ -1,0 +1,13 @@
+/** Copy-on-write helpers for the readonly maps and arrays of `State`. */
+
+export const put = <K, V>(m: ReadonlyMap<K, V>, k: K, v: V): ReadonlyMap<K, V> => new Map(m).set(k, v);
+
+export const drop = <K, V>(m: ReadonlyMap<K, V>, k: K): ReadonlyMap<K, V> => {
+  const c = new Map(m);
+  c.delete(k);
+  return c;
+};
+
+export const replaceAt = <A>(xs: ReadonlyArray<A>, i: number, x: A): ReadonlyArray<A> => xs.map((y, j) => (j === i ? x : y));
+
+export const range = (n: number): ReadonlyArray<number> => Array.from({ length: n }, (_, i) => i);

@@ -1,0 +1,71 @@
+/**
+ * Gunthorpe's DMA-only SGL (Jan 2019): DMA mapping happens next to GUP and
+ * the caller gets a table of DMA addresses with no CPU side.
+ * sgl_dma_map_user() pins ordinary memory (keeping the pages privately to
+ * dirty and unpin them at unmap) and asks an exporter's VMA for BAR
+ * addresses; sgl_dma_unmap() undoes both.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { drop, put } from '../collections.ts';
+import { busAddress, directAddress, p2pReachable } from '../dma-address.ts';
+import type { Event } from '../event.ts';
+import { findVma, freshId } from '../page.ts';
+import { done, reject, type Outcome } from '../result.ts';
+import type { DeviceId, DmaDirection, DmaMapping, MappingId, MmId, PagesId, SglId, State } from '../state.ts';
+import { gup, unpinUserPagesDirtyLock } from './gup.ts';
+import { exporterMap } from './p2p-vma-ops.ts';
+
+const addTable = (s: State, mapping: MappingId, pages: PagesId | null, nents: number): State => {
+  const [s1, id] = freshId(s);
+  const entries = Array.from({ length: nents }, () => ({ page: null }));
+  return { ...s1, sgls: put(s1.sgls, id, { id, entries, dmaOnly: true, pages, mapping }) };
+};
+
+export const sglDmaMapUser = (s: State, dev: DeviceId, mm: MmId, start: number, npages: number, dir: DmaDirection): Outcome => {
+  const op = 'sgl_dma_map_user';
+  if (s.devices[dev] === undefined) return reject(op, `no device ${dev}`);
+  if (s.mms.get(mm)?.alive !== true) return reject(op, `mm ${mm} is not alive`);
+  const v = findVma(s, mm, start);
+  if (v === undefined || start + npages > v.start + v.npages)
+    return reject(op, `-EFAULT: pages [${start}, ${start + npages}) of mm ${mm} are not inside one vma`);
+  const write = dir !== 'to-device';
+  if (v.backing.kind === 'bar') {
+    if (start !== v.start || npages !== v.npages) return reject(op, `the exporter maps whole windows: vma ${v.id} is [${v.start}, ${v.start + v.npages})`);
+    const r = exporterMap(s, v, dev, write, 'sgl_dma_map_user');
+    if (typeof r === 'string') return reject(op, r);
+    return done(addTable(r.state, r.mapping, null, v.npages));
+  }
+  const pinned = gup(s, 'pin', mm, start, npages, { write, longterm: false, p2pdma: true });
+  if (E.isLeft(pinned)) return reject(op, pinned.left);
+  const { state, pages, events } = pinned.right;
+  const entries = state.pageArrays.get(pages)!.pfns.map((pfn) => {
+    const f = state.frames[pfn]!;
+    return { dma: f.bar === null ? directAddress(f) : busAddress(state, f), pfn, gen: f.gen };
+  });
+  for (const e of entries) {
+    const bar = state.frames[e.pfn]!.bar;
+    if (bar !== null && !p2pReachable(state, state.bars[bar]!.device, dev))
+      return reject(op, `device ${dev} cannot reach provider ${state.bars[bar]!.device} peer-to-peer`);
+  }
+  const [s1, id] = freshId(state);
+  const table = s1.nextId;
+  const m: DmaMapping = { id, device: dev, dir, api: 'sgl_dma_map_user', origin: { kind: 'sgl', sgl: table }, entries };
+  return done(addTable({ ...s1, mappings: put(s1.mappings, id, m) }, id, pages, npages), events);
+};
+
+export const sglDmaUnmap = (s: State, sgl: SglId): Outcome => {
+  const op = 'sgl_dma_unmap';
+  const t = s.sgls.get(sgl);
+  if (t === undefined) return reject(op, `sgl ${sgl} is not allocated`);
+  if (!t.dmaOnly || t.mapping === null) return reject(op, `sgl ${sgl} is not a DMA-only table`);
+  const events: Event[] = [];
+  let state: State = { ...s, sgls: drop(s.sgls, sgl) };
+  if (state.mappings.has(t.mapping)) {
+    state = { ...state, mappings: drop(state.mappings, t.mapping) };
+    events.push({ kind: 'mapping-torn-down', mapping: t.mapping });
+  }
+  if (t.pages === null) return done(state, events);
+  const a = state.pageArrays.get(t.pages)!;
+  const r = unpinUserPagesDirtyLock(state, t.pages, a.write);
+  return E.isLeft(r) ? r : done(r.right.state, [...events, ...r.right.events]);
+};

@@ -1,0 +1,78 @@
+/**
+ * Page faults: handle_mm_fault() for one virtual page, used by write_fault
+ * (a CPU store from the process) and by GUP, which faults pages in itself.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { replaceAt } from '../collections.ts';
+import type { Changed } from '../page.ts';
+import { allocRamPage, putPage, setFrame, setVma } from '../page.ts';
+import type { State, Vma } from '../state.ts';
+
+const withPte = (s: State, vma: Vma, index: number, pfn: number, writable: boolean): State =>
+  setVma(s, { ...vma, ptes: replaceAt(vma.ptes, index, { pfn, writable }) });
+
+/** Fault one page of an anonymous (MAP_PRIVATE) VMA. */
+const faultAnon = (s: State, vma: Vma, index: number, write: boolean): E.Either<string, Changed> => {
+  const pte = vma.ptes[index] ?? null;
+  if (pte === null) {
+    const got = allocRamPage(s, { kind: 'anon' });
+    if (got === null) return E.left('-ENOMEM: no free RAM page (VM_FAULT_OOM)');
+    const [s1, pfn] = got;
+    const f = s1.frames[pfn]!;
+    return E.right({ state: withPte(setFrame(s1, { ...f, mapcount: 1, dirty: write }), vma, index, pfn, true), events: [] });
+  }
+  if (pte.writable || !write) return E.right({ state: s, events: [] });
+  const old = s.frames[pte.pfn]!;
+  // do_wp_page(): the only mapper reuses the page, otherwise copy on write.
+  if (old.mapcount === 1) return E.right({ state: withPte(s, vma, index, pte.pfn, true), events: [] });
+  const got = allocRamPage(s, { kind: 'anon' });
+  if (got === null) return E.left('-ENOMEM: no free RAM page for the COW copy (VM_FAULT_OOM)');
+  const [s1, copy] = got;
+  const c = s1.frames[copy]!;
+  const s2 = withPte(setFrame(s1, { ...c, mapcount: 1, dirty: true }), vma, index, copy, true);
+  const o = s2.frames[pte.pfn]!;
+  return E.right(putPage(setFrame(s2, { ...o, mapcount: o.mapcount - 1 }), pte.pfn));
+};
+
+/** Fault one page of a shared file VMA mapped from offset 0; a write runs ->page_mkwrite. */
+const faultFile = (s: State, vma: Vma, inodeId: number, index: number, write: boolean): E.Either<string, Changed> => {
+  const pte = vma.ptes[index] ?? null;
+  if (pte !== null) {
+    if (pte.writable || !write) return E.right({ state: s, events: [] });
+    const f = s.frames[pte.pfn]!;
+    // ->page_mkwrite: the filesystem attaches buffers / reserves blocks and the page is dirtied.
+    const s1 = setFrame(s, { ...f, fsPrivate: true, dirty: true, deviceWroteSinceDirtied: false });
+    return E.right({ state: withPte(s1, vma, index, pte.pfn, true), events: [{ kind: 'page-dirtied', pfn: pte.pfn }] });
+  }
+  const inode = s.inodes[inodeId]!;
+  let state = s;
+  let pfn = inode.cache[index] ?? null;
+  if (pfn === null) {
+    const got = allocRamPage(s, { kind: 'file', inode: inodeId, index });
+    if (got === null) return E.left('-ENOMEM: no free RAM page for the page cache');
+    [state, pfn] = got;
+    state = { ...state, inodes: replaceAt(state.inodes, inodeId, { ...inode, cache: replaceAt(inode.cache, index, pfn) }) };
+  }
+  const f = state.frames[pfn]!;
+  const mapped = { ...f, mapcount: f.mapcount + 1, refcount: f.refcount + 1 };
+  const dirtied = write ? { ...mapped, fsPrivate: true, dirty: true, deviceWroteSinceDirtied: false } : mapped;
+  return E.right({
+    state: withPte(setFrame(state, dirtied), vma, index, pfn, write),
+    events: write ? [{ kind: 'page-dirtied', pfn }] : [],
+  });
+};
+
+/** handle_mm_fault() for page `index` of `vma`. Left carries the errno-style reason. */
+export const faultIn = (s: State, vma: Vma, index: number, write: boolean): E.Either<string, Changed> => {
+  switch (vma.backing.kind) {
+    case 'anon':
+      return faultAnon(s, vma, index, write);
+    case 'file':
+      return faultFile(s, vma, vma.backing.inode, index, write);
+    case 'bar':
+    case 'p2pmem':
+      return (vma.ptes[index] ?? null) === null
+        ? E.left(`SIGBUS: vma ${vma.id} maps device memory whose PTEs were zapped`)
+        : E.right({ state: s, events: [] });
+  }
+};

@@ -1,0 +1,136 @@
+/**
+ * The GUP family: get_user_pages (FOLL_GET), pin_user_pages (FOLL_PIN) and
+ * the calls that release and dirty what they returned
+ * (Documentation/core-api/pin_user_pages.rst).
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { drop, put } from '../collections.ts';
+import type { Event } from '../event.ts';
+import { findVma, freshId, putPage, setFrame } from '../page.ts';
+import { done, reject, type Outcome } from '../result.ts';
+import type { MmId, PageArray, PagesId, Pfn, State } from '../state.ts';
+import { faultIn } from './fault.ts';
+
+export interface GupFlags {
+  readonly write: boolean;
+  readonly longterm: boolean;
+  readonly p2pdma: boolean;
+}
+
+/** __get_user_pages(): check the VMA, fault every page in, take a reference or a pin on each. */
+export const gup = (
+  s: State,
+  kind: 'get' | 'pin',
+  mm: MmId,
+  start: number,
+  npages: number,
+  flags: GupFlags,
+): E.Either<string, { state: State; pages: PagesId; events: ReadonlyArray<Event> }> => {
+  if (s.mms.get(mm)?.alive !== true) return E.left(`mm ${mm} is not alive`);
+  if (!Number.isInteger(npages) || npages < 1) return E.left(`npages ${npages} must be at least 1`);
+  const v = findVma(s, mm, start);
+  if (v === undefined || start + npages > v.start + v.npages)
+    return E.left(`-EFAULT: pages [${start}, ${start + npages}) of mm ${mm} are not inside one vma`);
+  if (v.backing.kind === 'bar') return E.left(`-EFAULT: vma ${v.id} is VM_IO|VM_PFNMAP (no struct page)`);
+  if (v.backing.kind === 'p2pmem' && s.era.p2pGupGate) {
+    if (kind === 'get' || !flags.p2pdma) return E.left(`-EREMOTEIO: vma ${v.id} holds PCI P2PDMA pages and FOLL_PCI_P2PDMA was not passed`);
+    if (flags.longterm) return E.left('-EINVAL: FOLL_PCI_P2PDMA cannot be combined with FOLL_LONGTERM');
+  }
+  if (kind === 'pin' && flags.longterm && flags.write && v.backing.kind === 'file' && s.era.longtermFileGate)
+    return E.left(`-EFAULT: FOLL_LONGTERM|FOLL_WRITE on vma ${v.id}, a file mapping that needs dirty tracking`);
+  let state = s;
+  const pfns: Pfn[] = [];
+  const events: Event[] = [];
+  for (let i = 0; i < npages; i++) {
+    const index = start - v.start + i;
+    const r = faultIn(state, state.vmas.get(v.id)!, index, flags.write);
+    if (E.isLeft(r)) return E.left(r.left);
+    events.push(...r.right.events);
+    const pfn = r.right.state.vmas.get(v.id)!.ptes[index]!.pfn;
+    const f = r.right.state.frames[pfn]!;
+    state = setFrame(r.right.state, { ...f, refcount: f.refcount + 1, pincount: f.pincount + (kind === 'pin' ? 1 : 0) });
+    pfns.push(pfn);
+  }
+  if (kind === 'pin') state = { ...state, mms: put(state.mms, mm, { ...state.mms.get(mm)!, hasPinned: true }) };
+  const [s1, id] = freshId(state);
+  const arr: PageArray = { id, kind, mm, vma: v.id, start, pfns, write: flags.write, longterm: flags.longterm };
+  return E.right({ state: { ...s1, pageArrays: put(s1.pageArrays, id, arr) }, pages: id, events });
+};
+
+export const getUserPages = (s: State, mm: MmId, start: number, npages: number, write: boolean): Outcome => {
+  const r = gup(s, 'get', mm, start, npages, { write, longterm: false, p2pdma: false });
+  return E.isLeft(r) ? reject('get_user_pages', r.left) : done(r.right.state, r.right.events);
+};
+
+export const pinUserPages = (s: State, mm: MmId, start: number, npages: number, flags: GupFlags): Outcome => {
+  const r = gup(s, 'pin', mm, start, npages, flags);
+  return E.isLeft(r) ? reject('pin_user_pages', r.left) : done(r.right.state, r.right.events);
+};
+
+/** set_page_dirty() on one page: only a clean page changes (and produces an event). */
+export const dirtyPage = (s: State, pfn: Pfn): { state: State; events: Event[] } => {
+  const f = s.frames[pfn]!;
+  if (f.dirty) return { state: setFrame(s, { ...f, deviceWroteSinceDirtied: false }), events: [] };
+  return { state: setFrame(s, { ...f, dirty: true, deviceWroteSinceDirtied: false }), events: [{ kind: 'page-dirtied', pfn }] };
+};
+
+const held = (s: State, op: string, pages: PagesId, kind: 'get' | 'pin'): PageArray | string => {
+  const a = s.pageArrays.get(pages);
+  if (a === undefined) return `pages ${pages} are not held`;
+  if (a.kind !== kind)
+    return kind === 'get'
+      ? `pages ${pages} were pinned with FOLL_PIN; release them with unpin_user_pages`
+      : `pages ${pages} came from get_user_pages (FOLL_GET); ${op} must pair with pin_user_pages`;
+  return a;
+};
+
+/** Drop the reference (or pin) on every page of `a`, then forget the array. */
+const release = (s: State, a: PageArray, dirty: boolean): Outcome => {
+  let state = s;
+  const events: Event[] = [];
+  for (const pfn of a.pfns) {
+    if (dirty) {
+      const d = dirtyPage(state, pfn);
+      state = d.state;
+      events.push(...d.events);
+    }
+    events.push({ kind: 'reference-dropped', pfn, pages: a.id, pin: a.kind === 'pin', write: a.write });
+    const f = state.frames[pfn]!;
+    if (a.kind === 'pin') state = setFrame(state, { ...f, pincount: f.pincount - 1 });
+    const p = putPage(state, pfn);
+    state = p.state;
+    events.push(...p.events);
+  }
+  return done({ ...state, pageArrays: drop(state.pageArrays, a.id) }, events);
+};
+
+/** put_page() on every page of a get_user_pages array. */
+export const putPages = (s: State, pages: PagesId): Outcome => {
+  const a = held(s, 'put_page', pages, 'get');
+  return typeof a === 'string' ? reject('put_page', a) : release(s, a, false);
+};
+
+export const unpinUserPages = (s: State, pages: PagesId): Outcome => {
+  const a = held(s, 'unpin_user_pages', pages, 'pin');
+  return typeof a === 'string' ? reject('unpin_user_pages', a) : release(s, a, false);
+};
+
+/** unpin_user_pages_dirty_lock(): dirty each page that is not dirty yet (page lock held), then unpin. */
+export const unpinUserPagesDirtyLock = (s: State, pages: PagesId, makeDirty: boolean): Outcome => {
+  const a = held(s, 'unpin_user_pages_dirty_lock', pages, 'pin');
+  return typeof a === 'string' ? reject('unpin_user_pages_dirty_lock', a) : release(s, a, makeDirty);
+};
+
+/** set_page_dirty_lock() on every page of an array the caller still holds. */
+export const setPageDirtyLock = (s: State, pages: PagesId): Outcome => {
+  const a = s.pageArrays.get(pages);
+  if (a === undefined) return reject('set_page_dirty_lock', `pages ${pages} are not held (the reference was already dropped)`);
+  let state = s;
+  const events: Event[] = [];
+  for (const pfn of a.pfns) {
+    const d = dirtyPage(state, pfn);
+    state = d.state;
+    events.push(...d.events);
+  }
+  return done(state, events);
+};

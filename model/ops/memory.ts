@@ -1,0 +1,110 @@
+/** Memory management that races with drivers: reclaim, migration, writeback. */
+import { replaceAt } from '../collections.ts';
+import type { Event } from '../event.ts';
+import { allocRamPage, releaseFrame, rmap, setFrame, setVma } from '../page.ts';
+import { done, reject, type Outcome } from '../result.ts';
+import type { Frame, Pfn, State } from '../state.ts';
+import { invalidateRange } from './notifier.ts';
+
+type Lookup = { readonly frame: Frame } | { readonly reason: string };
+
+/** A RAM page on an LRU list (anon or page cache). */
+const lruPage = (s: State, pfn: Pfn): Lookup => {
+  const f = s.frames[pfn];
+  if (f === undefined) return { reason: `no page ${pfn}` };
+  if (f.bar !== null) return { reason: `page ${pfn} is device memory, not on an LRU list` };
+  if (f.free) return { reason: `page ${pfn} is free` };
+  if (f.mapping.kind === 'none' || f.mapping.kind === 'kernel') return { reason: `page ${pfn} is a kernel allocation, not on an LRU list` };
+  return { frame: f };
+};
+
+/** Replace every PTE mapping `pfn` by `to` (null: unmap), invalidating notifiers first. */
+const retarget = (s: State, pfn: Pfn, to: Pfn | null): { state: State; events: Event[] } => {
+  let state = s;
+  const events: Event[] = [];
+  for (const { vma, index } of rmap(s, pfn)) {
+    const v = state.vmas.get(vma)!;
+    const inv = invalidateRange(state, v.mm, v.start + index, v.start + index + 1);
+    events.push(...inv.events);
+    const v2 = inv.state.vmas.get(vma)!;
+    const old = v2.ptes[index]!;
+    state = setVma(inv.state, { ...v2, ptes: replaceAt(v2.ptes, index, to === null ? null : { ...old, pfn: to }) });
+  }
+  return { state, events };
+};
+
+/**
+ * Reclaim one page (shrink_folio_list): try_to_unmap, drop the filesystem's
+ * private state (try_to_release_page), then __remove_mapping frees the page
+ * only if nothing else holds a reference; otherwise it stays, unmapped.
+ */
+export const reclaim = (s: State, pfn: Pfn): Outcome => {
+  const op = 'reclaim';
+  const l = lruPage(s, pfn);
+  if (!('frame' in l)) return reject(op, l.reason);
+  const f = l.frame;
+  if (f.mapping.kind === 'anon') {
+    if (s.era.reclaimSkipsPinnedAnon && f.pincount > 0)
+      return reject(op, `page ${pfn} is maybe DMA-pinned; reclaim does not add it to the swap cache`);
+    if (f.refcount !== f.mapcount)
+      return reject(op, `page ${pfn} has ${f.refcount} references but ${f.mapcount} mappings; __remove_mapping would fail`);
+    const un = retarget(s, pfn, null);
+    return done(setFrame(un.state, releaseFrame(un.state.frames[pfn]!)), [...un.events, { kind: 'page-freed', pfn }]);
+  }
+  if (f.dirty) return reject(op, `page ${pfn} is dirty; pageout() must write it back first`);
+  const un = retarget(s, pfn, null);
+  const events = [...un.events];
+  const unmapped = { ...f, mapcount: 0, refcount: f.refcount - f.mapcount };
+  if (s.era.reclaimKeepsPinnedPrivate && f.pincount > 0) return done(setFrame(un.state, unmapped), events);
+  if (f.fsPrivate) events.push({ kind: 'buffers-released', pfn });
+  const released = { ...unmapped, fsPrivate: false };
+  if (released.refcount !== 1 || f.mapping.kind !== 'file') return done(setFrame(un.state, released), events);
+  const { inode, index } = f.mapping;
+  const ino = un.state.inodes[inode]!;
+  const state = { ...setFrame(un.state, releaseFrame(released)), inodes: replaceAt(un.state.inodes, inode, { ...ino, cache: replaceAt(ino.cache, index, null) }) };
+  return done(state, [...events, { kind: 'page-freed', pfn }]);
+};
+
+/** migrate_pages() of one page: only a page with no extra references can move (-EAGAIN otherwise). */
+export const migratePage = (s: State, pfn: Pfn): Outcome => {
+  const op = 'migrate_page';
+  const l = lruPage(s, pfn);
+  if (!('frame' in l)) return reject(op, l.reason);
+  const f = l.frame;
+  const expected = f.mapcount + (f.mapping.kind === 'file' ? 1 : 0);
+  if (f.refcount !== expected)
+    return reject(op, `-EAGAIN: page ${pfn} has ${f.refcount} references, migration expects ${expected} (GUP reference or pin held)`);
+  const got = allocRamPage(s, f.mapping);
+  if (got === null) return reject(op, '-ENOMEM: no free RAM page to migrate to');
+  const [s1, to] = got;
+  const target = s1.frames[to]!;
+  let state = setFrame(s1, { ...target, refcount: f.refcount, mapcount: f.mapcount, dirty: f.dirty, fsPrivate: f.fsPrivate });
+  const moved = retarget(state, pfn, to);
+  state = setFrame(moved.state, releaseFrame(moved.state.frames[pfn]!));
+  if (f.mapping.kind === 'file') {
+    const { inode, index } = f.mapping;
+    const ino = state.inodes[inode]!;
+    state = { ...state, inodes: replaceAt(state.inodes, inode, { ...ino, cache: replaceAt(ino.cache, index, to) }) };
+  }
+  return done(state, [...moved.events, { kind: 'page-freed', pfn }]);
+};
+
+/**
+ * Writeback of one dirty page-cache page: clear_page_dirty_for_io, write it
+ * to storage, page_mkclean() write-protects every PTE so the next store
+ * faults into ->page_mkwrite. The filesystem keeps its private state;
+ * reclaim is what drops it.
+ */
+export const writeback = (s: State, pfn: Pfn): Outcome => {
+  const op = 'writeback';
+  const l = lruPage(s, pfn);
+  if (!('frame' in l)) return reject(op, l.reason);
+  if (l.frame.mapping.kind !== 'file') return reject(op, `page ${pfn} is anonymous; it has no file to write back to`);
+  if (!l.frame.dirty) return reject(op, `page ${pfn} is clean`);
+  let state = setFrame(s, { ...l.frame, dirty: false });
+  for (const { vma, index } of rmap(s, pfn)) {
+    const v = state.vmas.get(vma)!;
+    state = setVma(state, { ...v, ptes: replaceAt(v.ptes, index, { pfn, writable: false }) });
+  }
+  return done(state);
+};

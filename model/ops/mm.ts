@@ -1,0 +1,156 @@
+/** mm and VMA lifecycle: mmap, munmap, exit_mmap, fork, write_fault. */
+import * as E from 'fp-ts/lib/Either.js';
+import { put } from '../collections.ts';
+import type { Event } from '../event.ts';
+import type { MmapBacking } from '../op.ts';
+import { allocBarFrame, allocRamPage, findVma, freeFrameCount, freshId, setFrame, setVma } from '../page.ts';
+import { done, reject, type Outcome } from '../result.ts';
+import type { MmId, Pfn, Pte, State, Vma, VmaBacking, VmaId } from '../state.ts';
+import { faultIn } from './fault.ts';
+import { destroyVma } from './vma-teardown.ts';
+
+/** The lowest virtual page at which `npages` fit in `mm` (get_unmapped_area). */
+const unmappedArea = (s: State, mm: MmId, npages: number): number => {
+  const vmas = [...s.vmas.values()].filter((v) => v.mm === mm).sort((a, b) => a.start - b.start);
+  let addr = 0;
+  for (const v of vmas) {
+    if (addr + npages <= v.start) return addr;
+    addr = Math.max(addr, v.start + v.npages);
+  }
+  return addr;
+};
+
+/** mmap(): a new VMA. Device mappings (BAR, p2pmem) are populated at once; RAM mappings fault lazily. */
+export const mmap = (s: State, mm: MmId, npages: number, backing: MmapBacking): Outcome => {
+  const op = 'mmap';
+  if (s.mms.get(mm)?.alive !== true) return reject(op, `mm ${mm} is not alive`);
+  if (!Number.isInteger(npages) || npages < 1) return reject(op, `npages ${npages} must be at least 1`);
+  let state = s;
+  let vb: VmaBacking;
+  let ptes: ReadonlyArray<Pte | null> = Array.from({ length: npages }, () => null);
+  if (backing.kind === 'anon') vb = backing;
+  else if (backing.kind === 'file') {
+    const inode = s.inodes[backing.inode];
+    if (inode === undefined) return reject(op, `no inode ${backing.inode}`);
+    if (npages > inode.npages) return reject(op, `-EINVAL: inode ${inode.id} has ${inode.npages} pages, asked for ${npages}`);
+    vb = backing;
+  } else {
+    const bar = s.bars[backing.bar];
+    if (bar === undefined) return reject(op, `no BAR ${backing.bar}`);
+    if (!bar.alive) return reject(op, `-ENODEV: the provider of BAR ${bar.id} was removed`);
+    if (backing.kind === 'bar' && bar.structPages) return reject(op, `BAR ${bar.id} is a P2PDMA provider; map it through p2pmem`);
+    if (backing.kind === 'p2pmem' && !bar.structPages) return reject(op, `BAR ${bar.id} has no ZONE_DEVICE pages (no p2pmem/allocate file)`);
+    if (freeFrameCount(s, (f) => f.bar === bar.id) < npages) return reject(op, `-ENOMEM: BAR ${bar.id} has fewer than ${npages} free pages`);
+    const window: Pfn[] = [];
+    for (let i = 0; i < npages; i++) {
+      const [s1, pfn] = allocBarFrame(state, bar.id)!;
+      state = s1;
+      window.push(pfn);
+      if (backing.kind === 'p2pmem') {
+        // p2pmem_alloc_mmap(): vm_insert_page() takes a reference, the allocation's own is dropped.
+        const f = state.frames[pfn]!;
+        state = setFrame(state, { ...f, mapcount: 1, refcount: 1 });
+      }
+    }
+    vb = backing.kind === 'bar' ? { kind: 'bar', bar: bar.id, window } : backing;
+    ptes = window.map((pfn) => ({ pfn, writable: true }));
+  }
+  const [s2, id] = freshId(state);
+  const vma: Vma = {
+    id,
+    mm,
+    start: unmappedArea(s, mm, npages),
+    npages,
+    backing: vb,
+    shared: backing.kind !== 'anon',
+    dontcopy: backing.kind === 'bar',
+    ptes,
+  };
+  return done(setVma(s2, vma));
+};
+
+/** munmap() of a whole VMA: notifiers, zap, ->close, VMA freed. */
+export const munmap = (s: State, vma: VmaId): Outcome => {
+  const v = s.vmas.get(vma);
+  if (v === undefined) return reject('munmap', `vma ${vma} is not mapped`);
+  const r = destroyVma(s, v);
+  return done(r.state, r.events);
+};
+
+/** exit_mmap(): mmu_notifier_release, then every VMA is torn down; pins held by drivers survive. */
+export const exitMmap = (s: State, mm: MmId): Outcome => {
+  const m = s.mms.get(mm);
+  if (m?.alive !== true) return reject('exit_mmap', `mm ${mm} is not alive`);
+  let state = s;
+  const events: Event[] = [];
+  for (const v of s.vmas.values()) {
+    if (v.mm !== mm) continue;
+    const r = destroyVma(state, state.vmas.get(v.id)!);
+    state = r.state;
+    events.push(...r.events);
+  }
+  return done({ ...state, mms: put(state.mms, mm, { ...m, alive: false }) }, events);
+};
+
+/**
+ * fork(): the child inherits every VMA without VM_DONTCOPY. Private anon
+ * pages are shared copy-on-write (both PTEs write-protected) unless the
+ * era does early COW and the page may be DMA-pinned: then the child gets a
+ * copy at once and the parent keeps its page writable (70e806e4e645).
+ * Plain FOLL_GET references are invisible here.
+ */
+export const fork = (s: State, mm: MmId): Outcome => {
+  const op = 'fork';
+  const parent = s.mms.get(mm);
+  if (parent?.alive !== true) return reject(op, `mm ${mm} is not alive`);
+  const [s0, child] = freshId(s);
+  let state: State = { ...s0, mms: put(s0.mms, child, { id: child, alive: true, hasPinned: false }) };
+  for (const v of s.vmas.values()) {
+    if (v.mm !== mm || v.dontcopy) continue;
+    const childPtes: (Pte | null)[] = [];
+    let parentPtes: ReadonlyArray<Pte | null> = v.ptes;
+    for (const [i, pte] of v.ptes.entries()) {
+      if (pte === null) {
+        childPtes.push(null);
+        continue;
+      }
+      const f = state.frames[pte.pfn]!;
+      if (!f.structPage) {
+        childPtes.push(pte);
+        continue;
+      }
+      if (v.shared) {
+        state = setFrame(state, { ...f, mapcount: f.mapcount + 1, refcount: f.refcount + 1 });
+        childPtes.push(pte);
+      } else if (s.era.forkEarlyCow && parent.hasPinned && f.pincount > 0) {
+        const got = allocRamPage(state, { kind: 'anon' });
+        if (got === null) return reject(op, `-ENOMEM: no free RAM page to copy pinned page ${f.pfn} early`);
+        const [s1, copy] = got;
+        state = setFrame(s1, { ...s1.frames[copy]!, mapcount: 1, dirty: true });
+        childPtes.push({ pfn: copy, writable: true });
+      } else {
+        state = setFrame(state, { ...f, mapcount: f.mapcount + 1, refcount: f.refcount + 1 });
+        childPtes.push({ pfn: pte.pfn, writable: false });
+        parentPtes = parentPtes.map((p, j) => (j === i && p !== null ? { ...p, writable: false } : p));
+      }
+    }
+    state = setVma(state, { ...v, ptes: parentPtes });
+    const [s3, cid] = freshId(state);
+    state = setVma(s3, { ...v, id: cid, mm: child, ptes: childPtes });
+  }
+  return done(state);
+};
+
+/** A CPU store by the process at virtual page `addr` that faults: first touch, COW break or ->page_mkwrite. */
+export const writeFault = (s: State, mm: MmId, addr: number): Outcome => {
+  const op = 'write_fault';
+  if (s.mms.get(mm)?.alive !== true) return reject(op, `mm ${mm} is not alive`);
+  const v = findVma(s, mm, addr);
+  if (v === undefined) return reject(op, `SIGSEGV: no vma of mm ${mm} covers page ${addr}`);
+  if (v.backing.kind === 'bar' || v.backing.kind === 'p2pmem')
+    return reject(op, `vma ${v.id} maps device memory; stores go straight to the BAR`);
+  const pte = v.ptes[addr - v.start] ?? null;
+  if (pte !== null && pte.writable) return reject(op, `no fault: the PTE at page ${addr} is present and writable`);
+  const r = faultIn(s, v, addr - v.start, true);
+  return E.isLeft(r) ? reject(op, r.left) : done(r.right.state, r.right.events);
+};

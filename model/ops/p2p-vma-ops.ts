@@ -1,0 +1,52 @@
+/**
+ * The VMA ops of Glisse's RFC (Jan 2019, patch 3/5): an exporter's VMA
+ * hands an importer DMA addresses of its BAR window with p2p_map() and
+ * takes them back with p2p_unmap(). Nothing here ties the mapping to the
+ * VMA's lifetime: only an mmu notifier held by the importer does.
+ */
+import { drop, put } from '../collections.ts';
+import { busAddress, p2pReachable } from '../dma-address.ts';
+import { freshId } from '../page.ts';
+import { done, reject, type Outcome } from '../result.ts';
+import type { DeviceId, DmaMapping, MappingApi, MappingId, State, Vma, VmaId } from '../state.ts';
+
+/** The exporter side of p2p_map: the bus addresses of `vma`'s BAR window, for `dev`. */
+export const exporterMap = (s: State, vma: Vma, dev: DeviceId, write: boolean, api: MappingApi): { state: State; mapping: MappingId } | string => {
+  if (vma.backing.kind !== 'bar') return `vma ${vma.id} has no p2p_map vm_op (not an exporter's BAR mapping)`;
+  const bar = s.bars[vma.backing.bar]!;
+  if (!bar.alive) return `-ENODEV: the provider of BAR ${bar.id} was removed`;
+  if (s.devices[dev] === undefined) return `no device ${dev}`;
+  if (!p2pReachable(s, bar.device, dev)) return `device ${dev} cannot reach provider ${bar.device} peer-to-peer`;
+  if (vma.ptes.some((p) => p === null)) return `-EFAULT: vma ${vma.id}'s BAR window was zapped`;
+  const entries = vma.backing.window.map((pfn) => {
+    const f = s.frames[pfn]!;
+    return { dma: busAddress(s, f), pfn, gen: f.gen };
+  });
+  const [s1, id] = freshId(s);
+  const m: DmaMapping = {
+    id,
+    device: dev,
+    dir: write ? 'bidirectional' : 'to-device',
+    api,
+    origin: { kind: 'vma-op', vma: vma.id, mm: vma.mm, start: vma.start, npages: vma.npages },
+    entries,
+  };
+  return { state: { ...s1, mappings: put(s1.mappings, id, m) }, mapping: id };
+};
+
+export const p2pMap = (s: State, vma: VmaId, dev: DeviceId, write: boolean): Outcome => {
+  const v = s.vmas.get(vma);
+  if (v === undefined) return reject('p2p_map', `vma ${vma} is not mapped`);
+  const r = exporterMap(s, v, dev, write, 'p2p_map');
+  return typeof r === 'string' ? reject('p2p_map', r) : done(r.state);
+};
+
+/** p2p_unmap(vma, importer, ...): needs the VMA the mapping was made from. */
+export const p2pUnmap = (s: State, mapping: MappingId): Outcome => {
+  const op = 'p2p_unmap';
+  const m = s.mappings.get(mapping);
+  if (m === undefined) return reject(op, `mapping ${mapping} is not live (already torn down)`);
+  if (m.api !== 'p2p_map' || m.origin.kind !== 'vma-op') return reject(op, `mapping ${mapping} was made by ${m.api}, not p2p_map`);
+  if (!s.vmas.has(m.origin.vma)) return reject(op, `vma ${m.origin.vma} is not mapped: it was destroyed before p2p_unmap`);
+  return done({ ...s, mappings: drop(s.mappings, mapping) }, [{ kind: 'mapping-torn-down', mapping }]);
+};

@@ -1,0 +1,90 @@
+/**
+ * PCI P2PDMA (drivers/pci/p2pdma.c, 2019 shape): ZONE_DEVICE pages carved
+ * from a provider's BAR, allocated from its gen_pool, mapped with bus
+ * addresses, and a provider removal that waits for every page reference.
+ */
+import { put, replaceAt } from '../collections.ts';
+import { busAddress, p2pReachable } from '../dma-address.ts';
+import type { Event } from '../event.ts';
+import { allocBarFrame, freshId, isP2pdmaPage, putPage, setFrame } from '../page.ts';
+import { done, reject, type Outcome } from '../result.ts';
+import type { DeviceId, DmaDirection, DmaMapping, MappedEntry, Pfn, SglId, State } from '../state.ts';
+import { unmap } from './dma.ts';
+import { invalidateRange } from './notifier.ts';
+import { zapPtes } from './vma-teardown.ts';
+
+/** pci_alloc_p2pmem(): one page from the provider's pool, if its pgmap reference is still live. */
+export const pciAllocP2pmem = (s: State, barId: number): Outcome => {
+  const op = 'pci_alloc_p2pmem';
+  const bar = s.bars[barId];
+  if (bar === undefined) return reject(op, `no BAR ${barId}`);
+  if (!bar.structPages) return reject(op, `BAR ${barId} was not registered with pci_p2pdma_add_resource`);
+  if (!bar.alive) return reject(op, `percpu_ref_tryget_live failed: the provider of BAR ${barId} is gone`);
+  const got = allocBarFrame(s, barId);
+  if (got === null) return reject(op, `-ENOMEM: the gen_pool of BAR ${barId} is empty`);
+  const [s1, pfn] = got;
+  return done(setFrame(s1, { ...s1.frames[pfn]!, mapping: { kind: 'kernel' } }));
+};
+
+/** pci_free_p2pmem(): drop the allocation's reference; the page returns to the pool when unreferenced. */
+export const pciFreeP2pmem = (s: State, page: Pfn): Outcome => {
+  const op = 'pci_free_p2pmem';
+  const f = s.frames[page];
+  if (f === undefined || !isP2pdmaPage(f)) return reject(op, `pfn ${page} is not a P2PDMA page`);
+  if (f.free || f.mapping.kind !== 'kernel') return reject(op, `page ${page} was not allocated by pci_alloc_p2pmem`);
+  const p = putPage(setFrame(s, { ...f, mapping: { kind: 'none' } }), page);
+  return done(p.state, p.events);
+};
+
+/** pci_p2pdma_map_sg() (2019): bus addresses for an SGL of P2PDMA pages only. */
+export const pciP2pdmaMapSg = (s: State, dev: DeviceId, sgl: SglId, dir: DmaDirection): Outcome => {
+  const op = 'pci_p2pdma_map_sg';
+  if (s.devices[dev] === undefined) return reject(op, `no device ${dev}`);
+  const t = s.sgls.get(sgl);
+  if (t === undefined) return reject(op, `sgl ${sgl} is not allocated`);
+  if (t.dmaOnly) return reject(op, `sgl ${sgl} is a DMA-only table and is already mapped`);
+  const entries: MappedEntry[] = [];
+  for (const [i, e] of t.entries.entries()) {
+    if (e.page === null) return reject(op, `entry ${i} of sgl ${sgl} has no page set`);
+    const f = s.frames[e.page]!;
+    if (!isP2pdmaPage(f) || f.free) return reject(op, `entry ${i} (pfn ${f.pfn}) is not an allocated P2PDMA page`);
+    const bar = s.bars[f.bar!]!;
+    if (!p2pReachable(s, bar.device, dev)) return reject(op, `pci_p2pdma_distance: device ${dev} cannot reach provider ${bar.device}`);
+    entries.push({ dma: busAddress(s, f), pfn: f.pfn, gen: f.gen });
+  }
+  const [s1, id] = freshId(s);
+  const m: DmaMapping = { id, device: dev, dir, api: 'pci_p2pdma_map_sg', origin: { kind: 'sgl', sgl }, entries };
+  return done({ ...s1, mappings: put(s1.mappings, id, m) });
+};
+
+export const pciP2pdmaUnmapSg = (s: State, mapping: number): Outcome => unmap(s, 'pci_p2pdma_unmap_sg', mapping, 'pci_p2pdma_map_sg');
+
+/**
+ * Provider removal: unmap_mapping_range() zaps every user mapping of the
+ * BARs (running mmu notifiers), then memunmap_pages() kills the pgmap
+ * reference and waits until every P2PDMA page is unreferenced. A raw BAR
+ * exporter just stops: whoever still has its addresses has stale ones.
+ */
+export const pciStopAndRemoveBusDevice = (s: State, dev: DeviceId): Outcome => {
+  const op = 'pci_stop_and_remove_bus_device';
+  if (s.devices[dev] === undefined) return reject(op, `no device ${dev}`);
+  const bars = s.bars.filter((b) => b.device === dev && b.alive);
+  if (bars.length === 0) return reject(op, `device ${dev} provides no live BAR`);
+  let state = s;
+  const events: Event[] = [];
+  for (const bar of bars) {
+    for (const v of s.vmas.values()) {
+      if ((v.backing.kind !== 'bar' && v.backing.kind !== 'p2pmem') || v.backing.bar !== bar.id) continue;
+      const inv = invalidateRange(state, v.mm, v.start, v.start + v.npages);
+      const zap = zapPtes(inv.state, inv.state.vmas.get(v.id)!);
+      state = zap.state;
+      events.push(...inv.events, ...zap.events);
+    }
+    if (bar.structPages) {
+      const held = state.frames.filter((f) => f.bar === bar.id && !f.free).length;
+      if (held > 0) return reject(op, `memunmap_pages() would wait forever: ${held} P2PDMA page(s) of BAR ${bar.id} are still referenced`);
+    }
+    state = { ...state, bars: replaceAt(state.bars, bar.id, { ...bar, alive: false }) };
+  }
+  return done(state, [...events, { kind: 'provider-removed', device: dev }]);
+};

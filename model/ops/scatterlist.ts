@@ -1,0 +1,83 @@
+/**
+ * struct scatterlist: building tables, and the generic consumers that touch
+ * an entry's memory with the CPU (sg_virt + memcpy, kmap_local_page,
+ * sg_copy_to_buffer). Those assume every entry is ordinary memory, which
+ * is exactly what a P2PDMA page is not: its kernel address is MMIO.
+ */
+import { drop, put, replaceAt } from '../collections.ts';
+import type { CpuAccessor, Event } from '../event.ts';
+import { freshId } from '../page.ts';
+import { done, reject, type Outcome } from '../result.ts';
+import type { PagesId, Pfn, Sgl, SglId, State } from '../state.ts';
+
+const addSgl = (s: State, make: (id: SglId) => Sgl): State => {
+  const [s1, id] = freshId(s);
+  return { ...s1, sgls: put(s1.sgls, id, make(id)) };
+};
+
+export const sgAllocTable = (s: State, nents: number): Outcome => {
+  if (!Number.isInteger(nents) || nents < 1) return reject('sg_alloc_table', `nents ${nents} must be at least 1`);
+  return done(addSgl(s, (id) => ({ id, entries: Array.from({ length: nents }, () => ({ page: null })), dmaOnly: false, pages: null, mapping: null })));
+};
+
+/** sg_alloc_table_from_pages(): one entry per page of a GUP array the caller holds. */
+export const sgAllocTableFromPages = (s: State, pages: PagesId): Outcome => {
+  const a = s.pageArrays.get(pages);
+  if (a === undefined) return reject('sg_alloc_table_from_pages', `pages ${pages} are not held`);
+  return done(addSgl(s, (id) => ({ id, entries: a.pfns.map((page) => ({ page })), dmaOnly: false, pages, mapping: null })));
+};
+
+export const sgSetPage = (s: State, sgl: SglId, index: number, page: Pfn): Outcome => {
+  const op = 'sg_set_page';
+  const t = s.sgls.get(sgl);
+  if (t === undefined) return reject(op, `sgl ${sgl} is not allocated`);
+  if (t.dmaOnly) return reject(op, `sgl ${sgl} is a DMA-only table: it has no page entries`);
+  if (t.entries[index] === undefined) return reject(op, `index ${index} is outside sgl ${sgl} (${t.entries.length} entries)`);
+  const f = s.frames[page];
+  if (f === undefined || !f.structPage) return reject(op, `pfn ${page} has no struct page`);
+  if (f.free) return reject(op, `page ${page} is free`);
+  return done({ ...s, sgls: put(s.sgls, sgl, { ...t, entries: replaceAt(t.entries, index, { page }) }) });
+};
+
+export const sgFreeTable = (s: State, sgl: SglId): Outcome => {
+  if (!s.sgls.has(sgl)) return reject('sg_free_table', `sgl ${sgl} is not allocated`);
+  return done({ ...s, sgls: drop(s.sgls, sgl) });
+};
+
+/** The pages a CPU consumer would touch: every entry must have one. */
+const cpuSide = (s: State, op: string, sgl: SglId, indices: ReadonlyArray<number> | 'all'): ReadonlyArray<Pfn> | string => {
+  const t = s.sgls.get(sgl);
+  if (t === undefined) return `sgl ${sgl} is not allocated`;
+  if (t.dmaOnly) return `sgl ${sgl} is a DMA-only table: it has no CPU side to touch`;
+  const which = indices === 'all' ? t.entries.map((_, i) => i) : indices;
+  const pfns: Pfn[] = [];
+  for (const i of which) {
+    const e = t.entries[i];
+    if (e === undefined) return `index ${i} is outside sgl ${sgl} (${t.entries.length} entries)`;
+    if (e.page === null) return `entry ${i} of sgl ${sgl} has no page set`;
+    pfns.push(e.page);
+  }
+  return pfns;
+};
+
+const touch = (s: State, op: CpuAccessor, sgl: SglId, indices: ReadonlyArray<number> | 'all'): Outcome => {
+  const pfns = cpuSide(s, op, sgl, indices);
+  if (typeof pfns === 'string') return reject(op, pfns);
+  const events: Event[] = pfns.map((pfn) => ({ kind: 'cpu-access', pfn, via: op, io: false }));
+  return done(s, events);
+};
+
+/** sg_virt() then memcpy(): a CPU load/store at the entry's kernel virtual address. */
+export const sgVirt = (s: State, sgl: SglId, index: number): Outcome => touch(s, 'sg_virt', sgl, [index]);
+
+export const kmapLocalPage = (s: State, sgl: SglId, index: number): Outcome => touch(s, 'kmap_local_page', sgl, [index]);
+
+/** sg_copy_to_buffer(): the CPU reads every entry (bounce buffers, integrity, soft RDMA). */
+export const sgCopyToBuffer = (s: State, sgl: SglId): Outcome => touch(s, 'sg_copy_to_buffer', sgl, 'all');
+
+/** memcpy_toio(): the legal way for the CPU to write __iomem. */
+export const memcpyToio = (s: State, page: Pfn): Outcome => {
+  const f = s.frames[page];
+  if (f === undefined || f.bar === null) return reject('memcpy_toio', `pfn ${page} is not __iomem`);
+  return done(s, [{ kind: 'cpu-access', pfn: page, via: 'memcpy_toio', io: true }]);
+};

@@ -1,0 +1,34 @@
+/**
+ * Tearing a VMA down, shared by munmap, exit_mmap and provider removal:
+ * invalidate notifiers, zap PTEs (dropping the references they hold),
+ * run the exporter's ->close and forget the VMA.
+ */
+import { drop } from '../collections.ts';
+import type { Changed } from '../page.ts';
+import { fold, putPage, releaseFrame, setFrame, setVma } from '../page.ts';
+import type { State, Vma } from '../state.ts';
+import { invalidateRange } from './notifier.ts';
+
+/** zap_page_range(): clear every present PTE of `vma`, dropping mapcount and the PTE's reference. */
+export const zapPtes = (s: State, vma: Vma): Changed => {
+  const present = vma.ptes.flatMap((p) => (p === null ? [] : [p.pfn]));
+  const cleared = setVma(s, { ...vma, ptes: vma.ptes.map(() => null) });
+  return fold(cleared, present, (st, pfn) => {
+    const f = st.frames[pfn]!;
+    if (!f.structPage) return { state: st, events: [] };
+    return putPage(setFrame(st, { ...f, mapcount: f.mapcount - 1 }), pfn);
+  });
+};
+
+/** Invalidate, zap, close and remove `vma`. */
+export const destroyVma = (s: State, vma: Vma): Changed => {
+  const inv = invalidateRange(s, vma.mm, vma.start, vma.start + vma.npages);
+  const zap = zapPtes(inv.state, inv.state.vmas.get(vma.id)!);
+  let state = zap.state;
+  if (vma.backing.kind === 'bar') {
+    // The exporter's vm_ops->close gives the BAR window back to its allocator.
+    for (const pfn of vma.backing.window) state = setFrame(state, releaseFrame(state.frames[pfn]!));
+  }
+  state = { ...state, vmas: drop(state.vmas, vma.id) };
+  return { state, events: [...inv.events, ...zap.events, { kind: 'vma-destroyed', vma: vma.id, mm: vma.mm }] };
+};

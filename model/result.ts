@@ -1,0 +1,37 @@
+/**
+ * The outcome of one kernel-like operation: `Either<Rejection, Step>`.
+ *
+ * A `Rejection` means the operation's kernel precondition does not hold
+ * (the call is not enabled in this state, or the kernel returns an error
+ * before changing anything); the state is unchanged. A `Step` is the new
+ * state plus the events the step produced.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type { Event } from './event.ts';
+import type { State } from './state.ts';
+
+export interface Rejection {
+  readonly op: string;
+  readonly reason: string;
+}
+
+export interface Step {
+  readonly state: State;
+  readonly events: ReadonlyArray<Event>;
+}
+
+export type Outcome = E.Either<Rejection, Step>;
+
+export const rejectionMessage = (r: Rejection): string => `${r.op}: ${r.reason}`;
+
+export const reject = (op: string, reason: string): Outcome => E.left({ op, reason });
+
+export const done = (state: State, events: ReadonlyArray<Event> = []): Outcome => E.right({ state, events });
+
+/** Run `next` on the state of `first`, concatenating the events of both. */
+export const andThen = (first: Outcome, next: (s: State) => Outcome): Outcome =>
+  E.chain((a: Step) => E.map((b: Step) => ({ state: b.state, events: [...a.events, ...b.events] }))(next(a.state)))(first);
+
+/** Apply `f` to every item in order, threading the state. */
+export const forEach = <A>(state: State, items: ReadonlyArray<A>, f: (s: State, a: A) => Outcome): Outcome =>
+  items.reduce<Outcome>((acc, item) => andThen(acc, (s) => f(s, item)), done(state));

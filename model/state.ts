@@ -1,0 +1,220 @@
+/**
+ * The immutable world that every kernel-like operation transforms.
+ *
+ * Everything is `readonly`: an operation returns a new `State` and never
+ * touches its input. Objects are identified by small integers; one counter
+ * (`nextId`) hands out the ids of everything created at run time, so an id
+ * never names two objects in one trace.
+ *
+ * Physical memory is a fixed array of frames indexed by pfn: system RAM
+ * first, then the BAR frames of every PCI provider. A frame carries the
+ * `struct page` fields only where the kernel has a struct page (RAM and
+ * ZONE_DEVICE P2PDMA pages); a BAR exposed through VM_IO|VM_PFNMAP has none.
+ */
+
+export type MmId = number;
+export type VmaId = number;
+export type Pfn = number;
+export type BarId = number;
+export type DeviceId = number;
+export type InodeId = number;
+export type PagesId = number;
+export type SglId = number;
+export type MappingId = number;
+export type NotifierId = number;
+
+/** What a page belongs to (`page->mapping`). */
+export type PageMapping =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'anon' }
+  | { readonly kind: 'file'; readonly inode: InodeId; readonly index: number }
+  /** A driver's kernel allocation (pci_alloc_p2pmem). */
+  | { readonly kind: 'kernel' };
+
+/**
+ * One physical frame. For RAM and P2PDMA frames the fields mirror
+ * `struct page`: `refcount` counts every reference (PTEs, page cache, GUP,
+ * pins, allocator), `pincount` counts FOLL_PIN pins exactly (the kernel's
+ * `page_maybe_dma_pinned()` without false positives).
+ */
+export interface Frame {
+  readonly pfn: Pfn;
+  /** null for system RAM, else the BAR this frame belongs to. */
+  readonly bar: BarId | null;
+  /** RAM and ZONE_DEVICE P2PDMA frames have a struct page; PFNMAP BAR frames do not. */
+  readonly structPage: boolean;
+  /** Not allocated to anybody (in the buddy allocator, the P2PDMA gen_pool, or the exporter's BAR allocator). */
+  readonly free: boolean;
+  /**
+   * Allocation generation: bumped at every allocation of this frame.
+   * Ghost provenance: a DMA mapping remembers the generation it was made
+   * for, so a device access after the frame was freed and handed to someone
+   * else is observable. Operations never branch on it.
+   */
+  readonly gen: number;
+  readonly refcount: number;
+  readonly pincount: number;
+  readonly mapcount: number;
+  readonly dirty: boolean;
+  /** Filesystem-private state (buffer heads) attached: what ->writepage needs. */
+  readonly fsPrivate: boolean;
+  readonly mapping: PageMapping;
+  /**
+   * Ghost: a device wrote this frame and nobody has called set_page_dirty
+   * since. The kernel cannot see DMA writes; this records what the device
+   * did so an invariant can judge it. Operations never branch on it.
+   */
+  readonly deviceWroteSinceDirtied: boolean;
+}
+
+/** A PCI BAR that can serve as peer-to-peer memory. */
+export interface Bar {
+  readonly id: BarId;
+  readonly device: DeviceId;
+  readonly basePfn: Pfn;
+  readonly npages: number;
+  /** true: ZONE_DEVICE P2PDMA pages (pci_p2pdma_add_resource); false: raw MMIO handed out by an exporter driver. */
+  readonly structPages: boolean;
+  /** The provider is bound; false once it was removed. */
+  readonly alive: boolean;
+}
+
+export interface Device {
+  readonly id: DeviceId;
+  readonly name: string;
+  /** Devices this one can reach peer-to-peer (pci_p2pdma_distance() >= 0). */
+  readonly p2pPeers: ReadonlyArray<DeviceId>;
+}
+
+export interface Mm {
+  readonly id: MmId;
+  readonly alive: boolean;
+  /** `mm->has_pinned` / MMF_HAS_PINNED: set by the first FOLL_PIN. */
+  readonly hasPinned: boolean;
+}
+
+export type VmaBacking =
+  | { readonly kind: 'anon' }
+  | { readonly kind: 'file'; readonly inode: InodeId }
+  /** An exporter driver's BAR window, VM_IO|VM_PFNMAP, with p2p_map/p2p_unmap vm_ops. */
+  | { readonly kind: 'bar'; readonly bar: BarId; readonly window: ReadonlyArray<Pfn> }
+  /** The p2pmem sysfs `allocate` file: ZONE_DEVICE pages inserted with vm_insert_page. */
+  | { readonly kind: 'p2pmem'; readonly bar: BarId };
+
+export interface Pte {
+  readonly pfn: Pfn;
+  readonly writable: boolean;
+}
+
+/** A VMA covering `npages` pages from virtual page `start` of its mm. */
+export interface Vma {
+  readonly id: VmaId;
+  readonly mm: MmId;
+  readonly start: number;
+  readonly npages: number;
+  readonly backing: VmaBacking;
+  /** MAP_SHARED (file, BAR and p2pmem mappings) vs MAP_PRIVATE (anonymous, COW on fork). */
+  readonly shared: boolean;
+  /** VM_DONTCOPY: not inherited by fork. */
+  readonly dontcopy: boolean;
+  readonly ptes: ReadonlyArray<Pte | null>;
+}
+
+export interface Inode {
+  readonly id: InodeId;
+  readonly npages: number;
+  /** The page cache: index -> pfn. */
+  readonly cache: ReadonlyArray<Pfn | null>;
+}
+
+/** The `pages[]` array a driver got back from one get_user_pages/pin_user_pages call. */
+export interface PageArray {
+  readonly id: PagesId;
+  readonly kind: 'get' | 'pin';
+  readonly mm: MmId;
+  readonly vma: VmaId;
+  readonly start: number;
+  readonly pfns: ReadonlyArray<Pfn>;
+  readonly write: boolean;
+  readonly longterm: boolean;
+}
+
+/** A scatterlist entry: the CPU side (page) if any. DMA addresses live in the mapping. */
+export interface SgEntry {
+  readonly page: Pfn | null;
+}
+
+export interface Sgl {
+  readonly id: SglId;
+  readonly entries: ReadonlyArray<SgEntry>;
+  /** A DMA-only table (no CPU side at all): the proposed `struct dma_sg_table`. */
+  readonly dmaOnly: boolean;
+  /** Driver bookkeeping: the GUP array this table was built from (the driver keeps both). */
+  readonly pages: PagesId | null;
+  /** A DMA-only table is born mapped: the mapping that carries its addresses. */
+  readonly mapping: MappingId | null;
+}
+
+export type DmaDirection = 'to-device' | 'from-device' | 'bidirectional';
+
+export interface MappedEntry {
+  readonly dma: number;
+  readonly pfn: Pfn;
+  /** Generation of the frame when it was mapped (ghost provenance). */
+  readonly gen: number;
+}
+
+/** Where a DMA mapping came from. */
+export type MappingOrigin =
+  | { readonly kind: 'sgl'; readonly sgl: SglId }
+  | { readonly kind: 'vma-op'; readonly vma: VmaId; readonly mm: MmId; readonly start: number; readonly npages: number };
+
+export type MappingApi = 'dma_map_sg' | 'pci_p2pdma_map_sg' | 'p2p_map' | 'sgl_dma_map_user';
+
+export interface DmaMapping {
+  readonly id: MappingId;
+  readonly device: DeviceId;
+  readonly dir: DmaDirection;
+  readonly api: MappingApi;
+  readonly origin: MappingOrigin;
+  readonly entries: ReadonlyArray<MappedEntry>;
+}
+
+/** An mmu interval notifier registered by an importing driver (`owner`). */
+export interface Notifier {
+  readonly id: NotifierId;
+  readonly mm: MmId;
+  readonly start: number;
+  readonly end: number;
+  readonly owner: DeviceId;
+  readonly seq: number;
+}
+
+/** Kernel-era switches: which behaviour of the kernel a design runs on. */
+export interface Era {
+  /** Linux 5.9: fork copies maybe-DMA-pinned anon pages at once (70e806e4e645). */
+  readonly forkEarlyCow: boolean;
+  /** Linux 6.2: GUP returns P2PDMA pages only with FOLL_PCI_P2PDMA. */
+  readonly p2pGupGate: boolean;
+  /** Linux 6.5: FOLL_LONGTERM|FOLL_WRITE pins of ordinary file mappings are refused. */
+  readonly longtermFileGate: boolean;
+  /** Linux 5.11: reclaim does not add maybe-pinned anon pages to the swap cache (feb889fb40fa). */
+  readonly reclaimSkipsPinnedAnon: boolean;
+  /** Linux 6.4: reclaim keeps the buffers of maybe-pinned file pages (d824ec2a1546). */
+  readonly reclaimKeepsPinnedPrivate: boolean;
+}
+
+export interface State {
+  readonly era: Era;
+  readonly nextId: number;
+  readonly frames: ReadonlyArray<Frame>;
+  readonly bars: ReadonlyArray<Bar>;
+  readonly devices: ReadonlyArray<Device>;
+  readonly inodes: ReadonlyArray<Inode>;
+  readonly mms: ReadonlyMap<MmId, Mm>;
+  readonly vmas: ReadonlyMap<VmaId, Vma>;
+  readonly pageArrays: ReadonlyMap<PagesId, PageArray>;
+  readonly sgls: ReadonlyMap<SglId, Sgl>;
+  readonly mappings: ReadonlyMap<MappingId, DmaMapping>;
+  readonly notifiers: ReadonlyMap<NotifierId, Notifier>;
+}

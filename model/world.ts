@@ -1,0 +1,70 @@
+/**
+ * Building the initial state of a design: how much RAM, which PCI devices
+ * and BARs, one file, and the kernel era. Everything starts free and one
+ * process (mm 0) is alive.
+ */
+import type { Bar, Device, Era, Frame, Inode, State } from './state.ts';
+
+export interface BarSpec {
+  readonly device: number;
+  readonly npages: number;
+  readonly structPages: boolean;
+}
+
+export interface WorldSpec {
+  readonly ramPages: number;
+  readonly devices: ReadonlyArray<{ readonly name: string; readonly p2pPeers: ReadonlyArray<number> }>;
+  readonly bars: ReadonlyArray<BarSpec>;
+  /** Pages of the one regular file (inode 0). */
+  readonly filePages: number;
+  readonly era: Era;
+}
+
+/** Today's kernel: every fix named in `Era` is in. */
+export const currentEra: Era = {
+  forkEarlyCow: true,
+  p2pGupGate: true,
+  longtermFileGate: true,
+  reclaimSkipsPinnedAnon: true,
+  reclaimKeepsPinnedPrivate: true,
+};
+
+const freeFrame = (pfn: number, bar: number | null, structPage: boolean): Frame => ({
+  pfn,
+  bar,
+  structPage,
+  free: true,
+  gen: 0,
+  refcount: 0,
+  pincount: 0,
+  mapcount: 0,
+  dirty: false,
+  fsPrivate: false,
+  mapping: { kind: 'none' },
+  deviceWroteSinceDirtied: false,
+});
+
+export const makeWorld = (w: WorldSpec): State => {
+  const frames: Frame[] = Array.from({ length: w.ramPages }, (_, pfn) => freeFrame(pfn, null, true));
+  const bars: Bar[] = w.bars.map((b, id) => {
+    const basePfn = frames.length;
+    for (let i = 0; i < b.npages; i++) frames.push(freeFrame(basePfn + i, id, b.structPages));
+    return { id, device: b.device, basePfn, npages: b.npages, structPages: b.structPages, alive: true };
+  });
+  const devices: Device[] = w.devices.map((d, id) => ({ id, name: d.name, p2pPeers: d.p2pPeers }));
+  const inodes: Inode[] = [{ id: 0, npages: w.filePages, cache: Array.from({ length: w.filePages }, () => null) }];
+  return {
+    era: w.era,
+    nextId: 1,
+    frames,
+    bars,
+    devices,
+    inodes,
+    mms: new Map([[0, { id: 0, alive: true, hasPinned: false }]]),
+    vmas: new Map(),
+    pageArrays: new Map(),
+    sgls: new Map(),
+    mappings: new Map(),
+    notifiers: new Map(),
+  };
+};
