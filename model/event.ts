@@ -20,8 +20,19 @@ export type Event =
     }
   | { readonly kind: 'vma-destroyed'; readonly vma: VmaId; readonly mm: MmId }
   | { readonly kind: 'page-dirtied'; readonly pfn: Pfn }
-  /** A GUP reference or pin on `pfn` held through page array `pages` was dropped. */
-  | { readonly kind: 'reference-dropped'; readonly pfn: Pfn; readonly pages: PagesId; readonly pin: boolean; readonly write: boolean }
+  /**
+   * A GUP reference or pin on `pfn` held through page array `pages` was
+   * dropped. `undirtiedDeviceData`: at that moment the page held data a
+   * device wrote after the last set_page_dirty (ghost fact).
+   */
+  | {
+      readonly kind: 'reference-dropped';
+      readonly pfn: Pfn;
+      readonly pages: PagesId;
+      readonly pin: boolean;
+      readonly write: boolean;
+      readonly undirtiedDeviceData: boolean;
+    }
   | { readonly kind: 'page-freed'; readonly pfn: Pfn }
   | { readonly kind: 'buffers-released'; readonly pfn: Pfn }
   | { readonly kind: 'notifier-invalidated'; readonly notifier: NotifierId }

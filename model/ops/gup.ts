@@ -94,8 +94,15 @@ const release = (s: State, a: PageArray, dirty: boolean): Outcome => {
       state = d.state;
       events.push(...d.events);
     }
-    events.push({ kind: 'reference-dropped', pfn, pages: a.id, pin: a.kind === 'pin', write: a.write });
     const f = state.frames[pfn]!;
+    events.push({
+      kind: 'reference-dropped',
+      pfn,
+      pages: a.id,
+      pin: a.kind === 'pin',
+      write: a.write,
+      undirtiedDeviceData: f.deviceWroteSinceDirtied,
+    });
     if (a.kind === 'pin') state = setFrame(state, { ...f, pincount: f.pincount - 1 });
     const p = putPage(state, pfn);
     state = p.state;

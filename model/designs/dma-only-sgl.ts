@@ -1,0 +1,50 @@
+import type { Design } from './design.ts';
+import { held, nth, single, violated } from './design.ts';
+import * as env from './environment.ts';
+import { IMPORTER } from './gup-io.ts';
+import { sglsWhere, vmasWith } from './queries.ts';
+import { limits, world } from './worlds.ts';
+
+export const dmaOnlySgl: Design = {
+  id: 'dma-only-sgl',
+  title: 'DMA-only SGL, DMA mapping done next to GUP',
+  summary:
+    'Jason Gunthorpe\'s counter-proposal (Jan 2019): sgl_dma_map_user(dev, uptr, len) walks the VMAs itself, pins ordinary memory and DMA-maps it, asks an exporter\'s VMA for BAR addresses, and returns a table of DMA addresses with no CPU side. The layer keeps the pinned pages privately and dirties and unpins them in sgl_dma_unmap. Generic SGL code cannot take such a table at all.',
+  source: 'Gunthorpe, linux-mm, 30 Jan 2019 (sgl_dma_map_user sketch) and <20190131190202.GC7548@mellanox.com>',
+  world: world('raw'),
+  driver: [
+    single('sgl_dma_map_user', 'driver', 2, (s, c) => {
+      if (s.mappings.size >= 2) return null;
+      const v = nth(vmasWith(s, ['anon', 'file', 'bar']), c[0]);
+      if (v === null) return null;
+      return { kind: 'sgl_dma_map_user', dev: IMPORTER, mm: v.mm, start: v.start, npages: v.npages, dir: c[1] % 2 === 0 ? 'from-device' : 'to-device' };
+    }),
+    single('sgl_dma_unmap', 'driver', 1, (s, c) => {
+      const t = nth(sglsWhere(s, (x) => x.dmaOnly), c[0]);
+      return t === null ? null : { kind: 'sgl_dma_unmap', sgl: t.id };
+    }),
+  ],
+  environment: [
+    env.mmapOf('anon', limits),
+    env.mmapOf('file', limits),
+    env.mmapOf('bar', limits),
+    env.munmapAny,
+    env.exitAny,
+    env.forkOf(limits),
+    env.writeFaultAny,
+    env.reclaimAny,
+    env.migrateAny,
+    env.writebackAny,
+    env.removeProvider(0),
+    env.deviceAccessAny(true),
+    env.deviceAccessAny(false),
+    env.sglConsumer,
+  ],
+  expected: {
+    'no-cpu-iomem': held('A DMA-only table has no CPU side: generic SGL walkers cannot be handed one.'),
+    'map-within-vma-lifetime': violated('The BAR half has no lifetime of its own: munmap of the exporter\'s VMA leaves the DMA-only mapping live (the sketch names no notifier or revoke).'),
+    'correct-dirtying': held('The layer pins, keeps the pages and dirties them in sgl_dma_unmap; today\'s reclaim leaves pinned pages\' buffers alone.'),
+    'no-dma-after-free': violated('Provider removal or munmap frees the BAR window while the device still has its addresses: the gap dma-buf move_notify and p2pdma_provider later filled.'),
+    'pin-coherent': held('RAM is pinned with FOLL_PIN, so fork copies it early.'),
+  },
+};

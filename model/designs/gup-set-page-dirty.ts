@@ -1,0 +1,36 @@
+import type { Design } from './design.ts';
+import { held, violated } from './design.ts';
+import * as env from './environment.ts';
+import { completeIo, startIo } from './gup-io.ts';
+import { limits, world } from './worlds.ts';
+
+export const gupSetPageDirty: Design = {
+  id: 'gup-set-page-dirty',
+  title: 'Legacy get_user_pages + set_page_dirty_lock + put_page',
+  summary:
+    'The pre-5.6 recipe every GUP user followed, still legal today: get_user_pages(FOLL_WRITE) takes a plain page reference, the driver builds and maps an SGL, the device writes, and at completion the driver unmaps, calls set_page_dirty_lock and drops the reference with put_page. The reference is indistinguishable from any other, so neither reclaim nor fork can tell a page is under DMA.',
+  source: 'Documentation/core-api/pin_user_pages.rst; Jan Kara and John Hubbard, linux-fsdevel/linux-mm 2018',
+  world: world('raw'),
+  driver: [startIo('legacy'), completeIo('legacy')],
+  environment: [
+    env.mmapOf('anon', limits),
+    env.mmapOf('file', limits),
+    env.munmapAny,
+    env.exitAny,
+    env.forkOf(limits),
+    env.writeFaultAny,
+    env.reclaimAny,
+    env.migrateAny,
+    env.writebackAny,
+    env.deviceAccessAny(true),
+    env.deviceAccessAny(false),
+    env.sglConsumer,
+  ],
+  expected: {
+    'no-cpu-iomem': held('GUP refuses VM_IO|VM_PFNMAP VMAs, so only RAM reaches the SGL.'),
+    'map-within-vma-lifetime': held('Mappings come from page references, not from a VMA op.'),
+    'correct-dirtying': violated('Reclaim strips the buffers of a page it cannot see is under DMA; the late set_page_dirty_lock dirties a page the filesystem never prepared (the 2018 ext4 BUG).'),
+    'no-dma-after-free': held('The page reference keeps every mapped page allocated until put_page.'),
+    'pin-coherent': violated('fork shares the referenced page copy-on-write; the parent\'s next store moves it to a copy and the device writes the child\'s page.'),
+  },
+};

@@ -1,0 +1,13 @@
+/** Every design, in report order. Adding a design is adding its file and one line here. */
+import type { Design } from './design.ts';
+import { dmaOnlySgl } from './dma-only-sgl.ts';
+import { gupSetPageDirty } from './gup-set-page-dirty.ts';
+import { p2pdmaPageSgl } from './p2pdma-page-sgl.ts';
+import { pinUserPages59 } from './pin-user-pages-5-9.ts';
+import { pinUserPages } from './pin-user-pages.ts';
+import { vmaP2pMapNotifier } from './vma-p2p-map-notifier.ts';
+import { vmaP2pMap } from './vma-p2p-map.ts';
+
+export const designs: ReadonlyArray<Design> = [gupSetPageDirty, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, dmaOnlySgl];
+
+export const designById = (id: string): Design | undefined => designs.find((d) => d.id === id);

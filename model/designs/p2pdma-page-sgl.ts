@@ -1,0 +1,69 @@
+import type { Build, Design } from './design.ts';
+import { held, nth, single, violated } from './design.ts';
+import * as env from './environment.ts';
+import { IMPORTER } from './gup-io.ts';
+import { isMapped, mappingsWhere, sglsWhere } from './queries.ts';
+import { world } from './worlds.ts';
+import type { State } from '../state.ts';
+
+/** P2PDMA pages the driver allocated and has not put in a table yet. */
+const looseP2pPages = (s: State) =>
+  s.frames.filter(
+    (f) => f.bar !== null && f.structPage && !f.free && f.mapping.kind === 'kernel' && ![...s.sgls.values()].some((t) => t.entries.some((e) => e.page === f.pfn)),
+  );
+
+export const p2pdmaPageSgl: Design = {
+  id: 'p2pdma-page-sgl',
+  title: 'ZONE_DEVICE P2PDMA pages in ordinary SGLs (2019 upstream)',
+  summary:
+    'Logan Gunthorpe\'s P2PDMA as merged in 4.20: a provider registers its BAR with pci_p2pdma_add_resource, an orchestrator (nvmet) allocates with pci_alloc_p2pmem, puts the pages in an ordinary scatterlist with sg_set_page, and the client maps it with pci_p2pdma_map_sg. The pages have struct pages, so the SGL looks like any other to the generic code that walks it.',
+  source: 'drivers/pci/p2pdma.c (2019); Documentation/driver-api/pci/p2pdma.rst',
+  world: world('p2pdma'),
+  driver: [
+    single('pci_alloc_p2pmem', 'driver', 1, () => ({ kind: 'pci_alloc_p2pmem', bar: 0 })),
+    {
+      name: 'build_sgl(sg_alloc_table, sg_set_page)',
+      role: 'driver',
+      weight: 2,
+      plan: (s, c) => {
+        const f = nth(looseP2pPages(s), c[0]);
+        if (f === null) return null;
+        const builds: ReadonlyArray<Build> = [() => ({ kind: 'sg_alloc_table', nents: 1 }), (_s, made) => ({ kind: 'sg_set_page', sgl: made[0]!, index: 0, page: f.pfn })];
+        return builds;
+      },
+    },
+    single('pci_p2pdma_map_sg', 'driver', 2, (s, c) => {
+      const t = nth(sglsWhere(s, (x) => !x.dmaOnly && !isMapped(s, x)), c[0]);
+      if (t === null) return null;
+      return { kind: 'pci_p2pdma_map_sg', dev: IMPORTER, sgl: t.id, dir: c[1] % 2 === 0 ? 'from-device' : 'to-device' };
+    }),
+    {
+      name: 'complete(pci_p2pdma_unmap_sg, sg_free_table)',
+      role: 'driver',
+      weight: 1,
+      plan: (s, c) => {
+        const m = nth(mappingsWhere(s, (x) => x.api === 'pci_p2pdma_map_sg'), c[0]);
+        if (m === null || m.origin.kind !== 'sgl') return null;
+        const sgl = m.origin.sgl;
+        const builds: ReadonlyArray<Build> = [() => ({ kind: 'pci_p2pdma_unmap_sg', mapping: m.id }), () => ({ kind: 'sg_free_table', sgl })];
+        return builds;
+      },
+    },
+    single('pci_free_p2pmem', 'driver', 1, (s, c) => {
+      const f = nth(looseP2pPages(s), c[0]);
+      return f === null ? null : { kind: 'pci_free_p2pmem', page: f.pfn };
+    }),
+    single('memcpy_toio', 'driver', 1, (s, c) => {
+      const f = nth(looseP2pPages(s), c[0]);
+      return f === null ? null : { kind: 'memcpy_toio', page: f.pfn };
+    }),
+  ],
+  environment: [env.sglConsumer, env.deviceAccessAny(true), env.deviceAccessAny(false), env.removeProvider(0)],
+  expected: {
+    'no-cpu-iomem': violated('Any generic SGL walker (bounce, integrity, soft RDMA) kmaps or memcpys the P2PDMA page: its kernel address is MMIO.'),
+    'map-within-vma-lifetime': held('Kernel-internal: no VMA is involved.'),
+    'correct-dirtying': held('No GUP and no dirtying: the orchestrator owns the memory.'),
+    'no-dma-after-free': held('Provider removal waits for every page reference; the driver frees only after unmapping.'),
+    'pin-coherent': held('No user pages are involved.'),
+  },
+};

@@ -1,0 +1,38 @@
+import type { Design } from './design.ts';
+import { held } from './design.ts';
+import * as env from './environment.ts';
+import { completeIo, startIo } from './gup-io.ts';
+import { limits, world } from './worlds.ts';
+
+export const pinUserPagesEnvironment = [
+  env.mmapOf('anon', limits),
+  env.mmapOf('file', limits),
+  env.munmapAny,
+  env.exitAny,
+  env.forkOf(limits),
+  env.writeFaultAny,
+  env.reclaimAny,
+  env.migrateAny,
+  env.writebackAny,
+  env.deviceAccessAny(true),
+  env.deviceAccessAny(false),
+  env.sglConsumer,
+];
+
+export const pinUserPages: Design = {
+  id: 'pin-user-pages',
+  title: 'pin_user_pages + unpin_user_pages_dirty_lock (today\'s kernel)',
+  summary:
+    'The FOLL_PIN recipe on a current kernel: pin_user_pages(FOLL_WRITE [|FOLL_LONGTERM]) takes a pin that page_maybe_dma_pinned() can see, the driver maps an SGL, and completion unmaps and calls unpin_user_pages_dirty_lock. fork copies pinned anon pages early (5.9), reclaim leaves pinned pages\' buffers alone (6.4), and long-term writable pins of file mappings are refused (6.5).',
+  source: 'Documentation/core-api/pin_user_pages.rst; 70e806e4e645; d824ec2a1546; 8ac268436e6d',
+  world: world('raw'),
+  driver: [startIo('pin'), completeIo('pin')],
+  environment: pinUserPagesEnvironment,
+  expected: {
+    'no-cpu-iomem': held('GUP refuses VM_IO|VM_PFNMAP VMAs and P2PDMA pages without FOLL_PCI_P2PDMA.'),
+    'map-within-vma-lifetime': held('Mappings come from pins, not from a VMA op.'),
+    'correct-dirtying': held('Since 6.4 reclaim keeps the buffers of pinned pages, and unpin_user_pages_dirty_lock dirties before the pin goes. The pin_user_pages.rst TODO (writeback racing a pinned page: stable pages) is outside what this model writes back.'),
+    'no-dma-after-free': held('The pin keeps every mapped page allocated until unpin.'),
+    'pin-coherent': held('Early COW at fork (5.9) gives the child the copy and leaves the pinned page with the parent.'),
+  },
+};

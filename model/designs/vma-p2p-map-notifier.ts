@@ -1,0 +1,69 @@
+import type { Build, Design } from './design.ts';
+import { held, nth } from './design.ts';
+import { IMPORTER } from './gup-io.ts';
+import { mappingsWhere, vmasWith } from './queries.ts';
+import { exporterEnvironment } from './vma-p2p-map.ts';
+import { world } from './worlds.ts';
+import type { Notifier, State } from '../state.ts';
+
+/** The importer's notifiers that no live mapping of it depends on any more. */
+const idleNotifiers = (s: State): ReadonlyArray<Notifier> =>
+  [...s.notifiers.values()].filter(
+    (n) => !mappingsWhere(s, (m) => m.device === n.owner && m.origin.kind === 'vma-op' && m.origin.mm === n.mm && m.origin.start < n.end && n.start < m.origin.start + m.origin.npages).length,
+  );
+
+export const vmaP2pMapNotifier: Design = {
+  id: 'vma-p2p-map-notifier',
+  title: 'p2p_map/p2p_unmap VMA ops, importer holds an mmu interval notifier',
+  summary:
+    'The same VMA ops with the importer the RFC asks for: before p2p_map it registers an mmu interval notifier over the range, and its invalidate callback stops the device and calls p2p_unmap. munmap, exit and the exporter\'s unmap_mapping_range all invalidate the range first, so the mapping cannot outlive the VMA. Fits importers that can stop DMA at any time (GPUs, ODP RDMA).',
+  source: 'Glisse RFC 3/5 (29 Jan 2019) and his reply of 31 Jan 2019; Documentation/mm/hmm.rst',
+  world: world('raw'),
+  driver: [
+    {
+      name: 'import(mmu_interval_notifier_insert, p2p_map)',
+      role: 'driver',
+      weight: 2,
+      plan: (s, c) => {
+        if (s.mappings.size >= 2) return null;
+        const v = nth(vmasWith(s, ['bar']), c[0]);
+        if (v === null) return null;
+        const builds: ReadonlyArray<Build> = [
+          () => ({ kind: 'mmu_interval_notifier_insert', mm: v.mm, start: v.start, npages: v.npages, owner: IMPORTER }),
+          () => ({ kind: 'p2p_map', vma: v.id, dev: IMPORTER, write: c[1] % 2 === 0 }),
+        ];
+        return builds;
+      },
+    },
+    {
+      name: 'release(p2p_unmap)',
+      role: 'driver',
+      weight: 1,
+      plan: (s, c) => {
+        const m = nth(mappingsWhere(s, (x) => x.api === 'p2p_map'), c[0]);
+        if (m === null) return null;
+        const builds: ReadonlyArray<Build> = [() => ({ kind: 'p2p_unmap', mapping: m.id })];
+        return builds;
+      },
+    },
+    {
+      name: 'mmu_interval_notifier_remove',
+      role: 'driver',
+      weight: 1,
+      plan: (s, c) => {
+        const n = nth(idleNotifiers(s), c[0]);
+        if (n === null) return null;
+        const builds: ReadonlyArray<Build> = [() => ({ kind: 'mmu_interval_notifier_remove', notifier: n.id })];
+        return builds;
+      },
+    },
+  ],
+  environment: exporterEnvironment,
+  expected: {
+    'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
+    'map-within-vma-lifetime': held('munmap and exit invalidate the range first; the callback p2p_unmaps before the VMA goes.'),
+    'correct-dirtying': held('No GUP and no dirtying: BAR memory has no page cache.'),
+    'no-dma-after-free': held('Provider removal zaps the VMA through unmap_mapping_range, which runs the notifier: the device is stopped first.'),
+    'pin-coherent': held('No GUP references exist.'),
+  },
+};

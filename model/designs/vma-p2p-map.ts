@@ -1,0 +1,45 @@
+import type { Design, StepTemplate } from './design.ts';
+import { held, nth, single, violated } from './design.ts';
+import * as env from './environment.ts';
+import { IMPORTER } from './gup-io.ts';
+import { mappingsWhere, vmasWith } from './queries.ts';
+import { limits, world } from './worlds.ts';
+
+export const p2pMapAny: StepTemplate = single('p2p_map', 'driver', 2, (s, c) => {
+  if (s.mappings.size >= 2) return null;
+  const v = nth(vmasWith(s, ['bar']), c[0]);
+  return v === null ? null : { kind: 'p2p_map', vma: v.id, dev: IMPORTER, write: c[1] % 2 === 0 };
+});
+
+export const p2pUnmapAny: StepTemplate = single('p2p_unmap', 'driver', 1, (s, c) => {
+  const m = nth(mappingsWhere(s, (x) => x.api === 'p2p_map'), c[0]);
+  return m === null ? null : { kind: 'p2p_unmap', mapping: m.id };
+});
+
+export const exporterEnvironment = [
+  env.mmapOf('bar', limits),
+  env.munmapAny,
+  env.exitAny,
+  env.forkOf(limits),
+  env.removeProvider(0),
+  env.deviceAccessAny(true),
+  env.deviceAccessAny(false),
+];
+
+export const vmaP2pMap: Design = {
+  id: 'vma-p2p-map',
+  title: 'p2p_map/p2p_unmap VMA ops, importer without mmu notifier',
+  summary:
+    'Jérôme Glisse\'s RFC (Jan 2019): an exporting driver mmaps its BAR (VM_IO|VM_PFNMAP) with two new vm_ops; the importer looks up the VMA behind a user address, calls p2p_map to get DMA addresses of the BAR window and programs its device, and calls p2p_unmap when it is done. This variant is an importer that does not register an mmu notifier (non-ODP RDMA, VFIO): nothing ties the mapping to the VMA.',
+  source: 'Glisse, "[RFC PATCH 3/5] mm/vma: add support for peer to peer to device vma", linux-mm, 29 Jan 2019; Gunthorpe <20190131190202.GC7548@mellanox.com>',
+  world: world('raw'),
+  driver: [p2pMapAny, p2pUnmapAny],
+  environment: exporterEnvironment,
+  expected: {
+    'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
+    'map-within-vma-lifetime': violated('munmap destroys the VMA while the importer still holds its p2p_map addresses.'),
+    'correct-dirtying': held('No GUP and no dirtying: BAR memory has no page cache.'),
+    'no-dma-after-free': violated('After munmap the exporter gives the BAR window back (or the provider is removed), and the device still writes there.'),
+    'pin-coherent': held('No GUP references exist.'),
+  },
+};

@@ -1,0 +1,19 @@
+/** The small worlds the designs run in. Device 0 provides a BAR, device 1 imports (an RDMA NIC, say). */
+import type { Era } from '../state.ts';
+import { currentEra, type WorldSpec } from '../world.ts';
+import type { Limits } from './environment.ts';
+
+export const limits: Limits = { vmas: 3, mms: 3 };
+
+const devices = [
+  { name: 'provider (PCI device with a BAR)', p2pPeers: [1] },
+  { name: 'importer (RDMA NIC)', p2pPeers: [0] },
+];
+
+export const world = (bar: 'p2pdma' | 'raw', era: Era = currentEra): WorldSpec => ({
+  ramPages: 6,
+  devices,
+  bars: [{ device: 0, npages: 2, structPages: bar === 'p2pdma' }],
+  filePages: 2,
+  era,
+});

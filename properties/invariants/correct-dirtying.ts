@@ -1,0 +1,44 @@
+import * as O from 'fp-ts/lib/Option.js';
+import type { Invariant } from '../invariant.ts';
+
+/**
+ * correct-dirtying: data a device wrote into user pages reaches the
+ * filesystem. Three rules:
+ *   1. a FOLL_WRITE reference or pin is not dropped while its page holds
+ *      device-written data nobody dirtied (set_page_dirty_lock then
+ *      put_page, or unpin_user_pages_dirty_lock). Read-only references
+ *      are not judged: a device cannot write through them;
+ *   2. dirtying never applies to __iomem (P2PDMA pages have no page-cache
+ *      meaning);
+ *   3. a page-cache page is only dirtied while the filesystem still has
+ *      its private state (buffers) for it: otherwise ->writepage finds a
+ *      dirty page it never prepared (ext4 BUG_ON in ext4_writepage until
+ *      5.18, then a warning that drops the data, cc5095747edf).
+ *
+ * @see Documentation/core-api/pin_user_pages.rst (FOLL_PIN, dirtying, TODO)
+ * @see Jan Kara and John Hubbard on linux-fsdevel/linux-mm, 2018: reclaim
+ *   strips buffers of a GUP-referenced page, the driver's later
+ *   set_page_dirty_lock leaves a dirty page without buffers.
+ * @see d824ec2a1546 "mm: do not reclaim private data from pinned page" (6.4)
+ * @see Gunthorpe, 31 Jan 2019, point (3): dirtying does not apply to BARs.
+ * Gaps: stable pages (a device write during writeback) are not modelled.
+ */
+export const correctDirtying: Invariant = {
+  id: 'correct-dirtying',
+  rule: 'Device-written user pages are dirtied before release, never iomem, and only while the filesystem can write them back.',
+  source: 'Documentation/core-api/pin_user_pages.rst; Kara/Hubbard 2018; d824ec2a1546; cc5095747edf',
+  check: (_before, _op, step) => {
+    for (const e of step.events) {
+      if (e.kind === 'reference-dropped' && e.write && e.undirtiedDeviceData)
+        return O.some(`the ${e.pin ? 'pin' : 'reference'} on page ${e.pfn} (pages ${e.pages}) was dropped while it held device-written data nobody dirtied: the write is lost`);
+      if (e.kind !== 'page-dirtied') continue;
+      const f = step.state.frames[e.pfn]!;
+      if (f.bar !== null) return O.some(`page ${e.pfn} was dirtied, but it is __iomem in BAR ${f.bar}: dirtying has no meaning there`);
+      if (f.mapping.kind === 'file' && !f.fsPrivate)
+        return O.some(
+          `page ${e.pfn} (inode ${f.mapping.inode}, index ${f.mapping.index}) was dirtied after reclaim released its buffers: ->writepage gets a dirty page the filesystem never prepared`,
+        );
+    }
+    return O.none;
+  },
+};

@@ -1,0 +1,61 @@
+/** A trace: the kernel calls a run made, in order, with what each did. */
+import type { Event } from '../model/event.ts';
+import type { Op } from '../model/op.ts';
+
+export interface TraceStep {
+  readonly op: Op;
+  readonly events: ReadonlyArray<Event>;
+}
+
+/** The JSON form shared by `check --json` and saved counterexamples: `{ op, args }`. */
+export interface JsonStep {
+  readonly op: string;
+  readonly args: Readonly<Record<string, unknown>>;
+}
+
+export const toJsonStep = (op: Op): JsonStep => {
+  const { kind, ...args } = op;
+  return { op: kind, args };
+};
+
+const formatValue = (v: unknown): string => {
+  if (v !== null && typeof v === 'object') {
+    const { kind, ...rest } = v as { kind?: string };
+    const inner = Object.entries(rest).map(([k, x]) => `${k}=${formatValue(x)}`).join(', ');
+    return kind === undefined ? `{${inner}}` : inner === '' ? kind : `${kind}(${inner})`;
+  }
+  return String(v);
+};
+
+/** `munmap(vma=3)`: a kernel call as a reviewer reads it. */
+export const formatOp = (op: Op): string => {
+  const { kind, ...args } = op;
+  return `${kind}(${Object.entries(args).map(([k, v]) => `${k}=${formatValue(v)}`).join(', ')})`;
+};
+
+/** The effects worth a note beside a step: `vma 3 destroyed`, `page 4 freed`. */
+export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<string> =>
+  events.flatMap((e): string[] => {
+    switch (e.kind) {
+      case 'vma-destroyed':
+        return [`vma ${e.vma} destroyed`];
+      case 'page-freed':
+        return [`page ${e.pfn} freed`];
+      case 'mapping-torn-down':
+        return [`mapping ${e.mapping} torn down`];
+      case 'buffers-released':
+        return [`buffers of page ${e.pfn} released`];
+      case 'notifier-invalidated':
+        return [`notifier ${e.notifier} invalidated`];
+      case 'provider-removed':
+        return [`provider device ${e.device} removed`];
+      case 'device-access':
+        return [`device ${e.device} ${e.write ? 'wrote' : 'read'} pfn ${e.pfn}`];
+      case 'cpu-access':
+        return [`CPU ${e.io ? 'io-accessed' : 'accessed'} pfn ${e.pfn}`];
+      case 'page-dirtied':
+        return [`page ${e.pfn} dirtied`];
+      case 'reference-dropped':
+        return [];
+    }
+  });
