@@ -1,0 +1,69 @@
+/** Printing verdicts: the table, the traces, and the JSON form. */
+import { toJsonStep, describeEvents, formatOp } from '../properties/trace.ts';
+import type { Verdict } from '../properties/verdicts.ts';
+import type { CheckArgs } from './args.ts';
+
+const pad = (s: string, n: number): string => s.padEnd(n);
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)}s`;
+
+export const formatTable = (vs: ReadonlyArray<Verdict>): string => {
+  const wd = Math.max(6, ...vs.map((v) => v.design.length));
+  const wi = Math.max(9, ...vs.map((v) => v.invariant.length));
+  const head = `${pad('design', wd)}  ${pad('invariant', wi)}  ${pad('verdict', 8)}  ${pad('as expected', 11)}  ${'runs'.padStart(6)}  ${'time'.padStart(7)}`;
+  const rows = vs.map(
+    (v) =>
+      `${pad(v.design, wd)}  ${pad(v.invariant, wi)}  ${pad(v.verdict, 8)}  ${pad(v.verdict === v.expected ? 'yes' : `NO: ${v.expected}`, 11)}  ${String(v.runs).padStart(6)}  ${seconds(v.ms).padStart(7)}`,
+  );
+  return [head, '-'.repeat(head.length), ...rows].join('\n');
+};
+
+/** The command that reruns exactly the search that found `v`. */
+export const replayCommand = (v: Verdict, args: CheckArgs): string =>
+  [
+    'npm run check --',
+    `--design ${v.design}`,
+    ...v.searched.map((i) => `--invariant ${i}`),
+    `--seed ${v.seed}`,
+    `--max-commands ${args.maxCommands}`,
+    `--runs ${args.runs}`,
+    ...(v.violation === null ? [] : [`--path ${v.violation.path}`]),
+  ].join(' ');
+
+export const formatViolation = (v: Verdict, args: CheckArgs): string => {
+  if (v.violation === null) return '';
+  const steps = v.violation.trace.map((t, i) => {
+    const notes = describeEvents(t.events);
+    return `  ${String(i + 1).padStart(2)}. ${formatOp(t.op)}${notes.length > 0 ? `\n      -> ${notes.join('; ')}` : ''}`;
+  });
+  return [
+    `${v.design} violates ${v.invariant} (found after ${v.runs} runs, seed ${v.seed}; ${v.violation.trace.length} steps after shrinking):`,
+    ...steps,
+    `  => ${v.violation.message}`,
+    `  replay: ${replayCommand(v, args)}`,
+  ].join('\n');
+};
+
+export const toJson = (vs: ReadonlyArray<Verdict>, args: CheckArgs): object => ({
+  seed: args.seed,
+  runs: args.runs,
+  maxCommands: args.maxCommands,
+  results: vs.map((v) => ({
+    design: v.design,
+    invariant: v.invariant,
+    verdict: v.verdict,
+    expected: v.expected,
+    runs: v.runs,
+    seed: v.seed,
+    seconds: Number((v.ms / 1000).toFixed(3)),
+    ...(v.violation === null
+      ? {}
+      : {
+          steps: v.violation.trace.map((t) => toJsonStep(t.op)),
+          violatesAt: v.violation.trace.length,
+          message: v.violation.message,
+          path: v.violation.path,
+          replay: replayCommand(v, args),
+        }),
+  })),
+});

@@ -1,0 +1,59 @@
+/**
+ * Verdicts for one design, straight from the search and never from the
+ * design's expectations: search with every chosen invariant; when one is
+ * violated, record it (with its shrunk trace) and search again for the
+ * rest; what survives a whole budget of runs is held.
+ */
+import type { Design } from '../model/designs/design.ts';
+import type { InvariantId } from './invariant.ts';
+import { invariantById } from './registry.ts';
+import { search, type SearchConfig } from './search.ts';
+import type { TraceStep } from './trace.ts';
+
+export interface Verdict {
+  readonly design: string;
+  readonly invariant: InvariantId;
+  readonly verdict: 'violated' | 'held';
+  readonly expected: 'violated' | 'held';
+  /** Runs of the search that decided it (for a violation: up to the failing run). */
+  readonly runs: number;
+  readonly ms: number;
+  readonly seed: number;
+  /** The invariants that search checked: replaying needs the same set. */
+  readonly searched: ReadonlyArray<InvariantId>;
+  readonly violation: null | {
+    readonly message: string;
+    readonly trace: ReadonlyArray<TraceStep>;
+    readonly path: string;
+  };
+}
+
+export const verdictsFor = (design: Design, ids: ReadonlyArray<InvariantId>, cfg: SearchConfig): ReadonlyArray<Verdict> => {
+  const out: Verdict[] = [];
+  let remaining = [...ids];
+  let path = cfg.path;
+  while (remaining.length > 0) {
+    const searched = remaining;
+    const r = search(design, searched.map(invariantById), { ...cfg, path });
+    path = undefined; // a replay path only describes the first search
+    if (r.found === null) {
+      for (const id of searched)
+        out.push({ design: design.id, invariant: id, verdict: 'held', expected: design.expected[id].verdict, runs: r.runs, ms: r.ms, seed: r.seed, searched, violation: null });
+      break;
+    }
+    const { invariant, message } = r.found.violation;
+    out.push({
+      design: design.id,
+      invariant,
+      verdict: 'violated',
+      expected: design.expected[invariant].verdict,
+      runs: r.runs,
+      ms: r.ms,
+      seed: r.seed,
+      searched,
+      violation: { message, trace: r.found.trace, path: r.path ?? '' },
+    });
+    remaining = remaining.filter((id) => id !== invariant);
+  }
+  return ids.map((id) => out.find((v) => v.invariant === id)!);
+};
