@@ -63,7 +63,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> =
       if (!isInvariantId(value)) return E.left(`--invariant: unknown invariant '${value}' (known: ${invariantIds.join(', ')})`);
       is.push(value);
     } else if (flag === '--path') {
-      if (!/^[0-9]+(:[0-9]+)*$/.test(value)) return E.left(`--path: expected fast-check's replay path (numbers joined by ':'), got '${value}'`);
+      if (!/^[0-9]+(:[0-9]+)*@[A-Za-z0-9+/]*:[A-Za-z0-9+/]*$/.test(value)) return E.left(`--path: expected a replay path as printed by a failing search (like 12:3:3@B:A), got '${value}'`);
       path = value;
     } else {
       const n = flag === '--seed' ? seedOf(value) : positive(flag, value);

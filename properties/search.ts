@@ -79,7 +79,10 @@ export interface SearchConfig {
   readonly seed: number;
   readonly runs: number;
   readonly maxCommands: number;
-  /** fast-check's replay path of an earlier failure (with the same seed). */
+  /**
+   * Where an earlier failure of the same search was: fast-check's path and
+   * the commands' replay path, joined by '@' (as `SearchOutcome.path`).
+   */
   readonly path?: string | undefined;
 }
 
@@ -94,24 +97,27 @@ export interface SearchOutcome {
 
 const choice = fc.tuple(fc.nat({ max: 0xffff }), fc.nat({ max: 0xffff }), fc.nat({ max: 0xffff }));
 
-const commandsFor = (design: Design, invariants: ReadonlyArray<Invariant>, maxCommands: number) => {
+const commandsFor = (design: Design, invariants: ReadonlyArray<Invariant>, maxCommands: number, replayPath: string | undefined) => {
   const templates = [...design.driver, ...design.environment];
   const arb = fc.oneof(
     ...templates.map((t) => ({ arbitrary: choice.map((c) => new TemplateCommand(t, c, invariants) as fc.Command<Box, object>), weight: t.weight })),
   );
-  return fc.commands([arb], { maxCommands, size: 'max' });
+  return fc.commands([arb], { maxCommands, size: 'max', ...(replayPath === undefined ? {} : { replayPath }) });
 };
 
 /** Search `design` for a violation of any of `invariants`. */
 export const search = (design: Design, invariants: ReadonlyArray<Invariant>, cfg: SearchConfig): SearchOutcome => {
   const initial = makeWorld(design.world);
-  const prop = fc.property(commandsFor(design, invariants, cfg.maxCommands), (cmds) => {
+  const [fcPath, replayPath] = cfg.path === undefined ? [undefined, undefined] : cfg.path.split('@');
+  const prop = fc.property(commandsFor(design, invariants, cfg.maxCommands, replayPath), (cmds) => {
     fc.modelRun(() => ({ model: { state: initial, trace: [] }, real: {} }), cmds);
   });
   const t0 = performance.now();
-  const out = fc.check(prop, { seed: cfg.seed, numRuns: cfg.runs, ...(cfg.path === undefined ? {} : { path: cfg.path }) });
+  const out = fc.check(prop, { seed: cfg.seed, numRuns: cfg.runs, ...(fcPath === undefined ? {} : { path: fcPath }) });
   const ms = performance.now() - t0;
   if (!out.failed) return { found: null, runs: out.numRuns, seed: cfg.seed, path: null, ms };
   if (!(out.errorInstance instanceof ViolationFound)) throw out.errorInstance;
-  return { found: out.errorInstance, runs: out.numRuns, seed: cfg.seed, path: out.counterexamplePath, ms };
+  const commands = String(out.counterexample?.[0] ?? '');
+  const replay = /replayPath="([^"]*)"/.exec(commands)?.[1] ?? '';
+  return { found: out.errorInstance, runs: out.numRuns, seed: cfg.seed, path: `${out.counterexamplePath ?? ''}@${replay}`, ms };
 };

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { defaults } from '../../cli/args.ts';
+import { designs } from '../../model/designs/index.ts';
+import { invariantIds } from '../../properties/invariant.ts';
+import { invariantById } from '../../properties/registry.ts';
+import { replay } from '../../properties/replay.ts';
+import { search } from '../../properties/search.ts';
+
+const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
+const budget = { runs: defaults.runs, maxCommands: defaults.maxCommands };
+
+describe('every design is well formed', () => {
+  for (const d of designs) {
+    it(`${d.id} states an expectation with a reason for every invariant, and names its source`, () => {
+      expect(Object.keys(d.expected).sort()).toEqual([...invariantIds].sort());
+      for (const e of Object.values(d.expected)) expect(e.why.length).toBeGreaterThan(20);
+      expect(d.source.length).toBeGreaterThan(10);
+      expect(d.summary.length).toBeGreaterThan(100);
+      const names = [...d.driver, ...d.environment].map((t) => t.name);
+      expect(new Set(names).size).toBe(names.length);
+    });
+  }
+  it('design ids are unique', () => {
+    expect(new Set(designs.map((d) => d.id)).size).toBe(designs.length);
+  });
+});
+
+describe('the search finds every expected violation', () => {
+  for (const d of designs) {
+    for (const id of invariantIds.filter((i) => d.expected[i].verdict === 'violated')) {
+      it(`${d.id} violates ${id} on each of 20 fixed seeds, and every shrunk trace replays to that violation`, () => {
+        const inv = invariantById(id);
+        for (const seed of SEEDS) {
+          const r = search(d, [inv], { seed, ...budget });
+          if (r.found === null) throw new Error(`seed ${seed}: no violation of ${id} in ${r.runs} runs`);
+          expect(r.found.violation.invariant).toBe(id);
+          const again = replay(d, r.found.trace.map((t) => t.op), [inv]);
+          expect(again.kind).toBe('violates');
+          if (again.kind === 'violates') {
+            expect(again.at).toBe(r.found.trace.length);
+            expect(again.violation).toEqual(r.found.violation);
+          }
+        }
+      });
+    }
+  }
+});
+
+describe('the search finds no violation where a design is expected to hold', () => {
+  for (const d of designs) {
+    const heldIds = invariantIds.filter((i) => d.expected[i].verdict === 'held');
+    it(`${d.id} holds ${heldIds.join(', ')} over ${budget.runs} runs`, () => {
+      const r = search(d, heldIds.map(invariantById), { seed: 7, ...budget });
+      if (r.found !== null) throw new Error(`${r.found.violation.invariant}: ${r.found.violation.message}`);
+      expect(r.runs).toBeGreaterThanOrEqual(1000);
+    });
+  }
+});
+
+describe('the search is deterministic', () => {
+  it('the same seed gives the same shrunk trace, and the printed path replays it directly', () => {
+    const d = designs.find((x) => x.id === 'gup-set-page-dirty')!;
+    const inv = [invariantById('pin-coherent')];
+    const a = search(d, inv, { seed: 3, ...budget });
+    const b = search(d, inv, { seed: 3, ...budget });
+    expect(a.found).not.toBeNull();
+    expect(b.runs).toBe(a.runs);
+    expect(b.found!.trace.map((t) => t.op)).toEqual(a.found!.trace.map((t) => t.op));
+    const c = search(d, inv, { seed: 3, ...budget, path: a.path! });
+    expect(c.found!.trace.map((t) => t.op)).toEqual(a.found!.trace.map((t) => t.op));
+  });
+});

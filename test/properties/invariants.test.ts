@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { designById } from '../../model/designs/index.ts';
+import type { Op } from '../../model/op.ts';
+import type { InvariantId } from '../../properties/invariant.ts';
+import { invariantById, invariants } from '../../properties/registry.ts';
+import { replay, type ReplayResult } from '../../properties/replay.ts';
+
+const run = (design: string, ops: ReadonlyArray<Op>, only?: InvariantId): ReplayResult =>
+  replay(designById(design)!, ops, only === undefined ? invariants : [invariantById(only)]);
+
+const expectViolation = (r: ReplayResult, invariant: InvariantId, at: number, text: string): void => {
+  if (r.kind !== 'violates') throw new Error(`expected a violation of ${invariant}, got ${r.kind}${r.kind === 'rejected' ? `: ${r.reason}` : ''}`);
+  expect(r.violation.invariant).toBe(invariant);
+  expect(r.at).toBe(at);
+  expect(r.violation.message).toContain(text);
+};
+
+const expectHolds = (r: ReplayResult): void => {
+  if (r.kind !== 'holds') throw new Error(`expected the trace to hold, got ${r.kind}: ${r.kind === 'violates' ? r.violation.message : r.kind === 'rejected' ? r.reason : ''}`);
+};
+
+const anon: Op = { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'anon' } };
+const file: Op = { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'file', inode: 0 } };
+const bar: Op = { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: 0 } };
+
+/** GUP, table, map for writing: ids 2 (pages), 3 (sgl), 4 (mapping) after one mmap. */
+const legacyStart: ReadonlyArray<Op> = [
+  { kind: 'get_user_pages', mm: 0, start: 0, npages: 1, write: true },
+  { kind: 'sg_alloc_table_from_pages', pages: 2 },
+  { kind: 'dma_map_sg', dev: 1, sgl: 3, dir: 'from-device' },
+];
+const pinStart: ReadonlyArray<Op> = [
+  { kind: 'pin_user_pages', mm: 0, start: 0, npages: 1, write: true, longterm: false, p2pdma: false },
+  { kind: 'sg_alloc_table_from_pages', pages: 2 },
+  { kind: 'dma_map_sg', dev: 1, sgl: 3, dir: 'from-device' },
+];
+
+describe('no-cpu-iomem', () => {
+  const p2pSgl: ReadonlyArray<Op> = [
+    { kind: 'pci_alloc_p2pmem', bar: 0 },
+    { kind: 'sg_alloc_table', nents: 1 },
+    { kind: 'sg_set_page', sgl: 1, index: 0, page: 6 },
+  ];
+  it('fires when a generic SGL walker copies from a P2PDMA page', () => {
+    expectViolation(run('p2pdma-page-sgl', [...p2pSgl, { kind: 'sg_copy_to_buffer', sgl: 1 }]), 'no-cpu-iomem', 4, '__iomem');
+  });
+  it('fires for kmap_local_page on a P2PDMA entry too', () => {
+    expectViolation(run('p2pdma-page-sgl', [...p2pSgl, { kind: 'kmap_local_page', sgl: 1, index: 0 }]), 'no-cpu-iomem', 4, 'kmap_local_page');
+  });
+  it('does not fire for memcpy_toio, the legal iomem accessor', () => {
+    expectHolds(run('p2pdma-page-sgl', [...p2pSgl, { kind: 'memcpy_toio', page: 6 }]));
+  });
+  it('does not fire when the walker copies from RAM pages', () => {
+    expectHolds(run('pin-user-pages', [anon, ...pinStart, { kind: 'sg_copy_to_buffer', sgl: 3 }]));
+  });
+});
+
+describe('map-within-vma-lifetime', () => {
+  it('fires when munmap destroys a VMA that still has a p2p_map mapping', () => {
+    expectViolation(
+      run('vma-p2p-map', [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'munmap', vma: 1 }]),
+      'map-within-vma-lifetime',
+      3,
+      'vma 1 was destroyed while mapping 2',
+    );
+  });
+  it('holds when the importer\'s notifier tears the mapping down during munmap', () => {
+    const r = run('vma-p2p-map-notifier', [
+      bar,
+      { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: 1 },
+      { kind: 'p2p_map', vma: 1, dev: 1, write: true },
+      { kind: 'munmap', vma: 1 },
+    ]);
+    expectHolds(r);
+    if (r.kind === 'holds') expect(r.state.mappings.size).toBe(0);
+  });
+  it('holds when the importer p2p_unmaps before munmap', () => {
+    expectHolds(run('vma-p2p-map', [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'p2p_unmap', mapping: 2 }, { kind: 'munmap', vma: 1 }]));
+  });
+});
+
+describe('correct-dirtying', () => {
+  const raceTail: ReadonlyArray<Op> = [
+    { kind: 'writeback', page: 0 },
+    { kind: 'reclaim', page: 0 },
+    { kind: 'dma_unmap_sg', mapping: 4 },
+  ];
+  it('fires when set_page_dirty_lock dirties a page whose buffers reclaim released (the 2018 ext4 report)', () => {
+    expectViolation(
+      run('gup-set-page-dirty', [file, ...legacyStart, ...raceTail, { kind: 'set_page_dirty_lock', pages: 2 }]),
+      'correct-dirtying',
+      8,
+      'after reclaim released its buffers',
+    );
+  });
+  it('fires for unpin_user_pages_dirty_lock on a kernel before the 6.4 reclaim fix', () => {
+    expectViolation(
+      run('pin-user-pages-5.9', [file, ...pinStart, ...raceTail, { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: true }]),
+      'correct-dirtying',
+      8,
+      'after reclaim released its buffers',
+    );
+  });
+  it('holds for the same calls on today\'s kernel, where reclaim keeps a pinned page\'s buffers', () => {
+    expectHolds(run('pin-user-pages', [file, ...pinStart, ...raceTail, { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: true }]));
+  });
+  it('fires when a pin is dropped without dirtying what the device wrote', () => {
+    expectViolation(
+      run('pin-user-pages', [
+        anon,
+        ...pinStart,
+        { kind: 'device_write', mapping: 4, index: 0 },
+        { kind: 'dma_unmap_sg', mapping: 4 },
+        { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: false },
+      ]),
+      'correct-dirtying',
+      7,
+      'device-written data nobody dirtied',
+    );
+  });
+  it('holds when the pin is dropped with make_dirty after the device wrote', () => {
+    expectHolds(
+      run('pin-user-pages', [
+        anon,
+        ...pinStart,
+        { kind: 'device_write', mapping: 4, index: 0 },
+        { kind: 'dma_unmap_sg', mapping: 4 },
+        { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: true },
+      ]),
+    );
+  });
+  it('fires when a P2PDMA page pinned with FOLL_PCI_P2PDMA is dirtied', () => {
+    expectViolation(
+      run('p2pdma-page-sgl', [
+        { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'p2pmem', bar: 0 } },
+        { kind: 'pin_user_pages', mm: 0, start: 0, npages: 1, write: true, longterm: false, p2pdma: true },
+        { kind: 'set_page_dirty_lock', pages: 2 },
+      ]),
+      'correct-dirtying',
+      3,
+      '__iomem',
+    );
+  });
+});
+
+describe('no-dma-after-free', () => {
+  const mapped: ReadonlyArray<Op> = [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'munmap', vma: 1 }];
+  it('fires when the device writes a BAR window its exporter gave back at munmap', () => {
+    expectViolation(run('vma-p2p-map', [...mapped, { kind: 'device_write', mapping: 2, index: 0 }], 'no-dma-after-free'), 'no-dma-after-free', 4, 'was freed');
+  });
+  it('fires when that window was handed to a new mapping in the meantime', () => {
+    expectViolation(
+      run('vma-p2p-map', [...mapped, bar, { kind: 'device_write', mapping: 2, index: 0 }], 'no-dma-after-free'),
+      'no-dma-after-free',
+      5,
+      'belongs to someone else',
+    );
+  });
+  it('fires when the device writes the BAR of a removed provider', () => {
+    expectViolation(
+      run('vma-p2p-map', [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'pci_stop_and_remove_bus_device', dev: 0 }, { kind: 'device_write', mapping: 2, index: 0 }]),
+      'no-dma-after-free',
+      4,
+      'was removed',
+    );
+  });
+  it('holds when a pin keeps the page alive across munmap', () => {
+    expectHolds(run('pin-user-pages', [anon, ...pinStart, { kind: 'munmap', vma: 1 }, { kind: 'device_write', mapping: 4, index: 0 }]));
+  });
+});
+
+describe('pin-coherent', () => {
+  const forkThenStore: ReadonlyArray<Op> = [{ kind: 'fork', mm: 0 }, { kind: 'write_fault', mm: 0, addr: 0 }, { kind: 'device_write', mapping: 4, index: 0 }];
+  it('fires when fork and a parent store move a get_user_pages page away from the device', () => {
+    expectViolation(run('gup-set-page-dirty', [anon, ...legacyStart, ...forkThenStore]), 'pin-coherent', 7, 'the write is lost to the process');
+  });
+  it('holds for pin_user_pages, whose page fork copies early for the child', () => {
+    const r = run('pin-user-pages', [anon, ...pinStart, { kind: 'fork', mm: 0 }, { kind: 'device_write', mapping: 4, index: 0 }]);
+    expectHolds(r);
+    if (r.kind === 'holds') expect(r.state.vmas.get(1)!.ptes[0]).toEqual({ pfn: 0, writable: true });
+    // The parent's PTE stays writable, so the parent's store does not even fault.
+    const store = run('pin-user-pages', [anon, ...pinStart, ...forkThenStore]);
+    expect(store.kind === 'rejected' && store.reason).toContain('present and writable');
+  });
+});
+
+describe('the registry', () => {
+  it('has one invariant per id, each with a rule and a source', () => {
+    expect(new Set(invariants.map((i) => i.id)).size).toBe(invariants.length);
+    for (const i of invariants) {
+      expect(i.rule.length).toBeGreaterThan(20);
+      expect(i.source.length).toBeGreaterThan(5);
+    }
+  });
+});
