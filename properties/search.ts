@@ -2,7 +2,9 @@
  * The stateful search: fast-check generates sequences of a design's step
  * templates (driver and environment), runs them through one adapter that
  * boxes the immutable state, and checks the chosen invariants after every
- * kernel call. A violation throws, and fast-check shrinks the sequence.
+ * kernel call. A violation throws, fast-check shrinks the sequence, and a
+ * last pass (`minimize`) drops every command, then every pair of commands,
+ * that the violation does not need.
  */
 import fc from 'fast-check';
 import * as O from 'fp-ts/lib/Option.js';
@@ -13,16 +15,25 @@ import { makeWorld } from '../model/world.ts';
 import type { Invariant, Violation } from './invariant.ts';
 import { formatOp, type TraceStep } from './trace.ts';
 
+/** A template with its choice: one command of a run. */
+export interface Move {
+  readonly template: StepTemplate;
+  readonly choice: Choice;
+}
+
 /** The mutable box fast-check's model runner needs around our immutable state. */
 interface Box {
   state: State;
   trace: TraceStep[];
+  moves: Move[];
 }
 
 export class ViolationFound extends Error {
   constructor(
     readonly violation: Violation,
     readonly trace: ReadonlyArray<TraceStep>,
+    /** The commands that ran, in order (the last one failed). */
+    readonly moves: ReadonlyArray<Move>,
   ) {
     super(`${violation.invariant}: ${violation.message}`);
   }
@@ -37,21 +48,40 @@ export const judge = (invariants: ReadonlyArray<Invariant>, call: PlannedCall): 
   return null;
 };
 
+/** What a search exercised, counted as it runs. */
+interface Stats {
+  calls: number;
+}
+
+const plan = (move: Move, s: State): ReadonlyArray<PlannedCall> | null => {
+  const builds = move.template.plan(s, move.choice);
+  return builds === null ? null : runPlan(s, builds);
+};
+
+/** Run planned calls on the box, judging each; throws ViolationFound. */
+const execute = (m: Box, move: Move, calls: ReadonlyArray<PlannedCall>, invariants: ReadonlyArray<Invariant>, stats: Stats): void => {
+  m.moves.push(move);
+  for (const call of calls) {
+    stats.calls++;
+    m.trace.push({ op: call.op, events: call.step.events });
+    const v = judge(invariants, call);
+    if (v !== null) throw new ViolationFound(v, [...m.trace], [...m.moves]);
+    m.state = call.step.state;
+  }
+};
+
 class TemplateCommand implements fc.Command<Box, object> {
   private planned: { readonly state: State; readonly calls: ReadonlyArray<PlannedCall> | null } | null = null;
   private shown = '';
 
   constructor(
-    private readonly template: StepTemplate,
-    private readonly choice: Choice,
+    private readonly move: Move,
     private readonly invariants: ReadonlyArray<Invariant>,
+    private readonly stats: Stats,
   ) {}
 
   private plan(s: State): ReadonlyArray<PlannedCall> | null {
-    if (this.planned?.state !== s) {
-      const builds = this.template.plan(s, this.choice);
-      this.planned = { state: s, calls: builds === null ? null : runPlan(s, builds) };
-    }
+    if (this.planned?.state !== s) this.planned = { state: s, calls: plan(this.move, s) };
     return this.planned.calls;
   }
 
@@ -62,18 +92,52 @@ class TemplateCommand implements fc.Command<Box, object> {
   run(m: Box): void {
     const calls = this.plan(m.state)!;
     this.shown = calls.map((c) => formatOp(c.op)).join('; ');
-    for (const call of calls) {
-      m.trace.push({ op: call.op, events: call.step.events });
-      const v = judge(this.invariants, call);
-      if (v !== null) throw new ViolationFound(v, [...m.trace]);
-      m.state = call.step.state;
-    }
+    execute(m, this.move, calls, this.invariants, this.stats);
   }
 
   toString(): string {
-    return this.shown === '' ? `${this.template.name}[${this.choice.join(',')}]` : this.shown;
+    return this.shown === '' ? `${this.move.template.name}[${this.move.choice.join(',')}]` : this.shown;
   }
 }
+
+/** Run `moves` in order from the design's initial state, skipping those not enabled (as fc.modelRun does). */
+export const rerun = (design: Design, invariants: ReadonlyArray<Invariant>, moves: ReadonlyArray<Move>, stats: Stats = { calls: 0 }): ViolationFound | null => {
+  const m: Box = { state: makeWorld(design.world), trace: [], moves: [] };
+  try {
+    for (const move of moves) {
+      const calls = plan(move, m.state);
+      if (calls !== null) execute(m, move, calls, invariants, stats);
+    }
+  } catch (e) {
+    if (e instanceof ViolationFound) return e;
+    throw e;
+  }
+  return null;
+};
+
+/**
+ * Drop every command, then every pair of commands, whose removal keeps a
+ * violation of the same invariant, until none can go: fast-check's
+ * shrinker only removes contiguous blocks, and a symbolic command ("the
+ * k-th VMA") can need a non-contiguous pair gone at once.
+ */
+export const minimize = (design: Design, invariants: ReadonlyArray<Invariant>, found: ViolationFound, stats: Stats = { calls: 0 }): ViolationFound => {
+  let best = found;
+  const tryWithout = (drop: ReadonlyArray<number>): boolean => {
+    const moves = best.moves.filter((_, i) => !drop.includes(i));
+    const r = rerun(design, invariants, moves, stats);
+    if (r === null || r.violation.invariant !== best.violation.invariant || r.trace.length >= best.trace.length) return false;
+    best = r;
+    return true;
+  };
+  for (let improved = true; improved; ) {
+    improved = false;
+    for (let i = 0; i < best.moves.length && !improved; i++) improved = tryWithout([i]);
+    for (let i = 0; i < best.moves.length && !improved; i++)
+      for (let j = i + 1; j < best.moves.length && !improved; j++) improved = tryWithout([i, j]);
+  }
+  return best;
+};
 
 export interface SearchConfig {
   readonly seed: number;
@@ -93,14 +157,19 @@ export interface SearchOutcome {
   readonly seed: number;
   readonly path: string | null;
   readonly ms: number;
+  /** Kernel calls executed, shrinking included. */
+  readonly calls: number;
 }
 
 const choice = fc.tuple(fc.nat({ max: 0xffff }), fc.nat({ max: 0xffff }), fc.nat({ max: 0xffff }));
 
-const commandsFor = (design: Design, invariants: ReadonlyArray<Invariant>, maxCommands: number, replayPath: string | undefined) => {
+const commandsFor = (design: Design, invariants: ReadonlyArray<Invariant>, stats: Stats, maxCommands: number, replayPath: string | undefined) => {
   const templates = [...design.driver, ...design.environment];
   const arb = fc.oneof(
-    ...templates.map((t) => ({ arbitrary: choice.map((c) => new TemplateCommand(t, c, invariants) as fc.Command<Box, object>), weight: t.weight })),
+    ...templates.map((template) => ({
+      arbitrary: choice.map((c) => new TemplateCommand({ template, choice: c }, invariants, stats) as fc.Command<Box, object>),
+      weight: template.weight,
+    })),
   );
   return fc.commands([arb], { maxCommands, size: 'max', ...(replayPath === undefined ? {} : { replayPath }) });
 };
@@ -109,15 +178,15 @@ const commandsFor = (design: Design, invariants: ReadonlyArray<Invariant>, maxCo
 export const search = (design: Design, invariants: ReadonlyArray<Invariant>, cfg: SearchConfig): SearchOutcome => {
   const initial = makeWorld(design.world);
   const [fcPath, replayPath] = cfg.path === undefined ? [undefined, undefined] : cfg.path.split('@');
-  const prop = fc.property(commandsFor(design, invariants, cfg.maxCommands, replayPath), (cmds) => {
-    fc.modelRun(() => ({ model: { state: initial, trace: [] }, real: {} }), cmds);
+  const stats: Stats = { calls: 0 };
+  const prop = fc.property(commandsFor(design, invariants, stats, cfg.maxCommands, replayPath), (cmds) => {
+    fc.modelRun(() => ({ model: { state: initial, trace: [], moves: [] }, real: {} }), cmds);
   });
   const t0 = performance.now();
   const out = fc.check(prop, { seed: cfg.seed, numRuns: cfg.runs, ...(fcPath === undefined ? {} : { path: fcPath }) });
-  const ms = performance.now() - t0;
-  if (!out.failed) return { found: null, runs: out.numRuns, seed: cfg.seed, path: null, ms };
+  if (!out.failed) return { found: null, runs: out.numRuns, seed: cfg.seed, path: null, ms: performance.now() - t0, calls: stats.calls };
   if (!(out.errorInstance instanceof ViolationFound)) throw out.errorInstance;
-  const commands = String(out.counterexample?.[0] ?? '');
-  const replay = /replayPath="([^"]*)"/.exec(commands)?.[1] ?? '';
-  return { found: out.errorInstance, runs: out.numRuns, seed: cfg.seed, path: `${out.counterexamplePath ?? ''}@${replay}`, ms };
+  const found = minimize(design, invariants, out.errorInstance, stats);
+  const replay = /replayPath="([^"]*)"/.exec(String(out.counterexample?.[0] ?? ''))?.[1] ?? '';
+  return { found, runs: out.numRuns, seed: cfg.seed, path: `${out.counterexamplePath ?? ''}@${replay}`, ms: performance.now() - t0, calls: stats.calls };
 };

@@ -1,0 +1,63 @@
+/**
+ * Benchmark of the fast-check search on every design, at the default
+ * budget: for each expected violation, over 20 seeds, how many runs and
+ * how long until it is found and how long the shrunk trace is; for the
+ * held invariants, runs and kernel calls per second.
+ *
+ *   npm run bench            (writes bench/out/search.json too)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { defaults } from '../cli/args.ts';
+import { designs } from '../model/designs/index.ts';
+import { invariantIds } from '../properties/invariant.ts';
+import { invariantById } from '../properties/registry.ts';
+import { search } from '../properties/search.ts';
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+const budget = { runs: defaults.runs, maxCommands: defaults.maxCommands };
+const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
+const violations: object[] = [];
+const holds: object[] = [];
+
+console.log(`fast-check search, ${budget.runs} runs of up to ${budget.maxCommands} steps, seeds 1..20`);
+console.log('\nexpected violations (median over 20 seeds):');
+console.log(`${'design'.padEnd(22)} ${'invariant'.padEnd(24)} found  runs  time(ms)  shrunk-len (min..max)`);
+for (const d of designs) {
+  for (const id of invariantIds.filter((i) => d.expected[i].verdict === 'violated')) {
+    const rs = seeds.map((seed) => search(d, [invariantById(id)], { seed, ...budget }));
+    const found = rs.filter((r) => r.found !== null);
+    const lens = found.map((r) => r.found!.trace.length);
+    const row = {
+      design: d.id,
+      invariant: id,
+      found: found.length,
+      medianRuns: median(found.map((r) => r.runs)),
+      medianMs: median(rs.map((r) => r.ms)),
+      medianShrunkLength: median(lens),
+      minShrunkLength: Math.min(...lens),
+      maxShrunkLength: Math.max(...lens),
+    };
+    violations.push(row);
+    console.log(
+      `${d.id.padEnd(22)} ${id.padEnd(24)} ${`${row.found}/20`.padStart(5)} ${String(row.medianRuns).padStart(5)} ${row.medianMs.toFixed(0).padStart(9)}  ${row.medianShrunkLength} (${row.minShrunkLength}..${row.maxShrunkLength})`,
+    );
+  }
+}
+console.log('\nheld invariants (one search per design, seed 1):');
+console.log(`${'design'.padEnd(22)} ${'runs'.padStart(6)} ${'time(s)'.padStart(8)} ${'runs/s'.padStart(8)} ${'calls/s'.padStart(9)}`);
+for (const d of designs) {
+  const ids = invariantIds.filter((i) => d.expected[i].verdict === 'held');
+  const r = search(d, ids.map(invariantById), { seed: 1, ...budget });
+  const row = { design: d.id, invariants: ids, runs: r.runs, seconds: r.ms / 1000, runsPerSecond: r.runs / (r.ms / 1000), callsPerSecond: r.calls / (r.ms / 1000), violated: r.found?.violation.invariant ?? null };
+  holds.push(row);
+  console.log(
+    `${d.id.padEnd(22)} ${String(r.runs).padStart(6)} ${row.seconds.toFixed(2).padStart(8)} ${row.runsPerSecond.toFixed(0).padStart(8)} ${row.callsPerSecond.toFixed(0).padStart(9)}${row.violated === null ? '' : `  UNEXPECTED ${row.violated}`}`,
+  );
+}
+mkdirSync('bench/out', { recursive: true });
+writeFileSync('bench/out/search.json', JSON.stringify({ budget, violations, holds }, null, 2));
+console.log('\nwrote bench/out/search.json');

@@ -1,0 +1,304 @@
+import { describe, expect, it } from 'vitest';
+import type { Op } from '../../model/op.ts';
+import type { State } from '../../model/state.ts';
+import {
+  IMPORTER,
+  P2PDMA_BASE,
+  P2PDMA_PROVIDER,
+  eraWith,
+  frame,
+  gup,
+  lastId,
+  mmapAnon,
+  mmapBar,
+  mmapFile,
+  mmapP2pmem,
+  newId,
+  pin,
+  pteAt,
+  rejectedWith,
+  run,
+  world,
+  writeFault,
+} from './helpers.ts';
+
+const putPage = (pages: number): Op => ({ kind: 'put_page', pages });
+const unpin = (pages: number): Op => ({ kind: 'unpin_user_pages', pages });
+const unpinDirty = (pages: number, make_dirty: boolean): Op => ({ kind: 'unpin_user_pages_dirty_lock', pages, make_dirty });
+
+/** Run and return the new state plus the id of the page array created last. */
+const withPages = (s: State, ...ops: Op[]): { state: State; pages: number } => {
+  const { state } = run(s, ...ops);
+  return { state, pages: lastId(state.pageArrays) };
+};
+
+/** A clean file page (pfn 0) pinned read-only by mm 0. */
+const pinnedCleanFilePage = () => withPages(world(), mmapFile(1), pin(0, 1, false));
+
+describe('get_user_pages', () => {
+  it('get_user_pages faults anonymous pages in and takes one reference on each', () => {
+    const { state: s1 } = run(world(), mmapAnon(2));
+    const vma = lastId(s1.vmas);
+    const { state, events } = run(s1, gup(0, 2, true));
+    const id = newId(s1.pageArrays, state.pageArrays);
+    expect(state.pageArrays.get(id)).toEqual({ id, kind: 'get', mm: 0, vma, start: 0, pfns: [0, 1], write: true, longterm: false });
+    for (const pfn of [0, 1]) expect(frame(state, pfn)).toMatchObject({ refcount: 2, mapcount: 1, pincount: 0 });
+    expect(state.mms.get(0)?.hasPinned).toBe(false);
+    expect(events).toEqual([]);
+  });
+
+  it('get_user_pages for write on a file VMA dirties each page through page_mkwrite', () => {
+    const { state, events } = run(world(), mmapFile(2), gup(0, 2, true));
+    expect(events).toEqual([
+      { kind: 'page-dirtied', pfn: 0 },
+      { kind: 'page-dirtied', pfn: 1 },
+    ]);
+    expect(frame(state, 0)).toMatchObject({ dirty: true, fsPrivate: true, refcount: 3, mapcount: 1 });
+  });
+
+  it('get_user_pages for read on a file VMA maps a clean page read-only', () => {
+    const { state, events } = run(world(), mmapFile(1), gup(0, 1, false));
+    expect(pteAt(state, 0, 0)).toEqual({ pfn: 0, writable: false });
+    expect(frame(state, 0)).toMatchObject({ dirty: false, fsPrivate: false, refcount: 3, mapcount: 1 });
+    expect(events).toEqual([]);
+  });
+
+  it('get_user_pages for write on a page shared copy-on-write breaks COW first', () => {
+    const { state } = withPages(world(), mmapAnon(1), writeFault(0), { kind: 'fork', mm: 0 }, gup(0, 1, true));
+    const a = state.pageArrays.get(lastId(state.pageArrays))!;
+    expect(a.pfns).toEqual([1]);
+    expect(pteAt(state, 0, 0)).toEqual({ pfn: 1, writable: true });
+    expect(frame(state, 1)).toMatchObject({ refcount: 2, mapcount: 1 });
+    expect(frame(state, 0)).toMatchObject({ refcount: 1, mapcount: 1 });
+  });
+
+  it('get_user_pages on a BAR VMA (VM_IO|VM_PFNMAP) is rejected with -EFAULT', () => {
+    const { state } = run(world(), mmapBar(1));
+    expect(rejectedWith(state, gup(0, 1, false))).toContain('-EFAULT: vma 1 is VM_IO|VM_PFNMAP');
+  });
+
+  it('get_user_pages of a range that runs past the VMA is rejected with -EFAULT', () => {
+    const { state } = run(world(), mmapAnon(2));
+    expect(rejectedWith(state, gup(1, 2, false))).toContain('-EFAULT: pages [1, 3) of mm 0 are not inside one vma');
+  });
+
+  it('get_user_pages of zero pages is rejected', () => {
+    const { state } = run(world(), mmapAnon(1));
+    expect(rejectedWith(state, gup(0, 0, false))).toContain('npages 0 must be at least 1');
+  });
+
+  it('get_user_pages in an mm that is not alive is rejected', () => {
+    expect(rejectedWith(world(), gup(0, 1, false, 4))).toContain('mm 4 is not alive');
+  });
+
+  it('get_user_pages on P2PDMA pages is rejected with -EREMOTEIO when the era gates them', () => {
+    const { state } = run(world(eraWith({ p2pGupGate: true })), mmapP2pmem(1));
+    expect(rejectedWith(state, gup(0, 1, false))).toContain('-EREMOTEIO');
+  });
+
+  it('get_user_pages on P2PDMA pages is accepted when the era does not gate them', () => {
+    const { state } = run(world(eraWith({ p2pGupGate: false })), mmapP2pmem(1), gup(0, 1, true));
+    expect(state.pageArrays.get(lastId(state.pageArrays))?.pfns).toEqual([P2PDMA_BASE]);
+    expect(frame(state, P2PDMA_BASE)).toMatchObject({ refcount: 2, pincount: 0 });
+  });
+
+  it('get_user_pages when no RAM is left to fault in is rejected with -ENOMEM', () => {
+    const { state } = run(world(), mmapAnon(8), writeFault(0), writeFault(1), writeFault(2), writeFault(3), writeFault(4), writeFault(5), writeFault(6), writeFault(7), mmapAnon(1));
+    expect(rejectedWith(state, gup(8, 1, false))).toContain('-ENOMEM');
+  });
+});
+
+describe('pin_user_pages', () => {
+  it('pin_user_pages takes a pin and a reference on each page and marks the mm has_pinned', () => {
+    const { state: s1 } = run(world(), mmapAnon(1));
+    const { state } = run(s1, pin(0, 1, true, { longterm: true }));
+    const id = newId(s1.pageArrays, state.pageArrays);
+    expect(state.pageArrays.get(id)).toMatchObject({ kind: 'pin', mm: 0, pfns: [0], write: true, longterm: true });
+    expect(frame(state, 0)).toMatchObject({ refcount: 2, pincount: 1, mapcount: 1 });
+    expect(state.mms.get(0)?.hasPinned).toBe(true);
+  });
+
+  it('pin_user_pages with longterm and write on a file VMA is rejected under the current era', () => {
+    const { state } = run(world(), mmapFile(1));
+    expect(rejectedWith(state, pin(0, 1, true, { longterm: true }))).toContain('FOLL_LONGTERM|FOLL_WRITE');
+  });
+
+  it('pin_user_pages with longterm and write on a file VMA is accepted when the era has no longtermFileGate', () => {
+    const { state, events } = run(world(eraWith({ longtermFileGate: false })), mmapFile(1), pin(0, 1, true, { longterm: true }));
+    expect(state.pageArrays.get(lastId(state.pageArrays))).toMatchObject({ kind: 'pin', longterm: true, write: true, pfns: [0] });
+    expect(frame(state, 0)).toMatchObject({ pincount: 1, refcount: 3, dirty: true });
+    expect(events).toEqual([{ kind: 'page-dirtied', pfn: 0 }]);
+  });
+
+  it('pin_user_pages with longterm and write on anonymous memory is accepted under the current era', () => {
+    const { state } = run(world(), mmapAnon(1), pin(0, 1, true, { longterm: true }));
+    expect(frame(state, 0).pincount).toBe(1);
+  });
+
+  it('pin_user_pages with longterm but read-only on a file VMA is accepted under the current era', () => {
+    const { state } = run(world(), mmapFile(1), pin(0, 1, false, { longterm: true }));
+    expect(frame(state, 0)).toMatchObject({ pincount: 1, dirty: false });
+  });
+
+  it('pin_user_pages on P2PDMA pages with FOLL_PCI_P2PDMA pins the ZONE_DEVICE page', () => {
+    const { state } = run(world(), mmapP2pmem(1), pin(0, 1, true, { p2pdma: true }));
+    expect(state.pageArrays.get(lastId(state.pageArrays))?.pfns).toEqual([P2PDMA_BASE]);
+    expect(frame(state, P2PDMA_BASE)).toMatchObject({ refcount: 2, pincount: 1, mapcount: 1 });
+  });
+
+  it('pin_user_pages on P2PDMA pages without FOLL_PCI_P2PDMA is rejected with -EREMOTEIO', () => {
+    const { state } = run(world(), mmapP2pmem(1));
+    expect(rejectedWith(state, pin(0, 1, true))).toContain('FOLL_PCI_P2PDMA was not passed');
+  });
+
+  it('pin_user_pages combining FOLL_PCI_P2PDMA with FOLL_LONGTERM is rejected with -EINVAL', () => {
+    const { state } = run(world(), mmapP2pmem(1));
+    expect(rejectedWith(state, pin(0, 1, true, { p2pdma: true, longterm: true }))).toContain('-EINVAL');
+  });
+
+  it('pin_user_pages on a BAR VMA is rejected with -EFAULT', () => {
+    const { state } = run(world(), mmapBar(1));
+    expect(rejectedWith(state, pin(0, 1, true))).toContain('VM_IO|VM_PFNMAP');
+  });
+
+  it('pin_user_pages on a p2pmem VMA whose provider was removed is rejected with SIGBUS', () => {
+    const { state } = run(world(), mmapP2pmem(1), { kind: 'pci_stop_and_remove_bus_device', dev: P2PDMA_PROVIDER });
+    expect(rejectedWith(state, pin(0, 1, true, { p2pdma: true }))).toContain('SIGBUS');
+  });
+});
+
+describe('put_page', () => {
+  it('put_page on a get_user_pages array drops each reference and forgets the array', () => {
+    const { state: s1, pages } = withPages(world(), mmapAnon(2), gup(0, 2, true));
+    const { state, events } = run(s1, putPage(pages));
+    expect(state.pageArrays.has(pages)).toBe(false);
+    for (const pfn of [0, 1]) expect(frame(state, pfn)).toMatchObject({ free: false, refcount: 1, mapcount: 1 });
+    expect(events).toEqual([
+      { kind: 'reference-dropped', pfn: 0, pages, pin: false, write: true, undirtiedDeviceData: false },
+      { kind: 'reference-dropped', pfn: 1, pages, pin: false, write: true, undirtiedDeviceData: false },
+    ]);
+  });
+
+  it('put_page of the last reference after munmap frees the page', () => {
+    const { state: s1, pages } = withPages(world(), mmapAnon(1), gup(0, 1, false));
+    const { state, events } = run(s1, { kind: 'munmap', vma: lastId(s1.vmas) }, putPage(pages));
+    expect(frame(state, 0).free).toBe(true);
+    expect(events.slice(-2)).toEqual([
+      { kind: 'reference-dropped', pfn: 0, pages, pin: false, write: false, undirtiedDeviceData: false },
+      { kind: 'page-freed', pfn: 0 },
+    ]);
+  });
+
+  it('put_page on a pinned array is rejected', () => {
+    const { state, pages } = withPages(world(), mmapAnon(1), pin(0, 1, true));
+    expect(rejectedWith(state, putPage(pages))).toContain('release them with unpin_user_pages');
+  });
+
+  it('put_page on an array that was already released is rejected', () => {
+    const { state: s1, pages } = withPages(world(), mmapAnon(1), gup(0, 1, true));
+    const { state } = run(s1, putPage(pages));
+    expect(rejectedWith(state, putPage(pages))).toContain(`pages ${pages} are not held`);
+  });
+});
+
+describe('unpin_user_pages', () => {
+  it('unpin_user_pages drops each pin and reference and forgets the array', () => {
+    const { state: s1, pages } = withPages(world(), mmapAnon(1), pin(0, 1, true));
+    const { state, events } = run(s1, unpin(pages));
+    expect(state.pageArrays.has(pages)).toBe(false);
+    expect(frame(state, 0)).toMatchObject({ free: false, refcount: 1, pincount: 0, mapcount: 1 });
+    expect(events).toEqual([{ kind: 'reference-dropped', pfn: 0, pages, pin: true, write: true, undirtiedDeviceData: false }]);
+  });
+
+  it('unpin_user_pages on a get_user_pages array is rejected', () => {
+    const { state, pages } = withPages(world(), mmapAnon(1), gup(0, 1, true));
+    expect(rejectedWith(state, unpin(pages))).toContain('must pair with pin_user_pages');
+  });
+
+  it('unpin_user_pages on an array that was never returned is rejected', () => {
+    expect(rejectedWith(world(), unpin(12))).toContain('pages 12 are not held');
+  });
+
+  it('reference-dropped carries undirtiedDeviceData when a device wrote the page and nobody dirtied it', () => {
+    const { state: s1, pages } = withPages(world(), mmapAnon(1), pin(0, 1, true));
+    const { state: s2 } = run(s1, { kind: 'sg_alloc_table_from_pages', pages });
+    const { state: s3 } = run(s2, { kind: 'dma_map_sg', dev: IMPORTER, sgl: lastId(s2.sgls), dir: 'from-device' });
+    const { state: s4 } = run(s3, { kind: 'device_write', mapping: lastId(s3.mappings), index: 0 });
+    expect(frame(s4, 0).deviceWroteSinceDirtied).toBe(true);
+    const { events } = run(s4, unpin(pages));
+    expect(events).toEqual([{ kind: 'reference-dropped', pfn: 0, pages, pin: true, write: true, undirtiedDeviceData: true }]);
+  });
+});
+
+describe('unpin_user_pages_dirty_lock', () => {
+  it('unpin_user_pages_dirty_lock with make_dirty dirties a clean page and emits page-dirtied before dropping the pin', () => {
+    const { state: s1, pages } = pinnedCleanFilePage();
+    expect(frame(s1, 0).dirty).toBe(false);
+    const { state, events } = run(s1, unpinDirty(pages, true));
+    expect(frame(state, 0)).toMatchObject({ dirty: true, pincount: 0, refcount: 2 });
+    expect(state.pageArrays.has(pages)).toBe(false);
+    expect(events).toEqual([
+      { kind: 'page-dirtied', pfn: 0 },
+      { kind: 'reference-dropped', pfn: 0, pages, pin: true, write: false, undirtiedDeviceData: false },
+    ]);
+  });
+
+  it('unpin_user_pages_dirty_lock with make_dirty emits no page-dirtied for a page that is already dirty', () => {
+    const { state: s1, pages } = withPages(world(), mmapAnon(1), pin(0, 1, true));
+    const { events } = run(s1, unpinDirty(pages, true));
+    expect(events.map((e) => e.kind)).toEqual(['reference-dropped']);
+  });
+
+  it('unpin_user_pages_dirty_lock with make_dirty clears the undirtied device data before the drop is recorded', () => {
+    const { state: s1, pages } = pinnedCleanFilePage();
+    const { state: s2 } = run(s1, { kind: 'sg_alloc_table_from_pages', pages });
+    const { state: s3 } = run(s2, { kind: 'dma_map_sg', dev: IMPORTER, sgl: lastId(s2.sgls), dir: 'bidirectional' });
+    const { state: s4 } = run(s3, { kind: 'device_write', mapping: lastId(s3.mappings), index: 0 });
+    const { state, events } = run(s4, unpinDirty(pages, true));
+    expect(frame(state, 0).deviceWroteSinceDirtied).toBe(false);
+    expect(events).toContainEqual({ kind: 'reference-dropped', pfn: 0, pages, pin: true, write: false, undirtiedDeviceData: false });
+  });
+
+  it('unpin_user_pages_dirty_lock without make_dirty leaves a clean page clean', () => {
+    const { state: s1, pages } = pinnedCleanFilePage();
+    const { state, events } = run(s1, unpinDirty(pages, false));
+    expect(frame(state, 0)).toMatchObject({ dirty: false, pincount: 0 });
+    expect(events.map((e) => e.kind)).toEqual(['reference-dropped']);
+  });
+
+  it('unpin_user_pages_dirty_lock on a get_user_pages array is rejected', () => {
+    const { state, pages } = withPages(world(), mmapAnon(1), gup(0, 1, true));
+    expect(rejectedWith(state, unpinDirty(pages, true))).toContain('unpin_user_pages_dirty_lock must pair with pin_user_pages');
+  });
+});
+
+describe('set_page_dirty_lock', () => {
+  it('set_page_dirty_lock dirties every clean page of a held array and keeps the array', () => {
+    const { state: s1, pages } = withPages(world(), mmapFile(2), gup(0, 2, false));
+    const { state, events } = run(s1, { kind: 'set_page_dirty_lock', pages });
+    expect(frame(state, 0).dirty).toBe(true);
+    expect(frame(state, 1).dirty).toBe(true);
+    expect(frame(state, 0).refcount).toBe(frame(s1, 0).refcount);
+    expect(state.pageArrays.get(pages)).toBe(s1.pageArrays.get(pages));
+    expect(events).toEqual([
+      { kind: 'page-dirtied', pfn: 0 },
+      { kind: 'page-dirtied', pfn: 1 },
+    ]);
+  });
+
+  it('set_page_dirty_lock on a dirty page emits nothing but clears the undirtied device data', () => {
+    const { state: s1, pages } = withPages(world(), mmapAnon(1), gup(0, 1, true));
+    const { state: s2 } = run(s1, { kind: 'sg_alloc_table_from_pages', pages });
+    const { state: s3 } = run(s2, { kind: 'dma_map_sg', dev: IMPORTER, sgl: lastId(s2.sgls), dir: 'from-device' });
+    const { state: s4 } = run(s3, { kind: 'device_write', mapping: lastId(s3.mappings), index: 0 });
+    const { state, events } = run(s4, { kind: 'set_page_dirty_lock', pages });
+    expect(frame(state, 0)).toMatchObject({ dirty: true, deviceWroteSinceDirtied: false });
+    expect(events).toEqual([]);
+  });
+
+  it('set_page_dirty_lock after the reference was dropped is rejected', () => {
+    const { state: s1, pages } = withPages(world(), mmapAnon(1), gup(0, 1, true));
+    const { state } = run(s1, putPage(pages));
+    expect(rejectedWith(state, { kind: 'set_page_dirty_lock', pages })).toContain('the reference was already dropped');
+  });
+});

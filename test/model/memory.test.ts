@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import { replaceAt } from '../../model/collections.ts';
+import type { Op } from '../../model/op.ts';
+import type { State } from '../../model/state.ts';
+import { currentEra, makeWorld } from '../../model/world.ts';
+import {
+  IMPORTER,
+  P2PDMA_BASE,
+  eraWith,
+  frame,
+  gup,
+  lastId,
+  mmapAnon,
+  mmapFile,
+  mmapP2pmem,
+  oldEra,
+  pin,
+  pteAt,
+  rejectedWith,
+  run,
+  world,
+  worldSpec,
+  writeFault,
+} from './helpers.ts';
+
+const reclaim = (page: number): Op => ({ kind: 'reclaim', page });
+const migrate = (page: number): Op => ({ kind: 'migrate_page', page });
+const writeback = (page: number): Op => ({ kind: 'writeback', page });
+
+/** A file VMA of one page whose page (pfn 0) was written, written back and is now clean with buffers attached. */
+const cleanFilePage = (s: State): State => run(s, mmapFile(1), writeFault(0), writeback(0)).state;
+
+describe('reclaim', () => {
+  it('reclaim of an unreferenced anonymous page unmaps and frees it', () => {
+    const { state: s1 } = run(world(), mmapAnon(1), writeFault(0));
+    const { state, events } = run(s1, reclaim(0));
+    expect(pteAt(state, 0, 0)).toBeNull();
+    expect(frame(state, 0)).toMatchObject({ free: true, refcount: 0, mapcount: 0, mapping: { kind: 'none' } });
+    expect(events).toEqual([{ kind: 'page-freed', pfn: 0 }]);
+  });
+
+  it('reclaim of an anonymous page with a get_user_pages reference is rejected because __remove_mapping would fail', () => {
+    const { state } = run(world(), mmapAnon(1), gup(0, 1, true));
+    expect(rejectedWith(state, reclaim(0))).toContain('2 references but 1 mappings');
+  });
+
+  it('reclaim of a pinned anonymous page is rejected when the era skips maybe-pinned anon pages', () => {
+    const { state } = run(world(eraWith({ reclaimSkipsPinnedAnon: true })), mmapAnon(1), pin(0, 1, true));
+    expect(rejectedWith(state, reclaim(0))).toContain('maybe DMA-pinned');
+  });
+
+  it('reclaim of a clean file page with a get_user_pages reference unmaps it and releases its buffers but does not free it', () => {
+    const { state: s1 } = run(cleanFilePage(world()), gup(0, 1, false));
+    expect(frame(s1, 0)).toMatchObject({ refcount: 3, mapcount: 1, dirty: false, fsPrivate: true });
+    const { state, events } = run(s1, reclaim(0));
+    expect(pteAt(state, 0, 0)).toBeNull();
+    expect(frame(state, 0)).toMatchObject({ free: false, refcount: 2, mapcount: 0, fsPrivate: false, mapping: { kind: 'file', inode: 0, index: 0 } });
+    expect(state.inodes[0]!.cache[0]).toBe(0);
+    expect(events).toEqual([{ kind: 'buffers-released', pfn: 0 }]);
+  });
+
+  it('reclaim keeps the buffers of a pinned file page when the era has reclaimKeepsPinnedPrivate', () => {
+    const { state: s1 } = run(cleanFilePage(world(eraWith({ reclaimKeepsPinnedPrivate: true }))), pin(0, 1, false));
+    const { state, events } = run(s1, reclaim(0));
+    expect(pteAt(state, 0, 0)).toBeNull();
+    expect(frame(state, 0)).toMatchObject({ free: false, refcount: 2, pincount: 1, mapcount: 0, fsPrivate: true });
+    expect(state.inodes[0]!.cache[0]).toBe(0);
+    expect(events).toEqual([]);
+  });
+
+  it('reclaim releases the buffers of a pinned file page when the era lacks reclaimKeepsPinnedPrivate', () => {
+    const { state: s1 } = run(cleanFilePage(world(oldEra)), pin(0, 1, false));
+    const { state, events } = run(s1, reclaim(0));
+    expect(frame(state, 0)).toMatchObject({ free: false, refcount: 2, pincount: 1, mapcount: 0, fsPrivate: false });
+    expect(events).toEqual([{ kind: 'buffers-released', pfn: 0 }]);
+  });
+
+  it('reclaim of a dirty file page is rejected until it is written back', () => {
+    const { state } = run(world(), mmapFile(1), writeFault(0));
+    expect(rejectedWith(state, reclaim(0))).toContain('pageout() must write it back first');
+  });
+
+  it('reclaim of an unreferenced clean file page frees it and removes it from the page cache', () => {
+    const s1 = cleanFilePage(world());
+    const { state, events } = run(s1, reclaim(0));
+    expect(pteAt(state, 0, 0)).toBeNull();
+    expect(frame(state, 0)).toMatchObject({ free: true, refcount: 0, fsPrivate: false, mapping: { kind: 'none' } });
+    expect(state.inodes[0]!.cache).toEqual([null, null, null, null]);
+    expect(events).toEqual([
+      { kind: 'buffers-released', pfn: 0 },
+      { kind: 'page-freed', pfn: 0 },
+    ]);
+  });
+
+  it('reclaim invalidates an mmu notifier covering the page before unmapping it', () => {
+    const { state: s1 } = run(cleanFilePage(world()), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER });
+    const n = lastId(s1.notifiers);
+    const { state, events } = run(s1, reclaim(0));
+    expect(state.notifiers.get(n)?.seq).toBe(1);
+    expect(events[0]).toEqual({ kind: 'notifier-invalidated', notifier: n });
+  });
+
+  it('reclaim of a free page is rejected', () => {
+    expect(rejectedWith(world(), reclaim(3))).toContain('page 3 is free');
+  });
+
+  it('reclaim of a pfn that does not exist is rejected', () => {
+    expect(rejectedWith(world(), reclaim(99))).toContain('no page 99');
+  });
+
+  it('reclaim of a P2PDMA page is rejected because device memory is not on an LRU list', () => {
+    const { state } = run(world(), mmapP2pmem(1));
+    expect(rejectedWith(state, reclaim(P2PDMA_BASE))).toContain('device memory');
+  });
+
+  it('reclaim of a RAM page the kernel allocated for itself is rejected', () => {
+    const s0 = world();
+    const s1: State = { ...s0, frames: replaceAt(s0.frames, 2, { ...s0.frames[2]!, free: false, refcount: 1, mapping: { kind: 'kernel' } }) };
+    expect(rejectedWith(s1, reclaim(2))).toContain('kernel allocation');
+  });
+});
+
+describe('migrate_page', () => {
+  it('migrate_page of an unreferenced anonymous page moves it: the PTE points at the new pfn and the old frame is free', () => {
+    const { state: s1 } = run(world(), mmapAnon(1), writeFault(0));
+    const { state, events } = run(s1, migrate(0));
+    expect(pteAt(state, 0, 0)).toEqual({ pfn: 1, writable: true });
+    expect(frame(state, 0)).toMatchObject({ free: true, refcount: 0, mapcount: 0 });
+    expect(frame(state, 1)).toMatchObject({ free: false, gen: 1, refcount: 1, mapcount: 1, dirty: true, mapping: { kind: 'anon' } });
+    expect(events).toEqual([{ kind: 'page-freed', pfn: 0 }]);
+  });
+
+  it('migrate_page of a file page moves its page-cache slot along with its buffers', () => {
+    const { state: s1 } = run(world(), mmapFile(1), writeFault(0));
+    const { state } = run(s1, migrate(0));
+    expect(state.inodes[0]!.cache[0]).toBe(1);
+    expect(pteAt(state, 0, 0)).toEqual({ pfn: 1, writable: true });
+    expect(frame(state, 1)).toMatchObject({ refcount: 2, mapcount: 1, dirty: true, fsPrivate: true, mapping: { kind: 'file', inode: 0, index: 0 } });
+    expect(frame(state, 0).free).toBe(true);
+  });
+
+  it('migrate_page of a page shared copy-on-write moves every PTE that maps it', () => {
+    const { state: s1 } = run(world(), mmapAnon(1), writeFault(0), { kind: 'fork', mm: 0 });
+    const child = lastId(s1.mms);
+    const { state } = run(s1, migrate(0));
+    expect(pteAt(state, 0, 0)).toEqual({ pfn: 1, writable: false });
+    expect(pteAt(state, child, 0)).toEqual({ pfn: 1, writable: false });
+    expect(frame(state, 1)).toMatchObject({ refcount: 2, mapcount: 2 });
+  });
+
+  it('migrate_page of a pinned page is rejected with -EAGAIN', () => {
+    const { state } = run(world(), mmapAnon(1), pin(0, 1, true));
+    expect(rejectedWith(state, migrate(0))).toContain('-EAGAIN');
+  });
+
+  it('migrate_page of a page with a get_user_pages reference is rejected with -EAGAIN', () => {
+    const { state } = run(world(), mmapFile(1), gup(0, 1, false));
+    expect(rejectedWith(state, migrate(0))).toContain('-EAGAIN: page 0 has 3 references, migration expects 2');
+  });
+
+  it('migrate_page with no free RAM to migrate to is rejected with -ENOMEM', () => {
+    const { state } = run(makeWorld({ ...worldSpec(currentEra), ramPages: 1 }), mmapAnon(1), writeFault(0));
+    expect(rejectedWith(state, migrate(0))).toContain('-ENOMEM');
+  });
+
+  it('migrate_page of a free page is rejected', () => {
+    expect(rejectedWith(world(), migrate(0))).toContain('page 0 is free');
+  });
+});
+
+describe('writeback', () => {
+  it('writeback cleans a dirty file page and write-protects its PTE, keeping the buffers', () => {
+    const { state: s1 } = run(world(), mmapFile(1), writeFault(0));
+    const { state, events } = run(s1, writeback(0));
+    expect(frame(state, 0)).toEqual({ ...frame(s1, 0), dirty: false });
+    expect(frame(state, 0).fsPrivate).toBe(true);
+    expect(pteAt(state, 0, 0)).toEqual({ pfn: 0, writable: false });
+    expect(events).toEqual([]);
+  });
+
+  it('writeback write-protects every PTE that maps the page', () => {
+    const { state: s1 } = run(world(), mmapFile(1), writeFault(0), { kind: 'fork', mm: 0 });
+    const child = lastId(s1.mms);
+    const { state } = run(s1, writeback(0));
+    expect(pteAt(state, 0, 0)).toEqual({ pfn: 0, writable: false });
+    expect(pteAt(state, child, 0)).toEqual({ pfn: 0, writable: false });
+  });
+
+  it('the next write_fault after writeback re-dirties the page through page_mkwrite', () => {
+    const s1 = cleanFilePage(world());
+    const { state, events } = run(s1, writeFault(0));
+    expect(frame(state, 0)).toMatchObject({ dirty: true, fsPrivate: true, refcount: 2, mapcount: 1 });
+    expect(pteAt(state, 0, 0)).toEqual({ pfn: 0, writable: true });
+    expect(events).toEqual([{ kind: 'page-dirtied', pfn: 0 }]);
+  });
+
+  it('writeback of a clean page is rejected', () => {
+    expect(rejectedWith(cleanFilePage(world()), writeback(0))).toContain('page 0 is clean');
+  });
+
+  it('writeback of an anonymous page is rejected because it has no file', () => {
+    const { state } = run(world(), mmapAnon(1), writeFault(0));
+    expect(rejectedWith(state, writeback(0))).toContain('anonymous');
+  });
+
+  it('writeback of a P2PDMA page is rejected', () => {
+    const { state } = run(world(), mmapP2pmem(1));
+    expect(rejectedWith(state, writeback(P2PDMA_BASE))).toContain('device memory');
+  });
+});
