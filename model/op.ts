@@ -1,73 +1,92 @@
 /**
  * Every kernel-like operation as plain data, one `kind` per kernel call.
- * An `Op` prints, serialises and pattern-matches without any help; ids
- * are the concrete objects the call names.
+ *
+ * The io-ts codecs below are the single definition of each call's
+ * arguments: the `Op` type is derived from them, and saved
+ * counterexamples are decoded with them. An `Op` prints, serialises
+ * (`{ op: kind, args }`) and pattern-matches as it is; ids are the
+ * concrete objects the call names.
  */
-import type { BarId, DeviceId, DmaDirection, InodeId, MappingId, MmId, NotifierId, PagesId, Pfn, SglId, VmaId } from './state.ts';
+import * as t from 'io-ts';
 
-export type MmapBacking =
-  | { readonly kind: 'anon' }
-  | { readonly kind: 'file'; readonly inode: InodeId }
-  | { readonly kind: 'bar'; readonly bar: BarId }
-  | { readonly kind: 'p2pmem'; readonly bar: BarId };
+/** A whole number >= 0 (ids, pfns, counts, indices). */
+export const nat = new t.Type<number, number, unknown>(
+  'a whole number',
+  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0,
+  (u, c) => (typeof u === 'number' && Number.isSafeInteger(u) && u >= 0 ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
 
-export type Op =
+const args = <P extends t.Props>(props: P) => t.readonly(t.type(props));
+
+export const DmaDirectionCodec = t.keyof({ 'to-device': null, 'from-device': null, bidirectional: null }, "'to-device', 'from-device' or 'bidirectional'");
+
+export const MmapBackingCodec = t.union(
+  [
+    args({ kind: t.literal('anon') }),
+    args({ kind: t.literal('file'), inode: nat }),
+    args({ kind: t.literal('bar'), bar: nat }),
+    args({ kind: t.literal('p2pmem'), bar: nat }),
+  ],
+  'a backing: {kind: anon} | {kind: file, inode} | {kind: bar, bar} | {kind: p2pmem, bar}',
+);
+export type MmapBacking = t.TypeOf<typeof MmapBackingCodec>;
+export type DmaDirection = t.TypeOf<typeof DmaDirectionCodec>;
+
+export const opArgs = {
   // mm and VMA lifecycle
-  | { readonly kind: 'mmap'; readonly mm: MmId; readonly npages: number; readonly backing: MmapBacking }
-  | { readonly kind: 'munmap'; readonly vma: VmaId }
-  | { readonly kind: 'exit_mmap'; readonly mm: MmId }
-  | { readonly kind: 'fork'; readonly mm: MmId }
-  | { readonly kind: 'write_fault'; readonly mm: MmId; readonly addr: number }
+  mmap: args({ mm: nat, npages: nat, backing: MmapBackingCodec }),
+  munmap: args({ vma: nat }),
+  exit_mmap: args({ mm: nat }),
+  fork: args({ mm: nat }),
+  write_fault: args({ mm: nat, addr: nat }),
   // memory management
-  | { readonly kind: 'reclaim'; readonly page: Pfn }
-  | { readonly kind: 'migrate_page'; readonly page: Pfn }
-  | { readonly kind: 'writeback'; readonly page: Pfn }
+  reclaim: args({ page: nat }),
+  migrate_page: args({ page: nat }),
+  writeback: args({ page: nat }),
   // GUP family
-  | { readonly kind: 'get_user_pages'; readonly mm: MmId; readonly start: number; readonly npages: number; readonly write: boolean }
-  | {
-      readonly kind: 'pin_user_pages';
-      readonly mm: MmId;
-      readonly start: number;
-      readonly npages: number;
-      readonly write: boolean;
-      readonly longterm: boolean;
-      readonly p2pdma: boolean;
-    }
-  | { readonly kind: 'put_page'; readonly pages: PagesId }
-  | { readonly kind: 'unpin_user_pages'; readonly pages: PagesId }
-  | { readonly kind: 'unpin_user_pages_dirty_lock'; readonly pages: PagesId; readonly make_dirty: boolean }
-  | { readonly kind: 'set_page_dirty_lock'; readonly pages: PagesId }
+  get_user_pages: args({ mm: nat, start: nat, npages: nat, write: t.boolean }),
+  pin_user_pages: args({ mm: nat, start: nat, npages: nat, write: t.boolean, longterm: t.boolean, p2pdma: t.boolean }),
+  put_page: args({ pages: nat }),
+  unpin_user_pages: args({ pages: nat }),
+  unpin_user_pages_dirty_lock: args({ pages: nat, make_dirty: t.boolean }),
+  set_page_dirty_lock: args({ pages: nat }),
   // scatterlists
-  | { readonly kind: 'sg_alloc_table'; readonly nents: number }
-  | { readonly kind: 'sg_alloc_table_from_pages'; readonly pages: PagesId }
-  | { readonly kind: 'sg_set_page'; readonly sgl: SglId; readonly index: number; readonly page: Pfn }
-  | { readonly kind: 'sg_free_table'; readonly sgl: SglId }
+  sg_alloc_table: args({ nents: nat }),
+  sg_alloc_table_from_pages: args({ pages: nat }),
+  sg_set_page: args({ sgl: nat, index: nat, page: nat }),
+  sg_free_table: args({ sgl: nat }),
   // CPU access through an SGL entry, and the legal iomem path
-  | { readonly kind: 'sg_virt'; readonly sgl: SglId; readonly index: number }
-  | { readonly kind: 'kmap_local_page'; readonly sgl: SglId; readonly index: number }
-  | { readonly kind: 'sg_copy_to_buffer'; readonly sgl: SglId }
-  | { readonly kind: 'memcpy_toio'; readonly page: Pfn }
+  sg_virt: args({ sgl: nat, index: nat }),
+  kmap_local_page: args({ sgl: nat, index: nat }),
+  sg_copy_to_buffer: args({ sgl: nat }),
+  memcpy_toio: args({ page: nat }),
   // streaming DMA API and the device
-  | { readonly kind: 'dma_map_sg'; readonly dev: DeviceId; readonly sgl: SglId; readonly dir: DmaDirection }
-  | { readonly kind: 'dma_unmap_sg'; readonly mapping: MappingId }
-  | { readonly kind: 'dma_sync_sg_for_cpu'; readonly mapping: MappingId }
-  | { readonly kind: 'dma_sync_sg_for_device'; readonly mapping: MappingId }
-  | { readonly kind: 'device_write'; readonly mapping: MappingId; readonly index: number }
-  | { readonly kind: 'device_read'; readonly mapping: MappingId; readonly index: number }
+  dma_map_sg: args({ dev: nat, sgl: nat, dir: DmaDirectionCodec }),
+  dma_unmap_sg: args({ mapping: nat }),
+  dma_sync_sg_for_cpu: args({ mapping: nat }),
+  dma_sync_sg_for_device: args({ mapping: nat }),
+  device_write: args({ mapping: nat, index: nat }),
+  device_read: args({ mapping: nat, index: nat }),
   // PCI P2PDMA
-  | { readonly kind: 'pci_alloc_p2pmem'; readonly bar: BarId }
-  | { readonly kind: 'pci_free_p2pmem'; readonly page: Pfn }
-  | { readonly kind: 'pci_p2pdma_map_sg'; readonly dev: DeviceId; readonly sgl: SglId; readonly dir: DmaDirection }
-  | { readonly kind: 'pci_p2pdma_unmap_sg'; readonly mapping: MappingId }
-  | { readonly kind: 'pci_stop_and_remove_bus_device'; readonly dev: DeviceId }
+  pci_alloc_p2pmem: args({ bar: nat }),
+  pci_free_p2pmem: args({ page: nat }),
+  pci_p2pdma_map_sg: args({ dev: nat, sgl: nat, dir: DmaDirectionCodec }),
+  pci_p2pdma_unmap_sg: args({ mapping: nat }),
+  pci_stop_and_remove_bus_device: args({ dev: nat }),
   // mmu interval notifiers
-  | { readonly kind: 'mmu_interval_notifier_insert'; readonly mm: MmId; readonly start: number; readonly npages: number; readonly owner: DeviceId }
-  | { readonly kind: 'mmu_interval_notifier_remove'; readonly notifier: NotifierId }
+  mmu_interval_notifier_insert: args({ mm: nat, start: nat, npages: nat, owner: nat }),
+  mmu_interval_notifier_remove: args({ notifier: nat }),
   // proposed VMA ops (Glisse, RFC 2019)
-  | { readonly kind: 'p2p_map'; readonly vma: VmaId; readonly dev: DeviceId; readonly write: boolean }
-  | { readonly kind: 'p2p_unmap'; readonly mapping: MappingId }
+  p2p_map: args({ vma: nat, dev: nat, write: t.boolean }),
+  p2p_unmap: args({ mapping: nat }),
   // proposed DMA-only SGL (Gunthorpe, 2019)
-  | { readonly kind: 'sgl_dma_map_user'; readonly dev: DeviceId; readonly mm: MmId; readonly start: number; readonly npages: number; readonly dir: DmaDirection }
-  | { readonly kind: 'sgl_dma_unmap'; readonly sgl: SglId };
+  sgl_dma_map_user: args({ dev: nat, mm: nat, start: nat, npages: nat, dir: DmaDirectionCodec }),
+  sgl_dma_unmap: args({ sgl: nat }),
+} as const;
 
-export type OpKind = Op['kind'];
+export type OpKind = keyof typeof opArgs;
+
+export type Op = { [K in OpKind]: { readonly kind: K } & t.TypeOf<(typeof opArgs)[K]> }[OpKind];
+
+export const isOpKind = (x: string): x is OpKind => Object.prototype.hasOwnProperty.call(opArgs, x);

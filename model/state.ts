@@ -155,7 +155,8 @@ export interface Sgl {
   readonly mapping: MappingId | null;
 }
 
-export type DmaDirection = 'to-device' | 'from-device' | 'bidirectional';
+export type { DmaDirection } from './op.ts';
+import type { DmaDirection } from './op.ts';
 
 export interface MappedEntry {
   readonly dma: number;
