@@ -14,6 +14,7 @@ import type { State } from '../model/state.ts';
 import { makeWorld } from '../model/world.ts';
 import type { Invariant, Violation } from './invariant.ts';
 import { formatOp, type TraceStep } from './trace.ts';
+import { ModelBug, wellFormed } from './well-formed.ts';
 
 /** A template with its choice: one command of a run. */
 export interface Move {
@@ -64,6 +65,8 @@ const execute = (m: Box, move: Move, calls: ReadonlyArray<PlannedCall>, invarian
   for (const call of calls) {
     stats.calls++;
     m.trace.push({ op: call.op, events: call.step.events });
+    const bad = wellFormed(call.step.state);
+    if (bad !== null) throw new ModelBug(`model bug after ${formatOp(call.op)}: ${bad}`);
     const v = judge(invariants, call);
     if (v !== null) throw new ViolationFound(v, [...m.trace], [...m.moves]);
     m.state = call.step.state;

@@ -45,6 +45,12 @@ export interface Design {
   readonly driver: ReadonlyArray<StepTemplate>;
   readonly environment: ReadonlyArray<StepTemplate>;
   readonly expected: Readonly<Record<InvariantId, Expectation>>;
+  /**
+   * How this design's driver makes a call recorded from another design
+   * (cross-design replay): the calls it issues instead, in state `s`.
+   * Absent: every call is made as it is.
+   */
+  readonly translate?: (op: Op, s: State) => ReadonlyArray<Op>;
 }
 
 export interface PlannedCall {

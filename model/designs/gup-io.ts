@@ -62,3 +62,29 @@ export const completeIo = (flavour: 'legacy' | 'pin'): StepTemplate => ({
     return ops.map((op): Build => () => op);
   },
 });
+
+/** A GUP call recorded from another design, made with legacy FOLL_GET references. */
+export const asLegacyCall = (op: Op): ReadonlyArray<Op> => {
+  switch (op.kind) {
+    case 'pin_user_pages':
+      return [{ kind: 'get_user_pages', mm: op.mm, start: op.start, npages: op.npages, write: op.write }];
+    case 'unpin_user_pages':
+      return [{ kind: 'put_page', pages: op.pages }];
+    case 'unpin_user_pages_dirty_lock':
+      return [...(op.make_dirty ? [{ kind: 'set_page_dirty_lock', pages: op.pages } as const] : []), { kind: 'put_page', pages: op.pages }];
+    default:
+      return [op];
+  }
+};
+
+/** A GUP call recorded from another design, made with FOLL_PIN pins. */
+export const asPinCall = (op: Op): ReadonlyArray<Op> => {
+  switch (op.kind) {
+    case 'get_user_pages':
+      return [{ kind: 'pin_user_pages', mm: op.mm, start: op.start, npages: op.npages, write: op.write, longterm: false, p2pdma: false }];
+    case 'put_page':
+      return [{ kind: 'unpin_user_pages', pages: op.pages }];
+    default:
+      return [op];
+  }
+};

@@ -1,7 +1,7 @@
 import type { Design } from './design.ts';
 import { held, violated } from './design.ts';
 import * as env from './environment.ts';
-import { completeIo, startIo } from './gup-io.ts';
+import { asLegacyCall, completeIo, startIo } from './gup-io.ts';
 import { limits, world } from './worlds.ts';
 
 export const gupSetPageDirty: Design = {
@@ -26,6 +26,7 @@ export const gupSetPageDirty: Design = {
     env.deviceAccessAny(false),
     env.sglConsumer,
   ],
+  translate: asLegacyCall,
   expected: {
     'no-cpu-iomem': held('GUP refuses VM_IO|VM_PFNMAP VMAs, so only RAM reaches the SGL.'),
     'map-within-vma-lifetime': held('Mappings come from page references, not from a VMA op.'),

@@ -1,6 +1,6 @@
 import type { Design } from './design.ts';
 import { held, violated } from './design.ts';
-import { completeIo, startIo } from './gup-io.ts';
+import { asPinCall, completeIo, startIo } from './gup-io.ts';
 import { pinUserPagesEnvironment } from './pin-user-pages.ts';
 import { world } from './worlds.ts';
 
@@ -13,6 +13,7 @@ export const pinUserPages59: Design = {
   world: world('raw', { forkEarlyCow: true, p2pGupGate: false, longtermFileGate: false, reclaimSkipsPinnedAnon: false, reclaimKeepsPinnedPrivate: false }),
   driver: [startIo('pin'), completeIo('pin')],
   environment: pinUserPagesEnvironment,
+  translate: asPinCall,
   expected: {
     'no-cpu-iomem': held('GUP refuses VM_IO|VM_PFNMAP VMAs, so only RAM reaches the SGL.'),
     'map-within-vma-lifetime': held('Mappings come from pins, not from a VMA op.'),

@@ -1,7 +1,7 @@
 import type { Design } from './design.ts';
 import { held } from './design.ts';
 import * as env from './environment.ts';
-import { completeIo, startIo } from './gup-io.ts';
+import { asPinCall, completeIo, startIo } from './gup-io.ts';
 import { limits, world } from './worlds.ts';
 
 export const pinUserPagesEnvironment = [
@@ -28,6 +28,7 @@ export const pinUserPages: Design = {
   world: world('raw'),
   driver: [startIo('pin'), completeIo('pin')],
   environment: pinUserPagesEnvironment,
+  translate: asPinCall,
   expected: {
     'no-cpu-iomem': held('GUP refuses VM_IO|VM_PFNMAP VMAs and P2PDMA pages without FOLL_PCI_P2PDMA.'),
     'map-within-vma-lifetime': held('Mappings come from pins, not from a VMA op.'),

@@ -6,11 +6,17 @@ import { exporterEnvironment } from './vma-p2p-map.ts';
 import { world } from './worlds.ts';
 import type { Notifier, State } from '../state.ts';
 
-/** The importer's notifiers that no live mapping of it depends on any more. */
-const idleNotifiers = (s: State): ReadonlyArray<Notifier> =>
+/** The importer's notifiers that no live mapping of it (other than `except`) depends on. */
+const idleNotifiersAfter = (s: State, except: number | null): ReadonlyArray<Notifier> =>
   [...s.notifiers.values()].filter(
-    (n) => !mappingsWhere(s, (m) => m.device === n.owner && m.origin.kind === 'vma-op' && m.origin.mm === n.mm && m.origin.start < n.end && n.start < m.origin.start + m.origin.npages).length,
+    (n) =>
+      !mappingsWhere(
+        s,
+        (m) => m.id !== except && m.device === n.owner && m.origin.kind === 'vma-op' && m.origin.mm === n.mm && m.origin.start < n.end && n.start < m.origin.start + m.origin.npages,
+      ).length,
   );
+
+const idleNotifiers = (s: State): ReadonlyArray<Notifier> => idleNotifiersAfter(s, null);
 
 export const vmaP2pMapNotifier: Design = {
   id: 'vma-p2p-map-notifier',
@@ -59,6 +65,18 @@ export const vmaP2pMapNotifier: Design = {
     },
   ],
   environment: exporterEnvironment,
+  translate: (op, s) => {
+    if (op.kind === 'p2p_map') {
+      const v = s.vmas.get(op.vma);
+      return v === undefined ? [op] : [{ kind: 'mmu_interval_notifier_insert', mm: v.mm, start: v.start, npages: v.npages, owner: op.dev }, op];
+    }
+    if (op.kind === 'p2p_unmap') {
+      const m = s.mappings.get(op.mapping);
+      const n = m === undefined || m.origin.kind !== 'vma-op' ? undefined : idleNotifiersAfter(s, m.id).find((x) => x.owner === m.device);
+      return n === undefined ? [op] : [op, { kind: 'mmu_interval_notifier_remove', notifier: n.id }];
+    }
+    return [op];
+  },
   expected: {
     'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
     'map-within-vma-lifetime': held('munmap and exit invalidate the range first; the callback p2p_unmaps before the VMA goes.'),

@@ -12,7 +12,7 @@ import type { Event } from '../event.ts';
 import { findVma, freshId } from '../page.ts';
 import { done, reject, type Outcome } from '../result.ts';
 import type { DeviceId, DmaDirection, DmaMapping, MappingId, MmId, PagesId, SglId, State } from '../state.ts';
-import { gup, unpinUserPagesDirtyLock } from './gup.ts';
+import { gup, releasePrivatePins } from './gup.ts';
 import { exporterMap } from './p2p-vma-ops.ts';
 
 const addTable = (s: State, mapping: MappingId, pages: PagesId | null, nents: number): State => {
@@ -65,7 +65,8 @@ export const sglDmaUnmap = (s: State, sgl: SglId): Outcome => {
     events.push({ kind: 'mapping-torn-down', mapping: t.mapping });
   }
   if (t.pages === null) return done(state, events);
-  const a = state.pageArrays.get(t.pages)!;
-  const r = unpinUserPagesDirtyLock(state, t.pages, a.write);
+  const a = state.pageArrays.get(t.pages);
+  if (a === undefined) return reject(op, `the pages of sgl ${sgl} are gone`);
+  const r = releasePrivatePins(state, t.pages, a.write);
   return E.isLeft(r) ? r : done(r.right.state, [...events, ...r.right.events]);
 };

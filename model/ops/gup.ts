@@ -74,9 +74,14 @@ export const dirtyPage = (s: State, pfn: Pfn): { state: State; events: Event[] }
   return { state: setFrame(s, { ...f, dirty: true, deviceWroteSinceDirtied: false }), events: [{ kind: 'page-dirtied', pfn }] };
 };
 
+/** The DMA-only table that keeps `pages` privately, if any: nobody else has that array. */
+const privateOwner = (s: State, pages: PagesId): number | undefined => [...s.sgls.values()].find((t) => t.dmaOnly && t.pages === pages)?.id;
+
 const held = (s: State, op: string, pages: PagesId, kind: 'get' | 'pin'): PageArray | string => {
   const a = s.pageArrays.get(pages);
   if (a === undefined) return `pages ${pages} are not held`;
+  const owner = privateOwner(s, pages);
+  if (owner !== undefined) return `pages ${pages} belong to DMA-only table ${owner}; sgl_dma_unmap releases them`;
   if (a.kind !== kind)
     return kind === 'get'
       ? `pages ${pages} were pinned with FOLL_PIN; release them with unpin_user_pages`
@@ -128,10 +133,18 @@ export const unpinUserPagesDirtyLock = (s: State, pages: PagesId, makeDirty: boo
   return typeof a === 'string' ? reject('unpin_user_pages_dirty_lock', a) : release(s, a, makeDirty);
 };
 
+/** The DMA-only layer's own release of the pins it keeps privately. */
+export const releasePrivatePins = (s: State, pages: PagesId, makeDirty: boolean): Outcome => {
+  const a = s.pageArrays.get(pages);
+  return a === undefined ? reject('sgl_dma_unmap', `pages ${pages} are not held`) : release(s, a, makeDirty);
+};
+
 /** set_page_dirty_lock() on every page of an array the caller still holds. */
 export const setPageDirtyLock = (s: State, pages: PagesId): Outcome => {
   const a = s.pageArrays.get(pages);
   if (a === undefined) return reject('set_page_dirty_lock', `pages ${pages} are not held (the reference was already dropped)`);
+  const owner = privateOwner(s, pages);
+  if (owner !== undefined) return reject('set_page_dirty_lock', `pages ${pages} belong to DMA-only table ${owner}; the caller has no pointer to them`);
   let state = s;
   const events: Event[] = [];
   for (const pfn of a.pfns) {

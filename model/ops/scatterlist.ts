@@ -40,7 +40,9 @@ export const sgSetPage = (s: State, sgl: SglId, index: number, page: Pfn): Outco
 };
 
 export const sgFreeTable = (s: State, sgl: SglId): Outcome => {
-  if (!s.sgls.has(sgl)) return reject('sg_free_table', `sgl ${sgl} is not allocated`);
+  const t = s.sgls.get(sgl);
+  if (t === undefined) return reject('sg_free_table', `sgl ${sgl} is not allocated`);
+  if (t.dmaOnly) return reject('sg_free_table', `sgl ${sgl} is a DMA-only table: release it with sgl_dma_unmap`);
   return done({ ...s, sgls: drop(s.sgls, sgl) });
 };
 

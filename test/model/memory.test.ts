@@ -92,6 +92,14 @@ describe('reclaim', () => {
     ]);
   });
 
+  it('a write_fault after reclaim left a referenced file page in the page cache maps that same page again', () => {
+    const { state: s1 } = run(cleanFilePage(world()), gup(0, 1, false), reclaim(0));
+    const { state, events } = run(s1, writeFault(0));
+    expect(pteAt(state, 0, 0)).toEqual({ pfn: 0, writable: true });
+    expect(frame(state, 0)).toMatchObject({ refcount: 3, mapcount: 1, dirty: true, fsPrivate: true });
+    expect(events).toEqual([{ kind: 'page-dirtied', pfn: 0 }]);
+  });
+
   it('reclaim invalidates an mmu notifier covering the page before unmapping it', () => {
     const { state: s1 } = run(cleanFilePage(world()), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER });
     const n = lastId(s1.notifiers);

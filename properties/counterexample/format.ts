@@ -1,0 +1,88 @@
+/**
+ * The counterexample file format. The io-ts codecs here are its single
+ * definition: the TypeScript types derive from them, the loader decodes
+ * with them, docs/counterexample-format.md describes them field by field.
+ *
+ * A file is one shrunk violation of one invariant by one design, with the
+ * steps as the same `{ op, args }` that `check --json` prints. Like a
+ * litmus test it carries its own expected result (`invariant` at step
+ * `violatesAt`); the seed and path are provenance, never the archive.
+ */
+import { createHash } from 'node:crypto';
+import * as t from 'io-ts';
+import { nat } from '../../model/op.ts';
+
+export const FORMAT = 'dmacheck-counterexample';
+export const VERSION = 1;
+
+const int32 = new t.Type<number, number, unknown>(
+  'a 32-bit integer',
+  (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= -(2 ** 31) && u < 2 ** 31,
+  (u, c) => (typeof u === 'number' && Number.isInteger(u) && u >= -(2 ** 31) && u < 2 ** 31 ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
+
+/** One step as written in the file; its args are checked against the op's own codec afterwards. */
+export const StepJsonCodec = t.readonly(t.type({ op: t.string, args: t.UnknownRecord }, 'a step {op, args}'));
+
+export const FoundCodec = t.readonly(
+  t.intersection([
+    t.type({ by: t.string, date: t.string }),
+    t.partial({ seed: int32, path: t.string, fastCheckVersion: t.string }),
+  ]),
+  'provenance {by, date, seed?, path?, fastCheckVersion?}',
+);
+
+export const CounterexampleFileCodec = t.readonly(
+  t.intersection([
+    t.type({
+      format: t.literal(FORMAT),
+      version: nat,
+      design: t.string,
+      invariant: t.string,
+      steps: t.readonlyArray(StepJsonCodec),
+      violatesAt: nat,
+      found: FoundCodec,
+    }),
+    t.partial({ title: t.string, note: t.string }),
+  ]),
+  'a dmacheck counterexample',
+);
+
+export type StepJson = t.TypeOf<typeof StepJsonCodec>;
+export type CounterexampleFile = t.TypeOf<typeof CounterexampleFileCodec>;
+
+/** JSON with object keys sorted at every level: the form that is hashed. */
+export const canonicalJson = (v: unknown): string => {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+};
+
+/** The first 10 hex digits of SHA-256 over the canonical (design, steps). */
+export const counterexampleId = (design: string, steps: ReadonlyArray<StepJson>): string =>
+  createHash('sha256').update(canonicalJson({ design, steps })).digest('hex').slice(0, 10);
+
+/** Where a counterexample lives under the corpus root. */
+export const counterexamplePath = (root: string, f: Pick<CounterexampleFile, 'design' | 'invariant' | 'steps'>): string =>
+  `${root}/${f.design}/${f.invariant}-${counterexampleId(f.design, f.steps)}.json`;
+
+/** The file's text: fields in a fixed order, two-space indent, a newline at the end. */
+export const serialise = (f: CounterexampleFile): string => {
+  const ordered = {
+    format: f.format,
+    version: f.version,
+    design: f.design,
+    invariant: f.invariant,
+    ...(f.title === undefined ? {} : { title: f.title }),
+    violatesAt: f.violatesAt,
+    steps: f.steps.map((s) => ({ op: s.op, args: s.args })),
+    found: f.found,
+    ...(f.note === undefined ? {} : { note: f.note }),
+  };
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+};

@@ -1,0 +1,53 @@
+/**
+ * Type-correctness of the model itself, kept apart from the safety
+ * invariants (as TLA+ specs keep TypeOK apart): every reference count
+ * equals the holders the state can name, nothing free is referenced, VMAs
+ * do not overlap. A failure here is a bug in dmacheck, not in a design;
+ * the search checks it after every call and stops with `ModelBug`.
+ */
+import type { State } from '../model/state.ts';
+
+export class ModelBug extends Error {}
+
+export const wellFormed = (s: State): string | null => {
+  const mapcount = new Map<number, number>();
+  for (const v of s.vmas.values()) {
+    if (s.mms.get(v.mm)?.alive !== true) return `vma ${v.id} belongs to mm ${v.mm}, which is not alive`;
+    if (v.ptes.length !== v.npages) return `vma ${v.id} has ${v.ptes.length} PTEs for ${v.npages} pages`;
+    for (const w of s.vmas.values())
+      if (w.id !== v.id && w.mm === v.mm && v.start < w.start + w.npages && w.start < v.start + v.npages) return `vmas ${v.id} and ${w.id} overlap`;
+    for (const p of v.ptes) if (p !== null) mapcount.set(p.pfn, (mapcount.get(p.pfn) ?? 0) + 1);
+  }
+  const gupRefs = new Map<number, number>();
+  const pins = new Map<number, number>();
+  for (const a of s.pageArrays.values())
+    for (const pfn of a.pfns) {
+      gupRefs.set(pfn, (gupRefs.get(pfn) ?? 0) + 1);
+      if (a.kind === 'pin') pins.set(pfn, (pins.get(pfn) ?? 0) + 1);
+    }
+  const cached = new Set<number>();
+  for (const ino of s.inodes)
+    for (const [index, pfn] of ino.cache.entries()) {
+      if (pfn === null) continue;
+      const f = s.frames[pfn];
+      if (f === undefined || f.free || f.mapping.kind !== 'file' || f.mapping.inode !== ino.id || f.mapping.index !== index)
+        return `page cache of inode ${ino.id} index ${index} points at pfn ${pfn}, which is not that file page`;
+      cached.add(pfn);
+    }
+  for (const f of s.frames) {
+    const m = mapcount.get(f.pfn) ?? 0;
+    if (f.free) {
+      if (f.refcount !== 0 || f.pincount !== 0 || f.mapcount !== 0) return `free frame ${f.pfn} has refcount ${f.refcount}, pincount ${f.pincount}, mapcount ${f.mapcount}`;
+      if (m > 0 && f.structPage) return `free page ${f.pfn} is still mapped by ${m} PTE(s)`;
+      if ((gupRefs.get(f.pfn) ?? 0) > 0) return `free page ${f.pfn} is still held by a GUP array`;
+      continue;
+    }
+    if (!f.structPage) continue;
+    if (f.mapcount !== m) return `page ${f.pfn} has mapcount ${f.mapcount} but ${m} PTE(s) map it`;
+    if (f.pincount !== (pins.get(f.pfn) ?? 0)) return `page ${f.pfn} has pincount ${f.pincount} but ${pins.get(f.pfn) ?? 0} pin(s) are held`;
+    const expected = m + (cached.has(f.pfn) ? 1 : 0) + (gupRefs.get(f.pfn) ?? 0) + (f.mapping.kind === 'kernel' ? 1 : 0);
+    if (f.refcount !== expected) return `page ${f.pfn} has refcount ${f.refcount} but ${expected} holder(s)`;
+    if (f.refcount === 0) return `page ${f.pfn} is allocated with refcount 0`;
+  }
+  return null;
+};
