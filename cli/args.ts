@@ -15,16 +15,37 @@ export interface CheckArgs {
   readonly maxCommands: number;
   readonly json: boolean;
   readonly path: string | undefined;
+  readonly save: boolean;
 }
 
-export type Args = CheckArgs | { readonly command: 'help' };
+export interface ReplayArgs {
+  readonly command: 'replay';
+  readonly files: ReadonlyArray<string>;
+  readonly design: string | undefined;
+}
+
+export const reportFormats = ['text', 'markdown', 'mermaid', 'json'] as const;
+export type ReportFormat = (typeof reportFormats)[number];
+
+export interface ReportArgs {
+  readonly command: 'report';
+  readonly file: string;
+  readonly format: ReportFormat;
+}
+
+export type Args = CheckArgs | ReplayArgs | ReportArgs | { readonly command: 'help' };
 
 export const defaults = { runs: 10000, seed: 2019, maxCommands: 80 } as const;
 
-export const usage = `usage: dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--json]
-  designs:    ${designs.map((d) => d.id).join(', ')}
-  invariants: ${invariantIds.join(', ')}
-  defaults:   --runs ${defaults.runs} --seed ${defaults.seed} --max-commands ${defaults.maxCommands}`;
+export const COUNTEREXAMPLES = 'counterexamples';
+
+export const usage = `usage:
+  dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--json] [--save]
+  dmacheck replay [FILE...] [--design OTHER]
+  dmacheck report FILE [--format text|markdown|mermaid|json]
+designs:    ${designs.map((d) => d.id).join(', ')}
+invariants: ${invariantIds.join(', ')}
+defaults:   --runs ${defaults.runs} --seed ${defaults.seed} --max-commands ${defaults.maxCommands}; replay reads ${COUNTEREXAMPLES}/`;
 
 const positive = (flag: string, v: string): E.Either<string, number> =>
   /^[0-9]+$/.test(v) && Number(v) >= 1 && Number(v) <= 10_000_000 ? E.right(Number(v)) : E.left(`${flag}: expected a whole number from 1 to 10000000, got '${v}'`);
@@ -32,38 +53,60 @@ const positive = (flag: string, v: string): E.Either<string, number> =>
 const seedOf = (v: string): E.Either<string, number> =>
   /^-?[0-9]+$/.test(v) && Number(v) >= -(2 ** 31) && Number(v) < 2 ** 31 ? E.right(Number(v)) : E.left(`--seed: expected a 32-bit integer, got '${v}'`);
 
-export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> => {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return E.right({ command: 'help' });
-  if (command !== 'check') return E.left(`unknown command '${command}' (expected: check)`);
+const designOf = (v: string): E.Either<string, string> =>
+  designs.some((d) => d.id === v) ? E.right(v) : E.left(`--design: unknown design '${v}' (known: ${designs.map((d) => d.id).join(', ')})`);
+
+interface Flags {
+  readonly values: ReadonlyArray<readonly [string, string]>;
+  readonly switches: ReadonlySet<string>;
+  readonly positional: ReadonlyArray<string>;
+}
+
+/** Split argv into `--flag value` / `--flag=value` pairs, bare switches and positional words. */
+const split = (rest: ReadonlyArray<string>, valued: ReadonlyArray<string>, switches: ReadonlyArray<string>): E.Either<string, Flags> => {
+  const values: [string, string][] = [];
+  const on = new Set<string>();
+  const positional: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const raw = rest[i]!;
+    if (!raw.startsWith('--')) {
+      positional.push(raw);
+      continue;
+    }
+    const eq = raw.indexOf('=');
+    const flag = eq > 0 ? raw.slice(0, eq) : raw;
+    if (switches.includes(flag)) {
+      if (eq > 0) return E.left(`${flag} takes no value`);
+      on.add(flag);
+      continue;
+    }
+    if (!valued.includes(flag)) return E.left(`unknown option '${raw}'`);
+    const value = eq > 0 ? raw.slice(eq + 1) : rest[++i];
+    if (value === undefined) return E.left(`${flag} needs a value`);
+    values.push([flag, value]);
+  }
+  return E.right({ values, switches: on, positional });
+};
+
+const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
+  if (f.positional.length > 0) return E.left(`check takes no file arguments, got '${f.positional[0]}'`);
   const ds: string[] = [];
   const is: InvariantId[] = [];
   let runs: number = defaults.runs;
   let seed: number = defaults.seed;
   let maxCommands: number = defaults.maxCommands;
-  let json = false;
   let path: string | undefined;
-  for (let i = 0; i < rest.length; i++) {
-    const raw = rest[i]!;
-    const eq = raw.indexOf('=');
-    const flag = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
-    const inline = raw.startsWith('--') && eq > 0 ? raw.slice(eq + 1) : undefined;
-    if (flag === '--json') {
-      if (inline !== undefined) return E.left('--json takes no value');
-      json = true;
-      continue;
-    }
-    const value = inline ?? rest[++i];
-    if (!['--design', '--invariant', '--runs', '--seed', '--max-commands', '--path'].includes(flag)) return E.left(`unknown option '${raw}'`);
-    if (value === undefined) return E.left(`${flag} needs a value`);
+  for (const [flag, value] of f.values) {
     if (flag === '--design') {
-      if (!designs.some((d) => d.id === value)) return E.left(`--design: unknown design '${value}' (known: ${designs.map((d) => d.id).join(', ')})`);
-      ds.push(value);
+      const d = designOf(value);
+      if (E.isLeft(d)) return d;
+      ds.push(d.right);
     } else if (flag === '--invariant') {
       if (!isInvariantId(value)) return E.left(`--invariant: unknown invariant '${value}' (known: ${invariantIds.join(', ')})`);
       is.push(value);
     } else if (flag === '--path') {
-      if (!/^[0-9]+(:[0-9]+)*@[A-Za-z0-9+/]*:[A-Za-z0-9+/]*$/.test(value)) return E.left(`--path: expected a replay path as printed by a failing search (like 12:3:3@B:A), got '${value}'`);
+      if (!/^[0-9]+(:[0-9]+)*@[A-Za-z0-9+/]*:[A-Za-z0-9+/]*$/.test(value))
+        return E.left(`--path: expected a replay path as printed by a failing search (like 12:3:3@B:A), got '${value}'`);
       path = value;
     } else {
       const n = flag === '--seed' ? seedOf(value) : positive(flag, value);
@@ -81,7 +124,39 @@ export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> =
     runs,
     seed,
     maxCommands,
-    json,
+    json: f.switches.has('--json'),
     path,
+    save: f.switches.has('--save'),
   });
+};
+
+const parseReplay = (f: Flags): E.Either<string, ReplayArgs> => {
+  let design: string | undefined;
+  for (const [, value] of f.values) {
+    const d = designOf(value);
+    if (E.isLeft(d)) return d;
+    design = d.right;
+  }
+  return E.right({ command: 'replay', files: f.positional, design });
+};
+
+const parseReport = (f: Flags): E.Either<string, ReportArgs> => {
+  if (f.positional.length !== 1) return E.left(`report takes exactly one FILE, got ${f.positional.length}`);
+  let format: ReportFormat = 'text';
+  for (const [, value] of f.values) {
+    const known = reportFormats.find((x) => x === value);
+    if (known === undefined) return E.left(`--format: expected one of ${reportFormats.join(', ')}, got '${value}'`);
+    format = known;
+  }
+  return E.right({ command: 'report', file: f.positional[0]!, format });
+};
+
+export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> => {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return E.right({ command: 'help' });
+  if (command === 'check')
+    return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--max-commands', '--path'], ['--json', '--save']));
+  if (command === 'replay') return E.chain(parseReplay)(split(rest, ['--design'], []));
+  if (command === 'report') return E.chain(parseReport)(split(rest, ['--format'], []));
+  return E.left(`unknown command '${command}' (expected: check, replay, report)`);
 };

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const dmacheck = (...args: string[]) => {
@@ -66,6 +69,70 @@ describe('dmacheck check', () => {
   it('prints usage for --help and exits 0', () => {
     const r = dmacheck('--help');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('usage: dmacheck check');
+    expect(r.stdout).toContain('dmacheck check [--design ID]');
+  });
+});
+
+describe('dmacheck replay and report', () => {
+  it('replays the whole corpus, one line per file, exit 0', () => {
+    const r = dmacheck('replay');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(8);
+    for (const l of lines) expect(l).toMatch(/^ok {4}counterexamples\/.*: .* violates .* at step [0-9]+$/);
+  });
+
+  it('a corrupted copy gets one line naming the file and field, exit 2, and the other files still replay; nothing is modified', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dmacheck-cli-'));
+    const good = 'counterexamples/vma-p2p-map/map-within-vma-lifetime-542285d783.json';
+    copyFileSync(good, join(dir, 'good.json'));
+    const bad = readFileSync(good, 'utf8').replace('"vma":1}', '"vma":"one"}');
+    writeFileSync(join(dir, 'bad.json'), bad);
+    const r = dmacheck('replay', dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`dmacheck: ${join(dir, 'bad.json')}: steps[2].args.vma: expected a whole number, got "one"`);
+    expect(r.stdout).toContain(`ok    ${join(dir, 'good.json')}`);
+    expect(readFileSync(join(dir, 'bad.json'), 'utf8')).toBe(bad);
+    expect(readdirSync(dir).sort()).toEqual(['bad.json', 'good.json']);
+  });
+
+  it('cross-design replay says the notifier design no longer violates, and shows why', () => {
+    const r = dmacheck('replay', 'counterexamples/vma-p2p-map/map-within-vma-lifetime-542285d783.json', '--design', 'vma-p2p-map-notifier');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('on vma-p2p-map-notifier: holds: all 3 steps accepted, no invariant fails');
+    expect(r.stdout).toContain('-> notifier 2 invalidated; mapping 3 torn down; vma 1 destroyed');
+  });
+
+  it('report prints text within 72 columns, and markdown, mermaid and json on request', () => {
+    const f = 'counterexamples/gup-set-page-dirty/correct-dirtying-07c198f2e7.json';
+    const text = dmacheck('report', f);
+    expect(text.status).toBe(0);
+    for (const l of text.stdout.split('\n')) expect(l.length).toBeLessThanOrEqual(72);
+    expect(dmacheck('report', f, '--format', 'markdown').stdout).toContain('| # | kernel call | effect |');
+    expect(dmacheck('report', f, '--format', 'mermaid').stdout).toMatch(/^sequenceDiagram/);
+    expect(dmacheck('report', f, '--format=json').stdout).toBe(readFileSync(f, 'utf8'));
+  });
+
+  it('report of a missing file or with an unknown format exits 2 with one line', () => {
+    const missing = dmacheck('report', 'counterexamples/nope.json');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim()).toBe('dmacheck: counterexamples/nope.json: cannot read (ENOENT)');
+    const fmt = dmacheck('report', 'x.json', '--format', 'pdf');
+    expect(fmt.status).toBe(2);
+    expect(fmt.stderr).toContain("--format: expected one of text, markdown, mermaid, json, got 'pdf'");
+  });
+});
+
+describe('dmacheck check --save', () => {
+  it('saves each new violation once and leaves existing files alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dmacheck-save-'));
+    const run = () => spawnSync(process.execPath, [join(process.cwd(), 'bin/dmacheck.js'), 'check', '--design', 'vma-p2p-map', '--runs', '300', '--save'], { cwd: dir, encoding: 'utf8' });
+    const first = run();
+    expect(first.status).toBe(0);
+    const saved = [...first.stdout.matchAll(/^saved (counterexamples\/\S+)$/gm)].map((m) => m[1]!);
+    expect(saved).toHaveLength(2);
+    const second = run();
+    expect([...second.stdout.matchAll(/^already saved (\S+)$/gm)].map((m) => m[1])).toEqual(saved);
+    expect(readdirSync(join(dir, 'counterexamples/vma-p2p-map')).sort()).toEqual(saved.map((s) => s.split('/')[2]).sort());
   });
 });

@@ -71,18 +71,23 @@ export const counterexampleId = (design: string, steps: ReadonlyArray<StepJson>)
 export const counterexamplePath = (root: string, f: Pick<CounterexampleFile, 'design' | 'invariant' | 'steps'>): string =>
   `${root}/${f.design}/${f.invariant}-${counterexampleId(f.design, f.steps)}.json`;
 
-/** The file's text: fields in a fixed order, two-space indent, a newline at the end. */
+/**
+ * The file's text: fields in a fixed order, one step per line so a diff
+ * or a review reads like the trace, a newline at the end.
+ */
 export const serialise = (f: CounterexampleFile): string => {
-  const ordered = {
-    format: f.format,
-    version: f.version,
-    design: f.design,
-    invariant: f.invariant,
-    ...(f.title === undefined ? {} : { title: f.title }),
-    violatesAt: f.violatesAt,
-    steps: f.steps.map((s) => ({ op: s.op, args: s.args })),
-    found: f.found,
-    ...(f.note === undefined ? {} : { note: f.note }),
-  };
-  return `${JSON.stringify(ordered, null, 2)}\n`;
+  const field = (k: string, v: unknown) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`;
+  const steps = f.steps.map((s) => `    ${JSON.stringify({ op: s.op, args: s.args })}`).join(',\n');
+  const lines = [
+    field('format', f.format),
+    field('version', f.version),
+    field('design', f.design),
+    field('invariant', f.invariant),
+    ...(f.title === undefined ? [] : [field('title', f.title)]),
+    field('violatesAt', f.violatesAt),
+    `  "steps": [\n${steps}\n  ]`,
+    field('found', f.found),
+    ...(f.note === undefined ? [] : [field('note', f.note)]),
+  ];
+  return `{\n${lines.join(',\n')}\n}\n`;
 };

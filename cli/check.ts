@@ -1,0 +1,44 @@
+/** `dmacheck check`: search, print the verdict table and traces, optionally save the violations. */
+import { designById } from '../model/designs/index.ts';
+import { saveCounterexample, toCounterexampleFile } from '../properties/counterexample/save.ts';
+import { verdictsFor, type Verdict } from '../properties/verdicts.ts';
+import { COUNTEREXAMPLES, type CheckArgs } from './args.ts';
+import { formatTable, formatViolation, toJson } from './report.ts';
+
+const save = (v: Verdict): string => {
+  const design = designById(v.design)!;
+  const file = toCounterexampleFile(
+    design,
+    v.invariant,
+    v.violation!.trace.map((t) => t.op),
+    { by: 'fast-check', seed: v.seed, path: v.violation!.path },
+  );
+  const r = saveCounterexample(COUNTEREXAMPLES, file);
+  return `${r.written ? 'saved' : 'already saved'} ${r.path}`;
+};
+
+export const check = (args: CheckArgs): number => {
+  if (!args.json)
+    console.log(
+      `dmacheck: ${args.designs.length} design(s) x ${args.invariants.length} invariant(s); seed ${args.seed}; up to ${args.runs} runs of up to ${args.maxCommands} steps per search\n`,
+    );
+  const all: Verdict[] = [];
+  for (const id of args.designs) {
+    const design = designById(id)!;
+    all.push(...verdictsFor(design, args.invariants, { seed: args.seed, runs: args.runs, maxCommands: args.maxCommands, path: args.path }));
+  }
+  const mismatches = all.filter((v) => v.verdict !== v.expected).length;
+  const saved = args.save ? all.filter((v) => v.violation !== null).map(save) : [];
+  if (args.json) {
+    console.log(JSON.stringify(toJson(all, args), null, 2));
+    for (const line of saved) console.error(line);
+  } else {
+    console.log(formatTable(all));
+    for (const v of all.filter((x) => x.violation !== null)) console.log(`\n${formatViolation(v, args)}`);
+    if (saved.length > 0) console.log(`\n${saved.join('\n')}`);
+    console.log(
+      `\n${all.length} verdict(s): ${all.filter((v) => v.verdict === 'violated').length} violated, ${all.filter((v) => v.verdict === 'held').length} held; ${mismatches === 0 ? 'all as expected' : `${mismatches} differ from the design's expectation`}`,
+    );
+  }
+  return mismatches === 0 ? 0 : 1;
+};

@@ -1,0 +1,31 @@
+/** The Markdown report, for a code review: a table of steps. */
+import type { Citation } from '../../properties/counterexample/cite.ts';
+
+const cell = (s: string): string => s.replace(/\|/g, '\\|');
+
+export const markdownReport = (c: Citation): string => {
+  const rows = c.steps.map((s) => {
+    const mark = s.n === c.violatesAt ? ` **<- violates \`${c.invariant}\`**` : '';
+    return `| ${s.n} | \`${cell(s.call)}\` | ${cell(s.effects.join('; '))}${mark} |`;
+  });
+  return [
+    `### dmacheck counterexample \`${c.id}\`${c.title === undefined ? '' : `: ${cell(c.title)}`}`,
+    '',
+    `Design \`${c.design}\` violates \`${c.invariant}\` at step ${c.violatesAt}.`,
+    '',
+    '| # | kernel call | effect |',
+    '|---:|---|---|',
+    ...rows,
+    '',
+    c.violation === null
+      ? `**Warning:** this file no longer reproduces: \`${c.invariant}\` does not fail at step ${c.violatesAt} today.`
+      : `**Violation (step ${c.violatesAt}):** ${c.violation}.`,
+    '',
+    'Replay:',
+    '',
+    '```sh',
+    c.replay,
+    '```',
+    '',
+  ].join('\n');
+};

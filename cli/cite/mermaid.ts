@@ -1,0 +1,88 @@
+/**
+ * The Mermaid report: a sequence diagram of the trace between the actors
+ * of a P2P DMA story, with the violating step marked, for pages that
+ * render Mermaid.
+ */
+import type { OpKind } from '../../model/op.ts';
+import { makeWorld } from '../../model/world.ts';
+import type { Citation } from '../../properties/counterexample/cite.ts';
+import type { Counterexample } from '../../properties/counterexample/load.ts';
+
+const actors = {
+  P: 'process / mm',
+  K: 'kernel mm',
+  X: 'exporting driver (BAR)',
+  I: 'importing driver',
+  D: 'device',
+  C: 'CPU',
+} as const;
+type Actor = keyof typeof actors;
+
+/** Who makes each call, and to whom. */
+const arrows: Readonly<Record<OpKind, readonly [Actor, Actor]>> = {
+  mmap: ['P', 'K'],
+  munmap: ['P', 'K'],
+  exit_mmap: ['P', 'K'],
+  fork: ['P', 'K'],
+  write_fault: ['P', 'K'],
+  reclaim: ['K', 'K'],
+  migrate_page: ['K', 'K'],
+  writeback: ['K', 'K'],
+  get_user_pages: ['I', 'K'],
+  pin_user_pages: ['I', 'K'],
+  put_page: ['I', 'K'],
+  unpin_user_pages: ['I', 'K'],
+  unpin_user_pages_dirty_lock: ['I', 'K'],
+  set_page_dirty_lock: ['I', 'K'],
+  sg_alloc_table: ['I', 'I'],
+  sg_alloc_table_from_pages: ['I', 'I'],
+  sg_set_page: ['I', 'I'],
+  sg_free_table: ['I', 'I'],
+  sg_virt: ['C', 'K'],
+  kmap_local_page: ['C', 'K'],
+  sg_copy_to_buffer: ['C', 'K'],
+  memcpy_toio: ['C', 'X'],
+  dma_map_sg: ['I', 'K'],
+  dma_unmap_sg: ['I', 'K'],
+  dma_sync_sg_for_cpu: ['I', 'K'],
+  dma_sync_sg_for_device: ['I', 'K'],
+  device_write: ['D', 'K'],
+  device_read: ['D', 'K'],
+  pci_alloc_p2pmem: ['I', 'X'],
+  pci_free_p2pmem: ['I', 'X'],
+  pci_p2pdma_map_sg: ['I', 'X'],
+  pci_p2pdma_unmap_sg: ['I', 'X'],
+  pci_stop_and_remove_bus_device: ['X', 'X'],
+  mmu_interval_notifier_insert: ['I', 'K'],
+  mmu_interval_notifier_remove: ['I', 'K'],
+  p2p_map: ['I', 'X'],
+  p2p_unmap: ['I', 'X'],
+  sgl_dma_map_user: ['I', 'K'],
+  sgl_dma_unmap: ['I', 'K'],
+};
+
+const text = (s: string): string => s.replace(/[;#]/g, ',').replace(/"/g, "'");
+
+export const mermaidReport = (cx: Counterexample, c: Citation): string => {
+  const frames = makeWorld(cx.design.world).frames;
+  const lines = ['sequenceDiagram', ...Object.entries(actors).map(([k, v]) => `  participant ${k} as ${v}`)];
+  /** Device and CPU accesses go to whoever owns the memory they reach: the exporter for a BAR frame. */
+  const target = (to: Actor, effects: ReadonlyArray<string>): Actor => {
+    const pfn = /pfn ([0-9]+)/.exec(effects.join(' '))?.[1];
+    return pfn !== undefined && (frames[Number(pfn)]?.bar ?? null) !== null ? 'X' : to;
+  };
+  cx.ops.forEach((op, i) => {
+    const step = c.steps[i]!;
+    const [from, plain] = arrows[op.kind];
+    const to = from === 'D' || from === 'C' ? target(plain, step.effects) : plain;
+    const violating = step.n === c.violatesAt;
+    if (violating) lines.push('  rect rgb(255, 220, 220)');
+    lines.push(`  ${from}->>${to}: ${step.n}. ${text(step.call)}`);
+    if (step.effects.length > 0) lines.push(`  Note over ${to}: ${text(step.effects.join(', '))}`);
+    if (violating) {
+      lines.push(`  Note over ${from === to ? from : `${from},${to}`}: VIOLATES ${c.invariant}: ${text(c.violation ?? 'no longer reproduces')}`);
+      lines.push('  end');
+    }
+  });
+  return `${lines.join('\n')}\n`;
+};

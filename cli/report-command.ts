@@ -1,0 +1,29 @@
+/** `dmacheck report FILE [--format ...]`: a counterexample written up for a review thread. */
+import * as E from 'fp-ts/lib/Either.js';
+import { match } from 'ts-pattern';
+import { citationOf } from '../properties/counterexample/cite.ts';
+import { serialise } from '../properties/counterexample/format.ts';
+import { loadCounterexample, loadErrorLine } from '../properties/counterexample/load.ts';
+import type { ReportArgs } from './args.ts';
+import { markdownReport } from './cite/markdown.ts';
+import { mermaidReport } from './cite/mermaid.ts';
+import { textReport } from './cite/text.ts';
+
+export const reportCommand = (args: ReportArgs): number => {
+  const loaded = loadCounterexample(args.file);
+  if (E.isLeft(loaded)) {
+    console.error(`dmacheck: ${loadErrorLine(loaded.left)}`);
+    return 2;
+  }
+  const cx = loaded.right;
+  const c = citationOf(cx);
+  process.stdout.write(
+    match(args.format)
+      .with('text', () => textReport(c))
+      .with('markdown', () => markdownReport(c))
+      .with('mermaid', () => mermaidReport(cx, c))
+      .with('json', () => serialise(cx.file))
+      .exhaustive(),
+  );
+  return 0;
+};

@@ -1,0 +1,46 @@
+/**
+ * What a report says about a counterexample: its id, the steps with their
+ * effects, the violation and how to replay it. Built by replaying the file
+ * on its own design, so the effects are what the model does today.
+ */
+import type { InvariantId } from '../invariant.ts';
+import { invariantById } from '../registry.ts';
+import { replay } from '../replay.ts';
+import { describeEvents, formatOp } from '../trace.ts';
+import { counterexampleId } from './format.ts';
+import type { Counterexample } from './load.ts';
+
+export interface CitedStep {
+  readonly n: number;
+  readonly call: string;
+  readonly effects: ReadonlyArray<string>;
+}
+
+export interface Citation {
+  readonly id: string;
+  readonly source: string;
+  readonly title: string | undefined;
+  readonly design: string;
+  readonly invariant: InvariantId;
+  readonly violatesAt: number;
+  readonly steps: ReadonlyArray<CitedStep>;
+  /** The violation as the model states it today; null if the file no longer reproduces. */
+  readonly violation: string | null;
+  readonly replay: string;
+}
+
+export const citationOf = (cx: Counterexample): Citation => {
+  const r = replay(cx.design, cx.ops, [invariantById(cx.invariant)]);
+  const effects = (i: number) => (i < r.trace.length ? describeEvents(r.trace[i]!.events) : []);
+  return {
+    id: counterexampleId(cx.file.design, cx.file.steps),
+    source: cx.source,
+    title: cx.file.title,
+    design: cx.file.design,
+    invariant: cx.invariant,
+    violatesAt: cx.file.violatesAt,
+    steps: cx.ops.map((op, i) => ({ n: i + 1, call: formatOp(op), effects: effects(i) })),
+    violation: r.kind === 'violates' && r.at === cx.file.violatesAt ? r.violation.message : null,
+    replay: `npx dmacheck replay ${cx.source}`,
+  };
+};

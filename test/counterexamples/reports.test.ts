@@ -1,0 +1,83 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { markdownReport } from '../../cli/cite/markdown.ts';
+import { mermaidReport } from '../../cli/cite/mermaid.ts';
+import { textReport, WIDTH } from '../../cli/cite/text.ts';
+import { wrap } from '../../cli/cite/wrap.ts';
+import { corpusFiles } from '../../cli/replay.ts';
+import { designById } from '../../model/designs/index.ts';
+import { citationOf } from '../../properties/counterexample/cite.ts';
+import { type Counterexample, loadCounterexample } from '../../properties/counterexample/load.ts';
+import { replayAcross } from '../../properties/counterexample/replay-file.ts';
+
+const load = (f: string): Counterexample => {
+  const r = loadCounterexample(f);
+  if (E.isLeft(r)) throw new Error(r.left.message);
+  return r.right;
+};
+
+describe('the text report', () => {
+  for (const f of corpusFiles('counterexamples')) {
+    it(`${f}: plain ASCII, no line over 72 columns, names design, invariant, id and the replay command`, () => {
+      const cx = load(f);
+      const c = citationOf(cx);
+      const text = textReport(c);
+      for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(WIDTH);
+      expect(text).toMatch(/^[\x20-\x7e\n]*$/);
+      expect(text).toContain(`dmacheck counterexample ${c.id}`);
+      expect(text).toContain(`design:    ${cx.file.design}`);
+      expect(text).toContain(`invariant: ${cx.invariant} (violated at step ${cx.file.violatesAt})`);
+      expect(text.replace(/\\\n\s*/g, '')).toContain(`npx dmacheck replay ${f}`);
+      expect(c.violation).not.toBeNull();
+    });
+  }
+  it('breaks a word longer than a line and keeps every line within 72 columns', () => {
+    const lines = wrap(`npx dmacheck replay counterexamples/${'x'.repeat(150)}.json`, WIDTH, '  ', '    ', '\\');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(WIDTH);
+    expect(lines.join('\n').replace(/\\\n\s*/g, '').replace(/\s+/g, ' ').trim()).toBe(`npx dmacheck replay counterexamples/${'x'.repeat(150)}.json`);
+  });
+  it('shows what a step did next to it', () => {
+    const text = textReport(citationOf(load('counterexamples/vma-p2p-map/map-within-vma-lifetime-542285d783.json')));
+    expect(text).toContain('  3. munmap(vma=1)\n     -> vma 1 destroyed');
+  });
+});
+
+describe('the markdown and mermaid reports', () => {
+  const cx = load('counterexamples/vma-p2p-map/no-dma-after-free-afd791ffc8.json');
+  const c = citationOf(cx);
+  it('markdown has a table of steps with the violating one marked', () => {
+    const md = markdownReport(c);
+    expect(md).toContain('| # | kernel call | effect |');
+    expect(md).toMatch(/\| 4 \| `device_write\(mapping=2, index=0\)` \| device 1 wrote pfn 6 \*\*<- violates `no-dma-after-free`\*\* \|/);
+  });
+  it('mermaid is a sequence diagram between the actors, the device writing the exporter\'s BAR, the violation marked', () => {
+    const mm = mermaidReport(cx, c);
+    expect(mm.startsWith('sequenceDiagram\n')).toBe(true);
+    for (const a of ['process / mm', 'exporting driver (BAR)', 'importing driver', 'device', 'CPU']) expect(mm).toContain(a);
+    expect(mm).toContain('D->>X: 4. device_write(mapping=2, index=0)');
+    expect(mm).toContain('rect rgb(255, 220, 220)');
+    expect(mm).toContain('VIOLATES no-dma-after-free');
+  });
+});
+
+describe('cross-design replay', () => {
+  it('the vma-p2p-map munmap counterexample holds on the notifier design: munmap invalidates and the mapping is gone first', () => {
+    const r = replayAcross(load('counterexamples/vma-p2p-map/map-within-vma-lifetime-542285d783.json'), designById('vma-p2p-map-notifier')!);
+    expect(r.kind).toBe('holds');
+    const munmap = r.trace.find((t) => t.op.kind === 'munmap')!;
+    expect(munmap.events.map((e) => e.kind)).toEqual(['notifier-invalidated', 'mapping-torn-down', 'vma-destroyed']);
+  });
+  it('the provider-removal counterexample: the device write is rejected because the notifier tore the mapping down', () => {
+    const r = replayAcross(load('counterexamples/vma-p2p-map/no-dma-after-free-afd791ffc8.json'), designById('vma-p2p-map-notifier')!);
+    expect(r.kind === 'rejected' && [r.at, r.reason]).toEqual([4, 'device_write: mapping 3 is not live']);
+  });
+  it('the legacy fork counterexample on pin_user_pages: the parent store no longer faults, early COW kept its page', () => {
+    const r = replayAcross(load('counterexamples/gup-set-page-dirty/pin-coherent-ae11110e1b.json'), designById('pin-user-pages')!);
+    expect(r.kind === 'rejected' && r.at).toBe(6);
+    expect(r.kind === 'rejected' && r.reason).toContain('present and writable');
+  });
+  it('the pin counterexample of 5.9 replayed on the legacy design still violates, at the same step', () => {
+    const r = replayAcross(load('counterexamples/pin-user-pages-5.9/correct-dirtying-e520ecc050.json'), designById('gup-set-page-dirty')!);
+    expect(r.kind === 'violates' && [r.at, r.violation.invariant]).toEqual([8, 'correct-dirtying']);
+  });
+});
