@@ -3,7 +3,8 @@ import { designById } from '../model/designs/index.ts';
 import { saveCounterexample, toCounterexampleFile } from '../properties/counterexample/save.ts';
 import { verdictsFor, type Verdict } from '../properties/verdicts.ts';
 import { COUNTEREXAMPLES, type CheckArgs } from './args.ts';
-import { formatTable, formatViolation, toJson } from './report.ts';
+import { textReport } from './cite/text.ts';
+import { citationOfVerdict, formatTable, toJson } from './report.ts';
 
 const save = (v: Verdict): string => {
   const design = designById(v.design)!;
@@ -34,7 +35,7 @@ export const check = (args: CheckArgs): number => {
     for (const line of saved) console.error(line);
   } else {
     console.log(formatTable(all));
-    for (const v of all.filter((x) => x.violation !== null)) console.log(`\n${formatViolation(v, args)}`);
+    for (const v of all.filter((x) => x.violation !== null)) console.log(`\n${textReport(citationOfVerdict(v, args)).trimEnd()}`);
     if (saved.length > 0) console.log(`\n${saved.join('\n')}`);
     console.log(
       `\n${all.length} verdict(s): ${all.filter((v) => v.verdict === 'violated').length} violated, ${all.filter((v) => v.verdict === 'held').length} held; ${mismatches === 0 ? 'all as expected' : `${mismatches} differ from the design's expectation`}`,

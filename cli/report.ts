@@ -1,4 +1,6 @@
 /** Printing verdicts: the table, the traces, and the JSON form. */
+import type { Citation } from '../properties/counterexample/cite.ts';
+import { counterexampleId } from '../properties/counterexample/format.ts';
 import { toJsonStep, describeEvents, formatOp } from '../properties/trace.ts';
 import type { Verdict } from '../properties/verdicts.ts';
 import type { CheckArgs } from './args.ts';
@@ -30,18 +32,21 @@ export const replayCommand = (v: Verdict, args: CheckArgs): string =>
     ...(v.violation === null ? [] : [`--path ${v.violation.path}`]),
   ].join(' ');
 
-export const formatViolation = (v: Verdict, args: CheckArgs): string => {
-  if (v.violation === null) return '';
-  const steps = v.violation.trace.map((t, i) => {
-    const notes = describeEvents(t.events);
-    return `  ${String(i + 1).padStart(2)}. ${formatOp(t.op)}${notes.length > 0 ? `\n      -> ${notes.join('; ')}` : ''}`;
-  });
-  return [
-    `${v.design} violates ${v.invariant} (found after ${v.runs} runs, seed ${v.seed}; ${v.violation.trace.length} steps after shrinking):`,
-    ...steps,
-    `  => ${v.violation.message}`,
-    `  replay: ${replayCommand(v, args)}`,
-  ].join('\n');
+/** A violation straight from a search, as the same 72-column text report `dmacheck report` prints. */
+export const citationOfVerdict = (v: Verdict, args: CheckArgs): Citation => {
+  const trace = v.violation!.trace;
+  return {
+    id: counterexampleId(v.design, trace.map((t) => toJsonStep(t.op))),
+    source: '',
+    title: undefined,
+    design: v.design,
+    invariant: v.invariant,
+    violatesAt: trace.length,
+    steps: trace.map((t, i) => ({ n: i + 1, call: formatOp(t.op), effects: describeEvents(t.events) })),
+    violation: v.violation!.message,
+    replay: replayCommand(v, args),
+    found: `fast-check, run ${v.runs} of seed ${v.seed}, shrunk to ${trace.length} steps`,
+  };
 };
 
 export const toJson = (vs: ReadonlyArray<Verdict>, args: CheckArgs): object => ({

@@ -40,7 +40,9 @@ describe('dmacheck check', () => {
     expect(r.stdout).toMatch(/vma-p2p-map\s+map-within-vma-lifetime\s+violated\s+yes/);
     expect(r.stdout).toContain('1. mmap(mm=0, npages=1, backing=bar(bar=0))');
     expect(r.stdout).toContain('-> vma 1 destroyed');
-    const replay = /replay: npm run check -- (.*)/.exec(r.stdout)![1]!;
+    const block = r.stdout.split('Replay:\n')[1]!.split('\n\n')[0]!.replace(/\\\n\s*/g, ' ').trim();
+    const replay = block.replace(/^npm run check -- /, '').replace(/\s+/g, ' ');
+    for (const line of r.stdout.slice(r.stdout.indexOf('dmacheck counterexample')).split('\n')) expect(line.length).toBeLessThanOrEqual(72);
     const again = dmacheck('check', ...replay.split(' '), '--json');
     const first = (JSON.parse(again.stdout) as { results: JsonResult[] }).results.find((x) => x.verdict === 'violated')!;
     expect(first.seed).toBe(11);

@@ -74,7 +74,8 @@ export const mermaidReport = (cx: Counterexample, c: Citation): string => {
   cx.ops.forEach((op, i) => {
     const step = c.steps[i]!;
     const [from, plain] = arrows[op.kind];
-    const to = from === 'D' || from === 'C' ? target(plain, step.effects) : plain;
+    const mapsDevice = op.kind === 'mmap' && (op.backing.kind === 'bar' || op.backing.kind === 'p2pmem');
+    const to = from === 'D' || from === 'C' ? target(plain, step.effects) : mapsDevice ? 'X' : plain;
     const violating = step.n === c.violatesAt;
     if (violating) lines.push('  rect rgb(255, 220, 220)');
     lines.push(`  ${from}->>${to}: ${step.n}. ${text(step.call)}`);

@@ -9,6 +9,7 @@ export const textReport = (c: Citation): string => {
     ...wrap(`dmacheck counterexample ${c.id}${c.title === undefined ? '' : `: ${c.title}`}`, WIDTH, '', '  '),
     ...wrap(c.design, WIDTH, 'design:    ', '           '),
     ...wrap(`${c.invariant} (violated at step ${c.violatesAt})`, WIDTH, 'invariant: ', '           '),
+    ...(c.found === undefined ? [] : wrap(c.found, WIDTH, 'found:     ', '           ')),
     '',
   ];
   for (const s of c.steps) {

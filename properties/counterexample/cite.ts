@@ -27,6 +27,8 @@ export interface Citation {
   /** The violation as the model states it today; null if the file no longer reproduces. */
   readonly violation: string | null;
   readonly replay: string;
+  /** How it was found, when it comes straight from a search. */
+  readonly found?: string;
 }
 
 export const citationOf = (cx: Counterexample): Citation => {
