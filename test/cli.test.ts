@@ -49,6 +49,13 @@ describe('dmacheck check', () => {
     expect(first.steps!.length).toBeGreaterThan(2);
   });
 
+  it('exits 1 when a verdict differs from the design\'s expectation (a budget too small to find it)', () => {
+    const r = dmacheck('check', '--design', 'gup-set-page-dirty', '--invariant', 'pin-coherent', '--runs', '1');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/gup-set-page-dirty\s+pin-coherent\s+held\s+NO: violated/);
+    expect(r.stdout).toContain('1 differ from the design\'s expectation');
+  });
+
   it('rejects an unknown design with one line and exit status 2', () => {
     const r = dmacheck('check', '--design', 'no-such-design');
     expect(r.status).toBe(2);
