@@ -25,7 +25,7 @@ const holds: object[] = [];
 
 console.log(`fast-check search, ${budget.runs} runs of up to ${budget.maxCommands} steps, seeds 1..20`);
 console.log('\nexpected violations (median over 20 seeds):');
-console.log(`${'design'.padEnd(22)} ${'invariant'.padEnd(24)} found  runs  time(ms)  shrunk-len (min..max)`);
+console.log(`${'design'.padEnd(22)} ${'invariant'.padEnd(24)} found  runs (max)  time(ms)  shrunk-len (min..max)`);
 for (const d of designs) {
   for (const id of invariantIds.filter((i) => d.expected[i].verdict === 'violated')) {
     const rs = seeds.map((seed) => search(d, [invariantById(id)], { seed, ...budget }));
@@ -36,6 +36,7 @@ for (const d of designs) {
       invariant: id,
       found: found.length,
       medianRuns: median(found.map((r) => r.runs)),
+      maxRuns: Math.max(...found.map((r) => r.runs)),
       medianMs: median(rs.map((r) => r.ms)),
       medianShrunkLength: median(lens),
       minShrunkLength: Math.min(...lens),
@@ -43,7 +44,7 @@ for (const d of designs) {
     };
     violations.push(row);
     console.log(
-      `${d.id.padEnd(22)} ${id.padEnd(24)} ${`${row.found}/20`.padStart(5)} ${String(row.medianRuns).padStart(5)} ${row.medianMs.toFixed(0).padStart(9)}  ${row.medianShrunkLength} (${row.minShrunkLength}..${row.maxShrunkLength})`,
+      `${d.id.padEnd(22)} ${id.padEnd(24)} ${`${row.found}/20`.padStart(5)} ${String(row.medianRuns).padStart(5)} ${`(${row.maxRuns})`.padStart(6)} ${row.medianMs.toFixed(0).padStart(9)}  ${row.medianShrunkLength} (${row.minShrunkLength}..${row.maxShrunkLength})`,
     );
   }
 }

@@ -26,7 +26,14 @@ export const check = (args: CheckArgs): number => {
   const all: Verdict[] = [];
   for (const id of args.designs) {
     const design = designById(id)!;
-    all.push(...verdictsFor(design, args.invariants, { seed: args.seed, runs: args.runs, maxCommands: args.maxCommands, path: args.path }));
+    try {
+      all.push(...verdictsFor(design, args.invariants, { seed: args.seed, runs: args.runs, maxCommands: args.maxCommands, path: args.path }));
+    } catch (err) {
+      // fast-check refuses a replay path that does not lead to a failure with this seed and budget.
+      if (args.path === undefined || !(err instanceof Error) || !/replay/i.test(err.message)) throw err;
+      console.error(`dmacheck: --path: does not replay with seed ${args.seed}, --runs ${args.runs} and --max-commands ${args.maxCommands} (${err.message})`);
+      return 2;
+    }
   }
   const mismatches = all.filter((v) => v.verdict !== v.expected).length;
   const saved = args.save ? all.filter((v) => v.violation !== null).map(save) : [];

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import * as O from 'fp-ts/lib/Option.js';
-import type { Choice, Design, PlannedCall, StepTemplate } from '../model/designs/design.ts';
+import type { Design, PlannedCall, StepTemplate } from '../model/designs/design.ts';
 import { runPlan } from '../model/designs/design.ts';
 import type { State } from '../model/state.ts';
 import { makeWorld } from '../model/world.ts';
@@ -16,10 +16,10 @@ import type { Invariant, Violation } from './invariant.ts';
 import { formatOp, type TraceStep } from './trace.ts';
 import { ModelBug, wellFormed } from './well-formed.ts';
 
-/** A template with its choice: one command of a run. */
+/** A template with a state-independent choice among its options: one command of a run. */
 export interface Move {
   readonly template: StepTemplate;
-  readonly choice: Choice;
+  readonly choice: number;
 }
 
 /** The mutable box fast-check's model runner needs around our immutable state. */
@@ -54,9 +54,10 @@ interface Stats {
   calls: number;
 }
 
+/** The option `choice` picks (cycling), run; null when there is none or the kernel rejects a call. */
 const plan = (move: Move, s: State): ReadonlyArray<PlannedCall> | null => {
-  const builds = move.template.plan(s, move.choice);
-  return builds === null ? null : runPlan(s, builds);
+  const options = move.template.options(s);
+  return options.length === 0 ? null : runPlan(s, options[move.choice % options.length]!);
 };
 
 /** Run planned calls on the box, judging each; throws ViolationFound. */
@@ -99,7 +100,7 @@ class TemplateCommand implements fc.Command<Box, object> {
   }
 
   toString(): string {
-    return this.shown === '' ? `${this.move.template.name}[${this.move.choice.join(',')}]` : this.shown;
+    return this.shown === '' ? `${this.move.template.name}[${this.move.choice}]` : this.shown;
   }
 }
 
@@ -164,7 +165,7 @@ export interface SearchOutcome {
   readonly calls: number;
 }
 
-const choice = fc.tuple(fc.nat({ max: 0xffff }), fc.nat({ max: 0xffff }), fc.nat({ max: 0xffff }));
+const choice = fc.nat({ max: 0xffff });
 
 const commandsFor = (design: Design, invariants: ReadonlyArray<Invariant>, stats: Stats, maxCommands: number, replayPath: string | undefined) => {
   const templates = [...design.driver, ...design.environment];
@@ -187,7 +188,10 @@ export const search = (design: Design, invariants: ReadonlyArray<Invariant>, cfg
   });
   const t0 = performance.now();
   const out = fc.check(prop, { seed: cfg.seed, numRuns: cfg.runs, ...(fcPath === undefined ? {} : { path: fcPath }) });
-  if (!out.failed) return { found: null, runs: out.numRuns, seed: cfg.seed, path: null, ms: performance.now() - t0, calls: stats.calls };
+  if (!out.failed) {
+    if (fcPath !== undefined) throw new Error('the replay path did not lead to a failing run');
+    return { found: null, runs: out.numRuns, seed: cfg.seed, path: null, ms: performance.now() - t0, calls: stats.calls };
+  }
   if (!(out.errorInstance instanceof ViolationFound)) throw out.errorInstance;
   const found = minimize(design, invariants, out.errorInstance, stats);
   const replay = /replayPath="([^"]*)"/.exec(String(out.counterexample?.[0] ?? ''))?.[1] ?? '';

@@ -75,6 +75,13 @@ describe('dmacheck check', () => {
     expect(dmacheck('frobnicate').status).toBe(2);
   });
 
+  it('a replay path that does not lead to a failure is a one-line error, not a silent hold', () => {
+    const r = dmacheck('check', '--design', 'vma-p2p-map', '--seed', '5', '--path', '19:4:3@C/Ka:J');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^dmacheck: --path: does not replay with seed 5/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('prints usage for --help and exits 0', () => {
     const r = dmacheck('--help');
     expect(r.status).toBe(0);

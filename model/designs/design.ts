@@ -4,10 +4,12 @@
  * environment events it must survive, and the verdict its authors (or
  * the kernel's history) expect per invariant, each with a one-line reason.
  *
- * A step template turns a few state-independent numbers (a `Choice`) into
- * kernel calls against the current state ("the k-th live mapping"), so
- * that random sequences mostly stay enabled and shrink well. A template
- * may expand into several calls when the recipe issues them back to back.
+ * A step template lists, for the current state, every distinct way the
+ * step can be taken ("munmap this VMA", "map this table for writing"),
+ * each as the kernel calls it makes. The random search picks one by a
+ * state-independent number (so sequences mostly stay enabled and shrink
+ * well); the explorer takes them all. A template may expand into several
+ * calls when the recipe issues them back to back.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { InvariantId } from '../../properties/invariant.ts';
@@ -17,18 +19,19 @@ import type { State } from '../state.ts';
 import { step } from '../step.ts';
 import type { WorldSpec } from '../world.ts';
 
-export type Choice = readonly [number, number, number];
-
-/** One call of a template: `made[i]` is the id the i-th earlier call of the same template created. */
+/** One call of a template: `made[i]` is the id the i-th earlier call of the same option created. */
 export type Build = (s: State, made: ReadonlyArray<number>) => Op | null;
+
+/** One way of taking a step: its calls, in order. */
+export type Plan = ReadonlyArray<Build>;
 
 export interface StepTemplate {
   readonly name: string;
   readonly role: 'driver' | 'environment';
   /** Relative frequency in the random search. */
   readonly weight: number;
-  /** The calls this template makes in `s`, or null when it is not enabled there. */
-  readonly plan: (s: State, c: Choice) => ReadonlyArray<Build> | null;
+  /** Every way this step can be taken in `s`, in a fixed order; empty when it is not enabled. */
+  readonly options: (s: State) => ReadonlyArray<Plan>;
 }
 
 export interface Expectation {
@@ -76,19 +79,16 @@ export const runPlan = (s: State, builds: ReadonlyArray<Build>): ReadonlyArray<P
   return calls;
 };
 
-/** The k-th element, cycling; null for an empty list. */
-export const nth = <A>(xs: ReadonlyArray<A>, k: number): A | null => (xs.length === 0 ? null : xs[k % xs.length]!);
-
 export const held = (why: string): Expectation => ({ verdict: 'held', why });
 export const violated = (why: string): Expectation => ({ verdict: 'violated', why });
 
-/** A template that makes exactly one call. */
-export const single = (name: string, role: StepTemplate['role'], weight: number, f: (s: State, c: Choice) => Op | null): StepTemplate => ({
+/** A template whose every option is exactly one call. */
+export const single = (name: string, role: StepTemplate['role'], weight: number, f: (s: State) => ReadonlyArray<Op>): StepTemplate => ({
   name,
   role,
   weight,
-  plan: (s, c) => {
-    const op = f(s, c);
-    return op === null ? null : [() => op];
-  },
+  options: (s) => f(s).map((op) => [() => op]),
 });
+
+/** Both values of a flag, for listing options. */
+export const bools: ReadonlyArray<boolean> = [true, false];

@@ -1,5 +1,7 @@
 import type { Design } from './design.ts';
-import { held, nth, single, violated } from './design.ts';
+import { bools, held, single, violated } from './design.ts';
+import type { Op } from '../op.ts';
+import { MAX_MAPPINGS } from './vma-p2p-map.ts';
 import * as env from './environment.ts';
 import { IMPORTER } from './gup-io.ts';
 import { sglsWhere, vmasWith } from './queries.ts';
@@ -13,16 +15,14 @@ export const dmaOnlySgl: Design = {
   source: 'Gunthorpe, linux-mm, 30 Jan 2019 (sgl_dma_map_user sketch) and <20190131190202.GC7548@mellanox.com>',
   world: world('raw'),
   driver: [
-    single('sgl_dma_map_user', 'driver', 2, (s, c) => {
-      if (s.mappings.size >= 2) return null;
-      const v = nth(vmasWith(s, ['anon', 'file', 'bar']), c[0]);
-      if (v === null) return null;
-      return { kind: 'sgl_dma_map_user', dev: IMPORTER, mm: v.mm, start: v.start, npages: v.npages, dir: c[1] % 2 === 0 ? 'from-device' : 'to-device' };
-    }),
-    single('sgl_dma_unmap', 'driver', 1, (s, c) => {
-      const t = nth(sglsWhere(s, (x) => x.dmaOnly), c[0]);
-      return t === null ? null : { kind: 'sgl_dma_unmap', sgl: t.id };
-    }),
+    single('sgl_dma_map_user', 'driver', 2, (s) =>
+      s.mappings.size >= MAX_MAPPINGS
+        ? []
+        : vmasWith(s, ['anon', 'file', 'bar']).flatMap((v) =>
+            bools.map((write): Op => ({ kind: 'sgl_dma_map_user', dev: IMPORTER, mm: v.mm, start: v.start, npages: v.npages, dir: write ? 'from-device' : 'to-device' })),
+          ),
+    ),
+    single('sgl_dma_unmap', 'driver', 1, (s) => sglsWhere(s, (x) => x.dmaOnly).map((t): Op => ({ kind: 'sgl_dma_unmap', sgl: t.id }))),
   ],
   environment: [
     env.mmapOf('anon', limits),

@@ -8,7 +8,7 @@
  */
 import type { Op } from '../op.ts';
 import type { State } from '../state.ts';
-import { type Build, type StepTemplate, nth } from './design.ts';
+import { type Build, type Plan, type StepTemplate, bools } from './design.ts';
 import { mappingsWhere, vmasWith } from './queries.ts';
 
 export const IMPORTER = 1;
@@ -18,49 +18,48 @@ export const startIo = (flavour: 'legacy' | 'pin'): StepTemplate => ({
   name: flavour === 'legacy' ? 'start_io(get_user_pages)' : 'start_io(pin_user_pages)',
   role: 'driver',
   weight: 2,
-  plan: (s, c) => {
-    if (s.pageArrays.size >= MAX_IOS) return null;
-    const v = nth(vmasWith(s, ['anon', 'file']), c[0]);
-    if (v === null) return null;
-    const write = c[1] % 2 === 0;
-    const gupOp: Op =
-      flavour === 'legacy'
-        ? { kind: 'get_user_pages', mm: v.mm, start: v.start, npages: v.npages, write }
-        : { kind: 'pin_user_pages', mm: v.mm, start: v.start, npages: v.npages, write, longterm: c[2] % 2 === 0, p2pdma: false };
-    return [
-      () => gupOp,
-      (_s, made) => ({ kind: 'sg_alloc_table_from_pages', pages: made[0]! }),
-      (_s, made) => ({ kind: 'dma_map_sg', dev: IMPORTER, sgl: made[1]!, dir: write ? 'from-device' : 'to-device' }),
-    ];
+  options: (s) => {
+    if (s.pageArrays.size >= MAX_IOS) return [];
+    return vmasWith(s, ['anon', 'file']).flatMap((v) =>
+      bools.flatMap((write) =>
+        (flavour === 'legacy' ? [false] : bools).map((longterm): Plan => {
+          const gupOp: Op =
+            flavour === 'legacy'
+              ? { kind: 'get_user_pages', mm: v.mm, start: v.start, npages: v.npages, write }
+              : { kind: 'pin_user_pages', mm: v.mm, start: v.start, npages: v.npages, write, longterm, p2pdma: false };
+          return [
+            () => gupOp,
+            (_s, made) => ({ kind: 'sg_alloc_table_from_pages', pages: made[0]! }),
+            (_s, made) => ({ kind: 'dma_map_sg', dev: IMPORTER, sgl: made[1]!, dir: write ? 'from-device' : 'to-device' }),
+          ];
+        }),
+      ),
+    );
   },
 });
 
-/** The I/O whose mapping is the k-th live dma_map_sg mapping of a GUP-built table. */
-const ioOf = (s: State, k: number) => {
-  const m = nth(
-    mappingsWhere(s, (x) => x.api === 'dma_map_sg' && x.origin.kind === 'sgl' && s.sgls.get(x.origin.sgl)?.pages != null),
-    k,
-  );
-  if (m === null || m.origin.kind !== 'sgl') return null;
-  const sgl = s.sgls.get(m.origin.sgl)!;
-  const pages = s.pageArrays.get(sgl.pages!);
-  return pages === undefined ? null : { mapping: m.id, sgl: sgl.id, pages };
-};
+/** Every I/O in flight: a live dma_map_sg mapping of a GUP-built table. */
+const ios = (s: State) =>
+  mappingsWhere(s, (x) => x.api === 'dma_map_sg' && x.origin.kind === 'sgl' && s.sgls.get(x.origin.sgl)?.pages != null).flatMap((m) => {
+    if (m.origin.kind !== 'sgl') return [];
+    const sgl = s.sgls.get(m.origin.sgl)!;
+    const pages = s.pageArrays.get(sgl.pages!);
+    return pages === undefined ? [] : [{ mapping: m.id, sgl: sgl.id, pages }];
+  });
 
 export const completeIo = (flavour: 'legacy' | 'pin'): StepTemplate => ({
   name: flavour === 'legacy' ? 'complete_io(set_page_dirty_lock, put_page)' : 'complete_io(unpin_user_pages_dirty_lock)',
   role: 'driver',
   weight: 2,
-  plan: (s, c) => {
-    const io = ioOf(s, c[0]);
-    if (io === null) return null;
-    const release: ReadonlyArray<Op> =
-      flavour === 'legacy'
-        ? [...(io.pages.write ? [{ kind: 'set_page_dirty_lock', pages: io.pages.id } as const] : []), { kind: 'put_page', pages: io.pages.id }]
-        : [{ kind: 'unpin_user_pages_dirty_lock', pages: io.pages.id, make_dirty: io.pages.write }];
-    const ops: ReadonlyArray<Op> = [{ kind: 'dma_unmap_sg', mapping: io.mapping }, ...release, { kind: 'sg_free_table', sgl: io.sgl }];
-    return ops.map((op): Build => () => op);
-  },
+  options: (s) =>
+    ios(s).map((io): Plan => {
+      const release: ReadonlyArray<Op> =
+        flavour === 'legacy'
+          ? [...(io.pages.write ? [{ kind: 'set_page_dirty_lock', pages: io.pages.id } as const] : []), { kind: 'put_page', pages: io.pages.id }]
+          : [{ kind: 'unpin_user_pages_dirty_lock', pages: io.pages.id, make_dirty: io.pages.write }];
+      const ops: ReadonlyArray<Op> = [{ kind: 'dma_unmap_sg', mapping: io.mapping }, ...release, { kind: 'sg_free_table', sgl: io.sgl }];
+      return ops.map((op): Build => () => op);
+    }),
 });
 
 /** A GUP call recorded from another design, made with legacy FOLL_GET references. */

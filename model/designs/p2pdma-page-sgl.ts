@@ -1,9 +1,10 @@
-import type { Build, Design } from './design.ts';
-import { held, nth, single, violated } from './design.ts';
+import type { Design, Plan } from './design.ts';
+import { bools, held, single, violated } from './design.ts';
 import * as env from './environment.ts';
 import { IMPORTER } from './gup-io.ts';
 import { isMapped, mappingsWhere, sglsWhere } from './queries.ts';
 import { world } from './worlds.ts';
+import type { Op } from '../op.ts';
 import type { State } from '../state.ts';
 
 /** P2PDMA pages the driver allocated and has not put in a table yet. */
@@ -20,43 +21,32 @@ export const p2pdmaPageSgl: Design = {
   source: 'drivers/pci/p2pdma.c (2019); Documentation/driver-api/pci/p2pdma.rst',
   world: world('p2pdma'),
   driver: [
-    single('pci_alloc_p2pmem', 'driver', 1, () => ({ kind: 'pci_alloc_p2pmem', bar: 0 })),
+    single('pci_alloc_p2pmem', 'driver', 1, () => [{ kind: 'pci_alloc_p2pmem', bar: 0 }]),
     {
       name: 'build_sgl(sg_alloc_table, sg_set_page)',
       role: 'driver',
       weight: 2,
-      plan: (s, c) => {
-        const f = nth(looseP2pPages(s), c[0]);
-        if (f === null) return null;
-        const builds: ReadonlyArray<Build> = [() => ({ kind: 'sg_alloc_table', nents: 1 }), (_s, made) => ({ kind: 'sg_set_page', sgl: made[0]!, index: 0, page: f.pfn })];
-        return builds;
-      },
+      options: (s) =>
+        looseP2pPages(s).map((f): Plan => [() => ({ kind: 'sg_alloc_table', nents: 1 }), (_s, made) => ({ kind: 'sg_set_page', sgl: made[0]!, index: 0, page: f.pfn })]),
     },
-    single('pci_p2pdma_map_sg', 'driver', 2, (s, c) => {
-      const t = nth(sglsWhere(s, (x) => !x.dmaOnly && !isMapped(s, x)), c[0]);
-      if (t === null) return null;
-      return { kind: 'pci_p2pdma_map_sg', dev: IMPORTER, sgl: t.id, dir: c[1] % 2 === 0 ? 'from-device' : 'to-device' };
-    }),
+    single('pci_p2pdma_map_sg', 'driver', 2, (s) =>
+      sglsWhere(s, (x) => !x.dmaOnly && !isMapped(s, x)).flatMap((t) =>
+        bools.map((write): Op => ({ kind: 'pci_p2pdma_map_sg', dev: IMPORTER, sgl: t.id, dir: write ? 'from-device' : 'to-device' })),
+      ),
+    ),
     {
       name: 'complete(pci_p2pdma_unmap_sg, sg_free_table)',
       role: 'driver',
       weight: 1,
-      plan: (s, c) => {
-        const m = nth(mappingsWhere(s, (x) => x.api === 'pci_p2pdma_map_sg'), c[0]);
-        if (m === null || m.origin.kind !== 'sgl') return null;
-        const sgl = m.origin.sgl;
-        const builds: ReadonlyArray<Build> = [() => ({ kind: 'pci_p2pdma_unmap_sg', mapping: m.id }), () => ({ kind: 'sg_free_table', sgl })];
-        return builds;
-      },
+      options: (s) =>
+        mappingsWhere(s, (x) => x.api === 'pci_p2pdma_map_sg').flatMap((m): Plan[] => {
+          if (m.origin.kind !== 'sgl') return [];
+          const sgl = m.origin.sgl;
+          return [[() => ({ kind: 'pci_p2pdma_unmap_sg', mapping: m.id }), () => ({ kind: 'sg_free_table', sgl })]];
+        }),
     },
-    single('pci_free_p2pmem', 'driver', 1, (s, c) => {
-      const f = nth(looseP2pPages(s), c[0]);
-      return f === null ? null : { kind: 'pci_free_p2pmem', page: f.pfn };
-    }),
-    single('memcpy_toio', 'driver', 1, (s, c) => {
-      const f = nth(looseP2pPages(s), c[0]);
-      return f === null ? null : { kind: 'memcpy_toio', page: f.pfn };
-    }),
+    single('pci_free_p2pmem', 'driver', 1, (s) => looseP2pPages(s).map((f): Op => ({ kind: 'pci_free_p2pmem', page: f.pfn }))),
+    single('memcpy_toio', 'driver', 1, (s) => looseP2pPages(s).map((f): Op => ({ kind: 'memcpy_toio', page: f.pfn }))),
   ],
   environment: [env.sglConsumer, env.deviceAccessAny(true), env.deviceAccessAny(false), env.removeProvider(0)],
   expected: {

@@ -1,8 +1,9 @@
-import type { Build, Design } from './design.ts';
-import { held, nth } from './design.ts';
+import type { Design, Plan } from './design.ts';
+import { bools, held, single } from './design.ts';
+import type { Op } from '../op.ts';
 import { IMPORTER } from './gup-io.ts';
 import { mappingsWhere, vmasWith } from './queries.ts';
-import { exporterEnvironment } from './vma-p2p-map.ts';
+import { exporterEnvironment, MAX_MAPPINGS } from './vma-p2p-map.ts';
 import { world } from './worlds.ts';
 import type { Notifier, State } from '../state.ts';
 
@@ -30,39 +31,18 @@ export const vmaP2pMapNotifier: Design = {
       name: 'import(mmu_interval_notifier_insert, p2p_map)',
       role: 'driver',
       weight: 2,
-      plan: (s, c) => {
-        if (s.mappings.size >= 2) return null;
-        const v = nth(vmasWith(s, ['bar']), c[0]);
-        if (v === null) return null;
-        const builds: ReadonlyArray<Build> = [
-          () => ({ kind: 'mmu_interval_notifier_insert', mm: v.mm, start: v.start, npages: v.npages, owner: IMPORTER }),
-          () => ({ kind: 'p2p_map', vma: v.id, dev: IMPORTER, write: c[1] % 2 === 0 }),
-        ];
-        return builds;
-      },
+      options: (s) =>
+        s.mappings.size >= MAX_MAPPINGS
+          ? []
+          : vmasWith(s, ['bar']).flatMap((v) =>
+              bools.map((write): Plan => [
+                () => ({ kind: 'mmu_interval_notifier_insert', mm: v.mm, start: v.start, npages: v.npages, owner: IMPORTER }),
+                () => ({ kind: 'p2p_map', vma: v.id, dev: IMPORTER, write }),
+              ]),
+            ),
     },
-    {
-      name: 'release(p2p_unmap)',
-      role: 'driver',
-      weight: 1,
-      plan: (s, c) => {
-        const m = nth(mappingsWhere(s, (x) => x.api === 'p2p_map'), c[0]);
-        if (m === null) return null;
-        const builds: ReadonlyArray<Build> = [() => ({ kind: 'p2p_unmap', mapping: m.id })];
-        return builds;
-      },
-    },
-    {
-      name: 'mmu_interval_notifier_remove',
-      role: 'driver',
-      weight: 1,
-      plan: (s, c) => {
-        const n = nth(idleNotifiers(s), c[0]);
-        if (n === null) return null;
-        const builds: ReadonlyArray<Build> = [() => ({ kind: 'mmu_interval_notifier_remove', notifier: n.id })];
-        return builds;
-      },
-    },
+    single('release(p2p_unmap)', 'driver', 1, (s) => mappingsWhere(s, (x) => x.api === 'p2p_map').map((m): Op => ({ kind: 'p2p_unmap', mapping: m.id }))),
+    single('mmu_interval_notifier_remove', 'driver', 1, (s) => idleNotifiers(s).map((n): Op => ({ kind: 'mmu_interval_notifier_remove', notifier: n.id }))),
   ],
   environment: exporterEnvironment,
   translate: (op, s) => {

@@ -1,20 +1,20 @@
 import type { Design, StepTemplate } from './design.ts';
-import { held, nth, single, violated } from './design.ts';
+import { bools, held, single, violated } from './design.ts';
+import type { Op } from '../op.ts';
 import * as env from './environment.ts';
 import { IMPORTER } from './gup-io.ts';
 import { mappingsWhere, vmasWith } from './queries.ts';
 import { limits, world } from './worlds.ts';
 
-export const p2pMapAny: StepTemplate = single('p2p_map', 'driver', 2, (s, c) => {
-  if (s.mappings.size >= 2) return null;
-  const v = nth(vmasWith(s, ['bar']), c[0]);
-  return v === null ? null : { kind: 'p2p_map', vma: v.id, dev: IMPORTER, write: c[1] % 2 === 0 };
-});
+export const MAX_MAPPINGS = 2;
 
-export const p2pUnmapAny: StepTemplate = single('p2p_unmap', 'driver', 1, (s, c) => {
-  const m = nth(mappingsWhere(s, (x) => x.api === 'p2p_map'), c[0]);
-  return m === null ? null : { kind: 'p2p_unmap', mapping: m.id };
-});
+export const p2pMapAny: StepTemplate = single('p2p_map', 'driver', 2, (s) =>
+  s.mappings.size >= MAX_MAPPINGS ? [] : vmasWith(s, ['bar']).flatMap((v) => bools.map((write): Op => ({ kind: 'p2p_map', vma: v.id, dev: IMPORTER, write }))),
+);
+
+export const p2pUnmapAny: StepTemplate = single('p2p_unmap', 'driver', 1, (s) =>
+  mappingsWhere(s, (x) => x.api === 'p2p_map').map((m): Op => ({ kind: 'p2p_unmap', mapping: m.id })),
+);
 
 export const exporterEnvironment = [
   env.mmapOf('bar', limits),

@@ -1,0 +1,70 @@
+/**
+ * A canonical key for a DMA-model state, for the explorer's visited set.
+ *
+ * Symmetry reduction: objects are renamed by their rank in an order that
+ * does not depend on their ids (VMAs by owner and address, GUP arrays,
+ * tables and mappings by their contents), so two states that differ only
+ * in the naming of interchangeable objects, or in how many ids were used
+ * up on the way, get the same key. Processes keep their creation order.
+ *
+ * Ghost data is reduced to what the invariants can observe: a mapping
+ * entry keeps only whether its frame is still the allocation it was made
+ * for (generations only grow, so a stale entry never becomes fresh again);
+ * frame generations and `nextId` are dropped. A notifier's sequence count
+ * is dropped too: no operation reads it yet.
+ */
+import type { DmaMapping, PageArray, Sgl, State } from '../model/state.ts';
+
+const rankBy = <A extends { readonly id: number }>(xs: Iterable<A>, key: (a: A) => string): Map<number, number> => {
+  const sorted = [...xs].map((a) => [key(a), a.id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+  return new Map(sorted.map(([, id], i) => [id, i]));
+};
+
+const r = (m: Map<number, number>, id: number | null): number => (id === null ? -1 : (m.get(id) ?? -2));
+
+export const canonicalKey = (s: State): string => {
+  const mm = new Map([...s.mms.keys()].sort((a, b) => a - b).map((id, i) => [id, i]));
+  const vma = rankBy(s.vmas.values(), (v) => `${r(mm, v.mm)}|${v.start}`);
+  const pagesKey = (a: PageArray) => `${a.kind}|${r(mm, a.mm)}|${r(vma, a.vma)}|${a.start}|${a.pfns.join(',')}|${a.write ? 1 : 0}${a.longterm ? 1 : 0}`;
+  const pages = rankBy(s.pageArrays.values(), pagesKey);
+  const sglKey = (t: Sgl) => `${t.dmaOnly ? 1 : 0}|${r(pages, t.pages)}|${t.entries.map((e) => e.page ?? '-').join(',')}`;
+  const sgl = rankBy(s.sgls.values(), sglKey);
+  const entries = (m: DmaMapping) =>
+    m.entries.map((e) => {
+      const f = s.frames[e.pfn]!;
+      return `${e.pfn}${!f.free && f.gen === e.gen ? '' : '!'}`;
+    });
+  const origin = (m: DmaMapping) =>
+    m.origin.kind === 'sgl' ? `s${r(sgl, m.origin.sgl)}` : `v${r(vma, m.origin.vma)}:${r(mm, m.origin.mm)}:${m.origin.start}:${m.origin.npages}`;
+  const mappingKey = (m: DmaMapping) => `${m.device}|${m.dir}|${m.api}|${origin(m)}|${entries(m).join(',')}`;
+  const mapping = rankBy(s.mappings.values(), mappingKey);
+  const parts: string[] = [];
+  for (const f of s.frames)
+    parts.push(
+      f.free
+        ? 'F'
+        : `${f.refcount},${f.pincount},${f.mapcount},${f.dirty ? 1 : 0}${f.fsPrivate ? 1 : 0}${f.deviceWroteSinceDirtied ? 1 : 0},${f.mapping.kind === 'file' ? `f${f.mapping.index}` : f.mapping.kind[0]}`,
+    );
+  parts.push(`B${s.bars.map((b) => (b.alive ? 1 : 0)).join('')}`);
+  parts.push(`I${s.inodes.map((i) => i.cache.map((p) => p ?? '-').join(',')).join(';')}`);
+  parts.push(`M${[...s.mms.values()].sort((a, b) => r(mm, a.id) - r(mm, b.id)).map((m) => `${m.alive ? 1 : 0}${m.hasPinned ? 1 : 0}`).join('')}`);
+  const sortedBy = <A extends { readonly id: number }>(xs: Iterable<A>, rank: Map<number, number>) => [...xs].sort((a, b) => r(rank, a.id) - r(rank, b.id));
+  parts.push(
+    `V${sortedBy(s.vmas.values(), vma)
+      .map((v) => {
+        const b = v.backing.kind === 'bar' ? `b${v.backing.bar}:${v.backing.window.join(',')}` : v.backing.kind === 'file' ? `f${v.backing.inode}` : v.backing.kind === 'p2pmem' ? `p${v.backing.bar}` : 'a';
+        return `${r(mm, v.mm)}@${v.start}+${v.npages}${b}[${v.ptes.map((p) => (p === null ? '-' : `${p.pfn}${p.writable ? 'w' : 'r'}`)).join(',')}]`;
+      })
+      .join(';')}`,
+  );
+  parts.push(`P${sortedBy(s.pageArrays.values(), pages).map(pagesKey).join(';')}`);
+  parts.push(`S${sortedBy(s.sgls.values(), sgl).map((t) => `${sglKey(t)}>${r(mapping, t.mapping)}`).join(';')}`);
+  parts.push(`D${sortedBy(s.mappings.values(), mapping).map(mappingKey).join(';')}`);
+  parts.push(
+    `N${[...s.notifiers.values()]
+      .map((n) => `${r(mm, n.mm)}:${n.start}-${n.end}:${n.owner}`)
+      .sort()
+      .join(';')}`,
+  );
+  return parts.join(' ');
+};
