@@ -20,7 +20,7 @@ import { p2pMap, p2pUnmap } from './ops/p2p-vma-ops.ts';
 import { pciAllocP2pmem, pciFreeP2pmem, pciP2pdmaMapSg, pciP2pdmaUnmapSg, pciStopAndRemoveBusDevice } from './ops/p2pdma.ts';
 import { kmapLocalPage, memcpyToio, sgAllocTable, sgAllocTableFromPages, sgCopyToBuffer, sgFreeTable, sgSetPage, sgVirt } from './ops/scatterlist.ts';
 
-type Handlers = { readonly [K in OpKind]: (s: State, op: Extract<Op, { kind: K }>) => Outcome };
+export type Handlers = { readonly [K in OpKind]: (s: State, op: Extract<Op, { kind: K }>) => Outcome };
 
 const handlers: Handlers = {
   mmap: (s, o) => mmap(s, o.mm, o.npages, o.backing),

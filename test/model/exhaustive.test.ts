@@ -1,0 +1,18 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import type { Handlers } from '../../model/step.ts';
+import { step } from '../../model/step.ts';
+import { currentEra, makeWorld } from '../../model/world.ts';
+
+describe('the dispatcher is exhaustive', () => {
+  it('a handler table missing an operation does not compile (checked by tsc in npm test)', () => {
+    // @ts-expect-error -- only one of the 39 operations is handled
+    const partial: Handlers = { munmap: () => E.left({ op: 'munmap', reason: 'unused' }) };
+    expect(Object.keys(partial)).toEqual(['munmap']);
+  });
+  it('dispatches by kind', () => {
+    const s = makeWorld({ ramPages: 1, devices: [], bars: [], filePages: 1, era: currentEra });
+    const r = step(s, { kind: 'munmap', vma: 1 });
+    expect(E.isLeft(r) && r.left).toEqual({ op: 'munmap', reason: 'vma 1 is not mapped' });
+  });
+});
