@@ -33,19 +33,38 @@ export interface ReportArgs {
   readonly format: ReportFormat;
 }
 
-export type Args = CheckArgs | ReplayArgs | ReportArgs | { readonly command: 'help' };
+export interface ExploreArgs {
+  readonly command: 'explore';
+  readonly designs: ReadonlyArray<string>;
+  readonly invariants: ReadonlyArray<InvariantId>;
+  readonly depth: number | undefined;
+  readonly maxStates: number;
+  readonly json: boolean;
+  readonly save: boolean;
+}
 
-export const defaults = { runs: 10000, seed: 2019, maxCommands: 80 } as const;
+export interface ReferenceArgs {
+  readonly command: 'reference';
+  readonly size: string;
+  readonly buggy: boolean;
+  readonly json: boolean;
+}
+
+export type Args = CheckArgs | ExploreArgs | ReferenceArgs | ReplayArgs | ReportArgs | { readonly command: 'help' };
+
+export const defaults = { runs: 10000, seed: 2019, maxCommands: 80, maxStates: 10000 } as const;
 
 export const COUNTEREXAMPLES = 'counterexamples';
 
 export const usage = `usage:
   dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--json] [--save]
+  dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [--json] [--save]
+  dmacheck explore --reference P-V-B-M [--buggy] [--json]
   dmacheck replay [FILE...] [--design OTHER]
   dmacheck report FILE [--format text|markdown|mermaid|json]
 designs:    ${designs.map((d) => d.id).join(', ')}
 invariants: ${invariantIds.join(', ')}
-defaults:   --runs ${defaults.runs} --seed ${defaults.seed} --max-commands ${defaults.maxCommands}; replay reads ${COUNTEREXAMPLES}/`;
+defaults:   --runs ${defaults.runs} --seed ${defaults.seed} --max-commands ${defaults.maxCommands}; explore --max-states ${defaults.maxStates} (per design, no depth bound); replay reads ${COUNTEREXAMPLES}/`;
 
 const positive = (flag: string, v: string): E.Either<string, number> =>
   /^[0-9]+$/.test(v) && Number(v) >= 1 && Number(v) <= 10_000_000 ? E.right(Number(v)) : E.left(`${flag}: expected a whole number from 1 to 10000000, got '${v}'`);
@@ -130,6 +149,51 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
   });
 };
 
+const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> => {
+  if (f.positional.length > 0) return E.left(`explore takes no file arguments, got '${f.positional[0]}'`);
+  const ds: string[] = [];
+  const is: InvariantId[] = [];
+  let depth: number | undefined;
+  let maxStates: number = defaults.maxStates;
+  let reference: string | undefined;
+  for (const [flag, value] of f.values) {
+    if (flag === '--design') {
+      const d = designOf(value);
+      if (E.isLeft(d)) return d;
+      ds.push(d.right);
+    } else if (flag === '--invariant') {
+      if (!isInvariantId(value)) return E.left(`--invariant: unknown invariant '${value}' (known: ${invariantIds.join(', ')})`);
+      is.push(value);
+    } else if (flag === '--reference') {
+      const m = /^([0-9]+)-([0-9]+)-([0-9]+)-([0-9]+)$/.exec(value);
+      if (m === null || m.slice(1).some((x) => Number(x) < 1) || Number(m[2]) > Number(m[1]))
+        return E.left(`--reference: expected P-V-B-M with every number at least 1 and V <= P (like 6-3-2-4), got '${value}'`);
+      reference = value;
+    } else {
+      const n = positive(flag, value);
+      if (E.isLeft(n)) return n;
+      if (flag === '--depth') depth = n.right;
+      else maxStates = n.right;
+    }
+  }
+  const json = f.switches.has('--json');
+  if (reference !== undefined) {
+    if (ds.length > 0 || is.length > 0 || depth !== undefined || f.switches.has('--save') || maxStates !== defaults.maxStates)
+      return E.left('--reference explores the reference model whole: it takes only --buggy and --json');
+    return E.right({ command: 'reference', size: reference, buggy: f.switches.has('--buggy'), json });
+  }
+  if (f.switches.has('--buggy')) return E.left('--buggy goes with --reference');
+  return E.right({
+    command: 'explore',
+    designs: ds.length === 0 ? designs.map((d) => d.id) : [...new Set(ds)],
+    invariants: is.length === 0 ? [...invariantIds] : [...new Set(is)],
+    depth,
+    maxStates,
+    json,
+    save: f.switches.has('--save'),
+  });
+};
+
 const parseReplay = (f: Flags): E.Either<string, ReplayArgs> => {
   let design: string | undefined;
   for (const [, value] of f.values) {
@@ -156,7 +220,9 @@ export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> =
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return E.right({ command: 'help' });
   if (command === 'check')
     return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--max-commands', '--path'], ['--json', '--save']));
+  if (command === 'explore')
+    return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference'], ['--json', '--save', '--buggy']));
   if (command === 'replay') return E.chain(parseReplay)(split(rest, ['--design'], []));
   if (command === 'report') return E.chain(parseReport)(split(rest, ['--format'], []));
-  return E.left(`unknown command '${command}' (expected: check, replay, report)`);
+  return E.left(`unknown command '${command}' (expected: check, explore, replay, report)`);
 };

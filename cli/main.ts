@@ -7,6 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { match } from 'ts-pattern';
 import { parseArgs, usage } from './args.ts';
 import { check } from './check.ts';
+import { exploreCommand, referenceCommand } from './explore.ts';
 import { replayCommand } from './replay.ts';
 import { reportCommand } from './report-command.ts';
 
@@ -22,6 +23,8 @@ export const main = (argv: ReadonlyArray<string>): number => {
       return 0;
     })
     .with({ command: 'check' }, check)
+    .with({ command: 'explore' }, exploreCommand)
+    .with({ command: 'reference' }, referenceCommand)
     .with({ command: 'replay' }, replayCommand)
     .with({ command: 'report' }, reportCommand)
     .exhaustive();

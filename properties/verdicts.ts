@@ -24,6 +24,8 @@ export interface Verdict {
   readonly violation: null | {
     readonly message: string;
     readonly trace: ReadonlyArray<TraceStep>;
+    /** Design steps (template moves) the trace takes: the explorer's unit of length. */
+    readonly moves: number;
     readonly path: string;
   };
 }
@@ -51,7 +53,7 @@ export const verdictsFor = (design: Design, ids: ReadonlyArray<InvariantId>, cfg
       ms: r.ms,
       seed: r.seed,
       searched,
-      violation: { message, trace: r.found.trace, path: r.path ?? '' },
+      violation: { message, trace: r.found.trace, moves: r.found.moves.length, path: r.path ?? '' },
     });
     remaining = remaining.filter((id) => id !== invariant);
   }

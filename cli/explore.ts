@@ -1,0 +1,161 @@
+/**
+ * `dmacheck explore`: breadth-first search over every enabled step of a
+ * design from its initial state, on the same operations and invariants as
+ * the random search. A violation comes with a shortest trace (fewest
+ * design steps); a hold names its bound.
+ */
+import { designById } from '../model/designs/index.ts';
+import { formatSize, parseSize } from '../bench/reference/model.ts';
+import { runReference } from '../bench/reference/run.ts';
+import { saveCounterexample, toCounterexampleFile } from '../properties/counterexample/save.ts';
+import { type DmaExploration, exploreDesign, opsOf } from '../properties/explore-dma.ts';
+import type { InvariantId } from '../properties/invariant.ts';
+import { invariantById } from '../properties/registry.ts';
+import { toJsonStep } from '../properties/trace.ts';
+import { COUNTEREXAMPLES, type ExploreArgs, type ReferenceArgs } from './args.ts';
+import { textReport } from './cite/text.ts';
+import { counterexampleId } from '../properties/counterexample/format.ts';
+import { describeEvents, formatOp } from '../properties/trace.ts';
+
+export type ExploreVerdict = 'violated' | 'held' | 'held-bounded';
+
+/** Depth up to which every trace was checked: traces of at most this many steps. */
+export const depthCompleted = (e: DmaExploration, maxDepth: number | undefined): number =>
+  e.result.complete ? e.result.maxDepth : e.result.stoppedBy === 'maxDepth' ? (maxDepth ?? e.result.maxDepth) : Math.max(0, e.result.maxDepth - 1);
+
+export interface DesignExploration {
+  readonly design: string;
+  readonly exploration: DmaExploration;
+  readonly depth: number;
+  readonly results: ReadonlyArray<{ readonly invariant: InvariantId; readonly verdict: ExploreVerdict; readonly expected: 'violated' | 'held' }>;
+}
+
+export const exploreOne = (id: string, invariants: ReadonlyArray<InvariantId>, depth: number | undefined, maxStates: number): DesignExploration => {
+  const design = designById(id)!;
+  const e = exploreDesign(design, invariants.map(invariantById), { ...(depth === undefined ? {} : { maxDepth: depth }), maxStates });
+  const results = invariants.map((inv) => ({
+    invariant: inv,
+    verdict: (e.violations.some((v) => v.invariant === inv) ? 'violated' : e.result.complete ? 'held' : 'held-bounded') as ExploreVerdict,
+    expected: design.expected[inv].verdict,
+  }));
+  return { design: id, exploration: e, depth: depthCompleted(e, depth), results };
+};
+
+const holdLine = (d: DesignExploration): string =>
+  d.exploration.result.complete
+    ? `held: whole reachable space explored (${d.exploration.result.states} states, depth ${d.depth})`
+    : `held up to depth ${d.depth} (${d.exploration.result.states} states; bound reached)`;
+
+const peakRssMB = (): number => process.resourceUsage().maxRSS / 1024;
+
+export const exploreCommand = (args: ExploreArgs): number => {
+  const all = args.designs.map((id) => {
+    if (!args.json && process.stderr.isTTY && process.env.CI === undefined) process.stderr.write(`exploring ${id}...\r`);
+    return exploreOne(id, args.invariants, args.depth, args.maxStates);
+  });
+  const saved: string[] = [];
+  if (args.save)
+    for (const d of all)
+      for (const v of d.exploration.violations) {
+        const file = toCounterexampleFile(designById(d.design)!, v.invariant, opsOf(v), { by: 'dmacheck explore (breadth-first)' });
+        const r = saveCounterexample(COUNTEREXAMPLES, file);
+        saved.push(`${r.written ? 'saved' : 'already saved'} ${r.path}`);
+      }
+  const mismatches = all.flatMap((d) => d.results).filter((r) => (r.verdict === 'violated') !== (r.expected === 'violated')).length;
+  const states = all.reduce((n, d) => n + d.exploration.result.states, 0);
+  const seconds = all.reduce((n, d) => n + d.exploration.result.seconds, 0);
+  if (args.json) {
+    const bytes = all.reduce((n, d) => n + d.exploration.bytesPerState * d.exploration.result.states, 0);
+    console.log(
+      JSON.stringify(
+        {
+          results: all.flatMap((d) =>
+            d.results.map((r) => {
+              const v = d.exploration.violations.find((x) => x.invariant === r.invariant);
+              return {
+                design: d.design,
+                invariant: r.invariant,
+                verdict: r.verdict,
+                expected: r.expected,
+                depth: v === undefined ? d.depth : v.depth,
+                ...(v === undefined ? {} : { steps: opsOf(v).map(toJsonStep), message: v.message }),
+              };
+            }),
+          ),
+          designs: all.map((d) => ({
+            design: d.design,
+            states: d.exploration.result.states,
+            transitions: d.exploration.result.transitions,
+            depth: d.depth,
+            complete: d.exploration.result.complete,
+            seconds: Number(d.exploration.result.seconds.toFixed(3)),
+            statesPerSecond: Math.round(d.exploration.result.statesPerSecond),
+            bytesPerState: Math.round(d.exploration.bytesPerState),
+          })),
+          states,
+          transitions: all.reduce((n, d) => n + d.exploration.result.transitions, 0),
+          seconds: Number(seconds.toFixed(3)),
+          statesPerSecond: Math.round(states / seconds),
+          bytesPerState: Math.round(bytes / states),
+          complete: all.every((d) => d.exploration.result.complete),
+          peakRssMB: Math.round(peakRssMB()),
+        },
+        null,
+        2,
+      ),
+    );
+    for (const l of saved) console.error(l);
+    return mismatches === 0 ? 0 : 1;
+  }
+  console.log(`dmacheck explore: ${all.length} design(s); bounds: ${args.depth === undefined ? 'no depth bound' : `depth ${args.depth}`}, ${args.maxStates} states per design\n`);
+  const head = `${'design'.padEnd(22)}  ${'states'.padStart(7)}  ${'transitions'.padStart(11)}  depth  ${'states/s'.padStart(8)}  ${'bytes/state'.padStart(11)}  ${'time'.padStart(6)}`;
+  console.log(head);
+  console.log('-'.repeat(head.length));
+  for (const d of all) {
+    const r = d.exploration.result;
+    console.log(
+      `${d.design.padEnd(22)}  ${String(r.states).padStart(7)}  ${String(r.transitions).padStart(11)}  ${String(d.depth).padStart(5)}  ${Math.round(r.statesPerSecond).toString().padStart(8)}  ${Math.round(d.exploration.bytesPerState).toString().padStart(11)}  ${`${r.seconds.toFixed(1)}s`.padStart(6)}`,
+    );
+  }
+  console.log('');
+  for (const d of all)
+    for (const r of d.results) {
+      const v = d.exploration.violations.find((x) => x.invariant === r.invariant);
+      const what = v === undefined ? holdLine(d) : `violated: shortest trace ${v.depth} step(s), ${v.trace.length} kernel call(s)`;
+      const mark = (r.verdict === 'violated') === (r.expected === 'violated') ? '' : `  (EXPECTED ${r.expected})`;
+      console.log(`${d.design.padEnd(22)}  ${r.invariant.padEnd(24)}  ${what}${mark}`);
+    }
+  for (const d of all)
+    for (const v of d.exploration.violations) {
+      const id = counterexampleId(d.design, opsOf(v).map(toJsonStep));
+      const report = textReport({
+        id,
+        source: '',
+        title: undefined,
+        design: d.design,
+        invariant: v.invariant,
+        violatesAt: v.trace.length,
+        steps: v.trace.map((t, i) => ({ n: i + 1, call: formatOp(t.op), effects: describeEvents(t.events) })),
+        violation: v.message,
+        replay: `npx dmacheck explore --design ${d.design} --invariant ${v.invariant}${args.depth === undefined ? '' : ` --depth ${args.depth}`} --max-states ${args.maxStates} --save`,
+        found: `breadth-first exploration: a shortest trace, ${v.depth} design step(s)`,
+      });
+      console.log(`\n${report.trimEnd()}`);
+    }
+  if (saved.length > 0) console.log(`\n${saved.join('\n')}`);
+  console.log(`\n${states} states in ${seconds.toFixed(1)}s (${Math.round(states / seconds)} states/s); peak RSS ${peakRssMB().toFixed(0)} MB; ${mismatches === 0 ? 'all verdicts as expected' : `${mismatches} verdict(s) differ from the design's expectation`}`);
+  return mismatches === 0 ? 0 : 1;
+};
+
+export const referenceCommand = (args: ReferenceArgs): number => {
+  const r = runReference(parseSize(args.size), args.buggy);
+  if (args.json) {
+    console.log(JSON.stringify(r));
+    return 0;
+  }
+  console.log(`reference model ${formatSize(parseSize(args.size))} (${r.design})`);
+  console.log(`  states ${r.states}${r.complete ? ' (whole reachable space)' : ''}, transitions ${r.transitions}, depth ${r.maxDepth}`);
+  console.log(`  ${r.seconds.toFixed(2)}s, ${Math.round(r.statesPerSecond)} states/s, ${r.bytesPerState.toFixed(1)} bytes/state, peak RSS ${r.peakRssMB.toFixed(0)} MB`);
+  if (args.buggy) console.log(`  shortest: I1=${r.shortest.I1} I2=${r.shortest.I2} I3=${r.shortest.I3}`);
+  return 0;
+};

@@ -1,0 +1,154 @@
+/**
+ * The DMA model on the generic explorer (`properties/explorer/engine.ts`):
+ * a design's initial state, its enabled actions (every option of every
+ * step template, the same steps the random search takes), the next state,
+ * the invariants judged on every kernel call of an action, and the
+ * canonical key of a state (symmetry-reduced, `canonical.ts`).
+ *
+ * The engine stores integer keys; this adapter interns each canonical key
+ * to a dense integer and keeps a state object only until the engine has
+ * expanded it, so stored states cost their interned key string plus the
+ * engine's typed arrays.
+ */
+import type { Design, PlannedCall } from '../model/designs/design.ts';
+import { runPlan } from '../model/designs/design.ts';
+import type { Op } from '../model/op.ts';
+import type { State } from '../model/state.ts';
+import { makeWorld } from '../model/world.ts';
+import { canonicalKey } from './canonical.ts';
+import { type ExplorableModel, explore, type ExploreOptions, type ExploreResult } from './explorer/engine.ts';
+import type { Invariant, InvariantId } from './invariant.ts';
+import { judge } from './search.ts';
+import type { TraceStep } from './trace.ts';
+import { ModelBug, wellFormed } from './well-formed.ts';
+
+/** Upper bound on the actions enabled in one state; exceeding it is a bug of the bounds, reported. */
+export const MAX_ACTIONS = 255;
+
+export interface Action {
+  readonly template: string;
+  readonly calls: ReadonlyArray<PlannedCall>;
+}
+
+/** Every enabled action of `design` in `s`, in template order then option order. */
+export const enabledActions = (design: Design, s: State): ReadonlyArray<Action> => {
+  const out: Action[] = [];
+  for (const t of [...design.driver, ...design.environment])
+    for (const option of t.options(s)) {
+      const calls = runPlan(s, option);
+      if (calls !== null) out.push({ template: t.name, calls });
+    }
+  if (out.length > MAX_ACTIONS) throw new ModelBug(`${design.id}: ${out.length} actions enabled in one state (more than ${MAX_ACTIONS})`);
+  return out;
+};
+
+const after = (a: Action): State => a.calls[a.calls.length - 1]!.step.state;
+
+class DmaModel implements ExplorableModel<State> {
+  readonly actionCount = MAX_ACTIONS;
+  readonly ids = new Map<string, number>();
+  private readonly pending: (State | undefined)[] = [];
+  private cache: { readonly s: State; readonly actions: ReadonlyArray<Action> } | null = null;
+  /** Bytes of the interned key strings (UTF-16). */
+  keyBytes = 0;
+
+  constructor(
+    private readonly design: Design,
+    private readonly invariants: ReadonlyArray<Invariant>,
+  ) {}
+
+  initial(): State {
+    return makeWorld(this.design.world);
+  }
+
+  encode(s: State): number {
+    const key = canonicalKey(s);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(key, id);
+      this.pending[id] = s;
+      this.keyBytes += 2 * key.length;
+    }
+    return id;
+  }
+
+  decode(id: number): State {
+    const s = this.pending[id];
+    if (s === undefined) throw new ModelBug(`explorer: state ${id} decoded twice`);
+    this.pending[id] = undefined;
+    return s;
+  }
+
+  actions(s: State): ReadonlyArray<Action> {
+    if (this.cache?.s !== s) this.cache = { s, actions: enabledActions(this.design, s) };
+    return this.cache.actions;
+  }
+
+  next(s: State, action: number): State | null {
+    const a = this.actions(s)[action];
+    return a === undefined ? null : after(a);
+  }
+
+  violations(s: State, action: number): ReadonlyArray<string> {
+    const ids: string[] = [];
+    for (const call of this.actions(s)[action]!.calls) {
+      const bad = wellFormed(call.step.state);
+      if (bad !== null) throw new ModelBug(`model bug: ${bad}`);
+      const v = judge(this.invariants, call);
+      if (v !== null && !ids.includes(v.invariant)) ids.push(v.invariant);
+    }
+    return ids;
+  }
+
+  actionName(action: number): string {
+    return `action ${action}`;
+  }
+}
+
+export interface DmaViolation {
+  readonly invariant: InvariantId;
+  /** Actions (template steps) from the initial state; the last one violates. */
+  readonly depth: number;
+  /** The kernel calls up to and including the one that violates, with their effects. */
+  readonly trace: ReadonlyArray<TraceStep>;
+  readonly message: string;
+}
+
+export interface DmaExploration {
+  readonly result: ExploreResult;
+  readonly violations: ReadonlyArray<DmaViolation>;
+  /** Distinct states stored, counting the interned keys too. */
+  readonly bytesPerState: number;
+}
+
+/** Replay action indices from the initial state: the calls up to the first that violates `invariant`. */
+const expand = (design: Design, invariants: ReadonlyArray<Invariant>, id: InvariantId, trace: ReadonlyArray<number>): { trace: TraceStep[]; message: string } => {
+  let s = makeWorld(design.world);
+  const steps: TraceStep[] = [];
+  const only = invariants.filter((i) => i.id === id);
+  for (const [n, index] of trace.entries()) {
+    const a = enabledActions(design, s)[index]!;
+    for (const call of a.calls) {
+      steps.push({ op: call.op, events: call.step.events });
+      const v = n === trace.length - 1 ? judge(only, call) : null;
+      if (v !== null) return { trace: steps, message: v.message };
+    }
+    s = after(a);
+  }
+  throw new ModelBug(`explorer: the trace for ${id} does not violate it on replay`);
+};
+
+export const exploreDesign = (design: Design, invariants: ReadonlyArray<Invariant>, options: ExploreOptions = {}): DmaExploration => {
+  const model = new DmaModel(design, invariants);
+  const result = explore(model, options);
+  const violations = invariants.flatMap((inv): DmaViolation[] => {
+    const v = result.violations.get(inv.id);
+    if (v === undefined) return [];
+    const { trace, message } = expand(design, invariants, inv.id, v.trace);
+    return [{ invariant: inv.id, depth: v.depth, trace, message }];
+  });
+  return { result, violations, bytesPerState: (result.bytes + model.keyBytes) / result.states };
+};
+
+export const opsOf = (v: DmaViolation): ReadonlyArray<Op> => v.trace.map((t) => t.op);
