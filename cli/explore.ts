@@ -30,9 +30,21 @@ export interface DesignExploration {
   readonly results: ReadonlyArray<{ readonly invariant: InvariantId; readonly verdict: ExploreVerdict; readonly expected: 'violated' | 'held' }>;
 }
 
-export const exploreOne = (id: string, invariants: ReadonlyArray<InvariantId>, depth: number | undefined, maxStates: number): DesignExploration => {
+/** A progress line on stderr for runs longer than two seconds, only on a terminal and never in CI. */
+const progressLine =
+  (id: string) =>
+  (p: { readonly depth: number; readonly states: number; readonly seconds: number }): void => {
+    if (p.seconds > 2) process.stderr.write(`\r${id}: depth ${p.depth}, ${p.states} states, ${p.seconds.toFixed(0)}s   `);
+  };
+
+export const exploreOne = (id: string, invariants: ReadonlyArray<InvariantId>, depth: number | undefined, maxStates: number, progress = false): DesignExploration => {
   const design = designById(id)!;
-  const e = exploreDesign(design, invariants.map(invariantById), { ...(depth === undefined ? {} : { maxDepth: depth }), maxStates });
+  const e = exploreDesign(design, invariants.map(invariantById), {
+    ...(depth === undefined ? {} : { maxDepth: depth }),
+    maxStates,
+    ...(progress ? { onLevel: progressLine(id) } : {}),
+  });
+  if (progress && e.result.seconds > 2) process.stderr.write('\r\x1b[K');
   const results = invariants.map((inv) => ({
     invariant: inv,
     verdict: (e.violations.some((v) => v.invariant === inv) ? 'violated' : e.result.complete ? 'held' : 'held-bounded') as ExploreVerdict,
@@ -49,10 +61,8 @@ const holdLine = (d: DesignExploration): string =>
 const peakRssMB = (): number => process.resourceUsage().maxRSS / 1024;
 
 export const exploreCommand = (args: ExploreArgs): number => {
-  const all = args.designs.map((id) => {
-    if (!args.json && process.stderr.isTTY && process.env.CI === undefined) process.stderr.write(`exploring ${id}...\r`);
-    return exploreOne(id, args.invariants, args.depth, args.maxStates);
-  });
+  const progress = !args.json && process.stderr.isTTY === true && process.env.CI === undefined;
+  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress));
   const saved: string[] = [];
   if (args.save)
     for (const d of all)

@@ -152,3 +152,57 @@ describe('dmacheck check --save', () => {
     expect(readdirSync(join(dir, 'counterexamples/vma-p2p-map')).sort()).toEqual(saved.map((s) => s.split('/')[2]).sort());
   });
 });
+
+describe('dmacheck explore', () => {
+  it('finds the shortest vma-p2p-map violations and prints the run figures as JSON', () => {
+    const r = dmacheck('explore', '--design', 'vma-p2p-map', '--json', '--max-states', '3000');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      results: { invariant: string; verdict: string; depth: number; steps?: { op: string }[] }[];
+      states: number;
+      transitions: number;
+      seconds: number;
+      statesPerSecond: number;
+      bytesPerState: number;
+      complete: boolean;
+    };
+    const map = out.results.find((x) => x.invariant === 'map-within-vma-lifetime')!;
+    expect(map.verdict).toBe('violated');
+    expect(map.depth).toBe(3);
+    expect(map.steps!.map((s) => s.op)).toEqual(['mmap', 'p2p_map', 'munmap']);
+    expect(out.results.find((x) => x.invariant === 'no-cpu-iomem')!.verdict).toBe('held-bounded');
+    expect(out.states).toBe(3000);
+    expect(out.complete).toBe(false);
+    for (const k of ['transitions', 'seconds', 'statesPerSecond', 'bytesPerState'] as const) expect(out[k]).toBeGreaterThan(0);
+  });
+
+  it('says when the whole reachable space was explored, and names the bound otherwise', () => {
+    const whole = dmacheck('explore', '--design', 'p2pdma-page-sgl');
+    expect(whole.status).toBe(0);
+    expect(whole.stdout).toMatch(/p2pdma-page-sgl\s+map-within-vma-lifetime\s+held: whole reachable space explored \(82 states, depth 14\)/);
+    const bounded = dmacheck('explore', '--design', 'vma-p2p-map-notifier', '--depth', '2');
+    expect(bounded.stdout).toMatch(/held up to depth 2 \([0-9]+ states; bound reached\)/);
+    expect(bounded.stdout).not.toContain('whole reachable space');
+  });
+
+  it('explores the reference model to the exact counts of its table', () => {
+    const buggy = JSON.parse(dmacheck('explore', '--reference', '3-2-2-2', '--buggy', '--json').stdout) as {
+      states: number;
+      transitions: number;
+      shortest: { I1: number; I2: number; I3: number };
+      bytesPerState: number;
+      statesPerSecond: number;
+    };
+    expect([buggy.states, buggy.transitions]).toEqual([3232, 30192]);
+    expect(buggy.shortest).toEqual({ I1: 2, I2: 3, I3: 4 });
+    const fixed = JSON.parse(dmacheck('explore', '--reference', '3-2-2-2', '--json').stdout) as { states: number; transitions: number };
+    expect([fixed.states, fixed.transitions]).toEqual([1288, 9606]);
+  });
+
+  it('rejects bad bounds and misplaced flags with exit status 2', () => {
+    expect(dmacheck('explore', '--depth', '0').stderr).toContain('--depth: expected a whole number');
+    expect(dmacheck('explore', '--reference', '1-2-2-2').status).toBe(2);
+    expect(dmacheck('explore', '--buggy').stderr).toContain('--buggy goes with --reference');
+    expect(dmacheck('explore', '--reference', '3-2-2-2', '--design', 'vma-p2p-map').status).toBe(2);
+  });
+});

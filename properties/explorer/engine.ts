@@ -226,6 +226,7 @@ export const explore = <S>(model: ExplorableModel<S>, options: ExploreOptions = 
     const go = fast !== null ? levelIncremental(run, fast) : levelGeneric(run, model);
     if (!go || !run.store.advance()) break;
     run.depth++;
+    options.onLevel?.({ depth: run.depth, states: run.set.size, seconds: (performance.now() - t0) / 1000 });
   }
   const seconds = (performance.now() - t0) / 1000;
   const states = run.set.size;

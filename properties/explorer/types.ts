@@ -55,6 +55,8 @@ export interface ExploreOptions {
   readonly recordViolations?: 'first-per-id';
   /** Use the generic `next`/`encode` path even if the model is incremental (for testing). */
   readonly generic?: boolean;
+  /** Called after each BFS level is expanded (for a progress line). */
+  readonly onLevel?: (progress: { readonly depth: number; readonly states: number; readonly seconds: number }) => void;
 }
 
 export interface ViolationRecord {
