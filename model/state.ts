@@ -115,7 +115,7 @@ export interface Vma {
   readonly backing: VmaBacking;
   /** MAP_SHARED (file, BAR and p2pmem mappings) vs MAP_PRIVATE (anonymous, COW on fork). */
   readonly shared: boolean;
-  /** VM_DONTCOPY: not inherited by fork. */
+  /** VM_DONTCOPY (MADV_DONTFORK): not inherited by fork. No operation sets it yet. */
   readonly dontcopy: boolean;
   readonly ptes: ReadonlyArray<Pte | null>;
 }
@@ -199,8 +199,14 @@ export interface Era {
   readonly p2pGupGate: boolean;
   /** Linux 6.5: FOLL_LONGTERM|FOLL_WRITE pins of ordinary file mappings are refused. */
   readonly longtermFileGate: boolean;
-  /** Linux 5.11: reclaim does not add maybe-pinned anon pages to the swap cache (feb889fb40fa). */
-  readonly reclaimSkipsPinnedAnon: boolean;
+  /**
+   * Linux 5.9 ("mm: do_wp_page() simplification", recalled, not verified
+   * here): a write fault reuses a write-protected anon page only when
+   * nothing but that PTE references it, so a GUP reference makes the
+   * faulting process move to a copy. Before: reuse whenever it is mapped
+   * once.
+   */
+  readonly cowReuseOnlyUnreferenced: boolean;
   /** Linux 6.4: reclaim keeps the buffers of maybe-pinned file pages (d824ec2a1546). */
   readonly reclaimKeepsPinnedPrivate: boolean;
 }

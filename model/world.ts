@@ -25,7 +25,7 @@ export const currentEra: Era = {
   forkEarlyCow: true,
   p2pGupGate: true,
   longtermFileGate: true,
-  reclaimSkipsPinnedAnon: true,
+  cowReuseOnlyUnreferenced: true,
   reclaimKeepsPinnedPrivate: true,
 };
 

@@ -10,7 +10,7 @@ export const pinUserPages59: Design = {
   summary:
     'The same FOLL_PIN recipe on the kernels between early COW (5.9) and the reclaim fix (6.4): pins are visible to fork, but reclaim still releases the buffers of a pinned page-cache page, so the dirtying at unpin reaches a page the filesystem no longer tracks. This is the gup-vs-writeback hole that pin_user_pages.rst lists as a TODO, shown as it was.',
   source: 'Documentation/core-api/pin_user_pages.rst (TODO); d824ec2a1546 (the 6.4 fix); cc5095747edf (ext4, 5.18)',
-  world: world('raw', { forkEarlyCow: true, p2pGupGate: false, longtermFileGate: false, reclaimSkipsPinnedAnon: false, reclaimKeepsPinnedPrivate: false }),
+  world: world('raw', { forkEarlyCow: true, p2pGupGate: false, longtermFileGate: false, cowReuseOnlyUnreferenced: true, reclaimKeepsPinnedPrivate: false }),
   driver: [startIo('pin'), completeIo('pin')],
   environment: pinUserPagesEnvironment,
   translate: asPinCall,

@@ -31,7 +31,7 @@ export const sglDmaMapUser = (s: State, dev: DeviceId, mm: MmId, start: number, 
   const write = dir !== 'to-device';
   if (v.backing.kind === 'bar') {
     if (start !== v.start || npages !== v.npages) return reject(op, `the exporter maps whole windows: vma ${v.id} is [${v.start}, ${v.start + v.npages})`);
-    const r = exporterMap(s, v, dev, write, 'sgl_dma_map_user');
+    const r = exporterMap(s, v, dev, dir, 'sgl_dma_map_user');
     if (typeof r === 'string') return reject(op, r);
     return done(addTable(r.state, r.mapping, null, v.npages));
   }

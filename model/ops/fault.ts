@@ -23,8 +23,9 @@ const faultAnon = (s: State, vma: Vma, index: number, write: boolean): E.Either<
   }
   if (pte.writable || !write) return E.right({ state: s, events: [] });
   const old = s.frames[pte.pfn]!;
-  // do_wp_page(): the only mapper reuses the page, otherwise copy on write.
-  if (old.mapcount === 1) return E.right({ state: withPte(s, vma, index, pte.pfn, true), events: [] });
+  // do_wp_page(): reuse the page if this PTE is its only user, otherwise copy on write.
+  const reuse = s.era.cowReuseOnlyUnreferenced ? old.refcount === 1 : old.mapcount === 1;
+  if (reuse) return E.right({ state: withPte(s, vma, index, pte.pfn, true), events: [] });
   const got = allocRamPage(s, { kind: 'anon' });
   if (got === null) return E.left('-ENOMEM: no free RAM page for the COW copy (VM_FAULT_OOM)');
   const [s1, copy] = got;

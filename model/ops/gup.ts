@@ -28,13 +28,13 @@ export const gup = (
 ): E.Either<string, { state: State; pages: PagesId; events: ReadonlyArray<Event> }> => {
   if (s.mms.get(mm)?.alive !== true) return E.left(`mm ${mm} is not alive`);
   if (!Number.isInteger(npages) || npages < 1) return E.left(`npages ${npages} must be at least 1`);
+  if (kind === 'pin' && flags.p2pdma && flags.longterm) return E.left('-EINVAL: FOLL_PCI_P2PDMA cannot be combined with FOLL_LONGTERM');
   const v = findVma(s, mm, start);
   if (v === undefined || start + npages > v.start + v.npages)
     return E.left(`-EFAULT: pages [${start}, ${start + npages}) of mm ${mm} are not inside one vma`);
   if (v.backing.kind === 'bar') return E.left(`-EFAULT: vma ${v.id} is VM_IO|VM_PFNMAP (no struct page)`);
   if (v.backing.kind === 'p2pmem' && s.era.p2pGupGate) {
     if (kind === 'get' || !flags.p2pdma) return E.left(`-EREMOTEIO: vma ${v.id} holds PCI P2PDMA pages and FOLL_PCI_P2PDMA was not passed`);
-    if (flags.longterm) return E.left('-EINVAL: FOLL_PCI_P2PDMA cannot be combined with FOLL_LONGTERM');
   }
   if (kind === 'pin' && flags.longterm && flags.write && v.backing.kind === 'file' && s.era.longtermFileGate)
     return E.left(`-EFAULT: FOLL_LONGTERM|FOLL_WRITE on vma ${v.id}, a file mapping that needs dirty tracking`);

@@ -44,8 +44,7 @@ export const reclaim = (s: State, pfn: Pfn): Outcome => {
   if (!('frame' in l)) return reject(op, l.reason);
   const f = l.frame;
   if (f.mapping.kind === 'anon') {
-    if (s.era.reclaimSkipsPinnedAnon && f.pincount > 0)
-      return reject(op, `page ${pfn} is maybe DMA-pinned; reclaim does not add it to the swap cache`);
+    // A referenced anon page is not modelled through the swap cache: it stays (a gap, docs/model.md).
     if (f.refcount !== f.mapcount)
       return reject(op, `page ${pfn} has ${f.refcount} references but ${f.mapcount} mappings; __remove_mapping would fail`);
     const un = retarget(s, pfn, null);

@@ -9,6 +9,9 @@ import type { MmId, Pfn, Pte, State, Vma, VmaBacking, VmaId } from '../state.ts'
 import { faultIn } from './fault.ts';
 import { destroyVma } from './vma-teardown.ts';
 
+/** The model's worlds are small: a VMA larger than this is refused (-ENOMEM) instead of built. */
+export const MAX_VMA_PAGES = 1024;
+
 /** The lowest virtual page at which `npages` fit in `mm` (get_unmapped_area). */
 const unmappedArea = (s: State, mm: MmId, npages: number): number => {
   const vmas = [...s.vmas.values()].filter((v) => v.mm === mm).sort((a, b) => a.start - b.start);
@@ -25,6 +28,7 @@ export const mmap = (s: State, mm: MmId, npages: number, backing: MmapBacking): 
   const op = 'mmap';
   if (s.mms.get(mm)?.alive !== true) return reject(op, `mm ${mm} is not alive`);
   if (!Number.isInteger(npages) || npages < 1) return reject(op, `npages ${npages} must be at least 1`);
+  if (npages > MAX_VMA_PAGES) return reject(op, `-ENOMEM: npages ${npages} is over the model's limit of ${MAX_VMA_PAGES} pages per VMA`);
   let state = s;
   let vb: VmaBacking;
   let ptes: ReadonlyArray<Pte | null> = Array.from({ length: npages }, () => null);
@@ -63,7 +67,7 @@ export const mmap = (s: State, mm: MmId, npages: number, backing: MmapBacking): 
     npages,
     backing: vb,
     shared: backing.kind !== 'anon',
-    dontcopy: backing.kind === 'bar',
+    dontcopy: false,
     ptes,
   };
   return done(setVma(s2, vma));

@@ -8,10 +8,10 @@ import { drop, put } from '../collections.ts';
 import { busAddress, p2pReachable } from '../dma-address.ts';
 import { freshId } from '../page.ts';
 import { done, reject, type Outcome } from '../result.ts';
-import type { DeviceId, DmaMapping, MappingApi, MappingId, State, Vma, VmaId } from '../state.ts';
+import type { DeviceId, DmaDirection, DmaMapping, MappingApi, MappingId, State, Vma, VmaId } from '../state.ts';
 
 /** The exporter side of p2p_map: the bus addresses of `vma`'s BAR window, for `dev`. */
-export const exporterMap = (s: State, vma: Vma, dev: DeviceId, write: boolean, api: MappingApi): { state: State; mapping: MappingId } | string => {
+export const exporterMap = (s: State, vma: Vma, dev: DeviceId, dir: DmaDirection, api: MappingApi): { state: State; mapping: MappingId } | string => {
   if (vma.backing.kind !== 'bar') return `vma ${vma.id} has no p2p_map vm_op (not an exporter's BAR mapping)`;
   const bar = s.bars[vma.backing.bar]!;
   if (!bar.alive) return `-ENODEV: the provider of BAR ${bar.id} was removed`;
@@ -26,7 +26,7 @@ export const exporterMap = (s: State, vma: Vma, dev: DeviceId, write: boolean, a
   const m: DmaMapping = {
     id,
     device: dev,
-    dir: write ? 'bidirectional' : 'to-device',
+    dir,
     api,
     origin: { kind: 'vma-op', vma: vma.id, mm: vma.mm, start: vma.start, npages: vma.npages },
     entries,
@@ -37,7 +37,8 @@ export const exporterMap = (s: State, vma: Vma, dev: DeviceId, write: boolean, a
 export const p2pMap = (s: State, vma: VmaId, dev: DeviceId, write: boolean): Outcome => {
   const v = s.vmas.get(vma);
   if (v === undefined) return reject('p2p_map', `vma ${vma} is not mapped`);
-  const r = exporterMap(s, v, dev, write, 'p2p_map');
+  // The RFC's p2p_map takes a write flag: a writable mapping is bidirectional.
+  const r = exporterMap(s, v, dev, write ? 'bidirectional' : 'to-device', 'p2p_map');
   return typeof r === 'string' ? reject('p2p_map', r) : done(r.state);
 };
 

@@ -10,6 +10,9 @@ import { freshId } from '../page.ts';
 import { done, reject, type Outcome } from '../result.ts';
 import type { PagesId, Pfn, Sgl, SglId, State } from '../state.ts';
 
+/** The model's worlds are small: a larger table is refused (-ENOMEM) instead of built. */
+export const MAX_SG_ENTRIES = 1024;
+
 const addSgl = (s: State, make: (id: SglId) => Sgl): State => {
   const [s1, id] = freshId(s);
   return { ...s1, sgls: put(s1.sgls, id, make(id)) };
@@ -17,6 +20,7 @@ const addSgl = (s: State, make: (id: SglId) => Sgl): State => {
 
 export const sgAllocTable = (s: State, nents: number): Outcome => {
   if (!Number.isInteger(nents) || nents < 1) return reject('sg_alloc_table', `nents ${nents} must be at least 1`);
+  if (nents > MAX_SG_ENTRIES) return reject('sg_alloc_table', `-ENOMEM: nents ${nents} is over the model's limit of ${MAX_SG_ENTRIES}`);
   return done(addSgl(s, (id) => ({ id, entries: Array.from({ length: nents }, () => ({ page: null })), dmaOnly: false, pages: null, mapping: null })));
 };
 

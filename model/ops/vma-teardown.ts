@@ -25,10 +25,11 @@ export const destroyVma = (s: State, vma: Vma): Changed => {
   const inv = invalidateRange(s, vma.mm, vma.start, vma.start + vma.npages);
   const zap = zapPtes(inv.state, inv.state.vmas.get(vma.id)!);
   let state = zap.state;
-  if (vma.backing.kind === 'bar') {
-    // The exporter's vm_ops->close gives the BAR window back to its allocator.
-    for (const pfn of vma.backing.window) state = setFrame(state, releaseFrame(state.frames[pfn]!));
-  }
+  const window = vma.backing.kind === 'bar' ? vma.backing.window : [];
+  const shared = [...state.vmas.values()].some((w) => w.id !== vma.id && w.backing.kind === 'bar' && w.backing.window[0] === window[0]);
+  // The exporter's vm_ops->close gives the BAR window back to its allocator
+  // when the last VMA mapping it (a fork copies the VMA and its window) goes.
+  if (!shared) for (const pfn of window) state = setFrame(state, releaseFrame(state.frames[pfn]!));
   state = { ...state, vmas: drop(state.vmas, vma.id) };
   return { state, events: [...inv.events, ...zap.events, { kind: 'vma-destroyed', vma: vma.id, mm: vma.mm }] };
 };

@@ -211,15 +211,14 @@ describe('sgl_dma_unmap', () => {
     expect(rejectedWith(state, { kind: 'sgl_dma_unmap', sgl })).toContain(`sgl ${sgl} is not allocated`);
   });
 
-  it('releasing the private pages of a DMA-only table behind its back is a rejection, never a crash', () => {
+  it('releasing the private pages of a DMA-only table behind its back is rejected; the table still releases them', () => {
     const { state: s1, sgl, pages } = mapTable([mmapAnon(1)], mapUser(0, 1, 'from-device'));
-    const u = step(s1, { kind: 'unpin_user_pages', pages: pages! });
-    if (E.isLeft(u)) return;
-    let r: ReturnType<typeof step> | undefined;
-    expect(() => {
-      r = step(u.right.state, { kind: 'sgl_dma_unmap', sgl });
-    }).not.toThrow();
-    expect(r !== undefined && E.isLeft(r)).toBe(true);
+    expect(rejectedWith(s1, { kind: 'unpin_user_pages', pages: pages! })).toContain(`belong to DMA-only table ${sgl}; sgl_dma_unmap releases them`);
+    expect(rejectedWith(s1, { kind: 'unpin_user_pages_dirty_lock', pages: pages!, make_dirty: true })).toContain('sgl_dma_unmap releases them');
+    expect(rejectedWith(s1, { kind: 'set_page_dirty_lock', pages: pages! })).toContain('the caller has no pointer to them');
+    const r = step(s1, { kind: 'sgl_dma_unmap', sgl });
+    expect(E.isRight(r) && r.right.state.pageArrays.has(pages!)).toBe(false);
+    expect(E.isRight(r)).toBe(true);
   });
 });
 

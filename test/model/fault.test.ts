@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { currentEra, makeWorld } from '../../model/world.ts';
-import { frame, lastId, mmapAnon, mmapBar, mmapFile, mmapP2pmem, pteAt, rejectedWith, run, world, worldSpec, writeFault } from './helpers.ts';
+import { frame, gup, lastId, mmapAnon, mmapBar, mmapFile, mmapP2pmem, oldEra, pteAt, rejectedWith, run, world, worldSpec, writeFault } from './helpers.ts';
 
 describe('write_fault', () => {
   it('a first store to an anonymous page allocates the lowest free RAM page, writable and dirty', () => {
@@ -64,6 +64,22 @@ describe('write_fault', () => {
     const { state } = run(s2, writeFault(0));
     expect(pteAt(state, 0, 0)).toEqual({ pfn: 0, writable: true });
     expect(frame(state, 1).free).toBe(true);
+  });
+
+  it('since 5.9 a write fault copies a page that a get_user_pages reference still holds, even with one mapping', () => {
+    const { state: s1 } = run(world(), mmapAnon(1), writeFault(0), { kind: 'fork', mm: 0 });
+    const { state: s2 } = run(s1, { kind: 'exit_mmap', mm: lastId(s1.mms) }, gup(0, 1, false));
+    expect(frame(s2, 0)).toMatchObject({ mapcount: 1, refcount: 2 });
+    const { state } = run(s2, writeFault(0));
+    expect(pteAt(state, 0, 0)).toEqual({ pfn: 1, writable: true });
+    expect(frame(state, 0)).toMatchObject({ mapcount: 0, refcount: 1 });
+  });
+
+  it('before 5.9 the same write fault reuses the page because it is mapped once', () => {
+    const { state: s1 } = run(world(oldEra), mmapAnon(1), writeFault(0), { kind: 'fork', mm: 0 });
+    const { state: s2 } = run(s1, { kind: 'exit_mmap', mm: lastId(s1.mms) }, gup(0, 1, false));
+    const { state } = run(s2, writeFault(0));
+    expect(pteAt(state, 0, 0)).toEqual({ pfn: 0, writable: true });
   });
 
   it('write_fault on an address no VMA covers is rejected with SIGSEGV', () => {

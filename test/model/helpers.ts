@@ -32,7 +32,7 @@ export const oldEra: Era = {
   forkEarlyCow: false,
   p2pGupGate: false,
   longtermFileGate: false,
-  reclaimSkipsPinnedAnon: false,
+  cowReuseOnlyUnreferenced: false,
   reclaimKeepsPinnedPrivate: false,
 };
 

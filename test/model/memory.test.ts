@@ -44,9 +44,9 @@ describe('reclaim', () => {
     expect(rejectedWith(state, reclaim(0))).toContain('2 references but 1 mappings');
   });
 
-  it('reclaim of a pinned anonymous page is rejected when the era skips maybe-pinned anon pages', () => {
-    const { state } = run(world(eraWith({ reclaimSkipsPinnedAnon: true })), mmapAnon(1), pin(0, 1, true));
-    expect(rejectedWith(state, reclaim(0))).toContain('maybe DMA-pinned');
+  it('reclaim of a pinned anonymous page is rejected: the pin is an extra reference', () => {
+    const { state } = run(world(), mmapAnon(1), pin(0, 1, true));
+    expect(rejectedWith(state, reclaim(0))).toContain('2 references but 1 mappings');
   });
 
   it('reclaim of a clean file page with a get_user_pages reference unmaps it and releases its buffers but does not free it', () => {

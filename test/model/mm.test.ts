@@ -59,7 +59,7 @@ describe('mmap', () => {
     expect(file.backing).toEqual({ kind: 'file', inode: 0 });
   });
 
-  it('mmap of a raw BAR populates every PTE with the BAR window at once and marks the VMA VM_DONTCOPY', () => {
+  it('mmap of a raw BAR populates every PTE with the BAR window at once', () => {
     const { state } = run(world(), mmapBar(2));
     const v = vma(state, lastId(state.vmas));
     expect(v.backing).toEqual({ kind: 'bar', bar: RAW_BAR, window: [RAW_BASE, RAW_BASE + 1] });
@@ -68,7 +68,7 @@ describe('mmap', () => {
       { pfn: RAW_BASE + 1, writable: true },
     ]);
     expect(v.shared).toBe(true);
-    expect(v.dontcopy).toBe(true);
+    expect(v.dontcopy).toBe(false);
     for (const pfn of [RAW_BASE, RAW_BASE + 1]) {
       const f = frame(state, pfn);
       expect(f.free).toBe(false);
@@ -251,12 +251,17 @@ describe('fork', () => {
     expect(frame(state, 1).free).toBe(true);
   });
 
-  it('fork does not inherit a VM_DONTCOPY BAR VMA but shares a file VMA with its PTE', () => {
+  it('fork shares a BAR window and a file VMA with the child; the window is given back only when both VMAs are gone', () => {
     const { state: s1 } = run(world(), mmapBar(1), mmapFile(1), writeFault(1));
     const { state } = run(s1, { kind: 'fork', mm: 0 });
     const child = lastId(state.mms);
     const childVmas = [...state.vmas.values()].filter((v) => v.mm === child);
-    expect(childVmas.map((v) => v.backing.kind)).toEqual(['file']);
+    expect(childVmas.map((v) => v.backing.kind)).toEqual(['bar', 'file']);
+    expect(pteAt(state, child, 0)).toEqual({ pfn: RAW_BASE, writable: true });
+    const { state: parentGone } = run(state, { kind: 'munmap', vma: 1 });
+    expect(frame(parentGone, RAW_BASE).free).toBe(false);
+    const { state: bothGone } = run(parentGone, { kind: 'exit_mmap', mm: child });
+    expect(frame(bothGone, RAW_BASE).free).toBe(true);
     expect(pteAt(state, child, 1)).toEqual({ pfn: 0, writable: true });
     expect(pteAt(state, 0, 1)).toEqual({ pfn: 0, writable: true });
     expect(frame(state, 0)).toMatchObject({ mapcount: 2, refcount: 3 });
