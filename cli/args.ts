@@ -217,7 +217,7 @@ const parseReport = (f: Flags): E.Either<string, ReportArgs> => {
 
 export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> => {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return E.right({ command: 'help' });
+  if (command === undefined || command === 'help' || argv.includes('--help') || argv.includes('-h')) return E.right({ command: 'help' });
   if (command === 'check')
     return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--max-commands', '--path'], ['--json', '--save']));
   if (command === 'explore')

@@ -158,7 +158,14 @@ export const exploreCommand = (args: ExploreArgs): number => {
 };
 
 export const referenceCommand = (args: ReferenceArgs): number => {
-  const r = runReference(parseSize(args.size), args.buggy);
+  let r: ReturnType<typeof runReference>;
+  try {
+    r = runReference(parseSize(args.size), args.buggy);
+  } catch (err) {
+    // The model refuses sizes it cannot encode (more than 30 BAR pages, keys past 2**53).
+    console.error(`dmacheck: --reference: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
   if (args.json) {
     console.log(JSON.stringify(r));
     return 0;

@@ -27,29 +27,35 @@ export const replayCommand = (args: ReplayArgs): number => {
   let status = 0;
   const other = args.design === undefined ? undefined : designById(args.design)!;
   for (const path of expand(args.files)) {
-    const loaded = loadCounterexample(path);
-    if (E.isLeft(loaded)) {
-      console.error(`dmacheck: ${loadErrorLine(loaded.left)}`);
+    try {
+      status = Math.max(status, replayFile(path, other));
+    } catch (err) {
+      console.error(`dmacheck: ${path}: cannot be replayed (${err instanceof Error ? err.message : String(err)})`);
       status = 2;
-      continue;
     }
-    const cx = loaded.right;
-    if (other === undefined) {
-      const r = replayOwn(cx);
-      if (r.ok) console.log(`ok    ${path}: ${cx.file.design} violates ${cx.invariant} at step ${cx.file.violatesAt}`);
-      else {
-        console.log(`FAIL  ${path}: ${r.why}`);
-        if (status === 0) status = 1;
-      }
-      continue;
-    }
-    const r = replayAcross(cx, other);
-    console.log(`${path} on ${other.id}: ${crossReplayLine(r)}`);
-    r.trace.forEach((t, i) => {
-      const notes = describeEvents(t.events);
-      console.log(`  ${String(i + 1).padStart(2)}. ${formatOp(t.op)}${notes.length > 0 ? `\n      -> ${notes.join('; ')}` : ''}`);
-    });
-    if (r.kind === 'rejected') console.log(`  (step ${r.at} of the file) ${r.reason}`);
   }
   return status;
+};
+
+/** Replay one file and print its line; its exit status (0, 1 or 2). */
+const replayFile = (path: string, other: ReturnType<typeof designById>): number => {
+  const loaded = loadCounterexample(path);
+  if (E.isLeft(loaded)) {
+    console.error(`dmacheck: ${loadErrorLine(loaded.left)}`);
+    return 2;
+  }
+  const cx = loaded.right;
+  if (other === undefined) {
+    const r = replayOwn(cx);
+    console.log(r.ok ? `ok    ${path}: ${cx.file.design} violates ${cx.invariant} at step ${cx.file.violatesAt}` : `FAIL  ${path}: ${r.why}`);
+    return r.ok ? 0 : 1;
+  }
+  const r = replayAcross(cx, other);
+  console.log(`${path} on ${other.id}: ${crossReplayLine(r)}`);
+  r.trace.forEach((t, i) => {
+    const notes = describeEvents(t.events);
+    console.log(`  ${String(i + 1).padStart(2)}. ${formatOp(t.op)}${notes.length > 0 ? `\n      -> ${notes.join('; ')}` : ''}`);
+  });
+  if (r.kind === 'rejected') console.log(`  (step ${r.at} of the file) ${r.reason}`);
+  return 0;
 };

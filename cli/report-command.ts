@@ -16,7 +16,13 @@ export const reportCommand = (args: ReportArgs): number => {
     return 2;
   }
   const cx = loaded.right;
-  const c = citationOf(cx);
+  let c: ReturnType<typeof citationOf>;
+  try {
+    c = citationOf(cx);
+  } catch (err) {
+    console.error(`dmacheck: ${args.file}: cannot be replayed (${err instanceof Error ? err.message : String(err)})`);
+    return 2;
+  }
   process.stdout.write(
     match(args.format)
       .with('text', () => textReport(c))

@@ -82,7 +82,12 @@ describe('dmacheck check', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('prints usage for --help and exits 0', () => {
+  it('prints usage for --help, after any command, and exits 0', () => {
+    for (const argv of [['check', '--help'], ['explore', '-h'], ['replay', '--help']]) {
+      const h = dmacheck(...argv);
+      expect(h.status).toBe(0);
+      expect(h.stdout).toContain('dmacheck explore [--design ID]');
+    }
     const r = dmacheck('--help');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('dmacheck check [--design ID]');

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { designsMarkdown } from '../cli/catalogue.ts';
@@ -18,5 +19,16 @@ describe('the docs stay true', () => {
     expect(readme).toContain('npm test');
     const catalogue = designsMarkdown();
     for (const d of designs) expect(catalogue).toContain(`## \`${d.id}\``);
+  });
+  it('the README sample is real: its replay command, run by a shell, reproduces the trace it shows', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const sample = readme.slice(readme.indexOf('## What it prints'), readme.indexOf('## How to read a trace'));
+    const shown = [...sample.matchAll(/^ +[0-9]+\. ([a-z_0-9]+)\(/gm)].map((m) => m[1]);
+    const replay = /Replay:\n([\s\S]*?)\n```/.exec(sample)![1]!.trim().replace(/^npm run check --/, '');
+    const r = spawnSync('bash', ['-c', `node bin/dmacheck.js check ${replay.replace(/^ +/gm, '')} --json`], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const results = (JSON.parse(r.stdout) as { results: { verdict: string; steps?: { op: string }[] }[] }).results;
+    const first = results.find((x) => x.verdict === 'violated')!;
+    expect(first.steps!.map((s) => s.op)).toEqual(shown);
   });
 });

@@ -1,12 +1,14 @@
 /** Word wrapping for reports that must fit a mail client's 72 columns. */
 
 /** Split a word longer than `width` into pieces (with `joiner` at each break). */
-const hardBreak = (word: string, width: number, joiner: string): string[] => {
+const hardBreak = (word: string, first: number, joiner: string, width = first): string[] => {
   const out: string[] = [];
   let rest = word;
-  while (rest.length > width) {
-    out.push(rest.slice(0, width - joiner.length) + joiner);
-    rest = rest.slice(width - joiner.length);
+  let room = first;
+  while (rest.length > room) {
+    out.push(rest.slice(0, room - joiner.length) + joiner);
+    rest = rest.slice(room - joiner.length);
+    room = joiner === '' ? room : width;
   }
   out.push(rest);
   return out;
@@ -33,10 +35,11 @@ export const wrap = (text: string, width: number, first: string, rest: string, j
       line = rest;
       empty = true;
     }
-    const pieces = hardBreak(word, width - line.length, joiner);
+    const pieces = hardBreak(word, width - line.length, joiner, width);
     for (const p of pieces.slice(0, -1)) {
       lines.push(line + p);
-      line = rest;
+      // A shell joins `\`-newline with what follows, so the rest of a broken word starts in column 0.
+      line = joiner === '' ? rest : '';
     }
     line += pieces[pieces.length - 1]!;
     empty = false;

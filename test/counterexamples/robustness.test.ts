@@ -5,10 +5,12 @@ import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { counterexamplePath } from '../../properties/counterexample/format.ts';
+import { citationOf } from '../../properties/counterexample/cite.ts';
 import { decodeCounterexample, loadCounterexample } from '../../properties/counterexample/load.ts';
+import { replayOwn } from '../../properties/counterexample/replay-file.ts';
 import { saveCounterexample } from '../../properties/counterexample/save.ts';
 
-const good = readFileSync('counterexamples/vma-p2p-map/no-dma-after-free-afd791ffc8.json', 'utf8');
+const good = readFileSync('counterexamples/vma-p2p-map/no-dma-after-free-b63fc2d19a.json', 'utf8');
 
 /** Replace the value at a random path of a JSON value by `v`. */
 const mutate = (root: unknown, path: ReadonlyArray<number>, v: unknown): unknown => {
@@ -40,10 +42,22 @@ describe('the loader never throws', () => {
           expect(r.left.source).toBe('gen.json');
           expect(r.left.message.length).toBeGreaterThan(0);
           expect(r.left.message).not.toContain('\n');
+        } else {
+          // What decodes must also replay and cite without throwing.
+          replayOwn(r.right);
+          citationOf(r.right);
         }
       }),
       { seed: 42, numRuns: 1000 },
     );
+  });
+  it('with absurd sizes that decode: replay rejects them instead of building them', () => {
+    const huge = good.replace('"npages":1', `"npages":${Number.MAX_SAFE_INTEGER}`);
+    const r = decodeCounterexample('huge.json', huge);
+    if (E.isLeft(r)) throw new Error(r.left.message);
+    const replayed = replayOwn(r.right);
+    expect(replayed.ok).toBe(false);
+    expect(!replayed.ok && replayed.why).toContain("over the model's limit");
   });
   it('on arbitrary text', () => {
     fc.assert(
@@ -58,16 +72,16 @@ describe('the loader never throws', () => {
 describe('saving', () => {
   it('writes atomically under <design>/<invariant>-<id>.json, never overwrites, leaves no temporary file', () => {
     const root = mkdtempSync(join(tmpdir(), 'dmacheck-'));
-    const cx = loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-afd791ffc8.json');
+    const cx = loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-b63fc2d19a.json');
     if (E.isLeft(cx)) throw new Error(cx.left.message);
     const first = saveCounterexample(root, cx.right.file);
     expect(first).toEqual({ path: counterexamplePath(root, cx.right.file), written: true });
-    expect(first.path).toBe(`${root}/vma-p2p-map/no-dma-after-free-afd791ffc8.json`);
+    expect(first.path).toBe(`${root}/vma-p2p-map/no-dma-after-free-b63fc2d19a.json`);
     const before = readFileSync(first.path, 'utf8');
     const second = saveCounterexample(root, { ...cx.right.file, note: 'a different note, same steps' });
     expect(second.written).toBe(false);
     expect(readFileSync(first.path, 'utf8')).toBe(before);
-    expect(readdirSync(`${root}/vma-p2p-map`)).toEqual(['no-dma-after-free-afd791ffc8.json']);
+    expect(readdirSync(`${root}/vma-p2p-map`)).toEqual(['no-dma-after-free-b63fc2d19a.json']);
     expect(existsSync(`${first.path}.${process.pid}.tmp`)).toBe(false);
   });
 });
