@@ -31,7 +31,7 @@ export const toCounterexampleFile = (design: Design, invariant: InvariantId, ops
     by: found.by,
     ...(found.seed === undefined ? {} : { seed: found.seed }),
     ...(found.path === undefined ? {} : { path: found.path }),
-    fastCheckVersion: fc.__version,
+    ...(found.by === 'fast-check' ? { fastCheckVersion: fc.__version } : {}),
     date: new Date().toISOString().slice(0, 10),
   },
 });
