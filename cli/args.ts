@@ -107,14 +107,15 @@ const split = (rest: ReadonlyArray<string>, valued: ReadonlyArray<string>, switc
   return E.right({ values, switches: on, positional });
 };
 
-const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
-  if (f.positional.length > 0) return E.left(`check takes no file arguments, got '${f.positional[0]}'`);
+/** The --design and --invariant flags every search command takes; defaults to all of them. */
+interface Selection {
+  readonly designs: ReadonlyArray<string>;
+  readonly invariants: ReadonlyArray<InvariantId>;
+}
+
+const selection = (f: Flags): E.Either<string, Selection> => {
   const ds: string[] = [];
   const is: InvariantId[] = [];
-  let runs: number = defaults.runs;
-  let seed: number = defaults.seed;
-  let maxCommands: number = defaults.maxCommands;
-  let path: string | undefined;
   for (const [flag, value] of f.values) {
     if (flag === '--design') {
       const d = designOf(value);
@@ -123,7 +124,25 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
     } else if (flag === '--invariant') {
       if (!isInvariantId(value)) return E.left(`--invariant: unknown invariant '${value}' (known: ${invariantIds.join(', ')})`);
       is.push(value);
-    } else if (flag === '--path') {
+    }
+  }
+  return E.right({
+    designs: ds.length === 0 ? designs.map((d) => d.id) : [...new Set(ds)],
+    invariants: is.length === 0 ? [...invariantIds] : [...new Set(is)],
+  });
+};
+
+const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
+  if (f.positional.length > 0) return E.left(`check takes no file arguments, got '${f.positional[0]}'`);
+  const sel = selection(f);
+  if (E.isLeft(sel)) return sel;
+  let runs: number = defaults.runs;
+  let seed: number = defaults.seed;
+  let maxCommands: number = defaults.maxCommands;
+  let path: string | undefined;
+  for (const [flag, value] of f.values) {
+    if (flag === '--design' || flag === '--invariant') continue;
+    if (flag === '--path') {
       if (!/^[0-9]+(:[0-9]+)*@[A-Za-z0-9+/]*:[A-Za-z0-9+/]*$/.test(value))
         return E.left(`--path: expected a replay path as printed by a failing search (like 12:3:3@B:A), got '${value}'`);
       path = value;
@@ -135,11 +154,10 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
       else maxCommands = n.right;
     }
   }
-  if (path !== undefined && ds.length !== 1) return E.left('--path replays one search: give exactly one --design');
+  if (path !== undefined && sel.right.designs.length !== 1) return E.left('--path replays one search: give exactly one --design');
   return E.right({
     command: 'check',
-    designs: ds.length === 0 ? designs.map((d) => d.id) : [...new Set(ds)],
-    invariants: is.length === 0 ? [...invariantIds] : [...new Set(is)],
+    ...sel.right,
     runs,
     seed,
     maxCommands,
@@ -151,20 +169,14 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
 
 const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> => {
   if (f.positional.length > 0) return E.left(`explore takes no file arguments, got '${f.positional[0]}'`);
-  const ds: string[] = [];
-  const is: InvariantId[] = [];
+  const sel = selection(f);
+  if (E.isLeft(sel)) return sel;
   let depth: number | undefined;
   let maxStates: number = defaults.maxStates;
   let reference: string | undefined;
   for (const [flag, value] of f.values) {
-    if (flag === '--design') {
-      const d = designOf(value);
-      if (E.isLeft(d)) return d;
-      ds.push(d.right);
-    } else if (flag === '--invariant') {
-      if (!isInvariantId(value)) return E.left(`--invariant: unknown invariant '${value}' (known: ${invariantIds.join(', ')})`);
-      is.push(value);
-    } else if (flag === '--reference') {
+    if (flag === '--design' || flag === '--invariant') continue;
+    if (flag === '--reference') {
       const m = /^([0-9]+)-([0-9]+)-([0-9]+)-([0-9]+)$/.exec(value);
       if (m === null || m.slice(1).some((x) => Number(x) < 1) || Number(m[2]) > Number(m[1]))
         return E.left(`--reference: expected P-V-B-M with every number at least 1 and V <= P (like 6-3-2-4), got '${value}'`);
@@ -178,15 +190,14 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
   }
   const json = f.switches.has('--json');
   if (reference !== undefined) {
-    if (ds.length > 0 || is.length > 0 || depth !== undefined || f.switches.has('--save') || maxStates !== defaults.maxStates)
+    if (f.values.some(([flag]) => flag === '--design' || flag === '--invariant') || depth !== undefined || f.switches.has('--save') || maxStates !== defaults.maxStates)
       return E.left('--reference explores the reference model whole: it takes only --buggy and --json');
     return E.right({ command: 'reference', size: reference, buggy: f.switches.has('--buggy'), json });
   }
   if (f.switches.has('--buggy')) return E.left('--buggy goes with --reference');
   return E.right({
     command: 'explore',
-    designs: ds.length === 0 ? designs.map((d) => d.id) : [...new Set(ds)],
-    invariants: is.length === 0 ? [...invariantIds] : [...new Set(is)],
+    ...sel.right,
     depth,
     maxStates,
     json,

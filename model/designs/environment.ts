@@ -69,3 +69,19 @@ export const sglConsumer: StepTemplate = single('sgl_consumer', 'environment', 1
     ]),
   ]),
 );
+
+/** What ordinary user memory goes through: processes, faults, reclaim, migration, writeback, the device, generic SGL code. */
+export const userMemoryEnvironment = (limits: Limits): ReadonlyArray<StepTemplate> => [
+  mmapOf('anon', limits),
+  mmapOf('file', limits),
+  munmapAny,
+  exitAny,
+  forkOf(limits),
+  writeFaultAny,
+  reclaimAny,
+  migrateAny,
+  writebackAny,
+  deviceAccessAny(true),
+  deviceAccessAny(false),
+  sglConsumer,
+];

@@ -4,20 +4,7 @@ import * as env from './environment.ts';
 import { asPinCall, completeIo, startIo } from './gup-io.ts';
 import { limits, world } from './worlds.ts';
 
-export const pinUserPagesEnvironment = [
-  env.mmapOf('anon', limits),
-  env.mmapOf('file', limits),
-  env.munmapAny,
-  env.exitAny,
-  env.forkOf(limits),
-  env.writeFaultAny,
-  env.reclaimAny,
-  env.migrateAny,
-  env.writebackAny,
-  env.deviceAccessAny(true),
-  env.deviceAccessAny(false),
-  env.sglConsumer,
-];
+export const pinUserPagesEnvironment = env.userMemoryEnvironment(limits);
 
 export const pinUserPages: Design = {
   id: 'pin-user-pages',

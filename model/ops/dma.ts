@@ -3,11 +3,21 @@ import { drop, put } from '../collections.ts';
 import { directAddress } from '../dma-address.ts';
 import { freshId, setFrame } from '../page.ts';
 import { done, reject, type Outcome } from '../result.ts';
-import type { DeviceId, DmaDirection, DmaMapping, MappedEntry, MappingId, SglId, State } from '../state.ts';
+import type { DeviceId, DmaDirection, DmaMapping, Frame, MappedEntry, MappingId, SglId, State } from '../state.ts';
 
-/** dma_map_sg(): map every page entry for `dev` (dma-direct; no DMA_F_PCI_P2PDMA_SUPPORTED in this era). */
-export const dmaMapSg = (s: State, dev: DeviceId, sgl: SglId, dir: DmaDirection): Outcome => {
-  const op = 'dma_map_sg';
+/**
+ * What every scatterlist map call shares: the device and table checks, one
+ * DMA address per page entry (`address` says what this API does with a
+ * page, or why it refuses it), and the new mapping.
+ */
+export const mapTable = (
+  s: State,
+  op: 'dma_map_sg' | 'pci_p2pdma_map_sg',
+  dev: DeviceId,
+  sgl: SglId,
+  dir: DmaDirection,
+  address: (f: Frame, i: number) => number | string,
+): Outcome => {
   if (s.devices[dev] === undefined) return reject(op, `no device ${dev}`);
   const t = s.sgls.get(sgl);
   if (t === undefined) return reject(op, `sgl ${sgl} is not allocated`);
@@ -16,17 +26,24 @@ export const dmaMapSg = (s: State, dev: DeviceId, sgl: SglId, dir: DmaDirection)
   for (const [i, e] of t.entries.entries()) {
     if (e.page === null) return reject(op, `entry ${i} of sgl ${sgl} has no page set`);
     const f = s.frames[e.page]!;
-    if (f.free) return reject(op, `entry ${i} of sgl ${sgl} points at free page ${f.pfn}`);
-    if (f.bar !== null)
-      return reject(op, `entry ${i} is PCI P2PDMA page ${f.pfn}; this dma_map_ops lacks DMA_F_PCI_P2PDMA_SUPPORTED (use pci_p2pdma_map_sg)`);
-    entries.push({ dma: directAddress(f), pfn: f.pfn, gen: f.gen });
+    const dma = address(f, i);
+    if (typeof dma === 'string') return reject(op, dma);
+    entries.push({ dma, pfn: f.pfn, gen: f.gen });
   }
   const [s1, id] = freshId(s);
-  const m: DmaMapping = { id, device: dev, dir, api: 'dma_map_sg', origin: { kind: 'sgl', sgl }, entries };
+  const m: DmaMapping = { id, device: dev, dir, api: op, origin: { kind: 'sgl', sgl }, entries };
   return done({ ...s1, mappings: put(s1.mappings, id, m) });
 };
 
-const liveMapping = (s: State, op: string, mapping: MappingId, api: DmaMapping['api']): DmaMapping | string => {
+/** dma_map_sg(): map every page entry for `dev` (dma-direct; no DMA_F_PCI_P2PDMA_SUPPORTED in this era). */
+export const dmaMapSg = (s: State, dev: DeviceId, sgl: SglId, dir: DmaDirection): Outcome =>
+  mapTable(s, 'dma_map_sg', dev, sgl, dir, (f, i) => {
+    if (f.free) return `entry ${i} of sgl ${sgl} points at free page ${f.pfn}`;
+    if (f.bar !== null) return `entry ${i} is PCI P2PDMA page ${f.pfn}; this dma_map_ops lacks DMA_F_PCI_P2PDMA_SUPPORTED (use pci_p2pdma_map_sg)`;
+    return directAddress(f);
+  });
+
+const liveMapping = (s: State, mapping: MappingId, api: DmaMapping['api']): DmaMapping | string => {
   const m = s.mappings.get(mapping);
   if (m === undefined) return `mapping ${mapping} is not live`;
   if (m.api !== api) return `mapping ${mapping} was made by ${m.api}, not ${api}`;
@@ -35,7 +52,7 @@ const liveMapping = (s: State, op: string, mapping: MappingId, api: DmaMapping['
 
 /** Tear a mapping down: the device must no longer use its addresses. */
 export const unmap = (s: State, op: string, mapping: MappingId, api: DmaMapping['api']): Outcome => {
-  const m = liveMapping(s, op, mapping, api);
+  const m = liveMapping(s, mapping, api);
   if (typeof m === 'string') return reject(op, m);
   return done({ ...s, mappings: drop(s.mappings, mapping) }, [{ kind: 'mapping-torn-down', mapping }]);
 };
@@ -44,7 +61,7 @@ export const dmaUnmapSg = (s: State, mapping: MappingId): Outcome => unmap(s, 'd
 
 /** dma_sync_sg_for_cpu/_for_device: cache maintenance inside a live mapping (no swiotlb in the model). */
 export const dmaSyncSg = (s: State, op: 'dma_sync_sg_for_cpu' | 'dma_sync_sg_for_device', mapping: MappingId): Outcome => {
-  const m = liveMapping(s, op, mapping, 'dma_map_sg');
+  const m = liveMapping(s, mapping, 'dma_map_sg');
   return typeof m === 'string' ? reject(op, m) : done(s);
 };
 

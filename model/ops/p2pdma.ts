@@ -3,13 +3,13 @@
  * from a provider's BAR, allocated from its gen_pool, mapped with bus
  * addresses, and a provider removal that waits for every page reference.
  */
-import { put, replaceAt } from '../collections.ts';
+import { replaceAt } from '../collections.ts';
 import { busAddress, p2pReachable } from '../dma-address.ts';
 import type { Event } from '../event.ts';
-import { allocBarFrame, freshId, isP2pdmaPage, putPage, setFrame } from '../page.ts';
+import { allocBarFrame, isP2pdmaPage, putPage, setFrame } from '../page.ts';
 import { done, reject, type Outcome } from '../result.ts';
-import type { DeviceId, DmaDirection, DmaMapping, MappedEntry, Pfn, SglId, State } from '../state.ts';
-import { unmap } from './dma.ts';
+import type { DeviceId, DmaDirection, Pfn, SglId, State } from '../state.ts';
+import { mapTable, unmap } from './dma.ts';
 import { invalidateRange } from './notifier.ts';
 import { zapPtes } from './vma-teardown.ts';
 
@@ -37,25 +37,13 @@ export const pciFreeP2pmem = (s: State, page: Pfn): Outcome => {
 };
 
 /** pci_p2pdma_map_sg() (2019): bus addresses for an SGL of P2PDMA pages only. */
-export const pciP2pdmaMapSg = (s: State, dev: DeviceId, sgl: SglId, dir: DmaDirection): Outcome => {
-  const op = 'pci_p2pdma_map_sg';
-  if (s.devices[dev] === undefined) return reject(op, `no device ${dev}`);
-  const t = s.sgls.get(sgl);
-  if (t === undefined) return reject(op, `sgl ${sgl} is not allocated`);
-  if (t.dmaOnly) return reject(op, `sgl ${sgl} is a DMA-only table and is already mapped`);
-  const entries: MappedEntry[] = [];
-  for (const [i, e] of t.entries.entries()) {
-    if (e.page === null) return reject(op, `entry ${i} of sgl ${sgl} has no page set`);
-    const f = s.frames[e.page]!;
-    if (!isP2pdmaPage(f) || f.free) return reject(op, `entry ${i} (pfn ${f.pfn}) is not an allocated P2PDMA page`);
+export const pciP2pdmaMapSg = (s: State, dev: DeviceId, sgl: SglId, dir: DmaDirection): Outcome =>
+  mapTable(s, 'pci_p2pdma_map_sg', dev, sgl, dir, (f, i) => {
+    if (!isP2pdmaPage(f) || f.free) return `entry ${i} (pfn ${f.pfn}) is not an allocated P2PDMA page`;
     const bar = s.bars[f.bar!]!;
-    if (!p2pReachable(s, bar.device, dev)) return reject(op, `pci_p2pdma_distance: device ${dev} cannot reach provider ${bar.device}`);
-    entries.push({ dma: busAddress(s, f), pfn: f.pfn, gen: f.gen });
-  }
-  const [s1, id] = freshId(s);
-  const m: DmaMapping = { id, device: dev, dir, api: 'pci_p2pdma_map_sg', origin: { kind: 'sgl', sgl }, entries };
-  return done({ ...s1, mappings: put(s1.mappings, id, m) });
-};
+    if (!p2pReachable(s, bar.device, dev)) return `pci_p2pdma_distance: device ${dev} cannot reach provider ${bar.device}`;
+    return busAddress(s, f);
+  });
 
 export const pciP2pdmaUnmapSg = (s: State, mapping: number): Outcome => unmap(s, 'pci_p2pdma_unmap_sg', mapping, 'pci_p2pdma_map_sg');
 

@@ -51,7 +51,7 @@ export const sgFreeTable = (s: State, sgl: SglId): Outcome => {
 };
 
 /** The pages a CPU consumer would touch: every entry must have one. */
-const cpuSide = (s: State, op: string, sgl: SglId, indices: ReadonlyArray<number> | 'all'): ReadonlyArray<Pfn> | string => {
+const cpuSide = (s: State, sgl: SglId, indices: ReadonlyArray<number> | 'all'): ReadonlyArray<Pfn> | string => {
   const t = s.sgls.get(sgl);
   if (t === undefined) return `sgl ${sgl} is not allocated`;
   if (t.dmaOnly) return `sgl ${sgl} is a DMA-only table: it has no CPU side to touch`;
@@ -67,7 +67,7 @@ const cpuSide = (s: State, op: string, sgl: SglId, indices: ReadonlyArray<number
 };
 
 const touch = (s: State, op: CpuAccessor, sgl: SglId, indices: ReadonlyArray<number> | 'all'): Outcome => {
-  const pfns = cpuSide(s, op, sgl, indices);
+  const pfns = cpuSide(s, sgl, indices);
   if (typeof pfns === 'string') return reject(op, pfns);
   const events: Event[] = pfns.map((pfn) => ({ kind: 'cpu-access', pfn, via: op, io: false }));
   return done(s, events);
