@@ -44,8 +44,13 @@ export const check = (args: CheckArgs): number => {
     console.log(formatTable(all));
     for (const v of all.filter((x) => x.violation !== null)) console.log(`\n${textReport(citationOfVerdict(v, args)).trimEnd()}`);
     if (saved.length > 0) console.log(`\n${saved.join('\n')}`);
+    const vacuous = all.filter((v) => v.verdict === 'held' && v.exercised === 0);
+    if (vacuous.length > 0)
+      console.log(
+        `\nVacuous holds (never exercised, so "held" says nothing about them):\n${vacuous.map((v) => `  ${v.design} / ${v.invariant}`).join('\n')}`,
+      );
     console.log(
-      `\n${all.length} verdict(s): ${all.filter((v) => v.verdict === 'violated').length} violated, ${all.filter((v) => v.verdict === 'held').length} held; ${mismatches === 0 ? 'all as expected' : `${mismatches} differ from the design's expectation`}`,
+      `\n${all.length} verdict(s): ${all.filter((v) => v.verdict === 'violated').length} violated, ${all.filter((v) => v.verdict === 'held').length} held (${vacuous.length} of them vacuous); ${mismatches === 0 ? 'all as expected' : `${mismatches} differ from the design's expectation`}`,
     );
   }
   return mismatches === 0 ? 0 : 1;

@@ -12,10 +12,10 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)}s`;
 export const formatTable = (vs: ReadonlyArray<Verdict>): string => {
   const wd = Math.max(6, ...vs.map((v) => v.design.length));
   const wi = Math.max(9, ...vs.map((v) => v.invariant.length));
-  const head = `${pad('design', wd)}  ${pad('invariant', wi)}  ${pad('verdict', 8)}  ${pad('as expected', 11)}  ${'runs'.padStart(6)}  ${'time'.padStart(7)}`;
+  const head = `${pad('design', wd)}  ${pad('invariant', wi)}  ${pad('verdict', 8)}  ${pad('as expected', 11)}  ${'runs'.padStart(6)}  ${'exercised'.padStart(9)}  ${'time'.padStart(7)}`;
   const rows = vs.map(
     (v) =>
-      `${pad(v.design, wd)}  ${pad(v.invariant, wi)}  ${pad(v.verdict, 8)}  ${pad(v.verdict === v.expected ? 'yes' : `NO: ${v.expected}`, 11)}  ${String(v.runs).padStart(6)}  ${seconds(v.ms).padStart(7)}`,
+      `${pad(v.design, wd)}  ${pad(v.invariant, wi)}  ${pad(v.verdict, 8)}  ${pad(v.verdict === v.expected ? 'yes' : `NO: ${v.expected}`, 11)}  ${String(v.runs).padStart(6)}  ${(v.verdict === 'held' && v.exercised === 0 ? 'never' : String(v.exercised)).padStart(9)}  ${seconds(v.ms).padStart(7)}`,
   );
   return [head, '-'.repeat(head.length), ...rows].join('\n');
 };
@@ -60,6 +60,8 @@ export const toJson = (vs: ReadonlyArray<Verdict>, args: CheckArgs): object => (
     expected: v.expected,
     runs: v.runs,
     seed: v.seed,
+    exercised: v.exercised,
+    ...(v.verdict === 'held' && v.exercised === 0 ? { vacuous: true } : {}),
     seconds: Number((v.ms / 1000).toFixed(3)),
     ...(v.violation === null
       ? {}

@@ -27,6 +27,12 @@ export interface Invariant {
   /** Where the kernel states it. */
   readonly source: string;
   readonly check: (before: State, op: Op, step: Step) => O.Option<string>;
+  /**
+   * Does this step reach the situation the rule guards (a VMA destroyed
+   * under a mapping made from it, a CPU walking an SGL, ...)? A hold whose
+   * search never reached it is vacuous, and the report says so.
+   */
+  readonly exercised: (before: State, op: Op, step: Step) => boolean;
 }
 
 export interface Violation {

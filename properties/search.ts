@@ -52,7 +52,11 @@ export const judge = (invariants: ReadonlyArray<Invariant>, call: PlannedCall): 
 /** What a search exercised, counted as it runs. */
 interface Stats {
   calls: number;
+  /** Per invariant: kernel calls that reached the situation it guards. */
+  exercised: Map<string, number>;
 }
+
+const newStats = (): Stats => ({ calls: 0, exercised: new Map() });
 
 /** The option `choice` picks (cycling), run; null when there is none or the kernel rejects a call. */
 const plan = (move: Move, s: State): ReadonlyArray<PlannedCall> | null => {
@@ -65,6 +69,8 @@ const execute = (m: Box, move: Move, calls: ReadonlyArray<PlannedCall>, invarian
   m.moves.push(move);
   for (const call of calls) {
     stats.calls++;
+    for (const inv of invariants)
+      if (inv.exercised(call.before, call.op, call.step)) stats.exercised.set(inv.id, (stats.exercised.get(inv.id) ?? 0) + 1);
     m.trace.push({ op: call.op, events: call.step.events });
     const bad = wellFormed(call.step.state);
     if (bad !== null) throw new ModelBug(`model bug after ${formatOp(call.op)}: ${bad}`);
@@ -105,7 +111,7 @@ class TemplateCommand implements fc.Command<Box, object> {
 }
 
 /** Run `moves` in order from the design's initial state, skipping those not enabled (as fc.modelRun does). */
-export const rerun = (design: Design, invariants: ReadonlyArray<Invariant>, moves: ReadonlyArray<Move>, stats: Stats = { calls: 0 }): ViolationFound | null => {
+export const rerun = (design: Design, invariants: ReadonlyArray<Invariant>, moves: ReadonlyArray<Move>, stats: Stats = newStats()): ViolationFound | null => {
   const m: Box = { state: makeWorld(design.world), trace: [], moves: [] };
   try {
     for (const move of moves) {
@@ -125,7 +131,7 @@ export const rerun = (design: Design, invariants: ReadonlyArray<Invariant>, move
  * shrinker only removes contiguous blocks, and a symbolic command ("the
  * k-th VMA") can need a non-contiguous pair gone at once.
  */
-export const minimize = (design: Design, invariants: ReadonlyArray<Invariant>, found: ViolationFound, stats: Stats = { calls: 0 }): ViolationFound => {
+export const minimize = (design: Design, invariants: ReadonlyArray<Invariant>, found: ViolationFound, stats: Stats = newStats()): ViolationFound => {
   let best = found;
   const tryWithout = (drop: ReadonlyArray<number>): boolean => {
     const moves = best.moves.filter((_, i) => !drop.includes(i));
@@ -163,6 +169,8 @@ export interface SearchOutcome {
   readonly ms: number;
   /** Kernel calls executed, shrinking included. */
   readonly calls: number;
+  /** Per invariant id: kernel calls that reached the situation it guards. */
+  readonly exercised: ReadonlyMap<string, number>;
 }
 
 const choice = fc.nat({ max: 0xffff });
@@ -182,7 +190,7 @@ const commandsFor = (design: Design, invariants: ReadonlyArray<Invariant>, stats
 export const search = (design: Design, invariants: ReadonlyArray<Invariant>, cfg: SearchConfig): SearchOutcome => {
   const initial = makeWorld(design.world);
   const [fcPath, replayPath] = cfg.path === undefined ? [undefined, undefined] : cfg.path.split('@');
-  const stats: Stats = { calls: 0 };
+  const stats: Stats = newStats();
   const prop = fc.property(commandsFor(design, invariants, stats, cfg.maxCommands, replayPath), (cmds) => {
     fc.modelRun(() => ({ model: { state: initial, trace: [], moves: [] }, real: {} }), cmds);
   });
@@ -190,10 +198,10 @@ export const search = (design: Design, invariants: ReadonlyArray<Invariant>, cfg
   const out = fc.check(prop, { seed: cfg.seed, numRuns: cfg.runs, ...(fcPath === undefined ? {} : { path: fcPath }) });
   if (!out.failed) {
     if (fcPath !== undefined) throw new Error('the replay path did not lead to a failing run');
-    return { found: null, runs: out.numRuns, seed: cfg.seed, path: null, ms: performance.now() - t0, calls: stats.calls };
+    return { found: null, runs: out.numRuns, seed: cfg.seed, path: null, ms: performance.now() - t0, calls: stats.calls, exercised: stats.exercised };
   }
   if (!(out.errorInstance instanceof ViolationFound)) throw out.errorInstance;
   const found = minimize(design, invariants, out.errorInstance, stats);
   const replay = /replayPath="([^"]*)"/.exec(String(out.counterexample?.[0] ?? ''))?.[1] ?? '';
-  return { found, runs: out.numRuns, seed: cfg.seed, path: `${out.counterexamplePath ?? ''}@${replay}`, ms: performance.now() - t0, calls: stats.calls };
+  return { found, runs: out.numRuns, seed: cfg.seed, path: `${out.counterexamplePath ?? ''}@${replay}`, ms: performance.now() - t0, calls: stats.calls, exercised: stats.exercised };
 };

@@ -21,6 +21,8 @@ export interface Verdict {
   readonly seed: number;
   /** The invariants that search checked: replaying needs the same set. */
   readonly searched: ReadonlyArray<InvariantId>;
+  /** Kernel calls of that search that reached the situation the invariant guards; 0 makes a hold vacuous. */
+  readonly exercised: number;
   readonly violation: null | {
     readonly message: string;
     readonly trace: ReadonlyArray<TraceStep>;
@@ -40,7 +42,7 @@ export const verdictsFor = (design: Design, ids: ReadonlyArray<InvariantId>, cfg
     path = undefined; // a replay path only describes the first search
     if (r.found === null) {
       for (const id of searched)
-        out.push({ design: design.id, invariant: id, verdict: 'held', expected: design.expected[id].verdict, runs: r.runs, ms: r.ms, seed: r.seed, searched, violation: null });
+        out.push({ design: design.id, invariant: id, verdict: 'held', expected: design.expected[id].verdict, runs: r.runs, ms: r.ms, seed: r.seed, searched, exercised: r.exercised.get(id) ?? 0, violation: null });
       break;
     }
     const { invariant, message } = r.found.violation;
@@ -53,6 +55,7 @@ export const verdictsFor = (design: Design, ids: ReadonlyArray<InvariantId>, cfg
       ms: r.ms,
       seed: r.seed,
       searched,
+      exercised: r.exercised.get(invariant) ?? 0,
       violation: { message, trace: r.found.trace, moves: r.found.moves.length, path: r.path ?? '' },
     });
     remaining = remaining.filter((id) => id !== invariant);

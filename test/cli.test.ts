@@ -37,7 +37,7 @@ describe('dmacheck check', () => {
   it('prints a table, the numbered trace and the command that replays it', () => {
     const r = dmacheck('check', '--design', 'vma-p2p-map', '--runs', '500', '--seed', '11');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/vma-p2p-map\s+map-within-vma-lifetime\s+violated\s+yes/);
+    expect(r.stdout).toMatch(/vma-p2p-map\s+map-within-vma-lifetime\s+violated\s+yes\s+[0-9]+\s+[0-9]+/);
     expect(r.stdout).toContain('1. mmap(mm=0, npages=1, backing=bar(bar=0))');
     expect(r.stdout).toContain('-> vma 1 destroyed');
     const block = r.stdout.split('Replay:\n')[1]!.split('\n\n')[0]!.replace(/\\\n\s*/g, ' ').trim();
@@ -209,5 +209,20 @@ describe('dmacheck explore', () => {
     expect(dmacheck('explore', '--reference', '1-2-2-2').status).toBe(2);
     expect(dmacheck('explore', '--buggy').stderr).toContain('--buggy goes with --reference');
     expect(dmacheck('explore', '--reference', '3-2-2-2', '--design', 'vma-p2p-map').status).toBe(2);
+  });
+});
+
+describe('vacuous holds', () => {
+  it('a hold whose search never reached the guarded situation is marked vacuous; a real one counts what it exercised', () => {
+    const r = dmacheck('check', '--design', 'p2pdma-page-sgl', '--design', 'vma-p2p-map-notifier', '--runs', '500', '--json');
+    const results = (JSON.parse(r.stdout) as { results: { design: string; invariant: string; verdict: string; exercised: number; vacuous?: boolean }[] }).results;
+    const get = (d: string, i: string) => results.find((x) => x.design === d && x.invariant === i)!;
+    expect(get('p2pdma-page-sgl', 'pin-coherent')).toMatchObject({ verdict: 'held', exercised: 0, vacuous: true });
+    expect(get('vma-p2p-map-notifier', 'map-within-vma-lifetime').verdict).toBe('held');
+    expect(get('vma-p2p-map-notifier', 'map-within-vma-lifetime').exercised).toBeGreaterThan(0);
+    expect(get('vma-p2p-map-notifier', 'map-within-vma-lifetime').vacuous).toBeUndefined();
+    const text = dmacheck('check', '--design', 'p2pdma-page-sgl', '--runs', '500');
+    expect(text.stdout).toMatch(/p2pdma-page-sgl\s+pin-coherent\s+held\s+yes\s+500\s+never/);
+    expect(text.stdout).toContain('Vacuous holds');
   });
 });

@@ -41,4 +41,5 @@ export const correctDirtying: Invariant = {
     }
     return O.none;
   },
+  exercised: (_before, _op, step) => step.events.some((e) => (e.kind === 'reference-dropped' && e.write) || e.kind === 'page-dirtied'),
 };

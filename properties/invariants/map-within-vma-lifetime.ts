@@ -30,4 +30,8 @@ export const mapWithinVmaLifetime: Invariant = {
     }
     return O.none;
   },
+  exercised: (before, _op, step) =>
+    step.events.some(
+      (e) => e.kind === 'vma-destroyed' && [...before.mappings.values()].some((m) => m.origin.kind === 'vma-op' && m.origin.vma === e.vma),
+    ),
 };

@@ -31,4 +31,5 @@ export const noCpuIomem: Invariant = {
     }
     return O.none;
   },
+  exercised: (_before, _op, step) => step.events.some((e) => e.kind === 'cpu-access' && !e.io),
 };

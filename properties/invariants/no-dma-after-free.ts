@@ -33,4 +33,5 @@ export const noDmaAfterFree: Invariant = {
     }
     return O.none;
   },
+  exercised: (_before, _op, step) => step.events.some((e) => e.kind === 'device-access'),
 };

@@ -28,10 +28,12 @@ export const pinCoherent: Invariant = {
         const pte = v.ptes[a.start + i - v.start] ?? null;
         if (pte !== null && pte.pfn !== e.pfn)
           return O.some(
-            `device ${e.device} wrote page ${e.pfn}, which mm ${a.mm} got from ${a.kind === 'pin' ? 'pin_user_pages' : 'get_user_pages'} at page ${a.start + i}, but mm ${a.mm} now maps page ${pte.pfn} there: the write is lost to the process`,
+            `device ${e.device} wrote pfn ${e.pfn}, which mm ${a.mm} got from ${a.kind === 'pin' ? 'pin_user_pages' : 'get_user_pages'} at virtual page ${a.start + i}, but mm ${a.mm} now maps pfn ${pte.pfn} there: the write is lost to the process`,
           );
       }
     }
     return O.none;
   },
+  exercised: (before, _op, step) =>
+    step.events.some((e) => e.kind === 'device-access' && e.write && [...before.pageArrays.values()].some((a) => a.write && a.pfns.includes(e.pfn))),
 };

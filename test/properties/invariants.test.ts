@@ -4,6 +4,9 @@ import type { Op } from '../../model/op.ts';
 import type { InvariantId } from '../../properties/invariant.ts';
 import { invariantById, invariants } from '../../properties/registry.ts';
 import { replay, type ReplayResult } from '../../properties/replay.ts';
+import * as E from 'fp-ts/lib/Either.js';
+import { step } from '../../model/step.ts';
+import { makeWorld } from '../../model/world.ts';
 
 const run = (design: string, ops: ReadonlyArray<Op>, only?: InvariantId): ReplayResult =>
   replay(designById(design)!, ops, only === undefined ? invariants : [invariantById(only)]);
@@ -191,5 +194,41 @@ describe('the registry', () => {
       expect(i.rule.length).toBeGreaterThan(20);
       expect(i.source.length).toBeGreaterThan(5);
     }
+  });
+});
+
+describe('each invariant knows when a step reaches the situation it guards', () => {
+  /** The 1-based steps of `ops` at which `id` is exercised. */
+  const exercisedAt = (design: string, ops: ReadonlyArray<Op>, id: InvariantId): number[] => {
+    let s = makeWorld(designById(design)!.world);
+    const out: number[] = [];
+    for (const [i, op] of ops.entries()) {
+      const r = step(s, op);
+      if (E.isLeft(r)) throw new Error(`${r.left.op}: ${r.left.reason}`);
+      if (invariantById(id).exercised(s, op, r.right)) out.push(i + 1);
+      s = r.right.state;
+    }
+    return out;
+  };
+  it('map-within-vma-lifetime: a munmap under a live p2p_map mapping, even when a notifier makes it safe', () => {
+    const ops: ReadonlyArray<Op> = [
+      bar,
+      { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: 1 },
+      { kind: 'p2p_map', vma: 1, dev: 1, write: true },
+      { kind: 'munmap', vma: 1 },
+    ];
+    expect(exercisedAt('vma-p2p-map-notifier', ops, 'map-within-vma-lifetime')).toEqual([4]);
+    expect(exercisedAt('vma-p2p-map-notifier', [bar, { kind: 'munmap', vma: 1 }], 'map-within-vma-lifetime')).toEqual([]);
+  });
+  it('no-cpu-iomem: a plain CPU access, not memcpy_toio', () => {
+    const p2p: ReadonlyArray<Op> = [{ kind: 'pci_alloc_p2pmem', bar: 0 }, { kind: 'sg_alloc_table', nents: 1 }, { kind: 'sg_set_page', sgl: 1, index: 0, page: 6 }];
+    expect(exercisedAt('p2pdma-page-sgl', [...p2p, { kind: 'memcpy_toio', page: 6 }], 'no-cpu-iomem')).toEqual([]);
+    expect(exercisedAt('pin-user-pages', [anon, ...pinStart, { kind: 'sg_copy_to_buffer', sgl: 3 }], 'no-cpu-iomem')).toEqual([5]);
+  });
+  it('correct-dirtying, no-dma-after-free and pin-coherent: a dirtying or a write release, a device access, a device write into GUP-held pages', () => {
+    const io: ReadonlyArray<Op> = [anon, ...pinStart, { kind: 'device_write', mapping: 4, index: 0 }, { kind: 'dma_unmap_sg', mapping: 4 }, { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: true }];
+    expect(exercisedAt('pin-user-pages', io, 'correct-dirtying')).toEqual([7]);
+    expect(exercisedAt('pin-user-pages', io, 'no-dma-after-free')).toEqual([5]);
+    expect(exercisedAt('pin-user-pages', io, 'pin-coherent')).toEqual([5]);
   });
 });
