@@ -53,10 +53,11 @@ export const exploreOne = (id: string, invariants: ReadonlyArray<InvariantId>, d
   return { design: id, exploration: e, depth: depthCompleted(e, depth), results };
 };
 
-const holdLine = (d: DesignExploration): string =>
-  d.exploration.result.complete
+const holdLine = (d: DesignExploration, inv: InvariantId): string =>
+  (d.exploration.result.complete
     ? `held: whole reachable space explored (${d.exploration.result.states} states, depth ${d.depth})`
-    : `held up to depth ${d.depth} (${d.exploration.result.states} states; bound reached)`;
+    : `held up to depth ${d.depth} (${d.exploration.result.states} states; bound reached)`) +
+  ((d.exploration.exercised.get(inv) ?? 0) === 0 ? ' [vacuous: never exercised]' : '');
 
 const peakRssMB = (): number => process.resourceUsage().maxRSS / 1024;
 
@@ -88,6 +89,8 @@ export const exploreCommand = (args: ExploreArgs): number => {
                 verdict: r.verdict,
                 expected: r.expected,
                 depth: v === undefined ? d.depth : v.depth,
+                exercised: d.exploration.exercised.get(r.invariant) ?? 0,
+                ...(v === undefined && (d.exploration.exercised.get(r.invariant) ?? 0) === 0 ? { vacuous: true } : {}),
                 ...(v === undefined ? {} : { steps: opsOf(v).map(toJsonStep), message: v.message }),
               };
             }),
@@ -131,7 +134,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
   for (const d of all)
     for (const r of d.results) {
       const v = d.exploration.violations.find((x) => x.invariant === r.invariant);
-      const what = v === undefined ? holdLine(d) : `violated: shortest trace ${v.depth} step(s), ${v.trace.length} kernel call(s)`;
+      const what = v === undefined ? holdLine(d, r.invariant) : `violated: shortest trace ${v.depth} step(s), ${v.trace.length} kernel call(s)`;
       const mark = (r.verdict === 'violated') === (r.expected === 'violated') ? '' : `  (EXPECTED ${r.expected})`;
       console.log(`${d.design.padEnd(22)}  ${r.invariant.padEnd(24)}  ${what}${mark}`);
     }

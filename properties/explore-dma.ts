@@ -51,6 +51,8 @@ class DmaModel implements ExplorableModel<State> {
   private cache: { readonly s: State; readonly actions: ReadonlyArray<Action> } | null = null;
   /** Bytes of the interned key strings (UTF-16). */
   keyBytes = 0;
+  /** Per invariant: transitions with a kernel call that reached the situation it guards. */
+  readonly exercised = new Map<InvariantId, number>();
 
   constructor(
     private readonly design: Design,
@@ -97,6 +99,7 @@ class DmaModel implements ExplorableModel<State> {
       if (bad !== null) throw new ModelBug(`model bug: ${bad}`);
       const v = judge(this.invariants, call);
       if (v !== null && !ids.includes(v.invariant)) ids.push(v.invariant);
+      for (const inv of this.invariants) if (inv.exercised(call.before, call.op, call.step)) this.exercised.set(inv.id, (this.exercised.get(inv.id) ?? 0) + 1);
     }
     return ids;
   }
@@ -118,8 +121,10 @@ export interface DmaViolation {
 export interface DmaExploration {
   readonly result: ExploreResult;
   readonly violations: ReadonlyArray<DmaViolation>;
-  /** Distinct states stored, counting the interned keys too. */
+  /** Bytes per stored state, counting the interned keys too. */
   readonly bytesPerState: number;
+  /** Per invariant: explored calls that reached the situation it guards (0: a hold says nothing). */
+  readonly exercised: ReadonlyMap<InvariantId, number>;
 }
 
 /** Replay action indices from the initial state: the calls up to the first that violates `invariant`. */
@@ -148,7 +153,7 @@ export const exploreDesign = (design: Design, invariants: ReadonlyArray<Invarian
     const { trace, message } = expand(design, invariants, inv.id, v.trace);
     return [{ invariant: inv.id, depth: v.depth, trace, message }];
   });
-  return { result, violations, bytesPerState: (result.bytes + model.keyBytes) / result.states };
+  return { result, violations, bytesPerState: (result.bytes + model.keyBytes) / result.states, exercised: model.exercised };
 };
 
 export const opsOf = (v: DmaViolation): ReadonlyArray<Op> => v.trace.map((t) => t.op);

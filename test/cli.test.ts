@@ -184,6 +184,8 @@ describe('dmacheck explore', () => {
   it('says when the whole reachable space was explored, and names the bound otherwise', () => {
     const whole = dmacheck('explore', '--design', 'p2pdma-page-sgl');
     expect(whole.status).toBe(0);
+    expect(whole.stdout).toMatch(/p2pdma-page-sgl\s+pin-coherent\s+held: whole reachable space explored \(82 states, depth 14\) \[vacuous: never exercised\]/);
+    expect(whole.stdout).toMatch(/p2pdma-page-sgl\s+no-dma-after-free\s+held: whole reachable space explored \(82 states, depth 14\)\n/);
     expect(whole.stdout).toMatch(/p2pdma-page-sgl\s+map-within-vma-lifetime\s+held: whole reachable space explored \(82 states, depth 14\)/);
     const bounded = dmacheck('explore', '--design', 'vma-p2p-map-notifier', '--depth', '2');
     expect(bounded.stdout).toMatch(/held up to depth 2 \([0-9]+ states; bound reached\)/);
