@@ -207,6 +207,13 @@ export interface Era {
    * once.
    */
   readonly cowReuseOnlyUnreferenced: boolean;
+  /**
+   * Linux 5.19 (FAULT_FLAG_UNSHARE, recalled, not verified here): a
+   * read-only FOLL_PIN of a possibly shared anon page first gets the
+   * pinner an exclusive copy, as a write would, so a later COW cannot move
+   * the process off the pinned page. FOLL_GET does not unshare.
+   */
+  readonly pinUnsharesReadOnly: boolean;
   /** Linux 6.4: reclaim keeps the buffers of maybe-pinned file pages (d824ec2a1546). */
   readonly reclaimKeepsPinnedPrivate: boolean;
 }

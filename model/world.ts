@@ -26,6 +26,7 @@ export const currentEra: Era = {
   p2pGupGate: true,
   longtermFileGate: true,
   cowReuseOnlyUnreferenced: true,
+  pinUnsharesReadOnly: true,
   reclaimKeepsPinnedPrivate: true,
 };
 

@@ -10,7 +10,7 @@ export const pinUserPages: Design = {
   id: 'pin-user-pages',
   title: 'pin_user_pages + unpin_user_pages_dirty_lock (today\'s kernel)',
   summary:
-    'The FOLL_PIN recipe on a current kernel: pin_user_pages(FOLL_WRITE [|FOLL_LONGTERM]) takes a pin that page_maybe_dma_pinned() can see, the driver maps an SGL, and completion unmaps and calls unpin_user_pages_dirty_lock. fork copies pinned anon pages early (5.9), reclaim leaves pinned pages\' buffers alone (6.4), and long-term writable pins of file mappings are refused (6.5).',
+    'The FOLL_PIN recipe on a current kernel: pin_user_pages(FOLL_WRITE [|FOLL_LONGTERM]) takes a pin that page_maybe_dma_pinned() can see, the driver maps an SGL, and completion unmaps and calls unpin_user_pages_dirty_lock. fork copies pinned anon pages early (5.9), a read-only pin unshares a page fork left shared (5.19), reclaim leaves pinned pages\' buffers alone (6.4), and long-term writable pins of file mappings are refused (6.5).',
   source: 'Documentation/core-api/pin_user_pages.rst; 70e806e4e645; d824ec2a1546; 8ac268436e6d',
   world: world('raw'),
   driver: [startIo('pin'), completeIo('pin')],
@@ -21,6 +21,6 @@ export const pinUserPages: Design = {
     'map-within-vma-lifetime': held('Mappings come from pins, not from a VMA op.'),
     'correct-dirtying': held('Since 6.4 reclaim keeps the buffers of pinned pages, and unpin_user_pages_dirty_lock dirties before the pin goes. The pin_user_pages.rst TODO (writeback racing a pinned page: stable pages) is outside what this model writes back.'),
     'no-dma-after-free': held('The pin keeps every mapped page allocated until unpin.'),
-    'pin-coherent': held('Early COW at fork (5.9) gives the child the copy and leaves the pinned page with the parent.'),
+    'pin-coherent': held('Early COW at fork (5.9) leaves a pinned page with the parent, and a read-only pin unshares a page fork left shared (5.19).'),
   },
 };

@@ -41,9 +41,11 @@ export const gup = (
   let state = s;
   const pfns: Pfn[] = [];
   const events: Event[] = [];
+  // A read-only pin of an anon page faults like a write (unshare) where the era has FAULT_FLAG_UNSHARE.
+  const unshare = kind === 'pin' && !flags.write && v.backing.kind === 'anon' && s.era.pinUnsharesReadOnly;
   for (let i = 0; i < npages; i++) {
     const index = start - v.start + i;
-    const r = faultIn(state, state.vmas.get(v.id)!, index, flags.write);
+    const r = faultIn(state, state.vmas.get(v.id)!, index, flags.write || unshare);
     if (E.isLeft(r)) return E.left(r.left);
     events.push(...r.right.events);
     const pfn = r.right.state.vmas.get(v.id)!.ptes[index]!.pfn;

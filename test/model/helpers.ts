@@ -33,6 +33,7 @@ export const oldEra: Era = {
   p2pGupGate: false,
   longtermFileGate: false,
   cowReuseOnlyUnreferenced: false,
+  pinUnsharesReadOnly: false,
   reclaimKeepsPinnedPrivate: false,
 };
 

@@ -16,6 +16,11 @@ describe('the explorer and the fast-check search agree at the default bounds', (
       for (const id of invariantIds) {
         const e = explored.results.find((r) => r.invariant === id)!;
         const s = searched.find((v) => v.invariant === id)!;
+        // A bounded hold agrees with a violation that needs more steps than the bound checked.
+        if (e.verdict === 'held-bounded' && s.violation !== null && s.violation.moves > explored.depth) {
+          console.log(`${d.id} ${id}: fast-check's violation takes ${s.violation.moves} steps, beyond the explorer's depth ${explored.depth}`);
+          continue;
+        }
         expect(e.verdict === 'violated', `${d.id} ${id}: explore ${e.verdict}, fast-check ${s.verdict}`).toBe(s.verdict === 'violated');
         const shortest = explored.exploration.violations.find((v) => v.invariant === id);
         if (shortest === undefined || s.violation === null) continue;
