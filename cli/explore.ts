@@ -93,6 +93,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
                 expected: r.expected,
                 depth: v === undefined ? d.depth : v.depth,
                 exercised: d.exploration.exercised.get(r.invariant) ?? 0,
+                ...(r.verdict === 'held-bounded' && r.expected === 'violated' ? { notWithinBound: true } : {}),
                 ...(v === undefined && (d.exploration.exercised.get(r.invariant) ?? 0) === 0 ? { vacuous: true } : {}),
                 ...(v === undefined ? {} : { steps: opsOf(v).map(toJsonStep), message: v.message }),
               };

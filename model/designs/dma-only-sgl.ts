@@ -30,6 +30,6 @@ export const dmaOnlySgl: Design = {
     'map-within-vma-lifetime': violated('The BAR half has no lifetime of its own: munmap of the exporter\'s VMA leaves the DMA-only mapping live (the sketch names no notifier or revoke).'),
     'correct-dirtying': held('The layer pins, keeps the pages and dirties them in sgl_dma_unmap; today\'s reclaim leaves pinned pages\' buffers alone.'),
     'no-dma-after-free': violated('Provider removal or munmap frees the BAR window while the device still has its addresses: the gap dma-buf move_notify and p2pdma_provider later filled.'),
-    'pin-coherent': held('RAM is pinned with FOLL_PIN, so fork copies it early.'),
+    'pin-coherent': held('RAM is pinned with FOLL_PIN: fork copies pinned pages early (5.9) and a read-only pin unshares a page fork left shared (5.19).'),
   },
 };

@@ -24,7 +24,9 @@ const faultAnon = (s: State, vma: Vma, index: number, write: boolean): E.Either<
   if (pte.writable || !write) return E.right({ state: s, events: [] });
   const old = s.frames[pte.pfn]!;
   // do_wp_page(): reuse the page if this PTE is its only user, otherwise copy on write.
-  const reuse = s.era.cowReuseOnlyUnreferenced ? old.refcount === 1 : old.mapcount === 1;
+  // With FAULT_FLAG_UNSHARE (5.19) a pinned page mapped once is PageAnonExclusive and is reused too.
+  const exclusivePinned = s.era.pinUnsharesReadOnly && old.pincount > 0 && old.mapcount === 1;
+  const reuse = s.era.cowReuseOnlyUnreferenced ? old.refcount === 1 || exclusivePinned : old.mapcount === 1;
   if (reuse) return E.right({ state: withPte(s, vma, index, pte.pfn, true), events: [] });
   const got = allocRamPage(s, { kind: 'anon' });
   if (got === null) return E.left('-ENOMEM: no free RAM page for the COW copy (VM_FAULT_OOM)');

@@ -37,5 +37,13 @@ export const pinCoherent: Invariant = {
     return O.none;
   },
   exercised: (before, _op, step) =>
-    step.events.some((e) => e.kind === 'device-access' && [...before.pageArrays.values()].some((a) => a.pfns.includes(e.pfn))),
+    step.events.some(
+      (e) =>
+        e.kind === 'device-access' &&
+        [...before.pageArrays.values()].some((a) => {
+          const i = a.pfns.indexOf(e.pfn);
+          const v = i < 0 ? undefined : before.vmas.get(a.vma);
+          return v !== undefined && (v.ptes[a.start + i - v.start] ?? null) !== null;
+        }),
+    ),
 };

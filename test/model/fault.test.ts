@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { currentEra, makeWorld } from '../../model/world.ts';
-import { frame, gup, lastId, mmapAnon, mmapBar, mmapFile, mmapP2pmem, oldEra, pteAt, rejectedWith, run, world, worldSpec, writeFault } from './helpers.ts';
+import { eraWith, frame, gup, lastId, mmapAnon, mmapBar, mmapFile, mmapP2pmem, oldEra, pin, pteAt, rejectedWith, run, world, worldSpec, writeFault } from './helpers.ts';
 
 describe('write_fault', () => {
   it('a first store to an anonymous page allocates the lowest free RAM page, writable and dirty', () => {
@@ -116,5 +116,27 @@ describe('write_fault', () => {
     const s0 = makeWorld({ ...worldSpec(currentEra), ramPages: 1 });
     const { state } = run(s0, mmapAnon(1), writeFault(0), { kind: 'fork', mm: 0 });
     expect(rejectedWith(state, writeFault(0))).toContain('COW copy');
+  });
+});
+
+describe('write_fault on a pinned page since FAULT_FLAG_UNSHARE', () => {
+  it('reuses a pinned page that is mapped once (PageAnonExclusive) instead of copying it away from the pin', () => {
+    const { state: s1 } = run(world(), mmapAnon(1), writeFault(0), pin(0, 1, false));
+    // write-protect the PTE as a later fork-and-exit would, without early COW's copy
+    const v = [...s1.vmas.values()][0]!;
+    const s2 = { ...s1, vmas: new Map([[v.id, { ...v, ptes: [{ pfn: 0, writable: false }] }]]) };
+    const { state } = run(s2, writeFault(0));
+    expect(pteAt(state, 0, 0)).toEqual({ pfn: 0, writable: true });
+  });
+});
+
+describe('write_fault on a pinned page before FAULT_FLAG_UNSHARE', () => {
+  it('copies a pinned page mapped once (5.9 to 5.18): the process moves off the pin', () => {
+    const era = eraWith({ pinUnsharesReadOnly: false });
+    const { state: s1 } = run(world(era), mmapAnon(1), writeFault(0), pin(0, 1, false));
+    const v = [...s1.vmas.values()][0]!;
+    const s2 = { ...s1, vmas: new Map([[v.id, { ...v, ptes: [{ pfn: 0, writable: false }] }]]) };
+    const { state } = run(s2, writeFault(0));
+    expect(pteAt(state, 0, 0)).toEqual({ pfn: 1, writable: true });
   });
 });
