@@ -84,6 +84,13 @@ export interface Device {
   readonly name: string;
   /** Devices this one can reach peer-to-peer (pci_p2pdma_distance() >= 0). */
   readonly p2pPeers: ReadonlyArray<DeviceId>;
+  /**
+   * Can the driver stop this device's DMA to a range at any time (GPUs,
+   * ODP RDMA)? One that cannot (non-ODP RDMA, VFIO) can only bump the
+   * notifier's sequence when told to invalidate: its device keeps the
+   * addresses it was given.
+   */
+  readonly canStopDma: boolean;
 }
 
 export interface Mm {

@@ -23,7 +23,7 @@ describe('dmacheck check', () => {
     const r = dmacheck('check', '--json', '--runs', '1000');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as { results: JsonResult[] };
-    expect(out.results).toHaveLength(35);
+    expect(out.results).toHaveLength(40);
     const get = (d: string, i: string) => out.results.find((x) => x.design === d && x.invariant === i)!;
     expect(get('vma-p2p-map', 'map-within-vma-lifetime').verdict).toBe('violated');
     expect(get('vma-p2p-map', 'map-within-vma-lifetime').steps!.map((s) => s.op)).toEqual(['mmap', 'p2p_map', 'munmap']);

@@ -10,9 +10,9 @@ const devices = [
   { name: 'importer (RDMA NIC)', p2pPeers: [0] },
 ];
 
-export const world = (bar: 'p2pdma' | 'raw', era: Era = currentEra): WorldSpec => ({
+export const world = (bar: 'p2pdma' | 'raw', era: Era = currentEra, importerCanStopDma = true): WorldSpec => ({
   ramPages: 6,
-  devices,
+  devices: importerCanStopDma ? devices : [devices[0]!, { name: 'importer that cannot stop DMA (non-ODP RDMA NIC)', p2pPeers: [0], canStopDma: false }],
   bars: [{ device: 0, npages: 2, structPages: bar === 'p2pdma' }],
   filePages: 2,
   era,

@@ -6,7 +6,8 @@
  * range first. The callback modelled here is the one the VMA-op RFC
  * requires of importers: take the driver lock, bump the sequence, stop the
  * device for the range and p2p_unmap every mapping the importer made from
- * it.
+ * it. An importer whose device cannot stop DMA (`canStopDma` false) can do
+ * nothing but bump the sequence.
  */
 import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
@@ -25,6 +26,7 @@ export const invalidateRange = (s: State, mm: MmId, start: number, end: number):
     if (n.mm !== mm || !overlaps(n.start, n.end, start, end)) continue;
     state = { ...state, notifiers: put(state.notifiers, n.id, { ...n, seq: n.seq + 1 }) };
     events.push({ kind: 'notifier-invalidated', notifier: n.id });
+    if (s.devices[n.owner]?.canStopDma !== true) continue;
     const lo = Math.max(n.start, start);
     const hi = Math.min(n.end, end);
     for (const m of state.mappings.values()) {
