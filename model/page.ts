@@ -7,16 +7,11 @@ import { put, replaceAt } from './collections.ts';
 import type { Event } from './event.ts';
 import type { BarId, Frame, PageMapping, Pfn, State, Vma, VmaId } from './state.ts';
 
-export const frameAt = (s: State, pfn: Pfn): Frame | undefined => s.frames[pfn];
-
 export const setFrame = (s: State, f: Frame): State => ({ ...s, frames: replaceAt(s.frames, f.pfn, f) });
 
 export const isRamPage = (f: Frame): boolean => f.bar === null;
 
 export const isP2pdmaPage = (f: Frame): boolean => f.bar !== null && f.structPage;
-
-/** A frame is __iomem when it lies inside a PCI BAR, struct page or not. */
-export const isIomem = (f: Frame): boolean => f.bar !== null;
 
 const allocated = (f: Frame, mapping: PageMapping): Frame => ({
   ...f,
@@ -62,12 +57,6 @@ export interface Changed {
   readonly state: State;
   readonly events: ReadonlyArray<Event>;
 }
-
-/** get_page(): one more reference. */
-export const getPage = (s: State, pfn: Pfn): State => {
-  const f = s.frames[pfn]!;
-  return setFrame(s, { ...f, refcount: f.refcount + 1 });
-};
 
 /** put_page(): one reference less; the page is freed when none is left. */
 export const putPage = (s: State, pfn: Pfn): Changed => {

@@ -27,11 +27,3 @@ export const rejectionMessage = (r: Rejection): string => `${r.op}: ${r.reason}`
 export const reject = (op: string, reason: string): Outcome => E.left({ op, reason });
 
 export const done = (state: State, events: ReadonlyArray<Event> = []): Outcome => E.right({ state, events });
-
-/** Run `next` on the state of `first`, concatenating the events of both. */
-export const andThen = (first: Outcome, next: (s: State) => Outcome): Outcome =>
-  E.chain((a: Step) => E.map((b: Step) => ({ state: b.state, events: [...a.events, ...b.events] }))(next(a.state)))(first);
-
-/** Apply `f` to every item in order, threading the state. */
-export const forEach = <A>(state: State, items: ReadonlyArray<A>, f: (s: State, a: A) => Outcome): Outcome =>
-  items.reduce<Outcome>((acc, item) => andThen(acc, (s) => f(s, item)), done(state));
