@@ -2,7 +2,7 @@
  * What a step did that an invariant may judge. Events are facts about the
  * step (a CPU load hit this pfn, this VMA was destroyed), never verdicts.
  */
-import type { DeviceId, MappingId, MmId, NotifierId, PagesId, Pfn, VmaId } from './state.ts';
+import type { DeviceId, DeviceRangeId, InvalidationId, MappingId, MmId, NotifierId, NotifyEvent, PagesId, Pfn, ThreadId, VmaId } from './state.ts';
 
 export type CpuAccessor = 'sg_virt' | 'kmap_local_page' | 'sg_copy_to_buffer' | 'memcpy_toio';
 
@@ -35,6 +35,31 @@ export type Event =
     }
   | { readonly kind: 'page-freed'; readonly pfn: Pfn }
   | { readonly kind: 'buffers-released'; readonly pfn: Pfn }
-  | { readonly kind: 'notifier-invalidated'; readonly notifier: NotifierId }
+  /** mmu_notifier_invalidate_range_start found notifiers: invalidation `inv` is in progress. */
+  | { readonly kind: 'invalidate-range-start'; readonly inv: InvalidationId; readonly event: NotifyEvent }
+  /** The kernel called notifier's `invalidate` op: driver thread `thread` runs it. */
+  | { readonly kind: 'callback-invoked'; readonly inv: InvalidationId; readonly notifier: NotifierId; readonly thread: ThreadId }
+  /** A notifier's `invalidate` returned `ret`; [start, end) of `mm` is the part of the invalidation it covers. */
+  | {
+      readonly kind: 'callback-returned';
+      readonly inv: InvalidationId;
+      readonly notifier: NotifierId;
+      readonly device: DeviceId;
+      readonly mm: MmId;
+      readonly start: number;
+      readonly end: number;
+      readonly ret: boolean;
+    }
+  | { readonly kind: 'invalidate-range-end'; readonly inv: InvalidationId }
+  /** What mmu_interval_read_begin / mmu_interval_read_retry returned. */
+  | { readonly kind: 'read-begin'; readonly notifier: NotifierId; readonly seq: number }
+  | { readonly kind: 'read-retry'; readonly notifier: NotifierId; readonly seq: number; readonly retry: boolean }
+  /** A driver wrote a mapping's addresses into its device's page table / stopped the device for one. */
+  | { readonly kind: 'device-programmed'; readonly device: DeviceId; readonly range: DeviceRangeId; readonly mapping: MappingId }
+  | { readonly kind: 'device-stopped'; readonly device: DeviceId; readonly range: DeviceRangeId }
+  /** A driver started one of its code paths as thread `thread`. */
+  | { readonly kind: 'thread-started'; readonly thread: ThreadId; readonly recipe: string }
+  /** A driver thread's call returned an error, which the driver handles. */
+  | { readonly kind: 'call-failed'; readonly op: string; readonly reason: string }
   | { readonly kind: 'mapping-torn-down'; readonly mapping: MappingId }
   | { readonly kind: 'provider-removed'; readonly device: DeviceId };

@@ -30,6 +30,8 @@ export const MmapBackingCodec = t.union(
   ],
   'a backing: {kind: anon} | {kind: file, inode} | {kind: bar, bar} | {kind: p2pmem, bar}',
 );
+export const ErrnoCodec = t.keyof({ '0': null, '-EFAULT': null, '-ENODEV': null, '-EAGAIN': null }, "'0', '-EFAULT', '-ENODEV' or '-EAGAIN'");
+
 export type MmapBacking = t.TypeOf<typeof MmapBackingCodec>;
 export type DmaDirection = t.TypeOf<typeof DmaDirectionCodec>;
 
@@ -77,6 +79,18 @@ export const opArgs = {
   // mmu interval notifiers
   mmu_interval_notifier_insert: args({ mm: nat, start: nat, npages: nat, owner: nat }),
   mmu_interval_notifier_remove: args({ notifier: nat }),
+  mmu_interval_read_begin: args({ notifier: nat }),
+  mmu_interval_read_retry: args({ notifier: nat, seq: nat }),
+  mmu_interval_set_seq: args({ notifier: nat, seq: nat }),
+  invalidate_callback_return: args({ notifier: nat, ret: t.boolean }),
+  mmu_notifier_invalidate_range_end: args({ inv: nat }),
+  // an importing driver and its device (driver actions, run from its recipes)
+  driver_map_range: args({ dev: nat, notifier: nat }),
+  driver_lock: args({ dev: nat }),
+  driver_unlock: args({ dev: nat }),
+  device_program: args({ dev: nat, mapping: nat }),
+  device_stop_dma: args({ dev: nat, mm: nat, start: nat, npages: nat }),
+  driver_return: args({ dev: nat, err: ErrnoCodec }),
   // proposed VMA ops (Glisse, RFC 2019)
   p2p_map: args({ vma: nat, dev: nat, write: t.boolean }),
   p2p_unmap: args({ mapping: nat }),
@@ -87,6 +101,13 @@ export const opArgs = {
 
 export type OpKind = keyof typeof opArgs;
 
-export type Op = { [K in OpKind]: { readonly kind: K } & t.TypeOf<(typeof opArgs)[K]> }[OpKind];
+/**
+ * A call as it appears in a trace. `by` names the driver thread that made
+ * it (a notifier callback, a map path): the model then runs it as that
+ * thread's next step (`model/driver-thread.ts`) and the trace shows it as
+ * `driver_lock(dev=1, by=7)`. Calls without `by` are made by the design's
+ * recipe or the environment directly.
+ */
+export type Op = { [K in OpKind]: { readonly kind: K; readonly by?: number } & t.TypeOf<(typeof opArgs)[K]> }[OpKind];
 
 export const isOpKind = (x: string): x is OpKind => Object.prototype.hasOwnProperty.call(opArgs, x);

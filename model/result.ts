@@ -27,3 +27,13 @@ export const rejectionMessage = (r: Rejection): string => `${r.op}: ${r.reason}`
 export const reject = (op: string, reason: string): Outcome => E.left({ op, reason });
 
 export const done = (state: State, events: ReadonlyArray<Event> = []): Outcome => E.right({ state, events });
+
+/**
+ * The call would sleep (a mutex held, an invalidation in progress): it is
+ * not an error, it is not enabled yet. The search and the explorer treat
+ * it like a rejection (the step is not taken now); its reason says what
+ * it waits for.
+ */
+export const waits = (op: string, reason: string): Outcome => E.left({ op, reason: `waits: ${reason}` });
+
+export const isWait = (r: Rejection): boolean => r.reason.startsWith('waits: ');

@@ -22,6 +22,9 @@ export type PagesId = number;
 export type SglId = number;
 export type MappingId = number;
 export type NotifierId = number;
+export type InvalidationId = number;
+export type ThreadId = number;
+export type DeviceRangeId = number;
 
 /** What a page belongs to (`page->mapping`). */
 export type PageMapping =
@@ -85,12 +88,19 @@ export interface Device {
   /** Devices this one can reach peer-to-peer (pci_p2pdma_distance() >= 0). */
   readonly p2pPeers: ReadonlyArray<DeviceId>;
   /**
-   * Can the driver stop this device's DMA to a range at any time (GPUs,
-   * ODP RDMA)? One that cannot (non-ODP RDMA, VFIO) can only bump the
-   * notifier's sequence when told to invalidate: its device keeps the
-   * addresses it was given.
+   * The driver bound to this device, as data: the names of its recipes in
+   * the importer registry (`model/designs/importers/`). `invalidate` is
+   * the `mmu_interval_notifier_ops.invalidate` the kernel calls for the
+   * notifiers this driver inserts; `mapPath` is what the driver runs when
+   * its device needs a range mapped (a device page fault, a memory
+   * registration). null: no driver code is modelled for this device.
    */
-  readonly canStopDma: boolean;
+  readonly driver: DriverSpec | null;
+}
+
+export interface DriverSpec {
+  readonly invalidate: string;
+  readonly mapPath: string;
 }
 
 export interface Mm {
@@ -98,6 +108,11 @@ export interface Mm {
   readonly alive: boolean;
   /** `mm->has_pinned` / MMF_HAS_PINNED: set by the first FOLL_PIN. */
   readonly hasPinned: boolean;
+  /**
+   * `mm->notifier_subscriptions->invalidate_seq`: odd while an
+   * invalidation of this mm is in progress, even otherwise; starts at 2.
+   */
+  readonly invalidateSeq: number;
 }
 
 export type VmaBacking =
@@ -195,7 +210,89 @@ export interface Notifier {
   readonly start: number;
   readonly end: number;
   readonly owner: DeviceId;
+  /** `interval_sub->invalidate_seq`: what mmu_interval_read_begin returns and mmu_interval_set_seq sets. */
   readonly seq: number;
+}
+
+/** The `enum mmu_notifier_event` a kernel path passes with its range. */
+export type NotifyEvent = 'MMU_NOTIFY_UNMAP' | 'MMU_NOTIFY_CLEAR' | 'MMU_NOTIFY_PROTECTION_VMA' | 'MMU_NOTIFY_PROTECTION_PAGE' | 'MMU_NOTIFY_MIGRATE' | 'MMU_NOTIFY_RELEASE';
+
+export interface NotifyRange {
+  readonly mm: MmId;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The rest of the kernel path that started an invalidation: what it does
+ * after every callback returned (zap, free the VMA, ...), run by
+ * `mmu_notifier_invalidate_range_end`. Plain data, so a state prints and
+ * compares.
+ */
+export type Continuation =
+  | { readonly kind: 'munmap'; readonly vma: VmaId }
+  | { readonly kind: 'exit_mmap'; readonly mm: MmId }
+  | { readonly kind: 'unmap_mapping_range'; readonly dev: DeviceId }
+  | { readonly kind: 'reclaim'; readonly pfn: Pfn }
+  | { readonly kind: 'migrate_page'; readonly pfn: Pfn };
+
+/**
+ * An invalidation in progress: `mmu_notifier_invalidate_range_start` was
+ * called and the callbacks of the overlapping notifiers run one after the
+ * other (`queue` waits, `running` is the callback thread now in the
+ * driver). The kernel path holds `mmap_write_lock` of `mmapLocked` when it
+ * is one of munmap, exit or the like.
+ */
+export interface Invalidation {
+  readonly id: InvalidationId;
+  readonly event: NotifyEvent;
+  readonly ranges: ReadonlyArray<NotifyRange>;
+  readonly mmapLocked: MmId | null;
+  readonly queue: ReadonlyArray<NotifierId>;
+  readonly running: ThreadId | null;
+  readonly then: Continuation;
+}
+
+/**
+ * A driver thread: driver code the model runs step by step so the search
+ * can interleave it with everything else. `recipe` names the code in the
+ * importer registry; `pc` is where it is. A callback thread is started by
+ * the kernel for one notifier of one invalidation; a map-path thread by
+ * the driver. The other fields are the thread's local variables.
+ */
+export interface DriverThread {
+  readonly id: ThreadId;
+  readonly device: DeviceId;
+  readonly recipe: string;
+  readonly pc: number;
+  readonly notifier: NotifierId;
+  /** Callback threads: the invalidation, and the `cur_seq` the kernel passed. */
+  readonly inv: InvalidationId | null;
+  readonly curSeq: number;
+  /** Map path: the sequence mmu_interval_read_begin returned, and what p2p_map returned. */
+  readonly seq: number | null;
+  readonly mapping: MappingId | null;
+  readonly entries: ReadonlyArray<MappedEntry> | null;
+  readonly retry: boolean | null;
+  /**
+   * Ghost: a callback for this notifier returned after this thread took
+   * its addresses, so they may be stale. The driver cannot see it; the
+   * notifier-protocol invariant reads it.
+   */
+  readonly stale: boolean;
+}
+
+/** What a driver wrote into its device's own page table: the device reaches these addresses until it is stopped. */
+export interface DeviceRange {
+  readonly id: DeviceRangeId;
+  readonly device: DeviceId;
+  /** The p2p_map mapping the addresses came from (it may be gone). */
+  readonly mapping: MappingId;
+  readonly mm: MmId;
+  readonly start: number;
+  readonly end: number;
+  readonly dir: DmaDirection;
+  readonly entries: ReadonlyArray<MappedEntry>;
 }
 
 /** Kernel-era switches: which behaviour of the kernel a design runs on. */
@@ -238,4 +335,9 @@ export interface State {
   readonly sgls: ReadonlyMap<SglId, Sgl>;
   readonly mappings: ReadonlyMap<MappingId, DmaMapping>;
   readonly notifiers: ReadonlyMap<NotifierId, Notifier>;
+  readonly invalidations: ReadonlyMap<InvalidationId, Invalidation>;
+  readonly threads: ReadonlyMap<ThreadId, DriverThread>;
+  readonly deviceRanges: ReadonlyMap<DeviceRangeId, DeviceRange>;
+  /** Devices whose driver update lock (the lock hmm.rst calls `driver->update`) is held. */
+  readonly driverLocks: ReadonlyArray<DeviceId>;
 }

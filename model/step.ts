@@ -1,67 +1,13 @@
 /**
- * The one dispatcher: `step(state, op)` runs the kernel-like operation an
- * `Op` names. Exhaustive over every op kind: the table is typed by a
- * mapped type over `OpKind`, so a new op that is not handled here does
- * not compile (as `match(...).exhaustive()` would refuse it). A table and
- * not ts-pattern because this is the hottest call of the search and the
- * explorer: building the 39-arm match on every call took 30% of the
- * explorer's time.
+ * The one entry point: `step(state, op)`. A call made by a driver thread
+ * (`op.by`) is that thread's next step and runs through the thread runner,
+ * which checks it is what the thread's recipe calls next; every other call
+ * goes straight to the kernel dispatcher.
  */
-import type { Op, OpKind } from './op.ts';
+import { runThreadCall } from './driver-thread.ts';
+import { kernelStep } from './kernel-step.ts';
+import type { Op } from './op.ts';
 import type { Outcome } from './result.ts';
 import type { State } from './state.ts';
-import { dmaMapSg, dmaSyncSg, dmaUnmapSg, deviceAccess } from './ops/dma.ts';
-import { sglDmaMapUser, sglDmaUnmap } from './ops/dma-only-sgl.ts';
-import { getUserPages, pinUserPages, putPages, setPageDirtyLock, unpinUserPages, unpinUserPagesDirtyLock } from './ops/gup.ts';
-import { migratePage, reclaim, writeback } from './ops/memory.ts';
-import { exitMmap, fork, mmap, munmap, writeFault } from './ops/mm.ts';
-import { mmuIntervalNotifierInsert, mmuIntervalNotifierRemove } from './ops/notifier.ts';
-import { p2pMap, p2pUnmap } from './ops/p2p-vma-ops.ts';
-import { pciAllocP2pmem, pciFreeP2pmem, pciP2pdmaMapSg, pciP2pdmaUnmapSg, pciStopAndRemoveBusDevice } from './ops/p2pdma.ts';
-import { kmapLocalPage, memcpyToio, sgAllocTable, sgAllocTableFromPages, sgCopyToBuffer, sgFreeTable, sgSetPage, sgVirt } from './ops/scatterlist.ts';
 
-export type Handlers = { readonly [K in OpKind]: (s: State, op: Extract<Op, { kind: K }>) => Outcome };
-
-const handlers: Handlers = {
-  mmap: (s, o) => mmap(s, o.mm, o.npages, o.backing),
-  munmap: (s, o) => munmap(s, o.vma),
-  exit_mmap: (s, o) => exitMmap(s, o.mm),
-  fork: (s, o) => fork(s, o.mm),
-  write_fault: (s, o) => writeFault(s, o.mm, o.addr),
-  reclaim: (s, o) => reclaim(s, o.page),
-  migrate_page: (s, o) => migratePage(s, o.page),
-  writeback: (s, o) => writeback(s, o.page),
-  get_user_pages: (s, o) => getUserPages(s, o.mm, o.start, o.npages, o.write),
-  pin_user_pages: (s, o) => pinUserPages(s, o.mm, o.start, o.npages, o),
-  put_page: (s, o) => putPages(s, o.pages),
-  unpin_user_pages: (s, o) => unpinUserPages(s, o.pages),
-  unpin_user_pages_dirty_lock: (s, o) => unpinUserPagesDirtyLock(s, o.pages, o.make_dirty),
-  set_page_dirty_lock: (s, o) => setPageDirtyLock(s, o.pages),
-  sg_alloc_table: (s, o) => sgAllocTable(s, o.nents),
-  sg_alloc_table_from_pages: (s, o) => sgAllocTableFromPages(s, o.pages),
-  sg_set_page: (s, o) => sgSetPage(s, o.sgl, o.index, o.page),
-  sg_free_table: (s, o) => sgFreeTable(s, o.sgl),
-  sg_virt: (s, o) => sgVirt(s, o.sgl, o.index),
-  kmap_local_page: (s, o) => kmapLocalPage(s, o.sgl, o.index),
-  sg_copy_to_buffer: (s, o) => sgCopyToBuffer(s, o.sgl),
-  memcpy_toio: (s, o) => memcpyToio(s, o.page),
-  dma_map_sg: (s, o) => dmaMapSg(s, o.dev, o.sgl, o.dir),
-  dma_unmap_sg: (s, o) => dmaUnmapSg(s, o.mapping),
-  dma_sync_sg_for_cpu: (s, o) => dmaSyncSg(s, o.kind, o.mapping),
-  dma_sync_sg_for_device: (s, o) => dmaSyncSg(s, o.kind, o.mapping),
-  device_write: (s, o) => deviceAccess(s, o.mapping, o.index, true),
-  device_read: (s, o) => deviceAccess(s, o.mapping, o.index, false),
-  pci_alloc_p2pmem: (s, o) => pciAllocP2pmem(s, o.bar),
-  pci_free_p2pmem: (s, o) => pciFreeP2pmem(s, o.page),
-  pci_p2pdma_map_sg: (s, o) => pciP2pdmaMapSg(s, o.dev, o.sgl, o.dir),
-  pci_p2pdma_unmap_sg: (s, o) => pciP2pdmaUnmapSg(s, o.mapping),
-  pci_stop_and_remove_bus_device: (s, o) => pciStopAndRemoveBusDevice(s, o.dev),
-  mmu_interval_notifier_insert: (s, o) => mmuIntervalNotifierInsert(s, o.mm, o.start, o.npages, o.owner),
-  mmu_interval_notifier_remove: (s, o) => mmuIntervalNotifierRemove(s, o.notifier),
-  p2p_map: (s, o) => p2pMap(s, o.vma, o.dev, o.write),
-  p2p_unmap: (s, o) => p2pUnmap(s, o.mapping),
-  sgl_dma_map_user: (s, o) => sglDmaMapUser(s, o.dev, o.mm, o.start, o.npages, o.dir),
-  sgl_dma_unmap: (s, o) => sglDmaUnmap(s, o.sgl),
-};
-
-export const step = (s: State, op: Op): Outcome => (handlers[op.kind] as (s: State, op: Op) => Outcome)(s, op);
+export const step = (s: State, op: Op): Outcome => (op.by === undefined ? kernelStep(s, op) : runThreadCall(s, op));

@@ -3,7 +3,7 @@
  * and BARs, one file, and the kernel era. Everything starts free and one
  * process (mm 0) is alive.
  */
-import type { Bar, Device, Era, Frame, Inode, State } from './state.ts';
+import type { Bar, Device, DriverSpec, Era, Frame, Inode, State } from './state.ts';
 
 export interface BarSpec {
   readonly device: number;
@@ -13,7 +13,7 @@ export interface BarSpec {
 
 export interface WorldSpec {
   readonly ramPages: number;
-  readonly devices: ReadonlyArray<{ readonly name: string; readonly p2pPeers: ReadonlyArray<number>; readonly canStopDma?: boolean }>;
+  readonly devices: ReadonlyArray<{ readonly name: string; readonly p2pPeers: ReadonlyArray<number>; readonly driver?: DriverSpec }>;
   readonly bars: ReadonlyArray<BarSpec>;
   /** Pages of the one regular file (inode 0). */
   readonly filePages: number;
@@ -52,7 +52,7 @@ export const makeWorld = (w: WorldSpec): State => {
     for (let i = 0; i < b.npages; i++) frames.push(freeFrame(basePfn + i, id, b.structPages));
     return { id, device: b.device, basePfn, npages: b.npages, structPages: b.structPages, alive: true };
   });
-  const devices: Device[] = w.devices.map((d, id) => ({ id, name: d.name, p2pPeers: d.p2pPeers, canStopDma: d.canStopDma ?? true }));
+  const devices: Device[] = w.devices.map((d, id) => ({ id, name: d.name, p2pPeers: d.p2pPeers, driver: d.driver ?? null }));
   const inodes: Inode[] = [{ id: 0, npages: w.filePages, cache: Array.from({ length: w.filePages }, () => null) }];
   return {
     era: w.era,
@@ -61,11 +61,15 @@ export const makeWorld = (w: WorldSpec): State => {
     bars,
     devices,
     inodes,
-    mms: new Map([[0, { id: 0, alive: true, hasPinned: false }]]),
+    mms: new Map([[0, { id: 0, alive: true, hasPinned: false, invalidateSeq: 2 }]]),
     vmas: new Map(),
     pageArrays: new Map(),
     sgls: new Map(),
     mappings: new Map(),
     notifiers: new Map(),
+    invalidations: new Map(),
+    threads: new Map(),
+    deviceRanges: new Map(),
+    driverLocks: [],
   };
 };

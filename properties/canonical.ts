@@ -10,8 +10,11 @@
  * Ghost data is reduced to what the invariants can observe: a mapping
  * entry keeps only whether its frame is still the allocation it was made
  * for (generations only grow, so a stale entry never becomes fresh again);
- * frame generations and `nextId` are dropped. A notifier's sequence count
- * is dropped too: no operation reads it yet.
+ * frame generations and `nextId` are dropped. Sequence counts are only
+ * ever compared for equality and only grow, so a notifier's seq is kept as
+ * "equal to its mm's or not", and a thread's as "equal to its notifier's
+ * (or mm's) or not". Threads, invalidations and device ranges keep their
+ * ids where they refer to each other (exact, less reduction).
  */
 import type { DmaMapping, PageArray, Sgl, State } from '../model/state.ts';
 
@@ -62,9 +65,38 @@ export const canonicalKey = (s: State): string => {
   parts.push(`D${sortedBy(s.mappings.values(), mapping).map(mappingKey).join(';')}`);
   parts.push(
     `N${[...s.notifiers.values()]
-      .map((n) => `${r(mm, n.mm)}:${n.start}-${n.end}:${n.owner}`)
+      .sort((a, b) => a.id - b.id)
+      .map((n) => `${n.id}:${r(mm, n.mm)}:${n.start}-${n.end}:${n.owner}`)
+      .join(';')}`,
+  );
+  const mmSeq = (m: number): number => s.mms.get(m)?.invalidateSeq ?? -1;
+  parts.push(`Q${[...s.mms.values()].sort((a, b) => r(mm, a.id) - r(mm, b.id)).map((m) => m.invalidateSeq % 2).join('')}`);
+  parts.push(`n${[...s.notifiers.values()].sort((a, b) => a.id - b.id).map((n) => `${n.id}:${n.seq === mmSeq(n.mm) ? '=' : '<'}`).join(',')}`);
+  parts.push(
+    `T${[...s.threads.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((t) => {
+        const n = s.notifiers.get(t.notifier);
+        const seq = t.seq === null ? '-' : t.seq === n?.seq ? '=' : '<';
+        const cur = t.curSeq === mmSeq(n?.mm ?? -1) ? '=' : '<';
+        const m = t.mapping === null ? '-' : s.mappings.has(t.mapping) ? `m${r(mapping, t.mapping)}` : 'x';
+        const ents = t.entries === null ? '-' : t.entries.map((e) => `${e.pfn}${!s.frames[e.pfn]!.free && s.frames[e.pfn]!.gen === e.gen ? '' : '!'}`).join(',');
+        return `${t.id}:${t.device}:${t.recipe}:${t.pc}:${t.notifier}:${t.inv ?? '-'}:${cur}:${seq}:${m}:${ents}:${t.retry === null ? '-' : t.retry ? 1 : 0}${t.stale ? 's' : ''}`;
+      })
+      .join(';')}`,
+  );
+  parts.push(
+    `X${[...s.invalidations.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((i) => `${i.id}:${i.event}:${i.ranges.map((g) => `${r(mm, g.mm)}@${g.start}-${g.end}`).join('+')}:${i.mmapLocked ?? '-'}:${i.queue.join(',')}:${i.running ?? '-'}:${JSON.stringify(i.then)}`)
+      .join(';')}`,
+  );
+  parts.push(
+    `R${[...s.deviceRanges.values()]
+      .map((d) => `${d.device}:${s.mappings.has(d.mapping) ? `m${r(mapping, d.mapping)}` : 'x'}:${r(mm, d.mm)}@${d.start}-${d.end}:${d.dir}:${d.entries.map((e) => `${e.pfn}${!s.frames[e.pfn]!.free && s.frames[e.pfn]!.gen === e.gen ? '' : '!'}`).join(',')}`)
       .sort()
       .join(';')}`,
   );
+  parts.push(`L${s.driverLocks.join(',')}`);
   return parts.join(' ');
 };

@@ -4,8 +4,9 @@ import { correctDirtying } from './invariants/correct-dirtying.ts';
 import { mapWithinVmaLifetime } from './invariants/map-within-vma-lifetime.ts';
 import { noCpuIomem } from './invariants/no-cpu-iomem.ts';
 import { noDmaAfterFree } from './invariants/no-dma-after-free.ts';
+import { notifierProtocol } from './invariants/notifier-protocol.ts';
 import { pinCoherent } from './invariants/pin-coherent.ts';
 
-export const invariants: ReadonlyArray<Invariant> = [noCpuIomem, mapWithinVmaLifetime, correctDirtying, noDmaAfterFree, pinCoherent];
+export const invariants: ReadonlyArray<Invariant> = [noCpuIomem, mapWithinVmaLifetime, correctDirtying, noDmaAfterFree, pinCoherent, notifierProtocol];
 
 export const invariantById = (id: InvariantId): Invariant => invariants.find((i) => i.id === id)!;

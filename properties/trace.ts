@@ -45,8 +45,26 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
         return [`mapping ${e.mapping} torn down`];
       case 'buffers-released':
         return [`buffers of page ${e.pfn} released`];
-      case 'notifier-invalidated':
-        return [`notifier ${e.notifier} invalidated`];
+      case 'invalidate-range-start':
+        return [`invalidate_range_start (${e.event}) as invalidation ${e.inv}`];
+      case 'callback-invoked':
+        return [`notifier ${e.notifier}'s invalidate runs as thread ${e.thread}`];
+      case 'callback-returned':
+        return [`notifier ${e.notifier}'s invalidate returned ${e.ret}`];
+      case 'invalidate-range-end':
+        return [`invalidation ${e.inv} ended`];
+      case 'read-begin':
+        return [`seq ${e.seq}`];
+      case 'read-retry':
+        return [e.retry ? 'retry: true' : 'retry: false'];
+      case 'device-programmed':
+        return [`device ${e.device} programmed with mapping ${e.mapping}`];
+      case 'device-stopped':
+        return [`device ${e.device} stopped (range ${e.range})`];
+      case 'thread-started':
+        return [`${e.recipe} runs as thread ${e.thread}`];
+      case 'call-failed':
+        return [`${e.op} failed: ${e.reason}`];
       case 'provider-removed':
         return [`provider device ${e.device} removed`];
       case 'device-access':

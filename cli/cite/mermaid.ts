@@ -59,6 +59,17 @@ const arrows: Readonly<Record<OpKind, readonly [Actor, Actor]>> = {
   p2p_unmap: ['I', 'X'],
   sgl_dma_map_user: ['I', 'K'],
   sgl_dma_unmap: ['I', 'K'],
+  mmu_interval_read_begin: ['I', 'K'],
+  mmu_interval_read_retry: ['I', 'K'],
+  mmu_interval_set_seq: ['I', 'K'],
+  invalidate_callback_return: ['I', 'K'],
+  mmu_notifier_invalidate_range_end: ['K', 'K'],
+  driver_map_range: ['D', 'I'],
+  driver_lock: ['I', 'I'],
+  driver_unlock: ['I', 'I'],
+  device_program: ['I', 'D'],
+  device_stop_dma: ['I', 'D'],
+  driver_return: ['I', 'I'],
 };
 
 const text = (s: string): string => s.replace(/[;#]/g, ',').replace(/"/g, "'");

@@ -47,13 +47,20 @@ export const removeProvider = (dev: number): StepTemplate =>
 
 const can = (write: boolean) => (dir: DmaDirection): boolean => (write ? dir !== 'to-device' : dir !== 'from-device');
 
-/** The device uses an address it was given: any entry of any live mapping it may access that way. */
+/**
+ * The device uses an address it was given: any entry of any live mapping
+ * it may access that way, and any range its driver programmed into it
+ * (p2p_map addresses reach the device only that way).
+ */
 export const deviceAccessAny = (write: boolean): StepTemplate =>
-  single(write ? 'device_write' : 'device_read', 'environment', 2, (s) =>
-    mappingsWhere(s, (x) => can(write)(x.dir)).flatMap((m) =>
+  single(write ? 'device_write' : 'device_read', 'environment', 2, (s) => [
+    ...mappingsWhere(s, (x) => x.api !== 'p2p_map' && can(write)(x.dir)).flatMap((m) =>
       m.entries.map((_, index): Op => ({ kind: write ? 'device_write' : 'device_read', mapping: m.id, index })),
     ),
-  );
+    ...[...s.deviceRanges.values()]
+      .filter((r) => can(write)(r.dir))
+      .flatMap((r) => r.entries.map((_, index): Op => ({ kind: write ? 'device_write' : 'device_read', mapping: r.mapping, index }))),
+  ]);
 
 /**
  * Generic kernel code that walks an SGL with the CPU: the block layer's

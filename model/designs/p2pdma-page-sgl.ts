@@ -55,5 +55,6 @@ export const p2pdmaPageSgl: Design = {
     'correct-dirtying': held('No GUP and no dirtying: the orchestrator owns the memory.'),
     'no-dma-after-free': held('Provider removal waits for every page reference; the driver frees only after unmapping.'),
     'pin-coherent': held('No user pages are involved.'),
+    'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
   },
 };

@@ -20,5 +20,6 @@ export const pinUserPages59: Design = {
     'correct-dirtying': violated('The kernel\'s own hole until 6.4: reclaim strips a pinned page\'s buffers and unpin_user_pages_dirty_lock dirties it anyway.'),
     'no-dma-after-free': held('The pin keeps every mapped page allocated until unpin.'),
     'pin-coherent': violated('Early COW only copies pages pinned at fork time; a read-only pin taken after fork does not unshare before 5.19, so the parent\'s next store moves it off the page the device reads (CVE-2020-29374).'),
+    'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
   },
 };

@@ -1,20 +1,37 @@
-import type { Design, StepTemplate } from './design.ts';
-import { bools, held, single, violated } from './design.ts';
-import type { Op } from '../op.ts';
+import type { Design, Plan, StepTemplate } from './design.ts';
+import { bools, held, violated } from './design.ts';
 import * as env from './environment.ts';
+import { invalidateRangeEnd } from './importer-steps.ts';
 import { IMPORTER } from './gup-io.ts';
 import { mappingsWhere, vmasWith } from './queries.ts';
 import { limits, world } from './worlds.ts';
 
 export const MAX_MAPPINGS = 2;
 
-export const p2pMapAny: StepTemplate = single('p2p_map', 'driver', 2, (s) =>
-  s.mappings.size >= MAX_MAPPINGS ? [] : vmasWith(s, ['bar']).flatMap((v) => bools.map((write): Op => ({ kind: 'p2p_map', vma: v.id, dev: IMPORTER, write }))),
-);
+/** The importer without a notifier: p2p_map, then program its device with the addresses. */
+export const p2pMapAny: StepTemplate = {
+  name: 'import(p2p_map, device_program)',
+  role: 'driver',
+  weight: 2,
+  options: (s) =>
+    s.mappings.size >= MAX_MAPPINGS
+      ? []
+      : vmasWith(s, ['bar']).flatMap((v) =>
+          bools.map((write): Plan => [() => ({ kind: 'p2p_map', vma: v.id, dev: IMPORTER, write }), (_st, made) => ({ kind: 'device_program', dev: IMPORTER, mapping: made[0]! })]),
+        ),
+};
 
-export const p2pUnmapAny: StepTemplate = single('p2p_unmap', 'driver', 1, (s) =>
-  mappingsWhere(s, (x) => x.api === 'p2p_map').map((m): Op => ({ kind: 'p2p_unmap', mapping: m.id })),
-);
+/** Done with a mapping: stop the device for it, then p2p_unmap. */
+export const p2pUnmapAny: StepTemplate = {
+  name: 'release(device_stop_dma, p2p_unmap)',
+  role: 'driver',
+  weight: 1,
+  options: (s) =>
+    mappingsWhere(s, (x) => x.api === 'p2p_map' && x.origin.kind === 'vma-op').map((m): Plan => {
+      const o = m.origin as Extract<typeof m.origin, { kind: 'vma-op' }>;
+      return [() => ({ kind: 'device_stop_dma', dev: m.device, mm: o.mm, start: o.start, npages: o.npages }), () => ({ kind: 'p2p_unmap', mapping: m.id })];
+    }),
+};
 
 export const exporterEnvironment = [
   env.mmapOf('bar', limits),
@@ -24,6 +41,7 @@ export const exporterEnvironment = [
   env.removeProvider(0),
   env.deviceAccessAny(true),
   env.deviceAccessAny(false),
+  invalidateRangeEnd,
 ];
 
 export const vmaP2pMap: Design = {
@@ -41,5 +59,6 @@ export const vmaP2pMap: Design = {
     'correct-dirtying': held('No GUP and no dirtying: BAR memory has no page cache.'),
     'no-dma-after-free': violated('After munmap the exporter gives the BAR window back (or the provider is removed), and the device still writes there.'),
     'pin-coherent': held('No GUP references exist.'),
+    'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
   },
 };

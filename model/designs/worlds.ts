@@ -1,5 +1,5 @@
 /** The small worlds the designs run in. Device 0 provides a BAR, device 1 imports (an RDMA NIC, say). */
-import type { Era } from '../state.ts';
+import type { DriverSpec, Era } from '../state.ts';
 import { currentEra, type WorldSpec } from '../world.ts';
 import type { Limits } from './environment.ts';
 
@@ -10,9 +10,10 @@ const devices = [
   { name: 'importer (RDMA NIC)', p2pPeers: [0] },
 ];
 
-export const world = (bar: 'p2pdma' | 'raw', era: Era = currentEra, importerCanStopDma = true): WorldSpec => ({
+/** `importer`: the driver code the importing device runs (its recipes), when the design has any. */
+export const world = (bar: 'p2pdma' | 'raw', era: Era = currentEra, importer?: { readonly name: string; readonly driver: DriverSpec }): WorldSpec => ({
   ramPages: 6,
-  devices: importerCanStopDma ? devices : [devices[0]!, { name: 'importer that cannot stop DMA (non-ODP RDMA NIC)', p2pPeers: [0], canStopDma: false }],
+  devices: importer === undefined ? devices : [devices[0]!, { name: importer.name, p2pPeers: [0], driver: importer.driver }],
   bars: [{ device: 0, npages: 2, structPages: bar === 'p2pdma' }],
   filePages: 2,
   era,

@@ -3,6 +3,7 @@ import { drop, put } from '../collections.ts';
 import { directAddress } from '../dma-address.ts';
 import { freshId, setFrame } from '../page.ts';
 import { done, reject, type Outcome } from '../result.ts';
+import { deviceRangeAccess } from './importer.ts';
 import type { DeviceId, DmaDirection, DmaMapping, Frame, MappedEntry, MappingId, SglId, State } from '../state.ts';
 
 /**
@@ -72,7 +73,10 @@ export const dmaSyncSg = (s: State, op: 'dma_sync_sg_for_cpu' | 'dma_sync_sg_for
  */
 export const deviceAccess = (s: State, mapping: MappingId, index: number, write: boolean): Outcome => {
   const op = write ? 'device_write' : 'device_read';
+  const programmed = deviceRangeAccess(s, mapping, index, write);
+  if (programmed !== null) return programmed;
   const m = s.mappings.get(mapping);
+  if (m?.api === 'p2p_map') return reject(op, `device ${m.device} was never programmed with mapping ${mapping}'s addresses`);
   if (m === undefined) return reject(op, `mapping ${mapping} is not live`);
   if (write && m.dir === 'to-device') return reject(op, `mapping ${mapping} is DMA_TO_DEVICE; the device may not write it`);
   if (!write && m.dir === 'from-device') return reject(op, `mapping ${mapping} is DMA_FROM_DEVICE; the device may not read it`);

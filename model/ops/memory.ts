@@ -3,8 +3,9 @@ import { replaceAt } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { allocRamPage, releaseFrame, rmap, setFrame, setVma } from '../page.ts';
 import { done, reject, type Outcome } from '../result.ts';
-import type { Frame, Pfn, State } from '../state.ts';
-import { invalidateRange } from './notifier.ts';
+import type { Frame, NotifyRange, Pfn, State } from '../state.ts';
+import type { Changed } from '../page.ts';
+import { invalidateThen } from './invalidate.ts';
 
 type Lookup = { readonly frame: Frame } | { readonly reason: string };
 
@@ -18,20 +19,25 @@ const lruPage = (s: State, pfn: Pfn): Lookup => {
   return { frame: f };
 };
 
-/** Replace every PTE mapping `pfn` by `to` (null: unmap), invalidating notifiers first. */
+/** Replace every PTE mapping `pfn` by `to` (null: unmap); the caller ran the notifiers. */
 const retarget = (s: State, pfn: Pfn, to: Pfn | null): { state: State; events: Event[] } => {
   let state = s;
-  const events: Event[] = [];
   for (const { vma, index } of rmap(s, pfn)) {
     const v = state.vmas.get(vma)!;
-    const inv = invalidateRange(state, v.mm, v.start + index, v.start + index + 1);
-    events.push(...inv.events);
-    const v2 = inv.state.vmas.get(vma)!;
-    const old = v2.ptes[index]!;
-    state = setVma(inv.state, { ...v2, ptes: replaceAt(v2.ptes, index, to === null ? null : { ...old, pfn: to }) });
+    const old = v.ptes[index]!;
+    state = setVma(state, { ...v, ptes: replaceAt(v.ptes, index, to === null ? null : { ...old, pfn: to }) });
   }
-  return { state, events };
+  return { state, events: [] };
 };
+
+/** Every virtual page that maps `pfn`: what try_to_unmap / try_to_migrate invalidate (MMU_NOTIFY_CLEAR). */
+const rmapRanges = (s: State, pfn: Pfn): ReadonlyArray<NotifyRange> =>
+  rmap(s, pfn).map(({ vma, index }) => {
+    const v = s.vmas.get(vma)!;
+    return { mm: v.mm, start: v.start + index, end: v.start + index + 1 };
+  });
+
+const unchanged = (s: State): Changed => ({ state: s, events: [] });
 
 /**
  * Reclaim one page (shrink_folio_list): try_to_unmap, drop the filesystem's
@@ -43,25 +49,36 @@ export const reclaim = (s: State, pfn: Pfn): Outcome => {
   const l = lruPage(s, pfn);
   if (!('frame' in l)) return reject(op, l.reason);
   const f = l.frame;
-  if (f.mapping.kind === 'anon') {
+  if (f.mapping.kind === 'anon' && f.refcount !== f.mapcount)
     // A referenced anon page is not modelled through the swap cache: it stays (a gap, docs/model.md).
-    if (f.refcount !== f.mapcount)
-      return reject(op, `page ${pfn} has ${f.refcount} references but ${f.mapcount} mappings; __remove_mapping would fail`);
+    return reject(op, `page ${pfn} has ${f.refcount} references but ${f.mapcount} mappings; __remove_mapping would fail`);
+  if (f.mapping.kind !== 'anon' && f.dirty) return reject(op, `page ${pfn} is dirty; pageout() must write it back first`);
+  const r = invalidateThen(s, rmapRanges(s, pfn), 'MMU_NOTIFY_CLEAR', null, { kind: 'reclaim', pfn }, (st) => reclaimRest(st, pfn));
+  return done(r.state, r.events);
+};
+
+/** What reclaim does once the notifiers returned; it looks again, as the kernel does under the page lock. */
+export const reclaimRest = (s: State, pfn: Pfn): Changed => {
+  const l = lruPage(s, pfn);
+  if (!('frame' in l)) return unchanged(s);
+  const f = l.frame;
+  if (f.mapping.kind === 'anon') {
+    if (f.refcount !== f.mapcount) return unchanged(s);
     const un = retarget(s, pfn, null);
-    return done(setFrame(un.state, releaseFrame(un.state.frames[pfn]!)), [...un.events, { kind: 'page-freed', pfn }]);
+    return { state: setFrame(un.state, releaseFrame(un.state.frames[pfn]!)), events: [{ kind: 'page-freed', pfn }] };
   }
-  if (f.dirty) return reject(op, `page ${pfn} is dirty; pageout() must write it back first`);
+  if (f.dirty) return unchanged(s);
   const un = retarget(s, pfn, null);
-  const events = [...un.events];
+  const events: Event[] = [];
   const unmapped = { ...f, mapcount: 0, refcount: f.refcount - f.mapcount };
-  if (s.era.reclaimKeepsPinnedPrivate && f.pincount > 0) return done(setFrame(un.state, unmapped), events);
+  if (s.era.reclaimKeepsPinnedPrivate && f.pincount > 0) return { state: setFrame(un.state, unmapped), events };
   if (f.fsPrivate) events.push({ kind: 'buffers-released', pfn });
   const released = { ...unmapped, fsPrivate: false };
-  if (released.refcount !== 1 || f.mapping.kind !== 'file') return done(setFrame(un.state, released), events);
+  if (released.refcount !== 1 || f.mapping.kind !== 'file') return { state: setFrame(un.state, released), events };
   const { inode, index } = f.mapping;
   const ino = un.state.inodes[inode]!;
   const state = { ...setFrame(un.state, releaseFrame(released)), inodes: replaceAt(un.state.inodes, inode, { ...ino, cache: replaceAt(ino.cache, index, null) }) };
-  return done(state, [...events, { kind: 'page-freed', pfn }]);
+  return { state, events: [...events, { kind: 'page-freed', pfn }] };
 };
 
 /** migrate_pages() of one page: only a page with no extra references can move (-EAGAIN otherwise). */
@@ -73,8 +90,19 @@ export const migratePage = (s: State, pfn: Pfn): Outcome => {
   const expected = f.mapcount + (f.mapping.kind === 'file' ? 1 : 0);
   if (f.refcount !== expected)
     return reject(op, `-EAGAIN: page ${pfn} has ${f.refcount} references, migration expects ${expected} (GUP reference or pin held)`);
+  if (!s.frames.some((x) => x.free && x.bar === null)) return reject(op, '-ENOMEM: no free RAM page to migrate to');
+  const r = invalidateThen(s, rmapRanges(s, pfn), 'MMU_NOTIFY_CLEAR', null, { kind: 'migrate_page', pfn }, (st) => migrateRest(st, pfn));
+  return done(r.state, r.events);
+};
+
+/** What migration does once the notifiers returned: it checks the references again (folio_migrate_mapping). */
+export const migrateRest = (s: State, pfn: Pfn): Changed => {
+  const l = lruPage(s, pfn);
+  if (!('frame' in l)) return unchanged(s);
+  const f = l.frame;
+  if (f.refcount !== f.mapcount + (f.mapping.kind === 'file' ? 1 : 0)) return unchanged(s);
   const got = allocRamPage(s, f.mapping);
-  if (got === null) return reject(op, '-ENOMEM: no free RAM page to migrate to');
+  if (got === null) return unchanged(s);
   const [s1, to] = got;
   const target = s1.frames[to]!;
   let state = setFrame(s1, { ...target, refcount: f.refcount, mapcount: f.mapcount, dirty: f.dirty, fsPrivate: f.fsPrivate });
@@ -85,7 +113,7 @@ export const migratePage = (s: State, pfn: Pfn): Outcome => {
     const ino = state.inodes[inode]!;
     state = { ...state, inodes: replaceAt(state.inodes, inode, { ...ino, cache: replaceAt(ino.cache, index, to) }) };
   }
-  return done(state, [...moved.events, { kind: 'page-freed', pfn }]);
+  return { state, events: [{ kind: 'page-freed', pfn }] };
 };
 
 /**

@@ -4,7 +4,9 @@ import { put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import type { MmapBacking } from '../op.ts';
 import { allocBarFrame, allocRamPage, findVma, freeFrameCount, freshId, setFrame, setVma } from '../page.ts';
-import { done, reject, type Outcome } from '../result.ts';
+import { done, reject, waits, type Outcome } from '../result.ts';
+import type { Changed } from '../page.ts';
+import { invalidateThen, mmapWriteLocked } from './invalidate.ts';
 import type { MmId, Pfn, Pte, State, Vma, VmaBacking, VmaId } from '../state.ts';
 import { faultIn } from './fault.ts';
 import { destroyVma } from './vma-teardown.ts';
@@ -27,6 +29,7 @@ const unmappedArea = (s: State, mm: MmId, npages: number): number => {
 export const mmap = (s: State, mm: MmId, npages: number, backing: MmapBacking): Outcome => {
   const op = 'mmap';
   if (s.mms.get(mm)?.alive !== true) return reject(op, `mm ${mm} is not alive`);
+  if (mmapWriteLocked(s, mm)) return waits(op, `mmap_write_lock of mm ${mm} is held`);
   if (!Number.isInteger(npages) || npages < 1) return reject(op, `npages ${npages} must be at least 1`);
   if (npages > MAX_VMA_PAGES) return reject(op, `-ENOMEM: npages ${npages} is over the model's limit of ${MAX_VMA_PAGES} pages per VMA`);
   let state = s;
@@ -73,18 +76,35 @@ export const mmap = (s: State, mm: MmId, npages: number, backing: MmapBacking): 
   return done(setVma(s2, vma));
 };
 
-/** munmap() of a whole VMA: notifiers, zap, ->close, VMA freed. */
+/** munmap() of a whole VMA: notifiers (MMU_NOTIFY_UNMAP, under mmap_write_lock), zap, ->close, VMA freed. */
 export const munmap = (s: State, vma: VmaId): Outcome => {
   const v = s.vmas.get(vma);
-  if (v === undefined) return reject('munmap', `vma ${vma} is not mapped`);
-  const r = destroyVma(s, v);
+  if (v === undefined) return reject('munmap', `-EINVAL: vma ${vma} is not mapped`);
+  if (mmapWriteLocked(s, v.mm)) return waits('munmap', `mmap_write_lock of mm ${v.mm} is held`);
+  const r = invalidateThen(s, [{ mm: v.mm, start: v.start, end: v.start + v.npages }], 'MMU_NOTIFY_UNMAP', v.mm, { kind: 'munmap', vma }, (st) => munmapRest(st, vma));
   return done(r.state, r.events);
 };
 
-/** exit_mmap(): mmu_notifier_release, then every VMA is torn down; pins held by drivers survive. */
+/** What munmap does once every notifier returned. */
+export const munmapRest = (s: State, vma: VmaId): Changed => {
+  const v = s.vmas.get(vma);
+  return v === undefined ? { state: s, events: [] } : destroyVma(s, v);
+};
+
+/**
+ * exit_mmap(): mmu_notifier_release (MMU_NOTIFY_RELEASE over the whole
+ * address space), then every VMA is torn down; pins held by drivers survive.
+ */
 export const exitMmap = (s: State, mm: MmId): Outcome => {
   const m = s.mms.get(mm);
   if (m?.alive !== true) return reject('exit_mmap', `mm ${mm} is not alive`);
+  if (mmapWriteLocked(s, mm)) return waits('exit_mmap', `mmap_write_lock of mm ${mm} is held`);
+  const r = invalidateThen(s, [{ mm, start: 0, end: Number.MAX_SAFE_INTEGER }], 'MMU_NOTIFY_RELEASE', mm, { kind: 'exit_mmap', mm }, (st) => exitRest(st, mm));
+  return done(r.state, r.events);
+};
+
+/** What exit_mmap does once every notifier returned. */
+export const exitRest = (s: State, mm: MmId): Changed => {
   let state = s;
   const events: Event[] = [];
   for (const v of s.vmas.values()) {
@@ -93,7 +113,7 @@ export const exitMmap = (s: State, mm: MmId): Outcome => {
     state = r.state;
     events.push(...r.events);
   }
-  return done({ ...state, mms: put(state.mms, mm, { ...m, alive: false }) }, events);
+  return { state: { ...state, mms: put(state.mms, mm, { ...state.mms.get(mm)!, alive: false }) }, events };
 };
 
 /**
@@ -107,8 +127,9 @@ export const fork = (s: State, mm: MmId): Outcome => {
   const op = 'fork';
   const parent = s.mms.get(mm);
   if (parent?.alive !== true) return reject(op, `mm ${mm} is not alive`);
+  if (mmapWriteLocked(s, mm)) return waits(op, `mmap_write_lock of mm ${mm} is held`);
   const [s0, child] = freshId(s);
-  let state: State = { ...s0, mms: put(s0.mms, child, { id: child, alive: true, hasPinned: false }) };
+  let state: State = { ...s0, mms: put(s0.mms, child, { id: child, alive: true, hasPinned: false, invalidateSeq: 2 }) };
   for (const v of s.vmas.values()) {
     if (v.mm !== mm || v.dontcopy) continue;
     const childPtes: (Pte | null)[] = [];

@@ -1,56 +1,97 @@
 /**
- * mmu interval notifiers (Documentation/mm/hmm.rst).
- *
- * An importer registers a notifier over a range of an mm; munmap, exit,
- * reclaim, migration and a provider's unmap_mapping_range invalidate the
- * range first. The callback modelled here is the one the VMA-op RFC
- * requires of importers: take the driver lock, bump the sequence, stop the
- * device for the range and p2p_unmap every mapping the importer made from
- * it. An importer whose device cannot stop DMA (`canStopDma` false) can do
- * nothing but bump the sequence.
+ * mmu interval notifiers (mm/mmu_notifier.c, include/linux/mmu_notifier.h,
+ * Documentation/mm/hmm.rst): insert and remove, the sequence count a
+ * driver reads with mmu_interval_read_begin and checks with
+ * mmu_interval_read_retry under its own lock, mmu_interval_set_seq from
+ * the callback, and the callback's return to the kernel.
  */
 import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
-import type { Changed } from '../page.ts';
 import { freshId } from '../page.ts';
-import { done, reject, type Outcome } from '../result.ts';
+import { done, reject, waits, type Outcome } from '../result.ts';
 import type { DeviceId, MmId, NotifierId, State } from '../state.ts';
+import { callNext, invalidating, rangeFor } from './invalidate.ts';
 
-const overlaps = (a0: number, a1: number, b0: number, b1: number): boolean => a0 < b1 && b0 < a1;
-
-/** mmu_notifier_invalidate_range_start() over [start, end) of `mm`. */
-export const invalidateRange = (s: State, mm: MmId, start: number, end: number): Changed => {
-  let state = s;
-  const events: Event[] = [];
-  for (const n of s.notifiers.values()) {
-    if (n.mm !== mm || !overlaps(n.start, n.end, start, end)) continue;
-    state = { ...state, notifiers: put(state.notifiers, n.id, { ...n, seq: n.seq + 1 }) };
-    events.push({ kind: 'notifier-invalidated', notifier: n.id });
-    if (s.devices[n.owner]?.canStopDma !== true) continue;
-    const lo = Math.max(n.start, start);
-    const hi = Math.min(n.end, end);
-    for (const m of state.mappings.values()) {
-      if (m.device !== n.owner || m.origin.kind !== 'vma-op' || m.origin.mm !== mm) continue;
-      if (!overlaps(m.origin.start, m.origin.start + m.origin.npages, lo, hi)) continue;
-      state = { ...state, mappings: drop(state.mappings, m.id) };
-      events.push({ kind: 'mapping-torn-down', mapping: m.id });
-    }
-  }
-  return { state, events };
-};
-
-/** mmu_interval_notifier_insert(): subscribe `owner` to [start, start+npages) of `mm`. */
+/**
+ * mmu_interval_notifier_insert(): subscribe `owner` to [start, start+npages)
+ * of `mm`. During an invalidation of the mm the new notifier is deferred:
+ * it gets no callback for it, and its seq is the current (odd) one, so
+ * mmu_interval_read_begin waits for the invalidation to end.
+ */
 export const mmuIntervalNotifierInsert = (s: State, mm: MmId, start: number, npages: number, owner: DeviceId): Outcome => {
   const op = 'mmu_interval_notifier_insert';
-  if (s.mms.get(mm)?.alive !== true) return reject(op, `mm ${mm} is not alive`);
-  if (npages < 1) return reject(op, `npages ${npages} must be at least 1`);
+  const m = s.mms.get(mm);
+  if (m?.alive !== true) return reject(op, `-EINVAL: mm ${mm} is not alive`);
+  if (npages < 1) return reject(op, `-EINVAL: npages ${npages} must be at least 1`);
   if (s.devices[owner] === undefined) return reject(op, `no device ${owner}`);
+  const seq = invalidating(s, mm) ? m.invalidateSeq : m.invalidateSeq - 1;
   const [s1, id] = freshId(s);
-  return done({ ...s1, notifiers: put(s1.notifiers, id, { id, mm, start, end: start + npages, owner, seq: 0 }) });
+  return done({ ...s1, notifiers: put(s1.notifiers, id, { id, mm, start, end: start + npages, owner, seq }) });
 };
 
-/** mmu_interval_notifier_remove(). */
+/**
+ * mmu_interval_notifier_remove(): waits while an invalidation of the mm is
+ * in progress (it returns only when no callback can still run), then
+ * unsubscribes.
+ */
 export const mmuIntervalNotifierRemove = (s: State, notifier: NotifierId): Outcome => {
-  if (!s.notifiers.has(notifier)) return reject('mmu_interval_notifier_remove', `notifier ${notifier} is not registered`);
+  const op = 'mmu_interval_notifier_remove';
+  const n = s.notifiers.get(notifier);
+  if (n === undefined) return reject(op, `notifier ${notifier} is not registered`);
+  if (invalidating(s, n.mm)) return waits(op, `an invalidation of mm ${n.mm} is in progress`);
   return done({ ...s, notifiers: drop(s.notifiers, notifier) });
+};
+
+/** mmu_interval_read_begin(): the notifier's seq; sleeps while this notifier was invalidated by a running invalidation. */
+export const mmuIntervalReadBegin = (s: State, notifier: NotifierId): Outcome => {
+  const op = 'mmu_interval_read_begin';
+  const n = s.notifiers.get(notifier);
+  if (n === undefined) return reject(op, `notifier ${notifier} is not registered`);
+  if (n.seq === s.mms.get(n.mm)!.invalidateSeq) return waits(op, `notifier ${notifier} is being invalidated (seq ${n.seq})`);
+  return done(s, [{ kind: 'read-begin', notifier, seq: n.seq }]);
+};
+
+/**
+ * mmu_interval_read_retry(): true when an invalidation set a new seq since
+ * `seq` was read. Only meaningful under the lock the callback holds around
+ * mmu_interval_set_seq; the model does not check the caller holds it.
+ */
+export const mmuIntervalReadRetry = (s: State, notifier: NotifierId, seq: number): Outcome => {
+  const n = s.notifiers.get(notifier);
+  if (n === undefined) return reject('mmu_interval_read_retry', `notifier ${notifier} is not registered`);
+  return done(s, [{ kind: 'read-retry', notifier, seq, retry: n.seq !== seq }]);
+};
+
+/** mmu_interval_set_seq(): called by the invalidate callback with the cur_seq the kernel passed it. */
+export const mmuIntervalSetSeq = (s: State, notifier: NotifierId, seq: number): Outcome => {
+  const n = s.notifiers.get(notifier);
+  if (n === undefined) return reject('mmu_interval_set_seq', `notifier ${notifier} is not registered`);
+  return done({ ...s, notifiers: put(s.notifiers, notifier, { ...n, seq }) });
+};
+
+/**
+ * The driver's `invalidate` op returns `ret` to mn_itree_invalidate, which
+ * calls the next notifier's callback. Ghost bookkeeping for the invariants:
+ * map paths of this notifier that already hold addresses may now hold
+ * stale ones (the driver cannot see this; only read_retry tells it).
+ */
+export const invalidateCallbackReturn = (s: State, notifier: NotifierId, ret: boolean): Outcome => {
+  const op = 'invalidate_callback_return';
+  const inv = [...s.invalidations.values()].find((i) => {
+    const t = i.running === null ? undefined : s.threads.get(i.running);
+    return t?.notifier === notifier;
+  });
+  if (inv === undefined) return reject(op, `no invalidate callback of notifier ${notifier} is running`);
+  const t = s.threads.get(inv.running!)!;
+  const n = s.notifiers.get(notifier)!;
+  const r = rangeFor(inv, n);
+  let threads = drop(s.threads, t.id);
+  for (const m of threads.values())
+    if (m.inv === null && m.notifier === notifier && m.entries !== null && !m.stale) threads = put(threads, m.id, { ...m, stale: true });
+  const next = callNext({ ...s, threads }, inv.id);
+  const events: Event[] = [
+    { kind: 'callback-returned', inv: inv.id, notifier, device: t.device, mm: r.mm, start: r.start, end: r.end, ret },
+    ...next.events,
+  ];
+  return done(next.state, events);
 };

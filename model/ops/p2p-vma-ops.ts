@@ -7,7 +7,8 @@
 import { drop, put } from '../collections.ts';
 import { busAddress, p2pReachable } from '../dma-address.ts';
 import { freshId } from '../page.ts';
-import { done, reject, type Outcome } from '../result.ts';
+import { done, reject, waits, type Outcome } from '../result.ts';
+import { mmapWriteLocked } from './invalidate.ts';
 import type { DeviceId, DmaDirection, DmaMapping, MappingApi, MappingId, State, Vma, VmaId } from '../state.ts';
 
 /** The exporter side of p2p_map: the bus addresses of `vma`'s BAR window, for `dev`. */
@@ -36,7 +37,9 @@ export const exporterMap = (s: State, vma: Vma, dev: DeviceId, dir: DmaDirection
 
 export const p2pMap = (s: State, vma: VmaId, dev: DeviceId, write: boolean): Outcome => {
   const v = s.vmas.get(vma);
-  if (v === undefined) return reject('p2p_map', `vma ${vma} is not mapped`);
+  if (v === undefined) return reject('p2p_map', `-EFAULT: vma ${vma} is not mapped`);
+  // The importer looks the VMA up under mmap_read_lock: it waits for munmap or exit holding mmap_write_lock.
+  if (mmapWriteLocked(s, v.mm)) return waits('p2p_map', `mmap_write_lock of mm ${v.mm} is held`);
   // The RFC's p2p_map takes a write flag: a writable mapping is bidirectional.
   const r = exporterMap(s, v, dev, write ? 'bidirectional' : 'to-device', 'p2p_map');
   return typeof r === 'string' ? reject('p2p_map', r) : done(r.state);

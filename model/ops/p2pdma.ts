@@ -8,9 +8,10 @@ import { busAddress, p2pReachable } from '../dma-address.ts';
 import type { Event } from '../event.ts';
 import { allocBarFrame, isP2pdmaPage, putPage, setFrame } from '../page.ts';
 import { done, reject, type Outcome } from '../result.ts';
-import type { DeviceId, DmaDirection, Pfn, SglId, State } from '../state.ts';
+import type { DeviceId, DmaDirection, Pfn, SglId, State, Vma } from '../state.ts';
 import { mapTable, unmap } from './dma.ts';
-import { invalidateRange } from './notifier.ts';
+import { invalidateThen } from './invalidate.ts';
+import type { Changed } from '../page.ts';
 import { zapPtes } from './vma-teardown.ts';
 
 /** pci_alloc_p2pmem(): one page from the provider's pool, if its pgmap reference is still live. */
@@ -49,30 +50,38 @@ export const pciP2pdmaUnmapSg = (s: State, mapping: number): Outcome => unmap(s,
 
 /**
  * Provider removal: unmap_mapping_range() zaps every user mapping of the
- * BARs (running mmu notifiers), then memunmap_pages() kills the pgmap
- * reference and waits until every P2PDMA page is unreferenced. A raw BAR
- * exporter just stops: whoever still has its addresses has stale ones.
+ * BARs (running mmu notifiers, MMU_NOTIFY_CLEAR), then memunmap_pages()
+ * kills the pgmap reference and waits until every P2PDMA page is
+ * unreferenced. A raw BAR exporter just stops: whoever still has its
+ * addresses has stale ones.
  */
 export const pciStopAndRemoveBusDevice = (s: State, dev: DeviceId): Outcome => {
   const op = 'pci_stop_and_remove_bus_device';
   if (s.devices[dev] === undefined) return reject(op, `no device ${dev}`);
   const bars = s.bars.filter((b) => b.device === dev && b.alive);
   if (bars.length === 0) return reject(op, `device ${dev} provides no live BAR`);
+  for (const bar of bars) {
+    const held = bar.structPages ? s.frames.filter((f) => f.bar === bar.id && !f.free).length : 0;
+    if (held > 0) return reject(op, `memunmap_pages() would wait forever: ${held} P2PDMA page(s) of BAR ${bar.id} are still referenced`);
+  }
+  const ranges = barVmas(s, dev).map((v) => ({ mm: v.mm, start: v.start, end: v.start + v.npages }));
+  const r = invalidateThen(s, ranges, 'MMU_NOTIFY_CLEAR', null, { kind: 'unmap_mapping_range', dev }, (st) => removeRest(st, dev));
+  return done(r.state, r.events);
+};
+
+/** Every VMA mapping a live BAR of `dev`. */
+const barVmas = (s: State, dev: DeviceId): ReadonlyArray<Vma> =>
+  [...s.vmas.values()].filter((v) => (v.backing.kind === 'bar' || v.backing.kind === 'p2pmem') && s.bars[v.backing.bar]?.device === dev && s.bars[v.backing.bar]!.alive);
+
+/** What removal does once the notifiers returned: zap the user mappings and mark the BARs gone. */
+export const removeRest = (s: State, dev: DeviceId): Changed => {
   let state = s;
   const events: Event[] = [];
-  for (const bar of bars) {
-    for (const v of s.vmas.values()) {
-      if ((v.backing.kind !== 'bar' && v.backing.kind !== 'p2pmem') || v.backing.bar !== bar.id) continue;
-      const inv = invalidateRange(state, v.mm, v.start, v.start + v.npages);
-      const zap = zapPtes(inv.state, inv.state.vmas.get(v.id)!);
-      state = zap.state;
-      events.push(...inv.events, ...zap.events);
-    }
-    if (bar.structPages) {
-      const held = state.frames.filter((f) => f.bar === bar.id && !f.free).length;
-      if (held > 0) return reject(op, `memunmap_pages() would wait forever: ${held} P2PDMA page(s) of BAR ${bar.id} are still referenced`);
-    }
-    state = { ...state, bars: replaceAt(state.bars, bar.id, { ...bar, alive: false }) };
+  for (const v of barVmas(s, dev)) {
+    const zap = zapPtes(state, state.vmas.get(v.id)!);
+    state = zap.state;
+    events.push(...zap.events);
   }
-  return done(state, [...events, { kind: 'provider-removed', device: dev }]);
+  for (const bar of s.bars) if (bar.device === dev && bar.alive) state = { ...state, bars: replaceAt(state.bars, bar.id, { ...bar, alive: false }) };
+  return { state, events: [...events, { kind: 'provider-removed', device: dev }] };
 };

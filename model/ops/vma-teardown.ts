@@ -1,13 +1,13 @@
 /**
  * Tearing a VMA down, shared by munmap, exit_mmap and provider removal:
- * invalidate notifiers, zap PTEs (dropping the references they hold),
- * run the exporter's ->close and forget the VMA.
+ * zap PTEs (dropping the references they hold), run the exporter's ->close
+ * and forget the VMA. The callers run the mmu notifiers first
+ * (`invalidateThen`); these helpers are what comes after.
  */
 import { drop } from '../collections.ts';
 import type { Changed } from '../page.ts';
 import { fold, putPage, releaseFrame, setFrame, setVma } from '../page.ts';
 import type { State, Vma } from '../state.ts';
-import { invalidateRange } from './notifier.ts';
 
 /** zap_page_range(): clear every present PTE of `vma`, dropping mapcount and the PTE's reference. */
 export const zapPtes = (s: State, vma: Vma): Changed => {
@@ -20,10 +20,9 @@ export const zapPtes = (s: State, vma: Vma): Changed => {
   });
 };
 
-/** Invalidate, zap, close and remove `vma`. */
+/** Zap, close and remove `vma` (its notifiers already ran). */
 export const destroyVma = (s: State, vma: Vma): Changed => {
-  const inv = invalidateRange(s, vma.mm, vma.start, vma.start + vma.npages);
-  const zap = zapPtes(inv.state, inv.state.vmas.get(vma.id)!);
+  const zap = zapPtes(s, vma);
   let state = zap.state;
   const window = vma.backing.kind === 'bar' ? vma.backing.window : [];
   const shared = [...state.vmas.values()].some((w) => w.id !== vma.id && w.backing.kind === 'bar' && w.backing.window[0] === window[0]);
@@ -31,5 +30,5 @@ export const destroyVma = (s: State, vma: Vma): Changed => {
   // when the last VMA mapping it (a fork copies the VMA and its window) goes.
   if (!shared) for (const pfn of window) state = setFrame(state, releaseFrame(state.frames[pfn]!));
   state = { ...state, vmas: drop(state.vmas, vma.id) };
-  return { state, events: [...inv.events, ...zap.events, { kind: 'vma-destroyed', vma: vma.id, mm: vma.mm }] };
+  return { state, events: [...zap.events, { kind: 'vma-destroyed', vma: vma.id, mm: vma.mm }] };
 };

@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Design } from '../../model/designs/design.ts';
 import { designById } from '../../model/designs/index.ts';
-import { isOpKind, type Op, opArgs } from '../../model/op.ts';
+import { isOpKind, nat, type Op, opArgs } from '../../model/op.ts';
 import { type InvariantId, isInvariantId } from '../invariant.ts';
 import { type CounterexampleFile, CounterexampleFileCodec, FORMAT, VERSION } from './format.ts';
 
@@ -91,14 +91,16 @@ export const decodeCounterexample = (source: string, text: string): E.Either<Loa
     if (!isOpKind(s.op)) return fail(source, `${at}.op`, `unknown operation '${s.op}'`);
     const codec = opArgs[s.op] as t.Type<object, object, unknown>;
     const props = (codec as unknown as t.ReadonlyType<t.InterfaceType<t.Props>>).type.props;
-    const extra = Object.keys(s.args).find((k) => !(k in props));
+    const extra = Object.keys(s.args).find((k) => !(k in props) && k !== 'by');
     if (extra !== undefined) return fail(source, `${at}.args.${extra}`, `unknown argument of ${s.op}`);
     const a = codec.decode(s.args);
     if (E.isLeft(a)) {
       const d = describeError(a.left[0]!, `${at}.args`);
       return fail(source, d.path, d.message);
     }
-    ops.push({ kind: s.op, ...a.right } as Op);
+    const by = (s.args as Record<string, unknown>).by;
+    if (by !== undefined && !nat.is(by)) return fail(source, `${at}.args.by`, `expected a thread id (a whole number), got ${show(by)}`);
+    ops.push({ kind: s.op, ...a.right, ...(by === undefined ? {} : { by }) } as Op);
   }
   if (file.violatesAt < 1 || file.violatesAt > ops.length) return fail(source, 'violatesAt', `must be a step number from 1 to ${ops.length}, got ${file.violatesAt}`);
   return E.right({ source, file, design, invariant: file.invariant, ops });

@@ -7,7 +7,7 @@
 import type { Op } from '../../model/op.ts';
 import type { State } from '../../model/state.ts';
 
-const collections = { mm: 'mms', vma: 'vmas', pages: 'pageArrays', sgl: 'sgls', mapping: 'mappings', notifier: 'notifiers' } as const;
+const collections = { mm: 'mms', vma: 'vmas', pages: 'pageArrays', sgl: 'sgls', mapping: 'mappings', notifier: 'notifiers', inv: 'invalidations', by: 'threads' } as const;
 type IdKind = keyof typeof collections;
 const idKinds = Object.keys(collections) as IdKind[];
 

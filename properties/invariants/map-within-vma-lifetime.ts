@@ -30,8 +30,13 @@ export const mapWithinVmaLifetime: Invariant = {
     }
     return O.none;
   },
-  exercised: (before, _op, step) =>
+  /** A VMA is destroyed, or an invalidation that will destroy it starts, while a mapping made from it is live. */
+  exercised: (before, op, step) =>
     step.events.some(
-      (e) => e.kind === 'vma-destroyed' && [...before.mappings.values()].some((m) => m.origin.kind === 'vma-op' && m.origin.vma === e.vma),
+      (e) =>
+        (e.kind === 'vma-destroyed' && [...before.mappings.values()].some((m) => m.origin.kind === 'vma-op' && m.origin.vma === e.vma)) ||
+        (e.kind === 'invalidate-range-start' &&
+          (op.kind === 'munmap' || op.kind === 'exit_mmap') &&
+          [...before.mappings.values()].some((m) => m.origin.kind === 'vma-op' && (op.kind === 'munmap' ? m.origin.vma === op.vma : m.origin.mm === op.mm))),
     ),
 };

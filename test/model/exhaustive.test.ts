@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import type { Handlers } from '../../model/step.ts';
+import type { Handlers } from '../../model/kernel-step.ts';
 import { step } from '../../model/step.ts';
 import { currentEra, makeWorld } from '../../model/world.ts';
 

@@ -1,0 +1,67 @@
+/**
+ * Importers' `mmu_interval_notifier_ops.invalidate` callbacks, as the
+ * kernel calls them: `(sub, range, cur_seq)`. The range is the part of the
+ * invalidation the notifier covers.
+ */
+import { rangeFor } from '../../ops/invalidate.ts';
+import { at, call, end, goto, type Recipe } from '../../recipe.ts';
+import type { DriverThread, NotifyRange, State } from '../../state.ts';
+
+const range = (s: State, t: DriverThread): NotifyRange => {
+  const inv = t.inv === null ? undefined : s.invalidations.get(t.inv);
+  const n = s.notifiers.get(t.notifier);
+  return inv === undefined || n === undefined ? { mm: 0, start: 0, end: 0 } : rangeFor(inv, n);
+};
+
+/** The live p2p_map mappings of the thread's device that fall in the callback's range, oldest first. */
+const mappingsInRange = (s: State, t: DriverThread) => {
+  const r = range(s, t);
+  return [...s.mappings.values()]
+    .filter((m) => m.device === t.device && m.api === 'p2p_map' && m.origin.kind === 'vma-op' && m.origin.mm === r.mm)
+    .filter((m) => m.origin.kind === 'vma-op' && m.origin.start < r.end && r.start < m.origin.start + m.origin.npages)
+    .sort((a, b) => a.id - b.id);
+};
+
+/** The RFC's importer: stop the device for the range, give every p2p_map mapping in it back. */
+export const stopAndUnmap: Recipe = {
+  name: 'stop-unmap',
+  summary: 'Take the driver lock, mmu_interval_set_seq, stop the device for the range and wait, p2p_unmap every mapping in the range, unlock, return true.',
+  listing: [
+    'mutex_lock(&driver->update)',
+    'mmu_interval_set_seq(sub, cur_seq)',
+    'stop the device for the range and wait for DMA in flight',
+    'p2p_unmap() each mapping in the range',
+    'mutex_unlock(&driver->update)',
+    'return true',
+  ],
+  actions: [
+    (_s, t) => call({ kind: 'driver_lock', dev: t.device }),
+    (_s, t) => call({ kind: 'mmu_interval_set_seq', notifier: t.notifier, seq: t.curSeq }),
+    (s, t) => {
+      const r = range(s, t);
+      return call({ kind: 'device_stop_dma', dev: t.device, mm: r.mm, start: r.start, npages: r.end - r.start });
+    },
+    (s, t) => {
+      const m = mappingsInRange(s, t)[0];
+      return m === undefined ? goto(4) : call({ kind: 'p2p_unmap', mapping: m.id }, at(3), at(4));
+    },
+    (_s, t) => call({ kind: 'driver_unlock', dev: t.device }),
+    (_s, t) => call({ kind: 'invalidate_callback_return', notifier: t.notifier, ret: true }, end),
+  ],
+};
+
+/**
+ * An importer whose device cannot stop DMA at an arbitrary moment
+ * (non-ODP RDMA): all its callback can do is record the invalidation.
+ */
+export const recordOnly: Recipe = {
+  name: 'record-only',
+  summary: 'Take the driver lock, mmu_interval_set_seq, unlock, return true: the device has no way to stop, so it keeps the addresses.',
+  listing: ['mutex_lock(&driver->update)', 'mmu_interval_set_seq(sub, cur_seq)', 'mutex_unlock(&driver->update)', 'return true'],
+  actions: [
+    (_s, t) => call({ kind: 'driver_lock', dev: t.device }),
+    (_s, t) => call({ kind: 'mmu_interval_set_seq', notifier: t.notifier, seq: t.curSeq }),
+    (_s, t) => call({ kind: 'driver_unlock', dev: t.device }),
+    (_s, t) => call({ kind: 'invalidate_callback_return', notifier: t.notifier, ret: true }, end),
+  ],
+};

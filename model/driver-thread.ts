@@ -1,0 +1,67 @@
+/**
+ * The driver-thread runner: it runs the next step of a driver thread's
+ * recipe as a call. The recipe says what the call is; the kernel dispatcher
+ * runs it; the runner then moves the thread on. A call that names a thread
+ * (`op.by`) must be exactly what that thread's recipe calls next, so a
+ * saved trace replays only as the driver code would run it.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { drop, put } from './collections.ts';
+import { recipeByName } from './designs/importers/index.ts';
+import { kernelStep } from './kernel-step.ts';
+import type { Op } from './op.ts';
+import { isWait, reject, type Outcome } from './result.ts';
+import type { DriverThread, State, ThreadId } from './state.ts';
+import type { Action, ThreadNext } from './recipe.ts';
+
+const MAX_JUMPS = 32;
+
+const sameCall = (a: Op, b: Op): boolean => JSON.stringify({ ...a, by: undefined }) === JSON.stringify({ ...b, by: undefined });
+
+/** The call thread `tid` makes next, with the pc it is made at; a string says why there is none. */
+export const nextCall = (s: State, tid: ThreadId): { readonly next: Extract<ThreadNext, { kind: 'call' }>; readonly thread: DriverThread } | string => {
+  let t = s.threads.get(tid);
+  if (t === undefined) return `no driver thread ${tid}`;
+  const recipe = recipeByName(t.recipe);
+  if (recipe === undefined) return `driver thread ${tid} runs unknown code '${t.recipe}'`;
+  for (let i = 0; i < MAX_JUMPS; i++) {
+    const action: Action | undefined = recipe.actions[t.pc];
+    if (action === undefined) return `${recipe.name} has no step ${t.pc}`;
+    const next: ThreadNext = action(s, t);
+    if (next.kind === 'call') return { next, thread: t };
+    t = { ...t, pc: next.pc };
+  }
+  return `${recipe.name} jumps more than ${MAX_JUMPS} times without a call`;
+};
+
+/** The op thread `tid` makes next (with `by`), or null. For templates. */
+export const peekThread = (s: State, tid: ThreadId): Op | null => {
+  const n = nextCall(s, tid);
+  return typeof n === 'string' ? null : ({ ...n.next.op, by: tid } as Op);
+};
+
+const withThread = (s: State, tid: ThreadId, t: DriverThread | null): State => ({
+  ...s,
+  threads: t === null ? drop(s.threads, tid) : put(s.threads, tid, t),
+});
+
+/** Run `op`, made by thread `op.by`, as that thread's next step. */
+export const runThreadCall = (s: State, op: Op): Outcome => {
+  const tid = op.by!;
+  const n = nextCall(s, tid);
+  if (typeof n === 'string') return reject(op.kind, n);
+  const { next, thread } = n;
+  if (!sameCall(next.op, op)) return reject(op.kind, `driver thread ${tid} (${thread.recipe}) calls ${next.op.kind} here`);
+  const out = kernelStep(s, next.op);
+  if (E.isLeft(out)) {
+    if (isWait(out.left) || next.onError === undefined) return out;
+    return E.right({ state: withThread(s, tid, next.onError(thread)), events: [{ kind: 'call-failed', op: op.kind, reason: out.left.reason }] });
+  }
+  const after = out.right.state;
+  // The call may have changed the thread's record (a callback's return drops it, ghost marks): go on from there.
+  const current = after.threads.get(tid);
+  if (current === undefined) return out;
+  const base = { ...current, pc: thread.pc };
+  const moved = next.then === undefined ? { ...base, pc: base.pc + 1 } : next.then(base, out.right, s);
+  return E.right({ state: withThread(after, tid, moved), events: out.right.events });
+};

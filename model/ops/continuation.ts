@@ -1,0 +1,32 @@
+/**
+ * mmu_notifier_invalidate_range_end: when every callback of an
+ * invalidation has returned, the kernel path that started it goes on (its
+ * `Continuation`: zap, free the VMA, move the page) and the invalidation
+ * ends, waking mmu_interval_read_begin.
+ */
+import { match } from 'ts-pattern';
+import type { Changed } from '../page.ts';
+import { done, reject, waits, type Outcome } from '../result.ts';
+import type { Continuation, InvalidationId, State } from '../state.ts';
+import { endInvalidation } from './invalidate.ts';
+import { migrateRest, reclaimRest } from './memory.ts';
+import { exitRest, munmapRest } from './mm.ts';
+import { removeRest } from './p2pdma.ts';
+
+const rest = (s: State, then: Continuation): Changed =>
+  match(then)
+    .with({ kind: 'munmap' }, (c) => munmapRest(s, c.vma))
+    .with({ kind: 'exit_mmap' }, (c) => exitRest(s, c.mm))
+    .with({ kind: 'unmap_mapping_range' }, (c) => removeRest(s, c.dev))
+    .with({ kind: 'reclaim' }, (c) => reclaimRest(s, c.pfn))
+    .with({ kind: 'migrate_page' }, (c) => migrateRest(s, c.pfn))
+    .exhaustive();
+
+export const mmuNotifierInvalidateRangeEnd = (s: State, id: InvalidationId): Outcome => {
+  const op = 'mmu_notifier_invalidate_range_end';
+  const inv = s.invalidations.get(id);
+  if (inv === undefined) return reject(op, `no invalidation ${id} is in progress`);
+  if (inv.running !== null || inv.queue.length > 0) return waits(op, `invalidation ${id} still has callbacks to run`);
+  const r = rest(s, inv.then);
+  return done(endInvalidation(r.state, id), [...r.events, { kind: 'invalidate-range-end', inv: id }]);
+};

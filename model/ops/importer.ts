@@ -1,0 +1,100 @@
+/**
+ * What an importing driver does to its own device, as steps the search can
+ * interleave: its update lock (`driver->update` in hmm.rst), programming
+ * the device's page table with DMA addresses it got from the exporter,
+ * stopping the device's DMA to a range and waiting for it, and starting or
+ * ending one of its own code paths. None of this is kernel policy: the
+ * driver's recipes (model/designs/importers/) decide when each is called.
+ */
+import { drop, put } from '../collections.ts';
+import type { Event } from '../event.ts';
+import { freshId, setFrame } from '../page.ts';
+import { done, reject, waits, type Outcome } from '../result.ts';
+import type { DeviceId, DeviceRange, MappingId, MappedEntry, MmId, NotifierId, State } from '../state.ts';
+import { overlaps } from './invalidate.ts';
+
+/** mutex_lock(&driver->update): sleeps while held. */
+export const driverLock = (s: State, dev: DeviceId): Outcome => {
+  if (s.devices[dev] === undefined) return reject('driver_lock', `no device ${dev}`);
+  if (s.driverLocks.includes(dev)) return waits('driver_lock', `device ${dev}'s driver lock is held`);
+  return done({ ...s, driverLocks: [...s.driverLocks, dev].sort((a, b) => a - b) });
+};
+
+/** mutex_unlock(&driver->update). Unlocking an unlocked mutex is a driver bug the kernel only warns about: a no-op here. */
+export const driverUnlock = (s: State, dev: DeviceId): Outcome => {
+  if (s.devices[dev] === undefined) return reject('driver_unlock', `no device ${dev}`);
+  return done({ ...s, driverLocks: s.driverLocks.filter((d) => d !== dev) });
+};
+
+interface Held {
+  readonly mm: MmId;
+  readonly start: number;
+  readonly end: number;
+  readonly entries: ReadonlyArray<MappedEntry>;
+}
+
+/** The addresses of `mapping` the driver of `dev` holds: the live p2p_map result, or the copy a map path kept after it was torn down. */
+const heldAddresses = (s: State, dev: DeviceId, mapping: MappingId): Held | null => {
+  const m = s.mappings.get(mapping);
+  if (m !== undefined && m.device === dev && m.origin.kind === 'vma-op')
+    return { mm: m.origin.mm, start: m.origin.start, end: m.origin.start + m.origin.npages, entries: m.entries };
+  for (const t of s.threads.values()) {
+    if (t.device !== dev || t.mapping !== mapping || t.entries === null) continue;
+    const n = s.notifiers.get(t.notifier);
+    if (n !== undefined) return { mm: n.mm, start: n.start, end: n.end, entries: t.entries };
+  }
+  return null;
+};
+
+/** The driver writes `mapping`'s DMA addresses into its device's page table: from now on the device can reach them. */
+export const deviceProgram = (s: State, dev: DeviceId, mapping: MappingId): Outcome => {
+  const op = 'device_program';
+  const h = heldAddresses(s, dev, mapping);
+  if (h === null) return reject(op, `the driver of device ${dev} holds no addresses of mapping ${mapping}`);
+  const [s1, id] = freshId(s);
+  const r: DeviceRange = { id, device: dev, mapping, mm: h.mm, start: h.start, end: h.end, dir: 'bidirectional', entries: h.entries };
+  return done({ ...s1, deviceRanges: put(s1.deviceRanges, id, r) }, [{ kind: 'device-programmed', device: dev, range: id, mapping }]);
+};
+
+/** The driver stops its device's DMA to [start, start+npages) of `mm` and waits for what is in flight: those device PTEs are gone. */
+export const deviceStopDma = (s: State, dev: DeviceId, mm: MmId, start: number, npages: number): Outcome => {
+  let ranges = s.deviceRanges;
+  const events: Event[] = [];
+  for (const r of s.deviceRanges.values()) {
+    if (r.device !== dev || r.mm !== mm || !overlaps(r.start, r.end, start, start + npages)) continue;
+    ranges = drop(ranges, r.id);
+    events.push({ kind: 'device-stopped', device: dev, range: r.id });
+  }
+  return done({ ...s, deviceRanges: ranges }, events);
+};
+
+/**
+ * The device needs the range of `notifier` mapped (a device page fault, a
+ * memory registration): its driver starts its map path as a thread.
+ */
+export const driverMapRange = (s: State, dev: DeviceId, notifier: NotifierId): Outcome => {
+  const op = 'driver_map_range';
+  const recipe = s.devices[dev]?.driver?.mapPath;
+  if (recipe === undefined) return reject(op, `device ${dev} has no driver map path`);
+  const n = s.notifiers.get(notifier);
+  if (n === undefined || n.owner !== dev) return reject(op, `notifier ${notifier} is not one of device ${dev}'s`);
+  const [s1, id] = freshId(s);
+  const t = { id, device: dev, recipe, pc: 0, notifier, inv: null, curSeq: 0, seq: null, mapping: null, entries: null, retry: null, stale: false };
+  return done({ ...s1, threads: put(s1.threads, id, t) }, [{ kind: 'thread-started', thread: id, recipe }]);
+};
+
+/** A driver code path returns (to its caller or its device) with `err`; the thread that ran it ends. No kernel state changes. */
+export const driverReturn = (s: State, dev: DeviceId): Outcome =>
+  s.devices[dev] === undefined ? reject('driver_return', `no device ${dev}`) : done(s);
+
+/** The device reaches a programmed range: the access lands on whatever frame now sits at the address. */
+export const deviceRangeAccess = (s: State, mapping: MappingId, index: number, write: boolean): Outcome | null => {
+  const r = [...s.deviceRanges.values()].find((x) => x.mapping === mapping);
+  if (r === undefined) return null;
+  const op = write ? 'device_write' : 'device_read';
+  const e = r.entries[index];
+  if (e === undefined) return reject(op, `index ${index} is outside mapping ${mapping} (${r.entries.length} entries)`);
+  const f = s.frames[e.pfn]!;
+  const state = write && f.structPage && !f.free ? setFrame(s, { ...f, deviceWroteSinceDirtied: true }) : s;
+  return done(state, [{ kind: 'device-access', device: r.device, mapping, pfn: e.pfn, gen: e.gen, write }]);
+};
