@@ -80,6 +80,8 @@ export interface Bar {
   readonly structPages: boolean;
   /** The provider is bound; false once it was removed. */
   readonly alive: boolean;
+  /** pci_stop_and_remove_bus_device has started: the exporter refuses new mmaps and p2p_maps (-ENODEV). */
+  readonly removing: boolean;
 }
 
 export interface Device {

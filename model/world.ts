@@ -50,7 +50,7 @@ export const makeWorld = (w: WorldSpec): State => {
   const bars: Bar[] = w.bars.map((b, id) => {
     const basePfn = frames.length;
     for (let i = 0; i < b.npages; i++) frames.push(freeFrame(basePfn + i, id, b.structPages));
-    return { id, device: b.device, basePfn, npages: b.npages, structPages: b.structPages, alive: true };
+    return { id, device: b.device, basePfn, npages: b.npages, structPages: b.structPages, alive: true, removing: false };
   });
   const devices: Device[] = w.devices.map((d, id) => ({ id, name: d.name, p2pPeers: d.p2pPeers, driver: d.driver ?? null }));
   const inodes: Inode[] = [{ id: 0, npages: w.filePages, cache: Array.from({ length: w.filePages }, () => null) }];

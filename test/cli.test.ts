@@ -20,13 +20,14 @@ interface JsonResult {
 
 describe('dmacheck check', () => {
   it('prints every verdict as JSON, with the shrunk steps of each violation, and exits 0 when all match', () => {
-    const r = dmacheck('check', '--json', '--runs', '1000');
+    const r = dmacheck('check', '--json', '--runs', '6000');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as { results: JsonResult[] };
-    expect(out.results).toHaveLength(40);
+    expect(out.results).toHaveLength(54);
     const get = (d: string, i: string) => out.results.find((x) => x.design === d && x.invariant === i)!;
     expect(get('vma-p2p-map', 'map-within-vma-lifetime').verdict).toBe('violated');
-    expect(get('vma-p2p-map', 'map-within-vma-lifetime').steps!.map((s) => s.op)).toEqual(['mmap', 'p2p_map', 'munmap']);
+    expect(get('vma-p2p-map', 'map-within-vma-lifetime').steps!.map((s) => s.op).slice(0, 3)).toEqual(['mmap', 'p2p_map', 'device_program']);
+    expect(['munmap', 'exit_mmap']).toContain(get('vma-p2p-map', 'map-within-vma-lifetime').steps!.at(-1)!.op);
     expect(get('p2pdma-page-sgl', 'no-cpu-iomem').verdict).toBe('violated');
     expect(get('gup-set-page-dirty', 'correct-dirtying').verdict).toBe('violated');
     for (const d of ['pin-user-pages', 'vma-p2p-map-notifier'])
@@ -105,23 +106,24 @@ describe('dmacheck replay and report', () => {
 
   it('a corrupted copy gets one line naming the file and field, exit 2, and the other files still replay; nothing is modified', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dmacheck-cli-'));
-    const good = 'counterexamples/vma-p2p-map/map-within-vma-lifetime-542285d783.json';
+    const good = 'counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json';
     copyFileSync(good, join(dir, 'good.json'));
     const bad = readFileSync(good, 'utf8').replace('"vma":1}', '"vma":"one"}');
     writeFileSync(join(dir, 'bad.json'), bad);
     const r = dmacheck('replay', dir);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`dmacheck: ${join(dir, 'bad.json')}: steps[2].args.vma: expected a whole number, got "one"`);
+    expect(r.stderr.trim()).toBe(`dmacheck: ${join(dir, 'bad.json')}: steps[3].args.vma: expected a whole number, got "one"`);
     expect(r.stdout).toContain(`ok    ${join(dir, 'good.json')}`);
     expect(readFileSync(join(dir, 'bad.json'), 'utf8')).toBe(bad);
     expect(readdirSync(dir).sort()).toEqual(['bad.json', 'good.json']);
   });
 
   it('cross-design replay says the notifier design no longer violates, and shows why', () => {
-    const r = dmacheck('replay', 'counterexamples/vma-p2p-map/map-within-vma-lifetime-542285d783.json', '--design', 'vma-p2p-map-notifier');
+    const r = dmacheck('replay', 'counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json', '--design', 'vma-p2p-map-notifier');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('on vma-p2p-map-notifier: holds: all 3 steps accepted, no invariant fails');
-    expect(r.stdout).toContain('-> notifier 2 invalidated; mapping 3 torn down; vma 1 destroyed');
+    expect(r.stdout).toContain('on vma-p2p-map-notifier: holds: all 4 steps accepted, no invariant fails');
+    expect(r.stdout).toContain('p2p_unmap(mapping=4, by=7)\n      -> mapping 4 torn down');
+    expect(r.stdout).toContain('mmu_notifier_invalidate_range_end(inv=6)\n      -> vma 1 destroyed; invalidation 6 ended');
   });
 
   it('report prints text within 72 columns, and markdown, mermaid and json on request', () => {
@@ -174,7 +176,7 @@ describe('dmacheck explore', () => {
     const map = out.results.find((x) => x.invariant === 'map-within-vma-lifetime')!;
     expect(map.verdict).toBe('violated');
     expect(map.depth).toBe(3);
-    expect(map.steps!.map((s) => s.op)).toEqual(['mmap', 'p2p_map', 'munmap']);
+    expect(map.steps!.map((s) => s.op)).toEqual(['mmap', 'p2p_map', 'device_program', 'munmap']);
     expect(out.results.find((x) => x.invariant === 'no-cpu-iomem')!.verdict).toBe('held-bounded');
     expect(out.states).toBe(3000);
     expect(out.complete).toBe(false);

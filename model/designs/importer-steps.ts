@@ -37,7 +37,7 @@ export const mapRange: StepTemplate = single('driver_map_range', 'driver', 2, (s
 export const driverThreads: StepTemplate = {
   name: 'driver thread',
   role: 'driver',
-  weight: 6,
+  weight: 12,
   options: (s) =>
     [...s.threads.keys()].sort((a, b) => a - b).flatMap((tid): Plan[] => (peekThread(s, tid) === null ? [] : [[(st) => peekThread(st, tid)]])),
 };

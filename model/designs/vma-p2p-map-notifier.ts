@@ -21,6 +21,31 @@ export const vmaP2pMapNotifier: Design = {
   world: world('raw', currentEra, { name: 'importer (GPU or ODP RDMA NIC)', driver: { invalidate: 'stop-unmap', mapPath: 'hmm-map' } }),
   driver: threadedImporter,
   environment: exporterEnvironment,
+  translate: (op, s) => {
+    // Cross-design replay from an importer without threads: its p2p_map is this importer's
+    // notifier and map path, its release this importer's release; its device_program and
+    // device_stop_dma are what this importer's threads do themselves.
+    if (op.kind === 'p2p_map') {
+      const v = s.vmas.get(op.vma);
+      if (v === undefined) return [op];
+      return [
+        { kind: 'mmu_interval_notifier_insert', mm: v.mm, start: v.start, npages: v.npages, owner: op.dev },
+        { kind: 'driver_map_range', dev: op.dev, notifier: s.nextId },
+      ];
+    }
+    if (op.kind === 'device_program' || op.kind === 'device_stop_dma') return [];
+    if (op.kind === 'p2p_unmap') {
+      const m = s.mappings.get(op.mapping);
+      if (m === undefined || m.origin.kind !== 'vma-op') return [op];
+      return [
+        { kind: 'driver_lock', dev: m.device },
+        { kind: 'device_stop_dma', dev: m.device, mm: m.origin.mm, start: m.origin.start, npages: m.origin.npages },
+        op,
+        { kind: 'driver_unlock', dev: m.device },
+      ];
+    }
+    return [op];
+  },
   expected: {
     'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
     'map-within-vma-lifetime': held('munmap and exit invalidate the range first; the callback p2p_unmaps before the VMA goes, and munmap holds mmap_write_lock so no p2p_map can start in between.'),

@@ -10,7 +10,7 @@ import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { freshId, setFrame } from '../page.ts';
 import { done, reject, waits, type Outcome } from '../result.ts';
-import type { DeviceId, DeviceRange, MappingId, MappedEntry, MmId, NotifierId, State } from '../state.ts';
+import type { DeviceId, DeviceRange, DmaDirection, MappingId, MappedEntry, MmId, NotifierId, State } from '../state.ts';
 import { overlaps } from './invalidate.ts';
 
 /** mutex_lock(&driver->update): sleeps while held. */
@@ -27,6 +27,7 @@ export const driverUnlock = (s: State, dev: DeviceId): Outcome => {
 };
 
 interface Held {
+  readonly dir: DmaDirection;
   readonly mm: MmId;
   readonly start: number;
   readonly end: number;
@@ -37,11 +38,12 @@ interface Held {
 const heldAddresses = (s: State, dev: DeviceId, mapping: MappingId): Held | null => {
   const m = s.mappings.get(mapping);
   if (m !== undefined && m.device === dev && m.origin.kind === 'vma-op')
-    return { mm: m.origin.mm, start: m.origin.start, end: m.origin.start + m.origin.npages, entries: m.entries };
+    return { dir: m.dir, mm: m.origin.mm, start: m.origin.start, end: m.origin.start + m.origin.npages, entries: m.entries };
   for (const t of s.threads.values()) {
     if (t.device !== dev || t.mapping !== mapping || t.entries === null) continue;
     const n = s.notifiers.get(t.notifier);
-    if (n !== undefined) return { mm: n.mm, start: n.start, end: n.end, entries: t.entries };
+    // The map path asked p2p_map for a writable mapping (bidirectional).
+    if (n !== undefined) return { dir: 'bidirectional', mm: n.mm, start: n.start, end: n.end, entries: t.entries };
   }
   return null;
 };
@@ -52,7 +54,7 @@ export const deviceProgram = (s: State, dev: DeviceId, mapping: MappingId): Outc
   const h = heldAddresses(s, dev, mapping);
   if (h === null) return reject(op, `the driver of device ${dev} holds no addresses of mapping ${mapping}`);
   const [s1, id] = freshId(s);
-  const r: DeviceRange = { id, device: dev, mapping, mm: h.mm, start: h.start, end: h.end, dir: 'bidirectional', entries: h.entries };
+  const r: DeviceRange = { id, device: dev, mapping, mm: h.mm, start: h.start, end: h.end, dir: h.dir, entries: h.entries };
   return done({ ...s1, deviceRanges: put(s1.deviceRanges, id, r) }, [{ kind: 'device-programmed', device: dev, range: id, mapping }]);
 };
 

@@ -99,7 +99,7 @@ export const invalidateThen = (
   const subs = subscribers(s, ranges);
   if (subs.length === 0) return rest(s);
   let state = s;
-  for (const mm of new Set(ranges.map((r) => r.mm))) {
+  for (const mm of new Set(subs.map((n) => n.mm))) {
     const seq = state.mms.get(mm)!.invalidateSeq;
     if (seq % 2 === 0) state = setSeq(state, mm, seq + 1);
   }

@@ -44,7 +44,7 @@ export const mmap = (s: State, mm: MmId, npages: number, backing: MmapBacking): 
   } else {
     const bar = s.bars[backing.bar];
     if (bar === undefined) return reject(op, `no BAR ${backing.bar}`);
-    if (!bar.alive) return reject(op, `-ENODEV: the provider of BAR ${bar.id} was removed`);
+    if (!bar.alive || bar.removing) return reject(op, `-ENODEV: the provider of BAR ${bar.id} was removed`);
     if (backing.kind === 'bar' && bar.structPages) return reject(op, `BAR ${bar.id} is a P2PDMA provider; map it through p2pmem`);
     if (backing.kind === 'p2pmem' && !bar.structPages) return reject(op, `BAR ${bar.id} has no ZONE_DEVICE pages (no p2pmem/allocate file)`);
     if (freeFrameCount(s, (f) => f.bar === bar.id) < npages) return reject(op, `-ENOMEM: BAR ${bar.id} has fewer than ${npages} free pages`);

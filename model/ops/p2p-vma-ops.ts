@@ -15,7 +15,7 @@ import type { DeviceId, DmaDirection, DmaMapping, MappingApi, MappingId, State, 
 export const exporterMap = (s: State, vma: Vma, dev: DeviceId, dir: DmaDirection, api: MappingApi): { state: State; mapping: MappingId } | string => {
   if (vma.backing.kind !== 'bar') return `vma ${vma.id} has no p2p_map vm_op (not an exporter's BAR mapping)`;
   const bar = s.bars[vma.backing.bar]!;
-  if (!bar.alive) return `-ENODEV: the provider of BAR ${bar.id} was removed`;
+  if (!bar.alive || bar.removing) return `-ENODEV: the provider of BAR ${bar.id} was removed`;
   if (s.devices[dev] === undefined) return `no device ${dev}`;
   if (!p2pReachable(s, bar.device, dev)) return `device ${dev} cannot reach provider ${bar.device} peer-to-peer`;
   if (vma.ptes.some((p) => p === null)) return `-EFAULT: vma ${vma.id}'s BAR window was zapped`;

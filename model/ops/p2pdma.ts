@@ -58,14 +58,16 @@ export const pciP2pdmaUnmapSg = (s: State, mapping: number): Outcome => unmap(s,
 export const pciStopAndRemoveBusDevice = (s: State, dev: DeviceId): Outcome => {
   const op = 'pci_stop_and_remove_bus_device';
   if (s.devices[dev] === undefined) return reject(op, `no device ${dev}`);
-  const bars = s.bars.filter((b) => b.device === dev && b.alive);
+  const bars = s.bars.filter((b) => b.device === dev && b.alive && !b.removing);
   if (bars.length === 0) return reject(op, `device ${dev} provides no live BAR`);
   for (const bar of bars) {
-    const held = bar.structPages ? s.frames.filter((f) => f.bar === bar.id && !f.free).length : 0;
+    // The zap drops the user PTEs' references first; what is left after it is what memunmap_pages() waits for.
+    const held = bar.structPages ? s.frames.filter((f) => f.bar === bar.id && !f.free && f.refcount > f.mapcount).length : 0;
     if (held > 0) return reject(op, `memunmap_pages() would wait forever: ${held} P2PDMA page(s) of BAR ${bar.id} are still referenced`);
   }
   const ranges = barVmas(s, dev).map((v) => ({ mm: v.mm, start: v.start, end: v.start + v.npages }));
-  const r = invalidateThen(s, ranges, 'MMU_NOTIFY_CLEAR', null, { kind: 'unmap_mapping_range', dev }, (st) => removeRest(st, dev));
+  const dying = { ...s, bars: s.bars.map((b) => (b.device === dev && b.alive ? { ...b, removing: true } : b)) };
+  const r = invalidateThen(dying, ranges, 'MMU_NOTIFY_CLEAR', null, { kind: 'unmap_mapping_range', dev }, (st) => removeRest(st, dev));
   return done(r.state, r.events);
 };
 

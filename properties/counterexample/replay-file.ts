@@ -15,6 +15,7 @@ import { judge } from '../search.ts';
 import type { TraceStep } from '../trace.ts';
 import type { Counterexample } from './load.ts';
 import { createdObjects, IdMap } from './rename.ts';
+import { isInternal, settle } from './settle.ts';
 
 export type OwnReplay = { readonly ok: true } | { readonly ok: false; readonly why: string };
 
@@ -36,7 +37,10 @@ export type CrossReplay =
 
 /**
  * Run the recorded steps in `other`'s world, each made the way `other`'s
- * driver makes it, checking every invariant. `at` counts recorded steps.
+ * driver makes it, checking every invariant. The recorded design's own
+ * driver-thread steps are skipped; after each call, `other`'s driver
+ * threads run until they have nothing left to do. `at` counts recorded
+ * steps.
  */
 export const replayAcross = (cx: Counterexample, other: Design): CrossReplay => {
   let recorded = makeWorld(cx.design.world);
@@ -45,13 +49,21 @@ export const replayAcross = (cx: Counterexample, other: Design): CrossReplay => 
   const trace: TraceStep[] = [];
   for (const [i, op] of cx.ops.entries()) {
     const before = state;
-    for (const call of other.translate?.(ids.rename(op), state) ?? [ids.rename(op)]) {
+    const renamed = ids.rename(op);
+    const calls = isInternal(op) ? [] : (other.translate?.(renamed, state) ?? [renamed]);
+    for (const call of calls) {
       const out = step(state, call);
       if (E.isLeft(out)) return { kind: 'rejected', at: i + 1, reason: rejectionMessage(out.left), trace };
       trace.push({ op: call, events: out.right.events });
       const v = judge(invariants, { op: call, before: state, step: out.right });
       if (v !== null) return { kind: 'violates', at: i + 1, violation: v, trace };
       state = out.right.state;
+    }
+    for (const call of calls.length === 0 ? [] : settle(state)) {
+      trace.push({ op: call.op, events: call.step.events });
+      const v = judge(invariants, call);
+      if (v !== null) return { kind: 'violates', at: i + 1, violation: v, trace };
+      state = call.step.state;
     }
     const orig = step(recorded, op);
     if (E.isRight(orig)) {

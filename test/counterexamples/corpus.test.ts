@@ -30,27 +30,27 @@ describe('the committed corpus', () => {
 });
 
 describe('a file that no longer reproduces says which step differs and how', () => {
-  const cx = loadCounterexample('counterexamples/vma-p2p-map/map-within-vma-lifetime-542285d783.json');
+  const cx = loadCounterexample('counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json');
   if (E.isLeft(cx)) throw new Error(cx.left.message);
   const base = cx.right;
   it('a violation recorded one step too late is reported with both step numbers', () => {
-    const r = replayOwn({ ...base, ops: [...base.ops, { kind: 'munmap', vma: 9 }], file: { ...base.file, violatesAt: 4 } });
-    expect(r).toEqual({ ok: false, why: 'map-within-vma-lifetime now fails at step 3, the file records step 4' });
+    const r = replayOwn({ ...base, ops: [...base.ops, { kind: 'munmap', vma: 9 }], file: { ...base.file, violatesAt: 5 } });
+    expect(r).toEqual({ ok: false, why: 'map-within-vma-lifetime now fails at step 4, the file records step 5' });
   });
   it('a step the model now rejects is named with its reason', () => {
-    const r = replayOwn({ ...base, ops: [base.ops[0]!, { kind: 'p2p_map', vma: 7, dev: 1, write: true }, base.ops[2]!] });
+    const r = replayOwn({ ...base, ops: [base.ops[0]!, { kind: 'p2p_map', vma: 7, dev: 1, write: true }, base.ops[2]!, base.ops[3]!] });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.why).toBe('step 2 is now rejected (p2p_map: vma 7 is not mapped); the file records a violation at step 3');
+    if (!r.ok) expect(r.why).toBe('step 2 is now rejected (p2p_map: -EFAULT: vma 7 is not mapped); the file records a violation at step 4');
   });
   it('a trace that no longer violates says so', () => {
-    const r = replayOwn({ ...base, ops: base.ops.slice(0, 2), file: { ...base.file, violatesAt: 2 } });
+    const r = replayOwn({ ...base, ops: base.ops.slice(0, 3), file: { ...base.file, violatesAt: 3 } });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.why).toContain('all 2 steps are accepted and map-within-vma-lifetime no longer fails');
+    if (!r.ok) expect(r.why).toContain('all 3 steps are accepted and map-within-vma-lifetime no longer fails');
   });
 });
 
 describe('decoding', () => {
-  const good = readFileSync('counterexamples/vma-p2p-map/map-within-vma-lifetime-542285d783.json', 'utf8');
+  const good = readFileSync('counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json', 'utf8');
   const edit = (f: (j: Record<string, unknown>) => void): string => {
     const j = JSON.parse(good) as Record<string, unknown>;
     f(j);
@@ -64,7 +64,7 @@ describe('decoding', () => {
   const steps = (j: Record<string, unknown>) => j.steps as { op: string; args: Record<string, unknown> }[];
 
   it('names the file and the field path of an argument of the wrong type', () => {
-    expect(errorOf(edit((j) => void (steps(j)[2]!.args.vma = '1')))).toBe('x.json: steps[2].args.vma: expected a whole number, got "1"');
+    expect(errorOf(edit((j) => void (steps(j)[3]!.args.vma = '1')))).toBe('x.json: steps[3].args.vma: expected a whole number, got "1"');
   });
   it('names a missing field', () => {
     expect(errorOf(edit((j) => void delete j.violatesAt))).toBe('x.json: violatesAt: expected a whole number, got nothing');
@@ -81,11 +81,11 @@ describe('decoding', () => {
     expect(errorOf(edit((j) => void (steps(j)[1]!.op = 'mystery')))).toBe("x.json: steps[1].op: unknown operation 'mystery'");
   });
   it('rejects an argument the operation does not take, and a bad nested backing', () => {
-    expect(errorOf(edit((j) => void (steps(j)[2]!.args.flags = 1)))).toBe('x.json: steps[2].args.flags: unknown argument of munmap');
+    expect(errorOf(edit((j) => void (steps(j)[3]!.args.flags = 1)))).toBe('x.json: steps[3].args.flags: unknown argument of munmap');
     expect(errorOf(edit((j) => void (steps(j)[0]!.args.backing = { kind: 'bar' })))).toMatch(/^x\.json: steps\[0\]\.args\.backing: expected a backing/);
   });
   it('rejects a violatesAt outside the steps', () => {
-    expect(errorOf(edit((j) => void (j.violatesAt = 9)))).toBe('x.json: violatesAt: must be a step number from 1 to 3, got 9');
+    expect(errorOf(edit((j) => void (j.violatesAt = 9)))).toBe('x.json: violatesAt: must be a step number from 1 to 4, got 9');
   });
   it('reports a file it cannot read', () => {
     const r = loadCounterexample('counterexamples/no-such-file.json');

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { markdownReport } from '../../cli/cite/markdown.ts';
@@ -40,39 +41,61 @@ describe('the text report', () => {
     expect(words).toEqual(command.split(' '));
   });
   it('shows what a step did next to it', () => {
-    const text = textReport(citationOf(load('counterexamples/vma-p2p-map/map-within-vma-lifetime-542285d783.json')));
-    expect(text).toContain('  3. munmap(vma=1)\n     -> vma 1 destroyed');
+    const text = textReport(citationOf(load('counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json')));
+    expect(text).toContain('  4. munmap(vma=1)\n     -> vma 1 destroyed');
   });
 });
 
 describe('the markdown and mermaid reports', () => {
-  const cx = load('counterexamples/vma-p2p-map/no-dma-after-free-b63fc2d19a.json');
+  const cx = load('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json');
   const c = citationOf(cx);
   it('markdown has a table of steps with the violating one marked', () => {
     const md = markdownReport(c);
     expect(md).toContain('| # | kernel call | effect |');
-    expect(md).toMatch(/\| 4 \| `device_write\(mapping=2, index=0\)` \| device 1 wrote pfn 6 \*\*<- violates `no-dma-after-free`\*\* \|/);
+    expect(md).toMatch(/\| 5 \| `device_write\(mapping=2, index=0\)` \| device 1 wrote pfn 6 \*\*<- violates `no-dma-after-free`\*\* \|/);
   });
   it('mermaid is a sequence diagram between the actors, the device writing the exporter\'s BAR, the violation marked', () => {
     const mm = mermaidReport(cx, c);
     expect(mm.startsWith('sequenceDiagram\n')).toBe(true);
     for (const a of ['process / mm', 'exporting driver (BAR)', 'importing driver', 'device', 'CPU']) expect(mm).toContain(a);
-    expect(mm).toContain('D->>X: 4. device_write(mapping=2, index=0)');
+    expect(mm).toContain('D->>X: 5. device_write(mapping=2, index=0)');
     expect(mm).toContain('rect rgb(255, 220, 220)');
     expect(mm).toContain('VIOLATES no-dma-after-free');
   });
 });
 
 describe('cross-design replay', () => {
-  it('the vma-p2p-map munmap counterexample holds on the notifier design: munmap invalidates and the mapping is gone first', () => {
-    const r = replayAcross(load('counterexamples/vma-p2p-map/map-within-vma-lifetime-542285d783.json'), designById('vma-p2p-map-notifier')!);
+  it('the vma-p2p-map munmap counterexample holds on the notifier design: munmap only starts the invalidation, the importer\'s callback stops the device and unmaps, then the VMA goes', () => {
+    const r = replayAcross(load('counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json'), designById('vma-p2p-map-notifier')!);
     expect(r.kind).toBe('holds');
-    const munmap = r.trace.find((t) => t.op.kind === 'munmap')!;
-    expect(munmap.events.map((e) => e.kind)).toEqual(['notifier-invalidated', 'mapping-torn-down', 'vma-destroyed']);
+    const from = r.trace.findIndex((t) => t.op.kind === 'munmap');
+    expect(r.trace[from]!.events.map((e) => e.kind)).toEqual(['invalidate-range-start', 'callback-invoked']);
+    expect(r.trace.slice(from + 1).map((t) => t.op.kind)).toEqual([
+      'driver_lock',
+      'mmu_interval_set_seq',
+      'device_stop_dma',
+      'p2p_unmap',
+      'driver_unlock',
+      'invalidate_callback_return',
+      'mmu_notifier_invalidate_range_end',
+    ]);
+    expect(r.trace.at(-1)!.events.map((e) => e.kind)).toEqual(['vma-destroyed', 'invalidate-range-end']);
   });
-  it('the munmap-then-write counterexample: the device write is rejected because the notifier tore the mapping down', () => {
-    const r = replayAcross(load('counterexamples/vma-p2p-map/no-dma-after-free-b63fc2d19a.json'), designById('vma-p2p-map-notifier')!);
-    expect(r.kind === 'rejected' && [r.at, r.reason]).toEqual([4, 'device_write: mapping 3 is not live']);
+  it('the munmap-then-write counterexample: the device write is rejected because the callback stopped the device and the mapping is gone', () => {
+    const r = replayAcross(load('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json'), designById('vma-p2p-map-notifier')!);
+    expect(r.kind === 'rejected' && [r.at, r.reason]).toEqual([5, 'device_write: mapping 4 is not live']);
+  });
+  it('the nostop traces are made of its own callback\'s steps, which vma-p2p-map has none of', () => {
+    for (const f of readdirSync('counterexamples/vma-p2p-map-notifier-nostop')) {
+      const cx = load(`counterexamples/vma-p2p-map-notifier-nostop/${f}`);
+      const callback = cx.ops.filter((o) => o.by !== undefined && ['mmu_interval_set_seq', 'invalidate_callback_return'].includes(o.kind));
+      expect(callback.length).toBeGreaterThanOrEqual(2);
+      // The record-only callback never stops the device or unmaps.
+      expect(cx.ops.some((o) => o.by !== undefined && (o.kind === 'device_stop_dma' || o.kind === 'p2p_unmap'))).toBe(false);
+      const across = replayAcross(cx, designById('vma-p2p-map')!);
+      expect(across.trace.some((t) => t.op.by !== undefined)).toBe(false);
+    }
+    for (const f of readdirSync('counterexamples/vma-p2p-map')) expect(load(`counterexamples/vma-p2p-map/${f}`).ops.some((o) => o.by !== undefined)).toBe(false);
   });
   it('the legacy fork counterexample on pin_user_pages: the parent store no longer faults, early COW kept its page', () => {
     const r = replayAcross(load('counterexamples/gup-set-page-dirty/pin-coherent-ae11110e1b.json'), designById('pin-user-pages')!);

@@ -10,7 +10,11 @@ import {
   P2PDMA_PROVIDER,
   RAW_BASE,
   RAW_EXPORTER,
+  callbackThread,
+  designWorld,
+  finishInvalidations,
   frame,
+  kinds,
   lastId,
   mmapAnon,
   mmapBar,
@@ -187,13 +191,22 @@ describe('sgl_dma_unmap', () => {
     expect(run(s2, { kind: 'sgl_dma_unmap', sgl }).events).toEqual([{ kind: 'mapping-torn-down', mapping }]);
   });
 
-  it('sgl_dma_unmap of a BAR-window table whose mapping a notifier already tore down emits nothing', () => {
-    const { state: s1, sgl } = mapTable([mmapBar(1), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }], mapUser(0, 1, 'to-device'));
-    const { state: s2 } = run(s1, { kind: 'munmap', vma: lastId(s1.vmas) });
-    expect(s2.mappings.size).toBe(0);
-    const { state, events } = run(s2, { kind: 'sgl_dma_unmap', sgl });
+  it("a BAR-window table's mapping outlives munmap's invalidation, whose stop-unmap callback gives back only p2p_map mappings; sgl_dma_unmap tears it down", () => {
+    // The design world: device 1 imports BAR 0 of device 0 and runs the stop-unmap callback.
+    const { state: s1, sgl, mapping } = mapTable(
+      [{ kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: 0 } }, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: 1 }],
+      mapUser(0, 1, 'to-device', 1),
+      designWorld('vma-p2p-map-notifier'),
+    );
+    const { state: s2, events } = run(s1, { kind: 'munmap', vma: lastId(s1.vmas) });
+    expect(callbackThread(events)).toBeGreaterThan(0);
+    const { state: s3, events: rest } = finishInvalidations(s2);
+    expect(kinds(rest)).toEqual(['callback-returned', 'vma-destroyed', 'invalidate-range-end']);
+    expect(s3.vmas.size).toBe(0);
+    expect(s3.mappings.has(mapping)).toBe(true);
+    const { state, events: unmapped } = run(s3, { kind: 'sgl_dma_unmap', sgl });
     expect(state.sgls.size).toBe(0);
-    expect(events).toEqual([]);
+    expect(unmapped).toEqual([{ kind: 'mapping-torn-down', mapping }]);
   });
 
   it('sgl_dma_unmap of a table that is not allocated is rejected', () => {

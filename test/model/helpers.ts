@@ -5,6 +5,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { expect } from 'vitest';
+import { designById } from '../../model/designs/index.ts';
+import { peekThread } from '../../model/driver-thread.ts';
 import type { Event } from '../../model/event.ts';
 import type { Op } from '../../model/op.ts';
 import { rejectionMessage } from '../../model/result.ts';
@@ -154,3 +156,58 @@ export const pin = (start: number, npages: number, write: boolean, extra: { long
   longterm: extra.longterm ?? false,
   p2pdma: extra.p2pdma ?? false,
 });
+
+/**
+ * The initial state of a design's world: device 0 provides a raw BAR
+ * (BAR 0, pfns after the RAM), device 1 imports and, in the notifier
+ * designs, runs the design's driver recipes.
+ */
+export const designWorld = (id: string): State => {
+  const d = designById(id);
+  if (d === undefined) return expect.fail(`no design ${id}`);
+  return makeWorld(d.world);
+};
+
+/** The driver thread the kernel started for a notifier callback in `events` (the first one). */
+export const callbackThread = (events: ReadonlyArray<Event>): number => {
+  const e = events.find((x) => x.kind === 'callback-invoked');
+  if (e?.kind !== 'callback-invoked') return expect.fail('no invalidate callback was invoked');
+  return e.thread;
+};
+
+export interface ThreadRun extends Ran {
+  /** The calls the thread made, in order, each with `by`. */
+  readonly ops: ReadonlyArray<Op>;
+}
+
+/** Step driver thread `tid` (its next call from peekThread, each accepted) until it ends or `limit` calls were made. */
+export const runThread = (s: State, tid: number, limit = 32): ThreadRun => {
+  let state = s;
+  const events: Event[] = [];
+  const ops: Op[] = [];
+  while (state.threads.has(tid) && ops.length < limit) {
+    const op = peekThread(state, tid);
+    if (op === null) return expect.fail(`driver thread ${tid} has no next call`);
+    const r = accept(state, op);
+    ops.push(op);
+    events.push(...r.events);
+    state = r.state;
+  }
+  return { state, events, ops };
+};
+
+/**
+ * Let every invalidation finish: run each callback thread the kernel
+ * started to its end (a later callback starts when one returns), then
+ * mmu_notifier_invalidate_range_end.
+ */
+export const finishInvalidations = (s: State): Ran => {
+  let acc: Ran = { state: s, events: [] };
+  for (let guard = 0; acc.state.invalidations.size > 0 && guard < 16; guard++) {
+    const inv = [...acc.state.invalidations.values()][0]!;
+    const r = inv.running === null ? accept(acc.state, { kind: 'mmu_notifier_invalidate_range_end', inv: inv.id }) : runThread(acc.state, inv.running);
+    acc = { state: r.state, events: [...acc.events, ...r.events] };
+  }
+  expect(acc.state.invalidations.size, 'every invalidation ended').toBe(0);
+  return acc;
+};

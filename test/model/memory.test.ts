@@ -100,12 +100,29 @@ describe('reclaim', () => {
     expect(events).toEqual([{ kind: 'page-dirtied', pfn: 0 }]);
   });
 
-  it('reclaim invalidates an mmu notifier covering the page before unmapping it', () => {
+  it('reclaim of a page under an mmu notifier starts an invalidation and unmaps the page only at mmu_notifier_invalidate_range_end', () => {
     const { state: s1 } = run(cleanFilePage(world()), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER });
-    const n = lastId(s1.notifiers);
-    const { state, events } = run(s1, reclaim(0));
-    expect(state.notifiers.get(n)?.seq).toBe(1);
-    expect(events[0]).toEqual({ kind: 'notifier-invalidated', notifier: n });
+    const { state: s2, events } = run(s1, reclaim(0));
+    const inv = lastId(s2.invalidations);
+    expect(events).toEqual([{ kind: 'invalidate-range-start', inv, event: 'MMU_NOTIFY_CLEAR' }]);
+    expect(s2.invalidations.get(inv)).toMatchObject({ ranges: [{ mm: 0, start: 0, end: 1 }], mmapLocked: null, then: { kind: 'reclaim', pfn: 0 } });
+    expect(s2.mms.get(0)?.invalidateSeq).toBe(3);
+    expect(pteAt(s2, 0, 0)).not.toBeNull();
+    expect(frame(s2, 0).free).toBe(false);
+    const { state, events: end } = run(s2, { kind: 'mmu_notifier_invalidate_range_end', inv });
+    expect(pteAt(state, 0, 0)).toBeNull();
+    expect(frame(state, 0).free).toBe(true);
+    expect(end).toEqual([{ kind: 'buffers-released', pfn: 0 }, { kind: 'page-freed', pfn: 0 }, { kind: 'invalidate-range-end', inv }]);
+    expect(state.mms.get(0)?.invalidateSeq).toBe(4);
+  });
+
+  it('reclaim looks at the page again at range_end: a GUP reference taken during the invalidation keeps it from being freed', () => {
+    const { state: s1 } = run(cleanFilePage(world()), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }, reclaim(0));
+    const inv = lastId(s1.invalidations);
+    const { state, events } = run(s1, gup(0, 1, false), { kind: 'mmu_notifier_invalidate_range_end', inv });
+    expect(frame(state, 0)).toMatchObject({ free: false, refcount: 2, mapcount: 0, fsPrivate: false });
+    expect(state.inodes[0]!.cache[0]).toBe(0);
+    expect(events).toEqual([{ kind: 'buffers-released', pfn: 0 }, { kind: 'invalidate-range-end', inv }]);
   });
 
   it('reclaim of a free page is rejected', () => {

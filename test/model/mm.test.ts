@@ -200,11 +200,11 @@ describe('exit_mmap', () => {
 });
 
 describe('fork', () => {
-  it('fork creates a live child mm that has not pinned anything', () => {
+  it('fork creates a live child mm that has not pinned anything and whose invalidate_seq starts at 2', () => {
     const s0 = world();
     const { state, events } = run(s0, { kind: 'fork', mm: 0 });
     const child = newId(s0.mms, state.mms);
-    expect(state.mms.get(child)).toEqual({ id: child, alive: true, hasPinned: false });
+    expect(state.mms.get(child)).toEqual({ id: child, alive: true, hasPinned: false, invalidateSeq: 2 });
     expect(events).toEqual([]);
   });
 

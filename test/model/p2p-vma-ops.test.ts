@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { State } from '../../model/state.ts';
-import { IMPORTER, ISOLATED, RAW_BASE, RAW_EXPORTER, gup, lastId, mmapAnon, mmapBar, newId, rejectedWith, run, world } from './helpers.ts';
+import { IMPORTER, ISOLATED, RAW_BASE, RAW_EXPORTER, callbackThread, designWorld, gup, lastId, mmapAnon, mmapBar, newId, rejectedWith, run, runThread, world } from './helpers.ts';
 
 /** mm 0 maps the two pages of the raw BAR at virtual page 0. */
 const barVma = (s: State = world()): { state: State; vma: number } => {
@@ -90,9 +90,17 @@ describe('p2p_unmap', () => {
     expect(rejectedWith(state, { kind: 'p2p_unmap', mapping })).toContain('already torn down');
   });
 
-  it('p2p_unmap of a mapping a notifier already tore down is rejected', () => {
-    const { state: s1, vma, mapping } = mapped();
-    const { state } = run(s1, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 2, owner: IMPORTER }, { kind: 'munmap', vma });
+  it("p2p_unmap of a mapping the importer's invalidate callback already gave back is rejected", () => {
+    // The design world: device 1 imports BAR 0 of device 0 and runs the stop-unmap callback.
+    const { state: s1 } = run(designWorld('vma-p2p-map-notifier'), { kind: 'mmap', mm: 0, npages: 2, backing: { kind: 'bar', bar: 0 } });
+    const vma = lastId(s1.vmas);
+    const { state: s2 } = run(s1, { kind: 'p2p_map', vma, dev: 1, write: true }, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 2, owner: 1 });
+    const mapping = lastId(s2.mappings);
+    const { state: s3, events } = run(s2, { kind: 'munmap', vma });
+    const { state, ops } = runThread(s3, callbackThread(events));
+    expect(ops).toContainEqual({ kind: 'p2p_unmap', mapping, by: callbackThread(events) });
+    // The VMA still exists (range_end has not run): only the mapping is gone.
+    expect(state.vmas.has(vma)).toBe(true);
     expect(rejectedWith(state, { kind: 'p2p_unmap', mapping })).toContain(`mapping ${mapping} is not live`);
   });
 
@@ -108,5 +116,49 @@ describe('p2p_unmap', () => {
     const v = s1.vmas.get(vma)!;
     const { state } = run(s1, { kind: 'sgl_dma_map_user', dev: IMPORTER, mm: 0, start: v.start, npages: v.npages, dir: 'to-device' });
     expect(rejectedWith(state, { kind: 'p2p_unmap', mapping: lastId(state.mappings) })).toContain('was made by sgl_dma_map_user, not p2p_map');
+  });
+});
+
+describe('device_program and the device reaching p2p_map addresses', () => {
+  const write = (mapping: number, index = 0) => ({ kind: 'device_write', mapping, index }) as const;
+
+  it('device_write through a p2p_map mapping the driver never programmed into its device is rejected', () => {
+    const { state, mapping } = mapped();
+    expect(rejectedWith(state, write(mapping))).toBe(`device ${IMPORTER} was never programmed with mapping ${mapping}'s addresses`);
+  });
+
+  it("device_program writes the mapping's addresses into the device, which then reaches the BAR window", () => {
+    const { state: s1, vma, mapping } = mapped();
+    const { state: s2, events } = run(s1, { kind: 'device_program', dev: IMPORTER, mapping });
+    const range = newId(s1.deviceRanges, s2.deviceRanges);
+    expect(events).toEqual([{ kind: 'device-programmed', device: IMPORTER, range, mapping }]);
+    expect(s2.deviceRanges.get(range)).toMatchObject({ device: IMPORTER, mapping, mm: 0, start: 0, end: 2, entries: s1.mappings.get(mapping)!.entries });
+    expect(s2.vmas.has(vma)).toBe(true);
+    expect(run(s2, write(mapping, 1)).events).toEqual([{ kind: 'device-access', device: IMPORTER, mapping, pfn: RAW_BASE + 1, gen: 1, write: true }]);
+  });
+
+  it('device_program of a mapping another device holds is rejected', () => {
+    const { state, mapping } = mapped();
+    expect(rejectedWith(state, { kind: 'device_program', dev: RAW_EXPORTER, mapping })).toContain(`holds no addresses of mapping ${mapping}`);
+  });
+
+  it('a programmed device keeps reaching the addresses after p2p_unmap, until device_stop_dma', () => {
+    const { state: s1, mapping } = mapped();
+    const { state: s2 } = run(s1, { kind: 'device_program', dev: IMPORTER, mapping }, { kind: 'p2p_unmap', mapping });
+    expect(s2.mappings.has(mapping)).toBe(false);
+    expect(run(s2, write(mapping)).events).toEqual([{ kind: 'device-access', device: IMPORTER, mapping, pfn: RAW_BASE, gen: 1, write: true }]);
+    const range = lastId(s2.deviceRanges);
+    const { state, events } = run(s2, { kind: 'device_stop_dma', dev: IMPORTER, mm: 0, start: 1, npages: 1 });
+    expect(events).toEqual([{ kind: 'device-stopped', device: IMPORTER, range }]);
+    expect(state.deviceRanges.size).toBe(0);
+    expect(rejectedWith(state, write(mapping))).toContain(`mapping ${mapping} is not live`);
+  });
+
+  it('device_stop_dma of a range the device was not programmed for stops nothing', () => {
+    const { state: s1, mapping } = mapped();
+    const { state: s2 } = run(s1, { kind: 'device_program', dev: IMPORTER, mapping });
+    const { state, events } = run(s2, { kind: 'device_stop_dma', dev: IMPORTER, mm: 0, start: 2, npages: 4 });
+    expect(events).toEqual([]);
+    expect(state.deviceRanges).toBe(s2.deviceRanges);
   });
 });

@@ -182,7 +182,7 @@ describe('pci_stop_and_remove_bus_device', () => {
   it('pci_stop_and_remove_bus_device of a raw BAR exporter is accepted and the BAR is no longer alive', () => {
     const s0 = world();
     const { state, events } = run(s0, remove(RAW_EXPORTER));
-    expect(state.bars[RAW_BAR]).toEqual({ ...s0.bars[RAW_BAR]!, alive: false });
+    expect(state.bars[RAW_BAR]).toEqual({ ...s0.bars[RAW_BAR]!, alive: false, removing: true });
     expect(state.bars[P2PDMA_BAR]!.alive).toBe(true);
     expect(events).toEqual([{ kind: 'provider-removed', device: RAW_EXPORTER }]);
   });
@@ -206,6 +206,24 @@ describe('pci_stop_and_remove_bus_device', () => {
       { kind: 'page-freed', pfn: P2PDMA_BASE },
       { kind: 'provider-removed', device: P2PDMA_PROVIDER },
     ]);
+  });
+
+  it('pci_stop_and_remove_bus_device under a notifier over the BAR window starts an invalidation (MMU_NOTIFY_CLEAR); range_end zaps and removes the provider', () => {
+    const { state: s1 } = run(world(), mmapBar(2), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 1, npages: 1, owner: IMPORTER });
+    const vma = lastId(s1.vmas);
+    const { state: s2, events } = run(s1, remove(RAW_EXPORTER));
+    const inv = lastId(s2.invalidations);
+    expect(events).toEqual([{ kind: 'invalidate-range-start', inv, event: 'MMU_NOTIFY_CLEAR' }]);
+    expect(s2.invalidations.get(inv)).toMatchObject({ ranges: [{ mm: 0, start: 0, end: 2 }], mmapLocked: null, then: { kind: 'unmap_mapping_range', dev: RAW_EXPORTER } });
+    expect(s2.bars[RAW_BAR]!.alive).toBe(true);
+    expect(pteAt(s2, 0, 0)).not.toBeNull();
+    const { state, events: end } = run(s2, { kind: 'mmu_notifier_invalidate_range_end', inv });
+    expect(end).toEqual([
+      { kind: 'provider-removed', device: RAW_EXPORTER },
+      { kind: 'invalidate-range-end', inv },
+    ]);
+    expect(state.vmas.get(vma)?.ptes).toEqual([null, null]);
+    expect(state.bars[RAW_BAR]!.alive).toBe(false);
   });
 
   it('pci_stop_and_remove_bus_device is accepted once the P2PDMA allocation was freed', () => {

@@ -38,6 +38,57 @@ const pinStart: ReadonlyArray<Op> = [
   { kind: 'dma_map_sg', dev: 1, sgl: 3, dir: 'from-device' },
 ];
 
+/**
+ * The importer designs' world: BAR 0 of device 0, importer device 1 with driver recipes. Ids: vma 1,
+ * notifier 2, map-path thread 3, mapping 4 (p2p_map made by thread 3).
+ */
+const subscribedAndMapped: ReadonlyArray<Op> = [
+  bar,
+  { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: 1 },
+  { kind: 'driver_map_range', dev: 1, notifier: 2 },
+  { kind: 'mmu_interval_read_begin', notifier: 2, by: 3 },
+  { kind: 'p2p_map', vma: 1, dev: 1, write: true, by: 3 },
+];
+/** The map path (hmm-map) finishes before anything else: the device is programmed (range 5) and thread 3 ends. */
+const programmed: ReadonlyArray<Op> = [
+  ...subscribedAndMapped,
+  { kind: 'driver_lock', dev: 1, by: 3 },
+  { kind: 'mmu_interval_read_retry', notifier: 2, seq: 1, by: 3 },
+  { kind: 'device_program', dev: 1, mapping: 4, by: 3 },
+  { kind: 'driver_unlock', dev: 1, by: 3 },
+  { kind: 'munmap', vma: 1 },
+];
+/** After `programmed`: munmap's invalidation is 6, its callback thread 7. */
+const stopUnmapCallback: ReadonlyArray<Op> = [
+  { kind: 'driver_lock', dev: 1, by: 7 },
+  { kind: 'mmu_interval_set_seq', notifier: 2, seq: 3, by: 7 },
+  { kind: 'device_stop_dma', dev: 1, mm: 0, start: 0, npages: 1, by: 7 },
+  { kind: 'p2p_unmap', mapping: 4, by: 7 },
+  { kind: 'driver_unlock', dev: 1, by: 7 },
+  { kind: 'invalidate_callback_return', notifier: 2, ret: true, by: 7 },
+];
+const recordOnlyCallback: ReadonlyArray<Op> = [
+  { kind: 'driver_lock', dev: 1, by: 7 },
+  { kind: 'mmu_interval_set_seq', notifier: 2, seq: 3, by: 7 },
+  { kind: 'driver_unlock', dev: 1, by: 7 },
+  { kind: 'invalidate_callback_return', notifier: 2, ret: true, by: 7 },
+];
+/**
+ * The race the seq exists for: after the map path's p2p_map, munmap starts invalidation 5 and its
+ * stop-unmap callback (thread 6) runs to its return; the map path then takes the driver lock (step 13).
+ */
+const raced: ReadonlyArray<Op> = [
+  ...subscribedAndMapped,
+  { kind: 'munmap', vma: 1 },
+  { kind: 'driver_lock', dev: 1, by: 6 },
+  { kind: 'mmu_interval_set_seq', notifier: 2, seq: 3, by: 6 },
+  { kind: 'device_stop_dma', dev: 1, mm: 0, start: 0, npages: 1, by: 6 },
+  { kind: 'p2p_unmap', mapping: 4, by: 6 },
+  { kind: 'driver_unlock', dev: 1, by: 6 },
+  { kind: 'invalidate_callback_return', notifier: 2, ret: true, by: 6 },
+  { kind: 'driver_lock', dev: 1, by: 3 },
+];
+
 describe('no-cpu-iomem', () => {
   const p2pSgl: ReadonlyArray<Op> = [
     { kind: 'pci_alloc_p2pmem', bar: 0 },
@@ -67,15 +118,22 @@ describe('map-within-vma-lifetime', () => {
       'vma 1 was destroyed while mapping 2',
     );
   });
-  it('holds when the importer\'s notifier tears the mapping down during munmap', () => {
-    const r = run('vma-p2p-map-notifier', [
-      bar,
-      { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: 1 },
-      { kind: 'p2p_map', vma: 1, dev: 1, write: true },
-      { kind: 'munmap', vma: 1 },
-    ]);
+  it("holds when the importer's invalidate callback gives the mapping back before range_end destroys the VMA", () => {
+    const r = run('vma-p2p-map-notifier', [...programmed, ...stopUnmapCallback, { kind: 'mmu_notifier_invalidate_range_end', inv: 6 }]);
     expectHolds(r);
-    if (r.kind === 'holds') expect(r.state.mappings.size).toBe(0);
+    if (r.kind === 'holds') {
+      expect(r.state.vmas.size).toBe(0);
+      expect(r.state.mappings.size).toBe(0);
+      expect(r.state.deviceRanges.size).toBe(0);
+    }
+  });
+  it('fires when the record-only callback returns with the mapping live and range_end destroys the VMA', () => {
+    expectViolation(
+      run('vma-p2p-map-notifier-nostop', [...programmed, ...recordOnlyCallback, { kind: 'mmu_notifier_invalidate_range_end', inv: 6 }], 'map-within-vma-lifetime'),
+      'map-within-vma-lifetime',
+      15,
+      'vma 1 was destroyed while mapping 4',
+    );
   });
   it('holds when the importer p2p_unmaps before munmap', () => {
     expectHolds(run('vma-p2p-map', [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'p2p_unmap', mapping: 2 }, { kind: 'munmap', vma: 1 }]));
@@ -147,25 +205,40 @@ describe('correct-dirtying', () => {
 });
 
 describe('no-dma-after-free', () => {
-  const mapped: ReadonlyArray<Op> = [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'munmap', vma: 1 }];
+  /** The importer without a notifier p2p_maps (mapping 2) and programs its device (range 3). */
+  const imported: ReadonlyArray<Op> = [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'device_program', dev: 1, mapping: 2 }];
+  const mapped: ReadonlyArray<Op> = [...imported, { kind: 'munmap', vma: 1 }];
   it('fires when the device writes a BAR window its exporter gave back at munmap', () => {
-    expectViolation(run('vma-p2p-map', [...mapped, { kind: 'device_write', mapping: 2, index: 0 }], 'no-dma-after-free'), 'no-dma-after-free', 4, 'was freed');
+    expectViolation(run('vma-p2p-map', [...mapped, { kind: 'device_write', mapping: 2, index: 0 }], 'no-dma-after-free'), 'no-dma-after-free', 5, 'was freed');
   });
   it('fires when that window was handed to a new mapping in the meantime', () => {
     expectViolation(
       run('vma-p2p-map', [...mapped, bar, { kind: 'device_write', mapping: 2, index: 0 }], 'no-dma-after-free'),
       'no-dma-after-free',
-      5,
+      6,
       'belongs to someone else',
     );
   });
   it('fires when the device writes the BAR of a removed provider', () => {
     expectViolation(
-      run('vma-p2p-map', [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'pci_stop_and_remove_bus_device', dev: 0 }, { kind: 'device_write', mapping: 2, index: 0 }]),
+      run('vma-p2p-map', [...imported, { kind: 'pci_stop_and_remove_bus_device', dev: 0 }, { kind: 'device_write', mapping: 2, index: 0 }]),
       'no-dma-after-free',
-      4,
+      5,
       'was removed',
     );
+  });
+  it('holds while the device writes the window before munmap', () => {
+    expectHolds(run('vma-p2p-map', [...imported, { kind: 'device_write', mapping: 2, index: 0 }]));
+  });
+  it('fires when the noretry map path programmed stale addresses and the device writes after range_end gave the window back', () => {
+    const ops: ReadonlyArray<Op> = [
+      ...raced,
+      { kind: 'device_program', dev: 1, mapping: 4, by: 3 },
+      { kind: 'driver_unlock', dev: 1, by: 3 },
+      { kind: 'mmu_notifier_invalidate_range_end', inv: 5 },
+      { kind: 'device_write', mapping: 4, index: 0 },
+    ];
+    expectViolation(run('vma-p2p-map-notifier-noretry', ops, 'no-dma-after-free'), 'no-dma-after-free', 17, 'was freed');
   });
   it('holds when a pin keeps the page alive across munmap', () => {
     expectHolds(run('pin-user-pages', [anon, ...pinStart, { kind: 'munmap', vma: 1 }, { kind: 'device_write', mapping: 4, index: 0 }]));
@@ -184,6 +257,45 @@ describe('pin-coherent', () => {
     // The parent's PTE stays writable, so the parent's store does not even fault.
     const store = run('pin-user-pages', [anon, ...pinStart, ...forkThenStore]);
     expect(store.kind === 'rejected' && store.reason).toContain('present and writable');
+  });
+});
+
+describe('notifier-protocol', () => {
+  it('fires at device_program when the noretry map path programs addresses a callback returned after it took them', () => {
+    expectViolation(
+      run('vma-p2p-map-notifier-noretry', [...raced, { kind: 'device_program', dev: 1, mapping: 4, by: 3 }]),
+      'notifier-protocol',
+      14,
+      'never called mmu_interval_read_retry',
+    );
+  });
+  it('holds for the same interleaving on the hmm-map importer: read_retry sends the map path back, and it fails on the gone VMA', () => {
+    const r = run('vma-p2p-map-notifier', [
+      ...raced,
+      { kind: 'mmu_interval_read_retry', notifier: 2, seq: 1, by: 3 },
+      { kind: 'driver_unlock', dev: 1, by: 3 },
+      { kind: 'mmu_notifier_invalidate_range_end', inv: 5 },
+      { kind: 'mmu_interval_read_begin', notifier: 2, by: 3 },
+      { kind: 'driver_return', dev: 1, err: '-EFAULT', by: 3 },
+    ]);
+    expectHolds(r);
+    if (r.kind === 'holds') {
+      expect(r.trace[13]!.events).toEqual([{ kind: 'read-retry', notifier: 2, seq: 1, retry: true }]);
+      expect(r.state.threads.size).toBe(0);
+      expect(r.state.deviceRanges.size).toBe(0);
+      expect(r.state.mappings.size).toBe(0);
+    }
+  });
+  it('fires when the record-only callback returns true while the device is programmed for the range', () => {
+    expectViolation(
+      run('vma-p2p-map-notifier-nostop', [...programmed, ...recordOnlyCallback], 'notifier-protocol'),
+      'notifier-protocol',
+      14,
+      "notifier 2's invalidate returned true while device 1 can still reach pages 0-0 of mm 0 through mapping 4",
+    );
+  });
+  it('holds for the same interleaving on the stop-unmap importer, which stops the device before it returns', () => {
+    expectHolds(run('vma-p2p-map-notifier', [...programmed, ...stopUnmapCallback, { kind: 'mmu_notifier_invalidate_range_end', inv: 6 }]));
   });
 });
 
@@ -219,6 +331,10 @@ describe('each invariant knows when a step reaches the situation it guards', () 
     ];
     expect(exercisedAt('vma-p2p-map-notifier', ops, 'map-within-vma-lifetime')).toEqual([4]);
     expect(exercisedAt('vma-p2p-map-notifier', [bar, { kind: 'munmap', vma: 1 }], 'map-within-vma-lifetime')).toEqual([]);
+  });
+  it('notifier-protocol: a callback returns while a map path of its notifier holds a seq, not when the map path already ended', () => {
+    expect(exercisedAt('vma-p2p-map-notifier', raced, 'notifier-protocol')).toEqual([12]);
+    expect(exercisedAt('vma-p2p-map-notifier', [...programmed, ...stopUnmapCallback], 'notifier-protocol')).toEqual([]);
   });
   it('no-cpu-iomem: a plain CPU access, not memcpy_toio', () => {
     const p2p: ReadonlyArray<Op> = [{ kind: 'pci_alloc_p2pmem', bar: 0 }, { kind: 'sg_alloc_table', nents: 1 }, { kind: 'sg_set_page', sgl: 1, index: 0, page: 6 }];
