@@ -42,7 +42,8 @@ const pieces = (w: string, first: number, room: number): string[] => {
 /**
  * `words` as shell lines of at most `width` columns, each but the last
  * ending in ` \`. The first line starts with `first`, the others with
- * `rest`. A word too long for a line is cut and quoted piece by piece;
+ * `rest`; an option stays with its value. A word too long for a line is
+ * cut and quoted piece by piece;
  * the pieces after the first start in column 0, since a shell joins a
  * `\`-newline with what follows and an indent would split the word.
  */
@@ -50,10 +51,14 @@ export const wrapCommand = (words: ReadonlyArray<string>, width: number, first: 
   const lines: string[] = [];
   let line = first;
   let empty = true;
-  for (const w of words) {
+  for (const [i, w] of words.entries()) {
     const q = shellWord(w);
+    // An option and its value stay on one line when they fit on a fresh one.
+    const next = words[i + 1];
+    const pair = w.startsWith('--') && next !== undefined && !next.startsWith('-') ? q.length + 1 + shellWord(next).length : q.length;
+    const keep = pair === q.length || rest.length + pair + 2 > width ? q.length : pair;
     // Room for the word and, since more may follow, for ` \`.
-    if ((empty ? line.length : line.length + 1) + q.length + 2 <= width) {
+    if ((empty ? line.length : line.length + 1) + keep + 2 <= width) {
       line += empty ? q : ` ${q}`;
       empty = false;
       continue;
