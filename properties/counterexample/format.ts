@@ -46,8 +46,8 @@ export const StepJsonCodec = t.readonly(
 
 export const FoundCodec = t.readonly(
   t.intersection([
-    t.type({ by: t.string, date: t.string }),
-    t.partial({ seed: int32, path: t.string, fastCheckVersion: t.string }),
+    t.type({ by: shortString(200), date: shortString(40) }),
+    t.partial({ seed: int32, path: shortString(10_000), fastCheckVersion: shortString(40) }),
   ]),
   'provenance {by, date, seed?, path?, fastCheckVersion?}',
 );
