@@ -57,8 +57,9 @@ export const wrapCommand = (words: ReadonlyArray<string>, width: number, first: 
     const next = words[i + 1];
     const pair = w.startsWith('--') && next !== undefined && !next.startsWith('-') ? q.length + 1 + shellWord(next).length : q.length;
     const keep = pair === q.length || rest.length + pair + 2 > width ? q.length : pair;
-    // Room for the word and, since more may follow, for ` \`.
-    if ((empty ? line.length : line.length + 1) + keep + 2 <= width) {
+    // Room for the word and, unless it is the last, for ` \`.
+    const tail = i === words.length - 1 ? 0 : 2;
+    if ((empty ? line.length : line.length + 1) + keep + tail <= width) {
       line += empty ? q : ` ${q}`;
       empty = false;
       continue;
@@ -68,7 +69,7 @@ export const wrapCommand = (words: ReadonlyArray<string>, width: number, first: 
       line = rest;
       empty = true;
     }
-    if (line.length + q.length + 2 <= width) {
+    if (line.length + q.length + tail <= width) {
       line += q;
       empty = false;
       continue;
