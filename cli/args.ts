@@ -4,6 +4,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { designs } from '../model/designs/index.ts';
+import { quoted } from '../properties/counterexample/quote.ts';
 import { type InvariantId, invariantIds, isInvariantId } from '../properties/invariant.ts';
 
 export interface CheckArgs {
@@ -16,6 +17,8 @@ export interface CheckArgs {
   readonly json: boolean;
   readonly path: string | undefined;
   readonly save: boolean;
+  /** Print times and rates (wall clock); `--no-timing` drops them so two runs compare byte for byte. */
+  readonly timing: boolean;
 }
 
 export interface ReplayArgs {
@@ -41,6 +44,7 @@ export interface ExploreArgs {
   readonly maxStates: number;
   readonly json: boolean;
   readonly save: boolean;
+  readonly timing: boolean;
 }
 
 export interface ReferenceArgs {
@@ -57,8 +61,8 @@ export const defaults = { runs: 10000, seed: 2019, maxCommands: 80, maxStates: 1
 export const COUNTEREXAMPLES = 'counterexamples';
 
 export const usage = `usage:
-  dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--json] [--save]
-  dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [--json] [--save]
+  dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--json] [--save] [--no-timing]
+  dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [--json] [--save] [--no-timing]
   dmacheck explore --reference P-V-B-M [--buggy] [--json]
   dmacheck replay [FILE...] [--design OTHER]
   dmacheck report FILE [--format text|markdown|mermaid|json]
@@ -67,13 +71,13 @@ invariants: ${invariantIds.join(', ')}
 defaults:   --runs ${defaults.runs} --seed ${defaults.seed} --max-commands ${defaults.maxCommands}; explore --max-states ${defaults.maxStates} (per design, no depth bound); replay reads ${COUNTEREXAMPLES}/`;
 
 const positive = (flag: string, v: string): E.Either<string, number> =>
-  /^[0-9]+$/.test(v) && Number(v) >= 1 && Number(v) <= 10_000_000 ? E.right(Number(v)) : E.left(`${flag}: expected a whole number from 1 to 10000000, got '${v}'`);
+  /^[0-9]+$/.test(v) && Number(v) >= 1 && Number(v) <= 10_000_000 ? E.right(Number(v)) : E.left(`${flag}: expected a whole number from 1 to 10000000, got ${quoted(v)}`);
 
 const seedOf = (v: string): E.Either<string, number> =>
-  /^-?[0-9]+$/.test(v) && Number(v) >= -(2 ** 31) && Number(v) < 2 ** 31 ? E.right(Number(v)) : E.left(`--seed: expected a 32-bit integer, got '${v}'`);
+  /^-?[0-9]+$/.test(v) && Number(v) >= -(2 ** 31) && Number(v) < 2 ** 31 ? E.right(Number(v)) : E.left(`--seed: expected a 32-bit integer, got ${quoted(v)}`);
 
 const designOf = (v: string): E.Either<string, string> =>
-  designs.some((d) => d.id === v) ? E.right(v) : E.left(`--design: unknown design '${v}' (known: ${designs.map((d) => d.id).join(', ')})`);
+  designs.some((d) => d.id === v) ? E.right(v) : E.left(`--design: unknown design ${quoted(v)} (known: ${designs.map((d) => d.id).join(', ')})`);
 
 interface Flags {
   readonly values: ReadonlyArray<readonly [string, string]>;
@@ -88,6 +92,8 @@ const split = (rest: ReadonlyArray<string>, valued: ReadonlyArray<string>, switc
   const positional: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const raw = rest[i]!;
+    // A lone '-' is a word (a file named '-'); any other word starting with '-' is meant as an option.
+    if (raw.startsWith('-') && !raw.startsWith('--') && raw !== '-') return E.left(`unknown option ${quoted(raw)}`);
     if (!raw.startsWith('--')) {
       positional.push(raw);
       continue;
@@ -95,11 +101,11 @@ const split = (rest: ReadonlyArray<string>, valued: ReadonlyArray<string>, switc
     const eq = raw.indexOf('=');
     const flag = eq > 0 ? raw.slice(0, eq) : raw;
     if (switches.includes(flag)) {
-      if (eq > 0) return E.left(`${flag} takes no value`);
+      if (eq > 0) return E.left(`${quoted(flag)} takes no value`);
       on.add(flag);
       continue;
     }
-    if (!valued.includes(flag)) return E.left(`unknown option '${raw}'`);
+    if (!valued.includes(flag)) return E.left(`unknown option ${quoted(raw)}`);
     const value = eq > 0 ? raw.slice(eq + 1) : rest[++i];
     if (value === undefined) return E.left(`${flag} needs a value`);
     values.push([flag, value]);
@@ -122,7 +128,7 @@ const selection = (f: Flags): E.Either<string, Selection> => {
       if (E.isLeft(d)) return d;
       ds.push(d.right);
     } else if (flag === '--invariant') {
-      if (!isInvariantId(value)) return E.left(`--invariant: unknown invariant '${value}' (known: ${invariantIds.join(', ')})`);
+      if (!isInvariantId(value)) return E.left(`--invariant: unknown invariant ${quoted(value)} (known: ${invariantIds.join(', ')})`);
       is.push(value);
     }
   }
@@ -133,7 +139,7 @@ const selection = (f: Flags): E.Either<string, Selection> => {
 };
 
 const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
-  if (f.positional.length > 0) return E.left(`check takes no file arguments, got '${f.positional[0]}'`);
+  if (f.positional.length > 0) return E.left(`check takes no file arguments, got ${quoted(f.positional[0]!)}`);
   const sel = selection(f);
   if (E.isLeft(sel)) return sel;
   let runs: number = defaults.runs;
@@ -144,7 +150,7 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
     if (flag === '--design' || flag === '--invariant') continue;
     if (flag === '--path') {
       if (!/^[0-9]+(:[0-9]+)*@[A-Za-z0-9+/]*:[A-Za-z0-9+/]*$/.test(value))
-        return E.left(`--path: expected a replay path as printed by a failing search (like 12:3:3@B:A), got '${value}'`);
+        return E.left(`--path: expected a replay path as printed by a failing search (like 12:3:3@B:A), got ${quoted(value)}`);
       path = value;
     } else {
       const n = flag === '--seed' ? seedOf(value) : positive(flag, value);
@@ -164,11 +170,12 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
     json: f.switches.has('--json'),
     path,
     save: f.switches.has('--save'),
+    timing: !f.switches.has('--no-timing'),
   });
 };
 
 const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> => {
-  if (f.positional.length > 0) return E.left(`explore takes no file arguments, got '${f.positional[0]}'`);
+  if (f.positional.length > 0) return E.left(`explore takes no file arguments, got ${quoted(f.positional[0]!)}`);
   const sel = selection(f);
   if (E.isLeft(sel)) return sel;
   let depth: number | undefined;
@@ -179,7 +186,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
     if (flag === '--reference') {
       const m = /^([0-9]+)-([0-9]+)-([0-9]+)-([0-9]+)$/.exec(value);
       if (m === null || m.slice(1).some((x) => Number(x) < 1) || Number(m[2]) > Number(m[1]))
-        return E.left(`--reference: expected P-V-B-M with every number at least 1 and V <= P (like 6-3-2-4), got '${value}'`);
+        return E.left(`--reference: expected P-V-B-M with every number at least 1 and V <= P (like 6-3-2-4), got ${quoted(value)}`);
       reference = value;
     } else {
       const n = positive(flag, value);
@@ -190,7 +197,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
   }
   const json = f.switches.has('--json');
   if (reference !== undefined) {
-    if (f.values.some(([flag]) => flag === '--design' || flag === '--invariant') || depth !== undefined || f.switches.has('--save') || maxStates !== defaults.maxStates)
+    if (f.values.some(([flag]) => flag === '--design' || flag === '--invariant') || depth !== undefined || f.switches.has('--save') || f.switches.has('--no-timing') || maxStates !== defaults.maxStates)
       return E.left('--reference explores the reference model whole: it takes only --buggy and --json');
     return E.right({ command: 'reference', size: reference, buggy: f.switches.has('--buggy'), json });
   }
@@ -202,6 +209,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
     maxStates,
     json,
     save: f.switches.has('--save'),
+    timing: !f.switches.has('--no-timing'),
   });
 };
 
@@ -220,7 +228,7 @@ const parseReport = (f: Flags): E.Either<string, ReportArgs> => {
   let format: ReportFormat = 'text';
   for (const [, value] of f.values) {
     const known = reportFormats.find((x) => x === value);
-    if (known === undefined) return E.left(`--format: expected one of ${reportFormats.join(', ')}, got '${value}'`);
+    if (known === undefined) return E.left(`--format: expected one of ${reportFormats.join(', ')}, got ${quoted(value)}`);
     format = known;
   }
   return E.right({ command: 'report', file: f.positional[0]!, format });
@@ -230,10 +238,10 @@ export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> =
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || argv.includes('--help') || argv.includes('-h')) return E.right({ command: 'help' });
   if (command === 'check')
-    return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--max-commands', '--path'], ['--json', '--save']));
+    return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--max-commands', '--path'], ['--json', '--save', '--no-timing']));
   if (command === 'explore')
-    return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference'], ['--json', '--save', '--buggy']));
+    return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference'], ['--json', '--save', '--buggy', '--no-timing']));
   if (command === 'replay') return E.chain(parseReplay)(split(rest, ['--design'], []));
   if (command === 'report') return E.chain(parseReport)(split(rest, ['--format'], []));
-  return E.left(`unknown command '${command}' (expected: check, explore, replay, report)`);
+  return E.left(`unknown command ${quoted(command)} (expected: check, explore, replay, report)`);
 };

@@ -1,5 +1,6 @@
 /** `dmacheck check`: search, print the verdict table and traces, optionally save the violations. */
 import { designById } from '../model/designs/index.ts';
+import { MAX_STEPS } from '../properties/counterexample/load.ts';
 import { saveCounterexample, toCounterexampleFile } from '../properties/counterexample/save.ts';
 import { verdictsFor, type Verdict } from '../properties/verdicts.ts';
 import { COUNTEREXAMPLES, type CheckArgs } from './args.ts';
@@ -8,6 +9,8 @@ import { citationOfVerdict, formatTable, toJson } from './report.ts';
 
 const save = (v: Verdict): string => {
   const design = designById(v.design)!;
+  const n = v.violation!.trace.length;
+  if (n > MAX_STEPS) return `not saved: ${v.design} / ${v.invariant} has ${n} steps, over the limit of ${MAX_STEPS} a counterexample file may have`;
   const file = toCounterexampleFile(
     design,
     v.invariant,
@@ -41,7 +44,7 @@ export const check = (args: CheckArgs): number => {
     console.log(JSON.stringify(toJson(all, args), null, 2));
     for (const line of saved) console.error(line);
   } else {
-    console.log(formatTable(all));
+    console.log(formatTable(all, args.timing));
     for (const v of all.filter((x) => x.violation !== null)) console.log(`\n${textReport(citationOfVerdict(v, args)).trimEnd()}`);
     if (saved.length > 0) console.log(`\n${saved.join('\n')}`);
     const vacuous = all.filter((v) => v.verdict === 'held' && v.exercised === 0);

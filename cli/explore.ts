@@ -105,17 +105,27 @@ export const exploreCommand = (args: ExploreArgs): number => {
             transitions: d.exploration.result.transitions,
             depth: d.depth,
             complete: d.exploration.result.complete,
-            seconds: Number(d.exploration.result.seconds.toFixed(3)),
-            statesPerSecond: Math.round(d.exploration.result.statesPerSecond),
             bytesPerState: Math.round(d.exploration.bytesPerState),
           })),
           states,
           transitions: all.reduce((n, d) => n + d.exploration.result.transitions, 0),
-          seconds: Number(seconds.toFixed(3)),
-          statesPerSecond: Math.round(states / seconds),
           bytesPerState: Math.round(bytes / states),
           complete: all.every((d) => d.exploration.result.complete),
-          peakRssMB: Math.round(peakRssMB()),
+          // Wall-clock figures live here alone, so that `--no-timing` output is the same on every run.
+          ...(args.timing
+            ? {
+                timing: {
+                  seconds: Number(seconds.toFixed(3)),
+                  statesPerSecond: Math.round(states / seconds),
+                  peakRssMB: Math.round(peakRssMB()),
+                  designs: all.map((d) => ({
+                    design: d.design,
+                    seconds: Number(d.exploration.result.seconds.toFixed(3)),
+                    statesPerSecond: Math.round(d.exploration.result.statesPerSecond),
+                  })),
+                },
+              }
+            : {}),
         },
         null,
         2,
@@ -125,13 +135,17 @@ export const exploreCommand = (args: ExploreArgs): number => {
     return mismatches === 0 ? 0 : 1;
   }
   console.log(`dmacheck explore: ${all.length} design(s); bounds: ${args.depth === undefined ? 'no depth bound' : `depth ${args.depth}`}, ${args.maxStates} states per design\n`);
-  const head = `${'design'.padEnd(22)}  ${'states'.padStart(7)}  ${'transitions'.padStart(11)}  depth  ${'states/s'.padStart(8)}  ${'bytes/state'.padStart(11)}  ${'time'.padStart(6)}`;
+  const wd = Math.max(6, ...all.map((d) => d.design.length));
+  const wi = Math.max(9, ...args.invariants.map((i) => i.length));
+  const rate = (s: string) => (args.timing ? `  ${s.padStart(8)}` : '');
+  const time = (s: string) => (args.timing ? `  ${s.padStart(6)}` : '');
+  const head = `${'design'.padEnd(wd)}  ${'states'.padStart(7)}  ${'transitions'.padStart(11)}  depth${rate('states/s')}  ${'bytes/state'.padStart(11)}${time('time')}`;
   console.log(head);
   console.log('-'.repeat(head.length));
   for (const d of all) {
     const r = d.exploration.result;
     console.log(
-      `${d.design.padEnd(22)}  ${String(r.states).padStart(7)}  ${String(r.transitions).padStart(11)}  ${String(d.depth).padStart(5)}  ${Math.round(r.statesPerSecond).toString().padStart(8)}  ${Math.round(d.exploration.bytesPerState).toString().padStart(11)}  ${`${r.seconds.toFixed(1)}s`.padStart(6)}`,
+      `${d.design.padEnd(wd)}  ${String(r.states).padStart(7)}  ${String(r.transitions).padStart(11)}  ${String(d.depth).padStart(5)}${rate(Math.round(r.statesPerSecond).toString())}  ${Math.round(d.exploration.bytesPerState).toString().padStart(11)}${time(`${r.seconds.toFixed(1)}s`)}`,
     );
   }
   console.log('');
@@ -145,7 +159,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
           : r.verdict === 'held-bounded'
             ? '  (expected violated: not within this bound)'
             : `  (EXPECTED ${r.expected})`;
-      console.log(`${d.design.padEnd(22)}  ${r.invariant.padEnd(24)}  ${what}${mark}`);
+      console.log(`${d.design.padEnd(wd)}  ${r.invariant.padEnd(wi)}  ${what}${mark}`);
     }
   for (const d of all)
     for (const v of d.exploration.violations) {
@@ -159,13 +173,14 @@ export const exploreCommand = (args: ExploreArgs): number => {
         violatesAt: v.trace.length,
         steps: v.trace.map((t, i) => ({ n: i + 1, call: formatOp(t.op), effects: describeEvents(t.events) })),
         violation: v.message,
-        replay: `npx dmacheck explore --design ${d.design} --invariant ${v.invariant}${args.depth === undefined ? '' : ` --depth ${args.depth}`} --max-states ${args.maxStates} --save`,
+        replay: ['npx', 'dmacheck', 'explore', '--design', d.design, '--invariant', v.invariant, ...(args.depth === undefined ? [] : ['--depth', String(args.depth)]), '--max-states', String(args.maxStates), '--save'],
         found: `breadth-first exploration: a shortest trace, ${v.depth} design step(s)`,
       });
       console.log(`\n${report.trimEnd()}`);
     }
   if (saved.length > 0) console.log(`\n${saved.join('\n')}`);
-  console.log(`\n${states} states in ${seconds.toFixed(1)}s (${Math.round(states / seconds)} states/s); peak RSS ${peakRssMB().toFixed(0)} MB; ${mismatches === 0 ? 'no verdict contradicts a design\'s expectation' : `${mismatches} verdict(s) contradict the design's expectation`}${beyond > 0 ? `; ${beyond} expected violation(s) not within the bound` : ''}`);
+  const timing = args.timing ? ` in ${seconds.toFixed(1)}s (${Math.round(states / seconds)} states/s); peak RSS ${peakRssMB().toFixed(0)} MB` : '';
+  console.log(`\n${states} states${timing}; ${mismatches === 0 ? 'no verdict contradicts a design\'s expectation' : `${mismatches} verdict(s) contradict the design's expectation`}${beyond > 0 ? `; ${beyond} expected violation(s) not within the bound` : ''}`);
   return mismatches === 0 ? 0 : 1;
 };
 

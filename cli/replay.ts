@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { designById } from '../model/designs/index.ts';
 import { loadCounterexample, loadErrorLine } from '../properties/counterexample/load.ts';
+import { clip, fileName } from '../properties/counterexample/quote.ts';
 import { crossReplayLine, replayAcross, replayOwn } from '../properties/counterexample/replay-file.ts';
 import { describeEvents, formatOp } from '../properties/trace.ts';
 import { COUNTEREXAMPLES, type ReplayArgs } from './args.ts';
@@ -30,7 +31,7 @@ export const replayCommand = (args: ReplayArgs): number => {
     try {
       status = Math.max(status, replayFile(path, other));
     } catch (err) {
-      console.error(`dmacheck: ${path}: cannot be replayed (${err instanceof Error ? err.message : String(err)})`);
+      console.error(`dmacheck: ${fileName(path)}: cannot be replayed (${clip(err instanceof Error ? err.message : String(err), 100)})`);
       status = 2;
     }
   }
@@ -47,11 +48,11 @@ const replayFile = (path: string, other: ReturnType<typeof designById>): number 
   const cx = loaded.right;
   if (other === undefined) {
     const r = replayOwn(cx);
-    console.log(r.ok ? `ok    ${path}: ${cx.file.design} violates ${cx.invariant} at step ${cx.file.violatesAt}` : `FAIL  ${path}: ${r.why}`);
+    console.log(r.ok ? `ok    ${fileName(path)}: ${cx.file.design} violates ${cx.invariant} at step ${cx.file.violatesAt}` : `FAIL  ${fileName(path)}: ${r.why}`);
     return r.ok ? 0 : 1;
   }
   const r = replayAcross(cx, other);
-  console.log(`${path} on ${other.id}: ${crossReplayLine(r)}`);
+  console.log(`${fileName(path)} on ${other.id}: ${crossReplayLine(r)}`);
   r.trace.forEach((t, i) => {
     const notes = describeEvents(t.events);
     console.log(`  ${String(i + 1).padStart(2)}. ${formatOp(t.op)}${notes.length > 0 ? `\n      -> ${notes.join('; ')}` : ''}`);

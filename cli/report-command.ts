@@ -4,6 +4,7 @@ import { match } from 'ts-pattern';
 import { citationOf } from '../properties/counterexample/cite.ts';
 import { serialise } from '../properties/counterexample/format.ts';
 import { loadCounterexample, loadErrorLine } from '../properties/counterexample/load.ts';
+import { clip, fileName } from '../properties/counterexample/quote.ts';
 import type { ReportArgs } from './args.ts';
 import { markdownReport } from './cite/markdown.ts';
 import { mermaidReport } from './cite/mermaid.ts';
@@ -20,7 +21,7 @@ export const reportCommand = (args: ReportArgs): number => {
   try {
     c = citationOf(cx);
   } catch (err) {
-    console.error(`dmacheck: ${args.file}: cannot be replayed (${err instanceof Error ? err.message : String(err)})`);
+    console.error(`dmacheck: ${fileName(args.file)}: cannot be replayed (${clip(err instanceof Error ? err.message : String(err), 100)})`);
     return 2;
   }
   process.stdout.write(

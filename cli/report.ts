@@ -4,33 +4,42 @@ import { counterexampleId } from '../properties/counterexample/format.ts';
 import { toJsonStep, describeEvents, formatOp } from '../properties/trace.ts';
 import type { Verdict } from '../properties/verdicts.ts';
 import type { CheckArgs } from './args.ts';
+import { shellLine } from './cite/shell.ts';
 
 const pad = (s: string, n: number): string => s.padEnd(n);
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)}s`;
 
-export const formatTable = (vs: ReadonlyArray<Verdict>): string => {
+/** The verdict table; the time column only with `timing` (wall clock differs from run to run). */
+export const formatTable = (vs: ReadonlyArray<Verdict>, timing = true): string => {
   const wd = Math.max(6, ...vs.map((v) => v.design.length));
   const wi = Math.max(9, ...vs.map((v) => v.invariant.length));
-  const head = `${pad('design', wd)}  ${pad('invariant', wi)}  ${pad('verdict', 8)}  ${pad('as expected', 11)}  ${'runs'.padStart(6)}  ${'exercised'.padStart(9)}  ${'time'.padStart(7)}`;
+  const time = (s: string) => (timing ? `  ${s.padStart(7)}` : '');
+  const head = `${pad('design', wd)}  ${pad('invariant', wi)}  ${pad('verdict', 8)}  ${pad('as expected', 11)}  ${'runs'.padStart(6)}  ${'exercised'.padStart(9)}${time('time')}`;
   const rows = vs.map(
     (v) =>
-      `${pad(v.design, wd)}  ${pad(v.invariant, wi)}  ${pad(v.verdict, 8)}  ${pad(v.verdict === v.expected ? 'yes' : `NO: ${v.expected}`, 11)}  ${String(v.runs).padStart(6)}  ${(v.verdict === 'held' && v.exercised === 0 ? 'never' : String(v.exercised)).padStart(9)}  ${seconds(v.ms).padStart(7)}`,
+      `${pad(v.design, wd)}  ${pad(v.invariant, wi)}  ${pad(v.verdict, 8)}  ${pad(v.verdict === v.expected ? 'yes' : `NO: ${v.expected}`, 11)}  ${String(v.runs).padStart(6)}  ${(v.verdict === 'held' && v.exercised === 0 ? 'never' : String(v.exercised)).padStart(9)}${time(seconds(v.ms))}`,
   );
   return [head, '-'.repeat(head.length), ...rows].join('\n');
 };
 
-/** The command that reruns exactly the search that found `v`. */
-export const replayCommand = (v: Verdict, args: CheckArgs): string =>
-  [
-    'npm run check --',
-    `--design ${v.design}`,
-    ...v.searched.map((i) => `--invariant ${i}`),
-    `--seed ${v.seed}`,
-    `--max-commands ${args.maxCommands}`,
-    `--runs ${args.runs}`,
-    ...(v.violation === null ? [] : [`--path ${v.violation.path}`]),
-  ].join(' ');
+/** The command that reruns exactly the search that found `v`, as words. */
+export const replayCommand = (v: Verdict, args: CheckArgs): ReadonlyArray<string> => [
+  'npm',
+  'run',
+  'check',
+  '--',
+  '--design',
+  v.design,
+  ...v.searched.flatMap((i) => ['--invariant', i]),
+  '--seed',
+  String(v.seed),
+  '--max-commands',
+  String(args.maxCommands),
+  '--runs',
+  String(args.runs),
+  ...(v.violation === null ? [] : ['--path', v.violation.path]),
+];
 
 /** A violation straight from a search, as the same 72-column text report `dmacheck report` prints. */
 export const citationOfVerdict = (v: Verdict, args: CheckArgs): Citation => {
@@ -62,7 +71,6 @@ export const toJson = (vs: ReadonlyArray<Verdict>, args: CheckArgs): object => (
     seed: v.seed,
     exercised: v.exercised,
     ...(v.verdict === 'held' && v.exercised === 0 ? { vacuous: true } : {}),
-    seconds: Number((v.ms / 1000).toFixed(3)),
     ...(v.violation === null
       ? {}
       : {
@@ -70,7 +78,9 @@ export const toJson = (vs: ReadonlyArray<Verdict>, args: CheckArgs): object => (
           violatesAt: v.violation.trace.length,
           message: v.violation.message,
           path: v.violation.path,
-          replay: replayCommand(v, args),
+          replay: shellLine(replayCommand(v, args)),
         }),
   })),
+  // Wall-clock figures live here alone, so that `--no-timing` output is the same on every run.
+  ...(args.timing ? { timing: { seconds: vs.map((v) => ({ design: v.design, invariant: v.invariant, seconds: Number((v.ms / 1000).toFixed(3)) })) } } : {}),
 });

@@ -1,5 +1,6 @@
 /** The Markdown report, for a code review: a table of steps. */
 import type { Citation } from '../../properties/counterexample/cite.ts';
+import { shellLine } from './shell.ts';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
 
@@ -24,7 +25,7 @@ export const markdownReport = (c: Citation): string => {
     'Replay:',
     '',
     '```sh',
-    c.replay,
+    shellLine(c.replay),
     '```',
     '',
   ].join('\n');

@@ -1,5 +1,6 @@
 /** The plain-text report: ASCII, no line over 72 columns, ready for a mailing-list reply. */
 import type { Citation } from '../../properties/counterexample/cite.ts';
+import { wrapCommand } from './shell.ts';
 import { wrap } from './wrap.ts';
 
 export const WIDTH = 72;
@@ -23,6 +24,6 @@ export const textReport = (c: Citation): string => {
       ? wrap(`This file no longer reproduces: ${c.invariant} does not fail at step ${c.violatesAt} today.`, WIDTH, 'WARNING: ', '  ')
       : wrap(`${c.violation}.`, WIDTH, `Step ${c.violatesAt} violates ${c.invariant}: `, '')),
   );
-  out.push('', 'Replay:', ...wrap(c.replay, WIDTH, '  ', '    ', '\\'));
+  out.push('', 'Replay:', ...wrapCommand(c.replay, WIDTH, '  ', '    '));
   return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
 };

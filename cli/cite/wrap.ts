@@ -1,14 +1,14 @@
-/** Word wrapping for reports that must fit a mail client's 72 columns. */
+/** Word wrapping for reports that must fit a mail client's 72 columns. Commands wrap with shell.ts. */
 
-/** Split a word longer than `width` into pieces (with `joiner` at each break). */
-const hardBreak = (word: string, first: number, joiner: string, width = first): string[] => {
+/** Split a word longer than a line into pieces: the first `first` wide, the others `width`. */
+const hardBreak = (word: string, first: number, width: number): string[] => {
   const out: string[] = [];
   let rest = word;
   let room = first;
   while (rest.length > room) {
-    out.push(rest.slice(0, room - joiner.length) + joiner);
-    rest = rest.slice(room - joiner.length);
-    room = joiner === '' ? room : width;
+    out.push(rest.slice(0, room));
+    rest = rest.slice(room);
+    room = width;
   }
   out.push(rest);
   return out;
@@ -16,10 +16,9 @@ const hardBreak = (word: string, first: number, joiner: string, width = first): 
 
 /**
  * Greedy wrap of `text` to `width` columns. The first line starts with
- * `first`, the others with `rest`. A word longer than a line is broken,
- * ending each piece with `joiner` (a shell's `\` in commands).
+ * `first`, the others with `rest`. A word longer than a line is broken.
  */
-export const wrap = (text: string, width: number, first: string, rest: string, joiner = ''): string[] => {
+export const wrap = (text: string, width: number, first: string, rest: string): string[] => {
   const lines: string[] = [];
   let line = first;
   let empty = true;
@@ -31,15 +30,14 @@ export const wrap = (text: string, width: number, first: string, rest: string, j
       continue;
     }
     if (!empty) {
-      lines.push(joiner === '' ? line : `${line} ${joiner}`);
+      lines.push(line);
       line = rest;
       empty = true;
     }
-    const pieces = hardBreak(word, width - line.length, joiner, width);
+    const pieces = hardBreak(word, width - line.length, width - rest.length);
     for (const p of pieces.slice(0, -1)) {
       lines.push(line + p);
-      // A shell joins `\`-newline with what follows, so the rest of a broken word starts in column 0.
-      line = joiner === '' ? rest : '';
+      line = rest;
     }
     line += pieces[pieces.length - 1]!;
     empty = false;

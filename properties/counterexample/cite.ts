@@ -9,6 +9,7 @@ import { replay } from '../replay.ts';
 import { describeEvents, formatOp } from '../trace.ts';
 import { counterexampleId } from './format.ts';
 import type { Counterexample } from './load.ts';
+import { escapeText } from './quote.ts';
 
 export interface CitedStep {
   readonly n: number;
@@ -19,6 +20,7 @@ export interface CitedStep {
 export interface Citation {
   readonly id: string;
   readonly source: string;
+  /** The file's title, escaped to printable ASCII on one line. */
   readonly title: string | undefined;
   readonly design: string;
   readonly invariant: InvariantId;
@@ -26,7 +28,8 @@ export interface Citation {
   readonly steps: ReadonlyArray<CitedStep>;
   /** The violation as the model states it today; null if the file no longer reproduces. */
   readonly violation: string | null;
-  readonly replay: string;
+  /** The command that replays it, as words (reports quote them for a shell). */
+  readonly replay: ReadonlyArray<string>;
   /** How it was found, when it comes straight from a search. */
   readonly found?: string;
 }
@@ -37,12 +40,12 @@ export const citationOf = (cx: Counterexample): Citation => {
   return {
     id: counterexampleId(cx.file.design, cx.file.steps),
     source: cx.source,
-    title: cx.file.title,
+    title: cx.file.title === undefined ? undefined : escapeText(cx.file.title),
     design: cx.file.design,
     invariant: cx.invariant,
     violatesAt: cx.file.violatesAt,
     steps: cx.ops.map((op, i) => ({ n: i + 1, call: formatOp(op), effects: effects(i) })),
     violation: r.kind === 'violates' && r.at === cx.file.violatesAt ? r.violation.message : null,
-    replay: `npx dmacheck replay ${cx.source}`,
+    replay: ['npx', 'dmacheck', 'replay', cx.source],
   };
 };

@@ -22,13 +22,32 @@ const int32 = new t.Type<number, number, unknown>(
   t.identity,
 );
 
-/** One step as written in the file; its args are checked against the op's own codec afterwards. */
-export const StepJsonCodec = t.readonly(t.type({ op: t.string, args: t.UnknownRecord }, 'a step {op, args}'));
+/** A string of at most `max` characters. */
+const shortString = (max: number) =>
+  new t.Type<string, string, unknown>(
+    `a string of at most ${max} characters`,
+    (u): u is string => typeof u === 'string' && u.length <= max,
+    (u, c) => (typeof u === 'string' && u.length <= max ? t.success(u) : t.failure(u, c)),
+    t.identity,
+  );
+
+/**
+ * One step as written in the file; its args are checked against the op's
+ * own codec afterwards. The loader rejects any key not declared here, so an
+ * optional field of a step is one line in the `t.partial`.
+ */
+export const StepJsonCodec = t.readonly(
+  t.intersection([
+    t.type({ op: t.string, args: t.UnknownRecord }),
+    t.partial({}),
+  ]),
+  'a step {op, args}',
+);
 
 export const FoundCodec = t.readonly(
   t.intersection([
-    t.type({ by: t.string, date: t.string }),
-    t.partial({ seed: int32, path: t.string, fastCheckVersion: t.string }),
+    t.type({ by: shortString(200), date: shortString(40) }),
+    t.partial({ seed: int32, path: shortString(10_000), fastCheckVersion: shortString(40) }),
   ]),
   'provenance {by, date, seed?, path?, fastCheckVersion?}',
 );
@@ -44,7 +63,7 @@ export const CounterexampleFileCodec = t.readonly(
       violatesAt: nat,
       found: FoundCodec,
     }),
-    t.partial({ title: t.string, note: t.string }),
+    t.partial({ title: shortString(200), note: shortString(2000) }),
   ]),
   'a dmacheck counterexample',
 );
@@ -71,13 +90,18 @@ export const counterexampleId = (design: string, steps: ReadonlyArray<StepJson>)
 export const counterexamplePath = (root: string, f: Pick<CounterexampleFile, 'design' | 'invariant' | 'steps'>): string =>
   `${root}/${f.design}/${f.invariant}-${counterexampleId(f.design, f.steps)}.json`;
 
+/** JSON.stringify with every character outside ASCII written as `\\uXXXX`: the same value, plain ASCII text. */
+const asciiJson = (v: unknown): string =>
+  JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 /**
  * The file's text: fields in a fixed order, one step per line so a diff
- * or a review reads like the trace, a newline at the end.
+ * or a review reads like the trace, a newline at the end. Plain ASCII,
+ * whatever the title holds.
  */
 export const serialise = (f: CounterexampleFile): string => {
-  const field = (k: string, v: unknown) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`;
-  const steps = f.steps.map((s) => `    ${JSON.stringify({ op: s.op, args: s.args })}`).join(',\n');
+  const field = (k: string, v: unknown) => `  ${JSON.stringify(k)}: ${asciiJson(v)}`;
+  const steps = f.steps.map(({ op, args, ...more }) => `    ${asciiJson({ op, args, ...more })}`).join(',\n');
   const lines = [
     field('format', f.format),
     field('version', f.version),

@@ -2,6 +2,9 @@
  * Loading a counterexample file: total, never throws. A bad file gives one
  * `LoadError` naming the file and the field path
  * (`x.json: steps[3].args.vma: expected a whole number, got "3"`).
+ * Everything quoted from the file is escaped and bounded (quote.ts), and
+ * the file's size, nesting and number of steps are bounded before any of
+ * it is decoded, so no file can make the loader or a replay crash or hang.
  */
 import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
@@ -11,6 +14,19 @@ import { designById } from '../../model/designs/index.ts';
 import { isOpKind, nat, type Op, opArgs } from '../../model/op.ts';
 import { type InvariantId, isInvariantId } from '../invariant.ts';
 import { type CounterexampleFile, CounterexampleFileCodec, FORMAT, VERSION } from './format.ts';
+import { clip, escapeText, fileName, quoted } from './quote.ts';
+import { extraKey } from './strict.ts';
+
+/** A file larger than this is refused unread: a 1000-step trace takes about 100 KB. */
+export const MAX_FILE_BYTES = 1 << 20;
+/** Objects and arrays nest 5 deep in a valid file (root, steps, step, args, backing). */
+export const MAX_DEPTH = 8;
+/**
+ * Steps a file may have. Each step of the model copies the state's maps, so
+ * replay time grows with the square of the trace length (10000 `fork` steps
+ * take seconds); a shrunk counterexample is tens of steps.
+ */
+export const MAX_STEPS = 1000;
 
 export interface Counterexample {
   readonly source: string;
@@ -27,14 +43,50 @@ export interface LoadError {
   readonly message: string;
 }
 
-export const loadErrorLine = (e: LoadError): string => `${e.source}: ${e.path === '' ? '' : `${e.path}: `}${e.message}`;
+export const loadErrorLine = (e: LoadError): string => `${fileName(e.source)}: ${e.path === '' ? '' : `${clip(e.path, 100)}: `}${e.message}`;
 
 const friendly: Readonly<Record<string, string>> = { UnknownRecord: 'an object', string: 'a string', boolean: 'true or false', number: 'a number' };
 
-const show = (u: unknown): string => {
-  if (u === undefined) return 'nothing';
-  const s = JSON.stringify(u);
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+/** A JSON value in at most about `budget` characters, without walking more of it than that. */
+const brief = (u: unknown, budget: number): string => {
+  if (Array.isArray(u)) {
+    const parts: string[] = [];
+    let used = 2;
+    for (const x of u) {
+      if (used > budget) return `[${parts.join(',')},...]`;
+      const p = brief(x, budget - used);
+      parts.push(p);
+      used += p.length + 1;
+    }
+    return `[${parts.join(',')}]`;
+  }
+  if (u !== null && typeof u === 'object') {
+    const parts: string[] = [];
+    let used = 2;
+    for (const [k, x] of Object.entries(u)) {
+      if (used > budget) return `{${parts.join(',')},...}`;
+      const p = `${JSON.stringify(k.slice(0, budget))}:${brief(x, budget - used)}`;
+      parts.push(p);
+      used += p.length + 1;
+    }
+    return `{${parts.join(',')}}`;
+  }
+  return typeof u === 'string' ? JSON.stringify(u.slice(0, budget + 1)) : String(JSON.stringify(u));
+};
+
+const show = (u: unknown): string => (u === undefined ? 'nothing' : clip(brief(u, 40), 40));
+
+/** The path of the first place nested deeper than MAX_DEPTH, or null. Iterative: depth cannot overflow the stack. */
+const tooDeep = (root: unknown): string | null => {
+  const stack: Array<{ readonly v: unknown; readonly depth: number; readonly path: string }> = [{ v: root, depth: 0, path: '' }];
+  while (stack.length > 0) {
+    const { v, depth, path } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > MAX_DEPTH) return path;
+    for (const [k, x] of Object.entries(v))
+      stack.push({ v: x, depth: depth + 1, path: Array.isArray(v) ? `${path}[${k}]` : path === '' ? escapeText(k.slice(0, 20)) : `${path}.${escapeText(k.slice(0, 20))}` });
+  }
+  return null;
 };
 
 const isIntersection = (c: t.Decoder<unknown, unknown>): boolean =>
@@ -63,43 +115,55 @@ export const describeError = (e: t.ValidationError, prefix = ''): { path: string
 const fail = (source: string, path: string, message: string): E.Either<LoadError, never> => E.left({ source, path, message });
 
 /** Decode the text of a counterexample file named `source`. */
+const keyPath = (at: string, key: string): string => `${at === '' ? '' : `${at}.`}${clip(key, 40)}`;
+
+/** Decode the text of a counterexample file named `source`. */
 export const decodeCounterexample = (source: string, text: string): E.Either<LoadError, Counterexample> => {
+  if (text.length > MAX_FILE_BYTES) return fail(source, '', `${text.length} characters is over the limit of ${MAX_FILE_BYTES} for a counterexample file`);
+  if (text.startsWith('\ufeff')) return fail(source, '', 'starts with a byte order mark (U+FEFF): save it as UTF-8 without one');
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return fail(source, '', `not JSON (${err instanceof Error ? err.message : String(err)})`);
+    return fail(source, '', `not JSON (${clip(err instanceof Error ? err.message : String(err), 100)})`);
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return fail(source, '', `expected a JSON object, got ${show(json)}`);
+  const deep = tooDeep(json);
+  if (deep !== null) return fail(source, deep, `nested deeper than ${MAX_DEPTH} levels (a counterexample file needs 5)`);
   const raw = json as Record<string, unknown>;
   if (raw.format !== FORMAT) return fail(source, 'format', `expected "${FORMAT}", got ${show(raw.format)}`);
   if (typeof raw.version === 'number' && raw.version > VERSION)
-    return fail(source, 'version', `${raw.version} is newer than this dmacheck understands (${VERSION})`);
+    return fail(source, 'version', `${show(raw.version)} is newer than this dmacheck understands (${VERSION})`);
+  if (Array.isArray(raw.steps) && raw.steps.length > MAX_STEPS)
+    return fail(source, 'steps', `${raw.steps.length} steps is over the limit of ${MAX_STEPS} steps a counterexample file may have`);
   const decoded = CounterexampleFileCodec.decode(json);
   if (E.isLeft(decoded)) {
     const d = describeError(decoded.left[0]!);
     return fail(source, d.path, d.message);
   }
+  const extra = extraKey(CounterexampleFileCodec, json);
+  if (extra !== null) return fail(source, keyPath(extra.at, extra.key), 'unknown field');
   const file = decoded.right;
   if (file.version !== VERSION) return fail(source, 'version', `expected ${VERSION}, got ${file.version}`);
   const design = designById(file.design);
-  if (design === undefined) return fail(source, 'design', `unknown design '${file.design}'`);
-  if (!isInvariantId(file.invariant)) return fail(source, 'invariant', `unknown invariant '${file.invariant}'`);
+  if (design === undefined) return fail(source, 'design', `unknown design ${quoted(file.design)}`);
+  if (!isInvariantId(file.invariant)) return fail(source, 'invariant', `unknown invariant ${quoted(file.invariant)}`);
   const ops: Op[] = [];
   for (const [i, s] of file.steps.entries()) {
     const at = `steps[${i}]`;
-    if (!isOpKind(s.op)) return fail(source, `${at}.op`, `unknown operation '${s.op}'`);
+    if (!isOpKind(s.op)) return fail(source, `${at}.op`, `unknown operation ${quoted(s.op)}`);
     const codec = opArgs[s.op] as t.Type<object, object, unknown>;
-    const props = (codec as unknown as t.ReadonlyType<t.InterfaceType<t.Props>>).type.props;
-    const extra = Object.keys(s.args).find((k) => !(k in props) && k !== 'by');
-    if (extra !== undefined) return fail(source, `${at}.args.${extra}`, `unknown argument of ${s.op}`);
     const a = codec.decode(s.args);
     if (E.isLeft(a)) {
       const d = describeError(a.left[0]!, `${at}.args`);
       return fail(source, d.path, d.message);
     }
-    const by = (s.args as Record<string, unknown>).by;
+    // `by` names the driver thread that made the call (model/op.ts): an argument every op may carry.
+    const { by, ...own } = s.args as Record<string, unknown>;
     if (by !== undefined && !nat.is(by)) return fail(source, `${at}.args.by`, `expected a thread id (a whole number), got ${show(by)}`);
+    const extraArg = extraKey(codec, Object.hasOwn(s.args, 'by') ? own : s.args, `${at}.args`);
+    if (extraArg !== null)
+      return fail(source, keyPath(extraArg.at, extraArg.key), extraArg.at === `${at}.args` ? `unknown argument of ${s.op}` : 'unknown field');
     ops.push({ kind: s.op, ...a.right, ...(by === undefined ? {} : { by }) } as Op);
   }
   if (file.violatesAt < 1 || file.violatesAt > ops.length) return fail(source, 'violatesAt', `must be a step number from 1 to ${ops.length}, got ${file.violatesAt}`);
@@ -107,11 +171,18 @@ export const decodeCounterexample = (source: string, text: string): E.Either<Loa
 };
 
 export const loadCounterexample = (path: string): E.Either<LoadError, Counterexample> => {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    return fail(path, '', `cannot read (${clip(err instanceof Error && 'code' in err ? String(err.code) : String(err), 60)})`);
+  }
+  if (bytes.length > MAX_FILE_BYTES) return fail(path, '', `${bytes.length} bytes is over the limit of ${MAX_FILE_BYTES} for a counterexample file`);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    return fail(path, '', `cannot read (${err instanceof Error && 'code' in err ? String(err.code) : String(err)})`);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return fail(path, '', 'not UTF-8 text');
   }
   return decodeCounterexample(path, text);
 };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { markdownReport } from '../../cli/cite/markdown.ts';
 import { mermaidReport } from '../../cli/cite/mermaid.ts';
 import { textReport, WIDTH } from '../../cli/cite/text.ts';
-import { wrap } from '../../cli/cite/wrap.ts';
+import { wrapCommand } from '../../cli/cite/shell.ts';
 import { corpusFiles } from '../../cli/replay.ts';
 import { designById } from '../../model/designs/index.ts';
 import { citationOf } from '../../properties/counterexample/cite.ts';
@@ -33,12 +33,12 @@ describe('the text report', () => {
     });
   }
   it('breaks a word longer than a line so that a shell joins it again, every line within 72 columns', () => {
-    const command = `npx dmacheck replay counterexamples/${'x'.repeat(150)}.json --design vma-p2p-map`;
-    const lines = wrap(command, WIDTH, '  ', '    ', '\\');
+    const command = ['npx', 'dmacheck', 'replay', `counterexamples/${'x'.repeat(150)}.json`, '--design', 'vma-p2p-map'];
+    const lines = wrapCommand(command, WIDTH, '  ', '    ');
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(WIDTH);
     // What a shell does: drop each backslash-newline, then split words on blanks.
     const words = lines.join('\n').replace(/\\\n/g, '').trim().split(/\s+/);
-    expect(words).toEqual(command.split(' '));
+    expect(words).toEqual(command);
   });
   it('shows what a step did next to it', () => {
     const text = textReport(citationOf(load('counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json')));

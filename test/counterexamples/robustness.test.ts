@@ -1,6 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +7,7 @@ import { citationOf } from '../../properties/counterexample/cite.ts';
 import { decodeCounterexample, loadCounterexample } from '../../properties/counterexample/load.ts';
 import { replayOwn } from '../../properties/counterexample/replay-file.ts';
 import { saveCounterexample } from '../../properties/counterexample/save.ts';
+import { scratch } from '../scratch.ts';
 
 const good = readFileSync('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json', 'utf8');
 
@@ -71,7 +70,7 @@ describe('the loader never throws', () => {
 
 describe('saving', () => {
   it('writes atomically under <design>/<invariant>-<id>.json, never overwrites, leaves no temporary file', () => {
-    const root = mkdtempSync(join(tmpdir(), 'dmacheck-'));
+    const root = scratch('dmacheck-');
     const cx = loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json');
     if (E.isLeft(cx)) throw new Error(cx.left.message);
     const first = saveCounterexample(root, cx.right.file);
