@@ -73,7 +73,7 @@ export const sectionsScript = String.raw`
         return card(f, frameName(snap, x.pfn), [
           x.free ? 'free' : 'allocated, gen ' + x.gen,
           x.structPage ? 'refcount ' + x.refcount + ', pincount ' + x.pincount + ', mapcount ' + x.mapcount : 'no struct page (raw MMIO)',
-          [x.dirty ? 'dirty' : '', x.fsPrivate ? 'buffers attached' : '',
+          [x.free || !x.structPage ? '' : x.dirty ? 'dirty' : 'clean', x.fsPrivate ? 'buffers attached' : mp.kind === 'file' ? 'no buffers' : '',
             mp.kind === 'file' ? 'file inode ' + mp.inode + ' index ' + mp.index : mp.kind && mp.kind !== 'none' ? mp.kind : ''].filter(Boolean).join(', '),
           x.deviceWroteSinceDirtied ? 'ghost: a device wrote it since the last set_page_dirty' : '',
           (by[x.pfn] || []).length ? el('ul', { class: 'reach', 'aria-label': 'reached by' }, by[x.pfn].map(function (w) { return el('li', {}, ['<- ' + w]); })) : '',
