@@ -114,6 +114,7 @@ const main = String.raw`
       kids.push(el('div', { class: 'sections' }, drawState(s.state)));
     }
     view.replaceChildren.apply(view, kids);
+    document.getElementById('announce').textContent = kids[0].textContent + (s.n === data.violatesAt ? ' (violates ' + data.invariant + ')' : '');
     if (focus) buttons[i].focus();
     if (history.replaceState) history.replaceState(null, '', '#step-' + s.n);
   }

@@ -39,6 +39,8 @@ h3 { font-size: 14px; margin: 12px 0 4px; border-bottom: 1px solid var(--line); 
 .mark-removed { background: var(--removed); border: 3px dotted var(--fg); text-decoration: line-through; }
 .mark-removed .badge { text-decoration: none; display: inline-block; }
 .badge { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-weight: bold; }
+/* Read by screen readers, not drawn: the live announcement of the selected step. */
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .none { color: var(--muted); font-style: italic; }
 .extra { color: var(--muted); }
 ul.ptes, ul.reach { margin: 2px 0; padding-left: 18px; }

@@ -64,7 +64,8 @@ ${stepList(d)}
 </ol>
 <p class="hint">Click a step, or use the arrow keys, j / k, Home and End. Markers: [new], [changed: fields], [removed] say what the selected step did; !! marks the violation.</p>
 </nav>
-<main id="view" aria-live="polite">
+<p id="announce" class="sr-only" aria-live="polite"></p>
+<main id="view">
 <noscript><p>The pictures of the state need JavaScript; <code>dmacheck report FILE</code> prints the trace as text.</p></noscript>
 </main>
 </div>
