@@ -27,7 +27,7 @@ export interface ReplayArgs {
   readonly design: string | undefined;
 }
 
-export const reportFormats = ['text', 'markdown', 'mermaid', 'json'] as const;
+export const reportFormats = ['text', 'markdown', 'mermaid', 'json', 'html'] as const;
 export type ReportFormat = (typeof reportFormats)[number];
 
 export interface ReportArgs {
@@ -65,7 +65,7 @@ export const usage = `usage:
   dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [--json] [--save] [--no-timing]
   dmacheck explore --reference P-V-B-M [--buggy] [--json]
   dmacheck replay [FILE...] [--design OTHER]
-  dmacheck report FILE [--format text|markdown|mermaid|json]
+  dmacheck report FILE [--format text|markdown|mermaid|json|html]
 designs:    ${designs.map((d) => d.id).join(', ')}
 invariants: ${invariantIds.join(', ')}
 defaults:   --runs ${defaults.runs} --seed ${defaults.seed} --max-commands ${defaults.maxCommands}; explore --max-states ${defaults.maxStates} (per design, no depth bound); replay reads ${COUNTEREXAMPLES}/`;

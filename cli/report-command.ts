@@ -6,6 +6,7 @@ import { serialise } from '../properties/counterexample/format.ts';
 import { loadCounterexample, loadErrorLine } from '../properties/counterexample/load.ts';
 import { clip, fileName } from '../properties/counterexample/quote.ts';
 import type { ReportArgs } from './args.ts';
+import { htmlReport } from './cite/html.ts';
 import { markdownReport } from './cite/markdown.ts';
 import { mermaidReport } from './cite/mermaid.ts';
 import { textReport } from './cite/text.ts';
@@ -30,6 +31,7 @@ export const reportCommand = (args: ReportArgs): number => {
       .with('markdown', () => markdownReport(c))
       .with('mermaid', () => mermaidReport(cx, c))
       .with('json', () => serialise(cx.file))
+      .with('html', () => htmlReport(cx, c))
       .exhaustive(),
   );
   return 0;

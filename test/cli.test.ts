@@ -142,7 +142,7 @@ describe('dmacheck replay and report', () => {
     expect(missing.stderr.trim()).toBe('dmacheck: counterexamples/nope.json: cannot read (ENOENT)');
     const fmt = dmacheck('report', 'x.json', '--format', 'pdf');
     expect(fmt.status).toBe(2);
-    expect(fmt.stderr).toContain("--format: expected one of text, markdown, mermaid, json, got 'pdf'");
+    expect(fmt.stderr).toContain("--format: expected one of text, markdown, mermaid, json, html, got 'pdf'");
   });
 });
 

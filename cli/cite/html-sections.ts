@@ -1,0 +1,193 @@
+/**
+ * The viewer's drawings of the state, one entry of SECTIONS per kind of
+ * object (in-page JavaScript, see html-script.ts). Each entry names the
+ * top-level state fields it covers and draws them from the snapshot with
+ * the helpers `card`, `el`, `live` and `byKey`. Anything it does not draw
+ * of an item still shows on the item's card as `also: field=value`, and a
+ * state field no entry covers is listed by the fallback: adding a kind of
+ * state needs no change here until it deserves its own drawing.
+ */
+export const sectionsScript = String.raw`
+  function range(start, n) { return n === 1 ? 'page ' + start : 'pages ' + start + '-' + (start + n - 1); }
+  function frameName(snap, pfn) {
+    var f = byKey(snap, 'frames', pfn);
+    return 'pfn ' + pfn + (f && f.bar !== null && f.bar !== undefined ? ' (BAR ' + f.bar + ')' : f ? ' (RAM)' : '');
+  }
+  function backingText(b) {
+    if (!b) return '?';
+    if (b.kind === 'anon') return 'anonymous, private';
+    if (b.kind === 'file') return 'file (inode ' + b.inode + '), shared';
+    if (b.kind === 'bar') return 'BAR ' + b.bar + ' window (VM_IO|VM_PFNMAP' + (b.window ? ', pfns ' + b.window.join(', ') : '') + ')';
+    if (b.kind === 'p2pmem') return 'p2pmem of BAR ' + b.bar + ' (P2PDMA pages)';
+    return show(b);
+  }
+  /* Who reaches each frame, from every live object of the snapshot. */
+  function reachers(snap) {
+    var r = {};
+    function add(pfn, what) { (r[pfn] = r[pfn] || []).push(what); }
+    live(snap, 'vmas').forEach(function (i) {
+      (i.value.ptes || []).forEach(function (p, k) { if (p) add(p.pfn, 'PTE of vma ' + i.key + ' page ' + (i.value.start + k) + (p.writable ? ' (rw)' : ' (ro)')); });
+    });
+    live(snap, 'inodes').forEach(function (i) {
+      (i.value.cache || []).forEach(function (pfn, k) { if (pfn !== null) add(pfn, 'page cache of inode ' + i.key + ' index ' + k); });
+    });
+    live(snap, 'pageArrays').forEach(function (i) { (i.value.pfns || []).forEach(function (pfn) { add(pfn, 'pages[] ' + i.key + ' (' + i.value.kind + ')'); }); });
+    live(snap, 'sgls').forEach(function (i) {
+      (i.value.entries || []).forEach(function (e, k) { if (e.page !== null) add(e.page, 'sgl ' + i.key + ' entry ' + k); });
+    });
+    live(snap, 'mappings').forEach(function (i) {
+      (i.value.entries || []).forEach(function (e, k) { add(e.pfn, 'DMA mapping ' + i.key + ' entry ' + k + ' (device ' + i.value.device + ')'); });
+    });
+    live(snap, 'deviceRanges').forEach(function (i) {
+      (i.value.entries || []).forEach(function (e, k) { add(e.pfn, 'device ' + i.value.device + ' page table (mapping ' + i.value.mapping + ' entry ' + k + ')'); });
+    });
+    return r;
+  }
+
+  var SECTIONS = [
+    { title: 'Processes and their VMAs', covers: ['mms', 'vmas'], draw: function (snap) {
+      var vmas = items(snap, 'vmas');
+      function vmaCard(v) {
+        var x = v.value;
+        var rows = (x.ptes || []).map(function (p, k) {
+          return el('li', {}, ['page ' + (x.start + k) + ': ' + (p ? '-> ' + frameName(snap, p.pfn) + (p.writable ? ', writable' : ', read-only') : 'not present')]);
+        });
+        return card(v, 'vma ' + v.key + ': ' + range(x.start, x.npages), [
+          backingText(x.backing) + (x.dontcopy ? ', VM_DONTCOPY' : ''),
+          rows.length ? el('ul', { class: 'ptes', 'aria-label': 'page table entries' }, rows) : null,
+        ], ['id', 'mm', 'start', 'npages', 'backing', 'shared', 'dontcopy', 'ptes']);
+      }
+      var mms = items(snap, 'mms').map(function (m) {
+        var c = card(m, 'process mm ' + m.key, [
+          (m.value.alive === false ? 'exited' : 'alive') + (m.value.hasPinned ? ', MMF_HAS_PINNED' : ''),
+          'invalidate_seq ' + m.value.invalidateSeq + (m.value.invalidateSeq % 2 === 1 ? ' (odd: an invalidation is in progress)' : ''),
+        ], ['id', 'alive', 'hasPinned', 'invalidateSeq']);
+        var mine = vmas.filter(function (v) { return String(v.value.mm) === m.key; }).map(vmaCard);
+        c.appendChild(mine.length ? el('div', { class: 'nest' }, mine) : el('div', { class: 'line none' }, ['no VMAs']));
+        return c;
+      });
+      var mmKeys = items(snap, 'mms').map(function (m) { return m.key; });
+      return mms.concat(vmas.filter(function (v) { return mmKeys.indexOf(String(v.value.mm)) < 0; }).map(vmaCard));
+    } },
+    { title: 'Physical frames: pages, references and pins', covers: ['frames'], draw: function (snap) {
+      var by = reachers(snap);
+      return [el('div', { class: 'grid' }, items(snap, 'frames').map(function (f) {
+        var x = f.value;
+        var mp = x.mapping || {};
+        return card(f, frameName(snap, x.pfn), [
+          x.free ? 'free' : 'allocated, gen ' + x.gen,
+          x.structPage ? 'refcount ' + x.refcount + ', pincount ' + x.pincount + ', mapcount ' + x.mapcount : 'no struct page (raw MMIO)',
+          [x.free || !x.structPage ? '' : x.dirty ? 'dirty' : 'clean', x.fsPrivate ? 'buffers attached' : mp.kind === 'file' ? 'no buffers' : '',
+            mp.kind === 'file' ? 'file inode ' + mp.inode + ' index ' + mp.index : mp.kind && mp.kind !== 'none' ? mp.kind : ''].filter(Boolean).join(', '),
+          x.deviceWroteSinceDirtied ? 'ghost: a device wrote it since the last set_page_dirty' : '',
+          (by[x.pfn] || []).length ? el('ul', { class: 'reach', 'aria-label': 'reached by' }, by[x.pfn].map(function (w) { return el('li', {}, ['<- ' + w]); })) : '',
+        ], ['pfn', 'bar', 'structPage', 'free', 'gen', 'refcount', 'pincount', 'mapcount', 'dirty', 'fsPrivate', 'mapping', 'deviceWroteSinceDirtied']);
+      }))];
+    } },
+    { title: 'Devices and BARs', covers: ['devices', 'bars'], draw: function (snap) {
+      return items(snap, 'devices').map(function (d) {
+        return card(d, 'device ' + d.key + ': ' + d.value.name, [
+          'peers: ' + ((d.value.p2pPeers || []).join(', ') || 'none'),
+          d.value.driver ? 'driver code: invalidate callback ' + d.value.driver.invalidate + ', map path ' + d.value.driver.mapPath : 'no driver code modelled',
+        ], ['id', 'name', 'p2pPeers', 'driver']);
+      }).concat(items(snap, 'bars').map(function (b) {
+        var x = b.value;
+        return card(b, 'BAR ' + b.key + ' of device ' + x.device, [
+          'pfns ' + x.basePfn + '-' + (x.basePfn + x.npages - 1) + ', ' + (x.structPages ? 'P2PDMA pages (struct page)' : 'raw MMIO (no struct page)'),
+          x.alive ? (x.removing ? 'provider being removed' : 'provider bound') : 'provider removed',
+        ], ['id', 'device', 'basePfn', 'npages', 'structPages', 'alive', 'removing']);
+      }));
+    } },
+    { title: 'Page cache', covers: ['inodes'], draw: function (snap) {
+      return items(snap, 'inodes').map(function (i) {
+        return card(i, 'inode ' + i.key, (i.value.cache || []).map(function (pfn, k) {
+          return 'index ' + k + ': ' + (pfn === null ? 'not cached' : '-> ' + frameName(snap, pfn));
+        }), ['id', 'npages', 'cache']);
+      });
+    } },
+    { title: 'GUP page arrays (references and pins held by drivers)', covers: ['pageArrays'], draw: function (snap) {
+      return items(snap, 'pageArrays').map(function (a) {
+        var x = a.value;
+        return card(a, 'pages[] ' + a.key + ': ' + (x.kind === 'pin' ? 'pin_user_pages (FOLL_PIN)' : 'get_user_pages (FOLL_GET)'), [
+          'from mm ' + x.mm + ' vma ' + x.vma + ', ' + range(x.start, (x.pfns || []).length) + (x.write ? ', FOLL_WRITE' : '') + (x.longterm ? ', FOLL_LONGTERM' : ''),
+          'holds ' + (x.pfns || []).map(function (p) { return frameName(snap, p); }).join(', '),
+        ], ['id', 'kind', 'mm', 'vma', 'start', 'pfns', 'write', 'longterm']);
+      });
+    } },
+    { title: 'Scatterlist tables', covers: ['sgls'], draw: function (snap) {
+      return items(snap, 'sgls').map(function (s) {
+        var x = s.value;
+        return card(s, 'sgl ' + s.key + (x.dmaOnly ? ' (DMA-only, no CPU side)' : ''), [
+          x.pages !== null && x.pages !== undefined ? 'built from pages[] ' + x.pages : '',
+          x.mapping !== null && x.mapping !== undefined ? 'addresses in mapping ' + x.mapping : '',
+        ].concat((x.entries || []).map(function (e, k) { return 'entry ' + k + ': ' + (e.page === null ? 'no page' : '-> ' + frameName(snap, e.page)); })),
+        ['id', 'entries', 'dmaOnly', 'pages', 'mapping']);
+      });
+    } },
+    { title: 'DMA mappings and the frames they reach', covers: ['mappings'], draw: function (snap) {
+      return items(snap, 'mappings').map(function (m) {
+        var x = m.value;
+        var o = x.origin || {};
+        var from = o.kind === 'sgl' ? 'sgl ' + o.sgl : o.kind === 'vma-op' ? 'vma ' + o.vma + ' of mm ' + o.mm + ', ' + range(o.start, o.npages) : show(o);
+        return card(m, 'mapping ' + m.key + ': ' + x.api + ' for device ' + x.device, [
+          'direction ' + x.dir + ', from ' + from,
+          el('ul', { class: 'reach', 'aria-label': 'entries' }, (x.entries || []).map(function (e, k) {
+            var f = byKey(snap, 'frames', e.pfn);
+            var stale = !f ? '' : f.free ? ' !! the frame is free now' : f.gen !== e.gen ? ' !! the frame was reallocated (gen ' + f.gen + ' now)' : '';
+            return el('li', { class: stale ? 'stale' : '' }, ['entry ' + k + ': dma 0x' + Number(e.dma).toString(16) + ' -> ' + frameName(snap, e.pfn) + ', gen ' + e.gen + stale]);
+          })),
+        ], ['id', 'device', 'dir', 'api', 'origin', 'entries']);
+      });
+    } },
+    { title: 'mmu interval notifiers', covers: ['notifiers'], draw: function (snap) {
+      return items(snap, 'notifiers').map(function (n) {
+        var x = n.value;
+        return card(n, 'notifier ' + n.key + ' of device ' + x.owner, ['mm ' + x.mm + ', pages ' + x.start + '-' + (x.end - 1) + ', sequence ' + x.seq],
+          ['id', 'mm', 'start', 'end', 'owner', 'seq']);
+      });
+    } },
+    { title: 'Invalidations in progress', covers: ['invalidations'], draw: function (snap) {
+      return items(snap, 'invalidations').map(function (i) {
+        var x = i.value;
+        return card(i, 'invalidation ' + i.key + ': ' + x.event, [
+          (x.ranges || []).map(function (r) { return 'mm ' + r.mm + ' pages ' + r.start + '-' + (r.end - 1); }).join('; '),
+          x.mmapLocked !== null && x.mmapLocked !== undefined ? 'the path holds mmap_write_lock of mm ' + x.mmapLocked : 'no mmap_lock held',
+          x.running !== null && x.running !== undefined ? 'callback running as thread ' + x.running : 'no callback running',
+          (x.queue || []).length ? 'still to call: notifier ' + x.queue.join(', ') : 'no callbacks left to call',
+          'then: ' + show(x.then),
+        ], ['id', 'event', 'ranges', 'mmapLocked', 'queue', 'running', 'then']);
+      });
+    } },
+    { title: 'Driver threads (callbacks and map paths)', covers: ['threads', 'driverLocks'], draw: function (snap) {
+      var locks = items(snap, 'driverLocks');
+      return items(snap, 'threads').map(function (t) {
+        var x = t.value;
+        return card(t, 'thread ' + t.key + ': ' + x.recipe + ' on device ' + x.device, [
+          (x.inv !== null && x.inv !== undefined ? 'invalidate callback of notifier ' + x.notifier + ' for invalidation ' + x.inv + ', cur_seq ' + x.curSeq : 'map path of notifier ' + x.notifier) + ', at step ' + x.pc,
+          x.seq !== null && x.seq !== undefined ? 'seq ' + x.seq + ' from mmu_interval_read_begin' : '',
+          x.mapping !== null && x.mapping !== undefined ? 'holds the addresses of mapping ' + x.mapping : '',
+          x.retry !== null && x.retry !== undefined ? 'mmu_interval_read_retry said ' + x.retry : '',
+          x.stale ? 'ghost: a callback returned after it took its addresses' : '',
+        ], ['id', 'device', 'recipe', 'pc', 'notifier', 'inv', 'curSeq', 'seq', 'mapping', 'entries', 'retry', 'stale']);
+      }).concat(locks.map(function (l) { return card(l, 'driver locks held', [(l.value || []).length ? 'devices ' + l.value.join(', ') : 'none'], []); }));
+    } },
+    { title: 'Device page tables (what a driver programmed)', covers: ['deviceRanges'], draw: function (snap) {
+      return items(snap, 'deviceRanges').map(function (r) {
+        var x = r.value;
+        return card(r, 'device ' + x.device + ' reaches mm ' + x.mm + ' pages ' + x.start + '-' + (x.end - 1), [
+          'from mapping ' + x.mapping + ', direction ' + x.dir,
+          el('ul', { class: 'reach', 'aria-label': 'entries' }, (x.entries || []).map(function (e, k) {
+            var f = byKey(snap, 'frames', e.pfn);
+            var stale = !f ? '' : f.free ? ' !! the frame is free now' : f.gen !== e.gen ? ' !! the frame was reallocated (gen ' + f.gen + ' now)' : '';
+            return el('li', { class: stale ? 'stale' : '' }, ['entry ' + k + ': dma 0x' + Number(e.dma).toString(16) + ' -> ' + frameName(snap, e.pfn) + stale]);
+          })),
+        ], ['id', 'device', 'mapping', 'mm', 'start', 'end', 'dir', 'entries']);
+      });
+    } },
+    { title: 'Kernel era', covers: ['era', 'nextId'], draw: function (snap) {
+      return items(snap, 'era').map(function (e) {
+        return card(e, 'switches', Object.keys(e.value).map(function (k) { return k + ': ' + (e.value[k] ? 'on' : 'off'); }), Object.keys(e.value));
+      }).concat(items(snap, 'nextId').map(function (n) { return card(n, 'next id ' + n.value, [], []); }));
+    } },
+  ];
+`;

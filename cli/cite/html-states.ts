@@ -1,0 +1,155 @@
+/**
+ * The data behind the HTML viewer: the counterexample replayed step by
+ * step with the model, the state after each step as plain JSON, and what
+ * each step created, changed or removed.
+ *
+ * The state is turned into JSON generically: every top-level field of
+ * `State` becomes a *section* of keyed items (a Map by its keys, an array
+ * by each element's `id` or `pfn`, anything else as one item). A field the
+ * model gains later is carried without a change here; the page draws the
+ * sections it knows and lists the others as they are.
+ */
+import { shellLine } from './shell.ts';
+import * as E from 'fp-ts/lib/Either.js';
+import { rejectionMessage } from '../../model/result.ts';
+import type { State } from '../../model/state.ts';
+import { step } from '../../model/step.ts';
+import { makeWorld } from '../../model/world.ts';
+import type { Citation } from '../../properties/counterexample/cite.ts';
+import type { Counterexample } from '../../properties/counterexample/load.ts';
+
+export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [k: string]: Json };
+
+/** What the step did to an item: created it, changed some of its fields, removed it, or nothing. */
+export type Mark = 'new' | 'changed' | 'removed' | 'same';
+
+export interface Item {
+  readonly key: string;
+  readonly value: Json;
+  readonly mark: Mark;
+  /** For a changed object: the fields whose value differs from the step before. */
+  readonly fields: ReadonlyArray<string>;
+}
+
+/** Section name (a top-level field of `State`) -> its items, in the model's order. */
+export type Snapshot = Readonly<Record<string, ReadonlyArray<Item>>>;
+
+export interface ViewStep {
+  /** 0 is the initial state, then the 1-based step number. */
+  readonly n: number;
+  readonly call: string;
+  readonly effects: ReadonlyArray<string>;
+  /** The invariant's message at the violating step, else null. */
+  readonly violation: string | null;
+  /** The model refused this step (the file no longer replays): why. */
+  readonly rejected: string | null;
+  /** The state after the step; null once a step was refused. */
+  readonly state: Snapshot | null;
+}
+
+export interface ViewData {
+  readonly id: string;
+  readonly title: string | null;
+  readonly design: string;
+  readonly invariant: string;
+  readonly violatesAt: number;
+  readonly violation: string | null;
+  readonly replay: string;
+  readonly steps: ReadonlyArray<ViewStep>;
+}
+
+const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => v !== null && typeof v === 'object';
+
+/** Plain JSON of any model value: Maps become arrays of their values. */
+export const toJson = (v: unknown): Json => {
+  if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (v instanceof Map) return [...v.values()].map(toJson);
+  if (Array.isArray(v)) return v.map(toJson);
+  if (isRecord(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJson(x)]));
+  return String(v);
+};
+
+const keyOf = (v: unknown, index: number): string => {
+  if (isRecord(v)) {
+    if (typeof v.id === 'number' || typeof v.id === 'string') return String(v.id);
+    if (typeof v.pfn === 'number') return String(v.pfn);
+  }
+  return String(index);
+};
+
+type Raw = ReadonlyArray<{ readonly key: string; readonly value: Json }>;
+
+const rawSection = (v: unknown): Raw => {
+  if (v instanceof Map) return [...v.entries()].map(([k, x]) => ({ key: String(k), value: toJson(x) }));
+  if (Array.isArray(v)) return v.map((x, i) => ({ key: keyOf(x, i), value: toJson(x) }));
+  return [{ key: '', value: toJson(v) }];
+};
+
+const rawSnapshot = (s: State): Readonly<Record<string, Raw>> =>
+  Object.fromEntries(Object.entries(s).map(([name, v]) => [name, rawSection(v)]));
+
+const same = (a: Json | undefined, b: Json | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+const changedFields = (before: Json, after: Json): ReadonlyArray<string> => {
+  if (!isRecord(before) || !isRecord(after) || Array.isArray(before) || Array.isArray(after)) return [];
+  const b = before as Readonly<Record<string, Json>>;
+  const a = after as Readonly<Record<string, Json>>;
+  return [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !same(b[k], a[k]));
+};
+
+/** Mark every item of `after` against `before`; items `before` had and `after` lacks come last, marked removed. */
+export const diffSnapshot = (before: Readonly<Record<string, Raw>> | null, after: Readonly<Record<string, Raw>>): Snapshot => {
+  const names = [...new Set([...Object.keys(after), ...Object.keys(before ?? {})])];
+  return Object.fromEntries(
+    names.map((name) => {
+      const now = after[name] ?? [];
+      if (before === null) return [name, now.map((x) => ({ ...x, mark: 'same' as const, fields: [] }))];
+      const was = new Map((before[name] ?? []).map((x) => [x.key, x.value]));
+      const keys = new Set(now.map((x) => x.key));
+      const items: Item[] = now.map((x) => {
+        const old = was.get(x.key);
+        if (old === undefined) return { ...x, mark: 'new', fields: [] };
+        return same(old, x.value) ? { ...x, mark: 'same', fields: [] } : { ...x, mark: 'changed', fields: changedFields(old, x.value) };
+      });
+      for (const [key, value] of was) if (!keys.has(key)) items.push({ key, value, mark: 'removed', fields: [] });
+      return [name, items];
+    }),
+  );
+};
+
+/** Replay `cx` with the model and collect the view of every step (0 = the design's initial state). */
+export const viewOf = (cx: Counterexample, c: Citation): ViewData => {
+  let state = makeWorld(cx.design.world);
+  let raw = rawSnapshot(state);
+  const steps: ViewStep[] = [{ n: 0, call: 'initial state', effects: [], violation: null, rejected: null, state: diffSnapshot(null, raw) }];
+  let refused = false;
+  for (const [i, op] of cx.ops.entries()) {
+    const cited = c.steps[i]!;
+    const base = { n: i + 1, call: cited.call, effects: cited.effects, violation: i + 1 === c.violatesAt ? c.violation : null };
+    if (refused) {
+      steps.push({ ...base, rejected: null, state: null });
+      continue;
+    }
+    const out = step(state, op);
+    if (E.isLeft(out)) {
+      refused = true;
+      steps.push({ ...base, rejected: rejectionMessage(out.left), state: null });
+      continue;
+    }
+    state = out.right.state;
+    const next = rawSnapshot(state);
+    steps.push({ ...base, rejected: null, state: diffSnapshot(raw, next) });
+    raw = next;
+  }
+  return {
+    id: c.id,
+    title: c.title ?? null,
+    design: c.design,
+    invariant: c.invariant,
+    violatesAt: c.violatesAt,
+    violation: c.violation,
+    replay: shellLine(c.replay),
+    steps,
+  };
+};

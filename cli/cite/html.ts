@@ -1,0 +1,79 @@
+/**
+ * The HTML report: one self-contained page (inline style, script and data;
+ * a Content-Security-Policy that forbids every fetch) that shows the trace
+ * as a list of steps and, for the selected step, a picture of the state
+ * after it. The states are computed here, by replaying the file with the
+ * model; the page only draws them.
+ */
+import type { Citation } from '../../properties/counterexample/cite.ts';
+import type { Counterexample } from '../../properties/counterexample/load.ts';
+import { viewerScript } from './html-script.ts';
+import { type ViewData, viewOf } from './html-states.ts';
+import { viewerStyle } from './html-style.ts';
+
+/** Text for element content and attribute values. */
+export const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/** JSON that cannot end its `<script>` element or be read as markup. */
+export const embedJson = (v: unknown): string =>
+  JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+
+const stepList = (d: ViewData): string =>
+  d.steps
+    .map((s) => {
+      const bad = s.n === d.violatesAt;
+      const effects = s.effects.length === 0 ? '' : `<span class="effects">-&gt; ${escapeHtml(s.effects.join('; '))}</span>`;
+      const mark = bad ? `<span class="effects"><strong>!! VIOLATES ${escapeHtml(d.invariant)}</strong></span>` : '';
+      const refused = s.rejected === null ? '' : '<span class="effects"><strong>!! refused today</strong></span>';
+      return `<li><button type="button" data-step="${s.n}"${bad ? ' class="violates"' : ''}><span class="call">${s.n}. ${escapeHtml(s.call)}</span>${effects}${mark}${refused}</button></li>`;
+    })
+    .join('\n');
+
+export const htmlPage = (d: ViewData): string => {
+  const heading = `dmacheck counterexample ${d.id}${d.title === null ? '' : `: ${d.title}`}`;
+  const verdict =
+    d.violation === null
+      ? `WARNING: this file no longer reproduces: ${d.invariant} does not fail at step ${d.violatesAt} today.`
+      : `Step ${d.violatesAt} violates ${d.invariant}: ${d.violation}.`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(heading)}</title>
+<style>${viewerStyle}</style>
+</head>
+<body>
+<header>
+<h1>${escapeHtml(heading)}</h1>
+<p>design: <code>${escapeHtml(d.design)}</code>, invariant: <code>${escapeHtml(d.invariant)}</code> (violated at step ${d.violatesAt})</p>
+<p id="verdict"><strong>!!</strong> ${escapeHtml(verdict)} <button type="button" id="goto-violation">Show step ${d.violatesAt}</button></p>
+<p>Replay: <code>${escapeHtml(d.replay)}</code></p>
+</header>
+<div class="layout">
+<nav aria-label="Steps of the trace">
+<ol id="steps">
+${stepList(d)}
+</ol>
+<p class="hint">Click a step, or use the arrow keys, j / k, Home and End. Markers: [new], [changed: fields], [removed] say what the selected step did; !! marks the violation.</p>
+</nav>
+<p id="announce" class="sr-only" aria-live="polite"></p>
+<main id="view">
+<noscript><p>The pictures of the state need JavaScript; <code>dmacheck report FILE</code> prints the trace as text.</p></noscript>
+</main>
+</div>
+<script type="application/json" id="dmacheck-data">${embedJson(d)}</script>
+<script>${viewerScript}</script>
+</body>
+</html>
+`;
+};
+
+export const htmlReport = (cx: Counterexample, c: Citation): string => htmlPage(viewOf(cx, c));

@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { embedJson, htmlReport } from '../../cli/cite/html.ts';
+import { viewerScript } from '../../cli/cite/html-script.ts';
+import { diffSnapshot, type Item, viewOf } from '../../cli/cite/html-states.ts';
+import { corpusFiles } from '../../cli/replay.ts';
+import { citationOf } from '../../properties/counterexample/cite.ts';
+import { type Counterexample, decodeCounterexample, loadCounterexample } from '../../properties/counterexample/load.ts';
+
+const load = (f: string): Counterexample => {
+  const r = loadCounterexample(f);
+  if (E.isLeft(r)) throw new Error(r.left.message);
+  return r.right;
+};
+
+const item = (items: ReadonlyArray<Item> | undefined, key: string): Item | undefined => items?.find((x) => x.key === key);
+
+describe('the HTML report is self-contained', () => {
+  for (const f of corpusFiles('counterexamples')) {
+    it(`${f}: no external script, stylesheet, image or link; a policy that forbids every fetch`, () => {
+      const cx = load(f);
+      const html = htmlReport(cx, citationOf(cx));
+      expect(html.startsWith('<!DOCTYPE html>\n')).toBe(true);
+      expect(html).not.toMatch(/\b(src|href|action|poster|data)\s*=\s*["']?\s*(https?:)?\/\//i);
+      expect(html).not.toMatch(/https?:\/\//i);
+      expect(html).not.toMatch(/<script[^>]*\bsrc\s*=/i);
+      expect(html).not.toMatch(/<link\b/i);
+      expect(html).not.toMatch(/<(img|iframe|object|embed)\b/i);
+      expect(html).not.toMatch(/@import|url\(/i);
+      expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"`);
+      // Exactly the two inline scripts: the data and the viewer.
+      expect(html.match(/<script\b/g)).toHaveLength(2);
+      expect(html.match(/<\/script>/g)).toHaveLength(2);
+    });
+  }
+
+  it('the viewer script cannot end its element early and carries no template syntax', () => {
+    expect(viewerScript).not.toMatch(/<\/script/i);
+    expect(viewerScript).not.toContain('`');
+    expect(viewerScript).not.toContain('${');
+  });
+
+  it('text from the file is escaped: a title cannot open an element or end the data', () => {
+    const text = JSON.stringify({
+      format: 'dmacheck-counterexample',
+      version: 1,
+      design: 'vma-p2p-map',
+      invariant: 'map-within-vma-lifetime',
+      title: '</script><script>alert(1)</script><img src=x onerror=alert(2)> & "quoted"',
+      violatesAt: 3,
+      steps: [
+        { op: 'mmap', args: { mm: 0, npages: 1, backing: { kind: 'bar', bar: 0 } } },
+        { op: 'p2p_map', args: { vma: 1, dev: 1, write: true } },
+        { op: 'munmap', args: { vma: 1 } },
+      ],
+      found: { by: 'hand', date: '2026-01-01' },
+    });
+    const cx = decodeCounterexample('nasty.json', text);
+    if (E.isLeft(cx)) throw new Error(cx.left.message);
+    const html = htmlReport(cx.right, citationOf(cx.right));
+    expect(html.match(/<script\b/g)).toHaveLength(2);
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(1)');
+    expect(embedJson({ t: '</script>&' })).toBe('{"t":"\\u003c/script\\u003e\\u0026"}');
+    expect(JSON.parse(embedJson({ t: '</script>&\u2028' }))).toEqual({ t: '</script>&\u2028' });
+  });
+});
+
+describe('the states the page draws come from replaying the file with the model', () => {
+  const cx = load('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json');
+  const d = viewOf(cx, citationOf(cx));
+
+  it('one view per step plus the initial state, the violation only at its step', () => {
+    expect(d.steps.map((s) => s.n)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(d.steps.map((s) => s.violation !== null)).toEqual([false, false, false, false, false, true]);
+    expect(d.steps[5]!.violation).toContain('device 1 wrote pfn 6 through mapping 2');
+    expect(d.steps.every((s) => s.state !== null && s.rejected === null)).toBe(true);
+  });
+
+  it('marks what each step created, changed and removed, and nothing else', () => {
+    const [s0, s1, s2, s3, s4] = d.steps.map((s) => s.state!);
+    expect(Object.values(s0!).flat().every((x) => x.mark === 'same')).toBe(true);
+    expect(item(s1!.vmas, '1')?.mark).toBe('new');
+    expect(item(s1!.frames, '6')).toMatchObject({ mark: 'changed' });
+    expect(item(s1!.frames, '6')!.fields).toContain('free');
+    expect(item(s2!.mappings, '2')?.mark).toBe('new');
+    // device_program: the device's page table gets the mapping's addresses.
+    expect(s3!.deviceRanges!.map((x) => x.mark)).toEqual(['new']);
+    // munmap: the VMA goes, its window goes back to the exporter, the mapping and the device's entry stay.
+    expect(item(s4!.vmas, '1')?.mark).toBe('removed');
+    expect(item(s4!.frames, '6')).toMatchObject({ mark: 'changed', fields: ['free'] });
+    expect(item(s4!.mappings, '2')?.mark).toBe('same');
+    const marked = Object.entries(s4!).flatMap(([k, xs]) => xs.filter((x) => x.mark !== 'same').map((x) => `${k} ${x.key}`));
+    expect(marked.sort()).toEqual(['frames 6', 'vmas 1']);
+  });
+
+  it('a state field the viewer does not know becomes a section of its own', () => {
+    const before = { widgets: [{ key: '0', value: { id: 0, on: false } }] };
+    const after = { widgets: [{ key: '0', value: { id: 0, on: true } }, { key: '1', value: { id: 1, on: false } }], gadget: [{ key: '', value: 7 }] };
+    const snap = diffSnapshot(before, after);
+    expect(snap.widgets!.map((x) => [x.key, x.mark, x.fields])).toEqual([['0', 'changed', ['on']], ['1', 'new', []]]);
+    expect(snap.gadget).toEqual([{ key: '', value: 7, mark: 'new', fields: [] }]);
+  });
+
+  it('a step the model now refuses is shown as refused, and the steps after it as not reached', () => {
+    const bad = { ...cx, ops: [cx.ops[0]!, { kind: 'munmap' as const, vma: 9 }, ...cx.ops.slice(2)] };
+    const v = viewOf(bad, citationOf(bad));
+    expect(v.steps[2]!.rejected).toMatch(/^munmap: /);
+    expect(v.steps.slice(2).every((s) => s.state === null)).toBe(true);
+    expect(v.steps[3]!.rejected).toBeNull();
+  });
+});
+
+describe('dmacheck report --format html', () => {
+  it('prints the page on stdout and exits 0; an unknown format names html among the choices', () => {
+    const f = 'counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json';
+    const r = spawnSync(process.execPath, ['bin/dmacheck.js', 'report', f, '--format', 'html'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(r.stdout).toContain('<title>dmacheck counterexample 211dcf50db: munmap destroys the VMA under a live p2p_map mapping</title>');
+    expect(r.stdout.match(/<button type="button" data-step=/g)).toHaveLength(5);
+    const bad = spawnSync(process.execPath, ['bin/dmacheck.js', 'report', f, '--format', 'htm'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('text, markdown, mermaid, json, html');
+  });
+});

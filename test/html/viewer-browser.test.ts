@@ -1,0 +1,177 @@
+/**
+ * The HTML viewer in a real browser: Debian's Chromium driven by
+ * playwright-core (no browser download). Skipped, saying so, only when
+ * /usr/bin/chromium is not installed; `.ci/run` installs it.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as E from 'fp-ts/lib/Either.js';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { htmlPage } from '../../cli/cite/html.ts';
+import { viewOf, type ViewData } from '../../cli/cite/html-states.ts';
+import { corpusFiles } from '../../cli/replay.ts';
+import { citationOf } from '../../properties/counterexample/cite.ts';
+import { loadCounterexample } from '../../properties/counterexample/load.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const skipNote = `SKIPPED: ${CHROMIUM} is not installed (apt-get install -y chromium)`;
+if (!haveChromium) console.warn(`test/html/viewer-browser.test.ts: ${skipNote}`);
+
+const viewData = (f: string): ViewData => {
+  const r = loadCounterexample(f);
+  if (E.isLeft(r)) throw new Error(r.left.message);
+  return viewOf(r.right, citationOf(r.right));
+};
+
+/** The sections the viewer draws for today's state, in order. */
+const SECTIONS = ['mms', 'frames', 'devices', 'inodes', 'pageArrays', 'sgls', 'mappings', 'notifiers', 'invalidations', 'threads', 'deviceRanges', 'era'];
+
+/** Width and height from a PNG's IHDR chunk. */
+const pngSize = (b: Buffer): { width: number; height: number } => {
+  expect([...b.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(b.subarray(12, 16).toString('latin1')).toBe('IHDR');
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+};
+
+describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chromium' : `the HTML viewer in headless Chromium (${skipNote})`, () => {
+  let dir = '';
+  let context: BrowserContext;
+  const problems: string[] = [];
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dmacheck-viewer-'));
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    context.on('request', (r) => requests.push(r.url()));
+    context.on('page', (p) => {
+      p.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+      });
+      p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Write the page for `d`, open it, and check it loaded cleanly: no error, no request but the page itself. */
+  const open = async (name: string, d: ViewData): Promise<Page> => {
+    const file = join(dir, `${name}.html`);
+    writeFileSync(file, htmlPage(d));
+    const url = pathToFileURL(file).href;
+    problems.length = 0;
+    requests.length = 0;
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForSelector('#view h2');
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([url]);
+    return page;
+  };
+
+  /** One round trip: which button is aria-current, and the heading of the view. */
+  const expectSelected = async (page: Page, i: number, n: number): Promise<void> => {
+    const seen = await page.evaluate<{ current: (string | null)[]; heading: string }>(`({
+      current: [...document.querySelectorAll('#steps button')].map((b) => b.getAttribute('aria-current')),
+      heading: document.querySelector('#view h2').textContent,
+    })`);
+    expect(seen.current).toEqual(Array.from({ length: n }, (_, j) => (j === i ? 'step' : null)));
+    expect(seen.heading).toMatch(i === 0 ? /^Initial state/ : new RegExp(`^Step ${i} of ${n - 1}: `));
+  };
+
+  for (const f of corpusFiles('counterexamples')) {
+    it(`${f}: every step by click and by keyboard, the violation and its message at its step`, async () => {
+      const d = viewData(f);
+      const n = d.steps.length;
+      const page = await open(f.replace(/[^a-z0-9]+/gi, '_'), d);
+      expect(await page.locator('#steps button').count()).toBe(n);
+      await expectSelected(page, 0, n);
+
+      for (let i = n - 1; i >= 0; i--) {
+        await page.click(`#steps button[data-step="${i}"]`);
+        await expectSelected(page, i, n);
+        expect(await page.locator('#violation').count()).toBe(i === d.violatesAt ? 1 : 0);
+      }
+      // Down the list with j / ArrowDown / ArrowRight in turn, back up with k / ArrowUp / ArrowLeft.
+      for (const keys of [['j', 'ArrowDown', 'ArrowRight'], ['k', 'ArrowUp', 'ArrowLeft']] as const) {
+        const down = keys[0] === 'j';
+        await page.keyboard.press(down ? 'Home' : 'End');
+        for (let k = 0; k < n; k++) {
+          await expectSelected(page, down ? k : n - 1 - k, n);
+          await page.keyboard.press(keys[k % 3]!);
+        }
+        await expectSelected(page, down ? n - 1 : 0, n);
+      }
+      expect(await page.evaluate<string | null>("document.activeElement.getAttribute('data-step')")).toBe('0');
+
+      await page.click('#goto-violation');
+      await expectSelected(page, d.violatesAt, n);
+      const violation = (await page.textContent('#violation')) ?? '';
+      expect(violation).toContain(`violates ${d.invariant}`);
+      expect(d.violation).not.toBeNull();
+      expect(violation).toContain(d.violation!);
+      expect(await page.locator('#steps button.violates').count()).toBe(1);
+      expect(await page.textContent('#steps button.violates')).toContain(`!! VIOLATES ${d.invariant}`);
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+  }
+
+  it('a screenshot of the violating step has every section, the change markers and the violation', async () => {
+    const d = viewData('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json');
+    const page = await open('shot', d);
+    await page.click('#steps button[data-step="4"]');
+    expect(await page.$$eval('section[data-section]', (ss) => ss.map((s) => s.getAttribute('data-section')))).toEqual(SECTIONS);
+    expect(await page.locator('section[data-section="frames"] .card').count()).toBe(8);
+    expect(await page.textContent('section[data-section="mms"] .mark-removed .badge')).toBe('[removed]');
+    expect(await page.textContent('section[data-section="frames"] .mark-changed .badge')).toBe('[changed: free]');
+    expect(await page.textContent('section[data-section="mappings"] li.stale')).toContain('!! the frame is free now');
+    await page.keyboard.press('j');
+    expect(await page.locator('#violation').count()).toBe(1);
+    const png = await page.screenshot({ path: join(dir, 'violation.png'), fullPage: true });
+    const size = pngSize(png);
+    expect(size.width).toBe(1280);
+    expect(size.height).toBeGreaterThan(600);
+    expect(png.length).toBeGreaterThan(20_000);
+    await page.close();
+  });
+
+  it('draws a state field it has no drawing for as a section of its own, and a new field of a known object on its card', async () => {
+    const d = viewData('counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json');
+    const grown: ViewData = {
+      ...d,
+      steps: d.steps.map((s) =>
+        s.state === null
+          ? s
+          : {
+              ...s,
+              state: {
+                ...s.state,
+                vmas: (s.state.vmas ?? []).map((v) => ({ ...v, value: { ...(v.value as object), lockedBy: 'thread 2' } })),
+                devicePageTables: [{ key: '0', value: { id: 0, device: 1, entries: [6] }, mark: 'new', fields: [] }],
+              },
+            },
+      ),
+    };
+    const page = await open('grown', grown);
+    await page.click('#steps button[data-step="2"]');
+    const extra = page.locator('section[data-section="devicePageTables"]');
+    expect(await extra.count()).toBe(1);
+    expect(await extra.textContent()).toContain('devicePageTables 0');
+    expect(await extra.textContent()).toContain('entries = [6]');
+    expect(await extra.textContent()).toContain('[new]');
+    expect(await page.textContent('section[data-section="mms"] .extra')).toBe('also: lockedBy=thread 2');
+    await page.close();
+  });
+});
