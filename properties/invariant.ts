@@ -14,6 +14,7 @@ export const invariantIds = [
   'correct-dirtying',
   'no-dma-after-free',
   'pin-coherent',
+  'dma-api-hygiene',
 ] as const;
 
 export type InvariantId = (typeof invariantIds)[number];

@@ -59,6 +59,14 @@ const arrows: Readonly<Record<OpKind, readonly [Actor, Actor]>> = {
   p2p_unmap: ['I', 'X'],
   sgl_dma_map_user: ['I', 'K'],
   sgl_dma_unmap: ['I', 'K'],
+  dma_map_page: ['I', 'K'],
+  dma_unmap_page: ['I', 'K'],
+  dma_map_single: ['I', 'K'],
+  dma_unmap_single: ['I', 'K'],
+  dma_mapping_error: ['I', 'K'],
+  device_release_driver: ['K', 'I'],
+  store: ['P', 'K'],
+  load: ['P', 'K'],
 };
 
 const text = (s: string): string => s.replace(/[;#]/g, ',').replace(/"/g, "'");

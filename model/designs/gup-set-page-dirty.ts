@@ -20,5 +20,6 @@ export const gupSetPageDirty: Design = {
     'correct-dirtying': violated('Reclaim strips the buffers of a page it cannot see is under DMA; the late set_page_dirty_lock dirties a page the filesystem never prepared (the 2018 ext4 BUG).'),
     'no-dma-after-free': held('The page reference keeps every mapped page allocated until put_page.'),
     'pin-coherent': violated('fork shares the referenced page copy-on-write; the parent\'s next store moves it to a copy and the device writes the child\'s page.'),
+    'dma-api-hygiene': held('The driver unmaps with the device, count and direction it mapped with, before freeing the table; nothing is left mapped at unbind (no unbind step).'),
   },
 };

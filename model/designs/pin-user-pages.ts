@@ -22,5 +22,6 @@ export const pinUserPages: Design = {
     'correct-dirtying': held('Since 6.4 reclaim keeps the buffers of pinned pages, and unpin_user_pages_dirty_lock dirties before the pin goes. The pin_user_pages.rst TODO (writeback racing a pinned page: stable pages) is outside what this model writes back.'),
     'no-dma-after-free': held('The pin keeps every mapped page allocated until unpin.'),
     'pin-coherent': held('Early COW at fork (5.9) leaves a pinned page with the parent, and a read-only pin unshares a page fork left shared (5.19).'),
+    'dma-api-hygiene': held('The driver unmaps with the device, count and direction it mapped with, before freeing the table; nothing is left mapped at unbind (no unbind step).'),
   },
 };

@@ -24,5 +24,6 @@ export const vmaP2pMapNotifierNoStop: Design = {
     'correct-dirtying': held('No GUP and no dirtying: BAR memory has no page cache.'),
     'no-dma-after-free': violated('After munmap the exporter gives the BAR window back while the device still writes there.'),
     'pin-coherent': held('No GUP references exist.'),
+    'dma-api-hygiene': held("p2p_map/p2p_unmap are the exporter's VMA ops, outside the streaming DMA API that dma-debug checks."),
   },
 };

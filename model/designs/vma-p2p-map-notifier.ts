@@ -63,5 +63,6 @@ export const vmaP2pMapNotifier: Design = {
     'correct-dirtying': held('No GUP and no dirtying: BAR memory has no page cache.'),
     'no-dma-after-free': held('Provider removal zaps the VMA through unmap_mapping_range, which runs the notifier: the device is stopped first.'),
     'pin-coherent': held('No GUP references exist.'),
+    'dma-api-hygiene': held("p2p_map/p2p_unmap are the exporter's VMA ops, outside the streaming DMA API that dma-debug checks."),
   },
 };

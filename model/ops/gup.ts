@@ -26,8 +26,8 @@ export const gup = (
   npages: number,
   flags: GupFlags,
 ): E.Either<string, { state: State; pages: PagesId; events: ReadonlyArray<Event> }> => {
-  if (s.mms.get(mm)?.alive !== true) return E.left(`mm ${mm} is not alive`);
-  if (!Number.isInteger(npages) || npages < 1) return E.left(`npages ${npages} must be at least 1`);
+  if (s.mms.get(mm)?.alive !== true) return E.left(`-EFAULT: mm ${mm} has exited (it has no VMAs)`);
+  if (!Number.isInteger(npages) || npages < 1) return E.left(`returns 0: npages ${npages} asks for nothing`);
   if (kind === 'pin' && flags.p2pdma && flags.longterm) return E.left('-EINVAL: FOLL_PCI_P2PDMA cannot be combined with FOLL_LONGTERM');
   const v = findVma(s, mm, start);
   if (v === undefined || start + npages > v.start + v.npages)
@@ -46,7 +46,8 @@ export const gup = (
   for (let i = 0; i < npages; i++) {
     const index = start - v.start + i;
     const r = faultIn(state, state.vmas.get(v.id)!, index, flags.write || unshare);
-    if (E.isLeft(r)) return E.left(r.left);
+    // handle_mm_fault's VM_FAULT_SIGBUS becomes -EFAULT for GUP; -ENOMEM stays.
+    if (E.isLeft(r)) return E.left(r.left.startsWith('SIGBUS: ') ? `-EFAULT: ${r.left.slice('SIGBUS: '.length)}` : r.left);
     events.push(...r.right.events);
     const pfn = r.right.state.vmas.get(v.id)!.ptes[index]!.pfn;
     const f = r.right.state.frames[pfn]!;
@@ -81,13 +82,13 @@ const privateOwner = (s: State, pages: PagesId): number | undefined => [...s.sgl
 
 const held = (s: State, op: string, pages: PagesId, kind: 'get' | 'pin'): PageArray | string => {
   const a = s.pageArrays.get(pages);
-  if (a === undefined) return `pages ${pages} are not held`;
+  if (a === undefined) return `ill-formed: pages ${pages} are not held (a second release is not modelled)`;
   const owner = privateOwner(s, pages);
-  if (owner !== undefined) return `pages ${pages} belong to DMA-only table ${owner}; sgl_dma_unmap releases them`;
+  if (owner !== undefined) return `ill-formed: pages ${pages} belong to DMA-only table ${owner}; the caller has no pointer to them`;
   if (a.kind !== kind)
     return kind === 'get'
-      ? `pages ${pages} were pinned with FOLL_PIN; release them with unpin_user_pages`
-      : `pages ${pages} came from get_user_pages (FOLL_GET); ${op} must pair with pin_user_pages`;
+      ? `ill-formed: pages ${pages} were pinned with FOLL_PIN; put_page would unbalance the pin count (not modelled)`
+      : `ill-formed: pages ${pages} came from get_user_pages (FOLL_GET); ${op} would unbalance the pin count (not modelled)`;
   return a;
 };
 
@@ -138,15 +139,15 @@ export const unpinUserPagesDirtyLock = (s: State, pages: PagesId, makeDirty: boo
 /** The DMA-only layer's own release of the pins it keeps privately. */
 export const releasePrivatePins = (s: State, pages: PagesId, makeDirty: boolean): Outcome => {
   const a = s.pageArrays.get(pages);
-  return a === undefined ? reject('sgl_dma_unmap', `pages ${pages} are not held`) : release(s, a, makeDirty);
+  return a === undefined ? reject('sgl_dma_unmap', `ill-formed: pages ${pages} are not held`) : release(s, a, makeDirty);
 };
 
 /** set_page_dirty_lock() on every page of an array the caller still holds. */
 export const setPageDirtyLock = (s: State, pages: PagesId): Outcome => {
   const a = s.pageArrays.get(pages);
-  if (a === undefined) return reject('set_page_dirty_lock', `pages ${pages} are not held (the reference was already dropped)`);
+  if (a === undefined) return reject('set_page_dirty_lock', `ill-formed: pages ${pages} are not held (the reference was already dropped)`);
   const owner = privateOwner(s, pages);
-  if (owner !== undefined) return reject('set_page_dirty_lock', `pages ${pages} belong to DMA-only table ${owner}; the caller has no pointer to them`);
+  if (owner !== undefined) return reject('set_page_dirty_lock', `ill-formed: pages ${pages} belong to DMA-only table ${owner}; the caller has no pointer to them`);
   let state = s;
   const events: Event[] = [];
   for (const pfn of a.pfns) {

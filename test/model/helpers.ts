@@ -34,6 +34,7 @@ export const oldEra: Era = {
   longtermFileGate: false,
   cowReuseOnlyUnreferenced: false,
   pinUnsharesReadOnly: false,
+  dmaMapSgP2pdma: false,
   reclaimKeepsPinnedPrivate: false,
 };
 
