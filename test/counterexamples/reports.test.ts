@@ -72,7 +72,7 @@ describe('cross-design replay', () => {
   });
   it('the munmap-then-write counterexample: the device write is rejected because the notifier tore the mapping down', () => {
     const r = replayAcross(load('counterexamples/vma-p2p-map/no-dma-after-free-b63fc2d19a.json'), designById('vma-p2p-map-notifier')!);
-    expect(r.kind === 'rejected' && [r.at, r.reason]).toEqual([4, 'device_write: mapping 3 is not live']);
+    expect(r.kind === 'rejected' && [r.at, r.reason]).toEqual([4, 'device_write: ill-formed: mapping 3 is not live: the device has no address from it']);
   });
   it('the legacy fork counterexample on pin_user_pages: the parent store no longer faults, early COW kept its page', () => {
     const r = replayAcross(load('counterexamples/gup-set-page-dirty/pin-coherent-ae11110e1b.json'), designById('pin-user-pages')!);
@@ -80,7 +80,7 @@ describe('cross-design replay', () => {
     expect(r.kind === 'rejected' && r.reason).toContain('present and writable');
   });
   it('the pin counterexample of 5.9 replayed on the legacy design still violates, at the same step', () => {
-    const r = replayAcross(load('counterexamples/pin-user-pages-5.9/correct-dirtying-e520ecc050.json'), designById('gup-set-page-dirty')!);
+    const r = replayAcross(load('counterexamples/pin-user-pages-5.9/correct-dirtying-7cb01b8c20.json'), designById('gup-set-page-dirty')!);
     expect(r.kind === 'violates' && [r.at, r.violation.invariant]).toEqual([8, 'correct-dirtying']);
   });
 });

@@ -27,9 +27,12 @@ describe('p2p_map', () => {
       origin: { kind: 'vma-op', vma, mm: 0, start: 0, npages: 2 },
       // bus window of BAR 1 starts at 0x2000
       entries: [
-        { dma: 0x2000, pfn: RAW_BASE, gen: 1 },
-        { dma: 0x2001, pfn: RAW_BASE + 1, gen: 1 },
+        { dma: 0x2000, pfn: RAW_BASE, gen: 1, reaches: RAW_BASE },
+        { dma: 0x2001, pfn: RAW_BASE + 1, gen: 1, reaches: RAW_BASE + 1 },
       ],
+      nents: 2,
+      mapped: 2,
+      errorChecked: false,
     });
     expect(state.frames).toBe(s1.frames);
     expect(state.vmas).toBe(s1.vmas);
