@@ -6,7 +6,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
-import { findVma, freshId, putPage, setFrame } from '../page.ts';
+import { replaceAt } from '../collections.ts';
+import { type Changed, findVma, freshId, putPage, setFrame, setVma } from '../page.ts';
 import { done, reject, type Outcome } from '../result.ts';
 import type { MmId, PageArray, PagesId, Pfn, State } from '../state.ts';
 import { faultIn } from './fault.ts';
@@ -45,7 +46,11 @@ export const gup = (
   const unshare = kind === 'pin' && !flags.write && v.backing.kind === 'anon' && s.era.pinUnsharesReadOnly;
   for (let i = 0; i < npages; i++) {
     const index = start - v.start + i;
-    const r = faultIn(state, state.vmas.get(v.id)!, index, flags.write || unshare);
+    const before = state.vmas.get(v.id)!.ptes[index] ?? null;
+    const r0 = faultIn(state, state.vmas.get(v.id)!, index, flags.write || unshare);
+    // FAULT_FLAG_UNSHARE maps the exclusive page without write permission: the process's
+    // next store takes a write fault, which reuses the exclusive page.
+    const r = E.isRight(r0) && unshare && !flags.write && before !== null && !before.writable ? E.right(readOnly(r0.right, v.id, index)) : r0;
     // handle_mm_fault's VM_FAULT_SIGBUS becomes -EFAULT for GUP; -ENOMEM stays.
     if (E.isLeft(r)) return E.left(r.left.startsWith('SIGBUS: ') ? `-EFAULT: ${r.left.slice('SIGBUS: '.length)}` : r.left);
     events.push(...r.right.events);
@@ -58,6 +63,12 @@ export const gup = (
   const [s1, id] = freshId(state);
   const arr: PageArray = { id, kind, mm, vma: v.id, start, pfns, write: flags.write, longterm: flags.longterm };
   return E.right({ state: { ...s1, pageArrays: put(s1.pageArrays, id, arr) }, pages: id, events });
+};
+
+const readOnly = (c: Changed, vma: number, index: number): Changed => {
+  const v = c.state.vmas.get(vma)!;
+  const pte = v.ptes[index]!;
+  return { state: setVma(c.state, { ...v, ptes: replaceAt(v.ptes, index, { ...pte, writable: false }) }), events: c.events };
 };
 
 export const getUserPages = (s: State, mm: MmId, start: number, npages: number, write: boolean): Outcome => {
