@@ -21,6 +21,8 @@ import { deviceProgram, deviceStopDma, driverLock, driverMapRange, driverReturn,
 import { invalidateCallbackReturn, mmuIntervalNotifierInsert, mmuIntervalNotifierRemove, mmuIntervalReadBegin, mmuIntervalReadRetry, mmuIntervalSetSeq } from './ops/notifier.ts';
 import { p2pMap, p2pUnmap } from './ops/p2p-vma-ops.ts';
 import { pciAllocP2pmem, pciFreeP2pmem, pciP2pdmaMapSg, pciP2pdmaUnmapSg, pciStopAndRemoveBusDevice } from './ops/p2pdma.ts';
+import { cpuAccess } from './ops/cpu.ts';
+import { deviceReleaseDriver, dmaMapPage, dmaMappingError, dmaMapSingle, dmaUnmapPage, dmaUnmapSingle } from './ops/dma-page.ts';
 import { kmapLocalPage, memcpyToio, sgAllocTable, sgAllocTableFromPages, sgCopyToBuffer, sgFreeTable, sgSetPage, sgVirt } from './ops/scatterlist.ts';
 
 export type Handlers = { readonly [K in OpKind]: (s: State, op: Extract<Op, { kind: K }>) => Outcome };
@@ -49,15 +51,15 @@ const handlers: Handlers = {
   sg_copy_to_buffer: (s, o) => sgCopyToBuffer(s, o.sgl),
   memcpy_toio: (s, o) => memcpyToio(s, o.page),
   dma_map_sg: (s, o) => dmaMapSg(s, o.dev, o.sgl, o.dir),
-  dma_unmap_sg: (s, o) => dmaUnmapSg(s, o.mapping),
-  dma_sync_sg_for_cpu: (s, o) => dmaSyncSg(s, o.kind, o.mapping),
-  dma_sync_sg_for_device: (s, o) => dmaSyncSg(s, o.kind, o.mapping),
+  dma_unmap_sg: (s, o) => dmaUnmapSg(s, o.mapping, o.dev),
+  dma_sync_sg_for_cpu: (s, o) => dmaSyncSg(s, o.kind, o.dev),
+  dma_sync_sg_for_device: (s, o) => dmaSyncSg(s, o.kind, o.dev),
   device_write: (s, o) => deviceAccess(s, o.mapping, o.index, true),
   device_read: (s, o) => deviceAccess(s, o.mapping, o.index, false),
   pci_alloc_p2pmem: (s, o) => pciAllocP2pmem(s, o.bar),
   pci_free_p2pmem: (s, o) => pciFreeP2pmem(s, o.page),
   pci_p2pdma_map_sg: (s, o) => pciP2pdmaMapSg(s, o.dev, o.sgl, o.dir),
-  pci_p2pdma_unmap_sg: (s, o) => pciP2pdmaUnmapSg(s, o.mapping),
+  pci_p2pdma_unmap_sg: (s, o) => pciP2pdmaUnmapSg(s, o.mapping, o.dev),
   pci_stop_and_remove_bus_device: (s, o) => pciStopAndRemoveBusDevice(s, o.dev),
   mmu_interval_notifier_insert: (s, o) => mmuIntervalNotifierInsert(s, o.mm, o.start, o.npages, o.owner),
   mmu_interval_notifier_remove: (s, o) => mmuIntervalNotifierRemove(s, o.notifier),
@@ -72,6 +74,15 @@ const handlers: Handlers = {
   device_program: (s, o) => deviceProgram(s, o.dev, o.mapping),
   device_stop_dma: (s, o) => deviceStopDma(s, o.dev, o.mm, o.start, o.npages),
   driver_return: (s, o) => driverReturn(s, o.dev),
+  // single-page DMA API, dma_mapping_error, unbind; CPU access by a process
+  dma_map_page: (s, o) => dmaMapPage(s, o.dev, o.page, o.dir),
+  dma_unmap_page: (s, o) => dmaUnmapPage(s, o.mapping, o.dev),
+  dma_map_single: (s, o) => dmaMapSingle(s, o.dev, o.page, o.dir),
+  dma_unmap_single: (s, o) => dmaUnmapSingle(s, o.mapping, o.dev),
+  dma_mapping_error: (s, o) => dmaMappingError(s, o.dev, o.mapping),
+  device_release_driver: (s, o) => deviceReleaseDriver(s, o.dev),
+  store: (s, o) => cpuAccess(s, o.mm, o.addr, true),
+  load: (s, o) => cpuAccess(s, o.mm, o.addr, false),
   p2p_map: (s, o) => p2pMap(s, o.vma, o.dev, o.write),
   p2p_unmap: (s, o) => p2pUnmap(s, o.mapping),
   sgl_dma_map_user: (s, o) => sglDmaMapUser(s, o.dev, o.mm, o.start, o.npages, o.dir),

@@ -65,16 +65,18 @@ export const opArgs = {
   memcpy_toio: args({ page: nat }),
   // streaming DMA API and the device
   dma_map_sg: args({ dev: nat, sgl: nat, dir: DmaDirectionCodec }),
-  dma_unmap_sg: args({ mapping: nat }),
-  dma_sync_sg_for_cpu: args({ mapping: nat }),
-  dma_sync_sg_for_device: args({ mapping: nat }),
+  // The unmap and sync calls name the mapping (the handle the driver kept) and pass
+  // the device, entry count and direction as the driver believes them to be.
+  dma_unmap_sg: args({ mapping: nat, dev: nat, nents: nat, dir: DmaDirectionCodec }),
+  dma_sync_sg_for_cpu: args({ mapping: nat, dev: nat, nents: nat, dir: DmaDirectionCodec }),
+  dma_sync_sg_for_device: args({ mapping: nat, dev: nat, nents: nat, dir: DmaDirectionCodec }),
   device_write: args({ mapping: nat, index: nat }),
   device_read: args({ mapping: nat, index: nat }),
   // PCI P2PDMA
   pci_alloc_p2pmem: args({ bar: nat }),
   pci_free_p2pmem: args({ page: nat }),
   pci_p2pdma_map_sg: args({ dev: nat, sgl: nat, dir: DmaDirectionCodec }),
-  pci_p2pdma_unmap_sg: args({ mapping: nat }),
+  pci_p2pdma_unmap_sg: args({ mapping: nat, dev: nat, nents: nat, dir: DmaDirectionCodec }),
   pci_stop_and_remove_bus_device: args({ dev: nat }),
   // mmu interval notifiers
   mmu_interval_notifier_insert: args({ mm: nat, start: nat, npages: nat, owner: nat }),
@@ -97,6 +99,16 @@ export const opArgs = {
   // proposed DMA-only SGL (Gunthorpe, 2019)
   sgl_dma_map_user: args({ dev: nat, mm: nat, start: nat, npages: nat, dir: DmaDirectionCodec }),
   sgl_dma_unmap: args({ sgl: nat }),
+  // single-page streaming DMA API, dma_mapping_error, driver unbind (dma-debug's classes)
+  dma_map_page: args({ dev: nat, page: nat, dir: DmaDirectionCodec }),
+  dma_unmap_page: args({ mapping: nat, dev: nat, dir: DmaDirectionCodec }),
+  dma_map_single: args({ dev: nat, page: nat, dir: DmaDirectionCodec }),
+  dma_unmap_single: args({ mapping: nat, dev: nat, dir: DmaDirectionCodec }),
+  dma_mapping_error: args({ dev: nat, mapping: nat }),
+  device_release_driver: args({ dev: nat }),
+  // a CPU access by a process: faults only when the kernel would
+  store: args({ mm: nat, addr: nat }),
+  load: args({ mm: nat, addr: nat }),
 } as const;
 
 export type OpKind = keyof typeof opArgs;

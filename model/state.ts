@@ -98,6 +98,14 @@ export interface Device {
    * registration). null: no driver code is modelled for this device.
    */
   readonly driver: DriverSpec | null;
+  /**
+   * Behind an IOMMU whose dma_map_sg merges the entries of a table into
+   * one IOVA segment (iommu_dma_map_sg): the call returns fewer mapped
+   * entries than it was given. Only the merging is modelled, not IOVAs.
+   */
+  readonly iommuMergesSg: boolean;
+  /** A driver is bound to the device; device_release_driver() unbinds it. */
+  readonly bound: boolean;
 }
 
 export interface DriverSpec {
@@ -187,14 +195,23 @@ export interface MappedEntry {
   readonly pfn: Pfn;
   /** Generation of the frame when it was mapped (ghost provenance). */
   readonly gen: number;
+  /**
+   * Ghost: the frame a device access at `dma` actually reaches, or null
+   * when that address reaches no memory the model knows (a CPU physical
+   * address of a BAR used as a bus address, an address computed from a
+   * page that is not a P2PDMA page). Equal to `pfn` for a right address.
+   */
+  readonly reaches: Pfn | null;
 }
 
 /** Where a DMA mapping came from. */
 export type MappingOrigin =
   | { readonly kind: 'sgl'; readonly sgl: SglId }
+  /** dma_map_page / dma_map_single of one page. */
+  | { readonly kind: 'page' }
   | { readonly kind: 'vma-op'; readonly vma: VmaId; readonly mm: MmId; readonly start: number; readonly npages: number };
 
-export type MappingApi = 'dma_map_sg' | 'pci_p2pdma_map_sg' | 'p2p_map' | 'sgl_dma_map_user';
+export type MappingApi = 'dma_map_sg' | 'pci_p2pdma_map_sg' | 'p2p_map' | 'sgl_dma_map_user' | 'dma_map_page' | 'dma_map_single';
 
 export interface DmaMapping {
   readonly id: MappingId;
@@ -203,6 +220,12 @@ export interface DmaMapping {
   readonly api: MappingApi;
   readonly origin: MappingOrigin;
   readonly entries: ReadonlyArray<MappedEntry>;
+  /** The entry count the driver passed to the map call (a table's nents); what unmap and sync must pass again. */
+  readonly nents: number;
+  /** What the map call returned: fewer than `nents` when an IOMMU merged entries. */
+  readonly mapped: number;
+  /** dma_mapping_error() was called on it (dma-debug's MAP_ERR_CHECKED); only dma_map_page/_single need it. */
+  readonly errorChecked: boolean;
 }
 
 /** An mmu interval notifier registered by an importing driver (`owner`). */
@@ -320,6 +343,13 @@ export interface Era {
    * the process off the pinned page. FOLL_GET does not unshare.
    */
   readonly pinUnsharesReadOnly: boolean;
+  /**
+   * Linux 6.0 (2022; recalled, not verified here): dma-direct and dma-iommu
+   * map PCI P2PDMA pages in dma_map_sg with their bus address, and fail
+   * (return 0) for a client that cannot reach the provider. Before, a
+   * P2PDMA page reaching plain dma_map_sg got its CPU physical address.
+   */
+  readonly dmaMapSgP2pdma: boolean;
   /** Linux 6.4: reclaim keeps the buffers of maybe-pinned file pages (d824ec2a1546). */
   readonly reclaimKeepsPinnedPrivate: boolean;
 }

@@ -13,7 +13,7 @@ export interface BarSpec {
 
 export interface WorldSpec {
   readonly ramPages: number;
-  readonly devices: ReadonlyArray<{ readonly name: string; readonly p2pPeers: ReadonlyArray<number>; readonly driver?: DriverSpec }>;
+  readonly devices: ReadonlyArray<{ readonly name: string; readonly p2pPeers: ReadonlyArray<number>; readonly driver?: DriverSpec; readonly iommuMergesSg?: boolean }>;
   readonly bars: ReadonlyArray<BarSpec>;
   /** Pages of the one regular file (inode 0). */
   readonly filePages: number;
@@ -27,6 +27,7 @@ export const currentEra: Era = {
   longtermFileGate: true,
   cowReuseOnlyUnreferenced: true,
   pinUnsharesReadOnly: true,
+  dmaMapSgP2pdma: true,
   reclaimKeepsPinnedPrivate: true,
 };
 
@@ -52,7 +53,14 @@ export const makeWorld = (w: WorldSpec): State => {
     for (let i = 0; i < b.npages; i++) frames.push(freeFrame(basePfn + i, id, b.structPages));
     return { id, device: b.device, basePfn, npages: b.npages, structPages: b.structPages, alive: true, removing: false };
   });
-  const devices: Device[] = w.devices.map((d, id) => ({ id, name: d.name, p2pPeers: d.p2pPeers, driver: d.driver ?? null }));
+  const devices: Device[] = w.devices.map((d, id) => ({
+    id,
+    name: d.name,
+    p2pPeers: d.p2pPeers,
+    driver: d.driver ?? null,
+    iommuMergesSg: d.iommuMergesSg ?? false,
+    bound: true,
+  }));
   const inodes: Inode[] = [{ id: 0, npages: w.filePages, cache: Array.from({ length: w.filePages }, () => null) }];
   return {
     era: w.era,

@@ -35,11 +35,19 @@ export const canonicalKey = (s: State): string => {
   const entries = (m: DmaMapping) =>
     m.entries.map((e) => {
       const f = s.frames[e.pfn]!;
-      return `${e.pfn}${!f.free && f.gen === e.gen ? '' : '!'}`;
+      return `${e.pfn}${!f.free && f.gen === e.gen ? '' : '!'}${e.reaches === e.pfn ? '' : `>${e.reaches ?? '-'}`}`;
     });
-  const origin = (m: DmaMapping) =>
-    m.origin.kind === 'sgl' ? `s${r(sgl, m.origin.sgl)}` : `v${r(vma, m.origin.vma)}:${r(mm, m.origin.mm)}:${m.origin.start}:${m.origin.npages}`;
-  const mappingKey = (m: DmaMapping) => `${m.device}|${m.dir}|${m.api}|${origin(m)}|${entries(m).join(',')}`;
+  const origin = (m: DmaMapping): string => {
+    switch (m.origin.kind) {
+      case 'sgl':
+        return `s${r(sgl, m.origin.sgl)}`;
+      case 'page':
+        return 'p';
+      case 'vma-op':
+        return `v${r(vma, m.origin.vma)}:${r(mm, m.origin.mm)}:${m.origin.start}:${m.origin.npages}`;
+    }
+  };
+  const mappingKey = (m: DmaMapping) => `${m.device}|${m.dir}|${m.api}|${origin(m)}|${m.nents}/${m.mapped}${m.errorChecked ? 'c' : ''}|${entries(m).join(',')}`;
   const mapping = rankBy(s.mappings.values(), mappingKey);
   const parts: string[] = [];
   for (const f of s.frames)
@@ -49,6 +57,7 @@ export const canonicalKey = (s: State): string => {
         : `${f.refcount},${f.pincount},${f.mapcount},${f.dirty ? 1 : 0}${f.fsPrivate ? 1 : 0}${f.deviceWroteSinceDirtied ? 1 : 0},${f.mapping.kind === 'file' ? `f${f.mapping.index}` : f.mapping.kind[0]}`,
     );
   parts.push(`B${s.bars.map((b) => (b.alive ? (b.removing ? 2 : 1) : 0)).join('')}`);
+  parts.push(`U${s.devices.map((d) => (d.bound ? 1 : 0)).join('')}`);
   parts.push(`I${s.inodes.map((i) => i.cache.map((p) => p ?? '-').join(',')).join(';')}`);
   parts.push(`M${[...s.mms.values()].sort((a, b) => r(mm, a.id) - r(mm, b.id)).map((m) => `${m.alive ? 1 : 0}${m.hasPinned ? 1 : 0}`).join('')}`);
   const sortedBy = <A extends { readonly id: number }>(xs: Iterable<A>, rank: Map<number, number>) => [...xs].sort((a, b) => r(rank, a.id) - r(rank, b.id));

@@ -15,6 +15,7 @@ export const invariantIds = [
   'no-dma-after-free',
   'pin-coherent',
   'notifier-protocol',
+  'dma-api-hygiene',
 ] as const;
 
 export type InvariantId = (typeof invariantIds)[number];

@@ -1,12 +1,13 @@
 /** Every invariant, in one place, in report order. */
 import type { Invariant, InvariantId } from './invariant.ts';
 import { correctDirtying } from './invariants/correct-dirtying.ts';
+import { dmaApiHygiene } from './invariants/dma-api-hygiene.ts';
 import { mapWithinVmaLifetime } from './invariants/map-within-vma-lifetime.ts';
 import { noCpuIomem } from './invariants/no-cpu-iomem.ts';
 import { noDmaAfterFree } from './invariants/no-dma-after-free.ts';
 import { notifierProtocol } from './invariants/notifier-protocol.ts';
 import { pinCoherent } from './invariants/pin-coherent.ts';
 
-export const invariants: ReadonlyArray<Invariant> = [noCpuIomem, mapWithinVmaLifetime, correctDirtying, noDmaAfterFree, pinCoherent, notifierProtocol];
+export const invariants: ReadonlyArray<Invariant> = [noCpuIomem, mapWithinVmaLifetime, correctDirtying, noDmaAfterFree, pinCoherent, notifierProtocol, dmaApiHygiene];
 
 export const invariantById = (id: InvariantId): Invariant => invariants.find((i) => i.id === id)!;

@@ -68,9 +68,13 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
       case 'provider-removed':
         return [`provider device ${e.device} removed`];
       case 'device-access':
-        return [`device ${e.device} ${e.write ? 'wrote' : 'read'} pfn ${e.pfn}`];
+        return [e.reached === e.pfn ? `device ${e.device} ${e.write ? 'wrote' : 'read'} pfn ${e.pfn}` : `device ${e.device} ${e.write ? 'wrote' : 'read'} mapping ${e.mapping} for pfn ${e.pfn}, reaching ${e.reached === null ? 'no memory' : `pfn ${e.reached}`}`];
       case 'cpu-access':
         return [`CPU ${e.io ? 'io-accessed' : 'accessed'} pfn ${e.pfn}`];
+      case 'cpu-access-no-page':
+        return [`CPU dereferenced entry ${e.index} of sgl ${e.sgl}, which has no page`];
+      case 'driver-unbound':
+        return [`driver of device ${e.device} unbound`];
       case 'page-dirtied':
         return [`page ${e.pfn} dirtied`];
       case 'reference-dropped':

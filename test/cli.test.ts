@@ -23,7 +23,7 @@ describe('dmacheck check', () => {
     const r = dmacheck('check', '--json', '--runs', '6000');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as { results: JsonResult[] };
-    expect(out.results).toHaveLength(54);
+    expect(out.results).toHaveLength(70);
     const get = (d: string, i: string) => out.results.find((x) => x.design === d && x.invariant === i)!;
     expect(get('vma-p2p-map', 'map-within-vma-lifetime').verdict).toBe('violated');
     expect(get('vma-p2p-map', 'map-within-vma-lifetime').steps!.map((s) => s.op).slice(0, 3)).toEqual(['mmap', 'p2p_map', 'device_program']);
@@ -127,7 +127,7 @@ describe('dmacheck replay and report', () => {
   });
 
   it('report prints text within 72 columns, and markdown, mermaid and json on request', () => {
-    const f = 'counterexamples/gup-set-page-dirty/correct-dirtying-07c198f2e7.json';
+    const f = 'counterexamples/gup-set-page-dirty/correct-dirtying-fbd1aac087.json';
     const text = dmacheck('report', f);
     expect(text.status).toBe(0);
     for (const l of text.stdout.split('\n')) expect(l.length).toBeLessThanOrEqual(72);

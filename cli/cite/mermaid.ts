@@ -70,6 +70,14 @@ const arrows: Readonly<Record<OpKind, readonly [Actor, Actor]>> = {
   device_program: ['I', 'D'],
   device_stop_dma: ['I', 'D'],
   driver_return: ['I', 'I'],
+  dma_map_page: ['I', 'K'],
+  dma_unmap_page: ['I', 'K'],
+  dma_map_single: ['I', 'K'],
+  dma_unmap_single: ['I', 'K'],
+  dma_mapping_error: ['I', 'K'],
+  device_release_driver: ['K', 'I'],
+  store: ['P', 'K'],
+  load: ['P', 'K'],
 };
 
 const text = (s: string): string => s.replace(/[;#]/g, ',').replace(/"/g, "'");

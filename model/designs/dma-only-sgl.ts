@@ -32,5 +32,6 @@ export const dmaOnlySgl: Design = {
     'no-dma-after-free': violated('Provider removal or munmap frees the BAR window while the device still has its addresses: the gap dma-buf move_notify and p2pdma_provider later filled.'),
     'pin-coherent': held('RAM is pinned with FOLL_PIN: fork copies pinned pages early (5.9) and a read-only pin unshares a page fork left shared (5.19).'),
     'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
+    'dma-api-hygiene': held('The layer maps and unmaps inside sgl_dma_map_user/sgl_dma_unmap; the driver makes no streaming DMA API call for dma-debug to judge.'),
   },
 };

@@ -7,7 +7,7 @@
  * `pin`:    pin_user_pages + unpin_user_pages_dirty_lock.
  */
 import type { Op } from '../op.ts';
-import type { State } from '../state.ts';
+import type { DmaMapping, State } from '../state.ts';
 import { type Build, type Plan, type StepTemplate, bools } from './design.ts';
 import { mappingsWhere, vmasWith } from './queries.ts';
 
@@ -38,13 +38,16 @@ export const startIo = (flavour: 'legacy' | 'pin'): StepTemplate => ({
   },
 });
 
+/** dma_unmap_sg with the device, count and direction the map call was given: the correct unmap. */
+export const unmapSgAsMapped = (m: DmaMapping): Op => ({ kind: 'dma_unmap_sg', mapping: m.id, dev: m.device, nents: m.nents, dir: m.dir });
+
 /** Every I/O in flight: a live dma_map_sg mapping of a GUP-built table. */
 const ios = (s: State) =>
   mappingsWhere(s, (x) => x.api === 'dma_map_sg' && x.origin.kind === 'sgl' && s.sgls.get(x.origin.sgl)?.pages != null).flatMap((m) => {
     if (m.origin.kind !== 'sgl') return [];
     const sgl = s.sgls.get(m.origin.sgl)!;
     const pages = s.pageArrays.get(sgl.pages!);
-    return pages === undefined ? [] : [{ mapping: m.id, sgl: sgl.id, pages }];
+    return pages === undefined ? [] : [{ mapping: m, sgl: sgl.id, pages }];
   });
 
 export const completeIo = (flavour: 'legacy' | 'pin'): StepTemplate => ({
@@ -57,7 +60,7 @@ export const completeIo = (flavour: 'legacy' | 'pin'): StepTemplate => ({
         flavour === 'legacy'
           ? [...(io.pages.write ? [{ kind: 'set_page_dirty_lock', pages: io.pages.id } as const] : []), { kind: 'put_page', pages: io.pages.id }]
           : [{ kind: 'unpin_user_pages_dirty_lock', pages: io.pages.id, make_dirty: io.pages.write }];
-      const ops: ReadonlyArray<Op> = [{ kind: 'dma_unmap_sg', mapping: io.mapping }, ...release, { kind: 'sg_free_table', sgl: io.sgl }];
+      const ops: ReadonlyArray<Op> = [unmapSgAsMapped(io.mapping), ...release, { kind: 'sg_free_table', sgl: io.sgl }];
       return ops.map((op): Build => () => op);
     }),
 });

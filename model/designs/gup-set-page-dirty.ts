@@ -21,5 +21,6 @@ export const gupSetPageDirty: Design = {
     'no-dma-after-free': held('The page reference keeps every mapped page allocated until put_page.'),
     'pin-coherent': violated('fork shares the referenced page copy-on-write; the parent\'s next store moves it to a copy and the device writes the child\'s page.'),
     'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
+    'dma-api-hygiene': held('The driver unmaps with the device, count and direction it mapped with, before freeing the table; nothing is left mapped at unbind (no unbind step).'),
   },
 };

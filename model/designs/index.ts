@@ -1,5 +1,6 @@
 /** Every design, in report order. Adding a design is adding its file and one line here. */
 import type { Design } from './design.ts';
+import { dmaApiMisuse } from './dma-api-misuse.ts';
 import { dmaOnlySgl } from './dma-only-sgl.ts';
 import { gupSetPageDirty } from './gup-set-page-dirty.ts';
 import { p2pdmaPageSgl } from './p2pdma-page-sgl.ts';
@@ -10,6 +11,6 @@ import { vmaP2pMapNotifierNoStop } from './vma-p2p-map-notifier-nostop.ts';
 import { vmaP2pMapNotifier } from './vma-p2p-map-notifier.ts';
 import { vmaP2pMap } from './vma-p2p-map.ts';
 
-export const designs: ReadonlyArray<Design> = [gupSetPageDirty, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierNoStop, dmaOnlySgl];
+export const designs: ReadonlyArray<Design> = [gupSetPageDirty, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierNoStop, dmaOnlySgl, dmaApiMisuse];
 
 export const designById = (id: string): Design | undefined => designs.find((d) => d.id === id);

@@ -42,7 +42,7 @@ export const p2pdmaPageSgl: Design = {
         mappingsWhere(s, (x) => x.api === 'pci_p2pdma_map_sg').flatMap((m): Plan[] => {
           if (m.origin.kind !== 'sgl') return [];
           const sgl = m.origin.sgl;
-          return [[() => ({ kind: 'pci_p2pdma_unmap_sg', mapping: m.id }), () => ({ kind: 'sg_free_table', sgl })]];
+          return [[() => ({ kind: 'pci_p2pdma_unmap_sg', mapping: m.id, dev: m.device, nents: m.nents, dir: m.dir }), () => ({ kind: 'sg_free_table', sgl })]];
         }),
     },
     single('pci_free_p2pmem', 'driver', 1, (s) => looseP2pPages(s).map((f): Op => ({ kind: 'pci_free_p2pmem', page: f.pfn }))),
@@ -56,5 +56,6 @@ export const p2pdmaPageSgl: Design = {
     'no-dma-after-free': held('Provider removal waits for every page reference; the driver frees only after unmapping.'),
     'pin-coherent': held('No user pages are involved.'),
     'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
+    'dma-api-hygiene': held('The orchestrator unmaps with pci_p2pdma_unmap_sg and the arguments it mapped with, then frees the table.'),
   },
 };

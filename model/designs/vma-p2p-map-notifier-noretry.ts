@@ -19,6 +19,7 @@ export const vmaP2pMapNotifierNoRetry: Design = {
     'correct-dirtying': held('No GUP and no dirtying: BAR memory has no page cache.'),
     'no-dma-after-free': violated('The device is programmed with addresses the callback gave back; after munmap the exporter frees the window and the device still writes there.'),
     'pin-coherent': held('No GUP references exist.'),
+    'dma-api-hygiene': held("p2p_map/p2p_unmap are the exporter's VMA ops, outside the streaming DMA API that dma-debug checks."),
     'notifier-protocol': violated('An invalidate callback returns between p2p_map and device programming; without read_retry the map path programs the stale addresses.'),
   },
 };

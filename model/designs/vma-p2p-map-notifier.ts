@@ -53,5 +53,6 @@ export const vmaP2pMapNotifier: Design = {
     'no-dma-after-free': held('Provider removal and munmap run the notifier first: the callback stops the device before the window is zapped or given back.'),
     'pin-coherent': held('No GUP references exist.'),
     'notifier-protocol': held('The callback sets the seq under the driver lock; the map path checks read_retry under the same lock before it programs the device.'),
+    'dma-api-hygiene': held("p2p_map/p2p_unmap are the exporter's VMA ops, outside the streaming DMA API that dma-debug checks."),
   },
 };

@@ -60,5 +60,6 @@ export const vmaP2pMap: Design = {
     'no-dma-after-free': violated('After munmap the exporter gives the BAR window back (or the provider is removed), and the device still writes there.'),
     'pin-coherent': held('No GUP references exist.'),
     'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
+    'dma-api-hygiene': held("p2p_map/p2p_unmap are the exporter's VMA ops, outside the streaming DMA API that dma-debug checks."),
   },
 };

@@ -10,7 +10,7 @@ import { drop, put } from '../collections.ts';
 import { busAddress, directAddress, p2pReachable } from '../dma-address.ts';
 import type { Event } from '../event.ts';
 import { findVma, freshId } from '../page.ts';
-import { done, reject, type Outcome } from '../result.ts';
+import { done, namesAnError, reject, type Outcome } from '../result.ts';
 import type { DeviceId, DmaDirection, DmaMapping, MappingId, MmId, PagesId, SglId, State } from '../state.ts';
 import { gup, releasePrivatePins } from './gup.ts';
 import { exporterMap } from './p2p-vma-ops.ts';
@@ -23,16 +23,17 @@ const addTable = (s: State, mapping: MappingId, pages: PagesId | null, nents: nu
 
 export const sglDmaMapUser = (s: State, dev: DeviceId, mm: MmId, start: number, npages: number, dir: DmaDirection): Outcome => {
   const op = 'sgl_dma_map_user';
-  if (s.devices[dev] === undefined) return reject(op, `no device ${dev}`);
-  if (s.mms.get(mm)?.alive !== true) return reject(op, `mm ${mm} is not alive`);
+  if (s.devices[dev] === undefined) return reject(op, `ill-formed: no device ${dev}`);
+  if (s.mms.get(mm)?.alive !== true) return reject(op, `-EFAULT: mm ${mm} has exited (it has no VMAs)`);
   const v = findVma(s, mm, start);
   if (v === undefined || start + npages > v.start + v.npages)
     return reject(op, `-EFAULT: pages [${start}, ${start + npages}) of mm ${mm} are not inside one vma`);
   const write = dir !== 'to-device';
   if (v.backing.kind === 'bar') {
-    if (start !== v.start || npages !== v.npages) return reject(op, `the exporter maps whole windows: vma ${v.id} is [${v.start}, ${v.start + v.npages})`);
+    if (start !== v.start || npages !== v.npages) return reject(op, `-EINVAL: the exporter maps whole windows: vma ${v.id} is [${v.start}, ${v.start + v.npages})`);
     const r = exporterMap(s, v, dev, dir, 'sgl_dma_map_user');
-    if (typeof r === 'string') return reject(op, r);
+    // The sketch names no errors of its own: the exporter's refusal is -EINVAL unless it names one.
+    if (typeof r === 'string') return reject(op, namesAnError(r) ? r : r.includes('cannot reach') ? `-EREMOTEIO: ${r}` : `-EINVAL: ${r}`);
     return done(addTable(r.state, r.mapping, null, v.npages));
   }
   const pinned = gup(s, 'pin', mm, start, npages, { write, longterm: false, p2pdma: true });
@@ -40,24 +41,24 @@ export const sglDmaMapUser = (s: State, dev: DeviceId, mm: MmId, start: number, 
   const { state, pages, events } = pinned.right;
   const entries = state.pageArrays.get(pages)!.pfns.map((pfn) => {
     const f = state.frames[pfn]!;
-    return { dma: f.bar === null ? directAddress(f) : busAddress(state, f), pfn, gen: f.gen };
+    return { dma: f.bar === null ? directAddress(f) : busAddress(state, f), pfn, gen: f.gen, reaches: pfn };
   });
   for (const e of entries) {
     const bar = state.frames[e.pfn]!.bar;
     if (bar !== null && !p2pReachable(state, state.bars[bar]!.device, dev))
-      return reject(op, `device ${dev} cannot reach provider ${state.bars[bar]!.device} peer-to-peer`);
+      return reject(op, `-EREMOTEIO: device ${dev} cannot reach provider ${state.bars[bar]!.device} peer-to-peer`);
   }
   const [s1, id] = freshId(state);
   const table = s1.nextId;
-  const m: DmaMapping = { id, device: dev, dir, api: 'sgl_dma_map_user', origin: { kind: 'sgl', sgl: table }, entries };
+  const m: DmaMapping = { id, device: dev, dir, api: 'sgl_dma_map_user', origin: { kind: 'sgl', sgl: table }, entries, nents: entries.length, mapped: entries.length, errorChecked: false };
   return done(addTable({ ...s1, mappings: put(s1.mappings, id, m) }, id, pages, npages), events);
 };
 
 export const sglDmaUnmap = (s: State, sgl: SglId): Outcome => {
   const op = 'sgl_dma_unmap';
   const t = s.sgls.get(sgl);
-  if (t === undefined) return reject(op, `sgl ${sgl} is not allocated`);
-  if (!t.dmaOnly || t.mapping === null) return reject(op, `sgl ${sgl} is not a DMA-only table`);
+  if (t === undefined) return reject(op, `ill-formed: sgl ${sgl} is not allocated`);
+  if (!t.dmaOnly || t.mapping === null) return reject(op, `ill-formed: sgl ${sgl} is not a DMA-only table`);
   const events: Event[] = [];
   let state: State = { ...s, sgls: drop(s.sgls, sgl) };
   if (state.mappings.has(t.mapping)) {
@@ -66,7 +67,7 @@ export const sglDmaUnmap = (s: State, sgl: SglId): Outcome => {
   }
   if (t.pages === null) return done(state, events);
   const a = state.pageArrays.get(t.pages);
-  if (a === undefined) return reject(op, `the pages of sgl ${sgl} are gone`);
+  if (a === undefined) return reject(op, `ill-formed: the pages of sgl ${sgl} are gone`);
   const r = releasePrivatePins(state, t.pages, a.write);
   return E.isLeft(r) ? r : done(r.right.state, [...events, ...r.right.events]);
 };

@@ -1,15 +1,29 @@
-/** The streaming DMA API over scatterlists, and the device that uses the addresses. */
+/**
+ * The streaming DMA API over scatterlists, and the device that uses the
+ * addresses. The unmap and sync calls are `void` in the kernel: whatever
+ * a driver passes, they return, so every such call is a step here. What a
+ * wrong one did (nothing, or a mapping left behind) is in the state and
+ * the events; `dma-api-hygiene` reports it the way CONFIG_DMA_API_DEBUG
+ * does.
+ */
 import { drop, put } from '../collections.ts';
-import { directAddress } from '../dma-address.ts';
+import { busAddress, directAddress, p2pReachable } from '../dma-address.ts';
 import { freshId, setFrame } from '../page.ts';
-import { done, reject, type Outcome } from '../result.ts';
+import { done, illFormed, reject, type Outcome } from '../result.ts';
 import { deviceRangeAccess } from './importer.ts';
-import type { DeviceId, DmaDirection, DmaMapping, Frame, MappedEntry, MappingId, SglId, State } from '../state.ts';
+import type { DeviceId, DmaDirection, DmaMapping, Frame, MappedEntry, MappingApi, MappingId, SglId, State } from '../state.ts';
+
+/** The bus address a map call gives one page, and the frame it really reaches; a string refuses the whole call. */
+export type Address = { readonly dma: number; readonly reaches: number | null } | string;
+
+
+/** A right address: it reaches the page it was made for. */
+export const right = (dma: number, f: Frame): Address => ({ dma, reaches: f.pfn });
 
 /**
  * What every scatterlist map call shares: the device and table checks, one
  * DMA address per page entry (`address` says what this API does with a
- * page, or why it refuses it), and the new mapping.
+ * page), the count the call returns, and the new mapping.
  */
 export const mapTable = (
   s: State,
@@ -17,73 +31,91 @@ export const mapTable = (
   dev: DeviceId,
   sgl: SglId,
   dir: DmaDirection,
-  address: (f: Frame, i: number) => number | string,
+  address: (f: Frame, i: number) => Address,
 ): Outcome => {
-  if (s.devices[dev] === undefined) return reject(op, `no device ${dev}`);
+  const d = s.devices[dev];
+  if (d === undefined) return illFormed(op, `no device ${dev}`);
   const t = s.sgls.get(sgl);
-  if (t === undefined) return reject(op, `sgl ${sgl} is not allocated`);
-  if (t.dmaOnly) return reject(op, `sgl ${sgl} is a DMA-only table and is already mapped`);
+  if (t === undefined) return illFormed(op, `sgl ${sgl} is not allocated`);
+  if (t.dmaOnly) return illFormed(op, `sgl ${sgl} is a DMA-only table, not a struct scatterlist`);
   const entries: MappedEntry[] = [];
   for (const [i, e] of t.entries.entries()) {
-    if (e.page === null) return reject(op, `entry ${i} of sgl ${sgl} has no page set`);
+    if (e.page === null) return illFormed(op, `entry ${i} of sgl ${sgl} has no page set (sg_page() is NULL: the call would oops)`);
     const f = s.frames[e.page]!;
-    const dma = address(f, i);
-    if (typeof dma === 'string') return reject(op, dma);
-    entries.push({ dma, pfn: f.pfn, gen: f.gen });
+    const a = address(f, i);
+    if (typeof a === 'string') return reject(op, a);
+    entries.push({ dma: a.dma, pfn: f.pfn, gen: f.gen, reaches: a.reaches });
   }
+  const nents = entries.length;
+  const mapped = op === 'dma_map_sg' && d.iommuMergesSg && nents > 1 ? 1 : nents;
   const [s1, id] = freshId(s);
-  const m: DmaMapping = { id, device: dev, dir, api: op, origin: { kind: 'sgl', sgl }, entries };
+  const m: DmaMapping = { id, device: dev, dir, api: op, origin: { kind: 'sgl', sgl }, entries, nents, mapped, errorChecked: false };
   return done({ ...s1, mappings: put(s1.mappings, id, m) });
 };
 
-/** dma_map_sg(): map every page entry for `dev` (dma-direct; no DMA_F_PCI_P2PDMA_SUPPORTED in this era). */
+/**
+ * dma_map_sg(): map every page entry for `dev`. RAM gets its physical
+ * address (dma-direct), freed or not: the call does not look. A P2PDMA
+ * page gets its bus address since 6.0, or the call returns 0 if the
+ * client cannot reach the provider; before, dma-direct gave it its CPU
+ * physical address, which reaches nothing on the bus.
+ */
 export const dmaMapSg = (s: State, dev: DeviceId, sgl: SglId, dir: DmaDirection): Outcome =>
   mapTable(s, 'dma_map_sg', dev, sgl, dir, (f, i) => {
-    if (f.free) return `entry ${i} of sgl ${sgl} points at free page ${f.pfn}`;
-    if (f.bar !== null) return `entry ${i} is PCI P2PDMA page ${f.pfn}; this dma_map_ops lacks DMA_F_PCI_P2PDMA_SUPPORTED (use pci_p2pdma_map_sg)`;
-    return directAddress(f);
+    if (f.bar === null) return right(directAddress(f), f);
+    if (!s.era.dmaMapSgP2pdma) return { dma: directAddress(f), reaches: null };
+    const provider = s.bars[f.bar]!.device;
+    if (!p2pReachable(s, provider, dev)) return `returns 0: entry ${i} is a P2PDMA page of device ${provider}, which device ${dev} cannot reach (pci_p2pdma_map_segment)`;
+    return right(busAddress(s, f), f);
   });
 
-const liveMapping = (s: State, mapping: MappingId, api: DmaMapping['api']): DmaMapping | string => {
-  const m = s.mappings.get(mapping);
-  if (m === undefined) return `mapping ${mapping} is not live`;
-  if (m.api !== api) return `mapping ${mapping} was made by ${m.api}, not ${api}`;
-  return m;
-};
+export type UnmapCall = 'dma_unmap_sg' | 'pci_p2pdma_unmap_sg' | 'dma_unmap_page' | 'dma_unmap_single';
 
-/** Tear a mapping down: the device must no longer use its addresses. */
-export const unmap = (s: State, op: string, mapping: MappingId, api: DmaMapping['api']): Outcome => {
-  const m = liveMapping(s, mapping, api);
-  if (typeof m === 'string') return reject(op, m);
+/** Does `call` undo a mapping `api` made? The dma_unmap_* calls undo the DMA layer's own; pci_p2pdma_unmap_sg only its own. */
+export const undoes = (call: UnmapCall, api: MappingApi): boolean =>
+  call === 'pci_p2pdma_unmap_sg' ? api === 'pci_p2pdma_map_sg' : api === 'dma_map_sg' || api === 'dma_map_page' || api === 'dma_map_single';
+
+/**
+ * An unmap call: the mapping goes away when the call undoes that kind of
+ * mapping for that device, whatever direction or count the driver passed
+ * (the DMA layer unmaps by address). Otherwise nothing changes: an
+ * already unmapped handle, another device's, another API's.
+ */
+export const unmap = (s: State, op: UnmapCall, mapping: MappingId, dev: DeviceId): Outcome => {
+  if (s.devices[dev] === undefined) return illFormed(op, `no device ${dev}`);
+  const m = s.mappings.get(mapping);
+  if (m === undefined || m.device !== dev || !undoes(op, m.api)) return done(s);
   return done({ ...s, mappings: drop(s.mappings, mapping) }, [{ kind: 'mapping-torn-down', mapping }]);
 };
 
-export const dmaUnmapSg = (s: State, mapping: MappingId): Outcome => unmap(s, 'dma_unmap_sg', mapping, 'dma_map_sg');
+export const dmaUnmapSg = (s: State, mapping: MappingId, dev: DeviceId): Outcome => unmap(s, 'dma_unmap_sg', mapping, dev);
 
-/** dma_sync_sg_for_cpu/_for_device: cache maintenance inside a live mapping (no swiotlb in the model). */
-export const dmaSyncSg = (s: State, op: 'dma_sync_sg_for_cpu' | 'dma_sync_sg_for_device', mapping: MappingId): Outcome => {
-  const m = liveMapping(s, mapping, 'dma_map_sg');
-  return typeof m === 'string' ? reject(op, m) : done(s);
-};
+/** dma_sync_sg_for_cpu/_for_device: cache maintenance; no swiotlb and coherent caches in the model, so nothing changes. */
+export const dmaSyncSg = (s: State, op: 'dma_sync_sg_for_cpu' | 'dma_sync_sg_for_device', dev: DeviceId): Outcome =>
+  s.devices[dev] === undefined ? illFormed(op, `no device ${dev}`) : done(s);
 
 /**
  * The device reads or writes entry `index` of a live mapping. The access
- * lands on whatever frame now sits at that address; a write leaves data
- * the kernel does not know about until someone dirties the page.
+ * lands on the frame the entry's address reaches. A write into a clean
+ * page leaves data the kernel does not know about until someone dirties
+ * the page; a page already dirty will be written back with it.
+ *
+ * The device is the model's environment and obeys its driver: it uses
+ * only live mappings, in their direction. Other accesses are not steps.
  */
 export const deviceAccess = (s: State, mapping: MappingId, index: number, write: boolean): Outcome => {
   const op = write ? 'device_write' : 'device_read';
   const programmed = deviceRangeAccess(s, mapping, index, write);
   if (programmed !== null) return programmed;
   const m = s.mappings.get(mapping);
-  if (m?.api === 'p2p_map') return reject(op, `device ${m.device} was never programmed with mapping ${mapping}'s addresses`);
-  if (m === undefined) return reject(op, `mapping ${mapping} is not live`);
-  if (write && m.dir === 'to-device') return reject(op, `mapping ${mapping} is DMA_TO_DEVICE; the device may not write it`);
-  if (!write && m.dir === 'from-device') return reject(op, `mapping ${mapping} is DMA_FROM_DEVICE; the device may not read it`);
+  if (m?.api === 'p2p_map') return illFormed(op, `device ${m.device} holds no programmed address of mapping ${mapping}`);
+  if (m === undefined) return illFormed(op, `mapping ${mapping} is not live: the device has no address from it`);
+  if (write && m.dir === 'to-device') return illFormed(op, `mapping ${mapping} is DMA_TO_DEVICE; the device does not write it`);
+  if (!write && m.dir === 'from-device') return illFormed(op, `mapping ${mapping} is DMA_FROM_DEVICE; the device does not read it`);
   const e = m.entries[index];
-  if (e === undefined) return reject(op, `index ${index} is outside mapping ${mapping} (${m.entries.length} entries)`);
-  const f = s.frames[e.pfn]!;
-  const state = write && f.structPage && !f.free ? setFrame(s, { ...f, deviceWroteSinceDirtied: true }) : s;
-  return done(state, [{ kind: 'device-access', device: m.device, mapping, pfn: e.pfn, gen: e.gen, write }]);
+  if (e === undefined) return illFormed(op, `index ${index} is outside mapping ${mapping} (${m.entries.length} entries)`);
+  const f = e.reaches === null ? undefined : s.frames[e.reaches];
+  const marks = write && f !== undefined && f.structPage && !f.free && !f.dirty;
+  const state = marks ? setFrame(s, { ...f, deviceWroteSinceDirtied: true }) : s;
+  return done(state, [{ kind: 'device-access', device: m.device, mapping, pfn: e.pfn, gen: e.gen, reached: e.reaches, write }]);
 };
-

@@ -6,7 +6,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
-import { findVma, freshId, putPage, setFrame } from '../page.ts';
+import { replaceAt } from '../collections.ts';
+import { type Changed, findVma, freshId, putPage, setFrame, setVma } from '../page.ts';
 import { done, reject, type Outcome } from '../result.ts';
 import type { MmId, PageArray, PagesId, Pfn, State } from '../state.ts';
 import { faultIn } from './fault.ts';
@@ -26,8 +27,8 @@ export const gup = (
   npages: number,
   flags: GupFlags,
 ): E.Either<string, { state: State; pages: PagesId; events: ReadonlyArray<Event> }> => {
-  if (s.mms.get(mm)?.alive !== true) return E.left(`mm ${mm} is not alive`);
-  if (!Number.isInteger(npages) || npages < 1) return E.left(`npages ${npages} must be at least 1`);
+  if (s.mms.get(mm)?.alive !== true) return E.left(`-EFAULT: mm ${mm} has exited (it has no VMAs)`);
+  if (!Number.isInteger(npages) || npages < 1) return E.left(`returns 0: npages ${npages} asks for nothing`);
   if (kind === 'pin' && flags.p2pdma && flags.longterm) return E.left('-EINVAL: FOLL_PCI_P2PDMA cannot be combined with FOLL_LONGTERM');
   const v = findVma(s, mm, start);
   if (v === undefined || start + npages > v.start + v.npages)
@@ -45,8 +46,13 @@ export const gup = (
   const unshare = kind === 'pin' && !flags.write && v.backing.kind === 'anon' && s.era.pinUnsharesReadOnly;
   for (let i = 0; i < npages; i++) {
     const index = start - v.start + i;
-    const r = faultIn(state, state.vmas.get(v.id)!, index, flags.write || unshare);
-    if (E.isLeft(r)) return E.left(r.left);
+    const before = state.vmas.get(v.id)!.ptes[index] ?? null;
+    const r0 = faultIn(state, state.vmas.get(v.id)!, index, flags.write || unshare);
+    // FAULT_FLAG_UNSHARE maps the exclusive page without write permission: the process's
+    // next store takes a write fault, which reuses the exclusive page.
+    const r = E.isRight(r0) && unshare && !flags.write && before !== null && !before.writable ? E.right(readOnly(r0.right, v.id, index)) : r0;
+    // handle_mm_fault's VM_FAULT_SIGBUS becomes -EFAULT for GUP; -ENOMEM stays.
+    if (E.isLeft(r)) return E.left(r.left.startsWith('SIGBUS: ') ? `-EFAULT: ${r.left.slice('SIGBUS: '.length)}` : r.left);
     events.push(...r.right.events);
     const pfn = r.right.state.vmas.get(v.id)!.ptes[index]!.pfn;
     const f = r.right.state.frames[pfn]!;
@@ -57,6 +63,12 @@ export const gup = (
   const [s1, id] = freshId(state);
   const arr: PageArray = { id, kind, mm, vma: v.id, start, pfns, write: flags.write, longterm: flags.longterm };
   return E.right({ state: { ...s1, pageArrays: put(s1.pageArrays, id, arr) }, pages: id, events });
+};
+
+const readOnly = (c: Changed, vma: number, index: number): Changed => {
+  const v = c.state.vmas.get(vma)!;
+  const pte = v.ptes[index]!;
+  return { state: setVma(c.state, { ...v, ptes: replaceAt(v.ptes, index, { ...pte, writable: false }) }), events: c.events };
 };
 
 export const getUserPages = (s: State, mm: MmId, start: number, npages: number, write: boolean): Outcome => {
@@ -81,13 +93,13 @@ const privateOwner = (s: State, pages: PagesId): number | undefined => [...s.sgl
 
 const held = (s: State, op: string, pages: PagesId, kind: 'get' | 'pin'): PageArray | string => {
   const a = s.pageArrays.get(pages);
-  if (a === undefined) return `pages ${pages} are not held`;
+  if (a === undefined) return `ill-formed: pages ${pages} are not held (a second release is not modelled)`;
   const owner = privateOwner(s, pages);
-  if (owner !== undefined) return `pages ${pages} belong to DMA-only table ${owner}; sgl_dma_unmap releases them`;
+  if (owner !== undefined) return `ill-formed: pages ${pages} belong to DMA-only table ${owner}; the caller has no pointer to them`;
   if (a.kind !== kind)
     return kind === 'get'
-      ? `pages ${pages} were pinned with FOLL_PIN; release them with unpin_user_pages`
-      : `pages ${pages} came from get_user_pages (FOLL_GET); ${op} must pair with pin_user_pages`;
+      ? `ill-formed: pages ${pages} were pinned with FOLL_PIN; put_page would unbalance the pin count (not modelled)`
+      : `ill-formed: pages ${pages} came from get_user_pages (FOLL_GET); ${op} would unbalance the pin count (not modelled)`;
   return a;
 };
 
@@ -138,15 +150,15 @@ export const unpinUserPagesDirtyLock = (s: State, pages: PagesId, makeDirty: boo
 /** The DMA-only layer's own release of the pins it keeps privately. */
 export const releasePrivatePins = (s: State, pages: PagesId, makeDirty: boolean): Outcome => {
   const a = s.pageArrays.get(pages);
-  return a === undefined ? reject('sgl_dma_unmap', `pages ${pages} are not held`) : release(s, a, makeDirty);
+  return a === undefined ? reject('sgl_dma_unmap', `ill-formed: pages ${pages} are not held`) : release(s, a, makeDirty);
 };
 
 /** set_page_dirty_lock() on every page of an array the caller still holds. */
 export const setPageDirtyLock = (s: State, pages: PagesId): Outcome => {
   const a = s.pageArrays.get(pages);
-  if (a === undefined) return reject('set_page_dirty_lock', `pages ${pages} are not held (the reference was already dropped)`);
+  if (a === undefined) return reject('set_page_dirty_lock', `ill-formed: pages ${pages} are not held (the reference was already dropped)`);
   const owner = privateOwner(s, pages);
-  if (owner !== undefined) return reject('set_page_dirty_lock', `pages ${pages} belong to DMA-only table ${owner}; the caller has no pointer to them`);
+  if (owner !== undefined) return reject('set_page_dirty_lock', `ill-formed: pages ${pages} belong to DMA-only table ${owner}; the caller has no pointer to them`);
   let state = s;
   const events: Event[] = [];
   for (const pfn of a.pfns) {

@@ -21,7 +21,7 @@ export const exporterMap = (s: State, vma: Vma, dev: DeviceId, dir: DmaDirection
   if (vma.ptes.some((p) => p === null)) return `-EFAULT: vma ${vma.id}'s BAR window was zapped`;
   const entries = vma.backing.window.map((pfn) => {
     const f = s.frames[pfn]!;
-    return { dma: busAddress(s, f), pfn, gen: f.gen };
+    return { dma: busAddress(s, f), pfn, gen: f.gen, reaches: pfn };
   });
   const [s1, id] = freshId(s);
   const m: DmaMapping = {
@@ -31,6 +31,9 @@ export const exporterMap = (s: State, vma: Vma, dev: DeviceId, dir: DmaDirection
     api,
     origin: { kind: 'vma-op', vma: vma.id, mm: vma.mm, start: vma.start, npages: vma.npages },
     entries,
+    nents: entries.length,
+    mapped: entries.length,
+    errorChecked: false,
   };
   return { state: { ...s1, mappings: put(s1.mappings, id, m) }, mapping: id };
 };

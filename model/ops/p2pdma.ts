@@ -4,10 +4,10 @@
  * addresses, and a provider removal that waits for every page reference.
  */
 import { replaceAt } from '../collections.ts';
-import { busAddress, p2pReachable } from '../dma-address.ts';
+import { busAddress, directAddress, p2pReachable } from '../dma-address.ts';
 import type { Event } from '../event.ts';
 import { allocBarFrame, isP2pdmaPage, putPage, setFrame } from '../page.ts';
-import { done, reject, type Outcome } from '../result.ts';
+import { done, illFormed, reject, type Outcome } from '../result.ts';
 import type { DeviceId, DmaDirection, Pfn, SglId, State, Vma } from '../state.ts';
 import { mapTable, unmap } from './dma.ts';
 import { invalidateThen } from './invalidate.ts';
@@ -18,11 +18,11 @@ import { zapPtes } from './vma-teardown.ts';
 export const pciAllocP2pmem = (s: State, barId: number): Outcome => {
   const op = 'pci_alloc_p2pmem';
   const bar = s.bars[barId];
-  if (bar === undefined) return reject(op, `no BAR ${barId}`);
-  if (!bar.structPages) return reject(op, `BAR ${barId} was not registered with pci_p2pdma_add_resource`);
-  if (!bar.alive) return reject(op, `percpu_ref_tryget_live failed: the provider of BAR ${barId} is gone`);
+  if (bar === undefined) return illFormed(op, `no BAR ${barId}`);
+  if (!bar.structPages) return reject(op, `returns NULL: BAR ${barId} was not registered with pci_p2pdma_add_resource`);
+  if (!bar.alive) return reject(op, `returns NULL: percpu_ref_tryget_live failed, the provider of BAR ${barId} is gone`);
   const got = allocBarFrame(s, barId);
-  if (got === null) return reject(op, `-ENOMEM: the gen_pool of BAR ${barId} is empty`);
+  if (got === null) return reject(op, `returns NULL: the gen_pool of BAR ${barId} is empty`);
   const [s1, pfn] = got;
   return done(setFrame(s1, { ...s1.frames[pfn]!, mapping: { kind: 'kernel' } }));
 };
@@ -31,22 +31,28 @@ export const pciAllocP2pmem = (s: State, barId: number): Outcome => {
 export const pciFreeP2pmem = (s: State, page: Pfn): Outcome => {
   const op = 'pci_free_p2pmem';
   const f = s.frames[page];
-  if (f === undefined || !isP2pdmaPage(f)) return reject(op, `pfn ${page} is not a P2PDMA page`);
-  if (f.free || f.mapping.kind !== 'kernel') return reject(op, `page ${page} was not allocated by pci_alloc_p2pmem`);
+  if (f === undefined || !isP2pdmaPage(f)) return illFormed(op, `pfn ${page} is not a P2PDMA page (gen_pool_free would BUG)`);
+  if (f.free || f.mapping.kind !== 'kernel') return illFormed(op, `page ${page} was not allocated by pci_alloc_p2pmem (gen_pool_free would BUG)`);
   const p = putPage(setFrame(s, { ...f, mapping: { kind: 'none' } }), page);
   return done(p.state, p.events);
 };
 
-/** pci_p2pdma_map_sg() (2019): bus addresses for an SGL of P2PDMA pages only. */
+/**
+ * pci_p2pdma_map_sg() (2019): each entry's address is its physical
+ * address minus its pgmap's bus offset, and the call returns nents. It
+ * checks nothing per entry: a RAM page (whose page->pgmap is not one)
+ * gets an address that reaches nothing, and so does a P2PDMA page of a
+ * provider the client cannot reach (the caller was to check
+ * pci_p2pdma_distance first). A freed P2PDMA page keeps its bus address.
+ */
 export const pciP2pdmaMapSg = (s: State, dev: DeviceId, sgl: SglId, dir: DmaDirection): Outcome =>
-  mapTable(s, 'pci_p2pdma_map_sg', dev, sgl, dir, (f, i) => {
-    if (!isP2pdmaPage(f) || f.free) return `entry ${i} (pfn ${f.pfn}) is not an allocated P2PDMA page`;
-    const bar = s.bars[f.bar!]!;
-    if (!p2pReachable(s, bar.device, dev)) return `pci_p2pdma_distance: device ${dev} cannot reach provider ${bar.device}`;
-    return busAddress(s, f);
+  mapTable(s, 'pci_p2pdma_map_sg', dev, sgl, dir, (f) => {
+    if (!isP2pdmaPage(f)) return { dma: directAddress(f), reaches: null };
+    const reaches = p2pReachable(s, s.bars[f.bar!]!.device, dev) ? f.pfn : null;
+    return { dma: busAddress(s, f), reaches };
   });
 
-export const pciP2pdmaUnmapSg = (s: State, mapping: number): Outcome => unmap(s, 'pci_p2pdma_unmap_sg', mapping, 'pci_p2pdma_map_sg');
+export const pciP2pdmaUnmapSg = (s: State, mapping: number, dev: DeviceId): Outcome => unmap(s, 'pci_p2pdma_unmap_sg', mapping, dev);
 
 /**
  * Provider removal: unmap_mapping_range() zaps every user mapping of the

@@ -7,7 +7,7 @@
 import { drop, put, replaceAt } from '../collections.ts';
 import type { CpuAccessor, Event } from '../event.ts';
 import { freshId } from '../page.ts';
-import { done, reject, type Outcome } from '../result.ts';
+import { done, illFormed, reject, type Outcome } from '../result.ts';
 import type { PagesId, Pfn, Sgl, SglId, State } from '../state.ts';
 
 /** The model's worlds are small: a larger table is refused (-ENOMEM) instead of built. */
@@ -19,7 +19,7 @@ const addSgl = (s: State, make: (id: SglId) => Sgl): State => {
 };
 
 export const sgAllocTable = (s: State, nents: number): Outcome => {
-  if (!Number.isInteger(nents) || nents < 1) return reject('sg_alloc_table', `nents ${nents} must be at least 1`);
+  if (!Number.isInteger(nents) || nents < 1) return reject('sg_alloc_table', `-EINVAL: nents ${nents} must be at least 1`);
   if (nents > MAX_SG_ENTRIES) return reject('sg_alloc_table', `-ENOMEM: nents ${nents} is over the model's limit of ${MAX_SG_ENTRIES}`);
   return done(addSgl(s, (id) => ({ id, entries: Array.from({ length: nents }, () => ({ page: null })), dmaOnly: false, pages: null, mapping: null })));
 };
@@ -27,49 +27,46 @@ export const sgAllocTable = (s: State, nents: number): Outcome => {
 /** sg_alloc_table_from_pages(): one entry per page of a GUP array the caller holds. */
 export const sgAllocTableFromPages = (s: State, pages: PagesId): Outcome => {
   const a = s.pageArrays.get(pages);
-  if (a === undefined) return reject('sg_alloc_table_from_pages', `pages ${pages} are not held`);
+  if (a === undefined) return illFormed('sg_alloc_table_from_pages', `pages ${pages} are not held (the model no longer knows that array)`);
   return done(addSgl(s, (id) => ({ id, entries: a.pfns.map((page) => ({ page })), dmaOnly: false, pages, mapping: null })));
 };
 
 export const sgSetPage = (s: State, sgl: SglId, index: number, page: Pfn): Outcome => {
   const op = 'sg_set_page';
   const t = s.sgls.get(sgl);
-  if (t === undefined) return reject(op, `sgl ${sgl} is not allocated`);
-  if (t.dmaOnly) return reject(op, `sgl ${sgl} is a DMA-only table: it has no page entries`);
-  if (t.entries[index] === undefined) return reject(op, `index ${index} is outside sgl ${sgl} (${t.entries.length} entries)`);
+  if (t === undefined) return illFormed(op, `sgl ${sgl} is not allocated`);
+  if (t.dmaOnly) return illFormed(op, `sgl ${sgl} is a DMA-only table: it has no page entries`);
+  if (t.entries[index] === undefined) return illFormed(op, `index ${index} is outside sgl ${sgl} (${t.entries.length} entries)`);
   const f = s.frames[page];
-  if (f === undefined || !f.structPage) return reject(op, `pfn ${page} has no struct page`);
-  if (f.free) return reject(op, `page ${page} is free`);
+  if (f === undefined || !f.structPage) return illFormed(op, `pfn ${page} has no struct page`);
+  // A free page is accepted: sg_set_page() only stores the pointer.
   return done({ ...s, sgls: put(s.sgls, sgl, { ...t, entries: replaceAt(t.entries, index, { page }) }) });
 };
 
 export const sgFreeTable = (s: State, sgl: SglId): Outcome => {
   const t = s.sgls.get(sgl);
-  if (t === undefined) return reject('sg_free_table', `sgl ${sgl} is not allocated`);
-  if (t.dmaOnly) return reject('sg_free_table', `sgl ${sgl} is a DMA-only table: release it with sgl_dma_unmap`);
+  if (t === undefined) return illFormed('sg_free_table', `sgl ${sgl} is not allocated (a second free is not modelled)`);
+  if (t.dmaOnly) return illFormed('sg_free_table', `sgl ${sgl} is a DMA-only table: release it with sgl_dma_unmap`);
   return done({ ...s, sgls: drop(s.sgls, sgl) });
 };
 
-/** The pages a CPU consumer would touch: every entry must have one. */
-const cpuSide = (s: State, sgl: SglId, indices: ReadonlyArray<number> | 'all'): ReadonlyArray<Pfn> | string => {
-  const t = s.sgls.get(sgl);
-  if (t === undefined) return `sgl ${sgl} is not allocated`;
-  if (t.dmaOnly) return `sgl ${sgl} is a DMA-only table: it has no CPU side to touch`;
-  const which = indices === 'all' ? t.entries.map((_, i) => i) : indices;
-  const pfns: Pfn[] = [];
-  for (const i of which) {
-    const e = t.entries[i];
-    if (e === undefined) return `index ${i} is outside sgl ${sgl} (${t.entries.length} entries)`;
-    if (e.page === null) return `entry ${i} of sgl ${sgl} has no page set`;
-    pfns.push(e.page);
-  }
-  return pfns;
-};
-
+/**
+ * A generic consumer touches the entries' memory with the CPU. A DMA-only
+ * table is a distinct C type with no sg_page(): it cannot be passed. An
+ * ordinary table whose pages the driver left out can: the consumer
+ * dereferences whatever sg_page() gives (NULL), and the event says so.
+ */
 const touch = (s: State, op: CpuAccessor, sgl: SglId, indices: ReadonlyArray<number> | 'all'): Outcome => {
-  const pfns = cpuSide(s, sgl, indices);
-  if (typeof pfns === 'string') return reject(op, pfns);
-  const events: Event[] = pfns.map((pfn) => ({ kind: 'cpu-access', pfn, via: op, io: false }));
+  const t = s.sgls.get(sgl);
+  if (t === undefined) return illFormed(op, `sgl ${sgl} is not allocated`);
+  if (t.dmaOnly) return illFormed(op, `sgl ${sgl} is a DMA-only table: it has no CPU side to touch`);
+  const which = indices === 'all' ? t.entries.map((_, i) => i) : indices;
+  const events: Event[] = [];
+  for (const index of which) {
+    const e = t.entries[index];
+    if (e === undefined) return illFormed(op, `index ${index} is outside sgl ${sgl} (${t.entries.length} entries)`);
+    events.push(e.page === null ? { kind: 'cpu-access-no-page', sgl, index, via: op } : { kind: 'cpu-access', pfn: e.page, via: op, io: false });
+  }
   return done(s, events);
 };
 
@@ -84,6 +81,6 @@ export const sgCopyToBuffer = (s: State, sgl: SglId): Outcome => touch(s, 'sg_co
 /** memcpy_toio(): the legal way for the CPU to write __iomem. */
 export const memcpyToio = (s: State, page: Pfn): Outcome => {
   const f = s.frames[page];
-  if (f === undefined || f.bar === null) return reject('memcpy_toio', `pfn ${page} is not __iomem`);
+  if (f === undefined || f.bar === null) return illFormed('memcpy_toio', `pfn ${page} is not __iomem`);
   return done(s, [{ kind: 'cpu-access', pfn: page, via: 'memcpy_toio', io: true }]);
 };

@@ -6,10 +6,17 @@ import type { Invariant } from '../invariant.ts';
  * filesystem. Three rules:
  *   1. a FOLL_WRITE reference or pin is not dropped while its page holds
  *      device-written data nobody dirtied (set_page_dirty_lock then
- *      put_page, or unpin_user_pages_dirty_lock). Read-only references
- *      are not judged: a device cannot write through them;
- *   2. dirtying never applies to __iomem (P2PDMA pages have no page-cache
- *      meaning);
+ *      put_page, or unpin_user_pages_dirty_lock). A write is lost only
+ *      if the page was clean when the device wrote it: a dirty page is
+ *      written back with the device's data, and writeback cannot run
+ *      between the device write and a later dirtying. Read-only
+ *      references are not judged: a device cannot write through them;
+ *   2. before 6.2, dirtying never applies to __iomem (P2PDMA pages have
+ *      no page-cache meaning; Gunthorpe 2019). Since the 6.2
+ *      FOLL_PCI_P2PDMA series, GUP hands P2PDMA pages to O_DIRECT on
+ *      purpose, and bio_set_pages_dirty / unpin_user_pages_dirty_lock
+ *      dirty them as any other page (harmless: no mapping, no
+ *      writeback), so the rule no longer applies in that era;
  *   3. a page-cache page is only dirtied while the filesystem still has
  *      its private state (buffers) for it: otherwise ->writepage finds a
  *      dirty page it never prepared (ext4 BUG_ON in ext4_writepage until
@@ -27,13 +34,13 @@ export const correctDirtying: Invariant = {
   id: 'correct-dirtying',
   rule: 'Device-written user pages are dirtied before release, never iomem, and only while the filesystem can write them back.',
   source: 'Documentation/core-api/pin_user_pages.rst; Kara/Hubbard 2018; d824ec2a1546; cc5095747edf',
-  check: (_before, _op, step) => {
+  check: (before, _op, step) => {
     for (const e of step.events) {
       if (e.kind === 'reference-dropped' && e.write && e.undirtiedDeviceData)
         return O.some(`the ${e.pin ? 'pin' : 'reference'} on page ${e.pfn} (pages ${e.pages}) was dropped while it held device-written data nobody dirtied: the write is lost`);
       if (e.kind !== 'page-dirtied') continue;
       const f = step.state.frames[e.pfn]!;
-      if (f.bar !== null) return O.some(`page ${e.pfn} was dirtied, but it is __iomem in BAR ${f.bar}: dirtying has no meaning there`);
+      if (f.bar !== null && !before.era.p2pGupGate) return O.some(`page ${e.pfn} was dirtied, but it is __iomem in BAR ${f.bar}: dirtying has no meaning there`);
       if (f.mapping.kind === 'file' && !f.fsPrivate)
         return O.some(
           `page ${e.pfn} (inode ${f.mapping.inode}, index ${f.mapping.index}) was dirtied after reclaim released its buffers: ->writepage gets a dirty page the filesystem never prepared`,

@@ -8,7 +8,11 @@ import type { Invariant } from '../invariant.ts';
  *
  * Judges every `cpu-access` event: a plain access (sg_virt + memcpy,
  * kmap_local_page, sg_copy_to_buffer) whose frame lies inside a BAR is a
- * violation, struct page or not.
+ * violation, struct page or not. A process's access through its own
+ * mapping of a BAR is made with device memory attributes and is not.
+ * Also judges `cpu-access-no-page`: a generic walker handed a struct
+ * sg_table whose pages were left out (a table of BAR DMA addresses, as
+ * dma-buf exporters build) dereferences whatever sg_page() holds.
  *
  * @see Documentation/driver-api/pci/p2pdma.rst ("Struct Page Caveats": a
  *   P2PDMA page's kernel address is MMIO and must not be dereferenced)
@@ -22,6 +26,8 @@ export const noCpuIomem: Invariant = {
   source: 'Documentation/driver-api/pci/p2pdma.rst; Gunthorpe, linux-mm, 30-31 Jan 2019',
   check: (before, _op, step) => {
     for (const e of step.events) {
+      if (e.kind === 'cpu-access-no-page')
+        return O.some(`${e.via} dereferenced entry ${e.index} of sgl ${e.sgl}, which has no page: the table's CPU side was left out, and its memory may be __iomem`);
       if (e.kind !== 'cpu-access' || e.io) continue;
       const f = before.frames[e.pfn];
       if (f === undefined || f.bar === null) continue;
@@ -31,5 +37,5 @@ export const noCpuIomem: Invariant = {
     }
     return O.none;
   },
-  exercised: (_before, _op, step) => step.events.some((e) => e.kind === 'cpu-access' && !e.io),
+  exercised: (_before, _op, step) => step.events.some((e) => (e.kind === 'cpu-access' && !e.io) || e.kind === 'cpu-access-no-page'),
 };

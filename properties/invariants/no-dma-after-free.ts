@@ -5,15 +5,22 @@ import type { Invariant } from '../invariant.ts';
  * no-dma-after-free: a device access through a DMA mapping reaches the
  * memory the mapping was made for: not a page that was freed (and maybe
  * reused), not a BAR window its exporter gave back, not the BAR of a
- * provider that was removed.
+ * provider that was removed, and not some other address because the
+ * map call gave a wrong one (a P2PDMA page's CPU physical address from
+ * dma_map_sg before 6.0, an address pci_p2pdma_map_sg (2019) computed for
+ * a RAM page or for a client that cannot reach the provider).
  *
- * Judges every `device-access` event against the frame's allocation
- * generation recorded when the mapping was made.
+ * Judges every `device-access` event: the frame the address reached
+ * (ghost) against the one the mapping was made for, and that frame's
+ * allocation generation against the one recorded when it was mapped.
  *
  * @see Documentation/driver-api/pci/p2pdma.rst (provider removal must
  *   leave no DMA mapping of its MMIO)
  * @see Documentation/core-api/pin_user_pages.rst (a pin keeps the page
  *   from being freed while DMA is in flight)
+ * @see Documentation/driver-api/pci/p2pdma.rst: P2PDMA pages must be
+ *   mapped with the bus address (pci_p2pdma_map_sg, later dma_map_sg
+ *   with P2PDMA support); the CPU physical address is not one.
  */
 export const noDmaAfterFree: Invariant = {
   id: 'no-dma-after-free',
@@ -24,6 +31,10 @@ export const noDmaAfterFree: Invariant = {
       if (e.kind !== 'device-access') continue;
       const f = before.frames[e.pfn]!;
       const verb = e.write ? 'wrote' : 'read';
+      if (e.reached !== e.pfn)
+        return O.some(
+          `device ${e.device} ${verb} through mapping ${e.mapping}, made for pfn ${e.pfn}, but its bus address reaches ${e.reached === null ? 'no memory of the model (a wrong bus address)' : `pfn ${e.reached}`}`,
+        );
       const bar = f.bar === null ? undefined : before.bars[f.bar];
       if (bar !== undefined && !bar.alive)
         return O.some(`device ${e.device} ${verb} pfn ${e.pfn} through mapping ${e.mapping}, but the provider of BAR ${bar.id} was removed`);

@@ -58,9 +58,12 @@ describe('sgl_dma_map_user', () => {
       api: 'sgl_dma_map_user',
       origin: { kind: 'sgl', sgl },
       entries: [
-        { dma: 0, pfn: 0, gen: 1 },
-        { dma: 1, pfn: 1, gen: 1 },
+        { dma: 0, pfn: 0, gen: 1, reaches: 0 },
+        { dma: 1, pfn: 1, gen: 1, reaches: 1 },
       ],
+      nents: 2,
+      mapped: 2,
+      errorChecked: false,
     });
     expect(state.sgls.get(sgl)).toEqual({ id: sgl, entries: [{ page: null }, { page: null }], dmaOnly: true, pages, mapping });
     for (const pfn of [0, 1]) expect(frame(state, pfn)).toMatchObject({ refcount: 2, pincount: 1, mapcount: 1 });
@@ -91,16 +94,19 @@ describe('sgl_dma_map_user', () => {
       api: 'sgl_dma_map_user',
       origin: { kind: 'vma-op', vma, mm: 0, start: 0, npages: 2 },
       entries: [
-        { dma: 0x2000, pfn: RAW_BASE, gen: 1 },
-        { dma: 0x2001, pfn: RAW_BASE + 1, gen: 1 },
+        { dma: 0x2000, pfn: RAW_BASE, gen: 1, reaches: RAW_BASE },
+        { dma: 0x2001, pfn: RAW_BASE + 1, gen: 1, reaches: RAW_BASE + 1 },
       ],
+      nents: 2,
+      mapped: 2,
+      errorChecked: false,
     });
     expect(state.sgls.get(sgl)).toMatchObject({ dmaOnly: true, entries: [{ page: null }, { page: null }] });
   });
 
   it('sgl_dma_map_user of p2pmem pins the P2PDMA page with FOLL_PCI_P2PDMA and maps its bus address', () => {
     const { state, mapping } = mapTable([mmapP2pmem(1)], mapUser(0, 1, 'bidirectional'));
-    expect(state.mappings.get(mapping)?.entries).toEqual([{ dma: 0x1000, pfn: P2PDMA_BASE, gen: 1 }]);
+    expect(state.mappings.get(mapping)?.entries).toEqual([{ dma: 0x1000, pfn: P2PDMA_BASE, gen: 1, reaches: P2PDMA_BASE }]);
     expect(frame(state, P2PDMA_BASE)).toMatchObject({ pincount: 1, refcount: 2 });
   });
 
@@ -130,7 +136,7 @@ describe('sgl_dma_map_user', () => {
   });
 
   it('sgl_dma_map_user in an mm that is not alive is rejected', () => {
-    expect(rejectedWith(world(), mapUser(0, 1, 'to-device', IMPORTER, 5))).toContain('mm 5 is not alive');
+    expect(rejectedWith(world(), mapUser(0, 1, 'to-device', IMPORTER, 5))).toContain('-EFAULT: mm 5 has exited');
   });
 
   it('sgl_dma_map_user of a BAR window whose exporter was removed is rejected with -ENODEV', () => {
@@ -226,8 +232,8 @@ describe('sgl_dma_unmap', () => {
 
   it('releasing the private pages of a DMA-only table behind its back is rejected; the table still releases them', () => {
     const { state: s1, sgl, pages } = mapTable([mmapAnon(1)], mapUser(0, 1, 'from-device'));
-    expect(rejectedWith(s1, { kind: 'unpin_user_pages', pages: pages! })).toContain(`belong to DMA-only table ${sgl}; sgl_dma_unmap releases them`);
-    expect(rejectedWith(s1, { kind: 'unpin_user_pages_dirty_lock', pages: pages!, make_dirty: true })).toContain('sgl_dma_unmap releases them');
+    expect(rejectedWith(s1, { kind: 'unpin_user_pages', pages: pages! })).toContain(`belong to DMA-only table ${sgl}; the caller has no pointer to them`);
+    expect(rejectedWith(s1, { kind: 'unpin_user_pages_dirty_lock', pages: pages!, make_dirty: true })).toContain('the caller has no pointer to them');
     expect(rejectedWith(s1, { kind: 'set_page_dirty_lock', pages: pages! })).toContain('the caller has no pointer to them');
     const r = step(s1, { kind: 'sgl_dma_unmap', sgl });
     expect(E.isRight(r) && r.right.state.pageArrays.has(pages!)).toBe(false);
@@ -263,12 +269,12 @@ describe('generic SGL code and a DMA-only table', () => {
 
   it('dma_map_sg of a DMA-only table is rejected because it is already mapped', () => {
     const { state, sgl } = dmaOnly();
-    expect(rejectedWith(state, { kind: 'dma_map_sg', dev: IMPORTER, sgl, dir: 'to-device' })).toContain('is a DMA-only table and is already mapped');
+    expect(rejectedWith(state, { kind: 'dma_map_sg', dev: IMPORTER, sgl, dir: 'to-device' })).toContain('is a DMA-only table, not a struct scatterlist');
   });
 
   it('pci_p2pdma_map_sg of a DMA-only table is rejected because it is already mapped', () => {
     const { state, sgl } = dmaOnly();
-    expect(rejectedWith(state, { kind: 'pci_p2pdma_map_sg', dev: IMPORTER, sgl, dir: 'to-device' })).toContain('is a DMA-only table and is already mapped');
+    expect(rejectedWith(state, { kind: 'pci_p2pdma_map_sg', dev: IMPORTER, sgl, dir: 'to-device' })).toContain('is a DMA-only table, not a struct scatterlist');
   });
 
   it('sg_free_table of a DMA-only table is rejected: it must be released with sgl_dma_unmap', () => {

@@ -84,11 +84,11 @@ describe('get_user_pages', () => {
 
   it('get_user_pages of zero pages is rejected', () => {
     const { state } = run(world(), mmapAnon(1));
-    expect(rejectedWith(state, gup(0, 0, false))).toContain('npages 0 must be at least 1');
+    expect(rejectedWith(state, gup(0, 0, false))).toContain('returns 0: npages 0 asks for nothing');
   });
 
   it('get_user_pages in an mm that is not alive is rejected', () => {
-    expect(rejectedWith(world(), gup(0, 1, false, 4))).toContain('mm 4 is not alive');
+    expect(rejectedWith(world(), gup(0, 1, false, 4))).toContain('-EFAULT: mm 4 has exited');
   });
 
   it('get_user_pages on P2PDMA pages is rejected with -EREMOTEIO when the era gates them', () => {
@@ -161,9 +161,9 @@ describe('pin_user_pages', () => {
     expect(rejectedWith(state, pin(0, 1, true))).toContain('VM_IO|VM_PFNMAP');
   });
 
-  it('pin_user_pages on a p2pmem VMA whose provider was removed is rejected with SIGBUS', () => {
+  it('pin_user_pages on a p2pmem VMA whose provider was removed is rejected with -EFAULT (the fault\'s SIGBUS)', () => {
     const { state } = run(world(), mmapP2pmem(1), { kind: 'pci_stop_and_remove_bus_device', dev: P2PDMA_PROVIDER });
-    expect(rejectedWith(state, pin(0, 1, true, { p2pdma: true }))).toContain('SIGBUS');
+    expect(rejectedWith(state, pin(0, 1, true, { p2pdma: true }))).toContain('-EFAULT: vma');
   });
 });
 
@@ -191,7 +191,7 @@ describe('put_page', () => {
 
   it('put_page on a pinned array is rejected', () => {
     const { state, pages } = withPages(world(), mmapAnon(1), pin(0, 1, true));
-    expect(rejectedWith(state, putPage(pages))).toContain('release them with unpin_user_pages');
+    expect(rejectedWith(state, putPage(pages))).toContain('ill-formed: pages 2 were pinned with FOLL_PIN');
   });
 
   it('put_page on an array that was already released is rejected', () => {
@@ -212,15 +212,26 @@ describe('unpin_user_pages', () => {
 
   it('unpin_user_pages on a get_user_pages array is rejected', () => {
     const { state, pages } = withPages(world(), mmapAnon(1), gup(0, 1, true));
-    expect(rejectedWith(state, unpin(pages))).toContain('must pair with pin_user_pages');
+    expect(rejectedWith(state, unpin(pages))).toContain('ill-formed: pages 2 came from get_user_pages');
   });
 
   it('unpin_user_pages on an array that was never returned is rejected', () => {
     expect(rejectedWith(world(), unpin(12))).toContain('pages 12 are not held');
   });
 
-  it('reference-dropped carries undirtiedDeviceData when a device wrote the page and nobody dirtied it', () => {
+  it('a device write into a page that is already dirty leaves no undirtied data: writeback takes it (correct-dirtying rule 1)', () => {
     const { state: s1, pages } = withPages(world(), mmapAnon(1), pin(0, 1, true));
+    expect(frame(s1, 0).dirty).toBe(true);
+    const { state: s2 } = run(s1, { kind: 'sg_alloc_table_from_pages', pages });
+    const { state: s3 } = run(s2, { kind: 'dma_map_sg', dev: IMPORTER, sgl: lastId(s2.sgls), dir: 'from-device' });
+    const { state: s4 } = run(s3, { kind: 'device_write', mapping: lastId(s3.mappings), index: 0 });
+    expect(frame(s4, 0).deviceWroteSinceDirtied).toBe(false);
+    expect(run(s4, unpin(pages)).events).toEqual([{ kind: 'reference-dropped', pfn: 0, pages, pin: true, write: true, undirtiedDeviceData: false }]);
+  });
+
+  it('reference-dropped carries undirtiedDeviceData when a device wrote a clean page (after writeback) and nobody dirtied it', () => {
+    const { state: s0, pages } = withPages(world(), mmapFile(1), pin(0, 1, true));
+    const { state: s1 } = run(s0, { kind: 'writeback', page: 0 });
     const { state: s2 } = run(s1, { kind: 'sg_alloc_table_from_pages', pages });
     const { state: s3 } = run(s2, { kind: 'dma_map_sg', dev: IMPORTER, sgl: lastId(s2.sgls), dir: 'from-device' });
     const { state: s4 } = run(s3, { kind: 'device_write', mapping: lastId(s3.mappings), index: 0 });
@@ -268,7 +279,7 @@ describe('unpin_user_pages_dirty_lock', () => {
 
   it('unpin_user_pages_dirty_lock on a get_user_pages array is rejected', () => {
     const { state, pages } = withPages(world(), mmapAnon(1), gup(0, 1, true));
-    expect(rejectedWith(state, unpinDirty(pages, true))).toContain('unpin_user_pages_dirty_lock must pair with pin_user_pages');
+    expect(rejectedWith(state, unpinDirty(pages, true))).toContain('ill-formed: pages 2 came from get_user_pages');
   });
 });
 

@@ -27,9 +27,12 @@ describe('p2p_map', () => {
       origin: { kind: 'vma-op', vma, mm: 0, start: 0, npages: 2 },
       // bus window of BAR 1 starts at 0x2000
       entries: [
-        { dma: 0x2000, pfn: RAW_BASE, gen: 1 },
-        { dma: 0x2001, pfn: RAW_BASE + 1, gen: 1 },
+        { dma: 0x2000, pfn: RAW_BASE, gen: 1, reaches: RAW_BASE },
+        { dma: 0x2001, pfn: RAW_BASE + 1, gen: 1, reaches: RAW_BASE + 1 },
       ],
+      nents: 2,
+      mapped: 2,
+      errorChecked: false,
     });
     expect(state.frames).toBe(s1.frames);
     expect(state.vmas).toBe(s1.vmas);
@@ -124,7 +127,7 @@ describe('device_program and the device reaching p2p_map addresses', () => {
 
   it('device_write through a p2p_map mapping the driver never programmed into its device is rejected', () => {
     const { state, mapping } = mapped();
-    expect(rejectedWith(state, write(mapping))).toBe(`device ${IMPORTER} was never programmed with mapping ${mapping}'s addresses`);
+    expect(rejectedWith(state, write(mapping))).toBe(`ill-formed: device ${IMPORTER} holds no programmed address of mapping ${mapping}`);
   });
 
   it("device_program writes the mapping's addresses into the device, which then reaches the BAR window", () => {
@@ -134,7 +137,7 @@ describe('device_program and the device reaching p2p_map addresses', () => {
     expect(events).toEqual([{ kind: 'device-programmed', device: IMPORTER, range, mapping }]);
     expect(s2.deviceRanges.get(range)).toMatchObject({ device: IMPORTER, mapping, mm: 0, start: 0, end: 2, entries: s1.mappings.get(mapping)!.entries });
     expect(s2.vmas.has(vma)).toBe(true);
-    expect(run(s2, write(mapping, 1)).events).toEqual([{ kind: 'device-access', device: IMPORTER, mapping, pfn: RAW_BASE + 1, gen: 1, write: true }]);
+    expect(run(s2, write(mapping, 1)).events).toEqual([{ kind: 'device-access', device: IMPORTER, mapping, pfn: RAW_BASE + 1, gen: 1, reached: RAW_BASE + 1, write: true }]);
   });
 
   it('device_program of a mapping another device holds is rejected', () => {
@@ -146,7 +149,7 @@ describe('device_program and the device reaching p2p_map addresses', () => {
     const { state: s1, mapping } = mapped();
     const { state: s2 } = run(s1, { kind: 'device_program', dev: IMPORTER, mapping }, { kind: 'p2p_unmap', mapping });
     expect(s2.mappings.has(mapping)).toBe(false);
-    expect(run(s2, write(mapping)).events).toEqual([{ kind: 'device-access', device: IMPORTER, mapping, pfn: RAW_BASE, gen: 1, write: true }]);
+    expect(run(s2, write(mapping)).events).toEqual([{ kind: 'device-access', device: IMPORTER, mapping, pfn: RAW_BASE, gen: 1, reached: RAW_BASE, write: true }]);
     const range = lastId(s2.deviceRanges);
     const { state, events } = run(s2, { kind: 'device_stop_dma', dev: IMPORTER, mm: 0, start: 1, npages: 1 });
     expect(events).toEqual([{ kind: 'device-stopped', device: IMPORTER, range }]);

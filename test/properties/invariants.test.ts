@@ -144,7 +144,7 @@ describe('correct-dirtying', () => {
   const raceTail: ReadonlyArray<Op> = [
     { kind: 'writeback', page: 0 },
     { kind: 'reclaim', page: 0 },
-    { kind: 'dma_unmap_sg', mapping: 4 },
+    { kind: 'dma_unmap_sg', mapping: 4, dev: 1, nents: 1, dir: 'from-device' },
   ];
   it('fires when set_page_dirty_lock dirties a page whose buffers reclaim released (the 2018 ext4 report)', () => {
     expectViolation(
@@ -165,18 +165,31 @@ describe('correct-dirtying', () => {
   it('holds for the same calls on today\'s kernel, where reclaim keeps a pinned page\'s buffers', () => {
     expectHolds(run('pin-user-pages', [file, ...pinStart, ...raceTail, { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: true }]));
   });
-  it('fires when a pin is dropped without dirtying what the device wrote', () => {
+  it('fires when a pin is dropped without dirtying what the device wrote into a clean page', () => {
     expectViolation(
       run('pin-user-pages', [
-        anon,
+        file,
         ...pinStart,
+        { kind: 'writeback', page: 0 },
         { kind: 'device_write', mapping: 4, index: 0 },
-        { kind: 'dma_unmap_sg', mapping: 4 },
+        { kind: 'dma_unmap_sg', mapping: 4, dev: 1, nents: 1, dir: 'from-device' },
         { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: false },
       ]),
       'correct-dirtying',
-      7,
+      8,
       'device-written data nobody dirtied',
+    );
+  });
+  it('rule 1 holds when the page the device wrote was still dirty: writeback takes the data with it', () => {
+    expectHolds(
+      run('pin-user-pages', [
+        file,
+        ...pinStart,
+        { kind: 'device_write', mapping: 4, index: 0 },
+        { kind: 'dma_unmap_sg', mapping: 4, dev: 1, nents: 1, dir: 'from-device' },
+        { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: false },
+        { kind: 'writeback', page: 0 },
+      ]),
     );
   });
   it('holds when the pin is dropped with make_dirty after the device wrote', () => {
@@ -185,21 +198,18 @@ describe('correct-dirtying', () => {
         anon,
         ...pinStart,
         { kind: 'device_write', mapping: 4, index: 0 },
-        { kind: 'dma_unmap_sg', mapping: 4 },
+        { kind: 'dma_unmap_sg', mapping: 4, dev: 1, nents: 1, dir: 'from-device' },
         { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: true },
       ]),
     );
   });
-  it('fires when a P2PDMA page pinned with FOLL_PCI_P2PDMA is dirtied', () => {
-    expectViolation(
+  it('rule 2 holds since 6.2: unpin_user_pages_dirty_lock dirties a P2PDMA page pinned with FOLL_PCI_P2PDMA on purpose', () => {
+    expectHolds(
       run('p2pdma-page-sgl', [
         { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'p2pmem', bar: 0 } },
         { kind: 'pin_user_pages', mm: 0, start: 0, npages: 1, write: true, longterm: false, p2pdma: true },
         { kind: 'set_page_dirty_lock', pages: 2 },
       ]),
-      'correct-dirtying',
-      3,
-      '__iomem',
     );
   });
 });
@@ -342,7 +352,7 @@ describe('each invariant knows when a step reaches the situation it guards', () 
     expect(exercisedAt('pin-user-pages', [anon, ...pinStart, { kind: 'sg_copy_to_buffer', sgl: 3 }], 'no-cpu-iomem')).toEqual([5]);
   });
   it('correct-dirtying, no-dma-after-free and pin-coherent: a dirtying or a write release, a device access, a device write into GUP-held pages', () => {
-    const io: ReadonlyArray<Op> = [anon, ...pinStart, { kind: 'device_write', mapping: 4, index: 0 }, { kind: 'dma_unmap_sg', mapping: 4 }, { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: true }];
+    const io: ReadonlyArray<Op> = [anon, ...pinStart, { kind: 'device_write', mapping: 4, index: 0 }, { kind: 'dma_unmap_sg', mapping: 4, dev: 1, nents: 1, dir: 'from-device' }, { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: true }];
     expect(exercisedAt('pin-user-pages', io, 'correct-dirtying')).toEqual([7]);
     expect(exercisedAt('pin-user-pages', io, 'no-dma-after-free')).toEqual([5]);
     expect(exercisedAt('pin-user-pages', io, 'pin-coherent')).toEqual([5]);

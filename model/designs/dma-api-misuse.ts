@@ -1,0 +1,54 @@
+import type { Design } from './design.ts';
+import { held, single, violated } from './design.ts';
+import { liveMms } from './queries.ts';
+import type { Op } from '../op.ts';
+import * as env from './environment.ts';
+import { completeIo, IMPORTER, startIo } from './gup-io.ts';
+import { mapPage, misuseTemplates, unmapPage } from './misuse.ts';
+import { limits } from './worlds.ts';
+import type { Era } from '../state.ts';
+
+/** Linux 5.9 to 5.18: early COW at fork, no FAULT_FLAG_UNSHARE, no P2PDMA support in dma_map_sg, no FOLL_PCI_P2PDMA gate. */
+const era: Era = {
+  forkEarlyCow: true,
+  p2pGupGate: false,
+  longtermFileGate: false,
+  cowReuseOnlyUnreferenced: true,
+  pinUnsharesReadOnly: false,
+  dmaMapSgP2pdma: false,
+  reclaimKeepsPinnedPrivate: false,
+};
+
+/** A two-page buffer, so that a table has two entries for the IOMMU to merge. */
+const mmapTwoPages = single('mmap_anon(2 pages)', 'environment', 1, (s) =>
+  s.vmas.size >= limits.vmas ? [] : liveMms(s).map((mm): Op => ({ kind: 'mmap', mm: mm.id, npages: 2, backing: { kind: 'anon' } })),
+);
+
+export const dmaApiMisuse: Design = {
+  id: 'dma-api-misuse',
+  title: 'A careless driver on the streaming DMA API (what dma-debug catches)',
+  summary:
+    'A driver following the pin_user_pages recipe, plus single pages mapped with dma_map_page, that may also commit each common misuse: unmap twice, unmap with the wrong device, direction, entry count (the one dma_map_sg returned after the IOMMU merged entries) or API, sync after unmap or in the wrong direction, skip dma_mapping_error, free the table before unmapping, unbind with mappings live, put a P2PDMA page through plain dma_map_sg (before 6.0), or hand RAM to pci_p2pdma_map_sg (2019). The importer sits behind an IOMMU that merges entries.',
+  source: 'kernel/dma/debug.c (CONFIG_DMA_API_DEBUG); Documentation/core-api/dma-api.rst; Documentation/driver-api/pci/p2pdma.rst',
+  world: {
+    ramPages: 6,
+    devices: [
+      { name: 'provider (PCI device with a BAR)', p2pPeers: [1] },
+      { name: 'importer behind a merging IOMMU', p2pPeers: [0], iommuMergesSg: true },
+    ],
+    bars: [{ device: 0, npages: 2, structPages: true }],
+    filePages: 2,
+    era,
+  },
+  driver: [startIo('pin'), completeIo('pin'), mapPage(IMPORTER), unmapPage, ...misuseTemplates(IMPORTER, 0)],
+  environment: [env.mmapOf('anon', limits), mmapTwoPages, env.munmapAny, env.deviceAccessAny(true), env.deviceAccessAny(false)],
+  expected: {
+    'no-cpu-iomem': held('No generic SGL walker runs in this world: the driver touches memory only through the device.'),
+    'map-within-vma-lifetime': held('No mapping is taken through a VMA op.'),
+    'correct-dirtying': held('The driver still unpins with unpin_user_pages_dirty_lock, and nothing writes back or reclaims here: misuse of the DMA API alone loses no write.'),
+    'no-dma-after-free': violated('A P2PDMA page mapped with plain dma_map_sg before 6.0 gets its CPU physical address: the device write reaches no BAR page.'),
+    'pin-coherent': held('No fork in this world: the process never moves off a pinned page.'),
+    'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
+    'dma-api-hygiene': violated('Each misuse template is one dma-debug class; the search finds the first it reaches (counterexamples/ has one trace per class).'),
+  },
+};

@@ -1,0 +1,40 @@
+/**
+ * A process's CPU store or load at one virtual page. A present PTE that
+ * allows the access makes it a plain memory access; otherwise the CPU
+ * faults first (handle_mm_fault: first touch, COW break or unshare reuse,
+ * ->page_mkwrite), exactly when the kernel would. A trace can say "the
+ * process writes" without knowing whether that faults in this era.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type { Event } from '../event.ts';
+import { findVma, setFrame } from '../page.ts';
+import { done, illFormed, reject, type Outcome } from '../result.ts';
+import type { MmId, State } from '../state.ts';
+import { faultIn } from './fault.ts';
+
+export const cpuAccess = (s: State, mm: MmId, addr: number, write: boolean): Outcome => {
+  const op = write ? 'store' : 'load';
+  if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
+  const v = findVma(s, mm, addr);
+  if (v === undefined) return reject(op, `SIGSEGV: no vma of mm ${mm} covers page ${addr}`);
+  const index = addr - v.start;
+  const pte = v.ptes[index] ?? null;
+  let state = s;
+  const events: Event[] = [];
+  if (pte === null || (write && !pte.writable)) {
+    const r = faultIn(s, v, index, write);
+    if (E.isLeft(r)) return reject(op, r.left);
+    state = r.right.state;
+    events.push(...r.right.events);
+  }
+  const pfn = state.vmas.get(v.id)!.ptes[index]!.pfn;
+  const f = state.frames[pfn]!;
+  // The PTE's dirty bit: a store makes a RAM page dirty (and what a device wrote into it goes with it).
+  if (write && f.bar === null && !f.dirty) {
+    state = setFrame(state, { ...f, dirty: true, deviceWroteSinceDirtied: false });
+    events.push({ kind: 'page-dirtied', pfn });
+  }
+  // A user mapping of a BAR is made with device memory attributes by the driver's mmap: that is the legal CPU path.
+  events.push({ kind: 'cpu-access', pfn, via: op, io: f.bar !== null });
+  return done(state, events);
+};
