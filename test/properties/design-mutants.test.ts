@@ -1,0 +1,95 @@
+/**
+ * Mutated designs: a correct design with one protection taken out must
+ * fail, in the search, on the invariant that protection exists for. If one
+ * of these held, the invariant (or the model under it) could not tell the
+ * protection was there, and the correct design's "held" would be assumed.
+ */
+import { describe, expect, it } from 'vitest';
+import { defaults } from '../../cli/args.ts';
+import type { Design, Plan, StepTemplate } from '../../model/designs/design.ts';
+import { bools, single } from '../../model/designs/design.ts';
+import { mmapOf, sglConsumer } from '../../model/designs/environment.ts';
+import { IMPORTER } from '../../model/designs/gup-io.ts';
+import { driverThreads, invalidateRangeEnd, mapRange, registerNotifier, releaseRange } from '../../model/designs/importer-steps.ts';
+import { designById } from '../../model/designs/index.ts';
+import { vmasWith } from '../../model/designs/queries.ts';
+import { limits, world } from '../../model/designs/worlds.ts';
+import type { Op } from '../../model/op.ts';
+import { currentEra } from '../../model/world.ts';
+import type { InvariantId } from '../../properties/invariant.ts';
+import { invariantById } from '../../properties/registry.ts';
+import { search } from '../../properties/search.ts';
+
+const budget = { runs: defaults.runs, maxCommands: defaults.maxCommands };
+
+const verdictOf = (d: Design, id: InvariantId, seed = 1): 'violated' | 'held' =>
+  search(d, [invariantById(id)], { seed, ...budget }).found === null ? 'held' : 'violated';
+
+const design = (id: string): Design => designById(id)!;
+
+/** Every call a template makes, rewritten by `f` (null drops the option). */
+const rewrite = (t: StepTemplate, f: (op: Op) => Op): StepTemplate => ({
+  ...t,
+  options: (s) => t.options(s).map((plan): Plan => plan.map((b) => (st, made) => {
+    const op = b(st, made);
+    return op === null ? null : f(op);
+  })),
+});
+
+describe('a design with a protection taken out fails on the invariant that guards it', () => {
+  it('dropping the retry check from the notifier importer (its map path programs without mmu_interval_read_retry) breaks notifier-protocol', () => {
+    const base = design('vma-p2p-map-notifier');
+    const mutant: Design = { ...base, id: 'mutant-noretry', world: world('raw', currentEra, { name: 'importer', driver: { invalidate: 'stop-unmap', mapPath: 'hmm-map-noretry' } }) };
+    expect(verdictOf(base, 'notifier-protocol')).toBe('held');
+    expect(verdictOf(mutant, 'notifier-protocol')).toBe('violated');
+  });
+
+  it('dropping the notifier registration (the importer unsubscribes while its device is programmed) breaks map-within-vma-lifetime', () => {
+    const base = design('vma-p2p-map-notifier');
+    const earlyRemove = single('mmu_interval_notifier_remove', 'driver', 1, (s) =>
+      [...s.notifiers.values()]
+        .filter((n) => n.owner === IMPORTER && ![...s.threads.values()].some((t) => t.notifier === n.id))
+        .map((n): Op => ({ kind: 'mmu_interval_notifier_remove', notifier: n.id })),
+    );
+    const mutant: Design = { ...base, id: 'mutant-unregistered', driver: [registerNotifier, mapRange, driverThreads, releaseRange, earlyRemove] };
+    expect(verdictOf(base, 'map-within-vma-lifetime')).toBe('held');
+    expect(verdictOf(mutant, 'map-within-vma-lifetime')).toBe('violated');
+  });
+
+  it('dropping the dirtying step from pin-user-pages (unpin without make_dirty) breaks correct-dirtying', () => {
+    const base = design('pin-user-pages');
+    const noDirty = (op: Op): Op => (op.kind === 'unpin_user_pages_dirty_lock' ? { ...op, make_dirty: false } : op);
+    const mutant: Design = { ...base, id: 'mutant-nodirty', driver: base.driver.map((t) => rewrite(t, noDirty)) };
+    expect(verdictOf(base, 'correct-dirtying')).toBe('held');
+    expect(verdictOf(mutant, 'correct-dirtying')).toBe('violated');
+  });
+
+  it('skipping the FOLL_PCI_P2PDMA gate lets P2PDMA pages into an ordinary table that CPU code walks: no-cpu-iomem breaks', () => {
+    // A driver that pins a user buffer without FOLL_PCI_P2PDMA and builds an ordinary SGL;
+    // the user may hand it a p2pmem mapping. With the gate (6.2) GUP refuses with -EREMOTEIO.
+    const pinP2pmem: StepTemplate = {
+      name: 'start_io(pin_user_pages of any buffer)',
+      role: 'driver',
+      weight: 2,
+      options: (s) =>
+        s.pageArrays.size >= 2
+          ? []
+          : vmasWith(s, ['anon', 'p2pmem']).flatMap((v) =>
+              bools.map((write): Plan => [
+                () => ({ kind: 'pin_user_pages', mm: v.mm, start: v.start, npages: v.npages, write, longterm: false, p2pdma: false }),
+                (_s, made) => ({ kind: 'sg_alloc_table_from_pages', pages: made[0]! }),
+              ]),
+            ),
+    };
+    const gated: Design = {
+      ...design('pin-user-pages'),
+      id: 'gated',
+      world: world('p2pdma'),
+      driver: [pinP2pmem],
+      environment: [mmapOf('anon', limits), mmapOf('p2pmem', limits), sglConsumer, invalidateRangeEnd],
+    };
+    const ungated: Design = { ...gated, id: 'mutant-ungated', world: world('p2pdma', { ...currentEra, p2pGupGate: false }) };
+    expect(verdictOf(gated, 'no-cpu-iomem')).toBe('held');
+    expect(verdictOf(ungated, 'no-cpu-iomem')).toBe('violated');
+  });
+});
