@@ -56,7 +56,21 @@ export interface ReferenceArgs {
   readonly json: boolean;
 }
 
-export type Args = CheckArgs | ExploreArgs | ReferenceArgs | ReplayArgs | ReportArgs | { readonly command: 'help' };
+export const witnessFormats = ['text', 'markdown', 'json'] as const;
+export type WitnessFormat = (typeof witnessFormats)[number];
+
+export interface WitnessArgs {
+  readonly command: 'witness';
+  readonly design: string;
+  /** Situations to reach; empty: list every situation and whether it is reachable. */
+  readonly reach: ReadonlyArray<string>;
+  readonly depth: number | undefined;
+  readonly maxStates: number;
+  readonly without: ReadonlyArray<string>;
+  readonly format: WitnessFormat;
+}
+
+export type Args = CheckArgs | ExploreArgs | ReferenceArgs | ReplayArgs | ReportArgs | WitnessArgs | { readonly command: 'help' };
 
 export const defaults = { runs: 10000, seed: 2019, maxCommands: 80, maxStates: 10000 } as const;
 
@@ -68,6 +82,7 @@ export const usage = `usage:
   dmacheck explore --reference P-V-B-M [--buggy] [--json]
   dmacheck replay [FILE...] [--design OTHER]
   dmacheck report FILE [--format text|markdown|mermaid|json|html]
+  dmacheck witness --design ID [--reach SITUATION]... [--depth K] [--max-states N] [--without STEP]... [--format text|markdown|json]
 designs:    ${designs.map((d) => d.id).join(', ')}
 invariants: ${invariantIds.join(', ')}
 defaults:   --runs ${defaults.runs} --seed ${defaults.seed} --max-commands ${defaults.maxCommands}; explore --max-states ${defaults.maxStates} (per design, no depth bound); replay reads ${COUNTEREXAMPLES}/`;
@@ -242,6 +257,35 @@ const parseReport = (f: Flags): E.Either<string, ReportArgs> => {
   return E.right({ command: 'report', file: f.positional[0]!, format });
 };
 
+const parseWitness = (f: Flags): E.Either<string, WitnessArgs> => {
+  if (f.positional.length > 0) return E.left(`witness takes no file arguments, got ${quoted(f.positional[0]!)}`);
+  const designs = f.values.filter(([flag]) => flag === '--design');
+  if (designs.length !== 1) return E.left(`witness takes exactly one --design, got ${designs.length}`);
+  const design = designOf(designs[0]![1]);
+  if (E.isLeft(design)) return design;
+  let depth: number | undefined;
+  let maxStates: number = defaults.maxStates;
+  let format: WitnessFormat = 'text';
+  const reach: string[] = [];
+  const without: string[] = [];
+  for (const [flag, value] of f.values) {
+    if (flag === '--design') continue;
+    if (flag === '--reach') reach.push(value);
+    else if (flag === '--without') without.push(value);
+    else if (flag === '--format') {
+      const known = witnessFormats.find((x) => x === value);
+      if (known === undefined) return E.left(`--format: expected one of ${witnessFormats.join(', ')}, got ${quoted(value)}`);
+      format = known;
+    } else {
+      const n = positive(flag, value);
+      if (E.isLeft(n)) return n;
+      if (flag === '--depth') depth = n.right;
+      else maxStates = n.right;
+    }
+  }
+  return E.right({ command: 'witness', design: design.right, reach, depth, maxStates, without, format });
+};
+
 export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> => {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || argv.includes('--help') || argv.includes('-h')) return E.right({ command: 'help' });
@@ -251,5 +295,6 @@ export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> =
     return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference', '--without'], ['--json', '--save', '--buggy', '--no-timing']));
   if (command === 'replay') return E.chain(parseReplay)(split(rest, ['--design'], []));
   if (command === 'report') return E.chain(parseReport)(split(rest, ['--format'], []));
-  return E.left(`unknown command ${quoted(command)} (expected: check, explore, replay, report)`);
+  if (command === 'witness') return E.chain(parseWitness)(split(rest, ['--design', '--reach', '--depth', '--max-states', '--without', '--format'], []));
+  return E.left(`unknown command ${quoted(command)} (expected: check, explore, replay, report, witness)`);
 };

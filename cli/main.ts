@@ -10,6 +10,7 @@ import { check } from './check.ts';
 import { exploreCommand, referenceCommand } from './explore.ts';
 import { replayCommand } from './replay.ts';
 import { reportCommand } from './report-command.ts';
+import { witnessCommand } from './witness.ts';
 
 export const main = (argv: ReadonlyArray<string>): number => {
   const parsed = parseArgs(argv);
@@ -27,5 +28,6 @@ export const main = (argv: ReadonlyArray<string>): number => {
     .with({ command: 'reference' }, referenceCommand)
     .with({ command: 'replay' }, replayCommand)
     .with({ command: 'report' }, reportCommand)
+    .with({ command: 'witness' }, witnessCommand)
     .exhaustive();
 };

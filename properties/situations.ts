@@ -1,0 +1,101 @@
+/**
+ * Named situations: states of affairs a reviewer wants to see reached
+ * before trusting a hold, each belonging to the invariant that guards it.
+ * The first situation of each invariant is exactly what its `exercised`
+ * counts (the vacuity report); the others are the moments a review thread
+ * asks about ("does the callback really run before munmap completes?",
+ * "does reclaim really meet a pinned page?"). `dmacheck witness` finds the
+ * shortest trace that reaches one.
+ */
+import type { Op } from '../model/op.ts';
+import type { Step } from '../model/result.ts';
+import type { State } from '../model/state.ts';
+import type { InvariantId } from './invariant.ts';
+import { invariantById } from './registry.ts';
+
+export interface Situation {
+  readonly id: string;
+  readonly invariant: InvariantId;
+  /** What is reached, in one sentence. */
+  readonly what: string;
+  readonly reached: (before: State, op: Op, step: Step) => boolean;
+}
+
+const exercisedBy = (id: InvariantId) => (before: State, op: Op, step: Step): boolean => invariantById(id).exercised(before, op, step);
+
+const cpuWalks: ReadonlyArray<Op['kind']> = ['sg_virt', 'kmap_local_page', 'sg_copy_to_buffer'];
+
+/** A page some GUP array holds: its references are more than its mappings (and page cache). */
+const gupHeld = (s: State, pfn: number): boolean => [...s.pageArrays.values()].some((a) => a.pfns.includes(pfn));
+
+export const situations: ReadonlyArray<Situation> = [
+  { id: 'cpu-walk-of-sgl', invariant: 'no-cpu-iomem', what: 'CPU code walks a scatterlist entry by entry', reached: exercisedBy('no-cpu-iomem') },
+  {
+    id: 'cpu-walk-of-bar-page',
+    invariant: 'no-cpu-iomem',
+    what: 'a CPU walk of a scatterlist reaches a page of a PCI BAR',
+    reached: (before, op, step) => cpuWalks.includes(op.kind) && step.events.some((e) => e.kind === 'cpu-access' && before.frames[e.pfn]?.bar !== null),
+  },
+  {
+    id: 'vma-destroyed-under-mapping',
+    invariant: 'map-within-vma-lifetime',
+    what: 'munmap or exit starts tearing down a VMA while a DMA mapping made from it is live',
+    reached: exercisedBy('map-within-vma-lifetime'),
+  },
+  {
+    id: 'callback-before-munmap-completes',
+    invariant: 'map-within-vma-lifetime',
+    what: "an importer's invalidate callback returns during munmap, before the VMA is destroyed",
+    reached: (before, _op, step) =>
+      step.events.some((e) => {
+        if (e.kind !== 'callback-returned') return false;
+        const then = before.invalidations.get(e.inv)?.then;
+        return then?.kind === 'munmap' && before.vmas.has(then.vma);
+      }),
+  },
+  {
+    id: 'device-write-to-user-page',
+    invariant: 'correct-dirtying',
+    what: 'a device writes a page a GUP array holds',
+    reached: (before, _op, step) => step.events.some((e) => e.kind === 'device-access' && e.write && gupHeld(before, e.pfn)),
+  },
+  {
+    id: 'reclaim-of-pinned-page',
+    invariant: 'correct-dirtying',
+    what: 'reclaim meets a page that is pinned (FOLL_PIN) for DMA',
+    reached: (before, op) => op.kind === 'reclaim' && (before.frames[op.page]?.pincount ?? 0) > 0,
+  },
+  { id: 'device-access', invariant: 'no-dma-after-free', what: 'a device reads or writes through a DMA address', reached: exercisedBy('no-dma-after-free') },
+  {
+    id: 'provider-removed-while-mapped',
+    invariant: 'no-dma-after-free',
+    what: 'a provider removal starts while a device still holds addresses of its BAR',
+    reached: (before, op) =>
+      op.kind === 'pci_stop_and_remove_bus_device' &&
+      [...before.mappings.values(), ...before.deviceRanges.values()].some((m) => m.entries.some((e) => before.frames[e.pfn]?.bar !== null)),
+  },
+  { id: 'device-access-to-gup-page', invariant: 'pin-coherent', what: 'a device reaches a page through a GUP reference', reached: exercisedBy('pin-coherent') },
+  {
+    id: 'fork-with-pinned-page',
+    invariant: 'pin-coherent',
+    what: 'a process forks while one of its anonymous pages is pinned',
+    reached: (before, op) =>
+      op.kind === 'fork' &&
+      [...before.vmas.values()].some((v) => v.mm === op.mm && v.backing.kind === 'anon' && v.ptes.some((p) => p !== null && (before.frames[p.pfn]?.pincount ?? 0) > 0)),
+  },
+  {
+    id: 'invalidation-races-map',
+    invariant: 'notifier-protocol',
+    what: "an invalidate callback returns while a map path of the same notifier is under way",
+    reached: exercisedBy('notifier-protocol'),
+  },
+  {
+    id: 'callback-invoked',
+    invariant: 'notifier-protocol',
+    what: "the kernel calls an importer's invalidate callback",
+    reached: (_before, _op, step) => step.events.some((e) => e.kind === 'callback-invoked'),
+  },
+  { id: 'dma-api-call-judged', invariant: 'dma-api-hygiene', what: 'an unmap, sync, unbind or table free that dma-debug checks', reached: exercisedBy('dma-api-hygiene') },
+];
+
+export const situationById = (id: string): Situation | undefined => situations.find((s) => s.id === id);

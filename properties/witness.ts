@@ -1,0 +1,39 @@
+/**
+ * Witnesses: the shortest trace (breadth-first, on the explorer) that
+ * reaches a named situation in a design's world, or the bound within which
+ * none does. A witness is what shows that a protection really fires: the
+ * notifier callback really runs before munmap completes, reclaim really
+ * meets a pinned page.
+ */
+import * as O from 'fp-ts/lib/Option.js';
+import type { Design } from '../model/designs/design.ts';
+import { exploreDesign } from './explore-dma.ts';
+import type { Invariant } from './invariant.ts';
+import type { Situation } from './situations.ts';
+import type { TraceStep } from './trace.ts';
+
+export interface WitnessBounds {
+  readonly maxStates: number;
+  readonly maxDepth?: number;
+}
+
+export type Witness =
+  | { readonly kind: 'reached'; readonly depth: number; readonly trace: ReadonlyArray<TraceStep>; readonly states: number }
+  | { readonly kind: 'not-reached'; readonly complete: boolean; readonly depth: number; readonly states: number };
+
+/** The situation as a check the explorer can stop at: it "fails" where the situation is reached. */
+const asCheck = (x: Situation): Invariant => ({
+  id: x.invariant,
+  rule: x.what,
+  source: 'a witness, not a rule',
+  check: (before, op, step) => (x.reached(before, op, step) ? O.some(`reaches ${x.id}: ${x.what}`) : O.none),
+  exercised: () => false,
+});
+
+export const findWitness = (design: Design, x: Situation, bounds: WitnessBounds): Witness => {
+  const e = exploreDesign(design, [asCheck(x)], { maxStates: bounds.maxStates, stopAtFirstViolation: true, ...(bounds.maxDepth === undefined ? {} : { maxDepth: bounds.maxDepth }) });
+  const v = e.violations[0];
+  if (v !== undefined) return { kind: 'reached', depth: v.depth, trace: v.trace, states: e.result.states };
+  const depth = e.result.complete ? e.result.maxDepth : Math.max(0, e.result.maxDepth - 1);
+  return { kind: 'not-reached', complete: e.result.complete, depth, states: e.result.states };
+};
