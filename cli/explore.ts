@@ -6,6 +6,8 @@
  */
 import type { Design } from '../model/designs/design.ts';
 import { designById } from '../model/designs/index.ts';
+import { match } from 'ts-pattern';
+import { type RemovalLiveness, removalLiveness } from '../properties/liveness.ts';
 import { formatSize, parseSize } from '../bench/reference/model.ts';
 import { runReference } from '../bench/reference/run.ts';
 import { saveCounterexample, toCounterexampleFile } from '../properties/counterexample/save.ts';
@@ -84,6 +86,35 @@ const holdLine = (d: DesignExploration, inv: InvariantId): string =>
   (d.without.length === 0 ? '' : ` without ${d.without.join(', ')}`) +
   ((d.exploration.exercised.get(inv) ?? 0) === 0 ? ' [vacuous: never exercised]' : '');
 
+/**
+ * For a design whose provider has P2PDMA pages: can a started removal
+ * always still complete (properties/liveness.ts)? null for other designs.
+ */
+const removalOf = (id: string, args: ExploreArgs): RemovalLiveness | null => {
+  const design = withoutSteps(designById(id)!, args.without);
+  if (!design.world.bars.some((b) => b.structPages) || ![...design.driver, ...design.environment].some((t) => t.name === 'pci_stop_and_remove_bus_device')) return null;
+  return removalLiveness(design, args.maxStates);
+};
+
+export const removalLine = (id: string, args: ExploreArgs): string | null => {
+  const r = removalOf(id, args);
+  if (r === null) return null;
+  const head = `${id}  provider removal  `;
+  return match(r)
+    .with({ kind: 'no-removal' }, (x) => `${head}never started within the bound (${x.states} states)`)
+    .with({ kind: 'always-completes' }, (x) =>
+      `${head}always completes: every state with a removal under way can still reach its end (${x.complete ? 'whole reachable space' : 'every explored state, bound reached'}, ${x.states} states, ${x.started} with a removal under way)`,
+    )
+    .with({ kind: 'undecided' }, (x) => `${head}undecided: a removal under way reaches no end within the bound (${x.states} states)`)
+    .with({ kind: 'hangs' }, (x) =>
+      [
+        `${head}HANGS: memunmap_pages() waits forever for pfn ${x.held.join(', ')}; no step can drop the reference (${x.states} states). Shortest trace:`,
+        ...x.trace.map((t, i) => `  ${String(i + 1).padStart(2)}. ${formatOp(t.op)}${describeEvents(t.events).length > 0 ? `\n      -> ${describeEvents(t.events).join('; ')}` : ''}`),
+      ].join('\n'),
+    )
+    .exhaustive();
+};
+
 const peakRssMB = (): number => process.resourceUsage().maxRSS / 1024;
 
 export const exploreCommand = (args: ExploreArgs): number => {
@@ -134,6 +165,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
           designs: all.map((d) => ({
             design: d.design,
             ...(d.without.length === 0 ? {} : { without: d.without }),
+            ...((r) => (r === null ? {} : { providerRemoval: r.kind === 'hangs' ? { kind: r.kind, held: r.held, steps: r.trace.map((t) => toJsonStep(t.op)) } : { kind: r.kind } }))(removalOf(d.design, args)),
             states: d.exploration.result.states,
             transitions: d.exploration.result.transitions,
             depth: d.depth,
@@ -215,6 +247,10 @@ export const exploreCommand = (args: ExploreArgs): number => {
       });
       console.log(`\n${report.trimEnd()}`);
     }
+  for (const d of all) {
+    const line = removalLine(d.design, args);
+    if (line !== null) console.log(`\n${line}`);
+  }
   if (saved.length > 0) console.log(`\n${saved.join('\n')}`);
   const timing = args.timing ? ` in ${seconds.toFixed(1)}s (${Math.round(states / seconds)} states/s); peak RSS ${peakRssMB().toFixed(0)} MB` : '';
   console.log(`\n${states} states${timing}; ${mismatches === 0 ? 'no verdict contradicts a design\'s expectation' : `${mismatches} verdict(s) contradict the design's expectation`}${beyond > 0 ? `; ${beyond} expected violation(s) not within the bound` : ''}`);

@@ -20,7 +20,7 @@ import { mmuNotifierInvalidateRangeEnd } from './ops/continuation.ts';
 import { deviceProgram, deviceStopDma, driverLock, driverMapRange, driverReturn, driverUnlock } from './ops/importer.ts';
 import { invalidateCallbackReturn, mmuIntervalNotifierInsert, mmuIntervalNotifierRemove, mmuIntervalReadBegin, mmuIntervalReadRetry, mmuIntervalSetSeq } from './ops/notifier.ts';
 import { p2pMap, p2pUnmap } from './ops/p2p-vma-ops.ts';
-import { pciAllocP2pmem, pciFreeP2pmem, pciP2pdmaMapSg, pciP2pdmaUnmapSg, pciStopAndRemoveBusDevice } from './ops/p2pdma.ts';
+import { pciAllocP2pmem, pciFreeP2pmem, pciP2pdmaMapSg, pciP2pdmaUnmapSg, pciStopAndRemoveBusDevice, memunmapPages } from './ops/p2pdma.ts';
 import { cpuAccess } from './ops/cpu.ts';
 import { deviceReleaseDriver, dmaMapPage, dmaMappingError, dmaMapSingle, dmaUnmapPage, dmaUnmapSingle } from './ops/dma-page.ts';
 import { kmapLocalPage, memcpyToio, sgAllocTable, sgAllocTableFromPages, sgCopyToBuffer, sgFreeTable, sgSetPage, sgVirt } from './ops/scatterlist.ts';
@@ -61,6 +61,7 @@ const handlers: Handlers = {
   pci_p2pdma_map_sg: (s, o) => pciP2pdmaMapSg(s, o.dev, o.sgl, o.dir),
   pci_p2pdma_unmap_sg: (s, o) => pciP2pdmaUnmapSg(s, o.mapping, o.dev),
   pci_stop_and_remove_bus_device: (s, o) => pciStopAndRemoveBusDevice(s, o.dev),
+  memunmap_pages: (s, o) => memunmapPages(s, o.dev),
   mmu_interval_notifier_insert: (s, o) => mmuIntervalNotifierInsert(s, o.mm, o.start, o.npages, o.owner),
   mmu_interval_notifier_remove: (s, o) => mmuIntervalNotifierRemove(s, o.notifier),
   mmu_interval_read_begin: (s, o) => mmuIntervalReadBegin(s, o.notifier),

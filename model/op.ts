@@ -78,6 +78,7 @@ export const opArgs = {
   pci_p2pdma_map_sg: args({ dev: nat, sgl: nat, dir: DmaDirectionCodec }),
   pci_p2pdma_unmap_sg: args({ mapping: nat, dev: nat, nents: nat, dir: DmaDirectionCodec }),
   pci_stop_and_remove_bus_device: args({ dev: nat }),
+  memunmap_pages: args({ dev: nat }),
   // mmu interval notifiers
   mmu_interval_notifier_insert: args({ mm: nat, start: nat, npages: nat, owner: nat }),
   mmu_interval_notifier_remove: args({ notifier: nat }),

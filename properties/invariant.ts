@@ -16,6 +16,7 @@ export const invariantIds = [
   'pin-coherent',
   'notifier-protocol',
   'dma-api-hygiene',
+  'provider-removal',
 ] as const;
 
 export type InvariantId = (typeof invariantIds)[number];

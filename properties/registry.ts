@@ -7,7 +7,8 @@ import { noCpuIomem } from './invariants/no-cpu-iomem.ts';
 import { noDmaAfterFree } from './invariants/no-dma-after-free.ts';
 import { notifierProtocol } from './invariants/notifier-protocol.ts';
 import { pinCoherent } from './invariants/pin-coherent.ts';
+import { providerRemoval } from './invariants/provider-removal.ts';
 
-export const invariants: ReadonlyArray<Invariant> = [noCpuIomem, mapWithinVmaLifetime, correctDirtying, noDmaAfterFree, pinCoherent, notifierProtocol, dmaApiHygiene];
+export const invariants: ReadonlyArray<Invariant> = [noCpuIomem, mapWithinVmaLifetime, correctDirtying, noDmaAfterFree, pinCoherent, notifierProtocol, dmaApiHygiene, providerRemoval];
 
 export const invariantById = (id: InvariantId): Invariant => invariants.find((i) => i.id === id)!;

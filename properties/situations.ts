@@ -95,6 +95,13 @@ export const situations: ReadonlyArray<Situation> = [
     what: "the kernel calls an importer's invalidate callback",
     reached: (_before, _op, step) => step.events.some((e) => e.kind === 'callback-invoked'),
   },
+  { id: 'removal-completes', invariant: 'provider-removal', what: "a provider's removal completes", reached: exercisedBy('provider-removal') },
+  {
+    id: 'removal-waits-for-page',
+    invariant: 'provider-removal',
+    what: 'memunmap_pages waits: a P2PDMA page is still referenced while its provider is being removed',
+    reached: (_before, op, step) => op.kind === 'pci_stop_and_remove_bus_device' && step.state.frames.some((f) => f.bar !== null && step.state.bars[f.bar]!.removing && step.state.bars[f.bar]!.structPages && !f.free),
+  },
   { id: 'dma-api-call-judged', invariant: 'dma-api-hygiene', what: 'an unmap, sync, unbind or table free that dma-debug checks', reached: exercisedBy('dma-api-hygiene') },
 ];
 

@@ -20,10 +20,10 @@ interface JsonResult {
 
 describe('dmacheck check', () => {
   it('prints every verdict as JSON, with the shrunk steps of each violation, and exits 0 when all match', () => {
-    const r = dmacheck('check', '--json', '--runs', '6000');
+    const r = dmacheck('check', '--json');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as { results: JsonResult[] };
-    expect(out.results).toHaveLength(70);
+    expect(out.results).toHaveLength(80);
     const get = (d: string, i: string) => out.results.find((x) => x.design === d && x.invariant === i)!;
     expect(get('vma-p2p-map', 'map-within-vma-lifetime').verdict).toBe('violated');
     expect(get('vma-p2p-map', 'map-within-vma-lifetime').steps!.map((s) => s.op).slice(0, 3)).toEqual(['mmap', 'p2p_map', 'device_program']);
@@ -153,7 +153,7 @@ describe('dmacheck check --save', () => {
     const first = run();
     expect(first.status).toBe(0);
     const saved = [...first.stdout.matchAll(/^saved (counterexamples\/\S+)$/gm)].map((m) => m[1]!);
-    expect(saved).toHaveLength(2);
+    expect(saved).toHaveLength(3);
     const second = run();
     expect([...second.stdout.matchAll(/^already saved (\S+)$/gm)].map((m) => m[1])).toEqual(saved);
     expect(readdirSync(join(dir, 'counterexamples/vma-p2p-map')).sort()).toEqual(saved.map((s) => s.split('/')[2]).sort());
@@ -208,9 +208,9 @@ describe('dmacheck explore', () => {
   it('says when the whole reachable space was explored, and names the bound otherwise', () => {
     const whole = dmacheck('explore', '--design', 'p2pdma-page-sgl');
     expect(whole.status).toBe(0);
-    expect(whole.stdout).toMatch(/p2pdma-page-sgl\s+pin-coherent\s+held: whole reachable space explored \(82 states, depth 14\) \[vacuous: never exercised\]/);
-    expect(whole.stdout).toMatch(/p2pdma-page-sgl\s+no-dma-after-free\s+held: whole reachable space explored \(82 states, depth 14\)\n/);
-    expect(whole.stdout).toMatch(/p2pdma-page-sgl\s+map-within-vma-lifetime\s+held: whole reachable space explored \(82 states, depth 14\)/);
+    expect(whole.stdout).toMatch(/p2pdma-page-sgl\s+pin-coherent\s+held: whole reachable space explored \(163 states, depth 15\) \[vacuous: never exercised\]/);
+    expect(whole.stdout).toMatch(/p2pdma-page-sgl\s+no-dma-after-free\s+held: whole reachable space explored \(163 states, depth 15\)\n/);
+    expect(whole.stdout).toMatch(/p2pdma-page-sgl\s+map-within-vma-lifetime\s+held: whole reachable space explored \(163 states, depth 15\)/);
     const bounded = dmacheck('explore', '--design', 'vma-p2p-map-notifier', '--depth', '2');
     expect(bounded.stdout).toMatch(/held up to depth 2 \([0-9]+ states; bound reached\)/);
     expect(bounded.stdout).not.toContain('whole reachable space');

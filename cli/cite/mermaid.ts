@@ -53,6 +53,7 @@ const arrows: Readonly<Record<OpKind, readonly [Actor, Actor]>> = {
   pci_p2pdma_map_sg: ['I', 'X'],
   pci_p2pdma_unmap_sg: ['I', 'X'],
   pci_stop_and_remove_bus_device: ['X', 'X'],
+  memunmap_pages: ['X', 'X'],
   mmu_interval_notifier_insert: ['I', 'K'],
   mmu_interval_notifier_remove: ['I', 'K'],
   p2p_map: ['I', 'X'],

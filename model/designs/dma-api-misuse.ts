@@ -50,5 +50,6 @@ export const dmaApiMisuse: Design = {
     'pin-coherent': held('No fork in this world: the process never moves off a pinned page.'),
     'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
     'dma-api-hygiene': violated('Each misuse template is one dma-debug class; the search finds the first it reaches (counterexamples/ has one trace per class).'),
+    'provider-removal': held('No P2P provider is removed in this world: nothing for the rule to judge.'),
   },
 };

@@ -33,5 +33,6 @@ export const dmaOnlySgl: Design = {
     'pin-coherent': held('RAM is pinned with FOLL_PIN: fork copies pinned pages early (5.9) and a read-only pin unshares a page fork left shared (5.19).'),
     'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
     'dma-api-hygiene': held('The layer maps and unmaps inside sgl_dma_map_user/sgl_dma_unmap; the driver makes no streaming DMA API call for dma-debug to judge.'),
+    'provider-removal': violated('A DMA-only table of a BAR window has no lifetime link to the exporter: the removal completes while its mapping is live.'),
   },
 };

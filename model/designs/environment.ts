@@ -40,10 +40,12 @@ export const writebackAny: StepTemplate = single('writeback', 'environment', 1, 
     .map((f) => ({ kind: 'writeback', page: f.pfn })),
 );
 
+/** The provider goes away: the removal starts, and (P2PDMA pages) completes once memunmap_pages() stops waiting. */
 export const removeProvider = (dev: number): StepTemplate =>
-  single('pci_stop_and_remove_bus_device', 'environment', 1, (s) =>
-    s.bars.some((b) => b.device === dev && b.alive) ? [{ kind: 'pci_stop_and_remove_bus_device', dev }] : [],
-  );
+  single('pci_stop_and_remove_bus_device', 'environment', 1, (s) => [
+    ...(s.bars.some((b) => b.device === dev && b.alive && !b.removing) ? [{ kind: 'pci_stop_and_remove_bus_device' as const, dev }] : []),
+    ...(s.bars.some((b) => b.device === dev && b.alive && b.removing && b.structPages) ? [{ kind: 'memunmap_pages' as const, dev }] : []),
+  ]);
 
 const can = (write: boolean) => (dir: DmaDirection): boolean => (write ? dir !== 'to-device' : dir !== 'from-device');
 

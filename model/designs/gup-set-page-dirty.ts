@@ -22,5 +22,6 @@ export const gupSetPageDirty: Design = {
     'pin-coherent': violated('fork shares the referenced page copy-on-write; the parent\'s next store moves it to a copy and the device writes the child\'s page.'),
     'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
     'dma-api-hygiene': held('The driver unmaps with the device, count and direction it mapped with, before freeing the table; nothing is left mapped at unbind (no unbind step).'),
+    'provider-removal': held('No P2P provider is removed in this world: nothing for the rule to judge.'),
   },
 };

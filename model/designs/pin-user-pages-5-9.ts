@@ -22,5 +22,6 @@ export const pinUserPages59: Design = {
     'pin-coherent': violated('Early COW only copies pages pinned at fork time; a read-only pin taken after fork does not unshare before 5.19, so the parent\'s next store moves it off the page the device reads (CVE-2020-29374).'),
     'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
     'dma-api-hygiene': held('The driver unmaps with the device, count and direction it mapped with, before freeing the table; nothing is left mapped at unbind (no unbind step).'),
+    'provider-removal': held('No P2P provider is removed in this world: nothing for the rule to judge.'),
   },
 };

@@ -24,5 +24,6 @@ export const pinUserPages: Design = {
     'pin-coherent': held('Early COW at fork (5.9) leaves a pinned page with the parent, and a read-only pin unshares a page fork left shared (5.19).'),
     'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
     'dma-api-hygiene': held('The driver unmaps with the device, count and direction it mapped with, before freeing the table; nothing is left mapped at unbind (no unbind step).'),
+    'provider-removal': held('No P2P provider is removed in this world: nothing for the rule to judge.'),
   },
 };

@@ -20,6 +20,7 @@ export const vmaP2pMapNotifierNoRetry: Design = {
     'no-dma-after-free': violated('The device is programmed with addresses the callback gave back; after munmap the exporter frees the window and the device still writes there.'),
     'pin-coherent': held('No GUP references exist.'),
     'dma-api-hygiene': held("p2p_map/p2p_unmap are the exporter's VMA ops, outside the streaming DMA API that dma-debug checks."),
+    'provider-removal': violated('A map path that skipped read_retry programs addresses the callback already gave back; the removal then completes with the device holding them.'),
     'notifier-protocol': violated('An invalidate callback returns between p2p_map and device programming; without read_retry the map path programs the stale addresses.'),
   },
 };

@@ -54,5 +54,6 @@ export const vmaP2pMapNotifier: Design = {
     'pin-coherent': held('No GUP references exist.'),
     'notifier-protocol': held('The callback sets the seq under the driver lock; the map path checks read_retry under the same lock before it programs the device.'),
     'dma-api-hygiene': held("p2p_map/p2p_unmap are the exporter's VMA ops, outside the streaming DMA API that dma-debug checks."),
+    'provider-removal': held('unmap_mapping_range runs the notifier: the callback stops the device and p2p_unmaps before the removal completes.'),
   },
 };

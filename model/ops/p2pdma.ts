@@ -7,7 +7,7 @@ import { replaceAt } from '../collections.ts';
 import { busAddress, directAddress, p2pReachable } from '../dma-address.ts';
 import type { Event } from '../event.ts';
 import { allocBarFrame, isP2pdmaPage, putPage, setFrame } from '../page.ts';
-import { done, illFormed, reject, type Outcome } from '../result.ts';
+import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { DeviceId, DmaDirection, Pfn, SglId, State, Vma } from '../state.ts';
 import { mapTable, unmap } from './dma.ts';
 import { invalidateThen } from './invalidate.ts';
@@ -20,7 +20,7 @@ export const pciAllocP2pmem = (s: State, barId: number): Outcome => {
   const bar = s.bars[barId];
   if (bar === undefined) return illFormed(op, `no BAR ${barId}`);
   if (!bar.structPages) return reject(op, `returns NULL: BAR ${barId} was not registered with pci_p2pdma_add_resource`);
-  if (!bar.alive) return reject(op, `returns NULL: percpu_ref_tryget_live failed, the provider of BAR ${barId} is gone`);
+  if (!bar.alive || bar.removing) return reject(op, `returns NULL: percpu_ref_tryget_live failed, the provider of BAR ${barId} is being removed`);
   const got = allocBarFrame(s, barId);
   if (got === null) return reject(op, `returns NULL: the gen_pool of BAR ${barId} is empty`);
   const [s1, pfn] = got;
@@ -55,22 +55,21 @@ export const pciP2pdmaMapSg = (s: State, dev: DeviceId, sgl: SglId, dir: DmaDire
 export const pciP2pdmaUnmapSg = (s: State, mapping: number, dev: DeviceId): Outcome => unmap(s, 'pci_p2pdma_unmap_sg', mapping, dev);
 
 /**
- * Provider removal: unmap_mapping_range() zaps every user mapping of the
- * BARs (running mmu notifiers, MMU_NOTIFY_CLEAR), then memunmap_pages()
- * kills the pgmap reference and waits until every P2PDMA page is
- * unreferenced. A raw BAR exporter just stops: whoever still has its
- * addresses has stale ones.
+ * Provider removal, two steps. pci_stop_and_remove_bus_device() starts it:
+ * the provider refuses new allocations and mappings, and
+ * unmap_mapping_range() zaps every user mapping of its BARs (running mmu
+ * notifiers, MMU_NOTIFY_CLEAR). A raw BAR exporter is then gone: whoever
+ * still has its addresses has stale ones. For P2PDMA pages the remove path
+ * goes on into memunmap_pages(), which kills the pgmap reference and sleeps
+ * until every page is unreferenced: `memunmap_pages` is that wait's end,
+ * enabled only once nothing holds a page. A reference nobody will drop is a
+ * removal that never completes, which nothing in the kernel reports.
  */
 export const pciStopAndRemoveBusDevice = (s: State, dev: DeviceId): Outcome => {
   const op = 'pci_stop_and_remove_bus_device';
   if (s.devices[dev] === undefined) return reject(op, `no device ${dev}`);
   const bars = s.bars.filter((b) => b.device === dev && b.alive && !b.removing);
-  if (bars.length === 0) return reject(op, `device ${dev} provides no live BAR`);
-  for (const bar of bars) {
-    // The zap drops the user PTEs' references first; what is left after it is what memunmap_pages() waits for.
-    const held = bar.structPages ? s.frames.filter((f) => f.bar === bar.id && !f.free && f.refcount > f.mapcount).length : 0;
-    if (held > 0) return reject(op, `memunmap_pages() would wait forever: ${held} P2PDMA page(s) of BAR ${bar.id} are still referenced`);
-  }
+  if (bars.length === 0) return reject(op, `-ENODEV: device ${dev} provides no live BAR`);
   const ranges = barVmas(s, dev).map((v) => ({ mm: v.mm, start: v.start, end: v.start + v.npages }));
   const dying = { ...s, bars: s.bars.map((b) => (b.device === dev && b.alive ? { ...b, removing: true } : b)) };
   const r = invalidateThen(dying, ranges, 'MMU_NOTIFY_CLEAR', null, { kind: 'unmap_mapping_range', dev }, (st) => removeRest(st, dev));
@@ -81,7 +80,10 @@ export const pciStopAndRemoveBusDevice = (s: State, dev: DeviceId): Outcome => {
 const barVmas = (s: State, dev: DeviceId): ReadonlyArray<Vma> =>
   [...s.vmas.values()].filter((v) => (v.backing.kind === 'bar' || v.backing.kind === 'p2pmem') && s.bars[v.backing.bar]?.device === dev && s.bars[v.backing.bar]!.alive);
 
-/** What removal does once the notifiers returned: zap the user mappings and mark the BARs gone. */
+/**
+ * What removal does once the notifiers returned: zap the user mappings; a
+ * raw BAR is gone at once, P2PDMA BARs wait in memunmap_pages().
+ */
 export const removeRest = (s: State, dev: DeviceId): Changed => {
   let state = s;
   const events: Event[] = [];
@@ -90,6 +92,25 @@ export const removeRest = (s: State, dev: DeviceId): Changed => {
     state = zap.state;
     events.push(...zap.events);
   }
-  for (const bar of s.bars) if (bar.device === dev && bar.alive) state = { ...state, bars: replaceAt(state.bars, bar.id, { ...bar, alive: false }) };
-  return { state, events: [...events, { kind: 'provider-removed', device: dev }] };
+  let removed = false;
+  for (const bar of s.bars)
+    if (bar.device === dev && bar.alive && !bar.structPages) {
+      state = { ...state, bars: replaceAt(state.bars, bar.id, { ...bar, alive: false }) };
+      removed = true;
+    }
+  return { state, events: removed ? [...events, { kind: 'provider-removed', device: dev }] : events };
+};
+
+/** The end of memunmap_pages()'s wait: every P2PDMA page of the provider is free, the removal completes. */
+export const memunmapPages = (s: State, dev: DeviceId): Outcome => {
+  const op = 'memunmap_pages';
+  const bars = s.bars.filter((b) => b.device === dev && b.alive && b.removing && b.structPages);
+  if (bars.length === 0) return illFormed(op, `device ${dev} has no P2PDMA BAR being removed`);
+  if ([...s.invalidations.values()].some((i) => i.then.kind === 'unmap_mapping_range' && i.then.dev === dev))
+    return waits(op, `unmap_mapping_range of device ${dev} has not finished`);
+  const held = s.frames.filter((f) => f.bar !== null && bars.some((b) => b.id === f.bar) && !f.free);
+  if (held.length > 0) return waits(op, `${held.length} P2PDMA page(s) of device ${dev} are still referenced (pfn ${held.map((f) => f.pfn).join(', ')})`);
+  let state = s;
+  for (const bar of bars) state = { ...state, bars: replaceAt(state.bars, bar.id, { ...bar, alive: false }) };
+  return done(state, [{ kind: 'provider-removed', device: dev }]);
 };

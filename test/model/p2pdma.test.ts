@@ -28,6 +28,7 @@ import {
 const alloc: Op = { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR };
 const free = (page: number): Op => ({ kind: 'pci_free_p2pmem', page });
 const remove = (dev: number): Op => ({ kind: 'pci_stop_and_remove_bus_device', dev });
+const memunmap = (dev: number): Op => ({ kind: 'memunmap_pages', dev });
 
 /** A one-entry table holding an allocated P2PDMA page (pfn 8). */
 const p2pTable = (): { state: State; sgl: number } => {
@@ -185,14 +186,38 @@ describe('pci_p2pdma_unmap_sg', () => {
 });
 
 describe('pci_stop_and_remove_bus_device', () => {
-  it('pci_stop_and_remove_bus_device is rejected while a P2PDMA page is still allocated, because memunmap_pages would wait', () => {
-    const { state } = run(world(), alloc);
-    expect(rejectedWith(state, remove(P2PDMA_PROVIDER))).toContain('memunmap_pages() would wait forever: 1 P2PDMA page(s) of BAR 0');
+  it('pci_stop_and_remove_bus_device while a P2PDMA page is still allocated is accepted: the removal starts, and memunmap_pages waits for the page', () => {
+    const { state } = run(world(), alloc, remove(P2PDMA_PROVIDER));
+    expect(state.bars[P2PDMA_BAR]).toMatchObject({ alive: true, removing: true });
+    expect(rejectedWith(state, memunmap(P2PDMA_PROVIDER))).toBe(`waits: 1 P2PDMA page(s) of device ${P2PDMA_PROVIDER} are still referenced (pfn ${P2PDMA_BASE})`);
+    // The driver drops its allocation: the wait ends and the removal completes.
+    const { state: done, events } = run(state, free(P2PDMA_BASE), memunmap(P2PDMA_PROVIDER));
+    expect(done.bars[P2PDMA_BAR]!.alive).toBe(false);
+    expect(events).toEqual([
+      { kind: 'page-freed', pfn: P2PDMA_BASE },
+      { kind: 'provider-removed', device: P2PDMA_PROVIDER },
+    ]);
   });
 
-  it('pci_stop_and_remove_bus_device is rejected while a user pin holds a p2pmem page', () => {
-    const { state } = run(world(), mmapP2pmem(1), pin(0, 1, true, { p2pdma: true }));
-    expect(rejectedWith(state, remove(P2PDMA_PROVIDER))).toContain('would wait forever');
+  it('during a removal the provider refuses new allocations (percpu_ref_tryget_live fails) and new p2pmem mmaps (-ENODEV)', () => {
+    const { state } = run(world(), alloc, remove(P2PDMA_PROVIDER));
+    expect(rejectedWith(state, alloc)).toContain('returns NULL: percpu_ref_tryget_live failed');
+    expect(rejectedWith(state, mmapP2pmem(1))).toContain('-ENODEV');
+    expect(rejectedWith(state, remove(P2PDMA_PROVIDER))).toContain('-ENODEV');
+  });
+
+  it('a user pin on a p2pmem page keeps memunmap_pages waiting after the zap, until the pin is dropped', () => {
+    const { state: s1 } = run(world(), mmapP2pmem(1), pin(0, 1, true, { p2pdma: true }));
+    const pages = lastId(s1.pageArrays);
+    const { state } = run(s1, remove(P2PDMA_PROVIDER));
+    expect(pteAt(state, 0, 0)).toBeNull();
+    expect(rejectedWith(state, memunmap(P2PDMA_PROVIDER))).toContain('waits: 1 P2PDMA page(s)');
+    const { state: done } = run(state, { kind: 'unpin_user_pages', pages }, memunmap(P2PDMA_PROVIDER));
+    expect(done.bars[P2PDMA_BAR]!.alive).toBe(false);
+  });
+
+  it('memunmap_pages for a provider whose removal has not started is ill-formed', () => {
+    expect(rejectedWith(world(), memunmap(P2PDMA_PROVIDER))).toContain('ill-formed: device');
   });
 
   it('pci_stop_and_remove_bus_device of a raw BAR exporter is accepted and the BAR is no longer alive', () => {
@@ -212,16 +237,16 @@ describe('pci_stop_and_remove_bus_device', () => {
     expect(frame(state, RAW_BASE).free).toBe(false);
   });
 
-  it('pci_stop_and_remove_bus_device zaps an unreferenced p2pmem mapping, frees its pages and then removes the provider', () => {
+  it('pci_stop_and_remove_bus_device zaps an unreferenced p2pmem mapping and frees its pages; memunmap_pages then completes the removal', () => {
     const { state: s1 } = run(world(), mmapP2pmem(1));
-    const { state, events } = run(s1, remove(P2PDMA_PROVIDER));
-    expect(pteAt(state, 0, 0)).toBeNull();
-    expect(frame(state, P2PDMA_BASE).free).toBe(true);
+    const { state: s2, events } = run(s1, remove(P2PDMA_PROVIDER));
+    expect(pteAt(s2, 0, 0)).toBeNull();
+    expect(frame(s2, P2PDMA_BASE).free).toBe(true);
+    expect(s2.bars[P2PDMA_BAR]!.alive).toBe(true);
+    expect(events).toEqual([{ kind: 'page-freed', pfn: P2PDMA_BASE }]);
+    const { state, events: end } = run(s2, memunmap(P2PDMA_PROVIDER));
     expect(state.bars[P2PDMA_BAR]!.alive).toBe(false);
-    expect(events).toEqual([
-      { kind: 'page-freed', pfn: P2PDMA_BASE },
-      { kind: 'provider-removed', device: P2PDMA_PROVIDER },
-    ]);
+    expect(end).toEqual([{ kind: 'provider-removed', device: P2PDMA_PROVIDER }]);
   });
 
   it('pci_stop_and_remove_bus_device under a notifier over the BAR window starts an invalidation (MMU_NOTIFY_CLEAR); range_end zaps and removes the provider', () => {
@@ -242,8 +267,8 @@ describe('pci_stop_and_remove_bus_device', () => {
     expect(state.bars[RAW_BAR]!.alive).toBe(false);
   });
 
-  it('pci_stop_and_remove_bus_device is accepted once the P2PDMA allocation was freed', () => {
-    const { state } = run(world(), alloc, free(P2PDMA_BASE), remove(P2PDMA_PROVIDER));
+  it('pci_stop_and_remove_bus_device and memunmap_pages complete at once when the P2PDMA allocation was freed first', () => {
+    const { state } = run(world(), alloc, free(P2PDMA_BASE), remove(P2PDMA_PROVIDER), memunmap(P2PDMA_PROVIDER));
     expect(state.bars[P2PDMA_BAR]!.alive).toBe(false);
   });
 

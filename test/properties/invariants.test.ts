@@ -231,7 +231,7 @@ describe('no-dma-after-free', () => {
   });
   it('fires when the device writes the BAR of a removed provider', () => {
     expectViolation(
-      run('vma-p2p-map', [...imported, { kind: 'pci_stop_and_remove_bus_device', dev: 0 }, { kind: 'device_write', mapping: 2, index: 0 }]),
+      run('vma-p2p-map', [...imported, { kind: 'pci_stop_and_remove_bus_device', dev: 0 }, { kind: 'device_write', mapping: 2, index: 0 }], 'no-dma-after-free'),
       'no-dma-after-free',
       5,
       'was removed',
