@@ -27,6 +27,11 @@ export interface ReplayArgs {
   readonly design: string | undefined;
 }
 
+export interface SaveArgs {
+  readonly command: 'save';
+  readonly files: ReadonlyArray<string>;
+}
+
 export const reportFormats = ['text', 'markdown', 'mermaid', 'json', 'html'] as const;
 export type ReportFormat = (typeof reportFormats)[number];
 
@@ -54,7 +59,7 @@ export interface ReferenceArgs {
   readonly json: boolean;
 }
 
-export type Args = CheckArgs | ExploreArgs | ReferenceArgs | ReplayArgs | ReportArgs | { readonly command: 'help' };
+export type Args = CheckArgs | ExploreArgs | ReferenceArgs | ReplayArgs | ReportArgs | SaveArgs | { readonly command: 'help' };
 
 export const defaults = { runs: 10000, seed: 2019, maxCommands: 80, maxStates: 10000 } as const;
 
@@ -64,7 +69,8 @@ export const usage = `usage:
   dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--json] [--save] [--no-timing]
   dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [--json] [--save] [--no-timing]
   dmacheck explore --reference P-V-B-M [--buggy] [--json]
-  dmacheck replay [FILE...] [--design OTHER]
+  dmacheck replay [FILE|-...] [--design OTHER]   (a FILE may be a pasted text or markdown report; - reads stdin)
+  dmacheck save FILE|-...                        (writes pasted reports into ${COUNTEREXAMPLES}/)
   dmacheck report FILE [--format text|markdown|mermaid|json|html]
 designs:    ${designs.map((d) => d.id).join(', ')}
 invariants: ${invariantIds.join(', ')}
@@ -92,7 +98,7 @@ const split = (rest: ReadonlyArray<string>, valued: ReadonlyArray<string>, switc
   const positional: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const raw = rest[i]!;
-    // A lone '-' is a word (a file named '-'); any other word starting with '-' is meant as an option.
+    // A lone '-' is a word (standard input, for replay and save); any other word starting with '-' is meant as an option.
     if (raw.startsWith('-') && !raw.startsWith('--') && raw !== '-') return E.left(`unknown option ${quoted(raw)}`);
     if (!raw.startsWith('--')) {
       positional.push(raw);
@@ -223,6 +229,9 @@ const parseReplay = (f: Flags): E.Either<string, ReplayArgs> => {
   return E.right({ command: 'replay', files: f.positional, design });
 };
 
+const parseSave = (f: Flags): E.Either<string, SaveArgs> =>
+  f.positional.length === 0 ? E.left('save takes at least one FILE (or - for standard input)') : E.right({ command: 'save', files: f.positional });
+
 const parseReport = (f: Flags): E.Either<string, ReportArgs> => {
   if (f.positional.length !== 1) return E.left(`report takes exactly one FILE, got ${f.positional.length}`);
   let format: ReportFormat = 'text';
@@ -242,6 +251,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> =
   if (command === 'explore')
     return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference'], ['--json', '--save', '--buggy', '--no-timing']));
   if (command === 'replay') return E.chain(parseReplay)(split(rest, ['--design'], []));
+  if (command === 'save') return E.chain(parseSave)(split(rest, [], []));
   if (command === 'report') return E.chain(parseReport)(split(rest, ['--format'], []));
-  return E.left(`unknown command ${quoted(command)} (expected: check, explore, replay, report)`);
+  return E.left(`unknown command ${quoted(command)} (expected: check, explore, replay, save, report)`);
 };

@@ -1,7 +1,8 @@
 /**
  * `dmacheck`: check (search every design for violations), replay (saved
- * counterexamples, on their own design or another), report (write one up
- * for a review). Exit status 2 for bad usage or bad input files.
+ * or pasted counterexamples, on their own design or another), save (a
+ * pasted trace into the corpus), report (write one up for a review).
+ * Exit status 2 for bad usage or bad input files.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { match } from 'ts-pattern';
@@ -10,6 +11,7 @@ import { check } from './check.ts';
 import { exploreCommand, referenceCommand } from './explore.ts';
 import { replayCommand } from './replay.ts';
 import { reportCommand } from './report-command.ts';
+import { saveCommand } from './save-command.ts';
 
 export const main = (argv: ReadonlyArray<string>): number => {
   const parsed = parseArgs(argv);
@@ -27,5 +29,6 @@ export const main = (argv: ReadonlyArray<string>): number => {
     .with({ command: 'reference' }, referenceCommand)
     .with({ command: 'replay' }, replayCommand)
     .with({ command: 'report' }, reportCommand)
+    .with({ command: 'save' }, saveCommand)
     .exhaustive();
 };
