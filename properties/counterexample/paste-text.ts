@@ -67,13 +67,12 @@ const stepsFrom = (lines: ReadonlyArray<MailLine>, i: number): E.Either<PasteErr
   return E.right({ steps: steps.map((s) => ({ line: s.line, call: s.call.join(''), effects: s.effects.map(joined).join('; ') })), next: i });
 };
 
-/** `Step N violates INV: message.` and its wrapped lines, if it is there. */
+/** `Step N violates INV: message.` (a paragraph, wrapped anywhere), if it is there. */
 const violationFrom = (lines: ReadonlyArray<MailLine>, i: number): PastedViolation | undefined => {
-  const v = VIOLATION.exec(lines[i]?.text ?? '');
-  if (v === null) return undefined;
-  const parts = [v[3]!];
-  for (let j = i + 1; j < lines.length && !blank(lines[j]) && !END.test(lines[j]!.text); j++) parts.push(lines[j]!.text);
-  return { line: lines[i]!.n, at: Number(v[1]), invariant: v[2]!, message: joined(parts).replace(/\.$/, '') };
+  const parts: string[] = [];
+  for (let j = i; j < lines.length && !blank(lines[j]) && !(j > i && END.test(lines[j]!.text)); j++) parts.push(lines[j]!.text);
+  const v = VIOLATION.exec(joined(parts));
+  return v === null ? undefined : { line: lines[i]!.n, at: Number(v[1]), invariant: v[2]!, message: joined([v[3]!]).replace(/\.$/, '') };
 };
 
 /** Read the text report whose heading is `lines[0]`; the lines after the report are ignored. */
