@@ -30,6 +30,8 @@ export interface ReplayArgs {
 export interface SaveArgs {
   readonly command: 'save';
   readonly files: ReadonlyArray<string>;
+  /** The title line the saved file gets (one trace only); otherwise the report's own title, if it has one. */
+  readonly title: string | undefined;
 }
 
 export const reportFormats = ['text', 'markdown', 'mermaid', 'json', 'html'] as const;
@@ -70,7 +72,7 @@ export const usage = `usage:
   dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [--json] [--save] [--no-timing]
   dmacheck explore --reference P-V-B-M [--buggy] [--json]
   dmacheck replay [FILE|-...] [--design OTHER]   (a FILE may be a pasted text or markdown report; - reads stdin)
-  dmacheck save FILE|-...                        (writes pasted reports into ${COUNTEREXAMPLES}/)
+  dmacheck save FILE|-... [--title TEXT]         (writes pasted reports into ${COUNTEREXAMPLES}/)
   dmacheck report FILE [--format text|markdown|mermaid|json|html]
 designs:    ${designs.map((d) => d.id).join(', ')}
 invariants: ${invariantIds.join(', ')}
@@ -229,8 +231,13 @@ const parseReplay = (f: Flags): E.Either<string, ReplayArgs> => {
   return E.right({ command: 'replay', files: f.positional, design });
 };
 
-const parseSave = (f: Flags): E.Either<string, SaveArgs> =>
-  f.positional.length === 0 ? E.left('save takes at least one FILE (or - for standard input)') : E.right({ command: 'save', files: f.positional });
+const parseSave = (f: Flags): E.Either<string, SaveArgs> => {
+  if (f.positional.length === 0) return E.left('save takes at least one FILE (or - for standard input)');
+  const title = f.values.at(-1)?.[1];
+  if (title !== undefined && (title.length > 200 || !/^[\x20-\x7e]*$/.test(title)))
+    return E.left(`--title: expected one line of at most 200 printable ASCII characters, got ${quoted(title)}`);
+  return E.right({ command: 'save', files: f.positional, title });
+};
 
 const parseReport = (f: Flags): E.Either<string, ReportArgs> => {
   if (f.positional.length !== 1) return E.left(`report takes exactly one FILE, got ${f.positional.length}`);
@@ -251,7 +258,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> =
   if (command === 'explore')
     return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference'], ['--json', '--save', '--buggy', '--no-timing']));
   if (command === 'replay') return E.chain(parseReplay)(split(rest, ['--design'], []));
-  if (command === 'save') return E.chain(parseSave)(split(rest, [], []));
+  if (command === 'save') return E.chain(parseSave)(split(rest, ['--title'], []));
   if (command === 'report') return E.chain(parseReport)(split(rest, ['--format'], []));
   return E.left(`unknown command ${quoted(command)} (expected: check, explore, replay, save, report)`);
 };

@@ -3,7 +3,8 @@
  * (`counterexamples/<design>/<invariant>-<id>.json`) from a pasted report
  * (a mail, a review comment; `-` reads standard input) or a JSON file. All
  * or nothing: when anything cannot be read (exit 2) or does not reproduce
- * as given (exit 1), no file is written. Saving a trace that is already
+ * as given (exit 1), no file is written. `--title` gives the one saved
+ * file its title line. Saving a trace that is already
  * there keeps the one file.
  */
 import * as E from 'fp-ts/lib/Either.js';
@@ -27,8 +28,12 @@ export const saveCommand = (args: SaveArgs): number => {
     console.error(`dmacheck: not saved: ${input.where}: ${fails[0]}`);
   }
   if (refused > 0) return 1;
+  if (args.title !== undefined && good.length !== 1) {
+    console.error(`dmacheck: --title names one trace, and ${good.length} were given`);
+    return 2;
+  }
   for (const input of good) {
-    const r = saveCounterexample(COUNTEREXAMPLES, input.counterexample.file);
+    const r = saveCounterexample(COUNTEREXAMPLES, { ...input.counterexample.file, ...(args.title === undefined ? {} : { title: args.title }) });
     console.log(`${r.written ? 'saved' : 'already saved'} ${r.path}`);
   }
   return 0;

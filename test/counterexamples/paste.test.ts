@@ -11,14 +11,13 @@ import { makeWorld } from '../../model/world.ts';
 import type { Op } from '../../model/op.ts';
 import { type Citation, citationOf } from '../../properties/counterexample/cite.ts';
 import { type CounterexampleFile, serialise } from '../../properties/counterexample/format.ts';
-import { type Counterexample, decodeCounterexample, loadCounterexample } from '../../properties/counterexample/load.ts';
+import { type Counterexample, decodeCounterexample, loadCounterexample, loadErrorLine } from '../../properties/counterexample/load.ts';
 import { type Pasted, parsePaste } from '../../properties/counterexample/paste.ts';
 import { pasteDifferences } from '../../properties/counterexample/paste-check.ts';
 import { replayOwn } from '../../properties/counterexample/replay-file.ts';
 import { toCounterexampleFile } from '../../properties/counterexample/save.ts';
 import { enabledActions } from '../../properties/explore-dma.ts';
 import { invariantIds } from '../../properties/invariant.ts';
-import { toJsonStep } from '../../properties/trace.ts';
 import { verdictsFor } from '../../properties/verdicts.ts';
 import { mangle, manglings } from './mangle.ts';
 
@@ -143,4 +142,40 @@ describe('every file in counterexamples/ round-trips through the text and markdo
       }
     });
   }
+});
+
+describe('text that is not a good report', () => {
+  const good = textReport(citationOf((loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json') as E.Right<Counterexample>).right));
+  const md = markdownReport(citationOf((loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json') as E.Right<Counterexample>).right));
+  /** A report with characters cut out, put in or replaced, anywhere. */
+  const damaged = fc
+    .tuple(fc.constantFrom(good, md), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 8 }), fc.string({ unit: fc.constantFrom('(', ')', '=', ',', ' ', '\n', '>', '|', '`', '.', '1', 'x', '\u00e9', '\x1b', '{', '}') , maxLength: 6 })), { minLength: 1, maxLength: 4 }))
+    .map(([text, edits]) => edits.reduce((t, [at, cut, put]) => t.slice(0, at % (t.length + 1)) + put + t.slice((at % (t.length + 1)) + cut), text));
+
+  it('whatever is damaged, reading it back never throws, and every error is one line of printable ASCII naming a line', () => {
+    fc.assert(
+      fc.property(fc.oneof(damaged, fc.string({ unit: 'binary', maxLength: 300 })), (text) => {
+        for (const r of parsePaste('mail.txt', text, '2026-01-01')) {
+          if (E.isRight(r)) continue;
+          const line = loadErrorLine(r.left);
+          expect(line).toMatch(/^mail\.txt: (line [0-9]+: )?[\x20-\x7e]+$/);
+          expect(line.length).toBeLessThan(400);
+        }
+      }),
+      { numRuns: RUNS * 4, seed: 3 },
+    );
+  });
+
+  it('a damaged report that still reads back is caught by replay or by its claims, or is the same trace', () => {
+    fc.assert(
+      fc.property(damaged, (text) => {
+        for (const r of parsePaste('mail.txt', text, '2026-01-01')) {
+          if (E.isLeft(r)) continue;
+          const same = r.right.report.id === 'bb0458fb3d' && replayOwn(r.right.counterexample).ok && pasteDifferences(r.right).length === 0;
+          if (same) expect(r.right.counterexample.file.steps).toEqual((loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json') as E.Right<Counterexample>).right.file.steps);
+        }
+      }),
+      { numRuns: RUNS * 4, seed: 4 },
+    );
+  });
 });
