@@ -1,7 +1,8 @@
 /**
- * What `replay` and `save` read: a counterexample file (JSON), or text
- * with one or more pasted reports in it (a mail, a review comment), from
- * a file or from standard input (`-`).
+ * What `replay` and `save` read: a counterexample file (JSON: named
+ * `.json`, or starting with `{`), or text with one or more pasted reports
+ * in it (a mail, a review comment), from a file or from standard input
+ * (`-`).
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { type Counterexample, decodeCounterexample, type LoadError, readInput } from '../properties/counterexample/load.ts';
@@ -23,7 +24,8 @@ export const readInputs = (path: string): ReadonlyArray<E.Either<LoadError, Inpu
   const read = readInput(path);
   if (E.isLeft(read)) return [read];
   const { source, text } = read.right;
-  if (looksLikeJson(text))
+  // A .json file is read as JSON whatever it starts with: its errors are the loader's, not a paste's.
+  if (source.endsWith('.json') || looksLikeJson(text))
     return [E.map((cx: Counterexample): Input => ({ where: fileName(source), counterexample: cx, pasted: undefined }))(decodeCounterexample(source, text))];
   return parsePaste(source, text, today()).map(
     E.map((p): Input => ({ where: `${fileName(source)}:${p.report.line}`, counterexample: p.counterexample, pasted: p })),

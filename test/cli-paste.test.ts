@@ -38,6 +38,16 @@ describe('dmacheck replay of a pasted report', () => {
     expect(r.status).toBe(0);
   });
 
+  it('replays the shortest traces that explore printed', () => {
+    const explore = dmacheck(['explore', '--design', 'vma-p2p-map', '--max-states', '3000']);
+    const r = dmacheck(['replay', '-'], explore.stdout);
+    expect(r.stdout.trim().split('\n').map((l) => l.replace(/stdin:[0-9]+/, 'stdin'))).toEqual([
+      'ok    stdin: vma-p2p-map violates map-within-vma-lifetime at step 4',
+      'ok    stdin: vma-p2p-map violates no-dma-after-free at step 5',
+    ]);
+    expect(r.status).toBe(0);
+  });
+
   it('names an effect line the model does not produce, and exits 1', () => {
     const text = dmacheck(['report', dirtying]).stdout.replace('  5. writeback(page=0)\n', '  5. writeback(page=0)\n     -> buffers of page 0 released\n');
     const r = dmacheck(['replay', '-'], reply(text));
