@@ -84,13 +84,14 @@ export const parseTextReport = (lines: ReadonlyArray<MailLine>): E.Either<PasteE
   const fs = fieldsFrom(lines, 1, title);
   if (E.isLeft(fs)) return fs;
   const { fields } = fs.right;
-  const need = (name: string, shape: string): E.Either<PasteError, Field> => {
+  /** A missing field is expected on the line after the one it follows (`design:` right after the heading and its title). */
+  const need = (name: string, shape: string, at: number): E.Either<PasteError, Field> => {
     const f = fields.get(name);
-    return f === undefined ? expected(`'${name}: ${shape}'`, lines[1], head.n) : E.right(f);
+    return f === undefined ? expected(`'${name}: ${shape}'`, lines[at], head.n) : E.right(f);
   };
-  const design = need('design', 'ID');
+  const design = need('design', 'ID', title.length);
   if (E.isLeft(design)) return design;
-  const inv = need('invariant', 'ID (violated at step N)');
+  const inv = need('invariant', 'ID (violated at step N)', lines.findIndex((l) => l.n === design.right.line) + 1);
   if (E.isLeft(inv)) return inv;
   const im = INVARIANT.exec(joined(inv.right.parts));
   if (im === null) return E.left({ line: inv.right.line, message: `expected 'invariant: ID (violated at step N)', got ${quoted(joined(inv.right.parts))}` });
