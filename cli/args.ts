@@ -27,6 +27,13 @@ export interface ReplayArgs {
   readonly design: string | undefined;
 }
 
+export interface SaveArgs {
+  readonly command: 'save';
+  readonly files: ReadonlyArray<string>;
+  /** The title line the saved file gets (one trace only); otherwise the report's own title, if it has one. */
+  readonly title: string | undefined;
+}
+
 export const reportFormats = ['text', 'markdown', 'mermaid', 'json', 'html'] as const;
 export type ReportFormat = (typeof reportFormats)[number];
 
@@ -70,7 +77,7 @@ export interface WitnessArgs {
   readonly format: WitnessFormat;
 }
 
-export type Args = CheckArgs | ExploreArgs | ReferenceArgs | ReplayArgs | ReportArgs | WitnessArgs | { readonly command: 'help' };
+export type Args = CheckArgs | ExploreArgs | ReferenceArgs | ReplayArgs | ReportArgs | SaveArgs | WitnessArgs | { readonly command: 'help' };
 
 export const defaults = { runs: 10000, seed: 2019, maxCommands: 80, maxStates: 10000 } as const;
 
@@ -80,7 +87,8 @@ export const usage = `usage:
   dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--json] [--save] [--no-timing]
   dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [--without STEP]... [--json] [--save] [--no-timing]
   dmacheck explore --reference P-V-B-M [--buggy] [--json]
-  dmacheck replay [FILE...] [--design OTHER]
+  dmacheck replay [FILE|-...] [--design OTHER]   (a FILE may be a pasted text or markdown report; - reads stdin)
+  dmacheck save FILE|-... [--title TEXT]         (writes pasted reports into ${COUNTEREXAMPLES}/)
   dmacheck report FILE [--format text|markdown|mermaid|json|html]
   dmacheck witness --design ID [--reach SITUATION]... [--depth K] [--max-states N] [--without STEP]... [--format text|markdown|json]
 designs:    ${designs.map((d) => d.id).join(', ')}
@@ -109,7 +117,7 @@ const split = (rest: ReadonlyArray<string>, valued: ReadonlyArray<string>, switc
   const positional: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const raw = rest[i]!;
-    // A lone '-' is a word (a file named '-'); any other word starting with '-' is meant as an option.
+    // A lone '-' is a word (standard input, for replay and save); any other word starting with '-' is meant as an option.
     if (raw.startsWith('-') && !raw.startsWith('--') && raw !== '-') return E.left(`unknown option ${quoted(raw)}`);
     if (!raw.startsWith('--')) {
       positional.push(raw);
@@ -246,6 +254,14 @@ const parseReplay = (f: Flags): E.Either<string, ReplayArgs> => {
   return E.right({ command: 'replay', files: f.positional, design });
 };
 
+const parseSave = (f: Flags): E.Either<string, SaveArgs> => {
+  if (f.positional.length === 0) return E.left('save takes at least one FILE (or - for standard input)');
+  const title = f.values.at(-1)?.[1];
+  if (title !== undefined && (title.length > 200 || !/^[\x20-\x7e]*$/.test(title)))
+    return E.left(`--title: expected one line of at most 200 printable ASCII characters, got ${quoted(title)}`);
+  return E.right({ command: 'save', files: f.positional, title });
+};
+
 const parseReport = (f: Flags): E.Either<string, ReportArgs> => {
   if (f.positional.length !== 1) return E.left(`report takes exactly one FILE, got ${f.positional.length}`);
   let format: ReportFormat = 'text';
@@ -294,7 +310,8 @@ export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> =
   if (command === 'explore')
     return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference', '--without'], ['--json', '--save', '--buggy', '--no-timing']));
   if (command === 'replay') return E.chain(parseReplay)(split(rest, ['--design'], []));
+  if (command === 'save') return E.chain(parseSave)(split(rest, ['--title'], []));
   if (command === 'report') return E.chain(parseReport)(split(rest, ['--format'], []));
   if (command === 'witness') return E.chain(parseWitness)(split(rest, ['--design', '--reach', '--depth', '--max-states', '--without', '--format'], []));
-  return E.left(`unknown command ${quoted(command)} (expected: check, explore, replay, report, witness)`);
+  return E.left(`unknown command ${quoted(command)} (expected: check, explore, replay, save, report, witness)`);
 };

@@ -1,7 +1,8 @@
 /**
  * `dmacheck`: check (search every design for violations), replay (saved
- * counterexamples, on their own design or another), report (write one up
- * for a review). Exit status 2 for bad usage or bad input files.
+ * or pasted counterexamples, on their own design or another), save (a
+ * pasted trace into the corpus), report (write one up for a review).
+ * Exit status 2 for bad usage or bad input files.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { match } from 'ts-pattern';
@@ -11,6 +12,7 @@ import { exploreCommand, referenceCommand } from './explore.ts';
 import { replayCommand } from './replay.ts';
 import { reportCommand } from './report-command.ts';
 import { witnessCommand } from './witness.ts';
+import { saveCommand } from './save-command.ts';
 
 export const main = (argv: ReadonlyArray<string>): number => {
   const parsed = parseArgs(argv);
@@ -29,5 +31,6 @@ export const main = (argv: ReadonlyArray<string>): number => {
     .with({ command: 'replay' }, replayCommand)
     .with({ command: 'report' }, reportCommand)
     .with({ command: 'witness' }, witnessCommand)
+    .with({ command: 'save' }, saveCommand)
     .exhaustive();
 };

@@ -1,5 +1,6 @@
 /** The Markdown report, for a code review: a table of steps. */
 import type { Citation } from '../../properties/counterexample/cite.ts';
+import { VERSION } from '../../properties/counterexample/format.ts';
 import { shellLine } from './shell.ts';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
@@ -13,6 +14,8 @@ export const markdownReport = (c: Citation): string => {
     `### dmacheck counterexample \`${c.id}\`${c.title === undefined ? '' : `: ${cell(c.title)}`}`,
     '',
     `Design \`${c.design}\` violates \`${c.invariant}\` at step ${c.violatesAt}.`,
+    '',
+    `Trace format version ${VERSION}: paste this report into \`npx dmacheck replay -\` to replay it.`,
     '',
     '| # | kernel call | effect |',
     '|---:|---|---|',

@@ -1,29 +1,36 @@
 /** The plain-text report: ASCII, no line over 72 columns, ready for a mailing-list reply. */
 import type { Citation } from '../../properties/counterexample/cite.ts';
+import { VERSION } from '../../properties/counterexample/format.ts';
 import { wrapCommand } from './shell.ts';
 import { wrap } from './wrap.ts';
 
 export const WIDTH = 72;
 
-export const textReport = (c: Citation): string => {
+/** What a reader needs to replay the report as pasted (properties/counterexample/paste.ts reads it back). */
+export const formatLine = `version ${VERSION} (paste into 'npx dmacheck replay -' to replay)`;
+
+/** The report within `width` columns (72 for mail; another width only to test that a re-wrapped report reads back). */
+export const textReport = (c: Citation, width = WIDTH): string => {
+  const field = (name: string, value: string) => wrap(value, width, `${name}:`.padEnd(11), ' '.repeat(11));
   const out: string[] = [
-    ...wrap(`dmacheck counterexample ${c.id}${c.title === undefined ? '' : `: ${c.title}`}`, WIDTH, '', '  '),
-    ...wrap(c.design, WIDTH, 'design:    ', '           '),
-    ...wrap(`${c.invariant} (violated at step ${c.violatesAt})`, WIDTH, 'invariant: ', '           '),
-    ...(c.found === undefined ? [] : wrap(c.found, WIDTH, 'found:     ', '           ')),
+    ...wrap(`dmacheck counterexample ${c.id}${c.title === undefined ? '' : `: ${c.title}`}`, width, '', '  '),
+    ...field('design', c.design),
+    ...field('invariant', `${c.invariant} (violated at step ${c.violatesAt})`),
+    ...(c.found === undefined ? [] : field('found', c.found)),
+    ...field('format', formatLine),
     '',
   ];
   for (const s of c.steps) {
     const num = `${String(s.n).padStart(3)}. `;
-    out.push(...wrap(s.call, WIDTH, num, ' '.repeat(num.length + 2)));
-    if (s.effects.length > 0) out.push(...wrap(s.effects.join('; '), WIDTH, `${' '.repeat(num.length)}-> `, ' '.repeat(num.length + 3)));
+    out.push(...wrap(s.call, width, num, ' '.repeat(num.length + 2)));
+    if (s.effects.length > 0) out.push(...wrap(s.effects.join('; '), width, `${' '.repeat(num.length)}-> `, ' '.repeat(num.length + 3)));
   }
   out.push('');
   out.push(
     ...(c.violation === null
-      ? wrap(`This file no longer reproduces: ${c.invariant} does not fail at step ${c.violatesAt} today.`, WIDTH, 'WARNING: ', '  ')
-      : wrap(`${c.violation}.`, WIDTH, `Step ${c.violatesAt} violates ${c.invariant}: `, '')),
+      ? wrap(`This file no longer reproduces: ${c.invariant} does not fail at step ${c.violatesAt} today.`, width, 'WARNING: ', '  ')
+      : wrap(`${c.violation}.`, width, `Step ${c.violatesAt} violates ${c.invariant}: `, '')),
   );
-  out.push('', 'Replay:', ...wrapCommand(c.replay, WIDTH, '  ', '    '));
+  out.push('', 'Replay:', ...wrapCommand(c.replay, width, '  ', '    '));
   return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
 };

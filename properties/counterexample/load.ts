@@ -114,7 +114,7 @@ export const describeError = (e: t.ValidationError, prefix = ''): { path: string
 
 const fail = (source: string, path: string, message: string): E.Either<LoadError, never> => E.left({ source, path, message });
 
-/** Decode the text of a counterexample file named `source`. */
+/** `at.key`, the key clipped for an error line. */
 const keyPath = (at: string, key: string): string => `${at === '' ? '' : `${at}.`}${clip(key, 40)}`;
 
 /** Decode the text of a counterexample file named `source`. */
@@ -127,6 +127,15 @@ export const decodeCounterexample = (source: string, text: string): E.Either<Loa
   } catch (err) {
     return fail(source, '', `not JSON (${clip(err instanceof Error ? err.message : String(err), 100)})`);
   }
+  return decodeCounterexampleValue(source, json);
+};
+
+/**
+ * Decode a counterexample already parsed from JSON (or built from a pasted
+ * report, paste.ts): the same checks, field by field, whatever the value
+ * came from.
+ */
+export const decodeCounterexampleValue = (source: string, json: unknown): E.Either<LoadError, Counterexample> => {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return fail(source, '', `expected a JSON object, got ${show(json)}`);
   const deep = tooDeep(json);
   if (deep !== null) return fail(source, deep, `nested deeper than ${MAX_DEPTH} levels (a counterexample file needs 5)`);
@@ -170,19 +179,25 @@ export const decodeCounterexample = (source: string, text: string): E.Either<Loa
   return E.right({ source, file, design, invariant: file.invariant, ops });
 };
 
-export const loadCounterexample = (path: string): E.Either<LoadError, Counterexample> => {
+/**
+ * The text of `path` (`-` is standard input, named `stdin` in messages):
+ * bounded, UTF-8 or an error.
+ */
+export const readInput = (path: string): E.Either<LoadError, { readonly source: string; readonly text: string }> => {
+  const source = path === '-' ? 'stdin' : path;
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readFileSync(path === '-' ? 0 : path);
   } catch (err) {
-    return fail(path, '', `cannot read (${clip(err instanceof Error && 'code' in err ? String(err.code) : String(err), 60)})`);
+    return fail(source, '', `cannot read (${clip(err instanceof Error && 'code' in err ? String(err.code) : String(err), 60)})`);
   }
-  if (bytes.length > MAX_FILE_BYTES) return fail(path, '', `${bytes.length} bytes is over the limit of ${MAX_FILE_BYTES} for a counterexample file`);
-  let text: string;
+  if (bytes.length > MAX_FILE_BYTES) return fail(source, '', `${bytes.length} bytes is over the limit of ${MAX_FILE_BYTES} for a counterexample file`);
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return E.right({ source, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) });
   } catch {
-    return fail(path, '', 'not UTF-8 text');
+    return fail(source, '', 'not UTF-8 text');
   }
-  return decodeCounterexample(path, text);
 };
+
+export const loadCounterexample = (path: string): E.Either<LoadError, Counterexample> =>
+  E.chain(({ source, text }: { readonly source: string; readonly text: string }) => decodeCounterexample(source, text))(readInput(path));

@@ -24,7 +24,7 @@ type Codec = t.Decoder<unknown, unknown>;
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 /** The fields an object codec declares, or null when `c` does not describe an object with fixed fields. */
-const declared = (c: Codec): Readonly<Record<string, Codec>> | null => {
+export const declared = (c: Codec): Readonly<Record<string, Codec>> | null => {
   if (c instanceof t.ReadonlyType) return declared((c as t.ReadonlyType<t.Mixed>).type);
   if (c instanceof t.InterfaceType || c instanceof t.PartialType) return (c as t.InterfaceType<t.Props>).props;
   if (c instanceof t.IntersectionType) {
