@@ -19,6 +19,8 @@ export interface CheckArgs {
   readonly save: boolean;
   /** Print times and rates (wall clock); `--no-timing` drops them so two runs compare byte for byte. */
   readonly timing: boolean;
+  /** The explorer's state budget for confirming that each trace found is the shortest; 0: do not ask. */
+  readonly confirmStates: number;
 }
 
 export interface ReplayArgs {
@@ -84,7 +86,7 @@ export const defaults = { runs: 10000, seed: 2019, maxCommands: 80, maxStates: 1
 export const COUNTEREXAMPLES = 'counterexamples';
 
 export const usage = `usage:
-  dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--json] [--save] [--no-timing]
+  dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--confirm-states N] [--json] [--save] [--no-timing]
   dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [--without STEP]... [--json] [--save] [--no-timing]
   dmacheck explore --reference P-V-B-M [--buggy] [--json]
   dmacheck replay [FILE|-...] [--design OTHER]   (a FILE may be a pasted text or markdown report; - reads stdin)
@@ -171,9 +173,13 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
   let seed: number = defaults.seed;
   let maxCommands: number = defaults.maxCommands;
   let path: string | undefined;
+  let confirmStates: number = defaults.maxStates;
   for (const [flag, value] of f.values) {
     if (flag === '--design' || flag === '--invariant') continue;
-    if (flag === '--path') {
+    if (flag === '--confirm-states') {
+      if (!/^[0-9]+$/.test(value) || Number(value) > 10_000_000) return E.left(`--confirm-states: expected a whole number from 0 to 10000000, got ${quoted(value)}`);
+      confirmStates = Number(value);
+    } else if (flag === '--path') {
       if (!/^[0-9]+(:[0-9]+)*@[A-Za-z0-9+/]*:[A-Za-z0-9+/]*$/.test(value))
         return E.left(`--path: expected a replay path as printed by a failing search (like 12:3:3@B:A), got ${quoted(value)}`);
       path = value;
@@ -196,6 +202,7 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
     path,
     save: f.switches.has('--save'),
     timing: !f.switches.has('--no-timing'),
+    confirmStates,
   });
 };
 
@@ -306,7 +313,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> =
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || argv.includes('--help') || argv.includes('-h')) return E.right({ command: 'help' });
   if (command === 'check')
-    return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--max-commands', '--path'], ['--json', '--save', '--no-timing']));
+    return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--max-commands', '--path', '--confirm-states'], ['--json', '--save', '--no-timing']));
   if (command === 'explore')
     return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference', '--without'], ['--json', '--save', '--buggy', '--no-timing']));
   if (command === 'replay') return E.chain(parseReplay)(split(rest, ['--design'], []));

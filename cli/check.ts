@@ -2,6 +2,7 @@
 import { designById } from '../model/designs/index.ts';
 import { MAX_STEPS } from '../properties/counterexample/load.ts';
 import { saveCounterexample, toCounterexampleFile } from '../properties/counterexample/save.ts';
+import { confirmShortest } from '../properties/shortest.ts';
 import { verdictsFor, type Verdict } from '../properties/verdicts.ts';
 import { COUNTEREXAMPLES, type CheckArgs } from './args.ts';
 import { textReport } from './cite/text.ts';
@@ -15,7 +16,7 @@ const save = (v: Verdict): string => {
     design,
     v.invariant,
     v.violation!.trace.map((t) => t.op),
-    { by: 'fast-check', seed: v.seed, path: v.violation!.path },
+    v.violation!.shortest?.kind === 'shorter' ? { by: 'dmacheck explore (breadth-first), shorter than the search found' } : { by: 'fast-check', seed: v.seed, path: v.violation!.path },
   );
   const r = saveCounterexample(COUNTEREXAMPLES, file);
   return `${r.written ? 'saved' : 'already saved'} ${r.path}`;
@@ -37,6 +38,18 @@ export const check = (args: CheckArgs): number => {
       console.error(`dmacheck: --path: does not replay with seed ${args.seed}, --runs ${args.runs} and --max-commands ${args.maxCommands} (${err.message})`);
       return 2;
     }
+  }
+  // Ask the explorer whether each trace found is the shortest; a shorter one replaces it.
+  for (const [i, v] of all.entries()) {
+    if (v.violation === null || args.confirmStates === 0) continue;
+    const s = confirmShortest(designById(v.design)!, v.invariant, v.violation.moves, args.confirmStates);
+    all[i] = {
+      ...v,
+      violation:
+        s.kind === 'shorter'
+          ? { message: s.message, trace: s.trace, moves: s.depth, path: v.violation.path, shortest: s }
+          : { ...v.violation, shortest: s },
+    };
   }
   const mismatches = all.filter((v) => v.verdict !== v.expected).length;
   const saved = args.save ? all.filter((v) => v.violation !== null).map(save) : [];

@@ -5,6 +5,7 @@ import { toJsonStep, describeEvents, formatOp } from '../properties/trace.ts';
 import type { Verdict } from '../properties/verdicts.ts';
 import type { CheckArgs } from './args.ts';
 import { shellLine } from './cite/shell.ts';
+import { shortestNote } from '../properties/shortest.ts';
 
 const pad = (s: string, n: number): string => s.padEnd(n);
 
@@ -23,8 +24,13 @@ export const formatTable = (vs: ReadonlyArray<Verdict>, timing = true): string =
   return [head, '-'.repeat(head.length), ...rows].join('\n');
 };
 
-/** The command that reruns exactly the search that found `v`, as words. */
-export const replayCommand = (v: Verdict, args: CheckArgs): ReadonlyArray<string> => [
+/** The command that reruns exactly the search (or, for a trace the explorer shortened, the exploration) that found `v`, as words. */
+export const replayCommand = (v: Verdict, args: CheckArgs): ReadonlyArray<string> =>
+  v.violation?.shortest?.kind === 'shorter'
+    ? ['npx', 'dmacheck', 'explore', '--design', v.design, '--invariant', v.invariant, '--depth', String(v.violation.shortest.depth), '--max-states', String(args.confirmStates)]
+    : searchCommand(v, args);
+
+const searchCommand = (v: Verdict, args: CheckArgs): ReadonlyArray<string> => [
   'npm',
   'run',
   'check',
@@ -42,6 +48,15 @@ export const replayCommand = (v: Verdict, args: CheckArgs): ReadonlyArray<string
 ];
 
 /** A violation straight from a search, as the same 72-column text report `dmacheck report` prints. */
+/** How the trace was found, and whether the explorer confirmed it is the shortest. */
+const foundNote = (v: Verdict): string => {
+  const x = v.violation!;
+  const s = x.shortest;
+  if (s?.kind === 'shorter') return `breadth-first exploration, after fast-check's run ${v.runs} of seed ${v.seed}; ${shortestNote(s, 0)}`;
+  const search = `fast-check, run ${v.runs} of seed ${v.seed}, shrunk to ${x.trace.length} steps`;
+  return s === undefined ? search : `${search}; ${shortestNote(s, x.moves)}`;
+};
+
 export const citationOfVerdict = (v: Verdict, args: CheckArgs): Citation => {
   const trace = v.violation!.trace;
   return {
@@ -54,7 +69,7 @@ export const citationOfVerdict = (v: Verdict, args: CheckArgs): Citation => {
     steps: trace.map((t, i) => ({ n: i + 1, call: formatOp(t.op), effects: describeEvents(t.events) })),
     violation: v.violation!.message,
     replay: replayCommand(v, args),
-    found: `fast-check, run ${v.runs} of seed ${v.seed}, shrunk to ${trace.length} steps`,
+    found: foundNote(v),
   };
 };
 
@@ -79,6 +94,14 @@ export const toJson = (vs: ReadonlyArray<Verdict>, args: CheckArgs): object => (
           message: v.violation.message,
           path: v.violation.path,
           replay: shellLine(replayCommand(v, args)),
+          ...(v.violation.shortest === undefined
+            ? {}
+            : {
+                shortest:
+                  v.violation.shortest.kind === 'shorter'
+                    ? { confirmed: true, replaced: true, by: 'explorer', states: v.violation.shortest.states, steps: v.violation.shortest.depth }
+                    : { confirmed: v.violation.shortest.kind === 'confirmed', by: 'explorer', states: v.violation.shortest.states },
+              }),
         }),
   })),
   // Wall-clock figures live here alone, so that `--no-timing` output is the same on every run.

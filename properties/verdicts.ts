@@ -8,6 +8,7 @@ import type { Design } from '../model/designs/design.ts';
 import type { InvariantId } from './invariant.ts';
 import { invariantById } from './registry.ts';
 import { search, type SearchConfig } from './search.ts';
+import type { Shortest } from './shortest.ts';
 import type { TraceStep } from './trace.ts';
 
 export interface Verdict {
@@ -29,6 +30,8 @@ export interface Verdict {
     /** Design steps (template moves) the trace takes: the explorer's unit of length. */
     readonly moves: number;
     readonly path: string;
+    /** What the explorer said of the trace's length (`properties/shortest.ts`), when asked. */
+    readonly shortest?: Shortest;
   };
 }
 

@@ -85,7 +85,7 @@ const randomTrace = fc
   })
   .filter((f) => f.steps.length > 0);
 
-const checkArgs: CheckArgs = { command: 'check', designs: [], invariants: [...invariantIds], runs: 1000, seed: defaults.seed, maxCommands: 80, json: false, path: undefined, save: false, timing: false };
+const checkArgs: CheckArgs = { command: 'check', designs: [], invariants: [...invariantIds], runs: 1000, seed: defaults.seed, maxCommands: 80, json: false, path: undefined, save: false, timing: false, confirmStates: 0 };
 const searched = designs.flatMap((d) => verdictsFor(d, invariantIds, { seed: defaults.seed, runs: checkArgs.runs, maxCommands: checkArgs.maxCommands }).filter((v) => v.violation !== null));
 
 describe('a report pasted into a mail replays as it stands', () => {
