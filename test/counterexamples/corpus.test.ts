@@ -34,7 +34,7 @@ describe('a file that no longer reproduces says which step differs and how', () 
   if (E.isLeft(cx)) throw new Error(cx.left.message);
   const base = cx.right;
   it('a violation recorded one step too late is reported with both step numbers', () => {
-    const r = replayOwn({ ...base, ops: [...base.ops, { kind: 'munmap', vma: 9 }], file: { ...base.file, violatesAt: 5 } });
+    const r = replayOwn({ ...base, ops: [...base.ops, { kind: 'munmap', mm: 0, start: 9, npages: 1 }], file: { ...base.file, violatesAt: 5 } });
     expect(r).toEqual({ ok: false, why: 'map-within-vma-lifetime now fails at step 4, the file records step 5' });
   });
   it('a step the model now rejects is named with its reason', () => {

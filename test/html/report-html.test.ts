@@ -104,7 +104,7 @@ describe('the states the page draws come from replaying the file with the model'
   });
 
   it('a step the model now refuses is shown as refused, and the steps after it as not reached', () => {
-    const bad = { ...cx, ops: [cx.ops[0]!, { kind: 'munmap' as const, vma: 9 }, ...cx.ops.slice(2)] };
+    const bad = { ...cx, ops: [cx.ops[0]!, { kind: 'munmap' as const, mm: 0, start: 0, npages: 0 }, ...cx.ops.slice(2)] };
     const v = viewOf(bad, citationOf(bad));
     expect(v.steps[2]!.rejected).toMatch(/^munmap: /);
     expect(v.steps.slice(2).every((s) => s.state === null)).toBe(true);

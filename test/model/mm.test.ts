@@ -22,8 +22,7 @@ import {
   rejectedWith,
   run,
   world,
-  writeFault,
-} from './helpers.ts';
+  writeFault, munmapVma } from './helpers.ts';
 
 const vma = (s: State, id: number) => {
   const v = s.vmas.get(id);
@@ -128,7 +127,7 @@ describe('munmap', () => {
   it('munmap of an anonymous VMA frees its faulted page and emits vma-destroyed', () => {
     const { state: s1 } = run(world(), mmapAnon(1), writeFault(0));
     const id = lastId(s1.vmas);
-    const { state, events } = run(s1, { kind: 'munmap', vma: id });
+    const { state, events } = run(s1, munmapVma(s1, id));
     expect(state.vmas.has(id)).toBe(false);
     expect(frame(state, 0).free).toBe(true);
     expect(events).toEqual([
@@ -139,7 +138,7 @@ describe('munmap', () => {
 
   it('munmap of a file VMA drops the PTE reference but the page stays in the page cache', () => {
     const { state: s1 } = run(world(), mmapFile(1), writeFault(0));
-    const { state, events } = run(s1, { kind: 'munmap', vma: lastId(s1.vmas) });
+    const { state, events } = run(s1, munmapVma(s1, lastId(s1.vmas)));
     expect(frame(state, 0)).toMatchObject({ free: false, refcount: 1, mapcount: 0, dirty: true });
     expect(state.inodes[0]!.cache[0]).toBe(0);
     expect(kinds(events)).toEqual(['vma-destroyed']);
@@ -147,20 +146,20 @@ describe('munmap', () => {
 
   it('munmap of a raw BAR VMA gives the window back to the exporter allocator', () => {
     const { state: s1 } = run(world(), mmapBar(2));
-    const { state } = run(s1, { kind: 'munmap', vma: lastId(s1.vmas) });
+    const { state } = run(s1, munmapVma(s1, lastId(s1.vmas)));
     expect(frame(state, RAW_BASE).free).toBe(true);
     expect(frame(state, RAW_BASE + 1).free).toBe(true);
   });
 
   it('munmap of a VMA that is not mapped is rejected', () => {
-    expect(rejectedWith(world(), { kind: 'munmap', vma: 42 })).toContain('vma 42 is not mapped');
+    expect(rejectedWith(world(), munmapVma(world(), 42))).toContain('vma 42 is not mapped');
   });
 
   it('munmap of a VMA that was already unmapped is rejected', () => {
     const { state: s1 } = run(world(), mmapAnon(1));
     const id = lastId(s1.vmas);
-    const { state } = run(s1, { kind: 'munmap', vma: id });
-    expect(rejectedWith(state, { kind: 'munmap', vma: id })).toContain('is not mapped');
+    const { state } = run(s1, munmapVma(s1, id));
+    expect(rejectedWith(state, munmapVma(state, id))).toContain('is not mapped');
   });
 });
 
@@ -258,7 +257,7 @@ describe('fork', () => {
     const childVmas = [...state.vmas.values()].filter((v) => v.mm === child);
     expect(childVmas.map((v) => v.backing.kind)).toEqual(['bar', 'file']);
     expect(pteAt(state, child, 0)).toEqual({ pfn: RAW_BASE, writable: true });
-    const { state: parentGone } = run(state, { kind: 'munmap', vma: 1 });
+    const { state: parentGone } = run(state, munmapVma(state, 1));
     expect(frame(parentGone, RAW_BASE).free).toBe(false);
     const { state: bothGone } = run(parentGone, { kind: 'exit_mmap', mm: child });
     expect(frame(bothGone, RAW_BASE).free).toBe(true);
