@@ -42,6 +42,8 @@ export interface ExploreArgs {
   readonly invariants: ReadonlyArray<InvariantId>;
   readonly depth: number | undefined;
   readonly maxStates: number;
+  /** Step templates (by name) left out of every explored design: a smaller world, said in every verdict. */
+  readonly without: ReadonlyArray<string>;
   readonly json: boolean;
   readonly save: boolean;
   readonly timing: boolean;
@@ -62,7 +64,7 @@ export const COUNTEREXAMPLES = 'counterexamples';
 
 export const usage = `usage:
   dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--json] [--save] [--no-timing]
-  dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [--json] [--save] [--no-timing]
+  dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [--without STEP]... [--json] [--save] [--no-timing]
   dmacheck explore --reference P-V-B-M [--buggy] [--json]
   dmacheck replay [FILE...] [--design OTHER]
   dmacheck report FILE [--format text|markdown|mermaid|json|html]
@@ -181,8 +183,13 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
   let depth: number | undefined;
   let maxStates: number = defaults.maxStates;
   let reference: string | undefined;
+  const without: string[] = [];
   for (const [flag, value] of f.values) {
     if (flag === '--design' || flag === '--invariant') continue;
+    if (flag === '--without') {
+      without.push(value);
+      continue;
+    }
     if (flag === '--reference') {
       const m = /^([0-9]+)-([0-9]+)-([0-9]+)-([0-9]+)$/.exec(value);
       if (m === null || m.slice(1).some((x) => Number(x) < 1) || Number(m[2]) > Number(m[1]))
@@ -197,7 +204,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
   }
   const json = f.switches.has('--json');
   if (reference !== undefined) {
-    if (f.values.some(([flag]) => flag === '--design' || flag === '--invariant') || depth !== undefined || f.switches.has('--save') || f.switches.has('--no-timing') || maxStates !== defaults.maxStates)
+    if (f.values.some(([flag]) => flag === '--design' || flag === '--invariant') || depth !== undefined || without.length > 0 || f.switches.has('--save') || f.switches.has('--no-timing') || maxStates !== defaults.maxStates)
       return E.left('--reference explores the reference model whole: it takes only --buggy and --json');
     return E.right({ command: 'reference', size: reference, buggy: f.switches.has('--buggy'), json });
   }
@@ -207,6 +214,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
     ...sel.right,
     depth,
     maxStates,
+    without,
     json,
     save: f.switches.has('--save'),
     timing: !f.switches.has('--no-timing'),
@@ -240,7 +248,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> =
   if (command === 'check')
     return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--max-commands', '--path'], ['--json', '--save', '--no-timing']));
   if (command === 'explore')
-    return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference'], ['--json', '--save', '--buggy', '--no-timing']));
+    return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference', '--without'], ['--json', '--save', '--buggy', '--no-timing']));
   if (command === 'replay') return E.chain(parseReplay)(split(rest, ['--design'], []));
   if (command === 'report') return E.chain(parseReport)(split(rest, ['--format'], []));
   return E.left(`unknown command ${quoted(command)} (expected: check, explore, replay, report)`);

@@ -6,11 +6,30 @@
 import { designs } from '../model/designs/index.ts';
 import type { Design } from '../model/designs/design.ts';
 import { invariantIds } from '../properties/invariant.ts';
+import { recipeByName } from '../model/designs/importers/index.ts';
 
 const eraLine = (d: Design): string =>
   Object.entries(d.world.era)
     .map(([k, v]) => `${k} ${v ? 'yes' : 'no'}`)
     .join(', ');
+
+/** The driver code a design's devices run, step by step, as the model runs it. */
+const driverCode = (d: Design): ReadonlyArray<string> =>
+  d.world.devices.flatMap((dev, id) => {
+    if (dev.driver === undefined) return [];
+    const listing = (role: string, name: string): string[] => {
+      const r = recipeByName(name);
+      return r === undefined
+        ? [`- ${role}: \`${name}\` (unknown recipe)`]
+        : [`- ${role} \`${r.name}\`: ${r.summary}`, '', ...r.listing.map((l, i) => `  ${i + 1}. \`${l}\``), ''];
+    };
+    return [
+      `Driver code of device ${id} (${dev.name}), run as driver threads the search interleaves with everything else:`,
+      '',
+      ...listing('invalidate callback', dev.driver.invalidate),
+      ...listing('map path', dev.driver.mapPath),
+    ];
+  });
 
 const section = (d: Design): string =>
   [
@@ -24,6 +43,7 @@ const section = (d: Design): string =>
     '',
     `Driver steps (the recipe): ${d.driver.map((t) => `\`${t.name}\``).join(', ')}.`,
     '',
+    ...driverCode(d),
     `Environment events: ${d.environment.map((t) => `\`${t.name}\``).join(', ')}.`,
     '',
     '| invariant | expected | why |',

@@ -4,6 +4,7 @@
  * the random search. A violation comes with a shortest trace (fewest
  * design steps); a hold names its bound.
  */
+import type { Design } from '../model/designs/design.ts';
 import { designById } from '../model/designs/index.ts';
 import { formatSize, parseSize } from '../bench/reference/model.ts';
 import { runReference } from '../bench/reference/run.ts';
@@ -14,6 +15,7 @@ import { invariantById } from '../properties/registry.ts';
 import { toJsonStep } from '../properties/trace.ts';
 import { COUNTEREXAMPLES, type ExploreArgs, type ReferenceArgs } from './args.ts';
 import { textReport } from './cite/text.ts';
+import { quoted } from '../properties/counterexample/quote.ts';
 import { counterexampleId } from '../properties/counterexample/format.ts';
 import { describeEvents, formatOp } from '../properties/trace.ts';
 
@@ -25,6 +27,8 @@ export const depthCompleted = (e: DmaExploration, maxDepth: number | undefined):
 
 export interface DesignExploration {
   readonly design: string;
+  /** Step templates left out (`--without`). */
+  readonly without: ReadonlyArray<string>;
   readonly exploration: DmaExploration;
   readonly depth: number;
   readonly results: ReadonlyArray<{ readonly invariant: InvariantId; readonly verdict: ExploreVerdict; readonly expected: 'violated' | 'held' }>;
@@ -37,8 +41,28 @@ const progressLine =
     if (p.seconds > 2) process.stderr.write(`\r${id}: depth ${p.depth}, ${p.states} states, ${p.seconds.toFixed(0)}s   `);
   };
 
-export const exploreOne = (id: string, invariants: ReadonlyArray<InvariantId>, depth: number | undefined, maxStates: number, progress = false): DesignExploration => {
-  const design = designById(id)!;
+/** The design with the named step templates left out: a smaller world (every trace in it is a trace of the design). */
+export const withoutSteps = (design: Design, without: ReadonlyArray<string>): Design =>
+  without.length === 0
+    ? design
+    : { ...design, driver: design.driver.filter((t) => !without.includes(t.name)), environment: design.environment.filter((t) => !without.includes(t.name)) };
+
+/** A `--without` name that none of `designs` has: the one-line error, or null. */
+export const unknownWithout = (designs: ReadonlyArray<string>, without: ReadonlyArray<string>): string | null => {
+  const names = new Set(designs.flatMap((id) => [...designById(id)!.driver, ...designById(id)!.environment].map((t) => t.name)));
+  const bad = without.find((w) => !names.has(w));
+  return bad === undefined ? null : `--without: no step named ${quoted(bad)} in ${designs.length === 1 ? designs[0] : 'these designs'} (steps: ${[...names].join(', ')})`;
+};
+
+export const exploreOne = (
+  id: string,
+  invariants: ReadonlyArray<InvariantId>,
+  depth: number | undefined,
+  maxStates: number,
+  progress = false,
+  without: ReadonlyArray<string> = [],
+): DesignExploration => {
+  const design = withoutSteps(designById(id)!, without);
   const e = exploreDesign(design, invariants.map(invariantById), {
     ...(depth === undefined ? {} : { maxDepth: depth }),
     maxStates,
@@ -50,25 +74,33 @@ export const exploreOne = (id: string, invariants: ReadonlyArray<InvariantId>, d
     verdict: (e.violations.some((v) => v.invariant === inv) ? 'violated' : e.result.complete ? 'held' : 'held-bounded') as ExploreVerdict,
     expected: design.expected[inv].verdict,
   }));
-  return { design: id, exploration: e, depth: depthCompleted(e, depth), results };
+  return { design: id, without, exploration: e, depth: depthCompleted(e, depth), results };
 };
 
 const holdLine = (d: DesignExploration, inv: InvariantId): string =>
   (d.exploration.result.complete
     ? `held: whole reachable space explored (${d.exploration.result.states} states, depth ${d.depth})`
     : `held up to depth ${d.depth} (${d.exploration.result.states} states; bound reached)`) +
+  (d.without.length === 0 ? '' : ` without ${d.without.join(', ')}`) +
   ((d.exploration.exercised.get(inv) ?? 0) === 0 ? ' [vacuous: never exercised]' : '');
 
 const peakRssMB = (): number => process.resourceUsage().maxRSS / 1024;
 
 export const exploreCommand = (args: ExploreArgs): number => {
   const progress = !args.json && process.stderr.isTTY === true && process.env.CI === undefined;
-  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress));
+  const bad = unknownWithout(args.designs, args.without);
+  if (bad !== null) {
+    console.error(`dmacheck: ${bad}`);
+    return 2;
+  }
+  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.without));
   const saved: string[] = [];
   if (args.save)
     for (const d of all)
       for (const v of d.exploration.violations) {
-        const file = toCounterexampleFile(designById(d.design)!, v.invariant, opsOf(v), { by: 'dmacheck explore (breadth-first)' });
+        const file = toCounterexampleFile(designById(d.design)!, v.invariant, opsOf(v), {
+          by: `dmacheck explore (breadth-first${d.without.length === 0 ? '' : `, without ${d.without.join(', ')}`})`,
+        });
         const r = saveCounterexample(COUNTEREXAMPLES, file);
         saved.push(`${r.written ? 'saved' : 'already saved'} ${r.path}`);
       }
@@ -101,6 +133,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
           ),
           designs: all.map((d) => ({
             design: d.design,
+            ...(d.without.length === 0 ? {} : { without: d.without }),
             states: d.exploration.result.states,
             transitions: d.exploration.result.transitions,
             depth: d.depth,
@@ -134,7 +167,8 @@ export const exploreCommand = (args: ExploreArgs): number => {
     for (const l of saved) console.error(l);
     return mismatches === 0 ? 0 : 1;
   }
-  console.log(`dmacheck explore: ${all.length} design(s); bounds: ${args.depth === undefined ? 'no depth bound' : `depth ${args.depth}`}, ${args.maxStates} states per design\n`);
+  const smaller = args.without.length === 0 ? '' : `; a smaller world, without ${args.without.join(', ')}`;
+  console.log(`dmacheck explore: ${all.length} design(s); bounds: ${args.depth === undefined ? 'no depth bound' : `depth ${args.depth}`}, ${args.maxStates} states per design${smaller}\n`);
   const wd = Math.max(6, ...all.map((d) => d.design.length));
   const wi = Math.max(9, ...args.invariants.map((i) => i.length));
   const rate = (s: string) => (args.timing ? `  ${s.padStart(8)}` : '');
@@ -152,7 +186,10 @@ export const exploreCommand = (args: ExploreArgs): number => {
   for (const d of all)
     for (const r of d.results) {
       const v = d.exploration.violations.find((x) => x.invariant === r.invariant);
-      const what = v === undefined ? holdLine(d, r.invariant) : `violated: shortest trace ${v.depth} step(s), ${v.trace.length} kernel call(s)`;
+      const what =
+        v === undefined
+          ? holdLine(d, r.invariant)
+          : `violated: shortest trace ${v.depth} step(s), ${v.trace.length} kernel call(s)${d.without.length === 0 ? '' : ' (shortest without the left-out steps)'}`;
       const mark =
         (r.verdict === 'violated') === (r.expected === 'violated')
           ? ''
@@ -173,8 +210,8 @@ export const exploreCommand = (args: ExploreArgs): number => {
         violatesAt: v.trace.length,
         steps: v.trace.map((t, i) => ({ n: i + 1, call: formatOp(t.op), effects: describeEvents(t.events) })),
         violation: v.message,
-        replay: ['npx', 'dmacheck', 'explore', '--design', d.design, '--invariant', v.invariant, ...(args.depth === undefined ? [] : ['--depth', String(args.depth)]), '--max-states', String(args.maxStates), '--save'],
-        found: `breadth-first exploration: a shortest trace, ${v.depth} design step(s)`,
+        replay: ['npx', 'dmacheck', 'explore', '--design', d.design, '--invariant', v.invariant, ...(args.depth === undefined ? [] : ['--depth', String(args.depth)]), '--max-states', String(args.maxStates), ...args.without.flatMap((w) => ['--without', w]), '--save'],
+        found: `breadth-first exploration: a shortest trace, ${v.depth} design step(s)${d.without.length === 0 ? '' : `, without ${d.without.join(', ')}`}`,
       });
       console.log(`\n${report.trimEnd()}`);
     }

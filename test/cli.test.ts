@@ -161,6 +161,28 @@ describe('dmacheck check --save', () => {
 });
 
 describe('dmacheck explore', () => {
+  it('--without leaves steps out of the world, says so in every hold, and then reaches the noretry race: read_begin, p2p_map, the callback, then the stale programming', () => {
+    const without = ['fork', 'exit_mmap', 'pci_stop_and_remove_bus_device', 'device_read', 'device_write', 'mmu_interval_notifier_remove', 'release(stop, p2p_unmap)'];
+    const r = dmacheck('explore', '--design', 'vma-p2p-map-notifier-noretry', '--invariant', 'notifier-protocol', ...without.flatMap((w) => ['--without', w]), '--max-states', '50000');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('a smaller world, without fork, exit_mmap');
+    expect(r.stdout).toContain('notifier-protocol  violated: shortest trace 14 step(s), 14 kernel call(s) (shortest without the left-out steps)');
+    const steps = r.stdout.split('\n').filter((l) => /^ +[0-9]+\. /.test(l)).map((l) => l.trim().replace(/^[0-9]+\. /, '').replace(/\(.*$/, ''));
+    expect(steps.indexOf('p2p_map')).toBeLessThan(steps.indexOf('munmap'));
+    // The callback stopped the device before the map path programmed it with the addresses it had taken.
+    expect(steps.indexOf('device_stop_dma')).toBeLessThan(steps.indexOf('device_program'));
+    expect(steps).not.toContain('mmu_interval_read_retry');
+    expect(r.stdout).toContain("--without 'release(stop, p2p_unmap)'");
+    const held = dmacheck('explore', '--design', 'vma-p2p-map-notifier', '--invariant', 'notifier-protocol', '--without', 'fork', '--max-states', '2000');
+    expect(held.stdout).toMatch(/held up to depth [0-9]+ \(2000 states; bound reached\) without fork/);
+  });
+  it('--without a step no design has is one line naming it, exit 2', () => {
+    const r = dmacheck('explore', '--design', 'vma-p2p-map', '--without', 'frok');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain("--without: no step named 'frok' in vma-p2p-map (steps: ");
+  });
   it('finds the shortest vma-p2p-map violations and prints the run figures as JSON', () => {
     const r = dmacheck('explore', '--design', 'vma-p2p-map', '--json', '--max-states', '3000');
     expect(r.status).toBe(0);
