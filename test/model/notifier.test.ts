@@ -152,6 +152,22 @@ describe('mmu_interval_read_begin and mmu_interval_read_retry', () => {
 });
 
 describe('invalidation on munmap', () => {
+  it('with two invalidations of one notifier in flight, a callback returns to the invalidation that called it, not to the older one', () => {
+    const { state: s1, notifier } = subscribed('vma-p2p-map-notifier-nostop');
+    const { state: s2, events: e1 } = run(s1, { kind: 'munmap', mm: 0, start: 0, npages: 1 });
+    const first = callbackThread(e1);
+    const { state: s3, events: e2 } = run(s2, { kind: 'pci_stop_and_remove_bus_device', dev: EXPORTER });
+    const second = callbackThread(e2);
+    const [invFirst, invSecond] = [...s3.invalidations.keys()];
+    const { state: s4 } = runThread(s3, second);
+    // the second callback's return ended the second invalidation's callbacks only: munmap still waits for the first
+    expect(s4.threads.has(first)).toBe(true);
+    expect(s4.invalidations.get(invFirst!)!.running).toBe(first);
+    expect(rejectedWith(s4, rangeEnd(invFirst!))).toBe(`waits: invalidation ${invFirst} still has callbacks to run`);
+    expect(s4.invalidations.get(invSecond!)!.running).toBe(null);
+    expect(notifier).toBeGreaterThan(0);
+  });
+
   it('munmap with an importer notifier only starts an invalidation: the VMA stays until mmu_notifier_invalidate_range_end', () => {
     const { state: s1, vma, notifier } = subscribed();
     const { state: s2, events } = run(s1, munmapVma(s1, vma));
@@ -163,14 +179,14 @@ describe('invalidation on munmap', () => {
     ]);
     expect(s2.vmas.has(vma)).toBe(true);
     expect(seqOf(s2)).toBe(3);
-    expect(s2.invalidations.get(inv)).toMatchObject({ mmapLocked: 0, queue: [], running: tid, then: { kind: 'munmap', vma } });
+    expect(s2.invalidations.get(inv)).toMatchObject({ mmapLocked: 0, queue: [], running: tid, then: { kind: 'munmap', vmas: [vma] } });
     expect(s2.threads.get(tid)).toMatchObject({ device: DRIVER, recipe: 'stop-unmap', notifier, inv, curSeq: 3 });
     expect(rejectedWith(s2, rangeEnd(inv))).toBe(`waits: invalidation ${inv} still has callbacks to run`);
     const { state: s3, events: cb } = runThread(s2, tid);
     expect(kinds(cb)).toEqual(['callback-returned']);
     expect(s3.vmas.has(vma)).toBe(true);
     const { state, events: end } = run(s3, rangeEnd(inv));
-    expect(end).toEqual([{ kind: 'vma-destroyed', vma, mm: 0 }, { kind: 'invalidate-range-end', inv }]);
+    expect(end).toEqual([{ kind: 'vma-destroyed', vma, mm: 0, start: 0, end: 1 }, { kind: 'invalidate-range-end', inv }]);
     expect(state.vmas.has(vma)).toBe(false);
     expect(state.invalidations.size).toBe(0);
     expect(seqOf(state)).toBe(4);
@@ -261,7 +277,7 @@ describe('invalidation on munmap', () => {
   it('munmap without a notifier leaves the p2p_map mapping live after the VMA is gone', () => {
     const { state: s1, vma, mapping } = barMappedByImporter();
     const { state, events } = run(s1, munmapVma(s1, vma));
-    expect(events).toEqual([{ kind: 'vma-destroyed', vma, mm: 0 }]);
+    expect(events).toEqual([{ kind: 'vma-destroyed', vma, mm: 0, start: 0, end: 1 }]);
     expect(state.mappings.get(mapping)).toBe(s1.mappings.get(mapping));
   });
 
