@@ -20,10 +20,10 @@ interface JsonResult {
 
 describe('dmacheck check', () => {
   it('prints every verdict as JSON, with the shrunk steps of each violation, and exits 0 when all match', () => {
-    const r = dmacheck('check', '--json', '--runs', '6000');
+    const r = dmacheck('check', '--json');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as { results: JsonResult[] };
-    expect(out.results).toHaveLength(70);
+    expect(out.results).toHaveLength(77);
     const get = (d: string, i: string) => out.results.find((x) => x.design === d && x.invariant === i)!;
     expect(get('vma-p2p-map', 'map-within-vma-lifetime').verdict).toBe('violated');
     expect(get('vma-p2p-map', 'map-within-vma-lifetime').steps!.map((s) => s.op).slice(0, 3)).toEqual(['mmap', 'p2p_map', 'device_program']);

@@ -12,12 +12,12 @@ export interface Limits {
   readonly mms: number;
 }
 
-/** mmap of one page; an exporter's BAR window (`bar`) of one or two pages. */
-export const mmapOf = (backing: 'anon' | 'file' | 'bar' | 'p2pmem', limits: Limits, bar = 0): StepTemplate =>
+/** mmap of one page; an exporter's BAR window (`bar`) of one or two pages, or of the sizes given. */
+export const mmapOf = (backing: 'anon' | 'file' | 'bar' | 'p2pmem', limits: Limits, bar = 0, barSizes: ReadonlyArray<number> = [1, 2]): StepTemplate =>
   single(`mmap_${backing}`, 'environment', 1, (s) => {
     if (s.vmas.size >= limits.vmas) return [];
     const b = backing === 'anon' ? { kind: 'anon' as const } : backing === 'file' ? { kind: 'file' as const, inode: 0 } : { kind: backing, bar };
-    const sizes = backing === 'bar' ? [1, 2] : [1];
+    const sizes = backing === 'bar' ? barSizes : [1];
     return liveMms(s).flatMap((mm) => sizes.map((npages): Op => ({ kind: 'mmap', mm: mm.id, npages, backing: b })));
   });
 

@@ -33,7 +33,13 @@ describe('every design is well formed', () => {
 const FOUND_ON_FEWER: Readonly<Record<string, number>> = {
   // The device write must come after the race (p2p_map, callback, stale
   // programming) and after munmap's range_end: about 16 steps in one order.
-  'vma-p2p-map-notifier-noretry/no-dma-after-free': 18,
+  // Since VMAs have extent (2-page windows, partial munmap, mprotect, mremap)
+  // the world is larger: seeds 1-5, 9, 12, 13, 15-20.
+  'vma-p2p-map-notifier-noretry/no-dma-after-free': 14,
+  // A partial munmap or mremap shrink, the device programmed for the whole
+  // window, range_end, then a device access to the freed page: seeds 1, 4-7,
+  // 9, 10, 12-17.
+  'vma-p2p-map-notifier-whole-vma/no-dma-after-free': 13,
 };
 
 describe('the search finds every expected violation', () => {

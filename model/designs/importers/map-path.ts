@@ -29,8 +29,8 @@ const notifierOf = (s: State, t: DriverThread) => s.notifiers.get(t.notifier);
 export const mapPath = (checkRetry: boolean): Recipe => ({
   name: checkRetry ? 'hmm-map' : 'hmm-map-noretry',
   summary: checkRetry
-    ? 'read_begin, p2p_map under mmap_read_lock, take the driver lock, read_retry (on retry: unlock, p2p_unmap, start again), program the device, unlock.'
-    : 'read_begin, p2p_map, take the driver lock, program the device, unlock: no read_retry check.',
+    ? 'read_begin, p2p_map under mmap_read_lock (refused for a VMA that reaches past the notifier range: p2p_map takes no range), take the driver lock, read_retry (on retry: unlock, p2p_unmap, start again), program the device, unlock.'
+    : 'read_begin, p2p_map (refused for a VMA that reaches past the notifier range), take the driver lock, program the device, unlock: no read_retry check.',
   listing: [
     'seq = mmu_interval_read_begin(sub)',
     'vma = find_vma(mm, start); if the vma reaches past the notifier range, fail; p2p_map(vma, dev, write)',
