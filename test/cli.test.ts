@@ -108,11 +108,11 @@ describe('dmacheck replay and report', () => {
     const dir = scratch('dmacheck-cli-');
     const good = 'counterexamples/vma-p2p-map/map-within-vma-lifetime-b4b20ca633.json';
     copyFileSync(good, join(dir, 'good.json'));
-    const bad = readFileSync(good, 'utf8').replace('"vma":1}', '"vma":"one"}');
+    const bad = readFileSync(good, 'utf8').replace('"start":0,"npages":1}', '"start":0,"npages":"one"}');
     writeFileSync(join(dir, 'bad.json'), bad);
     const r = dmacheck('replay', dir);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`dmacheck: ${join(dir, 'bad.json')}: steps[3].args.vma: expected a whole number, got "one"`);
+    expect(r.stderr.trim()).toBe(`dmacheck: ${join(dir, 'bad.json')}: steps[3].args.npages: expected a whole number, got "one"`);
     expect(r.stdout).toContain(`ok    ${join(dir, 'good.json')}`);
     expect(readFileSync(join(dir, 'bad.json'), 'utf8')).toBe(bad);
     expect(readdirSync(dir).sort()).toEqual(['bad.json', 'good.json']);

@@ -17,7 +17,7 @@ export const vmaP2pMapNotifierWholeVma: Design = {
   id: 'vma-p2p-map-notifier-whole-vma',
   title: 'p2p_map VMA ops with a notifier, callback that ignores partial invalidations',
   summary:
-    'The importer of vma-p2p-map-notifier whose invalidate callback only stops the device and p2p_unmaps when the invalidation covers the whole notifier range. munmap of one page of a two-page BAR window, or an mremap that shrinks it, invalidates part of the range: the callback sets the seq and returns while the device keeps the addresses of the page being unmapped.',
+    'The importer of vma-p2p-map-notifier whose invalidate callback only stops the device and p2p_unmaps when the invalidation covers the whole notifier range. munmap of one page of a two-page BAR window, or an mremap that shrinks it, invalidates part of the range: the callback sets the seq and returns while the device keeps the addresses of the page being unmapped. Its exporter maps two-page windows only, so every one-page munmap and mremap shrink is such a partial invalidation.',
   source: 'include/linux/mmu_notifier.h (the range passed to ->invalidate is the part being invalidated); Documentation/mm/hmm.rst',
   // The exporter maps two-page BAR windows only: every munmap of one page, and every mremap
   // shrink, is then an invalidation of part of a notifier's range, which is what this
