@@ -28,7 +28,7 @@ console.log('\nexpected violations (median over 20 seeds):');
 console.log(`${'design'.padEnd(22)} ${'invariant'.padEnd(24)} found  runs (max)  time(ms)  shrunk-len (min..max)`);
 for (const d of designs) {
   for (const id of invariantIds.filter((i) => d.expected[i].verdict === 'violated')) {
-    const rs = seeds.map((seed) => search(d, [invariantById(id)], { seed, ...budget }));
+    const rs = seeds.map((seed) => search(d, [invariantById(id)], { seed, ...budget, runs: Math.max(budget.runs, d.searchRuns ?? 0) }));
     const found = rs.filter((r) => r.found !== null);
     const lens = found.map((r) => r.found!.trace.length);
     const row = {

@@ -12,6 +12,8 @@ export interface CheckArgs {
   readonly designs: ReadonlyArray<string>;
   readonly invariants: ReadonlyArray<InvariantId>;
   readonly runs: number;
+  /** `--runs` was given: it overrides a design's own budget (`Design.searchRuns`). */
+  readonly runsGiven: boolean;
   readonly seed: number;
   readonly maxCommands: number;
   readonly json: boolean;
@@ -203,6 +205,7 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
     save: f.switches.has('--save'),
     timing: !f.switches.has('--no-timing'),
     confirmStates,
+    runsGiven: f.values.some(([flag]) => flag === '--runs'),
   });
 };
 

@@ -46,6 +46,7 @@ const section = (d: Design): string =>
     ...driverCode(d),
     `Environment events: ${d.environment.map((t) => `\`${t.name}\``).join(', ')}.`,
     '',
+    ...(d.searchRuns === undefined ? [] : [`Search budget: ${d.searchRuns} runs (\`check\` uses it unless \`--runs\` is given).`, '']),
     '| invariant | expected | why |',
     '|---|---|---|',
     ...invariantIds.map((i) => `| \`${i}\` | ${d.expected[i].verdict} | ${d.expected[i].why.replace(/\|/g, '\\|')} |`),

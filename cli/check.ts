@@ -22,16 +22,27 @@ const save = (v: Verdict): string => {
   return `${r.written ? 'saved' : 'already saved'} ${r.path}`;
 };
 
+/** The designs that search with a bigger budget of their own (unless --runs was given). */
+const more = (args: CheckArgs): string => {
+  if (args.runsGiven) return '';
+  const own = args.designs.flatMap((id) => {
+    const n = designById(id)!.searchRuns ?? 0;
+    return n > args.runs ? [`${n} for ${id}`] : [];
+  });
+  return own.length === 0 ? '' : ` (${own.join(', ')})`;
+};
+
 export const check = (args: CheckArgs): number => {
   if (!args.json)
     console.log(
-      `dmacheck: ${args.designs.length} design(s) x ${args.invariants.length} invariant(s); seed ${args.seed}; up to ${args.runs} runs of up to ${args.maxCommands} steps per search\n`,
+      `dmacheck: ${args.designs.length} design(s) x ${args.invariants.length} invariant(s); seed ${args.seed}; up to ${args.runs} runs${more(args)} of up to ${args.maxCommands} steps per search\n`,
     );
   const all: Verdict[] = [];
   for (const id of args.designs) {
     const design = designById(id)!;
     try {
-      all.push(...verdictsFor(design, args.invariants, { seed: args.seed, runs: args.runs, maxCommands: args.maxCommands, path: args.path }));
+      const runs = args.runsGiven ? args.runs : Math.max(args.runs, design.searchRuns ?? 0);
+      all.push(...verdictsFor(design, args.invariants, { seed: args.seed, runs, maxCommands: args.maxCommands, path: args.path }));
     } catch (err) {
       // fast-check refuses a replay path that does not lead to a failure with this seed and budget.
       if (args.path === undefined || !(err instanceof Error) || !/replay/i.test(err.message)) throw err;

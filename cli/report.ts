@@ -43,7 +43,7 @@ const searchCommand = (v: Verdict, args: CheckArgs): ReadonlyArray<string> => [
   '--max-commands',
   String(args.maxCommands),
   '--runs',
-  String(args.runs),
+  String(v.budget),
   ...(v.violation === null ? [] : ['--path', v.violation.path]),
 ];
 

@@ -52,7 +52,7 @@ export const runThreadCall = (s: State, op: Op): Outcome => {
   if (typeof n === 'string') return reject(op.kind, n);
   const { next, thread } = n;
   if (!sameCall(next.op, op)) return reject(op.kind, `driver thread ${tid} (${thread.recipe}) calls ${next.op.kind} here`);
-  const out = kernelStep(s, next.op);
+  const out = kernelStep(s, { ...next.op, by: tid } as Op);
   if (E.isLeft(out)) {
     if (isWait(out.left) || next.onError === undefined) return out;
     return E.right({ state: withThread(s, tid, next.onError(thread)), events: [{ kind: 'call-failed', op: op.kind, reason: out.left.reason }] });

@@ -30,7 +30,8 @@ export type Event =
       readonly reached: Pfn | null;
       readonly write: boolean;
     }
-  | { readonly kind: 'vma-destroyed'; readonly vma: VmaId; readonly mm: MmId }
+  /** A VMA (or a piece split off one) covering [start, end) of `mm` was unmapped and freed. */
+  | { readonly kind: 'vma-destroyed'; readonly vma: VmaId; readonly mm: MmId; readonly start: number; readonly end: number }
   | { readonly kind: 'page-dirtied'; readonly pfn: Pfn }
   /**
    * A GUP reference or pin on `pfn` held through page array `pages` was

@@ -17,6 +17,8 @@ import { getUserPages, pinUserPages, putPages, setPageDirtyLock, unpinUserPages,
 import { migratePage, reclaim, writeback } from './ops/memory.ts';
 import { exitMmap, fork, mmap, munmap, writeFault } from './ops/mm.ts';
 import { mmuNotifierInvalidateRangeEnd } from './ops/continuation.ts';
+import { mprotect } from './ops/mprotect.ts';
+import { mremap } from './ops/mremap.ts';
 import { deviceProgram, deviceStopDma, driverLock, driverMapRange, driverReturn, driverUnlock } from './ops/importer.ts';
 import { invalidateCallbackReturn, mmuIntervalNotifierInsert, mmuIntervalNotifierRemove, mmuIntervalReadBegin, mmuIntervalReadRetry, mmuIntervalSetSeq } from './ops/notifier.ts';
 import { p2pMap, p2pUnmap } from './ops/p2p-vma-ops.ts';
@@ -29,7 +31,9 @@ export type Handlers = { readonly [K in OpKind]: (s: State, op: Extract<Op, { ki
 
 const handlers: Handlers = {
   mmap: (s, o) => mmap(s, o.mm, o.npages, o.backing),
-  munmap: (s, o) => munmap(s, o.vma),
+  munmap: (s, o) => munmap(s, o.mm, o.start, o.npages),
+  mprotect: (s, o) => mprotect(s, o.mm, o.start, o.npages, o.write),
+  mremap: (s, o) => mremap(s, o.mm, o.start, o.npages, o.new_npages, o.may_move),
   exit_mmap: (s, o) => exitMmap(s, o.mm),
   fork: (s, o) => fork(s, o.mm),
   write_fault: (s, o) => writeFault(s, o.mm, o.addr),
@@ -67,7 +71,7 @@ const handlers: Handlers = {
   mmu_interval_read_begin: (s, o) => mmuIntervalReadBegin(s, o.notifier),
   mmu_interval_read_retry: (s, o) => mmuIntervalReadRetry(s, o.notifier, o.seq),
   mmu_interval_set_seq: (s, o) => mmuIntervalSetSeq(s, o.notifier, o.seq),
-  invalidate_callback_return: (s, o) => invalidateCallbackReturn(s, o.notifier, o.ret),
+  invalidate_callback_return: (s, o) => invalidateCallbackReturn(s, o.notifier, o.ret, o.by),
   mmu_notifier_invalidate_range_end: (s, o) => mmuNotifierInvalidateRangeEnd(s, o.inv),
   driver_map_range: (s, o) => driverMapRange(s, o.dev, o.notifier),
   driver_lock: (s, o) => driverLock(s, o.dev),

@@ -38,7 +38,9 @@ export type DmaDirection = t.TypeOf<typeof DmaDirectionCodec>;
 export const opArgs = {
   // mm and VMA lifecycle
   mmap: args({ mm: nat, npages: nat, backing: MmapBackingCodec }),
-  munmap: args({ vma: nat }),
+  munmap: args({ mm: nat, start: nat, npages: nat }),
+  mprotect: args({ mm: nat, start: nat, npages: nat, write: t.boolean }),
+  mremap: args({ mm: nat, start: nat, npages: nat, new_npages: nat, may_move: t.boolean }),
   exit_mmap: args({ mm: nat }),
   fork: args({ mm: nat }),
   write_fault: args({ mm: nat, addr: nat }),

@@ -149,6 +149,15 @@ export interface Vma {
   readonly shared: boolean;
   /** VM_DONTCOPY (MADV_DONTFORK): not inherited by fork. No operation sets it yet. */
   readonly dontcopy: boolean;
+  /** VM_WRITE: mprotect(PROT_READ) clears it; a store or FOLL_WRITE into the VMA then fails. */
+  readonly writable: boolean;
+  /**
+   * The VMA's `anon_vma` (anon VMAs only): null until the first anonymous
+   * page is faulted in (anon_vma_prepare); both halves of a split share it,
+   * a fork child gets its own. Two anon VMAs merge only when theirs agree
+   * or one is null (is_mergeable_anon_vma).
+   */
+  readonly anonVma: number | null;
   readonly ptes: ReadonlyArray<Pte | null>;
 }
 
@@ -255,7 +264,18 @@ export interface NotifyRange {
  * compares.
  */
 export type Continuation =
-  | { readonly kind: 'munmap'; readonly vma: VmaId }
+  /** munmap/mremap shrink: the VMAs split off and detached for the range, destroyed at invalidate_range_end. */
+  | { readonly kind: 'munmap'; readonly vmas: ReadonlyArray<VmaId> }
+  /** mprotect: write-protect the PTEs of [start, end) of `mm` (change_protection). */
+  | { readonly kind: 'mprotect'; readonly mm: MmId; readonly start: number; readonly end: number; readonly write: boolean }
+  /** mremap move: the page tables of `from` go to `to` (move_page_tables), then `from` is destroyed. */
+  | { readonly kind: 'mremap_move'; readonly from: VmaId; readonly to: VmaId }
+  /** fork: copy the address space (copy_page_range write-protects the parent's COW PTEs). */
+  | { readonly kind: 'fork'; readonly mm: MmId }
+  /** writeback's page_mkclean: write-protect every PTE of the page. */
+  | { readonly kind: 'page_mkclean'; readonly pfn: Pfn }
+  /** A write fault's COW break: replace the read-only PTE at `addr` of `mm` with a private copy. */
+  | { readonly kind: 'wp_page_copy'; readonly mm: MmId; readonly addr: number }
   | { readonly kind: 'exit_mmap'; readonly mm: MmId }
   | { readonly kind: 'unmap_mapping_range'; readonly dev: DeviceId }
   | { readonly kind: 'reclaim'; readonly pfn: Pfn }

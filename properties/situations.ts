@@ -50,7 +50,7 @@ export const situations: ReadonlyArray<Situation> = [
       step.events.some((e) => {
         if (e.kind !== 'callback-returned') return false;
         const then = before.invalidations.get(e.inv)?.then;
-        return then?.kind === 'munmap' && before.vmas.has(then.vma);
+        return then?.kind === 'munmap' && then.vmas.some((v) => before.vmas.has(v));
       }),
   },
   {

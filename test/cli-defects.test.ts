@@ -17,7 +17,7 @@ const dmacheck = (...args: string[]) => {
 const dir = mkdtempSync(join(tmpdir(), 'dmacheck-defects-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const good = 'counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json';
+const good = 'counterexamples/vma-p2p-map/map-within-vma-lifetime-b4b20ca633.json';
 
 /** What bash makes of `text`: the words it would pass to a program. */
 const bashWords = (text: string): string[] => {
@@ -33,13 +33,13 @@ const oneLine = (stderr: string) => {
 
 describe('bad files through the CLI', () => {
   const deep = join(dir, 'deep.json');
-  writeFileSync(deep, readFileSync(good, 'utf8').replace('{"vma":1}', `{"vma":${'['.repeat(6000)}${']'.repeat(6000)}}`));
+  writeFileSync(deep, readFileSync(good, 'utf8').replace('{"mm":0,"start":0,"npages":1}', `{"mm":0,"start":0,"npages":${'['.repeat(6000)}${']'.repeat(6000)}}`));
   it('report and replay of a file nested 6000 deep: one line naming the field, exit 2', () => {
     for (const cmd of ['report', 'replay']) {
       const r = dmacheck(cmd, deep);
       expect(r.status).toBe(2);
       oneLine(r.stderr);
-      expect(r.stderr).toContain('steps[3].args.vma[0]');
+      expect(r.stderr).toContain('steps[3].args.npages[0]');
     }
   });
   it('a file name with a newline and an ESC sequence gives one escaped line', () => {

@@ -59,10 +59,10 @@ describe('dmacheck replay of a pasted report', () => {
   });
 
   it('names a changed step by the id that no longer matches, and the effects that no longer happen', () => {
-    const text = dmacheck(['report', 'counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json']).stdout.replace('munmap(vma=1)', 'fork(mm=0)');
+    const text = dmacheck(['report', 'counterexamples/vma-p2p-map/map-within-vma-lifetime-b4b20ca633.json']).stdout.replace('munmap(mm=0, start=0, npages=1)', 'fork(mm=0)');
     const r = dmacheck(['replay', '-'], text);
     expect(r.stdout.split('\n')[0]).toBe('FAIL  stdin:1: all 4 steps are accepted and map-within-vma-lifetime no longer fails (the file records step 4)');
-    expect(r.stdout).toContain('the heading says counterexample 211dcf50db, but these steps are counterexample');
+    expect(r.stdout).toContain('the heading says counterexample b4b20ca633, but these steps are counterexample');
     expect(r.stdout).toContain("step 4 says 'vma 1 destroyed', the model did not do that");
     expect(r.status).toBe(1);
   });

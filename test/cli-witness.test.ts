@@ -40,7 +40,7 @@ describe('dmacheck witness', () => {
     const r = dmacheck('witness', '--design', 'vma-p2p-map-notifier', '--reach', 'callback-before-munmap-completes', ...smaller, '--max-states', '20000');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('dmacheck witness: vma-p2p-map-notifier reaches');
-    expect(r.stdout).toMatch(/ 3\. munmap\(vma=1\)\n +-> invalidate_range_start \(MMU_NOTIFY_UNMAP\)/);
+    expect(r.stdout).toMatch(/ 3\. munmap\(mm=0, start=0, npages=1\)\n +-> invalidate_range_start \(MMU_NOTIFY_UNMAP\)/);
     expect(r.stdout).toContain('invalidate_callback_return(notifier=2, ret=true, by=4)');
     expect(r.stdout).not.toContain('vma 1 destroyed');
     for (const l of r.stdout.split('\n')) expect(l.length, l).toBeLessThanOrEqual(72);
@@ -54,7 +54,7 @@ describe('dmacheck witness', () => {
     expect(w.reached).toBe(true);
     expect(w.steps.map((s) => s.op)).toEqual(['mmap', 'mmu_interval_notifier_insert', 'munmap']);
     const md = dmacheck('witness', '--design', 'vma-p2p-map-notifier', '--reach', 'callback-invoked', '--format', 'markdown');
-    expect(md.stdout).toContain('| 3 | `munmap(vma=1)` |');
+    expect(md.stdout).toContain('| 3 | `munmap(mm=0, start=0, npages=1)` |');
     expect(md.stdout).toContain('**<- reaches `callback-invoked`**');
   });
 

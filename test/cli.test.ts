@@ -23,7 +23,7 @@ describe('dmacheck check', () => {
     const r = dmacheck('check', '--json');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as { results: JsonResult[] };
-    expect(out.results).toHaveLength(80);
+    expect(out.results).toHaveLength(88);
     const get = (d: string, i: string) => out.results.find((x) => x.design === d && x.invariant === i)!;
     expect(get('vma-p2p-map', 'map-within-vma-lifetime').verdict).toBe('violated');
     expect(get('vma-p2p-map', 'map-within-vma-lifetime').steps!.map((s) => s.op).slice(0, 3)).toEqual(['mmap', 'p2p_map', 'device_program']);
@@ -106,20 +106,20 @@ describe('dmacheck replay and report', () => {
 
   it('a corrupted copy gets one line naming the file and field, exit 2, and the other files still replay; nothing is modified', () => {
     const dir = scratch('dmacheck-cli-');
-    const good = 'counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json';
+    const good = 'counterexamples/vma-p2p-map/map-within-vma-lifetime-b4b20ca633.json';
     copyFileSync(good, join(dir, 'good.json'));
-    const bad = readFileSync(good, 'utf8').replace('"vma":1}', '"vma":"one"}');
+    const bad = readFileSync(good, 'utf8').replace('"start":0,"npages":1}', '"start":0,"npages":"one"}');
     writeFileSync(join(dir, 'bad.json'), bad);
     const r = dmacheck('replay', dir);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`dmacheck: ${join(dir, 'bad.json')}: steps[3].args.vma: expected a whole number, got "one"`);
+    expect(r.stderr.trim()).toBe(`dmacheck: ${join(dir, 'bad.json')}: steps[3].args.npages: expected a whole number, got "one"`);
     expect(r.stdout).toContain(`ok    ${join(dir, 'good.json')}`);
     expect(readFileSync(join(dir, 'bad.json'), 'utf8')).toBe(bad);
     expect(readdirSync(dir).sort()).toEqual(['bad.json', 'good.json']);
   });
 
   it('cross-design replay says the notifier design no longer violates, and shows why', () => {
-    const r = dmacheck('replay', 'counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json', '--design', 'vma-p2p-map-notifier');
+    const r = dmacheck('replay', 'counterexamples/vma-p2p-map/map-within-vma-lifetime-b4b20ca633.json', '--design', 'vma-p2p-map-notifier');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('on vma-p2p-map-notifier: holds: all 4 steps accepted, no invariant fails');
     expect(r.stdout).toContain('p2p_unmap(mapping=4, by=7)\n      -> mapping 4 torn down');
@@ -162,7 +162,7 @@ describe('dmacheck check --save', () => {
 
 describe('dmacheck explore', () => {
   it('--without leaves steps out of the world, says so in every hold, and then reaches the noretry race: read_begin, p2p_map, the callback, then the stale programming', () => {
-    const without = ['fork', 'exit_mmap', 'pci_stop_and_remove_bus_device', 'device_read', 'device_write', 'mmu_interval_notifier_remove', 'release(stop, p2p_unmap)'];
+    const without = ['fork', 'exit_mmap', 'pci_stop_and_remove_bus_device', 'device_read', 'device_write', 'mmu_interval_notifier_remove', 'mprotect', 'mremap', 'release(stop, p2p_unmap)'];
     const r = dmacheck('explore', '--design', 'vma-p2p-map-notifier-noretry', '--invariant', 'notifier-protocol', ...without.flatMap((w) => ['--without', w]), '--max-states', '50000');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('a smaller world, without fork, exit_mmap');

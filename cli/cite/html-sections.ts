@@ -53,9 +53,10 @@ export const sectionsScript = String.raw`
           return el('li', {}, ['page ' + (x.start + k) + ': ' + (p ? '-> ' + frameName(snap, p.pfn) + (p.writable ? ', writable' : ', read-only') : 'not present')]);
         });
         return card(v, 'vma ' + v.key + ': ' + range(x.start, x.npages), [
-          backingText(x.backing) + (x.dontcopy ? ', VM_DONTCOPY' : ''),
+          backingText(x.backing) + (x.writable === false ? ', read-only (no VM_WRITE)' : '') + (x.dontcopy ? ', VM_DONTCOPY' : '') +
+            (x.anonVma !== null && x.anonVma !== undefined ? ', anon_vma ' + x.anonVma : ''),
           rows.length ? el('ul', { class: 'ptes', 'aria-label': 'page table entries' }, rows) : null,
-        ], ['id', 'mm', 'start', 'npages', 'backing', 'shared', 'dontcopy', 'ptes']);
+        ], ['id', 'mm', 'start', 'npages', 'backing', 'shared', 'dontcopy', 'writable', 'anonVma', 'ptes']);
       }
       var mms = items(snap, 'mms').map(function (m) {
         var c = card(m, 'process mm ' + m.key, [

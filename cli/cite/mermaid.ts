@@ -22,6 +22,8 @@ type Actor = keyof typeof actors;
 const arrows: Readonly<Record<OpKind, readonly [Actor, Actor]>> = {
   mmap: ['P', 'K'],
   munmap: ['P', 'K'],
+  mprotect: ['P', 'K'],
+  mremap: ['P', 'K'],
   exit_mmap: ['P', 'K'],
   fork: ['P', 'K'],
   write_fault: ['P', 'K'],

@@ -49,6 +49,12 @@ export interface Design {
   readonly environment: ReadonlyArray<StepTemplate>;
   readonly expected: Readonly<Record<InvariantId, Expectation>>;
   /**
+   * Runs the random search needs for this design's violations when more
+   * than the default: races of many driver-thread steps in one order.
+   * `check` uses it unless `--runs` is given; the replay command names it.
+   */
+  readonly searchRuns?: number;
+  /**
    * How this design's driver makes a call recorded from another design
    * (cross-design replay): the calls it issues instead, in state `s`.
    * Absent: every call is made as it is.

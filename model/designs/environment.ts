@@ -3,7 +3,7 @@
  * manager, devices and generic kernel code do regardless of the driver.
  */
 import type { Op } from '../op.ts';
-import type { DmaDirection } from '../state.ts';
+import type { DmaDirection, State, Vma, VmaBacking } from '../state.ts';
 import { type StepTemplate, single } from './design.ts';
 import { faultablePages, liveMms, lruPages, mappingsWhere, sglsWhere } from './queries.ts';
 
@@ -12,14 +12,50 @@ export interface Limits {
   readonly mms: number;
 }
 
-export const mmapOf = (backing: 'anon' | 'file' | 'bar' | 'p2pmem', limits: Limits, bar = 0): StepTemplate =>
+/** mmap of one page; an exporter's BAR window (`bar`) of one or two pages, or of the sizes given. */
+export const mmapOf = (backing: 'anon' | 'file' | 'bar' | 'p2pmem', limits: Limits, bar = 0, barSizes: ReadonlyArray<number> = [1, 2]): StepTemplate =>
   single(`mmap_${backing}`, 'environment', 1, (s) => {
     if (s.vmas.size >= limits.vmas) return [];
     const b = backing === 'anon' ? { kind: 'anon' as const } : backing === 'file' ? { kind: 'file' as const, inode: 0 } : { kind: backing, bar };
-    return liveMms(s).map((mm) => ({ kind: 'mmap', mm: mm.id, npages: 1, backing: b }));
+    const sizes = backing === 'bar' ? barSizes : [1];
+    return liveMms(s).flatMap((mm) => sizes.map((npages): Op => ({ kind: 'mmap', mm: mm.id, npages, backing: b })));
   });
 
-export const munmapAny: StepTemplate = single('munmap', 'environment', 1, (s) => [...s.vmas.values()].map((v) => ({ kind: 'munmap', vma: v.id })));
+const byAddress = (s: State): ReadonlyArray<Vma> => [...s.vmas.values()].sort((a, b) => a.mm - b.mm || a.start - b.start);
+
+/** munmap of a whole VMA, of one page of a larger VMA (a split), or of two adjacent VMAs at once. */
+export const munmapAny: StepTemplate = single('munmap', 'environment', 1, (s) =>
+  byAddress(s).flatMap((v, i, all): Op[] => {
+    const next = all[i + 1];
+    return [
+      { kind: 'munmap', mm: v.mm, start: v.start, npages: v.npages },
+      ...(v.npages > 1 ? Array.from({ length: v.npages }, (_, j): Op => ({ kind: 'munmap', mm: v.mm, start: v.start + j, npages: 1 })) : []),
+      ...(next !== undefined && next.mm === v.mm && next.start === v.start + v.npages
+        ? [{ kind: 'munmap' as const, mm: v.mm, start: v.start, npages: v.npages + next.npages }]
+        : []),
+    ];
+  }),
+);
+
+/** mprotect of a whole VMA or one page of it, read-only or writable again. */
+export const mprotectAny = (kinds: ReadonlyArray<VmaBacking['kind']>): StepTemplate =>
+  single('mprotect', 'environment', 1, (s) =>
+    byAddress(s)
+      .filter((v) => kinds.includes(v.backing.kind))
+      .flatMap((v) => [{ start: v.start, npages: v.npages }, ...(v.npages > 1 ? [{ start: v.start, npages: 1 }] : [])].map((r) => ({ ...r, v })))
+      .flatMap(({ v, start, npages }): Op[] => [false, true].map((write): Op => ({ kind: 'mprotect', mm: v.mm, start, npages, write }))),
+  );
+
+/** mremap: shrink a multi-page VMA to its first page, or grow a VMA by a page (in place, or moved when MREMAP_MAYMOVE). */
+export const mremapAny = (kinds: ReadonlyArray<VmaBacking['kind']>): StepTemplate =>
+  single('mremap', 'environment', 1, (s) =>
+    byAddress(s)
+      .filter((v) => kinds.includes(v.backing.kind))
+      .flatMap((v): Op[] => [
+        ...(v.npages > 1 ? [{ kind: 'mremap' as const, mm: v.mm, start: v.start, npages: v.npages, new_npages: 1, may_move: false }] : []),
+        ...(v.backing.kind === 'bar' ? [] : [{ kind: 'mremap' as const, mm: v.mm, start: v.start, npages: v.npages, new_npages: v.npages + 1, may_move: true }]),
+      ]),
+  );
 
 export const exitAny: StepTemplate = single('exit_mmap', 'environment', 1, (s) => liveMms(s).map((mm) => ({ kind: 'exit_mmap', mm: mm.id })));
 

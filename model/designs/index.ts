@@ -8,9 +8,10 @@ import { pinUserPages59 } from './pin-user-pages-5-9.ts';
 import { pinUserPages } from './pin-user-pages.ts';
 import { vmaP2pMapNotifierNoRetry } from './vma-p2p-map-notifier-noretry.ts';
 import { vmaP2pMapNotifierNoStop } from './vma-p2p-map-notifier-nostop.ts';
+import { vmaP2pMapNotifierWholeVma } from './vma-p2p-map-notifier-whole-vma.ts';
 import { vmaP2pMapNotifier } from './vma-p2p-map-notifier.ts';
 import { vmaP2pMap } from './vma-p2p-map.ts';
 
-export const designs: ReadonlyArray<Design> = [gupSetPageDirty, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierNoStop, dmaOnlySgl, dmaApiMisuse];
+export const designs: ReadonlyArray<Design> = [gupSetPageDirty, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierNoStop, vmaP2pMapNotifierWholeVma, dmaOnlySgl, dmaApiMisuse];
 
 export const designById = (id: string): Design | undefined => designs.find((d) => d.id === id);

@@ -16,7 +16,7 @@ export const vmaP2pMapNotifier: Design = {
   id: 'vma-p2p-map-notifier',
   title: 'p2p_map/p2p_unmap VMA ops, importer holds an mmu interval notifier',
   summary:
-    "The same VMA ops with the importer the RFC asks for: it registers an mmu interval notifier over the range; its map path is hmm.rst's (read_begin, p2p_map, take the driver lock, read_retry, program the device, unlock) and its invalidate callback takes the lock, sets the seq, stops the device for the range, p2p_unmaps and unlocks. Both run as driver threads interleaved with everything else. Fits importers that can stop DMA at any time (GPUs, ODP RDMA).",
+    "The same VMA ops with the importer the RFC asks for: it registers an mmu interval notifier over the range; its map path is hmm.rst's (read_begin, p2p_map, take the driver lock, read_retry, program the device, unlock) and its invalidate callback takes the lock, sets the seq, stops the device for the range, p2p_unmaps and unlocks. Both run as driver threads interleaved with everything else. Fits importers that can stop DMA at any time (GPUs, ODP RDMA). Finding about the RFC's API: p2p_map(vma, ...) takes no range and maps the whole VMA, so a notifier over part of the VMA (a notifier that outlived its VMA, with a bigger VMA mmapped at the same address) leaves pages mapped whose munmap runs no callback; the map path must refuse a VMA that reaches past its notifier's range, or the API must take a range.",
   source: 'Glisse RFC 3/5 (29 Jan 2019) and his reply of 31 Jan 2019; Documentation/mm/hmm.rst',
   world: world('raw', currentEra, { name: 'importer (GPU or ODP RDMA NIC)', driver: { invalidate: 'stop-unmap', mapPath: 'hmm-map' } }),
   driver: threadedImporter,

@@ -36,6 +36,8 @@ export const p2pUnmapAny: StepTemplate = {
 export const exporterEnvironment = [
   env.mmapOf('bar', limits),
   env.munmapAny,
+  env.mprotectAny(['bar']),
+  env.mremapAny(['bar']),
   env.exitAny,
   env.forkOf(limits),
   env.removeProvider(0),

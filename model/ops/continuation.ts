@@ -9,13 +9,20 @@ import type { Changed } from '../page.ts';
 import { done, reject, waits, type Outcome } from '../result.ts';
 import type { Continuation, InvalidationId, State } from '../state.ts';
 import { endInvalidation } from './invalidate.ts';
-import { migrateRest, reclaimRest } from './memory.ts';
-import { exitRest, munmapRest } from './mm.ts';
+import { migrateRest, pageMkcleanRest, reclaimRest } from './memory.ts';
+import { exitRest, forkRest, munmapRest, wpPageCopyRest } from './mm.ts';
+import { mprotectRest } from './mprotect.ts';
+import { mremapMoveRest } from './mremap.ts';
 import { removeRest } from './p2pdma.ts';
 
 const rest = (s: State, then: Continuation): Changed =>
   match(then)
-    .with({ kind: 'munmap' }, (c) => munmapRest(s, c.vma))
+    .with({ kind: 'munmap' }, (c) => munmapRest(s, c.vmas))
+    .with({ kind: 'mprotect' }, (c) => mprotectRest(s, c.mm, c.start, c.end, c.write))
+    .with({ kind: 'mremap_move' }, (c) => mremapMoveRest(s, c.from, c.to))
+    .with({ kind: 'fork' }, (c) => forkRest(s, c.mm))
+    .with({ kind: 'page_mkclean' }, (c) => pageMkcleanRest(s, c.pfn))
+    .with({ kind: 'wp_page_copy' }, (c) => wpPageCopyRest(s, c.mm, c.addr))
     .with({ kind: 'exit_mmap' }, (c) => exitRest(s, c.mm))
     .with({ kind: 'unmap_mapping_range' }, (c) => removeRest(s, c.dev))
     .with({ kind: 'reclaim' }, (c) => reclaimRest(s, c.pfn))

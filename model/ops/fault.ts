@@ -12,7 +12,9 @@ const withPte = (s: State, vma: Vma, index: number, pfn: number, writable: boole
   setVma(s, { ...vma, ptes: replaceAt(vma.ptes, index, { pfn, writable }) });
 
 /** Fault one page of an anonymous (MAP_PRIVATE) VMA. */
-const faultAnon = (s: State, vma: Vma, index: number, write: boolean): E.Either<string, Changed> => {
+const faultAnon = (s: State, v: Vma, index: number, write: boolean): E.Either<string, Changed> => {
+  // anon_vma_prepare(): the VMA gets its anon_vma with its first anonymous page.
+  const vma = v.anonVma === null ? { ...v, anonVma: v.id } : v;
   const pte = vma.ptes[index] ?? null;
   if (pte === null) {
     const got = allocRamPage(s, { kind: 'anon' });

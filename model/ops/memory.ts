@@ -128,10 +128,19 @@ export const writeback = (s: State, pfn: Pfn): Outcome => {
   if (!('frame' in l)) return reject(op, l.reason);
   if (l.frame.mapping.kind !== 'file') return reject(op, `page ${pfn} is anonymous; it has no file to write back to`);
   if (!l.frame.dirty) return reject(op, `page ${pfn} is clean`);
-  let state = setFrame(s, { ...l.frame, dirty: false });
+  // folio_mkclean() runs the notifiers of every mapping of the page (MMU_NOTIFY_PROTECTION_PAGE).
+  const r = invalidateThen(s, rmapRanges(s, pfn), 'MMU_NOTIFY_PROTECTION_PAGE', null, { kind: 'page_mkclean', pfn }, (st) => pageMkcleanRest(st, pfn));
+  return done(r.state, r.events);
+};
+
+/** page_mkclean's write-protect and the dirty bit cleared, once the notifiers returned. */
+export const pageMkcleanRest = (s: State, pfn: Pfn): Changed => {
+  const f = s.frames[pfn]!;
+  if (f.free || !f.dirty) return unchanged(s);
+  let state = setFrame(s, { ...f, dirty: false });
   for (const { vma, index } of rmap(s, pfn)) {
     const v = state.vmas.get(vma)!;
     state = setVma(state, { ...v, ptes: replaceAt(v.ptes, index, { pfn, writable: false }) });
   }
-  return done(state);
+  return { state, events: [] };
 };

@@ -3,8 +3,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import { put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import type { MmapBacking } from '../op.ts';
-import { allocBarFrame, allocRamPage, findVma, freeFrameCount, freshId, setFrame, setVma } from '../page.ts';
-import { done, reject, waits, type Outcome } from '../result.ts';
+import { allocBarFrame, allocRamPage, findVma, fold, freeFrameCount, freshId, setFrame, setVma } from '../page.ts';
+import { isolate, vmasIn } from './vma-split.ts';
+import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { Changed } from '../page.ts';
 import { invalidateThen, mmapWriteLocked } from './invalidate.ts';
 import type { MmId, Pfn, Pte, State, Vma, VmaBacking, VmaId } from '../state.ts';
@@ -15,7 +16,7 @@ import { destroyVma } from './vma-teardown.ts';
 export const MAX_VMA_PAGES = 1024;
 
 /** The lowest virtual page at which `npages` fit in `mm` (get_unmapped_area). */
-const unmappedArea = (s: State, mm: MmId, npages: number): number => {
+export const unmappedArea = (s: State, mm: MmId, npages: number): number => {
   const vmas = [...s.vmas.values()].filter((v) => v.mm === mm).sort((a, b) => a.start - b.start);
   let addr = 0;
   for (const v of vmas) {
@@ -71,25 +72,45 @@ export const mmap = (s: State, mm: MmId, npages: number, backing: MmapBacking): 
     backing: vb,
     shared: backing.kind !== 'anon',
     dontcopy: false,
+    writable: true,
+    anonVma: null,
     ptes,
   };
   return done(setVma(s2, vma));
 };
 
-/** munmap() of a whole VMA: notifiers (MMU_NOTIFY_UNMAP, under mmap_write_lock), zap, ->close, VMA freed. */
-export const munmap = (s: State, vma: VmaId): Outcome => {
-  const v = s.vmas.get(vma);
-  if (v === undefined) return reject('munmap', `-EINVAL: vma ${vma} is not mapped`);
-  if (mmapWriteLocked(s, v.mm)) return waits('munmap', `mmap_write_lock of mm ${v.mm} is held`);
-  const r = invalidateThen(s, [{ mm: v.mm, start: v.start, end: v.start + v.npages }], 'MMU_NOTIFY_UNMAP', v.mm, { kind: 'munmap', vma }, (st) => munmapRest(st, vma));
+/**
+ * munmap(mm, start, npages): split the VMAs at the range's ends
+ * (vma-split.ts: the original VMA keeps the part outside), then run the
+ * notifiers of the range that is mapped (MMU_NOTIFY_UNMAP, under
+ * mmap_write_lock), then zap, ->close and free the pieces in the range. A
+ * range with nothing mapped returns 0 and changes nothing; len 0 is -EINVAL.
+ * The kernel does not merge VMAs after munmap.
+ */
+export const munmap = (s: State, mm: MmId, start: number, npages: number): Outcome => {
+  const op = 'munmap';
+  if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
+  if (npages < 1) return reject(op, '-EINVAL: len is 0');
+  if (mmapWriteLocked(s, mm)) return waits(op, `mmap_write_lock of mm ${mm} is held`);
+  const r = unmapRange(s, mm, start, start + npages);
   return done(r.state, r.events);
 };
 
-/** What munmap does once every notifier returned. */
-export const munmapRest = (s: State, vma: VmaId): Changed => {
-  const v = s.vmas.get(vma);
-  return v === undefined ? { state: s, events: [] } : destroyVma(s, v);
+/** do_vmi_munmap of [start, end) of `mm` (munmap, mremap shrink): split, notify the mapped part, then destroy. */
+export const unmapRange = (s: State, mm: MmId, start: number, end: number): Changed => {
+  if (vmasIn(s, mm, start, end).length === 0) return { state: s, events: [] };
+  const [s1, ids] = isolate(s, mm, start, end);
+  const pieces = ids.map((id) => s1.vmas.get(id)!);
+  const range = { mm, start: pieces[0]!.start, end: pieces.at(-1)!.start + pieces.at(-1)!.npages };
+  return invalidateThen(s1, [range], 'MMU_NOTIFY_UNMAP', mm, { kind: 'munmap', vmas: ids }, (st) => munmapRest(st, ids));
 };
+
+/** What munmap does once every notifier returned: destroy the detached pieces. */
+export const munmapRest = (s: State, vmas: ReadonlyArray<VmaId>): Changed =>
+  fold(s, vmas, (st, id) => {
+    const v = st.vmas.get(id);
+    return v === undefined ? { state: st, events: [] } : destroyVma(st, v);
+  });
 
 /**
  * exit_mmap(): mmu_notifier_release (MMU_NOTIFY_RELEASE over the whole
@@ -125,9 +146,29 @@ export const exitRest = (s: State, mm: MmId): Changed => {
  */
 export const fork = (s: State, mm: MmId): Outcome => {
   const op = 'fork';
-  const parent = s.mms.get(mm);
-  if (parent?.alive !== true) return reject(op, `mm ${mm} is not alive`);
+  if (s.mms.get(mm)?.alive !== true) return reject(op, `mm ${mm} is not alive`);
   if (mmapWriteLocked(s, mm)) return waits(op, `mmap_write_lock of mm ${mm} is held`);
+  const copied = forkCopy(s, mm);
+  if (typeof copied === 'string') return reject(op, copied);
+  // copy_page_range() of a COW mapping with an anon_vma runs the parent's notifiers over
+  // the VMA (MMU_NOTIFY_PROTECTION_PAGE) around write-protecting its PTEs; dup_mmap holds
+  // the parent's mmap_write_lock throughout.
+  const ranges = [...s.vmas.values()]
+    .filter((v) => v.mm === mm && !v.shared && !v.dontcopy && v.anonVma !== null)
+    .map((v) => ({ mm, start: v.start, end: v.start + v.npages }));
+  const r = invalidateThen(s, ranges, 'MMU_NOTIFY_PROTECTION_PAGE', mm, { kind: 'fork', mm }, (st) => forkRest(st, mm));
+  return done(r.state, r.events);
+};
+
+/** What fork does once the parent's notifiers returned; a failure now leaves everything as it was. */
+export const forkRest = (s: State, mm: MmId): Changed => {
+  const r = forkCopy(s, mm);
+  return { state: typeof r === 'string' ? s : r, events: [] };
+};
+
+/** dup_mmap(): the child and its copies of the parent's VMAs; a string says why it failed. */
+const forkCopy = (s: State, mm: MmId): State | string => {
+  const parent = s.mms.get(mm)!;
   const [s0, child] = freshId(s);
   let state: State = { ...s0, mms: put(s0.mms, child, { id: child, alive: true, hasPinned: false, invalidateSeq: 2 }) };
   for (const v of s.vmas.values()) {
@@ -149,7 +190,7 @@ export const fork = (s: State, mm: MmId): Outcome => {
         childPtes.push(pte);
       } else if (s.era.forkEarlyCow && parent.hasPinned && f.pincount > 0) {
         const got = allocRamPage(state, { kind: 'anon' });
-        if (got === null) return reject(op, `-ENOMEM: no free RAM page to copy pinned page ${f.pfn} early`);
+        if (got === null) return `-ENOMEM: no free RAM page to copy pinned page ${f.pfn} early`;
         const [s1, copy] = got;
         state = setFrame(s1, { ...s1.frames[copy]!, mapcount: 1, dirty: true });
         childPtes.push({ pfn: copy, writable: true });
@@ -161,9 +202,9 @@ export const fork = (s: State, mm: MmId): Outcome => {
     }
     state = setVma(state, { ...v, ptes: parentPtes });
     const [s3, cid] = freshId(state);
-    state = setVma(s3, { ...v, id: cid, mm: child, ptes: childPtes });
+    state = setVma(s3, { ...v, id: cid, mm: child, ptes: childPtes, anonVma: v.anonVma === null ? null : cid });
   }
-  return done(state);
+  return state;
 };
 
 /** A CPU store by the process at virtual page `addr` that faults: first touch, COW break or ->page_mkwrite. */
@@ -174,8 +215,23 @@ export const writeFault = (s: State, mm: MmId, addr: number): Outcome => {
   if (v === undefined) return reject(op, `SIGSEGV: no vma of mm ${mm} covers page ${addr}`);
   if (v.backing.kind === 'bar' || v.backing.kind === 'p2pmem')
     return reject(op, `vma ${v.id} maps device memory; stores go straight to the BAR`);
+  if (!v.writable) return reject(op, `SIGSEGV: vma ${v.id} has no VM_WRITE (mprotect)`);
   const pte = v.ptes[addr - v.start] ?? null;
   if (pte !== null && pte.writable) return reject(op, `no fault: the PTE at page ${addr} is present and writable`);
   const r = faultIn(s, v, addr - v.start, true);
-  return E.isLeft(r) ? reject(op, r.left) : done(r.right.state, r.right.events);
+  if (E.isLeft(r)) return reject(op, r.left);
+  const after = r.right.state.vmas.get(v.id)?.ptes[addr - v.start] ?? null;
+  if (pte === null || after === null || after.pfn === pte.pfn) return done(r.right.state, r.right.events);
+  // wp_page_copy(): the COW break replaces the PTE under MMU_NOTIFY_CLEAR of the page.
+  const c = invalidateThen(s, [{ mm, start: addr, end: addr + 1 }], 'MMU_NOTIFY_CLEAR', null, { kind: 'wp_page_copy', mm, addr }, (st) => wpPageCopyRest(st, mm, addr));
+  return done(c.state, c.events);
+};
+
+/** The COW break once the notifiers returned: fault again (the PTE may have changed meanwhile); a failure changes nothing. */
+export const wpPageCopyRest = (s: State, mm: MmId, addr: number): Changed => {
+  const v = findVma(s, mm, addr);
+  const pte = v?.ptes[addr - v.start] ?? null;
+  if (v === undefined || pte === null || pte.writable) return { state: s, events: [] };
+  const r = faultIn(s, v, addr - v.start, true);
+  return E.isLeft(r) ? { state: s, events: [] } : r.right;
 };

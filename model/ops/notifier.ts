@@ -9,7 +9,7 @@ import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { freshId } from '../page.ts';
 import { done, reject, waits, type Outcome } from '../result.ts';
-import type { DeviceId, MmId, NotifierId, State } from '../state.ts';
+import type { DeviceId, MmId, NotifierId, State, ThreadId } from '../state.ts';
 import { callNext, invalidating, rangeFor } from './invalidate.ts';
 
 /**
@@ -75,11 +75,13 @@ export const mmuIntervalSetSeq = (s: State, notifier: NotifierId, seq: number): 
  * map paths of this notifier that already hold addresses may now hold
  * stale ones (the driver cannot see this; only read_retry tells it).
  */
-export const invalidateCallbackReturn = (s: State, notifier: NotifierId, ret: boolean): Outcome => {
+export const invalidateCallbackReturn = (s: State, notifier: NotifierId, ret: boolean, by?: ThreadId): Outcome => {
   const op = 'invalidate_callback_return';
+  // The callback returns to the invalidation that called it: with two invalidations of one
+  // notifier in flight (munmap and the exporter's unmap_mapping_range), `by` tells them apart.
   const inv = [...s.invalidations.values()].find((i) => {
     const t = i.running === null ? undefined : s.threads.get(i.running);
-    return t?.notifier === notifier;
+    return t?.notifier === notifier && (by === undefined || t.id === by);
   });
   if (inv === undefined) return reject(op, `no invalidate callback of notifier ${notifier} is running`);
   const t = s.threads.get(inv.running!)!;

@@ -25,10 +25,12 @@ export const destroyVma = (s: State, vma: Vma): Changed => {
   const zap = zapPtes(s, vma);
   let state = zap.state;
   const window = vma.backing.kind === 'bar' ? vma.backing.window : [];
-  const shared = [...state.vmas.values()].some((w) => w.id !== vma.id && w.backing.kind === 'bar' && w.backing.window[0] === window[0]);
-  // The exporter's vm_ops->close gives the BAR window back to its allocator
-  // when the last VMA mapping it (a fork copies the VMA and its window) goes.
-  if (!shared) for (const pfn of window) state = setFrame(state, releaseFrame(state.frames[pfn]!));
+  // The exporter's vm_ops->close gives a BAR window page back to its
+  // allocator when no other VMA maps it any more (a fork copies the VMA and
+  // its window; a split VMA's pieces each keep the pages they cover).
+  const mappedElsewhere = (pfn: number): boolean =>
+    [...state.vmas.values()].some((w) => w.id !== vma.id && w.backing.kind === 'bar' && w.backing.window.includes(pfn));
+  for (const pfn of window) if (!mappedElsewhere(pfn)) state = setFrame(state, releaseFrame(state.frames[pfn]!));
   state = { ...state, vmas: drop(state.vmas, vma.id) };
-  return { state, events: [...zap.events, { kind: 'vma-destroyed', vma: vma.id, mm: vma.mm }] };
+  return { state, events: [...zap.events, { kind: 'vma-destroyed', vma: vma.id, mm: vma.mm, start: vma.start, end: vma.start + vma.npages }] };
 };

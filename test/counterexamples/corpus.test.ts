@@ -30,11 +30,11 @@ describe('the committed corpus', () => {
 });
 
 describe('a file that no longer reproduces says which step differs and how', () => {
-  const cx = loadCounterexample('counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json');
+  const cx = loadCounterexample('counterexamples/vma-p2p-map/map-within-vma-lifetime-b4b20ca633.json');
   if (E.isLeft(cx)) throw new Error(cx.left.message);
   const base = cx.right;
   it('a violation recorded one step too late is reported with both step numbers', () => {
-    const r = replayOwn({ ...base, ops: [...base.ops, { kind: 'munmap', vma: 9 }], file: { ...base.file, violatesAt: 5 } });
+    const r = replayOwn({ ...base, ops: [...base.ops, { kind: 'munmap', mm: 0, start: 9, npages: 1 }], file: { ...base.file, violatesAt: 5 } });
     expect(r).toEqual({ ok: false, why: 'map-within-vma-lifetime now fails at step 4, the file records step 5' });
   });
   it('a step the model now rejects is named with its reason', () => {
@@ -50,7 +50,7 @@ describe('a file that no longer reproduces says which step differs and how', () 
 });
 
 describe('decoding', () => {
-  const good = readFileSync('counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json', 'utf8');
+  const good = readFileSync('counterexamples/vma-p2p-map/map-within-vma-lifetime-b4b20ca633.json', 'utf8');
   const edit = (f: (j: Record<string, unknown>) => void): string => {
     const j = JSON.parse(good) as Record<string, unknown>;
     f(j);
@@ -64,7 +64,7 @@ describe('decoding', () => {
   const steps = (j: Record<string, unknown>) => j.steps as { op: string; args: Record<string, unknown> }[];
 
   it('names the file and the field path of an argument of the wrong type', () => {
-    expect(errorOf(edit((j) => void (steps(j)[3]!.args.vma = '1')))).toBe('x.json: steps[3].args.vma: expected a whole number, got "1"');
+    expect(errorOf(edit((j) => void (steps(j)[3]!.args.npages = '1')))).toBe('x.json: steps[3].args.npages: expected a whole number, got "1"');
   });
   it('names a missing field', () => {
     expect(errorOf(edit((j) => void delete j.violatesAt))).toBe('x.json: violatesAt: expected a whole number, got nothing');

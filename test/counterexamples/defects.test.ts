@@ -13,7 +13,7 @@ import { serialise } from '../../properties/counterexample/format.ts';
 import { decodeCounterexample, loadErrorLine, MAX_STEPS } from '../../properties/counterexample/load.ts';
 import { extraKey } from '../../properties/counterexample/strict.ts';
 
-const good = readFileSync('counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json', 'utf8');
+const good = readFileSync('counterexamples/vma-p2p-map/map-within-vma-lifetime-b4b20ca633.json', 'utf8');
 const goodJson = JSON.parse(good) as Record<string, unknown> & { steps: { op: string; args: Record<string, unknown> }[] };
 
 /** The good file with `edit` applied to a deep copy of its JSON. */
@@ -39,7 +39,7 @@ describe('own properties only', () => {
   for (const key of ['toString', 'constructor', '__proto__', 'valueOf', 'hasOwnProperty', 'extra'])
     it(`an argument named ${key} is unknown`, () => {
       // JSON.parse makes "__proto__" an own key; building the text by hand keeps it one.
-      const text = good.replace('{"vma":1}', `{"vma":1,"${key}":5}`);
+      const text = good.replace('{"mm":0,"start":0,"npages":1}', `{"mm":0,"start":0,"npages":1,"${key}":5}`);
       expect(errorLine(text)).toBe(`x.json: steps[3].args.${key}: unknown argument of munmap`);
     });
   it('an extra key inside backing is unknown, own-property names included', () => {
@@ -59,16 +59,16 @@ describe('own properties only', () => {
   it('a report of a decoded file never prints a key the op does not declare', () => {
     const r = decodeCounterexample('x.json', good);
     if (E.isLeft(r)) throw new Error(r.left.message);
-    expect(textReport(citationOf(r.right))).toContain('  4. munmap(vma=1)\n');
+    expect(textReport(citationOf(r.right))).toContain('  4. munmap(mm=0, start=0, npages=1)\n');
   });
 });
 
 describe('depth, length and size are bounded before decoding', () => {
   it('a value nested 5000 levels deep is one line naming the field', () => {
     const n = 5000;
-    const text = good.replace('{"vma":1}', `{"vma":${'['.repeat(n)}${']'.repeat(n)}}`);
+    const text = good.replace('{"mm":0,"start":0,"npages":1}', `{"mm":0,"start":0,"npages":${'['.repeat(n)}${']'.repeat(n)}}`);
     const line = errorLine(text);
-    expect(line).toMatch(/^x\.json: steps\[3\]\.args\.vma(\[0\])+: nested deeper than 8 levels/);
+    expect(line).toMatch(/^x\.json: steps\[3\]\.args\.npages(\[0\])+: nested deeper than 8 levels/);
     expectClearLine(line);
   });
   it(`more than ${MAX_STEPS} steps is refused, saying the limit`, () => {

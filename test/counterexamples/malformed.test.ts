@@ -12,7 +12,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { scratch } from '../scratch.ts';
 
-const good = readFileSync('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json', 'utf8');
+const good = readFileSync('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json', 'utf8');
 const goodJson = JSON.parse(good) as unknown;
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

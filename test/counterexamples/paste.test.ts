@@ -85,7 +85,7 @@ const randomTrace = fc
   })
   .filter((f) => f.steps.length > 0);
 
-const checkArgs: CheckArgs = { command: 'check', designs: [], invariants: [...invariantIds], runs: 1000, seed: defaults.seed, maxCommands: 80, json: false, path: undefined, save: false, timing: false, confirmStates: 0 };
+const checkArgs: CheckArgs = { command: 'check', designs: [], invariants: [...invariantIds], runs: 1000, seed: defaults.seed, maxCommands: 80, json: false, path: undefined, save: false, timing: false, confirmStates: 0, runsGiven: true };
 const searched = designs.flatMap((d) => verdictsFor(d, invariantIds, { seed: defaults.seed, runs: checkArgs.runs, maxCommands: checkArgs.maxCommands }).filter((v) => v.violation !== null));
 
 describe('a report pasted into a mail replays as it stands', () => {
@@ -145,8 +145,8 @@ describe('every file in counterexamples/ round-trips through the text and markdo
 });
 
 describe('text that is not a good report', () => {
-  const good = textReport(citationOf((loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json') as E.Right<Counterexample>).right));
-  const md = markdownReport(citationOf((loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json') as E.Right<Counterexample>).right));
+  const good = textReport(citationOf((loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json') as E.Right<Counterexample>).right));
+  const md = markdownReport(citationOf((loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json') as E.Right<Counterexample>).right));
   /** A report with characters cut out, put in or replaced, anywhere. */
   const damaged = fc
     .tuple(fc.constantFrom(good, md), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 8 }), fc.string({ unit: fc.constantFrom('(', ')', '=', ',', ' ', '\n', '>', '|', '`', '.', '1', 'x', '\u00e9', '\x1b', '{', '}') , maxLength: 6 })), { minLength: 1, maxLength: 4 }))
@@ -172,7 +172,7 @@ describe('text that is not a good report', () => {
         for (const r of parsePaste('mail.txt', text, '2026-01-01')) {
           if (E.isLeft(r)) continue;
           const same = r.right.report.id === 'bb0458fb3d' && replayOwn(r.right.counterexample).ok && pasteDifferences(r.right).length === 0;
-          if (same) expect(r.right.counterexample.file.steps).toEqual((loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json') as E.Right<Counterexample>).right.file.steps);
+          if (same) expect(r.right.counterexample.file.steps).toEqual((loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json') as E.Right<Counterexample>).right.file.steps);
         }
       }),
       { numRuns: RUNS * 4, seed: 4 },

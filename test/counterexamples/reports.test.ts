@@ -41,13 +41,13 @@ describe('the text report', () => {
     expect(words).toEqual(command);
   });
   it('shows what a step did next to it', () => {
-    const text = textReport(citationOf(load('counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json')));
-    expect(text).toContain('  4. munmap(vma=1)\n     -> vma 1 destroyed');
+    const text = textReport(citationOf(load('counterexamples/vma-p2p-map/map-within-vma-lifetime-b4b20ca633.json')));
+    expect(text).toContain('  4. munmap(mm=0, start=0, npages=1)\n     -> vma 1 destroyed');
   });
 });
 
 describe('the markdown and mermaid reports', () => {
-  const cx = load('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json');
+  const cx = load('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json');
   const c = citationOf(cx);
   it('markdown has a table of steps with the violating one marked', () => {
     const md = markdownReport(c);
@@ -66,7 +66,7 @@ describe('the markdown and mermaid reports', () => {
 
 describe('cross-design replay', () => {
   it('the vma-p2p-map munmap counterexample holds on the notifier design: munmap only starts the invalidation, the importer\'s callback stops the device and unmaps, then the VMA goes', () => {
-    const r = replayAcross(load('counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json'), designById('vma-p2p-map-notifier')!);
+    const r = replayAcross(load('counterexamples/vma-p2p-map/map-within-vma-lifetime-b4b20ca633.json'), designById('vma-p2p-map-notifier')!);
     expect(r.kind).toBe('holds');
     const from = r.trace.findIndex((t) => t.op.kind === 'munmap');
     expect(r.trace[from]!.events.map((e) => e.kind)).toEqual(['invalidate-range-start', 'callback-invoked']);
@@ -82,7 +82,7 @@ describe('cross-design replay', () => {
     expect(r.trace.at(-1)!.events.map((e) => e.kind)).toEqual(['vma-destroyed', 'invalidate-range-end']);
   });
   it('the munmap-then-write counterexample: the device write is rejected because the callback stopped the device and the mapping is gone', () => {
-    const r = replayAcross(load('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json'), designById('vma-p2p-map-notifier')!);
+    const r = replayAcross(load('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json'), designById('vma-p2p-map-notifier')!);
     expect(r.kind === 'rejected' && [r.at, r.reason]).toEqual([5, 'device_write: ill-formed: mapping 4 is not live: the device has no address from it']);
   });
   it('the nostop traces are made of its own callback\'s steps, which vma-p2p-map has none of', () => {

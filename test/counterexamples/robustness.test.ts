@@ -9,7 +9,7 @@ import { replayOwn } from '../../properties/counterexample/replay-file.ts';
 import { saveCounterexample } from '../../properties/counterexample/save.ts';
 import { scratch } from '../scratch.ts';
 
-const good = readFileSync('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json', 'utf8');
+const good = readFileSync('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json', 'utf8');
 
 /** Replace the value at a random path of a JSON value by `v`. */
 const mutate = (root: unknown, path: ReadonlyArray<number>, v: unknown): unknown => {
@@ -71,16 +71,16 @@ describe('the loader never throws', () => {
 describe('saving', () => {
   it('writes atomically under <design>/<invariant>-<id>.json, never overwrites, leaves no temporary file', () => {
     const root = scratch('dmacheck-');
-    const cx = loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json');
+    const cx = loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json');
     if (E.isLeft(cx)) throw new Error(cx.left.message);
     const first = saveCounterexample(root, cx.right.file);
     expect(first).toEqual({ path: counterexamplePath(root, cx.right.file), written: true });
-    expect(first.path).toBe(`${root}/vma-p2p-map/no-dma-after-free-bb0458fb3d.json`);
+    expect(first.path).toBe(`${root}/vma-p2p-map/no-dma-after-free-f522f807c4.json`);
     const before = readFileSync(first.path, 'utf8');
     const second = saveCounterexample(root, { ...cx.right.file, note: 'a different note, same steps' });
     expect(second.written).toBe(false);
     expect(readFileSync(first.path, 'utf8')).toBe(before);
-    expect(readdirSync(`${root}/vma-p2p-map`)).toEqual(['no-dma-after-free-bb0458fb3d.json']);
+    expect(readdirSync(`${root}/vma-p2p-map`)).toEqual(['no-dma-after-free-f522f807c4.json']);
     expect(existsSync(`${first.path}.${process.pid}.tmp`)).toBe(false);
   });
 });

@@ -52,7 +52,7 @@ describe('the HTML report is self-contained', () => {
       steps: [
         { op: 'mmap', args: { mm: 0, npages: 1, backing: { kind: 'bar', bar: 0 } } },
         { op: 'p2p_map', args: { vma: 1, dev: 1, write: true } },
-        { op: 'munmap', args: { vma: 1 } },
+        { op: 'munmap', args: { mm: 0, start: 0, npages: 1 } },
       ],
       found: { by: 'hand', date: '2026-01-01' },
     });
@@ -68,7 +68,7 @@ describe('the HTML report is self-contained', () => {
 });
 
 describe('the states the page draws come from replaying the file with the model', () => {
-  const cx = load('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json');
+  const cx = load('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json');
   const d = viewOf(cx, citationOf(cx));
 
   it('one view per step plus the initial state, the violation only at its step', () => {
@@ -104,7 +104,7 @@ describe('the states the page draws come from replaying the file with the model'
   });
 
   it('a step the model now refuses is shown as refused, and the steps after it as not reached', () => {
-    const bad = { ...cx, ops: [cx.ops[0]!, { kind: 'munmap' as const, vma: 9 }, ...cx.ops.slice(2)] };
+    const bad = { ...cx, ops: [cx.ops[0]!, { kind: 'munmap' as const, mm: 0, start: 0, npages: 0 }, ...cx.ops.slice(2)] };
     const v = viewOf(bad, citationOf(bad));
     expect(v.steps[2]!.rejected).toMatch(/^munmap: /);
     expect(v.steps.slice(2).every((s) => s.state === null)).toBe(true);
@@ -114,12 +114,12 @@ describe('the states the page draws come from replaying the file with the model'
 
 describe('dmacheck report --format html', () => {
   it('prints the page on stdout and exits 0; an unknown format names html among the choices', () => {
-    const f = 'counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json';
+    const f = 'counterexamples/vma-p2p-map/map-within-vma-lifetime-b4b20ca633.json';
     const r = spawnSync(process.execPath, ['bin/dmacheck.js', 'report', f, '--format', 'html'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout.startsWith('<!DOCTYPE html>')).toBe(true);
-    expect(r.stdout).toContain('<title>dmacheck counterexample 211dcf50db: munmap destroys the VMA under a live p2p_map mapping</title>');
+    expect(r.stdout).toContain('<title>dmacheck counterexample b4b20ca633: munmap destroys the VMA under a live p2p_map mapping</title>');
     expect(r.stdout.match(/<button type="button" data-step=/g)).toHaveLength(5);
     const bad = spawnSync(process.execPath, ['bin/dmacheck.js', 'report', f, '--format', 'htm'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);

@@ -129,7 +129,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
   }
 
   it('a screenshot of the violating step has every section, the change markers and the violation', async () => {
-    const d = viewData('counterexamples/vma-p2p-map/no-dma-after-free-bb0458fb3d.json');
+    const d = viewData('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json');
     const page = await open('shot', d);
     await page.click('#steps button[data-step="4"]');
     expect(await page.$$eval('section[data-section]', (ss) => ss.map((s) => s.getAttribute('data-section')))).toEqual(SECTIONS);
@@ -148,7 +148,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
   });
 
   it('draws a state field it has no drawing for as a section of its own, and a new field of a known object on its card', async () => {
-    const d = viewData('counterexamples/vma-p2p-map/map-within-vma-lifetime-211dcf50db.json');
+    const d = viewData('counterexamples/vma-p2p-map/map-within-vma-lifetime-b4b20ca633.json');
     const grown: ViewData = {
       ...d,
       steps: d.steps.map((s) =>

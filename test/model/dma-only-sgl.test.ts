@@ -22,8 +22,7 @@ import {
   mmapP2pmem,
   rejectedWith,
   run,
-  world,
-} from './helpers.ts';
+  world, munmapVma } from './helpers.ts';
 
 const mapUser = (start: number, npages: number, dir: DmaDirection, dev = IMPORTER, mm = 0): Op => ({ kind: 'sgl_dma_map_user', dev, mm, start, npages, dir });
 
@@ -191,7 +190,7 @@ describe('sgl_dma_unmap', () => {
 
   it('the BAR half of a DMA-only table outlives munmap of the exporter VMA', () => {
     const { state: s1, sgl, mapping } = mapTable([mmapBar(1)], mapUser(0, 1, 'to-device'));
-    const { state: s2 } = run(s1, { kind: 'munmap', vma: lastId(s1.vmas) });
+    const { state: s2 } = run(s1, munmapVma(s1, lastId(s1.vmas)));
     expect(s2.mappings.has(mapping)).toBe(true);
     expect(frame(s2, RAW_BASE).free).toBe(true);
     expect(run(s2, { kind: 'sgl_dma_unmap', sgl }).events).toEqual([{ kind: 'mapping-torn-down', mapping }]);
@@ -204,7 +203,7 @@ describe('sgl_dma_unmap', () => {
       mapUser(0, 1, 'to-device', 1),
       designWorld('vma-p2p-map-notifier'),
     );
-    const { state: s2, events } = run(s1, { kind: 'munmap', vma: lastId(s1.vmas) });
+    const { state: s2, events } = run(s1, munmapVma(s1, lastId(s1.vmas)));
     expect(callbackThread(events)).toBeGreaterThan(0);
     const { state: s3, events: rest } = finishInvalidations(s2);
     expect(kinds(rest)).toEqual(['callback-returned', 'vma-destroyed', 'invalidate-range-end']);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Op } from '../../model/op.ts';
 import type { DmaDirection, State } from '../../model/state.ts';
 import { makeWorld } from '../../model/world.ts';
-import { IMPORTER, ISOLATED, P2PDMA_BAR, P2PDMA_BASE, accept, frame, gup, lastId, mmapAnon, newId, oldEra, rejectedWith, run, world, worldSpec, writeFault } from './helpers.ts';
+import { IMPORTER, ISOLATED, P2PDMA_BAR, P2PDMA_BASE, accept, frame, gup, lastId, mmapAnon, newId, oldEra, rejectedWith, run, world, worldSpec, writeFault, munmapVma } from './helpers.ts';
 
 /** Two anonymous pages (pfns 0, 1) held by get_user_pages, in a table. */
 const table = (): { state: State; sgl: number } => {
@@ -87,7 +87,7 @@ describe('dma_map_sg', () => {
   it('dma_map_sg of an entry whose page was freed in the meantime is accepted: the call does not look', () => {
     const { state: s1 } = run(world(), mmapAnon(1), writeFault(0), { kind: 'sg_alloc_table', nents: 1 });
     const sgl = lastId(s1.sgls);
-    const { state } = run(s1, { kind: 'sg_set_page', sgl, index: 0, page: 0 }, { kind: 'munmap', vma: lastId(s1.vmas) }, { kind: 'dma_map_sg', dev: IMPORTER, sgl, dir: 'to-device' });
+    const { state } = run(s1, { kind: 'sg_set_page', sgl, index: 0, page: 0 }, munmapVma(s1, lastId(s1.vmas)), { kind: 'dma_map_sg', dev: IMPORTER, sgl, dir: 'to-device' });
     expect(state.mappings.get(lastId(state.mappings))?.entries[0]).toMatchObject({ pfn: 0, gen: 1 });
   });
 
@@ -186,7 +186,7 @@ describe('device_write', () => {
     const sgl = lastId(s1.sgls);
     const { state: s2 } = run(s1, { kind: 'sg_set_page', sgl, index: 0, page: 0 }, { kind: 'dma_map_sg', dev: IMPORTER, sgl, dir: 'from-device' });
     const mapping = lastId(s2.mappings);
-    const { state: s3 } = run(s2, { kind: 'munmap', vma: lastId(s2.vmas) }, mmapAnon(1), writeFault(0));
+    const { state: s3 } = run(s2, munmapVma(s2, lastId(s2.vmas)), mmapAnon(1), writeFault(0));
     expect(frame(s3, 0).gen).toBe(2);
     const { events } = run(s3, { kind: 'device_write', mapping, index: 0 });
     expect(events).toEqual([{ kind: 'device-access', device: IMPORTER, mapping, pfn: 0, gen: 1, reached: 0, write: true }]);
@@ -197,7 +197,7 @@ describe('device_write', () => {
     const sgl = lastId(s1.sgls);
     const { state: s2 } = run(s1, { kind: 'sg_set_page', sgl, index: 0, page: 0 }, { kind: 'dma_map_sg', dev: IMPORTER, sgl, dir: 'from-device' });
     const mapping = lastId(s2.mappings);
-    const { state: s3 } = run(s2, { kind: 'munmap', vma: lastId(s2.vmas) });
+    const { state: s3 } = run(s2, munmapVma(s2, lastId(s2.vmas)));
     const { state } = run(s3, { kind: 'device_write', mapping, index: 0 });
     expect(state.frames).toBe(s3.frames);
   });

@@ -19,8 +19,7 @@ import {
   rejectedWith,
   run,
   world,
-  writeFault,
-} from './helpers.ts';
+  writeFault, munmapVma } from './helpers.ts';
 
 const putPage = (pages: number): Op => ({ kind: 'put_page', pages });
 const unpin = (pages: number): Op => ({ kind: 'unpin_user_pages', pages });
@@ -181,7 +180,7 @@ describe('put_page', () => {
 
   it('put_page of the last reference after munmap frees the page', () => {
     const { state: s1, pages } = withPages(world(), mmapAnon(1), gup(0, 1, false));
-    const { state, events } = run(s1, { kind: 'munmap', vma: lastId(s1.vmas) }, putPage(pages));
+    const { state, events } = run(s1, munmapVma(s1, lastId(s1.vmas)), putPage(pages));
     expect(frame(state, 0).free).toBe(true);
     expect(events.slice(-2)).toEqual([
       { kind: 'reference-dropped', pfn: 0, pages, pin: false, write: false, undirtiedDeviceData: false },

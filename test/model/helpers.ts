@@ -229,3 +229,10 @@ export const finishInvalidations = (s: State): Ran => {
   expect(acc.state.invalidations.size, 'every invalidation ended').toBe(0);
   return acc;
 };
+
+/** munmap of the whole of VMA `vma` as it is in `s`: munmap(mm, start, npages). */
+export const munmapVma = (s: State, vma: number): Op => {
+  const v = s.vmas.get(vma);
+  if (v === undefined) throw new Error(`test setup: no vma ${vma}`);
+  return { kind: 'munmap', mm: v.mm, start: v.start, npages: v.npages };
+};

@@ -22,8 +22,7 @@ import {
   rejectedWith,
   run,
   world,
-  writeFault,
-} from './helpers.ts';
+  writeFault, munmapVma } from './helpers.ts';
 
 const vma = (s: State, id: number) => {
   const v = s.vmas.get(id);
@@ -44,6 +43,8 @@ describe('mmap', () => {
       backing: { kind: 'anon' },
       shared: false,
       dontcopy: false,
+      writable: true,
+      anonVma: null,
       ptes: [null, null],
     });
     expect(state.frames).toEqual(s0.frames);
@@ -128,18 +129,18 @@ describe('munmap', () => {
   it('munmap of an anonymous VMA frees its faulted page and emits vma-destroyed', () => {
     const { state: s1 } = run(world(), mmapAnon(1), writeFault(0));
     const id = lastId(s1.vmas);
-    const { state, events } = run(s1, { kind: 'munmap', vma: id });
+    const { state, events } = run(s1, munmapVma(s1, id));
     expect(state.vmas.has(id)).toBe(false);
     expect(frame(state, 0).free).toBe(true);
     expect(events).toEqual([
       { kind: 'page-freed', pfn: 0 },
-      { kind: 'vma-destroyed', vma: id, mm: 0 },
+      { kind: 'vma-destroyed', vma: id, mm: 0, start: 0, end: 1 },
     ]);
   });
 
   it('munmap of a file VMA drops the PTE reference but the page stays in the page cache', () => {
     const { state: s1 } = run(world(), mmapFile(1), writeFault(0));
-    const { state, events } = run(s1, { kind: 'munmap', vma: lastId(s1.vmas) });
+    const { state, events } = run(s1, munmapVma(s1, lastId(s1.vmas)));
     expect(frame(state, 0)).toMatchObject({ free: false, refcount: 1, mapcount: 0, dirty: true });
     expect(state.inodes[0]!.cache[0]).toBe(0);
     expect(kinds(events)).toEqual(['vma-destroyed']);
@@ -147,20 +148,30 @@ describe('munmap', () => {
 
   it('munmap of a raw BAR VMA gives the window back to the exporter allocator', () => {
     const { state: s1 } = run(world(), mmapBar(2));
-    const { state } = run(s1, { kind: 'munmap', vma: lastId(s1.vmas) });
+    const { state } = run(s1, munmapVma(s1, lastId(s1.vmas)));
     expect(frame(state, RAW_BASE).free).toBe(true);
     expect(frame(state, RAW_BASE + 1).free).toBe(true);
   });
 
-  it('munmap of a VMA that is not mapped is rejected', () => {
-    expect(rejectedWith(world(), { kind: 'munmap', vma: 42 })).toContain('vma 42 is not mapped');
+  it('munmap of a range with nothing mapped returns 0: an accepted step that changes nothing and notifies nobody', () => {
+    const { state: s1 } = run(world(), mmapAnon(1));
+    const { state, events } = run(s1, { kind: 'munmap', mm: 0, start: 42, npages: 3 });
+    expect(state).toEqual(s1);
+    expect(events).toEqual([]);
   });
 
-  it('munmap of a VMA that was already unmapped is rejected', () => {
+  it('munmap of a range that was already unmapped is accepted again and changes nothing', () => {
     const { state: s1 } = run(world(), mmapAnon(1));
-    const id = lastId(s1.vmas);
-    const { state } = run(s1, { kind: 'munmap', vma: id });
-    expect(rejectedWith(state, { kind: 'munmap', vma: id })).toContain('is not mapped');
+    const op = munmapVma(s1, lastId(s1.vmas));
+    const { state: s2 } = run(s1, op);
+    const { state, events } = run(s2, op);
+    expect(state).toEqual(s2);
+    expect(events).toEqual([]);
+  });
+
+  it('munmap of zero pages is rejected with -EINVAL', () => {
+    const { state: s1 } = run(world(), mmapAnon(1));
+    expect(rejectedWith(s1, { kind: 'munmap', mm: 0, start: 0, npages: 0 })).toContain('-EINVAL');
   });
 });
 
@@ -176,8 +187,8 @@ describe('exit_mmap', () => {
     // the file page is held by the page cache only
     expect(frame(state, 1)).toMatchObject({ free: false, refcount: 1, mapcount: 0 });
     expect(events).toEqual([
-      { kind: 'vma-destroyed', vma: anon, mm: 0 },
-      { kind: 'vma-destroyed', vma: file, mm: 0 },
+      { kind: 'vma-destroyed', vma: anon, mm: 0, start: 0, end: 1 },
+      { kind: 'vma-destroyed', vma: file, mm: 0, start: 1, end: 2 },
     ]);
   });
 
@@ -258,7 +269,7 @@ describe('fork', () => {
     const childVmas = [...state.vmas.values()].filter((v) => v.mm === child);
     expect(childVmas.map((v) => v.backing.kind)).toEqual(['bar', 'file']);
     expect(pteAt(state, child, 0)).toEqual({ pfn: RAW_BASE, writable: true });
-    const { state: parentGone } = run(state, { kind: 'munmap', vma: 1 });
+    const { state: parentGone } = run(state, munmapVma(state, 1));
     expect(frame(parentGone, RAW_BASE).free).toBe(false);
     const { state: bothGone } = run(parentGone, { kind: 'exit_mmap', mm: child });
     expect(frame(bothGone, RAW_BASE).free).toBe(true);

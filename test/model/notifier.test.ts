@@ -14,8 +14,7 @@ import {
   rejectedWith,
   run,
   runThread,
-  world,
-} from './helpers.ts';
+  world, munmapVma } from './helpers.ts';
 
 const insert = (start: number, npages: number, owner: number, mm = 0): Op => ({ kind: 'mmu_interval_notifier_insert', mm, start, npages, owner });
 const rangeEnd = (inv: number): Op => ({ kind: 'mmu_notifier_invalidate_range_end', inv });
@@ -65,7 +64,7 @@ describe('mmu_interval_notifier_insert', () => {
 
   it('mmu_interval_notifier_insert during an invalidation of the mm takes the odd mm seq, so read_begin waits until the invalidation ends', () => {
     const { state: s1, vma } = subscribed();
-    const { state: s2 } = run(s1, { kind: 'munmap', vma });
+    const { state: s2 } = run(s1, munmapVma(s1, vma));
     expect(seqOf(s2)).toBe(3);
     const { state: s3 } = run(s2, insert(4, 1, DRIVER));
     const late = lastId(s3.notifiers);
@@ -111,7 +110,7 @@ describe('mmu_interval_notifier_remove', () => {
 
   it('mmu_interval_notifier_remove waits while an invalidation of its mm runs and unregisters once range_end ran', () => {
     const { state: s1, vma, notifier } = subscribed();
-    const { state: s2, events } = run(s1, { kind: 'munmap', vma });
+    const { state: s2, events } = run(s1, munmapVma(s1, vma));
     const remove: Op = { kind: 'mmu_interval_notifier_remove', notifier };
     expect(rejectedWith(s2, remove)).toBe('waits: an invalidation of mm 0 is in progress');
     // Still waiting after the callback returned: only invalidate_range_end ends the invalidation.
@@ -126,7 +125,7 @@ describe('mmu_interval_read_begin and mmu_interval_read_retry', () => {
   it('mmu_interval_read_begin waits once the running callback set_seq the notifier and returns the new seq after range_end', () => {
     const { state: s1, vma, notifier } = subscribed();
     expect(run(s1, readBegin(notifier)).events).toEqual([{ kind: 'read-begin', notifier, seq: 1 }]);
-    const { state: s2, events } = run(s1, { kind: 'munmap', vma });
+    const { state: s2, events } = run(s1, munmapVma(s1, vma));
     const tid = callbackThread(events);
     // The invalidation started, but this notifier's seq is not the mm's yet: read_begin still returns at once.
     expect(run(s2, readBegin(notifier)).events).toEqual([{ kind: 'read-begin', notifier, seq: 1 }]);
@@ -143,7 +142,7 @@ describe('mmu_interval_read_begin and mmu_interval_read_retry', () => {
 
   it('mmu_interval_read_retry is false until the callback calls mmu_interval_set_seq, then true for the seq read before', () => {
     const { state: s1, vma, notifier } = subscribed();
-    const { state: s2, events } = run(s1, { kind: 'munmap', vma });
+    const { state: s2, events } = run(s1, munmapVma(s1, vma));
     expect(run(s2, readRetry(notifier, 1)).events).toEqual([{ kind: 'read-retry', notifier, seq: 1, retry: false }]);
     const { state: s3, ops } = runThread(s2, callbackThread(events), 2);
     expect(ops.map((o) => o.kind)).toEqual(['driver_lock', 'mmu_interval_set_seq']);
@@ -153,9 +152,25 @@ describe('mmu_interval_read_begin and mmu_interval_read_retry', () => {
 });
 
 describe('invalidation on munmap', () => {
+  it('with two invalidations of one notifier in flight, a callback returns to the invalidation that called it, not to the older one', () => {
+    const { state: s1, notifier } = subscribed('vma-p2p-map-notifier-nostop');
+    const { state: s2, events: e1 } = run(s1, { kind: 'munmap', mm: 0, start: 0, npages: 1 });
+    const first = callbackThread(e1);
+    const { state: s3, events: e2 } = run(s2, { kind: 'pci_stop_and_remove_bus_device', dev: EXPORTER });
+    const second = callbackThread(e2);
+    const [invFirst, invSecond] = [...s3.invalidations.keys()];
+    const { state: s4 } = runThread(s3, second);
+    // the second callback's return ended the second invalidation's callbacks only: munmap still waits for the first
+    expect(s4.threads.has(first)).toBe(true);
+    expect(s4.invalidations.get(invFirst!)!.running).toBe(first);
+    expect(rejectedWith(s4, rangeEnd(invFirst!))).toBe(`waits: invalidation ${invFirst} still has callbacks to run`);
+    expect(s4.invalidations.get(invSecond!)!.running).toBe(null);
+    expect(notifier).toBeGreaterThan(0);
+  });
+
   it('munmap with an importer notifier only starts an invalidation: the VMA stays until mmu_notifier_invalidate_range_end', () => {
     const { state: s1, vma, notifier } = subscribed();
-    const { state: s2, events } = run(s1, { kind: 'munmap', vma });
+    const { state: s2, events } = run(s1, munmapVma(s1, vma));
     const inv = onlyInvalidation(s2);
     const tid = callbackThread(events);
     expect(events).toEqual([
@@ -164,14 +179,14 @@ describe('invalidation on munmap', () => {
     ]);
     expect(s2.vmas.has(vma)).toBe(true);
     expect(seqOf(s2)).toBe(3);
-    expect(s2.invalidations.get(inv)).toMatchObject({ mmapLocked: 0, queue: [], running: tid, then: { kind: 'munmap', vma } });
+    expect(s2.invalidations.get(inv)).toMatchObject({ mmapLocked: 0, queue: [], running: tid, then: { kind: 'munmap', vmas: [vma] } });
     expect(s2.threads.get(tid)).toMatchObject({ device: DRIVER, recipe: 'stop-unmap', notifier, inv, curSeq: 3 });
     expect(rejectedWith(s2, rangeEnd(inv))).toBe(`waits: invalidation ${inv} still has callbacks to run`);
     const { state: s3, events: cb } = runThread(s2, tid);
     expect(kinds(cb)).toEqual(['callback-returned']);
     expect(s3.vmas.has(vma)).toBe(true);
     const { state, events: end } = run(s3, rangeEnd(inv));
-    expect(end).toEqual([{ kind: 'vma-destroyed', vma, mm: 0 }, { kind: 'invalidate-range-end', inv }]);
+    expect(end).toEqual([{ kind: 'vma-destroyed', vma, mm: 0, start: 0, end: 1 }, { kind: 'invalidate-range-end', inv }]);
     expect(state.vmas.has(vma)).toBe(false);
     expect(state.invalidations.size).toBe(0);
     expect(seqOf(state)).toBe(4);
@@ -185,7 +200,7 @@ describe('invalidation on munmap', () => {
     const mapping = lastId(mapper.state.mappings);
     expect(kinds(mapper.events)).toContain('device-programmed');
     const range = lastId(mapper.state.deviceRanges);
-    const { state: s3, events } = run(mapper.state, { kind: 'munmap', vma });
+    const { state: s3, events } = run(mapper.state, munmapVma(mapper.state, vma));
     const tid = callbackThread(events);
     const inv = onlyInvalidation(s3);
     const cb = runThread(s3, tid);
@@ -210,7 +225,7 @@ describe('invalidation on munmap', () => {
 
   it("a callback thread's call that is not its recipe's next step is rejected", () => {
     const { state: s1, vma, notifier } = subscribed();
-    const { state, events } = run(s1, { kind: 'munmap', vma });
+    const { state, events } = run(s1, munmapVma(s1, vma));
     const tid = callbackThread(events);
     const reason = rejectedWith(state, { kind: 'invalidate_callback_return', notifier, ret: true, by: tid });
     expect(reason).toBe(`driver thread ${tid} (stop-unmap) calls driver_lock here`);
@@ -220,7 +235,7 @@ describe('invalidation on munmap', () => {
     const { state: s1, vma, notifier: first } = subscribed();
     const { state: s2 } = run(s1, insert(0, 1, DRIVER));
     const second = lastId(s2.notifiers);
-    const { state: s3, events } = run(s2, { kind: 'munmap', vma });
+    const { state: s3, events } = run(s2, munmapVma(s2, vma));
     const inv = onlyInvalidation(s3);
     const t1 = callbackThread(events);
     expect(s3.threads.size).toBe(1);
@@ -246,23 +261,23 @@ describe('invalidation on munmap', () => {
     const other = lastId(s0.vmas);
     const vma = other - 1;
     const { state: s1 } = run(s0, insert(0, 1, DRIVER));
-    const { state: s2 } = run(s1, { kind: 'munmap', vma });
+    const { state: s2 } = run(s1, munmapVma(s1, vma));
     expect(s2.vmas.has(vma)).toBe(true);
-    expect(rejectedWith(s2, { kind: 'munmap', vma: other })).toBe('waits: mmap_write_lock of mm 0 is held');
+    expect(rejectedWith(s2, munmapVma(s2, other))).toBe('waits: mmap_write_lock of mm 0 is held');
     expect(rejectedWith(s2, { kind: 'p2p_map', vma: other, dev: DRIVER, write: true })).toBe('waits: mmap_write_lock of mm 0 is held');
     expect(rejectedWith(s2, barOp)).toBe('waits: mmap_write_lock of mm 0 is held');
     expect(rejectedWith(s2, { kind: 'fork', mm: 0 })).toBe('waits: mmap_write_lock of mm 0 is held');
     expect(rejectedWith(s2, { kind: 'exit_mmap', mm: 0 })).toBe('waits: mmap_write_lock of mm 0 is held');
     const { state: s3 } = finishInvalidations(s2);
-    const { state, events } = run(s3, { kind: 'p2p_map', vma: other, dev: DRIVER, write: true }, { kind: 'munmap', vma: other });
+    const { state, events } = run(s3, { kind: 'p2p_map', vma: other, dev: DRIVER, write: true }, munmapVma(s3, other));
     expect(kinds(events)).toEqual(['vma-destroyed']);
     expect(state.vmas.size).toBe(0);
   });
 
   it('munmap without a notifier leaves the p2p_map mapping live after the VMA is gone', () => {
     const { state: s1, vma, mapping } = barMappedByImporter();
-    const { state, events } = run(s1, { kind: 'munmap', vma });
-    expect(events).toEqual([{ kind: 'vma-destroyed', vma, mm: 0 }]);
+    const { state, events } = run(s1, munmapVma(s1, vma));
+    expect(events).toEqual([{ kind: 'vma-destroyed', vma, mm: 0, start: 0, end: 1 }]);
     expect(state.mappings.get(mapping)).toBe(s1.mappings.get(mapping));
   });
 
@@ -271,7 +286,7 @@ describe('invalidation on munmap', () => {
     const vma = lastId(s1.vmas);
     const { state: s2 } = run(s1, insert(0, 1, EXPORTER), { kind: 'p2p_map', vma, dev: DRIVER, write: true });
     const mapping = lastId(s2.mappings);
-    const { state: s3, events } = run(s2, { kind: 'munmap', vma });
+    const { state: s3, events } = run(s2, munmapVma(s2, vma));
     const inv = onlyInvalidation(s3);
     expect(events).toEqual([{ kind: 'invalidate-range-start', inv, event: 'MMU_NOTIFY_UNMAP' }]);
     expect(s3.invalidations.get(inv)).toMatchObject({ queue: [], running: null });
@@ -285,7 +300,7 @@ describe('invalidation on munmap', () => {
     const { state: s1, vma, mapping } = barMappedByImporter();
     const { state: s2 } = run(s1, insert(1, 4, IMPORTER));
     const n = lastId(s2.notifiers);
-    const { state, events } = run(s2, { kind: 'munmap', vma });
+    const { state, events } = run(s2, munmapVma(s2, vma));
     expect(kinds(events)).toEqual(['vma-destroyed']);
     expect(state.notifiers.get(n)?.seq).toBe(1);
     expect(seqOf(state)).toBe(2);
@@ -298,14 +313,14 @@ describe('invalidation on munmap', () => {
     const child = lastId(s0.mms);
     const { state: s1, vma } = barMappedByImporter(s0);
     const { state: s2 } = run(s1, insert(0, 8, IMPORTER, child));
-    const { events } = run(s2, { kind: 'munmap', vma });
+    const { events } = run(s2, munmapVma(s2, vma));
     expect(kinds(events)).toEqual(['vma-destroyed']);
   });
 
   it('munmap after mmu_interval_notifier_remove destroys the VMA at once and leaves the mapping live', () => {
     const { state: s1, vma, mapping } = barMappedByImporter();
     const { state: s2 } = run(s1, insert(0, 1, IMPORTER));
-    const { state, events } = run(s2, { kind: 'mmu_interval_notifier_remove', notifier: lastId(s2.notifiers) }, { kind: 'munmap', vma });
+    const { state, events } = run(s2, { kind: 'mmu_interval_notifier_remove', notifier: lastId(s2.notifiers) }, munmapVma(s2, vma));
     expect(kinds(events)).toEqual(['vma-destroyed']);
     expect(state.mappings.has(mapping)).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { State } from '../../model/state.ts';
-import { IMPORTER, ISOLATED, RAW_BASE, RAW_EXPORTER, callbackThread, designWorld, gup, lastId, mmapAnon, mmapBar, newId, rejectedWith, run, runThread, world } from './helpers.ts';
+import { IMPORTER, ISOLATED, RAW_BASE, RAW_EXPORTER, callbackThread, designWorld, gup, lastId, mmapAnon, mmapBar, newId, rejectedWith, run, runThread, world, munmapVma } from './helpers.ts';
 
 /** mm 0 maps the two pages of the raw BAR at virtual page 0. */
 const barVma = (s: State = world()): { state: State; vma: number } => {
@@ -82,7 +82,7 @@ describe('p2p_unmap', () => {
 
   it('p2p_unmap after munmap of its VMA is rejected because the VMA was destroyed before p2p_unmap', () => {
     const { state: s1, vma, mapping } = mapped();
-    const { state } = run(s1, { kind: 'munmap', vma });
+    const { state } = run(s1, munmapVma(s1, vma));
     expect(state.mappings.has(mapping)).toBe(true);
     expect(rejectedWith(state, { kind: 'p2p_unmap', mapping })).toContain('destroyed before p2p_unmap');
   });
@@ -99,7 +99,7 @@ describe('p2p_unmap', () => {
     const vma = lastId(s1.vmas);
     const { state: s2 } = run(s1, { kind: 'p2p_map', vma, dev: 1, write: true }, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 2, owner: 1 });
     const mapping = lastId(s2.mappings);
-    const { state: s3, events } = run(s2, { kind: 'munmap', vma });
+    const { state: s3, events } = run(s2, munmapVma(s2, vma));
     const { state, ops } = runThread(s3, callbackThread(events));
     expect(ops).toContainEqual({ kind: 'p2p_unmap', mapping, by: callbackThread(events) });
     // The VMA still exists (range_end has not run): only the mapping is gone.

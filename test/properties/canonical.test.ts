@@ -20,7 +20,7 @@ const file: Op = { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'file', inod
 describe('the canonical key (symmetry reduction)', () => {
   it('ignores ids used up on the way and generations of freed frames', () => {
     const direct = after([anon]);
-    const detour = after([{ kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: 0 } }, { kind: 'munmap', vma: 1 }, anon]);
+    const detour = after([{ kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: 0 } }, { kind: 'munmap', mm: 0, start: 0, npages: 1 }, anon]);
     expect(detour.vmas.get(2)).toBeDefined();
     expect(direct.vmas.get(1)).toBeDefined();
     expect(canonicalKey(detour)).toBe(canonicalKey(direct));

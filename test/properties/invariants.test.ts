@@ -56,7 +56,7 @@ const programmed: ReadonlyArray<Op> = [
   { kind: 'mmu_interval_read_retry', notifier: 2, seq: 1, by: 3 },
   { kind: 'device_program', dev: 1, mapping: 4, by: 3 },
   { kind: 'driver_unlock', dev: 1, by: 3 },
-  { kind: 'munmap', vma: 1 },
+  { kind: 'munmap', mm: 0, start: 0, npages: 1 },
 ];
 /** After `programmed`: munmap's invalidation is 6, its callback thread 7. */
 const stopUnmapCallback: ReadonlyArray<Op> = [
@@ -79,7 +79,7 @@ const recordOnlyCallback: ReadonlyArray<Op> = [
  */
 const raced: ReadonlyArray<Op> = [
   ...subscribedAndMapped,
-  { kind: 'munmap', vma: 1 },
+  { kind: 'munmap', mm: 0, start: 0, npages: 1 },
   { kind: 'driver_lock', dev: 1, by: 6 },
   { kind: 'mmu_interval_set_seq', notifier: 2, seq: 3, by: 6 },
   { kind: 'device_stop_dma', dev: 1, mm: 0, start: 0, npages: 1, by: 6 },
@@ -112,7 +112,7 @@ describe('no-cpu-iomem', () => {
 describe('map-within-vma-lifetime', () => {
   it('fires when munmap destroys a VMA that still has a p2p_map mapping', () => {
     expectViolation(
-      run('vma-p2p-map', [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'munmap', vma: 1 }]),
+      run('vma-p2p-map', [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'munmap', mm: 0, start: 0, npages: 1 }]),
       'map-within-vma-lifetime',
       3,
       'vma 1 was destroyed while mapping 2',
@@ -136,7 +136,7 @@ describe('map-within-vma-lifetime', () => {
     );
   });
   it('holds when the importer p2p_unmaps before munmap', () => {
-    expectHolds(run('vma-p2p-map', [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'p2p_unmap', mapping: 2 }, { kind: 'munmap', vma: 1 }]));
+    expectHolds(run('vma-p2p-map', [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'p2p_unmap', mapping: 2 }, { kind: 'munmap', mm: 0, start: 0, npages: 1 }]));
   });
 });
 
@@ -217,7 +217,7 @@ describe('correct-dirtying', () => {
 describe('no-dma-after-free', () => {
   /** The importer without a notifier p2p_maps (mapping 2) and programs its device (range 3). */
   const imported: ReadonlyArray<Op> = [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'device_program', dev: 1, mapping: 2 }];
-  const mapped: ReadonlyArray<Op> = [...imported, { kind: 'munmap', vma: 1 }];
+  const mapped: ReadonlyArray<Op> = [...imported, { kind: 'munmap', mm: 0, start: 0, npages: 1 }];
   it('fires when the device writes a BAR window its exporter gave back at munmap', () => {
     expectViolation(run('vma-p2p-map', [...mapped, { kind: 'device_write', mapping: 2, index: 0 }], 'no-dma-after-free'), 'no-dma-after-free', 5, 'was freed');
   });
@@ -251,7 +251,7 @@ describe('no-dma-after-free', () => {
     expectViolation(run('vma-p2p-map-notifier-noretry', ops, 'no-dma-after-free'), 'no-dma-after-free', 17, 'was freed');
   });
   it('holds when a pin keeps the page alive across munmap', () => {
-    expectHolds(run('pin-user-pages', [anon, ...pinStart, { kind: 'munmap', vma: 1 }, { kind: 'device_write', mapping: 4, index: 0 }]));
+    expectHolds(run('pin-user-pages', [anon, ...pinStart, { kind: 'munmap', mm: 0, start: 0, npages: 1 }, { kind: 'device_write', mapping: 4, index: 0 }]));
   });
 });
 
@@ -337,10 +337,10 @@ describe('each invariant knows when a step reaches the situation it guards', () 
       bar,
       { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: 1 },
       { kind: 'p2p_map', vma: 1, dev: 1, write: true },
-      { kind: 'munmap', vma: 1 },
+      { kind: 'munmap', mm: 0, start: 0, npages: 1 },
     ];
     expect(exercisedAt('vma-p2p-map-notifier', ops, 'map-within-vma-lifetime')).toEqual([4]);
-    expect(exercisedAt('vma-p2p-map-notifier', [bar, { kind: 'munmap', vma: 1 }], 'map-within-vma-lifetime')).toEqual([]);
+    expect(exercisedAt('vma-p2p-map-notifier', [bar, { kind: 'munmap', mm: 0, start: 0, npages: 1 }], 'map-within-vma-lifetime')).toEqual([]);
   });
   it('notifier-protocol: a callback returns while a map path of its notifier holds a seq, not when the map path already ended', () => {
     expect(exercisedAt('vma-p2p-map-notifier', raced, 'notifier-protocol')).toEqual([12]);

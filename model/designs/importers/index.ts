@@ -4,10 +4,10 @@
  * in a saved trace replays the code it ran.
  */
 import type { Recipe } from '../../recipe.ts';
-import { recordOnly, stopAndUnmap } from './invalidate.ts';
+import { recordOnly, stopAndUnmap, wholeRangeOnly } from './invalidate.ts';
 import { mapPath } from './map-path.ts';
 
-const all: ReadonlyArray<Recipe> = [stopAndUnmap, recordOnly, mapPath(true), mapPath(false)];
+const all: ReadonlyArray<Recipe> = [stopAndUnmap, recordOnly, wholeRangeOnly, mapPath(true), mapPath(false)];
 
 const byName = new Map(all.map((r) => [r.name, r]));
 

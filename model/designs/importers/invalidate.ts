@@ -65,3 +65,38 @@ export const recordOnly: Recipe = {
     (_s, t) => call({ kind: 'invalidate_callback_return', notifier: t.notifier, ret: true }, end),
   ],
 };
+
+/**
+ * An importer that only handles an invalidation covering its whole
+ * notifier range (a common shortcut: "the mapping is gone") and ignores
+ * partial ones (a partial munmap, an mremap shrink, mprotect of a page):
+ * for those it only sets the seq and returns.
+ */
+export const wholeRangeOnly: Recipe = {
+  name: 'whole-range-only',
+  summary: 'Take the driver lock, mmu_interval_set_seq; only if the range is the whole notifier range: stop the device, p2p_unmap every mapping in it; unlock, return true.',
+  listing: [
+    'mutex_lock(&driver->update)',
+    'mmu_interval_set_seq(sub, cur_seq)',
+    'if (range->start == sub start && range->end == sub end) stop the device for the range and wait',
+    'p2p_unmap() each mapping in the range (whole range only)',
+    'mutex_unlock(&driver->update)',
+    'return true',
+  ],
+  actions: [
+    (_s, t) => call({ kind: 'driver_lock', dev: t.device }),
+    (_s, t) => call({ kind: 'mmu_interval_set_seq', notifier: t.notifier, seq: t.curSeq }),
+    (s, t) => {
+      const r = range(s, t);
+      const n = s.notifiers.get(t.notifier);
+      if (n === undefined || r.start !== n.start || r.end !== n.end) return goto(4);
+      return call({ kind: 'device_stop_dma', dev: t.device, mm: r.mm, start: r.start, npages: r.end - r.start });
+    },
+    (s, t) => {
+      const m = mappingsInRange(s, t)[0];
+      return m === undefined ? goto(4) : call({ kind: 'p2p_unmap', mapping: m.id }, at(3), at(4));
+    },
+    (_s, t) => call({ kind: 'driver_unlock', dev: t.device }),
+    (_s, t) => call({ kind: 'invalidate_callback_return', notifier: t.notifier, ret: true }, end),
+  ],
+};

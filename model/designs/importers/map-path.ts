@@ -29,11 +29,11 @@ const notifierOf = (s: State, t: DriverThread) => s.notifiers.get(t.notifier);
 export const mapPath = (checkRetry: boolean): Recipe => ({
   name: checkRetry ? 'hmm-map' : 'hmm-map-noretry',
   summary: checkRetry
-    ? 'read_begin, p2p_map under mmap_read_lock, take the driver lock, read_retry (on retry: unlock, p2p_unmap, start again), program the device, unlock.'
-    : 'read_begin, p2p_map, take the driver lock, program the device, unlock: no read_retry check.',
+    ? 'read_begin, p2p_map under mmap_read_lock (refused for a VMA that reaches past the notifier range: p2p_map takes no range), take the driver lock, read_retry (on retry: unlock, p2p_unmap, start again), program the device, unlock.'
+    : 'read_begin, p2p_map (refused for a VMA that reaches past the notifier range), take the driver lock, program the device, unlock: no read_retry check.',
   listing: [
     'seq = mmu_interval_read_begin(sub)',
-    'vma = find_vma(mm, start); p2p_map(vma, dev, write)',
+    'vma = find_vma(mm, start); if the vma reaches past the notifier range, fail; p2p_map(vma, dev, write)',
     'mutex_lock(&driver->update)',
     ...(checkRetry ? ['if (mmu_interval_read_retry(sub, seq)) { mutex_unlock; p2p_unmap; goto again }'] : []),
     'program the device page table',
@@ -50,7 +50,9 @@ export const mapPath = (checkRetry: boolean): Recipe => ({
     (s, t) => {
       const n = notifierOf(s, t);
       const v = n === undefined ? undefined : findVma(s, n.mm, n.start);
-      if (v === undefined || v.backing.kind !== 'bar') return goto(FAIL);
+      // p2p_map maps the whole VMA: the driver maps only a VMA that lies inside its notifier's
+      // range, or pages outside the range would be unmapped without its callback hearing of it.
+      if (v === undefined || v.backing.kind !== 'bar' || n === undefined || v.start + v.npages > n.end) return goto(FAIL);
       return call(
         { kind: 'p2p_map', vma: v.id, dev: t.device, write: true },
         (th, st, before) => ({ ...th, pc: LOCK, mapping: before.nextId, entries: st.state.mappings.get(before.nextId)?.entries ?? null, stale: false }),
