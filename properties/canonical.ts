@@ -16,7 +16,8 @@
  * (or mm's) or not". Threads, invalidations and device ranges keep their
  * ids where they refer to each other (exact, less reduction).
  */
-import type { DmaMapping, PageArray, Sgl, State } from '../model/state.ts';
+import { match } from 'ts-pattern';
+import type { Continuation, DmaMapping, PageArray, Sgl, State } from '../model/state.ts';
 
 const rankBy = <A extends { readonly id: number }>(xs: Iterable<A>, key: (a: A) => string): Map<number, number> => {
   const sorted = [...xs].map((a) => [key(a), a.id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
@@ -61,11 +62,19 @@ export const canonicalKey = (s: State): string => {
   parts.push(`I${s.inodes.map((i) => i.cache.map((p) => p ?? '-').join(',')).join(';')}`);
   parts.push(`M${[...s.mms.values()].sort((a, b) => r(mm, a.id) - r(mm, b.id)).map((m) => `${m.alive ? 1 : 0}${m.hasPinned ? 1 : 0}`).join('')}`);
   const sortedBy = <A extends { readonly id: number }>(xs: Iterable<A>, rank: Map<number, number>) => [...xs].sort((a, b) => r(rank, a.id) - r(rank, b.id));
+  // anon_vma ids only matter by which VMAs share one: numbered by first use in VMA order.
+  const anonVmas = new Map<number, number>();
+  const anonKey = (a: number | null): string => {
+    if (a === null) return '-';
+    if (!anonVmas.has(a)) anonVmas.set(a, anonVmas.size);
+    return String(anonVmas.get(a));
+  };
   parts.push(
     `V${sortedBy(s.vmas.values(), vma)
       .map((v) => {
         const b = v.backing.kind === 'bar' ? `b${v.backing.bar}:${v.backing.window.join(',')}` : v.backing.kind === 'file' ? `f${v.backing.inode}` : v.backing.kind === 'p2pmem' ? `p${v.backing.bar}` : 'a';
-        return `${r(mm, v.mm)}@${v.start}+${v.npages}${b}[${v.ptes.map((p) => (p === null ? '-' : `${p.pfn}${p.writable ? 'w' : 'r'}`)).join(',')}]`;
+        const flags = `${v.shared ? 's' : 'p'}${v.writable ? 'w' : 'r'}${v.dontcopy ? 'd' : ''}${anonKey(v.anonVma)}`;
+        return `${r(mm, v.mm)}@${v.start}+${v.npages}${b}${flags}[${v.ptes.map((p) => (p === null ? '-' : `${p.pfn}${p.writable ? 'w' : 'r'}`)).join(',')}]`;
       })
       .join(';')}`,
   );
@@ -78,6 +87,20 @@ export const canonicalKey = (s: State): string => {
       .map((n) => `${n.id}:${r(mm, n.mm)}:${n.start}-${n.end}:${n.owner}`)
       .join(';')}`,
   );
+  /** A continuation with its VMA and mm ids ranked like the objects they name. */
+  const thenKey = (t: Continuation): string =>
+    match(t)
+      .with({ kind: 'munmap' }, (c) => `u${c.vmas.map((v) => r(vma, v)).join(',')}`)
+      .with({ kind: 'mprotect' }, (c) => `p${r(mm, c.mm)}@${c.start}-${c.end}${c.write ? 'w' : 'r'}`)
+      .with({ kind: 'mremap_move' }, (c) => `m${r(vma, c.from)}>${r(vma, c.to)}`)
+      .with({ kind: 'fork' }, (c) => `f${r(mm, c.mm)}`)
+      .with({ kind: 'page_mkclean' }, (c) => `c${c.pfn}`)
+      .with({ kind: 'wp_page_copy' }, (c) => `w${r(mm, c.mm)}@${c.addr}`)
+      .with({ kind: 'exit_mmap' }, (c) => `x${r(mm, c.mm)}`)
+      .with({ kind: 'unmap_mapping_range' }, (c) => `z${c.dev}`)
+      .with({ kind: 'reclaim' }, (c) => `r${c.pfn}`)
+      .with({ kind: 'migrate_page' }, (c) => `g${c.pfn}`)
+      .exhaustive();
   const mmSeq = (m: number): number => s.mms.get(m)?.invalidateSeq ?? -1;
   parts.push(`Q${[...s.mms.values()].sort((a, b) => r(mm, a.id) - r(mm, b.id)).map((m) => m.invalidateSeq % 2).join('')}`);
   parts.push(`n${[...s.notifiers.values()].sort((a, b) => a.id - b.id).map((n) => `${n.id}:${n.seq === mmSeq(n.mm) ? '=' : '<'}`).join(',')}`);
@@ -97,7 +120,7 @@ export const canonicalKey = (s: State): string => {
   parts.push(
     `X${[...s.invalidations.values()]
       .sort((a, b) => a.id - b.id)
-      .map((i) => `${i.id}:${i.event}:${i.ranges.map((g) => `${r(mm, g.mm)}@${g.start}-${g.end}`).join('+')}:${i.mmapLocked ?? '-'}:${i.queue.join(',')}:${i.running ?? '-'}:${JSON.stringify(i.then)}`)
+      .map((i) => `${i.id}:${i.event}:${i.ranges.map((g) => `${r(mm, g.mm)}@${g.start}-${g.end}`).join('+')}:${i.mmapLocked ?? '-'}:${i.queue.join(',')}:${i.running ?? '-'}:${thenKey(i.then)}`)
       .join(';')}`,
   );
   parts.push(

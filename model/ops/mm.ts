@@ -100,9 +100,8 @@ export const munmap = (s: State, mm: MmId, start: number, npages: number): Outco
 export const unmapRange = (s: State, mm: MmId, start: number, end: number): Changed => {
   if (vmasIn(s, mm, start, end).length === 0) return { state: s, events: [] };
   const [s1, ids] = isolate(s, mm, start, end);
-  const pieces = ids.map((id) => s1.vmas.get(id)!);
-  const range = { mm, start: pieces[0]!.start, end: pieces.at(-1)!.start + pieces.at(-1)!.npages };
-  return invalidateThen(s1, [range], 'MMU_NOTIFY_UNMAP', mm, { kind: 'munmap', vmas: ids }, (st) => munmapRest(st, ids));
+  // unmap_region() notifies [start, end) as asked (unmap_vmas with the munmap arguments), holes included.
+  return invalidateThen(s1, [{ mm, start, end }], 'MMU_NOTIFY_UNMAP', mm, { kind: 'munmap', vmas: ids }, (st) => munmapRest(st, ids));
 };
 
 /** What munmap does once every notifier returned: destroy the detached pieces. */

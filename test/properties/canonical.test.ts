@@ -42,4 +42,14 @@ describe('the canonical key (symmetry reduction)', () => {
     expect(canonicalKey(written.right.state)).not.toBe(canonicalKey(s));
     expect(canonicalKey(after([anon]))).not.toBe(canonicalKey(after([file])));
   });
+  it('tells apart VMAs that differ only in VM_WRITE or in which anon_vma they share: a store or a merge behaves differently', () => {
+    const readOnly = after([anon, { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: false }]);
+    expect(canonicalKey(readOnly)).not.toBe(canonicalKey(after([anon])));
+    const touched = after([anon, { kind: 'write_fault', mm: 0, addr: 0 }]);
+    const reclaimed = step(touched, { kind: 'reclaim', page: 0 });
+    if (E.isLeft(reclaimed)) throw new Error(reclaimed.left.reason);
+    // Reclaim cleared the PTE, but the VMA keeps its anon_vma: not the state of a fresh mmap.
+    expect(reclaimed.right.state.vmas.get(1)!.anonVma).not.toBeNull();
+    expect(canonicalKey(reclaimed.right.state)).not.toBe(canonicalKey(after([anon])));
+  });
 });

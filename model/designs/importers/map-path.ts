@@ -52,7 +52,7 @@ export const mapPath = (checkRetry: boolean): Recipe => ({
       const v = n === undefined ? undefined : findVma(s, n.mm, n.start);
       // p2p_map maps the whole VMA: the driver maps only a VMA that lies inside its notifier's
       // range, or pages outside the range would be unmapped without its callback hearing of it.
-      if (v === undefined || v.backing.kind !== 'bar' || n === undefined || v.start + v.npages > n.end) return goto(FAIL);
+      if (v === undefined || v.backing.kind !== 'bar' || n === undefined || v.start < n.start || v.start + v.npages > n.end) return goto(FAIL);
       return call(
         { kind: 'p2p_map', vma: v.id, dev: t.device, write: true },
         (th, st, before) => ({ ...th, pc: LOCK, mapping: before.nextId, entries: st.state.mappings.get(before.nextId)?.entries ?? null, stale: false }),
