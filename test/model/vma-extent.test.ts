@@ -179,10 +179,16 @@ describe('which range is notified, with which event', () => {
     expect(layout(after)).toEqual([[id, 0, 1]]);
   });
 
-  it('munmap of a range wider than the mapping notifies only the mapped part', () => {
+  it('munmap of a range wider than the mapping notifies the whole range it was asked for (unmap_region passes start and end to unmap_vmas)', () => {
     const { state: s1 } = run(designWorld(NOTIFIER_DESIGN), bar2, insert(0, 2));
     const { state } = run(s1, munmap(0, 6));
-    expect(onlyInvalidation(state).ranges).toEqual([{ mm: 0, start: 0, end: 2 }]);
+    expect(onlyInvalidation(state).ranges).toEqual([{ mm: 0, start: 0, end: 6 }]);
+  });
+
+  it('munmap of a range with a hole notifies a notifier that covers only the hole', () => {
+    const { state: s1 } = run(designWorld(NOTIFIER_DESIGN), bar2, insert(4, 1));
+    const { state } = run(s1, munmap(0, 6));
+    expect(onlyInvalidation(state).queue.length + (onlyInvalidation(state).running === null ? 0 : 1)).toBe(1);
   });
 
   it('mprotect of a mapped page notifies MMU_NOTIFY_PROTECTION_VMA of the range', () => {
