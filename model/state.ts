@@ -173,7 +173,10 @@ export interface PageArray {
   readonly id: PagesId;
   readonly kind: 'get' | 'pin';
   readonly mm: MmId;
+  /** The VMA of the first page. */
   readonly vma: VmaId;
+  /** The VMA each page came from: a range may span several (`vmas[i]` for `pfns[i]`). */
+  readonly vmas: ReadonlyArray<VmaId>;
   readonly start: number;
   readonly pfns: ReadonlyArray<Pfn>;
   readonly write: boolean;

@@ -9,7 +9,7 @@ import type { Event } from '../event.ts';
 import { replaceAt } from '../collections.ts';
 import { type Changed, findVma, freshId, putPage, setFrame, setVma } from '../page.ts';
 import { done, reject, type Outcome } from '../result.ts';
-import type { MmId, PageArray, PagesId, Pfn, State } from '../state.ts';
+import type { MmId, PageArray, PagesId, Pfn, State, Vma, VmaId } from '../state.ts';
 import { faultIn } from './fault.ts';
 
 export interface GupFlags {
@@ -30,38 +30,54 @@ export const gup = (
   if (s.mms.get(mm)?.alive !== true) return E.left(`-EFAULT: mm ${mm} has exited (it has no VMAs)`);
   if (!Number.isInteger(npages) || npages < 1) return E.left(`returns 0: npages ${npages} asks for nothing`);
   if (kind === 'pin' && flags.p2pdma && flags.longterm) return E.left('-EINVAL: FOLL_PCI_P2PDMA cannot be combined with FOLL_LONGTERM');
-  const v = findVma(s, mm, start);
-  if (v === undefined || start + npages > v.start + v.npages)
-    return E.left(`-EFAULT: pages [${start}, ${start + npages}) of mm ${mm} are not inside one vma`);
-  if (v.backing.kind === 'bar') return E.left(`-EFAULT: vma ${v.id} is VM_IO|VM_PFNMAP (no struct page)`);
-  if (v.backing.kind === 'p2pmem' && s.era.p2pGupGate) {
-    if (kind === 'get' || !flags.p2pdma) return E.left(`-EREMOTEIO: vma ${v.id} holds PCI P2PDMA pages and FOLL_PCI_P2PDMA was not passed`);
-  }
-  if (kind === 'pin' && flags.longterm && flags.write && v.backing.kind === 'file' && s.era.longtermFileGate)
-    return E.left(`-EFAULT: FOLL_LONGTERM|FOLL_WRITE on vma ${v.id}, a file mapping that needs dirty tracking`);
+  /** check_vma_flags() and the VMA lookup for one page: the error GUP returns there, or null. */
+  const refused = (v: Vma | undefined, addr: number): string | null => {
+    if (v === undefined) return `-EFAULT: no vma of mm ${mm} covers page ${addr}`;
+    if (v.backing.kind === 'bar') return `-EFAULT: vma ${v.id} is VM_IO|VM_PFNMAP (no struct page)`;
+    if (flags.write && !v.writable) return `-EFAULT: FOLL_WRITE on vma ${v.id}, which has no VM_WRITE`;
+    if (v.backing.kind === 'p2pmem' && s.era.p2pGupGate && (kind === 'get' || !flags.p2pdma))
+      return `-EREMOTEIO: vma ${v.id} holds PCI P2PDMA pages and FOLL_PCI_P2PDMA was not passed`;
+    if (kind === 'pin' && flags.longterm && flags.write && v.backing.kind === 'file' && s.era.longtermFileGate)
+      return `-EFAULT: FOLL_LONGTERM|FOLL_WRITE on vma ${v.id}, a file mapping that needs dirty tracking`;
+    return null;
+  };
   let state = s;
   const pfns: Pfn[] = [];
+  const vmas: VmaId[] = [];
   const events: Event[] = [];
-  // A read-only pin of an anon page faults like a write (unshare) where the era has FAULT_FLAG_UNSHARE.
-  const unshare = kind === 'pin' && !flags.write && v.backing.kind === 'anon' && s.era.pinUnsharesReadOnly;
+  // __get_user_pages walks page by page and VMA by VMA; at the first page it cannot take it
+  // returns the count taken so far (`i ? i : ret`), or the error when that is none.
   for (let i = 0; i < npages; i++) {
-    const index = start - v.start + i;
-    const before = state.vmas.get(v.id)!.ptes[index] ?? null;
-    const r0 = faultIn(state, state.vmas.get(v.id)!, index, flags.write || unshare);
+    const addr = start + i;
+    const v = findVma(state, mm, addr);
+    const no = refused(v, addr);
+    if (no !== null) {
+      if (i === 0) return E.left(no);
+      break;
+    }
+    const index = addr - v!.start;
+    // A read-only pin of an anon page faults like a write (unshare) where the era has FAULT_FLAG_UNSHARE.
+    const unshare = kind === 'pin' && !flags.write && v!.backing.kind === 'anon' && s.era.pinUnsharesReadOnly;
+    const before = v!.ptes[index] ?? null;
+    const r0 = faultIn(state, v!, index, flags.write || unshare);
     // FAULT_FLAG_UNSHARE maps the exclusive page without write permission: the process's
     // next store takes a write fault, which reuses the exclusive page.
-    const r = E.isRight(r0) && unshare && !flags.write && before !== null && !before.writable ? E.right(readOnly(r0.right, v.id, index)) : r0;
+    const r = E.isRight(r0) && unshare && !flags.write && before !== null && !before.writable ? E.right(readOnly(r0.right, v!.id, index)) : r0;
     // handle_mm_fault's VM_FAULT_SIGBUS becomes -EFAULT for GUP; -ENOMEM stays.
-    if (E.isLeft(r)) return E.left(r.left.startsWith('SIGBUS: ') ? `-EFAULT: ${r.left.slice('SIGBUS: '.length)}` : r.left);
+    if (E.isLeft(r)) {
+      if (i === 0) return E.left(r.left.startsWith('SIGBUS: ') ? `-EFAULT: ${r.left.slice('SIGBUS: '.length)}` : r.left);
+      break;
+    }
     events.push(...r.right.events);
-    const pfn = r.right.state.vmas.get(v.id)!.ptes[index]!.pfn;
+    const pfn = r.right.state.vmas.get(v!.id)!.ptes[index]!.pfn;
     const f = r.right.state.frames[pfn]!;
     state = setFrame(r.right.state, { ...f, refcount: f.refcount + 1, pincount: f.pincount + (kind === 'pin' ? 1 : 0) });
     pfns.push(pfn);
+    vmas.push(v!.id);
   }
   if (kind === 'pin') state = { ...state, mms: put(state.mms, mm, { ...state.mms.get(mm)!, hasPinned: true }) };
   const [s1, id] = freshId(state);
-  const arr: PageArray = { id, kind, mm, vma: v.id, start, pfns, write: flags.write, longterm: flags.longterm };
+  const arr: PageArray = { id, kind, mm, vma: vmas[0]!, vmas, start, pfns, write: flags.write, longterm: flags.longterm };
   return E.right({ state: { ...s1, pageArrays: put(s1.pageArrays, id, arr) }, pages: id, events });
 };
 

@@ -25,7 +25,7 @@ export const pinCoherent: Invariant = {
       for (const a of before.pageArrays.values()) {
         const i = a.pfns.indexOf(e.pfn);
         if (i < 0) continue;
-        const v = before.vmas.get(a.vma);
+        const v = before.vmas.get(a.vmas[i] ?? a.vma);
         if (v === undefined) continue;
         const pte = v.ptes[a.start + i - v.start] ?? null;
         if (pte !== null && pte.pfn !== e.pfn)
@@ -42,7 +42,7 @@ export const pinCoherent: Invariant = {
         e.kind === 'device-access' &&
         [...before.pageArrays.values()].some((a) => {
           const i = a.pfns.indexOf(e.pfn);
-          const v = i < 0 ? undefined : before.vmas.get(a.vma);
+          const v = i < 0 ? undefined : before.vmas.get(a.vmas[i] ?? a.vma);
           return v !== undefined && (v.ptes[a.start + i - v.start] ?? null) !== null;
         }),
     ),

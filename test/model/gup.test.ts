@@ -1,3 +1,5 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { step } from '../../model/step.ts';
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../model/op.ts';
 import type { State } from '../../model/state.ts';
@@ -40,7 +42,7 @@ describe('get_user_pages', () => {
     const vma = lastId(s1.vmas);
     const { state, events } = run(s1, gup(0, 2, true));
     const id = newId(s1.pageArrays, state.pageArrays);
-    expect(state.pageArrays.get(id)).toEqual({ id, kind: 'get', mm: 0, vma, start: 0, pfns: [0, 1], write: true, longterm: false });
+    expect(state.pageArrays.get(id)).toEqual({ id, kind: 'get', mm: 0, vma, vmas: [vma, vma], start: 0, pfns: [0, 1], write: true, longterm: false });
     for (const pfn of [0, 1]) expect(frame(state, pfn)).toMatchObject({ refcount: 2, mapcount: 1, pincount: 0 });
     expect(state.mms.get(0)?.hasPinned).toBe(false);
     expect(events).toEqual([]);
@@ -76,9 +78,38 @@ describe('get_user_pages', () => {
     expect(rejectedWith(state, gup(0, 1, false))).toContain('-EFAULT: vma 1 is VM_IO|VM_PFNMAP');
   });
 
-  it('get_user_pages of a range that runs past the VMA is rejected with -EFAULT', () => {
+  it('get_user_pages of a range that runs past the VMA into nothing returns the pages before the hole (a short count, as __get_user_pages does)', () => {
+    const { state: s1 } = run(world(), mmapAnon(2));
+    const { state } = run(s1, gup(1, 2, false));
+    const id = newId(s1.pageArrays, state.pageArrays);
+    expect(state.pageArrays.get(id)).toMatchObject({ start: 1, pfns: [0], vmas: [lastId(s1.vmas)] });
+  });
+
+  it('get_user_pages with FOLL_WRITE on a VMA mprotect made read-only is rejected with -EFAULT (check_vma_flags, no FOLL_FORCE)', () => {
+    const { state } = run(world(), mmapAnon(1), { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: false });
+    expect(rejectedWith(state, gup(0, 1, true))).toContain('-EFAULT: FOLL_WRITE on vma');
+    expect(E.isRight(step(state, gup(0, 1, false)))).toBe(true);
+  });
+
+  it('get_user_pages that starts in a hole is rejected with -EFAULT (no page taken, so the error is returned)', () => {
     const { state } = run(world(), mmapAnon(2));
-    expect(rejectedWith(state, gup(1, 2, false))).toContain('-EFAULT: pages [1, 3) of mm 0 are not inside one vma');
+    expect(rejectedWith(state, gup(2, 1, false))).toBe('-EFAULT: no vma of mm 0 covers page 2');
+  });
+
+  it('get_user_pages across two VMAs takes the pages of both, each with the VMA it came from', () => {
+    const { state: s1 } = run(world(), mmapAnon(1), mmapFile(1));
+    const [anonVma, fileVma] = [...s1.vmas.keys()];
+    const { state } = run(s1, gup(0, 2, true));
+    const id = newId(s1.pageArrays, state.pageArrays);
+    expect(state.pageArrays.get(id)).toMatchObject({ vma: anonVma, vmas: [anonVma, fileVma], pfns: [0, 1] });
+  });
+
+  it('get_user_pages that reaches a VM_PFNMAP VMA after an ordinary one stops there: the short count covers the ordinary pages only', () => {
+    const { state: s1 } = run(world(), mmapAnon(1), mmapBar(1));
+    const { state } = run(s1, gup(0, 2, false));
+    const id = newId(s1.pageArrays, state.pageArrays);
+    expect(state.pageArrays.get(id)!.pfns).toHaveLength(1);
+    expect(rejectedWith(s1, gup(1, 1, false))).toContain('VM_IO|VM_PFNMAP');
   });
 
   it('get_user_pages of zero pages is rejected', () => {
