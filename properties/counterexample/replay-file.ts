@@ -5,6 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Design } from '../../model/designs/design.ts';
+import type { Op } from '../../model/op.ts';
 import { rejectionMessage } from '../../model/result.ts';
 import { step } from '../../model/step.ts';
 import { makeWorld } from '../../model/world.ts';
@@ -42,6 +43,8 @@ export type CrossReplay =
  * threads run until they have nothing left to do. `at` counts recorded
  * steps.
  */
+const asStore = (op: Op): Op => (op.kind === 'write_fault' ? { kind: 'store', mm: op.mm, addr: op.addr } : op);
+
 export const replayAcross = (cx: Counterexample, other: Design): CrossReplay => {
   let recorded = makeWorld(cx.design.world);
   let state = makeWorld(other.world);
@@ -49,7 +52,9 @@ export const replayAcross = (cx: Counterexample, other: Design): CrossReplay => 
   const trace: TraceStep[] = [];
   for (const [i, op] of cx.ops.entries()) {
     const before = state;
-    const renamed = ids.rename(op);
+    // A recorded write fault says "the process stored here"; in another design (or era) the
+    // same store may not fault at all, so it is replayed as a store, which faults only if needed.
+    const renamed = asStore(ids.rename(op));
     const calls = isInternal(op) ? [] : (other.translate?.(renamed, state) ?? [renamed]);
     for (const call of calls) {
       const out = step(state, call);
