@@ -17,7 +17,7 @@
  * ids where they refer to each other (exact, less reduction).
  */
 import { match } from 'ts-pattern';
-import type { Continuation, DmaMapping, PageArray, Sgl, State } from '../model/state.ts';
+import type { Continuation, DmaMapping, MappedEntry, PageArray, Sgl, State } from '../model/state.ts';
 
 const rankBy = <A extends { readonly id: number }>(xs: Iterable<A>, key: (a: A) => string): Map<number, number> => {
   const sorted = [...xs].map((a) => [key(a), a.id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
@@ -33,11 +33,12 @@ export const canonicalKey = (s: State): string => {
   const pages = rankBy(s.pageArrays.values(), pagesKey);
   const sglKey = (t: Sgl) => `${t.dmaOnly ? 1 : 0}|${r(pages, t.pages)}|${t.entries.map((e) => e.page ?? '-').join(',')}`;
   const sgl = rankBy(s.sgls.values(), sglKey);
-  const entries = (m: DmaMapping) =>
-    m.entries.map((e) => {
-      const f = s.frames[e.pfn]!;
-      return `${e.pfn}${!f.free && f.gen === e.gen ? '' : '!'}${e.reaches === e.pfn ? '' : `>${e.reaches ?? '-'}`}`;
-    });
+  /** A DMA address as an invariant sees it: its frame, whether that is still the allocation it was made for, where it really lands. */
+  const entryKey = (e: MappedEntry): string => {
+    const f = s.frames[e.pfn]!;
+    return `${e.pfn}${!f.free && f.gen === e.gen ? '' : '!'}${e.reaches === e.pfn ? '' : `>${e.reaches ?? '-'}`}`;
+  };
+  const entries = (m: DmaMapping) => m.entries.map(entryKey);
   const origin = (m: DmaMapping): string => {
     switch (m.origin.kind) {
       case 'sgl':
@@ -112,7 +113,7 @@ export const canonicalKey = (s: State): string => {
         const seq = t.seq === null ? '-' : t.seq === n?.seq ? '=' : '<';
         const cur = t.curSeq === mmSeq(n?.mm ?? -1) ? '=' : '<';
         const m = t.mapping === null ? '-' : s.mappings.has(t.mapping) ? `m${r(mapping, t.mapping)}` : 'x';
-        const ents = t.entries === null ? '-' : t.entries.map((e) => `${e.pfn}${!s.frames[e.pfn]!.free && s.frames[e.pfn]!.gen === e.gen ? '' : '!'}`).join(',');
+        const ents = t.entries === null ? '-' : t.entries.map(entryKey).join(',');
         return `${t.id}:${t.device}:${t.recipe}:${t.pc}:${t.notifier}:${t.inv ?? '-'}:${cur}:${seq}:${m}:${ents}:${t.retry === null ? '-' : t.retry ? 1 : 0}${t.stale ? 's' : ''}`;
       })
       .join(';')}`,
@@ -125,7 +126,7 @@ export const canonicalKey = (s: State): string => {
   );
   parts.push(
     `R${[...s.deviceRanges.values()]
-      .map((d) => `${d.device}:${s.mappings.has(d.mapping) ? `m${r(mapping, d.mapping)}` : 'x'}:${r(mm, d.mm)}@${d.start}-${d.end}:${d.dir}:${d.entries.map((e) => `${e.pfn}${!s.frames[e.pfn]!.free && s.frames[e.pfn]!.gen === e.gen ? '' : '!'}`).join(',')}`)
+      .map((d) => `${d.device}:${s.mappings.has(d.mapping) ? `m${r(mapping, d.mapping)}` : 'x'}:${r(mm, d.mm)}@${d.start}-${d.end}:${d.dir}:${d.entries.map(entryKey).join(',')}`)
       .sort()
       .join(';')}`,
   );

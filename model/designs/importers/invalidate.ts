@@ -4,7 +4,7 @@
  * invalidation the notifier covers.
  */
 import { rangeFor } from '../../ops/invalidate.ts';
-import { at, call, end, goto, type Recipe } from '../../recipe.ts';
+import { type Action, at, call, end, goto, type Recipe, type ThreadNext } from '../../recipe.ts';
 import type { DriverThread, NotifyRange, State } from '../../state.ts';
 
 const range = (s: State, t: DriverThread): NotifyRange => {
@@ -22,6 +22,23 @@ const mappingsInRange = (s: State, t: DriverThread) => {
     .sort((a, b) => a.id - b.id);
 };
 
+/** The steps the callbacks share, as the driver writes them. */
+const lock: Action = (_s, t) => call({ kind: 'driver_lock', dev: t.device });
+const setSeq: Action = (_s, t) => call({ kind: 'mmu_interval_set_seq', notifier: t.notifier, seq: t.curSeq });
+const stopDevice = (s: State, t: DriverThread): ThreadNext => {
+  const r = range(s, t);
+  return call({ kind: 'device_stop_dma', dev: t.device, mm: r.mm, start: r.start, npages: r.end - r.start });
+};
+/** p2p_unmap each mapping in the range (at `pc`), one call a step, then on to `pc + 1`. */
+const unmapEach =
+  (pc: number): Action =>
+  (s, t) => {
+    const m = mappingsInRange(s, t)[0];
+    return m === undefined ? goto(pc + 1) : call({ kind: 'p2p_unmap', mapping: m.id }, at(pc), at(pc + 1));
+  };
+const unlock: Action = (_s, t) => call({ kind: 'driver_unlock', dev: t.device });
+const returnTrue: Action = (_s, t) => call({ kind: 'invalidate_callback_return', notifier: t.notifier, ret: true }, end);
+
 /** The RFC's importer: stop the device for the range, give every p2p_map mapping in it back. */
 export const stopAndUnmap: Recipe = {
   name: 'stop-unmap',
@@ -34,20 +51,7 @@ export const stopAndUnmap: Recipe = {
     'mutex_unlock(&driver->update)',
     'return true',
   ],
-  actions: [
-    (_s, t) => call({ kind: 'driver_lock', dev: t.device }),
-    (_s, t) => call({ kind: 'mmu_interval_set_seq', notifier: t.notifier, seq: t.curSeq }),
-    (s, t) => {
-      const r = range(s, t);
-      return call({ kind: 'device_stop_dma', dev: t.device, mm: r.mm, start: r.start, npages: r.end - r.start });
-    },
-    (s, t) => {
-      const m = mappingsInRange(s, t)[0];
-      return m === undefined ? goto(4) : call({ kind: 'p2p_unmap', mapping: m.id }, at(3), at(4));
-    },
-    (_s, t) => call({ kind: 'driver_unlock', dev: t.device }),
-    (_s, t) => call({ kind: 'invalidate_callback_return', notifier: t.notifier, ret: true }, end),
-  ],
+  actions: [lock, setSeq, stopDevice, unmapEach(3), unlock, returnTrue],
 };
 
 /**
@@ -58,12 +62,7 @@ export const recordOnly: Recipe = {
   name: 'record-only',
   summary: 'Take the driver lock, mmu_interval_set_seq, unlock, return true: the device has no way to stop, so it keeps the addresses.',
   listing: ['mutex_lock(&driver->update)', 'mmu_interval_set_seq(sub, cur_seq)', 'mutex_unlock(&driver->update)', 'return true'],
-  actions: [
-    (_s, t) => call({ kind: 'driver_lock', dev: t.device }),
-    (_s, t) => call({ kind: 'mmu_interval_set_seq', notifier: t.notifier, seq: t.curSeq }),
-    (_s, t) => call({ kind: 'driver_unlock', dev: t.device }),
-    (_s, t) => call({ kind: 'invalidate_callback_return', notifier: t.notifier, ret: true }, end),
-  ],
+  actions: [lock, setSeq, unlock, returnTrue],
 };
 
 /**
@@ -84,19 +83,15 @@ export const wholeRangeOnly: Recipe = {
     'return true',
   ],
   actions: [
-    (_s, t) => call({ kind: 'driver_lock', dev: t.device }),
-    (_s, t) => call({ kind: 'mmu_interval_set_seq', notifier: t.notifier, seq: t.curSeq }),
+    lock,
+    setSeq,
     (s, t) => {
       const r = range(s, t);
       const n = s.notifiers.get(t.notifier);
-      if (n === undefined || r.start !== n.start || r.end !== n.end) return goto(4);
-      return call({ kind: 'device_stop_dma', dev: t.device, mm: r.mm, start: r.start, npages: r.end - r.start });
+      return n === undefined || r.start !== n.start || r.end !== n.end ? goto(4) : stopDevice(s, t);
     },
-    (s, t) => {
-      const m = mappingsInRange(s, t)[0];
-      return m === undefined ? goto(4) : call({ kind: 'p2p_unmap', mapping: m.id }, at(3), at(4));
-    },
-    (_s, t) => call({ kind: 'driver_unlock', dev: t.device }),
-    (_s, t) => call({ kind: 'invalidate_callback_return', notifier: t.notifier, ret: true }, end),
+    unmapEach(3),
+    unlock,
+    returnTrue,
   ],
 };
