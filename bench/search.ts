@@ -2,7 +2,8 @@
  * Benchmark of the fast-check search on every design, at the default
  * budget: for each expected violation, over 20 seeds, how many runs and
  * how long until it is found and how long the shrunk trace is; for the
- * held invariants, runs and kernel calls per second.
+ * held invariants, runs and kernel calls per second. Exits 1 when a search
+ * misses a seed that bench/reliability.ts says it finds on.
  *
  *   npm run bench            (writes bench/out/search.json too)
  */
@@ -12,6 +13,7 @@ import { designs } from '../model/designs/index.ts';
 import { invariantIds } from '../properties/invariant.ts';
 import { invariantById } from '../properties/registry.ts';
 import { search } from '../properties/search.ts';
+import { mustFindOn, RELIABILITY_SEEDS } from './reliability.ts';
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -19,7 +21,8 @@ const median = (xs: number[]): number => {
 };
 
 const budget = { runs: defaults.runs, maxCommands: defaults.maxCommands };
-const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
+const seeds = RELIABILITY_SEEDS;
+const regressions: string[] = [];
 const violations: object[] = [];
 const holds: object[] = [];
 
@@ -30,6 +33,9 @@ for (const d of designs) {
   for (const id of invariantIds.filter((i) => d.expected[i].verdict === 'violated')) {
     const rs = seeds.map((seed) => search(d, [invariantById(id)], { seed, ...budget, runs: Math.max(budget.runs, d.searchRuns ?? 0) }));
     const found = rs.filter((r) => r.found !== null);
+    const missed = seeds.filter((_, i) => rs[i]!.found === null);
+    const worse = mustFindOn(`${d.id}/${id}`, seeds).filter((s) => missed.includes(s));
+    if (worse.length > 0) regressions.push(`${d.id}/${id}: missed seeds ${worse.join(', ')}, which bench/reliability.ts says it finds on`);
     const lens = found.map((r) => r.found!.trace.length);
     const row = {
       design: d.id,
@@ -62,3 +68,7 @@ for (const d of designs) {
 mkdirSync('bench/out', { recursive: true });
 writeFileSync('bench/out/search.json', JSON.stringify({ budget, violations, holds }, null, 2));
 console.log('\nwrote bench/out/search.json');
+if (regressions.length > 0) {
+  for (const r of regressions) console.log(`REGRESSION ${r}`);
+  process.exit(1);
+}

@@ -2,10 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from './cli-in-process.ts';
 import { scratch } from './scratch.ts';
 
 const bin = join(process.cwd(), 'bin/dmacheck.js');
+/** In this process unless the call needs standard input or another working folder. */
 const dmacheck = (args: ReadonlyArray<string>, input?: string, cwd = process.cwd()) => {
+  if (input === undefined && cwd === process.cwd()) return runCli(...args);
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', input, cwd });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };

@@ -1,15 +1,12 @@
 /** `dmacheck witness`: shortest traces that reach a named situation, and the list of what is reachable. */
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { designById } from '../model/designs/index.ts';
 import { situationById, situations } from '../properties/situations.ts';
 import { invariantIds } from '../properties/invariant.ts';
 import { findWitness } from '../properties/witness.ts';
+import { runCli } from './cli-in-process.ts';
 
-const dmacheck = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ['bin/dmacheck.js', ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const dmacheck = runCli;
 
 const smaller = ['fork', 'exit_mmap', 'pci_stop_and_remove_bus_device', 'device_read', 'mmu_interval_notifier_remove', 'release(stop, p2p_unmap)'].flatMap((w) => ['--without', w]);
 

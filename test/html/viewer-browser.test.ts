@@ -90,30 +90,39 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
     expect(seen.heading).toMatch(i === 0 ? /^Initial state/ : new RegExp(`^Step ${i} of ${n - 1}: `));
   };
 
-  for (const f of corpusFiles('counterexamples')) {
-    it(`${f}: every step by click and by keyboard, the violation and its message at its step`, async () => {
+  // Every step by click and keyboard for the first trace of each design;
+  // the others open at their violation (each trace is read, drawn and checked).
+  const files = corpusFiles('counterexamples');
+  const walked = new Set<string>();
+  for (const f of files) {
+    const design = f.split('/').at(-2)!;
+    const walk = !walked.has(design);
+    walked.add(design);
+    it(`${f}: ${walk ? 'every step by click and by keyboard, ' : ''}the violation and its message at its step`, async () => {
       const d = viewData(f);
       const n = d.steps.length;
       const page = await open(f.replace(/[^a-z0-9]+/gi, '_'), d);
       expect(await page.locator('#steps button').count()).toBe(n);
       await expectSelected(page, 0, n);
 
-      for (let i = n - 1; i >= 0; i--) {
-        await page.click(`#steps button[data-step="${i}"]`);
-        await expectSelected(page, i, n);
-        expect(await page.locator('#violation').count()).toBe(i === d.violatesAt ? 1 : 0);
-      }
-      // Down the list with j / ArrowDown / ArrowRight in turn, back up with k / ArrowUp / ArrowLeft.
-      for (const keys of [['j', 'ArrowDown', 'ArrowRight'], ['k', 'ArrowUp', 'ArrowLeft']] as const) {
-        const down = keys[0] === 'j';
-        await page.keyboard.press(down ? 'Home' : 'End');
-        for (let k = 0; k < n; k++) {
-          await expectSelected(page, down ? k : n - 1 - k, n);
-          await page.keyboard.press(keys[k % 3]!);
+      if (walk) {
+        for (let i = n - 1; i >= 0; i--) {
+          await page.click(`#steps button[data-step="${i}"]`);
+          await expectSelected(page, i, n);
+          expect(await page.locator('#violation').count()).toBe(i === d.violatesAt ? 1 : 0);
         }
-        await expectSelected(page, down ? n - 1 : 0, n);
+        // Down the list with j / ArrowDown / ArrowRight in turn, back up with k / ArrowUp / ArrowLeft.
+        for (const keys of [['j', 'ArrowDown', 'ArrowRight'], ['k', 'ArrowUp', 'ArrowLeft']] as const) {
+          const down = keys[0] === 'j';
+          await page.keyboard.press(down ? 'Home' : 'End');
+          for (let k = 0; k < n; k++) {
+            await expectSelected(page, down ? k : n - 1 - k, n);
+            await page.keyboard.press(keys[k % 3]!);
+          }
+          await expectSelected(page, down ? n - 1 : 0, n);
+        }
+        expect(await page.evaluate<string | null>("document.activeElement.getAttribute('data-step')")).toBe('0');
       }
-      expect(await page.evaluate<string | null>("document.activeElement.getAttribute('data-step')")).toBe('0');
 
       await page.click('#goto-violation');
       await expectSelected(page, d.violatesAt, n);

@@ -6,8 +6,10 @@ import { invariantIds } from '../../properties/invariant.ts';
 import { invariantById } from '../../properties/registry.ts';
 import { replay } from '../../properties/replay.ts';
 import { search } from '../../properties/search.ts';
+import { mustFindOn, RELIABILITY_SEEDS } from '../../bench/reliability.ts';
 
-const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
+/** How many seeds of bench/reliability.ts each search must find on here; the bench runs all 20. */
+const SEEDS_HERE = 3;
 const budget = { runs: defaults.runs, maxCommands: defaults.maxCommands };
 /** A design's own budget where it asks for more runs than the default (`Design.searchRuns`). */
 const budgetOf = (d: Design) => ({ ...budget, runs: Math.max(budget.runs, d.searchRuns ?? 0) });
@@ -28,39 +30,16 @@ describe('every design is well formed', () => {
   });
 });
 
-/**
- * Searches known to miss within their budget (the default, or the design's
- * own `searchRuns`) on some seeds, with the seeds they find it on (out of
- * 20). Each is a gap to close, recorded in docs/performance.md; a search
- * that gets worse still fails here. Measured at the designs' budgets:
- * 60000 runs for noretry, 30000 for whole-vma.
- */
-const FOUND_ON_FEWER: Readonly<Record<string, number>> = {
-  // A partial munmap or mremap shrink the callback ignores, range_end, then a
-  // device access to the freed page: all seeds but 3 and 18.
-  'vma-p2p-map-notifier-whole-vma/no-dma-after-free': 18,
-  // The noretry race with the provider's removal as the invalidation, which
-  // then completes with the device holding the stale addresses: all seeds but 15.
-  'vma-p2p-map-notifier-noretry/provider-removal': 19,
-  // A partial invalidation the callback ignores, then a removal whose range is
-  // again partial for the notifier: seeds 1, 4, 6, 7, 9, 10, 13-15, 17-19.
-  'vma-p2p-map-notifier-whole-vma/provider-removal': 12,
-};
-
 describe('the search finds every expected violation', () => {
   for (const d of designs) {
     for (const id of invariantIds.filter((i) => d.expected[i].verdict === 'violated')) {
-      const need = FOUND_ON_FEWER[`${d.id}/${id}`] ?? SEEDS.length;
-      it(`${d.id} violates ${id} on ${need} of 20 fixed seeds, and every shrunk trace replays to that violation`, () => {
+      const seeds = mustFindOn(`${d.id}/${id}`, RELIABILITY_SEEDS).slice(0, SEEDS_HERE);
+      it(`${d.id} violates ${id} on seeds ${seeds.join(', ')}, and every shrunk trace replays to that violation`, () => {
         const inv = invariantById(id);
-        const missed: number[] = [];
-        for (const seed of SEEDS) {
+        expect(seeds).toHaveLength(SEEDS_HERE);
+        for (const seed of seeds) {
           const r = search(d, [inv], { seed, ...budgetOf(d) });
-          if (r.found === null) {
-            missed.push(seed);
-            if (SEEDS.length - missed.length < need) throw new Error(`seeds ${missed.join(', ')}: no violation of ${id} in ${r.runs} runs`);
-            continue;
-          }
+          if (r.found === null) throw new Error(`seed ${seed}: no violation of ${id} in ${r.runs} runs`);
           expect(r.found.violation.invariant).toBe(id);
           const again = replay(d, r.found.trace.map((t) => t.op), [inv]);
           expect(again.kind).toBe('violates');

@@ -1,10 +1,10 @@
 /** Shortest, confirmed: the explorer checks each trace the search found for a shorter one. */
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { designById } from '../../model/designs/index.ts';
 import { confirmShortest, shortestNote } from '../../properties/shortest.ts';
+import { runCli } from '../cli-in-process.ts';
 
-const dmacheck = (...args: string[]) => spawnSync(process.execPath, ['bin/dmacheck.js', ...args], { encoding: 'utf8' });
+const dmacheck = runCli;
 
 describe('confirmShortest', () => {
   it('confirms a trace when breadth-first search finishes one step less without a violation', () => {
