@@ -13,6 +13,12 @@ export const isRamPage = (f: Frame): boolean => f.bar === null;
 
 export const isP2pdmaPage = (f: Frame): boolean => f.bar !== null && f.structPage;
 
+/** is_zero_page(): the shared zero page, mapped by special PTEs that hold no reference. */
+export const isZeroPage = (f: Frame): boolean => f.mapping.kind === 'zero';
+
+/** The pfn of the shared zero page (makeWorld puts it after RAM and the BARs). */
+export const zeroPfn = (s: State): Pfn => s.frames.findIndex(isZeroPage);
+
 const allocated = (f: Frame, mapping: PageMapping): Frame => ({
   ...f,
   free: false,
@@ -32,7 +38,7 @@ const allocFrom = (s: State, pool: (f: Frame) => boolean, mapping: PageMapping):
   return f === undefined ? null : [setFrame(s, allocated(f, mapping)), f.pfn];
 };
 
-/** alloc_page(): the lowest free RAM frame. */
+/** alloc_page(): the lowest free RAM frame (the zero page is never free). */
 export const allocRamPage = (s: State, mapping: PageMapping): [State, Pfn] | null => allocFrom(s, isRamPage, mapping);
 
 /** A free frame of `bar` (gen_pool for P2PDMA pages, the exporter's allocator for raw BARs). */

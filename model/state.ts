@@ -32,7 +32,14 @@ export type PageMapping =
   | { readonly kind: 'anon' }
   | { readonly kind: 'file'; readonly inode: InodeId; readonly index: number }
   /** A driver's kernel allocation (pci_alloc_p2pmem). */
-  | { readonly kind: 'kernel' };
+  | { readonly kind: 'kernel' }
+  /**
+   * The shared zero page (ZERO_PAGE(0)): what a read fault on never-written
+   * private anonymous memory maps, read-only, through a special PTE that
+   * takes no reference and no mapcount (do_anonymous_page, vm_normal_page).
+   * Never freed, on no LRU list.
+   */
+  | { readonly kind: 'zero' };
 
 /**
  * One physical frame. For RAM and P2PDMA frames the fields mirror
@@ -375,6 +382,21 @@ export interface Era {
   readonly dmaMapSgP2pdma: boolean;
   /** Linux 6.4: reclaim keeps the buffers of maybe-pinned file pages (d824ec2a1546). */
   readonly reclaimKeepsPinnedPrivate: boolean;
+  /**
+   * Linux 6.2 (84209e87c696 "mm/gup: reliable R/O long-term pinning in COW
+   * mappings"): a read-only FOLL_LONGTERM pin of a page that is not
+   * anonymous (the shared zero page, here) in a private writable mapping
+   * unshares first (gup_must_unshare), so the pinner gets an exclusive
+   * anon page. Before, it pinned the zero page, and the process's first
+   * store moved it to a copy the device never sees.
+   */
+  readonly longtermUnsharesCow: boolean;
+  /**
+   * Linux 6.5 (c8070b787519 "mm: Don't pin ZERO_PAGE in pin_user_pages()"):
+   * pin_user_pages takes no pin on the zero page and unpin_user_page
+   * ignores it. Before, it was pinned like any page.
+   */
+  readonly pinSkipsZeroPage: boolean;
 }
 
 export interface State {

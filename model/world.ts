@@ -29,6 +29,8 @@ export const currentEra: Era = {
   pinUnsharesReadOnly: true,
   dmaMapSgP2pdma: true,
   reclaimKeepsPinnedPrivate: true,
+  longtermUnsharesCow: true,
+  pinSkipsZeroPage: true,
 };
 
 const freeFrame = (pfn: number, bar: number | null, structPage: boolean): Frame => ({
@@ -61,6 +63,8 @@ export const makeWorld = (w: WorldSpec): State => {
     iommuMergesSg: d.iommuMergesSg ?? false,
     bound: true,
   }));
+  // ZERO_PAGE(0): after RAM and the BARs, so that adding it renumbered nothing.
+  frames.push({ ...freeFrame(frames.length, null, true), free: false, refcount: 1, mapping: { kind: 'zero' } });
   const inodes: Inode[] = [{ id: 0, npages: w.filePages, cache: Array.from({ length: w.filePages }, () => null) }];
   return {
     era: w.era,

@@ -43,6 +43,14 @@ export const wellFormed = (s: State): string | null => {
       continue;
     }
     if (!f.structPage) continue;
+    if (f.mapping.kind === 'zero') {
+      // Special PTEs: no mapcount, no reference. GUP references count; pins too before 6.5.
+      const pinned = s.era.pinSkipsZeroPage ? 0 : (pins.get(f.pfn) ?? 0);
+      const refs = 1 + (gupRefs.get(f.pfn) ?? 0) - (pins.get(f.pfn) ?? 0) + pinned;
+      if (f.mapcount !== 0 || f.pincount !== pinned || f.refcount !== refs)
+        return `the zero page has refcount ${f.refcount}, pincount ${f.pincount}, mapcount ${f.mapcount}; expected ${refs}, ${pinned}, 0`;
+      continue;
+    }
     if (f.mapcount !== m) return `page ${f.pfn} has mapcount ${f.mapcount} but ${m} PTE(s) map it`;
     if (f.pincount !== (pins.get(f.pfn) ?? 0)) return `page ${f.pfn} has pincount ${f.pincount} but ${pins.get(f.pfn) ?? 0} pin(s) are held`;
     const expected = m + (cached.has(f.pfn) ? 1 : 0) + (gupRefs.get(f.pfn) ?? 0) + (f.mapping.kind === 'kernel' ? 1 : 0);

@@ -17,6 +17,8 @@ const era: Era = {
   pinUnsharesReadOnly: false,
   dmaMapSgP2pdma: false,
   reclaimKeepsPinnedPrivate: false,
+  longtermUnsharesCow: false,
+  pinSkipsZeroPage: false,
 };
 
 /** A two-page buffer, so that a table has two entries for the IOMMU to merge. */
@@ -47,7 +49,9 @@ export const dmaApiMisuse: Design = {
     'map-within-vma-lifetime': held('No mapping is taken through a VMA op.'),
     'correct-dirtying': held('The driver still unpins with unpin_user_pages_dirty_lock, and nothing writes back or reclaims here: misuse of the DMA API alone loses no write.'),
     'no-dma-after-free': violated('A P2PDMA page mapped with plain dma_map_sg before 6.0 gets its CPU physical address: the device write reaches no BAR page.'),
-    'pin-coherent': held('No fork in this world: the process never moves off a pinned page.'),
+    'pin-coherent': violated(
+      'Not a misuse: the kernel hole of this era (before 84209e87c696, 6.2). A read-only FOLL_LONGTERM pin of never-written memory pins the shared zero page, and the next write fault (a FOLL_WRITE pin, or a store) moves the process to a fresh page the device never reads.',
+    ),
     'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
     'dma-api-hygiene': violated('Each misuse template is one dma-debug class; the search finds the first it reaches (counterexamples/ has one trace per class).'),
     'provider-removal': held('No P2P provider is removed in this world: nothing for the rule to judge.'),

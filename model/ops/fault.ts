@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { replaceAt } from '../collections.ts';
 import type { Changed } from '../page.ts';
-import { allocRamPage, putPage, setFrame, setVma } from '../page.ts';
+import { allocRamPage, isZeroPage, putPage, setFrame, setVma, zeroPfn } from '../page.ts';
 import type { State, Vma } from '../state.ts';
 
 const withPte = (s: State, vma: Vma, index: number, pfn: number, writable: boolean): State =>
@@ -13,6 +13,10 @@ const withPte = (s: State, vma: Vma, index: number, pfn: number, writable: boole
 
 /** Fault one page of an anonymous (MAP_PRIVATE) VMA. */
 const faultAnon = (s: State, v: Vma, index: number, write: boolean): E.Either<string, Changed> => {
+  const first = v.ptes[index] ?? null;
+  // do_anonymous_page(): a read fault maps the shared zero page read-only
+  // (a special PTE: no reference, no mapcount, no anon_vma yet).
+  if (first === null && !write) return E.right({ state: withPte(s, v, index, zeroPfn(s), false), events: [] });
   // anon_vma_prepare(): the VMA gets its anon_vma with its first anonymous page.
   const vma = v.anonVma === null ? { ...v, anonVma: v.id } : v;
   const pte = vma.ptes[index] ?? null;
@@ -25,6 +29,13 @@ const faultAnon = (s: State, v: Vma, index: number, write: boolean): E.Either<st
   }
   if (pte.writable || !write) return E.right({ state: s, events: [] });
   const old = s.frames[pte.pfn]!;
+  if (isZeroPage(old)) {
+    // wp_page_copy() from the zero page: a fresh zeroed page; the special PTE held nothing to drop.
+    const got = allocRamPage(s, { kind: 'anon' });
+    if (got === null) return E.left('-ENOMEM: no free RAM page to replace the zero page (VM_FAULT_OOM)');
+    const [s1, copy] = got;
+    return E.right({ state: withPte(setFrame(s1, { ...s1.frames[copy]!, mapcount: 1, dirty: true }), vma, index, copy, true), events: [] });
+  }
   // do_wp_page(): reuse the page if this PTE is its only user, otherwise copy on write.
   // With FAULT_FLAG_UNSHARE (5.19) a pinned page mapped once is PageAnonExclusive and is reused too.
   const exclusivePinned = s.era.pinUnsharesReadOnly && old.pincount > 0 && old.mapcount === 1;

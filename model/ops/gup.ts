@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { replaceAt } from '../collections.ts';
-import { type Changed, findVma, freshId, putPage, setFrame, setVma } from '../page.ts';
+import { type Changed, findVma, freshId, isZeroPage, putPage, setFrame, setVma } from '../page.ts';
 import { done, reject, type Outcome } from '../result.ts';
 import type { MmId, PageArray, PagesId, Pfn, State, Vma, VmaId } from '../state.ts';
 import { faultIn } from './fault.ts';
@@ -56,13 +56,7 @@ export const gup = (
       break;
     }
     const index = addr - v!.start;
-    // A read-only pin of an anon page faults like a write (unshare) where the era has FAULT_FLAG_UNSHARE.
-    const unshare = kind === 'pin' && !flags.write && v!.backing.kind === 'anon' && s.era.pinUnsharesReadOnly;
-    const before = v!.ptes[index] ?? null;
-    const r0 = faultIn(state, v!, index, flags.write || unshare);
-    // FAULT_FLAG_UNSHARE maps the exclusive page without write permission: the process's
-    // next store takes a write fault, which reuses the exclusive page.
-    const r = E.isRight(r0) && unshare && !flags.write && before !== null && !before.writable ? E.right(readOnly(r0.right, v!.id, index)) : r0;
+    const r = faultForGup(state, v!, index, kind, flags);
     // handle_mm_fault's VM_FAULT_SIGBUS becomes -EFAULT for GUP; -ENOMEM stays.
     if (E.isLeft(r)) {
       if (i === 0) return E.left(r.left.startsWith('SIGBUS: ') ? `-EFAULT: ${r.left.slice('SIGBUS: '.length)}` : r.left);
@@ -71,7 +65,10 @@ export const gup = (
     events.push(...r.right.events);
     const pfn = r.right.state.vmas.get(v!.id)!.ptes[index]!.pfn;
     const f = r.right.state.frames[pfn]!;
-    state = setFrame(r.right.state, { ...f, refcount: f.refcount + 1, pincount: f.pincount + (kind === 'pin' ? 1 : 0) });
+    // try_grab_page(): since 6.5 a FOLL_PIN of the zero page takes nothing.
+    state = kind === 'pin' && isZeroPage(f) && s.era.pinSkipsZeroPage
+      ? r.right.state
+      : setFrame(r.right.state, { ...f, refcount: f.refcount + 1, pincount: f.pincount + (kind === 'pin' ? 1 : 0) });
     pfns.push(pfn);
     vmas.push(v!.id);
   }
@@ -79,6 +76,33 @@ export const gup = (
   const [s1, id] = freshId(state);
   const arr: PageArray = { id, kind, mm, vma: vmas[0]!, vmas, start, pfns, write: flags.write, longterm: flags.longterm };
   return E.right({ state: { ...s1, pageArrays: put(s1.pageArrays, id, arr) }, pages: id, events });
+};
+
+/**
+ * faultin_page() and follow_page_pte() for one page: the fault GUP takes
+ * before it grabs the page. A write faults for write. A read faults for
+ * read (the zero page where nothing is mapped yet); then a read-only
+ * FOLL_PIN unshares where gup_must_unshare() says so: an anon page that
+ * may be shared (5.19, FAULT_FLAG_UNSHARE), or the zero page under
+ * FOLL_LONGTERM (6.2). R/O short-term pins of the zero page are not
+ * unshared: they "do not have the semantics to observe successive
+ * changes through the process page tables" (mm/internal.h).
+ */
+const faultForGup = (s: State, v: Vma, index: number, kind: 'get' | 'pin', flags: GupFlags): E.Either<string, Changed> => {
+  if (flags.write || v.backing.kind !== 'anon') return faultIn(s, v, index, flags.write);
+  const r = faultIn(s, v, index, false);
+  if (E.isLeft(r)) return r;
+  const vma = r.right.state.vmas.get(v.id)!;
+  const pte = vma.ptes[index]!;
+  const zero = isZeroPage(r.right.state.frames[pte.pfn]!);
+  const unshare = kind === 'pin' && !pte.writable && (zero ? flags.longterm && s.era.longtermUnsharesCow : s.era.pinUnsharesReadOnly);
+  if (!unshare) return r;
+  // FAULT_FLAG_UNSHARE: a write fault that maps the exclusive page without write permission;
+  // the process's next store takes a write fault, which reuses the exclusive page.
+  const u = faultIn(r.right.state, vma, index, true);
+  if (E.isLeft(u)) return u;
+  const ro = readOnly(u.right, v.id, index);
+  return E.right({ state: ro.state, events: [...r.right.events, ...ro.events] });
 };
 
 const readOnly = (c: Changed, vma: number, index: number): Changed => {
@@ -138,6 +162,8 @@ const release = (s: State, a: PageArray, dirty: boolean): Outcome => {
       write: a.write,
       undirtiedDeviceData: f.deviceWroteSinceDirtied,
     });
+    // unpin_user_page() ignores the zero page since 6.5, which pinned nothing.
+    if (a.kind === 'pin' && isZeroPage(f) && state.era.pinSkipsZeroPage) continue;
     if (a.kind === 'pin') state = setFrame(state, { ...f, pincount: f.pincount - 1 });
     const p = putPage(state, pfn);
     state = p.state;

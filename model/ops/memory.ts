@@ -16,6 +16,7 @@ const lruPage = (s: State, pfn: Pfn): Lookup => {
   if (f.bar !== null) return { reason: `page ${pfn} is device memory, not on an LRU list` };
   if (f.free) return { reason: `page ${pfn} is free` };
   if (f.mapping.kind === 'none' || f.mapping.kind === 'kernel') return { reason: `page ${pfn} is a kernel allocation, not on an LRU list` };
+  if (f.mapping.kind === 'zero') return { reason: `page ${pfn} is the shared zero page, on no LRU list` };
   return { frame: f };
 };
 

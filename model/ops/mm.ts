@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import type { MmapBacking } from '../op.ts';
-import { allocBarFrame, allocRamPage, findVma, fold, freeFrameCount, freshId, setFrame, setVma } from '../page.ts';
+import { allocBarFrame, allocRamPage, findVma, fold, freeFrameCount, freshId, isZeroPage, setFrame, setVma } from '../page.ts';
 import { isolate, vmasIn } from './vma-split.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { Changed } from '../page.ts';
@@ -180,7 +180,9 @@ const forkCopy = (s: State, mm: MmId): State | string => {
         continue;
       }
       const f = state.frames[pte.pfn]!;
-      if (!f.structPage) {
+      // copy_present_pte(): vm_normal_page() is NULL for PFNMAP and for the zero page's
+      // special PTE; the child gets the same PTE, and nothing is referenced or copied early.
+      if (!f.structPage || isZeroPage(f)) {
         childPtes.push(pte);
         continue;
       }

@@ -6,7 +6,7 @@
  */
 import { drop } from '../collections.ts';
 import type { Changed } from '../page.ts';
-import { fold, putPage, releaseFrame, setFrame, setVma } from '../page.ts';
+import { fold, isZeroPage, putPage, releaseFrame, setFrame, setVma } from '../page.ts';
 import type { State, Vma } from '../state.ts';
 
 /** zap_page_range(): clear every present PTE of `vma`, dropping mapcount and the PTE's reference. */
@@ -15,7 +15,8 @@ export const zapPtes = (s: State, vma: Vma): Changed => {
   const cleared = setVma(s, { ...vma, ptes: vma.ptes.map(() => null) });
   return fold(cleared, present, (st, pfn) => {
     const f = st.frames[pfn]!;
-    if (!f.structPage) return { state: st, events: [] };
+    // No struct page (PFNMAP), or the zero page's special PTE: nothing was held.
+    if (!f.structPage || isZeroPage(f)) return { state: st, events: [] };
     return putPage(setFrame(st, { ...f, mapcount: f.mapcount - 1 }), pfn);
   });
 };

@@ -1,36 +1,60 @@
 import * as O from 'fp-ts/lib/Option.js';
+import type { Event } from '../../model/event.ts';
+import type { PageArray, State } from '../../model/state.ts';
 import type { Invariant } from '../invariant.ts';
 
 /**
  * pin-coherent: a device accessing a page through a GUP reference taken
  * by a process reaches the page that process still maps at that address
  * (as long as the VMA exists and the page is mapped). Breaks when fork
- * makes the page copy-on-write and the process then moves to a copy: a
- * device write lands in the child's page (lost), a device read sees data
- * the process has since replaced (stale; the read-only GUP-after-fork
- * problem, CVE-2020-29374, fixed for FOLL_PIN by FAULT_FLAG_UNSHARE).
+ * makes the page copy-on-write and the process then moves to a copy, or
+ * when a pinned zero page is replaced at the process's first store: a
+ * device write lands in a page the process no longer maps (lost), a
+ * device read through a long-term pin sees data the process has since
+ * replaced (stale; the read-only GUP-after-fork problem, CVE-2020-29374,
+ * fixed for anon pages by FAULT_FLAG_UNSHARE in 5.19 and for the zero page
+ * under FOLL_LONGTERM in 6.2).
+ *
+ * A device read through a short-term reference is not judged: the kernel
+ * gives it snapshot semantics. gup_must_unshare() leaves a read-only
+ * short-term pin of the zero page alone because such a pin does "not have
+ * the semantics to observe successive changes through the process page
+ * tables" (mm/internal.h), and a store while the I/O is in flight races
+ * with it in user space.
  *
  * @see 70e806e4e645 "mm: Do early cow for pinned pages during fork() for
  *   ptes" (5.9): pinned anon pages are copied for the child at fork.
+ * @see 84209e87c696 "mm/gup: reliable R/O long-term pinning in COW
+ *   mappings" (6.2).
  * @see Documentation/core-api/pin_user_pages.rst: FOLL_GET references are
  *   invisible to fork, so the fix does not cover them.
  */
+type DeviceAccess = Extract<Event, { kind: 'device-access' }>;
+
+/** Does the kernel promise this access through `a` sees the process's page? Writes always; reads under FOLL_LONGTERM. */
+const judged = (e: DeviceAccess, a: PageArray): boolean => e.write || a.longterm;
+
+/** The pfn mm `a.mm` maps now at the address where `a` took `e.pfn`, if the page is still mapped there. */
+const mappedNow = (before: State, a: PageArray, i: number): number | null => {
+  const v = before.vmas.get(a.vmas[i] ?? a.vma);
+  if (v === undefined) return null;
+  return v.ptes[a.start + i - v.start]?.pfn ?? null;
+};
+
 export const pinCoherent: Invariant = {
   id: 'pin-coherent',
-  rule: 'A device access through a GUP reference reaches the page its process still maps there.',
-  source: '70e806e4e645 (Linux 5.9); Documentation/core-api/pin_user_pages.rst',
+  rule: 'A device write through a GUP reference, or a read through a long-term pin, reaches the page its process still maps there.',
+  source: '70e806e4e645 (Linux 5.9); 84209e87c696 (Linux 6.2); Documentation/core-api/pin_user_pages.rst',
   check: (before, _op, step) => {
     for (const e of step.events) {
       if (e.kind !== 'device-access') continue;
       for (const a of before.pageArrays.values()) {
         const i = a.pfns.indexOf(e.pfn);
-        if (i < 0) continue;
-        const v = before.vmas.get(a.vmas[i] ?? a.vma);
-        if (v === undefined) continue;
-        const pte = v.ptes[a.start + i - v.start] ?? null;
-        if (pte !== null && pte.pfn !== e.pfn)
+        if (i < 0 || !judged(e, a)) continue;
+        const now = mappedNow(before, a, i);
+        if (now !== null && now !== e.pfn)
           return O.some(
-            `device ${e.device} ${e.write ? 'wrote' : 'read'} pfn ${e.pfn}, which mm ${a.mm} got from ${a.kind === 'pin' ? 'pin_user_pages' : 'get_user_pages'} at virtual page ${a.start + i}, but mm ${a.mm} now maps pfn ${pte.pfn} there: ${e.write ? 'the write is lost to the process' : 'the device reads data the process has replaced'}`,
+            `device ${e.device} ${e.write ? 'wrote' : 'read'} pfn ${e.pfn}, which mm ${a.mm} got from ${a.kind === 'pin' ? 'pin_user_pages' : 'get_user_pages'} at virtual page ${a.start + i}, but mm ${a.mm} now maps pfn ${now} there: ${e.write ? 'the write is lost to the process' : 'the device reads data the process has replaced'}`,
           );
       }
     }
@@ -42,8 +66,7 @@ export const pinCoherent: Invariant = {
         e.kind === 'device-access' &&
         [...before.pageArrays.values()].some((a) => {
           const i = a.pfns.indexOf(e.pfn);
-          const v = i < 0 ? undefined : before.vmas.get(a.vmas[i] ?? a.vma);
-          return v !== undefined && (v.ptes[a.start + i - v.start] ?? null) !== null;
+          return i >= 0 && judged(e, a) && mappedNow(before, a, i) !== null;
         }),
     ),
 };

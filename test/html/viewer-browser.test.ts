@@ -142,7 +142,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
     const page = await open('shot', d);
     await page.click('#steps button[data-step="4"]');
     expect(await page.$$eval('section[data-section]', (ss) => ss.map((s) => s.getAttribute('data-section')))).toEqual(SECTIONS);
-    expect(await page.locator('section[data-section="frames"] .card').count()).toBe(8);
+    expect(await page.locator('section[data-section="frames"] .card').count()).toBe(9);
     expect(await page.textContent('section[data-section="mms"] .mark-removed .badge')).toBe('[removed]');
     expect(await page.textContent('section[data-section="frames"] .mark-changed .badge')).toBe('[changed: free]');
     expect(await page.textContent('section[data-section="mappings"] li.stale')).toContain('!! the frame is free now');

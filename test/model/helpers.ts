@@ -54,6 +54,8 @@ export const oldEra: Era = {
   pinUnsharesReadOnly: false,
   dmaMapSgP2pdma: false,
   reclaimKeepsPinnedPrivate: false,
+  longtermUnsharesCow: false,
+  pinSkipsZeroPage: false,
 };
 
 export const worldSpec = (era: Era = currentEra): WorldSpec => ({

@@ -56,6 +56,15 @@ describe('a design with a protection taken out fails on the invariant that guard
     expect(verdictOf(mutant, 'map-within-vma-lifetime')).toBe('violated');
   });
 
+  it('a kernel without the 6.2 long-term unshare of the zero page (84209e87c696) under pin-user-pages breaks pin-coherent, and so does one without the 5.19 unshare of anon pages', () => {
+    const base = design('pin-user-pages');
+    const noZeroUnshare: Design = { ...base, id: 'mutant-6.1', world: { ...base.world, era: { ...currentEra, longtermUnsharesCow: false, pinSkipsZeroPage: false } } };
+    const noAnonUnshare: Design = { ...base, id: 'mutant-5.18', world: { ...base.world, era: { ...currentEra, pinUnsharesReadOnly: false } } };
+    expect(verdictOf(base, 'pin-coherent')).toBe('held');
+    expect(verdictOf(noZeroUnshare, 'pin-coherent')).toBe('violated');
+    expect(verdictOf(noAnonUnshare, 'pin-coherent')).toBe('violated');
+  });
+
   it('dropping the dirtying step from pin-user-pages (unpin without make_dirty) breaks correct-dirtying', () => {
     const base = design('pin-user-pages');
     const noDirty = (op: Op): Op => (op.kind === 'unpin_user_pages_dirty_lock' ? { ...op, make_dirty: false } : op);

@@ -22,6 +22,19 @@ const expectHolds = (r: ReplayResult): void => {
   if (r.kind !== 'holds') throw new Error(`expected the trace to hold, got ${r.kind}: ${r.kind === 'violates' ? r.violation.message : r.kind === 'rejected' ? r.reason : ''}`);
 };
 
+/** The 1-based steps of `ops` at which `id` is exercised. */
+const exercisedAt = (design: string, ops: ReadonlyArray<Op>, id: InvariantId): number[] => {
+  let s = makeWorld(designById(design)!.world);
+  const out: number[] = [];
+  for (const [i, op] of ops.entries()) {
+    const r = step(s, op);
+    if (E.isLeft(r)) throw new Error(`${r.left.op}: ${r.left.reason}`);
+    if (invariantById(id).exercised(s, op, r.right)) out.push(i + 1);
+    s = r.right.state;
+  }
+  return out;
+};
+
 const anon: Op = { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'anon' } };
 const file: Op = { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'file', inode: 0 } };
 const bar: Op = { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: 0 } };
@@ -270,6 +283,32 @@ describe('pin-coherent', () => {
   });
 });
 
+describe('pin-coherent and the shared zero page', () => {
+  /** A read-only pin of never-written anon memory (the zero page), a table for the device to read, the process's first store, the device read. */
+  const readOnlyPinOfZeroPage = (longterm: boolean): ReadonlyArray<Op> => [
+    anon,
+    { kind: 'pin_user_pages', mm: 0, start: 0, npages: 1, write: false, longterm, p2pdma: false },
+    { kind: 'sg_alloc_table_from_pages', pages: 2 },
+    { kind: 'dma_map_sg', dev: 1, sgl: 3, dir: 'to-device' },
+    { kind: 'store', mm: 0, addr: 0 },
+    { kind: 'device_read', mapping: 4, index: 0 },
+  ];
+  it('fires before 6.2: a long-term read-only pin takes the zero page, and the first store moves the process to a copy the device never reads', () => {
+    expectViolation(run('pin-user-pages-5.9', readOnlyPinOfZeroPage(true), 'pin-coherent'), 'pin-coherent', 6, 'the device reads data the process has replaced');
+  });
+  it('holds since 6.2: FOLL_LONGTERM unshares the zero page first, and the store reuses the exclusive page', () => {
+    const r = run('pin-user-pages', readOnlyPinOfZeroPage(true));
+    expectHolds(r);
+    expect(exercisedAt('pin-user-pages', readOnlyPinOfZeroPage(true), 'pin-coherent')).toEqual([6]);
+  });
+  it('does not judge a short-term read-only pin: gup_must_unshare leaves the zero page pinned, and the read is a snapshot', () => {
+    const r = run('pin-user-pages', readOnlyPinOfZeroPage(false));
+    expectHolds(r);
+    if (r.kind === 'holds') expect(r.state.vmas.get(1)!.ptes[0]!.pfn).not.toBe(r.state.pageArrays.get(2)!.pfns[0]);
+    expect(exercisedAt('pin-user-pages', readOnlyPinOfZeroPage(false), 'pin-coherent')).toEqual([]);
+  });
+});
+
 describe('notifier-protocol', () => {
   it('fires at device_program when the noretry map path programs addresses a callback returned after it took them', () => {
     expectViolation(
@@ -320,18 +359,6 @@ describe('the registry', () => {
 });
 
 describe('each invariant knows when a step reaches the situation it guards', () => {
-  /** The 1-based steps of `ops` at which `id` is exercised. */
-  const exercisedAt = (design: string, ops: ReadonlyArray<Op>, id: InvariantId): number[] => {
-    let s = makeWorld(designById(design)!.world);
-    const out: number[] = [];
-    for (const [i, op] of ops.entries()) {
-      const r = step(s, op);
-      if (E.isLeft(r)) throw new Error(`${r.left.op}: ${r.left.reason}`);
-      if (invariantById(id).exercised(s, op, r.right)) out.push(i + 1);
-      s = r.right.state;
-    }
-    return out;
-  };
   it('map-within-vma-lifetime: a munmap under a live p2p_map mapping, even when a notifier makes it safe', () => {
     const ops: ReadonlyArray<Op> = [
       bar,
