@@ -10,7 +10,7 @@ import { drop, put } from './collections.ts';
 import { recipeByName } from './designs/importers/index.ts';
 import { kernelStep } from './kernel-step.ts';
 import type { Op } from './op.ts';
-import { isWait, reject, type Outcome } from './result.ts';
+import { illFormed, isWait, type Outcome } from './result.ts';
 import type { DriverThread, State, ThreadId } from './state.ts';
 import type { Action, ThreadNext } from './recipe.ts';
 
@@ -45,13 +45,17 @@ const withThread = (s: State, tid: ThreadId, t: DriverThread | null): State => (
   threads: t === null ? drop(s.threads, tid) : put(s.threads, tid, t),
 });
 
-/** Run `op`, made by thread `op.by`, as that thread's next step. */
+/**
+ * Run `op`, made by thread `op.by`, as that thread's next step. A thread
+ * that does not exist, or a call its driver code does not make here, is
+ * ill-formed: the driver runs its code as written.
+ */
 export const runThreadCall = (s: State, op: Op): Outcome => {
   const tid = op.by!;
   const n = nextCall(s, tid);
-  if (typeof n === 'string') return reject(op.kind, n);
+  if (typeof n === 'string') return illFormed(op.kind, n);
   const { next, thread } = n;
-  if (!sameCall(next.op, op)) return reject(op.kind, `driver thread ${tid} (${thread.recipe}) calls ${next.op.kind} here`);
+  if (!sameCall(next.op, op)) return illFormed(op.kind, `driver thread ${tid} (${thread.recipe}) calls ${next.op.kind} here`);
   const out = kernelStep(s, { ...next.op, by: tid } as Op);
   if (E.isLeft(out)) {
     if (isWait(out.left) || next.onError === undefined) return out;

@@ -6,7 +6,7 @@
  */
 import { match } from 'ts-pattern';
 import type { Changed } from '../page.ts';
-import { done, reject, waits, type Outcome } from '../result.ts';
+import { done, illFormed, waits, type Outcome } from '../result.ts';
 import type { Continuation, InvalidationId, State } from '../state.ts';
 import { endInvalidation } from './invalidate.ts';
 import { migrateRest, pageMkcleanRest, reclaimRest } from './memory.ts';
@@ -32,7 +32,7 @@ const rest = (s: State, then: Continuation): Changed =>
 export const mmuNotifierInvalidateRangeEnd = (s: State, id: InvalidationId): Outcome => {
   const op = 'mmu_notifier_invalidate_range_end';
   const inv = s.invalidations.get(id);
-  if (inv === undefined) return reject(op, `no invalidation ${id} is in progress`);
+  if (inv === undefined) return illFormed(op, `no invalidation ${id} is in progress`);
   if (inv.running !== null || inv.queue.length > 0) return waits(op, `invalidation ${id} still has callbacks to run`);
   const r = rest(s, inv.then);
   return done(endInvalidation(r.state, id), [...r.events, { kind: 'invalidate-range-end', inv: id }]);

@@ -19,6 +19,6 @@ describe('the dispatcher is exhaustive', () => {
     const s = makeWorld({ ramPages: 1, devices: [{ name: 'd', p2pPeers: [] }], bars: [], filePages: 1, era: currentEra });
     expect(E.isRight(step(s, { kind: 'driver_lock', dev: 0 }))).toBe(true);
     const r = step(s, { kind: 'driver_lock', dev: 0, by: 7 });
-    expect(E.isLeft(r) && r.left).toEqual({ op: 'driver_lock', reason: 'no driver thread 7' });
+    expect(E.isLeft(r) && r.left).toEqual({ op: 'driver_lock', reason: 'ill-formed: no driver thread 7' });
   });
 });

@@ -228,7 +228,7 @@ describe('invalidation on munmap', () => {
     const { state, events } = run(s1, munmapVma(s1, vma));
     const tid = callbackThread(events);
     const reason = rejectedWith(state, { kind: 'invalidate_callback_return', notifier, ret: true, by: tid });
-    expect(reason).toBe(`driver thread ${tid} (stop-unmap) calls driver_lock here`);
+    expect(reason).toBe(`ill-formed: driver thread ${tid} (stop-unmap) calls driver_lock here`);
   });
 
   it('the callbacks of two notifiers over the range run one after the other: the second starts when the first returns', () => {
