@@ -12,7 +12,7 @@ import type { MmId, Pfn, Pte, State, Vma, VmaBacking, VmaId } from '../state.ts'
 import { faultIn } from './fault.ts';
 import { destroyVma } from './vma-teardown.ts';
 
-/** The model's worlds are small: a VMA larger than this is refused (-ENOMEM) instead of built. */
+/** The model's worlds are small: a VMA larger than this is not built (ill-formed: a world the model does not build). */
 export const MAX_VMA_PAGES = 1024;
 
 /** The lowest virtual page at which `npages` fit in `mm` (get_unmapped_area). */
@@ -26,29 +26,35 @@ export const unmappedArea = (s: State, mm: MmId, npages: number): number => {
   return addr;
 };
 
-/** mmap(): a new VMA. Device mappings (BAR, p2pmem) are populated at once; RAM mappings fault lazily. */
+/**
+ * mmap(): a new VMA. Device mappings (BAR, p2pmem) are populated at once;
+ * RAM mappings fault lazily. len 0 is -EINVAL (do_mmap); the file, BAR and
+ * p2pmem cases name the ->mmap that refuses.
+ */
 export const mmap = (s: State, mm: MmId, npages: number, backing: MmapBacking): Outcome => {
   const op = 'mmap';
-  if (s.mms.get(mm)?.alive !== true) return reject(op, `mm ${mm} is not alive`);
+  if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
   if (mmapWriteLocked(s, mm)) return waits(op, `mmap_write_lock of mm ${mm} is held`);
-  if (!Number.isInteger(npages) || npages < 1) return reject(op, `npages ${npages} must be at least 1`);
-  if (npages > MAX_VMA_PAGES) return reject(op, `-ENOMEM: npages ${npages} is over the model's limit of ${MAX_VMA_PAGES} pages per VMA`);
+  if (!Number.isInteger(npages) || npages < 1) return reject(op, `-EINVAL: do_mmap: len is 0`);
+  if (npages > MAX_VMA_PAGES) return illFormed(op, `npages ${npages} is over the model's limit of ${MAX_VMA_PAGES} pages per VMA`);
   let state = s;
   let vb: VmaBacking;
   let ptes: ReadonlyArray<Pte | null> = Array.from({ length: npages }, () => null);
   if (backing.kind === 'anon') vb = backing;
   else if (backing.kind === 'file') {
     const inode = s.inodes[backing.inode];
-    if (inode === undefined) return reject(op, `no inode ${backing.inode}`);
+    if (inode === undefined) return illFormed(op, `no inode ${backing.inode}`);
     if (npages > inode.npages) return reject(op, `-EINVAL: inode ${inode.id} has ${inode.npages} pages, asked for ${npages}`);
     vb = backing;
   } else {
     const bar = s.bars[backing.bar];
-    if (bar === undefined) return reject(op, `no BAR ${backing.bar}`);
-    if (!bar.alive || bar.removing) return reject(op, `-ENODEV: the provider of BAR ${bar.id} was removed`);
-    if (backing.kind === 'bar' && bar.structPages) return reject(op, `BAR ${bar.id} is a P2PDMA provider; map it through p2pmem`);
-    if (backing.kind === 'p2pmem' && !bar.structPages) return reject(op, `BAR ${bar.id} has no ZONE_DEVICE pages (no p2pmem/allocate file)`);
-    if (freeFrameCount(s, (f) => f.bar === bar.id) < npages) return reject(op, `-ENOMEM: BAR ${bar.id} has fewer than ${npages} free pages`);
+    if (bar === undefined) return illFormed(op, `no BAR ${backing.bar}`);
+    // The world's exporters hand out raw BARs; a P2PDMA provider's BAR is mapped only through its p2pmem/allocate file.
+    if (backing.kind === 'bar' && bar.structPages) return illFormed(op, `BAR ${bar.id} is a P2PDMA provider; the model maps it only through p2pmem`);
+    if (backing.kind === 'p2pmem' && !bar.structPages) return illFormed(op, `BAR ${bar.id} has no ZONE_DEVICE pages, so no p2pmem/allocate file to mmap`);
+    if (!bar.alive || bar.removing) return reject(op, `-ENODEV: ->mmap: the provider of BAR ${bar.id} was removed`);
+    // p2pmem_alloc_mmap(): gen_pool_alloc_owner() of the whole length fails.
+    if (freeFrameCount(s, (f) => f.bar === bar.id) < npages) return reject(op, `-ENOMEM: ->mmap: BAR ${bar.id} has fewer than ${npages} free pages`);
     const window: Pfn[] = [];
     for (let i = 0; i < npages; i++) {
       const [s1, pfn] = allocBarFrame(state, bar.id)!;
@@ -117,7 +123,7 @@ export const munmapRest = (s: State, vmas: ReadonlyArray<VmaId>): Changed =>
  */
 export const exitMmap = (s: State, mm: MmId): Outcome => {
   const m = s.mms.get(mm);
-  if (m?.alive !== true) return reject('exit_mmap', `mm ${mm} is not alive`);
+  if (m?.alive !== true) return illFormed('exit_mmap', `mm ${mm} has already exited (or never existed): exit_mmap runs once`);
   if (mmapWriteLocked(s, mm)) return waits('exit_mmap', `mmap_write_lock of mm ${mm} is held`);
   const r = invalidateThen(s, [{ mm, start: 0, end: Number.MAX_SAFE_INTEGER }], 'MMU_NOTIFY_RELEASE', mm, { kind: 'exit_mmap', mm }, (st) => exitRest(st, mm));
   return done(r.state, r.events);
@@ -145,7 +151,7 @@ export const exitRest = (s: State, mm: MmId): Changed => {
  */
 export const fork = (s: State, mm: MmId): Outcome => {
   const op = 'fork';
-  if (s.mms.get(mm)?.alive !== true) return reject(op, `mm ${mm} is not alive`);
+  if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
   if (mmapWriteLocked(s, mm)) return waits(op, `mmap_write_lock of mm ${mm} is held`);
   const copied = forkCopy(s, mm);
   if (typeof copied === 'string') return reject(op, copied);
@@ -191,7 +197,7 @@ const forkCopy = (s: State, mm: MmId): State | string => {
         childPtes.push(pte);
       } else if (s.era.forkEarlyCow && parent.hasPinned && f.pincount > 0) {
         const got = allocRamPage(state, { kind: 'anon' });
-        if (got === null) return `-ENOMEM: no free RAM page to copy pinned page ${f.pfn} early`;
+        if (got === null) return `-ENOMEM: copy_pte_range: no free RAM page to copy pinned page ${f.pfn} early`;
         const [s1, copy] = got;
         state = setFrame(s1, { ...s1.frames[copy]!, mapcount: 1, dirty: true });
         childPtes.push({ pfn: copy, writable: true });
@@ -208,17 +214,22 @@ const forkCopy = (s: State, mm: MmId): State | string => {
   return state;
 };
 
-/** A CPU store by the process at virtual page `addr` that faults: first touch, COW break or ->page_mkwrite. */
+/**
+ * A CPU store by the process at virtual page `addr` that faults: first
+ * touch, COW break or ->page_mkwrite (handle_mm_fault). A store the CPU
+ * does not fault on (a present writable PTE, as a device mapping's is
+ * until it is zapped) is no write fault: asking for one is ill-formed
+ * (`store` takes whichever path the CPU takes). A device mapping whose
+ * PTEs were zapped has no ->fault to refill them: SIGBUS.
+ */
 export const writeFault = (s: State, mm: MmId, addr: number): Outcome => {
   const op = 'write_fault';
-  if (s.mms.get(mm)?.alive !== true) return reject(op, `mm ${mm} is not alive`);
+  if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
   const v = findVma(s, mm, addr);
   if (v === undefined) return reject(op, `SIGSEGV: no vma of mm ${mm} covers page ${addr}`);
-  if (v.backing.kind === 'bar' || v.backing.kind === 'p2pmem')
-    return reject(op, `vma ${v.id} maps device memory; stores go straight to the BAR`);
   if (!v.writable) return reject(op, `SIGSEGV: vma ${v.id} has no VM_WRITE (mprotect)`);
   const pte = v.ptes[addr - v.start] ?? null;
-  if (pte !== null && pte.writable) return reject(op, `no fault: the PTE at page ${addr} is present and writable`);
+  if (pte !== null && pte.writable) return illFormed(op, `no fault: the PTE at page ${addr} is present and writable, so a store there does not fault`);
   const r = faultIn(s, v, addr - v.start, true);
   if (E.isLeft(r)) return reject(op, r.left);
   const after = r.right.state.vmas.get(v.id)?.ptes[addr - v.start] ?? null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { currentEra, makeWorld } from '../../model/world.ts';
-import { eraWith, frame, gup, lastId, mmapAnon, mmapBar, mmapFile, mmapP2pmem, oldEra, pin, pteAt, rejectedWith, run, world, worldSpec, writeFault } from './helpers.ts';
+import { RAW_EXPORTER, eraWith, frame, gup, lastId, mmapAnon, mmapBar, mmapFile, mmapP2pmem, oldEra, pin, pteAt, rejectedWith, run, world, worldSpec, writeFault } from './helpers.ts';
 
 describe('write_fault', () => {
   it('a first store to an anonymous page allocates the lowest free RAM page, writable and dirty', () => {
@@ -87,23 +87,28 @@ describe('write_fault', () => {
     expect(rejectedWith(state, writeFault(3))).toContain('SIGSEGV');
   });
 
-  it('write_fault on a present writable PTE is rejected because there is no fault', () => {
+  it('write_fault on a present writable PTE is ill-formed: the CPU takes no fault there', () => {
     const { state } = run(world(), mmapAnon(1), writeFault(0));
-    expect(rejectedWith(state, writeFault(0))).toContain('no fault');
+    expect(rejectedWith(state, writeFault(0))).toBe('ill-formed: no fault: the PTE at page 0 is present and writable, so a store there does not fault');
   });
 
-  it('write_fault on a BAR VMA is rejected because stores go straight to device memory', () => {
+  it('write_fault on a BAR VMA is ill-formed while its PTEs are present: stores go straight to device memory', () => {
     const { state } = run(world(), mmapBar(1));
-    expect(rejectedWith(state, writeFault(0))).toContain('maps device memory');
+    expect(rejectedWith(state, writeFault(0))).toMatch(/^ill-formed: no fault: /);
   });
 
-  it('write_fault on a p2pmem VMA is rejected because stores go straight to device memory', () => {
+  it('write_fault on a p2pmem VMA is ill-formed while its PTEs are present: stores go straight to device memory', () => {
     const { state } = run(world(), mmapP2pmem(1));
-    expect(rejectedWith(state, writeFault(0))).toContain('maps device memory');
+    expect(rejectedWith(state, writeFault(0))).toMatch(/^ill-formed: no fault: /);
   });
 
-  it('write_fault in an mm that is not alive is rejected', () => {
-    expect(rejectedWith(world(), writeFault(0, 9))).toContain('mm 9 is not alive');
+  it('write_fault on a BAR VMA whose PTEs were zapped (provider removed) is SIGBUS: nothing refills a VM_PFNMAP mapping', () => {
+    const { state } = run(world(), mmapBar(1), { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER });
+    expect(rejectedWith(state, writeFault(0))).toBe('SIGBUS: vma 1 maps device memory whose PTEs were zapped');
+  });
+
+  it('write_fault in an mm that does not run (exited or never existed) is ill-formed', () => {
+    expect(rejectedWith(world(), writeFault(0, 9))).toBe('ill-formed: mm 9 has exited: it runs no code');
   });
 
   it('write_fault when RAM is exhausted is rejected with -ENOMEM', () => {

@@ -90,38 +90,38 @@ describe('mmap', () => {
     expect(f).toMatchObject({ free: false, refcount: 1, mapcount: 1, pincount: 0, gen: 1 });
   });
 
-  it('mmap in an mm that is not alive is rejected', () => {
-    expect(rejectedWith(world(), mmapAnon(1, 7))).toContain('mm 7 is not alive');
+  it('mmap in an mm that does not run (exited or never existed) is ill-formed', () => {
+    expect(rejectedWith(world(), mmapAnon(1, 7))).toBe('ill-formed: mm 7 has exited: it runs no code');
   });
 
-  it('mmap of zero pages is rejected', () => {
-    expect(rejectedWith(world(), mmapAnon(0))).toContain('npages 0 must be at least 1');
+  it('mmap of zero pages is -EINVAL (do_mmap refuses len 0)', () => {
+    expect(rejectedWith(world(), mmapAnon(0))).toBe('-EINVAL: do_mmap: len is 0');
   });
 
   it('mmap of more file pages than the inode has is rejected with -EINVAL', () => {
     expect(rejectedWith(world(), mmapFile(5))).toContain('-EINVAL');
   });
 
-  it('mmap of an inode that does not exist is rejected', () => {
-    expect(rejectedWith(world(), { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'file', inode: 3 } })).toContain('no inode 3');
+  it('mmap of an inode that does not exist is ill-formed', () => {
+    expect(rejectedWith(world(), { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'file', inode: 3 } })).toBe('ill-formed: no inode 3');
   });
 
-  it('mmap of a P2PDMA provider BAR as a raw BAR window is rejected', () => {
-    expect(rejectedWith(world(), { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: P2PDMA_BAR } })).toContain('map it through p2pmem');
+  it('mmap of a P2PDMA provider BAR as a raw BAR window is ill-formed: the model maps it only through p2pmem', () => {
+    expect(rejectedWith(world(), { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: P2PDMA_BAR } })).toMatch(/^ill-formed: .*only through p2pmem/);
   });
 
-  it('mmap of a raw BAR through p2pmem is rejected because it has no ZONE_DEVICE pages', () => {
-    expect(rejectedWith(world(), { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'p2pmem', bar: RAW_BAR } })).toContain('no ZONE_DEVICE pages');
+  it('mmap of a raw BAR through p2pmem is ill-formed: it has no ZONE_DEVICE pages, so no allocate file', () => {
+    expect(rejectedWith(world(), { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'p2pmem', bar: RAW_BAR } })).toMatch(/^ill-formed: .*no ZONE_DEVICE pages/);
   });
 
-  it('mmap of more BAR pages than are free is rejected with -ENOMEM', () => {
+  it('mmap of more BAR pages than are free is -ENOMEM from the ->mmap', () => {
     const { state } = run(world(), mmapBar(1));
-    expect(rejectedWith(state, mmapBar(2))).toContain('-ENOMEM');
+    expect(rejectedWith(state, mmapBar(2))).toMatch(/^-ENOMEM: ->mmap: /);
   });
 
-  it('mmap of the BAR of a removed provider is rejected with -ENODEV', () => {
+  it('mmap of the BAR of a removed provider is -ENODEV from the ->mmap', () => {
     const { state } = run(world(), { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER });
-    expect(rejectedWith(state, mmapBar(1))).toContain('-ENODEV');
+    expect(rejectedWith(state, mmapBar(1))).toMatch(/^-ENODEV: ->mmap: /);
   });
 });
 
@@ -200,13 +200,13 @@ describe('exit_mmap', () => {
     expect(state.mms.get(child)?.alive).toBe(true);
   });
 
-  it('exit_mmap of an mm that is not alive is rejected', () => {
-    expect(rejectedWith(world(), { kind: 'exit_mmap', mm: 3 })).toContain('mm 3 is not alive');
+  it('exit_mmap of an mm that never existed is ill-formed', () => {
+    expect(rejectedWith(world(), { kind: 'exit_mmap', mm: 3 })).toMatch(/^ill-formed: mm 3 has already exited/);
   });
 
-  it('exit_mmap of an mm that already exited is rejected', () => {
+  it('exit_mmap of an mm that already exited is ill-formed: exit_mmap runs once', () => {
     const { state } = run(world(), { kind: 'exit_mmap', mm: 0 });
-    expect(rejectedWith(state, { kind: 'exit_mmap', mm: 0 })).toContain('mm 0 is not alive');
+    expect(rejectedWith(state, { kind: 'exit_mmap', mm: 0 })).toMatch(/^ill-formed: mm 0 has already exited.*runs once/);
   });
 });
 
@@ -286,8 +286,8 @@ describe('fork', () => {
     expect(frame(state, P2PDMA_BASE)).toMatchObject({ mapcount: 2, refcount: 2 });
   });
 
-  it('fork of an mm that is not alive is rejected', () => {
-    expect(rejectedWith(world(), { kind: 'fork', mm: 5 })).toContain('mm 5 is not alive');
+  it('fork of an mm that does not run is ill-formed', () => {
+    expect(rejectedWith(world(), { kind: 'fork', mm: 5 })).toBe('ill-formed: mm 5 has exited: it runs no code');
   });
 
   it('fork with early COW is rejected with -ENOMEM when no RAM is left to copy a pinned page', () => {
