@@ -50,7 +50,7 @@ const faultAnon = (s: State, v: Vma, index: number, write: boolean): E.Either<st
   return E.right(putPage(setFrame(s2, { ...o, mapcount: o.mapcount - 1 }), pte.pfn));
 };
 
-/** Fault one page of a shared file VMA mapped from offset 0; a write runs ->page_mkwrite. */
+/** Fault one page of a shared file VMA mapped from offset 0; a write runs ->page_mkwrite; past the end of the file, SIGBUS. */
 const faultFile = (s: State, vma: Vma, inodeId: number, index: number, write: boolean): E.Either<string, Changed> => {
   const pte = vma.ptes[index] ?? null;
   if (pte !== null) {
@@ -61,6 +61,8 @@ const faultFile = (s: State, vma: Vma, inodeId: number, index: number, write: bo
     return E.right({ state: withPte(s1, vma, index, pte.pfn, true), events: [{ kind: 'page-dirtied', pfn: pte.pfn }] });
   }
   const inode = s.inodes[inodeId]!;
+  // filemap_fault(): a page at or past i_size is VM_FAULT_SIGBUS.
+  if (index >= inode.npages) return E.left(`SIGBUS: page ${vma.start + index} of vma ${vma.id} is past the end of inode ${inodeId} (${inode.npages} pages)`);
   let state = s;
   let pfn = inode.cache[index] ?? null;
   if (pfn === null) {

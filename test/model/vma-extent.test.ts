@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../model/op.ts';
 import type { State, Vma } from '../../model/state.ts';
-import { RAW_BASE, designWorld, finishInvalidations, frame, kinds, lastId, mmapAnon, mmapBar, pteAt, rejectedWith, run, world, writeFault } from './helpers.ts';
+import { RAW_BASE, designWorld, finishInvalidations, frame, kinds, lastId, mmapAnon, mmapBar, mmapFile, pteAt, rejectedWith, run, world, writeFault } from './helpers.ts';
 
 const munmap = (start: number, npages: number, mm = 0): Op => ({ kind: 'munmap', mm, start, npages });
 const mprotect = (start: number, npages: number, write: boolean, mm = 0): Op => ({ kind: 'mprotect', mm, start, npages, write });
@@ -152,8 +152,23 @@ describe('mremap', () => {
 
   it('mremap growing a BAR window is -EFAULT (VM_PFNMAP), and a range across two VMAs is -EFAULT', () => {
     const { state: s1 } = run(world(), mmapBar(1), mmapAnon(1));
-    expect(rejectedWith(s1, mremap(0, 1, 2, true))).toContain('-EFAULT');
-    expect(rejectedWith(s1, mremap(0, 2, 1, false))).toContain('-EFAULT');
+    expect(rejectedWith(s1, mremap(0, 1, 2, true))).toMatch(/^-EFAULT: vma_to_resize: .*VM_PFNMAP/);
+    expect(rejectedWith(s1, mremap(0, 2, 1, false))).toBe('-EFAULT: vma_to_resize: pages [0, 2) of mm 0 are not inside one vma');
+  });
+
+  it('mremap with new_len 0 is -EINVAL; with old_len 0 vma_to_resize refuses to duplicate a private mapping (-EINVAL), and a shared duplicate is not modelled', () => {
+    const { state: s1 } = run(world(), mmapAnon(1), mmapFile(1));
+    expect(rejectedWith(s1, mremap(0, 1, 0, true))).toBe('-EINVAL: mremap: new_len is 0');
+    expect(rejectedWith(s1, mremap(0, 0, 1, true))).toMatch(/^-EINVAL: vma_to_resize: old_len 0 would duplicate private vma/);
+    expect(rejectedWith(s1, mremap(1, 0, 1, true))).toMatch(/^ill-formed: old_len 0 duplicates shared vma/);
+    expect(rejectedWith(s1, mremap(5, 1, 2, true))).toBe('-EFAULT: vma_to_resize: no vma of mm 0 covers page 5');
+  });
+
+  it('mremap may grow a file VMA past the end of the file, as the kernel does; a store there is SIGBUS (filemap_fault)', () => {
+    const { state: s1 } = run(world(), mmapFile(4));
+    const { state } = run(s1, mremap(0, 4, 5, false));
+    expect(layout(state)).toEqual([[lastId(s1.vmas), 0, 5]]);
+    expect(rejectedWith(state, { kind: 'store', mm: 0, addr: 4 })).toMatch(/^SIGBUS: page 4 of vma \d+ is past the end of inode 0/);
   });
 });
 
