@@ -4,11 +4,13 @@
  * A `Rejection` leaves the state unchanged and is one of two things
  * (docs/model.md, "Rejections"): the kernel returns an error before it
  * changes anything, and the reason starts with that error (`-EFAULT: ...`,
- * `returns 0: ...`, `DMA_MAPPING_ERROR: ...`); or the call is ill-formed,
- * one a C caller cannot make or the model does not simulate (an id that
- * names nothing, a freed kernel object, the wrong C type), and the reason
- * starts with `ill-formed: `. Everything else is a `Step`: the new state
- * plus the events the step produced.
+ * `returns 0: ...`, `returns false: ...`, `DMA_MAPPING_ERROR: ...`,
+ * `SIGSEGV: ...`); or the call is ill-formed, one a C caller cannot make
+ * or the model does not simulate (an id that names nothing, a freed kernel
+ * object, the wrong C type, a world the model does not build), and the
+ * reason starts with `ill-formed: `. A call that would sleep now `waits: `
+ * (not an error). Everything else is a `Step`: the new state plus the
+ * events the step produced.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Event } from './event.ts';
@@ -33,8 +35,8 @@ export const reject = (op: string, reason: string): Outcome => E.left({ op, reas
 /** A call a C caller cannot make, or whose undefined behaviour the model does not simulate. */
 export const illFormed = (op: string, reason: string): Outcome => reject(op, `ill-formed: ${reason}`);
 
-/** Does a rejection reason follow the rule: an error return or ill-formed? */
-export const namesAnError = (reason: string): boolean => /^(-E[A-Z]+|returns (0|NULL)|DMA_MAPPING_ERROR|SIG(SEGV|BUS)|ill-formed): /.test(reason);
+/** Does a rejection reason follow the rule: an error return (an errno, a failing return value, a signal) or ill-formed? */
+export const namesAnError = (reason: string): boolean => /^(-E[A-Z]+|returns (0|NULL|false)|DMA_MAPPING_ERROR|SIG(SEGV|BUS)|ill-formed): /.test(reason);
 
 export const done = (state: State, events: ReadonlyArray<Event> = []): Outcome => E.right({ state, events });
 

@@ -2,21 +2,41 @@
 import { replaceAt } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { allocRamPage, releaseFrame, rmap, setFrame, setVma } from '../page.ts';
-import { done, reject, type Outcome } from '../result.ts';
+import { done, illFormed, reject, type Outcome } from '../result.ts';
 import type { Frame, NotifyRange, Pfn, State } from '../state.ts';
 import type { Changed } from '../page.ts';
 import { invalidateThen } from './invalidate.ts';
 
 type Lookup = { readonly frame: Frame } | { readonly reason: string };
 
-/** A RAM page on an LRU list (anon or page cache). */
+/**
+ * A RAM page on an LRU list (anon or page cache), as reclaim and migration
+ * isolate it: a free page fails the reference they take first
+ * (get_page_unless_zero), any other page off the LRU fails
+ * isolate_lru_page (-EBUSY).
+ */
 const lruPage = (s: State, pfn: Pfn): Lookup => {
   const f = s.frames[pfn];
-  if (f === undefined) return { reason: `no page ${pfn}` };
-  if (f.bar !== null) return { reason: `page ${pfn} is device memory, not on an LRU list` };
-  if (f.free) return { reason: `page ${pfn} is free` };
-  if (f.mapping.kind === 'none' || f.mapping.kind === 'kernel') return { reason: `page ${pfn} is a kernel allocation, not on an LRU list` };
-  if (f.mapping.kind === 'zero') return { reason: `page ${pfn} is the shared zero page, on no LRU list` };
+  if (f === undefined) return { reason: `ill-formed: no page ${pfn}` };
+  if (f.bar !== null) return { reason: `-EBUSY: isolate_lru_page: page ${pfn} is device memory, never on an LRU list` };
+  if (f.free) return { reason: `returns 0: get_page_unless_zero: page ${pfn} is free` };
+  if (f.mapping.kind === 'none' || f.mapping.kind === 'kernel') return { reason: `-EBUSY: isolate_lru_page: page ${pfn} is a kernel allocation, not on an LRU list` };
+  if (f.mapping.kind === 'zero') return { reason: `-EBUSY: isolate_lru_page: page ${pfn} is the shared zero page, on no LRU list` };
+  return { frame: f };
+};
+
+/**
+ * A page of a file's page cache, the only pages writeback reaches (it
+ * looks them up by file and index): naming any other page is ill-formed.
+ */
+const pageCachePage = (s: State, pfn: Pfn): Lookup => {
+  const f = s.frames[pfn];
+  if (f === undefined) return { reason: `ill-formed: no page ${pfn}` };
+  if (f.bar !== null) return { reason: `ill-formed: page ${pfn} is device memory, in no page cache` };
+  if (f.free) return { reason: `ill-formed: page ${pfn} is free, in no page cache` };
+  if (f.mapping.kind === 'anon') return { reason: `ill-formed: page ${pfn} is anonymous: it has no file to write back to (swap-out is not modelled)` };
+  if (f.mapping.kind === 'zero') return { reason: `ill-formed: page ${pfn} is the shared zero page, in no page cache` };
+  if (f.mapping.kind !== 'file') return { reason: `ill-formed: page ${pfn} is a kernel allocation, in no page cache` };
   return { frame: f };
 };
 
@@ -44,6 +64,10 @@ const unchanged = (s: State): Changed => ({ state: s, events: [] });
  * Reclaim one page (shrink_folio_list): try_to_unmap, drop the filesystem's
  * private state (try_to_release_page), then __remove_mapping frees the page
  * only if nothing else holds a reference; otherwise it stays, unmapped.
+ * Two paths the kernel takes are not modelled and are ill-formed here: an
+ * anon page with extra references (the kernel unmaps it into the swap
+ * cache, where __remove_mapping then fails and keeps it), and a dirty file
+ * page (the kernel unmaps it, then keeps it for writeback or pageout()).
  */
 export const reclaim = (s: State, pfn: Pfn): Outcome => {
   const op = 'reclaim';
@@ -51,9 +75,8 @@ export const reclaim = (s: State, pfn: Pfn): Outcome => {
   if (!('frame' in l)) return reject(op, l.reason);
   const f = l.frame;
   if (f.mapping.kind === 'anon' && f.refcount !== f.mapcount)
-    // A referenced anon page is not modelled through the swap cache: it stays (a gap, docs/model.md).
-    return reject(op, `page ${pfn} has ${f.refcount} references but ${f.mapcount} mappings; __remove_mapping would fail`);
-  if (f.mapping.kind !== 'anon' && f.dirty) return reject(op, `page ${pfn} is dirty; pageout() must write it back first`);
+    return illFormed(op, `page ${pfn} has ${f.refcount} references but ${f.mapcount} mappings: the swap cache that would keep it is not modelled (__remove_mapping would fail)`);
+  if (f.mapping.kind !== 'anon' && f.dirty) return illFormed(op, `page ${pfn} is dirty: reclaim of a dirty page (unmapped, then kept for pageout()) is not modelled; write it back first`);
   const r = invalidateThen(s, rmapRanges(s, pfn), 'MMU_NOTIFY_CLEAR', null, { kind: 'reclaim', pfn }, (st) => reclaimRest(st, pfn));
   return done(r.state, r.events);
 };
@@ -82,16 +105,20 @@ export const reclaimRest = (s: State, pfn: Pfn): Changed => {
   return { state, events: [...events, { kind: 'page-freed', pfn }] };
 };
 
-/** migrate_pages() of one page: only a page with no extra references can move (-EAGAIN otherwise). */
+/**
+ * migrate_pages() of one page: the new page is allocated first (-ENOMEM),
+ * then only a page with no extra references can move (folio_migrate_mapping:
+ * -EAGAIN otherwise, and the page stays where it was).
+ */
 export const migratePage = (s: State, pfn: Pfn): Outcome => {
   const op = 'migrate_page';
   const l = lruPage(s, pfn);
   if (!('frame' in l)) return reject(op, l.reason);
   const f = l.frame;
+  if (!s.frames.some((x) => x.free && x.bar === null)) return reject(op, '-ENOMEM: migrate_pages: no free RAM page to migrate to');
   const expected = f.mapcount + (f.mapping.kind === 'file' ? 1 : 0);
   if (f.refcount !== expected)
-    return reject(op, `-EAGAIN: page ${pfn} has ${f.refcount} references, migration expects ${expected} (GUP reference or pin held)`);
-  if (!s.frames.some((x) => x.free && x.bar === null)) return reject(op, '-ENOMEM: no free RAM page to migrate to');
+    return reject(op, `-EAGAIN: folio_migrate_mapping: page ${pfn} has ${f.refcount} references, migration expects ${expected} (GUP reference or pin held)`);
   const r = invalidateThen(s, rmapRanges(s, pfn), 'MMU_NOTIFY_CLEAR', null, { kind: 'migrate_page', pfn }, (st) => migrateRest(st, pfn));
   return done(r.state, r.events);
 };
@@ -125,10 +152,10 @@ export const migrateRest = (s: State, pfn: Pfn): Changed => {
  */
 export const writeback = (s: State, pfn: Pfn): Outcome => {
   const op = 'writeback';
-  const l = lruPage(s, pfn);
+  const l = pageCachePage(s, pfn);
   if (!('frame' in l)) return reject(op, l.reason);
-  if (l.frame.mapping.kind !== 'file') return reject(op, `page ${pfn} is anonymous; it has no file to write back to`);
-  if (!l.frame.dirty) return reject(op, `page ${pfn} is clean`);
+  // write_cache_pages() skips a page that is not dirty: folio_clear_dirty_for_io() returns false.
+  if (!l.frame.dirty) return reject(op, `returns false: folio_clear_dirty_for_io: page ${pfn} is clean`);
   // folio_mkclean() runs the notifiers of every mapping of the page (MMU_NOTIFY_PROTECTION_PAGE).
   const r = invalidateThen(s, rmapRanges(s, pfn), 'MMU_NOTIFY_PROTECTION_PAGE', null, { kind: 'page_mkclean', pfn }, (st) => pageMkcleanRest(st, pfn));
   return done(r.state, r.events);

@@ -39,14 +39,14 @@ describe('reclaim', () => {
     expect(events).toEqual([{ kind: 'page-freed', pfn: 0 }]);
   });
 
-  it('reclaim of an anonymous page with a get_user_pages reference is rejected because __remove_mapping would fail', () => {
+  it('reclaim of an anonymous page with a get_user_pages reference is ill-formed: the swap cache that would keep it is not modelled', () => {
     const { state } = run(world(), mmapAnon(1), gup(0, 1, true));
-    expect(rejectedWith(state, reclaim(0))).toContain('2 references but 1 mappings');
+    expect(rejectedWith(state, reclaim(0))).toMatch(/^ill-formed: page 0 has 2 references but 1 mappings: the swap cache/);
   });
 
-  it('reclaim of a pinned anonymous page is rejected: the pin is an extra reference', () => {
+  it('reclaim of a pinned anonymous page is ill-formed too: the pin is an extra reference', () => {
     const { state } = run(world(), mmapAnon(1), pin(0, 1, true));
-    expect(rejectedWith(state, reclaim(0))).toContain('2 references but 1 mappings');
+    expect(rejectedWith(state, reclaim(0))).toMatch(/^ill-formed: page 0 has 2 references but 1 mappings/);
   });
 
   it('reclaim of a clean file page with a get_user_pages reference unmaps it and releases its buffers but does not free it', () => {
@@ -75,9 +75,9 @@ describe('reclaim', () => {
     expect(events).toEqual([{ kind: 'buffers-released', pfn: 0 }]);
   });
 
-  it('reclaim of a dirty file page is rejected until it is written back', () => {
+  it('reclaim of a dirty file page is ill-formed (not modelled) until it is written back', () => {
     const { state } = run(world(), mmapFile(1), writeFault(0));
-    expect(rejectedWith(state, reclaim(0))).toContain('pageout() must write it back first');
+    expect(rejectedWith(state, reclaim(0))).toMatch(/^ill-formed: page 0 is dirty: .*write it back first/);
   });
 
   it('reclaim of an unreferenced clean file page frees it and removes it from the page cache', () => {
@@ -125,23 +125,23 @@ describe('reclaim', () => {
     expect(events).toEqual([{ kind: 'buffers-released', pfn: 0 }, { kind: 'invalidate-range-end', inv }]);
   });
 
-  it('reclaim of a free page is rejected', () => {
-    expect(rejectedWith(world(), reclaim(3))).toContain('page 3 is free');
+  it('reclaim of a free page fails get_page_unless_zero', () => {
+    expect(rejectedWith(world(), reclaim(3))).toBe('returns 0: get_page_unless_zero: page 3 is free');
   });
 
-  it('reclaim of a pfn that does not exist is rejected', () => {
-    expect(rejectedWith(world(), reclaim(99))).toContain('no page 99');
+  it('reclaim of a pfn that does not exist is ill-formed', () => {
+    expect(rejectedWith(world(), reclaim(99))).toBe('ill-formed: no page 99');
   });
 
-  it('reclaim of a P2PDMA page is rejected because device memory is not on an LRU list', () => {
+  it('reclaim of a P2PDMA page fails isolate_lru_page (-EBUSY): device memory is never on an LRU list', () => {
     const { state } = run(world(), mmapP2pmem(1));
-    expect(rejectedWith(state, reclaim(P2PDMA_BASE))).toContain('device memory');
+    expect(rejectedWith(state, reclaim(P2PDMA_BASE))).toBe(`-EBUSY: isolate_lru_page: page ${P2PDMA_BASE} is device memory, never on an LRU list`);
   });
 
-  it('reclaim of a RAM page the kernel allocated for itself is rejected', () => {
+  it('reclaim of a RAM page the kernel allocated for itself fails isolate_lru_page (-EBUSY)', () => {
     const s0 = world();
     const s1: State = { ...s0, frames: replaceAt(s0.frames, 2, { ...s0.frames[2]!, free: false, refcount: 1, mapping: { kind: 'kernel' } }) };
-    expect(rejectedWith(s1, reclaim(2))).toContain('kernel allocation');
+    expect(rejectedWith(s1, reclaim(2))).toBe('-EBUSY: isolate_lru_page: page 2 is a kernel allocation, not on an LRU list');
   });
 });
 
@@ -180,16 +180,21 @@ describe('migrate_page', () => {
 
   it('migrate_page of a page with a get_user_pages reference is rejected with -EAGAIN', () => {
     const { state } = run(world(), mmapFile(1), gup(0, 1, false));
-    expect(rejectedWith(state, migrate(0))).toContain('-EAGAIN: page 0 has 3 references, migration expects 2');
+    expect(rejectedWith(state, migrate(0))).toBe('-EAGAIN: folio_migrate_mapping: page 0 has 3 references, migration expects 2 (GUP reference or pin held)');
   });
 
   it('migrate_page with no free RAM to migrate to is rejected with -ENOMEM', () => {
     const { state } = run(makeWorld({ ...worldSpec(currentEra), ramPages: 1 }), mmapAnon(1), writeFault(0));
-    expect(rejectedWith(state, migrate(0))).toContain('-ENOMEM');
+    expect(rejectedWith(state, migrate(0))).toBe('-ENOMEM: migrate_pages: no free RAM page to migrate to');
   });
 
-  it('migrate_page of a free page is rejected', () => {
-    expect(rejectedWith(world(), migrate(0))).toContain('page 0 is free');
+  it('migrate_page allocates the new page before it counts references: a pinned page with no free RAM is -ENOMEM, not -EAGAIN', () => {
+    const { state } = run(makeWorld({ ...worldSpec(currentEra), ramPages: 1 }), mmapAnon(1), pin(0, 1, true));
+    expect(rejectedWith(state, migrate(0))).toMatch(/^-ENOMEM: /);
+  });
+
+  it('migrate_page of a free page fails get_page_unless_zero', () => {
+    expect(rejectedWith(world(), migrate(0))).toBe('returns 0: get_page_unless_zero: page 0 is free');
   });
 });
 
@@ -219,17 +224,17 @@ describe('writeback', () => {
     expect(events).toEqual([{ kind: 'page-dirtied', pfn: 0 }]);
   });
 
-  it('writeback of a clean page is rejected', () => {
-    expect(rejectedWith(cleanFilePage(world()), writeback(0))).toContain('page 0 is clean');
+  it('writeback of a clean page does not happen: folio_clear_dirty_for_io returns false', () => {
+    expect(rejectedWith(cleanFilePage(world()), writeback(0))).toBe('returns false: folio_clear_dirty_for_io: page 0 is clean');
   });
 
-  it('writeback of an anonymous page is rejected because it has no file', () => {
+  it('writeback of an anonymous page is ill-formed: it has no file (swap-out is not modelled)', () => {
     const { state } = run(world(), mmapAnon(1), writeFault(0));
-    expect(rejectedWith(state, writeback(0))).toContain('anonymous');
+    expect(rejectedWith(state, writeback(0))).toMatch(/^ill-formed: page 0 is anonymous/);
   });
 
-  it('writeback of a P2PDMA page is rejected', () => {
+  it('writeback of a P2PDMA page is ill-formed: it is in no page cache', () => {
     const { state } = run(world(), mmapP2pmem(1));
-    expect(rejectedWith(state, writeback(P2PDMA_BASE))).toContain('device memory');
+    expect(rejectedWith(state, writeback(P2PDMA_BASE))).toBe(`ill-formed: page ${P2PDMA_BASE} is device memory, in no page cache`);
   });
 });
