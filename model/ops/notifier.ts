@@ -8,7 +8,7 @@
 import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { freshId } from '../page.ts';
-import { done, reject, waits, type Outcome } from '../result.ts';
+import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { DeviceId, MmId, NotifierId, State, ThreadId } from '../state.ts';
 import { callNext, invalidating, rangeFor } from './invalidate.ts';
 
@@ -17,13 +17,16 @@ import { callNext, invalidating, rangeFor } from './invalidate.ts';
  * of `mm`. During an invalidation of the mm the new notifier is deferred:
  * it gets no callback for it, and its seq is the current (odd) one, so
  * mmu_interval_read_begin waits for the invalidation to end.
+ * __mmu_interval_notifier_insert refuses a length of 0 (-EOVERFLOW), then
+ * an mm with no users left (WARN_ON, -EINVAL).
  */
 export const mmuIntervalNotifierInsert = (s: State, mm: MmId, start: number, npages: number, owner: DeviceId): Outcome => {
   const op = 'mmu_interval_notifier_insert';
   const m = s.mms.get(mm);
-  if (m?.alive !== true) return reject(op, `-EINVAL: mm ${mm} is not alive`);
-  if (npages < 1) return reject(op, `-EINVAL: npages ${npages} must be at least 1`);
-  if (s.devices[owner] === undefined) return reject(op, `no device ${owner}`);
+  if (m === undefined) return illFormed(op, `no mm ${mm}`);
+  if (s.devices[owner] === undefined) return illFormed(op, `no device ${owner}`);
+  if (npages < 1) return reject(op, `-EOVERFLOW: __mmu_interval_notifier_insert: length 0`);
+  if (!m.alive) return reject(op, `-EINVAL: __mmu_interval_notifier_insert: mm ${mm} has exited (mm_users is 0)`);
   const seq = invalidating(s, mm) ? m.invalidateSeq : m.invalidateSeq - 1;
   const [s1, id] = freshId(s);
   return done({ ...s1, notifiers: put(s1.notifiers, id, { id, mm, start, end: start + npages, owner, seq }) });
@@ -37,7 +40,7 @@ export const mmuIntervalNotifierInsert = (s: State, mm: MmId, start: number, npa
 export const mmuIntervalNotifierRemove = (s: State, notifier: NotifierId): Outcome => {
   const op = 'mmu_interval_notifier_remove';
   const n = s.notifiers.get(notifier);
-  if (n === undefined) return reject(op, `notifier ${notifier} is not registered`);
+  if (n === undefined) return illFormed(op, `notifier ${notifier} is not registered`);
   if (invalidating(s, n.mm)) return waits(op, `an invalidation of mm ${n.mm} is in progress`);
   return done({ ...s, notifiers: drop(s.notifiers, notifier) });
 };
@@ -46,7 +49,7 @@ export const mmuIntervalNotifierRemove = (s: State, notifier: NotifierId): Outco
 export const mmuIntervalReadBegin = (s: State, notifier: NotifierId): Outcome => {
   const op = 'mmu_interval_read_begin';
   const n = s.notifiers.get(notifier);
-  if (n === undefined) return reject(op, `notifier ${notifier} is not registered`);
+  if (n === undefined) return illFormed(op, `notifier ${notifier} is not registered`);
   if (n.seq === s.mms.get(n.mm)!.invalidateSeq) return waits(op, `notifier ${notifier} is being invalidated (seq ${n.seq})`);
   return done(s, [{ kind: 'read-begin', notifier, seq: n.seq }]);
 };
@@ -58,14 +61,14 @@ export const mmuIntervalReadBegin = (s: State, notifier: NotifierId): Outcome =>
  */
 export const mmuIntervalReadRetry = (s: State, notifier: NotifierId, seq: number): Outcome => {
   const n = s.notifiers.get(notifier);
-  if (n === undefined) return reject('mmu_interval_read_retry', `notifier ${notifier} is not registered`);
+  if (n === undefined) return illFormed('mmu_interval_read_retry', `notifier ${notifier} is not registered`);
   return done(s, [{ kind: 'read-retry', notifier, seq, retry: n.seq !== seq }]);
 };
 
 /** mmu_interval_set_seq(): called by the invalidate callback with the cur_seq the kernel passed it. */
 export const mmuIntervalSetSeq = (s: State, notifier: NotifierId, seq: number): Outcome => {
   const n = s.notifiers.get(notifier);
-  if (n === undefined) return reject('mmu_interval_set_seq', `notifier ${notifier} is not registered`);
+  if (n === undefined) return illFormed('mmu_interval_set_seq', `notifier ${notifier} is not registered`);
   return done({ ...s, notifiers: put(s.notifiers, notifier, { ...n, seq }) });
 };
 
@@ -83,7 +86,7 @@ export const invalidateCallbackReturn = (s: State, notifier: NotifierId, ret: bo
     const t = i.running === null ? undefined : s.threads.get(i.running);
     return t?.notifier === notifier && (by === undefined || t.id === by);
   });
-  if (inv === undefined) return reject(op, `no invalidate callback of notifier ${notifier} is running`);
+  if (inv === undefined) return illFormed(op, `no invalidate callback of notifier ${notifier} is running`);
   const t = s.threads.get(inv.running!)!;
   const n = s.notifiers.get(notifier)!;
   const r = rangeFor(inv, n);

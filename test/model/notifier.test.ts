@@ -75,16 +75,21 @@ describe('mmu_interval_notifier_insert', () => {
     expect(run(s4, readBegin(late)).events).toEqual([{ kind: 'read-begin', notifier: late, seq: 3 }]);
   });
 
-  it('mmu_interval_notifier_insert in an mm that is not alive is rejected', () => {
-    expect(rejectedWith(world(), insert(0, 1, IMPORTER, 6))).toContain('mm 6 is not alive');
+  it('mmu_interval_notifier_insert in an mm that does not exist is ill-formed', () => {
+    expect(rejectedWith(world(), insert(0, 1, IMPORTER, 6))).toBe('ill-formed: no mm 6');
   });
 
-  it('mmu_interval_notifier_insert over zero pages is rejected', () => {
-    expect(rejectedWith(world(), insert(0, 0, IMPORTER))).toContain('npages 0 must be at least 1');
+  it('mmu_interval_notifier_insert in an mm that has exited is -EINVAL (__mmu_interval_notifier_insert: mm_users is 0)', () => {
+    const { state } = run(world(), { kind: 'exit_mmap', mm: 0 });
+    expect(rejectedWith(state, insert(0, 1, IMPORTER))).toBe('-EINVAL: __mmu_interval_notifier_insert: mm 0 has exited (mm_users is 0)');
   });
 
-  it('mmu_interval_notifier_insert for a device that does not exist is rejected', () => {
-    expect(rejectedWith(world(), insert(0, 1, 8))).toContain('no device 8');
+  it('mmu_interval_notifier_insert over zero pages is -EOVERFLOW (__mmu_interval_notifier_insert refuses length 0)', () => {
+    expect(rejectedWith(world(), insert(0, 0, IMPORTER))).toBe('-EOVERFLOW: __mmu_interval_notifier_insert: length 0');
+  });
+
+  it('mmu_interval_notifier_insert for a device that does not exist is ill-formed', () => {
+    expect(rejectedWith(world(), insert(0, 1, 8))).toBe('ill-formed: no device 8');
   });
 });
 
@@ -98,14 +103,14 @@ describe('mmu_interval_notifier_remove', () => {
   });
 
   it('mmu_interval_notifier_remove of a notifier that is not registered is rejected', () => {
-    expect(rejectedWith(world(), { kind: 'mmu_interval_notifier_remove', notifier: 4 })).toContain('notifier 4 is not registered');
+    expect(rejectedWith(world(), { kind: 'mmu_interval_notifier_remove', notifier: 4 })).toBe('ill-formed: notifier 4 is not registered');
   });
 
   it('mmu_interval_notifier_remove twice is rejected', () => {
     const { state: s1 } = run(world(), insert(0, 1, IMPORTER));
     const n = lastId(s1.notifiers);
     const { state } = run(s1, { kind: 'mmu_interval_notifier_remove', notifier: n });
-    expect(rejectedWith(state, { kind: 'mmu_interval_notifier_remove', notifier: n })).toContain('is not registered');
+    expect(rejectedWith(state, { kind: 'mmu_interval_notifier_remove', notifier: n })).toBe(`ill-formed: notifier ${n} is not registered`);
   });
 
   it('mmu_interval_notifier_remove waits while an invalidation of its mm runs and unregisters once range_end ran', () => {
