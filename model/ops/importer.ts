@@ -5,24 +5,27 @@
  * stopping the device's DMA to a range and waiting for it, and starting or
  * ending one of its own code paths. None of this is kernel policy: the
  * driver's recipes (model/designs/importers/) decide when each is called.
+ * These are driver actions, not kernel calls: none returns an error. What
+ * the driver cannot do (a device or notifier it does not have, addresses
+ * it never got) is ill-formed.
  */
 import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { freshId, setFrame } from '../page.ts';
-import { done, reject, waits, type Outcome } from '../result.ts';
+import { done, illFormed, waits, type Outcome } from '../result.ts';
 import type { DeviceId, DeviceRange, DmaDirection, MappingId, MappedEntry, MmId, NotifierId, State } from '../state.ts';
 import { overlaps } from './invalidate.ts';
 
 /** mutex_lock(&driver->update): sleeps while held. */
 export const driverLock = (s: State, dev: DeviceId): Outcome => {
-  if (s.devices[dev] === undefined) return reject('driver_lock', `no device ${dev}`);
+  if (s.devices[dev] === undefined) return illFormed('driver_lock', `no device ${dev}`);
   if (s.driverLocks.includes(dev)) return waits('driver_lock', `device ${dev}'s driver lock is held`);
   return done({ ...s, driverLocks: [...s.driverLocks, dev].sort((a, b) => a - b) });
 };
 
 /** mutex_unlock(&driver->update). Unlocking an unlocked mutex is a driver bug the kernel only warns about: a no-op here. */
 export const driverUnlock = (s: State, dev: DeviceId): Outcome => {
-  if (s.devices[dev] === undefined) return reject('driver_unlock', `no device ${dev}`);
+  if (s.devices[dev] === undefined) return illFormed('driver_unlock', `no device ${dev}`);
   return done({ ...s, driverLocks: s.driverLocks.filter((d) => d !== dev) });
 };
 
@@ -52,7 +55,7 @@ const heldAddresses = (s: State, dev: DeviceId, mapping: MappingId): Held | null
 export const deviceProgram = (s: State, dev: DeviceId, mapping: MappingId): Outcome => {
   const op = 'device_program';
   const h = heldAddresses(s, dev, mapping);
-  if (h === null) return reject(op, `the driver of device ${dev} holds no addresses of mapping ${mapping}`);
+  if (h === null) return illFormed(op, `the driver of device ${dev} holds no addresses of mapping ${mapping}`);
   const [s1, id] = freshId(s);
   const r: DeviceRange = { id, device: dev, mapping, mm: h.mm, start: h.start, end: h.end, dir: h.dir, entries: h.entries };
   return done({ ...s1, deviceRanges: put(s1.deviceRanges, id, r) }, [{ kind: 'device-programmed', device: dev, range: id, mapping }]);
@@ -60,6 +63,7 @@ export const deviceProgram = (s: State, dev: DeviceId, mapping: MappingId): Outc
 
 /** The driver stops its device's DMA to [start, start+npages) of `mm` and waits for what is in flight: those device PTEs are gone. */
 export const deviceStopDma = (s: State, dev: DeviceId, mm: MmId, start: number, npages: number): Outcome => {
+  if (s.devices[dev] === undefined) return illFormed('device_stop_dma', `no device ${dev}`);
   let ranges = s.deviceRanges;
   const events: Event[] = [];
   for (const r of s.deviceRanges.values()) {
@@ -77,9 +81,9 @@ export const deviceStopDma = (s: State, dev: DeviceId, mm: MmId, start: number, 
 export const driverMapRange = (s: State, dev: DeviceId, notifier: NotifierId): Outcome => {
   const op = 'driver_map_range';
   const recipe = s.devices[dev]?.driver?.mapPath;
-  if (recipe === undefined) return reject(op, `device ${dev} has no driver map path`);
+  if (recipe === undefined) return illFormed(op, `device ${dev} has no driver map path`);
   const n = s.notifiers.get(notifier);
-  if (n === undefined || n.owner !== dev) return reject(op, `notifier ${notifier} is not one of device ${dev}'s`);
+  if (n === undefined || n.owner !== dev) return illFormed(op, `notifier ${notifier} is not one of device ${dev}'s`);
   const [s1, id] = freshId(s);
   const t = { id, device: dev, recipe, pc: 0, notifier, inv: null, curSeq: 0, seq: null, mapping: null, entries: null, retry: null, stale: false };
   return done({ ...s1, threads: put(s1.threads, id, t) }, [{ kind: 'thread-started', thread: id, recipe }]);
@@ -87,7 +91,7 @@ export const driverMapRange = (s: State, dev: DeviceId, notifier: NotifierId): O
 
 /** A driver code path returns (to its caller or its device) with `err`; the thread that ran it ends. No kernel state changes. */
 export const driverReturn = (s: State, dev: DeviceId): Outcome =>
-  s.devices[dev] === undefined ? reject('driver_return', `no device ${dev}`) : done(s);
+  s.devices[dev] === undefined ? illFormed('driver_return', `no device ${dev}`) : done(s);
 
 /** The device reaches a programmed range: the access lands on whatever frame now sits at the address. */
 export const deviceRangeAccess = (s: State, mapping: MappingId, index: number, write: boolean): Outcome | null => {
@@ -95,7 +99,7 @@ export const deviceRangeAccess = (s: State, mapping: MappingId, index: number, w
   if (r === undefined) return null;
   const op = write ? 'device_write' : 'device_read';
   const e = r.entries[index];
-  if (e === undefined) return reject(op, `index ${index} is outside mapping ${mapping} (${r.entries.length} entries)`);
+  if (e === undefined) return illFormed(op, `index ${index} is outside mapping ${mapping} (${r.entries.length} entries)`);
   const f = s.frames[e.pfn]!;
   const state = write && f.structPage && !f.free ? setFrame(s, { ...f, deviceWroteSinceDirtied: true }) : s;
   return done(state, [{ kind: 'device-access', device: r.device, mapping, pfn: e.pfn, gen: e.gen, reached: e.reaches, write }]);

@@ -142,7 +142,7 @@ describe('device_program and the device reaching p2p_map addresses', () => {
 
   it('device_program of a mapping another device holds is rejected', () => {
     const { state, mapping } = mapped();
-    expect(rejectedWith(state, { kind: 'device_program', dev: RAW_EXPORTER, mapping })).toContain(`holds no addresses of mapping ${mapping}`);
+    expect(rejectedWith(state, { kind: 'device_program', dev: RAW_EXPORTER, mapping })).toBe(`ill-formed: the driver of device ${RAW_EXPORTER} holds no addresses of mapping ${mapping}`);
   });
 
   it('a programmed device keeps reaching the addresses after p2p_unmap, until device_stop_dma', () => {
