@@ -10,7 +10,7 @@ import { drop, put } from '../collections.ts';
 import { busAddress, directAddress, p2pReachable } from '../dma-address.ts';
 import type { Event } from '../event.ts';
 import { findVma, freshId } from '../page.ts';
-import { done, namesAnError, reject, type Outcome } from '../result.ts';
+import { done, illFormed, reject, type Outcome } from '../result.ts';
 import type { DeviceId, DmaDirection, DmaMapping, MappingId, MmId, PagesId, SglId, State } from '../state.ts';
 import { gup, releasePrivatePins } from './gup.ts';
 import { exporterMap } from './p2p-vma-ops.ts';
@@ -23,7 +23,7 @@ const addTable = (s: State, mapping: MappingId, pages: PagesId | null, nents: nu
 
 export const sglDmaMapUser = (s: State, dev: DeviceId, mm: MmId, start: number, npages: number, dir: DmaDirection): Outcome => {
   const op = 'sgl_dma_map_user';
-  if (s.devices[dev] === undefined) return reject(op, `ill-formed: no device ${dev}`);
+  if (s.devices[dev] === undefined) return illFormed(op, `no device ${dev}`);
   if (s.mms.get(mm)?.alive !== true) return reject(op, `-EFAULT: mm ${mm} has exited (it has no VMAs)`);
   const v = findVma(s, mm, start);
   if (v === undefined || start + npages > v.start + v.npages)
@@ -32,8 +32,8 @@ export const sglDmaMapUser = (s: State, dev: DeviceId, mm: MmId, start: number, 
   if (v.backing.kind === 'bar') {
     if (start !== v.start || npages !== v.npages) return reject(op, `-EINVAL: the exporter maps whole windows: vma ${v.id} is [${v.start}, ${v.start + v.npages})`);
     const r = exporterMap(s, v, dev, dir, 'sgl_dma_map_user');
-    // The sketch names no errors of its own: the exporter's refusal is -EINVAL unless it names one.
-    if (typeof r === 'string') return reject(op, namesAnError(r) ? r : r.includes('cannot reach') ? `-EREMOTEIO: ${r}` : `-EINVAL: ${r}`);
+    // The sketch names no errors of its own: it passes the exporter's refusal on.
+    if (typeof r === 'string') return reject(op, r);
     return done(addTable(r.state, r.mapping, null, v.npages));
   }
   const pinned = gup(s, 'pin', mm, start, npages, { write, longterm: false, p2pdma: true });
@@ -57,8 +57,8 @@ export const sglDmaMapUser = (s: State, dev: DeviceId, mm: MmId, start: number, 
 export const sglDmaUnmap = (s: State, sgl: SglId): Outcome => {
   const op = 'sgl_dma_unmap';
   const t = s.sgls.get(sgl);
-  if (t === undefined) return reject(op, `ill-formed: sgl ${sgl} is not allocated`);
-  if (!t.dmaOnly || t.mapping === null) return reject(op, `ill-formed: sgl ${sgl} is not a DMA-only table`);
+  if (t === undefined) return illFormed(op, `sgl ${sgl} is not allocated`);
+  if (!t.dmaOnly || t.mapping === null) return illFormed(op, `sgl ${sgl} is not a DMA-only table`);
   const events: Event[] = [];
   let state: State = { ...s, sgls: drop(s.sgls, sgl) };
   if (state.mappings.has(t.mapping)) {
@@ -67,7 +67,7 @@ export const sglDmaUnmap = (s: State, sgl: SglId): Outcome => {
   }
   if (t.pages === null) return done(state, events);
   const a = state.pageArrays.get(t.pages);
-  if (a === undefined) return reject(op, `ill-formed: the pages of sgl ${sgl} are gone`);
+  if (a === undefined) return illFormed(op, `the pages of sgl ${sgl} are gone`);
   const r = releasePrivatePins(state, t.pages, a.write);
   return E.isLeft(r) ? r : done(r.right.state, [...events, ...r.right.events]);
 };
