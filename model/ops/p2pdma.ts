@@ -64,12 +64,18 @@ export const pciP2pdmaUnmapSg = (s: State, mapping: number, dev: DeviceId): Outc
  * until every page is unreferenced: `memunmap_pages` is that wait's end,
  * enabled only once nothing holds a page. A reference nobody will drop is a
  * removal that never completes, which nothing in the kernel reports.
+ *
+ * The call is void. The model removes providers only: removing a device
+ * with no BAR (the kernel would unbind its driver and free it) is not
+ * modelled, and a second removal names a pci_dev already being freed;
+ * both are ill-formed.
  */
 export const pciStopAndRemoveBusDevice = (s: State, dev: DeviceId): Outcome => {
   const op = 'pci_stop_and_remove_bus_device';
-  if (s.devices[dev] === undefined) return reject(op, `no device ${dev}`);
+  if (s.devices[dev] === undefined) return illFormed(op, `no device ${dev}`);
+  if (!s.bars.some((b) => b.device === dev)) return illFormed(op, `device ${dev} provides no BAR: the model removes providers only`);
   const bars = s.bars.filter((b) => b.device === dev && b.alive && !b.removing);
-  if (bars.length === 0) return reject(op, `-ENODEV: device ${dev} provides no live BAR`);
+  if (bars.length === 0) return illFormed(op, `device ${dev} is already being removed or gone`);
   const ranges = barVmas(s, dev).map((v) => ({ mm: v.mm, start: v.start, end: v.start + v.npages }));
   const dying = { ...s, bars: s.bars.map((b) => (b.device === dev && b.alive ? { ...b, removing: true } : b)) };
   const r = invalidateThen(dying, ranges, 'MMU_NOTIFY_CLEAR', null, { kind: 'unmap_mapping_range', dev }, (st) => removeRest(st, dev));
