@@ -8,7 +8,7 @@ import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { replaceAt } from '../collections.ts';
 import { type Changed, findVma, freshId, isZeroPage, putPage, setFrame, setVma } from '../page.ts';
-import { done, reject, type Outcome } from '../result.ts';
+import { done, illFormed, reject, type Outcome } from '../result.ts';
 import type { MmId, PageArray, PagesId, Pfn, State, Vma, VmaId } from '../state.ts';
 import { faultIn } from './fault.ts';
 
@@ -136,10 +136,8 @@ const held = (s: State, op: string, pages: PagesId, kind: 'get' | 'pin'): PageAr
   if (a === undefined) return `ill-formed: pages ${pages} are not held (a second release is not modelled)`;
   const owner = privateOwner(s, pages);
   if (owner !== undefined) return `ill-formed: pages ${pages} belong to DMA-only table ${owner}; the caller has no pointer to them`;
-  if (a.kind !== kind)
-    return kind === 'get'
-      ? `ill-formed: pages ${pages} were pinned with FOLL_PIN; put_page would unbalance the pin count (not modelled)`
-      : `ill-formed: pages ${pages} came from get_user_pages (FOLL_GET); ${op} would unbalance the pin count (not modelled)`;
+  if (a.kind === 'pin' && kind === 'get') return `ill-formed: pages ${pages} were pinned with FOLL_PIN; put_page would unbalance the pin count (not modelled)`;
+  if (a.kind !== kind) return `ill-formed: pages ${pages} came from get_user_pages (FOLL_GET); ${op} would unbalance the pin count (not modelled)`;
   return a;
 };
 
@@ -192,15 +190,15 @@ export const unpinUserPagesDirtyLock = (s: State, pages: PagesId, makeDirty: boo
 /** The DMA-only layer's own release of the pins it keeps privately. */
 export const releasePrivatePins = (s: State, pages: PagesId, makeDirty: boolean): Outcome => {
   const a = s.pageArrays.get(pages);
-  return a === undefined ? reject('sgl_dma_unmap', `ill-formed: pages ${pages} are not held`) : release(s, a, makeDirty);
+  return a === undefined ? illFormed('sgl_dma_unmap', `pages ${pages} are not held`) : release(s, a, makeDirty);
 };
 
 /** set_page_dirty_lock() on every page of an array the caller still holds. */
 export const setPageDirtyLock = (s: State, pages: PagesId): Outcome => {
   const a = s.pageArrays.get(pages);
-  if (a === undefined) return reject('set_page_dirty_lock', `ill-formed: pages ${pages} are not held (the reference was already dropped)`);
+  if (a === undefined) return illFormed('set_page_dirty_lock', `pages ${pages} are not held (the reference was already dropped)`);
   const owner = privateOwner(s, pages);
-  if (owner !== undefined) return reject('set_page_dirty_lock', `ill-formed: pages ${pages} belong to DMA-only table ${owner}; the caller has no pointer to them`);
+  if (owner !== undefined) return illFormed('set_page_dirty_lock', `pages ${pages} belong to DMA-only table ${owner}; the caller has no pointer to them`);
   let state = s;
   const events: Event[] = [];
   for (const pfn of a.pfns) {

@@ -10,7 +10,7 @@ import { freshId } from '../page.ts';
 import { done, illFormed, reject, type Outcome } from '../result.ts';
 import type { PagesId, Pfn, Sgl, SglId, State } from '../state.ts';
 
-/** The model's worlds are small: a larger table is refused (-ENOMEM) instead of built. */
+/** The model's worlds are small: a larger table is not built (ill-formed: a world the model does not build). */
 export const MAX_SG_ENTRIES = 1024;
 
 const addSgl = (s: State, make: (id: SglId) => Sgl): State => {
@@ -19,8 +19,8 @@ const addSgl = (s: State, make: (id: SglId) => Sgl): State => {
 };
 
 export const sgAllocTable = (s: State, nents: number): Outcome => {
-  if (!Number.isInteger(nents) || nents < 1) return reject('sg_alloc_table', `-EINVAL: nents ${nents} must be at least 1`);
-  if (nents > MAX_SG_ENTRIES) return reject('sg_alloc_table', `-ENOMEM: nents ${nents} is over the model's limit of ${MAX_SG_ENTRIES}`);
+  if (!Number.isInteger(nents) || nents < 1) return reject('sg_alloc_table', `-EINVAL: __sg_alloc_table: nents ${nents} must be at least 1`);
+  if (nents > MAX_SG_ENTRIES) return illFormed('sg_alloc_table', `nents ${nents} is over the model's limit of ${MAX_SG_ENTRIES}`);
   return done(addSgl(s, (id) => ({ id, entries: Array.from({ length: nents }, () => ({ page: null })), dmaOnly: false, pages: null, mapping: null })));
 };
 
