@@ -96,7 +96,7 @@ export const mmap = (s: State, mm: MmId, npages: number, backing: MmapBacking): 
 export const munmap = (s: State, mm: MmId, start: number, npages: number): Outcome => {
   const op = 'munmap';
   if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
-  if (npages < 1) return reject(op, '-EINVAL: len is 0');
+  if (npages < 1) return reject(op, '-EINVAL: do_munmap: len is 0');
   if (mmapWriteLocked(s, mm)) return waits(op, `mmap_write_lock of mm ${mm} is held`);
   const r = unmapRange(s, mm, start, start + npages);
   return done(r.state, r.events);

@@ -34,7 +34,7 @@ export const mprotect = (s: State, mm: MmId, start: number, npages: number, writ
   if (mmapWriteLocked(s, mm)) return waits(op, `mmap_write_lock of mm ${mm} is held`);
   const end = start + npages;
   if (npages === 0) return done(s);
-  if (!coveredWithoutHole(s, mm, start, end)) return reject(op, `-ENOMEM: pages [${start}, ${end}) of mm ${mm} are not all mapped`);
+  if (!coveredWithoutHole(s, mm, start, end)) return reject(op, `-ENOMEM: do_mprotect_pkey: pages [${start}, ${end}) of mm ${mm} are not all mapped`);
   const [s1, ids] = isolate(s, mm, start, end);
   let state = s1;
   for (const id of ids) state = setVma(state, { ...state.vmas.get(id)!, writable: write });

@@ -13,7 +13,7 @@ describe('the dispatcher is exhaustive', () => {
   it('dispatches by kind', () => {
     const s = makeWorld({ ramPages: 1, devices: [], bars: [], filePages: 1, era: currentEra });
     const r = step(s, { kind: 'munmap', mm: 0, start: 0, npages: 0 });
-    expect(E.isLeft(r) && r.left).toEqual({ op: 'munmap', reason: '-EINVAL: len is 0' });
+    expect(E.isLeft(r) && r.left).toEqual({ op: 'munmap', reason: '-EINVAL: do_munmap: len is 0' });
   });
   it('routes a call that names a driver thread (by) to the thread runner, which rejects a thread that does not exist', () => {
     const s = makeWorld({ ramPages: 1, devices: [{ name: 'd', p2pPeers: [] }], bars: [], filePages: 1, era: currentEra });
