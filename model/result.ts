@@ -9,8 +9,9 @@
  * or the model does not simulate (an id that names nothing, a freed kernel
  * object, the wrong C type, a world the model does not build), and the
  * reason starts with `ill-formed: `. A call that would sleep now `waits: `
- * (not an error). Everything else is a `Step`: the new state plus the
- * events the step produced.
+ * (not an error). Every op follows this; test/model/rejections.test.ts
+ * enumerates the sites. Everything else is a `Step`: the new state plus
+ * the events the step produced.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Event } from './event.ts';

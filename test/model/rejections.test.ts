@@ -1,0 +1,725 @@
+/**
+ * The rejection rule of docs/model.md, enumerated.
+ *
+ * (a) A static scan of model/: every `reject(`, `illFormed(` and `waits(`
+ * call, what its reason starts with, and for a reason passed through from
+ * a helper, the helper's own reason literals. The census below is the list
+ * of sites: a new rejection site fails this test until it is added here,
+ * with the error it names.
+ *
+ * (b) For every op kind, inputs the model rejects and the error the kernel
+ * returns there (the kernel function is in the test name), and for the
+ * ops the kernel never refuses, a misuse that is accepted as a step.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { opArgs, type Op, type OpKind } from '../../model/op.ts';
+import { zeroPfn } from '../../model/page.ts';
+import { namesAnError } from '../../model/result.ts';
+import type { State } from '../../model/state.ts';
+import { currentEra, makeWorld } from '../../model/world.ts';
+import {
+  IMPORTER,
+  ISOLATED,
+  P2PDMA_BAR,
+  P2PDMA_BASE,
+  P2PDMA_PROVIDER,
+  RAW_BAR,
+  RAW_BASE,
+  RAW_EXPORTER,
+  accept,
+  callbackThread,
+  designWorld,
+  gup,
+  lastId,
+  mmapAnon,
+  mmapBar,
+  mmapFile,
+  mmapP2pmem,
+  munmapVma,
+  pin,
+  rejectedWith,
+  run,
+  runThread,
+  world,
+  worldSpec,
+  writeFault,
+} from './helpers.ts';
+
+// ---------------------------------------------------------------------------
+// (a) the static scan
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+const tsFiles = (dir: string): ReadonlyArray<string> =>
+  readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
+    });
+
+/**
+ * `src` with comments blanked and the text of string and template literals
+ * replaced by '_' (quotes, backticks and the `${ }` of substitutions kept,
+ * newlines kept), so call sites and argument commas can be found by index.
+ */
+const mask = (src: string): string => {
+  const out = src.split('');
+  const blank = (i: number, c: string): void => {
+    if (i < out.length && out[i] !== '\n') out[i] = c;
+  };
+  const outer: number[] = []; // brace depth of the code around each open `${`
+  let depth = 0;
+  let template = false;
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i]!;
+    const d = src[i + 1];
+    if (template) {
+      if (c === '\\') {
+        blank(i, '_');
+        blank(i + 1, '_');
+        i += 2;
+      } else if (c === '`') {
+        template = false;
+        i++;
+      } else if (c === '$' && d === '{') {
+        outer.push(depth);
+        depth = 0;
+        template = false;
+        i += 2;
+      } else blank(i++, '_');
+      continue;
+    }
+    if (c === '/' && d === '/') {
+      while (i < src.length && src[i] !== '\n') blank(i++, ' ');
+    } else if (c === '/' && d === '*') {
+      const end = src.indexOf('*/', i + 2);
+      const stop = end < 0 ? src.length : end + 2;
+      while (i < stop) blank(i++, ' ');
+    } else if (c === "'" || c === '"') {
+      i++;
+      while (i < src.length && src[i] !== c) {
+        if (src[i] === '\\') blank(i++, '_');
+        blank(i++, '_');
+      }
+      i++;
+    } else if (c === '`') {
+      template = true;
+      i++;
+    } else if (c === '}' && depth === 0 && outer.length > 0) {
+      depth = outer.pop()!;
+      template = true;
+      i++;
+    } else {
+      if (c === '{') depth++;
+      if (c === '}') depth--;
+      i++;
+    }
+  }
+  return out.join('');
+};
+
+/** The arguments of the call whose '(' is at `open` in `masked`, as [start, end) ranges. */
+const argRanges = (masked: string, open: number): ReadonlyArray<readonly [number, number]> => {
+  const ranges: Array<readonly [number, number]> = [];
+  let depth = 0;
+  let start = open + 1;
+  for (let i = open + 1; i < masked.length; i++) {
+    const c = masked[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
+    else if (c === ',' && depth === 0) {
+      ranges.push([start, i]);
+      start = i + 1;
+    } else if (c === ')' && depth === 0) {
+      ranges.push([start, i]);
+      return ranges;
+    }
+  }
+  throw new Error(`unclosed call at ${open}`);
+};
+
+/** The static text a string or template literal expression starts with, or null when `expr` does not start with a literal. */
+const literalHead = (expr: string): string | null => {
+  const q = expr[0];
+  if (q === '`') {
+    const sub = expr.indexOf('${');
+    const close = expr.indexOf('`', 1);
+    return expr.slice(1, sub < 0 ? close : Math.min(sub, close));
+  }
+  if (q === "'" || q === '"') return expr.slice(1, expr.indexOf(q, 1));
+  return null;
+};
+
+const ERROR_PREFIX = /^(-E[A-Z]+|returns (?:0|NULL|false)|DMA_MAPPING_ERROR|SIG(?:SEGV|BUS)|ill-formed): /;
+
+/** What a reason literal starts with: the error (`-EINVAL`, `returns NULL`, `SIGSEGV`, `ill-formed`), or `NO ERROR: <head>`. */
+const label = (head: string): string => {
+  const m = ERROR_PREFIX.exec(head);
+  return m !== null && namesAnError(head) ? m[1]! : `NO ERROR: ${head}`;
+};
+
+interface Site {
+  readonly file: string;
+  readonly line: number;
+  readonly label: string;
+}
+
+const lineOf = (src: string, at: number): number => src.slice(0, at).split('\n').length;
+
+/** Every reject/illFormed/waits call of one file, with the error its reason names (`via <expr>` when it is passed through). */
+const sitesOf = (file: string, src: string): ReadonlyArray<Site> => {
+  const masked = mask(src);
+  const sites: Site[] = [];
+  for (const m of masked.matchAll(/(?<![\w$.])(reject|illFormed|waits)\(/g)) {
+    const open = m.index + m[0].length - 1;
+    const args = argRanges(masked, open);
+    const r = args[1];
+    if (r === undefined) throw new Error(`${file}:${lineOf(src, m.index)}: ${m[1]} with no reason`);
+    const expr = src.slice(r[0], r[1]).trim();
+    const head = literalHead(expr);
+    const at = { file, line: lineOf(src, m.index) };
+    if (m[1] === 'waits') sites.push({ ...at, label: 'waits' });
+    else if (m[1] === 'illFormed') sites.push({ ...at, label: 'ill-formed' });
+    else if (head === null) sites.push({ ...at, label: `via ${expr}` });
+    // reject() with an ill-formed or waits reason must use illFormed() or waits()
+    else sites.push({ ...at, label: head.startsWith('ill-formed: ') || head.startsWith('waits: ') ? `USE illFormed/waits: ${head}` : label(head) });
+  }
+  return sites;
+};
+
+/** The text of top-level declaration `name` in `src` (to the next top-level declaration). */
+const declaration = (src: string, name: string): { readonly start: number; readonly end: number } => {
+  const masked = mask(src);
+  const m = new RegExp(`^(?:export )?const ${name}\\b`, 'm').exec(masked);
+  if (m === null) throw new Error(`no declaration of ${name}`);
+  const next = /\n(?=export |const |type |interface )/g;
+  next.lastIndex = m.index + 1;
+  const n = next.exec(masked);
+  return { start: m.index, end: n === null ? src.length : n.index };
+};
+
+/** The reason literals a helper returns: `return <literal>`, `E.left(<literal>)`, `reason: <literal>`. */
+const helperReasons = (src: string, name: string): ReadonlyArray<string> => {
+  const { start, end } = declaration(src, name);
+  const masked = mask(src).slice(0, end);
+  const heads: string[] = [];
+  const ctx = /(?<![\w$.])(?:return |E\.left\(|reason: )\s*(?=[`'"])/g;
+  ctx.lastIndex = start;
+  for (let m = ctx.exec(masked); m !== null; m = ctx.exec(masked)) heads.push(literalHead(src.slice(m.index + m[0].length))!);
+  return heads;
+};
+
+const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
+
+/**
+ * The census of rejection sites, file by file in source order: the error
+ * each reason names, `ill-formed`, `waits`, or `via <expr>` for a reason a
+ * helper made (listed in PASSED_THROUGH). Add a new site here on purpose.
+ */
+const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
+  'model/driver-thread.ts': ['ill-formed', 'ill-formed'],
+  'model/ops/continuation.ts': ['ill-formed', 'waits'],
+  'model/ops/cpu.ts': ['ill-formed', 'SIGSEGV', 'via r.left'],
+  'model/ops/dma-only-sgl.ts': ['ill-formed', '-EFAULT', '-EFAULT', '-EINVAL', 'via r', 'via pinned.left', '-EREMOTEIO', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/dma-page.ts': ['ill-formed', 'ill-formed', 'DMA_MAPPING_ERROR', 'ill-formed', 'ill-formed'],
+  'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/gup.ts': ['via r.left', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/importer.ts': ['ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/memory.ts': ['via l.reason', 'ill-formed', 'ill-formed', 'via l.reason', '-ENOMEM', '-EAGAIN', 'via l.reason', 'returns false'],
+  'model/ops/mm.ts': [
+    'ill-formed', 'waits', '-EINVAL', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', '-ENODEV', '-ENOMEM',
+    'ill-formed', '-EINVAL', 'waits',
+    'ill-formed', 'waits',
+    'ill-formed', 'waits', 'via copied',
+    'ill-formed', 'SIGSEGV', 'SIGSEGV', 'ill-formed', 'via r.left',
+  ],
+  'model/ops/mprotect.ts': ['ill-formed', 'waits', '-ENOMEM'],
+  'model/ops/mremap.ts': ['ill-formed', '-EINVAL', 'ill-formed', 'waits', '-EFAULT', '-EINVAL', 'ill-formed', '-EFAULT', '-EFAULT', '-ENOMEM'],
+  'model/ops/notifier.ts': ['ill-formed', 'ill-formed', '-EOVERFLOW', '-EINVAL', 'ill-formed', 'waits', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/p2p-vma-ops.ts': ['-EFAULT', 'waits', 'via r', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/p2pdma.ts': ['ill-formed', 'returns NULL', 'returns NULL', 'returns NULL', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'waits'],
+  'model/ops/scatterlist.ts': ['-EINVAL', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/step.ts': ['ill-formed'],
+};
+
+/** The helpers whose reasons a `via` site passes on, where they are, and the errors of their reason literals in source order. */
+const HELPERS: Readonly<Record<string, { readonly file: string; readonly reasons: ReadonlyArray<string> }>> = {
+  faultAnon: { file: 'model/ops/fault.ts', reasons: ['-ENOMEM', '-ENOMEM', '-ENOMEM'] },
+  faultFile: { file: 'model/ops/fault.ts', reasons: ['SIGBUS', '-ENOMEM'] },
+  faultIn: { file: 'model/ops/fault.ts', reasons: ['SIGBUS'] },
+  // gup() also passes faultIn's reasons on, a SIGBUS as -EFAULT.
+  gup: { file: 'model/ops/gup.ts', reasons: ['-EFAULT', 'returns 0', '-EINVAL', '-EFAULT', '-EFAULT', '-EFAULT', '-EREMOTEIO', '-EFAULT'] },
+  held: { file: 'model/ops/gup.ts', reasons: ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'] },
+  lruPage: { file: 'model/ops/memory.ts', reasons: ['ill-formed', '-EBUSY', 'returns 0', '-EBUSY', '-EBUSY'] },
+  pageCachePage: { file: 'model/ops/memory.ts', reasons: ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'] },
+  forkCopy: { file: 'model/ops/mm.ts', reasons: ['-ENOMEM'] },
+  dmaMapSg: { file: 'model/ops/dma.ts', reasons: ['returns 0'] },
+  pciP2pdmaMapSg: { file: 'model/ops/p2pdma.ts', reasons: [] },
+  exporterMap: { file: 'model/ops/p2p-vma-ops.ts', reasons: ['ill-formed', 'ill-formed', '-ENODEV', '-EREMOTEIO', '-EFAULT'] },
+};
+
+/** Which helpers made the reason of each `via` site (file and expression). */
+const PASSED_THROUGH: Readonly<Record<string, ReadonlyArray<keyof typeof HELPERS>>> = {
+  'model/ops/cpu.ts r.left': ['faultIn', 'faultAnon', 'faultFile'],
+  'model/ops/dma.ts a': ['dmaMapSg', 'pciP2pdmaMapSg'],
+  'model/ops/dma-only-sgl.ts r': ['exporterMap'],
+  'model/ops/dma-only-sgl.ts pinned.left': ['gup', 'faultIn', 'faultAnon', 'faultFile'],
+  'model/ops/gup.ts r.left': ['gup', 'faultIn', 'faultAnon', 'faultFile'],
+  'model/ops/gup.ts a': ['held'],
+  'model/ops/memory.ts l.reason': ['lruPage', 'pageCachePage'],
+  'model/ops/mm.ts copied': ['forkCopy'],
+  'model/ops/mm.ts r.left': ['faultIn', 'faultAnon', 'faultFile'],
+  'model/ops/p2p-vma-ops.ts r': ['exporterMap'],
+};
+
+describe('the rejection sites of model/ (static scan)', () => {
+  // result.ts defines reject, illFormed and waits.
+  const files = tsFiles(join(ROOT, 'model'))
+    .map((p) => relative(ROOT, p).split('\\').join('/'))
+    .filter((f) => f !== 'model/result.ts');
+  const sites = files.flatMap((f) => sitesOf(f, read(f)));
+
+  it('the masker blanks comments and literal text but keeps substitutions, so only real calls are found', () => {
+    const src = "a(`x ${reject(o, 'y')} z`, '(') // reject(o, 'q')\n/* waits(o, 'w') */ b";
+    const m = mask(src);
+    expect(m).toHaveLength(src.length);
+    expect([...m.matchAll(/(?<![\w$.])(reject|illFormed|waits)\(/g)].map((x) => x[1])).toEqual(['reject']);
+    expect(sitesOf('t.ts', "reject(op, `-EFAULT: ${x}`); reject(op, 'page is clean'); reject(op, `ill-formed: x`); reject(op, r.left); waits(op, 'w');").map((s) => s.label)).toEqual([
+      '-EFAULT',
+      'NO ERROR: page is clean',
+      'USE illFormed/waits: ill-formed: x',
+      'via r.left',
+      'waits',
+    ]);
+  });
+
+  it('finds every site: the census lists each file and the error each of its sites names', () => {
+    const census: Record<string, string[]> = {};
+    for (const s of sites) (census[s.file] ??= []).push(s.label);
+    expect(census).toEqual(SITES);
+    expect(sites.length).toBe(Object.values(SITES).reduce((n, l) => n + l.length, 0));
+  });
+
+  it('every literal reason of reject() names the error the kernel returns (namesAnError), and ill-formed or waits reasons go through illFormed() or waits()', () => {
+    const bad = sites.filter((s) => s.label.startsWith('NO ERROR') || s.label.startsWith('USE '));
+    expect(bad.map((s) => `${s.file}:${s.line}: ${s.label}`)).toEqual([]);
+  });
+
+  it('every reason passed through from a variable comes from a helper listed here', () => {
+    const via = sites.filter((s) => s.label.startsWith('via ')).map((s) => `${s.file} ${s.label.slice('via '.length)}`);
+    expect([...new Set(via)].sort()).toEqual(Object.keys(PASSED_THROUGH).sort());
+    expect([...new Set(Object.values(PASSED_THROUGH).flat())].sort()).toEqual(Object.keys(HELPERS).sort());
+  });
+
+  for (const [name, h] of Object.entries(HELPERS)) {
+    it(`${name} (${h.file}): every reason it returns names an error or says ill-formed`, () => {
+      const heads = helperReasons(read(h.file), name);
+      expect(heads.map(label)).toEqual(h.reasons);
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------
+// (b) each op kind: inputs that are rejected, with the error
+
+/** One rejected input. `op.kind` is checked against the table's key when the test runs (the builders return plain `Op`s). */
+interface Case {
+  /** What the kernel does there, naming its function: the test's name. */
+  readonly kernel: string;
+  readonly state: () => State;
+  readonly op: Op;
+  /** The exact start of the reason. */
+  readonly reason: string;
+}
+
+const NOTIFIER_DESIGN = 'vma-p2p-map-notifier';
+
+/** mm 0 maps the design's raw BAR (vma at page 0) and the importer's driver subscribes a notifier over it. */
+const subscribed = (design = NOTIFIER_DESIGN): State =>
+  run(designWorld(design), { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: 0 } }, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: 1 }).state;
+
+/** munmap of that VMA has started: its callback thread runs, munmap holds mmap_write_lock of mm 0. */
+const unmapping = (design = NOTIFIER_DESIGN): { readonly state: State; readonly thread: number } => {
+  const s = subscribed(design);
+  const r = run(s, munmapVma(s, lastId(s.vmas)));
+  return { state: r.state, thread: callbackThread(r.events) };
+};
+
+/** Two anonymous pages (pfns 0, 1) held by get_user_pages, in a table. */
+const table = (): State => {
+  const s = run(world(), mmapAnon(2), gup(0, 2, true)).state;
+  return run(s, { kind: 'sg_alloc_table_from_pages', pages: lastId(s.pageArrays) }).state;
+};
+
+/** That table mapped for the importer (to-device). */
+const mapped = (): State => {
+  const s = table();
+  return run(s, { kind: 'dma_map_sg', dev: IMPORTER, sgl: lastId(s.sgls), dir: 'to-device' }).state;
+};
+
+/** A one-entry table holding an allocated P2PDMA page. */
+const p2pTable = (): State => {
+  const s = run(world(), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }, { kind: 'sg_alloc_table', nents: 1 }).state;
+  return run(s, { kind: 'sg_set_page', sgl: lastId(s.sgls), index: 0, page: P2PDMA_BASE }).state;
+};
+
+/** The importer holds a p2p_map mapping of mm 0's raw BAR window. */
+const p2pMapped = (): State => {
+  const s = run(world(), mmapBar(1)).state;
+  return run(s, { kind: 'p2p_map', vma: lastId(s.vmas), dev: IMPORTER, write: true }).state;
+};
+
+/** A DMA-only table from sgl_dma_map_user of an anonymous page. */
+const dmaOnly = (): State => run(world(), mmapAnon(1), { kind: 'sgl_dma_map_user', dev: IMPORTER, mm: 0, start: 0, npages: 1, dir: 'to-device' }).state;
+
+/** One page of `mmap` (vma 1) pinned for write (pages 2), in a table (sgl 3) mapped DMA_FROM_DEVICE (mapping 4) that the device wrote. */
+const deviceWrote = (mmap: Op): State => {
+  const s = run(world(), mmap, pin(0, 1, true)).state;
+  return run(s, { kind: 'sg_alloc_table_from_pages', pages: 2 }, { kind: 'dma_map_sg', dev: IMPORTER, sgl: 3, dir: 'from-device' }, { kind: 'device_write', mapping: 4, index: 0 }).state;
+};
+
+const exited = (): State => run(world(), { kind: 'exit_mmap', mm: 0 }).state;
+const oneRamPage = (): State => makeWorld({ ...worldSpec(currentEra), ramPages: 1 });
+const anonFaulted = (): State => run(world(), mmapAnon(1), writeFault(0)).state;
+const dirtyFilePage = (): State => run(world(), mmapFile(1), writeFault(0)).state;
+
+/** Every op kind must have an entry: the mapped type makes a missing one a compile error. */
+const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
+  mmap: [
+    { kernel: 'do_mmap returns -EINVAL for len 0', state: world, op: mmapAnon(0), reason: '-EINVAL: do_mmap: len is 0' },
+    { kernel: "the exporter's ->mmap returns -ENOMEM when its BAR has too few free pages", state: () => run(world(), mmapBar(1)).state, op: mmapBar(2), reason: '-ENOMEM: ->mmap: ' },
+    { kernel: "->mmap returns -ENODEV once the provider is removed", state: () => run(world(), { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER }).state, op: mmapBar(1), reason: '-ENODEV: ->mmap: ' },
+    { kernel: 'an exited mm runs no code: ill-formed', state: exited, op: mmapAnon(1), reason: 'ill-formed: mm 0 has exited' },
+    { kernel: "the model's exporters hand out raw BARs only: a P2PDMA BAR as a window is ill-formed", state: world, op: { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: P2PDMA_BAR } }, reason: 'ill-formed: BAR 0 is a P2PDMA provider' },
+    { kernel: 'a raw BAR has no p2pmem/allocate file: ill-formed', state: world, op: { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'p2pmem', bar: RAW_BAR } }, reason: 'ill-formed: BAR 1 has no ZONE_DEVICE pages' },
+    { kernel: "a VMA over the model's size limit is not built: ill-formed", state: world, op: mmapAnon(5000), reason: "ill-formed: npages 5000 is over the model's limit" },
+    { kernel: 'mmap_write_lock is held by munmap: mmap waits', state: () => unmapping().state, op: mmapAnon(1), reason: 'waits: mmap_write_lock of mm 0 is held' },
+  ],
+  munmap: [
+    { kernel: 'do_munmap returns -EINVAL for len 0', state: world, op: { kind: 'munmap', mm: 0, start: 0, npages: 0 }, reason: '-EINVAL: do_munmap: len is 0' },
+    { kernel: 'an exited mm runs no code: ill-formed', state: exited, op: { kind: 'munmap', mm: 0, start: 0, npages: 1 }, reason: 'ill-formed: mm 0 has exited' },
+    { kernel: 'another munmap holds mmap_write_lock: munmap waits', state: () => unmapping().state, op: { kind: 'munmap', mm: 0, start: 3, npages: 1 }, reason: 'waits: mmap_write_lock of mm 0 is held' },
+  ],
+  mprotect: [
+    { kernel: 'do_mprotect_pkey returns -ENOMEM for a range with a hole', state: () => run(world(), mmapAnon(1)).state, op: { kind: 'mprotect', mm: 0, start: 0, npages: 2, write: false }, reason: '-ENOMEM: do_mprotect_pkey: pages [0, 2) of mm 0 are not all mapped' },
+    { kernel: 'an exited mm runs no code: ill-formed', state: exited, op: { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: false }, reason: 'ill-formed: mm 0 has exited' },
+  ],
+  mremap: [
+    { kernel: 'mremap returns -EINVAL for new_len 0', state: () => run(world(), mmapAnon(1)).state, op: { kind: 'mremap', mm: 0, start: 0, npages: 1, new_npages: 0, may_move: true }, reason: '-EINVAL: mremap: new_len is 0' },
+    { kernel: 'vma_to_resize returns -EFAULT for a range across two VMAs', state: () => run(world(), mmapAnon(1), mmapAnon(1)).state, op: { kind: 'mremap', mm: 0, start: 0, npages: 2, new_npages: 1, may_move: false }, reason: '-EFAULT: vma_to_resize: pages [0, 2) of mm 0 are not inside one vma' },
+    { kernel: 'vma_to_resize returns -EFAULT for growing a VM_PFNMAP window', state: () => run(world(), mmapBar(1)).state, op: { kind: 'mremap', mm: 0, start: 0, npages: 1, new_npages: 2, may_move: true }, reason: '-EFAULT: vma_to_resize: vma 1 is VM_PFNMAP/VM_DONTEXPAND' },
+    { kernel: 'vma_to_resize returns -EINVAL for old_len 0 of a private mapping', state: () => run(world(), mmapAnon(1)).state, op: { kind: 'mremap', mm: 0, start: 0, npages: 0, new_npages: 1, may_move: true }, reason: '-EINVAL: vma_to_resize: old_len 0 would duplicate private vma 1' },
+    { kernel: 'mremap returns -ENOMEM when it must move and MREMAP_MAYMOVE is not set', state: () => run(world(), mmapAnon(1), mmapBar(1)).state, op: { kind: 'mremap', mm: 0, start: 0, npages: 1, new_npages: 2, may_move: false }, reason: '-ENOMEM: mremap: ' },
+    { kernel: 'old_len 0 of a shared mapping duplicates it, which the model does not build: ill-formed', state: () => run(world(), mmapFile(1)).state, op: { kind: 'mremap', mm: 0, start: 0, npages: 0, new_npages: 1, may_move: true }, reason: 'ill-formed: old_len 0 duplicates shared vma 1' },
+  ],
+  exit_mmap: [
+    { kernel: 'exit_mmap runs once: a second one is ill-formed', state: exited, op: { kind: 'exit_mmap', mm: 0 }, reason: 'ill-formed: mm 0 has already exited' },
+    { kernel: 'munmap holds mmap_write_lock: exit_mmap waits', state: () => unmapping().state, op: { kind: 'exit_mmap', mm: 0 }, reason: 'waits: mmap_write_lock of mm 0 is held' },
+  ],
+  fork: [
+    {
+      kernel: 'copy_pte_range returns -ENOMEM when the early COW copy of a pinned page finds no free page',
+      state: () => run(oneRamPage(), mmapAnon(1), pin(0, 1, true)).state,
+      op: { kind: 'fork', mm: 0 },
+      reason: '-ENOMEM: copy_pte_range: no free RAM page to copy pinned page 0 early',
+    },
+    { kernel: 'an exited mm runs no code: ill-formed', state: exited, op: { kind: 'fork', mm: 0 }, reason: 'ill-formed: mm 0 has exited' },
+    { kernel: 'munmap holds mmap_write_lock: fork waits', state: () => unmapping().state, op: { kind: 'fork', mm: 0 }, reason: 'waits: mmap_write_lock of mm 0 is held' },
+  ],
+  write_fault: [
+    { kernel: 'handle_mm_fault finds no VMA: SIGSEGV', state: world, op: writeFault(0), reason: 'SIGSEGV: no vma of mm 0 covers page 0' },
+    { kernel: 'a write fault on a VMA without VM_WRITE is SIGSEGV', state: () => run(world(), mmapAnon(1), { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: false }).state, op: writeFault(0), reason: 'SIGSEGV: vma 1 has no VM_WRITE' },
+    { kernel: 'a VM_PFNMAP mapping whose PTEs were zapped has no ->fault: SIGBUS', state: () => run(world(), mmapBar(1), { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER }).state, op: writeFault(0), reason: 'SIGBUS: vma 1 maps device memory whose PTEs were zapped' },
+    { kernel: 'filemap_fault past the end of the file is VM_FAULT_SIGBUS', state: () => run(world(), mmapFile(5)).state, op: writeFault(4), reason: 'SIGBUS: page 4 of vma 1 is past the end of inode 0' },
+    { kernel: 'do_anonymous_page finds no free page: VM_FAULT_OOM', state: () => run(oneRamPage(), mmapAnon(2), writeFault(0)).state, op: writeFault(1), reason: '-ENOMEM: no free RAM page (VM_FAULT_OOM)' },
+    { kernel: 'a present writable PTE takes no fault: ill-formed', state: anonFaulted, op: writeFault(0), reason: 'ill-formed: no fault: the PTE at page 0 is present and writable' },
+  ],
+  reclaim: [
+    { kernel: 'isolate_lru_page returns -EBUSY for device memory', state: () => run(world(), mmapP2pmem(1)).state, op: { kind: 'reclaim', page: P2PDMA_BASE }, reason: `-EBUSY: isolate_lru_page: page ${P2PDMA_BASE} is device memory` },
+    { kernel: 'get_page_unless_zero fails on a free page', state: world, op: { kind: 'reclaim', page: 0 }, reason: 'returns 0: get_page_unless_zero: page 0 is free' },
+    { kernel: 'isolate_lru_page returns -EBUSY for the shared zero page', state: world, op: { kind: 'reclaim', page: zeroPfn(world()) }, reason: `-EBUSY: isolate_lru_page: page ${zeroPfn(world())} is the shared zero page` },
+    { kernel: 'an anon page with extra references would go to the swap cache, which is not modelled: ill-formed', state: () => run(world(), mmapAnon(1), gup(0, 1, true)).state, op: { kind: 'reclaim', page: 0 }, reason: 'ill-formed: page 0 has 2 references but 1 mappings' },
+    { kernel: 'a dirty file page is unmapped and kept for pageout in the kernel, which is not modelled: ill-formed', state: dirtyFilePage, op: { kind: 'reclaim', page: 0 }, reason: 'ill-formed: page 0 is dirty' },
+    { kernel: 'a pfn that names no page is ill-formed', state: world, op: { kind: 'reclaim', page: 99 }, reason: 'ill-formed: no page 99' },
+  ],
+  migrate_page: [
+    { kernel: 'folio_migrate_mapping returns -EAGAIN for a pinned page', state: () => run(world(), mmapAnon(1), pin(0, 1, true)).state, op: { kind: 'migrate_page', page: 0 }, reason: '-EAGAIN: folio_migrate_mapping: page 0 has 2 references, migration expects 1' },
+    { kernel: 'migrate_pages returns -ENOMEM when no new page can be allocated', state: () => run(oneRamPage(), mmapAnon(1), writeFault(0)).state, op: { kind: 'migrate_page', page: 0 }, reason: '-ENOMEM: migrate_pages: no free RAM page to migrate to' },
+    { kernel: 'isolate_lru_page returns -EBUSY for device memory (a pci_alloc_p2pmem page)', state: () => run(world(), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }).state, op: { kind: 'migrate_page', page: P2PDMA_BASE }, reason: `-EBUSY: isolate_lru_page: page ${P2PDMA_BASE} is device memory` },
+  ],
+  writeback: [
+    {
+      kernel: 'folio_clear_dirty_for_io returns false for a clean page',
+      state: () => run(dirtyFilePage(), { kind: 'writeback', page: 0 }).state,
+      op: { kind: 'writeback', page: 0 },
+      reason: 'returns false: folio_clear_dirty_for_io: page 0 is clean',
+    },
+    { kernel: 'an anonymous page has no file to write back to (swap-out is not modelled): ill-formed', state: anonFaulted, op: { kind: 'writeback', page: 0 }, reason: 'ill-formed: page 0 is anonymous' },
+    { kernel: 'the shared zero page is in no page cache: ill-formed', state: world, op: { kind: 'writeback', page: zeroPfn(world()) }, reason: `ill-formed: page ${zeroPfn(world())} is the shared zero page, in no page cache` },
+    { kernel: 'device memory is in no page cache: ill-formed', state: () => run(world(), mmapP2pmem(1)).state, op: { kind: 'writeback', page: P2PDMA_BASE }, reason: `ill-formed: page ${P2PDMA_BASE} is device memory, in no page cache` },
+  ],
+  get_user_pages: [
+    { kernel: 'check_vma_flags returns -EFAULT for a VM_IO|VM_PFNMAP VMA', state: () => run(world(), mmapBar(1)).state, op: gup(0, 1, false), reason: '-EFAULT: vma 1 is VM_IO|VM_PFNMAP' },
+    { kernel: 'check_vma_flags returns -EFAULT for FOLL_WRITE on a VMA without VM_WRITE', state: () => run(world(), mmapAnon(1), { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: false }).state, op: gup(0, 1, true), reason: '-EFAULT: FOLL_WRITE on vma 1' },
+    { kernel: 'GUP of P2PDMA pages without FOLL_PCI_P2PDMA returns -EREMOTEIO', state: () => run(world(), mmapP2pmem(1)).state, op: gup(0, 1, false), reason: '-EREMOTEIO: vma 1 holds PCI P2PDMA pages' },
+    { kernel: '__get_user_pages finds no VMA: -EFAULT', state: world, op: gup(0, 1, false), reason: '-EFAULT: no vma of mm 0 covers page 0' },
+    { kernel: '__get_user_pages returns 0 for nr_pages 0', state: () => run(world(), mmapAnon(1)).state, op: gup(0, 0, false), reason: 'returns 0: npages 0 asks for nothing' },
+    { kernel: 'a fault past the end of the file is -EFAULT for GUP', state: () => run(world(), mmapFile(5)).state, op: gup(4, 1, false), reason: '-EFAULT: page 4 of vma 1 is past the end of inode 0' },
+  ],
+  pin_user_pages: [
+    { kernel: 'pin_user_pages returns -EINVAL for FOLL_PCI_P2PDMA with FOLL_LONGTERM', state: () => run(world(), mmapP2pmem(1)).state, op: pin(0, 1, true, { p2pdma: true, longterm: true }), reason: '-EINVAL: FOLL_PCI_P2PDMA cannot be combined with FOLL_LONGTERM' },
+    { kernel: 'check_vma_flags returns -EFAULT for FOLL_LONGTERM|FOLL_WRITE on a file mapping', state: () => run(world(), mmapFile(1)).state, op: pin(0, 1, true, { longterm: true }), reason: '-EFAULT: FOLL_LONGTERM|FOLL_WRITE on vma 1' },
+    { kernel: 'a faulted-in anon page with no free RAM: -ENOMEM', state: () => run(oneRamPage(), mmapAnon(2), writeFault(0)).state, op: pin(1, 1, true), reason: '-ENOMEM: no free RAM page (VM_FAULT_OOM)' },
+  ],
+  put_page: [
+    { kernel: 'a second release of the array is not modelled: ill-formed', state: () => run(world(), mmapAnon(1), gup(0, 1, false), { kind: 'put_page', pages: 2 }).state, op: { kind: 'put_page', pages: 2 }, reason: 'ill-formed: pages 2 are not held' },
+    { kernel: 'put_page of FOLL_PIN pages would unbalance the pin count: ill-formed', state: () => run(world(), mmapAnon(1), pin(0, 1, true)).state, op: { kind: 'put_page', pages: 2 }, reason: 'ill-formed: pages 2 were pinned with FOLL_PIN' },
+  ],
+  unpin_user_pages: [
+    { kernel: 'unpin_user_pages of FOLL_GET pages would unbalance the pin count: ill-formed', state: () => run(world(), mmapAnon(1), gup(0, 1, false)).state, op: { kind: 'unpin_user_pages', pages: 2 }, reason: 'ill-formed: pages 2 came from get_user_pages (FOLL_GET)' },
+    { kernel: 'pages a DMA-only table keeps privately cannot be named: ill-formed', state: dmaOnly, op: { kind: 'unpin_user_pages', pages: 2 }, reason: 'ill-formed: pages 2 belong to DMA-only table' },
+  ],
+  unpin_user_pages_dirty_lock: [
+    { kernel: 'pages that are not held (a second release) are ill-formed', state: world, op: { kind: 'unpin_user_pages_dirty_lock', pages: 4, make_dirty: true }, reason: 'ill-formed: pages 4 are not held' },
+  ],
+  set_page_dirty_lock: [
+    { kernel: 'set_page_dirty_lock after the reference was dropped is a use after free: ill-formed', state: world, op: { kind: 'set_page_dirty_lock', pages: 4 }, reason: 'ill-formed: pages 4 are not held (the reference was already dropped)' },
+  ],
+  sg_alloc_table: [
+    { kernel: '__sg_alloc_table returns -EINVAL for nents 0', state: world, op: { kind: 'sg_alloc_table', nents: 0 }, reason: '-EINVAL: __sg_alloc_table: nents 0 must be at least 1' },
+    { kernel: "a table over the model's size limit is not built: ill-formed", state: world, op: { kind: 'sg_alloc_table', nents: 5000 }, reason: "ill-formed: nents 5000 is over the model's limit" },
+  ],
+  sg_alloc_table_from_pages: [
+    { kernel: 'pages the caller does not hold are ill-formed', state: world, op: { kind: 'sg_alloc_table_from_pages', pages: 5 }, reason: 'ill-formed: pages 5 are not held' },
+  ],
+  sg_set_page: [
+    { kernel: 'an index outside the table is ill-formed', state: () => run(world(), { kind: 'sg_alloc_table', nents: 1 }).state, op: { kind: 'sg_set_page', sgl: 1, index: 1, page: 0 }, reason: 'ill-formed: index 1 is outside sgl 1' },
+    { kernel: 'a raw BAR pfn has no struct page: ill-formed', state: () => run(world(), { kind: 'sg_alloc_table', nents: 1 }).state, op: { kind: 'sg_set_page', sgl: 1, index: 0, page: RAW_BASE }, reason: `ill-formed: pfn ${RAW_BASE} has no struct page` },
+  ],
+  sg_free_table: [{ kernel: 'a second sg_free_table is not modelled: ill-formed', state: world, op: { kind: 'sg_free_table', sgl: 3 }, reason: 'ill-formed: sgl 3 is not allocated' }],
+  sg_virt: [{ kernel: 'a DMA-only table is another C type with no CPU side: ill-formed', state: dmaOnly, op: { kind: 'sg_virt', sgl: 4, index: 0 }, reason: 'ill-formed: sgl 4 is a DMA-only table' }],
+  kmap_local_page: [{ kernel: 'an index outside the table is ill-formed', state: table, op: { kind: 'kmap_local_page', sgl: 3, index: 2 }, reason: 'ill-formed: index 2 is outside sgl 3' }],
+  sg_copy_to_buffer: [{ kernel: 'a table that is not allocated is ill-formed', state: world, op: { kind: 'sg_copy_to_buffer', sgl: 3 }, reason: 'ill-formed: sgl 3 is not allocated' }],
+  memcpy_toio: [{ kernel: 'RAM is not __iomem: ill-formed', state: world, op: { kind: 'memcpy_toio', page: 0 }, reason: 'ill-formed: pfn 0 is not __iomem' }],
+  dma_map_sg: [
+    { kernel: 'dma_map_sg returns 0 for a P2PDMA page the client cannot reach (pci_p2pdma_map_segment)', state: p2pTable, op: { kind: 'dma_map_sg', dev: ISOLATED, sgl: 1, dir: 'to-device' }, reason: 'returns 0: entry 0 is a P2PDMA page' },
+    { kernel: 'an unset entry would oops on sg_page() NULL: ill-formed', state: () => run(world(), { kind: 'sg_alloc_table', nents: 1 }).state, op: { kind: 'dma_map_sg', dev: IMPORTER, sgl: 1, dir: 'to-device' }, reason: 'ill-formed: entry 0 of sgl 1 has no page set' },
+  ],
+  dma_unmap_sg: [{ kernel: 'a device that names nothing is ill-formed', state: mapped, op: { kind: 'dma_unmap_sg', mapping: 4, dev: 9, nents: 2, dir: 'to-device' }, reason: 'ill-formed: no device 9' }],
+  dma_sync_sg_for_cpu: [{ kernel: 'a device that names nothing is ill-formed', state: mapped, op: { kind: 'dma_sync_sg_for_cpu', mapping: 4, dev: 9, nents: 2, dir: 'to-device' }, reason: 'ill-formed: no device 9' }],
+  dma_sync_sg_for_device: [{ kernel: 'a device that names nothing is ill-formed', state: mapped, op: { kind: 'dma_sync_sg_for_device', mapping: 4, dev: 9, nents: 2, dir: 'to-device' }, reason: 'ill-formed: no device 9' }],
+  device_write: [{ kernel: 'the device writes no DMA_TO_DEVICE mapping: ill-formed', state: mapped, op: { kind: 'device_write', mapping: 4, index: 0 }, reason: 'ill-formed: mapping 4 is DMA_TO_DEVICE' }],
+  device_read: [{ kernel: 'the device has no address from a mapping that is not live: ill-formed', state: world, op: { kind: 'device_read', mapping: 4, index: 0 }, reason: 'ill-formed: mapping 4 is not live' }],
+  pci_alloc_p2pmem: [
+    { kernel: 'pci_alloc_p2pmem returns NULL for a device without pci_p2pdma_add_resource', state: world, op: { kind: 'pci_alloc_p2pmem', bar: RAW_BAR }, reason: 'returns NULL: BAR 1 was not registered with pci_p2pdma_add_resource' },
+    { kernel: 'pci_alloc_p2pmem returns NULL when percpu_ref_tryget_live fails during removal', state: () => run(world(), { kind: 'pci_stop_and_remove_bus_device', dev: P2PDMA_PROVIDER }).state, op: { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }, reason: 'returns NULL: percpu_ref_tryget_live failed' },
+    { kernel: 'pci_alloc_p2pmem returns NULL when the gen_pool is empty', state: () => run(world(), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }, { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }).state, op: { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }, reason: 'returns NULL: the gen_pool of BAR 0 is empty' },
+  ],
+  pci_free_p2pmem: [{ kernel: 'gen_pool_free of a page it did not hand out would BUG: ill-formed', state: world, op: { kind: 'pci_free_p2pmem', page: P2PDMA_BASE }, reason: `ill-formed: page ${P2PDMA_BASE} was not allocated by pci_alloc_p2pmem` }],
+  pci_p2pdma_map_sg: [{ kernel: 'a device that names nothing is ill-formed', state: p2pTable, op: { kind: 'pci_p2pdma_map_sg', dev: 9, sgl: 1, dir: 'to-device' }, reason: 'ill-formed: no device 9' }],
+  pci_p2pdma_unmap_sg: [{ kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'pci_p2pdma_unmap_sg', mapping: 3, dev: 9, nents: 1, dir: 'to-device' }, reason: 'ill-formed: no device 9' }],
+  pci_stop_and_remove_bus_device: [
+    { kernel: 'a second removal names a pci_dev being freed: ill-formed', state: () => run(world(), { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER }).state, op: { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER }, reason: `ill-formed: device ${RAW_EXPORTER} is already being removed or gone` },
+    { kernel: 'the model removes providers only: a device without a BAR is ill-formed', state: world, op: { kind: 'pci_stop_and_remove_bus_device', dev: IMPORTER }, reason: `ill-formed: device ${IMPORTER} provides no BAR` },
+  ],
+  memunmap_pages: [
+    { kernel: 'memunmap_pages sleeps until every page of the provider is free: waits', state: () => run(world(), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }, { kind: 'pci_stop_and_remove_bus_device', dev: P2PDMA_PROVIDER }).state, op: { kind: 'memunmap_pages', dev: P2PDMA_PROVIDER }, reason: `waits: 1 P2PDMA page(s) of device ${P2PDMA_PROVIDER} are still referenced` },
+    { kernel: 'no removal of the provider has started: ill-formed', state: world, op: { kind: 'memunmap_pages', dev: P2PDMA_PROVIDER }, reason: `ill-formed: device ${P2PDMA_PROVIDER} has no P2PDMA BAR being removed` },
+  ],
+  mmu_interval_notifier_insert: [
+    { kernel: '__mmu_interval_notifier_insert returns -EOVERFLOW for length 0', state: world, op: { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 0, owner: IMPORTER }, reason: '-EOVERFLOW: __mmu_interval_notifier_insert: length 0' },
+    { kernel: '__mmu_interval_notifier_insert returns -EINVAL for an mm with no users', state: exited, op: { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }, reason: '-EINVAL: __mmu_interval_notifier_insert: mm 0 has exited' },
+    { kernel: 'an mm that names nothing is ill-formed', state: world, op: { kind: 'mmu_interval_notifier_insert', mm: 6, start: 0, npages: 1, owner: IMPORTER }, reason: 'ill-formed: no mm 6' },
+  ],
+  mmu_interval_notifier_remove: [
+    { kernel: 'mmu_interval_notifier_remove sleeps while an invalidation of the mm runs: waits', state: () => unmapping().state, op: { kind: 'mmu_interval_notifier_remove', notifier: 2 }, reason: 'waits: an invalidation of mm 0 is in progress' },
+    { kernel: 'a notifier that is not registered is ill-formed', state: world, op: { kind: 'mmu_interval_notifier_remove', notifier: 2 }, reason: 'ill-formed: notifier 2 is not registered' },
+  ],
+  mmu_interval_read_begin: [
+    {
+      kernel: 'mmu_interval_read_begin sleeps while its notifier is being invalidated: waits',
+      // the callback has taken its lock and set the notifier's seq to the odd cur_seq
+      state: () => {
+        const { state, thread } = unmapping();
+        return runThread(state, thread, 2).state;
+      },
+      op: { kind: 'mmu_interval_read_begin', notifier: 2 }, reason: 'waits: notifier 2 is being invalidated' },
+    { kernel: 'a notifier that is not registered is ill-formed', state: world, op: { kind: 'mmu_interval_read_begin', notifier: 2 }, reason: 'ill-formed: notifier 2 is not registered' },
+  ],
+  mmu_interval_read_retry: [{ kernel: 'a notifier that is not registered is ill-formed', state: world, op: { kind: 'mmu_interval_read_retry', notifier: 2, seq: 1 }, reason: 'ill-formed: notifier 2 is not registered' }],
+  mmu_interval_set_seq: [{ kernel: 'a notifier that is not registered is ill-formed', state: world, op: { kind: 'mmu_interval_set_seq', notifier: 2, seq: 3 }, reason: 'ill-formed: notifier 2 is not registered' }],
+  invalidate_callback_return: [
+    { kernel: 'only the callback itself returns: a return with no thread is ill-formed', state: () => unmapping().state, op: { kind: 'invalidate_callback_return', notifier: 2, ret: true }, reason: 'ill-formed: only the invalidate callback itself returns' },
+    { kernel: "a call out of the callback's recipe order is ill-formed", state: () => unmapping().state, op: { kind: 'invalidate_callback_return', notifier: 2, ret: true, by: 4 }, reason: 'ill-formed: driver thread 4 (stop-unmap) calls driver_lock here' },
+  ],
+  mmu_notifier_invalidate_range_end: [
+    { kernel: 'invalidate_range_end comes after every callback returned: waits', state: () => unmapping().state, op: { kind: 'mmu_notifier_invalidate_range_end', inv: 3 }, reason: 'waits: invalidation 3 still has callbacks to run' },
+    { kernel: 'an invalidation that is not in progress is ill-formed', state: world, op: { kind: 'mmu_notifier_invalidate_range_end', inv: 3 }, reason: 'ill-formed: no invalidation 3 is in progress' },
+  ],
+  driver_map_range: [
+    { kernel: 'a device with no driver map path is ill-formed', state: world, op: { kind: 'driver_map_range', dev: IMPORTER, notifier: 2 }, reason: `ill-formed: device ${IMPORTER} has no driver map path` },
+    { kernel: "another device's notifier is ill-formed", state: subscribed, op: { kind: 'driver_map_range', dev: 1, notifier: 9 }, reason: "ill-formed: notifier 9 is not one of device 1's" },
+  ],
+  driver_lock: [
+    { kernel: 'mutex_lock sleeps while the lock is held: waits', state: () => run(world(), { kind: 'driver_lock', dev: IMPORTER }).state, op: { kind: 'driver_lock', dev: IMPORTER }, reason: `waits: device ${IMPORTER}'s driver lock is held` },
+    { kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'driver_lock', dev: 9 }, reason: 'ill-formed: no device 9' },
+  ],
+  driver_unlock: [{ kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'driver_unlock', dev: 9 }, reason: 'ill-formed: no device 9' }],
+  device_program: [{ kernel: 'addresses the driver never got are ill-formed', state: p2pMapped, op: { kind: 'device_program', dev: RAW_EXPORTER, mapping: 2 }, reason: `ill-formed: the driver of device ${RAW_EXPORTER} holds no addresses of mapping 2` }],
+  device_stop_dma: [{ kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'device_stop_dma', dev: 9, mm: 0, start: 0, npages: 1 }, reason: 'ill-formed: no device 9' }],
+  driver_return: [{ kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'driver_return', dev: 9, err: '0' }, reason: 'ill-formed: no device 9' }],
+  p2p_map: [
+    { kernel: "the importer's find_vma fails: -EFAULT", state: world, op: { kind: 'p2p_map', vma: 30, dev: IMPORTER, write: true }, reason: '-EFAULT: vma 30 is not mapped' },
+    { kernel: 'the exporter refuses an importer it cannot reach peer-to-peer: -EREMOTEIO', state: () => run(world(), mmapBar(1)).state, op: { kind: 'p2p_map', vma: 1, dev: ISOLATED, write: true }, reason: `-EREMOTEIO: device ${ISOLATED} cannot reach provider ${RAW_EXPORTER} peer-to-peer` },
+    { kernel: 'the exporter of a removed provider returns -ENODEV', state: () => run(world(), mmapBar(1), { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER }).state, op: { kind: 'p2p_map', vma: 1, dev: IMPORTER, write: true }, reason: '-ENODEV: the provider of BAR 1 was removed' },
+    { kernel: 'a VMA without the p2p_map vm_op: calling it is ill-formed', state: () => run(world(), mmapAnon(1)).state, op: { kind: 'p2p_map', vma: 1, dev: IMPORTER, write: true }, reason: 'ill-formed: vma 1 has no p2p_map vm_op' },
+    { kernel: 'munmap holds mmap_write_lock: the importer waits in mmap_read_lock', state: () => unmapping().state, op: { kind: 'p2p_map', vma: 1, dev: 1, write: true }, reason: 'waits: mmap_write_lock of mm 0 is held' },
+  ],
+  p2p_unmap: [
+    { kernel: 'a second p2p_unmap is ill-formed', state: () => run(p2pMapped(), { kind: 'p2p_unmap', mapping: 2 }).state, op: { kind: 'p2p_unmap', mapping: 2 }, reason: 'ill-formed: mapping 2 is not live (already torn down)' },
+    { kernel: 'the VMA was freed: passing it is ill-formed', state: () => run(p2pMapped(), { kind: 'munmap', mm: 0, start: 0, npages: 1 }).state, op: { kind: 'p2p_unmap', mapping: 2 }, reason: 'ill-formed: vma 1 is not mapped: it was destroyed before p2p_unmap' },
+  ],
+  sgl_dma_map_user: [
+    { kernel: 'no VMA covers the range: -EFAULT', state: world, op: { kind: 'sgl_dma_map_user', dev: IMPORTER, mm: 0, start: 0, npages: 1, dir: 'to-device' }, reason: '-EFAULT: pages [0, 1) of mm 0 are not inside one vma' },
+    { kernel: 'the exporter maps whole windows: -EINVAL', state: () => run(world(), mmapBar(2)).state, op: { kind: 'sgl_dma_map_user', dev: IMPORTER, mm: 0, start: 1, npages: 1, dir: 'to-device' }, reason: '-EINVAL: the exporter maps whole windows' },
+    { kernel: 'an unreachable P2PDMA page: -EREMOTEIO', state: () => run(world(), mmapP2pmem(1)).state, op: { kind: 'sgl_dma_map_user', dev: ISOLATED, mm: 0, start: 0, npages: 1, dir: 'to-device' }, reason: `-EREMOTEIO: device ${ISOLATED} cannot reach provider ${P2PDMA_PROVIDER} peer-to-peer` },
+  ],
+  sgl_dma_unmap: [{ kernel: 'an ordinary struct scatterlist is another C type: ill-formed', state: table, op: { kind: 'sgl_dma_unmap', sgl: 3 }, reason: 'ill-formed: sgl 3 is not a DMA-only table' }],
+  dma_map_page: [
+    { kernel: 'dma_map_page of a P2PDMA page gives DMA_MAPPING_ERROR since 6.0', state: () => run(world(), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }).state, op: { kind: 'dma_map_page', dev: IMPORTER, page: P2PDMA_BASE, dir: 'to-device' }, reason: `DMA_MAPPING_ERROR: page ${P2PDMA_BASE} is a PCI P2PDMA page` },
+    { kernel: 'a raw BAR pfn has no struct page: ill-formed', state: world, op: { kind: 'dma_map_page', dev: IMPORTER, page: RAW_BASE, dir: 'to-device' }, reason: `ill-formed: pfn ${RAW_BASE} has no struct page` },
+  ],
+  dma_unmap_page: [{ kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'dma_unmap_page', mapping: 1, dev: 9, dir: 'to-device' }, reason: 'ill-formed: no device 9' }],
+  dma_map_single: [
+    { kernel: 'dma_map_single of a P2PDMA page gives DMA_MAPPING_ERROR since 6.0', state: () => run(world(), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }).state, op: { kind: 'dma_map_single', dev: IMPORTER, page: P2PDMA_BASE, dir: 'to-device' }, reason: `DMA_MAPPING_ERROR: page ${P2PDMA_BASE} is a PCI P2PDMA page` },
+  ],
+  dma_unmap_single: [{ kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'dma_unmap_single', mapping: 1, dev: 9, dir: 'to-device' }, reason: 'ill-formed: no device 9' }],
+  dma_mapping_error: [{ kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'dma_mapping_error', dev: 9, mapping: 1 }, reason: 'ill-formed: no device 9' }],
+  device_release_driver: [{ kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'device_release_driver', dev: 9 }, reason: 'ill-formed: no device 9' }],
+  store: [
+    { kernel: 'a store where no VMA is: SIGSEGV', state: world, op: { kind: 'store', mm: 0, addr: 3 }, reason: 'SIGSEGV: no vma of mm 0 covers page 3' },
+    { kernel: 'a store past the end of a file mapping: SIGBUS (filemap_fault)', state: () => run(world(), mmapFile(5)).state, op: { kind: 'store', mm: 0, addr: 4 }, reason: 'SIGBUS: page 4 of vma 1 is past the end of inode 0' },
+    { kernel: 'an exited mm runs no code: ill-formed', state: exited, op: { kind: 'store', mm: 0, addr: 0 }, reason: 'ill-formed: mm 0 has exited' },
+  ],
+  load: [
+    { kernel: 'a load from a zapped BAR window: SIGBUS', state: () => run(world(), mmapBar(1), { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER }).state, op: { kind: 'load', mm: 0, addr: 0 }, reason: 'SIGBUS: vma 1 maps device memory whose PTEs were zapped' },
+    { kernel: 'a load where no VMA is: SIGSEGV', state: world, op: { kind: 'load', mm: 0, addr: 0 }, reason: 'SIGSEGV: no vma of mm 0 covers page 0' },
+  ],
+};
+
+/**
+ * The ops whose every model rejection is ill-formed or a wait: the kernel
+ * never refuses them (void calls, queries, driver actions, the device), or
+ * their only failure is not modelled. For each, a misuse is accepted as a
+ * step; the invariants judge it.
+ */
+interface Misuse {
+  /** Why the kernel does not refuse it. */
+  readonly why: string;
+  readonly misuse: string;
+  readonly state: () => State;
+  readonly op: Op;
+}
+
+const NEVER_REFUSED: { readonly [K in OpKind]?: Misuse } = {
+  exit_mmap: { why: 'void', misuse: 'exit while a driver still holds a pin on its memory', state: () => run(world(), mmapAnon(1), pin(0, 1, true)).state, op: { kind: 'exit_mmap', mm: 0 } },
+  put_page: { why: 'void', misuse: 'put_page while the pages are still mapped for DMA', state: () => { const s = table(); return run(s, { kind: 'dma_map_sg', dev: IMPORTER, sgl: 3, dir: 'from-device' }).state; }, op: { kind: 'put_page', pages: 2 } },
+  unpin_user_pages: { why: 'void', misuse: 'unpin without dirtying a file page a device wrote', state: () => deviceWrote(mmapFile(1)), op: { kind: 'unpin_user_pages', pages: 2 } },
+  unpin_user_pages_dirty_lock: { why: 'void', misuse: 'unpin with make_dirty false after a device wrote', state: () => deviceWrote(mmapAnon(1)), op: { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: false } },
+  set_page_dirty_lock: { why: 'int, never an error for a locked page', misuse: 'dirtying FOLL_GET pages of a file mapping whose buffers reclaim may drop', state: () => run(world(), mmapFile(1), gup(0, 1, true)).state, op: { kind: 'set_page_dirty_lock', pages: 2 } },
+  sg_alloc_table_from_pages: { why: 'its only failure, -ENOMEM from the allocator, is not modelled', misuse: 'a table over pages taken without FOLL_WRITE (and then mapped for the device to write)', state: () => run(world(), mmapAnon(1), gup(0, 1, false)).state, op: { kind: 'sg_alloc_table_from_pages', pages: 2 } },
+  sg_set_page: { why: 'void', misuse: 'sg_set_page of a free page (it only stores the pointer)', state: () => run(world(), { kind: 'sg_alloc_table', nents: 1 }).state, op: { kind: 'sg_set_page', sgl: 1, index: 0, page: 5 } },
+  sg_free_table: { why: 'void', misuse: 'sg_free_table of a table still mapped for DMA', state: mapped, op: { kind: 'sg_free_table', sgl: 3 } },
+  sg_virt: { why: 'returns a pointer, never an error', misuse: 'sg_virt of a P2PDMA page: a CPU access to __iomem', state: p2pTable, op: { kind: 'sg_virt', sgl: 1, index: 0 } },
+  kmap_local_page: { why: 'returns a pointer, never an error', misuse: 'kmap_local_page of a P2PDMA page', state: p2pTable, op: { kind: 'kmap_local_page', sgl: 1, index: 0 } },
+  sg_copy_to_buffer: { why: 'returns the bytes copied', misuse: 'a table whose entry was never set (sg_page() is NULL)', state: () => run(world(), { kind: 'sg_alloc_table', nents: 1 }).state, op: { kind: 'sg_copy_to_buffer', sgl: 1 } },
+  memcpy_toio: { why: 'void', misuse: 'memcpy_toio to a P2PDMA page that was freed', state: () => run(world(), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }, { kind: 'pci_free_p2pmem', page: P2PDMA_BASE }).state, op: { kind: 'memcpy_toio', page: P2PDMA_BASE } },
+  dma_unmap_sg: { why: 'void', misuse: 'a second dma_unmap_sg of the same handle', state: () => run(mapped(), { kind: 'dma_unmap_sg', mapping: 4, dev: IMPORTER, nents: 2, dir: 'to-device' }).state, op: { kind: 'dma_unmap_sg', mapping: 4, dev: IMPORTER, nents: 2, dir: 'to-device' } },
+  dma_sync_sg_for_cpu: { why: 'void', misuse: 'a sync of a handle that is not mapped', state: world, op: { kind: 'dma_sync_sg_for_cpu', mapping: 4, dev: IMPORTER, nents: 2, dir: 'to-device' } },
+  dma_sync_sg_for_device: { why: 'void', misuse: 'a sync with the wrong direction', state: mapped, op: { kind: 'dma_sync_sg_for_device', mapping: 4, dev: IMPORTER, nents: 2, dir: 'from-device' } },
+  device_write: { why: 'a device access, no kernel call', misuse: 'a DMA write into pages already released to the allocator', state: () => { const s = table(); const m = run(s, { kind: 'dma_map_sg', dev: IMPORTER, sgl: 3, dir: 'from-device' }).state; return run(m, { kind: 'put_page', pages: 2 }, { kind: 'munmap', mm: 0, start: 0, npages: 2 }).state; }, op: { kind: 'device_write', mapping: 4, index: 0 } },
+  device_read: { why: 'a device access, no kernel call', misuse: 'a peer read through an address that reaches nothing (pci_p2pdma_map_sg of a RAM page, 2019)', state: () => { const s = table(); return run(s, { kind: 'pci_p2pdma_map_sg', dev: IMPORTER, sgl: 3, dir: 'to-device' }).state; }, op: { kind: 'device_read', mapping: 4, index: 0 } },
+  pci_free_p2pmem: { why: 'void', misuse: 'pci_free_p2pmem while the page is still mapped for DMA', state: () => { const s = p2pTable(); return run(s, { kind: 'pci_p2pdma_map_sg', dev: IMPORTER, sgl: 1, dir: 'to-device' }).state; }, op: { kind: 'pci_free_p2pmem', page: P2PDMA_BASE } },
+  pci_p2pdma_map_sg: { why: 'returns nents; its one failure (dma_virt_ops) is not modelled', misuse: 'pci_p2pdma_map_sg of a RAM page (2019: checks nothing per entry)', state: table, op: { kind: 'pci_p2pdma_map_sg', dev: IMPORTER, sgl: 3, dir: 'to-device' } },
+  pci_p2pdma_unmap_sg: { why: 'void', misuse: 'pci_p2pdma_unmap_sg of a dma_map_sg mapping leaves it mapped', state: mapped, op: { kind: 'pci_p2pdma_unmap_sg', mapping: 4, dev: IMPORTER, nents: 2, dir: 'to-device' } },
+  pci_stop_and_remove_bus_device: { why: 'void', misuse: 'removal while an importer holds p2p_map addresses of the BAR', state: p2pMapped, op: { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER } },
+  memunmap_pages: { why: 'void: the end of a wait', misuse: 'none possible: it completes once every page is free', state: () => run(world(), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }, { kind: 'pci_stop_and_remove_bus_device', dev: P2PDMA_PROVIDER }, { kind: 'pci_free_p2pmem', page: P2PDMA_BASE }).state, op: { kind: 'memunmap_pages', dev: P2PDMA_PROVIDER } },
+  mmu_interval_notifier_remove: { why: 'void', misuse: 'remove while the device still holds the p2p_map addresses of the range', state: () => run(p2pMapped(), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }).state, op: { kind: 'mmu_interval_notifier_remove', notifier: 3 } },
+  mmu_interval_read_begin: { why: 'returns the seq', misuse: 'read_begin twice without a retry check', state: () => run(world(), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }, { kind: 'mmu_interval_read_begin', notifier: 1 }).state, op: { kind: 'mmu_interval_read_begin', notifier: 1 } },
+  mmu_interval_read_retry: { why: 'returns a bool', misuse: 'retry with a seq never read', state: () => run(world(), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }).state, op: { kind: 'mmu_interval_read_retry', notifier: 1, seq: 42 } },
+  mmu_interval_set_seq: { why: 'void', misuse: 'set_seq outside an invalidate callback (the model does not check)', state: () => run(world(), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }).state, op: { kind: 'mmu_interval_set_seq', notifier: 1, seq: 3 } },
+  invalidate_callback_return: {
+    why: 'a return to the kernel, no call',
+    misuse: 'a callback that returns true while its device keeps the addresses (record-only)',
+    state: () => {
+      const { state, thread } = unmapping('vma-p2p-map-notifier-nostop');
+      const r = runThread(state, thread);
+      // run every call but the return
+      return run(state, ...r.ops.slice(0, -1)).state;
+    },
+    op: { kind: 'invalidate_callback_return', notifier: 2, ret: true, by: 4 },
+  },
+  mmu_notifier_invalidate_range_end: {
+    why: 'void',
+    misuse: 'none possible: it runs once every callback returned',
+    state: () => {
+      const { state, thread } = unmapping();
+      return runThread(state, thread).state;
+    },
+    op: { kind: 'mmu_notifier_invalidate_range_end', inv: 3 },
+  },
+  driver_map_range: { why: 'a driver action', misuse: 'map a range while an invalidation of it runs', state: () => unmapping().state, op: { kind: 'driver_map_range', dev: 1, notifier: 2 } },
+  driver_lock: { why: 'a driver action (mutex_lock)', misuse: 'lock with nothing to protect', state: world, op: { kind: 'driver_lock', dev: IMPORTER } },
+  driver_unlock: { why: 'a driver action', misuse: 'unlock a mutex that is not held (the kernel only warns)', state: world, op: { kind: 'driver_unlock', dev: IMPORTER } },
+  device_program: { why: 'a driver action', misuse: 'program addresses p2p_map gave without a retry check', state: p2pMapped, op: { kind: 'device_program', dev: IMPORTER, mapping: 2 } },
+  device_stop_dma: { why: 'a driver action', misuse: 'stop a range nothing was programmed for', state: world, op: { kind: 'device_stop_dma', dev: IMPORTER, mm: 0, start: 0, npages: 1 } },
+  driver_return: { why: 'a driver action', misuse: 'return success whatever happened', state: world, op: { kind: 'driver_return', dev: IMPORTER, err: '0' } },
+  p2p_unmap: { why: 'the RFC op returns a long but its exporter has nothing to refuse', misuse: 'p2p_unmap while the device is still programmed with the addresses', state: () => run(p2pMapped(), { kind: 'device_program', dev: IMPORTER, mapping: 2 }).state, op: { kind: 'p2p_unmap', mapping: 2 } },
+  sgl_dma_unmap: { why: 'void', misuse: 'unmap with nothing making sure the device stopped using the addresses', state: dmaOnly, op: { kind: 'sgl_dma_unmap', sgl: 4 } },
+  dma_unmap_page: { why: 'void', misuse: 'unmap with another device leaves the mapping', state: () => run(world(), { kind: 'dma_map_page', dev: IMPORTER, page: 0, dir: 'to-device' }).state, op: { kind: 'dma_unmap_page', mapping: 1, dev: ISOLATED, dir: 'to-device' } },
+  dma_unmap_single: { why: 'void', misuse: 'dma_unmap_single of a dma_map_page mapping', state: () => run(world(), { kind: 'dma_map_page', dev: IMPORTER, page: 0, dir: 'to-device' }).state, op: { kind: 'dma_unmap_single', mapping: 1, dev: IMPORTER, dir: 'to-device' } },
+  dma_mapping_error: { why: 'returns 0 or -ENOMEM about an address, never refuses', misuse: 'check a handle that was never mapped', state: world, op: { kind: 'dma_mapping_error', dev: IMPORTER, mapping: 7 } },
+  device_release_driver: { why: 'void', misuse: 'unbind with DMA mappings still live', state: mapped, op: { kind: 'device_release_driver', dev: IMPORTER } },
+};
+
+/** Does a reason name a kernel error (not ill-formed, not a wait)? */
+const kernelError = (reason: string): boolean => namesAnError(reason) && !reason.startsWith('ill-formed: ');
+
+describe('every op kind has rejected inputs, each naming the error the kernel returns there', () => {
+  it('the table covers every op kind of model/op.ts', () => {
+    expect(Object.keys(REJECTIONS).sort()).toEqual(Object.keys(opArgs).sort());
+    for (const [kind, cases] of Object.entries(REJECTIONS)) expect(cases.length, kind).toBeGreaterThan(0);
+  });
+
+  it('an op is listed as never refused exactly when none of its rejections is a kernel error', () => {
+    const withoutError = Object.entries(REJECTIONS)
+      .filter(([, cases]) => !cases.some((c) => kernelError(c.reason)))
+      .map(([k]) => k)
+      .sort();
+    expect(withoutError).toEqual(Object.keys(NEVER_REFUSED).sort());
+  });
+
+  for (const [kind, cases] of Object.entries(REJECTIONS)) {
+    for (const c of cases) {
+      it(`${kind}: ${c.kernel} (${c.reason.split(': ')[0]})`, () => {
+        expect(c.op.kind).toBe(kind);
+        const reason = rejectedWith(c.state(), c.op);
+        expect(reason.slice(0, c.reason.length)).toBe(c.reason);
+      });
+    }
+  }
+});
+
+describe('the ops the kernel never refuses: a misuse is a step', () => {
+  for (const [kind, n] of Object.entries(NEVER_REFUSED)) {
+    it(`${kind} (${n.why}): ${n.misuse} is accepted`, () => {
+      expect(n.op.kind).toBe(kind);
+      accept(n.state(), n.op);
+    });
+  }
+});
