@@ -10,7 +10,7 @@ import { drop, put } from './collections.ts';
 import { recipeByName } from './designs/importers/index.ts';
 import { kernelStep } from './kernel-step.ts';
 import type { Op } from './op.ts';
-import { illFormed, isWait, type Outcome } from './result.ts';
+import { illFormed, isIllFormed, isWait, type Outcome } from './result.ts';
 import type { DriverThread, State, ThreadId } from './state.ts';
 import type { Action, ThreadNext } from './recipe.ts';
 
@@ -58,7 +58,9 @@ export const runThreadCall = (s: State, op: Op): Outcome => {
   if (!sameCall(next.op, op)) return illFormed(op.kind, `driver thread ${tid} (${thread.recipe}) calls ${next.op.kind} here`);
   const out = kernelStep(s, { ...next.op, by: tid } as Op);
   if (E.isLeft(out)) {
-    if (isWait(out.left) || next.onError === undefined) return out;
+    // Only an error the kernel returns reaches the driver's error path; a call
+    // C cannot make (ill-formed) is not a step at all.
+    if (isWait(out.left) || isIllFormed(out.left) || next.onError === undefined) return out;
     return E.right({ state: withThread(s, tid, next.onError(thread)), events: [{ kind: 'call-failed', op: op.kind, reason: out.left.reason }] });
   }
   const after = out.right.state;

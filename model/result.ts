@@ -50,3 +50,6 @@ export const done = (state: State, events: ReadonlyArray<Event> = []): Outcome =
 export const waits = (op: string, reason: string): Outcome => E.left({ op, reason: `waits: ${reason}` });
 
 export const isWait = (r: Rejection): boolean => r.reason.startsWith('waits: ');
+
+/** A call C cannot make, or whose undefined behaviour the model does not simulate. */
+export const isIllFormed = (r: Rejection): boolean => r.reason.startsWith('ill-formed: ');
