@@ -2,7 +2,7 @@
  * The fast test selection StrykerJS runs for each mutant (`npm run mutate`):
  * the unit tests of the operations and the invariants, the counterexample
  * format/loader/paste tests, the explorer's reference model, the
- * shortest-trace confirmation and the fixed-seed tests of test/mutate/.
+ * shortest-trace confirmation and the fingerprints of every design.
  * Each test takes well under a second: Stryker reruns every test that
  * covers a mutant until one fails, so a survivor pays for all of them. The
  * design searches, the design mutants and most CLI tests of `npm test`
@@ -23,12 +23,16 @@ export default defineConfig({
       'test/properties/shortest.test.ts',
       'test/counterexamples/*.test.ts',
       'test/explorer/reference.test.ts',
-      'test/mutate/**/*.test.ts',
+      'test/properties/design-fingerprints.test.ts',
     ],
     // Fewer fast-check runs in the paste and malformed-file properties, and only
     // the small reference sizes of the explorer (test/explorer/reference.test.ts).
     env: { DMACHECK_MUTATE: '1', DMACHECK_PASTE_RUNS: '5', DMACHECK_MALFORMED_RUNS: '20' },
     testTimeout: 60_000,
     pool: 'forks',
+    // Stryker switches mutants at run time (a global the instrumented code reads),
+    // so the modules need not be loaded again for every mutant: without isolation
+    // a mutant run costs its tests, not the import of every test file it covers.
+    isolate: false,
   },
 });
