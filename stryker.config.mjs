@@ -3,7 +3,7 @@
 // selection in vitest.mutate.config.ts. See docs/assurance.md for the score.
 export default {
   testRunner: 'vitest',
-  vitest: { configFile: 'vitest.mutate.config.ts' },
+  vitest: { configFile: 'vitest.mutate.config.ts', related: false },
   mutate: ['model/**/*.ts', 'properties/**/*.ts'],
   coverageAnalysis: 'perTest',
   reporters: ['clear-text', 'progress', 'json'],
