@@ -7,8 +7,9 @@
  *
  *   npm run mutate:survivors  [report.json] [out.md]
  *
- * A note line is `file:line Mutator | note`, or `file:line Mutator
- * ~replacement | note` when two mutants of one line need different notes.
+ * A note line is `file:line Mutator | note`; `file:line:column Mutator`
+ * or `file:line Mutator ~part of the replacement` when two mutants of one
+ * line need different notes.
  * Notes that no longer match a survivor are listed at the end of the page:
  * the code moved or a test now kills the mutant.
  */
@@ -36,6 +37,7 @@ interface Report {
 interface Note {
   readonly file: string;
   readonly line: number;
+  readonly column: number | null;
   readonly mutator: string;
   readonly replacement: string | null;
   readonly text: string;
@@ -74,9 +76,9 @@ export const parseNotes = (text: string): Note[] =>
   text.split('\n').flatMap((raw, i): Note[] => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return [];
-    const m = /^(\S+):([0-9]+) (\w+)(?: ~(.*?))? \| (.+)$/.exec(line);
-    if (m === null) throw new Error(`bench/mutation-notes.txt:${i + 1}: expected "file:line Mutator [~replacement] | note", got: ${line}`);
-    return [{ file: m[1]!, line: Number(m[2]), mutator: m[3]!, replacement: m[4] ?? null, text: m[5]!, used: false }];
+    const m = /^([^\s:]+):([0-9]+)(?::([0-9]+))? (\w+)(?: ~(.*?))? \| (.+)$/.exec(line);
+    if (m === null) throw new Error(`bench/mutation-notes.txt:${i + 1}: expected "file:line[:column] Mutator [~replacement] | note", got: ${line}`);
+    return [{ file: m[1]!, line: Number(m[2]), column: m[3] === undefined ? null : Number(m[3]), mutator: m[4]!, replacement: m[5] ?? null, text: m[6]!, used: false }];
   });
 
 /** One line of code, whitespace collapsed, cut to `max` characters. */
@@ -132,7 +134,12 @@ export const render = (report: Report, notes: Note[], when: string): string => {
     for (const m of left) {
       const replacement = m.replacement ?? '';
       const note = notes.find(
-        (n) => n.file === file && n.line === m.location.start.line && n.mutator === m.mutatorName && (n.replacement === null || oneLine(replacement, 200).includes(n.replacement)),
+        (n) =>
+          n.file === file &&
+          n.line === m.location.start.line &&
+          (n.column === null || n.column === m.location.start.column) &&
+          n.mutator === m.mutatorName &&
+          (n.replacement === null || oneLine(replacement, 200).includes(n.replacement)),
       );
       if (note !== undefined) note.used = true;
       if (note !== undefined) noted++;
@@ -168,7 +175,7 @@ export const render = (report: Report, notes: Note[], when: string): string => {
     ...lost,
   ];
   const stale = notes.filter((n) => !n.used);
-  if (stale.length > 0) out.push('', '## Notes that match no survivor', '', ...stale.map((n) => `- ${n.file}:${n.line} ${n.mutator}: ${n.text}`));
+  if (stale.length > 0) out.push('', '## Notes that match no survivor', '', ...stale.map((n) => `- ${n.file}:${n.line}${n.column === null ? '' : `:${n.column}`} ${n.mutator}: ${n.text}`));
   return `${out.join('\n')}\n`;
 };
 
