@@ -11,11 +11,13 @@ import { makeWorld } from '../../model/world.ts';
 const run = (design: string, ops: ReadonlyArray<Op>, only?: InvariantId): ReplayResult =>
   replay(designById(design)!, ops, only === undefined ? invariants : [invariantById(only)]);
 
-const expectViolation = (r: ReplayResult, invariant: InvariantId, at: number, text: string): void => {
+const expectViolation = (r: ReplayResult, invariant: InvariantId, at: number, text: string, contains = false): void => {
   if (r.kind !== 'violates') throw new Error(`expected a violation of ${invariant}, got ${r.kind}${r.kind === 'rejected' ? `: ${r.reason}` : ''}`);
   expect(r.violation.invariant).toBe(invariant);
   expect(r.at).toBe(at);
-  expect(r.violation.message).toContain(text);
+  // The whole message: it is what a report shows. `contains` for pin-coherent, whose wording the zero-page work changes.
+  if (contains) expect(r.violation.message).toContain(text);
+  else expect(r.violation.message).toBe(text);
 };
 
 const expectHolds = (r: ReplayResult): void => {
@@ -96,10 +98,10 @@ describe('no-cpu-iomem', () => {
     { kind: 'sg_set_page', sgl: 1, index: 0, page: 6 },
   ];
   it('fires when a generic SGL walker copies from a P2PDMA page', () => {
-    expectViolation(run('p2pdma-page-sgl', [...p2pSgl, { kind: 'sg_copy_to_buffer', sgl: 1 }]), 'no-cpu-iomem', 4, '__iomem');
+    expectViolation(run('p2pdma-page-sgl', [...p2pSgl, { kind: 'sg_copy_to_buffer', sgl: 1 }]), 'no-cpu-iomem', 4, 'sg_copy_to_buffer made a plain CPU access to pfn 6, a ZONE_DEVICE P2PDMA page in BAR 0 of device 0 (__iomem)');
   });
   it('fires for kmap_local_page on a P2PDMA entry too', () => {
-    expectViolation(run('p2pdma-page-sgl', [...p2pSgl, { kind: 'kmap_local_page', sgl: 1, index: 0 }]), 'no-cpu-iomem', 4, 'kmap_local_page');
+    expectViolation(run('p2pdma-page-sgl', [...p2pSgl, { kind: 'kmap_local_page', sgl: 1, index: 0 }]), 'no-cpu-iomem', 4, 'kmap_local_page made a plain CPU access to pfn 6, a ZONE_DEVICE P2PDMA page in BAR 0 of device 0 (__iomem)');
   });
   it('does not fire for memcpy_toio, the legal iomem accessor', () => {
     expectHolds(run('p2pdma-page-sgl', [...p2pSgl, { kind: 'memcpy_toio', page: 6 }]));
@@ -115,7 +117,7 @@ describe('map-within-vma-lifetime', () => {
       run('vma-p2p-map', [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'munmap', mm: 0, start: 0, npages: 1 }]),
       'map-within-vma-lifetime',
       3,
-      'vma 1 was destroyed while mapping 2',
+      'vma 1 was destroyed while mapping 2 (p2p_map for device 1) still holds DMA addresses of its BAR window',
     );
   });
   it("holds when the importer's invalidate callback gives the mapping back before range_end destroys the VMA", () => {
@@ -132,7 +134,7 @@ describe('map-within-vma-lifetime', () => {
       run('vma-p2p-map-notifier-nostop', [...programmed, ...recordOnlyCallback, { kind: 'mmu_notifier_invalidate_range_end', inv: 6 }], 'map-within-vma-lifetime'),
       'map-within-vma-lifetime',
       15,
-      'vma 1 was destroyed while mapping 4',
+      'vma 1 was destroyed while mapping 4 (p2p_map for device 1) still holds DMA addresses of its BAR window',
     );
   });
   it('holds when the importer p2p_unmaps before munmap', () => {
@@ -151,7 +153,7 @@ describe('correct-dirtying', () => {
       run('gup-set-page-dirty', [file, ...legacyStart, ...raceTail, { kind: 'set_page_dirty_lock', pages: 2 }]),
       'correct-dirtying',
       8,
-      'after reclaim released its buffers',
+      'page 0 (inode 0, index 0) was dirtied after reclaim released its buffers: ->writepage gets a dirty page the filesystem never prepared',
     );
   });
   it('fires for unpin_user_pages_dirty_lock on a kernel before the 6.4 reclaim fix', () => {
@@ -159,7 +161,7 @@ describe('correct-dirtying', () => {
       run('pin-user-pages-5.9', [file, ...pinStart, ...raceTail, { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: true }]),
       'correct-dirtying',
       8,
-      'after reclaim released its buffers',
+      'page 0 (inode 0, index 0) was dirtied after reclaim released its buffers: ->writepage gets a dirty page the filesystem never prepared',
     );
   });
   it('holds for the same calls on today\'s kernel, where reclaim keeps a pinned page\'s buffers', () => {
@@ -177,7 +179,7 @@ describe('correct-dirtying', () => {
       ]),
       'correct-dirtying',
       8,
-      'device-written data nobody dirtied',
+      'the pin on page 0 (pages 2) was dropped while it held device-written data nobody dirtied: the write is lost',
     );
   });
   it('rule 1 holds when the page the device wrote was still dirty: writeback takes the data with it', () => {
@@ -219,14 +221,14 @@ describe('no-dma-after-free', () => {
   const imported: ReadonlyArray<Op> = [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'device_program', dev: 1, mapping: 2 }];
   const mapped: ReadonlyArray<Op> = [...imported, { kind: 'munmap', mm: 0, start: 0, npages: 1 }];
   it('fires when the device writes a BAR window its exporter gave back at munmap', () => {
-    expectViolation(run('vma-p2p-map', [...mapped, { kind: 'device_write', mapping: 2, index: 0 }], 'no-dma-after-free'), 'no-dma-after-free', 5, 'was freed');
+    expectViolation(run('vma-p2p-map', [...mapped, { kind: 'device_write', mapping: 2, index: 0 }], 'no-dma-after-free'), 'no-dma-after-free', 5, 'device 1 wrote pfn 6 through mapping 2, but that memory was freed');
   });
   it('fires when that window was handed to a new mapping in the meantime', () => {
     expectViolation(
       run('vma-p2p-map', [...mapped, bar, { kind: 'device_write', mapping: 2, index: 0 }], 'no-dma-after-free'),
       'no-dma-after-free',
       6,
-      'belongs to someone else',
+      'device 1 wrote pfn 6 through mapping 2, but that memory was freed and now belongs to someone else',
     );
   });
   it('fires when the device writes the BAR of a removed provider', () => {
@@ -234,7 +236,7 @@ describe('no-dma-after-free', () => {
       run('vma-p2p-map', [...imported, { kind: 'pci_stop_and_remove_bus_device', dev: 0 }, { kind: 'device_write', mapping: 2, index: 0 }], 'no-dma-after-free'),
       'no-dma-after-free',
       5,
-      'was removed',
+      'device 1 wrote pfn 6 through mapping 2, but the provider of BAR 0 was removed',
     );
   });
   it('holds while the device writes the window before munmap', () => {
@@ -248,7 +250,7 @@ describe('no-dma-after-free', () => {
       { kind: 'mmu_notifier_invalidate_range_end', inv: 5 },
       { kind: 'device_write', mapping: 4, index: 0 },
     ];
-    expectViolation(run('vma-p2p-map-notifier-noretry', ops, 'no-dma-after-free'), 'no-dma-after-free', 17, 'was freed');
+    expectViolation(run('vma-p2p-map-notifier-noretry', ops, 'no-dma-after-free'), 'no-dma-after-free', 17, 'device 1 wrote pfn 6 through mapping 4, but that memory was freed');
   });
   it('holds when a pin keeps the page alive across munmap', () => {
     expectHolds(run('pin-user-pages', [anon, ...pinStart, { kind: 'munmap', mm: 0, start: 0, npages: 1 }, { kind: 'device_write', mapping: 4, index: 0 }]));
@@ -258,7 +260,7 @@ describe('no-dma-after-free', () => {
 describe('pin-coherent', () => {
   const forkThenStore: ReadonlyArray<Op> = [{ kind: 'fork', mm: 0 }, { kind: 'write_fault', mm: 0, addr: 0 }, { kind: 'device_write', mapping: 4, index: 0 }];
   it('fires when fork and a parent store move a get_user_pages page away from the device', () => {
-    expectViolation(run('gup-set-page-dirty', [anon, ...legacyStart, ...forkThenStore]), 'pin-coherent', 7, 'the write is lost to the process');
+    expectViolation(run('gup-set-page-dirty', [anon, ...legacyStart, ...forkThenStore]), 'pin-coherent', 7, 'the write is lost to the process', true);
   });
   it('holds for pin_user_pages, whose page fork copies early for the child', () => {
     const r = run('pin-user-pages', [anon, ...pinStart, { kind: 'fork', mm: 0 }, { kind: 'device_write', mapping: 4, index: 0 }]);
@@ -276,7 +278,7 @@ describe('notifier-protocol', () => {
       run('vma-p2p-map-notifier-noretry', [...raced, { kind: 'device_program', dev: 1, mapping: 4, by: 3 }]),
       'notifier-protocol',
       14,
-      'never called mmu_interval_read_retry',
+      "device 1 was programmed with mapping 4's addresses after an invalidate callback of notifier 2 returned; the map path never called mmu_interval_read_retry (seq 1 from mmu_interval_read_begin)",
     );
   });
   it('holds for the same interleaving on the hmm-map importer: read_retry sends the map path back, and it fails on the gone VMA', () => {
@@ -301,7 +303,7 @@ describe('notifier-protocol', () => {
       run('vma-p2p-map-notifier-nostop', [...programmed, ...recordOnlyCallback], 'notifier-protocol'),
       'notifier-protocol',
       14,
-      "notifier 2's invalidate returned true while device 1 can still reach pages 0-0 of mm 0 through mapping 4",
+      "notifier 2's invalidate returned true while device 1 can still reach pages 0-0 of mm 0 through mapping 4: invalidate_range_start goes on as if it could not",
     );
   });
   it('holds for the same interleaving on the stop-unmap importer, which stops the device before it returns', () => {
