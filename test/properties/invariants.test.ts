@@ -5,6 +5,9 @@ import type { InvariantId } from '../../properties/invariant.ts';
 import { invariantById, invariants } from '../../properties/registry.ts';
 import { replay, type ReplayResult } from '../../properties/replay.ts';
 import * as E from 'fp-ts/lib/Either.js';
+import * as O from 'fp-ts/lib/Option.js';
+import type { Step } from '../../model/result.ts';
+import type { DriverThread, State } from '../../model/state.ts';
 import { step } from '../../model/step.ts';
 import { makeWorld } from '../../model/world.ts';
 
@@ -308,6 +311,60 @@ describe('notifier-protocol', () => {
   });
   it('holds for the same interleaving on the stop-unmap importer, which stops the device before it returns', () => {
     expectHolds(run('vma-p2p-map-notifier', [...programmed, ...stopUnmapCallback, { kind: 'mmu_notifier_invalidate_range_end', inv: 6 }]));
+  });
+});
+
+describe('notifier-protocol on states changed by hand (branches no design reaches)', () => {
+  /** The state before the last op of `ops` and the step it makes. */
+  const lastStep = (design: string, ops: ReadonlyArray<Op>): { before: State; op: Op; step: Step } => {
+    let s = makeWorld(designById(design)!.world);
+    let last: { before: State; op: Op; step: Step } | null = null;
+    for (const op of ops) {
+      const r = step(s, op);
+      if (E.isLeft(r)) throw new Error(`${r.left.op}: ${r.left.reason}`);
+      last = { before: s, op, step: r.right };
+      s = r.right.state;
+    }
+    return last!;
+  };
+  const check = (x: { before: State; op: Op; step: Step }): string | null => {
+    const v = invariantById('notifier-protocol').check(x.before, x.op, x.step);
+    return O.isSome(v) ? v.value : null;
+  };
+  const withThread = (x: { before: State; op: Op; step: Step }, id: number, f: (t: DriverThread) => DriverThread) => ({
+    ...x,
+    before: { ...x.before, threads: new Map([...x.before.threads].map(([k, t]) => [k, k === id ? f(t) : t])) },
+  });
+
+  it('a map path whose read_retry missed the callback (a retry made outside the driver lock) is told apart from one that never retried', () => {
+    const x = lastStep('vma-p2p-map-notifier-noretry', [...raced, { kind: 'device_program', dev: 1, mapping: 4, by: 3 }]);
+    expect(check(withThread(x, 3, (t) => ({ ...t, retry: false })))).toBe(
+      "device 1 was programmed with mapping 4's addresses after an invalidate callback of notifier 2 returned; mmu_interval_read_retry did not see it (seq 1 from mmu_interval_read_begin)",
+    );
+    expect(check(withThread(x, 3, (t) => ({ ...t, seq: null })))).toBe(
+      "device 1 was programmed with mapping 4's addresses after an invalidate callback of notifier 2 returned; the map path never called mmu_interval_read_retry (seq ? from mmu_interval_read_begin)",
+    );
+    expect(check(withThread(x, 3, (t) => ({ ...t, stale: false })))).toBeNull();
+  });
+
+  it('a callback returning true is judged against the device ranges that overlap its own range only, and a false return not at all', () => {
+    const x = lastStep('vma-p2p-map-notifier-nostop', [...programmed, ...recordOnlyCallback]);
+    const returned = (start: number, end: number, ret = true): Step => ({
+      ...x.step,
+      events: x.step.events.map((e) => (e.kind === 'callback-returned' ? { ...e, start, end, ret } : e)),
+    });
+    const whole = "notifier 2's invalidate returned true while device 1 can still reach pages 0-0 of mm 0 through mapping 4: invalidate_range_start goes on as if it could not";
+    expect(check({ ...x, step: returned(0, 1) })).toBe(whole);
+    expect(check({ ...x, step: returned(0, 1, false) })).toBeNull();
+    expect(check({ ...x, step: returned(1, 2) })).toBeNull();
+    expect(check({ ...x, step: returned(-1, 0) })).toBeNull();
+    expect(check({ ...x, step: returned(-1, 2) })).toBe(
+      "notifier 2's invalidate returned true while device 1 can still reach pages -1-1 of mm 0 through mapping 4: invalidate_range_start goes on as if it could not",
+    );
+    const otherDevice: Step = { ...x.step, events: x.step.events.map((e) => (e.kind === 'callback-returned' ? { ...e, device: 2 } : e)) };
+    expect(check({ ...x, step: otherDevice })).toBeNull();
+    const otherMm: Step = { ...x.step, events: x.step.events.map((e) => (e.kind === 'callback-returned' ? { ...e, mm: 1 } : e)) };
+    expect(check({ ...x, step: otherMm })).toBeNull();
   });
 });
 
