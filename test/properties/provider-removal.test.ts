@@ -114,6 +114,25 @@ describe('the liveness of provider removal (memunmap_pages waits for every page)
     }
   });
 
+  it('under a state bound: undecided while some explored removal may still finish beyond it, always-completes but not complete below the whole space', () => {
+    const d = designById('p2pdma-page-sgl')!;
+    const at = (n: number) => removalLiveness(d, n);
+    expect(at(5)).toEqual({ kind: 'undecided', states: 5, started: 1 });
+    expect(at(10)).toEqual({ kind: 'always-completes', states: 10, started: 2, complete: false });
+    expect(at(60)).toEqual({ kind: 'undecided', states: 60, started: 24 });
+    expect(at(162)).toEqual({ kind: 'always-completes', states: 162, started: 80, complete: false });
+    expect(at(163)).toEqual({ kind: 'always-completes', states: 163, started: 81, complete: true });
+  });
+
+  it('a hang is reported under a bound once the stuck state\'s whole future is explored, and not before', () => {
+    const d = designById('p2pdma-page-sgl')!;
+    const mutant = { ...d, driver: d.driver.filter((t) => t.name !== 'pci_free_p2pmem') };
+    expect(removalLiveness(mutant, 60)).toEqual({ kind: 'undecided', states: 60, started: 24 });
+    const r = removalLiveness(mutant, 100);
+    expect(r.kind === 'hangs' && [r.states, r.trace.map((t) => t.op.kind), r.held]).toEqual([100, ['pci_alloc_p2pmem', 'pci_stop_and_remove_bus_device'], [6]]);
+    expect(removalLiveness(mutant, 1000)).toMatchObject({ kind: 'hangs', states: 147, held: [6] });
+  });
+
   it('a design whose provider has no P2PDMA pages has no such wait', () => {
     expect(removalLiveness(designById('vma-p2p-map')!, 200).kind).toBe('no-removal');
   });
