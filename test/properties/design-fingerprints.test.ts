@@ -26,7 +26,7 @@ import { invariantIds } from '../../properties/invariant.ts';
 import { removalLiveness } from '../../properties/liveness.ts';
 import { invariants } from '../../properties/registry.ts';
 import { search } from '../../properties/search.ts';
-import { situations } from '../../properties/situations.ts';
+import { situationById, situations } from '../../properties/situations.ts';
 import { formatOp } from '../../properties/trace.ts';
 import { verdictsFor } from '../../properties/verdicts.ts';
 import { findWitness } from '../../properties/witness.ts';
@@ -128,6 +128,22 @@ describe('witnesses and the liveness of provider removal near each design\'s ini
       expect(where).toMatchSnapshot();
     });
   }
+
+  it('p2pdma-page-sgl: a witness not reached says whether the whole space was explored, and the depth it completed', () => {
+    const d = designById('p2pdma-page-sgl')!;
+    const reclaim = situationById('reclaim-of-pinned-page')!;
+    expect(findWitness(d, reclaim, { maxStates: 1000 })).toEqual({ kind: 'not-reached', complete: true, depth: 15, states: 163 });
+    expect(findWitness(d, reclaim, { maxStates: 1000, maxDepth: 3 })).toEqual({ kind: 'not-reached', complete: false, depth: 2, states: 14 });
+    expect(findWitness(d, reclaim, { maxStates: 50 })).toEqual({ kind: 'not-reached', complete: false, depth: 5, states: 50 });
+    const walk = situationById('cpu-walk-of-bar-page')!;
+    expect(findWitness(d, walk, { maxStates: 1000, maxDepth: 2 })).toEqual({ kind: 'not-reached', complete: false, depth: 1, states: 7 });
+    const w = findWitness(d, walk, { maxStates: 1000 });
+    expect(w.kind === 'reached' && [w.depth, w.states, w.trace.map((t) => formatOp(t.op))]).toEqual([
+      3,
+      13,
+      ['pci_alloc_p2pmem(bar=0)', 'sg_alloc_table(nents=1)', 'sg_set_page(sgl=1, index=0, page=6)', 'sg_copy_to_buffer(sgl=1)'],
+    ]);
+  });
 
   it(`removal liveness of every design within ${WITNESS_STATES} states`, () => {
     expect(designs.map((d) => [d.id, removalLiveness(d, WITNESS_STATES)])).toMatchSnapshot();
