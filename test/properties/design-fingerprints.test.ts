@@ -24,7 +24,7 @@ import { canonicalKey } from '../../properties/canonical.ts';
 import { enabledActions, exploreDesign } from '../../properties/explore-dma.ts';
 import { invariantIds } from '../../properties/invariant.ts';
 import { removalLiveness } from '../../properties/liveness.ts';
-import { invariants } from '../../properties/registry.ts';
+import { invariantById, invariants } from '../../properties/registry.ts';
 import { search } from '../../properties/search.ts';
 import { situationById, situations } from '../../properties/situations.ts';
 import { formatOp } from '../../properties/trace.ts';
@@ -114,6 +114,21 @@ describe('a short search at a fixed seed', () => {
       }).toMatchSnapshot();
     });
   }
+});
+
+describe('replaying a search from its path', () => {
+  it('dma-only-sgl: the path of seed 1 replays that one run to the same shrunk violation; a path that fails nowhere is an error', () => {
+    const d = designById('dma-only-sgl')!;
+    const first = search(d, invariants, { seed: 1, runs: 150, maxCommands: 20 });
+    expect(first.path).toBe('18:4:3:3:3@BAAAAJL:VB');
+    const again = search(d, invariants, { seed: 1, runs: 150, maxCommands: 20, path: first.path! });
+    expect(again.runs).toBe(1);
+    expect(again.path).toBe(first.path);
+    expect(again.found!.trace.map((t) => formatOp(t.op))).toEqual(first.found!.trace.map((t) => formatOp(t.op)));
+    expect(again.found!.violation).toEqual(first.found!.violation);
+    const p2p = designById('p2pdma-page-sgl')!;
+    expect(() => search(p2p, [invariantById('provider-removal')], { seed: 1, runs: 150, maxCommands: 20, path: '0' })).toThrow('the replay path did not lead to a failing run');
+  });
 });
 
 describe('witnesses and the liveness of provider removal near each design\'s initial state', () => {
