@@ -2,7 +2,8 @@
  * The fast test selection StrykerJS runs for each mutant (`npm run mutate`):
  * the unit tests of the operations and the invariants, the counterexample
  * format/loader/paste tests, the explorer's reference model, the
- * shortest-trace confirmation and the fingerprints of every design.
+ * shortest-trace confirmation, the fingerprints of every design and the
+ * generated design catalogue (docs/designs.md holds every design's text).
  * Each test takes well under a second: Stryker reruns every test that
  * covers a mutant until one fails, so a survivor pays for all of them. The
  * design searches, the design mutants and most CLI tests of `npm test`
@@ -24,6 +25,7 @@ export default defineConfig({
       'test/counterexamples/*.test.ts',
       'test/explorer/reference.test.ts',
       'test/properties/design-fingerprints.test.ts',
+      'test/docs.test.ts',
     ],
     // Fewer fast-check runs in the paste and malformed-file properties, and only
     // the small reference sizes of the explorer (test/explorer/reference.test.ts).
