@@ -92,7 +92,7 @@ describe('the explorer near each design\'s initial state', () => {
   }
 
   it('p2pdma-page-sgl explores to exhaustion: 163 states, 1395 transitions, depth 15, one deadlock, no-cpu-iomem violated in 3 steps', () => {
-    const e = exploreDesign(designById('p2pdma-page-sgl')!, invariants);
+    const e = exploreDesign(designById('p2pdma-page-sgl')!, invariants, { maxStates: 1000 });
     expect([e.result.states, e.result.transitions, e.result.maxDepth, e.result.complete, e.result.deadlocks]).toEqual([163, 1395, 15, true, 1]);
     expect(e.violations.map((v) => [v.invariant, v.depth])).toEqual([['no-cpu-iomem', 3]]);
   });
