@@ -1,14 +1,41 @@
 /**
  * The fast test selection StrykerJS runs for each mutant (`npm run mutate`):
- * the unit tests of the operations and the invariants, and the design
- * mutants, which take seconds, not the searches and CLI tests of `npm test`.
+ * the unit tests of the operations and the invariants, the counterexample
+ * format/loader/paste tests, the explorer's reference model, the
+ * shortest-trace confirmation, the fingerprints of every design and the
+ * generated design catalogue (docs/designs.md holds every design's text).
+ * Each test takes well under a second: Stryker reruns every test that
+ * covers a mutant until one fails, so a survivor pays for all of them. The
+ * design searches, the design mutants and most CLI tests of `npm test`
+ * take seconds to tens of seconds each and stay out.
  */
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/model/**/*.test.ts', 'test/properties/invariants.test.ts', 'test/properties/provider-removal.test.ts', 'test/properties/canonical.test.ts', 'test/properties/well-formed.test.ts'],
+    include: [
+      'test/model/**/*.test.ts',
+      'test/properties/invariants.test.ts',
+      'test/properties/provider-removal.test.ts',
+      'test/properties/canonical.test.ts',
+      'test/properties/well-formed.test.ts',
+      'test/properties/dma-api-hygiene.test.ts',
+      'test/properties/notifier-ranges.test.ts',
+      'test/properties/shortest.test.ts',
+      'test/properties/trace.test.ts',
+      'test/counterexamples/*.test.ts',
+      'test/explorer/*.test.ts',
+      'test/properties/design-fingerprints.test.ts',
+      'test/docs.test.ts',
+    ],
+    // Fewer fast-check runs in the paste and malformed-file properties, and only
+    // the small reference sizes of the explorer (test/explorer/reference.test.ts).
+    env: { DMACHECK_MUTATE: '1', DMACHECK_PASTE_RUNS: '5', DMACHECK_MALFORMED_RUNS: '20' },
     testTimeout: 60_000,
     pool: 'forks',
+    // Stryker switches mutants at run time (a global the instrumented code reads),
+    // so the modules need not be loaded again for every mutant: without isolation
+    // a mutant run costs its tests, not the import of every test file it covers.
+    isolate: false,
   },
 });

@@ -18,7 +18,7 @@ import { replayOwn } from '../../properties/counterexample/replay-file.ts';
 import { toCounterexampleFile } from '../../properties/counterexample/save.ts';
 import { enabledActions } from '../../properties/explore-dma.ts';
 import { invariantIds } from '../../properties/invariant.ts';
-import { verdictsFor } from '../../properties/verdicts.ts';
+import { type Verdict, verdictsFor } from '../../properties/verdicts.ts';
 import { mangle, manglings } from './mangle.ts';
 
 /** Runs of each property; DMACHECK_PASTE_RUNS=5000 for a long session. */
@@ -86,14 +86,25 @@ const randomTrace = fc
   .filter((f) => f.steps.length > 0);
 
 const checkArgs: CheckArgs = { command: 'check', designs: [], invariants: [...invariantIds], runs: 1000, seed: defaults.seed, maxCommands: 80, json: false, path: undefined, save: false, timing: false, confirmStates: 0, runsGiven: true };
-const searched = designs.flatMap((d) => verdictsFor(d, invariantIds, { seed: defaults.seed, runs: checkArgs.runs, maxCommands: checkArgs.maxCommands }).filter((v) => v.violation !== null));
+/**
+ * The violations a search of every design finds, computed when a test first
+ * asks (seconds): not while the file is collected, which the mutation
+ * selection repeats for every mutant a test of this file covers.
+ */
+let found: ReadonlyArray<Verdict> | undefined;
+const searchedViolations = (): ReadonlyArray<Verdict> =>
+  (found ??= designs.flatMap((d) => verdictsFor(d, invariantIds, { seed: defaults.seed, runs: checkArgs.runs, maxCommands: checkArgs.maxCommands }).filter((v) => v.violation !== null)));
+
+/** The mutation selection (vitest.mutate.config.ts) leaves out the two tests that search every design: seconds per mutant run. */
+const MUTATE = process.env.DMACHECK_MUTATE === '1';
 
 describe('a report pasted into a mail replays as it stands', () => {
-  it('the search finds traces to paste in most designs', () => {
-    expect(new Set(searched.map((v) => v.design)).size).toBeGreaterThanOrEqual(7);
+  it.skipIf(MUTATE)('the search finds traces to paste in most designs', () => {
+    expect(new Set(searchedViolations().map((v) => v.design)).size).toBeGreaterThanOrEqual(7);
   });
 
-  it('a trace the search found, printed as check prints it and mangled by mail, reads back as the same counterexample', () => {
+  it.skipIf(MUTATE)('a trace the search found, printed as check prints it and mangled by mail, reads back as the same counterexample', () => {
+    const searched = searchedViolations();
     fc.assert(
       fc.property(fc.nat({ max: searched.length - 1 }), fc.boolean(), fc.integer({ min: 56, max: 120 }), manglings(fc.integer({ min: 40, max: 100 })), (k, markdown, width, m) => {
         const v = searched[k]!;
@@ -152,9 +163,16 @@ describe('text that is not a good report', () => {
     .tuple(fc.constantFrom(good, md), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 8 }), fc.string({ unit: fc.constantFrom('(', ')', '=', ',', ' ', '\n', '>', '|', '`', '.', '1', 'x', '\u00e9', '\x1b', '{', '}') , maxLength: 6 })), { minLength: 1, maxLength: 4 }))
     .map(([text, edits]) => edits.reduce((t, [at, cut, put]) => t.slice(0, at % (t.length + 1)) + put + t.slice((at % (t.length + 1)) + cut), text));
 
+  /**
+   * Damaged reports, and arbitrary text; the mutation selection
+   * (DMACHECK_MUTATE) leaves out the arbitrary text: fast-check takes
+   * seconds to set up its any-code-point strings, paid again per mutant.
+   */
+  const anyText = MUTATE ? damaged : fc.oneof(damaged, fc.string({ unit: 'binary', maxLength: 300 }));
+
   it('whatever is damaged, reading it back never throws, and every error is one line of printable ASCII naming a line', () => {
     fc.assert(
-      fc.property(fc.oneof(damaged, fc.string({ unit: 'binary', maxLength: 300 })), (text) => {
+      fc.property(anyText, (text) => {
         for (const r of parsePaste('mail.txt', text, '2026-01-01')) {
           if (E.isRight(r)) continue;
           const line = loadErrorLine(r.left);

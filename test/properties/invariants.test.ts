@@ -5,17 +5,22 @@ import type { InvariantId } from '../../properties/invariant.ts';
 import { invariantById, invariants } from '../../properties/registry.ts';
 import { replay, type ReplayResult } from '../../properties/replay.ts';
 import * as E from 'fp-ts/lib/Either.js';
+import * as O from 'fp-ts/lib/Option.js';
+import type { Step } from '../../model/result.ts';
+import type { DriverThread, State } from '../../model/state.ts';
 import { step } from '../../model/step.ts';
 import { makeWorld } from '../../model/world.ts';
 
 const run = (design: string, ops: ReadonlyArray<Op>, only?: InvariantId): ReplayResult =>
   replay(designById(design)!, ops, only === undefined ? invariants : [invariantById(only)]);
 
-const expectViolation = (r: ReplayResult, invariant: InvariantId, at: number, text: string): void => {
+const expectViolation = (r: ReplayResult, invariant: InvariantId, at: number, text: string, contains = false): void => {
   if (r.kind !== 'violates') throw new Error(`expected a violation of ${invariant}, got ${r.kind}${r.kind === 'rejected' ? `: ${r.reason}` : ''}`);
   expect(r.violation.invariant).toBe(invariant);
   expect(r.at).toBe(at);
-  expect(r.violation.message).toContain(text);
+  // The whole message: it is what a report shows. `contains` for pin-coherent, whose wording the zero-page work changes.
+  if (contains) expect(r.violation.message).toContain(text);
+  else expect(r.violation.message).toBe(text);
 };
 
 const expectHolds = (r: ReplayResult): void => {
@@ -109,10 +114,10 @@ describe('no-cpu-iomem', () => {
     { kind: 'sg_set_page', sgl: 1, index: 0, page: 6 },
   ];
   it('fires when a generic SGL walker copies from a P2PDMA page', () => {
-    expectViolation(run('p2pdma-page-sgl', [...p2pSgl, { kind: 'sg_copy_to_buffer', sgl: 1 }]), 'no-cpu-iomem', 4, '__iomem');
+    expectViolation(run('p2pdma-page-sgl', [...p2pSgl, { kind: 'sg_copy_to_buffer', sgl: 1 }]), 'no-cpu-iomem', 4, 'sg_copy_to_buffer made a plain CPU access to pfn 6, a ZONE_DEVICE P2PDMA page in BAR 0 of device 0 (__iomem)');
   });
   it('fires for kmap_local_page on a P2PDMA entry too', () => {
-    expectViolation(run('p2pdma-page-sgl', [...p2pSgl, { kind: 'kmap_local_page', sgl: 1, index: 0 }]), 'no-cpu-iomem', 4, 'kmap_local_page');
+    expectViolation(run('p2pdma-page-sgl', [...p2pSgl, { kind: 'kmap_local_page', sgl: 1, index: 0 }]), 'no-cpu-iomem', 4, 'kmap_local_page made a plain CPU access to pfn 6, a ZONE_DEVICE P2PDMA page in BAR 0 of device 0 (__iomem)');
   });
   it('does not fire for memcpy_toio, the legal iomem accessor', () => {
     expectHolds(run('p2pdma-page-sgl', [...p2pSgl, { kind: 'memcpy_toio', page: 6 }]));
@@ -128,7 +133,7 @@ describe('map-within-vma-lifetime', () => {
       run('vma-p2p-map', [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'munmap', mm: 0, start: 0, npages: 1 }]),
       'map-within-vma-lifetime',
       3,
-      'vma 1 was destroyed while mapping 2',
+      'vma 1 was destroyed while mapping 2 (p2p_map for device 1) still holds DMA addresses of its BAR window',
     );
   });
   it("holds when the importer's invalidate callback gives the mapping back before range_end destroys the VMA", () => {
@@ -145,7 +150,7 @@ describe('map-within-vma-lifetime', () => {
       run('vma-p2p-map-notifier-nostop', [...programmed, ...recordOnlyCallback, { kind: 'mmu_notifier_invalidate_range_end', inv: 6 }], 'map-within-vma-lifetime'),
       'map-within-vma-lifetime',
       15,
-      'vma 1 was destroyed while mapping 4',
+      'vma 1 was destroyed while mapping 4 (p2p_map for device 1) still holds DMA addresses of its BAR window',
     );
   });
   it('holds when the importer p2p_unmaps before munmap', () => {
@@ -164,7 +169,7 @@ describe('correct-dirtying', () => {
       run('gup-set-page-dirty', [file, ...legacyStart, ...raceTail, { kind: 'set_page_dirty_lock', pages: 2 }]),
       'correct-dirtying',
       8,
-      'after reclaim released its buffers',
+      'page 0 (inode 0, index 0) was dirtied after reclaim released its buffers: ->writepage gets a dirty page the filesystem never prepared',
     );
   });
   it('fires for unpin_user_pages_dirty_lock on a kernel before the 6.4 reclaim fix', () => {
@@ -172,7 +177,7 @@ describe('correct-dirtying', () => {
       run('pin-user-pages-5.9', [file, ...pinStart, ...raceTail, { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: true }]),
       'correct-dirtying',
       8,
-      'after reclaim released its buffers',
+      'page 0 (inode 0, index 0) was dirtied after reclaim released its buffers: ->writepage gets a dirty page the filesystem never prepared',
     );
   });
   it('holds for the same calls on today\'s kernel, where reclaim keeps a pinned page\'s buffers', () => {
@@ -190,7 +195,7 @@ describe('correct-dirtying', () => {
       ]),
       'correct-dirtying',
       8,
-      'device-written data nobody dirtied',
+      'the pin on page 0 (pages 2) was dropped while it held device-written data nobody dirtied: the write is lost',
     );
   });
   it('rule 1 holds when the page the device wrote was still dirty: writeback takes the data with it', () => {
@@ -232,14 +237,14 @@ describe('no-dma-after-free', () => {
   const imported: ReadonlyArray<Op> = [bar, { kind: 'p2p_map', vma: 1, dev: 1, write: true }, { kind: 'device_program', dev: 1, mapping: 2 }];
   const mapped: ReadonlyArray<Op> = [...imported, { kind: 'munmap', mm: 0, start: 0, npages: 1 }];
   it('fires when the device writes a BAR window its exporter gave back at munmap', () => {
-    expectViolation(run('vma-p2p-map', [...mapped, { kind: 'device_write', mapping: 2, index: 0 }], 'no-dma-after-free'), 'no-dma-after-free', 5, 'was freed');
+    expectViolation(run('vma-p2p-map', [...mapped, { kind: 'device_write', mapping: 2, index: 0 }], 'no-dma-after-free'), 'no-dma-after-free', 5, 'device 1 wrote pfn 6 through mapping 2, but that memory was freed');
   });
   it('fires when that window was handed to a new mapping in the meantime', () => {
     expectViolation(
       run('vma-p2p-map', [...mapped, bar, { kind: 'device_write', mapping: 2, index: 0 }], 'no-dma-after-free'),
       'no-dma-after-free',
       6,
-      'belongs to someone else',
+      'device 1 wrote pfn 6 through mapping 2, but that memory was freed and now belongs to someone else',
     );
   });
   it('fires when the device writes the BAR of a removed provider', () => {
@@ -247,7 +252,7 @@ describe('no-dma-after-free', () => {
       run('vma-p2p-map', [...imported, { kind: 'pci_stop_and_remove_bus_device', dev: 0 }, { kind: 'device_write', mapping: 2, index: 0 }], 'no-dma-after-free'),
       'no-dma-after-free',
       5,
-      'was removed',
+      'device 1 wrote pfn 6 through mapping 2, but the provider of BAR 0 was removed',
     );
   });
   it('holds while the device writes the window before munmap', () => {
@@ -261,7 +266,7 @@ describe('no-dma-after-free', () => {
       { kind: 'mmu_notifier_invalidate_range_end', inv: 5 },
       { kind: 'device_write', mapping: 4, index: 0 },
     ];
-    expectViolation(run('vma-p2p-map-notifier-noretry', ops, 'no-dma-after-free'), 'no-dma-after-free', 17, 'was freed');
+    expectViolation(run('vma-p2p-map-notifier-noretry', ops, 'no-dma-after-free'), 'no-dma-after-free', 17, 'device 1 wrote pfn 6 through mapping 4, but that memory was freed');
   });
   it('holds when a pin keeps the page alive across munmap', () => {
     expectHolds(run('pin-user-pages', [anon, ...pinStart, { kind: 'munmap', mm: 0, start: 0, npages: 1 }, { kind: 'device_write', mapping: 4, index: 0 }]));
@@ -271,7 +276,7 @@ describe('no-dma-after-free', () => {
 describe('pin-coherent', () => {
   const forkThenStore: ReadonlyArray<Op> = [{ kind: 'fork', mm: 0 }, { kind: 'write_fault', mm: 0, addr: 0 }, { kind: 'device_write', mapping: 4, index: 0 }];
   it('fires when fork and a parent store move a get_user_pages page away from the device', () => {
-    expectViolation(run('gup-set-page-dirty', [anon, ...legacyStart, ...forkThenStore]), 'pin-coherent', 7, 'the write is lost to the process');
+    expectViolation(run('gup-set-page-dirty', [anon, ...legacyStart, ...forkThenStore]), 'pin-coherent', 7, 'the write is lost to the process', true);
   });
   it('holds for pin_user_pages, whose page fork copies early for the child', () => {
     const r = run('pin-user-pages', [anon, ...pinStart, { kind: 'fork', mm: 0 }, { kind: 'device_write', mapping: 4, index: 0 }]);
@@ -315,7 +320,7 @@ describe('notifier-protocol', () => {
       run('vma-p2p-map-notifier-noretry', [...raced, { kind: 'device_program', dev: 1, mapping: 4, by: 3 }]),
       'notifier-protocol',
       14,
-      'never called mmu_interval_read_retry',
+      "device 1 was programmed with mapping 4's addresses after an invalidate callback of notifier 2 returned; the map path never called mmu_interval_read_retry (seq 1 from mmu_interval_read_begin)",
     );
   });
   it('holds for the same interleaving on the hmm-map importer: read_retry sends the map path back, and it fails on the gone VMA', () => {
@@ -340,11 +345,65 @@ describe('notifier-protocol', () => {
       run('vma-p2p-map-notifier-nostop', [...programmed, ...recordOnlyCallback], 'notifier-protocol'),
       'notifier-protocol',
       14,
-      "notifier 2's invalidate returned true while device 1 can still reach pages 0-0 of mm 0 through mapping 4",
+      "notifier 2's invalidate returned true while device 1 can still reach pages 0-0 of mm 0 through mapping 4: invalidate_range_start goes on as if it could not",
     );
   });
   it('holds for the same interleaving on the stop-unmap importer, which stops the device before it returns', () => {
     expectHolds(run('vma-p2p-map-notifier', [...programmed, ...stopUnmapCallback, { kind: 'mmu_notifier_invalidate_range_end', inv: 6 }]));
+  });
+});
+
+describe('notifier-protocol on states changed by hand (branches no design reaches)', () => {
+  /** The state before the last op of `ops` and the step it makes. */
+  const lastStep = (design: string, ops: ReadonlyArray<Op>): { before: State; op: Op; step: Step } => {
+    let s = makeWorld(designById(design)!.world);
+    let last: { before: State; op: Op; step: Step } | null = null;
+    for (const op of ops) {
+      const r = step(s, op);
+      if (E.isLeft(r)) throw new Error(`${r.left.op}: ${r.left.reason}`);
+      last = { before: s, op, step: r.right };
+      s = r.right.state;
+    }
+    return last!;
+  };
+  const check = (x: { before: State; op: Op; step: Step }): string | null => {
+    const v = invariantById('notifier-protocol').check(x.before, x.op, x.step);
+    return O.isSome(v) ? v.value : null;
+  };
+  const withThread = (x: { before: State; op: Op; step: Step }, id: number, f: (t: DriverThread) => DriverThread) => ({
+    ...x,
+    before: { ...x.before, threads: new Map([...x.before.threads].map(([k, t]) => [k, k === id ? f(t) : t])) },
+  });
+
+  it('a map path whose read_retry missed the callback (a retry made outside the driver lock) is told apart from one that never retried', () => {
+    const x = lastStep('vma-p2p-map-notifier-noretry', [...raced, { kind: 'device_program', dev: 1, mapping: 4, by: 3 }]);
+    expect(check(withThread(x, 3, (t) => ({ ...t, retry: false })))).toBe(
+      "device 1 was programmed with mapping 4's addresses after an invalidate callback of notifier 2 returned; mmu_interval_read_retry did not see it (seq 1 from mmu_interval_read_begin)",
+    );
+    expect(check(withThread(x, 3, (t) => ({ ...t, seq: null })))).toBe(
+      "device 1 was programmed with mapping 4's addresses after an invalidate callback of notifier 2 returned; the map path never called mmu_interval_read_retry (seq ? from mmu_interval_read_begin)",
+    );
+    expect(check(withThread(x, 3, (t) => ({ ...t, stale: false })))).toBeNull();
+  });
+
+  it('a callback returning true is judged against the device ranges that overlap its own range only, and a false return not at all', () => {
+    const x = lastStep('vma-p2p-map-notifier-nostop', [...programmed, ...recordOnlyCallback]);
+    const returned = (start: number, end: number, ret = true): Step => ({
+      ...x.step,
+      events: x.step.events.map((e) => (e.kind === 'callback-returned' ? { ...e, start, end, ret } : e)),
+    });
+    const whole = "notifier 2's invalidate returned true while device 1 can still reach pages 0-0 of mm 0 through mapping 4: invalidate_range_start goes on as if it could not";
+    expect(check({ ...x, step: returned(0, 1) })).toBe(whole);
+    expect(check({ ...x, step: returned(0, 1, false) })).toBeNull();
+    expect(check({ ...x, step: returned(1, 2) })).toBeNull();
+    expect(check({ ...x, step: returned(-1, 0) })).toBeNull();
+    expect(check({ ...x, step: returned(-1, 2) })).toBe(
+      "notifier 2's invalidate returned true while device 1 can still reach pages -1-1 of mm 0 through mapping 4: invalidate_range_start goes on as if it could not",
+    );
+    const otherDevice: Step = { ...x.step, events: x.step.events.map((e) => (e.kind === 'callback-returned' ? { ...e, device: 2 } : e)) };
+    expect(check({ ...x, step: otherDevice })).toBeNull();
+    const otherMm: Step = { ...x.step, events: x.step.events.map((e) => (e.kind === 'callback-returned' ? { ...e, mm: 1 } : e)) };
+    expect(check({ ...x, step: otherMm })).toBeNull();
   });
 });
 

@@ -1,7 +1,13 @@
 /** provider-removal: the invariant (removal completing under live mappings, access after it) and the liveness of the wait. */
 import { describe, expect, it } from 'vitest';
+import * as E from 'fp-ts/lib/Either.js';
+import * as O from 'fp-ts/lib/Option.js';
 import { designById } from '../../model/designs/index.ts';
 import type { Op } from '../../model/op.ts';
+import type { Step } from '../../model/result.ts';
+import type { State } from '../../model/state.ts';
+import { step } from '../../model/step.ts';
+import { makeWorld } from '../../model/world.ts';
 import { removalLiveness } from '../../properties/liveness.ts';
 import { invariantById } from '../../properties/registry.ts';
 import { replay } from '../../properties/replay.ts';
@@ -49,6 +55,47 @@ describe('provider-removal', () => {
   });
 });
 
+describe('provider-removal after the removal completed', () => {
+  /** Each op run with step() from the design's initial state; returns the state before the last op and its step. */
+  const upTo = (design: string, ops: ReadonlyArray<Op>): { before: State; op: Op; step: Step } => {
+    let s = makeWorld(designById(design)!.world);
+    let last: { before: State; op: Op; step: Step } | null = null;
+    for (const op of ops) {
+      const r = step(s, op);
+      if (E.isLeft(r)) throw new Error(`${op.kind}: ${r.left.reason}`);
+      last = { before: s, op, step: r.right };
+      s = r.right.state;
+    }
+    return last!;
+  };
+  const removed: ReadonlyArray<Op> = [...imported, { kind: 'pci_stop_and_remove_bus_device', dev: 0 }];
+  const check = (x: { before: State; op: Op; step: Step }): string | null => {
+    const v = invariantById('provider-removal').check(x.before, x.op, x.step);
+    return O.isSome(v) ? v.value : null;
+  };
+
+  it('names the device that read or wrote a frame of the removed provider', () => {
+    expect(check(upTo('vma-p2p-map', [...removed, { kind: 'device_read', mapping: 2, index: 0 }]))).toBe('device 1 read pfn 6 after the removal of provider device 0 completed');
+    expect(check(upTo('vma-p2p-map', [...removed, { kind: 'device_write', mapping: 2, index: 0 }]))).toBe('device 1 wrote pfn 6 after the removal of provider device 0 completed');
+  });
+
+  it('names the CPU accessor that reached a frame of the removed provider (an event put on a real state: the model leaves no CPU path there)', () => {
+    const x = upTo('vma-p2p-map', [...removed, { kind: 'device_read', mapping: 2, index: 0 }]);
+    const cpu: Step = { state: x.step.state, events: [{ kind: 'cpu-access', pfn: 6, via: 'memcpy_toio', io: true }] };
+    expect(check({ ...x, step: cpu })).toBe('the CPU (memcpy_toio) accessed pfn 6 after the removal of provider device 0 completed');
+    const ram: Step = { state: x.step.state, events: [{ kind: 'cpu-access', pfn: 0, via: 'load', io: false }] };
+    expect(check({ ...x, step: ram })).toBeNull();
+  });
+
+  it('says nothing of an access to a provider that is still there, and judges a removal only by its own BARs', () => {
+    expect(check(upTo('vma-p2p-map', [...imported, { kind: 'device_read', mapping: 2, index: 0 }]))).toBeNull();
+    const x = upTo('vma-p2p-map', removed);
+    expect(check(x)).toBe('the removal of provider device 0 completed while mapping 2 (p2p_map for device 1) still holds the DMA address of pfn 6');
+    const other: Step = { ...x.step, events: x.step.events.map((e) => (e.kind === 'provider-removed' ? { ...e, device: 1 } : e)) };
+    expect(check({ ...x, step: other })).toBeNull();
+  });
+});
+
 describe('the liveness of provider removal (memunmap_pages waits for every page)', () => {
   it('in p2pdma-page-sgl a started removal can always still complete: the whole space is explored', () => {
     const r = removalLiveness(designById('p2pdma-page-sgl')!, 20000);
@@ -65,6 +112,25 @@ describe('the liveness of provider removal (memunmap_pages waits for every page)
       expect(r.trace.map((t) => t.op.kind)).toEqual(['pci_alloc_p2pmem', 'pci_stop_and_remove_bus_device']);
       expect(r.held).toEqual([6]);
     }
+  });
+
+  it('under a state bound: undecided while some explored removal may still finish beyond it, always-completes but not complete below the whole space', () => {
+    const d = designById('p2pdma-page-sgl')!;
+    const at = (n: number) => removalLiveness(d, n);
+    expect(at(5)).toEqual({ kind: 'undecided', states: 5, started: 1 });
+    expect(at(10)).toEqual({ kind: 'always-completes', states: 10, started: 2, complete: false });
+    expect(at(60)).toEqual({ kind: 'undecided', states: 60, started: 24 });
+    expect(at(162)).toEqual({ kind: 'always-completes', states: 162, started: 80, complete: false });
+    expect(at(163)).toEqual({ kind: 'always-completes', states: 163, started: 81, complete: true });
+  });
+
+  it('a hang is reported under a bound once the stuck state\'s whole future is explored, and not before', () => {
+    const d = designById('p2pdma-page-sgl')!;
+    const mutant = { ...d, driver: d.driver.filter((t) => t.name !== 'pci_free_p2pmem') };
+    expect(removalLiveness(mutant, 60)).toEqual({ kind: 'undecided', states: 60, started: 24 });
+    const r = removalLiveness(mutant, 100);
+    expect(r.kind === 'hangs' && [r.states, r.trace.map((t) => t.op.kind), r.held]).toEqual([100, ['pci_alloc_p2pmem', 'pci_stop_and_remove_bus_device'], [6]]);
+    expect(removalLiveness(mutant, 1000)).toMatchObject({ kind: 'hangs', states: 147, held: [6] });
   });
 
   it('a design whose provider has no P2PDMA pages has no such wait', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { replaceAt } from '../../model/collections.ts';
 import { designById } from '../../model/designs/index.ts';
 import type { Op } from '../../model/op.ts';
+import type { Frame, State } from '../../model/state.ts';
 import { replay } from '../../properties/replay.ts';
 import { wellFormed } from '../../properties/well-formed.ts';
 
@@ -35,5 +36,51 @@ describe('the model is well formed', () => {
   it('catches overlapping VMAs', () => {
     const v = s.vmas.get(1)!;
     expect(wellFormed({ ...s, vmas: new Map([...s.vmas, [99, { ...v, id: 99 }]]) })).toContain('overlap');
+  });
+});
+
+describe('each model bug is named exactly', () => {
+  const s = afterOps([
+    { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'file', inode: 0 } },
+    { kind: 'get_user_pages', mm: 0, start: 0, npages: 1, write: true },
+    { kind: 'fork', mm: 0 },
+  ]);
+  const frame = (pfn: number, f: (x: Frame) => Frame): State => ({ ...s, frames: replaceAt(s.frames, pfn, f(s.frames[pfn]!)) });
+
+  it('a VMA of a dead mm, a VMA whose PTEs do not match its size, overlapping VMAs; adjacent ones are fine', () => {
+    expect(wellFormed({ ...s, mms: new Map([...s.mms].map(([id, m]) => [id, id === 0 ? { ...m, alive: false } : m])) })).toBe('vma 1 belongs to mm 0, which is not alive');
+    const v = s.vmas.get(1)!;
+    expect(wellFormed({ ...s, vmas: new Map([...s.vmas, [1, { ...v, npages: 2 }]]) })).toBe('vma 1 has 1 PTEs for 2 pages');
+    expect(wellFormed({ ...s, vmas: new Map([...s.vmas, [99, { ...v, id: 99, ptes: [null] }]]) })).toBe('vmas 1 and 99 overlap');
+    expect(wellFormed({ ...s, vmas: new Map([...s.vmas, [99, { ...v, id: 99, start: v.start + 1, ptes: [null] }]]) })).toBeNull();
+    expect(wellFormed({ ...s, vmas: new Map([...s.vmas, [99, { ...v, id: 99, start: v.start - 1, ptes: [null] }]]) })).toBeNull();
+  });
+
+  it('a page cache entry that is not that file page', () => {
+    const ino = s.inodes[0]!;
+    expect(wellFormed({ ...s, inodes: replaceAt(s.inodes, 0, { ...ino, cache: replaceAt(ino.cache, 0, 5) }) })).toBe(
+      'page cache of inode 0 index 0 points at pfn 5, which is not that file page',
+    );
+  });
+
+  it('free frames that are still counted, mapped or held (the file page taken out of the page cache first)', () => {
+    const ino = s.inodes[0]!;
+    const uncached: State = { ...s, inodes: replaceAt(s.inodes, 0, { ...ino, cache: ino.cache.map(() => null) }) };
+    const freed = (st: State, f: (x: Frame) => Frame): State => ({ ...st, frames: replaceAt(st.frames, 0, f({ ...st.frames[0]!, free: true })) });
+    expect(wellFormed(freed(uncached, (f) => f))).toBe('free frame 0 has refcount 4, pincount 0, mapcount 2');
+    expect(wellFormed(freed(uncached, (f) => ({ ...f, refcount: 0, mapcount: 0 })))).toBe('free page 0 is still mapped by 2 PTE(s)');
+    expect(wellFormed(freed(uncached, (f) => ({ ...f, pincount: 1, refcount: 0, mapcount: 0 })))).toBe('free frame 0 has refcount 0, pincount 1, mapcount 0');
+    const unmapped: State = { ...uncached, vmas: new Map([...s.vmas].map(([id, v]) => [id, { ...v, ptes: v.ptes.map(() => null) }])) };
+    expect(wellFormed(freed(unmapped, (f) => ({ ...f, refcount: 0, mapcount: 0 })))).toBe(
+      'free page 0 is still held by a GUP array',
+    );
+  });
+
+  it('counts that disagree with their holders, and an allocated page nobody holds', () => {
+    expect(wellFormed(frame(0, (f) => ({ ...f, mapcount: 1 })))).toBe('page 0 has mapcount 1 but 2 PTE(s) map it');
+    expect(wellFormed(frame(0, (f) => ({ ...f, pincount: 1 })))).toBe('page 0 has pincount 1 but 0 pin(s) are held');
+    expect(wellFormed(frame(0, (f) => ({ ...f, refcount: 3 })))).toBe('page 0 has refcount 3 but 4 holder(s)');
+    const spare = s.frames.findIndex((f) => f.free && f.structPage);
+    expect(wellFormed(frame(spare, (f) => ({ ...f, free: false })))).toBe(`page ${spare} is allocated with refcount 0`);
   });
 });
