@@ -15,19 +15,14 @@ export default defineConfig({
   test: {
     include: [
       'test/model/**/*.test.ts',
-      'test/properties/invariants.test.ts',
-      'test/properties/provider-removal.test.ts',
-      'test/properties/canonical.test.ts',
-      'test/properties/well-formed.test.ts',
-      'test/properties/dma-api-hygiene.test.ts',
-      'test/properties/notifier-ranges.test.ts',
-      'test/properties/shortest.test.ts',
-      'test/properties/trace.test.ts',
-      'test/counterexamples/*.test.ts',
-      'test/explorer/*.test.ts',
-      'test/properties/design-fingerprints.test.ts',
+      'test/properties/**/*.test.ts',
+      'test/counterexamples/**/*.test.ts',
+      'test/explorer/**/*.test.ts',
       'test/docs.test.ts',
     ],
+    // The design searches, the design mutants and the explorer-vs-search agreement
+    // take seconds to tens of seconds each.
+    exclude: ['test/properties/designs.test.ts', 'test/properties/design-mutants.test.ts', 'test/properties/explorer-agrees.test.ts', '**/node_modules/**'],
     // Fewer fast-check runs in the paste and malformed-file properties, and only
     // the small reference sizes of the explorer (test/explorer/reference.test.ts).
     env: { DMACHECK_MUTATE: '1', DMACHECK_PASTE_RUNS: '5', DMACHECK_MALFORMED_RUNS: '20' },
