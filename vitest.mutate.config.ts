@@ -10,6 +10,7 @@
  * take seconds to tens of seconds each and stay out.
  */
 import { defineConfig } from 'vitest/config';
+import FastFirst from './test/fast-first.ts';
 
 export default defineConfig({
   test: {
@@ -28,6 +29,7 @@ export default defineConfig({
     env: { DMACHECK_MUTATE: '1', DMACHECK_PASTE_RUNS: '5', DMACHECK_MALFORMED_RUNS: '20' },
     testTimeout: 60_000,
     pool: 'forks',
+    sequence: { sequencer: FastFirst },
     // Stryker switches mutants at run time (a global the instrumented code reads),
     // so the modules need not be loaded again for every mutant: without isolation
     // a mutant run costs its tests, not the import of every test file it covers.
