@@ -10,8 +10,8 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   concurrency: 2,
   // Added to 1.5 times a mutant's covering tests' own time: a mutant that loops is given up on after a few seconds
-  // (each timeout also restarts the test runner, about 10 s more).
-  timeoutMS: 5000,
+  // (each timeout also restarts the test runner). 86 of the first complete run's mutants looped (explorer store, engine, search shrinking); 3 s past tests of milliseconds is ample on an idle machine.
+  timeoutMS: 3000,
   tempDirName: '.stryker-tmp',
   ignoreStatic: true,
   checkers: [],
