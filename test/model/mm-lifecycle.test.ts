@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forkRest, wpPageCopyRest } from '../../model/ops/mm.ts';
+import { forkRest, munmapRest, wpPageCopyRest } from '../../model/ops/mm.ts';
 import type { Op } from '../../model/op.ts';
 import type { State } from '../../model/state.ts';
 import { IMPORTER, RAM_PAGES, frame, kinds, lastId, mmapAnon, mmapFile, pfnAt, pin, pteAt, rejectedWith, run, world, writeFault } from './helpers.ts';
@@ -44,6 +44,14 @@ describe('munmap', () => {
     const { state, events } = run(s1, { kind: 'munmap', mm: 0, start: 4, npages: 2 });
     expect(events).toEqual([]);
     expect(state).toBe(s1);
+  });
+
+  it('munmap after the notifiers returned skips a detached VMA that is already gone and destroys the others', () => {
+    const { state: s1 } = run(world(), mmapAnon(1));
+    const v = lastId(s1.vmas);
+    const r = munmapRest(s1, [999, v]);
+    expect(r.state.vmas.size).toBe(0);
+    expect(kinds(r.events)).toEqual(['vma-destroyed']);
   });
 
   it('munmap of a mapped range under a notifier starts MMU_NOTIFY_UNMAP of exactly [start, end), holes included', () => {
