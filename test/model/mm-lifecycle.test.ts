@@ -77,6 +77,13 @@ describe('fork', () => {
     expect(inv.then).toEqual({ kind: 'fork', mm: 0 });
   });
 
+  it('a second fork notifies only the parent VMAs, not those of the child the first fork made', () => {
+    const { state: s1 } = run(world(), mmapAnon(1), writeFault(0), { kind: 'fork', mm: 0 }, insert(0, 8));
+    expect(s1.mms.size).toBe(2);
+    const { state } = run(s1, { kind: 'fork', mm: 0 });
+    expect(onlyInvalidation(state).ranges).toEqual([{ mm: 0, start: 0, end: 1 }]);
+  });
+
   it('fork of an mm with only an untouched anonymous VMA and a shared file VMA notifies nobody and creates the child at once', () => {
     const { state: s1 } = run(world(), mmapAnon(1), mmapFile(1), writeFault(1), insert(0, 8));
     const { state, events } = run(s1, { kind: 'fork', mm: 0 });
@@ -128,6 +135,16 @@ describe('write_fault', () => {
     expect(inv.event).toBe('MMU_NOTIFY_CLEAR');
     expect(inv.ranges).toEqual([{ mm: 0, start: 3, end: 4 }]);
     expect(inv.then).toEqual({ kind: 'wp_page_copy', mm: 0, addr: 3 });
+  });
+
+  it('write_fault that reuses the page (do_wp_page: the only user) runs no notifier: the PTE just becomes writable', () => {
+    const { state: s1 } = run(world(), mmapAnon(1), writeFault(0), { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: false }, { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: true }, insert(0, 8));
+    const pfn = pfnAt(s1, 0, 0);
+    expect(pteAt(s1, 0, 0)).toEqual({ pfn, writable: false });
+    const { state, events } = run(s1, writeFault(0));
+    expect(events).toEqual([]);
+    expect(state.invalidations.size).toBe(0);
+    expect(pteAt(state, 0, 0)).toEqual({ pfn, writable: true });
   });
 
   it('wp_page_copy after the notifiers returned does nothing when the page was unmapped, is not present or is already writable', () => {
