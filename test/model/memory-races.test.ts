@@ -65,6 +65,12 @@ describe('try_to_unmap / try_to_migrate / page_mkclean run the notifiers of ever
     expect(inv.then).toEqual({ kind: 'reclaim', pfn });
   });
 
+  it('reclaim of the second page of a file VMA placed at page 1 invalidates virtual page 2', () => {
+    const { state: s0 } = run(world(), mmapAnon(1), { kind: 'mmap', mm: 0, npages: 2, backing: { kind: 'file', inode: 0 } }, load(2), insert(0, 8));
+    const { state } = run(s0, { kind: 'reclaim', page: pfnAt(s0, 0, 2) });
+    expect(onlyInvalidation(state).ranges).toEqual([{ mm: 0, start: 2, end: 3 }]);
+  });
+
   it('migrate_page invalidates the mapping with MMU_NOTIFY_CLEAR and continues with the migration', () => {
     const { state: s0, pfn } = mapped();
     const { state } = run(s0, { kind: 'writeback', page: pfn });
