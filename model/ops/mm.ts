@@ -232,6 +232,7 @@ export const writeFault = (s: State, mm: MmId, addr: number): Outcome => {
   if (pte !== null && pte.writable) return illFormed(op, `no fault: the PTE at page ${addr} is present and writable, so a store there does not fault`);
   const r = faultIn(s, v, addr - v.start, true);
   if (E.isLeft(r)) return reject(op, r.left);
+  // Stryker disable next-line OptionalChaining: faultIn only rewrites PTEs of v (setVma), it never removes the VMA, so get(v.id) is always defined here
   const after = r.right.state.vmas.get(v.id)?.ptes[addr - v.start] ?? null;
   if (pte === null || after === null || after.pfn === pte.pfn) return done(r.right.state, r.right.events);
   // wp_page_copy(): the COW break replaces the PTE under MMU_NOTIFY_CLEAR of the page.

@@ -84,6 +84,7 @@ export const pciStopAndRemoveBusDevice = (s: State, dev: DeviceId): Outcome => {
 
 /** Every VMA mapping a live BAR of `dev`. */
 const barVmas = (s: State, dev: DeviceId): ReadonlyArray<Vma> =>
+  // Stryker disable next-line OptionalChaining: only a bar/p2pmem VMA reaches it, and its BAR always exists (mmap checks it, bars are never dropped)
   [...s.vmas.values()].filter((v) => (v.backing.kind === 'bar' || v.backing.kind === 'p2pmem') && s.bars[v.backing.bar]?.device === dev && s.bars[v.backing.bar]!.alive);
 
 /**
