@@ -78,7 +78,9 @@ describe('invalidate_callback_return', () => {
   // step() lets only a callback thread return (op.by); kernelStep is the kernel side the thread's call reaches.
   const kernelReturn = (s: State, notifier: number, by?: number): string => {
     const r = kernelStep(s, { kind: 'invalidate_callback_return', notifier, ret: true, ...(by === undefined ? {} : { by }) });
-    return E.isLeft(r) ? r.left.reason : expect.fail('the return was accepted');
+    if (E.isRight(r)) return expect.fail('the return was accepted');
+    expect(r.left.op).toBe('invalidate_callback_return');
+    return r.left.reason;
   };
 
   it('with an invalidation in flight that runs no callback (the owner has no driver code), a callback return finds no frame: ill-formed', () => {
