@@ -47,7 +47,13 @@ export const mapTable = (
     entries.push({ dma: a.dma, pfn: f.pfn, gen: f.gen, reaches: a.reaches });
   }
   const nents = entries.length;
-  const mapped = op === 'dma_map_sg' && d.iommuMergesSg && nents > 1 ? 1 : nents;
+  const mapped =
+    op === 'dma_map_sg' &&
+    d.iommuMergesSg &&
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a table of one entry maps one entry whether it is merged or not
+    nents > 1
+      ? 1
+      : nents;
   const [s1, id] = freshId(s);
   const m: DmaMapping = { id, device: dev, dir, api: op, origin: { kind: 'sgl', sgl }, entries, nents, mapped, errorChecked: false };
   return done({ ...s1, mappings: put(s1.mappings, id, m) });
@@ -114,6 +120,7 @@ export const deviceAccess = (s: State, mapping: MappingId, index: number, write:
   if (!write && m.dir === 'from-device') return illFormed(op, `mapping ${mapping} is DMA_FROM_DEVICE; the device does not read it`);
   const e = m.entries[index];
   if (e === undefined) return illFormed(op, `index ${index} is outside mapping ${mapping} (${m.entries.length} entries)`);
+  // Stryker disable next-line ConditionalExpression: s.frames[null] is undefined too
   const f = e.reaches === null ? undefined : s.frames[e.reaches];
   const marks = write && f !== undefined && f.structPage && !f.free && !f.dirty;
   const state = marks ? setFrame(s, { ...f, deviceWroteSinceDirtied: true }) : s;
