@@ -49,14 +49,17 @@ describe('anon_vma_prepare', () => {
 
 describe('filemap_fault', () => {
   it('a second mapping of the same file offset finds the page already in the page cache', () => {
-    const { state, events } = run(world(), mmapFile(1), mmapFile(1), load(0), load(1));
-    expect(pteAt(state, 0, 0)).toEqual({ pfn: 0, writable: false });
-    expect(pteAt(state, 0, 1)).toEqual({ pfn: 0, writable: false });
-    expect(frame(state, 0)).toMatchObject({ mapcount: 2, refcount: 3 });
-    expect(frame(state, 1).free).toBe(true);
+    // an anonymous page takes pfn 0 first, so the page-cache page is pfn 1
+    const { state: s1 } = run(world(), mmapAnon(1), writeFault(0));
+    const { state, events } = run(s1, mmapFile(1), mmapFile(1), load(1), load(2));
+    expect(pteAt(state, 0, 1)).toEqual({ pfn: 1, writable: false });
+    expect(pteAt(state, 0, 2)).toEqual({ pfn: 1, writable: false });
+    expect(state.inodes[0]?.cache[0]).toBe(1);
+    expect(frame(state, 1)).toMatchObject({ mapcount: 2, refcount: 3 });
+    expect(frame(state, 2).free).toBe(true);
     expect(events).toEqual([
-      { kind: 'cpu-access', pfn: 0, via: 'load', io: false },
-      { kind: 'cpu-access', pfn: 0, via: 'load', io: false },
+      { kind: 'cpu-access', pfn: 1, via: 'load', io: false },
+      { kind: 'cpu-access', pfn: 1, via: 'load', io: false },
     ]);
   });
 });

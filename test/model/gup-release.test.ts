@@ -21,6 +21,15 @@ describe('the release calls', () => {
     );
   });
 
+  it('set_page_dirty_lock on a dirty page a device wrote since keeps it dirty, reports nothing, and the device data now goes out with it', () => {
+    const { state: s1 } = run(world(), mmapAnon(1), gup(0, 1, true));
+    // A device write through a programmed range (importer device_write) marks even a dirty page; set here directly.
+    const wrote = { ...s1, frames: s1.frames.map((f) => (f.pfn === 0 ? { ...f, deviceWroteSinceDirtied: true } : f)) };
+    const { state, events } = run(wrote, { kind: 'set_page_dirty_lock', pages: lastId(s1.pageArrays) });
+    expect(events).toEqual([]);
+    expect(frame(state, 0)).toEqual({ ...frame(s1, 0), dirty: true, deviceWroteSinceDirtied: false });
+  });
+
   it('set_page_dirty_lock on pages a write fault already dirtied changes no frame and reports nothing', () => {
     const { state: s1 } = run(world(), mmapAnon(2), gup(0, 2, true));
     expect(frame(s1, 0).dirty).toBe(true);
