@@ -26,8 +26,11 @@ const rest = (s: State, then: Continuation): Changed =>
     .with({ kind: 'exit_mmap' }, (c) => exitRest(s, c.mm))
     .with({ kind: 'unmap_mapping_range' }, (c) => removeRest(s, c.dev))
     .with({ kind: 'reclaim' }, (c) => reclaimRest(s, c.pfn))
-    // Stryker disable next-line ObjectLiteral: the last pattern sees only migrate_page: every other kind matched above
-    .with({ kind: 'migrate_page' }, (c) => migrateRest(s, c.pfn))
+    .with(
+      // Stryker disable next-line ObjectLiteral: the last pattern sees only migrate_page: every other kind matched above
+      { kind: 'migrate_page' },
+      (c) => migrateRest(s, c.pfn),
+    )
     .exhaustive();
 
 export const mmuNotifierInvalidateRangeEnd = (s: State, id: InvalidationId): Outcome => {

@@ -22,7 +22,6 @@ export const cpuAccess = (s: State, mm: MmId, addr: number, write: boolean): Out
   const pte = v.ptes[index] ?? null;
   let state = s;
   const events: Event[] = [];
-  // Stryker disable next-line ConditionalExpression,LogicalOperator: faulting a page whose PTE already allows the access (a spurious fault) changes nothing in faultIn
   if (pte === null || (write && !pte.writable)) {
     const r = faultIn(s, v, index, write);
     if (E.isLeft(r)) return reject(op, r.left);

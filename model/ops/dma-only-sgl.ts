@@ -46,7 +46,6 @@ export const sglDmaMapUser = (s: State, dev: DeviceId, mm: MmId, start: number, 
   const { state, pages, events } = pinned.right;
   const entries = state.pageArrays.get(pages)!.pfns.map((pfn) => {
     const f = state.frames[pfn]!;
-    // Stryker disable next-line ConditionalExpression: busAddress of a RAM frame (no BAR) is its pfn, the dma-direct address
     return { dma: f.bar === null ? directAddress(f) : busAddress(state, f), pfn, gen: f.gen, reaches: pfn };
   });
   for (const e of entries) {
@@ -73,14 +72,13 @@ export const sglDmaUnmap = (s: State, sgl: SglId): Outcome => {
     return illFormed(op, `sgl ${sgl} is not a DMA-only table`);
   const events: Event[] = [];
   let state: State = { ...s, sgls: drop(s.sgls, sgl) };
-  // Stryker disable next-line ConditionalExpression: only sgl_dma_unmap tears down an sgl_dma_map_user mapping (dma_unmap_* and p2p_unmap refuse that API), so it is always live here
   if (state.mappings.has(t.mapping)) {
     state = { ...state, mappings: drop(state.mappings, t.mapping) };
     events.push({ kind: 'mapping-torn-down', mapping: t.mapping });
   }
   if (t.pages === null) return done(state, events);
   const a = state.pageArrays.get(t.pages);
-  // Stryker disable next-line ConditionalExpression,StringLiteral: the private pins are released only here (every other release call refuses them), so they are always held
+  // Stryker disable next-line StringLiteral: the private pins are released only here (every other release call refuses them), so they are always held
   if (a === undefined) return illFormed(op, `the pages of sgl ${sgl} are gone`);
   const r = releasePrivatePins(state, t.pages, a.write);
   return E.isLeft(r) ? r : done(r.right.state, [...events, ...r.right.events]);

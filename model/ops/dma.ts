@@ -50,7 +50,7 @@ export const mapTable = (
   const mapped =
     op === 'dma_map_sg' &&
     d.iommuMergesSg &&
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: a table of one entry maps one entry whether it is merged or not
+    // Stryker disable next-line ConditionalExpression: a table of one entry maps one entry whether it is merged or not
     nents > 1
       ? 1
       : nents;
@@ -120,7 +120,6 @@ export const deviceAccess = (s: State, mapping: MappingId, index: number, write:
   if (!write && m.dir === 'from-device') return illFormed(op, `mapping ${mapping} is DMA_FROM_DEVICE; the device does not read it`);
   const e = m.entries[index];
   if (e === undefined) return illFormed(op, `index ${index} is outside mapping ${mapping} (${m.entries.length} entries)`);
-  // Stryker disable next-line ConditionalExpression: s.frames[null] is undefined too
   const f = e.reaches === null ? undefined : s.frames[e.reaches];
   const marks = write && f !== undefined && f.structPage && !f.free && !f.dirty;
   const state = marks ? setFrame(s, { ...f, deviceWroteSinceDirtied: true }) : s;

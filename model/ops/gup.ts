@@ -110,7 +110,6 @@ export const gup = (
 const faultForGup = (s: State, v: Vma, index: number, kind: 'get' | 'pin', flags: GupFlags): E.Either<string, Changed> => {
   if (flags.write || v.backing.kind !== 'anon') return faultIn(s, v, index, flags.write);
   const r = faultIn(s, v, index, false);
-  // Stryker disable next-line ConditionalExpression: a read fault of an anonymous page never fails (it maps the zero page or finds the PTE)
   if (E.isLeft(r)) return r;
   const vma = r.right.state.vmas.get(v.id)!;
   const pte = vma.ptes[index]!;
@@ -133,7 +132,6 @@ const readOnly = (c: Changed, vma: number, index: number): Changed => {
 };
 
 export const getUserPages = (s: State, mm: MmId, start: number, npages: number, write: boolean): Outcome => {
-  // Stryker disable next-line BooleanLiteral: with kind 'get', flags.p2pdma is never read (the -EINVAL and -EREMOTEIO checks decide on kind first)
   const r = gup(s, 'get', mm, start, npages, { write, longterm: false, p2pdma: false });
   return E.isLeft(r) ? reject('get_user_pages', r.left) : done(r.right.state, r.right.events);
 };
@@ -218,7 +216,7 @@ export const unpinUserPagesDirtyLock = (s: State, pages: PagesId, makeDirty: boo
 /** The DMA-only layer's own release of the pins it keeps privately. */
 export const releasePrivatePins = (s: State, pages: PagesId, makeDirty: boolean): Outcome => {
   const a = s.pageArrays.get(pages);
-  // Stryker disable next-line ConditionalExpression,StringLiteral: the only caller, sgl_dma_unmap, has checked the table's pages are held
+  // Stryker disable next-line StringLiteral: the only caller, sgl_dma_unmap, has checked the table's pages are held
   return a === undefined ? illFormed('sgl_dma_unmap', `pages ${pages} are not held`) : release(s, a, makeDirty);
 };
 

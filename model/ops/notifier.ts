@@ -83,7 +83,6 @@ export const invalidateCallbackReturn = (s: State, notifier: NotifierId, ret: bo
   // The callback returns to the invalidation that called it: with two invalidations of one
   // notifier in flight (munmap and the exporter's unmap_mapping_range), `by` tells them apart.
   const inv = [...s.invalidations.values()].find((i) => {
-    // Stryker disable next-line ConditionalExpression: s.threads.get(null) is undefined too
     const t = i.running === null ? undefined : s.threads.get(i.running);
     return t?.notifier === notifier && (by === undefined || t.id === by);
   });

@@ -26,7 +26,7 @@ export const exporterMap = (s: State, vma: Vma, dev: DeviceId, dir: DmaDirection
   if (s.devices[dev] === undefined) return `ill-formed: no device ${dev}`;
   if (!bar.alive || bar.removing) return `-ENODEV: the provider of BAR ${bar.id} was removed`;
   if (!p2pReachable(s, bar.device, dev)) return `-EREMOTEIO: device ${dev} cannot reach provider ${bar.device} peer-to-peer`;
-  // Stryker disable next-line ConditionalExpression,MethodExpression,ArrowFunction,StringLiteral: a BAR VMA's PTEs are zapped only by the provider's removal, which marked the BAR removing first (-ENODEV above); a BAR VMA cannot grow or move
+  // Stryker disable next-line MethodExpression,ArrowFunction,StringLiteral: a BAR VMA's PTEs are zapped only by the provider's removal, which marked the BAR removing first (-ENODEV above); a BAR VMA cannot grow or move
   if (vma.ptes.some((p) => p === null)) return `-EFAULT: vma ${vma.id}'s BAR window was zapped`;
   const entries = vma.backing.window.map((pfn) => {
     const f = s.frames[pfn]!;
