@@ -29,15 +29,34 @@ export const gup = (
 ): E.Either<string, { state: State; pages: PagesId; events: ReadonlyArray<Event> }> => {
   if (s.mms.get(mm)?.alive !== true) return E.left(`-EFAULT: mm ${mm} has exited (it has no VMAs)`);
   if (!Number.isInteger(npages) || npages < 1) return E.left(`returns 0: npages ${npages} asks for nothing`);
-  if (kind === 'pin' && flags.p2pdma && flags.longterm) return E.left('-EINVAL: FOLL_PCI_P2PDMA cannot be combined with FOLL_LONGTERM');
+  if (
+    flags.p2pdma &&
+    flags.longterm &&
+    // Stryker disable next-line ConditionalExpression: get_user_pages passes neither FOLL_PCI_P2PDMA nor FOLL_LONGTERM (getUserPages is the only caller with kind 'get')
+    kind === 'pin'
+  )
+    return E.left('-EINVAL: FOLL_PCI_P2PDMA cannot be combined with FOLL_LONGTERM');
   /** check_vma_flags() and the VMA lookup for one page: the error GUP returns there, or null. */
   const refused = (v: Vma | undefined, addr: number): string | null => {
     if (v === undefined) return `-EFAULT: no vma of mm ${mm} covers page ${addr}`;
     if (v.backing.kind === 'bar') return `-EFAULT: vma ${v.id} is VM_IO|VM_PFNMAP (no struct page)`;
     if (flags.write && !v.writable) return `-EFAULT: FOLL_WRITE on vma ${v.id}, which has no VM_WRITE`;
-    if (v.backing.kind === 'p2pmem' && s.era.p2pGupGate && (kind === 'get' || !flags.p2pdma))
+    if (
+      v.backing.kind === 'p2pmem' &&
+      s.era.p2pGupGate &&
+      (!flags.p2pdma ||
+        // Stryker disable next-line ConditionalExpression,StringLiteral: get_user_pages passes neither FOLL_PCI_P2PDMA nor FOLL_LONGTERM (getUserPages is the only caller with kind 'get'), so !flags.p2pdma already refuses it
+        kind === 'get')
+    )
       return `-EREMOTEIO: vma ${v.id} holds PCI P2PDMA pages and FOLL_PCI_P2PDMA was not passed`;
-    if (kind === 'pin' && flags.longterm && flags.write && v.backing.kind === 'file' && s.era.longtermFileGate)
+    if (
+      flags.longterm &&
+      flags.write &&
+      v.backing.kind === 'file' &&
+      s.era.longtermFileGate &&
+      // Stryker disable next-line ConditionalExpression: get_user_pages passes neither FOLL_PCI_P2PDMA nor FOLL_LONGTERM (getUserPages is the only caller with kind 'get')
+      kind === 'pin'
+    )
       return `-EFAULT: FOLL_LONGTERM|FOLL_WRITE on vma ${v.id}, a file mapping that needs dirty tracking`;
     return null;
   };
@@ -102,6 +121,7 @@ const faultForGup = (s: State, v: Vma, index: number, kind: 'get' | 'pin', flags
   const u = faultIn(r.right.state, vma, index, true);
   if (E.isLeft(u)) return u;
   const ro = readOnly(u.right, v.id, index);
+  // Stryker disable next-line ArrayDeclaration: anonymous faults report no events (a COW copy leaves the old page referenced by its other user, so nothing is freed)
   return E.right({ state: ro.state, events: [...r.right.events, ...ro.events] });
 };
 
@@ -172,7 +192,13 @@ const release = (s: State, a: PageArray, dirty: boolean): Outcome => {
 
 /** put_page() on every page of a get_user_pages array. */
 export const putPages = (s: State, pages: PagesId): Outcome => {
-  const a = held(s, 'put_page', pages, 'get');
+  const a = held(
+    s,
+    // Stryker disable next-line StringLiteral: held() names the op only for a FOLL_PIN call on FOLL_GET pages; put_page is refused earlier with its own text
+    'put_page',
+    pages,
+    'get',
+  );
   return typeof a === 'string' ? reject('put_page', a) : release(s, a, false);
 };
 
@@ -190,6 +216,7 @@ export const unpinUserPagesDirtyLock = (s: State, pages: PagesId, makeDirty: boo
 /** The DMA-only layer's own release of the pins it keeps privately. */
 export const releasePrivatePins = (s: State, pages: PagesId, makeDirty: boolean): Outcome => {
   const a = s.pageArrays.get(pages);
+  // Stryker disable next-line StringLiteral: the only caller, sgl_dma_unmap, has checked the table's pages are held
   return a === undefined ? illFormed('sgl_dma_unmap', `pages ${pages} are not held`) : release(s, a, makeDirty);
 };
 

@@ -92,7 +92,14 @@ export const invalidateCallbackReturn = (s: State, notifier: NotifierId, ret: bo
   const r = rangeFor(inv, n);
   let threads = drop(s.threads, t.id);
   for (const m of threads.values())
-    if (m.inv === null && m.notifier === notifier && m.entries !== null && !m.stale) threads = put(threads, m.id, { ...m, stale: true });
+    if (
+      m.notifier === notifier &&
+      m.entries !== null &&
+      !m.stale &&
+      // Stryker disable next-line ConditionalExpression: only a map path (inv === null) ever holds entries; callback threads start and stay with entries null
+      m.inv === null
+    )
+      threads = put(threads, m.id, { ...m, stale: true });
   const next = callNext({ ...s, threads }, inv.id);
   const events: Event[] = [
     { kind: 'callback-returned', inv: inv.id, notifier, device: t.device, mm: r.mm, start: r.start, end: r.end, ret },
