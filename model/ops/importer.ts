@@ -101,6 +101,6 @@ export const deviceRangeAccess = (s: State, mapping: MappingId, index: number, w
   const e = r.entries[index];
   if (e === undefined) return illFormed(op, `index ${index} is outside mapping ${mapping} (${r.entries.length} entries)`);
   const f = s.frames[e.pfn]!;
-  const state = write && f.structPage && !f.free ? setFrame(s, { ...f, deviceWroteSinceDirtied: true }) : s;
+  const state = write && f.structPage && !f.free && !f.dirty ? setFrame(s, { ...f, deviceWroteSinceDirtied: true }) : s;
   return done(state, [{ kind: 'device-access', device: r.device, mapping, pfn: e.pfn, gen: e.gen, reached: e.reaches, write }]);
 };

@@ -110,9 +110,11 @@ describe('device_read / device_write through a programmed range', () => {
     expect(rejectedWith(state, { kind: 'device_write', mapping, index: 3 })).toBe(`ill-formed: index 3 is outside mapping ${mapping} (1 entries)`);
   });
 
-  it('device_write through a range programmed with a RAM page marks the page written by the device; a read or a freed page leaves it', () => {
-    const { state: s1 } = run(world(), mmapAnon(1), writeFault(0));
-    const used = pfnAt(s1, 0, 0);
+  it('device_write through a range programmed with a clean RAM page marks the page written by the device; a read, a freed page or a dirty page (its writeback takes the data) leaves it', () => {
+    const { state: dirty } = run(world(), mmapAnon(1), writeFault(0));
+    const used = pfnAt(dirty, 0, 0);
+    // The page as writeback leaves it: clean.
+    const s1: State = { ...dirty, frames: dirty.frames.map((f) => (f.pfn === used ? { ...f, dirty: false } : f)) };
     const freePfn = s1.frames.find((f) => f.free && f.bar === null)!.pfn;
     const range = (id: number, mapping: number, pfn: number): DeviceRange => ({
       id, device: IMPORTER, mapping, mm: 0, start: 0, end: 1, dir: 'bidirectional', entries: [{ dma: pfn, pfn, gen: frame(s1, pfn).gen, reaches: pfn }],
@@ -122,5 +124,7 @@ describe('device_read / device_write through a programmed range', () => {
     expect(w.state.frames).toEqual(s.frames.map((f) => (f.pfn === used ? { ...f, deviceWroteSinceDirtied: true } : f)));
     expect(run(s, { kind: 'device_read', mapping: 600, index: 0 }).state).toBe(s);
     expect(run(s, { kind: 'device_write', mapping: 601, index: 0 }).state).toBe(s);
+    const sDirty: State = { ...s, frames: dirty.frames };
+    expect(run(sDirty, { kind: 'device_write', mapping: 600, index: 0 }).state).toBe(sDirty);
   });
 });
