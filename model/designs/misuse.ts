@@ -15,6 +15,7 @@ import { isMapped, mappingsWhere, sglsWhere } from './queries.ts';
 const directions: ReadonlyArray<DmaDirection> = ['to-device', 'from-device', 'bidirectional'];
 
 /** Live dma_map_sg mappings of a device whose driver is still bound. */
+// Stryker disable next-line OptionalChaining: every mapping's device exists (the map calls refuse a missing device)
 const sgMappings = (s: State): ReadonlyArray<DmaMapping> => mappingsWhere(s, (m) => m.api === 'dma_map_sg' && s.devices[m.device]?.bound === true);
 
 const bug = (name: string, f: (s: State) => ReadonlyArray<Op>): StepTemplate => single(`bug:${name}`, 'driver', 1, f);
@@ -87,6 +88,7 @@ export const dmaMapSgOfP2pdmaPage = (dev: number, bar: number): StepTemplate => 
             () => ({ kind: 'sg_alloc_table', nents: 1 }),
             (s1, made) => {
               const page = s1.frames.find((f) => f.bar === bar && !f.free && f.mapping.kind === 'kernel' && !inTable(s1, f.pfn));
+              // Stryker disable next-line ConditionalExpression: the page pci_alloc_p2pmem just returned is kernel-mapped and in no table, so a page is always found
               return page === undefined ? null : { kind: 'sg_set_page', sgl: made[1]!, index: 0, page: page.pfn };
             },
             (_s, made) => ({ kind: 'dma_map_sg', dev, sgl: made[1]!, dir: 'from-device' }),

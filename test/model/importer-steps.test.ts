@@ -7,6 +7,8 @@ import type { StepTemplate } from '../../model/designs/design.ts';
 import { driverThreads, invalidateRangeEnd, mapRange, registerNotifier, releaseRange, removeNotifier } from '../../model/designs/importer-steps.ts';
 import type { Op } from '../../model/op.ts';
 import type { State } from '../../model/state.ts';
+import { designById } from '../../model/designs/index.ts';
+import { makeWorld } from '../../model/world.ts';
 import { callbackThread, designWorld, lastId, run, runThread } from './helpers.ts';
 
 const EXPORTER = 0;
@@ -95,7 +97,57 @@ describe('mapRange: driver_map_range starts the map path for a subscribed range'
   });
 });
 
+/** The notifier design's world with a second importer (device 2, no driver code) that also reaches the BAR. */
+const withSecondImporter = (): State => {
+  const spec = designById('vma-p2p-map-notifier')!.world;
+  const [provider, importer] = spec.devices as [(typeof spec.devices)[number], (typeof spec.devices)[number]];
+  return makeWorld({ ...spec, devices: [{ ...provider, p2pPeers: [1, 2] }, importer, { name: 'second importer', p2pPeers: [0] }] });
+};
+
+describe("another device's p2p_map mapping and programmed range are not the importer's", () => {
+  it('they block neither driver_map_range nor mmu_interval_notifier_remove of the importer, and the importer does not release them', () => {
+    const { state: s1 } = run(withSecondImporter(), barOp);
+    const vma = lastId(s1.vmas);
+    const { state: s2, notifier } = subscribe(s1, 0);
+    const { state: s3 } = run(s2, { kind: 'p2p_map', vma, dev: 2, write: true });
+    const { state } = run(s3, { kind: 'device_program', dev: 2, mapping: lastId(s3.mappings) });
+    expect([...state.deviceRanges.values()].map((r) => [r.device, r.start, r.end])).toEqual([[2, 0, 1]]);
+    expect(optionsOf(mapRange, state)).toEqual([mapRangeOf(notifier)]);
+    expect(optionsOf(removeNotifier, state)).toEqual([removeOf(notifier)]);
+    expect(optionsOf(releaseRange, state)).toEqual([]);
+  });
+});
+
 describe('releaseRange: the importer stops the device and p2p_unmaps a programmed range', () => {
+  it("is offered while another range's map path runs", () => {
+    const { state: s1, notifier: a } = subscribe(twoBarVmas(), 0);
+    const { state: s2, notifier: b } = subscribe(s1, 1);
+    const { state: s3, mapping } = programmed(s2, a);
+    const { state } = run(s3, ...mapRangeOf(b));
+    expect(state.threads.size).toBe(1);
+    expect(optionsOf(releaseRange, state)).toEqual([
+      [
+        { kind: 'driver_lock', dev: DRIVER },
+        { kind: 'device_stop_dma', dev: DRIVER, mm: 0, start: 0, npages: 1 },
+        { kind: 'p2p_unmap', mapping },
+        { kind: 'driver_unlock', dev: DRIVER },
+      ],
+    ]);
+  });
+
+  it('a programmed range whose mapping was already p2p_unmapped is released with device_stop_dma alone', () => {
+    const { state: s1, notifier } = subscribe(twoBarVmas(), 0);
+    const { state: s2, mapping } = programmed(s1, notifier);
+    const { state } = run(s2, { kind: 'p2p_unmap', mapping });
+    expect(optionsOf(releaseRange, state)).toEqual([
+      [
+        { kind: 'driver_lock', dev: DRIVER },
+        { kind: 'device_stop_dma', dev: DRIVER, mm: 0, start: 0, npages: 1 },
+        { kind: 'driver_unlock', dev: DRIVER },
+      ],
+    ]);
+  });
+
   it('under driver_lock: device_stop_dma for exactly the programmed range, p2p_unmap of its mapping, driver_unlock', () => {
     const { state: s1, notifier } = subscribe(twoBarVmas(), 1);
     const { state, mapping } = programmed(s1, notifier);
@@ -122,6 +174,7 @@ describe('releaseRange: the importer stops the device and p2p_unmaps a programme
     const { state: s1, notifier } = subscribe(twoBarVmas('vma-p2p-map-notifier-nostop'), 0);
     const { state: s2 } = programmed(s1, notifier);
     const { state: s3, events } = run(s2, { kind: 'munmap', mm: 0, start: 0, npages: 1 });
+    expect(optionsOf(invalidateRangeEnd, s3)).toEqual([]);
     const cb = runThread(s3, callbackThread(events));
     const inv = lastId(cb.state.invalidations);
     expect(optionsOf(invalidateRangeEnd, cb.state)).toEqual([[{ kind: 'mmu_notifier_invalidate_range_end', inv }]]);
