@@ -10,7 +10,8 @@ import { designById } from '../../model/designs/index.ts';
 import { dmaMapSgOfP2pdmaPage, p2pdmaMapSgOfRam, syncWrongDirection, unbindWithLiveMappings } from '../../model/designs/misuse.ts';
 import type { Op } from '../../model/op.ts';
 import type { DmaDirection, State } from '../../model/state.ts';
-import { IMPORTER, P2PDMA_BAR, lastId, mmapAnon, pin, run, world, writeFault } from './helpers.ts';
+import { p2pUnmapAny } from '../../model/designs/vma-p2p-map.ts';
+import { IMPORTER, P2PDMA_BAR, designWorld, lastId, mmapAnon, pin, run, world, writeFault } from './helpers.ts';
 
 const callsOf = (t: StepTemplate, s: State): ReadonlyArray<ReadonlyArray<Op | null>> => t.options(s).map((plan) => plan.map((b) => b(s, [])));
 
@@ -145,5 +146,24 @@ describe('p2pdma-page-sgl: the orchestrator builds tables of the P2PDMA pages it
     const complete = template('complete(pci_p2pdma_unmap_sg, sg_free_table)');
     expect(callsOf(complete, state)).toEqual([[{ kind: 'pci_p2pdma_unmap_sg', mapping, dev: IMPORTER, nents: 1, dir: 'from-device' }, { kind: 'sg_free_table', sgl }]]);
     expect(callsOf(complete, mappedIo('dma_map_sg').state)).toEqual([]);
+  });
+});
+
+describe("vma-p2p-map's release: device_stop_dma then p2p_unmap, for p2p_map mappings only", () => {
+  it('offers the release of a p2p_map mapping, not of an sgl_dma_map_user mapping of the same window nor of a dma_map_sg mapping', () => {
+    const { state: s0 } = mappedIo('dma_map_sg', 'to-device', designWorld('vma-p2p-map'));
+    const { state: s1 } = run(s0, { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: 0 } });
+    const vma = lastId(s1.vmas);
+    const v = s1.vmas.get(vma)!;
+    const { state: s2 } = run(s1, { kind: 'sgl_dma_map_user', dev: IMPORTER, mm: 0, start: v.start, npages: 1, dir: 'bidirectional' });
+    const { state } = run(s2, { kind: 'p2p_map', vma, dev: IMPORTER, write: true });
+    const mapping = lastId(state.mappings);
+    expect(state.mappings.size).toBe(3);
+    expect(callsOf(p2pUnmapAny, state)).toEqual([
+      [
+        { kind: 'device_stop_dma', dev: IMPORTER, mm: 0, start: v.start, npages: 1 },
+        { kind: 'p2p_unmap', mapping },
+      ],
+    ]);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { StepTemplate } from '../../model/designs/design.ts';
+import { vmasWith } from '../../model/designs/queries.ts';
 import { mprotectAny, mremapAny, munmapAny, reclaimAny, removeProvider, sglConsumer, writeFaultAny, writebackAny } from '../../model/designs/environment.ts';
 import type { Op } from '../../model/op.ts';
 import type { State } from '../../model/state.ts';
@@ -52,8 +53,8 @@ describe('mprotectAny and mremapAny', () => {
 
 describe('RAM page templates: write_fault, reclaim, writeback', () => {
   it('write_fault is offered for each RAM page without a writable PTE, at its virtual address', () => {
-    const { state } = run(world(), mmapBar(1), mmapAnon(2), writeFault(2));
-    expect(callsOf(writeFaultAny, state)).toEqual([{ kind: 'write_fault', mm: 0, addr: 1 }]);
+    const { state } = run(world(), mmapBar(1), mmapAnon(2), writeFault(1));
+    expect(callsOf(writeFaultAny, state)).toEqual([{ kind: 'write_fault', mm: 0, addr: 2 }]);
   });
 
   it('reclaim is offered for the anon and page-cache pages on the LRU only, writeback for the dirty page-cache pages only', () => {
@@ -100,5 +101,12 @@ describe('sglConsumer', () => {
       { kind: 'sg_virt', sgl, index: 1 },
       { kind: 'kmap_local_page', sgl, index: 1 },
     ]);
+  });
+});
+
+describe('vmasWith', () => {
+  it('lists the VMAs of the given backings only', () => {
+    const { state } = run(world(), mmapAnon(1), mmapBar(1), mmapFile(1));
+    expect(vmasWith(state, ['bar', 'file']).map((v) => v.backing.kind)).toEqual(['bar', 'file']);
   });
 });
