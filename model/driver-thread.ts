@@ -62,7 +62,13 @@ export const runThreadCall = (s: State, op: Op): Outcome => {
   if (E.isLeft(out)) {
     // Only an error the kernel returns reaches the driver's error path; a call
     // C cannot make (ill-formed) is not a step at all.
-    if (isWait(out.left) || isIllFormed(out.left) || next.onError === undefined) return out;
+    if (
+      isWait(out.left) ||
+      isIllFormed(out.left) ||
+      // Stryker disable next-line ConditionalExpression: the calls recipes make without an error path (locks, seq, read_begin/retry, stop, program, returns) only wait or are ill-formed, so this is never reached false
+      next.onError === undefined
+    )
+      return out;
     return E.right({ state: withThread(s, tid, next.onError(thread)), events: [{ kind: 'call-failed', op: op.kind, reason: out.left.reason }] });
   }
   const after = out.right.state;
