@@ -24,7 +24,7 @@ export const nextCall = (s: State, tid: ThreadId): { readonly next: Extract<Thre
   if (t === undefined) return `no driver thread ${tid}`;
   const recipe = recipeByName(t.recipe);
   if (recipe === undefined) return `driver thread ${tid} runs unknown code '${t.recipe}'`;
-  // Stryker disable next-line UpdateOperator,EqualityOperator: no recipe jumps more than twice without a call (every goto leads to a call), so the bound is never reached
+  // Stryker disable next-line UpdateOperator: no recipe jumps more than twice without a call (every goto leads to a call), so the bound is never reached
   for (let i = 0; i < MAX_JUMPS; i++) {
     const action: Action | undefined = recipe.actions[t.pc];
     if (action === undefined) return `${recipe.name} has no step ${t.pc}`;
@@ -65,7 +65,6 @@ export const runThreadCall = (s: State, op: Op): Outcome => {
     if (
       isWait(out.left) ||
       isIllFormed(out.left) ||
-      // Stryker disable next-line ConditionalExpression: the calls recipes make without an error path (locks, seq, read_begin/retry, stop, program, returns) only wait or are ill-formed, so this is never reached false
       next.onError === undefined
     )
       return out;
@@ -74,7 +73,6 @@ export const runThreadCall = (s: State, op: Op): Outcome => {
   const after = out.right.state;
   // The call may have changed the thread's record (a callback's return drops it, ghost marks): go on from there.
   const current = after.threads.get(tid);
-  // Stryker disable next-line ConditionalExpression: only invalidate_callback_return drops the thread, and its `then` is `end`, which drops it again
   if (current === undefined) return out;
   const base = { ...current, pc: thread.pc };
   const moved = next.then === undefined ? { ...base, pc: base.pc + 1 } : next.then(base, out.right, s);

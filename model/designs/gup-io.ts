@@ -45,7 +45,7 @@ export const unmapSgAsMapped = (m: DmaMapping): Op => ({ kind: 'dma_unmap_sg', m
 /** Every I/O in flight: a live dma_map_sg mapping of a GUP-built table. */
 const ios = (s: State) =>
   mappingsWhere(s, (x) => x.api === 'dma_map_sg' && x.origin.kind === 'sgl' && s.sgls.get(x.origin.sgl)?.pages != null).flatMap((m) => {
-    // Stryker disable next-line ConditionalExpression,ArrayDeclaration: a redundant guard: the filter above kept sgl origins only (it narrows the type)
+    // Stryker disable next-line ArrayDeclaration: a redundant guard: the filter above kept sgl origins only (it narrows the type)
     if (m.origin.kind !== 'sgl') return [];
     const sgl = s.sgls.get(m.origin.sgl)!;
     const pages = s.pageArrays.get(sgl.pages!);

@@ -10,7 +10,7 @@ export const vmasWith = (s: State, kinds: ReadonlyArray<VmaBacking['kind']>): Re
 export const lruPages = (s: State): ReadonlyArray<Frame> =>
   s.frames.filter(
     (f) =>
-      // Stryker disable next-line ConditionalExpression,LogicalOperator: redundant with the mapping test below: releaseFrame leaves a free frame mapping nothing, and BAR frames are never anon or page-cache pages
+      // Stryker disable next-line LogicalOperator: redundant with the mapping test below: releaseFrame leaves a free frame mapping nothing, and BAR frames are never anon or page-cache pages
       f.bar === null && !f.free &&
       (f.mapping.kind === 'anon' || f.mapping.kind === 'file'),
   );
@@ -27,5 +27,4 @@ export const faultablePages = (s: State): ReadonlyArray<{ readonly mm: number; r
 
 /** Is `t` referenced by a live mapping? */
 export const isMapped = (s: State, t: Sgl): boolean =>
-  // Stryker disable next-line ConditionalExpression: a mapping of another origin has no origin.sgl, so origin.sgl === t.id is false for it as well
   [...s.mappings.values()].some((m) => m.origin.kind === 'sgl' && m.origin.sgl === t.id);

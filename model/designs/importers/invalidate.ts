@@ -8,11 +8,10 @@ import { type Action, at, call, end, goto, type Recipe, type ThreadNext } from '
 import type { DriverThread, NotifyRange, State } from '../../state.ts';
 
 const range = (s: State, t: DriverThread): NotifyRange => {
-  // Stryker disable next-line ConditionalExpression: Map.get(null) is undefined as well (ids are numbers)
   const inv = t.inv === null ? undefined : s.invalidations.get(t.inv);
   const n = s.notifiers.get(t.notifier);
   // A callback thread's invalidation and notifier outlive it: range_end and mmu_interval_notifier_remove wait for the running callback.
-  // Stryker disable next-line ConditionalExpression,LogicalOperator,ObjectLiteral: a redundant guard, never true while the callback runs
+  // Stryker disable next-line LogicalOperator,ObjectLiteral: a redundant guard, never true while the callback runs
   return inv === undefined || n === undefined ? { mm: 0, start: 0, end: 0 } : rangeFor(inv, n);
 };
 

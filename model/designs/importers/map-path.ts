@@ -44,9 +44,8 @@ export const mapPath = (checkRetry: boolean): Recipe => ({
     (_s, t) =>
       call({ kind: 'mmu_interval_read_begin', notifier: t.notifier }, (th, st) => {
         // mmu_interval_read_begin's only event is its read-begin.
-        // Stryker disable next-line ConditionalExpression: the first event is the read-begin event
         const e = st.events.find((x) => x.kind === 'read-begin');
-        // Stryker disable next-line ConditionalExpression,OptionalChaining: e is always the read-begin event
+        // Stryker disable next-line OptionalChaining: e is always the read-begin event
         return { ...th, pc: MAP, seq: e?.kind === 'read-begin' ? e.seq : null, mapping: null, entries: null, retry: null, stale: false };
       }),
     // MAP
@@ -58,7 +57,6 @@ export const mapPath = (checkRetry: boolean): Recipe => ({
       if (
         v === undefined ||
         v.backing.kind !== 'bar' ||
-        // Stryker disable next-line ConditionalExpression: v is undefined whenever n is, so the test above already failed
         n === undefined ||
         v.start < n.start ||
         v.start + v.npages > n.end
@@ -77,9 +75,8 @@ export const mapPath = (checkRetry: boolean): Recipe => ({
     (_s, t) =>
       call({ kind: 'mmu_interval_read_retry', notifier: t.notifier, seq: t.seq ?? 0 }, (th, st) => {
         // mmu_interval_read_retry's only event is its read-retry.
-        // Stryker disable next-line ConditionalExpression: the first event is the read-retry event
         const e = st.events.find((x) => x.kind === 'read-retry');
-        // Stryker disable next-line ConditionalExpression,OptionalChaining: e is always the read-retry event
+        // Stryker disable next-line OptionalChaining: e is always the read-retry event
         const retry = e?.kind === 'read-retry' && e.retry;
         return { ...th, retry, pc: retry ? UNLOCK_AGAIN : PROGRAM };
       }),
