@@ -8,12 +8,7 @@ export const vmasWith = (s: State, kinds: ReadonlyArray<VmaBacking['kind']>): Re
 
 /** RAM pages on an LRU list. */
 export const lruPages = (s: State): ReadonlyArray<Frame> =>
-  s.frames.filter(
-    (f) =>
-      // Stryker disable next-line LogicalOperator: redundant with the mapping test below: releaseFrame leaves a free frame mapping nothing, and BAR frames are never anon or page-cache pages
-      f.bar === null && !f.free &&
-      (f.mapping.kind === 'anon' || f.mapping.kind === 'file'),
-  );
+  s.frames.filter((f) => f.bar === null && !f.free && (f.mapping.kind === 'anon' || f.mapping.kind === 'file'));
 
 export const mappingsWhere = (s: State, p: (m: DmaMapping) => boolean): ReadonlyArray<DmaMapping> => [...s.mappings.values()].filter(p);
 
