@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../model/op.ts';
 import type { State } from '../../model/state.ts';
+import { designById } from '../../model/designs/index.ts';
+import { makeWorld } from '../../model/world.ts';
 import { callbackThread, designWorld, lastId, run, runThread } from './helpers.ts';
 
 const DRIVER = 1;
@@ -78,6 +80,19 @@ describe('stop-unmap: the callback p2p_unmaps only the mappings inside the inval
     const childA = [...forked.vmas.values()].find((v) => v.mm === child && v.start === 0)!.id;
     const { state: s1, mapping: mine } = p2pMap(forked, a);
     const { state: s2, mapping: theirs } = p2pMap(s1, childA);
+    const cb = callbackOn(s2, 0);
+    expect(cb.ops.filter((o) => o.kind === 'p2p_unmap')).toEqual([{ kind: 'p2p_unmap', mapping: mine, by: cb.tid }]);
+    expect([...cb.state.mappings.keys()]).toEqual([theirs]);
+  });
+
+  it("the callback leaves another importer's p2p_map mapping of the same window alone: it gives back its own device's only", () => {
+    const spec = designById('vma-p2p-map-notifier')!.world;
+    const [provider, importer] = spec.devices as [(typeof spec.devices)[number], (typeof spec.devices)[number]];
+    const three = makeWorld({ ...spec, devices: [{ ...provider, p2pPeers: [1, 2] }, importer, { name: 'second importer', p2pPeers: [0] }] });
+    const { state: s0 } = run(three, barOp, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: DRIVER });
+    const vma = lastId(s0.vmas);
+    const { state: s1, mapping: theirs } = p2pMap(s0, vma, 2);
+    const { state: s2, mapping: mine } = p2pMap(s1, vma);
     const cb = callbackOn(s2, 0);
     expect(cb.ops.filter((o) => o.kind === 'p2p_unmap')).toEqual([{ kind: 'p2p_unmap', mapping: mine, by: cb.tid }]);
     expect([...cb.state.mappings.keys()]).toEqual([theirs]);
