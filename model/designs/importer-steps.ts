@@ -38,12 +38,11 @@ export const driverThreads: StepTemplate = {
   name: 'driver thread',
   role: 'driver',
   weight: 12,
-  options: (s) =>
-    // Stryker disable next-line MethodExpression: dropping the sort of an already-sorted list: thread ids come from one increasing counter and a Map iterates in insertion order
-    [...s.threads.keys()]
-      // Stryker disable next-line ArrowFunction,ArithmeticOperator: a sort of an already-sorted list: thread ids come from one increasing counter and a Map iterates in insertion order
-      .sort((a, b) => a - b)
-      .flatMap((tid): Plan[] => (peekThread(s, tid) === null ? [] : [[(st) => peekThread(st, tid)]])),
+  options: (s) => {
+    // Stryker disable next-line MethodExpression,ArrowFunction,ArithmeticOperator: a sort of an already-sorted list: thread ids come from one increasing counter and a Map iterates in insertion order
+    const tids = [...s.threads.keys()].sort((a, b) => a - b);
+    return tids.flatMap((tid): Plan[] => (peekThread(s, tid) === null ? [] : [[(st) => peekThread(st, tid)]]));
+  },
 };
 
 /** The importer is done with a programmed range: under its lock, stop the device for it and p2p_unmap what is still mapped. */

@@ -167,3 +167,10 @@ describe("vma-p2p-map's release: device_stop_dma then p2p_unmap, for p2p_map map
     ]);
   });
 });
+
+describe('the GUP I/O templates as a counterexample names them', () => {
+  it('complete_io names its release calls by flavour and is a driver step', () => {
+    expect([completeIo('legacy').name, completeIo('legacy').role]).toEqual(['complete_io(set_page_dirty_lock, put_page)', 'driver']);
+    expect([completeIo('pin').name, completeIo('pin').role]).toEqual(['complete_io(unpin_user_pages_dirty_lock)', 'driver']);
+  });
+});

@@ -18,11 +18,11 @@ const range = (s: State, t: DriverThread): NotifyRange => {
 /** The live p2p_map mappings of the thread's device that fall in the callback's range, oldest first. */
 const mappingsInRange = (s: State, t: DriverThread) => {
   const r = range(s, t);
-  return [...s.mappings.values()]
+  const inRange = [...s.mappings.values()]
     .filter((m) => m.device === t.device && m.api === 'p2p_map' && m.origin.kind === 'vma-op' && m.origin.mm === r.mm)
-    .filter((m) => m.origin.kind === 'vma-op' && m.origin.start < r.end && r.start < m.origin.start + m.origin.npages)
-    // Stryker disable next-line ArithmeticOperator,ArrowFunction: a sort of an already-sorted list: mapping ids come from one increasing counter and a Map iterates in insertion order
-    .sort((a, b) => a.id - b.id);
+    .filter((m) => m.origin.kind === 'vma-op' && m.origin.start < r.end && r.start < m.origin.start + m.origin.npages);
+  // Stryker disable next-line MethodExpression,ArrowFunction,ArithmeticOperator: a sort of an already-sorted list: mapping ids come from one increasing counter and a Map iterates in insertion order
+  return inRange.sort((a, b) => a.id - b.id);
 };
 
 /** The steps the callbacks share, as the driver writes them. */
