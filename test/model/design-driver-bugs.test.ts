@@ -11,7 +11,7 @@ import { dmaMapSgOfP2pdmaPage, p2pdmaMapSgOfRam, syncWrongDirection, unbindWithL
 import type { Op } from '../../model/op.ts';
 import type { DmaDirection, State } from '../../model/state.ts';
 import { p2pUnmapAny } from '../../model/designs/vma-p2p-map.ts';
-import { IMPORTER, P2PDMA_BAR, designWorld, lastId, mmapAnon, pin, run, world, writeFault } from './helpers.ts';
+import { IMPORTER, ISOLATED, P2PDMA_BAR, designWorld, lastId, mmapAnon, pin, run, world, writeFault } from './helpers.ts';
 
 const callsOf = (t: StepTemplate, s: State): ReadonlyArray<ReadonlyArray<Op | null>> => t.options(s).map((plan) => plan.map((b) => b(s, [])));
 
@@ -172,5 +172,29 @@ describe('the GUP I/O templates as a counterexample names them', () => {
   it('complete_io names its release calls by flavour and is a driver step', () => {
     expect([completeIo('legacy').name, completeIo('legacy').role]).toEqual(['complete_io(set_page_dirty_lock, put_page)', 'driver']);
     expect([completeIo('pin').name, completeIo('pin').role]).toEqual(['complete_io(unpin_user_pages_dirty_lock)', 'driver']);
+  });
+});
+
+describe('the misuse templates as a counterexample names them', () => {
+  it('each bug template is a driver step named bug:<what the driver does wrong>', () => {
+    const named = [unbindWithLiveMappings(IMPORTER), dmaMapSgOfP2pdmaPage(IMPORTER, P2PDMA_BAR), p2pdmaMapSgOfRam(IMPORTER), syncWrongDirection];
+    expect(named.map((t) => [t.name, t.role])).toEqual([
+      ['bug:unbind_with_live_mappings', 'driver'],
+      ['bug:dma_map_sg_of_p2pdma_page', 'driver'],
+      ['bug:p2pdma_map_sg_of_ram', 'driver'],
+      ['bug:sync_wrong_direction', 'driver'],
+    ]);
+  });
+
+  it("device_release_driver of a device whose driver has no mapping of its own is not offered, whatever other devices map", () => {
+    const { state } = mappedIo('dma_map_sg');
+    expect(callsOf(unbindWithLiveMappings(ISOLATED), state)).toEqual([]);
+  });
+
+  it('pci_p2pdma_map_sg of RAM is not offered for a table with an entry not set yet', () => {
+    const { state: s1 } = run(world(), mmapAnon(1), writeFault(0), { kind: 'sg_alloc_table', nents: 2 });
+    const ram = [...s1.vmas.values()][0]!.ptes[0]!.pfn;
+    const { state } = run(s1, { kind: 'sg_set_page', sgl: lastId(s1.sgls), index: 0, page: ram });
+    expect(callsOf(p2pdmaMapSgOfRam(IMPORTER), state)).toEqual([]);
   });
 });

@@ -110,3 +110,14 @@ describe('vmasWith', () => {
     expect(vmasWith(state, ['bar', 'file']).map((v) => v.backing.kind)).toEqual(['bar', 'file']);
   });
 });
+
+describe('environment templates as a counterexample names them', () => {
+  it('mprotect, mremap and pci_stop_and_remove_bus_device are environment steps named after the call', () => {
+    const named = [mprotectAny(['anon']), mremapAny(['anon']), removeProvider(P2PDMA_PROVIDER)];
+    expect(named.map((t) => [t.name, t.role])).toEqual([
+      ['mprotect', 'environment'],
+      ['mremap', 'environment'],
+      ['pci_stop_and_remove_bus_device', 'environment'],
+    ]);
+  });
+});
