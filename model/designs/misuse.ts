@@ -15,6 +15,7 @@ import { isMapped, mappingsWhere, sglsWhere } from './queries.ts';
 const directions: ReadonlyArray<DmaDirection> = ['to-device', 'from-device', 'bidirectional'];
 
 /** Live dma_map_sg mappings of a device whose driver is still bound. */
+// Stryker disable next-line OptionalChaining: every mapping's device exists (the map calls refuse a missing device)
 const sgMappings = (s: State): ReadonlyArray<DmaMapping> => mappingsWhere(s, (m) => m.api === 'dma_map_sg' && s.devices[m.device]?.bound === true);
 
 const bug = (name: string, f: (s: State) => ReadonlyArray<Op>): StepTemplate => single(`bug:${name}`, 'driver', 1, f);

@@ -43,7 +43,9 @@ export const mapPath = (checkRetry: boolean): Recipe => ({
     // BEGIN
     (_s, t) =>
       call({ kind: 'mmu_interval_read_begin', notifier: t.notifier }, (th, st) => {
+        // mmu_interval_read_begin's only event is its read-begin.
         const e = st.events.find((x) => x.kind === 'read-begin');
+        // Stryker disable next-line OptionalChaining: e is always the read-begin event
         return { ...th, pc: MAP, seq: e?.kind === 'read-begin' ? e.seq : null, mapping: null, entries: null, retry: null, stale: false };
       }),
     // MAP
@@ -52,9 +54,17 @@ export const mapPath = (checkRetry: boolean): Recipe => ({
       const v = n === undefined ? undefined : findVma(s, n.mm, n.start);
       // p2p_map maps the whole VMA: the driver maps only a VMA that lies inside its notifier's
       // range, or pages outside the range would be unmapped without its callback hearing of it.
-      if (v === undefined || v.backing.kind !== 'bar' || n === undefined || v.start < n.start || v.start + v.npages > n.end) return goto(FAIL);
+      if (
+        v === undefined ||
+        v.backing.kind !== 'bar' ||
+        n === undefined ||
+        v.start < n.start ||
+        v.start + v.npages > n.end
+      )
+        return goto(FAIL);
       return call(
         { kind: 'p2p_map', vma: v.id, dev: t.device, write: true },
+        // Stryker disable next-line OptionalChaining: p2p_map succeeded, so the mapping it created (id before.nextId) exists
         (th, st, before) => ({ ...th, pc: LOCK, mapping: before.nextId, entries: st.state.mappings.get(before.nextId)?.entries ?? null, stale: false }),
         at(FAIL),
       );
@@ -64,7 +74,9 @@ export const mapPath = (checkRetry: boolean): Recipe => ({
     // RETRY
     (_s, t) =>
       call({ kind: 'mmu_interval_read_retry', notifier: t.notifier, seq: t.seq ?? 0 }, (th, st) => {
+        // mmu_interval_read_retry's only event is its read-retry.
         const e = st.events.find((x) => x.kind === 'read-retry');
+        // Stryker disable next-line OptionalChaining: e is always the read-retry event
         const retry = e?.kind === 'read-retry' && e.retry;
         return { ...th, retry, pc: retry ? UNLOCK_AGAIN : PROGRAM };
       }),
