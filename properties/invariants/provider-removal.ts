@@ -5,6 +5,7 @@ import type { Invariant } from '../invariant.ts';
 /** The BAR a frame belongs to, if its provider is `device`. */
 const barOf = (s: State, pfn: number, device?: number) => {
   const f = s.frames[pfn];
+  // Stryker disable next-line ConditionalExpression: with f.bar === null dropped, s.bars[null] is undefined, the same answer
   const bar = f === undefined || f.bar === null ? undefined : s.bars[f.bar];
   return bar !== undefined && (device === undefined || bar.device === device) ? bar : undefined;
 };
