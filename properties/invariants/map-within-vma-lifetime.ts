@@ -45,6 +45,7 @@ export const mapWithinVmaLifetime: Invariant = {
       if (e.kind !== 'vma-destroyed') continue;
       for (const m of step.state.mappings.values()) {
         if (!hits(m, e.mm, e.start, e.end)) continue;
+        // Stryker disable next-line ConditionalExpression: hits() only holds for vma-op origins (originRange is null otherwise), so the kind test is always true here
         const whole = m.origin.kind === 'vma-op' && m.origin.vma === e.vma;
         return O.some(
           whole
