@@ -14,7 +14,7 @@ import type { Invariant } from '../../properties/invariant.ts';
 import { correctDirtying } from '../../properties/invariants/correct-dirtying.ts';
 import { noCpuIomem } from '../../properties/invariants/no-cpu-iomem.ts';
 import { pinCoherent } from '../../properties/invariants/pin-coherent.ts';
-import { IMPORTER, P2PDMA_BASE, RAW_BASE, eraWith, mmapAnon, oldEra, pfnAt, pin, run, world } from '../model/helpers.ts';
+import { IMPORTER, P2PDMA_BASE, RAW_BASE, eraWith, mmapAnon, mmapFile, oldEra, pfnAt, pin, run, world } from '../model/helpers.ts';
 
 const op: Op = { kind: 'sg_virt', sgl: 0, index: 0 };
 const verdict = (inv: Invariant, before: State, events: ReadonlyArray<Event>, after: State = before): string | null =>
@@ -80,6 +80,17 @@ describe('pin-coherent', () => {
     );
     expect(exercised(pinCoherent, replaced, [access(page2, true)])).toBe(true);
   });
+  it('pin_user_pages across an anon and a file VMA: a write to the file page is judged against the file VMA', () => {
+    const { state: two } = run(world(), mmapAnon(1), mmapFile(1), { kind: 'write_fault', mm: 0, addr: 0 }, { kind: 'write_fault', mm: 0, addr: 1 }, pin(0, 2, true));
+    const filePage = pfnAt(two, 0, 1);
+    const fileVma = [...two.vmas.values()].find((v) => v.start === 1)!;
+    expect([...two.pageArrays.values()][0]!.vmas).toHaveLength(2);
+    const moved: State = { ...two, vmas: new Map([...two.vmas].map(([id, v]) => [id, id === fileVma.id ? { ...v, ptes: [{ pfn: 7, writable: true }] } : v])) };
+    expect(verdict(pinCoherent, moved, [access(filePage, true)])).toBe(
+      `device 1 wrote pfn ${filePage}, which mm 0 got from pin_user_pages at virtual page 1, but mm 0 now maps pfn 7 there: the write is lost to the process`,
+    );
+  });
+
   it('not a read through a short-term pin, nor a write to a page the array does not hold (page 0, below it)', () => {
     expect(verdict(pinCoherent, replaced, [access(page2, false)])).toBeNull();
     expect(verdict(pinCoherent, replaced, [access(page0, true)])).toBeNull();
