@@ -101,7 +101,6 @@ export const canonicalKey = (s: State): string => {
       .with({ kind: 'exit_mmap' }, (c) => `x${r(mm, c.mm)}`)
       .with({ kind: 'unmap_mapping_range' }, (c) => `z${c.dev}`)
       .with({ kind: 'reclaim' }, (c) => `r${c.pfn}`)
-      // Stryker disable next-line ObjectLiteral: the last clause before exhaustive(): every other continuation kind matched an earlier one, so only migrate_page reaches it
       .with({ kind: 'migrate_page' }, (c) => `g${c.pfn}`)
       .exhaustive();
   const mmSeq = (m: number): number => s.mms.get(m)?.invalidateSeq ?? -1;

@@ -34,10 +34,12 @@ describe('wellFormed names the corruption', () => {
     expect(wellFormed(withCache0(freePfn))).toBe(msg(freePfn));
     expect(wellFormed(withCache0(anonPfn))).toBe(msg(anonPfn));
     expect(wellFormed(withFrame(filePfn, { mapping: { kind: 'file', inode: 1, index: 0 } }))).toBe(msg(filePfn));
+    expect(wellFormed(withFrame(filePfn, { free: true, refcount: 0, mapcount: 0 }))).toBe(msg(filePfn));
     expect(wellFormed(withFrame(filePfn, { mapping: { kind: 'file', inode: 0, index: 1 } }))).toBe(msg(filePfn));
   });
 
   it('a free frame still counting a pin or a mapping', () => {
+    expect(wellFormed(withFrame(freePfn, { refcount: 1 }))).toBe(`free frame ${freePfn} has refcount 1, pincount 0, mapcount 0`);
     expect(wellFormed(withFrame(freePfn, { pincount: 1 }))).toBe(`free frame ${freePfn} has refcount 0, pincount 1, mapcount 0`);
     expect(wellFormed(withFrame(freePfn, { mapcount: 1 }))).toBe(`free frame ${freePfn} has refcount 0, pincount 0, mapcount 1`);
   });
