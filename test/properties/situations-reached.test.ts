@@ -53,6 +53,23 @@ describe('callback-before-munmap-completes', () => {
     expect(reached('callback-before-munmap-completes', munmapping, ret, [returned(inv + 100)])).toBe(false);
     expect(reached('callback-before-munmap-completes', munmapping, ret, [{ kind: 'callback-invoked', inv, notifier, thread: 1 }])).toBe(false);
   });
+  it('munmap over two VMAs: the callback still returns before completion while one of them is left', () => {
+    const { state: two } = run(
+      designWorld('vma-p2p-map-notifier'),
+      { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: 0 } },
+      mmapAnon(1),
+      { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 2, owner: 1 },
+    );
+    const n = lastId(two.notifiers);
+    const { state: unmapping } = run(two, { kind: 'munmap', mm: 0, start: 0, npages: 2 });
+    const i = lastId(unmapping.invalidations);
+    const then = unmapping.invalidations.get(i)!.then;
+    expect(then.kind === 'munmap' ? then.vmas.length : 0).toBe(2);
+    const oneLeft: State = { ...unmapping, vmas: new Map([...unmapping.vmas].slice(1)) };
+    const back: Event = { kind: 'callback-returned', inv: i, notifier: n, device: 1, mm: 0, start: 0, end: 2, ret: true };
+    expect(reached('callback-before-munmap-completes', oneLeft, ret, [back])).toBe(true);
+  });
+
   it('not a callback returning during fork', () => {
     const { state: forking } = run(
       designWorld('vma-p2p-map-notifier'),
