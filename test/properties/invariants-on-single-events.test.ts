@@ -91,6 +91,17 @@ describe('pin-coherent', () => {
     );
   });
 
+  it('a CPU access to a FOLL_LONGTERM-pinned page the process no longer maps is not a device access', () => {
+    const { state: lt } = run(world(), mmapAnon(1), { kind: 'write_fault', mm: 0, addr: 0 }, pin(0, 1, true, { longterm: true }));
+    const pinnedPfn = pfnAt(lt, 0, 0);
+    const v = [...lt.vmas.values()][0]!;
+    const moved: State = { ...lt, vmas: new Map([[v.id, { ...v, ptes: [{ pfn: 7, writable: true }] }]]) };
+    expect(verdict(pinCoherent, moved, [{ kind: 'cpu-access', pfn: pinnedPfn, via: 'load', io: false }])).toBeNull();
+    expect(verdict(pinCoherent, moved, [access(pinnedPfn, false)])).toBe(
+      `device 1 read pfn ${pinnedPfn}, which mm 0 got from pin_user_pages at virtual page 0, but mm 0 now maps pfn 7 there: the device reads data the process has replaced`,
+    );
+  });
+
   it('not a read through a short-term pin, nor a write to a page the array does not hold (page 0, below it)', () => {
     expect(verdict(pinCoherent, replaced, [access(page2, false)])).toBeNull();
     expect(verdict(pinCoherent, replaced, [access(page0, true)])).toBeNull();
