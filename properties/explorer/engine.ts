@@ -187,12 +187,12 @@ const levelIncremental = <S>(run: Run, fast: Fast<S>): boolean => {
         const k = out[a]!;
         if (k < 0) continue;
         // Stryker disable next-line UpdateOperator: enabled is only compared with 0, and -1 is as non-zero as 1
-      enabled++;
+        enabled++;
         transitions++;
         if (checked[a] === 1) {
           const ids = model.stepViolations(s, a, k);
           // Stryker disable next-line ConditionalExpression,EqualityOperator: record() of no ids records nothing and returns false
-      if (ids.length > 0 && record(run, ids, i, a)) return false;
+          if (ids.length > 0 && record(run, ids, i, a)) return false;
         }
         // Stryker disable next-line ConditionalExpression: a self-loop's key is already in the set, so adding it stores nothing
         if (k === key) continue; // self-loop: already stored
