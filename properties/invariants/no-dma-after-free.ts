@@ -35,6 +35,7 @@ export const noDmaAfterFree: Invariant = {
         return O.some(
           `device ${e.device} ${verb} through mapping ${e.mapping}, made for pfn ${e.pfn}, but its bus address reaches ${e.reached === null ? 'no memory of the model (a wrong bus address)' : `pfn ${e.reached}`}`,
         );
+      // Stryker disable next-line ConditionalExpression: before.bars[null] is undefined, the same answer as the guard
       const bar = f.bar === null ? undefined : before.bars[f.bar];
       if (bar !== undefined && !bar.alive)
         return O.some(`device ${e.device} ${verb} pfn ${e.pfn} through mapping ${e.mapping}, but the provider of BAR ${bar.id} was removed`);

@@ -33,6 +33,7 @@ export const notifierProtocol: Invariant = {
         );
     }
     for (const e of step.events) {
+      // Stryker disable next-line ConditionalExpression: only callback-returned events carry ret; any other event has it undefined, so !e.ret already skips it
       if (e.kind !== 'callback-returned' || !e.ret) continue;
       const r = [...step.state.deviceRanges.values()].find((x) => x.device === e.device && x.mm === e.mm && x.start < e.end && e.start < x.end);
       if (r !== undefined)

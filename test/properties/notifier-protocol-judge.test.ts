@@ -1,0 +1,82 @@
+/**
+ * notifier-protocol judged on single steps of the stop-unmap design: which
+ * map-path thread a device_program belongs to, and which returned
+ * invalidate callbacks leave the device able to reach the range.
+ */
+import * as O from 'fp-ts/lib/Option.js';
+import { describe, expect, it } from 'vitest';
+import type { Event } from '../../model/event.ts';
+import type { Op } from '../../model/op.ts';
+import type { DriverThread, State } from '../../model/state.ts';
+import { notifierProtocol as inv } from '../../properties/invariants/notifier-protocol.ts';
+import { designWorld, lastId, run, runThread } from '../model/helpers.ts';
+
+const DRIVER = 1;
+/** mm 0 maps BAR 0 at page 0, the importer's driver subscribes a notifier to it and runs its map path to the end. */
+const { state: s1 } = run(designWorld('vma-p2p-map-notifier'), { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: 0 } }, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: DRIVER });
+const notifier = lastId(s1.notifiers);
+const { state: s2 } = run(s1, { kind: 'driver_map_range', dev: DRIVER, notifier });
+const mapPath: DriverThread = s2.threads.get(lastId(s2.threads))!;
+const programmed = runThread(s2, mapPath.id).state;
+const mapping = lastId(programmed.mappings);
+
+/** `programmed` with one map-path thread made up from the real one. */
+const withThread = (t: Partial<DriverThread>): State => ({ ...programmed, threads: new Map([[mapPath.id, { ...mapPath, mapping, seq: 3, ...t }]]) });
+const program: Op = { kind: 'device_program', dev: DRIVER, mapping };
+const verdict = (before: State, op: Op, events: ReadonlyArray<Event> = []): string | null => O.toNullable(inv.check(before, op, { state: programmed, events }));
+
+describe('notifier-protocol: device_program after an invalidation overtook the map path', () => {
+  it('the world: the map path ran to the end and the device reaches page 0 through the mapping', () => {
+    expect(mapPath).toMatchObject({ device: DRIVER, notifier, inv: null });
+    expect([...programmed.deviceRanges.values()].map((r) => [r.device, r.mm, r.start, r.end, r.mapping])).toEqual([[DRIVER, 0, 0, 1, mapping]]);
+  });
+
+  it('a stale map path that never called mmu_interval_read_retry', () => {
+    expect(verdict(withThread({ stale: true, retry: null }), program)).toBe(
+      `device 1 was programmed with mapping ${mapping}'s addresses after an invalidate callback of notifier ${notifier} returned; the map path never called mmu_interval_read_retry (seq 3 from mmu_interval_read_begin)`,
+    );
+  });
+
+  it('a stale map path whose mmu_interval_read_retry did not see it, and one with no seq', () => {
+    expect(verdict(withThread({ stale: true, retry: false }), program)).toBe(
+      `device 1 was programmed with mapping ${mapping}'s addresses after an invalidate callback of notifier ${notifier} returned; mmu_interval_read_retry did not see it (seq 3 from mmu_interval_read_begin)`,
+    );
+    expect(verdict(withThread({ stale: true, retry: false, seq: null }), program)).toMatch(/\(seq \? from mmu_interval_read_begin\)$/);
+  });
+
+  it('not when the stale thread is of another device, another mapping, or a callback thread under an invalidation', () => {
+    expect(verdict(withThread({ stale: true, device: 0 }), program)).toBeNull();
+    expect(verdict(withThread({ stale: true, mapping: mapping + 1 }), program)).toBeNull();
+    expect(verdict(withThread({ stale: true, inv: 7 }), program)).toBeNull();
+    expect(verdict(withThread({ stale: false }), program)).toBeNull();
+  });
+
+  it('dma_unmap_sg naming the same device and mapping is not a device_program', () => {
+    expect(verdict(withThread({ stale: true }), { kind: 'dma_unmap_sg', dev: DRIVER, mapping, nents: 1, dir: 'bidirectional' })).toBeNull();
+  });
+});
+
+describe('notifier-protocol: an invalidate callback returning while the device can still reach the range', () => {
+  const returned = (ret: boolean, mm = 0): Event => ({ kind: 'callback-returned', inv: 9, notifier, device: DRIVER, mm, start: 0, end: 1, ret });
+  const end: Op = { kind: 'invalidate_callback_return', notifier, ret: true, by: 99 };
+
+  it('returns true with the device range live: invalidate_range_start goes on as if it could not', () => {
+    expect(verdict(programmed, end, [returned(true)])).toBe(
+      `notifier ${notifier}'s invalidate returned true while device 1 can still reach pages 0-0 of mm 0 through mapping ${mapping}: invalidate_range_start goes on as if it could not`,
+    );
+  });
+
+  it('returning false (the kernel retries) or for another mm is fine', () => {
+    expect(verdict(programmed, end, [returned(false)])).toBeNull();
+    expect(verdict(programmed, end, [returned(true, 1)])).toBeNull();
+  });
+
+  it('exercised only when a map path of that notifier, past mmu_interval_read_begin, is under way', () => {
+    const exercised = (t: Partial<DriverThread>, events: ReadonlyArray<Event> = [returned(true)]): boolean => inv.exercised(withThread(t), end, { state: programmed, events });
+    expect(exercised({})).toBe(true);
+    expect(exercised({ seq: null })).toBe(false);
+    expect(exercised({ inv: 7 })).toBe(false);
+    expect(exercised({ notifier: notifier + 1 })).toBe(false);
+    expect(exercised({}, [{ kind: 'device-stopped', device: DRIVER, range: 1 }])).toBe(false);
+  });
+});

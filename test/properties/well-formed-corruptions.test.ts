@@ -1,0 +1,59 @@
+/**
+ * wellFormed (the model's TypeOK) on states corrupted one field at a time:
+ * each bug a model op could introduce is named with its exact message.
+ */
+import { describe, expect, it } from 'vitest';
+import { replaceAt } from '../../model/collections.ts';
+import type { Frame, State } from '../../model/state.ts';
+import { wellFormed } from '../../properties/well-formed.ts';
+import { mmapAnon, mmapFile, run, world } from '../model/helpers.ts';
+
+/** A file page faulted in at page 0 (page cache index 0 of inode 0) and an anon page written at page 1. */
+const { state: s } = run(world(), mmapFile(1), mmapAnon(1), { kind: 'write_fault', mm: 0, addr: 0 }, { kind: 'write_fault', mm: 0, addr: 1 });
+const filePfn = s.inodes[0]!.cache[0]!;
+const anonPfn = s.vmas.get(2)!.ptes[0]!.pfn;
+const withFrame = (pfn: number, change: Partial<Frame>): State => ({ ...s, frames: replaceAt(s.frames, pfn, { ...s.frames[pfn]!, ...change }) });
+const withCache0 = (pfn: number | null): State => ({ ...s, inodes: replaceAt(s.inodes, 0, { ...s.inodes[0]!, cache: replaceAt(s.inodes[0]!.cache, 0, pfn) }) });
+const freePfn = s.frames.find((f) => f.free)!.pfn;
+const zero = s.frames.find((f) => !f.free && f.mapping.kind === 'zero');
+
+describe('wellFormed names the corruption', () => {
+  it('the state built by mmap and write faults is well formed', () => {
+    expect(s.frames[filePfn]!.mapping).toEqual({ kind: 'file', inode: 0, index: 0 });
+    expect(s.frames[anonPfn]!.mapping.kind).toBe('anon');
+    expect(wellFormed(s)).toBeNull();
+  });
+
+  it('a VMA of an mm that never existed', () => {
+    expect(wellFormed({ ...s, vmas: new Map([...s.vmas].map(([id, v]) => [id, { ...v, mm: 7 }])) })).toBe('vma 1 belongs to mm 7, which is not alive');
+  });
+
+  it('a page cache slot pointing at no frame, a free frame, an anon page, or the file page of another inode or index', () => {
+    const msg = (pfn: number) => `page cache of inode 0 index 0 points at pfn ${pfn}, which is not that file page`;
+    expect(wellFormed(withCache0(999))).toBe(msg(999));
+    expect(wellFormed(withCache0(freePfn))).toBe(msg(freePfn));
+    expect(wellFormed(withCache0(anonPfn))).toBe(msg(anonPfn));
+    expect(wellFormed(withFrame(filePfn, { mapping: { kind: 'file', inode: 1, index: 0 } }))).toBe(msg(filePfn));
+    expect(wellFormed(withFrame(filePfn, { free: true, refcount: 0, mapcount: 0 }))).toBe(msg(filePfn));
+    expect(wellFormed(withFrame(filePfn, { mapping: { kind: 'file', inode: 0, index: 1 } }))).toBe(msg(filePfn));
+  });
+
+  it('a free frame still counting a pin or a mapping', () => {
+    expect(wellFormed(withFrame(freePfn, { refcount: 1 }))).toBe(`free frame ${freePfn} has refcount 1, pincount 0, mapcount 0`);
+    expect(wellFormed(withFrame(freePfn, { pincount: 1 }))).toBe(`free frame ${freePfn} has refcount 0, pincount 1, mapcount 0`);
+    expect(wellFormed(withFrame(freePfn, { mapcount: 1 }))).toBe(`free frame ${freePfn} has refcount 0, pincount 0, mapcount 1`);
+  });
+});
+
+describe('wellFormed and the shared zero page', () => {
+  it('the world has a zero page with one reference and no map or pin count', () => {
+    expect(zero).toMatchObject({ refcount: 1, pincount: 0, mapcount: 0 });
+  });
+
+  it('a zero page with a mapcount, a pincount, or an extra reference', () => {
+    const z = zero!.pfn;
+    expect(wellFormed(withFrame(z, { mapcount: 1 }))).toBe('the zero page has refcount 1, pincount 0, mapcount 1; expected 1, 0, 0');
+    expect(wellFormed(withFrame(z, { pincount: 1 }))).toBe('the zero page has refcount 1, pincount 1, mapcount 0; expected 1, 0, 0');
+    expect(wellFormed(withFrame(z, { refcount: 2 }))).toBe('the zero page has refcount 2, pincount 0, mapcount 0; expected 1, 0, 0');
+  });
+});
