@@ -37,6 +37,7 @@ export const findWitness = (design: Design, x: Situation, bounds: WitnessBounds)
   const e = exploreDesign(design, [asCheck(x)], { maxStates: bounds.maxStates, stopAtFirstViolation: true, ...(bounds.maxDepth === undefined ? {} : { maxDepth: bounds.maxDepth }) });
   const v = e.violations[0];
   if (v !== undefined) return { kind: 'reached', depth: v.depth, trace: v.trace, states: e.result.states };
-  const depth = e.result.complete ? e.result.maxDepth : Math.max(0, e.result.maxDepth - 1);
+  // A stop at the depth bound completed every level up to it; a stop at the state bound only the one before the last.
+  const depth = e.result.complete || e.result.stoppedBy === 'maxDepth' ? e.result.maxDepth : Math.max(0, e.result.maxDepth - 1);
   return { kind: 'not-reached', complete: e.result.complete, depth, states: e.result.states };
 };

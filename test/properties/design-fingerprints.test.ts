@@ -148,10 +148,10 @@ describe('witnesses and the liveness of provider removal near each design\'s ini
     const d = designById('p2pdma-page-sgl')!;
     const reclaim = situationById('reclaim-of-pinned-page')!;
     expect(findWitness(d, reclaim, { maxStates: 1000 })).toEqual({ kind: 'not-reached', complete: true, depth: 15, states: 163 });
-    expect(findWitness(d, reclaim, { maxStates: 1000, maxDepth: 3 })).toEqual({ kind: 'not-reached', complete: false, depth: 2, states: 14 });
+    expect(findWitness(d, reclaim, { maxStates: 1000, maxDepth: 3 })).toEqual({ kind: 'not-reached', complete: false, depth: 3, states: 14 });
     expect(findWitness(d, reclaim, { maxStates: 50 })).toEqual({ kind: 'not-reached', complete: false, depth: 5, states: 50 });
     const walk = situationById('cpu-walk-of-bar-page')!;
-    expect(findWitness(d, walk, { maxStates: 1000, maxDepth: 2 })).toEqual({ kind: 'not-reached', complete: false, depth: 1, states: 7 });
+    expect(findWitness(d, walk, { maxStates: 1000, maxDepth: 2 })).toEqual({ kind: 'not-reached', complete: false, depth: 2, states: 7 });
     const w = findWitness(d, walk, { maxStates: 1000 });
     expect(w.kind === 'reached' && [w.depth, w.states, w.trace.map((t) => formatOp(t.op))]).toEqual([
       3,

@@ -46,8 +46,8 @@ describe('findWitness of vma-destroyed-under-mapping in vma-p2p-map', () => {
     expect([w.depth, w.states]).toEqual([3, 31]);
     expect(w.trace.map((t) => t.op.kind)).toEqual(['mmap', 'p2p_map', 'device_program', 'munmap']);
   });
-  it('not reached within depth 2, nor within 3 states', () => {
-    expect(findWitness(design, x, { maxStates: 10000, maxDepth: 2 })).toEqual({ kind: 'not-reached', complete: false, depth: 1, states: 28 });
+  it('not reached within depth 2 (every level to 2 explored, so it says depth 2), nor within 3 states (depth 0 complete)', () => {
+    expect(findWitness(design, x, { maxStates: 10000, maxDepth: 2 })).toEqual({ kind: 'not-reached', complete: false, depth: 2, states: 28 });
     expect(findWitness(design, x, { maxStates: 3 })).toEqual({ kind: 'not-reached', complete: false, depth: 0, states: 3 });
   });
 });
