@@ -1,0 +1,90 @@
+/**
+ * What the check of a pasted report of the munmap use-after-free
+ * (vma-p2p-map, no-dma-after-free at step 5) says when a reader edited an
+ * effect line or the violation sentence: one exact line per difference,
+ * and none for a re-wrap.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { parsePaste } from '../../properties/counterexample/paste.ts';
+import { pasteDifferences } from '../../properties/counterexample/paste-check.ts';
+
+const TEXT = `dmacheck counterexample f522f807c4: the device writes the BAR window
+design:    vma-p2p-map
+invariant: no-dma-after-free (violated at step 5)
+
+  1. mmap(mm=0, npages=1, backing=bar(bar=0))
+  2. p2p_map(vma=1, dev=1, write=true)
+  3. device_program(dev=1, mapping=2)
+     -> device 1 programmed with mapping 2
+  4. munmap(mm=0, start=0, npages=1)
+     -> vma 1 destroyed
+  5. device_write(mapping=2, index=0)
+     -> device 1 wrote pfn 6
+
+Step 5 violates no-dma-after-free: device 1 wrote pfn 6 through mapping
+2, but that memory was freed.
+`;
+
+const MARKDOWN = `### dmacheck counterexample \`f522f807c4\`
+
+Design \`vma-p2p-map\` violates \`no-dma-after-free\` at step 5.
+
+| # | kernel call | effect |
+|---:|---|---|
+| 1 | \`mmap(mm=0, npages=1, backing=bar(bar=0))\` |  |
+| 2 | \`p2p_map(vma=1, dev=1, write=true)\` |  |
+| 3 | \`device_program(dev=1, mapping=2)\` | device 1 programmed with mapping 2 |
+| 4 | \`munmap(mm=0, start=0, npages=1)\` | vma 1 destroyed |
+| 5 | \`device_write(mapping=2, index=0)\` | device 1 wrote pfn 6 |
+`;
+
+const differences = (text: string): ReadonlyArray<string> => {
+  const [r] = parsePaste('mail.txt', text, '2026-01-01');
+  if (r === undefined || E.isLeft(r)) throw new Error('not read');
+  return pasteDifferences(r.right);
+};
+
+describe('differences between a pasted munmap use-after-free report and the model', () => {
+  it('the report as printed has none, and neither has the markdown one', () => {
+    expect(differences(TEXT)).toStrictEqual([]);
+    expect(differences(MARKDOWN)).toStrictEqual([]);
+  });
+
+  it('a device_write effect re-wrapped inside a word is no difference', () => {
+    expect(differences(TEXT.replace('wrote pfn 6\n', 'wrote p\nfn 6\n'))).toStrictEqual([]);
+  });
+
+  it('an invented effect after the munmap is named alone, not the vma 1 destroyed the model did', () => {
+    expect(differences(TEXT.replace('vma 1 destroyed', 'vma 1 destroyed; vma 9 destroyed'))).toStrictEqual(["step 4 says 'vma 9 destroyed', the model did not do that"]);
+  });
+
+  it('a munmap effect said twice is shown whole against the model', () => {
+    expect(differences(TEXT.replace('vma 1 destroyed', 'vma 1 destroyed; vma 1 destroyed'))).toStrictEqual(["step 4 says 'vma 1 destroyed; vma 1 destroyed', the model did 'vma 1 destroyed'"]);
+  });
+
+  it('a markdown effect cell with doubled blanks is quoted with single ones', () => {
+    expect(differences(MARKDOWN.replace('vma 1 destroyed', 'vma 9   destroyed'))).toStrictEqual([
+      "step 4 says 'vma 9 destroyed', the model did not do that",
+      "step 4: the model also did 'vma 1 destroyed', which the trace does not say",
+    ]);
+  });
+
+  it('a violation sentence naming pin-coherent at the right step is caught', () => {
+    expect(differences(TEXT.replace('violates no-dma-after-free:', 'violates pin-coherent:'))).toStrictEqual([
+      'the report says step 5 violates pin-coherent, its heading says step 5 violates no-dma-after-free',
+    ]);
+  });
+
+  const sentences: ReadonlyArray<readonly [string, string, string]> = [
+    ['one letter changed at the end of a word', 'memory wax freed', "step 5: the report states the violation as '...memory wax freed', the model as '...memory was freed'"],
+    ['a word changed after its first letters', 'memory was frozen', "step 5: the report states the violation as '...was frozen', the model as '...was freed'"],
+    ['the device number changed in the first words', 'device 2 wrote pfn 6 through mapping\n2, but that memory was freed', "step 5: the report states the violation as 'device 2 wrote pfn 6 through mapping 2, ...', the model as 'device 1 wrote pfn 6 through mapping 2, ...'"],
+    ['the device number changed in a sentence of exactly 40 characters', 'device 2 wrote pfn 6 through mapping 2,x', "step 5: the report states the violation as 'device 2 wrote pfn 6 through mapping 2,x', the model as 'device 1 wrote pfn 6 through mapping 2, ...'"],
+  ];
+  for (const [name, to, line] of sentences)
+    it(`the violation sentence with ${name}`, () => {
+      const edited = to.startsWith('device') ? TEXT.replace(/device 1 wrote pfn 6 through mapping\n2, but that memory was freed/, to) : TEXT.replace('memory was freed', to);
+      expect(differences(edited)).toStrictEqual([line]);
+    });
+});
