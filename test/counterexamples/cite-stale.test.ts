@@ -39,4 +39,7 @@ describe('citing a munmap use-after-free file that the model no longer reproduce
       ['device_write(mapping=2, index=0)', []],
     ]);
   });
+  it('a file claiming the violation at the rejected device_program (step 2) states none', () => {
+    expect(cite({ steps: [good.steps[0], good.steps[2], good.steps[3], good.steps[4]], violatesAt: 2 }).violation).toBeNull();
+  });
 });

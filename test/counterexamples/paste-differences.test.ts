@@ -6,6 +6,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
+import { textReport } from '../../cli/cite/text.ts';
+import { citationOf } from '../../properties/counterexample/cite.ts';
+import { type Counterexample, loadCounterexample } from '../../properties/counterexample/load.ts';
 import { parsePaste } from '../../properties/counterexample/paste.ts';
 import { pasteDifferences } from '../../properties/counterexample/paste-check.ts';
 
@@ -74,6 +77,40 @@ describe('differences between a pasted munmap use-after-free report and the mode
     expect(differences(TEXT.replace('violates no-dma-after-free:', 'violates pin-coherent:'))).toStrictEqual([
       'the report says step 5 violates pin-coherent, its heading says step 5 violates no-dma-after-free',
     ]);
+  });
+
+  it('a report claiming the violation at the munmap (step 4) is not compared with the model\'s violation at step 5', () => {
+    const at4 = TEXT.replace('(violated at step 5)', '(violated at step 4)').replace(/Step 5 violates no-dma-after-free: [^]*freed\./, 'Step 4 violates no-dma-after-free: vma 1 destroyed.');
+    expect(differences(at4)).toStrictEqual([]);
+  });
+
+  it('a report whose device_program the model rejects (no p2p_map before it) has no violation to compare', () => {
+    const rejected = TEXT.replace('  2. p2p_map(vma=1, dev=1, write=true)\n', '')
+      .replace('  3. device_program', '  2. device_program')
+      .replace('  4. munmap', '  3. munmap')
+      .replace('  5. device_write', '  4. device_write')
+      .replace('(violated at step 5)', '(violated at step 2)')
+      .replace(/Step 5 violates no-dma-after-free: [^]*freed\./, 'Step 2 violates no-dma-after-free: device 1 wrote pfn 6.');
+    expect(differences(rejected)).toStrictEqual(['the heading says counterexample f522f807c4, but these steps are counterexample fcff48cc98: a step was changed']);
+  });
+
+  describe('a munmap whose two effects (invalidate_range_start, the notifier thread) were edited', () => {
+    const cx = (loadCounterexample('counterexamples/vma-p2p-map-notifier-noretry/notifier-protocol-5090108475.json') as E.Right<Counterexample>).right;
+    const report = textReport(citationOf(cx));
+    const both = "invalidate_range_start (MMU_NOTIFY_UNMAP) as invalidation 5;\n        notifier 2's invalidate runs as thread 6";
+
+    it('the two effects run together without their "; " are one effect the model did not do', () => {
+      expect(report).toContain(both);
+      expect(differences(report.replace(both, "invalidate_range_start (MMU_NOTIFY_UNMAP) as invalidation 5\n        notifier 2's invalidate runs as thread 6"))).toStrictEqual([
+        "step 6 says 'invalidate_range_start (MMU_NOTIFY_UNMAP) as invalidation 5 notifier 2's invalid...(100 characters)', the model did not do that",
+      ]);
+    });
+
+    it('the first effect said twice is shown against both effects of the model', () => {
+      expect(differences(report.replace(both, `${both};\n        invalidate_range_start (MMU_NOTIFY_UNMAP) as invalidation 5`))).toStrictEqual([
+        "step 6 says 'invalidate_range_start (MMU_NOTIFY_UNMAP) as invalidation 5; notifier 2's invali...(162 characters)', the model did 'invalidate_range_start (MMU_NOTIFY_UNMAP) as invalidation 5; notifier 2's invali...(101 characters)'",
+      ]);
+    });
   });
 
   const sentences: ReadonlyArray<readonly [string, string, string]> = [

@@ -76,4 +76,8 @@ describe('a pasted text report of the munmap use-after-free', () => {
   it('a report cut right after its invariant line expects step 1 at the end of the text', () => {
     expect(read(HEAD.trimEnd())).toStrictEqual(E.left({ line: 3, message: "expected '1. op(args)', got the end of the text" }));
   });
+  it('a munmap step with two effect lines keeps both, joined with "; "', () => {
+    const r = report(`${HEAD}\n${STEPS.replace('     -> vma 1 destroyed', '     -> vma 1 destroyed\n     -> mm 0 has no vma')}\n`);
+    expect(r.steps[3]).toStrictEqual({ line: 9, call: 'munmap(mm=0, start=0, npages=1)', effects: 'vma 1 destroyed; mm 0 has no vma' });
+  });
 });
