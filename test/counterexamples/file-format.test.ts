@@ -103,6 +103,7 @@ describe('the counterexample file of munmap under a live p2p_map', () => {
   it('the found date is a string of at most 40 characters', () => {
     const date = (d: unknown) => FoundCodec.is({ by: 'x', date: d });
     expect([date('d'.repeat(40)), date('d'.repeat(41)), date(20260101)]).toStrictEqual([true, false, false]);
+    expect(FoundCodec.is({ by: ['dmacheck explore'], date: '2026-01-01' })).toBe(false);
     expect(CounterexampleFileCodec.is(cx.file)).toBe(true);
   });
 
