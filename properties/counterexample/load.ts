@@ -189,6 +189,7 @@ export const readInput = (path: string): E.Either<LoadError, { readonly source: 
   try {
     bytes = readFileSync(path === '-' ? 0 : path);
   } catch (err) {
+    // Stryker disable next-line LogicalOperator: readFileSync throws only Node errors, each an Error with a code, for which both forms agree
     return fail(source, '', `cannot read (${clip(err instanceof Error && 'code' in err ? String(err.code) : String(err), 60)})`);
   }
   if (bytes.length > MAX_FILE_BYTES) return fail(source, '', `${bytes.length} bytes is over the limit of ${MAX_FILE_BYTES} for a counterexample file`);

@@ -16,11 +16,13 @@ import { clip } from './quote.ts';
 /** Text compared as a reader compares it: wrapping (blanks, even inside a word) does not count. */
 const squeeze = (s: string): string => s.replace(/\s+/g, '');
 
+// Stryker disable next-line MethodExpression: every caller passes text without outer blanks (joined() output, model strings, or part() which starts and ends on a non-blank or '...')
 const say = (s: string): string => `'${clip(s.trim().replace(/\s+/g, ' '), 80)}'`;
 
 /** The differences between one step's printed effects and the model's, one line each. */
 const effectDifferences = (n: number, printed: string, model: ReadonlyArray<string>): ReadonlyArray<string> => {
   if (squeeze(printed) === squeeze(model.join('; '))) return [];
+  // Stryker disable next-line MethodExpression: claimed is only squeezed (blanks dropped) or said (trimmed), so trimming changes nothing, and an empty entry is always in did, so keeping it reports nothing
   const claimed = printed.split(';').map((e) => e.trim()).filter((e) => e !== '');
   const did = squeeze(model.join(';'));
   const said = squeeze(printed);
@@ -32,6 +34,7 @@ const effectDifferences = (n: number, printed: string, model: ReadonlyArray<stri
 
 /** Where two sentences part: a few words of each from the first difference on (after the words they share). */
 const whereTheyDiffer = (printed: string, model: string): readonly [string, string] => {
+  // Stryker disable next-line MethodExpression: printed is joined() output (paste-text.ts, paste-markdown.ts), already trimmed
   const a = printed.trim().replace(/\s+/g, ' ');
   const b = model.trim().replace(/\s+/g, ' ');
   let p = 0;
@@ -47,6 +50,7 @@ export const pasteDifferences = ({ report, counterexample: cx }: Pasted): Readon
   const id = counterexampleId(cx.file.design, cx.file.steps);
   if (id !== report.id) out.push(`the heading says counterexample ${report.id}, but these steps are counterexample ${id}: a step was changed`);
   const r = replay(cx.design, cx.ops, [invariantById(cx.invariant)]);
+  // Stryker disable next-line OptionalChaining,StringLiteral: the replay's trace has at most one entry per step of the report, so report.steps[i] is always there
   r.trace.forEach((t, i) => out.push(...effectDifferences(i + 1, report.steps[i]?.effects ?? '', describeEvents(t.events))));
   const v = report.violation;
   if (v !== undefined) {

@@ -29,8 +29,10 @@ const locate = (r: PastedReport, path: string, message: string): PasteError => {
   const s = /^steps\[([0-9]+)\](?:\.args)?\.?(.*)$/.exec(path);
   if (s !== null) {
     const i = Number(s[1]);
+    // Stryker disable next-line OptionalChaining: a loader path steps[i] indexes the file's steps, made one for one from r.steps
     return { line: r.steps[i]?.line ?? r.line, message: `step ${i + 1}${s[2] === '' ? '' : `, ${s[2]}`}: ${message}` };
   }
+  // Stryker disable next-line OptionalChaining: a 'version' error needs a version above VERSION, which only a stated version (r.version defined) gives
   const line = path === 'design' ? r.design.line : path === 'invariant' || path === 'violatesAt' ? r.invariant.line : path === 'version' ? (r.version?.line ?? r.line) : r.line;
   return { line, message: path === '' ? message : `${path}: ${message}` };
 };
@@ -71,6 +73,7 @@ export const parsePaste = (source: string, text: string, date: string): Readonly
   const lines = mailLines(text);
   const starts = lines.flatMap((l, i) => (isHeading(l) ? [i] : []));
   if (starts.length === 0) {
+    // Stryker disable next-line MethodExpression: mailLines (mail.ts) drops trailing blanks, so a blank line's text is already ''
     const first = lines.find((l) => l.text.trim() !== '');
     return [E.left(lineError(source, { line: first?.n ?? 1, message: `expected a report, 'dmacheck counterexample ID' (text) or '### dmacheck counterexample \`ID\`' (markdown), or a JSON counterexample; got ${got(first)}` }))];
   }

@@ -23,12 +23,14 @@ export interface SettledCall {
 }
 
 const nextSettleCall = (s: State): { op: Op; step: Step } | null => {
+  // Stryker disable next-line MethodExpression,ArrowFunction: thread ids come from nextId (ascending) and put() appends a new key, so the keys are already in id order
   for (const tid of [...s.threads.keys()].sort((a, b) => a - b)) {
     const op = peekThread(s, tid);
     if (op === null) continue;
     const out = step(s, op);
     if (E.isRight(out)) return { op, step: out.right };
   }
+  // Stryker disable next-line MethodExpression,ArrowFunction: invalidation ids come from nextId (ascending) and put() appends a new key, so the values are already in id order
   for (const inv of [...s.invalidations.values()].sort((a, b) => a.id - b.id)) {
     const op: Op = { kind: 'mmu_notifier_invalidate_range_end', inv: inv.id };
     const out = step(s, op);
