@@ -2,11 +2,12 @@
 // The vitest runner runs only the tests that cover each mutant, from the fast
 // selection in vitest.mutate.config.ts. See docs/assurance.md for the score.
 export default {
-  testRunner: 'vitest',
+  testRunner: 'vitest-own-tests-first', // test/stryker-runner.mjs: the vitest runner, the module's own tests first
   vitest: { configFile: 'vitest.mutate.config.ts', related: false },
   mutate: ['model/**/*.ts', 'properties/**/*.ts'],
   coverageAnalysis: 'perTest',
-  reporters: ['clear-text', 'progress', 'json'],
+  plugins: ['@stryker-mutator/*', './test/stryker-runner.mjs', './bench/stryker-timing-reporter.mjs'],
+  reporters: ['clear-text', 'progress', 'json', 'timing'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   concurrency: 2,
   // Added to 1.5 times a mutant's covering tests' own time: a mutant that loops is given up on after a few seconds

@@ -29,6 +29,8 @@ export default defineConfig({
     env: { DMACHECK_MUTATE: '1', DMACHECK_PASTE_RUNS: '5', DMACHECK_MALFORMED_RUNS: '20' },
     testTimeout: 60_000,
     pool: 'forks',
+    // Under Stryker: no mutant is active while a test file is imported (see the file).
+    setupFiles: ['test/stryker-reset.ts'],
     sequence: { sequencer: FastFirst },
     // Stryker switches mutants at run time (a global the instrumented code reads),
     // so the modules need not be loaded again for every mutant: without isolation
