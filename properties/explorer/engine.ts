@@ -70,9 +70,12 @@ const makeFast = <S>(model: IncrementalModel<S>): Fast<S> => {
 const successors = <S>(fast: Fast<S>, key: number): void => {
   const { model, s, out } = fast;
   // Stryker disable next-line ConditionalExpression: successorKeys is an optimisation that must fill out exactly as nextKey does
-  if (fast.batch) model.successorKeys!(key, s, out);
+  if (fast.batch) {
+    model.successorKeys!(key, s, out);
+    return;
+  }
   // Stryker disable next-line EqualityOperator: out[out.length] is a dropped typed-array write; nextKey of a missing action is never used
-  else for (let a = 0; a < out.length; a++) out[a] = model.nextKey(key, s, a);
+  for (let a = 0; a < out.length; a++) out[a] = model.nextKey(key, s, a);
 };
 
 /** Records violations of the edge (from, action); true if exploration must stop. */

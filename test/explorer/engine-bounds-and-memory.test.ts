@@ -91,9 +91,10 @@ describe('explore: bounds', () => {
   it('the state bound stops the level at the first new state it cannot store: transitions stop there', () => {
     // 0 has successors 1..4; every other state is a dead end.
     const fan = (k: number, a: number) => (k === 0 ? a + 1 : -1);
+    // Exploration ends there: the stored dead ends 1 and 2 are never expanded, so no deadlock is counted.
     const r = explore(incremental(4, fan), { maxStates: 3 });
-    expect([r.states, r.transitions, r.stoppedBy]).toEqual([3, 3, 'maxStates']);
+    expect([r.states, r.transitions, r.stoppedBy, r.deadlocks]).toEqual([3, 3, 'maxStates', 0]);
     const g = explore(generic(4, fan), { maxStates: 3 });
-    expect([g.states, g.transitions, g.stoppedBy]).toEqual([3, 3, 'maxStates']);
+    expect([g.states, g.transitions, g.stoppedBy, g.deadlocks]).toEqual([3, 3, 'maxStates', 0]);
   });
 });

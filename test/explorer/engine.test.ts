@@ -144,3 +144,26 @@ describe('arguments the engine refuses', () => {
     expect(explore(one({}), { maxStates: 1 })).toMatchObject({ states: 1, complete: true });
   });
 });
+
+describe('the frontier at a depth bound, generic path', () => {
+  it('stops encoding successors once one is found that the bound cut (encode interns keys, and costs memory)', () => {
+    // State 0 has three actions to three new states; nothing past depth 0 is stored.
+    let encodes = 0;
+    const fan: ExplorableModel<number> = {
+      actionCount: 3,
+      initial: () => 0,
+      encode: (s) => {
+        encodes++;
+        return s;
+      },
+      decode: (k) => k,
+      next: (s, a) => (s === 0 ? a + 1 : null),
+      violations: () => [],
+      actionName: (a) => `to ${a + 1}`,
+    };
+    const r = explore(fan, { maxDepth: 0 });
+    expect([r.states, r.complete, r.stoppedBy]).toEqual([1, false, 'maxDepth']);
+    // The initial state, then the first successor: the other two are not looked up.
+    expect(encodes).toBe(2);
+  });
+});

@@ -94,6 +94,16 @@ describe('DMA API misuse templates', () => {
     ]);
   });
 
+  it('dma_map_sg of a P2PDMA page: sg_set_page takes the pci_alloc_p2pmem page, not a page of the same BAR that a process mapped through p2pmem', () => {
+    // The p2pmem mmap takes the BAR's first page (mapping none, not in a table), the allocation the second.
+    const { state: s1 } = run(world(), { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'p2pmem', bar: P2PDMA_BAR } });
+    const userPage = [...s1.vmas.values()][0]!.ptes[0]!.pfn;
+    const calls = runPlan(s1, dmaMapSgOfP2pdmaPage(IMPORTER, P2PDMA_BAR).options(s1)[0]!);
+    const kernelPage = calls![0]!.step.state.frames.find((f) => f.bar === P2PDMA_BAR && f.mapping.kind === 'kernel')!.pfn;
+    expect(kernelPage).not.toBe(userPage);
+    expect(calls![2]!.op).toEqual({ kind: 'sg_set_page', sgl: calls![1]!.before.nextId, index: 0, page: kernelPage });
+  });
+
   it('dma_map_sg of a P2PDMA page is not offered once the provider is removed, nor for a BAR that does not exist', () => {
     const { state } = run(world(), { kind: 'pci_stop_and_remove_bus_device', dev: 0 }, { kind: 'memunmap_pages', dev: 0 });
     expect(state.bars[P2PDMA_BAR]?.alive).toBe(false);

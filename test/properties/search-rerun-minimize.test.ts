@@ -30,6 +30,11 @@ describe('rerun and minimize', () => {
     expect(m.violation.message).toBe('vma 1 was destroyed while mapping 2 (p2p_map for device 1) still holds DMA addresses of its BAR window');
   });
 
+  it('an error that is not a violation (here thrown by an invariant) leaves rerun as thrown, not as a result', () => {
+    const broken = { ...lifetime[0]!, exercised: () => { throw new RangeError('broken invariant'); } };
+    expect(() => rerun(design, [broken], [move('mmap_bar')])).toThrow(new RangeError('broken invariant'));
+  });
+
   it('munmap of a BAR nobody imported violates nothing', () => {
     expect(rerun(design, lifetime, [move('mmap_bar'), move('munmap')])).toBeNull();
   });
