@@ -69,7 +69,7 @@ const makeFast = <S>(model: IncrementalModel<S>): Fast<S> => {
 /** Fills fast.out with the successor keys of `key` (already decoded into fast.s). */
 const successors = <S>(fast: Fast<S>, key: number): void => {
   const { model, s, out } = fast;
-  // Stryker disable next-line ConditionalExpression: successorKeys is an optimisation that must fill out exactly as nextKey does
+  // Stryker disable next-line ConditionalExpression,BlockStatement: successorKeys is an optimisation that must fill out exactly as nextKey does
   if (fast.batch) {
     model.successorKeys!(key, s, out);
     return;

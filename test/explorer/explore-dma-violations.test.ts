@@ -3,7 +3,7 @@
  * munmap, remove the provider, device writes): the shortest violation,
  * replayed into kernel calls, and the memory it reports.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { designById } from '../../model/designs/index.ts';
 import { type DmaExploration, MAX_ACTIONS, enabledActions, exploreDesign, opsOf } from '../../properties/explore-dma.ts';
 import type { StepTemplate } from '../../model/designs/design.ts';
@@ -11,15 +11,13 @@ import { makeWorld } from '../../model/world.ts';
 import { invariantById } from '../../properties/registry.ts';
 
 const design = designById('vma-p2p-map')!;
-// Explored in beforeAll, not at import: under StrykerJS a mutant is switched on only
-// after the test file is imported, so an exploration made at import would test no mutant.
-let e: DmaExploration;
-beforeAll(() => {
-  e = exploreDesign(design, [invariantById('provider-removal'), invariantById('no-dma-after-free')], { maxStates: 50 });
-});
+// Explored inside each test, not at import: under StrykerJS a mutant is switched on only
+// after the test file is imported, and a test is run for a mutant only if its own body reaches it.
+const explored = (): DmaExploration => exploreDesign(design, [invariantById('provider-removal'), invariantById('no-dma-after-free')], { maxStates: 50 });
 
 describe('exploreDesign on vma-p2p-map within 50 states', () => {
   it('pci_stop_and_remove_bus_device with the importer programmed; no device access to freed memory yet', () => {
+    const e = explored();
     expect(e.result.states).toBe(50);
     expect(e.violations.map((v) => [v.invariant, v.depth, v.message])).toEqual([
       ['provider-removal', 3, 'the removal of provider device 0 completed while mapping 2 (p2p_map for device 1) still holds the DMA address of pfn 6'],
@@ -29,6 +27,7 @@ describe('exploreDesign on vma-p2p-map within 50 states', () => {
   });
 
   it('bytes per state count the interned canonical keys on top of the store', () => {
+    const e = explored();
     const store = e.result.bytes / e.result.states;
     // Every key names each frame, BAR, device and inode of the world: well over 50 UTF-16 characters.
     expect(e.bytesPerState).toBeGreaterThan(store + 100);
