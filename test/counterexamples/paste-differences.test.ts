@@ -11,23 +11,9 @@ import { citationOf } from '../../properties/counterexample/cite.ts';
 import { type Counterexample, loadCounterexample } from '../../properties/counterexample/load.ts';
 import { parsePaste } from '../../properties/counterexample/paste.ts';
 import { pasteDifferences } from '../../properties/counterexample/paste-check.ts';
+import { UAF_TEXT } from './uaf-report.ts';
 
-const TEXT = `dmacheck counterexample f522f807c4: the device writes the BAR window
-design:    vma-p2p-map
-invariant: no-dma-after-free (violated at step 5)
-
-  1. mmap(mm=0, npages=1, backing=bar(bar=0))
-  2. p2p_map(vma=1, dev=1, write=true)
-  3. device_program(dev=1, mapping=2)
-     -> device 1 programmed with mapping 2
-  4. munmap(mm=0, start=0, npages=1)
-     -> vma 1 destroyed
-  5. device_write(mapping=2, index=0)
-     -> device 1 wrote pfn 6
-
-Step 5 violates no-dma-after-free: device 1 wrote pfn 6 through mapping
-2, but that memory was freed.
-`;
+const TEXT = UAF_TEXT;
 
 const MARKDOWN = `### dmacheck counterexample \`f522f807c4\`
 

@@ -10,21 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { serialise } from '../../properties/counterexample/format.ts';
 import { loadErrorLine, MAX_FILE_BYTES } from '../../properties/counterexample/load.ts';
 import { looksLikeJson, type Pasted, parsePaste } from '../../properties/counterexample/paste.ts';
+import { UAF_HEAD, UAF_STEPS } from './uaf-report.ts';
 
-const TEXT = `dmacheck counterexample f522f807c4: the device writes the BAR window
-design:    vma-p2p-map
-invariant: no-dma-after-free (violated at step 5)
-format:    version 1
-
-  1. mmap(mm=0, npages=1, backing=bar(bar=0))
-  2. p2p_map(vma=1, dev=1, write=true)
-  3. device_program(dev=1, mapping=2)
-     -> device 1 programmed with mapping 2
-  4. munmap(mm=0, start=0, npages=1)
-     -> vma 1 destroyed
-  5. device_write(mapping=2, index=0)
-     -> device 1 wrote pfn 6
-`;
+const TEXT = `${UAF_HEAD}format:    version 1\n\n${UAF_STEPS}\n`;
 
 const results = (text: string, date = '2026-01-01'): ReadonlyArray<string | Pasted> =>
   parsePaste('mail.txt', text, date).map((x) => (E.isLeft(x) ? loadErrorLine(x.left) : x.right));

@@ -9,21 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { mailLines } from '../../properties/counterexample/mail.ts';
 import { parseTextReport } from '../../properties/counterexample/paste-text.ts';
 import type { PastedReport } from '../../properties/counterexample/pasted.ts';
+import { UAF_HEAD, UAF_STEPS, UAF_VIOLATION } from './uaf-report.ts';
 
-const HEAD = `dmacheck counterexample f522f807c4: the device writes the BAR window
-design:    vma-p2p-map
-invariant: no-dma-after-free (violated at step 5)
-`;
-const STEPS = `  1. mmap(mm=0, npages=1, backing=bar(bar=0))
-  2. p2p_map(vma=1, dev=1, write=true)
-  3. device_program(dev=1, mapping=2)
-     -> device 1 programmed with mapping 2
-  4. munmap(mm=0, start=0, npages=1)
-     -> vma 1 destroyed
-  5. device_write(mapping=2, index=0)
-     -> device 1 wrote pfn 6`;
-const VIOLATION = `Step 5 violates no-dma-after-free: device 1 wrote pfn 6 through mapping
-2, but that memory was freed.`;
+const HEAD = UAF_HEAD;
+const STEPS = UAF_STEPS;
+const VIOLATION = UAF_VIOLATION;
 
 const read = (text: string) => parseTextReport(mailLines(text));
 const report = (text: string): PastedReport => {
