@@ -137,7 +137,7 @@ class KeptThreadWorker {
 }
 
 /** Make every project of the vitest instance run its files on the kept thread. */
-const keepThread = (vitest) => {
+export const keepThread = (vitest) => {
   for (const project of vitest.projects) {
     project.config.pool = KEPT;
     project.config.poolRunner = { name: KEPT, createPoolWorker: (options) => new KeptThreadWorker(options) };

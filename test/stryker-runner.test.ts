@@ -4,7 +4,8 @@
  * round runs the others), so these pin the choice itself.
  */
 import { describe, expect, it } from 'vitest';
-import { firstRound, strykerPlugins } from './stryker-runner.mjs';
+import { createVitest } from 'vitest/node';
+import { firstRound, keepThread, strykerPlugins } from './stryker-runner.mjs';
 
 const ids = [
   'test/counterexamples/corpus.test.ts#the committed corpus loads',
@@ -37,5 +38,32 @@ describe('the first round of a mutant run', () => {
 
   it('registers one test runner plugin under the name stryker.config.mjs uses', () => {
     expect(strykerPlugins.map((p) => [p.kind, p.name])).toEqual([['TestRunner', 'vitest-own-tests-first']]);
+  });
+});
+
+describe('the kept-thread pool, on the installed vitest', () => {
+  it('runs a second run on the same thread (module state kept, the test file imported again) with that run own name filter', async () => {
+    const vitest = await createVitest('test', {
+      config: false,
+      include: ['test/fixtures/kept-thread-probe.ts'],
+      pool: 'threads',
+      maxWorkers: 1,
+      isolate: false,
+      watch: false,
+      reporters: [{}], // a reporter that reports nothing: the outer run prints the result
+    });
+    try {
+      keepThread(vitest);
+      const run = async (name: string) => {
+        vitest.state.filesMap.clear();
+        for (const p of vitest.projects) p.config.testNamePattern = new RegExp(`^${name}$`);
+        await vitest.start(['test/fixtures/kept-thread-probe.ts']);
+        return vitest.state.getFiles().flatMap((f) => f.tasks.map((t) => [t.name, t.result?.state ?? 'skipped']));
+      };
+      expect(await run('first run')).toEqual([['first run', 'pass'], ['second run', 'skipped']]);
+      expect(await run('second run')).toEqual([['first run', 'skipped'], ['second run', 'pass']]);
+    } finally {
+      await vitest.close();
+    }
   });
 });
