@@ -79,7 +79,6 @@ class KeptThreadWorker {
     this.stdout = options.project.vitest.logger.outputStream;
     this.stderr = options.project.vitest.logger.errorStream;
     this.listeners = [];
-    this.local = [];
     this.testNamePattern = undefined;
   }
   async start() {
