@@ -9,6 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { defaults } from '../cli/args.ts';
+import { budgetOf } from '../model/designs/design.ts';
 import { designs } from '../model/designs/index.ts';
 import { invariantIds } from '../properties/invariant.ts';
 import { invariantById } from '../properties/registry.ts';
@@ -31,7 +32,7 @@ console.log('\nexpected violations (median over 20 seeds):');
 console.log(`${'design'.padEnd(22)} ${'invariant'.padEnd(24)} found  runs (max)  time(ms)  shrunk-len (min..max)`);
 for (const d of designs) {
   for (const id of invariantIds.filter((i) => d.expected[i].verdict === 'violated')) {
-    const rs = seeds.map((seed) => search(d, [invariantById(id)], { seed, ...budget, runs: Math.max(budget.runs, d.searchRuns ?? 0) }));
+    const rs = seeds.map((seed) => search(d, [invariantById(id)], { seed, ...budgetOf(d, budget.runs, budget.maxCommands) }));
     const found = rs.filter((r) => r.found !== null);
     const missed = seeds.filter((_, i) => rs[i]!.found === null);
     const worse = mustFindOn(`${d.id}/${id}`, seeds).filter((s) => missed.includes(s));

@@ -14,6 +14,8 @@ export interface CheckArgs {
   readonly runs: number;
   /** `--runs` was given: it overrides a design's own budget (`Design.searchRuns`). */
   readonly runsGiven: boolean;
+  /** `--max-commands` was given: it overrides a design's own run length (`Design.searchCommands`). */
+  readonly maxCommandsGiven: boolean;
   readonly seed: number;
   readonly maxCommands: number;
   readonly json: boolean;
@@ -206,6 +208,7 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
     timing: !f.switches.has('--no-timing'),
     confirmStates,
     runsGiven: f.values.some(([flag]) => flag === '--runs'),
+    maxCommandsGiven: f.values.some(([flag]) => flag === '--max-commands'),
   });
 };
 

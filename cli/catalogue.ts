@@ -47,6 +47,8 @@ const section = (d: Design): string =>
     `Environment events: ${d.environment.map((t) => `\`${t.name}\``).join(', ')}.`,
     '',
     ...(d.searchRuns === undefined ? [] : [`Search budget: ${d.searchRuns} runs (\`check\` uses it unless \`--runs\` is given).`, '']),
+    ...(d.searchCommands === undefined ? [] : [`Search run length: up to ${d.searchCommands} steps (\`check\` uses it unless \`--max-commands\` is given).`, '']),
+    ...(d.searchSwarm === true ? ['Swarm search: each run leaves out a random half of the environment events (exit, fork, removal, ...), so that a run gets deep into a race they would cut short.', ''] : []),
     '| invariant | expected | why |',
     '|---|---|---|',
     ...invariantIds.map((i) => `| \`${i}\` | ${d.expected[i].verdict} | ${d.expected[i].why.replace(/\|/g, '\\|')} |`),

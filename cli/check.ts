@@ -1,4 +1,5 @@
 /** `dmacheck check`: search, print the verdict table and traces, optionally save the violations. */
+import { budgetOf } from '../model/designs/design.ts';
 import { designById } from '../model/designs/index.ts';
 import { MAX_STEPS } from '../properties/counterexample/load.ts';
 import { saveCounterexample, toCounterexampleFile } from '../properties/counterexample/save.ts';
@@ -24,10 +25,11 @@ const save = (v: Verdict): string => {
 
 /** The designs that search with a bigger budget of their own (unless --runs was given). */
 const more = (args: CheckArgs): string => {
-  if (args.runsGiven) return '';
   const own = args.designs.flatMap((id) => {
-    const n = designById(id)!.searchRuns ?? 0;
-    return n > args.runs ? [`${n} for ${id}`] : [];
+    const d = designById(id)!;
+    const runs = !args.runsGiven && (d.searchRuns ?? 0) > args.runs ? [`${d.searchRuns} runs`] : [];
+    const steps = !args.maxCommandsGiven && (d.searchCommands ?? 0) > args.maxCommands ? [`${d.searchCommands} steps`] : [];
+    return runs.length + steps.length === 0 ? [] : [`${[...runs, ...steps].join(' of ')} for ${id}`];
   });
   return own.length === 0 ? '' : ` (${own.join(', ')})`;
 };
@@ -35,14 +37,16 @@ const more = (args: CheckArgs): string => {
 export const check = (args: CheckArgs): number => {
   if (!args.json)
     console.log(
-      `dmacheck: ${args.designs.length} design(s) x ${args.invariants.length} invariant(s); seed ${args.seed}; up to ${args.runs} runs${more(args)} of up to ${args.maxCommands} steps per search\n`,
+      `dmacheck: ${args.designs.length} design(s) x ${args.invariants.length} invariant(s); seed ${args.seed}; up to ${args.runs} runs of up to ${args.maxCommands} steps per search${more(args)}\n`,
     );
   const all: Verdict[] = [];
   for (const id of args.designs) {
     const design = designById(id)!;
     try {
-      const runs = args.runsGiven ? args.runs : Math.max(args.runs, design.searchRuns ?? 0);
-      all.push(...verdictsFor(design, args.invariants, { seed: args.seed, runs, maxCommands: args.maxCommands, path: args.path }));
+      const own = budgetOf(design, args.runs, args.maxCommands);
+      const runs = args.runsGiven ? args.runs : own.runs;
+      const maxCommands = args.maxCommandsGiven ? args.maxCommands : own.maxCommands;
+      all.push(...verdictsFor(design, args.invariants, { seed: args.seed, runs, maxCommands, path: args.path }));
     } catch (err) {
       // fast-check refuses a replay path that does not lead to a failure with this seed and budget.
       if (args.path === undefined || !(err instanceof Error) || !/replay/i.test(err.message)) throw err;

@@ -68,6 +68,8 @@ export const exploreOne = (
   const e = exploreDesign(design, invariants.map(invariantById), {
     ...(depth === undefined ? {} : { maxDepth: depth }),
     maxStates,
+    // One invariant asked for: its first (shortest, breadth-first) violation is the answer.
+    ...(invariants.length === 1 ? { stopAtFirstViolation: new Set(invariants) } : {}),
     ...(progress ? { onLevel: progressLine(id) } : {}),
   });
   if (progress && e.result.seconds > 2) process.stderr.write('\r\x1b[K');

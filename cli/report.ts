@@ -28,9 +28,9 @@ export const formatTable = (vs: ReadonlyArray<Verdict>, timing = true): string =
 export const replayCommand = (v: Verdict, args: CheckArgs): ReadonlyArray<string> =>
   v.violation?.shortest?.kind === 'shorter'
     ? ['npx', 'dmacheck', 'explore', '--design', v.design, '--invariant', v.invariant, '--depth', String(v.violation.shortest.depth), '--max-states', String(args.confirmStates)]
-    : searchCommand(v, args);
+    : searchCommand(v);
 
-const searchCommand = (v: Verdict, args: CheckArgs): ReadonlyArray<string> => [
+const searchCommand = (v: Verdict): ReadonlyArray<string> => [
   'npm',
   'run',
   'check',
@@ -41,7 +41,7 @@ const searchCommand = (v: Verdict, args: CheckArgs): ReadonlyArray<string> => [
   '--seed',
   String(v.seed),
   '--max-commands',
-  String(args.maxCommands),
+  String(v.maxCommands),
   '--runs',
   String(v.budget),
   ...(v.violation === null ? [] : ['--path', v.violation.path]),

@@ -12,7 +12,7 @@ import { kernelStep } from './kernel-step.ts';
 import type { Op } from './op.ts';
 import { illFormed, isIllFormed, isWait, type Outcome } from './result.ts';
 import type { DriverThread, State, ThreadId } from './state.ts';
-import type { Action, ThreadNext } from './recipe.ts';
+import { driverView, type Action, type ThreadNext } from './recipe.ts';
 
 const MAX_JUMPS = 32;
 
@@ -24,11 +24,12 @@ export const nextCall = (s: State, tid: ThreadId): { readonly next: Extract<Thre
   if (t === undefined) return `no driver thread ${tid}`;
   const recipe = recipeByName(t.recipe);
   if (recipe === undefined) return `driver thread ${tid} runs unknown code '${t.recipe}'`;
+  const view = driverView(s, t.device);
   // Stryker disable next-line UpdateOperator: no recipe jumps more than twice without a call (every goto leads to a call), so the bound is never reached
   for (let i = 0; i < MAX_JUMPS; i++) {
     const action: Action | undefined = recipe.actions[t.pc];
     if (action === undefined) return `${recipe.name} has no step ${t.pc}`;
-    const next: ThreadNext = action(s, t);
+    const next: ThreadNext = action(view, t);
     if (next.kind === 'call') return { next, thread: t };
     t = { ...t, pc: next.pc };
   }
@@ -75,6 +76,6 @@ export const runThreadCall = (s: State, op: Op): Outcome => {
   const current = after.threads.get(tid);
   if (current === undefined) return out;
   const base = { ...current, pc: thread.pc };
-  const moved = next.then === undefined ? { ...base, pc: base.pc + 1 } : next.then(base, out.right, s);
+  const moved = next.then === undefined ? { ...base, pc: base.pc + 1 } : next.then(base, out.right.events);
   return E.right({ state: withThread(after, tid, moved), events: out.right.events });
 };

@@ -2,7 +2,7 @@
  * What a step did that an invariant may judge. Events are facts about the
  * step (a CPU load hit this pfn, this VMA was destroyed), never verdicts.
  */
-import type { DeviceId, DeviceRangeId, InvalidationId, MappingId, MmId, NotifierId, NotifyEvent, PagesId, Pfn, SglId, ThreadId, VmaId } from './state.ts';
+import type { DeviceId, DeviceRangeId, FoundVma, InvalidationId, MappedEntry, MappingId, MmId, NotifierId, NotifyEvent, PagesId, Pfn, SglId, ThreadId, VmaId } from './state.ts';
 
 export type CpuAccessor = 'sg_virt' | 'kmap_local_page' | 'sg_copy_to_buffer' | 'memcpy_toio' | 'store' | 'load';
 
@@ -76,5 +76,14 @@ export type Event =
   | { readonly kind: 'call-failed'; readonly op: string; readonly reason: string }
   | { readonly kind: 'mapping-torn-down'; readonly mapping: MappingId }
   | { readonly kind: 'provider-removed'; readonly device: DeviceId }
+  /** mm_users of `mm` changed and is not 0: mmget_not_zero took a reference, or an exit or mmput left others holding one (exit_mmap waits for the last). */
+  | { readonly kind: 'mm-users'; readonly mm: MmId; readonly users: number }
+  /** What find_vma handed the driver. */
+  | { readonly kind: 'vma-found'; readonly mm: MmId; readonly addr: number; readonly vma: FoundVma }
+  /** What p2p_map returned to its caller: the mapping handle and its DMA addresses. */
+  | { readonly kind: 'p2p-mapped'; readonly mapping: MappingId; readonly entries: ReadonlyArray<MappedEntry> }
+  /** A driver added a p2p_map mapping to its own records, or dropped it. */
+  | { readonly kind: 'driver-recorded'; readonly device: DeviceId; readonly mapping: MappingId }
+  | { readonly kind: 'driver-forgot'; readonly device: DeviceId; readonly mapping: MappingId }
   /** device_release_driver(): the device's driver was unbound. */
   | { readonly kind: 'driver-unbound'; readonly device: DeviceId };

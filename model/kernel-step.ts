@@ -19,7 +19,8 @@ import { exitMmap, fork, mmap, munmap, writeFault } from './ops/mm.ts';
 import { mmuNotifierInvalidateRangeEnd } from './ops/continuation.ts';
 import { mprotect } from './ops/mprotect.ts';
 import { mremap } from './ops/mremap.ts';
-import { deviceProgram, deviceStopDma, driverLock, driverMapRange, driverReturn, driverUnlock } from './ops/importer.ts';
+import { deviceProgram, deviceStopDma, driverForget, driverLock, driverMapRange, driverRecord, driverReturn, driverUnlock } from './ops/importer.ts';
+import { findVmaOp, mmapReadLock, mmapReadUnlock, mmgetNotZero, mmput } from './ops/mm-users.ts';
 import { invalidateCallbackReturn, mmuIntervalNotifierInsert, mmuIntervalNotifierRemove, mmuIntervalReadBegin, mmuIntervalReadRetry, mmuIntervalSetSeq } from './ops/notifier.ts';
 import { p2pMap, p2pUnmap } from './ops/p2p-vma-ops.ts';
 import { pciAllocP2pmem, pciFreeP2pmem, pciP2pdmaMapSg, pciP2pdmaUnmapSg, pciStopAndRemoveBusDevice, memunmapPages } from './ops/p2pdma.ts';
@@ -79,6 +80,13 @@ const handlers: Handlers = {
   device_program: (s, o) => deviceProgram(s, o.dev, o.mapping),
   device_stop_dma: (s, o) => deviceStopDma(s, o.dev, o.mm, o.start, o.npages),
   driver_return: (s, o) => driverReturn(s, o.dev),
+  driver_record: (s, o) => driverRecord(s, o.dev, o.mapping, o.by),
+  driver_forget: (s, o) => driverForget(s, o.dev, o.mapping),
+  mmget_not_zero: (s, o) => mmgetNotZero(s, o.mm),
+  mmput: (s, o) => mmput(s, o.mm),
+  mmap_read_lock: (s, o) => mmapReadLock(s, o.mm),
+  mmap_read_unlock: (s, o) => mmapReadUnlock(s, o.mm),
+  find_vma: (s, o) => findVmaOp(s, o.mm, o.addr),
   // single-page DMA API, dma_mapping_error, unbind; CPU access by a process
   dma_map_page: (s, o) => dmaMapPage(s, o.dev, o.page, o.dir),
   dma_unmap_page: (s, o) => dmaUnmapPage(s, o.mapping, o.dev),

@@ -96,6 +96,14 @@ export const opArgs = {
   device_program: args({ dev: nat, mapping: nat }),
   device_stop_dma: args({ dev: nat, mm: nat, start: nat, npages: nat }),
   driver_return: args({ dev: nat, err: ErrnoCodec }),
+  driver_record: args({ dev: nat, mapping: nat }),
+  driver_forget: args({ dev: nat, mapping: nat }),
+  // a driver reaching a process's address space (hmm.rst's map path)
+  mmget_not_zero: args({ mm: nat }),
+  mmput: args({ mm: nat }),
+  mmap_read_lock: args({ mm: nat }),
+  mmap_read_unlock: args({ mm: nat }),
+  find_vma: args({ mm: nat, addr: nat }),
   // proposed VMA ops (Glisse, RFC 2019)
   p2p_map: args({ vma: nat, dev: nat, write: t.boolean }),
   p2p_unmap: args({ mapping: nat }),

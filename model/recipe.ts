@@ -1,27 +1,49 @@
 /**
  * Driver code as data: a recipe is a list of actions, one per program
- * counter value. An action looks at the state and the thread's locals and
+ * counter value. An action looks at what the driver itself can see and
  * says which call the driver makes next (and how its locals change after
  * the call), or where to jump without a call. Recipes never change state
  * themselves: every change is a call the model runs as a step.
+ *
+ * What a driver can see is typed: its thread's locals (`DriverThread`:
+ * what the kernel handed it, what earlier calls returned) and its own
+ * records (`DriverView`), never the kernel's tables. A call's result
+ * reaches the thread only through the call's events (its return value).
+ * test/model/driver-view.test.ts fails when a recipe imports the state.
  */
+import type { Event } from './event.ts';
 import type { Op } from './op.ts';
-import type { Step } from './result.ts';
-import type { DriverThread, State } from './state.ts';
+import type { DeviceId, DriverRecord, DriverThread, NotifierId, NotifyRange, State } from './state.ts';
+
+/** What one driver knows besides a thread's locals: its own records. */
+export interface DriverView {
+  readonly device: DeviceId;
+  /** The p2p_map mappings this driver recorded and has not forgotten, oldest first. */
+  readonly records: ReadonlyArray<DriverRecord>;
+  /** The interval notifiers this driver inserted (embedded in its own objects): their ids and ranges. */
+  readonly intervals: ReadonlyArray<{ readonly notifier: NotifierId } & NotifyRange>;
+}
+
+/** The view of `dev`'s driver in `s`: its records and its own notifiers' intervals. */
+export const driverView = (s: State, dev: DeviceId): DriverView => ({
+  device: dev,
+  records: s.records.filter((r) => r.device === dev),
+  intervals: [...s.notifiers.values()].filter((n) => n.owner === dev).map((n) => ({ notifier: n.id, mm: n.mm, start: n.start, end: n.end })),
+});
 
 export type ThreadNext =
   | {
       readonly kind: 'call';
       /** The call, without `by` (the runner adds it). */
       readonly op: Op;
-      /** The thread after the call returned; null ends the thread. Default: on to the next action. */
-      readonly then?: (t: DriverThread, step: Step, before: State) => DriverThread | null;
+      /** The thread after the call returned, from what the call returned (its events); null ends the thread. Default: on to the next action. */
+      readonly then?: (t: DriverThread, returned: ReadonlyArray<Event>) => DriverThread | null;
       /** The call returned an error (not a wait): the driver goes on here; absent, the thread cannot go on. */
       readonly onError?: (t: DriverThread) => DriverThread | null;
     }
   | { readonly kind: 'goto'; readonly pc: number };
 
-export type Action = (s: State, t: DriverThread) => ThreadNext;
+export type Action = (d: DriverView, t: DriverThread) => ThreadNext;
 
 export interface Recipe {
   readonly name: string;
@@ -32,7 +54,7 @@ export interface Recipe {
   readonly actions: ReadonlyArray<Action>;
 }
 
-export const call = (op: Op, then?: (t: DriverThread, step: Step, before: State) => DriverThread | null, onError?: (t: DriverThread) => DriverThread | null): ThreadNext => ({
+export const call = (op: Op, then?: (t: DriverThread, returned: ReadonlyArray<Event>) => DriverThread | null, onError?: (t: DriverThread) => DriverThread | null): ThreadNext => ({
   kind: 'call',
   op,
   ...(then === undefined ? {} : { then }),

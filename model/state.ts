@@ -130,6 +130,15 @@ export interface Mm {
    * invalidation of this mm is in progress, even otherwise; starts at 2.
    */
   readonly invalidateSeq: number;
+  /**
+   * `mm->mm_users`: the process's own reference while its task runs, plus
+   * one per mmget_not_zero a driver has not mmput yet. exit_mmap runs at
+   * the last mmput, so a driver holding a reference keeps the address
+   * space (VMAs, page tables) until it lets go.
+   */
+  readonly users: number;
+  /** Driver threads holding `mmap_read_lock(mm)`: mmap_write_lock takers (munmap, mprotect, mremap, fork, mmap) wait for them. */
+  readonly mmapReaders: number;
 }
 
 export type VmaBacking =
@@ -324,6 +333,15 @@ export interface DriverThread {
   /** Callback threads: the invalidation, and the `cur_seq` the kernel passed. */
   readonly inv: InvalidationId | null;
   readonly curSeq: number;
+  /**
+   * What the kernel handed the thread: a callback's `range` and `event`
+   * (the part of the invalidation its notifier covers); a map path's range
+   * is the interval the driver subscribed (its own notifier's), event null.
+   */
+  readonly range: NotifyRange;
+  readonly event: NotifyEvent | null;
+  /** Map path: what find_vma returned (null before, or when no VMA covers the address). */
+  readonly vma: FoundVma | null;
   /** Map path: the sequence mmu_interval_read_begin returned, and what p2p_map returned. */
   readonly seq: number | null;
   readonly mapping: MappingId | null;
@@ -335,6 +353,32 @@ export interface DriverThread {
    * notifier-protocol invariant reads it.
    */
   readonly stale: boolean;
+}
+
+/** What find_vma() handed a driver: the VMA and the fields the driver reads of it (vm_start, vm_end, whether its vm_ops have p2p_map). */
+export interface FoundVma {
+  readonly vma: VmaId;
+  readonly start: number;
+  readonly end: number;
+  readonly p2pMap: boolean;
+}
+
+/**
+ * A driver's own record of a p2p_map mapping it holds (an entry of the
+ * driver's own list or interval tree): the handle p2p_map returned, the
+ * VMA it must pass to p2p_unmap, the range the VMA covered, and the
+ * notifier it keeps the mapping under. Only the driver's recipe steps
+ * (`driver_record`, `driver_forget`) change it; its callbacks find what to
+ * tear down here, never in the kernel's tables.
+ */
+export interface DriverRecord {
+  readonly device: DeviceId;
+  readonly notifier: NotifierId;
+  readonly mapping: MappingId;
+  readonly vma: VmaId;
+  readonly mm: MmId;
+  readonly start: number;
+  readonly end: number;
 }
 
 /** What a driver wrote into its device's own page table: the device reaches these addresses until it is stopped. */
@@ -415,6 +459,8 @@ export interface State {
   readonly invalidations: ReadonlyMap<InvalidationId, Invalidation>;
   readonly threads: ReadonlyMap<ThreadId, DriverThread>;
   readonly deviceRanges: ReadonlyMap<DeviceRangeId, DeviceRange>;
+  /** Importing drivers' own records of the p2p_map mappings they hold, oldest first. */
+  readonly records: ReadonlyArray<DriverRecord>;
   /** Devices whose driver update lock (the lock hmm.rst calls `driver->update`) is held. */
   readonly driverLocks: ReadonlyArray<DeviceId>;
 }

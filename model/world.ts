@@ -73,7 +73,7 @@ export const makeWorld = (w: WorldSpec): State => {
     bars,
     devices,
     inodes,
-    mms: new Map([[0, { id: 0, alive: true, hasPinned: false, invalidateSeq: 2 }]]),
+    mms: new Map([[0, { id: 0, alive: true, hasPinned: false, invalidateSeq: 2, users: 1, mmapReaders: 0 }]]),
     vmas: new Map(),
     pageArrays: new Map(),
     sgls: new Map(),
@@ -82,6 +82,7 @@ export const makeWorld = (w: WorldSpec): State => {
     invalidations: new Map(),
     threads: new Map(),
     deviceRanges: new Map(),
+    records: [],
     driverLocks: [],
   };
 };

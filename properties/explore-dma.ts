@@ -33,11 +33,13 @@ export interface Action {
 /** Every enabled action of `design` in `s`, in template order then option order. */
 export const enabledActions = (design: Design, s: State): ReadonlyArray<Action> => {
   const out: Action[] = [];
-  for (const t of [...design.driver, ...design.environment])
+  for (const t of [...design.driver, ...design.environment]) {
+    if (t.searchOnly === true) continue;
     for (const option of t.options(s)) {
       const calls = runPlan(s, option);
       if (calls !== null) out.push({ template: t.name, calls });
     }
+  }
   if (out.length > MAX_ACTIONS) throw new ModelBug(`${design.id}: ${out.length} actions enabled in one state (more than ${MAX_ACTIONS})`);
   return out;
 };

@@ -183,13 +183,24 @@ const choice = fc.nat({ max: 0xffff });
 
 const commandsFor = (design: Design, invariants: ReadonlyArray<Invariant>, stats: Stats, maxCommands: number, replayPath: string | undefined) => {
   const templates = [...design.driver, ...design.environment];
-  const arb = fc.oneof(
-    ...templates.map((template) => ({
-      arbitrary: choice.map((c) => new TemplateCommand({ template, choice: c }, invariants, stats) as fc.Command<Box, object>),
-      weight: template.weight,
-    })),
-  );
-  return fc.commands([arb], { maxCommands, size: 'max', ...(replayPath === undefined ? {} : { replayPath }) });
+  const commands = (ts: ReadonlyArray<StepTemplate>) =>
+    fc.commands(
+      [
+        fc.oneof(
+          ...ts.map((template) => ({
+            arbitrary: choice.map((c) => new TemplateCommand({ template, choice: c }, invariants, stats) as fc.Command<Box, object>),
+            weight: template.weight,
+          })),
+        ),
+      ],
+      { maxCommands, size: 'max', ...(replayPath === undefined ? {} : { replayPath }) },
+    );
+  if (design.searchSwarm !== true) return commands(templates);
+  // Swarm: a random half of the environment's templates sits this run out.
+  const optional = templates.filter((t) => t.role === 'environment' && t.swarm !== false);
+  return fc
+    .noBias(fc.array(fc.boolean(), { minLength: optional.length, maxLength: optional.length }))
+    .chain((keep) => commands(templates.filter((t) => !optional.includes(t) || keep[optional.indexOf(t)] === true)));
 };
 
 /** Search `design` for a violation of any of `invariants`. */

@@ -78,6 +78,15 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
         return [`driver of device ${e.device} unbound`];
       case 'page-dirtied':
         return [`page ${e.pfn} dirtied`];
+      case 'mm-users':
+        return [`mm ${e.mm} has ${e.users} user${e.users === 1 ? '' : 's'}`];
+      case 'vma-found':
+        return [`vma ${e.vma.vma} [${e.vma.start}, ${e.vma.end})${e.vma.p2pMap ? '' : ', no p2p_map'}`];
+      case 'driver-recorded':
+        return [`driver of device ${e.device} records mapping ${e.mapping}`];
+      case 'driver-forgot':
+        return [`driver of device ${e.device} forgets mapping ${e.mapping}`];
+      case 'p2p-mapped':
       case 'reference-dropped':
         return [];
     }

@@ -20,8 +20,9 @@ export interface Verdict {
   readonly runs: number;
   readonly ms: number;
   readonly seed: number;
-  /** The search's budget of runs (a replay must use the same). */
+  /** The search's budget of runs and steps per run (a replay must use the same). */
   readonly budget: number;
+  readonly maxCommands: number;
   /** The invariants that search checked: replaying needs the same set. */
   readonly searched: ReadonlyArray<InvariantId>;
   /** Kernel calls of that search that reached the situation the invariant guards; 0 makes a hold vacuous. */
@@ -49,7 +50,7 @@ export const verdictsFor = (design: Design, ids: ReadonlyArray<InvariantId>, cfg
     path = undefined; // a replay path only describes the first search
     if (r.found === null) {
       for (const id of searched)
-        out.push({ design: design.id, invariant: id, verdict: 'held', expected: design.expected[id].verdict, runs: r.runs, ms: r.ms, seed: r.seed, budget: cfg.runs, searched, exercised: r.exercised.get(id) ?? 0, violation: null });
+        out.push({ design: design.id, invariant: id, verdict: 'held', expected: design.expected[id].verdict, runs: r.runs, ms: r.ms, seed: r.seed, budget: cfg.runs, maxCommands: cfg.maxCommands, searched, exercised: r.exercised.get(id) ?? 0, violation: null });
       break;
     }
     const { invariant, message } = r.found.violation;
@@ -62,6 +63,7 @@ export const verdictsFor = (design: Design, ids: ReadonlyArray<InvariantId>, cfg
       ms: r.ms,
       seed: r.seed,
       budget: cfg.runs,
+      maxCommands: cfg.maxCommands,
       searched,
       exercised: r.exercised.get(invariant) ?? 0,
       // Stryker disable next-line StringLiteral: search() sets path to a string whenever it found a violation (properties/search.ts), so the fallback is never used

@@ -10,9 +10,17 @@ import type { State } from '../model/state.ts';
 export class ModelBug extends Error {}
 
 export const wellFormed = (s: State): string | null => {
+  for (const m of s.mms.values()) {
+    // The task's own reference lasts while it runs; a driver's mmget_not_zero adds one.
+    if (m.users < (m.alive ? 1 : 0)) return `mm ${m.id} ${m.alive ? 'runs' : 'has exited'} with mm_users ${m.users}`;
+    if (m.mmapReaders < 0 || m.mmapReaders > s.threads.size) return `mm ${m.id} has ${m.mmapReaders} mmap_read_lock holders and ${s.threads.size} driver threads`;
+  }
+  const tearingDown = (mm: number): boolean => [...s.invalidations.values()].some((i) => i.then.kind === 'exit_mmap' && i.then.mm === mm);
   const mapcount = new Map<number, number>();
   for (const v of s.vmas.values()) {
-    if (s.mms.get(v.mm)?.alive !== true) return `vma ${v.id} belongs to mm ${v.mm}, which is not alive`;
+    // The address space lasts until the last mm_users reference is gone and exit_mmap's invalidation ends.
+    const m = s.mms.get(v.mm);
+    if (m === undefined || (m.users === 0 && !tearingDown(v.mm))) return `vma ${v.id} belongs to mm ${v.mm}, whose address space is gone`;
     if (v.ptes.length !== v.npages) return `vma ${v.id} has ${v.ptes.length} PTEs for ${v.npages} pages`;
     for (const w of s.vmas.values())
       if (w.id !== v.id && w.mm === v.mm && v.start < w.start + w.npages && w.start < v.start + v.npages) return `vmas ${v.id} and ${w.id} overlap`;
@@ -56,6 +64,12 @@ export const wellFormed = (s: State): string | null => {
     const expected = m + (cached.has(f.pfn) ? 1 : 0) + (gupRefs.get(f.pfn) ?? 0) + (f.mapping.kind === 'kernel' ? 1 : 0);
     if (f.refcount !== expected) return `page ${f.pfn} has refcount ${f.refcount} but ${expected} holder(s)`;
     if (f.refcount === 0) return `page ${f.pfn} is allocated with refcount 0`;
+  }
+  const recorded = new Set<string>();
+  for (const r of s.records) {
+    const key = `${r.device}:${r.mapping}`;
+    if (recorded.has(key)) return `device ${r.device}'s driver records mapping ${r.mapping} twice`;
+    recorded.add(key);
   }
   return null;
 };

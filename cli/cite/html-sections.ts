@@ -62,7 +62,8 @@ export const sectionsScript = String.raw`
         var c = card(m, 'process mm ' + m.key, [
           (m.value.alive === false ? 'exited' : 'alive') + (m.value.hasPinned ? ', MMF_HAS_PINNED' : ''),
           'invalidate_seq ' + m.value.invalidateSeq + (m.value.invalidateSeq % 2 === 1 ? ' (odd: an invalidation is in progress)' : ''),
-        ], ['id', 'alive', 'hasPinned', 'invalidateSeq']);
+          m.value.users !== undefined ? 'mm_users ' + m.value.users + (m.value.mmapReaders ? ', mmap_read_lock held by ' + m.value.mmapReaders : '') : '',
+        ], ['id', 'alive', 'hasPinned', 'invalidateSeq', 'users', 'mmapReaders']);
         var mine = vmas.filter(function (v) { return String(v.value.mm) === m.key; }).map(vmaCard);
         c.appendChild(mine.length ? el('div', { class: 'nest' }, mine) : el('div', { class: 'line none' }, ['no VMAs']));
         return c;
@@ -159,18 +160,24 @@ export const sectionsScript = String.raw`
         ], ['id', 'event', 'ranges', 'mmapLocked', 'queue', 'running', 'then']);
       });
     } },
-    { title: 'Driver threads (callbacks and map paths)', covers: ['threads', 'driverLocks'], draw: function (snap) {
+    { title: 'Driver threads (callbacks and map paths) and what each driver recorded', covers: ['threads', 'driverLocks', 'records'], draw: function (snap) {
       var locks = items(snap, 'driverLocks');
+      var records = items(snap, 'records');
       return items(snap, 'threads').map(function (t) {
         var x = t.value;
         return card(t, 'thread ' + t.key + ': ' + x.recipe + ' on device ' + x.device, [
           (x.inv !== null && x.inv !== undefined ? 'invalidate callback of notifier ' + x.notifier + ' for invalidation ' + x.inv + ', cur_seq ' + x.curSeq : 'map path of notifier ' + x.notifier) + ', at step ' + x.pc,
+          x.range ? (x.inv !== null && x.inv !== undefined ? 'told to invalidate' : 'maps') + ' mm ' + x.range.mm + ' pages ' + x.range.start + '-' + (x.range.end - 1) + (x.event ? ' (' + x.event + ')' : '') : '',
+          x.vma ? 'find_vma gave vma ' + x.vma.vma : '',
           x.seq !== null && x.seq !== undefined ? 'seq ' + x.seq + ' from mmu_interval_read_begin' : '',
           x.mapping !== null && x.mapping !== undefined ? 'holds the addresses of mapping ' + x.mapping : '',
           x.retry !== null && x.retry !== undefined ? 'mmu_interval_read_retry said ' + x.retry : '',
           x.stale ? 'ghost: a callback returned after it took its addresses' : '',
-        ], ['id', 'device', 'recipe', 'pc', 'notifier', 'inv', 'curSeq', 'seq', 'mapping', 'entries', 'retry', 'stale']);
-      }).concat(locks.map(function (l) { return card(l, 'driver locks held', [(l.value || []).length ? 'devices ' + l.value.join(', ') : 'none'], []); }));
+        ], ['id', 'device', 'recipe', 'pc', 'notifier', 'inv', 'curSeq', 'range', 'event', 'vma', 'seq', 'mapping', 'entries', 'retry', 'stale']);
+      }).concat(records.map(function (r) {
+        var x = r.value;
+        return card(r, 'device ' + x.device + "'s driver records mapping " + x.mapping, ['under notifier ' + x.notifier + ', vma ' + x.vma + ' of mm ' + x.mm + ' pages ' + x.start + '-' + (x.end - 1)], ['device', 'notifier', 'mapping', 'vma', 'mm', 'start', 'end']);
+      })).concat(locks.map(function (l) { return card(l, 'driver locks held', [(l.value || []).length ? 'devices ' + l.value.join(', ') : 'none'], []); }));
     } },
     { title: 'Device page tables (what a driver programmed)', covers: ['deviceRanges'], draw: function (snap) {
       return items(snap, 'deviceRanges').map(function (r) {

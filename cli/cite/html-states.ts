@@ -74,6 +74,8 @@ const keyOf = (v: unknown, index: number): string => {
   if (isRecord(v)) {
     if (typeof v.id === 'number' || typeof v.id === 'string') return String(v.id);
     if (typeof v.pfn === 'number') return String(v.pfn);
+    // A driver's record: one per device and mapping.
+    if (typeof v.device === 'number' && typeof v.mapping === 'number') return `${v.device}:${v.mapping}`;
   }
   return String(index);
 };

@@ -32,6 +32,14 @@ export interface StepTemplate {
   readonly weight: number;
   /** Every way this step can be taken in `s`, in a fixed order; empty when it is not enabled. */
   readonly options: (s: State) => ReadonlyArray<Plan>;
+  /**
+   * A shortcut for the random search only: each of its options is a run of
+   * steps other templates take one at a time, so every state it reaches is
+   * reached without it, and the explorer leaves it out.
+   */
+  readonly searchOnly?: boolean;
+  /** false: never left out of a swarm run (the kernel finishing what another step started). */
+  readonly swarm?: false;
 }
 
 export interface Expectation {
@@ -54,6 +62,15 @@ export interface Design {
    * `check` uses it unless `--runs` is given; the replay command names it.
    */
   readonly searchRuns?: number;
+  /**
+   * Swarm testing (Groce et al., ISSTA 2012) in the random search: each run
+   * leaves out a random half of the environment's templates, so that a
+   * run without exit, fork or removal gets deep into a race those would
+   * have cut short. Adopted where measured to help (docs/performance.md).
+   */
+  readonly searchSwarm?: boolean;
+  /** Steps per run of the random search when more than the default (`--max-commands`), for the same reason as `searchRuns`. */
+  readonly searchCommands?: number;
   /**
    * How this design's driver makes a call recorded from another design
    * (cross-design replay): the calls it issues instead, in state `s`.
@@ -84,6 +101,12 @@ export const runPlan = (s: State, builds: ReadonlyArray<Build>): ReadonlyArray<P
   }
   return calls;
 };
+
+/** The search budget a design gets from default `runs` and `maxCommands`: its own where it asks for more. */
+export const budgetOf = (d: Design, runs: number, maxCommands: number): { readonly runs: number; readonly maxCommands: number } => ({
+  runs: Math.max(runs, d.searchRuns ?? 0),
+  maxCommands: Math.max(maxCommands, d.searchCommands ?? 0),
+});
 
 export const held = (why: string): Expectation => ({ verdict: 'held', why });
 export const violated = (why: string): Expectation => ({ verdict: 'violated', why });

@@ -13,13 +13,16 @@ export interface Limits {
 }
 
 /** mmap of one page; an exporter's BAR window (`bar`) of one or two pages, or of the sizes given. */
-export const mmapOf = (backing: 'anon' | 'file' | 'bar' | 'p2pmem', limits: Limits, bar = 0, barSizes: ReadonlyArray<number> = [1, 2]): StepTemplate =>
-  single(`mmap_${backing}`, 'environment', 1, (s) => {
+export const mmapOf = (backing: 'anon' | 'file' | 'bar' | 'p2pmem', limits: Limits, bar = 0, barSizes: ReadonlyArray<number> = [1, 2]): StepTemplate => ({
+  ...single(`mmap_${backing}`, 'environment', 1, (s) => {
     if (s.vmas.size >= limits.vmas) return [];
     const b = backing === 'anon' ? { kind: 'anon' as const } : backing === 'file' ? { kind: 'file' as const, inode: 0 } : { kind: backing, bar };
     const sizes = backing === 'bar' ? barSizes : [1];
     return liveMms(s).flatMap((mm) => sizes.map((npages): Op => ({ kind: 'mmap', mm: mm.id, npages, backing: b })));
-  });
+  }),
+  // The process making its buffers: a swarm run always has it, or nothing happens at all.
+  swarm: false,
+});
 
 const byAddress = (s: State): ReadonlyArray<Vma> => [...s.vmas.values()].sort((a, b) => a.mm - b.mm || a.start - b.start);
 

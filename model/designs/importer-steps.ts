@@ -4,10 +4,13 @@
  * path, let any driver thread take its next step, release a mapping,
  * remove a notifier, and the kernel finishing an invalidation.
  */
+import * as E from 'fp-ts/lib/Either.js';
 import { peekThread } from '../driver-thread.ts';
+import { step } from '../step.ts';
+import { driverView } from '../recipe.ts';
 import type { Op } from '../op.ts';
 import type { State } from '../state.ts';
-import type { Build, Plan, StepTemplate } from './design.ts';
+import type { Plan, StepTemplate } from './design.ts';
 import { single } from './design.ts';
 import { IMPORTER } from './gup-io.ts';
 import { vmasWith } from './queries.ts';
@@ -25,13 +28,21 @@ export const registerNotifier: StepTemplate = single('mmu_interval_notifier_inse
         .map((v): Op => ({ kind: 'mmu_interval_notifier_insert', mm: v.mm, start: v.start, npages: v.npages, owner: IMPORTER })),
 );
 
-/** The device needs a subscribed range mapped: the driver starts its map path (one at a time per range, one programmed range per range). */
-export const mapRange: StepTemplate = single('driver_map_range', 'driver', 2, (s) =>
-  importerNotifiers(s)
-    .filter((n) => ![...s.threads.values()].some((t) => t.inv === null && t.notifier === n.id))
-    .filter((n) => ![...s.deviceRanges.values()].some((r) => r.device === IMPORTER && r.mm === n.mm && r.start < n.end && n.start < r.end))
-    .map((n): Op => ({ kind: 'driver_map_range', dev: IMPORTER, notifier: n.id })),
-);
+/** The importer's own driver threads (it knows which of its code paths run). */
+const ownThreads = (s: State) => [...s.threads.values()].filter((t) => t.device === IMPORTER);
+
+/**
+ * The device needs a subscribed range mapped: the driver starts its map
+ * path (one at a time per range, and not while it holds a mapping of the
+ * range: one programmed range per range). It decides from its own records.
+ */
+export const mapRange: StepTemplate = single('driver_map_range', 'driver', 2, (s) => {
+  const d = driverView(s, IMPORTER);
+  return d.intervals
+    .filter((n) => !ownThreads(s).some((t) => t.inv === null && t.notifier === n.notifier))
+    .filter((n) => !d.records.some((r) => r.notifier === n.notifier))
+    .map((n): Op => ({ kind: 'driver_map_range', dev: IMPORTER, notifier: n.notifier }));
+});
 
 /** Any driver thread (a map path, a notifier callback) takes its next step. */
 export const driverThreads: StepTemplate = {
@@ -45,52 +56,112 @@ export const driverThreads: StepTemplate = {
   },
 };
 
-/** The importer is done with a programmed range: under its lock, stop the device for it and p2p_unmap what is still mapped. */
+/** The longest run `driverThreadRunsOn` takes. */
+const MAX_RUN = 8;
+
+/**
+ * Calls after which another thread or the environment may well get in: a
+ * lock released, a return, and a return from the exporter's p2p_map or
+ * p2p_unmap (which take and drop the exporter's own locks inside).
+ */
+const RELEASES: ReadonlySet<string> = new Set(['mmap_read_unlock', 'driver_unlock', 'invalidate_callback_return', 'mmput', 'driver_return', 'p2p_map', 'p2p_unmap']);
+
+/** How many steps thread `tid` takes from `s` up to and including its next release (at most MAX_RUN), stopping where it blocks or ends. */
+const runLength = (s: State, tid: number): number => {
+  let st = s;
+  for (let n = 0; n < MAX_RUN; ) {
+    const op = peekThread(st, tid);
+    if (op === null) return n;
+    const out = step(st, op);
+    if (E.isLeft(out)) return n;
+    n++;
+    if (RELEASES.has(op.kind)) return n;
+    st = out.right.state;
+  }
+  return MAX_RUN;
+};
+
+/**
+ * For the random search: one driver thread runs up to its next release
+ * of a lock (or its return), as a thread does when nothing preempts it.
+ * The notifier races need a map path and a callback each to get through
+ * several steps in one order, with the environment getting in just after
+ * a lock is dropped; one step at a time, the search wanders. It also
+ * offers every shorter prefix of that run (two steps or more), for windows
+ * between two calls inside one critical section. Preemption
+ * at synchronisation points is CHESS's observation (Musuvathi and Qadeer,
+ * 2007): most concurrency bugs need few preemptions, placed there. Each
+ * option is a run of `driver thread` steps, so the explorer leaves this
+ * template out.
+ */
+/** The runs `driverThreadRunsOn` offers for thread `tid`: the whole run up to its next release, then every shorter prefix of two steps or more. */
+const runsOf = (s: State, tid: number): ReadonlyArray<Plan> => {
+  const n = runLength(s, tid);
+  return Array.from({ length: Math.max(0, n - 1) }, (_, i) => n - i).map((k): Plan => Array.from({ length: k }, () => (st: State) => peekThread(st, tid)));
+};
+
+export const driverThreadRunsOn: StepTemplate = {
+  name: 'driver thread runs on',
+  role: 'driver',
+  weight: 6,
+  searchOnly: true,
+  options: (s) =>
+    [...s.threads.keys()]
+      .sort((a, b) => a - b)
+      .flatMap((tid) => runsOf(s, tid)),
+};
+
+/**
+ * For the random search: the newest driver thread runs on. A callback the
+ * kernel has just started is the newest thread, and the races need it to
+ * get through before an older map path moves (the order PCT's priorities
+ * make likely: Burckhardt et al., ASPLOS 2010). A run of steps other
+ * templates take one at a time, so the explorer leaves it out.
+ */
+export const newestThreadRunsOn: StepTemplate = {
+  name: 'newest driver thread runs on',
+  role: 'driver',
+  weight: 4,
+  searchOnly: true,
+  options: (s) => {
+    const newest = Math.max(-1, ...[...s.threads.keys()].filter((tid) => runLength(s, tid) > 0));
+    return newest < 0 ? [] : [...runsOf(s, newest), [(st: State) => peekThread(st, newest)]];
+  },
+};
+
+/**
+ * The importer is done with a mapping it recorded (and no map path of it
+ * is using): under its lock, stop the device for the range, p2p_unmap the
+ * mapping and drop the record.
+ */
 export const releaseRange: StepTemplate = {
-  name: 'release(stop, p2p_unmap)',
+  name: 'release(stop, p2p_unmap, forget)',
   role: 'driver',
   weight: 1,
   options: (s) =>
-    [...s.deviceRanges.values()]
-      .filter((r) => r.device === IMPORTER && ![...s.threads.values()].some((t) => t.mapping === r.mapping))
-      .map((r): Plan => {
-        const m = s.mappings.get(r.mapping);
-        const unmap: Build[] =
-          m !== undefined &&
-          m.origin.kind === 'vma-op' &&
-          s.vmas.has(m.origin.vma)
-            ? [() => ({ kind: 'p2p_unmap', mapping: r.mapping })]
-            : [];
-        return [
-          () => ({ kind: 'driver_lock', dev: IMPORTER }),
-          () => ({ kind: 'device_stop_dma', dev: IMPORTER, mm: r.mm, start: r.start, npages: r.end - r.start }),
-          ...unmap,
-          () => ({ kind: 'driver_unlock', dev: IMPORTER }),
-        ];
-      }),
+    driverView(s, IMPORTER)
+      .records.filter((r) => !ownThreads(s).some((t) => t.mapping === r.mapping))
+      .map((r): Plan => [
+        () => ({ kind: 'driver_lock', dev: IMPORTER }),
+        () => ({ kind: 'device_stop_dma', dev: IMPORTER, mm: r.mm, start: r.start, npages: r.end - r.start }),
+        () => ({ kind: 'p2p_unmap', mapping: r.mapping }),
+        () => ({ kind: 'driver_forget', dev: IMPORTER, mapping: r.mapping }),
+        () => ({ kind: 'driver_unlock', dev: IMPORTER }),
+      ]),
 };
 
-/** The importer unsubscribes a range nothing of it uses any more. */
-export const removeNotifier: StepTemplate = single('mmu_interval_notifier_remove', 'driver', 1, (s) =>
-  importerNotifiers(s)
-    .filter((n) => ![...s.threads.values()].some((t) => t.notifier === n.id))
-    .filter((n) => ![...s.deviceRanges.values()].some((r) => r.device === n.owner && r.mm === n.mm && r.start < n.end && n.start < r.end))
-    .filter(
-      (n) =>
-        ![...s.mappings.values()].some(
-          (m) =>
-            m.device === n.owner &&
-            m.origin.kind === 'vma-op' &&
-            m.origin.mm === n.mm &&
-            m.origin.start < n.end &&
-            n.start < m.origin.start + m.origin.npages,
-        ),
-    )
-    .map((n): Op => ({ kind: 'mmu_interval_notifier_remove', notifier: n.id })),
-);
+/** The importer unsubscribes a range it holds nothing of any more (no thread of it runs for it, no record under it). */
+export const removeNotifier: StepTemplate = single('mmu_interval_notifier_remove', 'driver', 1, (s) => {
+  const d = driverView(s, IMPORTER);
+  return d.intervals
+    .filter((n) => !ownThreads(s).some((t) => t.notifier === n.notifier))
+    .filter((n) => !d.records.some((r) => r.notifier === n.notifier))
+    .map((n): Op => ({ kind: 'mmu_interval_notifier_remove', notifier: n.notifier }));
+});
 
 /** The kernel path that started an invalidation goes on once its callbacks returned (mmu_notifier_invalidate_range_end). */
-export const invalidateRangeEnd: StepTemplate = single('mmu_notifier_invalidate_range_end', 'environment', 3, (s) =>
+export const invalidateRangeEnd: StepTemplate = {
+  ...single('mmu_notifier_invalidate_range_end', 'environment', 3, (s) =>
   [...s.invalidations.values()]
     .filter(
       (i) =>
@@ -98,7 +169,9 @@ export const invalidateRangeEnd: StepTemplate = single('mmu_notifier_invalidate_
         i.queue.length === 0,
     )
     .map((i): Op => ({ kind: 'mmu_notifier_invalidate_range_end', inv: i.id })),
-);
+),
+  swarm: false,
+};
 
 /** Every step an importer with driver threads takes. */
-export const threadedImporter: ReadonlyArray<StepTemplate> = [registerNotifier, mapRange, driverThreads, releaseRange, removeNotifier];
+export const threadedImporter: ReadonlyArray<StepTemplate> = [registerNotifier, mapRange, driverThreads, driverThreadRunsOn, newestThreadRunsOn, releaseRange, removeNotifier];

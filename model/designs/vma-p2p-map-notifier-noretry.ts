@@ -13,9 +13,6 @@ export const vmaP2pMapNotifierNoRetry: Design = {
     "The importer of vma-p2p-map-notifier with a common driver bug: its map path reads the seq and calls p2p_map, takes the lock and programs the device without checking mmu_interval_read_retry. An invalidation whose callback runs between p2p_map and the programming leaves the device with addresses the callback already gave back.",
   source: 'Documentation/mm/hmm.rst (the retry check the pattern requires); domain notes, design (c), counterexample C-2',
   world: world('raw', currentEra, { name: 'importer whose map path skips read_retry', driver: { invalidate: 'stop-unmap', mapPath: 'hmm-map-noretry' } }),
-  // Its races take 14 to 21 calls in one order; the default 10000 runs find them on too few seeds
-  // (seed 2019 finds provider-removal at run 52457).
-  searchRuns: 60000,
   expected: {
     'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
     'map-within-vma-lifetime': held('The callback p2p_unmaps every mapping of the range, also one the map path has not programmed yet.'),

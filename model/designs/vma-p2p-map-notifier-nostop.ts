@@ -17,7 +17,7 @@ export const vmaP2pMapNotifierNoStop: Design = {
   summary:
     'The notifier importer run by a device that cannot stop at an arbitrary moment: a non-ODP RDMA NIC or VFIO, the case the 2019 thread asked about. The invalidate callback is delivered, but all the driver can do is record it (set the seq) and return; the device keeps the BAR addresses p2p_map gave it. Such importers must either refuse the mapping or fall back to a pin, which the RFC did not offer.',
   source: 'Gunthorpe <20190131190202.GC7548@mellanox.com>, point (2); domain notes, design (c), counterexample C-1',
-  world: world('raw', currentEra, { name: 'importer that cannot stop DMA (non-ODP RDMA NIC)', driver: { invalidate: 'record-only', mapPath: 'hmm-map' } }),
+  world: world('raw', currentEra, { name: 'importer that cannot stop DMA (non-ODP RDMA NIC)', driver: { invalidate: 'record-only', mapPath: 'hmm-map-locked' } }),
   expected: {
     'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
     'map-within-vma-lifetime': violated('The callback returns with the mapping still live, and munmap then destroys the VMA under it.'),

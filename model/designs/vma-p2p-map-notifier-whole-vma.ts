@@ -23,9 +23,7 @@ export const vmaP2pMapNotifierWholeVma: Design = {
   // shrink, is then an invalidation of part of a notifier's range, which is what this
   // importer gets wrong.
   environment: exporterEnvironment.map((t) => (t.name === 'mmap_bar' ? env.mmapOf('bar', limits, 0, [2]) : t)),
-  world: world('raw', currentEra, { name: 'importer that handles whole-range invalidations only', driver: { invalidate: 'whole-range-only', mapPath: 'hmm-map' } }),
-  // Its races take 14 to 21 calls in one order; the default 10000 runs find them on too few seeds.
-  searchRuns: 30000,
+  world: world('raw', currentEra, { name: 'importer that handles whole-range invalidations only', driver: { invalidate: 'whole-range-only', mapPath: 'hmm-map-locked' } }),
   expected: {
     'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
     'map-within-vma-lifetime': violated('A partial munmap unmaps one page of the window while the mapping made for the whole VMA stays live.'),

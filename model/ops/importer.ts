@@ -13,7 +13,7 @@ import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { freshId, setFrame } from '../page.ts';
 import { done, illFormed, waits, type Outcome } from '../result.ts';
-import type { DeviceId, DeviceRange, DmaDirection, MappingId, MappedEntry, MmId, NotifierId, State } from '../state.ts';
+import type { DeviceId, DeviceRange, DmaDirection, DriverRecord, DriverThread, MappingId, MappedEntry, MmId, NotifierId, State, ThreadId } from '../state.ts';
 import { overlaps } from './invalidate.ts';
 
 /** mutex_lock(&driver->update): sleeps while held. */
@@ -85,7 +85,9 @@ export const driverMapRange = (s: State, dev: DeviceId, notifier: NotifierId): O
   const n = s.notifiers.get(notifier);
   if (n === undefined || n.owner !== dev) return illFormed(op, `notifier ${notifier} is not one of device ${dev}'s`);
   const [s1, id] = freshId(s);
-  const t = { id, device: dev, recipe, pc: 0, notifier, inv: null, curSeq: 0, seq: null, mapping: null, entries: null, retry: null, stale: false };
+  // The driver's own interval (struct mmu_interval_notifier embedded in its object): the range it maps.
+  const range = { mm: n.mm, start: n.start, end: n.end };
+  const t: DriverThread = { id, device: dev, recipe, pc: 0, notifier, inv: null, curSeq: 0, range, event: null, vma: null, seq: null, mapping: null, entries: null, retry: null, stale: false };
   return done({ ...s1, threads: put(s1.threads, id, t) }, [{ kind: 'thread-started', thread: id, recipe }]);
 };
 
@@ -103,4 +105,27 @@ export const deviceRangeAccess = (s: State, mapping: MappingId, index: number, w
   const f = s.frames[e.pfn]!;
   const state = write && f.structPage && !f.free && !f.dirty ? setFrame(s, { ...f, deviceWroteSinceDirtied: true }) : s;
   return done(state, [{ kind: 'device-access', device: r.device, mapping, pfn: e.pfn, gen: e.gen, reached: e.reaches, write }]);
+};
+
+/**
+ * The driver adds the p2p_map mapping its thread `by` holds to its own
+ * records (a list_add under whatever lock the recipe holds): from now on
+ * its callbacks find it there. Only the thread that got the mapping from
+ * p2p_map can record it.
+ */
+export const driverRecord = (s: State, dev: DeviceId, mapping: MappingId, by: ThreadId | undefined): Outcome => {
+  const op = 'driver_record';
+  const t = by === undefined ? undefined : s.threads.get(by);
+  if (t === undefined || t.device !== dev || t.mapping !== mapping || t.vma === null)
+    return illFormed(op, `only the driver thread of device ${dev} that got mapping ${mapping} from p2p_map records it`);
+  if (s.records.some((r) => r.device === dev && r.mapping === mapping)) return illFormed(op, `device ${dev}'s driver has already recorded mapping ${mapping}`);
+  const rec: DriverRecord = { device: dev, notifier: t.notifier, mapping, vma: t.vma.vma, mm: t.range.mm, start: t.vma.start, end: t.vma.end };
+  return done({ ...s, records: [...s.records, rec] }, [{ kind: 'driver-recorded', device: dev, mapping }]);
+};
+
+/** The driver drops `mapping` from its own records (list_del). A mapping it never recorded is ill-formed. */
+export const driverForget = (s: State, dev: DeviceId, mapping: MappingId): Outcome => {
+  if (!s.records.some((r) => r.device === dev && r.mapping === mapping))
+    return illFormed('driver_forget', `device ${dev}'s driver has no record of mapping ${mapping}`);
+  return done({ ...s, records: s.records.filter((r) => !(r.device === dev && r.mapping === mapping)) }, [{ kind: 'driver-forgot', device: dev, mapping }]);
 };

@@ -35,6 +35,13 @@ export const invalidating = (s: State, mm: MmId): boolean => (s.mms.get(mm)?.inv
 /** Does a path holding `mmap_write_lock(mm)` sit in an invalidation? Then mmap_lock takers wait. */
 export const mmapWriteLocked = (s: State, mm: MmId): boolean => [...s.invalidations.values()].some((i) => i.mmapLocked === mm);
 
+/** Why `mmap_write_lock(mm)` would sleep now (a writer in an invalidation, or readers holding it), or null when it is free. */
+export const mmapWriteBusy = (s: State, mm: MmId): string | null => {
+  if (mmapWriteLocked(s, mm)) return `mmap_write_lock of mm ${mm} is held`;
+  const readers = s.mms.get(mm)?.mmapReaders ?? 0;
+  return readers > 0 ? `mmap_read_lock of mm ${mm} is held by ${readers} driver thread${readers === 1 ? '' : 's'}` : null;
+};
+
 /** The part of the invalidation's ranges that a notifier covers, as one range (the hull). */
 export const rangeFor = (inv: Invalidation, n: Notifier): NotifyRange => {
   const hits = inv.ranges.filter((r) => notifierHits(n, r));
@@ -72,6 +79,10 @@ export const callNext = (s: State, id: InvalidationId): Changed => {
         notifier: n,
         inv: id,
         curSeq: s1.mms.get(sub.mm)!.invalidateSeq,
+        // mn_itree_invalidate passes the whole range; the callback clamps it to its interval.
+        range: rangeFor(inv, sub),
+        event: inv.event,
+        vma: null,
         seq: null,
         mapping: null,
         entries: null,

@@ -7,10 +7,11 @@ import { allocBarFrame, allocRamPage, findVma, fold, freeFrameCount, freshId, is
 import { isolate, vmasIn } from './vma-split.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { Changed } from '../page.ts';
-import { invalidateThen, mmapWriteLocked } from './invalidate.ts';
+import { invalidateThen, mmapWriteBusy, mmapWriteLocked } from './invalidate.ts';
 import type { MmId, Pfn, Pte, State, Vma, VmaBacking, VmaId } from '../state.ts';
 import { faultIn } from './fault.ts';
 import { destroyVma } from './vma-teardown.ts';
+import { dropMmUser } from './mm-users.ts';
 
 /** The model's worlds are small: a VMA larger than this is not built (ill-formed: a world the model does not build). */
 export const MAX_VMA_PAGES = 1024;
@@ -34,7 +35,8 @@ export const unmappedArea = (s: State, mm: MmId, npages: number): number => {
 export const mmap = (s: State, mm: MmId, npages: number, backing: MmapBacking): Outcome => {
   const op = 'mmap';
   if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
-  if (mmapWriteLocked(s, mm)) return waits(op, `mmap_write_lock of mm ${mm} is held`);
+  const busy = mmapWriteBusy(s, mm);
+  if (busy !== null) return waits(op, busy);
   if (!Number.isInteger(npages) || npages < 1) return reject(op, `-EINVAL: do_mmap: len is 0`);
   if (npages > MAX_VMA_PAGES) return illFormed(op, `npages ${npages} is over the model's limit of ${MAX_VMA_PAGES} pages per VMA`);
   let state = s;
@@ -97,7 +99,8 @@ export const munmap = (s: State, mm: MmId, start: number, npages: number): Outco
   const op = 'munmap';
   if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
   if (npages < 1) return reject(op, '-EINVAL: do_munmap: len is 0');
-  if (mmapWriteLocked(s, mm)) return waits(op, `mmap_write_lock of mm ${mm} is held`);
+  const busy = mmapWriteBusy(s, mm);
+  if (busy !== null) return waits(op, busy);
   const r = unmapRange(s, mm, start, start + npages);
   return done(r.state, r.events);
 };
@@ -118,14 +121,18 @@ export const munmapRest = (s: State, vmas: ReadonlyArray<VmaId>): Changed =>
   });
 
 /**
- * exit_mmap(): mmu_notifier_release (MMU_NOTIFY_RELEASE over the whole
- * address space), then every VMA is torn down; pins held by drivers survive.
+ * The process's last thread exits (do_exit -> exit_mm -> mmput): its task
+ * runs no more code, and its mm_users reference goes. exit_mmap runs now
+ * when that was the last one (MMU_NOTIFY_RELEASE over the whole address
+ * space, then every VMA is torn down; pins held by drivers survive), else
+ * at the mmput of the last driver holding a reference (mm-users.ts). The
+ * op keeps the name `exit_mmap` that traces have always used.
  */
 export const exitMmap = (s: State, mm: MmId): Outcome => {
   const m = s.mms.get(mm);
   if (m?.alive !== true) return illFormed('exit_mmap', `mm ${mm} has already exited (or never existed): exit_mmap runs once`);
   if (mmapWriteLocked(s, mm)) return waits('exit_mmap', `mmap_write_lock of mm ${mm} is held`);
-  const r = invalidateThen(s, [{ mm, start: 0, end: Number.MAX_SAFE_INTEGER }], 'MMU_NOTIFY_RELEASE', mm, { kind: 'exit_mmap', mm }, (st) => exitRest(st, mm));
+  const r = dropMmUser({ ...s, mms: put(s.mms, mm, { ...m, alive: false }) }, mm);
   return done(r.state, r.events);
 };
 
@@ -152,7 +159,8 @@ export const exitRest = (s: State, mm: MmId): Changed => {
 export const fork = (s: State, mm: MmId): Outcome => {
   const op = 'fork';
   if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
-  if (mmapWriteLocked(s, mm)) return waits(op, `mmap_write_lock of mm ${mm} is held`);
+  const busy = mmapWriteBusy(s, mm);
+  if (busy !== null) return waits(op, busy);
   const copied = forkCopy(s, mm);
   if (typeof copied === 'string') return reject(op, copied);
   // copy_page_range() of a COW mapping with an anon_vma runs the parent's notifiers over
@@ -175,7 +183,7 @@ export const forkRest = (s: State, mm: MmId): Changed => {
 const forkCopy = (s: State, mm: MmId): State | string => {
   const parent = s.mms.get(mm)!;
   const [s0, child] = freshId(s);
-  let state: State = { ...s0, mms: put(s0.mms, child, { id: child, alive: true, hasPinned: false, invalidateSeq: 2 }) };
+  let state: State = { ...s0, mms: put(s0.mms, child, { id: child, alive: true, hasPinned: false, invalidateSeq: 2, users: 1, mmapReaders: 0 }) };
   for (const v of s.vmas.values()) {
     if (v.mm !== mm || v.dontcopy) continue;
     const childPtes: (Pte | null)[] = [];

@@ -15,7 +15,7 @@ import type { Changed } from '../page.ts';
 import { setVma } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { MmId, State } from '../state.ts';
-import { invalidateThen, mmapWriteLocked } from './invalidate.ts';
+import { invalidateThen, mmapWriteBusy } from './invalidate.ts';
 import { isolate, mergeAround, vmasIn } from './vma-split.ts';
 
 /** Is [start, end) of `mm` covered by VMAs without a hole? */
@@ -31,7 +31,8 @@ export const coveredWithoutHole = (s: State, mm: MmId, start: number, end: numbe
 export const mprotect = (s: State, mm: MmId, start: number, npages: number, write: boolean): Outcome => {
   const op = 'mprotect';
   if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
-  if (mmapWriteLocked(s, mm)) return waits(op, `mmap_write_lock of mm ${mm} is held`);
+  const busy = mmapWriteBusy(s, mm);
+  if (busy !== null) return waits(op, busy);
   const end = start + npages;
   if (npages === 0) return done(s);
   if (!coveredWithoutHole(s, mm, start, end)) return reject(op, `-ENOMEM: do_mprotect_pkey: pages [${start}, ${end}) of mm ${mm} are not all mapped`);

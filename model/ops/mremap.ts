@@ -23,7 +23,7 @@ import type { Changed } from '../page.ts';
 import { findVma, freshId, setVma } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { MmId, Pte, State, Vma, VmaId } from '../state.ts';
-import { invalidateThen, mmapWriteLocked } from './invalidate.ts';
+import { invalidateThen, mmapWriteBusy } from './invalidate.ts';
 import { MAX_VMA_PAGES, unmapRange, unmappedArea } from './mm.ts';
 import { destroyVma } from './vma-teardown.ts';
 import { isolate, mergeAround, vmasIn } from './vma-split.ts';
@@ -34,7 +34,8 @@ export const mremap = (s: State, mm: MmId, start: number, npages: number, newNpa
   // A zero new_len is checked before the mmap lock is taken.
   if (newNpages === 0) return reject(op, '-EINVAL: mremap: new_len is 0');
   if (newNpages > MAX_VMA_PAGES) return illFormed(op, `new_npages ${newNpages} is over the model's limit of ${MAX_VMA_PAGES} pages per VMA`);
-  if (mmapWriteLocked(s, mm)) return waits(op, `mmap_write_lock of mm ${mm} is held`);
+  const busy = mmapWriteBusy(s, mm);
+  if (busy !== null) return waits(op, busy);
   const v = findVma(s, mm, start);
   if (v === undefined) return reject(op, `-EFAULT: vma_to_resize: no vma of mm ${mm} covers page ${start}`);
   if (npages === 0 && !v.shared) return reject(op, `-EINVAL: vma_to_resize: old_len 0 would duplicate private vma ${v.id}`);

@@ -55,7 +55,9 @@ export const p2pMap = (s: State, vma: VmaId, dev: DeviceId, write: boolean): Out
   if (mmapWriteLocked(s, v.mm)) return waits('p2p_map', `mmap_write_lock of mm ${v.mm} is held`);
   // The RFC's p2p_map takes a write flag: a writable mapping is bidirectional.
   const r = exporterMap(s, v, dev, write ? 'bidirectional' : 'to-device', 'p2p_map');
-  return typeof r === 'string' ? reject('p2p_map', r) : done(r.state);
+  if (typeof r === 'string') return reject('p2p_map', r);
+  // Stryker disable next-line OptionalChaining: exporterMap has just put the mapping it returns
+  return done(r.state, [{ kind: 'p2p-mapped', mapping: r.mapping, entries: r.state.mappings.get(r.mapping)?.entries ?? [] }]);
 };
 
 /**

@@ -11,9 +11,14 @@ import type { Invariant } from '../invariant.ts';
  *    driver so. (Judged at `device_program`, from the ghost `stale` mark
  *    the kernel sets on map paths of the notifier when its callback
  *    returns.)
- * 2. An invalidate callback that returns true leaves the device unable to
- *    reach the range it was told about (`invalidate_range_start` promises
- *    the caller that no secondary MMU uses it any more).
+ * 2. When the last invalidate callback of an invalidation has returned
+ *    (true), no device whose driver holds a notifier over the range can
+ *    reach it: `mmu_notifier_invalidate_range_start` then returns to its
+ *    caller, which zaps and frees the pages as if no secondary MMU used
+ *    them. Judged when the last callback returns, not at each one: an
+ *    importer with two notifiers over one range keeps each mapping under
+ *    one of them, and the later callback may still stop what the earlier
+ *    one did not own.
  *
  * @see Documentation/mm/hmm.rst (the read_begin / read_retry pattern
  *   under the driver's update lock)
@@ -22,7 +27,7 @@ import type { Invariant } from '../invariant.ts';
  */
 export const notifierProtocol: Invariant = {
   id: 'notifier-protocol',
-  rule: 'A device is programmed only with addresses no invalidation has overtaken, and an invalidate callback returns only once the device cannot reach the range.',
+  rule: 'A device is programmed only with addresses no invalidation has overtaken, and once the last invalidate callback of an invalidation returned, no device of a notifier over the range can reach it.',
   source: 'Documentation/mm/hmm.rst; include/linux/mmu_notifier.h (mmu_interval_read_retry, mmu_interval_set_seq)',
   check: (before, op, step) => {
     if (op.kind === 'device_program') {
@@ -35,11 +40,19 @@ export const notifierProtocol: Invariant = {
     for (const e of step.events) {
       // Stryker disable next-line ConditionalExpression: only callback-returned events carry ret; any other event has it undefined, so !e.ret already skips it
       if (e.kind !== 'callback-returned' || !e.ret) continue;
-      const r = [...step.state.deviceRanges.values()].find((x) => x.device === e.device && x.mm === e.mm && x.start < e.end && e.start < x.end);
-      if (r !== undefined)
-        return O.some(
-          `notifier ${e.notifier}'s invalidate returned true while device ${e.device} can still reach pages ${e.start}-${e.end - 1} of mm ${e.mm} through mapping ${r.mapping}: invalidate_range_start goes on as if it could not`,
-        );
+      const inv = step.state.invalidations.get(e.inv);
+      // Another callback of the invalidation runs now or is queued: range_start has not returned yet.
+      if (inv === undefined || inv.running !== null || inv.queue.length > 0) continue;
+      for (const n of step.state.notifiers.values())
+        for (const g of inv.ranges) {
+          if (n.mm !== g.mm || !(n.start < g.end && g.start < n.end)) continue;
+          const [lo, hi] = [Math.max(n.start, g.start), Math.min(n.end, g.end)];
+          const r = [...step.state.deviceRanges.values()].find((x) => x.device === n.owner && x.mm === g.mm && x.start < hi && lo < x.end);
+          if (r !== undefined)
+            return O.some(
+              `every invalidate callback of invalidation ${e.inv} has returned (the last: notifier ${e.notifier}'s, true) while device ${n.owner} can still reach pages ${Math.max(lo, r.start)}-${Math.min(hi, r.end) - 1} of mm ${g.mm} through mapping ${r.mapping}: invalidate_range_start returns as if it could not`,
+            );
+        }
     }
     return O.none;
   },

@@ -81,20 +81,20 @@ describe('differences between a pasted munmap use-after-free report and the mode
   });
 
   describe('a munmap whose two effects (invalidate_range_start, the notifier thread) were edited', () => {
-    const cx = (loadCounterexample('counterexamples/vma-p2p-map-notifier-noretry/notifier-protocol-5090108475.json') as E.Right<Counterexample>).right;
+    const cx = (loadCounterexample('counterexamples/vma-p2p-map-notifier-hmm-literal/map-within-vma-lifetime-755e654b5b.json') as E.Right<Counterexample>).right;
     const report = textReport(citationOf(cx));
     const both = "invalidate_range_start (MMU_NOTIFY_UNMAP) as invalidation 5;\n        notifier 2's invalidate runs as thread 6";
 
     it('the two effects run together without their "; " are one effect the model did not do', () => {
       expect(report).toContain(both);
       expect(differences(report.replace(both, "invalidate_range_start (MMU_NOTIFY_UNMAP) as invalidation 5\n        notifier 2's invalidate runs as thread 6"))).toStrictEqual([
-        "step 6 says 'invalidate_range_start (MMU_NOTIFY_UNMAP) as invalidation 5 notifier 2's invalid...(100 characters)', the model did not do that",
+        "step 10 says 'invalidate_range_start (MMU_NOTIFY_UNMAP) as invalidation 5 notifier 2's invalid...(100 characters)', the model did not do that",
       ]);
     });
 
     it('the first effect said twice is shown against both effects of the model', () => {
       expect(differences(report.replace(both, `${both};\n        invalidate_range_start (MMU_NOTIFY_UNMAP) as invalidation 5`))).toStrictEqual([
-        "step 6 says 'invalidate_range_start (MMU_NOTIFY_UNMAP) as invalidation 5; notifier 2's invali...(162 characters)', the model did 'invalidate_range_start (MMU_NOTIFY_UNMAP) as invalidation 5; notifier 2's invali...(101 characters)'",
+        "step 10 says 'invalidate_range_start (MMU_NOTIFY_UNMAP) as invalidation 5; notifier 2's invali...(162 characters)', the model did 'invalidate_range_start (MMU_NOTIFY_UNMAP) as invalidation 5; notifier 2's invali...(101 characters)'",
       ]);
     });
   });

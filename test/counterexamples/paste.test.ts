@@ -85,7 +85,7 @@ const randomTrace = fc
   })
   .filter((f) => f.steps.length > 0);
 
-const checkArgs: CheckArgs = { command: 'check', designs: [], invariants: [...invariantIds], runs: 1000, seed: defaults.seed, maxCommands: 80, json: false, path: undefined, save: false, timing: false, confirmStates: 0, runsGiven: true };
+const checkArgs: CheckArgs = { command: 'check', designs: [], invariants: [...invariantIds], runs: 1000, seed: defaults.seed, maxCommands: 80, json: false, path: undefined, save: false, timing: false, confirmStates: 0, runsGiven: true, maxCommandsGiven: true };
 /**
  * The violations a search of every design finds, computed when a test first
  * asks (seconds): not while the file is collected, which the mutation

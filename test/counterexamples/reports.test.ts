@@ -75,6 +75,7 @@ describe('cross-design replay', () => {
       'mmu_interval_set_seq',
       'device_stop_dma',
       'p2p_unmap',
+      'driver_forget',
       'driver_unlock',
       'invalidate_callback_return',
       'mmu_notifier_invalidate_range_end',

@@ -66,7 +66,7 @@ describe("vma-p2p-map-notifier's translate: a notifier-less importer's calls mad
     ]);
     const after = run(state, ...ops).state;
     expect(after.notifiers.has(state.nextId)).toBe(true);
-    expect([...after.threads.values()].map((t) => ({ notifier: t.notifier, recipe: t.recipe }))).toEqual([{ notifier: state.nextId, recipe: 'hmm-map' }]);
+    expect([...after.threads.values()].map((t) => ({ notifier: t.notifier, recipe: t.recipe }))).toEqual([{ notifier: state.nextId, recipe: 'hmm-map-locked' }]);
   });
 
   it('p2p_map of a VMA that does not exist is made as it is (and fails as it did)', () => {
@@ -80,7 +80,7 @@ describe("vma-p2p-map-notifier's translate: a notifier-less importer's calls mad
     expect(translate({ kind: 'device_stop_dma', dev: DRIVER, mm: 0, start: 0, npages: 1 }, state)).toEqual([]);
   });
 
-  it('p2p_unmap of a p2p_map mapping is made under driver_lock after device_stop_dma of its range', () => {
+  it('p2p_unmap of a p2p_map mapping is made under driver_lock after device_stop_dma of its range, and the record dropped', () => {
     const { state: s1, vma } = withBar();
     const { state } = run(s1, { kind: 'p2p_map', vma, dev: DRIVER, write: true });
     const mapping = lastId(state.mappings);
@@ -89,6 +89,7 @@ describe("vma-p2p-map-notifier's translate: a notifier-less importer's calls mad
       { kind: 'driver_lock', dev: DRIVER },
       { kind: 'device_stop_dma', dev: DRIVER, mm: 0, start: 0, npages: 1 },
       op,
+      { kind: 'driver_forget', dev: DRIVER, mapping },
       { kind: 'driver_unlock', dev: DRIVER },
     ]);
   });

@@ -12,13 +12,13 @@ import { callbackThread, designWorld, lastId, rejectedWith, run, runThread } fro
 const DRIVER = 1;
 const barOp: Op = { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: 0 } };
 
-/** A BAR VMA subscribed by the importer and its map path started and run through mmu_interval_read_begin. */
-const atMap = (): { state: State; tid: number; notifier: number; vma: number } => {
-  const { state: s1 } = run(designWorld('vma-p2p-map-notifier'), barOp, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: DRIVER });
+/** A BAR VMA subscribed by the importer and its map path started and run `steps` calls (by default up to its p2p_map). */
+const atMap = (steps = 4): { state: State; tid: number; notifier: number; vma: number } => {
+  const { state: s1 } = run(designWorld('vma-p2p-map-notifier-record-unlocked'), barOp, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: DRIVER });
   const notifier = lastId(s1.notifiers);
   const { state: s2 } = run(s1, { kind: 'driver_map_range', dev: DRIVER, notifier });
   const tid = lastId(s2.threads);
-  const { state } = runThread(s2, tid, 1);
+  const { state } = runThread(s2, tid, steps);
   return { state, tid, notifier, vma: lastId(state.vmas) };
 };
 
@@ -33,16 +33,21 @@ describe('a driver call the kernel refuses', () => {
     expect(peekThread(s2, tid)).toEqual(op);
     const r = run(s2, op);
     expect(r.events).toEqual([{ kind: 'call-failed', op: 'p2p_map', reason: '-ENODEV: the provider of BAR 0 was removed' }]);
-    expect(r.state.threads.get(tid)?.pc).toBe(8);
+    expect(r.state.threads.get(tid)?.pc).toBe(17);
     expect(r.state.mappings.size).toBe(0);
-    expect(runThread(r.state, tid).ops).toEqual([{ kind: 'driver_return', dev: DRIVER, err: '-EFAULT', by: tid }]);
+    expect(runThread(r.state, tid).ops).toEqual([
+      { kind: 'mmap_read_unlock', mm: 0, by: tid },
+      { kind: 'mmput', mm: 0, by: tid },
+      { kind: 'driver_return', dev: DRIVER, err: '-EFAULT', by: tid },
+    ]);
   });
 
-  it('p2p_map while munmap holds mmap_write_lock waits: the thread stays where it is, no error path', () => {
-    const { state: s0, tid, vma } = atMap();
+  it('mmap_read_lock while munmap holds mmap_write_lock waits: the thread stays where it is, no error path', () => {
+    const { state: s0, tid } = atMap(2);
     const { state: s1 } = run(s0, { kind: 'munmap', mm: 0, start: 0, npages: 1 });
-    const reason = rejectedWith(s1, { kind: 'p2p_map', vma, dev: DRIVER, write: true, by: tid });
+    const reason = rejectedWith(s1, { kind: 'mmap_read_lock', mm: 0, by: tid });
     expect(reason).toBe('waits: mmap_write_lock of mm 0 is held');
+    expect(s1.threads.get(tid)?.pc).toBe(2);
   });
 });
 

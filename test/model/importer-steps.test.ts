@@ -3,8 +3,8 @@
  * which calls the importer's driver may make next in a given state.
  */
 import { describe, expect, it } from 'vitest';
-import type { StepTemplate } from '../../model/designs/design.ts';
-import { driverThreads, invalidateRangeEnd, mapRange, registerNotifier, releaseRange, removeNotifier } from '../../model/designs/importer-steps.ts';
+import { runPlan, type StepTemplate } from '../../model/designs/design.ts';
+import { driverThreadRunsOn, driverThreads, invalidateRangeEnd, mapRange, registerNotifier, releaseRange, removeNotifier } from '../../model/designs/importer-steps.ts';
 import type { Op } from '../../model/op.ts';
 import type { State } from '../../model/state.ts';
 import { designById } from '../../model/designs/index.ts';
@@ -24,7 +24,7 @@ const mapRangeOf = (notifier: number): Op[] => [{ kind: 'driver_map_range', dev:
 const removeOf = (notifier: number): Op[] => [{ kind: 'mmu_interval_notifier_remove', notifier }];
 
 /** mm 0 maps the BAR twice, one page each: VMA A at page 0 and VMA B at page 1. */
-const twoBarVmas = (design = 'vma-p2p-map-notifier'): State => run(designWorld(design), barOp, barOp).state;
+const twoBarVmas = (design = 'vma-p2p-map-notifier-record-unlocked'): State => run(designWorld(design), barOp, barOp).state;
 
 /** Insert a notifier of `owner` over [start, start+npages) and return its id. */
 const subscribe = (s: State, start: number, npages = 1, owner = DRIVER, mm = 0): { state: State; notifier: number } => {
@@ -36,7 +36,12 @@ const subscribe = (s: State, start: number, npages = 1, owner = DRIVER, mm = 0):
 const programmed = (s: State, notifier: number): { state: State; mapping: number } => {
   const { state: s1 } = run(s, ...mapRangeOf(notifier));
   const r = runThread(s1, lastId(s1.threads));
-  expect(r.ops.map((o) => o.kind)).toEqual(['mmu_interval_read_begin', 'p2p_map', 'driver_lock', 'mmu_interval_read_retry', 'device_program', 'driver_unlock']);
+  const [begin, end] = [['mmget_not_zero', 'mmu_interval_read_begin', 'mmap_read_lock', 'find_vma'], ['device_program', 'driver_unlock', 'mmput']];
+  // hmm-map records before mmap_read_unlock and locks after it; hmm-map-locked locks before p2p_map.
+  expect([
+    [...begin, 'p2p_map', 'driver_record', 'mmap_read_unlock', 'driver_lock', 'mmu_interval_read_retry', ...end],
+    [...begin, 'driver_lock', 'p2p_map', 'driver_record', 'mmap_read_unlock', 'mmu_interval_read_retry', ...end],
+  ]).toContainEqual(r.ops.map((o) => o.kind));
   return { state: r.state, mapping: lastId(r.state.mappings) };
 };
 
@@ -67,7 +72,7 @@ describe('registerNotifier: mmu_interval_notifier_insert over a BAR VMA', () => 
 });
 
 describe('mapRange: driver_map_range starts the map path for a subscribed range', () => {
-  it('offers driver_map_range for each importer notifier with no map path running and no programmed range over it', () => {
+  it('offers driver_map_range for each importer notifier with no map path running and no mapping recorded under it', () => {
     const { state: s1, notifier: a } = subscribe(twoBarVmas(), 0);
     const { state: s2, notifier: b } = subscribe(s1, 1);
     const { state: s3 } = subscribe(s2, 0, 1, EXPORTER);
@@ -84,7 +89,7 @@ describe('mapRange: driver_map_range starts the map path for a subscribed range'
     expect(optionsOf(mapRange, s2)).toEqual([mapRangeOf(notifier)]);
   });
 
-  it('a programmed device range blocks driver_map_range for the notifier it overlaps, not for the adjacent page or another mm', () => {
+  it("a mapping the driver recorded under a notifier blocks driver_map_range for that notifier, not for the adjacent page's or another mm's", () => {
     const { state: forked } = run(twoBarVmas(), { kind: 'fork', mm: 0 });
     const child = lastId(forked.mms);
     const { state: s1, notifier: a } = subscribe(forked, 0);
@@ -118,59 +123,45 @@ describe("another device's p2p_map mapping and programmed range are not the impo
   });
 });
 
-describe('releaseRange: the importer stops the device and p2p_unmaps a programmed range', () => {
+/** The release of `mapping`, recorded over [start, start+1) of mm 0. */
+const releaseOf = (mapping: number, start: number): Op[] => [
+  { kind: 'driver_lock', dev: DRIVER },
+  { kind: 'device_stop_dma', dev: DRIVER, mm: 0, start, npages: 1 },
+  { kind: 'p2p_unmap', mapping },
+  { kind: 'driver_forget', dev: DRIVER, mapping },
+  { kind: 'driver_unlock', dev: DRIVER },
+];
+
+describe('releaseRange: the importer stops the device, p2p_unmaps and forgets a mapping it recorded', () => {
   it("is offered while another range's map path runs", () => {
     const { state: s1, notifier: a } = subscribe(twoBarVmas(), 0);
     const { state: s2, notifier: b } = subscribe(s1, 1);
     const { state: s3, mapping } = programmed(s2, a);
     const { state } = run(s3, ...mapRangeOf(b));
     expect(state.threads.size).toBe(1);
-    expect(optionsOf(releaseRange, state)).toEqual([
-      [
-        { kind: 'driver_lock', dev: DRIVER },
-        { kind: 'device_stop_dma', dev: DRIVER, mm: 0, start: 0, npages: 1 },
-        { kind: 'p2p_unmap', mapping },
-        { kind: 'driver_unlock', dev: DRIVER },
-      ],
-    ]);
+    expect(optionsOf(releaseRange, state)).toEqual([releaseOf(mapping, 0)]);
   });
 
-  it('a programmed range whose mapping was already p2p_unmapped is released with device_stop_dma alone', () => {
-    const { state: s1, notifier } = subscribe(twoBarVmas(), 0);
-    const { state: s2, mapping } = programmed(s1, notifier);
-    const { state } = run(s2, { kind: 'p2p_unmap', mapping });
-    expect(optionsOf(releaseRange, state)).toEqual([
-      [
-        { kind: 'driver_lock', dev: DRIVER },
-        { kind: 'device_stop_dma', dev: DRIVER, mm: 0, start: 0, npages: 1 },
-        { kind: 'driver_unlock', dev: DRIVER },
-      ],
-    ]);
-  });
-
-  it('under driver_lock: device_stop_dma for exactly the programmed range, p2p_unmap of its mapping, driver_unlock', () => {
+  it('under driver_lock: device_stop_dma for exactly the recorded range, p2p_unmap of its mapping, forget it, driver_unlock', () => {
     const { state: s1, notifier } = subscribe(twoBarVmas(), 1);
     const { state, mapping } = programmed(s1, notifier);
-    expect(optionsOf(releaseRange, state)).toEqual([
-      [
-        { kind: 'driver_lock', dev: DRIVER },
-        { kind: 'device_stop_dma', dev: DRIVER, mm: 0, start: 1, npages: 1 },
-        { kind: 'p2p_unmap', mapping },
-        { kind: 'driver_unlock', dev: DRIVER },
-      ],
-    ]);
+    expect(optionsOf(releaseRange, state)).toEqual([releaseOf(mapping, 1)]);
+    const released = run(state, ...releaseOf(mapping, 1)).state;
+    expect(released.records).toEqual([]);
+    expect(released.deviceRanges.size).toBe(0);
+    expect(optionsOf(releaseRange, released)).toEqual([]);
   });
 
-  it('is not offered while the map path that programmed the range still runs (before its driver_unlock)', () => {
+  it('is not offered while the map path that recorded the mapping still runs (up to its mmput)', () => {
     const { state: s1, notifier } = subscribe(twoBarVmas(), 0);
     const { state: s2 } = run(s1, ...mapRangeOf(notifier));
-    const r = runThread(s2, lastId(s2.threads), 5);
-    expect(r.ops.at(-1)?.kind).toBe('device_program');
+    const r = runThread(s2, lastId(s2.threads), 11);
+    expect(r.ops.at(-1)?.kind).toBe('driver_unlock');
     expect(r.state.deviceRanges.size).toBe(1);
     expect(optionsOf(releaseRange, r.state)).toEqual([]);
   });
 
-  it('after munmap with a record-only callback the VMA is gone: release stops the device but makes no p2p_unmap (it needs the VMA)', () => {
+  it('after munmap with a record-only callback the VMA is gone: the record stays, and its release cannot run (p2p_unmap would pass the freed VMA)', () => {
     const { state: s1, notifier } = subscribe(twoBarVmas('vma-p2p-map-notifier-nostop'), 0);
     const { state: s2 } = programmed(s1, notifier);
     const { state: s3, events } = run(s2, { kind: 'munmap', mm: 0, start: 0, npages: 1 });
@@ -181,13 +172,9 @@ describe('releaseRange: the importer stops the device and p2p_unmaps a programme
     const { state } = run(cb.state, { kind: 'mmu_notifier_invalidate_range_end', inv });
     expect(state.vmas.size).toBe(1);
     expect(state.mappings.size).toBe(1);
-    expect(optionsOf(releaseRange, state)).toEqual([
-      [
-        { kind: 'driver_lock', dev: DRIVER },
-        { kind: 'device_stop_dma', dev: DRIVER, mm: 0, start: 0, npages: 1 },
-        { kind: 'driver_unlock', dev: DRIVER },
-      ],
-    ]);
+    const mapping = lastId(state.mappings);
+    expect(optionsOf(releaseRange, state)).toEqual([releaseOf(mapping, 0)]);
+    expect(runPlan(state, releaseRange.options(state)[0]!)).toBeNull();
   });
 });
 
@@ -201,20 +188,17 @@ describe('removeNotifier: mmu_interval_notifier_remove of a range nothing uses',
     expect(optionsOf(removeNotifier, s4)).toEqual([removeOf(b)]);
   });
 
-  it('a live p2p_map mapping blocks removal of the notifier over its pages only, not of the adjacent page or another mm', () => {
+  it("a mapping recorded under a notifier blocks its removal only, not the adjacent page's or another mm's", () => {
     const { state: forked } = run(twoBarVmas(), { kind: 'fork', mm: 0 });
     const child = lastId(forked.mms);
     const { state: s1, notifier: a } = subscribe(forked, 0);
     const { state: s2, notifier: b } = subscribe(s1, 1);
     const { state: s3, notifier: c } = subscribe(s2, 0, 1, DRIVER, child);
-    const vmaAt = (start: number): number => [...s3.vmas.values()].find((v) => v.mm === 0 && v.start === start)!.id;
-    const aMapped = run(s3, { kind: 'p2p_map', vma: vmaAt(0), dev: DRIVER, write: true }).state;
-    expect(optionsOf(removeNotifier, aMapped)).toEqual([removeOf(b), removeOf(c)]);
-    const bMapped = run(s3, { kind: 'p2p_map', vma: vmaAt(1), dev: DRIVER, write: true }).state;
-    expect(optionsOf(removeNotifier, bMapped)).toEqual([removeOf(a), removeOf(c)]);
+    expect(optionsOf(removeNotifier, programmed(s3, a).state)).toEqual([removeOf(b), removeOf(c)]);
+    expect(optionsOf(removeNotifier, programmed(s3, b).state)).toEqual([removeOf(a), removeOf(c)]);
   });
 
-  it('a programmed device range blocks removal even after its mapping was p2p_unmapped without stopping the device', () => {
+  it("a record blocks removal even after its mapping was p2p_unmapped behind the driver's back", () => {
     const { state: forked } = run(twoBarVmas(), { kind: 'fork', mm: 0 });
     const child = lastId(forked.mms);
     const { state: s1, notifier: a } = subscribe(forked, 0);
@@ -238,12 +222,9 @@ describe('driverThreads: any driver thread makes its next call', () => {
     const { state: s2, notifier: b } = subscribe(s1, 1);
     const { state: s3 } = run(s2, ...mapRangeOf(b));
     const tb = lastId(s3.threads);
-    const { state: s4 } = run(s3, { kind: 'mmu_interval_read_begin', notifier: b, by: tb }, ...mapRangeOf(a));
+    const { state: s4 } = run(s3, { kind: 'mmget_not_zero', mm: 0, by: tb }, ...mapRangeOf(a));
     const ta = lastId(s4.threads);
-    expect(optionsOf(driverThreads, s4)).toEqual([
-      [{ kind: 'p2p_map', vma: [...s4.vmas.values()].find((v) => v.start === 1)!.id, dev: DRIVER, write: true, by: tb }],
-      [{ kind: 'mmu_interval_read_begin', notifier: a, by: ta }],
-    ]);
+    expect(optionsOf(driverThreads, s4)).toEqual([[{ kind: 'mmu_interval_read_begin', notifier: b, by: tb }], [{ kind: 'mmget_not_zero', mm: 0, by: ta }]]);
   });
 
   it('offers nothing for a thread whose code has no next step', () => {
@@ -254,3 +235,27 @@ describe('driverThreads: any driver thread makes its next call', () => {
     expect(optionsOf(driverThreads, stuck)).toEqual([]);
   });
 });
+
+describe('driverThreadRunsOn: for the random search, a thread runs up to its next release of a lock', () => {
+  it("offers each thread's run up to its next release, and every shorter prefix of two steps or more; the explorer leaves it out", () => {
+    const { state: s1, notifier } = subscribe(twoBarVmas(), 0);
+    const { state } = run(s1, ...mapRangeOf(notifier));
+    const tid = lastId(state.threads);
+    expect(driverThreadRunsOn.searchOnly).toBe(true);
+    const runs = driverThreadRunsOn.options(state).map((plan) => runPlan(state, plan)!.map((c) => c.op.kind));
+    // mmget .. p2p_map, whose return drops the exporter's locks: the window after it is where a removal gets in.
+    const whole = ['mmget_not_zero', 'mmu_interval_read_begin', 'mmap_read_lock', 'find_vma', 'p2p_map'];
+    expect(runs).toEqual([whole, whole.slice(0, 4), whole.slice(0, 3), whole.slice(0, 2)]);
+    expect(runPlan(state, driverThreadRunsOn.options(state)[0]!)!.every((c) => c.op.by === tid)).toBe(true);
+  });
+
+  it('offers no run of a thread that cannot take two steps (it waits for a lock after one)', () => {
+    const { state: s1, notifier } = subscribe(twoBarVmas(), 0);
+    const { state: s2 } = run(s1, ...mapRangeOf(notifier), { kind: 'driver_lock', dev: DRIVER });
+    const tid = lastId(s2.threads);
+    const atLock = runThread(s2, tid, 7).state;
+    expect(peekOps(atLock)).toEqual([]);
+  });
+});
+
+const peekOps = (s: State) => driverThreadRunsOn.options(s);

@@ -223,7 +223,7 @@ describe('fork', () => {
     const s0 = world();
     const { state, events } = run(s0, { kind: 'fork', mm: 0 });
     const child = newId(s0.mms, state.mms);
-    expect(state.mms.get(child)).toEqual({ id: child, alive: true, hasPinned: false, invalidateSeq: 2 });
+    expect(state.mms.get(child)).toEqual({ id: child, alive: true, hasPinned: false, invalidateSeq: 2, users: 1, mmapReaders: 0 });
     expect(events).toEqual([]);
   });
 

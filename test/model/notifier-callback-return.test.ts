@@ -30,17 +30,17 @@ const mapPath = (s: State, notifier: number, calls: number): { state: State; tid
 
 describe('invalidate_callback_return', () => {
   it('marks stale exactly the map paths of the returning notifier that already hold p2p_map addresses', () => {
-    const { state: s0 } = run(designWorld('vma-p2p-map-notifier'), barOp);
+    const { state: s0 } = run(designWorld('vma-p2p-map-notifier-record-unlocked'), barOp);
     const vma = lastId(s0.vmas);
     const { state: s1 } = run(s0, insert(DRIVER), insert(DRIVER));
     const second = lastId(s1.notifiers);
     const first = second - 1;
-    // mmu_interval_read_begin + p2p_map: addresses taken
-    const mapped = mapPath(s1, first, 2);
-    // mmu_interval_read_begin only: no addresses yet
-    const begun = mapPath(mapped.state, first, 1);
+    // up to p2p_map, its record and mmap_read_unlock: addresses taken
+    const mapped = mapPath(s1, first, 7);
+    // mmget_not_zero and mmu_interval_read_begin only: no addresses yet
+    const begun = mapPath(mapped.state, first, 2);
     // the other notifier's map path holds addresses too
-    const other = mapPath(begun.state, second, 2);
+    const other = mapPath(begun.state, second, 7);
     const s2 = other.state;
     expect(s2.threads.get(mapped.tid)).toMatchObject({ notifier: first, inv: null, stale: false });
     expect(s2.threads.get(mapped.tid)?.entries).not.toBeNull();
@@ -63,11 +63,11 @@ describe('invalidate_callback_return', () => {
   });
 
   it('a map path already marked stale stays stale and keeps its addresses when a later callback returns', () => {
-    const { state: s0 } = run(designWorld('vma-p2p-map-notifier'), barOp);
+    const { state: s0 } = run(designWorld('vma-p2p-map-notifier-record-unlocked'), barOp);
     const vma = lastId(s0.vmas);
     const { state: s1 } = run(s0, insert(DRIVER));
     const notifier = lastId(s1.notifiers);
-    const mapped = mapPath(s1, notifier, 2);
+    const mapped = mapPath(s1, notifier, 7);
     const { state: s2, events } = run(mapped.state, munmapVma(mapped.state, vma));
     const { state: s3 } = runThread(s2, callbackThread(events));
     const t = s3.threads.get(mapped.tid);
@@ -84,7 +84,7 @@ describe('invalidate_callback_return', () => {
   };
 
   it('with an invalidation in flight that runs no callback (the owner has no driver code), a callback return finds no frame: ill-formed', () => {
-    const { state: s0 } = run(designWorld('vma-p2p-map-notifier'), barOp);
+    const { state: s0 } = run(designWorld('vma-p2p-map-notifier-record-unlocked'), barOp);
     const vma = lastId(s0.vmas);
     const { state: s1 } = run(s0, insert(EXPORTER));
     const notifier = lastId(s1.notifiers);
@@ -94,7 +94,7 @@ describe('invalidate_callback_return', () => {
   });
 
   it('a callback return names the running callback: another notifier, or another thread of it, finds no frame', () => {
-    const { state: s0 } = run(designWorld('vma-p2p-map-notifier'), barOp);
+    const { state: s0 } = run(designWorld('vma-p2p-map-notifier-record-unlocked'), barOp);
     const vma = lastId(s0.vmas);
     const { state: s1 } = run(s0, insert(DRIVER), insert(DRIVER));
     const second = lastId(s1.notifiers);

@@ -197,7 +197,7 @@ describe('invalidation on munmap', () => {
     expect(seqOf(state)).toBe(4);
   });
 
-  it("the stop-unmap callback locks, sets the seq, stops the device, p2p_unmaps the range's mapping, unlocks and returns true", () => {
+  it("the stop-unmap callback locks, sets the seq, stops the device, p2p_unmaps and forgets the range's recorded mapping, unlocks and returns true", () => {
     const { state: s1, vma, notifier } = subscribed();
     // The map path runs to its end first: the device is programmed with the mapping.
     const { state: s2 } = run(s1, { kind: 'driver_map_range', dev: DRIVER, notifier });
@@ -214,12 +214,14 @@ describe('invalidation on munmap', () => {
       { kind: 'mmu_interval_set_seq', notifier, seq: 3, by: tid },
       { kind: 'device_stop_dma', dev: DRIVER, mm: 0, start: 0, npages: 1, by: tid },
       { kind: 'p2p_unmap', mapping, by: tid },
+      { kind: 'driver_forget', dev: DRIVER, mapping, by: tid },
       { kind: 'driver_unlock', dev: DRIVER, by: tid },
       { kind: 'invalidate_callback_return', notifier, ret: true, by: tid },
     ]);
     expect(cb.events).toEqual([
       { kind: 'device-stopped', device: DRIVER, range },
       { kind: 'mapping-torn-down', mapping },
+      { kind: 'driver-forgot', device: DRIVER, mapping },
       { kind: 'callback-returned', inv, notifier, device: DRIVER, mm: 0, start: 0, end: 1, ret: true },
     ]);
     expect(cb.state.threads.size).toBe(0);
@@ -275,7 +277,7 @@ describe('invalidation on munmap', () => {
     expect(rejectedWith(s2, { kind: 'exit_mmap', mm: 0 })).toBe('waits: mmap_write_lock of mm 0 is held');
     const { state: s3 } = finishInvalidations(s2);
     const { state, events } = run(s3, { kind: 'p2p_map', vma: other, dev: DRIVER, write: true }, munmapVma(s3, other));
-    expect(kinds(events)).toEqual(['vma-destroyed']);
+    expect(kinds(events)).toEqual(['p2p-mapped', 'vma-destroyed']);
     expect(state.vmas.size).toBe(0);
   });
 
@@ -330,20 +332,24 @@ describe('invalidation on munmap', () => {
     expect(state.mappings.has(mapping)).toBe(true);
   });
 
-  it('exit_mmap runs the callback with MMU_NOTIFY_RELEASE, and range_end tears every VMA down and kills the mm', () => {
-    const { state: s1, vma, notifier } = subscribed();
-    const { state: s2 } = run(s1, { kind: 'p2p_map', vma, dev: DRIVER, write: true });
+  it("exit_mmap, once the task's own mm_users reference was the last, runs the callback with MMU_NOTIFY_RELEASE, and range_end tears every VMA down", () => {
+    const { state: s1, notifier } = subscribed();
+    const { state: s2a } = run(s1, { kind: 'driver_map_range', dev: DRIVER, notifier });
+    const s2 = runThread(s2a, lastId(s2a.threads)).state;
     const mapping = lastId(s2.mappings);
+    expect(s2.mms.get(0)).toMatchObject({ alive: true, users: 1 });
     const { state: s3, events } = run(s2, { kind: 'exit_mmap', mm: 0 });
     const inv = onlyInvalidation(s3);
     expect(events).toEqual([
       { kind: 'invalidate-range-start', inv, event: 'MMU_NOTIFY_RELEASE' },
       { kind: 'callback-invoked', inv, notifier, thread: callbackThread(events) },
     ]);
-    expect(s3.mms.get(0)?.alive).toBe(true);
+    // The task is gone at once; the address space lasts until range_end.
+    expect(s3.mms.get(0)).toMatchObject({ alive: false, users: 0 });
+    expect(s3.vmas.size).toBe(1);
     const { state, events: rest } = finishInvalidations(s3);
-    expect(kinds(rest)).toEqual(['mapping-torn-down', 'callback-returned', 'vma-destroyed', 'invalidate-range-end']);
+    expect(kinds(rest)).toEqual(['device-stopped', 'mapping-torn-down', 'driver-forgot', 'callback-returned', 'vma-destroyed', 'invalidate-range-end']);
     expect(state.mappings.has(mapping)).toBe(false);
-    expect(state.mms.get(0)?.alive).toBe(false);
+    expect(state.vmas.size).toBe(0);
   });
 });

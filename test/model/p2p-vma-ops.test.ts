@@ -36,7 +36,8 @@ describe('p2p_map', () => {
     });
     expect(state.frames).toBe(s1.frames);
     expect(state.vmas).toBe(s1.vmas);
-    expect(events).toEqual([]);
+    // What p2p_map returns to its caller: the handle and the addresses.
+    expect(events).toEqual([{ kind: 'p2p-mapped', mapping: id, entries: state.mappings.get(id)!.entries }]);
   });
 
   it('p2p_map for read makes a to-device mapping', () => {
@@ -97,7 +98,8 @@ describe('p2p_unmap', () => {
     // The design world: device 1 imports BAR 0 of device 0 and runs the stop-unmap callback.
     const { state: s1 } = run(designWorld('vma-p2p-map-notifier'), { kind: 'mmap', mm: 0, npages: 2, backing: { kind: 'bar', bar: 0 } });
     const vma = lastId(s1.vmas);
-    const { state: s2 } = run(s1, { kind: 'p2p_map', vma, dev: 1, write: true }, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 2, owner: 1 });
+    const { state: s2i } = run(s1, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 2, owner: 1 }, { kind: 'driver_map_range', dev: 1, notifier: vma + 1 });
+    const s2 = runThread(s2i, lastId(s2i.threads)).state;
     const mapping = lastId(s2.mappings);
     const { state: s3, events } = run(s2, munmapVma(s2, vma));
     const { state, ops } = runThread(s3, callbackThread(events));

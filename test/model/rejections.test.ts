@@ -229,8 +229,9 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/dma-page.ts': ['ill-formed', 'ill-formed', 'DMA_MAPPING_ERROR', 'ill-formed', 'ill-formed'],
   'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/gup.ts': ['via r.left', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed'],
-  'model/ops/importer.ts': ['ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/importer.ts': ['ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/memory.ts': ['via l.reason', 'ill-formed', 'ill-formed', 'via l.reason', '-ENOMEM', '-EAGAIN', 'via l.reason', 'returns false'],
+  'model/ops/mm-users.ts': ['ill-formed', 'returns false', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'returns NULL'],
   'model/ops/mm.ts': [
     'ill-formed', 'waits', '-EINVAL', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', '-ENODEV', '-ENOMEM',
     'ill-formed', '-EINVAL', 'waits',
@@ -576,6 +577,26 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
   device_program: [{ kernel: 'addresses the driver never got are ill-formed', state: p2pMapped, op: { kind: 'device_program', dev: RAW_EXPORTER, mapping: 2 }, reason: `ill-formed: the driver of device ${RAW_EXPORTER} holds no addresses of mapping 2` }],
   device_stop_dma: [{ kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'device_stop_dma', dev: 9, mm: 0, start: 0, npages: 1 }, reason: 'ill-formed: no device 9' }],
   driver_return: [{ kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'driver_return', dev: 9, err: '0' }, reason: 'ill-formed: no device 9' }],
+  driver_record: [
+    { kernel: 'only the map path that got the mapping records it: ill-formed without one', state: p2pMapped, op: { kind: 'driver_record', dev: IMPORTER, mapping: 2 }, reason: `ill-formed: only the driver thread of device ${IMPORTER} that got mapping 2 from p2p_map records it` },
+  ],
+  driver_forget: [
+    { kernel: 'a mapping the driver never recorded is ill-formed', state: p2pMapped, op: { kind: 'driver_forget', dev: IMPORTER, mapping: 2 }, reason: `ill-formed: device ${IMPORTER}'s driver has no record of mapping 2` },
+  ],
+  mmget_not_zero: [
+    { kernel: 'mmget_not_zero returns false once mm_users is 0', state: exited, op: { kind: 'mmget_not_zero', mm: 0 }, reason: 'returns false: mm_users of mm 0 is 0' },
+    { kernel: 'an mm that names nothing is ill-formed', state: world, op: { kind: 'mmget_not_zero', mm: 9 }, reason: 'ill-formed: no mm 9' },
+  ],
+  mmput: [{ kernel: 'a reference nobody holds is ill-formed', state: exited, op: { kind: 'mmput', mm: 0 }, reason: 'ill-formed: mm_users of mm 0 is 0' }],
+  mmap_read_lock: [
+    { kernel: 'munmap holds mmap_write_lock in its invalidation: waits', state: () => unmapping().state, op: { kind: 'mmap_read_lock', mm: 0 }, reason: 'waits: mmap_write_lock of mm 0 is held' },
+    { kernel: 'the model takes mmap_read_lock only under an mm_users reference: ill-formed without', state: exited, op: { kind: 'mmap_read_lock', mm: 0 }, reason: 'ill-formed: mm 0 has no users' },
+  ],
+  mmap_read_unlock: [{ kernel: 'unlocking a lock nobody holds is ill-formed', state: world, op: { kind: 'mmap_read_unlock', mm: 0 }, reason: 'ill-formed: nobody holds mmap_read_lock of mm 0' }],
+  find_vma: [
+    { kernel: 'find_vma returns NULL where no VMA covers the address', state: world, op: { kind: 'find_vma', mm: 0, addr: 0 }, reason: 'returns NULL: no vma of mm 0 covers page 0' },
+    { kernel: 'an mm that names nothing is ill-formed', state: world, op: { kind: 'find_vma', mm: 9, addr: 0 }, reason: 'ill-formed: no mm 9' },
+  ],
   p2p_map: [
     { kernel: "the importer's find_vma fails: -EFAULT", state: world, op: { kind: 'p2p_map', vma: 30, dev: IMPORTER, write: true }, reason: '-EFAULT: vma 30 is not mapped' },
     { kernel: 'the exporter refuses an importer it cannot reach peer-to-peer: -EREMOTEIO', state: () => run(world(), mmapBar(1)).state, op: { kind: 'p2p_map', vma: 1, dev: ISOLATED, write: true }, reason: `-EREMOTEIO: device ${ISOLATED} cannot reach provider ${RAW_EXPORTER} peer-to-peer` },
@@ -682,6 +703,27 @@ const NEVER_REFUSED: { readonly [K in OpKind]?: Misuse } = {
   device_program: { why: 'a driver action', misuse: 'program addresses p2p_map gave without a retry check', state: p2pMapped, op: { kind: 'device_program', dev: IMPORTER, mapping: 2 } },
   device_stop_dma: { why: 'a driver action', misuse: 'stop a range nothing was programmed for', state: world, op: { kind: 'device_stop_dma', dev: IMPORTER, mm: 0, start: 0, npages: 1 } },
   driver_return: { why: 'a driver action', misuse: 'return success whatever happened', state: world, op: { kind: 'driver_return', dev: IMPORTER, err: '0' } },
+  driver_record: {
+    why: "a driver action (list_add into the driver's own list)",
+    misuse: "record a p2p_map mapping after an invalidation of its range already ran (hmm-map-literal's order)",
+    state: () => {
+      const { state: s1 } = run(designWorld('vma-p2p-map-notifier-hmm-literal'), { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: 0 } }, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: 1 }, { kind: 'driver_map_range', dev: 1, notifier: 2 });
+      return runThread(s1, 3, 8).state;
+    },
+    op: { kind: 'driver_record', dev: 1, mapping: 4, by: 3 },
+  },
+  driver_forget: {
+    why: "a driver action (list_del from the driver's own list)",
+    misuse: 'forget a mapping the device is still programmed with',
+    state: () => {
+      const { state: s1 } = run(designWorld('vma-p2p-map-notifier'), { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: 0 } }, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: 1 }, { kind: 'driver_map_range', dev: 1, notifier: 2 });
+      return runThread(s1, 3).state;
+    },
+    op: { kind: 'driver_forget', dev: 1, mapping: 4 },
+  },
+  mmput: { why: 'void', misuse: 'drop a reference the caller never took (mm_users is still 1)', state: world, op: { kind: 'mmput', mm: 0 } },
+  mmap_read_lock: { why: 'void (it sleeps, never fails)', misuse: 'take the read lock with no reason to', state: world, op: { kind: 'mmap_read_lock', mm: 0 } },
+  mmap_read_unlock: { why: 'void', misuse: "unlock a read lock another thread took", state: () => run(world(), { kind: 'mmap_read_lock', mm: 0 }).state, op: { kind: 'mmap_read_unlock', mm: 0 } },
   p2p_unmap: { why: 'the RFC op returns a long but its exporter has nothing to refuse', misuse: 'p2p_unmap while the device is still programmed with the addresses', state: () => run(p2pMapped(), { kind: 'device_program', dev: IMPORTER, mapping: 2 }).state, op: { kind: 'p2p_unmap', mapping: 2 } },
   sgl_dma_unmap: { why: 'void', misuse: 'unmap with nothing making sure the device stopped using the addresses', state: dmaOnly, op: { kind: 'sgl_dma_unmap', sgl: 4 } },
   dma_unmap_page: { why: 'void', misuse: 'unmap with another device leaves the mapping', state: () => run(world(), { kind: 'dma_map_page', dev: IMPORTER, page: 0, dir: 'to-device' }).state, op: { kind: 'dma_unmap_page', mapping: 1, dev: ISOLATED, dir: 'to-device' } },

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaults } from '../../cli/args.ts';
-import type { Design, Plan, StepTemplate } from '../../model/designs/design.ts';
+import { budgetOf, type Design, type Plan, type StepTemplate } from '../../model/designs/design.ts';
 import { bools, single } from '../../model/designs/design.ts';
 import { mmapOf, sglConsumer } from '../../model/designs/environment.ts';
 import { IMPORTER } from '../../model/designs/gup-io.ts';
@@ -23,7 +23,7 @@ import { search } from '../../properties/search.ts';
 const budget = { runs: defaults.runs, maxCommands: defaults.maxCommands };
 
 const verdictOf = (d: Design, id: InvariantId, seed = 1): 'violated' | 'held' =>
-  search(d, [invariantById(id)], { seed, ...budget }).found === null ? 'held' : 'violated';
+  search(d, [invariantById(id)], { seed, ...budgetOf(d, budget.runs, budget.maxCommands) }).found === null ? 'held' : 'violated';
 
 const design = (id: string): Design => designById(id)!;
 

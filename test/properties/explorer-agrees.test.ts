@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaults } from '../../cli/args.ts';
 import { exploreOne } from '../../cli/explore.ts';
+import { budgetOf } from '../../model/designs/design.ts';
 import { designs } from '../../model/designs/index.ts';
 import { invariantIds } from '../../properties/invariant.ts';
 import { invariantById } from '../../properties/registry.ts';
@@ -12,7 +13,7 @@ describe('the explorer and the fast-check search agree at the default bounds', (
   for (const d of designs) {
     it(`${d.id}: same verdict for every invariant; no shrunk trace shorter than the shortest; each shortest trace replays`, () => {
       const explored = exploreOne(d.id, invariantIds, undefined, defaults.maxStates);
-      const searched = verdictsFor(d, invariantIds, { seed: defaults.seed, runs: defaults.runs, maxCommands: defaults.maxCommands });
+      const searched = verdictsFor(d, invariantIds, { seed: defaults.seed, ...budgetOf(d, defaults.runs, defaults.maxCommands) });
       for (const id of invariantIds) {
         const e = explored.results.find((r) => r.invariant === id)!;
         const s = searched.find((v) => v.invariant === id)!;

@@ -7,7 +7,7 @@ import { replay, type ReplayResult } from '../../properties/replay.ts';
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import type { Step } from '../../model/result.ts';
-import type { DriverThread, State } from '../../model/state.ts';
+import type { DriverThread, Invalidation, State } from '../../model/state.ts';
 import { step } from '../../model/step.ts';
 import { makeWorld } from '../../model/world.ts';
 
@@ -59,20 +59,26 @@ const pinStart: ReadonlyArray<Op> = [
  * The importer designs' world: BAR 0 of device 0, importer device 1 with driver recipes. Ids: vma 1,
  * notifier 2, map-path thread 3, mapping 4 (p2p_map made by thread 3).
  */
-const subscribedAndMapped: ReadonlyArray<Op> = [
+const subscribed: ReadonlyArray<Op> = [
   bar,
   { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: 1 },
   { kind: 'driver_map_range', dev: 1, notifier: 2 },
+  { kind: 'mmget_not_zero', mm: 0, by: 3 },
   { kind: 'mmu_interval_read_begin', notifier: 2, by: 3 },
-  { kind: 'p2p_map', vma: 1, dev: 1, write: true, by: 3 },
+  { kind: 'mmap_read_lock', mm: 0, by: 3 },
+  { kind: 'find_vma', mm: 0, addr: 0, by: 3 },
 ];
-/** The map path (hmm-map) finishes before anything else: the device is programmed (range 5) and thread 3 ends. */
+/** The hmm-map-locked path (vma-p2p-map-notifier, -nostop) runs to its end: the device is programmed (range 5); then munmap. */
 const programmed: ReadonlyArray<Op> = [
-  ...subscribedAndMapped,
+  ...subscribed,
   { kind: 'driver_lock', dev: 1, by: 3 },
+  { kind: 'p2p_map', vma: 1, dev: 1, write: true, by: 3 },
+  { kind: 'driver_record', dev: 1, mapping: 4, by: 3 },
+  { kind: 'mmap_read_unlock', mm: 0, by: 3 },
   { kind: 'mmu_interval_read_retry', notifier: 2, seq: 1, by: 3 },
   { kind: 'device_program', dev: 1, mapping: 4, by: 3 },
   { kind: 'driver_unlock', dev: 1, by: 3 },
+  { kind: 'mmput', mm: 0, by: 3 },
   { kind: 'munmap', mm: 0, start: 0, npages: 1 },
 ];
 /** After `programmed`: munmap's invalidation is 6, its callback thread 7. */
@@ -81,6 +87,7 @@ const stopUnmapCallback: ReadonlyArray<Op> = [
   { kind: 'mmu_interval_set_seq', notifier: 2, seq: 3, by: 7 },
   { kind: 'device_stop_dma', dev: 1, mm: 0, start: 0, npages: 1, by: 7 },
   { kind: 'p2p_unmap', mapping: 4, by: 7 },
+  { kind: 'driver_forget', dev: 1, mapping: 4, by: 7 },
   { kind: 'driver_unlock', dev: 1, by: 7 },
   { kind: 'invalidate_callback_return', notifier: 2, ret: true, by: 7 },
 ];
@@ -91,16 +98,22 @@ const recordOnlyCallback: ReadonlyArray<Op> = [
   { kind: 'invalidate_callback_return', notifier: 2, ret: true, by: 7 },
 ];
 /**
- * The race the seq exists for: after the map path's p2p_map, munmap starts invalidation 5 and its
- * stop-unmap callback (thread 6) runs to its return; the map path then takes the driver lock (step 13).
+ * The race the seq exists for, on a map path that records before mmap_read_unlock and takes the
+ * driver lock after it (hmm-map, hmm-map-noretry): after p2p_map and the record, munmap starts
+ * invalidation 5 and its stop-unmap callback (thread 6) gives the mapping back and returns; the map
+ * path then takes the driver lock (step 19).
  */
 const raced: ReadonlyArray<Op> = [
-  ...subscribedAndMapped,
+  ...subscribed,
+  { kind: 'p2p_map', vma: 1, dev: 1, write: true, by: 3 },
+  { kind: 'driver_record', dev: 1, mapping: 4, by: 3 },
+  { kind: 'mmap_read_unlock', mm: 0, by: 3 },
   { kind: 'munmap', mm: 0, start: 0, npages: 1 },
   { kind: 'driver_lock', dev: 1, by: 6 },
   { kind: 'mmu_interval_set_seq', notifier: 2, seq: 3, by: 6 },
   { kind: 'device_stop_dma', dev: 1, mm: 0, start: 0, npages: 1, by: 6 },
   { kind: 'p2p_unmap', mapping: 4, by: 6 },
+  { kind: 'driver_forget', dev: 1, mapping: 4, by: 6 },
   { kind: 'driver_unlock', dev: 1, by: 6 },
   { kind: 'invalidate_callback_return', notifier: 2, ret: true, by: 6 },
   { kind: 'driver_lock', dev: 1, by: 3 },
@@ -148,7 +161,7 @@ describe('map-within-vma-lifetime', () => {
     expectViolation(
       run('vma-p2p-map-notifier-nostop', [...programmed, ...recordOnlyCallback, { kind: 'mmu_notifier_invalidate_range_end', inv: 6 }], 'map-within-vma-lifetime'),
       'map-within-vma-lifetime',
-      15,
+      21,
       'vma 1 was destroyed while mapping 4 (p2p_map for device 1) still holds DMA addresses of its BAR window',
     );
   });
@@ -265,7 +278,7 @@ describe('no-dma-after-free', () => {
       { kind: 'mmu_notifier_invalidate_range_end', inv: 5 },
       { kind: 'device_write', mapping: 4, index: 0 },
     ];
-    expectViolation(run('vma-p2p-map-notifier-noretry', ops, 'no-dma-after-free'), 'no-dma-after-free', 17, 'device 1 wrote pfn 6 through mapping 4, but that memory was freed');
+    expectViolation(run('vma-p2p-map-notifier-noretry', ops, 'no-dma-after-free'), 'no-dma-after-free', 23, 'device 1 wrote pfn 6 through mapping 4, but that memory was freed');
   });
   it('holds when a pin keeps the page alive across munmap', () => {
     expectHolds(run('pin-user-pages', [anon, ...pinStart, { kind: 'munmap', mm: 0, start: 0, npages: 1 }, { kind: 'device_write', mapping: 4, index: 0 }]));
@@ -328,22 +341,26 @@ describe('notifier-protocol', () => {
     expectViolation(
       run('vma-p2p-map-notifier-noretry', [...raced, { kind: 'device_program', dev: 1, mapping: 4, by: 3 }]),
       'notifier-protocol',
-      14,
+      20,
       "device 1 was programmed with mapping 4's addresses after an invalidate callback of notifier 2 returned; the map path never called mmu_interval_read_retry (seq 1 from mmu_interval_read_begin)",
     );
   });
-  it('holds for the same interleaving on the hmm-map importer: read_retry sends the map path back, and it fails on the gone VMA', () => {
-    const r = run('vma-p2p-map-notifier', [
+  it('holds for the same interleaving on the hmm-map importer: read_retry sends the map path back (the callback already forgot the mapping), and it fails on the gone VMA', () => {
+    const r = run('vma-p2p-map-notifier-record-unlocked', [
       ...raced,
       { kind: 'mmu_interval_read_retry', notifier: 2, seq: 1, by: 3 },
       { kind: 'driver_unlock', dev: 1, by: 3 },
       { kind: 'mmu_notifier_invalidate_range_end', inv: 5 },
       { kind: 'mmu_interval_read_begin', notifier: 2, by: 3 },
+      { kind: 'mmap_read_lock', mm: 0, by: 3 },
+      { kind: 'find_vma', mm: 0, addr: 0, by: 3 },
+      { kind: 'mmap_read_unlock', mm: 0, by: 3 },
+      { kind: 'mmput', mm: 0, by: 3 },
       { kind: 'driver_return', dev: 1, err: '-EFAULT', by: 3 },
     ]);
     expectHolds(r);
     if (r.kind === 'holds') {
-      expect(r.trace[13]!.events).toEqual([{ kind: 'read-retry', notifier: 2, seq: 1, retry: true }]);
+      expect(r.trace[19]!.events).toEqual([{ kind: 'read-retry', notifier: 2, seq: 1, retry: true }]);
       expect(r.state.threads.size).toBe(0);
       expect(r.state.deviceRanges.size).toBe(0);
       expect(r.state.mappings.size).toBe(0);
@@ -353,8 +370,8 @@ describe('notifier-protocol', () => {
     expectViolation(
       run('vma-p2p-map-notifier-nostop', [...programmed, ...recordOnlyCallback], 'notifier-protocol'),
       'notifier-protocol',
-      14,
-      "notifier 2's invalidate returned true while device 1 can still reach pages 0-0 of mm 0 through mapping 4: invalidate_range_start goes on as if it could not",
+      20,
+      "every invalidate callback of invalidation 6 has returned (the last: notifier 2's, true) while device 1 can still reach pages 0-0 of mm 0 through mapping 4: invalidate_range_start returns as if it could not",
     );
   });
   it('holds for the same interleaving on the stop-unmap importer, which stops the device before it returns', () => {
@@ -395,24 +412,23 @@ describe('notifier-protocol on states changed by hand (branches no design reache
     expect(check(withThread(x, 3, (t) => ({ ...t, stale: false })))).toBeNull();
   });
 
-  it('a callback returning true is judged against the device ranges that overlap its own range only, and a false return not at all', () => {
+  it('the last callback returning true is judged against the device ranges of notifier owners over the range; a false return, a callback still queued, another range or another device not', () => {
     const x = lastStep('vma-p2p-map-notifier-nostop', [...programmed, ...recordOnlyCallback]);
-    const returned = (start: number, end: number, ret = true): Step => ({
-      ...x.step,
-      events: x.step.events.map((e) => (e.kind === 'callback-returned' ? { ...e, start, end, ret } : e)),
-    });
-    const whole = "notifier 2's invalidate returned true while device 1 can still reach pages 0-0 of mm 0 through mapping 4: invalidate_range_start goes on as if it could not";
-    expect(check({ ...x, step: returned(0, 1) })).toBe(whole);
-    expect(check({ ...x, step: returned(0, 1, false) })).toBeNull();
-    expect(check({ ...x, step: returned(1, 2) })).toBeNull();
-    expect(check({ ...x, step: returned(-1, 0) })).toBeNull();
-    expect(check({ ...x, step: returned(-1, 2) })).toBe(
-      "notifier 2's invalidate returned true while device 1 can still reach pages -1-1 of mm 0 through mapping 4: invalidate_range_start goes on as if it could not",
-    );
-    const otherDevice: Step = { ...x.step, events: x.step.events.map((e) => (e.kind === 'callback-returned' ? { ...e, device: 2 } : e)) };
+    const whole = "every invalidate callback of invalidation 6 has returned (the last: notifier 2's, true) while device 1 can still reach pages 0-0 of mm 0 through mapping 4: invalidate_range_start returns as if it could not";
+    expect(check(x)).toBe(whole);
+    const falseReturn: Step = { ...x.step, events: x.step.events.map((e) => (e.kind === 'callback-returned' ? { ...e, ret: false } : e)) };
+    expect(check({ ...x, step: falseReturn })).toBeNull();
+    const withInv = (f: (i: Invalidation) => Invalidation): Step => ({ ...x.step, state: { ...x.step.state, invalidations: new Map([...x.step.state.invalidations].map(([k, i]) => [k, f(i)])) } });
+    // Another notifier's callback is still queued: range_start has not returned.
+    expect(check({ ...x, step: withInv((i) => ({ ...i, queue: [99] })) })).toBeNull();
+    // The invalidation covers another page, or another mm: the device range is not in it.
+    expect(check({ ...x, step: withInv((i) => ({ ...i, ranges: [{ mm: 0, start: 1, end: 2 }] })) })).toBeNull();
+    expect(check({ ...x, step: withInv((i) => ({ ...i, ranges: [{ mm: 1, start: 0, end: 1 }] })) })).toBeNull();
+    // A range wider than the notifier is clamped to it.
+    expect(check({ ...x, step: withInv((i) => ({ ...i, ranges: [{ mm: 0, start: 0, end: 9 }] })) })).toBe(whole);
+    // The device range belongs to a device that holds no notifier over the range.
+    const otherDevice: Step = { ...x.step, state: { ...x.step.state, deviceRanges: new Map([...x.step.state.deviceRanges].map(([k, r]) => [k, { ...r, device: 0 }])) } };
     expect(check({ ...x, step: otherDevice })).toBeNull();
-    const otherMm: Step = { ...x.step, events: x.step.events.map((e) => (e.kind === 'callback-returned' ? { ...e, mm: 1 } : e)) };
-    expect(check({ ...x, step: otherMm })).toBeNull();
   });
 });
 
@@ -438,7 +454,7 @@ describe('each invariant knows when a step reaches the situation it guards', () 
     expect(exercisedAt('vma-p2p-map-notifier', [bar, { kind: 'munmap', mm: 0, start: 0, npages: 1 }], 'map-within-vma-lifetime')).toEqual([]);
   });
   it('notifier-protocol: a callback returns while a map path of its notifier holds a seq, not when the map path already ended', () => {
-    expect(exercisedAt('vma-p2p-map-notifier', raced, 'notifier-protocol')).toEqual([12]);
+    expect(exercisedAt('vma-p2p-map-notifier-record-unlocked', raced, 'notifier-protocol')).toEqual([18]);
     expect(exercisedAt('vma-p2p-map-notifier', [...programmed, ...stopUnmapCallback], 'notifier-protocol')).toEqual([]);
   });
   it('no-cpu-iomem: a plain CPU access, not memcpy_toio', () => {

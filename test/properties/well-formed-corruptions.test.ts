@@ -25,7 +25,7 @@ describe('wellFormed names the corruption', () => {
   });
 
   it('a VMA of an mm that never existed', () => {
-    expect(wellFormed({ ...s, vmas: new Map([...s.vmas].map(([id, v]) => [id, { ...v, mm: 7 }])) })).toBe('vma 1 belongs to mm 7, which is not alive');
+    expect(wellFormed({ ...s, vmas: new Map([...s.vmas].map(([id, v]) => [id, { ...v, mm: 7 }])) })).toBe('vma 1 belongs to mm 7, whose address space is gone');
   });
 
   it('a page cache slot pointing at no frame, a free frame, an anon page, or the file page of another inode or index', () => {

@@ -47,8 +47,12 @@ describe('each model bug is named exactly', () => {
   ]);
   const frame = (pfn: number, f: (x: Frame) => Frame): State => ({ ...s, frames: replaceAt(s.frames, pfn, f(s.frames[pfn]!)) });
 
-  it('a VMA of a dead mm, a VMA whose PTEs do not match its size, overlapping VMAs; adjacent ones are fine', () => {
-    expect(wellFormed({ ...s, mms: new Map([...s.mms].map(([id, m]) => [id, id === 0 ? { ...m, alive: false } : m])) })).toBe('vma 1 belongs to mm 0, which is not alive');
+  it('a VMA of an mm whose address space is gone, a VMA whose PTEs do not match its size, overlapping VMAs; adjacent ones are fine', () => {
+    expect(wellFormed({ ...s, mms: new Map([...s.mms].map(([id, m]) => [id, id === 0 ? { ...m, alive: false, users: 0 } : m])) })).toBe('vma 1 belongs to mm 0, whose address space is gone');
+    // An exited task whose mm a driver still holds (mm_users 1): the VMAs stay.
+    expect(wellFormed({ ...s, mms: new Map([...s.mms].map(([id, m]) => [id, id === 0 ? { ...m, alive: false } : m])) })).toBeNull();
+    expect(wellFormed({ ...s, mms: new Map([...s.mms].map(([id, m]) => [id, id === 0 ? { ...m, users: 0 } : m])) })).toBe('mm 0 runs with mm_users 0');
+    expect(wellFormed({ ...s, mms: new Map([...s.mms].map(([id, m]) => [id, id === 0 ? { ...m, mmapReaders: 1 } : m])) })).toBe('mm 0 has 1 mmap_read_lock holders and 0 driver threads');
     const v = s.vmas.get(1)!;
     expect(wellFormed({ ...s, vmas: new Map([...s.vmas, [1, { ...v, npages: 2 }]]) })).toBe('vma 1 has 1 PTEs for 2 pages');
     expect(wellFormed({ ...s, vmas: new Map([...s.vmas, [99, { ...v, id: 99, ptes: [null] }]]) })).toBe('vmas 1 and 99 overlap');

@@ -7,7 +7,15 @@ import type { Recipe } from '../../recipe.ts';
 import { recordOnly, stopAndUnmap, wholeRangeOnly } from './invalidate.ts';
 import { mapPath } from './map-path.ts';
 
-const all: ReadonlyArray<Recipe> = [stopAndUnmap, recordOnly, wholeRangeOnly, mapPath(true), mapPath(false)];
+const all: ReadonlyArray<Recipe> = [
+  stopAndUnmap,
+  recordOnly,
+  wholeRangeOnly,
+  mapPath({ checkRetry: true, record: 'locked' }),
+  mapPath({ checkRetry: true, record: 'early' }),
+  mapPath({ checkRetry: true, record: 'late' }),
+  mapPath({ checkRetry: false, record: 'early' }),
+];
 
 const byName = new Map(all.map((r) => [r.name, r]));
 

@@ -1,67 +1,50 @@
 /**
  * Importers' `mmu_interval_notifier_ops.invalidate` callbacks, as the
- * kernel calls them: `(sub, range, cur_seq)`. The range is the part of the
- * invalidation the notifier covers.
+ * kernel calls them: `(sub, range, cur_seq)`. The thread's `range` is the
+ * part of the invalidation the notifier covers, `curSeq` the cur_seq; the
+ * mappings to tear down are the driver's own records of that notifier.
  */
-import { rangeFor } from '../../ops/invalidate.ts';
-import { type Action, at, call, end, goto, type Recipe, type ThreadNext } from '../../recipe.ts';
-import type { DriverThread, NotifyRange, State } from '../../state.ts';
+import { type Action, call, type DriverView, end, goto, type Recipe } from '../../recipe.ts';
+import type { DriverRecord, DriverThread } from '../../state.ts';
 
-const range = (s: State, t: DriverThread): NotifyRange => {
-  const inv = t.inv === null ? undefined : s.invalidations.get(t.inv);
-  const n = s.notifiers.get(t.notifier);
-  // A callback thread's invalidation and notifier outlive it: range_end and mmu_interval_notifier_remove wait for the running callback.
-  // Stryker disable next-line LogicalOperator,ObjectLiteral: a redundant guard, never true while the callback runs
-  return inv === undefined || n === undefined ? { mm: 0, start: 0, end: 0 } : rangeFor(inv, n);
-};
-
-/** The live p2p_map mappings of the thread's device that fall in the callback's range, oldest first. */
-const mappingsInRange = (s: State, t: DriverThread) => {
-  const r = range(s, t);
-  const inRange = [...s.mappings.values()]
-    .filter((m) => m.device === t.device && m.api === 'p2p_map' && m.origin.kind === 'vma-op' && m.origin.mm === r.mm)
-    .filter((m) => m.origin.kind === 'vma-op' && m.origin.start < r.end && r.start < m.origin.start + m.origin.npages);
-  // Stryker disable next-line MethodExpression,ArrowFunction,ArithmeticOperator: a sort of an already-sorted list: mapping ids come from one increasing counter and a Map iterates in insertion order
-  return inRange.sort((a, b) => a.id - b.id);
-};
+/** The driver's records under the callback's notifier that overlap the range the kernel passed, oldest first. */
+const recordsInRange = (d: DriverView, t: DriverThread): ReadonlyArray<DriverRecord> =>
+  d.records.filter((r) => r.notifier === t.notifier && r.start < t.range.end && t.range.start < r.end);
 
 /** The steps the callbacks share, as the driver writes them. */
-const lock: Action = (_s, t) => call({ kind: 'driver_lock', dev: t.device });
-const setSeq: Action = (_s, t) => call({ kind: 'mmu_interval_set_seq', notifier: t.notifier, seq: t.curSeq });
-const stopDevice = (s: State, t: DriverThread): ThreadNext => {
-  const r = range(s, t);
-  return call({ kind: 'device_stop_dma', dev: t.device, mm: r.mm, start: r.start, npages: r.end - r.start });
-};
-/** p2p_unmap each mapping in the range (at `pc`), one call a step, then on to `pc + 1`. */
-const unmapEach =
-  (pc: number): Action =>
-  (s, t) => {
-    const m = mappingsInRange(s, t)[0];
-    return m === undefined
-      ? goto(pc + 1)
-      : call(
-          { kind: 'p2p_unmap', mapping: m.id },
-          at(pc),
-          // Stryker disable next-line ArithmeticOperator: p2p_unmap returns no kernel error (its refusals are ill-formed), so the runner never takes this error path
-          at(pc + 1),
-        );
-  };
-const unlock: Action = (_s, t) => call({ kind: 'driver_unlock', dev: t.device });
-const returnTrue: Action = (_s, t) => call({ kind: 'invalidate_callback_return', notifier: t.notifier, ret: true }, end);
+const lock: Action = (_d, t) => call({ kind: 'driver_lock', dev: t.device });
+const setSeq: Action = (_d, t) => call({ kind: 'mmu_interval_set_seq', notifier: t.notifier, seq: t.curSeq });
+const stopDevice = (t: DriverThread) =>
+  call({ kind: 'device_stop_dma', dev: t.device, mm: t.range.mm, start: t.range.start, npages: t.range.end - t.range.start });
+/**
+ * For each record in the range: p2p_unmap it (at `pc`), then drop it from
+ * the driver's records (at `pc + 1`), one call a step; then on to `pc + 2`.
+ */
+const unmapEach = (pc: number): ReadonlyArray<Action> => [
+  (d, t) => {
+    const r = recordsInRange(d, t)[0];
+    return r === undefined ? goto(pc + 2) : call({ kind: 'p2p_unmap', mapping: r.mapping }, (th) => ({ ...th, pc: pc + 1, mapping: r.mapping }));
+  },
+  (_d, t) => call({ kind: 'driver_forget', dev: t.device, mapping: t.mapping ?? 0 }, (th) => ({ ...th, pc, mapping: null })),
+];
+const unlock: Action = (_d, t) => call({ kind: 'driver_unlock', dev: t.device });
+const returnTrue: Action = (_d, t) => call({ kind: 'invalidate_callback_return', notifier: t.notifier, ret: true }, end);
 
-/** The RFC's importer: stop the device for the range, give every p2p_map mapping in it back. */
+/** The RFC's importer: stop the device for the range, give back every recorded p2p_map mapping in it. */
 export const stopAndUnmap: Recipe = {
   name: 'stop-unmap',
-  summary: 'Take the driver lock, mmu_interval_set_seq, stop the device for the range and wait, p2p_unmap every mapping in the range, unlock, return true.',
+  summary:
+    "Take the driver lock, mmu_interval_set_seq, stop the device for the range and wait, p2p_unmap and forget every mapping the driver recorded under this notifier in the range, unlock, return true.",
   listing: [
     'mutex_lock(&driver->update)',
     'mmu_interval_set_seq(sub, cur_seq)',
     'stop the device for the range and wait for DMA in flight',
-    'p2p_unmap() each mapping in the range',
+    'for each mapping of sub recorded in the range: p2p_unmap() it',
+    '  and list_del() it from the driver\'s records',
     'mutex_unlock(&driver->update)',
     'return true',
   ],
-  actions: [lock, setSeq, stopDevice, unmapEach(3), unlock, returnTrue],
+  actions: [lock, setSeq, (_d, t) => stopDevice(t), ...unmapEach(3), unlock, returnTrue],
 };
 
 /**
@@ -83,24 +66,25 @@ export const recordOnly: Recipe = {
  */
 export const wholeRangeOnly: Recipe = {
   name: 'whole-range-only',
-  summary: 'Take the driver lock, mmu_interval_set_seq; only if the range is the whole notifier range: stop the device, p2p_unmap every mapping in it; unlock, return true.',
+  summary:
+    'Take the driver lock, mmu_interval_set_seq; only if the range is the whole notifier range: stop the device, p2p_unmap and forget every recorded mapping in it; unlock, return true.',
   listing: [
     'mutex_lock(&driver->update)',
     'mmu_interval_set_seq(sub, cur_seq)',
     'if (range->start == sub start && range->end == sub end) stop the device for the range and wait',
-    'p2p_unmap() each mapping in the range (whole range only)',
+    'for each mapping of sub recorded in the range (whole range only): p2p_unmap() it',
+    '  and list_del() it from the driver\'s records',
     'mutex_unlock(&driver->update)',
     'return true',
   ],
   actions: [
     lock,
     setSeq,
-    (s, t) => {
-      const r = range(s, t);
-      const n = s.notifiers.get(t.notifier);
-      return n === undefined || r.start !== n.start || r.end !== n.end ? goto(4) : stopDevice(s, t);
+    (d, t) => {
+      const n = d.intervals.find((i) => i.notifier === t.notifier);
+      return n === undefined || t.range.start !== n.start || t.range.end !== n.end ? goto(5) : stopDevice(t);
     },
-    unmapEach(3),
+    ...unmapEach(3),
     unlock,
     returnTrue,
   ],
