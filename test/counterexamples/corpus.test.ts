@@ -6,7 +6,7 @@ import { designs } from '../../model/designs/index.ts';
 import { invariantIds } from '../../properties/invariant.ts';
 import { counterexampleId, serialise } from '../../properties/counterexample/format.ts';
 import { decodeCounterexample, loadCounterexample } from '../../properties/counterexample/load.ts';
-import { replayOwn } from '../../properties/counterexample/replay-file.ts';
+import { crossReplayLine, replayAcross, replayOwn } from '../../properties/counterexample/replay-file.ts';
 
 const files = corpusFiles('counterexamples');
 
@@ -91,4 +91,15 @@ describe('decoding', () => {
     const r = loadCounterexample('counterexamples/no-such-file.json');
     expect(E.isLeft(r) && r.left.message).toContain('cannot read (ENOENT)');
   });
+});
+
+describe('every corpus trace replays on its own design through --design, every step run, to its recorded violation', () => {
+  for (const f of files)
+    it(f, () => {
+      const cx = loadCounterexample(f);
+      if (E.isLeft(cx)) throw new Error(`${cx.left.path}: ${cx.left.message}`);
+      const r = replayAcross(cx.right, cx.right.design);
+      expect(crossReplayLine(r)).toMatch(new RegExp(`^violates ${cx.right.file.invariant} at step ${cx.right.file.violatesAt}: `));
+      expect(r.trace.map((t) => t.op)).toEqual(cx.right.ops.slice(0, cx.right.file.violatesAt));
+    });
 });
