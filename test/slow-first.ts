@@ -8,8 +8,8 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const SLOW_FIRST = [
-  'test/check-defaults.test.ts', // npm run check, every design, and the explorer on each: about 50 s
-  'test/properties/designs.test.ts', // about 35 s
+  'test/check-defaults.test.ts', // npm run check, every design, and the explorer on each: about 55 s
+  'test/properties/designs.test.ts', // about 40 s
   'test/html/viewer-browser.test.ts', // about 20 s
   'test/cli-robustness.test.ts',
   'test/cli.test.ts',
