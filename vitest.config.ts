@@ -1,9 +1,17 @@
 import { defineConfig } from 'vitest/config';
 import SlowFirst from './test/slow-first.ts';
 
+/**
+ * The unit tests of the mutation selection (vitest.mutate.config.ts runs
+ * them without isolation for every mutant): pure functions of the model,
+ * no process, browser or module mock.
+ */
+const UNIT = ['test/model/**/*.test.ts', 'test/properties/**/*.test.ts', 'test/counterexamples/**/*.test.ts', 'test/explorer/**/*.test.ts'];
+/** Slow or process-level files there: searches of every design, isolated as the rest. */
+const ISOLATED_THERE = ['test/properties/designs.test.ts', 'test/properties/design-mutants.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     pool: 'forks',
     // Vitest leaves one core free by default; this machine has two, and the
@@ -13,5 +21,17 @@ export default defineConfig({
     // The JSON report lets .ci/run print its closing count line.
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-results.json' },
+    projects: [
+      {
+        extends: true,
+        // One module graph per worker for the unit tests: loading vitest, fast-check and
+        // model/ again for each of some 90 small files cost more than most of them take.
+        test: { name: 'unit', include: UNIT, exclude: [...ISOLATED_THERE, '**/node_modules/**'], isolate: false },
+      },
+      {
+        extends: true,
+        test: { name: 'isolated', include: ['test/*.test.ts', 'test/html/**/*.test.ts', ...ISOLATED_THERE] },
+      },
+    ],
   },
 });

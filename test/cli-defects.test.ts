@@ -9,11 +9,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { designs } from '../model/designs/index.ts';
 import { shellWord, wrapCommand } from '../cli/cite/shell.ts';
+import { runCli } from './cli-in-process.ts';
 
-const dmacheck = (...args: string[]) => {
+/** A new `node bin/dmacheck.js` process, as a user starts it: its own stack, its own exit status. */
+const spawned = (...args: string[]) => {
   const r = spawnSync(process.execPath, ['bin/dmacheck.js', ...args], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
+/** `main` in this process (test/cli-in-process.ts): the same output and exit status without a Node start. */
+const dmacheck = runCli;
 
 const dir = mkdtempSync(join(tmpdir(), 'dmacheck-defects-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,7 +41,7 @@ describe('bad files through the CLI', () => {
   writeFileSync(deep, readFileSync(good, 'utf8').replace('{"mm":0,"start":0,"npages":1}', `{"mm":0,"start":0,"npages":${'['.repeat(6000)}${']'.repeat(6000)}}`));
   it('report and replay of a file nested 6000 deep: one line naming the field, exit 2', () => {
     for (const cmd of ['report', 'replay']) {
-      const r = dmacheck(cmd, deep);
+      const r = spawned(cmd, deep);
       expect(r.status).toBe(2);
       oneLine(r.stderr);
       expect(r.stderr).toContain('steps[3].args.npages[0]');

@@ -2,15 +2,14 @@
  * Vitest's file order: the slow files first, in a fixed order, so that two
  * workers finish together. Vitest's own order needs a cache of earlier runs
  * (a clean clone has none) and misses work done while a file is collected,
- * which left test/readme-sample.test.ts's `npm run check` running alone at
- * the end. Seconds measured on this machine (docs/performance.md).
+ * which once left `npm run check` (spawned while a file was collected)
+ * running alone at the end. Seconds measured on this machine (docs/performance.md).
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const SLOW_FIRST = [
-  'test/readme-sample.test.ts', // npm run check, every design: about 25 s
-  'test/properties/designs.test.ts', // about 25 s
-  'test/properties/explorer-agrees.test.ts', // about 20 s
+  'test/check-defaults.test.ts', // npm run check, every design, and the explorer on each: about 55 s
+  'test/properties/designs.test.ts', // about 40 s
   'test/html/viewer-browser.test.ts', // about 20 s
   'test/cli-robustness.test.ts',
   'test/cli.test.ts',

@@ -65,14 +65,19 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Write the page for `d`, open it, and check it loaded cleanly: no error, no request but the page itself. */
+  /**
+   * Write the page for `d`, open it, and check it loaded cleanly: no error, no request but the page itself.
+   * One tab, navigated from page to page: a new document each time, and a new tab costs more than the checks on it.
+   */
+  let tab: Page | undefined;
   const open = async (name: string, d: ViewData): Promise<Page> => {
     const file = join(dir, `${name}.html`);
     writeFileSync(file, htmlPage(d));
     const url = pathToFileURL(file).href;
     problems.length = 0;
     requests.length = 0;
-    const page = await context.newPage();
+    tab ??= await context.newPage();
+    const page = tab;
     await page.goto(url);
     await page.waitForSelector('#view h2');
     expect(problems).toEqual([]);
@@ -80,14 +85,16 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
     return page;
   };
 
-  /** One round trip: which button is aria-current, and the heading of the view. */
-  const expectSelected = async (page: Page, i: number, n: number): Promise<void> => {
-    const seen = await page.evaluate<{ current: (string | null)[]; heading: string }>(`({
+  /** One round trip: which button is aria-current, and the heading of the view; returns how many #violation the view shows. */
+  const expectSelected = async (page: Page, i: number, n: number): Promise<number> => {
+    const seen = await page.evaluate<{ current: (string | null)[]; heading: string; violations: number }>(`({
       current: [...document.querySelectorAll('#steps button')].map((b) => b.getAttribute('aria-current')),
       heading: document.querySelector('#view h2').textContent,
+      violations: document.querySelectorAll('#violation').length,
     })`);
     expect(seen.current).toEqual(Array.from({ length: n }, (_, j) => (j === i ? 'step' : null)));
     expect(seen.heading).toMatch(i === 0 ? /^Initial state/ : new RegExp(`^Step ${i} of ${n - 1}: `));
+    return seen.violations;
   };
 
   // Every step by click and keyboard for the first trace of each design;
@@ -108,8 +115,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
       if (walk) {
         for (let i = n - 1; i >= 0; i--) {
           await page.click(`#steps button[data-step="${i}"]`);
-          await expectSelected(page, i, n);
-          expect(await page.locator('#violation').count()).toBe(i === d.violatesAt ? 1 : 0);
+          expect(await expectSelected(page, i, n)).toBe(i === d.violatesAt ? 1 : 0);
         }
         // Down the list with j / ArrowDown / ArrowRight in turn, back up with k / ArrowUp / ArrowLeft.
         for (const keys of [['j', 'ArrowDown', 'ArrowRight'], ['k', 'ArrowUp', 'ArrowLeft']] as const) {
@@ -133,7 +139,6 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
       expect(await page.locator('#steps button.violates').count()).toBe(1);
       expect(await page.textContent('#steps button.violates')).toContain(`!! VIOLATES ${d.invariant}`);
       expect(problems).toEqual([]);
-      await page.close();
     });
   }
 
@@ -153,7 +158,6 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
     expect(size.width).toBe(1280);
     expect(size.height).toBeGreaterThan(600);
     expect(png.length).toBeGreaterThan(20_000);
-    await page.close();
   });
 
   it('draws a state field it has no drawing for as a section of its own, and a new field of a known object on its card', async () => {
@@ -181,6 +185,5 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
     expect(await extra.textContent()).toContain('entries = [6]');
     expect(await extra.textContent()).toContain('[new]');
     expect(await page.textContent('section[data-section="mms"] .extra')).toBe('also: lockedBy=thread 2');
-    await page.close();
   });
 });
