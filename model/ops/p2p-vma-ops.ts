@@ -47,12 +47,15 @@ export const exporterMap = (s: State, vma: Vma, dev: DeviceId, dir: DmaDirection
   return { state: { ...s1, mappings: put(s1.mappings, id, m) }, mapping: id };
 };
 
-/** p2p_map(): the importer found the VMA with find_vma(); a VMA that is gone is find_vma's failure, -EFAULT. */
+/** p2p_map(): the importer found the VMA with find_vma(); a VMA that is gone is find_vma's failure, -EFAULT; a write to a VMA without VM_WRITE is -EPERM. */
 export const p2pMap = (s: State, vma: VmaId, dev: DeviceId, write: boolean): Outcome => {
   const v = s.vmas.get(vma);
   if (v === undefined) return reject('p2p_map', `-EFAULT: vma ${vma} is not mapped`);
   // The importer looks the VMA up under mmap_read_lock: it waits for munmap or exit holding mmap_write_lock.
   if (mmapWriteLocked(s, v.mm)) return waits('p2p_map', `mmap_write_lock of mm ${v.mm} is held`);
+  // A writable mapping of a VMA without VM_WRITE (after mprotect(PROT_READ)) is refused as
+  // hmm_range_fault refuses a write fault there (mm/hmm.c, hmm_vma_fault: -EPERM).
+  if (write && !v.writable) return reject('p2p_map', `-EPERM: vma ${vma} has no VM_WRITE (mprotect), and the importer asked for a writable mapping`);
   // The RFC's p2p_map takes a write flag: a writable mapping is bidirectional.
   const r = exporterMap(s, v, dev, write ? 'bidirectional' : 'to-device', 'p2p_map');
   if (typeof r === 'string') return reject('p2p_map', r);

@@ -169,13 +169,25 @@ describe('the hmm-map path refuses what p2p_map cannot map for its notifier rang
   });
 });
 
+describe('the map path on a VMA mprotect made read-only', () => {
+  it('p2p_map for write gets -EPERM (no VM_WRITE): the driver takes its failure path and maps nothing', () => {
+    const { state: s0, tid } = mapPathOver('vma-p2p-map-notifier', [bar(1)], 0, 1);
+    const { state: ro } = finishInvalidations(run(s0, { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: false }).state);
+    const r = runThread(ro, tid);
+    expect(r.ops.map((o) => o.kind)).toEqual(['mmget_not_zero', 'mmu_interval_read_begin', 'mmap_read_lock', 'find_vma', 'driver_lock', 'p2p_map', 'driver_unlock', 'mmap_read_unlock', 'mmput', 'driver_return']);
+    expect(r.events.some((e) => e.kind === 'call-failed' && e.reason.startsWith('-EPERM: vma 1 has no VM_WRITE'))).toBe(true);
+    expect(r.state.mappings.size).toBe(0);
+  });
+});
+
 describe('the hmm-map path when mmu_interval_read_retry says the range was invalidated', () => {
-  it('record-only callback on mprotect after read_begin: read_retry is true; under the lock the driver p2p_unmaps and forgets what it recorded, unlocks and starts again', () => {
+  it('record-only callback on an mprotect after read_begin: read_retry is true; under the lock the driver p2p_unmaps and forgets what it recorded, unlocks and starts again', () => {
     const { state: s0, tid, notifier } = mapPathOver('vma-p2p-map-notifier-nostop', [bar(1)], 0, 1);
     const vma = lastId(s0.vmas);
     const first = runThread(s0, tid, 2);
     expect(first.state.threads.get(tid)).toMatchObject({ seq: 1, mapping: null, retry: null });
-    const { state: s1, events } = run(first.state, { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: false });
+    // mprotect(PROT_READ|PROT_WRITE) of a writable window still runs the notifiers (change_protection).
+    const { state: s1, events } = run(first.state, { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: true });
     runThread(s1, callbackThread(events));
     const { state: s2 } = finishInvalidations(s1);
     expect(s2.vmas.has(vma)).toBe(true);

@@ -242,7 +242,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/mprotect.ts': ['ill-formed', 'waits', '-ENOMEM'],
   'model/ops/mremap.ts': ['ill-formed', '-EINVAL', 'ill-formed', 'waits', '-EFAULT', '-EINVAL', 'ill-formed', '-EFAULT', '-EFAULT', '-ENOMEM'],
   'model/ops/notifier.ts': ['ill-formed', 'ill-formed', '-EOVERFLOW', '-EINVAL', 'ill-formed', 'waits', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed'],
-  'model/ops/p2p-vma-ops.ts': ['-EFAULT', 'waits', 'via r', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/p2p-vma-ops.ts': ['-EFAULT', 'waits', '-EPERM', 'via r', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/p2pdma.ts': ['ill-formed', 'returns NULL', 'returns NULL', 'returns NULL', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'waits'],
   'model/ops/scatterlist.ts': ['-EINVAL', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/step.ts': ['ill-formed'],
@@ -603,6 +603,7 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'the exporter of a removed provider returns -ENODEV', state: () => run(world(), mmapBar(1), { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER }).state, op: { kind: 'p2p_map', vma: 1, dev: IMPORTER, write: true }, reason: '-ENODEV: the provider of BAR 1 was removed' },
     { kernel: 'a VMA without the p2p_map vm_op: calling it is ill-formed', state: () => run(world(), mmapAnon(1)).state, op: { kind: 'p2p_map', vma: 1, dev: IMPORTER, write: true }, reason: 'ill-formed: vma 1 has no p2p_map vm_op' },
     { kernel: 'munmap holds mmap_write_lock: the importer waits in mmap_read_lock', state: () => unmapping().state, op: { kind: 'p2p_map', vma: 1, dev: 1, write: true }, reason: 'waits: mmap_write_lock of mm 0 is held' },
+    { kernel: 'a writable mapping of a VMA mprotect made read-only: -EPERM, as hmm_range_fault refuses a write fault there', state: () => run(world(), mmapBar(1), { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: false }).state, op: { kind: 'p2p_map', vma: 1, dev: IMPORTER, write: true }, reason: '-EPERM: vma 1 has no VM_WRITE' },
   ],
   p2p_unmap: [
     { kernel: 'a second p2p_unmap is ill-formed', state: () => run(p2pMapped(), { kind: 'p2p_unmap', mapping: 2 }).state, op: { kind: 'p2p_unmap', mapping: 2 }, reason: 'ill-formed: mapping 2 is not live (already torn down)' },

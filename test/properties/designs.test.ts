@@ -53,18 +53,9 @@ describe('the search finds every expected violation', () => {
   }
 });
 
-describe('the search finds no violation where a design is expected to hold', () => {
-  for (const d of designs) {
-    const heldIds = invariantIds.filter((i) => d.expected[i].verdict === 'held');
-    // Seed 7 is a second sample beside check's seed 2019 at the design's own budget: the default
-    // number of runs (a design's extra runs are there to find its violations), its own run length.
-    it(`${d.id} holds ${heldIds.join(', ')} over ${budget.runs} runs`, () => {
-      const r = search(d, heldIds.map(invariantById), { seed: 7, ...budgetOf(d), runs: budget.runs });
-      if (r.found !== null) throw new Error(`${r.found.violation.invariant}: ${r.found.violation.message}`);
-      expect(r.runs).toBeGreaterThanOrEqual(1000);
-    });
-  }
-});
+// Every expected hold is asserted by test/check-defaults.test.ts (`npm run check` exits 0 only when
+// every verdict is as its design expects, at each design's own budget); a second seed of every hold
+// is measured by `npm run bench` (bench/search.ts, held invariants at seed 1).
 
 describe('the search is deterministic', () => {
   it('the same seed gives the same shrunk trace, and the printed path replays it directly', () => {
