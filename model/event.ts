@@ -70,6 +70,8 @@ export type Event =
   /** A driver wrote a mapping's addresses into its device's page table / stopped the device for one. */
   | { readonly kind: 'device-programmed'; readonly device: DeviceId; readonly range: DeviceRangeId; readonly mapping: MappingId }
   | { readonly kind: 'device-stopped'; readonly device: DeviceId; readonly range: DeviceRangeId }
+  /** The driver made a programmed range read-only for its device. */
+  | { readonly kind: 'device-write-protected'; readonly device: DeviceId; readonly range: DeviceRangeId }
   /** A driver started one of its code paths as thread `thread`. */
   | { readonly kind: 'thread-started'; readonly thread: ThreadId; readonly recipe: string }
   /** A driver thread's call returned an error, which the driver handles. */

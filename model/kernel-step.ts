@@ -19,7 +19,7 @@ import { exitMmap, fork, mmap, munmap, writeFault } from './ops/mm.ts';
 import { mmuNotifierInvalidateRangeEnd } from './ops/continuation.ts';
 import { mprotect } from './ops/mprotect.ts';
 import { mremap } from './ops/mremap.ts';
-import { deviceProgram, deviceStopDma, driverForget, driverLock, driverMapRange, driverRecord, driverReturn, driverUnlock } from './ops/importer.ts';
+import { deviceProgram, deviceStopDma, deviceWriteProtect, driverForget, driverLock, driverMapRange, driverRecord, driverReturn, driverUnlock } from './ops/importer.ts';
 import { findVmaOp, mmapReadLock, mmapReadUnlock, mmgetNotZero, mmput } from './ops/mm-users.ts';
 import { invalidateCallbackReturn, mmuIntervalNotifierInsert, mmuIntervalNotifierRemove, mmuIntervalReadBegin, mmuIntervalReadRetry, mmuIntervalSetSeq } from './ops/notifier.ts';
 import { p2pMap, p2pUnmap } from './ops/p2p-vma-ops.ts';
@@ -79,6 +79,7 @@ const handlers: Handlers = {
   driver_unlock: (s, o) => driverUnlock(s, o.dev),
   device_program: (s, o) => deviceProgram(s, o.dev, o.mapping),
   device_stop_dma: (s, o) => deviceStopDma(s, o.dev, o.mm, o.start, o.npages),
+  device_write_protect: (s, o) => deviceWriteProtect(s, o.dev, o.mm, o.start, o.npages),
   driver_return: (s, o) => driverReturn(s, o.dev),
   driver_record: (s, o) => driverRecord(s, o.dev, o.mapping, o.by),
   driver_forget: (s, o) => driverForget(s, o.dev, o.mapping),

@@ -95,6 +95,7 @@ export const opArgs = {
   driver_unlock: args({ dev: nat }),
   device_program: args({ dev: nat, mapping: nat }),
   device_stop_dma: args({ dev: nat, mm: nat, start: nat, npages: nat }),
+  device_write_protect: args({ dev: nat, mm: nat, start: nat, npages: nat }),
   driver_return: args({ dev: nat, err: ErrnoCodec }),
   driver_record: args({ dev: nat, mapping: nat }),
   driver_forget: args({ dev: nat, mapping: nat }),

@@ -361,6 +361,8 @@ export interface FoundVma {
   readonly start: number;
   readonly end: number;
   readonly p2pMap: boolean;
+  /** VM_WRITE: the driver asks p2p_map for a writable mapping only where the VMA allows writing. */
+  readonly writable: boolean;
 }
 
 /**

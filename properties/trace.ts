@@ -62,6 +62,8 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
         return [`device ${e.device} programmed with mapping ${e.mapping}`];
       case 'device-stopped':
         return [`device ${e.device} stopped (range ${e.range})`];
+      case 'device-write-protected':
+        return [`device ${e.device} may only read range ${e.range}`];
       case 'thread-started':
         return [`${e.recipe} runs as thread ${e.thread}`];
       case 'call-failed':

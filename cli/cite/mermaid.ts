@@ -72,6 +72,7 @@ const arrows: Readonly<Record<OpKind, readonly [Actor, Actor]>> = {
   driver_unlock: ['I', 'I'],
   device_program: ['I', 'D'],
   device_stop_dma: ['I', 'D'],
+  device_write_protect: ['I', 'D'],
   driver_return: ['I', 'I'],
   driver_record: ['I', 'I'],
   driver_forget: ['I', 'I'],

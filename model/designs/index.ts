@@ -7,6 +7,7 @@ import { p2pdmaPageSgl } from './p2pdma-page-sgl.ts';
 import { pinUserPages59 } from './pin-user-pages-5-9.ts';
 import { pinUserPages } from './pin-user-pages.ts';
 import { vmaP2pMapNotifierHmmLiteral } from './vma-p2p-map-notifier-hmm-literal.ts';
+import { vmaP2pMapNotifierReadOnly } from './vma-p2p-map-notifier-readonly.ts';
 import { vmaP2pMapNotifierRecordUnlocked } from './vma-p2p-map-notifier-record-unlocked.ts';
 import { vmaP2pMapNotifierNoRetry } from './vma-p2p-map-notifier-noretry.ts';
 import { vmaP2pMapNotifierNoStop } from './vma-p2p-map-notifier-nostop.ts';
@@ -14,6 +15,6 @@ import { vmaP2pMapNotifierWholeVma } from './vma-p2p-map-notifier-whole-vma.ts';
 import { vmaP2pMapNotifier } from './vma-p2p-map-notifier.ts';
 import { vmaP2pMap } from './vma-p2p-map.ts';
 
-export const designs: ReadonlyArray<Design> = [gupSetPageDirty, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierRecordUnlocked, vmaP2pMapNotifierHmmLiteral, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierNoStop, vmaP2pMapNotifierWholeVma, dmaOnlySgl, dmaApiMisuse];
+export const designs: ReadonlyArray<Design> = [gupSetPageDirty, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierReadOnly, vmaP2pMapNotifierRecordUnlocked, vmaP2pMapNotifierHmmLiteral, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierNoStop, vmaP2pMapNotifierWholeVma, dmaOnlySgl, dmaApiMisuse];
 
 export const designById = (id: string): Design | undefined => designs.find((d) => d.id === id);

@@ -45,8 +45,8 @@ const heldAddresses = (s: State, dev: DeviceId, mapping: MappingId): Held | null
   for (const t of s.threads.values()) {
     if (t.device !== dev || t.mapping !== mapping || t.entries === null) continue;
     const n = s.notifiers.get(t.notifier);
-    // The map path asked p2p_map for a writable mapping (bidirectional).
-    if (n !== undefined) return { dir: 'bidirectional', mm: n.mm, start: n.start, end: n.end, entries: t.entries };
+    // The map path asked p2p_map for a writable mapping (bidirectional) where its VMA allowed writing.
+    if (n !== undefined) return { dir: t.vma?.writable === false ? 'to-device' : 'bidirectional', mm: n.mm, start: n.start, end: n.end, entries: t.entries };
   }
   return null;
 };
@@ -70,6 +70,23 @@ export const deviceStopDma = (s: State, dev: DeviceId, mm: MmId, start: number, 
     if (r.device !== dev || r.mm !== mm || !overlaps(r.start, r.end, start, start + npages)) continue;
     ranges = drop(ranges, r.id);
     events.push({ kind: 'device-stopped', device: dev, range: r.id });
+  }
+  return done({ ...s, deviceRanges: ranges }, events);
+};
+
+/**
+ * The driver write-protects its device's page table for [start,
+ * start+npages) of `mm` (an importer keeping read-only access after
+ * MMU_NOTIFY_PROTECTION_VMA): the device can still read there, not write.
+ */
+export const deviceWriteProtect = (s: State, dev: DeviceId, mm: MmId, start: number, npages: number): Outcome => {
+  if (s.devices[dev] === undefined) return illFormed('device_write_protect', `no device ${dev}`);
+  let ranges = s.deviceRanges;
+  const events: Event[] = [];
+  for (const r of s.deviceRanges.values()) {
+    if (r.device !== dev || r.mm !== mm || r.dir === 'to-device' || !overlaps(r.start, r.end, start, start + npages)) continue;
+    ranges = put(ranges, r.id, { ...r, dir: 'to-device' });
+    events.push({ kind: 'device-write-protected', device: dev, range: r.id });
   }
   return done({ ...s, deviceRanges: ranges }, events);
 };
@@ -102,6 +119,8 @@ export const deviceRangeAccess = (s: State, mapping: MappingId, index: number, w
   const op = write ? 'device_write' : 'device_read';
   const e = r.entries[index];
   if (e === undefined) return illFormed(op, `index ${index} is outside mapping ${mapping} (${r.entries.length} entries)`);
+  // The device's own page table maps a DMA_TO_DEVICE range read-only: a write there faults on the device and lands nowhere.
+  if (write && r.dir === 'to-device') return illFormed(op, `device ${r.device}'s page table maps mapping ${mapping} read-only: the write faults on the device`);
   const f = s.frames[e.pfn]!;
   const state = write && f.structPage && !f.free && !f.dirty ? setFrame(s, { ...f, deviceWroteSinceDirtied: true }) : s;
   return done(state, [{ kind: 'device-access', device: r.device, mapping, pfn: e.pfn, gen: e.gen, reached: e.reaches, write }]);

@@ -82,5 +82,5 @@ export const findVmaOp = (s: State, mm: MmId, addr: number): Outcome => {
   if (!s.mms.has(mm)) return illFormed('find_vma', `no mm ${mm}`);
   const v = findVma(s, mm, addr);
   if (v === undefined) return reject('find_vma', `returns NULL: no vma of mm ${mm} covers page ${addr}`);
-  return done(s, [{ kind: 'vma-found', mm, addr, vma: { vma: v.id, start: v.start, end: v.start + v.npages, p2pMap: v.backing.kind === 'bar' } }]);
+  return done(s, [{ kind: 'vma-found', mm, addr, vma: { vma: v.id, start: v.start, end: v.start + v.npages, p2pMap: v.backing.kind === 'bar', writable: v.writable } }]);
 };

@@ -18,7 +18,9 @@ import type { Invariant } from '../invariant.ts';
  *    them. Judged when the last callback returns, not at each one: an
  *    importer with two notifiers over one range keeps each mapping under
  *    one of them, and the later callback may still stop what the earlier
- *    one did not own.
+ *    one did not own. After a protection event (MMU_NOTIFY_PROTECTION_VMA
+ *    or _PAGE) the device may keep read-only access to the range:
+ *    `mmu_notifier_range_update_to_read_only()` exists for that.
  *
  * @see Documentation/mm/hmm.rst (the read_begin / read_retry pattern
  *   under the driver's update lock)
@@ -47,7 +49,11 @@ export const notifierProtocol: Invariant = {
         for (const g of inv.ranges) {
           if (n.mm !== g.mm || !(n.start < g.end && g.start < n.end)) continue;
           const [lo, hi] = [Math.max(n.start, g.start), Math.min(n.end, g.end)];
-          const r = [...step.state.deviceRanges.values()].find((x) => x.device === n.owner && x.mm === g.mm && x.start < hi && lo < x.end);
+          // After a protection change the device may keep read access (mmu_notifier_range_update_to_read_only).
+          const readOnlyOk = inv.event === 'MMU_NOTIFY_PROTECTION_VMA' || inv.event === 'MMU_NOTIFY_PROTECTION_PAGE';
+          const r = [...step.state.deviceRanges.values()].find(
+            (x) => x.device === n.owner && x.mm === g.mm && x.start < hi && lo < x.end && !(readOnlyOk && x.dir === 'to-device'),
+          );
           if (r !== undefined)
             return O.some(
               `every invalidate callback of invalidation ${e.inv} has returned (the last: notifier ${e.notifier}'s, true) while device ${n.owner} can still reach pages ${Math.max(lo, r.start)}-${Math.min(hi, r.end) - 1} of mm ${g.mm} through mapping ${r.mapping}: invalidate_range_start returns as if it could not`,

@@ -170,13 +170,45 @@ describe('the hmm-map path refuses what p2p_map cannot map for its notifier rang
 });
 
 describe('the map path on a VMA mprotect made read-only', () => {
-  it('p2p_map for write gets -EPERM (no VM_WRITE): the driver takes its failure path and maps nothing', () => {
+  it('asks p2p_map for a read-only mapping (no VM_WRITE), programs the device read-only, and the device cannot write there', () => {
     const { state: s0, tid } = mapPathOver('vma-p2p-map-notifier', [bar(1)], 0, 1);
+    const vma = lastId(s0.vmas);
     const { state: ro } = finishInvalidations(run(s0, { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: false }).state);
     const r = runThread(ro, tid);
-    expect(r.ops.map((o) => o.kind)).toEqual(['mmget_not_zero', 'mmu_interval_read_begin', 'mmap_read_lock', 'find_vma', 'driver_lock', 'p2p_map', 'driver_unlock', 'mmap_read_unlock', 'mmput', 'driver_return']);
-    expect(r.events.some((e) => e.kind === 'call-failed' && e.reason.startsWith('-EPERM: vma 1 has no VM_WRITE'))).toBe(true);
-    expect(r.state.mappings.size).toBe(0);
+    expect(r.ops).toContainEqual({ kind: 'p2p_map', vma, dev: DRIVER, write: false, by: tid });
+    const mapping = lastId(r.state.mappings);
+    expect(r.state.mappings.get(mapping)?.dir).toBe('to-device');
+    expect([...r.state.deviceRanges.values()].map((d) => d.dir)).toEqual(['to-device']);
+    run(r.state, { kind: 'device_read', mapping, index: 0 });
+    expect(rejectedWith(r.state, { kind: 'device_write', mapping, index: 0 })).toBe(`ill-formed: device ${DRIVER}'s page table maps mapping ${mapping} read-only: the write faults on the device`);
+  });
+});
+
+describe('protect-readonly: the callback reads the event the kernel passes', () => {
+  const programmed = () => {
+    const { state: s0, tid } = mapPathOver('vma-p2p-map-notifier-readonly', [bar(1)], 0, 1);
+    const r = runThread(s0, tid);
+    return { state: r.state, mapping: lastId(r.state.mappings) };
+  };
+
+  it('on mprotect (MMU_NOTIFY_PROTECTION_VMA) it write-protects the device range and keeps the mapping; the device still reads, cannot write', () => {
+    const { state, mapping } = programmed();
+    const { state: s1, events } = run(state, { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: false });
+    const cb = runThread(s1, callbackThread(events));
+    expect(cb.ops.map((o) => o.kind)).toEqual(['driver_lock', 'mmu_interval_set_seq', 'device_write_protect', 'driver_unlock', 'invalidate_callback_return']);
+    expect(cb.state.mappings.has(mapping)).toBe(true);
+    expect([...cb.state.deviceRanges.values()].map((d) => d.dir)).toEqual(['to-device']);
+    const { state: after } = finishInvalidations(cb.state);
+    run(after, { kind: 'device_read', mapping, index: 0 });
+    expect(rejectedWith(after, { kind: 'device_write', mapping, index: 0 })).toMatch(/read-only: the write faults on the device$/);
+  });
+
+  it('on munmap (MMU_NOTIFY_UNMAP) it stops the device and gives the mapping back, as stop-unmap does', () => {
+    const { state, mapping } = programmed();
+    const { state: s1, events } = run(state, { kind: 'munmap', mm: 0, start: 0, npages: 1 });
+    const cb = runThread(s1, callbackThread(events));
+    expect(cb.ops.map((o) => o.kind)).toEqual(['driver_lock', 'mmu_interval_set_seq', 'device_stop_dma', 'p2p_unmap', 'driver_forget', 'driver_unlock', 'invalidate_callback_return']);
+    expect(cb.state.mappings.has(mapping)).toBe(false);
   });
 });
 

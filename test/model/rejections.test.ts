@@ -229,7 +229,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/dma-page.ts': ['ill-formed', 'ill-formed', 'DMA_MAPPING_ERROR', 'ill-formed', 'ill-formed'],
   'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/gup.ts': ['via r.left', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed'],
-  'model/ops/importer.ts': ['ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/importer.ts': ['ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/memory.ts': ['via l.reason', 'ill-formed', 'ill-formed', 'via l.reason', '-ENOMEM', '-EAGAIN', 'via l.reason', 'returns false'],
   'model/ops/mm-users.ts': ['ill-formed', 'returns false', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'returns NULL'],
   'model/ops/mm.ts': [
@@ -576,6 +576,7 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
   driver_unlock: [{ kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'driver_unlock', dev: 9 }, reason: 'ill-formed: no device 9' }],
   device_program: [{ kernel: 'addresses the driver never got are ill-formed', state: p2pMapped, op: { kind: 'device_program', dev: RAW_EXPORTER, mapping: 2 }, reason: `ill-formed: the driver of device ${RAW_EXPORTER} holds no addresses of mapping 2` }],
   device_stop_dma: [{ kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'device_stop_dma', dev: 9, mm: 0, start: 0, npages: 1 }, reason: 'ill-formed: no device 9' }],
+  device_write_protect: [{ kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'device_write_protect', dev: 9, mm: 0, start: 0, npages: 1 }, reason: 'ill-formed: no device 9' }],
   driver_return: [{ kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'driver_return', dev: 9, err: '0' }, reason: 'ill-formed: no device 9' }],
   driver_record: [
     { kernel: 'only the map path that got the mapping records it: ill-formed without one', state: p2pMapped, op: { kind: 'driver_record', dev: IMPORTER, mapping: 2 }, reason: `ill-formed: only the driver thread of device ${IMPORTER} that got mapping 2 from p2p_map records it` },
@@ -703,6 +704,7 @@ const NEVER_REFUSED: { readonly [K in OpKind]?: Misuse } = {
   driver_unlock: { why: 'a driver action', misuse: 'unlock a mutex that is not held (the kernel only warns)', state: world, op: { kind: 'driver_unlock', dev: IMPORTER } },
   device_program: { why: 'a driver action', misuse: 'program addresses p2p_map gave without a retry check', state: p2pMapped, op: { kind: 'device_program', dev: IMPORTER, mapping: 2 } },
   device_stop_dma: { why: 'a driver action', misuse: 'stop a range nothing was programmed for', state: world, op: { kind: 'device_stop_dma', dev: IMPORTER, mm: 0, start: 0, npages: 1 } },
+  device_write_protect: { why: 'a driver action', misuse: 'write-protect a range nothing was programmed for', state: world, op: { kind: 'device_write_protect', dev: IMPORTER, mm: 0, start: 0, npages: 1 } },
   driver_return: { why: 'a driver action', misuse: 'return success whatever happened', state: world, op: { kind: 'driver_return', dev: IMPORTER, err: '0' } },
   driver_record: {
     why: "a driver action (list_add into the driver's own list)",

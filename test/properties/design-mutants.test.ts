@@ -36,11 +36,12 @@ const rewrite = (t: StepTemplate, f: (op: Op) => Op): StepTemplate => ({
   })),
 });
 
+// The base designs' holds of the notifier cases are asserted by test/check-defaults.test.ts (check at
+// each design's budget) and, at seed 1, by npm run bench; here only the mutant's flip is searched.
 describe('a design with a protection taken out fails on the invariant that guards it', () => {
   it('dropping the retry check from the notifier importer (its map path programs without mmu_interval_read_retry) breaks notifier-protocol', () => {
     const base = design('vma-p2p-map-notifier');
     const mutant: Design = { ...base, id: 'mutant-noretry', world: world('raw', currentEra, { name: 'importer', driver: { invalidate: 'stop-unmap', mapPath: 'hmm-map-noretry' } }) };
-    expect(verdictOf(base, 'notifier-protocol')).toBe('held');
     expect(verdictOf(mutant, 'notifier-protocol')).toBe('violated');
   });
 
@@ -52,7 +53,6 @@ describe('a design with a protection taken out fails on the invariant that guard
         .map((n): Op => ({ kind: 'mmu_interval_notifier_remove', notifier: n.id })),
     );
     const mutant: Design = { ...base, id: 'mutant-unregistered', driver: [registerNotifier, mapRange, driverThreads, releaseRange, earlyRemove] };
-    expect(verdictOf(base, 'map-within-vma-lifetime')).toBe('held');
     expect(verdictOf(mutant, 'map-within-vma-lifetime')).toBe('violated');
   });
 

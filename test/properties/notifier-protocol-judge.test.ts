@@ -78,6 +78,21 @@ describe('notifier-protocol: an invalidate callback returning while the device c
     expect(verdict(programmed, end, [returned(true)], programmed)).toBeNull();
   });
 
+  it('after a protection event a read-only device range may stay (mmu_notifier_range_update_to_read_only), a writable one not; after UNMAP neither', () => {
+    const withEvent = (event: 'MMU_NOTIFY_PROTECTION_VMA' | 'MMU_NOTIFY_PROTECTION_PAGE' | 'MMU_NOTIFY_UNMAP', dir: 'to-device' | 'bidirectional'): State => {
+      const s = invalidating();
+      return {
+        ...s,
+        invalidations: new Map([...s.invalidations].map(([k, i]) => [k, { ...i, event }])),
+        deviceRanges: new Map([...s.deviceRanges].map(([k, r]) => [k, { ...r, dir }])),
+      };
+    };
+    expect(verdict(programmed, end, [returned(true)], withEvent('MMU_NOTIFY_PROTECTION_VMA', 'to-device'))).toBeNull();
+    expect(verdict(programmed, end, [returned(true)], withEvent('MMU_NOTIFY_PROTECTION_PAGE', 'to-device'))).toBeNull();
+    expect(verdict(programmed, end, [returned(true)], withEvent('MMU_NOTIFY_PROTECTION_VMA', 'bidirectional'))).toMatch(/^every invalidate callback of invalidation 9 has returned/);
+    expect(verdict(programmed, end, [returned(true)], withEvent('MMU_NOTIFY_UNMAP', 'to-device'))).toMatch(/^every invalidate callback of invalidation 9 has returned/);
+  });
+
   it('exercised only when a map path of that notifier, past mmu_interval_read_begin, is under way', () => {
     const exercised = (t: Partial<DriverThread>, events: ReadonlyArray<Event> = [returned(true)]): boolean => inv.exercised(withThread(t), end, { state: programmed, events });
     expect(exercised({})).toBe(true);

@@ -4,13 +4,14 @@
  * in a saved trace replays the code it ran.
  */
 import type { Recipe } from '../../recipe.ts';
-import { recordOnly, stopAndUnmap, wholeRangeOnly } from './invalidate.ts';
+import { protectReadOnly, recordOnly, stopAndUnmap, wholeRangeOnly } from './invalidate.ts';
 import { mapPath } from './map-path.ts';
 
 const all: ReadonlyArray<Recipe> = [
   stopAndUnmap,
   recordOnly,
   wholeRangeOnly,
+  protectReadOnly,
   mapPath({ checkRetry: true, record: 'locked' }),
   mapPath({ checkRetry: true, record: 'early' }),
   mapPath({ checkRetry: true, record: 'late' }),

@@ -89,3 +89,40 @@ export const wholeRangeOnly: Recipe = {
     returnTrue,
   ],
 };
+
+/**
+ * An importer that keeps read-only access on a protection change, as
+ * `mmu_notifier_range_update_to_read_only()` lets it (mm/mmu_notifier.c:
+ * true when the event is MMU_NOTIFY_PROTECTION_VMA and the VMA keeps
+ * VM_READ, which every VMA of the model does): it write-protects its
+ * device's page table for the range instead of stopping the device and
+ * giving the mappings back. Any other event is handled as stop-unmap does.
+ */
+export const protectReadOnly: Recipe = {
+  name: 'protect-readonly',
+  summary:
+    'Take the driver lock, mmu_interval_set_seq; if mmu_notifier_range_update_to_read_only (MMU_NOTIFY_PROTECTION_VMA): make the device page table read-only for the range and keep the mappings; else stop the device, p2p_unmap and forget the recorded mappings in the range; unlock, return true.',
+  listing: [
+    'mutex_lock(&driver->update)',
+    'mmu_interval_set_seq(sub, cur_seq)',
+    'if (mmu_notifier_range_update_to_read_only(range)) { write-protect the device page table for the range; goto unlock }',
+    'stop the device for the range and wait for DMA in flight',
+    'for each mapping of sub recorded in the range: p2p_unmap() it',
+    "  and list_del() it from the driver's records",
+    'unlock: mutex_unlock(&driver->update)',
+    'return true',
+  ],
+  actions: [
+    lock,
+    setSeq,
+    (_d, t) =>
+      t.event === 'MMU_NOTIFY_PROTECTION_VMA'
+        ? call({ kind: 'device_write_protect', dev: t.device, mm: t.range.mm, start: t.range.start, npages: t.range.end - t.range.start }, (th) => ({ ...th, pc: 6 }))
+        : goto(3),
+    (_d, t) => stopDevice(t),
+    ...unmapEach(4),
+    unlock,
+    returnTrue,
+  ],
+};
+

@@ -119,7 +119,7 @@ const listingOf = (o: MapPathOptions): ReadonlyArray<string> => [
   'mmap_read_lock(mm)',
   'vma = find_vma(mm, start); if (!vma || vma reaches past the notifier range) goto fail',
   ...(o.record === 'locked' ? ['mutex_lock(&driver->update)'] : []),
-  'map = vma->vm_ops->p2p_map(vma, dev, write)',
+  'map = vma->vm_ops->p2p_map(vma, dev, vma->vm_flags & VM_WRITE)',
   ...(o.record === 'late' ? [] : ['list_add(map, &driver->mappings)']),
   'mmap_read_unlock(mm)',
   ...(o.record === 'locked' ? [] : ['mutex_lock(&driver->update)']),
@@ -164,7 +164,8 @@ export const mapPath = (o: MapPathOptions): Recipe => {
     lockEarly: (_d, t) => (o.record === 'locked' ? call({ kind: 'driver_lock', dev: t.device }) : goto(pc('map'))),
     map: (_d, t) =>
       call(
-        { kind: 'p2p_map', vma: t.vma?.vma ?? 0, dev: t.device, write: true },
+        // Writable where the VMA allows writing (vm_flags & VM_WRITE), read-only after mprotect(PROT_READ).
+        { kind: 'p2p_map', vma: t.vma?.vma ?? 0, dev: t.device, write: t.vma?.writable ?? true },
         (th, returned) => {
           const e = returned.find((x) => x.kind === 'p2p-mapped');
           // Stryker disable next-line ConditionalExpression: p2p_map's only event is its p2p-mapped
