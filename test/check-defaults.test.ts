@@ -1,37 +1,31 @@
 /**
  * `dmacheck check` at its defaults (seed 2019, 10000 runs of up to 80
- * steps, a design's own budget and run length where it asks for more),
- * three ways:
+ * steps, a design's own budget and run length where it asks for more) on
+ * the first share of the designs (test/check-defaults-suite.ts; the rest
+ * are in check-defaults-more.test.ts), three ways:
  *
- * - the README sample is what `npm run check` prints: every table row
- *   shown (the time column aside, which is wall clock) and the trace block
- *   verbatim. It drifted once; this fails when it does again.
- * - `check --json` on the five cheaper designs.
- * - the explorer and the fast-check search agree on every design.
+ * - the README sample is what `npm run check` prints: every table row of
+ *   these designs shown (the time column aside, which is wall clock), and
+ *   the trace block verbatim. It drifted once; this fails when it does again.
+ * - `check --json` on five of them.
+ * - the explorer and the fast-check search agree on each.
  *
  * All three ask for the same searches (same design, invariants, seed and
- * budget), which take tens of seconds; they lived in three files and ran
- * three times. Here `verdictsFor` keeps what it returned for each search,
- * so each runs once per file. A search is a function of those arguments
- * (`the search is deterministic` in test/properties/designs.test.ts, and
- * test/cli-robustness.test.ts for whole runs), so a kept result is the
- * result a new search would give. Each test still works alone (`-t`): a
- * search nobody ran yet runs then. `check` runs in this process
+ * budget), which take tens of seconds. `verdictsFor` keeps what it
+ * returned for each search, so each runs once in this file. A search is a
+ * function of those arguments (`the search is deterministic` in
+ * test/properties/designs.test.ts, and test/cli-robustness.test.ts for
+ * whole runs), so a kept result is the result a new search would give.
+ * Each test still works alone (`-t`). `check` runs in this process
  * (test/cli-in-process.ts), as `npm run check` runs it through
  * bin/dmacheck.js.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { defaults } from '../cli/args.ts';
-import { exploreOne } from '../cli/explore.ts';
-import { budgetOf } from '../model/designs/design.ts';
 import { designs } from '../model/designs/index.ts';
-import { opsOf } from '../properties/explore-dma.ts';
-import { invariantIds } from '../properties/invariant.ts';
-import { invariantById } from '../properties/registry.ts';
-import { replay } from '../properties/replay.ts';
-import { verdictsFor } from '../properties/verdicts.ts';
-import { runCli, type CliRun } from './cli-in-process.ts';
+import { runCli } from './cli-in-process.ts';
+import { FIRST_SHARE, SECOND_SHARE } from './check-defaults-shares.ts';
+import { checkDefaultsSuite } from './check-defaults-suite.ts';
 
 vi.mock('../properties/verdicts.ts', async (importOriginal) => {
   const real = await importOriginal<typeof import('../properties/verdicts.ts')>();
@@ -47,36 +41,19 @@ vi.mock('../properties/verdicts.ts', async (importOriginal) => {
   };
 });
 
-let whole: CliRun | undefined;
-/** `npm run check`: every design, every invariant, the defaults. */
-const checkAll = (): CliRun => (whole ??= runCli('check'));
+const { check } = checkDefaultsSuite(FIRST_SHARE);
 
-const sample = (): string => {
-  const readme = readFileSync('README.md', 'utf8');
-  const section = readme.slice(readme.indexOf('## What it prints'));
-  return section.slice(section.indexOf('```\n') + 4, section.indexOf('\n```', section.indexOf('```\n') + 4));
-};
-
-/** A table line without its trailing time column. */
-const untimed = (l: string): string => l.replace(/\s+(time|[0-9]+\.[0-9]+s)$/, '');
-
-describe('the README sample', () => {
-  const [table, trace] = sample().split('\n...\n') as [string, string];
-
-  it('npm run check exits 0', () => {
-    const out = checkAll();
-    expect(out.status, out.stderr).toBe(0);
-  });
-
-  it('every row of the sample table is a row that npm run check prints', () => {
-    const printed = new Set(checkAll().stdout.split('\n').map(untimed));
-    const rows = table.split('\n');
-    expect(rows.length).toBeGreaterThan(3);
-    for (const row of rows) expect(printed.has(untimed(row)), `README row not printed:\n${row}`).toBe(true);
+describe('the README sample, the rest', () => {
+  it('the two shares of check-defaults make up every design, each once', () => {
+    expect([...FIRST_SHARE, ...SECOND_SHARE].sort()).toEqual(designs.map((d) => d.id).sort());
   });
 
   it('the sample trace is printed verbatim, and every report line fits 72 columns', () => {
-    const out = checkAll();
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('## What it prints'));
+    const block = section.slice(section.indexOf('```\n') + 4, section.indexOf('\n```', section.indexOf('```\n') + 4));
+    const trace = block.split('\n...\n')[1]!;
+    const out = check();
     expect(out.stdout).toContain(trace.trim());
     const reports = out.stdout.slice(out.stdout.indexOf('dmacheck counterexample'), out.stdout.indexOf('\nVacuous holds'));
     for (const l of reports.split('\n')) expect(l.length, l).toBeLessThanOrEqual(72);
@@ -107,31 +84,4 @@ describe('dmacheck check --json', () => {
       for (const x of out.results.filter((y) => y.design === d)) expect(x.verdict, `${d} ${x.invariant}`).toBe('held');
     for (const x of out.results.filter((y) => y.verdict === 'held')) expect(x.steps).toBeUndefined();
   });
-});
-
-describe('the explorer and the fast-check search agree at the default bounds', () => {
-  for (const d of designs) {
-    it(`${d.id}: same verdict for every invariant; no shrunk trace shorter than the shortest; each shortest trace replays`, () => {
-      const explored = exploreOne(d.id, invariantIds, undefined, defaults.maxStates);
-      // The search check makes: the design's own budget where it asks for more (so the search is kept from check's run).
-      const searched = verdictsFor(d, invariantIds, { seed: defaults.seed, ...budgetOf(d, defaults.runs, defaults.maxCommands) });
-      for (const id of invariantIds) {
-        const e = explored.results.find((r) => r.invariant === id)!;
-        const s = searched.find((v) => v.invariant === id)!;
-        // A bounded hold agrees with a violation that needs more steps than the bound checked.
-        if (e.verdict === 'held-bounded' && s.violation !== null && s.violation.moves > explored.depth) {
-          console.log(`${d.id} ${id}: fast-check's violation takes ${s.violation.moves} steps, beyond the explorer's depth ${explored.depth}`);
-          continue;
-        }
-        expect(e.verdict === 'violated', `${d.id} ${id}: explore ${e.verdict}, fast-check ${s.verdict}`).toBe(s.verdict === 'violated');
-        const shortest = explored.exploration.violations.find((v) => v.invariant === id);
-        if (shortest === undefined || s.violation === null) continue;
-        expect(s.violation.moves, `${d.id} ${id}: fast-check needs ${s.violation.moves} steps, BFS found ${shortest.depth}`).toBeGreaterThanOrEqual(shortest.depth);
-        if (s.violation.moves > shortest.depth)
-          console.log(`${d.id} ${id}: fast-check's shrunk trace takes ${s.violation.moves} steps, the shortest takes ${shortest.depth}`);
-        const again = replay(d, opsOf(shortest), [invariantById(id)]);
-        expect(again.kind === 'violates' && again.at).toBe(shortest.trace.length);
-      }
-    });
-  }
 });

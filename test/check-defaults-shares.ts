@@ -1,0 +1,20 @@
+/** How test/check-defaults.test.ts and test/check-defaults-more.test.ts share the designs between vitest's two workers: each about half of npm run check's time. */
+export const FIRST_SHARE: ReadonlyArray<string> = [
+  'gup-set-page-dirty',
+  'pin-user-pages',
+  'p2pdma-page-sgl',
+  'vma-p2p-map',
+  'vma-p2p-map-notifier',
+  'vma-p2p-map-notifier-readonly',
+  'vma-p2p-map-notifier-record-unlocked',
+  'vma-p2p-map-notifier-nostop',
+];
+
+export const SECOND_SHARE: ReadonlyArray<string> = [
+  'pin-user-pages-5.9',
+  'vma-p2p-map-notifier-hmm-literal',
+  'vma-p2p-map-notifier-noretry',
+  'vma-p2p-map-notifier-whole-vma',
+  'dma-only-sgl',
+  'dma-api-misuse',
+];

@@ -1,0 +1,82 @@
+/**
+ * The body of test/check-defaults.test.ts and test/check-defaults-more.test.ts:
+ * `dmacheck check` at its defaults on a share of the designs, the README
+ * sample rows of those designs, and the explorer's agreement with the
+ * search on each. The two files split the designs so that vitest's two
+ * workers run half of `npm run check` each; every design is in exactly one
+ * (a test checks the two shares make up the registry), and a design's
+ * searches do not depend on the others, so the two runs print together
+ * what `npm run check` prints. Each file mocks `verdictsFor` to keep its
+ * results (see check-defaults.test.ts), so a search runs once per file.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { defaults } from '../cli/args.ts';
+import { exploreOne } from '../cli/explore.ts';
+import { budgetOf } from '../model/designs/design.ts';
+import { designById, designs } from '../model/designs/index.ts';
+import { opsOf } from '../properties/explore-dma.ts';
+import { invariantIds } from '../properties/invariant.ts';
+import { invariantById } from '../properties/registry.ts';
+import { replay } from '../properties/replay.ts';
+import { verdictsFor } from '../properties/verdicts.ts';
+import { runCli, type CliRun } from './cli-in-process.ts';
+
+const sample = (): string => {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('## What it prints'));
+  return section.slice(section.indexOf('```\n') + 4, section.indexOf('\n```', section.indexOf('```\n') + 4));
+};
+
+/** A table line without its trailing time column. */
+const untimed = (l: string): string => l.replace(/\s+(time|[0-9]+\.[0-9]+s)$/, '');
+
+/** `check` on `share` at the defaults: its README rows, its exit status, and the explorer agreeing on each design. */
+export const checkDefaultsSuite = (share: ReadonlyArray<string>): { readonly check: () => CliRun } => {
+  let whole: CliRun | undefined;
+  const check = (): CliRun => (whole ??= runCli('check', ...share.flatMap((d) => ['--design', d])));
+  const [table] = sample().split('\n...\n') as [string, string];
+
+  describe(`the README sample, for ${share.join(', ')}`, () => {
+    it('check of these designs exits 0 (every verdict as expected)', () => {
+      const out = check();
+      expect(out.status, out.stderr).toBe(0);
+    });
+
+    it('every row of the sample table for these designs is a row that check prints', () => {
+      // The table's columns are as wide as the longest design name printed: the share that has the
+      // longest name of all prints the rows exactly as npm run check does, the other one up to spaces.
+      const longest = designs.reduce((a, d) => (d.id.length > a.length ? d.id : a), '');
+      const same = share.includes(longest) ? untimed : (l: string) => untimed(l).trim().split(/\s+/).join(' ');
+      const printed = new Set(check().stdout.split('\n').map(same));
+      const rows = table.split('\n').filter((r, i) => (i === 1 ? share.includes(longest) : i === 0 || share.includes(r.split(' ')[0]!)));
+      expect(rows.length).toBeGreaterThan(3);
+      for (const row of rows) expect(printed.has(same(row)), `README row not printed:\n${row}`).toBe(true);
+    });
+  });
+
+  describe('the explorer and the fast-check search agree at the default bounds', () => {
+    for (const id of share) {
+      const d = designById(id)!;
+      it(`${d.id}: same verdict for every invariant; no shrunk trace shorter than the shortest; each shortest trace replays`, () => {
+        const explored = exploreOne(d.id, invariantIds, undefined, defaults.maxStates);
+        // The search check makes: the design's own budget where it asks for more (so the search is kept from check's run).
+        const searched = verdictsFor(d, invariantIds, { seed: defaults.seed, ...budgetOf(d, defaults.runs, defaults.maxCommands) });
+        for (const inv of invariantIds) {
+          const e = explored.results.find((r) => r.invariant === inv)!;
+          const s = searched.find((v) => v.invariant === inv)!;
+          // A bounded hold agrees with a violation that needs more steps than the bound checked.
+          if (e.verdict === 'held-bounded' && s.violation !== null && s.violation.moves > explored.depth) continue;
+          expect(e.verdict === 'violated', `${d.id} ${inv}: explore ${e.verdict}, fast-check ${s.verdict}`).toBe(s.verdict === 'violated');
+          const shortest = explored.exploration.violations.find((v) => v.invariant === inv);
+          if (shortest === undefined || s.violation === null) continue;
+          expect(s.violation.moves, `${d.id} ${inv}: fast-check needs ${s.violation.moves} steps, BFS found ${shortest.depth}`).toBeGreaterThanOrEqual(shortest.depth);
+          const again = replay(d, opsOf(shortest), [invariantById(inv)]);
+          expect(again.kind === 'violates' && again.at).toBe(shortest.trace.length);
+        }
+      });
+    }
+  });
+
+  return { check };
+};
