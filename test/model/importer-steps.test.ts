@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runPlan, type StepTemplate } from '../../model/designs/design.ts';
-import { driverThreadRunsOn, driverThreads, invalidateRangeEnd, mapRange, registerNotifier, releaseRange, removeNotifier } from '../../model/designs/importer-steps.ts';
+import { driverThreadRunsOn, driverThreads, invalidateRangeEnd, newestThreadRunsOn, mapRange, registerNotifier, releaseRange, removeNotifier } from '../../model/designs/importer-steps.ts';
 import type { Op } from '../../model/op.ts';
 import type { State } from '../../model/state.ts';
 import { designById } from '../../model/designs/index.ts';
@@ -259,3 +259,20 @@ describe('driverThreadRunsOn: for the random search, a thread runs up to its nex
 });
 
 const peekOps = (s: State) => driverThreadRunsOn.options(s);
+
+describe('newestThreadRunsOn: for the random search, the newest thread runs first', () => {
+  it('offers runs of the newest thread that can move only: a callback the kernel just started before the older map path', () => {
+    const { state: s1, notifier } = subscribe(twoBarVmas(), 0);
+    const { state: s2 } = run(s1, ...mapRangeOf(notifier));
+    const mapPathTid = lastId(s2.threads);
+    const { state: s3, events } = run(s2, { kind: 'munmap', mm: 0, start: 0, npages: 1 });
+    const callback = callbackThread(events);
+    expect(callback).toBeGreaterThan(mapPathTid);
+    expect(newestThreadRunsOn.searchOnly).toBe(true);
+    const plans = newestThreadRunsOn.options(s3).map((plan) => runPlan(s3, plan)!.map((c) => c.op.by));
+    expect(plans.length).toBeGreaterThan(0);
+    for (const p of plans) expect(new Set(p)).toEqual(new Set([callback]));
+    // The callback's whole run up to its driver_unlock comes first.
+    expect(runPlan(s3, newestThreadRunsOn.options(s3)[0]!)!.at(-1)!.op.kind).toBe('driver_unlock');
+  });
+});

@@ -70,3 +70,18 @@ describe('the search is deterministic', () => {
     expect(c.found!.trace.map((t) => t.op)).toEqual(a.found!.trace.map((t) => t.op));
   });
 });
+
+describe('the swarm search of the threaded designs is deterministic too', () => {
+  it('the same seed gives the same runs and the same shrunk trace', () => {
+    const d = designs.find((x) => x.id === 'vma-p2p-map-notifier-nostop')!;
+    expect(d.searchSwarm).toBe(true);
+    const inv = [invariantById('notifier-protocol')];
+    const a = search(d, inv, { seed: 5, ...budgetOf(d) });
+    const b = search(d, inv, { seed: 5, ...budgetOf(d) });
+    expect(a.found).not.toBeNull();
+    expect(b.runs).toBe(a.runs);
+    expect(b.found!.trace.map((t) => t.op)).toEqual(a.found!.trace.map((t) => t.op));
+    const c = search(d, inv, { seed: 5, ...budgetOf(d), path: a.path! });
+    expect(c.found!.trace.map((t) => t.op)).toEqual(a.found!.trace.map((t) => t.op));
+  });
+});
