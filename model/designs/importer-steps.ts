@@ -81,6 +81,12 @@ const runLength = (s: State, tid: number): number => {
   return MAX_RUN;
 };
 
+/** The runs `driverThreadRunsOn` offers for thread `tid`: the whole run up to its next release, then every shorter prefix of two steps or more. */
+const runsOf = (s: State, tid: number): ReadonlyArray<Plan> => {
+  const n = runLength(s, tid);
+  return Array.from({ length: Math.max(0, n - 1) }, (_, i) => n - i).map((k): Plan => Array.from({ length: k }, () => (st: State) => peekThread(st, tid)));
+};
+
 /**
  * For the random search: one driver thread runs up to its next release
  * of a lock (or its return), as a thread does when nothing preempts it.
@@ -94,12 +100,6 @@ const runLength = (s: State, tid: number): number => {
  * option is a run of `driver thread` steps, so the explorer leaves this
  * template out.
  */
-/** The runs `driverThreadRunsOn` offers for thread `tid`: the whole run up to its next release, then every shorter prefix of two steps or more. */
-const runsOf = (s: State, tid: number): ReadonlyArray<Plan> => {
-  const n = runLength(s, tid);
-  return Array.from({ length: Math.max(0, n - 1) }, (_, i) => n - i).map((k): Plan => Array.from({ length: k }, () => (st: State) => peekThread(st, tid)));
-};
-
 export const driverThreadRunsOn: StepTemplate = {
   name: 'driver thread runs on',
   role: 'driver',
