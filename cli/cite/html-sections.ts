@@ -177,7 +177,10 @@ export const sectionsScript = String.raw`
       }).concat(records.map(function (r) {
         var x = r.value;
         return card(r, 'device ' + x.device + "'s driver records mapping " + x.mapping, ['under notifier ' + x.notifier + ', vma ' + x.vma + ' of mm ' + x.mm + ' pages ' + x.start + '-' + (x.end - 1)], ['device', 'notifier', 'mapping', 'vma', 'mm', 'start', 'end']);
-      })).concat(locks.map(function (l) { return card(l, 'driver locks held', [(l.value || []).length ? 'devices ' + l.value.join(', ') : 'none'], []); }));
+      })).concat(locks.map(function (l) {
+        // driverLocks is a list of device ids: each item is one held lock (removed: just released).
+        return card(l, "device " + l.value + "'s driver lock " + (l.mark === 'removed' ? 'released' : 'held'), [], []);
+      }));
     } },
     { title: 'Device page tables (what a driver programmed)', covers: ['deviceRanges'], draw: function (snap) {
       return items(snap, 'deviceRanges').map(function (r) {

@@ -26,6 +26,11 @@ export type OwnReplay = { readonly ok: true } | { readonly ok: false; readonly w
 export const replayOwn = (cx: Counterexample): OwnReplay => {
   const want = cx.file.violatesAt;
   const r = replay(cx.design, cx.ops, [invariantById(cx.invariant)]);
+  if (r.kind === 'violates' && r.at === want && want < cx.ops.length) {
+    // Steps the file has after its violation are run too, so that none is claimed without being checked.
+    const all = replay(cx.design, cx.ops, []);
+    if (all.kind === 'rejected') return { ok: false, why: `step ${all.at}, after the violation at step ${want}, is rejected (${all.reason})` };
+  }
   if (r.kind === 'violates')
     return r.at === want ? { ok: true } : { ok: false, why: `${cx.invariant} now fails at step ${r.at}, the file records step ${want}` };
   if (r.kind === 'rejected')

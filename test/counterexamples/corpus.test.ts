@@ -42,6 +42,11 @@ describe('a file that no longer reproduces says which step differs and how', () 
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.why).toBe('step 2 is now rejected (p2p_map: -EFAULT: vma 7 is not mapped); the file records a violation at step 4');
   });
+  it('a step after the violation is run too: one the model rejects (a thread that does not exist) is named, one it accepts is fine', () => {
+    const ghost = replayOwn({ ...base, ops: [...base.ops, { kind: 'driver_lock', dev: 1, by: 77 }] });
+    expect(ghost).toEqual({ ok: false, why: 'step 5, after the violation at step 4, is rejected (driver_lock: ill-formed: no driver thread 77)' });
+    expect(replayOwn({ ...base, ops: [...base.ops, { kind: 'device_read', mapping: 2, index: 0 }] })).toEqual({ ok: true });
+  });
   it('a trace that no longer violates says so', () => {
     const r = replayOwn({ ...base, ops: base.ops.slice(0, 3), file: { ...base.file, violatesAt: 3 } });
     expect(r.ok).toBe(false);

@@ -163,6 +163,17 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
     expect(png.length).toBeGreaterThan(20_000);
   });
 
+  it("shows a driver lock held right after driver_lock and released after driver_unlock", async () => {
+    const d = viewData('counterexamples/vma-p2p-map-notifier-hmm-literal/map-within-vma-lifetime-755e654b5b.json');
+    const page = await open('locks', d);
+    expect(d.steps[11]!.call).toBe('driver_lock(dev=1, by=6)');
+    await page.click('#steps button[data-step="11"]');
+    expect(await page.textContent('section[data-section="threads"]')).toContain("device 1's driver lock held");
+    await page.click('#steps button[data-step="14"]');
+    expect(d.steps[14]!.call).toBe('driver_unlock(dev=1, by=6)');
+    expect(await page.textContent('section[data-section="threads"]')).toContain("device 1's driver lock released");
+  });
+
   it('draws a state field it has no drawing for as a section of its own, and a new field of a known object on its card', async () => {
     const d = viewData('counterexamples/vma-p2p-map/map-within-vma-lifetime-b4b20ca633.json');
     const grown: ViewData = {
