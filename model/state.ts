@@ -348,11 +348,14 @@ export interface DriverThread {
   readonly entries: ReadonlyArray<MappedEntry> | null;
   readonly retry: boolean | null;
   /**
-   * Ghost: a callback for this notifier returned after this thread took
-   * its addresses, so they may be stale. The driver cannot see it; the
-   * notifier-protocol invariant reads it.
+   * Ghost, kept by the kernel ops alone: null until the thread calls
+   * mmu_interval_read_begin, which sets it false; true once an
+   * invalidation of the notifier has set a new seq
+   * (mmu_interval_set_seq) since, so that whatever the thread maps may be
+   * stale: exactly what mmu_interval_read_retry would report. The driver
+   * cannot see it; the notifier-protocol invariant reads it.
    */
-  readonly stale: boolean;
+  readonly stale: boolean | null;
 }
 
 /** What find_vma() handed a driver: the VMA and the fields the driver reads of it (vm_start, vm_end, whether its vm_ops have p2p_map). */

@@ -62,7 +62,7 @@ export const canonicalKey = (s: State): string => {
   parts.push(`B${s.bars.map((b) => (b.alive ? (b.removing ? 2 : 1) : 0)).join('')}`);
   parts.push(`U${s.devices.map((d) => (d.bound ? 1 : 0)).join('')}`);
   parts.push(`I${s.inodes.map((i) => i.cache.map((p) => p ?? '-').join(',')).join(';')}`);
-  parts.push(`M${[...s.mms.values()].sort((a, b) => r(mm, a.id) - r(mm, b.id)).map((m) => `${m.alive ? 1 : 0}${m.hasPinned ? 1 : 0}`).join('')}`);
+  parts.push(`M${[...s.mms.values()].sort((a, b) => r(mm, a.id) - r(mm, b.id)).map((m) => `${m.alive ? 1 : 0}${m.hasPinned ? 1 : 0}u${m.users}r${m.mmapReaders}`).join(',')}`);
   const sortedBy = <A extends { readonly id: number }>(xs: Iterable<A>, rank: Map<number, number>) => [...xs].sort((a, b) => r(rank, a.id) - r(rank, b.id));
   // anon_vma ids only matter by which VMAs share one: numbered by first use in VMA order.
   const anonVmas = new Map<number, number>();
@@ -115,7 +115,8 @@ export const canonicalKey = (s: State): string => {
         const cur = t.curSeq === mmSeq(n?.mm ?? -1) ? '=' : '<';
         const m = t.mapping === null ? '-' : s.mappings.has(t.mapping) ? `m${r(mapping, t.mapping)}` : 'x';
         const ents = t.entries === null ? '-' : t.entries.map(entryKey).join(',');
-        return `${t.id}:${t.device}:${t.recipe}:${t.pc}:${t.notifier}:${t.inv ?? '-'}:${cur}:${seq}:${m}:${ents}:${t.retry === null ? '-' : t.retry ? 1 : 0}${t.stale ? 's' : ''}`;
+        const found = t.vma === null ? '-' : `${r(vma, t.vma.vma)}@${t.vma.start}-${t.vma.end}${t.vma.p2pMap ? 'p' : ''}${t.vma.writable ? 'w' : 'r'}`;
+        return `${t.id}:${t.device}:${t.recipe}:${t.pc}:${t.notifier}:${t.inv ?? '-'}:${cur}:${seq}:${m}:${ents}:${found}:${t.retry === null ? '-' : t.retry ? 1 : 0}${t.stale === null ? '' : t.stale ? 's' : 'b'}`;
       })
       .join(';')}`,
   );
@@ -128,6 +129,13 @@ export const canonicalKey = (s: State): string => {
   parts.push(
     `R${[...s.deviceRanges.values()]
       .map((d) => `${d.device}:${s.mappings.has(d.mapping) ? `m${r(mapping, d.mapping)}` : 'x'}:${r(mm, d.mm)}@${d.start}-${d.end}:${d.dir}:${d.entries.map(entryKey).join(',')}`)
+      .sort()
+      .join(';')}`,
+  );
+  // What each driver recorded (the mappings it knows it holds).
+  parts.push(
+    `K${s.records
+      .map((k) => `${k.device}:${k.notifier}:${s.mappings.has(k.mapping) ? `m${r(mapping, k.mapping)}` : 'x'}:${r(vma, k.vma)}:${r(mm, k.mm)}@${k.start}-${k.end}`)
       .sort()
       .join(';')}`,
   );

@@ -150,7 +150,7 @@ describe('dmacheck explore', () => {
     const r = dmacheck('explore', '--design', 'vma-p2p-map-notifier-noretry', '--invariant', 'notifier-protocol', ...without.flatMap((w) => ['--without', w]), '--max-states', '50000');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('a smaller world, without fork, exit_mmap');
-    expect(r.stdout).toContain('notifier-protocol  violated: shortest trace 18 step(s), 18 kernel call(s) (shortest without the left-out steps)');
+    expect(r.stdout).toContain('notifier-protocol  violated: shortest trace 17 step(s), 17 kernel call(s) (shortest without the left-out steps)');
     const steps = r.stdout.split('\n').filter((l) => /^ +[0-9]+\. /.test(l)).map((l) => l.trim().replace(/^[0-9]+\. /, '').replace(/\(.*$/, ''));
     expect(steps.indexOf('p2p_map')).toBeLessThan(steps.indexOf('pci_stop_and_remove_bus_device'));
     // The callback stopped the device before the map path programmed it with the addresses it had taken.

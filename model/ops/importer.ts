@@ -104,7 +104,7 @@ export const driverMapRange = (s: State, dev: DeviceId, notifier: NotifierId): O
   const [s1, id] = freshId(s);
   // The driver's own interval (struct mmu_interval_notifier embedded in its object): the range it maps.
   const range = { mm: n.mm, start: n.start, end: n.end };
-  const t: DriverThread = { id, device: dev, recipe, pc: 0, notifier, inv: null, curSeq: 0, range, event: null, vma: null, seq: null, mapping: null, entries: null, retry: null, stale: false };
+  const t: DriverThread = { id, device: dev, recipe, pc: 0, notifier, inv: null, curSeq: 0, range, event: null, vma: null, seq: null, mapping: null, entries: null, retry: null, stale: null };
   return done({ ...s1, threads: put(s1.threads, id, t) }, [{ kind: 'thread-started', thread: id, recipe }]);
 };
 

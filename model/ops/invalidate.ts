@@ -87,7 +87,7 @@ export const callNext = (s: State, id: InvalidationId): Changed => {
         mapping: null,
         entries: null,
         retry: null,
-        stale: false,
+        stale: null,
       }),
       invalidations: put(s1.invalidations, id, { ...inv, running: tid }),
     };

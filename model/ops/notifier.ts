@@ -45,13 +45,19 @@ export const mmuIntervalNotifierRemove = (s: State, notifier: NotifierId): Outco
   return done({ ...s, notifiers: drop(s.notifiers, notifier) });
 };
 
-/** mmu_interval_read_begin(): the notifier's seq; sleeps while this notifier was invalidated by a running invalidation. */
-export const mmuIntervalReadBegin = (s: State, notifier: NotifierId): Outcome => {
+/**
+ * mmu_interval_read_begin(): the notifier's seq; sleeps while this
+ * notifier was invalidated by a running invalidation. Ghost: the calling
+ * thread starts a read section that no invalidation has overtaken yet.
+ */
+export const mmuIntervalReadBegin = (s: State, notifier: NotifierId, by?: ThreadId): Outcome => {
   const op = 'mmu_interval_read_begin';
   const n = s.notifiers.get(notifier);
   if (n === undefined) return illFormed(op, `notifier ${notifier} is not registered`);
   if (n.seq === s.mms.get(n.mm)!.invalidateSeq) return waits(op, `notifier ${notifier} is being invalidated (seq ${n.seq})`);
-  return done(s, [{ kind: 'read-begin', notifier, seq: n.seq }]);
+  const t = by === undefined ? undefined : s.threads.get(by);
+  const state = t === undefined ? s : { ...s, threads: put(s.threads, t.id, { ...t, stale: false }) };
+  return done(state, [{ kind: 'read-begin', notifier, seq: n.seq }]);
 };
 
 /**
@@ -65,18 +71,22 @@ export const mmuIntervalReadRetry = (s: State, notifier: NotifierId, seq: number
   return done(s, [{ kind: 'read-retry', notifier, seq, retry: n.seq !== seq }]);
 };
 
-/** mmu_interval_set_seq(): called by the invalidate callback with the cur_seq the kernel passed it. */
+/**
+ * mmu_interval_set_seq(): called by the invalidate callback with the
+ * cur_seq the kernel passed it. Ghost: every read section of this notifier
+ * begun before it is overtaken (mmu_interval_read_retry would say so).
+ */
 export const mmuIntervalSetSeq = (s: State, notifier: NotifierId, seq: number): Outcome => {
   const n = s.notifiers.get(notifier);
   if (n === undefined) return illFormed('mmu_interval_set_seq', `notifier ${notifier} is not registered`);
-  return done({ ...s, notifiers: put(s.notifiers, notifier, { ...n, seq }) });
+  let threads = s.threads;
+  for (const t of s.threads.values()) if (t.notifier === notifier && t.stale === false) threads = put(threads, t.id, { ...t, stale: true });
+  return done({ ...s, notifiers: put(s.notifiers, notifier, { ...n, seq }), threads });
 };
 
 /**
  * The driver's `invalidate` op returns `ret` to mn_itree_invalidate, which
- * calls the next notifier's callback. Ghost bookkeeping for the invariants:
- * map paths of this notifier that already hold addresses may now hold
- * stale ones (the driver cannot see this; only read_retry tells it).
+ * calls the next notifier's callback.
  */
 export const invalidateCallbackReturn = (s: State, notifier: NotifierId, ret: boolean, by?: ThreadId): Outcome => {
   const op = 'invalidate_callback_return';
@@ -90,17 +100,7 @@ export const invalidateCallbackReturn = (s: State, notifier: NotifierId, ret: bo
   const t = s.threads.get(inv.running!)!;
   const n = s.notifiers.get(notifier)!;
   const r = rangeFor(inv, n);
-  let threads = drop(s.threads, t.id);
-  for (const m of threads.values())
-    if (
-      m.notifier === notifier &&
-      m.entries !== null &&
-      !m.stale &&
-      // Stryker disable next-line ConditionalExpression: only a map path (inv === null) ever holds entries; callback threads start and stay with entries null
-      m.inv === null
-    )
-      threads = put(threads, m.id, { ...m, stale: true });
-  const next = callNext({ ...s, threads }, inv.id);
+  const next = callNext({ ...s, threads: drop(s.threads, t.id) }, inv.id);
   const events: Event[] = [
     { kind: 'callback-returned', inv: inv.id, notifier, device: t.device, mm: r.mm, start: r.start, end: r.end, ret },
     ...next.events,

@@ -5,12 +5,15 @@ import type { Invariant } from '../invariant.ts';
  * notifier-protocol: an importer keeps its device inside what its mmu
  * interval notifier allows.
  *
- * 1. No device page table entry is installed from addresses taken before
- *    an invalidate callback of that notifier returned: such addresses may
- *    be stale, and only a `mmu_interval_read_retry` that fails tells the
- *    driver so. (Judged at `device_program`, from the ghost `stale` mark
- *    the kernel sets on map paths of the notifier when its callback
- *    returns.)
+ * 1. A map path's critical section collided when an invalidation of its
+ *    notifier set a new seq (`mmu_interval_set_seq`) after its
+ *    `mmu_interval_read_begin`, whenever that callback returns: then no
+ *    device page table entry may be installed from what it mapped, and
+ *    only a `mmu_interval_read_retry` that says retry tells the driver so.
+ *    (Judged at `device_program`, from the ghost `stale` mark the kernel
+ *    ops keep: read_begin clears it for its caller, set_seq sets it for
+ *    every read section of the notifier begun before; no driver variable
+ *    is read.)
  * 2. When the last invalidate callback of an invalidation has returned
  *    (true), no device whose driver holds a notifier over the range can
  *    reach it: `mmu_notifier_invalidate_range_start` then returns to its
@@ -29,14 +32,14 @@ import type { Invariant } from '../invariant.ts';
  */
 export const notifierProtocol: Invariant = {
   id: 'notifier-protocol',
-  rule: 'A device is programmed only with addresses no invalidation has overtaken, and once the last invalidate callback of an invalidation returned, no device of a notifier over the range can reach it.',
+  rule: 'A device is programmed only with addresses no invalidation has overtaken (set a new seq since the read began), and once the last invalidate callback of an invalidation returned, no device of a notifier over the range can reach it.',
   source: 'Documentation/mm/hmm.rst; include/linux/mmu_notifier.h (mmu_interval_read_retry, mmu_interval_set_seq)',
   check: (before, op, step) => {
     if (op.kind === 'device_program') {
       const t = [...before.threads.values()].find((x) => x.device === op.dev && x.mapping === op.mapping && x.inv === null);
       if (t?.stale === true)
         return O.some(
-          `device ${op.dev} was programmed with mapping ${op.mapping}'s addresses after an invalidate callback of notifier ${t.notifier} returned; ${t.retry === null ? 'the map path never called mmu_interval_read_retry' : 'mmu_interval_read_retry did not see it'} (seq ${t.seq ?? '?'} from mmu_interval_read_begin)`,
+          `device ${op.dev} was programmed with mapping ${op.mapping}'s addresses after an invalidation of notifier ${t.notifier} set a new seq since the map path's mmu_interval_read_begin; ${t.retry === null ? 'the map path never called mmu_interval_read_retry' : 'mmu_interval_read_retry did not see it'} (seq ${t.seq ?? '?'} from mmu_interval_read_begin)`,
         );
     }
     for (const e of step.events) {

@@ -29,7 +29,7 @@ const mapPath = (s: State, notifier: number, calls: number): { state: State; tid
 };
 
 describe('invalidate_callback_return', () => {
-  it('marks stale exactly the map paths of the returning notifier that already hold p2p_map addresses', () => {
+  it('mmu_interval_set_seq marks overtaken exactly the read sections of its notifier begun before it, with or without addresses; read_begin starts a clean one', () => {
     const { state: s0 } = run(designWorld('vma-p2p-map-notifier-record-unlocked'), barOp);
     const vma = lastId(s0.vmas);
     const { state: s1 } = run(s0, insert(DRIVER), insert(DRIVER));
@@ -37,42 +37,41 @@ describe('invalidate_callback_return', () => {
     const first = second - 1;
     // up to p2p_map, its record and mmap_read_unlock: addresses taken
     const mapped = mapPath(s1, first, 7);
-    // mmget_not_zero and mmu_interval_read_begin only: no addresses yet
+    // mmget_not_zero and mmu_interval_read_begin only: a read section begun, no addresses yet
     const begun = mapPath(mapped.state, first, 2);
+    // mmget_not_zero only: no read section yet (the ghost is null)
+    const notYet = mapPath(begun.state, first, 1);
     // the other notifier's map path holds addresses too
-    const other = mapPath(begun.state, second, 7);
+    const other = mapPath(notYet.state, second, 7);
     const s2 = other.state;
     expect(s2.threads.get(mapped.tid)).toMatchObject({ notifier: first, inv: null, stale: false });
-    expect(s2.threads.get(mapped.tid)?.entries).not.toBeNull();
     expect(s2.threads.get(begun.tid)).toMatchObject({ notifier: first, inv: null, entries: null, stale: false });
-    expect(s2.threads.get(other.tid)?.entries).not.toBeNull();
+    expect(s2.threads.get(notYet.tid)).toMatchObject({ notifier: first, stale: null });
 
     const { state: s3, events } = run(s2, munmapVma(s2, vma));
     const cb = callbackThread(events);
-    expect(s3.threads.get(cb)?.notifier).toBe(first);
-    const { state: s4 } = runThread(s3, cb);
+    expect(s3.threads.get(cb)).toMatchObject({ notifier: first, stale: null });
+    const { state: s4 } = runThread(s3, cb, 2);
     expect(s4.threads.get(mapped.tid)?.stale).toBe(true);
-    expect(s4.threads.get(begun.tid)?.stale).toBe(false);
+    expect(s4.threads.get(begun.tid)?.stale).toBe(true);
+    expect(s4.threads.get(notYet.tid)?.stale).toBeNull();
     expect(s4.threads.get(other.tid)?.stale).toBe(false);
-    // the second notifier's callback started when the first returned
-    const cb2 = lastId(s4.threads);
-    expect(s4.threads.get(cb2)).toMatchObject({ notifier: second, stale: false });
-    const { state: s5 } = runThread(s4, cb2);
-    expect(s5.threads.get(other.tid)?.stale).toBe(true);
-    expect(s5.threads.get(begun.tid)?.stale).toBe(false);
+    // The driver does not see the mark; a new read_begin (after the invalidation) starts clean again.
+    expect(s4.threads.get(mapped.tid)?.entries).toEqual(s2.threads.get(mapped.tid)?.entries);
   });
 
-  it('a map path already marked stale stays stale and keeps its addresses when a later callback returns', () => {
+  it("the callback's return marks nothing: a map path that has not begun a read stays unmarked", () => {
     const { state: s0 } = run(designWorld('vma-p2p-map-notifier-record-unlocked'), barOp);
     const vma = lastId(s0.vmas);
     const { state: s1 } = run(s0, insert(DRIVER));
     const notifier = lastId(s1.notifiers);
-    const mapped = mapPath(s1, notifier, 7);
-    const { state: s2, events } = run(mapped.state, munmapVma(mapped.state, vma));
-    const { state: s3 } = runThread(s2, callbackThread(events));
-    const t = s3.threads.get(mapped.tid);
-    expect(t?.stale).toBe(true);
-    expect(t?.entries).toEqual(mapped.state.threads.get(mapped.tid)?.entries);
+    const idle = mapPath(s1, notifier, 1);
+    const { state: s2, events } = run(idle.state, munmapVma(idle.state, vma));
+    const cb = callbackThread(events);
+    const { state: s3 } = runThread(s2, cb, 2);
+    const r = runThread(s3, cb);
+    expect(r.ops.at(-1)?.kind).toBe('invalidate_callback_return');
+    expect(r.state.threads.get(idle.tid)?.stale).toBeNull();
   });
 
   // step() lets only a callback thread return (op.by); kernelStep is the kernel side the thread's call reaches.

@@ -342,7 +342,7 @@ describe('notifier-protocol', () => {
       run('vma-p2p-map-notifier-noretry', [...raced, { kind: 'device_program', dev: 1, mapping: 4, by: 3 }]),
       'notifier-protocol',
       20,
-      "device 1 was programmed with mapping 4's addresses after an invalidate callback of notifier 2 returned; the map path never called mmu_interval_read_retry (seq 1 from mmu_interval_read_begin)",
+      "device 1 was programmed with mapping 4's addresses after an invalidation of notifier 2 set a new seq since the map path's mmu_interval_read_begin; the map path never called mmu_interval_read_retry (seq 1 from mmu_interval_read_begin)",
     );
   });
   it('holds for the same interleaving on the hmm-map importer: read_retry sends the map path back (the callback already forgot the mapping), and it fails on the gone VMA', () => {
@@ -404,10 +404,10 @@ describe('notifier-protocol on states changed by hand (branches no design reache
   it('a map path whose read_retry missed the callback (a retry made outside the driver lock) is told apart from one that never retried', () => {
     const x = lastStep('vma-p2p-map-notifier-noretry', [...raced, { kind: 'device_program', dev: 1, mapping: 4, by: 3 }]);
     expect(check(withThread(x, 3, (t) => ({ ...t, retry: false })))).toBe(
-      "device 1 was programmed with mapping 4's addresses after an invalidate callback of notifier 2 returned; mmu_interval_read_retry did not see it (seq 1 from mmu_interval_read_begin)",
+      "device 1 was programmed with mapping 4's addresses after an invalidation of notifier 2 set a new seq since the map path's mmu_interval_read_begin; mmu_interval_read_retry did not see it (seq 1 from mmu_interval_read_begin)",
     );
     expect(check(withThread(x, 3, (t) => ({ ...t, seq: null })))).toBe(
-      "device 1 was programmed with mapping 4's addresses after an invalidate callback of notifier 2 returned; the map path never called mmu_interval_read_retry (seq ? from mmu_interval_read_begin)",
+      "device 1 was programmed with mapping 4's addresses after an invalidation of notifier 2 set a new seq since the map path's mmu_interval_read_begin; the map path never called mmu_interval_read_retry (seq ? from mmu_interval_read_begin)",
     );
     expect(check(withThread(x, 3, (t) => ({ ...t, stale: false })))).toBeNull();
   });

@@ -33,13 +33,13 @@ describe('notifier-protocol: device_program after an invalidation overtook the m
 
   it('a stale map path that never called mmu_interval_read_retry', () => {
     expect(verdict(withThread({ stale: true, retry: null }), program)).toBe(
-      `device 1 was programmed with mapping ${mapping}'s addresses after an invalidate callback of notifier ${notifier} returned; the map path never called mmu_interval_read_retry (seq 3 from mmu_interval_read_begin)`,
+      `device 1 was programmed with mapping ${mapping}'s addresses after an invalidation of notifier ${notifier} set a new seq since the map path's mmu_interval_read_begin; the map path never called mmu_interval_read_retry (seq 3 from mmu_interval_read_begin)`,
     );
   });
 
   it('a stale map path whose mmu_interval_read_retry did not see it, and one with no seq', () => {
     expect(verdict(withThread({ stale: true, retry: false }), program)).toBe(
-      `device 1 was programmed with mapping ${mapping}'s addresses after an invalidate callback of notifier ${notifier} returned; mmu_interval_read_retry did not see it (seq 3 from mmu_interval_read_begin)`,
+      `device 1 was programmed with mapping ${mapping}'s addresses after an invalidation of notifier ${notifier} set a new seq since the map path's mmu_interval_read_begin; mmu_interval_read_retry did not see it (seq 3 from mmu_interval_read_begin)`,
     );
     expect(verdict(withThread({ stale: true, retry: false, seq: null }), program)).toMatch(/\(seq \? from mmu_interval_read_begin\)$/);
   });

@@ -145,7 +145,7 @@ export const mapPath = (o: MapPathOptions): Recipe => {
         // mmu_interval_read_begin's only event is its read-begin.
         const e = returned.find((x) => x.kind === 'read-begin');
         // Stryker disable next-line OptionalChaining: e is always the read-begin event
-        return { ...th, pc: pc('rlock'), seq: e?.kind === 'read-begin' ? e.seq : null, vma: null, mapping: null, entries: null, retry: null, stale: false };
+        return { ...th, pc: pc('rlock'), seq: e?.kind === 'read-begin' ? e.seq : null, vma: null, mapping: null, entries: null, retry: null };
       }),
     rlock: (_d, t) => call({ kind: 'mmap_read_lock', mm: t.range.mm }),
     // p2p_map maps the whole VMA, so the driver maps only a VMA that lies inside its notifier's
@@ -169,7 +169,7 @@ export const mapPath = (o: MapPathOptions): Recipe => {
         (th, returned) => {
           const e = returned.find((x) => x.kind === 'p2p-mapped');
           // Stryker disable next-line ConditionalExpression: p2p_map's only event is its p2p-mapped
-          return e?.kind === 'p2p-mapped' ? { ...th, pc: pc('recordEarly'), mapping: e.mapping, entries: e.entries, stale: false } : { ...th, pc: pc('unlockMapFail') };
+          return e?.kind === 'p2p-mapped' ? { ...th, pc: pc('recordEarly'), mapping: e.mapping, entries: e.entries } : { ...th, pc: pc('unlockMapFail') };
         },
         to('unlockMapFail'),
       ),
