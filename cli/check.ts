@@ -81,7 +81,7 @@ export const check = (args: CheckArgs): number => {
         `\nVacuous holds (never exercised, so "held" says nothing about them):\n${vacuous.map((v) => `  ${v.design} / ${v.invariant}`).join('\n')}`,
       );
     console.log(
-      `\n${all.length} verdict(s): ${all.filter((v) => v.verdict === 'violated').length} violated, ${all.filter((v) => v.verdict === 'held').length} held (${vacuous.length} of them vacuous); ${mismatches === 0 ? 'all as expected' : `${mismatches} differ from the design's expectation`}`,
+      `\n${all.length} verdict(s): ${all.filter((v) => v.verdict === 'violated').length} violated, ${all.filter((v) => v.verdict === 'held').length} held (${vacuous.length} of them vacuous); ${mismatches === 0 ? 'all as expected' : `${mismatches} differ from the design's expectation`}\n${mismatches === 0 ? 'exit status 0: every verdict as its design expects (violations too)' : 'exit status 1: a verdict differs from what its design expects'}`,
     );
   }
   return mismatches === 0 ? 0 : 1;

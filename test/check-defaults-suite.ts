@@ -38,9 +38,10 @@ export const checkDefaultsSuite = (share: ReadonlyArray<string>): { readonly che
   const [table] = sample().split('\n...\n') as [string, string];
 
   describe(`the README sample, for ${share.join(', ')}`, () => {
-    it('check of these designs exits 0 (every verdict as expected)', () => {
+    it('check of these designs exits 0 (every verdict as expected), and its last line says why in words', () => {
       const out = check();
       expect(out.status, out.stderr).toBe(0);
+      expect(out.stdout.trimEnd().split('\n').slice(-2)).toEqual([expect.stringMatching(/violated, [0-9]+ held \([0-9]+ of them vacuous\); all as expected$/), 'exit status 0: every verdict as its design expects (violations too)']);
     });
 
     it('every row of the sample table for these designs is a row that check prints', () => {

@@ -38,7 +38,7 @@ describe('dmacheck check', () => {
     const r = dmacheck('check', '--design', 'gup-set-page-dirty', '--invariant', 'pin-coherent', '--runs', '1');
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/gup-set-page-dirty\s+pin-coherent\s+held\s+NO: violated/);
-    expect(r.stdout).toContain('1 differ from the design\'s expectation');
+    expect(r.stdout).toContain("1 differ from the design's expectation\nexit status 1: a verdict differs from what its design expects");
   });
 
   it('rejects an unknown design with one line and exit status 2', () => {
