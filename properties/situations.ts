@@ -86,7 +86,7 @@ export const situations: ReadonlyArray<Situation> = [
   {
     id: 'invalidation-races-map',
     invariant: 'notifier-protocol',
-    what: "an invalidate callback returns while a map path of the same notifier is under way",
+    what: 'an invalidation sets a new seq while a map path of the same notifier holds p2p_map addresses',
     reached: exercisedBy('notifier-protocol'),
   },
   {

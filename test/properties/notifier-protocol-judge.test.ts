@@ -93,12 +93,17 @@ describe('notifier-protocol: an invalidate callback returning while the device c
     expect(verdict(programmed, end, [returned(true)], withEvent('MMU_NOTIFY_UNMAP', 'to-device'))).toMatch(/^every invalidate callback of invalidation 9 has returned/);
   });
 
-  it('exercised only when a map path of that notifier, past mmu_interval_read_begin, is under way', () => {
-    const exercised = (t: Partial<DriverThread>, events: ReadonlyArray<Event> = [returned(true)]): boolean => inv.exercised(withThread(t), end, { state: programmed, events });
+  it('exercised only when an invalidation of that notifier sets a new seq while one of its map paths holds p2p_map addresses from a read not yet overtaken', () => {
+    const setSeq: Op = { kind: 'mmu_interval_set_seq', notifier, seq: 5, by: 99 };
+    const held = programmed.mappings.get(mapping)?.entries ?? [];
+    expect(held.length).toBe(1);
+    const exercised = (t: Partial<DriverThread>, op: Op = setSeq): boolean => inv.exercised(withThread({ stale: false, entries: held, ...t }), op, { state: programmed, events: [] });
     expect(exercised({})).toBe(true);
-    expect(exercised({ seq: null })).toBe(false);
+    expect(exercised({ entries: null })).toBe(false);
+    expect(exercised({ stale: true })).toBe(false);
+    expect(exercised({ stale: null })).toBe(false);
     expect(exercised({ inv: 7 })).toBe(false);
     expect(exercised({ notifier: notifier + 1 })).toBe(false);
-    expect(exercised({}, [{ kind: 'device-stopped', device: DRIVER, range: 1 }])).toBe(false);
+    expect(exercised({}, end)).toBe(false);
   });
 });
