@@ -22,7 +22,8 @@ import { replay } from '../properties/replay.ts';
 import { verdictsFor } from '../properties/verdicts.ts';
 import { runCli, type CliRun } from './cli-in-process.ts';
 
-const sample = (): string => {
+/** The README's sample of `npm run check`: the table, then `...`, then one trace. */
+export const sample = (): string => {
   const readme = readFileSync('README.md', 'utf8');
   const section = readme.slice(readme.indexOf('## What it prints'));
   return section.slice(section.indexOf('```\n') + 4, section.indexOf('\n```', section.indexOf('```\n') + 4));

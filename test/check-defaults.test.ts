@@ -20,12 +20,11 @@
  * (test/cli-in-process.ts), as `npm run check` runs it through
  * bin/dmacheck.js.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { designs } from '../model/designs/index.ts';
 import { runCli } from './cli-in-process.ts';
 import { FIRST_SHARE, SECOND_SHARE } from './check-defaults-shares.ts';
-import { checkDefaultsSuite } from './check-defaults-suite.ts';
+import { checkDefaultsSuite, sample } from './check-defaults-suite.ts';
 
 vi.mock('../properties/verdicts.ts', async (importOriginal) => {
   const real = await importOriginal<typeof import('../properties/verdicts.ts')>();
@@ -49,10 +48,7 @@ describe('the README sample, the rest', () => {
   });
 
   it('the sample trace is printed verbatim, and every report line fits 72 columns', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const section = readme.slice(readme.indexOf('## What it prints'));
-    const block = section.slice(section.indexOf('```\n') + 4, section.indexOf('\n```', section.indexOf('```\n') + 4));
-    const trace = block.split('\n...\n')[1]!;
+    const trace = sample().split('\n...\n')[1]!;
     const out = check();
     expect(out.stdout).toContain(trace.trim());
     const reports = out.stdout.slice(out.stdout.indexOf('dmacheck counterexample'), out.stdout.indexOf('\nVacuous holds'));

@@ -81,11 +81,9 @@ const runLength = (s: State, tid: number): number => {
   return MAX_RUN;
 };
 
-/** The runs `driverThreadRunsOn` offers for thread `tid`: the whole run up to its next release, then every shorter prefix of two steps or more. */
-const runsOf = (s: State, tid: number): ReadonlyArray<Plan> => {
-  const n = runLength(s, tid);
-  return Array.from({ length: Math.max(0, n - 1) }, (_, i) => n - i).map((k): Plan => Array.from({ length: k }, () => (st: State) => peekThread(st, tid)));
-};
+/** The runs offered for thread `tid` whose run up to its next release is `n` steps: the whole run, then every shorter prefix of two steps or more. */
+const runsOf = (tid: number, n: number): ReadonlyArray<Plan> =>
+  Array.from({ length: Math.max(0, n - 1) }, (_, i) => n - i).map((k): Plan => Array.from({ length: k }, () => (st: State) => peekThread(st, tid)));
 
 /**
  * For the random search: one driver thread runs up to its next release
@@ -108,7 +106,7 @@ export const driverThreadRunsOn: StepTemplate = {
   options: (s) =>
     [...s.threads.keys()]
       .sort((a, b) => a - b)
-      .flatMap((tid) => runsOf(s, tid)),
+      .flatMap((tid) => runsOf(tid, runLength(s, tid))),
 };
 
 /**
@@ -124,8 +122,12 @@ export const newestThreadRunsOn: StepTemplate = {
   weight: 4,
   searchOnly: true,
   options: (s) => {
-    const newest = Math.max(-1, ...[...s.threads.keys()].filter((tid) => runLength(s, tid) > 0));
-    return newest < 0 ? [] : [...runsOf(s, newest), [(st: State) => peekThread(st, newest)]];
+    // Newest first: the first thread that can move at all, its run measured once.
+    for (const tid of [...s.threads.keys()].sort((a, b) => b - a)) {
+      const n = runLength(s, tid);
+      if (n > 0) return [...runsOf(tid, n), [(st: State) => peekThread(st, tid)]];
+    }
+    return [];
   },
 };
 

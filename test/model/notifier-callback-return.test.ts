@@ -60,20 +60,6 @@ describe('invalidate_callback_return', () => {
     expect(s4.threads.get(mapped.tid)?.entries).toEqual(s2.threads.get(mapped.tid)?.entries);
   });
 
-  it("the callback's return marks nothing: a map path that has not begun a read stays unmarked", () => {
-    const { state: s0 } = run(designWorld('vma-p2p-map-notifier-record-unlocked'), barOp);
-    const vma = lastId(s0.vmas);
-    const { state: s1 } = run(s0, insert(DRIVER));
-    const notifier = lastId(s1.notifiers);
-    const idle = mapPath(s1, notifier, 1);
-    const { state: s2, events } = run(idle.state, munmapVma(idle.state, vma));
-    const cb = callbackThread(events);
-    const { state: s3 } = runThread(s2, cb, 2);
-    const r = runThread(s3, cb);
-    expect(r.ops.at(-1)?.kind).toBe('invalidate_callback_return');
-    expect(r.state.threads.get(idle.tid)?.stale).toBeNull();
-  });
-
   // step() lets only a callback thread return (op.by); kernelStep is the kernel side the thread's call reaches.
   const kernelReturn = (s: State, notifier: number, by?: number): string => {
     const r = kernelStep(s, { kind: 'invalidate_callback_return', notifier, ret: true, ...(by === undefined ? {} : { by }) });
