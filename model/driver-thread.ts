@@ -69,7 +69,7 @@ export const runThreadCall = (s: State, op: Op): Outcome => {
       next.onError === undefined
     )
       return out;
-    return E.right({ state: withThread(s, tid, next.onError(thread)), events: [{ kind: 'call-failed', op: op.kind, reason: out.left.reason }] });
+    return E.right({ state: withThread(s, tid, next.onError(thread, out.left.reason)), events: [{ kind: 'call-failed', op: op.kind, reason: out.left.reason }] });
   }
   const after = out.right.state;
   // The call may have changed the thread's record (a callback's return drops it, ghost marks): go on from there.

@@ -2,7 +2,7 @@
  * What a step did that an invariant may judge. Events are facts about the
  * step (a CPU load hit this pfn, this VMA was destroyed), never verdicts.
  */
-import type { DeviceId, DeviceRangeId, FoundVma, InvalidationId, MappedEntry, MappingId, MmId, NotifierId, NotifyEvent, PagesId, Pfn, SglId, ThreadId, VmaId } from './state.ts';
+import type { DeviceId, DeviceRangeId, FoundVma, HmmPfn, InvalidationId, MappedEntry, MappingId, MmId, NotifierId, NotifyEvent, PagesId, Pfn, SglId, ThreadId, VmaId } from './state.ts';
 
 export type CpuAccessor = 'sg_virt' | 'kmap_local_page' | 'sg_copy_to_buffer' | 'memcpy_toio' | 'store' | 'load';
 
@@ -19,11 +19,16 @@ export type Event =
    * kernel pointer.
    */
   | { readonly kind: 'cpu-access-no-page'; readonly sgl: SglId; readonly index: number; readonly via: CpuAccessor }
-  /** A device read or wrote a frame through a DMA mapping entry made for generation `gen`. */
+  /**
+   * A device read or wrote a frame through a DMA mapping entry made for
+   * generation `gen`, or (`mapping` null, `va` set) through its mirror of
+   * a process's page table at virtual page `va.addr` of `va.mm`.
+   */
   | {
       readonly kind: 'device-access';
       readonly device: DeviceId;
-      readonly mapping: MappingId;
+      readonly mapping: MappingId | null;
+      readonly va?: { readonly mm: MmId; readonly addr: number };
       readonly pfn: Pfn;
       readonly gen: number;
       /** The frame the bus address reached (ghost): `pfn` when the address is right, else another frame or null (none). */
@@ -68,7 +73,7 @@ export type Event =
   | { readonly kind: 'read-begin'; readonly notifier: NotifierId; readonly seq: number }
   | { readonly kind: 'read-retry'; readonly notifier: NotifierId; readonly seq: number; readonly retry: boolean }
   /** A driver wrote a mapping's addresses into its device's page table / stopped the device for one. */
-  | { readonly kind: 'device-programmed'; readonly device: DeviceId; readonly range: DeviceRangeId; readonly mapping: MappingId }
+  | { readonly kind: 'device-programmed'; readonly device: DeviceId; readonly range: DeviceRangeId; readonly mapping: MappingId | null }
   | { readonly kind: 'device-stopped'; readonly device: DeviceId; readonly range: DeviceRangeId }
   /** The driver made a programmed range read-only for its device. */
   | { readonly kind: 'device-write-protected'; readonly device: DeviceId; readonly range: DeviceRangeId }
@@ -84,6 +89,13 @@ export type Event =
   | { readonly kind: 'vma-found'; readonly mm: MmId; readonly addr: number; readonly vma: FoundVma }
   /** What p2p_map returned to its caller: the mapping handle and its DMA addresses. */
   | { readonly kind: 'p2p-mapped'; readonly mapping: MappingId; readonly entries: ReadonlyArray<MappedEntry> }
+  /**
+   * What hmm_range_fault returned: 0 and the pfns of the range, or -EBUSY
+   * after it faulted a page in and that fault started an invalidation
+   * (a COW break) of the caller's notifier, or -EFAULT when a later fault
+   * failed after an earlier one of the same call brought a page in.
+   */
+  | { readonly kind: 'hmm-faulted'; readonly notifier: NotifierId; readonly ret: '0' | '-EBUSY' | '-EFAULT'; readonly pfns: ReadonlyArray<HmmPfn> }
   /** A driver added a p2p_map mapping to its own records, or dropped it. */
   | { readonly kind: 'driver-recorded'; readonly device: DeviceId; readonly mapping: MappingId }
   | { readonly kind: 'driver-forgot'; readonly device: DeviceId; readonly mapping: MappingId }

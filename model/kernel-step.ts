@@ -11,6 +11,7 @@
 import type { Op, OpKind } from './op.ts';
 import type { Outcome } from './result.ts';
 import type { State } from './state.ts';
+import { activeVariant } from './variant.ts';
 import { dmaMapSg, dmaSyncSg, dmaUnmapSg, deviceAccess } from './ops/dma.ts';
 import { sglDmaMapUser, sglDmaUnmap } from './ops/dma-only-sgl.ts';
 import { getUserPages, pinUserPages, putPages, setPageDirtyLock, unpinUserPages, unpinUserPagesDirtyLock } from './ops/gup.ts';
@@ -20,6 +21,8 @@ import { mmuNotifierInvalidateRangeEnd } from './ops/continuation.ts';
 import { mprotect } from './ops/mprotect.ts';
 import { mremap } from './ops/mremap.ts';
 import { deviceProgram, deviceStopDma, deviceWriteProtect, driverForget, driverLock, driverMapRange, driverRecord, driverReturn, driverUnlock } from './ops/importer.ts';
+import { hmmRangeFault } from './ops/hmm.ts';
+import { deviceProgramPfns, deviceSvmAccess } from './ops/mirror.ts';
 import { findVmaOp, mmapReadLock, mmapReadUnlock, mmgetNotZero, mmput } from './ops/mm-users.ts';
 import { invalidateCallbackReturn, mmuIntervalNotifierInsert, mmuIntervalNotifierRemove, mmuIntervalReadBegin, mmuIntervalReadRetry, mmuIntervalSetSeq } from './ops/notifier.ts';
 import { p2pMap, p2pUnmap } from './ops/p2p-vma-ops.ts';
@@ -74,7 +77,7 @@ const handlers: Handlers = {
   mmu_interval_set_seq: (s, o) => mmuIntervalSetSeq(s, o.notifier, o.seq),
   invalidate_callback_return: (s, o) => invalidateCallbackReturn(s, o.notifier, o.ret, o.by),
   mmu_notifier_invalidate_range_end: (s, o) => mmuNotifierInvalidateRangeEnd(s, o.inv),
-  driver_map_range: (s, o) => driverMapRange(s, o.dev, o.notifier),
+  driver_map_range: (s, o) => driverMapRange(s, o.dev, o.notifier, o.write ?? false),
   driver_lock: (s, o) => driverLock(s, o.dev),
   driver_unlock: (s, o) => driverUnlock(s, o.dev),
   device_program: (s, o) => deviceProgram(s, o.dev, o.mapping),
@@ -88,6 +91,9 @@ const handlers: Handlers = {
   mmap_read_lock: (s, o) => mmapReadLock(s, o.mm),
   mmap_read_unlock: (s, o) => mmapReadUnlock(s, o.mm),
   find_vma: (s, o) => findVmaOp(s, o.mm, o.addr),
+  hmm_range_fault: (s, o) => hmmRangeFault(s, o.notifier, o.seq, o.start, o.npages, o.write),
+  device_program_pfns: (s, o) => deviceProgramPfns(s, o.dev, o.by),
+  device_svm_access: (s, o) => deviceSvmAccess(s, o.dev, o.mm, o.addr, o.write),
   // single-page DMA API, dma_mapping_error, unbind; CPU access by a process
   dma_map_page: (s, o) => dmaMapPage(s, o.dev, o.page, o.dir),
   dma_unmap_page: (s, o) => dmaUnmapPage(s, o.mapping, o.dev),
@@ -103,4 +109,13 @@ const handlers: Handlers = {
   sgl_dma_unmap: (s, o) => sglDmaUnmap(s, o.sgl),
 };
 
-export const kernelStep = (s: State, op: Op): Outcome => (handlers[op.kind] as (s: State, op: Op) => Outcome)(s, op);
+type AnyHandler = (s: State, op: Op) => Outcome;
+
+/** The model's own handler of each op kind, for a variant (model/variant.ts) that wraps it. */
+export const ownHandler = (kind: OpKind): AnyHandler => handlers[kind] as AnyHandler;
+
+export const kernelStep = (s: State, op: Op): Outcome => {
+  const v = activeVariant();
+  const wrap = v?.ops[op.kind] as ((original: AnyHandler) => AnyHandler) | undefined;
+  return wrap === undefined ? (handlers[op.kind] as AnyHandler)(s, op) : wrap(handlers[op.kind] as AnyHandler)(s, op);
+};

@@ -30,7 +30,7 @@ export const MmapBackingCodec = t.union(
   ],
   'a backing: {kind: anon} | {kind: file, inode} | {kind: bar, bar} | {kind: p2pmem, bar}',
 );
-export const ErrnoCodec = t.keyof({ '0': null, '-EFAULT': null, '-ENODEV': null, '-EAGAIN': null }, "'0', '-EFAULT', '-ENODEV' or '-EAGAIN'");
+export const ErrnoCodec = t.keyof({ '0': null, '-EFAULT': null, '-ENODEV': null, '-EAGAIN': null, '-EPERM': null }, "'0', '-EFAULT', '-ENODEV', '-EAGAIN' or '-EPERM'");
 
 export type MmapBacking = t.TypeOf<typeof MmapBackingCodec>;
 export type DmaDirection = t.TypeOf<typeof DmaDirectionCodec>;
@@ -90,7 +90,8 @@ export const opArgs = {
   invalidate_callback_return: args({ notifier: nat, ret: t.boolean }),
   mmu_notifier_invalidate_range_end: args({ inv: nat }),
   // an importing driver and its device (driver actions, run from its recipes)
-  driver_map_range: args({ dev: nat, notifier: nat }),
+  // `write`: the device fault that needs the range was a write (an HMM mirror then asks for HMM_PFN_REQ_WRITE).
+  driver_map_range: t.readonly(t.intersection([t.type({ dev: nat, notifier: nat }), t.partial({ write: t.boolean })])),
   driver_lock: args({ dev: nat }),
   driver_unlock: args({ dev: nat }),
   device_program: args({ dev: nat, mapping: nat }),
@@ -105,6 +106,13 @@ export const opArgs = {
   mmap_read_lock: args({ mm: nat }),
   mmap_read_unlock: args({ mm: nat }),
   find_vma: args({ mm: nat, addr: nat }),
+  // an HMM mirror (Documentation/mm/hmm.rst): hmm_range_fault of [start, start+npages) of the
+  // notifier's mm with notifier_seq `seq`; `write` is HMM_PFN_REQ_WRITE in default_flags
+  hmm_range_fault: args({ notifier: nat, seq: nat, start: nat, npages: nat, write: t.boolean }),
+  // the driver writes the pfns its thread got from hmm_range_fault into its device page table
+  device_program_pfns: args({ dev: nat }),
+  // the device reaches a virtual page of mm through its own page table (a mirror: SVM)
+  device_svm_access: args({ dev: nat, mm: nat, addr: nat, write: t.boolean }),
   // proposed VMA ops (Glisse, RFC 2019)
   p2p_map: args({ vma: nat, dev: nat, write: t.boolean }),
   p2p_unmap: args({ mapping: nat }),

@@ -38,8 +38,8 @@ export type ThreadNext =
       readonly op: Op;
       /** The thread after the call returned, from what the call returned (its events); null ends the thread. Default: on to the next action. */
       readonly then?: (t: DriverThread, returned: ReadonlyArray<Event>) => DriverThread | null;
-      /** The call returned an error (not a wait): the driver goes on here; absent, the thread cannot go on. */
-      readonly onError?: (t: DriverThread) => DriverThread | null;
+      /** The call returned an error (not a wait), `reason` starting with it (`-EBUSY: ...`): the driver goes on here; absent, the thread cannot go on. */
+      readonly onError?: (t: DriverThread, reason: string) => DriverThread | null;
     }
   | { readonly kind: 'goto'; readonly pc: number };
 
@@ -54,7 +54,11 @@ export interface Recipe {
   readonly actions: ReadonlyArray<Action>;
 }
 
-export const call = (op: Op, then?: (t: DriverThread, returned: ReadonlyArray<Event>) => DriverThread | null, onError?: (t: DriverThread) => DriverThread | null): ThreadNext => ({
+export const call = (
+  op: Op,
+  then?: (t: DriverThread, returned: ReadonlyArray<Event>) => DriverThread | null,
+  onError?: (t: DriverThread, reason: string) => DriverThread | null,
+): ThreadNext => ({
   kind: 'call',
   op,
   ...(then === undefined ? {} : { then }),

@@ -348,6 +348,14 @@ export interface DriverThread {
   readonly entries: ReadonlyArray<MappedEntry> | null;
   readonly retry: boolean | null;
   /**
+   * Map path: the device fault that started it was a write (an HMM
+   * mirror asks hmm_range_fault for HMM_PFN_REQ_WRITE then). A p2p_map
+   * path asks for write where its VMA allows writing instead.
+   */
+  readonly write: boolean;
+  /** Map path of an HMM mirror: the pfns hmm_range_fault returned (its hmm_pfns array), null before. */
+  readonly pfns: ReadonlyArray<HmmPfn> | null;
+  /**
    * Ghost, kept by the kernel ops alone: null until the thread calls
    * mmu_interval_read_begin, which sets it false; true once an
    * invalidation of the notifier has set a new seq
@@ -356,6 +364,17 @@ export interface DriverThread {
    * cannot see it; the notifier-protocol invariant reads it.
    */
   readonly stale: boolean | null;
+}
+
+/**
+ * One entry of hmm_range_fault's `hmm_pfns` array: the pfn the CPU page
+ * table mapped at that page, the frame's generation then (ghost
+ * provenance), and HMM_PFN_WRITE (the PTE was writable).
+ */
+export interface HmmPfn {
+  readonly pfn: Pfn;
+  readonly gen: number;
+  readonly write: boolean;
 }
 
 /** What find_vma() handed a driver: the VMA and the fields the driver reads of it (vm_start, vm_end, whether its vm_ops have p2p_map). */
@@ -390,8 +409,12 @@ export interface DriverRecord {
 export interface DeviceRange {
   readonly id: DeviceRangeId;
   readonly device: DeviceId;
-  /** The p2p_map mapping the addresses came from (it may be gone). */
-  readonly mapping: MappingId;
+  /**
+   * The p2p_map mapping the addresses came from (it may be gone); null for
+   * an HMM mirror's entry, which holds the pfn hmm_range_fault returned for
+   * one virtual page and no mapping at all.
+   */
+  readonly mapping: MappingId | null;
   readonly mm: MmId;
   readonly start: number;
   readonly end: number;

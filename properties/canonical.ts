@@ -116,7 +116,8 @@ export const canonicalKey = (s: State): string => {
         const m = t.mapping === null ? '-' : s.mappings.has(t.mapping) ? `m${r(mapping, t.mapping)}` : 'x';
         const ents = t.entries === null ? '-' : t.entries.map(entryKey).join(',');
         const found = t.vma === null ? '-' : `${r(vma, t.vma.vma)}@${t.vma.start}-${t.vma.end}${t.vma.p2pMap ? 'p' : ''}${t.vma.writable ? 'w' : 'r'}`;
-        return `${t.id}:${t.device}:${t.recipe}:${t.pc}:${t.notifier}:${t.inv ?? '-'}:${cur}:${seq}:${m}:${ents}:${found}:${t.retry === null ? '-' : t.retry ? 1 : 0}${t.stale === null ? '' : t.stale ? 's' : 'b'}`;
+        const pfns = t.pfns === null ? '' : `:${t.pfns.map((p) => `${entryKey({ dma: p.pfn, pfn: p.pfn, gen: p.gen, reaches: p.pfn })}${p.write ? 'w' : 'r'}`).join(',')}`;
+        return `${t.id}:${t.device}:${t.recipe}:${t.pc}:${t.notifier}:${t.inv ?? '-'}:${cur}:${seq}:${m}:${ents}:${found}:${t.retry === null ? '-' : t.retry ? 1 : 0}${t.stale === null ? '' : t.stale ? 's' : 'b'}${t.write ? 'W' : ''}${pfns}`;
       })
       .join(';')}`,
   );
@@ -128,7 +129,7 @@ export const canonicalKey = (s: State): string => {
   );
   parts.push(
     `R${[...s.deviceRanges.values()]
-      .map((d) => `${d.device}:${s.mappings.has(d.mapping) ? `m${r(mapping, d.mapping)}` : 'x'}:${r(mm, d.mm)}@${d.start}-${d.end}:${d.dir}:${d.entries.map(entryKey).join(',')}`)
+      .map((d) => `${d.device}:${d.mapping === null ? 'v' : s.mappings.has(d.mapping) ? `m${r(mapping, d.mapping)}` : 'x'}:${r(mm, d.mm)}@${d.start}-${d.end}:${d.dir}:${d.entries.map(entryKey).join(',')}`)
       .sort()
       .join(';')}`,
   );

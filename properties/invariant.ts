@@ -17,6 +17,7 @@ export const invariantIds = [
   'notifier-protocol',
   'dma-api-hygiene',
   'provider-removal',
+  'mirror-coherent',
 ] as const;
 
 export type InvariantId = (typeof invariantIds)[number];

@@ -86,7 +86,7 @@ export const situations: ReadonlyArray<Situation> = [
   {
     id: 'invalidation-races-map',
     invariant: 'notifier-protocol',
-    what: 'an invalidation sets a new seq while a map path of the same notifier holds p2p_map addresses',
+    what: 'an invalidation sets a new seq while a map path of the same notifier holds p2p_map addresses or hmm_range_fault pfns',
     reached: exercisedBy('notifier-protocol'),
   },
   {
@@ -101,6 +101,18 @@ export const situations: ReadonlyArray<Situation> = [
     invariant: 'provider-removal',
     what: 'memunmap_pages waits: a P2PDMA page is still referenced while its provider is being removed',
     reached: (_before, op, step) => op.kind === 'pci_stop_and_remove_bus_device' && step.state.frames.some((f) => f.bar !== null && step.state.bars[f.bar]!.removing && step.state.bars[f.bar]!.structPages && !f.free),
+  },
+  {
+    id: 'invalidation-of-mirrored-page',
+    invariant: 'mirror-coherent',
+    what: "an invalidation starts over a page a device's mirror maps",
+    reached: exercisedBy('mirror-coherent'),
+  },
+  {
+    id: 'mirror-access-after-cow',
+    invariant: 'mirror-coherent',
+    what: 'a device reaches a page through its mirror after the process forked (the page may be shared copy-on-write)',
+    reached: (before, _op, step) => step.events.some((e) => e.kind === 'device-access' && e.va !== undefined && before.mms.size > 1),
   },
   { id: 'dma-api-call-judged', invariant: 'dma-api-hygiene', what: 'an unmap, sync, unbind or table free that dma-debug checks', reached: exercisedBy('dma-api-hygiene') },
 ];

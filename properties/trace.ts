@@ -59,7 +59,7 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
       case 'read-retry':
         return [e.retry ? 'retry: true' : 'retry: false'];
       case 'device-programmed':
-        return [`device ${e.device} programmed with mapping ${e.mapping}`];
+        return [e.mapping === null ? `device ${e.device}'s page table maps range ${e.range}` : `device ${e.device} programmed with mapping ${e.mapping}`];
       case 'device-stopped':
         return [`device ${e.device} stopped (range ${e.range})`];
       case 'device-write-protected':
@@ -71,7 +71,7 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
       case 'provider-removed':
         return [`provider device ${e.device} removed`];
       case 'device-access':
-        return [e.reached === e.pfn ? `device ${e.device} ${e.write ? 'wrote' : 'read'} pfn ${e.pfn}` : `device ${e.device} ${e.write ? 'wrote' : 'read'} mapping ${e.mapping} for pfn ${e.pfn}, reaching ${e.reached === null ? 'no memory' : `pfn ${e.reached}`}`];
+        return [e.reached === e.pfn ? `device ${e.device} ${e.write ? 'wrote' : 'read'} pfn ${e.pfn}${e.va === undefined ? '' : ` at page ${e.va.addr} of mm ${e.va.mm}`}` : `device ${e.device} ${e.write ? 'wrote' : 'read'} mapping ${e.mapping} for pfn ${e.pfn}, reaching ${e.reached === null ? 'no memory' : `pfn ${e.reached}`}`];
       case 'cpu-access':
         return [`CPU ${e.io ? 'io-accessed' : 'accessed'} pfn ${e.pfn}`];
       case 'cpu-access-no-page':
@@ -88,6 +88,8 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
         return [`driver of device ${e.device} records mapping ${e.mapping}`];
       case 'driver-forgot':
         return [`driver of device ${e.device} forgets mapping ${e.mapping}`];
+      case 'hmm-faulted':
+        return [e.ret === '0' ? `pfns ${e.pfns.map((p) => `${p.pfn}${p.write ? 'w' : 'r'}`).join(',')}` : `returns ${e.ret}`];
       case 'p2p-mapped':
       case 'reference-dropped':
         return [];

@@ -8,6 +8,7 @@ export const FIRST_SHARE: ReadonlyArray<string> = [
   'vma-p2p-map-notifier-readonly',
   'vma-p2p-map-notifier-record-unlocked',
   'vma-p2p-map-notifier-nostop',
+  'hmm-mirror-skip-harmless',
 ];
 
 export const SECOND_SHARE: ReadonlyArray<string> = [
@@ -15,6 +16,8 @@ export const SECOND_SHARE: ReadonlyArray<string> = [
   'vma-p2p-map-notifier-hmm-literal',
   'vma-p2p-map-notifier-noretry',
   'vma-p2p-map-notifier-whole-vma',
+  'hmm-mirror',
+  'hmm-mirror-noretry',
   'dma-only-sgl',
   'dma-api-misuse',
 ];

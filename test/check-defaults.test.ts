@@ -20,6 +20,7 @@
  * (test/cli-in-process.ts), as `npm run check` runs it through
  * bin/dmacheck.js.
  */
+import { invariantIds } from '../properties/invariant.ts';
 import { describe, expect, it, vi } from 'vitest';
 import { designs } from '../model/designs/index.ts';
 import { runCli } from './cli-in-process.ts';
@@ -69,7 +70,7 @@ describe('dmacheck check --json', () => {
     const r = runCli('check', '--json', ...named.flatMap((d) => ['--design', d]));
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as { results: JsonResult[] };
-    expect(out.results).toHaveLength(named.length * 8);
+    expect(out.results).toHaveLength(named.length * invariantIds.length);
     const get = (d: string, i: string) => out.results.find((x) => x.design === d && x.invariant === i)!;
     expect(get('vma-p2p-map', 'map-within-vma-lifetime').verdict).toBe('violated');
     expect(get('vma-p2p-map', 'map-within-vma-lifetime').steps!.map((s) => s.op).slice(0, 3)).toEqual(['mmap', 'p2p_map', 'device_program']);

@@ -45,6 +45,7 @@ export const dmaApiMisuse: Design = {
   driver: [startIo('pin'), completeIo('pin'), mapPage(IMPORTER), unmapPage, ...misuseTemplates(IMPORTER, 0)],
   environment: [env.mmapOf('anon', limits), mmapTwoPages, env.munmapAny, env.deviceAccessAny(true), env.deviceAccessAny(false)],
   expected: {
+    'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('No generic SGL walker runs in this world: the driver touches memory only through the device.'),
     'map-within-vma-lifetime': held('No mapping is taken through a VMA op.'),
     'correct-dirtying': held('The driver still unpins with unpin_user_pages_dirty_lock, and nothing writes back or reclaims here: misuse of the DMA API alone loses no write.'),

@@ -26,6 +26,7 @@ export const dmaOnlySgl: Design = {
   ],
   environment: [...env.userMemoryEnvironment(limits), env.mmapOf('bar', limits), env.removeProvider(0)],
   expected: {
+    'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('A DMA-only table has no CPU side: generic SGL walkers cannot be handed one.'),
     'map-within-vma-lifetime': violated('The BAR half has no lifetime of its own: munmap of the exporter\'s VMA leaves the DMA-only mapping live (the sketch names no notifier or revoke).'),
     'correct-dirtying': held('The layer pins, keeps the pages and dirties them in sgl_dma_unmap; today\'s reclaim leaves pinned pages\' buffers alone.'),

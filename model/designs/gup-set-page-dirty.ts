@@ -15,6 +15,7 @@ export const gupSetPageDirty: Design = {
   environment: env.userMemoryEnvironment(limits),
   translate: asLegacyCall,
   expected: {
+    'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('GUP refuses VM_IO|VM_PFNMAP VMAs, so only RAM reaches the SGL.'),
     'map-within-vma-lifetime': held('Mappings come from page references, not from a VMA op.'),
     'correct-dirtying': violated('Reclaim strips the buffers of a page it cannot see is under DMA; the late set_page_dirty_lock dirties a page the filesystem never prepared (the 2018 ext4 BUG).'),

@@ -9,7 +9,7 @@ import { peekThread } from '../driver-thread.ts';
 import { step } from '../step.ts';
 import { driverView } from '../recipe.ts';
 import type { Op } from '../op.ts';
-import type { State } from '../state.ts';
+import type { State, VmaBacking } from '../state.ts';
 import type { Plan, StepTemplate } from './design.ts';
 import { single } from './design.ts';
 import { IMPORTER } from './gup-io.ts';
@@ -19,17 +19,20 @@ const MAX_NOTIFIERS = 2;
 
 const importerNotifiers = (s: State) => [...s.notifiers.values()].filter((n) => n.owner === IMPORTER);
 
-/** The importer subscribes to a BAR VMA's range (mmu_interval_notifier_insert), once per range. */
-export const registerNotifier: StepTemplate = single('mmu_interval_notifier_insert', 'driver', 1, (s) =>
+/** The importer subscribes to the range of a VMA of one of `kinds` (mmu_interval_notifier_insert), once per range. */
+export const registerNotifierOver = (kinds: ReadonlyArray<VmaBacking['kind']>): StepTemplate => single('mmu_interval_notifier_insert', 'driver', 1, (s) =>
   s.notifiers.size >= MAX_NOTIFIERS
     ? []
-    : vmasWith(s, ['bar'])
+    : vmasWith(s, kinds)
         .filter((v) => !importerNotifiers(s).some((n) => n.mm === v.mm && n.start === v.start && n.end === v.start + v.npages))
         .map((v): Op => ({ kind: 'mmu_interval_notifier_insert', mm: v.mm, start: v.start, npages: v.npages, owner: IMPORTER })),
 );
 
+/** The importer subscribes to a BAR VMA's range. */
+export const registerNotifier: StepTemplate = registerNotifierOver(['bar']);
+
 /** The importer's own driver threads (it knows which of its code paths run). */
-const ownThreads = (s: State) => [...s.threads.values()].filter((t) => t.device === IMPORTER);
+export const ownThreads = (s: State) => [...s.threads.values()].filter((t) => t.device === IMPORTER);
 
 /**
  * The device needs a subscribed range mapped: the driver starts its map

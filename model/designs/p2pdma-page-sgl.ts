@@ -51,6 +51,7 @@ export const p2pdmaPageSgl: Design = {
   ],
   environment: [env.sglConsumer, env.deviceAccessAny(true), env.deviceAccessAny(false), env.removeProvider(0)],
   expected: {
+    'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': violated('Any generic SGL walker (bounce, integrity, soft RDMA) kmaps or memcpys the P2PDMA page: its kernel address is MMIO.'),
     'map-within-vma-lifetime': held('Kernel-internal: no VMA is involved.'),
     'correct-dirtying': held('No GUP and no dirtying: the orchestrator owns the memory.'),

@@ -15,6 +15,7 @@ export const pinUserPages59: Design = {
   environment: pinUserPagesEnvironment,
   translate: asPinCall,
   expected: {
+    'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('GUP refuses VM_IO|VM_PFNMAP VMAs, so only RAM reaches the SGL.'),
     'map-within-vma-lifetime': held('Mappings come from pins, not from a VMA op.'),
     'correct-dirtying': violated('The kernel\'s own hole until 6.4: reclaim strips a pinned page\'s buffers and unpin_user_pages_dirty_lock dirties it anyway.'),

@@ -17,6 +17,7 @@ export const pinUserPages: Design = {
   environment: pinUserPagesEnvironment,
   translate: asPinCall,
   expected: {
+    'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('GUP refuses VM_IO|VM_PFNMAP VMAs and P2PDMA pages without FOLL_PCI_P2PDMA.'),
     'map-within-vma-lifetime': held('Mappings come from pins, not from a VMA op.'),
     'correct-dirtying': held('Since 6.4 reclaim keeps the buffers of pinned pages, and unpin_user_pages_dirty_lock dirties before the pin goes. The pin_user_pages.rst TODO (writeback racing a pinned page: stable pages) is outside what this model writes back.'),

@@ -24,6 +24,7 @@ export const vmaP2pMapNotifierHmmLiteral: Design = {
   // callback must win the lock: 10000 runs find it on 17 of seeds 1..20 (docs/performance.md).
   searchRuns: 30000,
   expected: {
+    'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
     'map-within-vma-lifetime': violated('munmap runs the callback after p2p_map and before the record: the callback finds nothing to give back, and the VMA is destroyed under the live mapping.'),
     'correct-dirtying': held('No GUP and no dirtying: BAR memory has no page cache.'),

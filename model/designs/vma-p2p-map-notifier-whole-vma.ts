@@ -25,6 +25,7 @@ export const vmaP2pMapNotifierWholeVma: Design = {
   environment: exporterEnvironment.map((t) => (t.name === 'mmap_bar' ? env.mmapOf('bar', limits, 0, [2]) : t)),
   world: world('raw', currentEra, { name: 'importer that handles whole-range invalidations only', driver: { invalidate: 'whole-range-only', mapPath: 'hmm-map-locked' } }),
   expected: {
+    'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
     'map-within-vma-lifetime': violated('A partial munmap unmaps one page of the window while the mapping made for the whole VMA stays live.'),
     'correct-dirtying': held('No GUP and no dirtying: BAR memory has no page cache.'),

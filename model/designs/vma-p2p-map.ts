@@ -56,6 +56,7 @@ export const vmaP2pMap: Design = {
   driver: [p2pMapAny, p2pUnmapAny],
   environment: exporterEnvironment,
   expected: {
+    'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
     'map-within-vma-lifetime': violated('munmap destroys the VMA while the importer still holds its p2p_map addresses.'),
     'correct-dirtying': held('No GUP and no dirtying: BAR memory has no page cache.'),

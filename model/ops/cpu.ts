@@ -2,7 +2,9 @@
  * A process's CPU store or load at one virtual page. A present PTE that
  * allows the access makes it a plain memory access; otherwise the CPU
  * faults first (handle_mm_fault: first touch, COW break or unshare reuse,
- * ->page_mkwrite), exactly when the kernel would. A trace can say "the
+ * ->page_mkwrite), exactly when the kernel would. A COW break under an
+ * interval notifier is write_fault's invalidation: the store itself is
+ * the CPU's next try, once the fault is done. A trace can say "the
  * process writes" without knowing whether that faults in this era.
  */
 import * as E from 'fp-ts/lib/Either.js';
@@ -11,6 +13,7 @@ import { findVma, setFrame } from '../page.ts';
 import { done, illFormed, reject, type Outcome } from '../result.ts';
 import type { MmId, State } from '../state.ts';
 import { faultIn } from './fault.ts';
+import { writeFault } from './mm.ts';
 
 export const cpuAccess = (s: State, mm: MmId, addr: number, write: boolean): Outcome => {
   const op = write ? 'store' : 'load';
@@ -25,6 +28,14 @@ export const cpuAccess = (s: State, mm: MmId, addr: number, write: boolean): Out
   if (pte === null || (write && !pte.writable)) {
     const r = faultIn(s, v, index, write);
     if (E.isLeft(r)) return reject(op, r.left);
+    // A COW break replaces the PTE: wp_page_copy runs the notifiers of the page (MMU_NOTIFY_CLEAR)
+    // first. Where some notifier covers it, the fault is write_fault's, and the CPU runs the store
+    // again once the fault has returned (a step of its own).
+    const after = r.right.state.vmas.get(v.id)?.ptes[index] ?? null;
+    if (pte !== null && after !== null && after.pfn !== pte.pfn) {
+      const w = writeFault(s, mm, addr);
+      if (E.isRight(w) && w.right.events.some((e) => e.kind === 'invalidate-range-start')) return w;
+    }
     state = r.right.state;
     events.push(...r.right.events);
   }

@@ -6,7 +6,24 @@ import * as E from 'fp-ts/lib/Either.js';
 import { replaceAt } from '../collections.ts';
 import type { Changed } from '../page.ts';
 import { allocRamPage, isZeroPage, putPage, setFrame, setVma, zeroPfn } from '../page.ts';
-import type { State, Vma } from '../state.ts';
+import type { Pfn, State, Vma } from '../state.ts';
+
+/**
+ * Why page `pfn` is locked now, or null: reclaim, migration and writeback
+ * hold the folio lock from before their notifiers run until the PTEs are
+ * changed (shrink_folio_list, migrate_pages, folio_clear_dirty_for_io and
+ * folio_mkclean), and the unmap leaves migration or swap entries. A fault
+ * that would map the page, or change the PTE that maps it, sleeps on the
+ * lock (filemap_fault, do_page_mkwrite, migration_entry_wait).
+ */
+export const pageLocked = (s: State, pfn: Pfn): string | null => {
+  for (const i of s.invalidations.values()) {
+    const t = i.then;
+    if ((t.kind === 'reclaim' || t.kind === 'migrate_page' || t.kind === 'page_mkclean') && t.pfn === pfn)
+      return `page ${pfn} is locked by ${t.kind === 'page_mkclean' ? 'writeback (page_mkclean)' : t.kind === 'reclaim' ? 'reclaim' : 'migration'}, whose invalidation ${i.id} is in progress`;
+  }
+  return null;
+};
 
 const withPte = (s: State, vma: Vma, index: number, pfn: number, writable: boolean): State =>
   setVma(s, { ...vma, ptes: replaceAt(vma.ptes, index, { pfn, writable }) });
@@ -82,6 +99,13 @@ const faultFile = (s: State, vma: Vma, inodeId: number, index: number, write: bo
 
 /** handle_mm_fault() for page `index` of `vma`. Left carries the errno-style reason. */
 export const faultIn = (s: State, vma: Vma, index: number, write: boolean): E.Either<string, Changed> => {
+  const pte = vma.ptes[index] ?? null;
+  const cached = pte === null && vma.backing.kind === 'file' ? (s.inodes[vma.backing.inode]?.cache[index] ?? null) : null;
+  const page = pte?.pfn ?? cached;
+  // A present PTE that already allows the access is no fault: nothing sleeps.
+  const faults = pte === null || (write && !pte.writable);
+  const locked = page === null || !faults ? null : pageLocked(s, page);
+  if (locked !== null) return E.left(`waits: ${locked}`);
   switch (vma.backing.kind) {
     case 'anon':
       return faultAnon(s, vma, index, write);

@@ -78,7 +78,8 @@ export const gup = (
     const r = faultForGup(state, v!, index, kind, flags);
     // handle_mm_fault's VM_FAULT_SIGBUS becomes -EFAULT for GUP; -ENOMEM stays.
     if (E.isLeft(r)) {
-      if (i === 0) return E.left(r.left.startsWith('SIGBUS: ') ? `-EFAULT: ${r.left.slice('SIGBUS: '.length)}` : r.left);
+      // A fault that sleeps (a locked page) sleeps inside GUP too: the call is not done yet.
+      if (i === 0 || r.left.startsWith('waits: ')) return E.left(r.left.startsWith('SIGBUS: ') ? `-EFAULT: ${r.left.slice('SIGBUS: '.length)}` : r.left);
       break;
     }
     events.push(...r.right.events);

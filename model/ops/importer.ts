@@ -94,8 +94,9 @@ export const deviceWriteProtect = (s: State, dev: DeviceId, mm: MmId, start: num
 /**
  * The device needs the range of `notifier` mapped (a device page fault, a
  * memory registration): its driver starts its map path as a thread.
+ * `write`: the device's fault was a write.
  */
-export const driverMapRange = (s: State, dev: DeviceId, notifier: NotifierId): Outcome => {
+export const driverMapRange = (s: State, dev: DeviceId, notifier: NotifierId, write = false): Outcome => {
   const op = 'driver_map_range';
   const recipe = s.devices[dev]?.driver?.mapPath;
   if (recipe === undefined) return illFormed(op, `device ${dev} has no driver map path`);
@@ -104,7 +105,7 @@ export const driverMapRange = (s: State, dev: DeviceId, notifier: NotifierId): O
   const [s1, id] = freshId(s);
   // The driver's own interval (struct mmu_interval_notifier embedded in its object): the range it maps.
   const range = { mm: n.mm, start: n.start, end: n.end };
-  const t: DriverThread = { id, device: dev, recipe, pc: 0, notifier, inv: null, curSeq: 0, range, event: null, vma: null, seq: null, mapping: null, entries: null, retry: null, stale: null };
+  const t: DriverThread = { id, device: dev, recipe, pc: 0, notifier, inv: null, curSeq: 0, range, event: null, vma: null, seq: null, mapping: null, entries: null, retry: null, write, pfns: null, stale: null };
   return done({ ...s1, threads: put(s1.threads, id, t) }, [{ kind: 'thread-started', thread: id, recipe }]);
 };
 

@@ -87,6 +87,8 @@ export const callNext = (s: State, id: InvalidationId): Changed => {
         mapping: null,
         entries: null,
         retry: null,
+        write: false,
+        pfns: null,
         stale: null,
       }),
       invalidations: put(s1.invalidations, id, { ...inv, running: tid }),

@@ -14,9 +14,11 @@ import { callNext, invalidating, rangeFor } from './invalidate.ts';
 
 /**
  * mmu_interval_notifier_insert(): subscribe `owner` to [start, start+npages)
- * of `mm`. During an invalidation of the mm the new notifier is deferred:
- * it gets no callback for it, and its seq is the current (odd) one, so
- * mmu_interval_read_begin waits for the invalidation to end.
+ * of `mm`. While an invalidation of any range of the mm is in progress
+ * (`active_invalidate_ranges`), the new notifier gets no callback for it
+ * and its seq is the current one, made odd if no notifier overlapped the
+ * range, so mmu_interval_read_begin waits for the invalidations to end
+ * (__mmu_interval_notifier_insert).
  * __mmu_interval_notifier_insert refuses a length of 0 (-EOVERFLOW), then
  * an mm with no users left (WARN_ON, -EINVAL).
  */
@@ -27,8 +29,13 @@ export const mmuIntervalNotifierInsert = (s: State, mm: MmId, start: number, npa
   if (s.devices[owner] === undefined) return illFormed(op, `no device ${owner}`);
   if (npages < 1) return reject(op, `-EOVERFLOW: __mmu_interval_notifier_insert: length 0`);
   if (!m.alive) return reject(op, `-EINVAL: __mmu_interval_notifier_insert: mm ${mm} has exited (mm_users is 0)`);
-  const seq = invalidating(s, mm) ? m.invalidateSeq : m.invalidateSeq - 1;
-  const [s1, id] = freshId(s);
+  // active_invalidate_ranges: an invalidation of the mm is in progress even where no notifier
+  // overlapped it when it started. The new notifier then takes the (now) odd seq, so
+  // mmu_interval_read_begin waits until every one of them has ended.
+  const active = [...s.invalidations.values()].some((i) => i.ranges.some((r) => r.mm === mm));
+  const odd = m.invalidateSeq % 2 === 1 ? m.invalidateSeq : m.invalidateSeq + 1;
+  const seq = active ? odd : m.invalidateSeq - 1;
+  const [s1, id] = freshId(active ? { ...s, mms: put(s.mms, mm, { ...m, invalidateSeq: odd }) } : s);
   return done({ ...s1, notifiers: put(s1.notifiers, id, { id, mm, start, end: start + npages, owner, seq }) });
 };
 

@@ -31,17 +31,18 @@ export const noDmaAfterFree: Invariant = {
       if (e.kind !== 'device-access') continue;
       const f = before.frames[e.pfn]!;
       const verb = e.write ? 'wrote' : 'read';
+      const via = e.mapping === null ? `its mirror of page ${e.va?.addr ?? '?'} of mm ${e.va?.mm ?? '?'}` : `mapping ${e.mapping}`;
       if (e.reached !== e.pfn)
         return O.some(
-          `device ${e.device} ${verb} through mapping ${e.mapping}, made for pfn ${e.pfn}, but its bus address reaches ${e.reached === null ? 'no memory of the model (a wrong bus address)' : `pfn ${e.reached}`}`,
+          `device ${e.device} ${verb} through ${via}, made for pfn ${e.pfn}, but its bus address reaches ${e.reached === null ? 'no memory of the model (a wrong bus address)' : `pfn ${e.reached}`}`,
         );
       // Stryker disable next-line ConditionalExpression: before.bars[null] is undefined, the same answer as the guard
       const bar = f.bar === null ? undefined : before.bars[f.bar];
       if (bar !== undefined && !bar.alive)
-        return O.some(`device ${e.device} ${verb} pfn ${e.pfn} through mapping ${e.mapping}, but the provider of BAR ${bar.id} was removed`);
-      if (f.free) return O.some(`device ${e.device} ${verb} pfn ${e.pfn} through mapping ${e.mapping}, but that memory was freed`);
+        return O.some(`device ${e.device} ${verb} pfn ${e.pfn} through ${via}, but the provider of BAR ${bar.id} was removed`);
+      if (f.free) return O.some(`device ${e.device} ${verb} pfn ${e.pfn} through ${via}, but that memory was freed`);
       if (f.gen !== e.gen)
-        return O.some(`device ${e.device} ${verb} pfn ${e.pfn} through mapping ${e.mapping}, but that memory was freed and now belongs to someone else`);
+        return O.some(`device ${e.device} ${verb} pfn ${e.pfn} through ${via}, but that memory was freed and now belongs to someone else`);
     }
     return O.none;
   },

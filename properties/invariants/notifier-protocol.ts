@@ -13,7 +13,8 @@ import type { Invariant } from '../invariant.ts';
  *    (Judged at `device_program`, from the ghost `stale` mark the kernel
  *    ops keep: read_begin clears it for its caller, set_seq sets it for
  *    every read section of the notifier begun before; no driver variable
- *    is read.)
+ *    is read. `device_program` for p2p_map addresses, `device_program_pfns`
+ *    for an HMM mirror's pfns.)
  * 2. When the last invalidate callback of an invalidation has returned
  *    (true), no device whose driver holds a notifier over the range can
  *    reach it: `mmu_notifier_invalidate_range_start` then returns to its
@@ -35,6 +36,13 @@ export const notifierProtocol: Invariant = {
   rule: 'A device is programmed only with addresses no invalidation has overtaken (set a new seq since the read began), and once the last invalidate callback of an invalidation returned, no device of a notifier over the range can reach it.',
   source: 'Documentation/mm/hmm.rst; include/linux/mmu_notifier.h (mmu_interval_read_retry, mmu_interval_set_seq)',
   check: (before, op, step) => {
+    if (op.kind === 'device_program_pfns') {
+      const t = op.by === undefined ? undefined : before.threads.get(op.by);
+      if (t?.stale === true)
+        return O.some(
+          `device ${op.dev} was programmed with the pfns hmm_range_fault returned after an invalidation of notifier ${t.notifier} set a new seq since the map path's mmu_interval_read_begin; ${t.retry === null ? 'the map path never called mmu_interval_read_retry' : 'mmu_interval_read_retry did not see it'} (seq ${t.seq ?? '?'} from mmu_interval_read_begin)`,
+        );
+    }
     if (op.kind === 'device_program') {
       const t = [...before.threads.values()].find((x) => x.device === op.dev && x.mapping === op.mapping && x.inv === null);
       if (t?.stale === true)
@@ -67,10 +75,11 @@ export const notifierProtocol: Invariant = {
   },
   /**
    * The dangerous case itself: an invalidation of a notifier sets a new seq
-   * while a map path of that notifier holds p2p_map addresses from a read
-   * section not yet overtaken. The collision the sequence count exists for.
+   * while a map path of that notifier holds p2p_map addresses or
+   * hmm_range_fault pfns from a read section not yet overtaken. The
+   * collision the sequence count exists for.
    */
   exercised: (before, op) =>
     op.kind === 'mmu_interval_set_seq' &&
-    [...before.threads.values()].some((t) => t.inv === null && t.notifier === op.notifier && t.entries !== null && t.stale === false),
+    [...before.threads.values()].some((t) => t.inv === null && t.notifier === op.notifier && (t.entries !== null || t.pfns !== null) && t.stale === false),
 };

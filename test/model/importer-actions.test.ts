@@ -51,7 +51,7 @@ describe('device_program', () => {
     const MAPPING = 77;
     const entry = (gen: number): MappedEntry => ({ dma: 1000 + gen, pfn: 0, gen, reaches: 0 });
     const thread = (id: number, device: number, mapping: number, entries: ReadonlyArray<MappedEntry> | null, n = notifier): DriverThread => ({
-      id, device, recipe: 'hmm-map', pc: 0, notifier: n, inv: null, curSeq: 0, range: { mm: 0, start: 0, end: 1 }, event: null, vma: null, seq: null, mapping, entries, retry: null, stale: false,
+      id, device, recipe: 'hmm-map', pc: 0, notifier: n, inv: null, curSeq: 0, range: { mm: 0, start: 0, end: 1 }, event: null, vma: null, seq: null, mapping, entries, retry: null, write: false, pfns: null, stale: false,
     });
     let threads = s2.threads;
     for (const t of [

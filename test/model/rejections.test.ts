@@ -15,6 +15,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { peekThread } from '../../model/driver-thread.ts';
 import { opArgs, type Op, type OpKind } from '../../model/op.ts';
 import { zeroPfn } from '../../model/page.ts';
 import { namesAnError } from '../../model/result.ts';
@@ -159,6 +160,8 @@ const ERROR_PREFIX = /^(-E[A-Z]+|returns (?:0|NULL|false)|DMA_MAPPING_ERROR|SIG(
 
 /** What a reason literal starts with: the error (`-EINVAL`, `returns NULL`, `SIGSEGV`, `ill-formed`), or `NO ERROR: <head>`. */
 const label = (head: string): string => {
+  // A helper's reason that says the call sleeps (faultIn on a locked page): its caller passes it on as a wait.
+  if (head.startsWith('waits: ')) return 'waits';
   const m = ERROR_PREFIX.exec(head);
   return m !== null && namesAnError(head) ? m[1]! : `NO ERROR: ${head}`;
 };
@@ -229,8 +232,10 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/dma-page.ts': ['ill-formed', 'ill-formed', 'DMA_MAPPING_ERROR', 'ill-formed', 'ill-formed'],
   'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/gup.ts': ['via r.left', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/hmm.ts': ['-EFAULT', 'ill-formed', 'ill-formed', 'waits', '-EBUSY', '-EFAULT', '-EFAULT', 'waits', '-EPERM', 'waits', 'waits'],
   'model/ops/importer.ts': ['ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/memory.ts': ['via l.reason', 'ill-formed', 'ill-formed', 'via l.reason', '-ENOMEM', '-EAGAIN', 'via l.reason', 'returns false'],
+  'model/ops/mirror.ts': ['ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/mm-users.ts': ['ill-formed', 'returns false', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'returns NULL'],
   'model/ops/mm.ts': [
     'ill-formed', 'waits', '-EINVAL', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', '-ENODEV', '-ENOMEM',
@@ -252,7 +257,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
 const HELPERS: Readonly<Record<string, { readonly file: string; readonly reasons: ReadonlyArray<string> }>> = {
   faultAnon: { file: 'model/ops/fault.ts', reasons: ['-ENOMEM', '-ENOMEM', '-ENOMEM'] },
   faultFile: { file: 'model/ops/fault.ts', reasons: ['SIGBUS', '-ENOMEM'] },
-  faultIn: { file: 'model/ops/fault.ts', reasons: ['SIGBUS'] },
+  faultIn: { file: 'model/ops/fault.ts', reasons: ['waits', 'SIGBUS'] },
   // gup() also passes faultIn's reasons on, a SIGBUS as -EFAULT.
   gup: { file: 'model/ops/gup.ts', reasons: ['-EFAULT', 'returns 0', '-EINVAL', '-EFAULT', '-EFAULT', '-EFAULT', '-EREMOTEIO', '-EFAULT'] },
   held: { file: 'model/ops/gup.ts', reasons: ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'] },
@@ -352,6 +357,23 @@ const unmapping = (design = NOTIFIER_DESIGN): { readonly state: State; readonly 
   const s = subscribed(design);
   const r = run(s, munmapVma(s, lastId(s.vmas)));
   return { state: r.state, thread: callbackThread(r.events) };
+};
+
+/** An anonymous page (pfn 0) of mm 0 under the importer's notifier 2 (seq 1). */
+const mirroredAnon = (): State => run(world(), mmapAnon(1), writeFault(0), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }).state;
+
+/**
+ * hmm-mirror-noretry's map path (thread 3) got pfn 0 from hmm_range_fault and
+ * dropped mmap_lock; then migration moved the page, its callback (which found
+ * nothing to zap) returned and the invalidation ended. The map path takes its
+ * driver lock next.
+ */
+const mirrorOvertaken = (design = 'hmm-mirror-noretry'): State => {
+  let s = run(designWorld(design), mmapAnon(1), writeFault(0), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }, { kind: 'driver_map_range', dev: IMPORTER, notifier: 2 }).state;
+  for (let i = 0; i < 5; i++) s = run(s, peekThread(s, 3)!).state;
+  const m = run(s, { kind: 'migrate_page', page: 0 });
+  const r = runThread(m.state, callbackThread(m.events));
+  return run(r.state, { kind: 'mmu_notifier_invalidate_range_end', inv: 4 }, { kind: 'driver_lock', dev: IMPORTER, by: 3 }).state;
 };
 
 /** Two anonymous pages (pfns 0, 1) held by get_user_pages, in a table. */
@@ -594,6 +616,20 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'the model takes mmap_read_lock only under an mm_users reference: ill-formed without', state: exited, op: { kind: 'mmap_read_lock', mm: 0 }, reason: 'ill-formed: mm 0 has no users' },
   ],
   mmap_read_unlock: [{ kernel: 'unlocking a lock nobody holds is ill-formed', state: world, op: { kind: 'mmap_read_unlock', mm: 0 }, reason: 'ill-formed: nobody holds mmap_read_lock of mm 0' }],
+  hmm_range_fault: [
+    { kernel: 'mmu_interval_check_retry: an invalidation set a new seq since read_begin: -EBUSY', state: mirroredAnon, op: { kind: 'hmm_range_fault', notifier: 2, seq: 0, start: 0, npages: 1, write: false }, reason: '-EBUSY: mmu_interval_check_retry' },
+    { kernel: 'hmm_vma_walk_hole: no VMA where a fault is required: -EFAULT', state: () => run(world(), mmapAnon(1), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 2, owner: IMPORTER }).state, op: { kind: 'hmm_range_fault', notifier: 2, seq: 1, start: 0, npages: 2, write: false }, reason: '-EFAULT: no vma of mm 0 covers page 1' },
+    { kernel: 'hmm_vma_walk_test: a VM_IO|VM_PFNMAP VMA cannot be faulted: -EFAULT', state: () => run(world(), mmapBar(1), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }).state, op: { kind: 'hmm_range_fault', notifier: 2, seq: 1, start: 0, npages: 1, write: false }, reason: '-EFAULT: vma 1 is VM_IO|VM_PFNMAP' },
+    { kernel: 'hmm_vma_fault: a write fault on a VMA without VM_WRITE: -EPERM', state: () => run(world(), mmapAnon(1), writeFault(0), { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: false }, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }).state, op: { kind: 'hmm_range_fault', notifier: 2, seq: 1, start: 0, npages: 1, write: true }, reason: '-EPERM: a write fault on page 0' },
+    { kernel: 'migration holds the page locked and unmapping: the walk waits (migration_entry_wait)', state: () => run(mirroredAnon(), { kind: 'migrate_page', page: 0 }).state, op: { kind: 'hmm_range_fault', notifier: 2, seq: 1, start: 0, npages: 1, write: false }, reason: 'waits: page 0 is locked by migration' },
+    { kernel: 'munmap holds mmap_write_lock: the caller of hmm_range_fault could not hold mmap_read_lock', state: () => run(mirroredAnon(), { kind: 'munmap', mm: 0, start: 0, npages: 1 }).state, op: { kind: 'hmm_range_fault', notifier: 2, seq: 1, start: 0, npages: 1, write: false }, reason: 'waits: mmap_write_lock of mm 0 is held' },
+    { kernel: 'a notifier that names nothing is ill-formed', state: world, op: { kind: 'hmm_range_fault', notifier: 9, seq: 0, start: 0, npages: 1, write: false }, reason: 'ill-formed: notifier 9 is not registered' },
+    { kernel: "a range outside the notifier's is ill-formed (hmm_range.notifier covers it)", state: mirroredAnon, op: { kind: 'hmm_range_fault', notifier: 2, seq: 1, start: 0, npages: 3, write: false }, reason: 'ill-formed: pages 0-2 are not inside notifier 2' },
+  ],
+  device_program_pfns: [{ kernel: 'pfns the driver never got are ill-formed', state: world, op: { kind: 'device_program_pfns', dev: IMPORTER }, reason: `ill-formed: no driver thread of device ${IMPORTER} holds pfns from hmm_range_fault` }],
+  device_svm_access: [
+    { kernel: 'a page the device page table does not map: the device faults (ill-formed as a step)', state: mirroredAnon, op: { kind: 'device_svm_access', dev: IMPORTER, mm: 0, addr: 0, write: false }, reason: `ill-formed: device ${IMPORTER}'s page table has no entry for page 0 of mm 0` },
+  ],
   find_vma: [
     { kernel: 'find_vma returns NULL where no VMA covers the address', state: world, op: { kind: 'find_vma', mm: 0, addr: 0 }, reason: 'returns NULL: no vma of mm 0 covers page 0' },
     { kernel: 'an mm that names nothing is ill-formed', state: world, op: { kind: 'find_vma', mm: 9, addr: 0 }, reason: 'ill-formed: no mm 9' },
@@ -676,6 +712,8 @@ const NEVER_REFUSED: { readonly [K in OpKind]?: Misuse } = {
   pci_stop_and_remove_bus_device: { why: 'void', misuse: 'removal while an importer holds p2p_map addresses of the BAR', state: p2pMapped, op: { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER } },
   memunmap_pages: { why: 'void: the end of a wait', misuse: 'none possible: it completes once every page is free', state: () => run(world(), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }, { kind: 'pci_stop_and_remove_bus_device', dev: P2PDMA_PROVIDER }, { kind: 'pci_free_p2pmem', page: P2PDMA_BASE }).state, op: { kind: 'memunmap_pages', dev: P2PDMA_PROVIDER } },
   mmu_interval_notifier_remove: { why: 'void', misuse: 'remove while the device still holds the p2p_map addresses of the range', state: () => run(p2pMapped(), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }).state, op: { kind: 'mmu_interval_notifier_remove', notifier: 3 } },
+  device_program_pfns: { why: 'a driver writing its own device page table, no kernel call', misuse: 'programming pfns migration has moved since hmm_range_fault (no read_retry check)', state: mirrorOvertaken, op: { kind: 'device_program_pfns', dev: IMPORTER, by: 3 } },
+  device_svm_access: { why: 'a device access, no kernel call', misuse: 'a device read of a page migration freed, through an entry programmed without read_retry', state: () => run(mirrorOvertaken(), { kind: 'device_program_pfns', dev: IMPORTER, by: 3 }).state, op: { kind: 'device_svm_access', dev: IMPORTER, mm: 0, addr: 0, write: false } },
   mmu_interval_read_begin: { why: 'returns the seq', misuse: 'read_begin twice without a retry check', state: () => run(world(), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }, { kind: 'mmu_interval_read_begin', notifier: 1 }).state, op: { kind: 'mmu_interval_read_begin', notifier: 1 } },
   mmu_interval_read_retry: { why: 'returns a bool', misuse: 'retry with a seq never read', state: () => run(world(), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }).state, op: { kind: 'mmu_interval_read_retry', notifier: 1, seq: 42 } },
   mmu_interval_set_seq: { why: 'void', misuse: 'set_seq outside an invalidate callback (the model does not check)', state: () => run(world(), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }).state, op: { kind: 'mmu_interval_set_seq', notifier: 1, seq: 3 } },

@@ -4,8 +4,10 @@
  * in a saved trace replays the code it ran.
  */
 import type { Recipe } from '../../recipe.ts';
+import { activeVariant } from '../../variant.ts';
 import { protectReadOnly, recordOnly, stopAndUnmap, wholeRangeOnly } from './invalidate.ts';
 import { mapPath } from './map-path.ts';
+import { mirrorFault, mirrorInvalidate, mirrorInvalidateSkipHarmless } from './mirror.ts';
 
 const all: ReadonlyArray<Recipe> = [
   stopAndUnmap,
@@ -16,10 +18,19 @@ const all: ReadonlyArray<Recipe> = [
   mapPath({ checkRetry: true, record: 'early' }),
   mapPath({ checkRetry: true, record: 'late' }),
   mapPath({ checkRetry: false, record: 'early' }),
+  mirrorInvalidate,
+  mirrorInvalidateSkipHarmless,
+  mirrorFault({ checkRetry: true }),
+  mirrorFault({ checkRetry: false }),
 ];
 
 const byName = new Map(all.map((r) => [r.name, r]));
 
-export const recipeByName = (name: string): Recipe | undefined => byName.get(name);
+/** The recipe `name`, as a variant (model/variant.ts) may have broken it. */
+export const recipeByName = (name: string): Recipe | undefined => {
+  const r = byName.get(name);
+  const broken = r === undefined ? undefined : activeVariant()?.recipes[name];
+  return broken === undefined || r === undefined ? r : broken(r);
+};
 
 export const recipes = all;

@@ -1,0 +1,21 @@
+import type { Design } from './design.ts';
+import { violated } from './design.ts';
+import { hmmMirror } from './hmm-mirror.ts';
+import { world } from './worlds.ts';
+import { currentEra } from '../world.ts';
+
+/** The mirror whose map path programs the device without mmu_interval_read_retry. */
+export const hmmMirrorNoRetry: Design = {
+  ...hmmMirror,
+  id: 'hmm-mirror-noretry',
+  title: 'HMM mirror whose map path skips mmu_interval_read_retry',
+  summary:
+    "hmm-mirror's driver with its map path missing the read_retry check: it programs the device with what hmm_range_fault returned even when an invalidation ran between the two (its callback found nothing to zap yet), a common driver bug.",
+  world: world('raw', currentEra, { name: 'mirroring device without the retry check', driver: { invalidate: 'mirror-invalidate', mapPath: 'hmm-mirror-fault-noretry' } }),
+  expected: {
+    ...hmmMirror.expected,
+    'no-dma-after-free': violated('Reclaim or migration frees the page between hmm_range_fault and the programming; the device is then given the freed pfn.'),
+    'notifier-protocol': violated('The map path programs pfns after an invalidation of its notifier set a new seq since its read_begin.'),
+    'mirror-coherent': violated('Between hmm_range_fault and the programming, a COW break, migration, reclaim or munmap changes the PTE; the callback finds no entry yet, and the device is then given the old pfn.'),
+  },
+};

@@ -1,0 +1,25 @@
+import type { Design } from './design.ts';
+import { violated } from './design.ts';
+import { hmmMirror } from './hmm-mirror.ts';
+import { world } from './worlds.ts';
+import { currentEra } from '../world.ts';
+
+/**
+ * The mirror with a callback that skips MMU_NOTIFY_CLEAR and
+ * MMU_NOTIFY_PROTECTION_PAGE, taking them for harmless. The events a
+ * kernel path sends decide whether the device stays coherent.
+ */
+export const hmmMirrorSkipHarmless: Design = {
+  ...hmmMirror,
+  id: 'hmm-mirror-skip-harmless',
+  title: 'HMM mirror whose callback skips CLEAR and PROTECTION_PAGE',
+  summary:
+    "hmm-mirror's driver with a callback that still sets the seq but leaves the device's entries alone on MMU_NOTIFY_CLEAR and MMU_NOTIFY_PROTECTION_PAGE, which its author took for harmless. Those are the events of a COW break, reclaim and migration (the PTE will point elsewhere or nowhere) and of fork's COW write-protect and page_mkclean (the PTE loses write access).",
+  world: world('raw', currentEra, { name: 'mirroring device whose callback skips CLEAR and PROTECTION_PAGE', driver: { invalidate: 'mirror-invalidate-skip-harmless', mapPath: 'hmm-mirror-fault' } }),
+  expected: {
+    ...hmmMirror.expected,
+    'no-dma-after-free': violated('Reclaim or migration frees the page once the callbacks returned; the device entry the callback skipped still holds it.'),
+    'notifier-protocol': violated('After a CLEAR or PROTECTION_PAGE invalidation every callback has returned while the device still maps the range.'),
+    'mirror-coherent': violated('A COW break, migration or reclaim moves the page under CLEAR and the device keeps the old pfn; fork or page_mkclean write-protects under PROTECTION_PAGE and the device keeps writing.'),
+  },
+};
