@@ -16,7 +16,21 @@ import { driverView, type Action, type ThreadNext } from './recipe.ts';
 
 const MAX_JUMPS = 32;
 
-const sameCall = (a: Op, b: Op): boolean => JSON.stringify({ ...a, by: undefined }) === JSON.stringify({ ...b, by: undefined });
+/** Plain data equal (numbers, strings, booleans, and the one nested object an op has, mmap's backing). */
+const same = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+};
+
+/** The same call, whoever makes it (`by` aside). */
+const sameCall = (a: Op, b: Op): boolean => {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  keys.delete('by');
+  for (const k of keys) if (!same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+};
 
 /** The call thread `tid` makes next, with the pc it is made at; a string says why there is none. */
 export const nextCall = (s: State, tid: ThreadId): { readonly next: Extract<ThreadNext, { kind: 'call' }>; readonly thread: DriverThread } | string => {

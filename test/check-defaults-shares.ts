@@ -9,6 +9,7 @@ export const FIRST_SHARE: ReadonlyArray<string> = [
   'vma-p2p-map-notifier-record-unlocked',
   'vma-p2p-map-notifier-nostop',
   'hmm-mirror-skip-harmless',
+  'foll-pci-p2pdma',
 ];
 
 export const SECOND_SHARE: ReadonlyArray<string> = [
@@ -18,6 +19,7 @@ export const SECOND_SHARE: ReadonlyArray<string> = [
   'vma-p2p-map-notifier-whole-vma',
   'hmm-mirror',
   'hmm-mirror-noretry',
+  'foll-pci-p2pdma-integrity',
   'dma-only-sgl',
   'dma-api-misuse',
 ];

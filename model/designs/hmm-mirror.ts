@@ -46,7 +46,7 @@ export const hmmMirror: Design = {
   expected: {
     'no-cpu-iomem': held('No SGL exists, and hmm_range_fault refuses VM_IO|VM_PFNMAP memory (-EFAULT).'),
     'map-within-vma-lifetime': held('No p2p_map mapping exists.'),
-    'correct-dirtying': held('The device writes only through entries made from writable PTEs, which a write fault dirtied; page_mkclean write-protects the PTE and the callback zaps the entry before the page is clean.'),
+    'correct-dirtying': held('The device writes only through entries made from writable PTEs, which a write fault dirtied; page_mkclean write-protects the PTE and the callback zaps the entry before the page is clean, so reclaim never drops a page holding device data.'),
     'no-dma-after-free': held('Reclaim and migration free a page only after its notifier callbacks returned, and the callback zapped the device entry first.'),
     'pin-coherent': held('No GUP references exist.'),
     'notifier-protocol': held('The callback sets the seq and zaps under the driver lock; the map path checks read_retry under the same lock before it programs the device.'),

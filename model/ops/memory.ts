@@ -2,7 +2,8 @@
 import { replaceAt } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { allocRamPage, releaseFrame, rmap, setFrame, setVma } from '../page.ts';
-import { done, illFormed, reject, type Outcome } from '../result.ts';
+import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
+import { pageLocked } from './fault.ts';
 import type { Frame, NotifyRange, Pfn, State } from '../state.ts';
 import type { Changed } from '../page.ts';
 import { invalidateThen } from './invalidate.ts';
@@ -62,6 +63,18 @@ const rmapRanges = (s: State, pfn: Pfn): ReadonlyArray<NotifyRange> =>
 const unchanged = (s: State): Changed => ({ state: s, events: [] });
 
 /**
+ * Reclaim and migration take a page off its LRU list first
+ * (isolate_lru_page): while another of them, or writeback, is working on
+ * it, it is off the list or locked, and the second attempt fails (-EBUSY)
+ * without changing anything.
+ */
+const isolated = (s: State, pfn: Pfn): string | null => {
+  const locked = pageLocked(s, pfn);
+  if (locked === null) return null;
+  return `-EBUSY: isolate_lru_page: ${locked}`;
+};
+
+/**
  * Reclaim one page (shrink_folio_list): try_to_unmap, drop the filesystem's
  * private state (try_to_release_page), then __remove_mapping frees the page
  * only if nothing else holds a reference; otherwise it stays, unmapped.
@@ -74,6 +87,8 @@ export const reclaim = (s: State, pfn: Pfn): Outcome => {
   const op = 'reclaim';
   const l = lruPage(s, pfn);
   if (!('frame' in l)) return reject(op, l.reason);
+  const busy = isolated(s, pfn);
+  if (busy !== null) return reject(op, busy);
   const f = l.frame;
   if (f.mapping.kind === 'anon' && f.refcount !== f.mapcount)
     return illFormed(op, `page ${pfn} has ${f.refcount} references but ${f.mapcount} mappings: the swap cache that would keep it is not modelled (__remove_mapping would fail)`);
@@ -115,6 +130,8 @@ export const migratePage = (s: State, pfn: Pfn): Outcome => {
   const op = 'migrate_page';
   const l = lruPage(s, pfn);
   if (!('frame' in l)) return reject(op, l.reason);
+  const busy = isolated(s, pfn);
+  if (busy !== null) return reject(op, busy);
   const f = l.frame;
   if (!s.frames.some((x) => x.free && x.bar === null)) return reject(op, '-ENOMEM: migrate_pages: no free RAM page to migrate to');
   const expected = f.mapcount + (f.mapping.kind === 'file' ? 1 : 0);
@@ -134,7 +151,8 @@ export const migrateRest = (s: State, pfn: Pfn): Changed => {
   if (got === null) return unchanged(s);
   const [s1, to] = got;
   const target = s1.frames[to]!;
-  let state = setFrame(s1, { ...target, refcount: f.refcount, mapcount: f.mapcount, dirty: f.dirty, fsPrivate: f.fsPrivate });
+  // The copy takes the data, and with it (ghost) what a device wrote that nobody has dirtied yet.
+  let state = setFrame(s1, { ...target, refcount: f.refcount, mapcount: f.mapcount, dirty: f.dirty, fsPrivate: f.fsPrivate, deviceWroteSinceDirtied: f.deviceWroteSinceDirtied });
   const moved = retarget(state, pfn, to);
   state = setFrame(moved.state, releaseFrame(moved.state.frames[pfn]!));
   if (f.mapping.kind === 'file') {
@@ -155,6 +173,9 @@ export const writeback = (s: State, pfn: Pfn): Outcome => {
   const op = 'writeback';
   const l = pageCachePage(s, pfn);
   if (!('frame' in l)) return reject(op, l.reason);
+  // folio_lock: reclaim, migration or another writeback holds the page.
+  const locked = pageLocked(s, pfn);
+  if (locked !== null) return waits(op, locked);
   // write_cache_pages() skips a page that is not dirty: folio_clear_dirty_for_io() returns false.
   if (!l.frame.dirty) return reject(op, `returns false: folio_clear_dirty_for_io: page ${pfn} is clean`);
   // folio_mkclean() runs the notifiers of every mapping of the page (MMU_NOTIFY_PROTECTION_PAGE).

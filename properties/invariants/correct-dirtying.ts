@@ -20,7 +20,12 @@ import type { Invariant } from '../invariant.ts';
  *   3. a page-cache page is only dirtied while the filesystem still has
  *      its private state (buffers) for it: otherwise ->writepage finds a
  *      dirty page it never prepared (ext4 BUG_ON in ext4_writepage until
- *      5.18, then a warning that drops the data, cc5095747edf).
+ *      5.18, then a warning that drops the data, cc5095747edf);
+ *   4. reclaim does not free a page-cache page that holds device-written
+ *      data nobody dirtied: a clean page is dropped, not written back, so
+ *      the device's write is lost (a device writing through a mapping
+ *      writeback had cleaned, when page_mkclean's write-protect did not
+ *      reach it).
  *
  * @see Documentation/core-api/pin_user_pages.rst (FOLL_PIN, dirtying, TODO)
  * @see Jan Kara and John Hubbard on linux-fsdevel/linux-mm, 2018: reclaim
@@ -32,12 +37,19 @@ import type { Invariant } from '../invariant.ts';
  */
 export const correctDirtying: Invariant = {
   id: 'correct-dirtying',
-  rule: 'Device-written user pages are dirtied before release, never iomem, and only while the filesystem can write them back.',
+  rule: 'Device-written user pages are dirtied before release (and before reclaim drops them), never iomem, and only while the filesystem can write them back.',
   source: 'Documentation/core-api/pin_user_pages.rst; Kara/Hubbard 2018; d824ec2a1546; cc5095747edf',
   check: (before, _op, step) => {
     for (const e of step.events) {
       if (e.kind === 'reference-dropped' && e.write && e.undirtiedDeviceData)
         return O.some(`the ${e.pin ? 'pin' : 'reference'} on page ${e.pfn} (pages ${e.pages}) was dropped while it held device-written data nobody dirtied: the write is lost`);
+      if (e.kind === 'page-freed') {
+        const was = before.frames[e.pfn]!;
+        // Migration frees the old page too, after copying it: the data lives on in the new page.
+        if (was.mapping.kind === 'file' && was.deviceWroteSinceDirtied && step.state.inodes[was.mapping.inode]?.cache[was.mapping.index] === null)
+          return O.some(`page ${e.pfn} (inode ${was.mapping.inode}, index ${was.mapping.index}) was freed from the page cache while it held data a device wrote after the page was last dirtied: a clean page is dropped, not written back, and the write is lost`);
+        continue;
+      }
       if (e.kind !== 'page-dirtied') continue;
       const f = step.state.frames[e.pfn]!;
       if (f.bar !== null && !before.era.p2pGupGate) return O.some(`page ${e.pfn} was dirtied, but it is __iomem in BAR ${f.bar}: dirtying has no meaning there`);

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { notifierHits } from '../../model/ops/invalidate.ts';
 import type { Op } from '../../model/op.ts';
 import { done, isWait, type Outcome, type Step } from '../../model/result.ts';
-import type { Era, NotifyEvent, NotifyRange, State } from '../../model/state.ts';
+import type { Continuation, Era, NotifyEvent, NotifyRange, State } from '../../model/state.ts';
 
 export type AnyHandler = (s: State, op: Op) => Outcome;
 export type Break = (original: AnyHandler) => AnyHandler;
@@ -82,15 +82,26 @@ export const firstNotifierOnly: Break = (orig) => (s, op) =>
 export const returns = (f: (e: Step['events'][number]) => Step['events'][number]): Break => (orig) => (s, op) =>
   mapStep(orig(s, op), (st) => ({ ...st, events: st.events.map(f) }));
 
-/** The op's change to the frames of the pfns `pick` names is undone for the counts `fields` (a reference or pin not taken). */
-export const framesKeep = (fields: ReadonlyArray<'refcount' | 'pincount'>, pick: (before: State, after: State) => ReadonlyArray<number>): Break => (orig) => (s, op) =>
-  mapStep(orig(s, op), (st) => {
-    const frames = [...st.state.frames];
-    for (const pfn of pick(s, st.state)) {
-      const f = frames[pfn]!;
-      const patch: Record<string, number> = {};
-      for (const k of fields) patch[k] = Math.max(0, f[k] - 1);
-      frames[pfn] = { ...f, ...patch };
+/**
+ * A PTE-changing path of kind `then` (run at once, or at its invalidation's
+ * end) leaves every PTE it wrote as it was before in the ways `keep` says:
+ * `write` keeps a writable PTE writable (the write-protect is lost), `all`
+ * keeps the PTE itself (the unmap or move is lost).
+ */
+export const ptesKept = (then: Continuation['kind'], keep: 'write' | 'all'): Break => (orig) => (s, op) => {
+  if (op.kind === 'mmu_notifier_invalidate_range_end' && s.invalidations.get(op.inv)?.then.kind !== then) return orig(s, op);
+  return mapStep(orig(s, op), (st) => {
+    let vmas = st.state.vmas;
+    for (const [id, v] of st.state.vmas) {
+      const was = s.vmas.get(id);
+      if (was === undefined || was.start !== v.start || was.npages !== v.npages) continue;
+      const ptes = v.ptes.map((p, i) => {
+        const b = was.ptes[i] ?? null;
+        if (keep === 'all') return b;
+        return p !== null && b !== null && p.pfn === b.pfn && b.writable ? { ...p, writable: true } : p;
+      });
+      if (ptes.some((p, i) => p !== v.ptes[i])) vmas = new Map(vmas).set(id, { ...v, ptes });
     }
-    return { ...st, state: { ...st.state, frames } };
+    return { ...st, state: { ...st.state, vmas } };
   });
+};

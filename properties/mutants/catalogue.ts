@@ -6,6 +6,7 @@
  * verdict of any design flips; a catalogue entry expected to survive says
  * why (an equivalent mutant, or what the model cannot yet see).
  */
+import { ownHandler } from '../../model/kernel-step.ts';
 import type { OpKind } from '../../model/op.ts';
 import { goto, type Recipe } from '../../model/recipe.ts';
 import type { Variant } from '../../model/variant.ts';
@@ -13,8 +14,8 @@ import {
   type Break,
   firstNotifierOnly,
   firstPageOnly,
-  framesKeep,
   keeps,
+  ptesKept,
   noNotifiers,
   noop,
   noWait,
@@ -69,14 +70,22 @@ export const catalogue: ReadonlyArray<Mutant> = [
   { id: 'munmap-first-page-only', breaks: 'munmap notifies only the first page of its range', mimics: 'an off-by-range in the invalidation of a multi-page unmap', designs: NOTIFIER, variant: onOps(['munmap'], firstPageOnly) },
   { id: 'first-notifier-only', breaks: 'mn_itree_invalidate calls only the first overlapping notifier', mimics: 'an interval-tree walk that stops after one node', designs: [...NOTIFIER, ...MIRROR], variant: onOps(['invalidate_callback_return'], firstNotifierOnly) },
   { id: 'set-seq-sets-nothing', breaks: "mmu_interval_set_seq leaves the notifier's seq as it was", mimics: 'a callback whose set_seq is lost (read_retry never says retry)', designs: [...NOTIFIER, ...MIRROR], variant: onOps(['mmu_interval_set_seq'], keeps('notifiers')) },
-  { id: 'set-seq-ghost-unmarked', breaks: 'mmu_interval_set_seq marks no read section as overtaken (the ghost only; the seq still moves)', mimics: 'an invariant blind to rule 1', designs: ['vma-p2p-map-notifier-noretry', 'hmm-mirror-noretry'], variant: onOps(['mmu_interval_set_seq'], keeps('threads')) },
+  { id: 'set-seq-ghost-unmarked', breaks: 'mmu_interval_set_seq marks no read section as overtaken (the ghost only; the seq still moves)', mimics: 'an invariant blind to rule 1', designs: ['vma-p2p-map-notifier-noretry', 'hmm-mirror-noretry'], variant: onOps(['mmu_interval_set_seq'], keeps('threads')), survives: "Equivalent for the verdicts: each race rule 1 reports at the stale programming also leaves the device reaching the range when the invalidation's last callback returns, which rule 2 reports a few steps later. Rule 1 names the read section; the verdict does not depend on it." },
   { id: 'read-retry-says-no', breaks: 'mmu_interval_read_retry always returns false', mimics: 'a driver comparing the wrong seq', designs: [...NOTIFIER, ...MIRROR], variant: onOps(['mmu_interval_read_retry'], returns((e) => (e.kind === 'read-retry' ? { ...e, retry: false } : e))) },
   {
     id: 'read-begin-no-wait',
     breaks: 'mmu_interval_read_begin does not wait for an invalidation of its notifier in progress',
     mimics: 'a read section begun between the callback and the PTE change',
     designs: MIRROR,
-    variant: onOps(['mmu_interval_read_begin'], noWait((s, op) => (op.kind === 'mmu_interval_read_begin' ? { ...s, notifiers: new Map([...s.notifiers].map(([id, n]) => [id, id === op.notifier ? { ...n, seq: n.seq - 1 } : n])) } : s), (after, before) => ({ ...after, notifiers: before.notifiers }))),
+    // It returns the notifier's seq (the odd one the running invalidation set), as if there were nothing to wait for.
+    variant: onOps(['mmu_interval_read_begin'], (orig) => (s, op) => {
+      const r = orig(s, op);
+      if (op.kind !== 'mmu_interval_read_begin' || r._tag === 'Right' || !r.left.reason.startsWith('waits: ')) return r;
+      const n = s.notifiers.get(op.notifier)!;
+      const mms = new Map([...s.mms].map(([id, m]) => [id, id === n.mm ? { ...m, invalidateSeq: m.invalidateSeq + 2 } : m]));
+      const again = orig({ ...s, mms }, op);
+      return again._tag === 'Left' ? again : { ...again, right: { state: { ...again.right.state, mms: s.mms }, events: again.right.events } };
+    }),
   },
   {
     id: 'insert-not-deferred',
@@ -100,14 +109,13 @@ export const catalogue: ReadonlyArray<Mutant> = [
       const mms = new Map([...r.right.state.mms].map(([id, m]) => [id, { ...m, invalidateSeq: s.mms.get(id)?.invalidateSeq ?? m.invalidateSeq }]));
       return { ...r, right: { ...r.right, state: { ...r.right.state, mms } } };
     }),
-    survives: 'A map path that sleeps forever violates no safety invariant; map-path liveness is not checked yet (issue 16).',
   },
   // Driver actions and the locks a driver takes.
   { id: 'device-stop-does-nothing', breaks: "the device keeps its page table entries when the driver stops it", mimics: 'a device TLB not flushed (or a device that cannot stop, as non-ODP RDMA)', designs: [...NOTIFIER, ...MIRROR], variant: onOps(['device_stop_dma'], noop) },
   { id: 'device-write-protect-does-nothing', breaks: 'the device keeps write access when the driver write-protects it', mimics: 'a device page table update not flushed', designs: ['vma-p2p-map-notifier-readonly'], variant: onOps(['device_write_protect'], noop) },
   { id: 'p2p-unmap-keeps-mapping', breaks: "the exporter's p2p_unmap leaves the mapping live", mimics: 'an exporter that leaks its IOMMU or bus mapping', designs: NOTIFIER, variant: onOps(['p2p_unmap'], keeps('mappings')) },
   { id: 'driver-lock-no-exclusion', breaks: "the driver's update lock never excludes", mimics: 'a driver using two different locks in its map path and its callback', designs: [...NOTIFIER, ...MIRROR], variant: onOps(['driver_lock'], (orig) => (s, op) => (op.kind === 'driver_lock' && s.driverLocks.includes(op.dev) ? orig({ ...s, driverLocks: s.driverLocks.filter((d) => d !== op.dev) }, op) : orig(s, op))) },
-  { id: 'mmap-read-lock-no-exclusion', breaks: 'mmap_read_lock does not hold off mmap_write_lock takers', mimics: 'a driver walking VMAs without mmap_lock', designs: NOTIFIER, variant: onOps(['mmap_read_lock', 'mmap_read_unlock'], noop) },
+  { id: 'mmap-read-lock-no-exclusion', breaks: 'mmap_read_lock does not hold off mmap_write_lock takers', mimics: 'a driver walking VMAs without mmap_lock', designs: [...NOTIFIER, ...MIRROR], variant: onOps(['mmap_read_lock', 'mmap_read_unlock'], noop) },
   {
     id: 'mmgrab-not-mmget',
     breaks: "exit tears the address space down while a driver holds a reference (the driver took mmgrab, which keeps only the mm_struct)",
@@ -119,22 +127,38 @@ export const catalogue: ReadonlyArray<Mutant> = [
   { id: 'fork-no-early-cow', breaks: 'fork shares maybe-pinned anon pages COW (before 70e806e4e645, 5.9)', mimics: 'the fork-after-pin data loss', designs: PIN, variant: onOps(['fork'], withEra({ forkEarlyCow: false })) },
   { id: 'pin-no-unshare', breaks: 'a read-only FOLL_PIN does not unshare a possibly shared anon page (before FAULT_FLAG_UNSHARE, 5.19)', mimics: 'CVE-2020-29374 for pins', designs: PIN, variant: onOps(['pin_user_pages'], withEra({ pinUnsharesReadOnly: false })) },
   { id: 'reclaim-strips-pinned-buffers', breaks: 'reclaim releases the buffers of a pinned file page (before d824ec2a1546, 6.4)', mimics: 'the ext4 set_page_dirty BUG', designs: PIN, variant: onOps(['reclaim', 'mmu_notifier_invalidate_range_end'], withEra({ reclaimKeepsPinnedPrivate: false })) },
-  { id: 'longterm-file-pin-allowed', breaks: 'FOLL_LONGTERM|FOLL_WRITE pins of ordinary file pages are allowed (before 6.5)', mimics: 'long-term RDMA registration of a file mapping', designs: PIN, variant: onOps(['pin_user_pages'], withEra({ longtermFileGate: false })) },
-  { id: 'gup-p2p-ungated', breaks: 'GUP returns P2PDMA pages without FOLL_PCI_P2PDMA (before 6.2)', mimics: 'P2PDMA pages reaching code that touches them with the CPU', designs: PIN, variant: onOps(['get_user_pages', 'pin_user_pages'], withEra({ p2pGupGate: false })) },
-  { id: 'cow-reuse-by-mapcount', breaks: 'a write fault reuses an anon page mapped once even when a GUP reference is held (before 5.9)', mimics: 'the GUP-after-fork COW bug', designs: PIN, variant: onOps(['write_fault', 'store'], withEra({ cowReuseOnlyUnreferenced: false })) },
-  { id: 'dma-map-sg-p2pdma-as-ram', breaks: 'dma_map_sg maps a P2PDMA page with its CPU physical address (before 6.0)', mimics: 'P2PDMA pages in a table mapped by a DMA API without P2P support', designs: ['p2pdma-page-sgl'], variant: onOps(['dma_map_sg'], withEra({ dmaMapSgP2pdma: false })) },
+  { id: 'longterm-file-pin-allowed', breaks: 'FOLL_LONGTERM|FOLL_WRITE pins of ordinary file pages are allowed (before 6.5)', mimics: 'long-term RDMA registration of a file mapping', designs: PIN, variant: onOps(['pin_user_pages'], withEra({ longtermFileGate: false })) , survives: 'Not reachable as a verdict today: the 6.5 gate guards what 6.4\'s reclaim rule already keeps correct in the model (a file page written under a long-term pin keeps its buffers and is dirtied at unpin). What the gate really prevents, a filesystem writing back, truncating or punching a hole in a page a device may write at any time, is not modelled (issue 20: truncate, stable pages).' },
+  { id: 'gup-p2p-ungated', breaks: 'GUP returns P2PDMA pages without FOLL_PCI_P2PDMA (before 6.2)', mimics: 'P2PDMA pages reaching code that touches them with the CPU', designs: ['foll-pci-p2pdma'], variant: onOps(['get_user_pages', 'pin_user_pages'], withEra({ p2pGupGate: false }))  },
+  { id: 'cow-reuse-by-mapcount', breaks: 'a write fault reuses an anon page mapped once even when a GUP reference is held (before 5.9)', mimics: 'the GUP-after-fork COW bug', designs: PIN, variant: onOps(['write_fault', 'store'], withEra({ cowReuseOnlyUnreferenced: false })) , survives: 'Equivalent on today\'s designs: pin-user-pages copies pinned pages early at fork and unshares read-only pins (5.19), so a pinned anon page is mapped once and exclusive either way; the rule matters to FOLL_GET references (gup-set-page-dirty), whose pin-coherent is expected violated already.' },
+  { id: 'dma-map-sg-p2pdma-as-ram', breaks: 'dma_map_sg maps a P2PDMA page with its CPU physical address (before 6.0)', mimics: 'P2PDMA pages in a table mapped by a DMA API without P2P support', designs: ['foll-pci-p2pdma'], variant: onOps(['dma_map_sg'], withEra({ dmaMapSgP2pdma: false }))  },
   { id: 'longterm-pins-zero-page', breaks: 'a read-only FOLL_LONGTERM pin of never-written memory pins the zero page (before 84209e87c696, 6.2)', mimics: 'a long-term pin the first store moves the process off', designs: PIN, variant: onOps(['pin_user_pages'], withEra({ longtermUnsharesCow: false })) },
-  { id: 'pin-counts-zero-page', breaks: 'pin_user_pages pins the shared zero page (before c8070b787519, 6.5)', mimics: 'zero-page pin counts overflowing', designs: PIN, variant: onOps(['pin_user_pages', 'unpin_user_pages', 'unpin_user_pages_dirty_lock'], withEra({ pinSkipsZeroPage: false })), survives: 'Equivalent for every invariant modelled: a pin count on the zero page changes no page the device or CPU reaches; the overflow it caused needs more pins than a world holds.' },
   // GUP and memory management.
-  { id: 'gup-takes-no-reference', breaks: 'get_user_pages returns pages without taking a reference', mimics: 'a page freed under DMA', designs: ['gup-set-page-dirty'], variant: onOps(['get_user_pages'], framesKeep(['refcount'], (before, after) => [...after.pageArrays.values()].filter((a) => !before.pageArrays.has(a.id)).flatMap((a) => a.pfns))) },
-  { id: 'pin-not-counted', breaks: 'pin_user_pages takes a plain reference, not a FOLL_PIN pin (page_maybe_dma_pinned cannot see it)', mimics: 'GUP before FOLL_PIN tracking (5.7)', designs: PIN, variant: onOps(['pin_user_pages'], framesKeep(['pincount'], (before, after) => [...after.pageArrays.values()].filter((a) => !before.pageArrays.has(a.id)).flatMap((a) => a.pfns))) },
+  { id: 'dma-unmap-leaves-iotlb-entry', breaks: 'dma_unmap_sg returns with the device still able to reach the pages (the IOTLB entry stays)', mimics: 'a missing IOTLB flush on unmap', designs: PIN, variant: onOps(['dma_unmap_sg'], keeps('mappings')) },
+  {
+    id: 'pin-as-get',
+    breaks: 'pin_user_pages takes a FOLL_GET reference, not a FOLL_PIN pin (page_maybe_dma_pinned cannot see it)',
+    mimics: 'GUP before FOLL_PIN tracking (5.7): fork and reclaim cannot tell a DMA page',
+    designs: PIN,
+    // get_user_pages in its place, with the same range and FOLL_WRITE.
+    variant: onOps(['pin_user_pages'], (orig) => (s, op) =>
+      op.kind === 'pin_user_pages' ? ownHandler('get_user_pages')(s, { kind: 'get_user_pages', mm: op.mm, start: op.start, npages: op.npages, write: op.write }) : orig(s, op),
+    ),
+  },
   { id: 'unpin-dirty-ignores-make-dirty', breaks: 'unpin_user_pages_dirty_lock does not dirty the pages', mimics: 'a driver passing make_dirty=false after the device wrote', designs: PIN, variant: onOps(['unpin_user_pages_dirty_lock'], (orig) => (s, op) => (op.kind === 'unpin_user_pages_dirty_lock' ? orig(s, { ...op, make_dirty: false }) : orig(s, op))) },
-  { id: 'mprotect-keeps-ptes-writable', breaks: "mprotect(PROT_READ) clears VM_WRITE but leaves the PTEs writable", mimics: 'a change_protection that misses PTEs', designs: MIRROR, variant: onOps(['mmu_notifier_invalidate_range_end', 'mprotect'], (orig) => (s, op) => {
-    const r = orig(s, op);
-    if (r._tag === 'Left') return r;
-    const vmas = new Map([...r.right.state.vmas].map(([id, v]) => [id, { ...v, ptes: v.ptes.map((p, i) => (p === null ? null : { ...p, writable: p.writable || (s.vmas.get(id)?.ptes[i]?.writable ?? false) })) }]));
-    return { ...r, right: { ...r.right, state: { ...r.right.state, vmas } } };
-  }) },
+  { id: 'mprotect-keeps-ptes-writable', breaks: 'mprotect(PROT_READ) clears VM_WRITE but leaves the PTEs writable', mimics: 'a change_protection that misses PTEs', designs: MIRROR, variant: onOps(['mprotect', 'mmu_notifier_invalidate_range_end'], ptesKept('mprotect', 'write')) },
+  { id: 'page-mkclean-leaves-pte-writable', breaks: "writeback's page_mkclean cleans the page but leaves its PTEs writable", mimics: 'a missed write-protect in folio_mkclean: later stores dirty nothing', designs: MIRROR, variant: onOps(['writeback', 'mmu_notifier_invalidate_range_end'], ptesKept('page_mkclean', 'write')) },
+  {
+    id: 'p2p-map-ignores-removal',
+    breaks: "the exporter's p2p_map hands out addresses while its provider is being removed",
+    mimics: 'a missing -ENODEV check between a removal starting and the windows being zapped',
+    designs: NOTIFIER,
+    variant: onOps(['p2p_map'], (orig) => (s, op) => {
+      const r = orig(s, op);
+      if (r._tag === 'Right' || !r.left.reason.startsWith('-ENODEV')) return r;
+      const again = orig({ ...s, bars: s.bars.map((b) => ({ ...b, removing: false })) }, op);
+      return again._tag === 'Left' ? again : { ...again, right: { ...again.right, state: { ...again.right.state, bars: s.bars } } };
+    }),
+  },
   {
     id: 'memunmap-pages-no-wait',
     breaks: 'memunmap_pages completes while P2PDMA pages are still referenced',
@@ -143,11 +167,29 @@ export const catalogue: ReadonlyArray<Mutant> = [
     variant: onOps(['memunmap_pages'], noWait((s) => ({ ...s, frames: s.frames.map((f) => (f.bar === null ? f : { ...f, free: true })) }), (after, before) => ({ ...after, frames: before.frames }))),
   },
   // hmm_range_fault.
-  { id: 'hmm-range-fault-ignores-vm-write', breaks: 'hmm_range_fault write-faults a VMA without VM_WRITE instead of -EPERM', mimics: 'a mirror given write access mprotect took away', designs: MIRROR, variant: onOps(['hmm_range_fault'], (orig) => (s, op) => (op.kind === 'hmm_range_fault' ? orig({ ...s, vmas: new Map([...s.vmas].map(([id, v]) => [id, { ...v, writable: true }])) }, op) : orig(s, op))), survives: 'hmm_range_fault faults through write_fault, which refuses a VMA without VM_WRITE (SIGSEGV, -EFAULT to the driver): the second check stands in for the first.' },
+  { id: 'hmm-pfn-write-for-readonly-pte', breaks: 'hmm_range_fault reports HMM_PFN_WRITE for a read-only PTE', mimics: 'pte_to_hmm_pfn_flags reading the wrong bit: a mirror writing a COW-shared or clean page', designs: MIRROR, variant: onOps(['hmm_range_fault'], returns((e) => (e.kind === 'hmm-faulted' ? { ...e, pfns: e.pfns.map((p) => ({ ...p, write: true })) } : e))) },
   { id: 'hmm-range-fault-no-retry-check', breaks: 'hmm_range_fault does not return -EBUSY when its notifier seq moved since read_begin', mimics: 'a walk that trusts a stale notifier_seq', designs: MIRROR, variant: onOps(['hmm_range_fault'], (orig) => (s, op) => (op.kind === 'hmm_range_fault' ? orig(s, { ...op, seq: s.notifiers.get(op.notifier)?.seq ?? op.seq }) : orig(s, op))), survives: "Equivalent while the driver checks read_retry under its lock: the retry check catches whatever hmm_range_fault's own check would have." },
   // Driver code: one line of a recipe left out.
   { id: 'stop-unmap-without-set-seq', breaks: "the importer's callback leaves out mmu_interval_set_seq", mimics: 'a callback that tears down but never tells the map path', designs: NOTIFIER, variant: skipLine('stop-unmap', 1) },
   { id: 'mirror-invalidate-without-set-seq', breaks: "the mirror's callback leaves out mmu_interval_set_seq", mimics: 'a callback that zaps but never tells the map path', designs: MIRROR, variant: skipLine('mirror-invalidate', 1) },
   { id: 'mirror-invalidate-without-zap', breaks: "the mirror's callback leaves out zapping the device page table", mimics: 'a device TLB never invalidated', designs: MIRROR, variant: skipLine('mirror-invalidate', 2) },
+  {
+    id: 'mirror-callback-unlocked',
+    breaks: "the mirror's callback zaps without taking the driver lock",
+    mimics: 'a callback and a map path serialised by different locks (or none): the zap can fall between read_retry and the programming',
+    designs: MIRROR,
+    variant: { ops: {}, recipes: { 'mirror-invalidate': (r: Recipe): Recipe => ({ ...r, actions: r.actions.map((a, i) => (i === 0 || i === 3 ? () => goto(i + 1) : a)) }) } },
+  },
+  {
+    id: 'mirror-programs-all-writable',
+    breaks: 'the driver writes every pfn hmm_range_fault returned into its device page table as writable, ignoring HMM_PFN_WRITE',
+    mimics: 'a driver that maps the whole range read-write on a read fault',
+    designs: MIRROR,
+    variant: onOps(['device_program_pfns'], (orig) => (s, op) => {
+      const t = op.by === undefined ? undefined : s.threads.get(op.by);
+      if (t === undefined || t.pfns === null) return orig(s, op);
+      return orig({ ...s, threads: new Map(s.threads).set(t.id, { ...t, pfns: t.pfns.map((p) => ({ ...p, write: true })) }) }, op);
+    }),
+  },
   { id: 'hmm-map-locked-without-retry', breaks: "the importer's map path leaves out mmu_interval_read_retry", mimics: 'the missing retry of vma-p2p-map-notifier-noretry, in the locked map path', designs: ['vma-p2p-map-notifier'], variant: skipLine('hmm-map-locked', 9) },
 ];

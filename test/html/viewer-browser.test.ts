@@ -98,11 +98,18 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
   };
 
   // Every step by click and keyboard for the first trace of each family of designs (the
-  // GUP designs, P2PDMA pages, the VMA ops without and with driver threads, the DMA-only
-  // table, the misuse catalogue): the pages of one family differ in data, not in what the
-  // viewer does with it. Every other trace opens at its violation (read, drawn and checked).
+  // GUP designs, P2PDMA pages, the VMA ops without and with driver threads, the HMM mirrors,
+  // the block path to p2pmem, the DMA-only table, the misuse catalogue): the pages of one
+  // family differ in data, not in what the viewer does with it. Every other trace opens at
+  // its violation (read, drawn and checked).
   const files = corpusFiles('counterexamples');
-  const family = (design: string): string => design.replace(/-(5\.9|set-page-dirty|user-pages)$/, '').replace(/^vma-p2p-map-notifier.*/, 'vma-p2p-map-notifier').replace(/^(gup|pin-user-pages).*/, 'gup');
+  const family = (design: string): string =>
+    design
+      .replace(/-(5\.9|set-page-dirty|user-pages)$/, '')
+      .replace(/^vma-p2p-map-notifier.*/, 'vma-p2p-map-notifier')
+      .replace(/^hmm-mirror.*/, 'hmm-mirror')
+      .replace(/^foll-pci-p2pdma.*/, 'foll-pci-p2pdma')
+      .replace(/^(gup|pin-user-pages).*/, 'gup');
   const walked = new Set<string>();
   for (const f of files) {
     const design = family(f.split('/').at(-2)!);

@@ -234,7 +234,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/gup.ts': ['via r.left', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/hmm.ts': ['-EFAULT', 'ill-formed', 'ill-formed', 'waits', '-EBUSY', '-EFAULT', '-EFAULT', 'waits', '-EPERM', 'waits', 'waits'],
   'model/ops/importer.ts': ['ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
-  'model/ops/memory.ts': ['via l.reason', 'ill-formed', 'ill-formed', 'via l.reason', '-ENOMEM', '-EAGAIN', 'via l.reason', 'returns false'],
+  'model/ops/memory.ts': ['via l.reason', 'via busy', 'ill-formed', 'ill-formed', 'via l.reason', 'via busy', '-ENOMEM', '-EAGAIN', 'via l.reason', 'waits', 'returns false'],
   'model/ops/mirror.ts': ['ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/mm-users.ts': ['ill-formed', 'returns false', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'returns NULL'],
   'model/ops/mm.ts': [
@@ -261,6 +261,7 @@ const HELPERS: Readonly<Record<string, { readonly file: string; readonly reasons
   // gup() also passes faultIn's reasons on, a SIGBUS as -EFAULT.
   gup: { file: 'model/ops/gup.ts', reasons: ['-EFAULT', 'returns 0', '-EINVAL', '-EFAULT', '-EFAULT', '-EFAULT', '-EREMOTEIO', '-EFAULT'] },
   held: { file: 'model/ops/gup.ts', reasons: ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'] },
+  isolated: { file: 'model/ops/memory.ts', reasons: ['-EBUSY'] },
   lruPage: { file: 'model/ops/memory.ts', reasons: ['ill-formed', '-EBUSY', 'returns 0', '-EBUSY', '-EBUSY'] },
   pageCachePage: { file: 'model/ops/memory.ts', reasons: ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'] },
   forkCopy: { file: 'model/ops/mm.ts', reasons: ['-ENOMEM'] },
@@ -277,6 +278,7 @@ const PASSED_THROUGH: Readonly<Record<string, ReadonlyArray<keyof typeof HELPERS
   'model/ops/dma-only-sgl.ts pinned.left': ['gup', 'faultIn', 'faultAnon', 'faultFile'],
   'model/ops/gup.ts r.left': ['gup', 'faultIn', 'faultAnon', 'faultFile'],
   'model/ops/gup.ts a': ['held'],
+  'model/ops/memory.ts busy': ['isolated'],
   'model/ops/memory.ts l.reason': ['lruPage', 'pageCachePage'],
   'model/ops/mm.ts copied': ['forkCopy'],
   'model/ops/mm.ts r.left': ['faultIn', 'faultAnon', 'faultFile'],
@@ -466,6 +468,7 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'a present writable PTE takes no fault: ill-formed', state: anonFaulted, op: writeFault(0), reason: 'ill-formed: no fault: the PTE at page 0 is present and writable' },
   ],
   reclaim: [
+    { kernel: 'isolate_lru_page returns -EBUSY while migration has the page', state: () => run(mirroredAnon(), { kind: 'migrate_page', page: 0 }).state, op: { kind: 'reclaim', page: 0 }, reason: '-EBUSY: isolate_lru_page: page 0 is locked by migration' },
     { kernel: 'isolate_lru_page returns -EBUSY for device memory', state: () => run(world(), mmapP2pmem(1)).state, op: { kind: 'reclaim', page: P2PDMA_BASE }, reason: `-EBUSY: isolate_lru_page: page ${P2PDMA_BASE} is device memory` },
     { kernel: 'get_page_unless_zero fails on a free page', state: world, op: { kind: 'reclaim', page: 0 }, reason: 'returns 0: get_page_unless_zero: page 0 is free' },
     { kernel: 'isolate_lru_page returns -EBUSY for the shared zero page', state: world, op: { kind: 'reclaim', page: zeroPfn(world()) }, reason: `-EBUSY: isolate_lru_page: page ${zeroPfn(world())} is the shared zero page` },
@@ -474,11 +477,18 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'a pfn that names no page is ill-formed', state: world, op: { kind: 'reclaim', page: 99 }, reason: 'ill-formed: no page 99' },
   ],
   migrate_page: [
+    { kernel: 'isolate_lru_page returns -EBUSY while reclaim has the page', state: () => run(mirroredAnon(), { kind: 'reclaim', page: 0 }).state, op: { kind: 'migrate_page', page: 0 }, reason: '-EBUSY: isolate_lru_page: page 0 is locked by reclaim' },
     { kernel: 'folio_migrate_mapping returns -EAGAIN for a pinned page', state: () => run(world(), mmapAnon(1), pin(0, 1, true)).state, op: { kind: 'migrate_page', page: 0 }, reason: '-EAGAIN: folio_migrate_mapping: page 0 has 2 references, migration expects 1' },
     { kernel: 'migrate_pages returns -ENOMEM when no new page can be allocated', state: () => run(oneRamPage(), mmapAnon(1), writeFault(0)).state, op: { kind: 'migrate_page', page: 0 }, reason: '-ENOMEM: migrate_pages: no free RAM page to migrate to' },
     { kernel: 'isolate_lru_page returns -EBUSY for device memory (a pci_alloc_p2pmem page)', state: () => run(world(), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }).state, op: { kind: 'migrate_page', page: P2PDMA_BASE }, reason: `-EBUSY: isolate_lru_page: page ${P2PDMA_BASE} is device memory` },
   ],
   writeback: [
+    {
+      kernel: 'folio_lock sleeps while migration has the page',
+      state: () => run(world(), mmapFile(1), writeFault(0), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }, { kind: 'migrate_page', page: 0 }).state,
+      op: { kind: 'writeback', page: 0 },
+      reason: 'waits: page 0 is locked by migration',
+    },
     {
       kernel: 'folio_clear_dirty_for_io returns false for a clean page',
       state: () => run(dirtyFilePage(), { kind: 'writeback', page: 0 }).state,
