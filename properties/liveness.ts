@@ -1,4 +1,6 @@
 /**
+ * Liveness on the explored state graph: provider removal, and every driver thread.
+ *
  * Liveness of provider removal: once pci_stop_and_remove_bus_device has
  * started on a P2PDMA provider, can it always still complete? memunmap_pages
  * sleeps until every page of the provider is unreferenced, and a reference
@@ -19,7 +21,9 @@ import type { State } from '../model/state.ts';
 import { makeWorld } from '../model/world.ts';
 import { canonicalKey } from './canonical.ts';
 import { enabledActions } from './explore-dma.ts';
-import type { TraceStep } from './trace.ts';
+import { peekThread } from '../model/driver-thread.ts';
+import { step } from '../model/step.ts';
+import { formatOp, type TraceStep } from './trace.ts';
 
 export type RemovalLiveness =
   | { readonly kind: 'no-removal'; readonly states: number; readonly complete: boolean }
@@ -34,7 +38,15 @@ const removing = (s: State): boolean => s.bars.some((b) => b.structPages && b.al
 /** Some P2PDMA provider's removal completed. */
 const removed = (s: State): boolean => s.bars.some((b) => b.structPages && !b.alive);
 
-export const removalLiveness = (design: Design, maxStates: number): RemovalLiveness => {
+/** The explored state graph with every edge kept: successors (-1: cut at the bound) and how each state was first reached. */
+export interface StateGraph {
+  readonly states: ReadonlyArray<State>;
+  readonly succ: ReadonlyArray<ReadonlyArray<number>>;
+  readonly parent: ReadonlyArray<{ readonly from: number; readonly trace: ReadonlyArray<TraceStep> }>;
+  readonly complete: boolean;
+}
+
+export const stateGraph = (design: Design, maxStates: number): StateGraph => {
   const keys = new Map<string, number>();
   const states: State[] = [];
   const parent: { readonly from: number; readonly trace: ReadonlyArray<TraceStep> }[] = [];
@@ -42,11 +54,11 @@ export const removalLiveness = (design: Design, maxStates: number): RemovalLiven
   const start = makeWorld(design.world);
   keys.set(canonicalKey(start), 0);
   states.push(start);
-  // Stryker disable next-line ObjectLiteral,UnaryOperator,ArrayDeclaration: the root's entry is never read: the trace walk of line 95 stops before state 0 (and its trace would be empty)
+  // Stryker disable next-line ObjectLiteral,UnaryOperator,ArrayDeclaration: the root's entry is never read: the trace walk stops before state 0 (and its trace would be empty)
   parent.push({ from: -1, trace: [] });
   let complete = true;
   for (let i = 0; i < states.length; i++) {
-    // Stryker disable next-line ArrayDeclaration: a non-number entry fails j >= 0 in line 72 and is not -1 in line 86, so it adds no edge and no open end
+    // Stryker disable next-line ArrayDeclaration: a non-number entry fails j >= 0 and is not -1, so it adds no edge and no open end
     const out: number[] = [];
     for (const a of enabledActions(design, states[i]!)) {
       const next = a.calls[a.calls.length - 1]!.step.state;
@@ -67,41 +79,112 @@ export const removalLiveness = (design: Design, maxStates: number): RemovalLiven
     }
     succ.push(out);
   }
-  const started = states.filter(removing).length;
-  if (started === 0) return { kind: 'no-removal', states: states.length, complete };
-  // Backward search from the completed states.
-  const pred: number[][] = states.map(() => []);
-  // Stryker disable next-line EqualityOperator: dropping the edges into state 0 changes nothing: a provider's removal only moves forward, so no state with a removal started reaches the initial state, and the backward searches only matter for such states
-  succ.forEach((out, i) => out.forEach((j) => j >= 0 && pred[j]!.push(i)));
-  const canFinish = new Uint8Array(states.length);
+  return { states, succ, parent, complete };
+};
+
+/** Predecessors of every state. */
+const predecessors = (g: StateGraph): number[][] => {
+  const pred: number[][] = g.states.map(() => []);
+  // Stryker disable next-line EqualityOperator: dropping the edges into state 0 changes nothing: no state the liveness checks look at reaches the initial state back
+  g.succ.forEach((out, i) => out.forEach((j) => j >= 0 && pred[j]!.push(i)));
+  return pred;
+};
+
+/** Every state from which some state satisfying `goal` is reachable. */
+const canReach = (g: StateGraph, pred: ReadonlyArray<ReadonlyArray<number>>, goal: (i: number) => boolean): Uint8Array => {
+  const can = new Uint8Array(g.states.length);
   const queue: number[] = [];
-  states.forEach((s, i) => {
-    if (removed(s)) {
-      canFinish[i] = 1;
+  g.states.forEach((_, i) => {
+    if (goal(i)) {
+      can[i] = 1;
       queue.push(i);
     }
   });
-  while (queue.length > 0) for (const p of pred[queue.pop()!]!) if (!canFinish[p]) (canFinish[p] = 1), queue.push(p);
-  // A state's future is fully explored when no state reachable from it hit the bound.
-  const openFuture = new Uint8Array(states.length);
-  const open: number[] = [];
-  succ.forEach((out, i) => {
-    if (out.includes(-1)) {
-      openFuture[i] = 1;
-      open.push(i);
-    }
-  });
-  while (open.length > 0) for (const p of pred[open.pop()!]!) if (!openFuture[p]) (openFuture[p] = 1), open.push(p);
+  while (queue.length > 0) for (const p of pred[queue.pop()!]!) if (!can[p]) (can[p] = 1), queue.push(p);
+  return can;
+};
+
+/** States from which a state cut at the bound is reachable: their future is not fully explored. */
+const openFutures = (g: StateGraph, pred: ReadonlyArray<ReadonlyArray<number>>): Uint8Array =>
+  canReach(g, pred, (i) => g.succ[i]!.includes(-1));
+
+/** The trace that first reached state `i`. */
+const traceTo = (g: StateGraph, i: number): ReadonlyArray<TraceStep> => {
+  const trace: TraceStep[] = [];
+  // Stryker disable next-line EqualityOperator: also visiting state 0 adds its empty trace, then stops at from = -1
+  for (let k = i; k > 0; k = g.parent[k]!.from) trace.unshift(...g.parent[k]!.trace);
+  return trace;
+};
+
+export const removalLiveness = (design: Design, maxStates: number, graph?: StateGraph): RemovalLiveness => {
+  const g = graph ?? stateGraph(design, maxStates);
+  const { states, complete } = g;
+  const started = states.filter(removing).length;
+  if (started === 0) return { kind: 'no-removal', states: states.length, complete };
+  const pred = predecessors(g);
+  const canFinish = canReach(g, pred, (i) => removed(states[i]!));
+  const openFuture = openFutures(g, pred);
   const stuck = states.findIndex((s, i) => removing(s) && !canFinish[i] && !openFuture[i]);
   // Stryker disable next-line EqualityOperator: stuck is never 0: the initial state of makeWorld has no removal started
   if (stuck >= 0) {
-    const trace: TraceStep[] = [];
-    // Stryker disable next-line EqualityOperator: also visiting state 0 adds its empty trace, then stops at from = -1
-    for (let i = stuck; i > 0; i = parent[i]!.from) trace.unshift(...parent[i]!.trace);
     const s = states[stuck]!;
     const held = s.frames.filter((f) => f.bar !== null && s.bars[f.bar]!.removing && !f.free).map((f) => f.pfn);
-    return { kind: 'hangs', states: states.length, trace, held };
+    return { kind: 'hangs', states: states.length, trace: traceTo(g, stuck), held };
   }
   const undecided = states.some((s, i) => removing(s) && !canFinish[i]);
   return undecided ? { kind: 'undecided', states: states.length, started } : { kind: 'always-completes', states: states.length, started, complete };
+};
+
+export type ThreadLiveness =
+  | { readonly kind: 'no-threads'; readonly states: number; readonly complete: boolean }
+  /** `complete`: the whole reachable space was explored; else every explored thread can still end. */
+  | { readonly kind: 'always-end'; readonly states: number; readonly threads: number; readonly complete: boolean }
+  /** A thread that no path lets end: its code, where it is, and why its next call cannot be made. */
+  | {
+      readonly kind: 'hangs';
+      readonly states: number;
+      readonly trace: ReadonlyArray<TraceStep>;
+      readonly thread: number;
+      readonly recipe: string;
+      readonly next: string;
+    }
+  | { readonly kind: 'undecided'; readonly states: number; readonly threads: number };
+
+/**
+ * Liveness of driver code: every driver thread (a map path, an invalidate
+ * callback) can still end, whatever else happens meanwhile. A map path
+ * that can never reach its programming or its error return, or a callback
+ * that never returns (so that its munmap, exit or removal never
+ * completes), is a deadlock no single step shows: a lock never released,
+ * a read_begin waiting on a seq that never goes even. Thread ids come from
+ * one counter and are never reused, so a thread has ended in a state that
+ * lacks its id.
+ */
+export const threadLiveness = (design: Design, maxStates: number, graph?: StateGraph): ThreadLiveness => {
+  const g = graph ?? stateGraph(design, maxStates);
+  const ids = [...new Set(g.states.flatMap((s) => [...s.threads.keys()]))].sort((a, b) => a - b);
+  if (ids.length === 0) return { kind: 'no-threads', states: g.states.length, complete: g.complete };
+  const pred = predecessors(g);
+  const openFuture = openFutures(g, pred);
+  let undecided = false;
+  let stuck: { readonly state: number; readonly tid: number } | null = null;
+  for (const tid of ids) {
+    const ends = canReach(g, pred, (i) => !g.states[i]!.threads.has(tid));
+    g.states.forEach((s, i) => {
+      if (!s.threads.has(tid) || ends[i]) return;
+      if (openFuture[i]) undecided = true;
+      // The shallowest such state (states are numbered breadth-first).
+      else if (stuck === null || i < stuck.state) stuck = { state: i, tid };
+    });
+  }
+  if (stuck !== null) {
+    const { state, tid } = stuck as { readonly state: number; readonly tid: number };
+    const s = g.states[state]!;
+    const t = s.threads.get(tid)!;
+    const op = peekThread(s, tid);
+    const out = op === null ? null : step(s, op);
+    const next = op === null ? 'it has no next call' : out !== null && out._tag === 'Left' ? `${formatOp(op)}: ${out.left.reason}` : `${formatOp(op)} can be made, but no path from here lets the thread end`;
+    return { kind: 'hangs', states: g.states.length, trace: traceTo(g, state), thread: tid, recipe: t.recipe, next };
+  }
+  return undecided ? { kind: 'undecided', states: g.states.length, threads: ids.length } : { kind: 'always-end', states: g.states.length, threads: ids.length, complete: g.complete };
 };

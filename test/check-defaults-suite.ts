@@ -59,6 +59,21 @@ export const checkDefaultsSuite = (share: ReadonlyArray<string>): { readonly che
 
   // The explorer at check's confirmation bound (3000 states), not explore's default 10000: the
   // agreement is the same test on a smaller space, and npm test stays under its time budget.
+  describe("every violation check found replays from its shrunk trace", () => {
+    for (const id of share) {
+      const d = designById(id)!;
+      it(`${d.id}: each shrunk trace of check's search replays to the same violation at its last step`, () => {
+        // The searches check ran (the cache of this file's verdictsFor mock).
+        const searched = verdictsFor(d, invariantIds, { seed: defaults.seed, ...budgetOf(d, defaults.runs, defaults.maxCommands) });
+        for (const v of searched.filter((x) => x.violation !== null)) {
+          const again = replay(d, v.violation!.trace.map((t) => t.op), [invariantById(v.invariant)]);
+          expect(again.kind === 'violates' && again.at, `${d.id} ${v.invariant}`).toBe(v.violation!.trace.length);
+          expect(again.kind === 'violates' && again.violation.message).toBe(v.violation!.message);
+        }
+      });
+    }
+  });
+
   describe("the explorer at check's confirmation bound and the fast-check search at its default budget agree", () => {
     for (const id of share) {
       const d = designById(id)!;
