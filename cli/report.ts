@@ -1,4 +1,6 @@
 /** Printing verdicts: the table, the traces, and the JSON form. */
+import { designById } from '../model/designs/index.ts';
+import { threadsOf } from '../properties/counterexample/threads.ts';
 import type { Citation } from '../properties/counterexample/cite.ts';
 import { counterexampleId } from '../properties/counterexample/format.ts';
 import { toJsonStep, describeEvents, formatOp } from '../properties/trace.ts';
@@ -70,6 +72,7 @@ export const citationOfVerdict = (v: Verdict, args: CheckArgs): Citation => {
     violation: v.violation!.message,
     replay: replayCommand(v, args),
     found: foundNote(v),
+    threads: threadsOf(designById(v.design)!, trace.map((t) => t.op)),
   };
 };
 

@@ -2,6 +2,7 @@
 import type { Citation } from '../../properties/counterexample/cite.ts';
 import { VERSION } from '../../properties/counterexample/format.ts';
 import { shellLine } from './shell.ts';
+import { stepRuns } from '../../properties/counterexample/threads.ts';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
 
@@ -25,6 +26,9 @@ export const markdownReport = (c: Citation): string => {
       ? `**Warning:** this file no longer reproduces: \`${c.invariant}\` does not fail at step ${c.violatesAt} today.`
       : `**Violation (step ${c.violatesAt}):** ${c.violation}.`,
     '',
+    ...(c.threads.length === 0
+      ? []
+      : ['Threads (the steps each driver thread made; the others are the process, the kernel and the devices):', '', ...c.threads.map((t) => `- thread ${t.id}: \`${t.recipe}\`, ${cell(t.what)}, started at step ${t.started}; steps ${t.steps.length === 0 ? 'none' : stepRuns(t.steps)}.`), '']),
     'Replay:',
     '',
     '```sh',

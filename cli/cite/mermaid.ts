@@ -98,7 +98,15 @@ const text = (s: string): string => s.replace(/[;#]/g, ',').replace(/"/g, "'");
 
 export const mermaidReport = (cx: Counterexample, c: Citation): string => {
   const frames = makeWorld(cx.design.world).frames;
-  const lines = ['sequenceDiagram', ...Object.entries(actors).map(([k, v]) => `  participant ${k} as ${v}`)];
+  // One participant per driver thread (a map path, a callback), after the importing driver: its lane.
+  const lanes = new Map(c.threads.map((t) => [t.id, `T${t.id}`]));
+  const lines = [
+    'sequenceDiagram',
+    ...Object.entries(actors).flatMap(([k, v]) => [
+      `  participant ${k} as ${v}`,
+      ...(k === 'I' ? c.threads.map((t) => `  participant T${t.id} as thread ${t.id}: ${text(t.recipe)}`) : []),
+    ]),
+  ];
   /** Device and CPU accesses go to whoever owns the memory they reach: the exporter for a BAR frame. */
   const target = (to: Actor, effects: ReadonlyArray<string>): Actor => {
     const pfn = /pfn ([0-9]+)/.exec(effects.join(' '))?.[1];
@@ -106,7 +114,9 @@ export const mermaidReport = (cx: Counterexample, c: Citation): string => {
   };
   cx.ops.forEach((op, i) => {
     const step = c.steps[i]!;
-    const [from, plain] = arrows[op.kind];
+    const [own, plain] = arrows[op.kind];
+    const lane = op.by === undefined ? undefined : lanes.get(op.by);
+    const from = (lane ?? own) as Actor;
     const mapsDevice = op.kind === 'mmap' && (op.backing.kind === 'bar' || op.backing.kind === 'p2pmem');
     const to = from === 'D' || from === 'C' ? target(plain, step.effects) : mapsDevice ? 'X' : plain;
     const violating = step.n === c.violatesAt;

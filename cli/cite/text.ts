@@ -3,6 +3,7 @@ import type { Citation } from '../../properties/counterexample/cite.ts';
 import { VERSION } from '../../properties/counterexample/format.ts';
 import { wrapCommand } from './shell.ts';
 import { wrap } from './wrap.ts';
+import { stepRuns } from '../../properties/counterexample/threads.ts';
 
 export const WIDTH = 72;
 
@@ -31,6 +32,10 @@ export const textReport = (c: Citation, width = WIDTH): string => {
       ? wrap(`This file no longer reproduces: ${c.invariant} does not fail at step ${c.violatesAt} today.`, width, 'WARNING: ', '  ')
       : wrap(`${c.violation}.`, width, `Step ${c.violatesAt} violates ${c.invariant}: `, '')),
   );
+  if (c.threads.length > 0) {
+    out.push('', ...wrap('Threads (the steps each driver thread made; the others are the process, the kernel and the devices):', width, '', ''));
+    for (const t of c.threads) out.push(...wrap(`thread ${t.id}: ${t.recipe}, ${t.what}, started at step ${t.started}; steps ${t.steps.length === 0 ? 'none' : stepRuns(t.steps)}.`, width, '  ', '    '));
+  }
   out.push('', 'Replay:', ...wrapCommand(c.replay, width, '  ', '    '));
   return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
 };

@@ -10,6 +10,7 @@ import { describeEvents, formatOp } from '../trace.ts';
 import { counterexampleId } from './format.ts';
 import type { Counterexample } from './load.ts';
 import { escapeText } from './quote.ts';
+import { type CitedThread, threadsOf } from './threads.ts';
 
 export interface CitedStep {
   readonly n: number;
@@ -32,6 +33,8 @@ export interface Citation {
   readonly replay: ReadonlyArray<string>;
   /** How it was found, when it comes straight from a search. */
   readonly found?: string;
+  /** The driver threads of the trace and the steps each made (properties/counterexample/threads.ts). */
+  readonly threads: ReadonlyArray<CitedThread>;
 }
 
 export const citationOf = (cx: Counterexample): Citation => {
@@ -47,5 +50,6 @@ export const citationOf = (cx: Counterexample): Citation => {
     steps: cx.ops.map((op, i) => ({ n: i + 1, call: formatOp(op), effects: effects(i) })),
     violation: r.kind === 'violates' && r.at === cx.file.violatesAt ? r.violation.message : null,
     replay: ['npx', 'dmacheck', 'replay', cx.source],
+    threads: threadsOf(cx.design, cx.ops),
   };
 };

@@ -1,0 +1,63 @@
+/**
+ * Reports show the interleaving by thread: which steps each driver thread
+ * (a map path, an invalidate callback) made, what started it and what code
+ * it runs, computed by running the trace. Text and markdown list the
+ * lanes after the violation; Mermaid draws one participant per thread.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { markdownReport } from '../../cli/cite/markdown.ts';
+import { mermaidReport } from '../../cli/cite/mermaid.ts';
+import { textReport } from '../../cli/cite/text.ts';
+import { citationOf } from '../../properties/counterexample/cite.ts';
+import { loadCounterexample } from '../../properties/counterexample/load.ts';
+import { stepRuns, threadsOf } from '../../properties/counterexample/threads.ts';
+
+const load = (f: string) => {
+  const cx = loadCounterexample(f);
+  if (E.isLeft(cx)) throw new Error(cx.left.message);
+  return cx.right;
+};
+
+const MIRROR = 'counterexamples/hmm-mirror-skip-harmless/mirror-coherent-dab3b2374b.json';
+const GUP = 'counterexamples/gup-set-page-dirty/correct-dirtying-fbd1aac087.json';
+
+describe('thread lanes', () => {
+  it('stepRuns writes consecutive steps as ranges', () => {
+    expect(stepRuns([4, 5, 6, 8, 10, 11])).toBe('4-6, 8, 10-11');
+    expect(stepRuns([3])).toBe('3');
+    expect(stepRuns([])).toBe('');
+  });
+
+  it("the mirror's map path and the callback migration started, each with the steps it made", () => {
+    const cx = load(MIRROR);
+    expect(threadsOf(cx.design, cx.ops)).toEqual([
+      { id: 3, recipe: 'hmm-mirror-fault', what: 'the map path of notifier 2 (a device write fault)', started: 3, steps: [4, 5, 6, 7, 8, 9, 10, 11, 12] },
+      { id: 6, recipe: 'mirror-invalidate-skip-harmless', what: "notifier 2's invalidate callback in invalidation 5 (MMU_NOTIFY_CLEAR)", started: 13, steps: [14, 15, 16, 17] },
+    ]);
+  });
+
+  it('the text and markdown reports list the lanes after the violation, within 72 columns in text', () => {
+    const c = citationOf(load(MIRROR));
+    const text = textReport(c);
+    expect(text).toContain('Threads (the steps each driver thread made;');
+    expect(text).toMatch(/thread 6: mirror-invalidate-skip-harmless, notifier 2's invalidate\n\s+callback in invalidation 5 \(MMU_NOTIFY_CLEAR\), started at step 13;\n\s+steps 14-17\./);
+    for (const l of text.split('\n')) expect(l.length).toBeLessThanOrEqual(72);
+    expect(text.indexOf('Threads')).toBeGreaterThan(text.indexOf('violates mirror-coherent'));
+    expect(markdownReport(c)).toContain("- thread 3: `hmm-mirror-fault`, the map path of notifier 2 (a device write fault), started at step 3; steps 4-12.");
+  });
+
+  it('Mermaid draws each thread as a participant and its calls from there', () => {
+    const cx = load(MIRROR);
+    const m = mermaidReport(cx, citationOf(cx));
+    expect(m).toContain('  participant T3 as thread 3: hmm-mirror-fault');
+    expect(m).toContain('  T6->>');
+    expect(m).toMatch(/ {2}T3->>K: 7\. hmm_range_fault\(/);
+  });
+
+  it('a trace without driver threads has no lanes section', () => {
+    const c = citationOf(load(GUP));
+    expect(c.threads).toEqual([]);
+    expect(textReport(c)).not.toContain('Threads');
+  });
+});
