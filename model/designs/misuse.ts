@@ -128,6 +128,11 @@ export const mapPageUnchecked = (dev: number): StepTemplate =>
   bug('map_page_unchecked', (s) => pinnedPages(s).map((p): Op => ({ kind: 'dma_map_page', dev, page: p.pfn, dir: p.dir })));
 
 /** Every misuse class, for a design whose driver may commit any of them. */
+/** The device writes a buffer its driver mapped DMA_TO_DEVICE: the driver programmed it to (a wrong command, a reused descriptor). */
+export const deviceWritesToDeviceBuffer = bug('device_writes_to_device_buffer', (s) =>
+  mappingsWhere(s, (m) => m.dir === 'to-device' && m.api !== 'p2p_map' && s.devices[m.device]?.bound === true).map((m): Op => ({ kind: 'device_write', mapping: m.id, index: 0 })),
+);
+
 export const misuseTemplates = (dev: number, bar: number): ReadonlyArray<StepTemplate> => [
   unmapTwice,
   unmapWrongDevice,
@@ -141,4 +146,5 @@ export const misuseTemplates = (dev: number, bar: number): ReadonlyArray<StepTem
   unbindWithLiveMappings(dev),
   dmaMapSgOfP2pdmaPage(dev, bar),
   p2pdmaMapSgOfRam(dev),
+  deviceWritesToDeviceBuffer,
 ];

@@ -116,7 +116,8 @@ export const deviceAccess = (s: State, mapping: MappingId, index: number, write:
   const m = s.mappings.get(mapping);
   if (m?.api === 'p2p_map') return illFormed(op, `device ${m.device} holds no programmed address of mapping ${mapping}`);
   if (m === undefined) return illFormed(op, `mapping ${mapping} is not live: the device has no address from it`);
-  if (write && m.dir === 'to-device') return illFormed(op, `mapping ${mapping} is DMA_TO_DEVICE; the device does not write it`);
+  // A write through a DMA_TO_DEVICE mapping is the driver's misuse (it programmed the device so), not
+  // something the kernel refuses: it lands (a direct mapping), and dma-api-hygiene judges it.
   if (!write && m.dir === 'from-device') return illFormed(op, `mapping ${mapping} is DMA_FROM_DEVICE; the device does not read it`);
   const e = m.entries[index];
   if (e === undefined) return illFormed(op, `index ${index} is outside mapping ${mapping} (${m.entries.length} entries)`);

@@ -74,6 +74,15 @@ const judges: Judges = {
       `DMA-API: device ${o.dev}: device driver has pending DMA allocations while released from device [count=${live.length}] One of leaked entries details: ${where(m)} [mapped with ${dirName(m.dir)}] [mapped as ${mapType(m.api)}]`,
     );
   },
+  // A device writing a buffer its driver mapped DMA_TO_DEVICE (the driver told it to): nothing in
+  // the kernel sees it, dma-debug included. With swiotlb the write lands in the bounce buffer and is
+  // never copied back; behind an IOMMU the mapping is read-only and the write faults; with a direct
+  // mapping it lands, and a later sync for the CPU may not cover it (Documentation/core-api/dma-api-howto.rst).
+  device_write: (before, o) => {
+    const m = before.mappings.get(o.mapping);
+    if (m === undefined || m.dir !== 'to-device' || m.api === 'p2p_map') return O.none;
+    return O.some(`device ${m.device} wrote through mapping ${o.mapping}, which its driver mapped DMA_TO_DEVICE (${m.api}): the device may only read it; with swiotlb the write never reaches the page, behind an IOMMU it faults (no dma-debug check sees this)`);
+  },
   sg_free_table: (before, o) => {
     // Stryker disable next-line ConditionalExpression: a page or vma-op origin has no sgl field, and undefined never equals the sgl id
     const m = [...before.mappings.values()].find((x) => x.origin.kind === 'sgl' && x.origin.sgl === o.sgl);
@@ -99,8 +108,10 @@ const judgeOf = <K extends OpKind>(op: Extract<Op, { kind: K }>): Judge<K> | und
  *     allow, or with another entry count (check_sync);
  *   - mappings still live when the driver unbinds
  *     (dma_debug_device_change, "pending DMA allocations");
- *   - and one class dma-debug cannot see: sg_free_table of a table that
- *     is still mapped (its later unmap reads freed memory).
+ *   - and two classes dma-debug cannot see: sg_free_table of a table
+ *     that is still mapped (its later unmap reads freed memory), and a
+ *     device write through a DMA_TO_DEVICE mapping (a device the driver
+ *     programmed to write a buffer it mapped for the device to read).
  * Sizes are always whole pages in the model, so "different size" cannot
  * arise. These calls are `void` in the kernel: the model accepts them and
  * this invariant judges the call against the state it was made in.

@@ -230,7 +230,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/cpu.ts': ['ill-formed', 'SIGSEGV', 'via r.left'],
   'model/ops/dma-only-sgl.ts': ['ill-formed', '-EFAULT', '-EFAULT', '-EINVAL', 'via r', 'via pinned.left', '-EREMOTEIO', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/dma-page.ts': ['ill-formed', 'ill-formed', 'DMA_MAPPING_ERROR', 'ill-formed', 'ill-formed'],
-  'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/gup.ts': ['via r.left', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/hmm.ts': ['-EFAULT', 'ill-formed', 'ill-formed', 'waits', '-EBUSY', '-EFAULT', '-EFAULT', 'waits', '-EPERM', 'waits', 'waits'],
   'model/ops/importer.ts': ['ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
@@ -549,7 +549,7 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
   dma_unmap_sg: [{ kernel: 'a device that names nothing is ill-formed', state: mapped, op: { kind: 'dma_unmap_sg', mapping: 4, dev: 9, nents: 2, dir: 'to-device' }, reason: 'ill-formed: no device 9' }],
   dma_sync_sg_for_cpu: [{ kernel: 'a device that names nothing is ill-formed', state: mapped, op: { kind: 'dma_sync_sg_for_cpu', mapping: 4, dev: 9, nents: 2, dir: 'to-device' }, reason: 'ill-formed: no device 9' }],
   dma_sync_sg_for_device: [{ kernel: 'a device that names nothing is ill-formed', state: mapped, op: { kind: 'dma_sync_sg_for_device', mapping: 4, dev: 9, nents: 2, dir: 'to-device' }, reason: 'ill-formed: no device 9' }],
-  device_write: [{ kernel: 'the device writes no DMA_TO_DEVICE mapping: ill-formed', state: mapped, op: { kind: 'device_write', mapping: 4, index: 0 }, reason: 'ill-formed: mapping 4 is DMA_TO_DEVICE' }],
+  device_write: [{ kernel: 'the device has no address from a mapping that is not live: ill-formed', state: world, op: { kind: 'device_write', mapping: 4, index: 0 }, reason: 'ill-formed: mapping 4 is not live' }],
   device_read: [{ kernel: 'the device has no address from a mapping that is not live: ill-formed', state: world, op: { kind: 'device_read', mapping: 4, index: 0 }, reason: 'ill-formed: mapping 4 is not live' }],
   pci_alloc_p2pmem: [
     { kernel: 'pci_alloc_p2pmem returns NULL for a device without pci_p2pdma_add_resource', state: world, op: { kind: 'pci_alloc_p2pmem', bar: RAW_BAR }, reason: 'returns NULL: BAR 1 was not registered with pci_p2pdma_add_resource' },
