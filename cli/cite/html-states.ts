@@ -45,6 +45,8 @@ export interface ViewStep {
   readonly rejected: string | null;
   /** The state after the step; null once a step was refused. */
   readonly state: Snapshot | null;
+  /** The driver thread that made the step (`thread 3`), or null: the process, the kernel or a device. */
+  readonly lane: number | null;
 }
 
 export interface ViewData {
@@ -56,6 +58,8 @@ export interface ViewData {
   readonly violation: string | null;
   readonly replay: string;
   readonly steps: ReadonlyArray<ViewStep>;
+  /** The driver threads of the trace and their steps (properties/counterexample/threads.ts). */
+  readonly threads: Citation['threads'];
 }
 
 const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => v !== null && typeof v === 'object';
@@ -124,11 +128,11 @@ export const diffSnapshot = (before: Readonly<Record<string, Raw>> | null, after
 export const viewOf = (cx: Counterexample, c: Citation): ViewData => {
   let state = makeWorld(cx.design.world);
   let raw = rawSnapshot(state);
-  const steps: ViewStep[] = [{ n: 0, call: 'initial state', effects: [], violation: null, rejected: null, state: diffSnapshot(null, raw) }];
+  const steps: ViewStep[] = [{ n: 0, call: 'initial state', effects: [], violation: null, rejected: null, state: diffSnapshot(null, raw), lane: null }];
   let refused = false;
   for (const [i, op] of cx.ops.entries()) {
     const cited = c.steps[i]!;
-    const base = { n: i + 1, call: cited.call, effects: cited.effects, violation: i + 1 === c.violatesAt ? c.violation : null };
+    const base = { n: i + 1, call: cited.call, effects: cited.effects, violation: i + 1 === c.violatesAt ? c.violation : null, lane: op.by ?? null };
     if (refused) {
       steps.push({ ...base, rejected: null, state: null });
       continue;
@@ -153,5 +157,6 @@ export const viewOf = (cx: Counterexample, c: Citation): ViewData => {
     violation: c.violation,
     replay: shellLine(c.replay),
     steps,
+    threads: c.threads,
   };
 };

@@ -21,6 +21,16 @@ nav button[aria-current="step"]::before { content: ">"; position: absolute; left
 nav button:focus-visible { outline: 3px dashed var(--fg); outline-offset: 2px; }
 nav button.violates { background: var(--bad); border-color: var(--badline); }
 nav .effects { display: block; font-weight: normal; color: var(--muted); }
+nav .lane-tag { font-weight: bold; }
+nav button.lane-1, nav button.lane-2, nav button.lane-3, nav button.lane-4, nav button.lane-5, nav button.lane-6 { border-left-width: 6px; }
+nav button.lane-1 { margin-left: 12px; border-left-style: solid; }
+nav button.lane-2 { margin-left: 24px; border-left-style: double; }
+nav button.lane-3 { margin-left: 36px; border-left-style: dashed; }
+nav button.lane-4 { margin-left: 48px; border-left-style: dotted; }
+nav button.lane-5 { margin-left: 60px; border-left-style: solid; }
+nav button.lane-6 { margin-left: 72px; border-left-style: double; }
+#threads h2 { font-size: 14px; }
+#threads ul { margin: 4px 0; padding-left: 18px; }
 nav .hint { color: var(--muted); font-size: 12px; }
 main { padding: 8px 16px 24px; }
 main:focus { outline: none; }

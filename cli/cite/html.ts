@@ -10,6 +10,7 @@ import type { Counterexample } from '../../properties/counterexample/load.ts';
 import { viewerScript } from './html-script.ts';
 import { type ViewData, viewOf } from './html-states.ts';
 import { viewerStyle } from './html-style.ts';
+import { stepRuns } from '../../properties/counterexample/threads.ts';
 
 /** Text for element content and attribute values. */
 export const escapeHtml = (s: string): string =>
@@ -24,16 +25,32 @@ export const embedJson = (v: unknown): string =>
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
 
-const stepList = (d: ViewData): string =>
-  d.steps
+/** Swim lanes: a driver thread's steps are indented under its own lane (1 to LANES, then again from 1); the process, the kernel and the devices keep lane 0. */
+export const LANES = 6;
+
+const stepList = (d: ViewData): string => {
+  const laneOf = new Map(d.threads.map((t, i) => [t.id, (i % LANES) + 1]));
+  return d.steps
     .map((s) => {
       const bad = s.n === d.violatesAt;
+      const lane = s.lane === null ? 0 : (laneOf.get(s.lane) ?? 0);
       const effects = s.effects.length === 0 ? '' : `<span class="effects">-&gt; ${escapeHtml(s.effects.join('; '))}</span>`;
       const mark = bad ? `<span class="effects"><strong>!! VIOLATES ${escapeHtml(d.invariant)}</strong></span>` : '';
       const refused = s.rejected === null ? '' : '<span class="effects"><strong>!! refused today</strong></span>';
-      return `<li><button type="button" data-step="${s.n}"${bad ? ' class="violates"' : ''}><span class="call">${s.n}. ${escapeHtml(s.call)}</span>${effects}${mark}${refused}</button></li>`;
+      const tag = s.lane === null ? '' : `<span class="lane-tag">thread ${s.lane}</span> `;
+      const classes = [...(bad ? ['violates'] : []), ...(lane > 0 ? [`lane-${lane}`] : [])];
+      return `<li><button type="button" data-step="${s.n}"${classes.length > 0 ? ` class="${classes.join(' ')}"` : ''}><span class="call">${tag}${s.n}. ${escapeHtml(s.call)}</span>${effects}${mark}${refused}</button></li>`;
     })
     .join('\n');
+};
+
+/** Which steps each driver thread made, under the steps: the key to the lanes. */
+const threadList = (d: ViewData): string =>
+  d.threads.length === 0
+    ? ''
+    : `<section id="threads" aria-label="Driver threads"><h2>Threads</h2><ul>${d.threads
+        .map((t) => `<li><strong>thread ${t.id}</strong>: <code>${escapeHtml(t.recipe)}</code>, ${escapeHtml(t.what)}, started at step ${t.started}; steps ${t.steps.length === 0 ? 'none' : stepRuns(t.steps)}.</li>`)
+        .join('')}</ul><p class="hint">A thread's steps are indented in its own lane; the others are the process, the kernel and the devices.</p></section>`;
 
 export const htmlPage = (d: ViewData): string => {
   const heading = `dmacheck counterexample ${d.id}${d.title === null ? '' : `: ${d.title}`}`;
@@ -62,6 +79,7 @@ export const htmlPage = (d: ViewData): string => {
 <ol id="steps">
 ${stepList(d)}
 </ol>
+${threadList(d)}
 <p class="hint">Click a step, or use the arrow keys, j / k, Home and End. Markers: [new], [changed: fields], [removed] say what the selected step did; !! marks the violation.</p>
 </nav>
 <p id="announce" class="sr-only" aria-live="polite"></p>

@@ -170,6 +170,23 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
     expect(png.length).toBeGreaterThan(20_000);
   });
 
+  it('draws the interleaving as lanes: each driver thread\'s steps indented under their own lane, and a key listing the threads', async () => {
+    const d = viewData('counterexamples/hmm-mirror-skip-harmless/mirror-coherent-dab3b2374b.json');
+    const page = await open('lanes', d);
+    expect(await page.locator('#threads li').allTextContents()).toEqual([
+      'thread 3: hmm-mirror-fault, the map path of notifier 2 (a device write fault), started at step 3; steps 4-12.',
+      "thread 6: mirror-invalidate-skip-harmless, notifier 2's invalidate callback in invalidation 5 (MMU_NOTIFY_CLEAR), started at step 13; steps 14-17.",
+    ]);
+    const lanes = await page.evaluate<(string | null)[]>("[...document.querySelectorAll('#steps button')].map((b) => (b.className.match(/lane-[0-9]+/) || [null])[0])");
+    expect(lanes.slice(3, 19)).toEqual([null, ...Array(9).fill('lane-1'), null, ...Array(4).fill('lane-2'), null]);
+    expect(await page.textContent('#steps button[data-step="14"]')).toContain('thread 6 14. driver_lock(dev=1, by=6)');
+    // The lanes are drawn: a thread's steps sit further right than the process's.
+    const left = async (n: number) => page.evaluate<number>(`document.querySelector('#steps button[data-step="${n}"]').getBoundingClientRect().left`);
+    expect(await left(14)).toBeGreaterThan(await left(4));
+    expect(await left(4)).toBeGreaterThan(await left(13));
+    expect(problems).toEqual([]);
+  });
+
   it("shows a driver lock held right after driver_lock and released after driver_unlock", async () => {
     const d = viewData('counterexamples/vma-p2p-map-notifier-hmm-literal/map-within-vma-lifetime-755e654b5b.json');
     const page = await open('locks', d);
