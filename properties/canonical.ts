@@ -13,8 +13,8 @@
  * frame generations and `nextId` are dropped. Sequence counts are only
  * ever compared for equality and only grow, so a notifier's seq is kept as
  * "equal to its mm's or not", and a thread's as "equal to its notifier's
- * (or mm's) or not". Threads, invalidations and device ranges keep their
- * ids where they refer to each other (exact, less reduction).
+ * (or mm's) or not". Notifiers, driver threads and invalidations are
+ * named by the order of their ids, and device ranges by their contents.
  */
 import { match } from 'ts-pattern';
 import type { Continuation, DmaMapping, MappedEntry, PageArray, Sgl, State } from '../model/state.ts';
@@ -51,6 +51,13 @@ export const canonicalKey = (s: State): string => {
   };
   const mappingKey = (m: DmaMapping) => `${m.device}|${m.dir}|${m.api}|${origin(m)}|${m.nents}/${m.mapped}${m.errorChecked ? 'c' : ''}|${entries(m).join(',')}`;
   const mapping = rankBy(s.mappings.values(), mappingKey);
+  // Notifiers, driver threads and invalidations by the order of their ids: ids only grow, so a
+  // new one outranks every one there is, and two states that differ only in how many ids were
+  // used up on the way behave alike (callbacks run and templates offer in id order).
+  const byOrder = (ids: Iterable<number>): Map<number, number> => new Map([...ids].sort((a, b) => a - b).map((id, i) => [id, i]));
+  const nr = byOrder(s.notifiers.keys());
+  const tr = byOrder(s.threads.keys());
+  const ir = byOrder(s.invalidations.keys());
   const parts: string[] = [];
   for (const f of s.frames)
     parts.push(
@@ -86,7 +93,7 @@ export const canonicalKey = (s: State): string => {
   parts.push(
     `N${[...s.notifiers.values()]
       .sort((a, b) => a.id - b.id)
-      .map((n) => `${n.id}:${r(mm, n.mm)}:${n.start}-${n.end}:${n.owner}`)
+      .map((n) => `${r(nr, n.id)}:${r(mm, n.mm)}:${n.start}-${n.end}:${n.owner}`)
       .join(';')}`,
   );
   /** A continuation with its VMA and mm ids ranked like the objects they name. */
@@ -105,7 +112,7 @@ export const canonicalKey = (s: State): string => {
       .exhaustive();
   const mmSeq = (m: number): number => s.mms.get(m)?.invalidateSeq ?? -1;
   parts.push(`Q${[...s.mms.values()].sort((a, b) => r(mm, a.id) - r(mm, b.id)).map((m) => m.invalidateSeq % 2).join('')}`);
-  parts.push(`n${[...s.notifiers.values()].sort((a, b) => a.id - b.id).map((n) => `${n.id}:${n.seq === mmSeq(n.mm) ? '=' : '<'}`).join(',')}`);
+  parts.push(`n${[...s.notifiers.values()].sort((a, b) => a.id - b.id).map((n) => `${r(nr, n.id)}:${n.seq === mmSeq(n.mm) ? '=' : '<'}`).join(',')}`);
   parts.push(
     `T${[...s.threads.values()]
       .sort((a, b) => a.id - b.id)
@@ -117,14 +124,14 @@ export const canonicalKey = (s: State): string => {
         const ents = t.entries === null ? '-' : t.entries.map(entryKey).join(',');
         const found = t.vma === null ? '-' : `${r(vma, t.vma.vma)}@${t.vma.start}-${t.vma.end}${t.vma.p2pMap ? 'p' : ''}${t.vma.writable ? 'w' : 'r'}`;
         const pfns = t.pfns === null ? '' : `:${t.pfns.map((p) => `${entryKey({ dma: p.pfn, pfn: p.pfn, gen: p.gen, reaches: p.pfn })}${p.write ? 'w' : 'r'}`).join(',')}`;
-        return `${t.id}:${t.device}:${t.recipe}:${t.pc}:${t.notifier}:${t.inv ?? '-'}:${cur}:${seq}:${m}:${ents}:${found}:${t.retry === null ? '-' : t.retry ? 1 : 0}${t.stale === null ? '' : t.stale ? 's' : 'b'}${t.write ? 'W' : ''}${pfns}`;
+        return `${r(tr, t.id)}:${t.device}:${t.recipe}:${t.pc}:${r(nr, t.notifier)}:${r(ir, t.inv)}:${cur}:${seq}:${m}:${ents}:${found}:${t.retry === null ? '-' : t.retry ? 1 : 0}${t.stale === null ? '' : t.stale ? 's' : 'b'}${t.write ? 'W' : ''}${pfns}`;
       })
       .join(';')}`,
   );
   parts.push(
     `X${[...s.invalidations.values()]
       .sort((a, b) => a.id - b.id)
-      .map((i) => `${i.id}:${i.event}:${i.ranges.map((g) => `${r(mm, g.mm)}@${g.start}-${g.end}`).join('+')}:${i.mmapLocked ?? '-'}:${i.queue.join(',')}:${i.running ?? '-'}:${thenKey(i.then)}`)
+      .map((i) => `${r(ir, i.id)}:${i.event}:${i.ranges.map((g) => `${r(mm, g.mm)}@${g.start}-${g.end}`).join('+')}:${r(mm, i.mmapLocked)}:${i.queue.map((n) => r(nr, n)).join(',')}:${r(tr, i.running)}:${thenKey(i.then)}`)
       .join(';')}`,
   );
   parts.push(
@@ -136,7 +143,7 @@ export const canonicalKey = (s: State): string => {
   // What each driver recorded (the mappings it knows it holds).
   parts.push(
     `K${s.records
-      .map((k) => `${k.device}:${k.notifier}:${s.mappings.has(k.mapping) ? `m${r(mapping, k.mapping)}` : 'x'}:${r(vma, k.vma)}:${r(mm, k.mm)}@${k.start}-${k.end}`)
+      .map((k) => `${k.device}:${r(nr, k.notifier)}:${s.mappings.has(k.mapping) ? `m${r(mapping, k.mapping)}` : 'x'}:${r(vma, k.vma)}:${r(mm, k.mm)}@${k.start}-${k.end}`)
       .sort()
       .join(';')}`,
   );

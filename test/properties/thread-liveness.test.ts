@@ -15,7 +15,7 @@ import { goto, type Recipe } from '../../model/recipe.ts';
 import { withVariant } from '../../model/variant.ts';
 import { threadLiveness } from '../../properties/liveness.ts';
 
-/** A process with one anon page under the mirror's notifier; the device faults on it (twice at most); one munmap. */
+/** A process with one anon page under the mirror's notifier; the device faults on it while it is mapped; one munmap. */
 const tiny = (): Design => {
   const mirror = designById('hmm-mirror')!;
   const setUp: StepTemplate = {
@@ -28,9 +28,9 @@ const tiny = (): Design => {
         : [],
   };
   const fault = single('driver_map_range', 'driver', 1, (s) =>
-    s.notifiers.size === 1 && s.threads.size === 0 && s.deviceRanges.size === 0 && s.nextId < 12 ? [{ kind: 'driver_map_range', dev: IMPORTER, notifier: [...s.notifiers.keys()][0]!, write: false }] : [],
+    s.notifiers.size === 1 && s.vmas.size === 1 && s.threads.size === 0 && s.deviceRanges.size === 0 ? [{ kind: 'driver_map_range', dev: IMPORTER, notifier: [...s.notifiers.keys()][0]!, write: false }] : [],
   );
-  const munmapOnce = single('munmap', 'environment', 1, (s) => (s.vmas.size === 1 && s.nextId < 14 ? [{ kind: 'munmap', mm: 0, start: 0, npages: 1 }] : []));
+  const munmapOnce = single('munmap', 'environment', 1, (s) => (s.vmas.size === 1 ? [{ kind: 'munmap', mm: 0, start: 0, npages: 1 }] : []));
   return { ...mirror, id: 'tiny-mirror', driver: [setUp, fault, driverThreads], environment: [munmapOnce, invalidateRangeEnd] };
 };
 
