@@ -16,7 +16,7 @@
  * the next one.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { defaults } from '../cli/args.ts';
 import { exploreOne } from '../cli/explore.ts';
@@ -106,10 +106,12 @@ const main = async (): Promise<void> => {
   const summary = `${flipped} of ${rows.length} mutants flip a verdict (${((100 * flipped) / rows.length).toFixed(1)}%), ${crashed} crash the model, ${survivors.length} survive (${unexplained.length} without a written reason); ${own ? 'own designs only' : 'every design'}, ${((Date.now() - t0) / 1000).toFixed(0)} s on ${jobs} workers`;
   process.stdout.write(`\n${table(rows)}\n\nmutate:verdicts: ${summary}\n`);
   const out = values('--write')[0];
+  // The file's own sections after the table (the notes a person wrote) are kept.
+  const notes = out !== undefined && existsSync(out) ? /\n## [\s\S]*$/.exec(readFileSync(out, 'utf8'))?.[0] ?? '' : '';
   if (out !== undefined)
     writeFileSync(
       out,
-      `# Verdict mutants\n\nThe last \`npm run mutate:verdicts\` (written by \`npm run mutate:verdicts -- --write docs/verdict-mutants.md\`; docs/assurance.md says what it does): ${summary}. Seed ${defaults.seed}, ${defaults.runs} runs of ${defaults.maxCommands} steps per search, each design's own budget where it asks for more; \`explore\` at ${defaults.maxStates} states where check flips nothing.\n\n${table(rows)}\n`,
+      `# Verdict mutants\n\nThe last \`npm run mutate:verdicts\` (written by \`npm run mutate:verdicts -- --write docs/verdict-mutants.md\`; docs/assurance.md says what it does): ${summary}. Seed ${defaults.seed}, ${defaults.runs} runs of ${defaults.maxCommands} steps per search, each design's own budget where it asks for more; \`explore\` at ${defaults.maxStates} states where check flips nothing.\n\n${table(rows)}\n${notes}`,
     );
   process.exitCode = unexplained.length > 0 || crashed > 0 ? 1 : 0;
 };
