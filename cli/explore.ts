@@ -9,6 +9,7 @@ import { designById } from '../model/designs/index.ts';
 import { match } from 'ts-pattern';
 import { type RemovalLiveness, removalLiveness } from '../properties/liveness.ts';
 import { threadsOf } from '../properties/counterexample/threads.ts';
+import { causesOf } from '../properties/counterexample/causes.ts';
 import { formatSize, parseSize } from '../bench/reference/model.ts';
 import { runReference } from '../bench/reference/run.ts';
 import { saveCounterexample, toCounterexampleFile } from '../properties/counterexample/save.ts';
@@ -248,6 +249,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
         replay: ['npx', 'dmacheck', 'explore', '--design', d.design, '--invariant', v.invariant, ...(args.depth === undefined ? [] : ['--depth', String(args.depth)]), '--max-states', String(args.maxStates), ...args.without.flatMap((w) => ['--without', w]), '--save'],
         found: `breadth-first exploration: a shortest trace, ${v.depth} design step(s)${d.without.length === 0 ? '' : `, without ${d.without.join(', ')}`}`,
         threads: threadsOf(designById(d.design)!, opsOf(v)),
+        causes: causesOf(designById(d.design)!, opsOf(v), v.invariant, v.trace.length),
       });
       console.log(`\n${report.trimEnd()}`);
     }

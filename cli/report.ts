@@ -1,6 +1,7 @@
 /** Printing verdicts: the table, the traces, and the JSON form. */
 import { designById } from '../model/designs/index.ts';
 import { threadsOf } from '../properties/counterexample/threads.ts';
+import { causesOf } from '../properties/counterexample/causes.ts';
 import type { Citation } from '../properties/counterexample/cite.ts';
 import { counterexampleId } from '../properties/counterexample/format.ts';
 import { toJsonStep, describeEvents, formatOp } from '../properties/trace.ts';
@@ -73,6 +74,7 @@ export const citationOfVerdict = (v: Verdict, args: CheckArgs): Citation => {
     replay: replayCommand(v, args),
     found: foundNote(v),
     threads: threadsOf(designById(v.design)!, trace.map((t) => t.op)),
+    causes: causesOf(designById(v.design)!, trace.map((t) => t.op), v.invariant, trace.length),
   };
 };
 

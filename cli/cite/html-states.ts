@@ -60,6 +60,8 @@ export interface ViewData {
   readonly steps: ReadonlyArray<ViewStep>;
   /** The driver threads of the trace and their steps (properties/counterexample/threads.ts). */
   readonly threads: Citation['threads'];
+  /** The earlier steps the violation needed (properties/counterexample/causes.ts). */
+  readonly causes: Citation['causes'];
 }
 
 const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => v !== null && typeof v === 'object';
@@ -158,5 +160,6 @@ export const viewOf = (cx: Counterexample, c: Citation): ViewData => {
     replay: shellLine(c.replay),
     steps,
     threads: c.threads,
+    causes: c.causes,
   };
 };

@@ -22,6 +22,7 @@ nav button:focus-visible { outline: 3px dashed var(--fg); outline-offset: 2px; }
 nav button.violates { background: var(--bad); border-color: var(--badline); }
 nav .effects { display: block; font-weight: normal; color: var(--muted); }
 nav .lane-tag { font-weight: bold; }
+nav button.cause { border-style: dashed; border-color: var(--badline); }
 nav button.lane-1, nav button.lane-2, nav button.lane-3, nav button.lane-4, nav button.lane-5, nav button.lane-6 { border-left-width: 6px; }
 nav button.lane-1 { margin-left: 12px; border-left-style: solid; }
 nav button.lane-2 { margin-left: 24px; border-left-style: double; }

@@ -38,8 +38,10 @@ const stepList = (d: ViewData): string => {
       const mark = bad ? `<span class="effects"><strong>!! VIOLATES ${escapeHtml(d.invariant)}</strong></span>` : '';
       const refused = s.rejected === null ? '' : '<span class="effects"><strong>!! refused today</strong></span>';
       const tag = s.lane === null ? '' : `<span class="lane-tag">thread ${s.lane}</span> `;
-      const classes = [...(bad ? ['violates'] : []), ...(lane > 0 ? [`lane-${lane}`] : [])];
-      return `<li><button type="button" data-step="${s.n}"${classes.length > 0 ? ` class="${classes.join(' ')}"` : ''}><span class="call">${tag}${s.n}. ${escapeHtml(s.call)}</span>${effects}${mark}${refused}</button></li>`;
+      const cause = d.causes.find((k) => k.step === s.n);
+      const because = cause === undefined ? '' : `<span class="effects"><strong>* cause:</strong> ${escapeHtml(cause.why)}</span>`;
+      const classes = [...(bad ? ['violates'] : []), ...(cause === undefined ? [] : ['cause']), ...(lane > 0 ? [`lane-${lane}`] : [])];
+      return `<li><button type="button" data-step="${s.n}"${classes.length > 0 ? ` class="${classes.join(' ')}"` : ''}><span class="call">${tag}${s.n}. ${escapeHtml(s.call)}</span>${effects}${because}${mark}${refused}</button></li>`;
     })
     .join('\n');
 };
@@ -72,6 +74,7 @@ export const htmlPage = (d: ViewData): string => {
 <h1>${escapeHtml(heading)}</h1>
 <p>design: <code>${escapeHtml(d.design)}</code>, invariant: <code>${escapeHtml(d.invariant)}</code> (violated at step ${d.violatesAt})</p>
 <p id="verdict"><strong>!!</strong> ${escapeHtml(verdict)} <button type="button" id="goto-violation">Show step ${d.violatesAt}</button></p>
+${d.causes.length === 0 ? '' : `<p id="causes">Because of: ${d.causes.map((k) => `step ${k.step} (${escapeHtml(k.why)})`).join('; ')}. The steps are marked <strong>* cause</strong>.</p>`}
 <p>Replay: <code>${escapeHtml(d.replay)}</code></p>
 </header>
 <div class="layout">

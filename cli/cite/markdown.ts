@@ -26,6 +26,7 @@ export const markdownReport = (c: Citation): string => {
       ? `**Warning:** this file no longer reproduces: \`${c.invariant}\` does not fail at step ${c.violatesAt} today.`
       : `**Violation (step ${c.violatesAt}):** ${c.violation}.`,
     '',
+    ...(c.causes.length === 0 ? [] : ['Because of (earlier steps the violation needs):', '', ...c.causes.map((k) => `- step ${k.step}: ${cell(k.why)}.`), '']),
     ...(c.threads.length === 0
       ? []
       : ['Threads (the steps each driver thread made; the others are the process, the kernel and the devices):', '', ...c.threads.map((t) => `- thread ${t.id}: \`${t.recipe}\`, ${cell(t.what)}, started at step ${t.started}; steps ${t.steps.length === 0 ? 'none' : stepRuns(t.steps)}.`), '']),

@@ -32,6 +32,10 @@ export const textReport = (c: Citation, width = WIDTH): string => {
       ? wrap(`This file no longer reproduces: ${c.invariant} does not fail at step ${c.violatesAt} today.`, width, 'WARNING: ', '  ')
       : wrap(`${c.violation}.`, width, `Step ${c.violatesAt} violates ${c.invariant}: `, '')),
   );
+  if (c.causes.length > 0) {
+    out.push('', 'Because of (earlier steps the violation needs):');
+    for (const k of c.causes) out.push(...wrap(`step ${k.step}: ${k.why}.`, width, '  ', '    '));
+  }
   if (c.threads.length > 0) {
     out.push('', ...wrap('Threads (the steps each driver thread made; the others are the process, the kernel and the devices):', width, '', ''));
     for (const t of c.threads) out.push(...wrap(`thread ${t.id}: ${t.recipe}, ${t.what}, started at step ${t.started}; steps ${t.steps.length === 0 ? 'none' : stepRuns(t.steps)}.`, width, '  ', '    '));

@@ -11,6 +11,7 @@ import { counterexampleId } from './format.ts';
 import type { Counterexample } from './load.ts';
 import { escapeText } from './quote.ts';
 import { type CitedThread, threadsOf } from './threads.ts';
+import { type Cause, causesOf } from './causes.ts';
 
 export interface CitedStep {
   readonly n: number;
@@ -35,6 +36,8 @@ export interface Citation {
   readonly found?: string;
   /** The driver threads of the trace and the steps each made (properties/counterexample/threads.ts). */
   readonly threads: ReadonlyArray<CitedThread>;
+  /** The earlier steps the violation needed (properties/counterexample/causes.ts); empty when none are named. */
+  readonly causes: ReadonlyArray<Cause>;
 }
 
 export const citationOf = (cx: Counterexample): Citation => {
@@ -51,5 +54,6 @@ export const citationOf = (cx: Counterexample): Citation => {
     violation: r.kind === 'violates' && r.at === cx.file.violatesAt ? r.violation.message : null,
     replay: ['npx', 'dmacheck', 'replay', cx.source],
     threads: threadsOf(cx.design, cx.ops),
+    causes: r.kind === 'violates' && r.at === cx.file.violatesAt ? causesOf(cx.design, cx.ops, cx.invariant, cx.file.violatesAt) : [],
   };
 };

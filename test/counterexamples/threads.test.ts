@@ -12,6 +12,8 @@ import { textReport } from '../../cli/cite/text.ts';
 import { citationOf } from '../../properties/counterexample/cite.ts';
 import { loadCounterexample } from '../../properties/counterexample/load.ts';
 import { stepRuns, threadsOf } from '../../properties/counterexample/threads.ts';
+import { causesOf } from '../../properties/counterexample/causes.ts';
+import { htmlReport } from '../../cli/cite/html.ts';
 
 const load = (f: string) => {
   const cx = loadCounterexample(f);
@@ -59,5 +61,40 @@ describe('thread lanes', () => {
     const c = citationOf(load(GUP));
     expect(c.threads).toEqual([]);
     expect(textReport(c)).not.toContain('Threads');
+  });
+});
+
+describe('causes: the earlier steps a violation needs, from what the model did', () => {
+  it('a mirror read of a moved page: the fault that returned the pfn, the programming, the PTE change', () => {
+    const cx = load(MIRROR);
+    expect(causesOf(cx.design, cx.ops, 'mirror-coherent', 19)).toEqual([
+      { step: 7, why: 'hmm_range_fault returns pfn 0' },
+      { step: 11, why: "device 1's page table gets pfn 0 for page 0 of mm 0" },
+      { step: 18, why: 'the CPU page table at page 0 of mm 0 changes (0w -> 1w)' },
+    ]);
+  });
+
+  it('a map path without read_retry: its read section, and the invalidation that overtook it', () => {
+    const cx = load('counterexamples/hmm-mirror-noretry/notifier-protocol-b85752c63d.json');
+    expect(causesOf(cx.design, cx.ops, 'notifier-protocol', cx.file.violatesAt)).toEqual([
+      { step: 5, why: "thread 3's read section of notifier 2 begins" },
+      { step: 11, why: "an invalidation sets notifier 2's seq: the read section is overtaken" },
+    ]);
+  });
+
+  it('every report format names them: text and markdown after the violation, HTML on the steps', () => {
+    const cx = load(MIRROR);
+    const c = citationOf(cx);
+    expect(textReport(c)).toContain('Because of (earlier steps the violation needs):\n  step 7: hmm_range_fault returns pfn 0.\n');
+    expect(markdownReport(c)).toContain('- step 18: the CPU page table at page 0 of mm 0 changes (0w -> 1w).');
+    const html = htmlReport(cx, c);
+    expect(html).toContain('<p id="causes">Because of: step 7 (hmm_range_fault returns pfn 0);');
+    expect(html.match(/class="cause[" ]/g)).toHaveLength(3);
+  });
+
+  it('an invariant without a cause finder, or a GUP trace, names none', () => {
+    const c = citationOf(load(GUP));
+    expect(c.causes).toEqual([]);
+    expect(textReport(c)).not.toContain('Because of');
   });
 });

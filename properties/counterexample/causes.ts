@@ -1,0 +1,126 @@
+/**
+ * Why a violation happened: the earlier steps that made it possible,
+ * found by running the trace and reading what the model did (its events
+ * and its states), never from the report's text. For notifier-protocol,
+ * the read section the map path began and the invalidation that overtook
+ * it, or the invalidation and the programming its callbacks left behind;
+ * for a device access through a mirror (mirror-coherent,
+ * no-dma-after-free), the programming of the entry and the change of the
+ * CPU page table or the free that made it stale; for
+ * map-within-vma-lifetime, the step that gave out the mapping. Other
+ * invariants name no causes yet.
+ */
+import type { Design } from '../../model/designs/design.ts';
+import type { Event } from '../../model/event.ts';
+import type { Op } from '../../model/op.ts';
+import { findVma } from '../../model/page.ts';
+import type { State } from '../../model/state.ts';
+import { step } from '../../model/step.ts';
+import { makeWorld } from '../../model/world.ts';
+import type { InvariantId } from '../invariant.ts';
+
+export interface Cause {
+  /** The step (1-based). */
+  readonly step: number;
+  readonly why: string;
+}
+
+interface Ran {
+  readonly op: Op;
+  readonly before: State;
+  readonly after: State;
+  readonly events: ReadonlyArray<Event>;
+}
+
+const run = (design: Design, ops: ReadonlyArray<Op>): ReadonlyArray<Ran> => {
+  let s = makeWorld(design.world);
+  const out: Ran[] = [];
+  for (const op of ops) {
+    const r = step(s, op);
+    if (r._tag === 'Left') break;
+    out.push({ op, before: s, after: r.right.state, events: r.right.events });
+    s = r.right.state;
+  }
+  return out;
+};
+
+/** The last index before `k` satisfying `p`, or -1. */
+const lastBefore = (steps: ReadonlyArray<Ran>, k: number, p: (r: Ran) => boolean): number => {
+  for (let i = k - 1; i >= 0; i--) if (p(steps[i]!)) return i;
+  return -1;
+};
+
+const pteAt = (s: State, mm: number, addr: number): string => {
+  const v = findVma(s, mm, addr);
+  const p = v === undefined ? null : (v.ptes[addr - v.start] ?? null);
+  return p === null ? 'none' : `${p.pfn}${p.writable ? 'w' : 'r'}`;
+};
+
+const notifierProtocol = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> => {
+  const bad = steps[k]!;
+  const op = bad.op;
+  if ((op.kind === 'device_program' || op.kind === 'device_program_pfns') && op.by !== undefined) {
+    const tid = op.by;
+    const notifier = bad.before.threads.get(tid)?.notifier;
+    const begin = lastBefore(steps, k, (r) => r.op.kind === 'mmu_interval_read_begin' && r.op.by === tid);
+    if (begin < 0 || notifier === undefined) return [];
+    const overtaken = steps.findIndex((r, i) => i > begin && i < k && r.op.kind === 'mmu_interval_set_seq' && r.op.notifier === notifier);
+    return [
+      { step: begin + 1, why: `thread ${tid}'s read section of notifier ${notifier} begins` },
+      ...(overtaken < 0 ? [] : [{ step: overtaken + 1, why: `an invalidation sets notifier ${notifier}'s seq: the read section is overtaken` }]),
+    ];
+  }
+  const returned = bad.events.find((e) => e.kind === 'callback-returned');
+  if (returned?.kind !== 'callback-returned') return [];
+  const start = lastBefore(steps, k, (r) => r.events.some((e) => e.kind === 'invalidate-range-start' && e.inv === returned.inv));
+  const programmed = lastBefore(steps, k, (r) => r.events.some((e) => e.kind === 'device-programmed'));
+  return [
+    ...(programmed < 0 ? [] : [{ step: programmed + 1, why: 'the device is given the addresses it still reaches' }]),
+    ...(start < 0 ? [] : [{ step: start + 1, why: `invalidation ${returned.inv} starts` }]),
+  ].sort((a, b) => a.step - b.step);
+};
+
+const mirrorAccess = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> => {
+  const e = steps[k]!.events.find((x) => x.kind === 'device-access' && x.va !== undefined);
+  if (e?.kind !== 'device-access' || e.va === undefined) return [];
+  const { mm, addr } = e.va;
+  const programmed = lastBefore(steps, k, (r) => r.events.some((x) => x.kind === 'device-programmed' && x.mapping === null && x.device === e.device) && [...r.after.deviceRanges.values()].some((d) => d.device === e.device && d.mapping === null && d.mm === mm && d.start <= addr && addr < d.end));
+  // The pfns the entry was programmed from: hmm_range_fault's answer, which may already be stale.
+  const fault = programmed < 0 ? -1 : lastBefore(steps, programmed, (r) => r.events.some((x) => x.kind === 'hmm-faulted' && x.ret === '0' && x.pfns.some((p) => p.pfn === e.pfn)));
+  const since = fault >= 0 ? fault : programmed;
+  const changed = lastBefore(steps, k, (r) => pteAt(r.before, mm, addr) !== pteAt(r.after, mm, addr));
+  const freed = lastBefore(steps, k, (r) => r.events.some((x) => x.kind === 'page-freed' && x.pfn === e.pfn));
+  const causes: Cause[] = [];
+  if (fault >= 0) causes.push({ step: fault + 1, why: `hmm_range_fault returns pfn ${e.pfn}` });
+  if (programmed >= 0) causes.push({ step: programmed + 1, why: `device ${e.device}'s page table gets pfn ${e.pfn} for page ${addr} of mm ${mm}` });
+  if (changed > since) causes.push({ step: changed + 1, why: `the CPU page table at page ${addr} of mm ${mm} changes (${pteAt(steps[changed]!.before, mm, addr)} -> ${pteAt(steps[changed]!.after, mm, addr)})` });
+  if (freed > since && freed !== changed) causes.push({ step: freed + 1, why: `pfn ${e.pfn} is freed` });
+  return causes.sort((a, b) => a.step - b.step);
+};
+
+const mapWithinVmaLifetime = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> => {
+  const destroyed = steps[k]!.events.filter((e) => e.kind === 'vma-destroyed').map((e) => (e.kind === 'vma-destroyed' ? e.vma : -1));
+  const live = [...steps[k]!.before.mappings.values()].filter((m) => m.origin.kind === 'vma-op' && destroyed.includes(m.origin.vma));
+  return live.flatMap((m) => {
+    const made = lastBefore(steps, k, (r) => !r.before.mappings.has(m.id) && r.after.mappings.has(m.id));
+    return made < 0 ? [] : [{ step: made + 1, why: `mapping ${m.id} is made from vma ${m.origin.kind === 'vma-op' ? m.origin.vma : '?'}` }];
+  });
+};
+
+/** The steps that made the violation of `invariant` at step `violatesAt` (1-based) possible, in step order. */
+export const causesOf = (design: Design, ops: ReadonlyArray<Op>, invariant: InvariantId, violatesAt: number): ReadonlyArray<Cause> => {
+  const steps = run(design, ops);
+  const k = violatesAt - 1;
+  if (k < 0 || k >= steps.length) return [];
+  switch (invariant) {
+    case 'notifier-protocol':
+      return notifierProtocol(steps, k);
+    case 'mirror-coherent':
+    case 'no-dma-after-free':
+      return mirrorAccess(steps, k);
+    case 'map-within-vma-lifetime':
+      return mapWithinVmaLifetime(steps, k);
+    default:
+      return [];
+  }
+};
