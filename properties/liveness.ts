@@ -46,13 +46,13 @@ export interface StateGraph {
   readonly complete: boolean;
 }
 
-export const stateGraph = (design: Design, maxStates: number): StateGraph => {
+export const stateGraph = (design: Design, maxStates: number, key: (s: State) => string = canonicalKey): StateGraph => {
   const keys = new Map<string, number>();
   const states: State[] = [];
   const parent: { readonly from: number; readonly trace: ReadonlyArray<TraceStep> }[] = [];
   const succ: number[][] = [];
   const start = makeWorld(design.world);
-  keys.set(canonicalKey(start), 0);
+  keys.set(key(start), 0);
   states.push(start);
   // Stryker disable next-line ObjectLiteral,UnaryOperator,ArrayDeclaration: the root's entry is never read: the trace walk stops before state 0 (and its trace would be empty)
   parent.push({ from: -1, trace: [] });
@@ -62,8 +62,8 @@ export const stateGraph = (design: Design, maxStates: number): StateGraph => {
     const out: number[] = [];
     for (const a of enabledActions(design, states[i]!)) {
       const next = a.calls[a.calls.length - 1]!.step.state;
-      const key = canonicalKey(next);
-      let id = keys.get(key);
+      const k = key(next);
+      let id = keys.get(k);
       if (id === undefined) {
         if (states.length >= maxStates) {
           complete = false;
@@ -71,7 +71,7 @@ export const stateGraph = (design: Design, maxStates: number): StateGraph => {
           continue;
         }
         id = states.length;
-        keys.set(key, id);
+        keys.set(k, id);
         states.push(next);
         parent.push({ from: i, trace: a.calls.map((c) => ({ op: c.op, events: c.step.events })) });
       }
@@ -160,8 +160,16 @@ export type ThreadLiveness =
  * one counter and are never reused, so a thread has ended in a state that
  * lacks its id.
  */
-export const threadLiveness = (design: Design, maxStates: number, graph?: StateGraph): ThreadLiveness => {
-  const g = graph ?? stateGraph(design, maxStates);
+/**
+ * The canonical key with the driver threads' own ids: threadLiveness
+ * follows a thread by its id, so two states may merge only where the same
+ * ids are the same threads (canonicalKey names threads by rank, which
+ * would let a path swap one thread for another).
+ */
+const keyWithThreadIds = (s: State): string => `${canonicalKey(s)} #${[...s.threads.keys()].join(',')}`;
+
+export const threadLiveness = (design: Design, maxStates: number): ThreadLiveness => {
+  const g = stateGraph(design, maxStates, keyWithThreadIds);
   const ids = [...new Set(g.states.flatMap((s) => [...s.threads.keys()]))].sort((a, b) => a - b);
   if (ids.length === 0) return { kind: 'no-threads', states: g.states.length, complete: g.complete };
   const pred = predecessors(g);

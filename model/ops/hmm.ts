@@ -22,9 +22,17 @@ import type { Event } from '../event.ts';
 import { findVma } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { HmmPfn, NotifierId, State } from '../state.ts';
-import { faultIn, pageLocked } from './fault.ts';
+import { faultIn } from './fault.ts';
 import { mmapWriteLocked } from './invalidate.ts';
 import { writeFault } from './mm.ts';
+
+/** Reclaim or migration has passed range_start for `pfn` and is unmapping it (the page is locked and its PTEs are migration or swap entries), or null. */
+const unmapping = (s: State, pfn: number): string | null => {
+  for (const i of s.invalidations.values())
+    if ((i.then.kind === 'reclaim' || i.then.kind === 'migrate_page') && i.then.pfn === pfn && i.running === null && i.queue.length === 0)
+      return `page ${pfn} is being unmapped by ${i.then.kind === 'reclaim' ? 'reclaim' : 'migration'} (invalidation ${i.id}): a migration or swap entry`;
+  return null;
+};
 
 /**
  * A fault in the walk failed (VM_FAULT_ERROR: no memory): -EFAULT. Refused
@@ -50,6 +58,10 @@ export const hmmRangeFault = (s: State, notifier: NotifierId, seq: number, start
     return illFormed(op, `pages ${start}-${start + npages - 1} are not inside notifier ${notifier}'s range ${n.start}-${n.end - 1}`);
   // The caller holds mmap_read_lock: a writer in an invalidation (munmap, exit) keeps it out.
   if (mmapWriteLocked(s, n.mm)) return waits(op, `mmap_write_lock of mm ${n.mm} is held`);
+  // The COW break this call's own earlier fault started is still running its callbacks: in the kernel
+  // handle_mm_fault returns only when it is done, so the walk cannot begin again before that.
+  const cow = [...s.invalidations.values()].find((i) => i.then.kind === 'wp_page_copy' && i.then.mm === n.mm && i.then.addr >= start && i.then.addr < start + npages);
+  if (cow !== undefined) return waits(op, `the COW break of page ${cow.then.kind === 'wp_page_copy' ? cow.then.addr : start} (invalidation ${cow.id}) is in progress`);
   if (n.seq !== seq) return reject(op, `-EBUSY: mmu_interval_check_retry: an invalidation of notifier ${notifier} set seq ${n.seq} since read_begin returned ${seq}`);
   for (let addr = start; addr < start + npages; addr++) {
     const v = findVma(s, n.mm, addr);
@@ -59,8 +71,10 @@ export const hmmRangeFault = (s: State, notifier: NotifierId, seq: number, start
     const pte = v.ptes[addr - v.start] ?? null;
     // Reclaim or migration has this page locked and is unmapping it (a migration or swap entry
     // in the kernel's page table): the walk waits for it (migration_entry_wait) and goes again.
-    const locked = pte === null ? null : pageLocked(s, pte.pfn);
-    if (locked !== null && !locked.includes('writeback')) return waits(op, locked);
+    // Only once the callbacks have all returned (range_start returned) is the PTE a migration or
+    // swap entry; while they run the walk still reads the present PTE, as the kernel's does.
+    const locked = pte === null ? null : unmapping(s, pte.pfn);
+    if (locked !== null) return waits(op, locked);
     if (write && !v.writable && (pte === null || !pte.writable))
       return reject(op, `-EPERM: a write fault on page ${addr}, but vma ${v.id} has no VM_WRITE (hmm_vma_fault)`);
   }
@@ -72,7 +86,9 @@ export const hmmRangeFault = (s: State, notifier: NotifierId, seq: number, start
     const pte = v.ptes[addr - v.start] ?? null;
     if (pte !== null && (pte.writable || !write)) continue;
     if (write) {
-      const w = writeFault(state, n.mm, addr);
+      // A remote fault: the driver holds mm_users, so the address space is there even after the task exited.
+      const w = writeFault(state, n.mm, addr, true);
+      if (E.isLeft(w) && w.left.reason.startsWith('ill-formed: ')) return illFormed(op, w.left.reason.slice('ill-formed: '.length));
       if (E.isLeft(w) && w.left.reason.startsWith('waits: ')) return state === s ? waits(op, w.left.reason.slice(7)) : done(state, [...events, { kind: 'hmm-faulted', notifier, ret: '-EBUSY', pfns: [] }]);
       if (E.isLeft(w)) return failed(s, state, events, notifier, `handle_mm_fault failed at page ${addr}: ${w.left.reason}`);
       state = w.right.state;

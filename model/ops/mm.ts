@@ -9,7 +9,7 @@ import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { Changed } from '../page.ts';
 import { invalidateThen, mmapWriteBusy, mmapWriteLocked } from './invalidate.ts';
 import type { MmId, Pfn, Pte, State, Vma, VmaBacking, VmaId } from '../state.ts';
-import { faultIn } from './fault.ts';
+import { faultIn, pageLocked } from './fault.ts';
 import { destroyVma } from './vma-teardown.ts';
 import { dropMmUser } from './mm-users.ts';
 
@@ -161,6 +161,12 @@ export const fork = (s: State, mm: MmId): Outcome => {
   if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
   const busy = mmapWriteBusy(s, mm);
   if (busy !== null) return waits(op, busy);
+  // A page reclaim, migration or writeback is working on: the kernel's fork copies the migration or
+  // swap entry it has become, and the child waits for it like the parent. The model's continuation
+  // names the page by pfn and would change the child's PTE without the child's notifiers, so fork
+  // waits for the page instead (the same outcome: nobody reads the old frame through the child).
+  const locked = [...s.vmas.values()].filter((v) => v.mm === mm && !v.dontcopy).flatMap((v) => v.ptes.flatMap((p) => (p === null ? [] : [pageLocked(s, p.pfn)]))).find((x) => x !== null);
+  if (locked !== undefined && locked !== null) return waits(op, locked);
   const copied = forkCopy(s, mm);
   if (typeof copied === 'string') return reject(op, copied);
   // copy_page_range() of a COW mapping with an anon_vma runs the parent's notifiers over
@@ -230,9 +236,10 @@ const forkCopy = (s: State, mm: MmId): State | string => {
  * (`store` takes whichever path the CPU takes). A device mapping whose
  * PTEs were zapped has no ->fault to refill them: SIGBUS.
  */
-export const writeFault = (s: State, mm: MmId, addr: number): Outcome => {
+export const writeFault = (s: State, mm: MmId, addr: number, remote = false): Outcome => {
   const op = 'write_fault';
-  if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
+  // A remote fault (a driver's hmm_range_fault, holding mm_users) needs the address space, not the task.
+  if (remote ? s.mms.get(mm) === undefined : s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
   const v = findVma(s, mm, addr);
   if (v === undefined) return reject(op, `SIGSEGV: no vma of mm ${mm} covers page ${addr}`);
   if (!v.writable) return reject(op, `SIGSEGV: vma ${v.id} has no VM_WRITE (mprotect)`);

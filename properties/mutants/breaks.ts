@@ -84,7 +84,8 @@ export const returns = (f: (e: Step['events'][number]) => Step['events'][number]
 
 /**
  * A PTE-changing path of kind `then` (run at once, or at its invalidation's
- * end) leaves every PTE it wrote as it was before in the ways `keep` says:
+ * end) leaves every PTE it wrote as it was before in the ways `keep` says
+ * (in VMAs the path kept whole: one it split is left as the path made it):
  * `write` keeps a writable PTE writable (the write-protect is lost), `all`
  * keeps the PTE itself (the unmap or move is lost).
  */

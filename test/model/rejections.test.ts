@@ -232,7 +232,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/dma-page.ts': ['ill-formed', 'ill-formed', 'DMA_MAPPING_ERROR', 'ill-formed', 'ill-formed'],
   'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/gup.ts': ['via r.left', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed'],
-  'model/ops/hmm.ts': ['-EFAULT', 'ill-formed', 'ill-formed', 'waits', '-EBUSY', '-EFAULT', '-EFAULT', 'waits', '-EPERM', 'waits', 'waits'],
+  'model/ops/hmm.ts': ['-EFAULT', 'ill-formed', 'ill-formed', 'waits', 'waits', '-EBUSY', '-EFAULT', '-EFAULT', 'waits', '-EPERM', 'ill-formed', 'waits', 'waits'],
   'model/ops/importer.ts': ['ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/memory.ts': ['via l.reason', 'via busy', 'ill-formed', 'ill-formed', 'via l.reason', 'via busy', '-ENOMEM', '-EAGAIN', 'via l.reason', 'waits', 'returns false'],
   'model/ops/mirror.ts': ['ill-formed', 'ill-formed', 'ill-formed'],
@@ -241,7 +241,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
     'ill-formed', 'waits', '-EINVAL', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', '-ENODEV', '-ENOMEM',
     'ill-formed', '-EINVAL', 'waits',
     'ill-formed', 'waits',
-    'ill-formed', 'waits', 'via copied',
+    'ill-formed', 'waits', 'waits', 'via copied',
     'ill-formed', 'SIGSEGV', 'SIGSEGV', 'ill-formed', 'via r.left',
   ],
   'model/ops/mprotect.ts': ['ill-formed', 'waits', '-ENOMEM'],
@@ -364,6 +364,10 @@ const unmapping = (design = NOTIFIER_DESIGN): { readonly state: State; readonly 
 /** An anonymous page (pfn 0) of mm 0 under the importer's notifier 2 (seq 1). */
 const mirroredAnon = (): State => run(world(), mmapAnon(1), writeFault(0), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }).state;
 
+/** An anon page fork left shared copy-on-write, under the importer's notifier (its id: COW_NOTIFIER). */
+const cowShared = (): State => run(world(), mmapAnon(1), writeFault(0), { kind: 'fork', mm: 0 }, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }).state;
+const COW_NOTIFIER = lastId(cowShared().notifiers);
+
 /**
  * hmm-mirror-noretry's map path (thread 3) got pfn 0 from hmm_range_fault and
  * dropped mmap_lock; then migration moved the page, its callback (which found
@@ -450,6 +454,7 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'munmap holds mmap_write_lock: exit_mmap waits', state: () => unmapping().state, op: { kind: 'exit_mmap', mm: 0 }, reason: 'waits: mmap_write_lock of mm 0 is held' },
   ],
   fork: [
+    { kernel: 'a page of the process is under migration: the child would get its migration entry (the model makes fork wait)', state: () => run(mirroredAnon(), { kind: 'migrate_page', page: 0 }).state, op: { kind: 'fork', mm: 0 }, reason: 'waits: page 0 is locked by migration' },
     {
       kernel: 'copy_pte_range returns -ENOMEM when the early COW copy of a pinned page finds no free page',
       state: () => run(oneRamPage(), mmapAnon(1), pin(0, 1, true)).state,
@@ -631,7 +636,19 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'hmm_vma_walk_hole: no VMA where a fault is required: -EFAULT', state: () => run(world(), mmapAnon(1), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 2, owner: IMPORTER }).state, op: { kind: 'hmm_range_fault', notifier: 2, seq: 1, start: 0, npages: 2, write: false }, reason: '-EFAULT: no vma of mm 0 covers page 1' },
     { kernel: 'hmm_vma_walk_test: a VM_IO|VM_PFNMAP VMA cannot be faulted: -EFAULT', state: () => run(world(), mmapBar(1), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }).state, op: { kind: 'hmm_range_fault', notifier: 2, seq: 1, start: 0, npages: 1, write: false }, reason: '-EFAULT: vma 1 is VM_IO|VM_PFNMAP' },
     { kernel: 'hmm_vma_fault: a write fault on a VMA without VM_WRITE: -EPERM', state: () => run(world(), mmapAnon(1), writeFault(0), { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: false }, { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }).state, op: { kind: 'hmm_range_fault', notifier: 2, seq: 1, start: 0, npages: 1, write: true }, reason: '-EPERM: a write fault on page 0' },
-    { kernel: 'migration holds the page locked and unmapping: the walk waits (migration_entry_wait)', state: () => run(mirroredAnon(), { kind: 'migrate_page', page: 0 }).state, op: { kind: 'hmm_range_fault', notifier: 2, seq: 1, start: 0, npages: 1, write: false }, reason: 'waits: page 0 is locked by migration' },
+    {
+      // This world's importer has no callback code: range_start returns at once.
+      kernel: "migration's callbacks have returned and it is unmapping the page: the walk waits (migration_entry_wait)",
+      state: () => run(mirroredAnon(), { kind: 'migrate_page', page: 0 }).state,
+      op: { kind: 'hmm_range_fault', notifier: 2, seq: 1, start: 0, npages: 1, write: false },
+      reason: 'waits: page 0 is being unmapped by migration',
+    },
+    {
+      kernel: "its own COW break's callbacks are still running: handle_mm_fault has not returned, the walk cannot start again",
+      state: () => run(cowShared(), { kind: 'hmm_range_fault', notifier: COW_NOTIFIER, seq: 1, start: 0, npages: 1, write: true }).state,
+      op: { kind: 'hmm_range_fault', notifier: COW_NOTIFIER, seq: 1, start: 0, npages: 1, write: true },
+      reason: 'waits: the COW break of page 0',
+    },
     { kernel: 'munmap holds mmap_write_lock: the caller of hmm_range_fault could not hold mmap_read_lock', state: () => run(mirroredAnon(), { kind: 'munmap', mm: 0, start: 0, npages: 1 }).state, op: { kind: 'hmm_range_fault', notifier: 2, seq: 1, start: 0, npages: 1, write: false }, reason: 'waits: mmap_write_lock of mm 0 is held' },
     { kernel: 'a notifier that names nothing is ill-formed', state: world, op: { kind: 'hmm_range_fault', notifier: 9, seq: 0, start: 0, npages: 1, write: false }, reason: 'ill-formed: notifier 9 is not registered' },
     { kernel: "a range outside the notifier's is ill-formed (hmm_range.notifier covers it)", state: mirroredAnon, op: { kind: 'hmm_range_fault', notifier: 2, seq: 1, start: 0, npages: 3, write: false }, reason: 'ill-formed: pages 0-2 are not inside notifier 2' },
