@@ -14,7 +14,7 @@ export const MISSED_SEEDS: Readonly<Record<string, readonly number[]>> = {
   // (docs/performance.md). A miss goes here with the seeds it misses.
   // A mirror that keeps write access across page_mkclean loses a device write only when writeback,
   // the device's write and reclaim of the same file page follow in that order after the mirror
-  // mapped it writable: found on 19 of 20 seeds (median 3488 runs, worst 8264); seed 9 misses at
+  // mapped it writable: found on 19 of 20 seeds (median 5075 runs, worst 9081); seed 9 misses at
   // 10000 runs. Its mirror-coherent and no-dma-after-free violations are found on all 20.
   'hmm-mirror-skip-harmless/correct-dirtying': [9],
 };
