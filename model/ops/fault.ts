@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { replaceAt } from '../collections.ts';
 import type { Changed } from '../page.ts';
 import { allocRamPage, isZeroPage, putPage, setFrame, setVma, zeroPfn } from '../page.ts';
-import type { Pfn, State, Vma } from '../state.ts';
+import type { Invalidation, Pfn, State, Vma } from '../state.ts';
 
 /**
  * Why page `pfn` is locked now, or null: reclaim, migration and writeback
@@ -17,13 +17,26 @@ import type { Pfn, State, Vma } from '../state.ts';
  * lock (filemap_fault, do_page_mkwrite, migration_entry_wait).
  */
 export const pageLocked = (s: State, pfn: Pfn): string | null => {
-  for (const i of s.invalidations.values()) {
-    const t = i.then;
-    if ((t.kind === 'reclaim' || t.kind === 'migrate_page' || t.kind === 'page_mkclean') && t.pfn === pfn)
-      return `page ${pfn} is locked by ${t.kind === 'page_mkclean' ? 'writeback (page_mkclean)' : t.kind === 'reclaim' ? 'reclaim' : 'migration'}, whose invalidation ${i.id} is in progress`;
-  }
-  return null;
+  const i = lockedBy(s, pfn);
+  if (i === undefined) return null;
+  return `page ${pfn} is locked by ${i.then.kind === 'page_mkclean' ? 'writeback (page_mkclean)' : i.then.kind === 'reclaim' ? 'reclaim' : 'migration'}, whose invalidation ${i.id} is in progress`;
 };
+
+/**
+ * Why a walk of the page tables meets no present PTE for `pfn` (reclaim or
+ * migration has passed range_start: every callback returned, and the PTEs
+ * are migration or swap entries until range_end), or null. While the
+ * callbacks run, a walk still reads the present PTE.
+ */
+export const pageUnmapping = (s: State, pfn: Pfn): string | null => {
+  const i = lockedBy(s, pfn);
+  if (i === undefined || i.then.kind === 'page_mkclean' || i.running !== null || i.queue.length > 0) return null;
+  return `page ${pfn} is being unmapped by ${i.then.kind === 'reclaim' ? 'reclaim' : 'migration'} (invalidation ${i.id}): a migration or swap entry`;
+};
+
+/** The invalidation of reclaim, migration or writeback that holds page `pfn` locked. */
+const lockedBy = (s: State, pfn: Pfn): Invalidation | undefined =>
+  [...s.invalidations.values()].find((i) => (i.then.kind === 'reclaim' || i.then.kind === 'migrate_page' || i.then.kind === 'page_mkclean') && i.then.pfn === pfn);
 
 const withPte = (s: State, vma: Vma, index: number, pfn: number, writable: boolean): State =>
   setVma(s, { ...vma, ptes: replaceAt(vma.ptes, index, { pfn, writable }) });

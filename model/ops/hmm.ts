@@ -22,17 +22,9 @@ import type { Event } from '../event.ts';
 import { findVma } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { HmmPfn, NotifierId, State } from '../state.ts';
-import { faultIn } from './fault.ts';
+import { faultIn, pageUnmapping } from './fault.ts';
 import { mmapWriteLocked } from './invalidate.ts';
 import { writeFault } from './mm.ts';
-
-/** Reclaim or migration has passed range_start for `pfn` and is unmapping it (the page is locked and its PTEs are migration or swap entries), or null. */
-const unmapping = (s: State, pfn: number): string | null => {
-  for (const i of s.invalidations.values())
-    if ((i.then.kind === 'reclaim' || i.then.kind === 'migrate_page') && i.then.pfn === pfn && i.running === null && i.queue.length === 0)
-      return `page ${pfn} is being unmapped by ${i.then.kind === 'reclaim' ? 'reclaim' : 'migration'} (invalidation ${i.id}): a migration or swap entry`;
-  return null;
-};
 
 /**
  * A fault in the walk failed (VM_FAULT_ERROR: no memory): -EFAULT. Refused
@@ -73,7 +65,7 @@ export const hmmRangeFault = (s: State, notifier: NotifierId, seq: number, start
     // in the kernel's page table): the walk waits for it (migration_entry_wait) and goes again.
     // Only once the callbacks have all returned (range_start returned) is the PTE a migration or
     // swap entry; while they run the walk still reads the present PTE, as the kernel's does.
-    const locked = pte === null ? null : unmapping(s, pte.pfn);
+    const locked = pte === null ? null : pageUnmapping(s, pte.pfn);
     if (locked !== null) return waits(op, locked);
     if (write && !v.writable && (pte === null || !pte.writable))
       return reject(op, `-EPERM: a write fault on page ${addr}, but vma ${v.id} has no VM_WRITE (hmm_vma_fault)`);
