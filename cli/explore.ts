@@ -23,6 +23,13 @@ import { quoted } from '../properties/counterexample/quote.ts';
 import { counterexampleId } from '../properties/counterexample/format.ts';
 import { describeEvents, formatOp } from '../properties/trace.ts';
 
+/** The file's `found.by` (at most 200 characters, as the format says), and a note naming every left-out step when they do not fit there. */
+const exploredBy = (without: ReadonlyArray<string>): { readonly by: string; readonly note?: string } => {
+  const listed = `dmacheck explore (breadth-first${without.length === 0 ? '' : `, without ${without.join(', ')}`})`;
+  if (listed.length <= 200) return { by: listed };
+  return { by: `dmacheck explore (breadth-first, without ${without.length} steps, named in the note)`, note: `Found in a smaller world, without ${without.join(', ')}.` };
+};
+
 export type ExploreVerdict = 'violated' | 'held' | 'held-bounded';
 
 /** Depth up to which every trace was checked: traces of at most this many steps. */
@@ -133,9 +140,8 @@ export const exploreCommand = (args: ExploreArgs): number => {
   if (args.save)
     for (const d of all)
       for (const v of d.exploration.violations) {
-        const file = toCounterexampleFile(designById(d.design)!, v.invariant, opsOf(v), {
-          by: `dmacheck explore (breadth-first${d.without.length === 0 ? '' : `, without ${d.without.join(', ')}`})`,
-        });
+        const { by, note } = exploredBy(d.without);
+        const file = toCounterexampleFile(designById(d.design)!, v.invariant, opsOf(v), { by }, undefined, note);
         const r = saveCounterexample(COUNTEREXAMPLES, file);
         saved.push(`${r.written ? 'saved' : 'already saved'} ${r.path}`);
       }

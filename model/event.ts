@@ -35,6 +35,13 @@ export type Event =
       readonly reached: Pfn | null;
       readonly write: boolean;
     }
+  /**
+   * A device used DMA address `dma` of a streaming mapping its driver has
+   * unmapped, behind an IOMMU: the IOVA no longer translates, the IOMMU
+   * blocks the access and reports a fault (DMAR / AMD-Vi "IO_PAGE_FAULT").
+   * No memory is touched.
+   */
+  | { readonly kind: 'iommu-fault'; readonly device: DeviceId; readonly mapping: MappingId; readonly dma: number; readonly write: boolean }
   /** A VMA (or a piece split off one) covering [start, end) of `mm` was unmapped and freed. */
   | { readonly kind: 'vma-destroyed'; readonly vma: VmaId; readonly mm: MmId; readonly start: number; readonly end: number }
   | { readonly kind: 'page-dirtied'; readonly pfn: Pfn }

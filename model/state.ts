@@ -420,6 +420,13 @@ export interface DeviceRange {
   readonly end: number;
   readonly dir: DmaDirection;
   readonly entries: ReadonlyArray<MappedEntry>;
+  /**
+   * The addresses came from the streaming DMA API (dma_map_sg of a table
+   * the driver built from pinned user pages): once the driver calls
+   * dma_unmap_sg they are no longer its to use, and behind an IOMMU they
+   * stop translating. false for p2p_map addresses and mirror entries.
+   */
+  readonly streaming: boolean;
 }
 
 /** Kernel-era switches: which behaviour of the kernel a design runs on. */

@@ -136,7 +136,7 @@ export const canonicalKey = (s: State): string => {
   );
   parts.push(
     `R${[...s.deviceRanges.values()]
-      .map((d) => `${d.device}:${d.mapping === null ? 'v' : s.mappings.has(d.mapping) ? `m${r(mapping, d.mapping)}` : 'x'}:${r(mm, d.mm)}@${d.start}-${d.end}:${d.dir}:${d.entries.map(entryKey).join(',')}`)
+      .map((d) => `${d.device}${d.streaming ? 's' : ''}:${d.mapping === null ? 'v' : s.mappings.has(d.mapping) ? `m${r(mapping, d.mapping)}` : 'x'}:${r(mm, d.mm)}@${d.start}-${d.end}:${d.dir}:${d.entries.map(entryKey).join(',')}`)
       .sort()
       .join(';')}`,
   );

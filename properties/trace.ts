@@ -72,6 +72,8 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
         return [`provider device ${e.device} removed`];
       case 'device-access':
         return [e.reached === e.pfn ? `device ${e.device} ${e.write ? 'wrote' : 'read'} pfn ${e.pfn}${e.va === undefined ? '' : ` at page ${e.va.addr} of mm ${e.va.mm}`}` : `device ${e.device} ${e.write ? 'wrote' : 'read'} mapping ${e.mapping} for pfn ${e.pfn}, reaching ${e.reached === null ? 'no memory' : `pfn ${e.reached}`}`];
+      case 'iommu-fault':
+        return [`IOMMU fault: device ${e.device} ${e.write ? 'wrote' : 'read'} DMA address ${e.dma} of unmapped mapping ${e.mapping}`];
       case 'cpu-access':
         return [`CPU ${e.io ? 'io-accessed' : 'accessed'} pfn ${e.pfn}`];
       case 'cpu-access-no-page':

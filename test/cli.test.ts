@@ -144,6 +144,22 @@ describe('dmacheck check --save', () => {
   });
 });
 
+describe('dmacheck explore --save', () => {
+  it('a file saved in a world without many steps loads again: they are named in its note, not in found.by (at most 200 characters)', () => {
+    const dir = scratch('dmacheck-explore-save-');
+    const misuse = ['unmap_twice', 'unmap_wrong_device', 'unmap_wrong_direction', 'unmap_returned_nents', 'unmap_wrong_api', 'sync_after_unmap', 'sync_wrong_direction', 'free_table_before_unmap', 'map_page_unchecked', 'unbind_with_live_mappings', 'dma_map_sg_of_p2pdma_page', 'p2pdma_map_sg_of_ram', 'device_writes_to_device_buffer'];
+    const argv = ['explore', '--design', 'dma-api-misuse', '--invariant', 'dma-api-hygiene', ...misuse.flatMap((m) => ['--without', `bug:${m}`]), '--save'];
+    const r = spawnSync(process.execPath, [join(process.cwd(), 'bin/dmacheck.js'), ...argv], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const file = /^saved (\S+)$/m.exec(r.stdout)![1]!;
+    const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { found: { by: string }; note: string };
+    expect(json.found.by).toBe('dmacheck explore (breadth-first, without 13 steps, named in the note)');
+    expect(json.note).toContain('bug:device_writes_to_device_buffer');
+    const again = spawnSync(process.execPath, [join(process.cwd(), 'bin/dmacheck.js'), 'replay', file], { cwd: dir, encoding: 'utf8' });
+    expect(again.stdout, again.stderr).toContain('violates dma-api-hygiene at step 7');
+  });
+});
+
 describe('dmacheck explore', () => {
   it('--without leaves steps out of the world, says so in every hold, and then reaches the noretry race: p2p_map, the removal\'s callback, then the stale programming', () => {
     const without = ['fork', 'exit_mmap', 'munmap', 'device_read', 'device_write', 'mmu_interval_notifier_remove', 'mprotect', 'mremap', 'release(stop, p2p_unmap, forget)'];

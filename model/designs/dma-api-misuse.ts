@@ -30,7 +30,7 @@ export const dmaApiMisuse: Design = {
   id: 'dma-api-misuse',
   title: 'A careless driver on the streaming DMA API (what dma-debug catches)',
   summary:
-    'A driver following the pin_user_pages recipe, plus single pages mapped with dma_map_page, that may also commit each common misuse: unmap twice, unmap with the wrong device, direction, entry count (the one dma_map_sg returned after the IOMMU merged entries) or API, sync after unmap or in the wrong direction, skip dma_mapping_error, free the table before unmapping, unbind with mappings live, put a P2PDMA page through plain dma_map_sg (before 6.0), or hand RAM to pci_p2pdma_map_sg (2019). The importer sits behind an IOMMU that merges entries.',
+    'A driver following the pin_user_pages recipe, plus single pages mapped with dma_map_page, that may also commit each common misuse: unmap twice, unmap with the wrong device, direction, entry count (the one dma_map_sg returned after the IOMMU merged entries) or API, sync after unmap or in the wrong direction, skip dma_mapping_error, free the table before unmapping, unmap before quiescing the device (which then uses the unmapped addresses), unbind with mappings live, put a P2PDMA page through plain dma_map_sg (before 6.0), or hand RAM to pci_p2pdma_map_sg (2019). The importer sits behind an IOMMU that merges entries.',
   source: 'kernel/dma/debug.c (CONFIG_DMA_API_DEBUG); Documentation/core-api/dma-api.rst; Documentation/driver-api/pci/p2pdma.rst',
   world: {
     ramPages: 6,

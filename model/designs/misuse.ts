@@ -133,6 +133,22 @@ export const deviceWritesToDeviceBuffer = bug('device_writes_to_device_buffer', 
   mappingsWhere(s, (m) => m.dir === 'to-device' && m.api !== 'p2p_map' && s.devices[m.device]?.bound === true).map((m): Op => ({ kind: 'device_write', mapping: m.id, index: 0 })),
 );
 
+/**
+ * The driver writes the table's DMA addresses into its device, then
+ * calls dma_unmap_sg without stopping the device first (a timeout or
+ * abort path that tears down before it quiesces): the device still holds
+ * the addresses and may go on using them.
+ */
+export const unmapBeforeQuiesce: StepTemplate = {
+  name: 'bug:unmap_before_quiesce',
+  role: 'driver',
+  weight: 1,
+  options: (s) =>
+    sgMappings(s)
+      .filter((m) => m.origin.kind === 'sgl' && (s.sgls.get(m.origin.sgl)?.pages ?? null) !== null)
+      .map((m): Plan => [() => ({ kind: 'device_program', dev: m.device, mapping: m.id }), () => unmapSgAsMapped(m)]),
+};
+
 export const misuseTemplates = (dev: number, bar: number): ReadonlyArray<StepTemplate> => [
   unmapTwice,
   unmapWrongDevice,
@@ -147,4 +163,5 @@ export const misuseTemplates = (dev: number, bar: number): ReadonlyArray<StepTem
   dmaMapSgOfP2pdmaPage(dev, bar),
   p2pdmaMapSgOfRam(dev),
   deviceWritesToDeviceBuffer,
+  unmapBeforeQuiesce,
 ];

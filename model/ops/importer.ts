@@ -35,18 +35,29 @@ interface Held {
   readonly start: number;
   readonly end: number;
   readonly entries: ReadonlyArray<MappedEntry>;
+  readonly streaming: boolean;
 }
 
-/** The addresses of `mapping` the driver of `dev` holds: the live p2p_map result, or the copy a map path kept after it was torn down. */
+/**
+ * The addresses of `mapping` the driver of `dev` holds: the live p2p_map
+ * result, the copy a map path kept after it was torn down, or what
+ * dma_map_sg returned for a table the driver built from pinned user pages
+ * (the device's target is then that user buffer).
+ */
 const heldAddresses = (s: State, dev: DeviceId, mapping: MappingId): Held | null => {
   const m = s.mappings.get(mapping);
   if (m !== undefined && m.device === dev && m.origin.kind === 'vma-op')
-    return { dir: m.dir, mm: m.origin.mm, start: m.origin.start, end: m.origin.start + m.origin.npages, entries: m.entries };
+    return { dir: m.dir, mm: m.origin.mm, start: m.origin.start, end: m.origin.start + m.origin.npages, entries: m.entries, streaming: false };
+  if (m !== undefined && m.device === dev && m.api === 'dma_map_sg' && m.origin.kind === 'sgl') {
+    const pages = s.sgls.get(m.origin.sgl)?.pages;
+    const a = pages === null || pages === undefined ? undefined : s.pageArrays.get(pages);
+    if (a !== undefined) return { dir: m.dir, mm: a.mm, start: a.start, end: a.start + a.pfns.length, entries: m.entries, streaming: true };
+  }
   for (const t of s.threads.values()) {
     if (t.device !== dev || t.mapping !== mapping || t.entries === null) continue;
     const n = s.notifiers.get(t.notifier);
     // The map path asked p2p_map for a writable mapping (bidirectional) where its VMA allowed writing.
-    if (n !== undefined) return { dir: t.vma?.writable === false ? 'to-device' : 'bidirectional', mm: n.mm, start: n.start, end: n.end, entries: t.entries };
+    if (n !== undefined) return { dir: t.vma?.writable === false ? 'to-device' : 'bidirectional', mm: n.mm, start: n.start, end: n.end, entries: t.entries, streaming: false };
   }
   return null;
 };
@@ -57,7 +68,7 @@ export const deviceProgram = (s: State, dev: DeviceId, mapping: MappingId): Outc
   const h = heldAddresses(s, dev, mapping);
   if (h === null) return illFormed(op, `the driver of device ${dev} holds no addresses of mapping ${mapping}`);
   const [s1, id] = freshId(s);
-  const r: DeviceRange = { id, device: dev, mapping, mm: h.mm, start: h.start, end: h.end, dir: h.dir, entries: h.entries };
+  const r: DeviceRange = { id, device: dev, mapping, mm: h.mm, start: h.start, end: h.end, dir: h.dir, entries: h.entries, streaming: h.streaming };
   return done({ ...s1, deviceRanges: put(s1.deviceRanges, id, r) }, [{ kind: 'device-programmed', device: dev, range: id, mapping }]);
 };
 
@@ -113,7 +124,14 @@ export const driverMapRange = (s: State, dev: DeviceId, notifier: NotifierId, wr
 export const driverReturn = (s: State, dev: DeviceId): Outcome =>
   s.devices[dev] === undefined ? illFormed('driver_return', `no device ${dev}`) : done(s);
 
-/** The device reaches a programmed range: the access lands on whatever frame now sits at the address. */
+/**
+ * The device reaches a programmed range: the access lands on whatever
+ * frame now sits at the address. A streaming mapping the driver has
+ * already unmapped (it did not quiesce the device first) still reaches
+ * the frame with a direct mapping; behind an IOMMU (strict invalidation)
+ * the IOVA no longer translates, and the IOMMU blocks the access and
+ * reports a fault.
+ */
 export const deviceRangeAccess = (s: State, mapping: MappingId, index: number, write: boolean): Outcome | null => {
   const r = [...s.deviceRanges.values()].find((x) => x.mapping === mapping);
   if (r === undefined) return null;
@@ -122,6 +140,8 @@ export const deviceRangeAccess = (s: State, mapping: MappingId, index: number, w
   if (e === undefined) return illFormed(op, `index ${index} is outside mapping ${mapping} (${r.entries.length} entries)`);
   // The device's own page table maps a DMA_TO_DEVICE range read-only: a write there faults on the device and lands nowhere.
   if (write && r.dir === 'to-device') return illFormed(op, `device ${r.device}'s page table maps mapping ${mapping} read-only: the write faults on the device`);
+  if (r.streaming && !s.mappings.has(mapping) && s.devices[r.device]?.iommuMergesSg === true)
+    return done(s, [{ kind: 'iommu-fault', device: r.device, mapping, dma: e.dma, write }]);
   const f = s.frames[e.pfn]!;
   const state = write && f.structPage && !f.free && !f.dirty ? setFrame(s, { ...f, deviceWroteSinceDirtied: true }) : s;
   return done(state, [{ kind: 'device-access', device: r.device, mapping, pfn: e.pfn, gen: e.gen, reached: e.reaches, write }]);

@@ -38,6 +38,7 @@ export const deviceProgramPfns = (s: State, dev: DeviceId, by: ThreadId | undefi
       end: start + i + 1,
       dir: p.write ? 'bidirectional' : 'to-device',
       entries: [{ dma: p.pfn, pfn: p.pfn, gen: p.gen, reaches: p.pfn }],
+      streaming: false,
     };
     state = { ...s1, deviceRanges: put(s1.deviceRanges, id, r) };
     events.push({ kind: 'device-programmed', device: dev, range: id, mapping: null });

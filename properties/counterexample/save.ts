@@ -19,12 +19,13 @@ export interface Provenance {
   readonly path?: string;
 }
 
-export const toCounterexampleFile = (design: Design, invariant: InvariantId, ops: ReadonlyArray<Op>, found: Provenance, title?: string): CounterexampleFile => ({
+export const toCounterexampleFile = (design: Design, invariant: InvariantId, ops: ReadonlyArray<Op>, found: Provenance, title?: string, note?: string): CounterexampleFile => ({
   format: FORMAT,
   version: VERSION,
   design: design.id,
   invariant,
   ...(title === undefined ? {} : { title }),
+  ...(note === undefined ? {} : { note }),
   violatesAt: ops.length,
   steps: ops.map(toJsonStep),
   found: {

@@ -56,6 +56,23 @@ const checkSync = (before: State, toCpu: boolean, o: { mapping: number; dev: num
   return O.none;
 };
 
+/**
+ * A device using an address of a streaming mapping its driver has already
+ * unmapped: the driver tore down before it quiesced the device. After
+ * dma_unmap_sg the buffer is the CPU's again (dma-api-howto.rst); with a
+ * direct mapping the device reaches whatever the page is by then, behind an
+ * IOMMU the access faults. dma-debug never sees device accesses.
+ */
+const afterUnmap = (before: State, mapping: number, write: boolean): O.Option<string> => {
+  if (before.mappings.has(mapping)) return O.none;
+  const r = [...before.deviceRanges.values()].find((x) => x.mapping === mapping && x.streaming);
+  if (r === undefined) return O.none;
+  const iommu = before.devices[r.device]?.iommuMergesSg === true;
+  return O.some(
+    `device ${r.device} ${write ? 'wrote' : 'read'} through a DMA address of mapping ${mapping} after its driver called dma_unmap_sg: the driver unmapped before it quiesced the device (${iommu ? 'behind an IOMMU the access faults' : 'with a direct mapping the access reaches whatever the page is by then'}; no dma-debug check sees this)`,
+  );
+};
+
 const judges: Judges = {
   dma_unmap_sg: (before, o) => checkUnmap(before, o.mapping, o.dev, o.dir, o.nents, 'scatter-gather', false),
   dma_unmap_page: (before, o) => checkUnmap(before, o.mapping, o.dev, o.dir, null, 'single', false),
@@ -78,7 +95,10 @@ const judges: Judges = {
   // the kernel sees it, dma-debug included. With swiotlb the write lands in the bounce buffer and is
   // never copied back; behind an IOMMU the mapping is read-only and the write faults; with a direct
   // mapping it lands, and a later sync for the CPU may not cover it (Documentation/core-api/dma-api-howto.rst).
+  device_read: (before, o) => afterUnmap(before, o.mapping, false),
   device_write: (before, o) => {
+    const stale = afterUnmap(before, o.mapping, true);
+    if (O.isSome(stale)) return stale;
     const m = before.mappings.get(o.mapping);
     if (m === undefined || m.dir !== 'to-device' || m.api === 'p2p_map') return O.none;
     return O.some(`device ${m.device} wrote through mapping ${o.mapping}, which its driver mapped DMA_TO_DEVICE (${m.api}): the device may only read it; with swiotlb the write never reaches the page, behind an IOMMU it faults (no dma-debug check sees this)`);
@@ -111,7 +131,9 @@ const judgeOf = <K extends OpKind>(op: Extract<Op, { kind: K }>): Judge<K> | und
  *   - and two classes dma-debug cannot see: sg_free_table of a table
  *     that is still mapped (its later unmap reads freed memory), and a
  *     device write through a DMA_TO_DEVICE mapping (a device the driver
- *     programmed to write a buffer it mapped for the device to read).
+ *     programmed to write a buffer it mapped for the device to read),
+ *     and a device still using the addresses of a table its driver has
+ *     unmapped (dma_unmap_sg before the device was quiesced).
  * Sizes are always whole pages in the model, so "different size" cannot
  * arise. These calls are `void` in the kernel: the model accepts them and
  * this invariant judges the call against the state it was made in.

@@ -65,7 +65,7 @@ describe('device_program', () => {
     const s3: State = { ...s2, threads, nextId: 1000 };
     const { state, events } = run(s3, program(DRIVER, MAPPING));
     const id = lastId(state.deviceRanges);
-    expect(state.deviceRanges.get(id)).toEqual({ id, device: DRIVER, mapping: MAPPING, mm: 0, start: 0, end: 1, dir: 'bidirectional', entries: [entry(4)] });
+    expect(state.deviceRanges.get(id)).toEqual({ id, device: DRIVER, mapping: MAPPING, mm: 0, start: 0, end: 1, dir: 'bidirectional', entries: [entry(4)], streaming: false });
     expect(events).toEqual([{ kind: 'device-programmed', device: DRIVER, range: id, mapping: MAPPING }]);
   });
 });
@@ -117,7 +117,7 @@ describe('device_read / device_write through a programmed range', () => {
     const s1: State = { ...dirty, frames: dirty.frames.map((f) => (f.pfn === used ? { ...f, dirty: false } : f)) };
     const freePfn = s1.frames.find((f) => f.free && f.bar === null)!.pfn;
     const range = (id: number, mapping: number, pfn: number): DeviceRange => ({
-      id, device: IMPORTER, mapping, mm: 0, start: 0, end: 1, dir: 'bidirectional', entries: [{ dma: pfn, pfn, gen: frame(s1, pfn).gen, reaches: pfn }],
+      id, device: IMPORTER, mapping, mm: 0, start: 0, end: 1, dir: 'bidirectional', streaming: false, entries: [{ dma: pfn, pfn, gen: frame(s1, pfn).gen, reaches: pfn }],
     });
     const s: State = { ...s1, deviceRanges: put(put(s1.deviceRanges, 500, range(500, 600, used)), 501, range(501, 601, freePfn)), nextId: 700 };
     const w = run(s, { kind: 'device_write', mapping: 600, index: 0 });

@@ -103,7 +103,44 @@ describe('the dma-api-misuse corpus', () => {
       'pending DMA allocations while released from device',
       'is freed while mapping',
       'which its driver mapped DMA_TO_DEVICE',
+      'after its driver called dma_unmap_sg',
     ])
       expect(messages.some((m) => m.includes(cls)), cls).toBe(true);
+  });
+});
+
+describe('a device still using a table its driver unmapped before quiescing it (misuse the kernel accepts)', () => {
+  /** The one-page version of `io`, the device programmed with the mapping, then dma_unmap_sg while it may still run. */
+  const early: ReadonlyArray<Op> = [
+    { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'anon' } },
+    { kind: 'pin_user_pages', mm: 0, start: 0, npages: 1, write: true, longterm: false, p2pdma: false },
+    { kind: 'sg_alloc_table_from_pages', pages: 2 },
+    { kind: 'dma_map_sg', dev: 1, sgl: 3, dir: 'from-device' },
+    { kind: 'device_program', dev: 1, mapping: 4 },
+    { kind: 'dma_unmap_sg', mapping: 4, dev: 1, nents: 1, dir: 'from-device' },
+  ];
+  const write: Op = { kind: 'device_write', mapping: 4, index: 0 };
+
+  it('behind an IOMMU the write is a step that faults and touches no memory; dma-api-hygiene names it', () => {
+    const r = replay(designById('dma-api-misuse')!, [...early, write], []);
+    expect(r.kind).toBe('holds');
+    const last = r.kind === 'holds' ? r.trace.at(-1)! : null;
+    expect(last?.events).toEqual([{ kind: 'iommu-fault', device: 1, mapping: 4, dma: expect.any(Number), write: true }]);
+    expect(message([...early, write])).toMatch(/^device 1 wrote through a DMA address of mapping 4 after its driver called dma_unmap_sg: .*behind an IOMMU the access faults/);
+  });
+
+  it('with a direct mapping the write lands; once the page is unpinned and unmapped it lands on a freed page (no-dma-after-free)', () => {
+    const pin = designById('pin-user-pages')!;
+    const direct = replay(pin, [...early, write], hygiene);
+    expect(direct.kind === 'violates' && direct.violation.message).toContain('with a direct mapping the access reaches whatever the page is by then');
+    const freed: Op[] = [...early, { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: true }, { kind: 'munmap', mm: 0, start: 0, npages: 1 }, write];
+    const uaf = replay(pin, freed, [invariantById('no-dma-after-free')]);
+    expect(uaf.kind === 'violates' && uaf.at).toBe(freed.length);
+  });
+
+  it('a driver that stops its device before the unmap passes', () => {
+    const ops: Op[] = [...early.slice(0, 5), { kind: 'device_stop_dma', dev: 1, mm: 0, start: 0, npages: 1 }, ...early.slice(5), { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: true }];
+    expect(replay(designById('dma-api-misuse')!, ops, hygiene).kind).toBe('holds');
+    expect(replay(designById('dma-api-misuse')!, [...ops, write], hygiene).kind).toBe('rejected');
   });
 });
