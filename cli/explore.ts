@@ -113,8 +113,14 @@ export const removalLine = (id: string, args: ExploreArgs): string | null => {
   const head = `${id}  provider removal  `;
   return match(r)
     .with({ kind: 'no-removal' }, (x) => `${head}never started within the bound (${x.states} states)`)
-    .with({ kind: 'always-completes' }, (x) =>
-      `${head}always completes: every state with a removal under way can still reach its end (${x.complete ? 'whole reachable space' : 'every explored state, bound reached'}, ${x.states} states, ${x.started} with a removal under way)`,
+    .with({ kind: 'completes' }, (x) =>
+      `${head}can always complete by the drivers' own steps: from every state with a removal under way, the drivers' steps and the kernel finishing its work can reach its end; a path exists, nothing forces the drivers onto it (${x.complete ? 'whole reachable space' : 'every explored state, bound reached'}, ${x.states} states, ${x.started} with a removal under way)`,
+    )
+    .with({ kind: 'waits' }, (x) =>
+      [
+        `${head}WAITS for a step outside the drivers: memunmap_pages() can complete only after ${x.outside.join(' or ')} (${x.states} states). Shortest trace to such a state:`,
+        ...x.trace.map((t, i) => `  ${String(i + 1).padStart(2)}. ${formatOp(t.op)}${describeEvents(t.events).length > 0 ? `\n      -> ${describeEvents(t.events).join('; ')}` : ''}`),
+      ].join('\n'),
     )
     .with({ kind: 'undecided' }, (x) => `${head}undecided: a removal under way reaches no end within the bound (${x.states} states)`)
     .with({ kind: 'hangs' }, (x) =>

@@ -15,6 +15,15 @@
  * that is not marked hangs. The answer is exact only when the whole
  * reachable space was explored; otherwise a state is reported only if
  * every state reachable from it was explored (its future is complete).
+ *
+ * "Can still reach its end" only says a path exists. A removal that ends
+ * only if a user or an administrator does something unrelated (tears the
+ * orchestrator down, kills a process) hangs in practice: the remove call
+ * blocks until somebody does. So a second backward search follows only
+ * the drivers' own steps and the kernel finishing work already under way
+ * (`memunmap_pages`, `mmu_notifier_invalidate_range_end`); a removal that
+ * can end only through some other environment step `waits`, and the
+ * report names the steps it waits for.
  */
 import type { Design } from '../model/designs/design.ts';
 import type { State } from '../model/state.ts';
@@ -27,8 +36,14 @@ import { formatOp, type TraceStep } from './trace.ts';
 
 export type RemovalLiveness =
   | { readonly kind: 'no-removal'; readonly states: number; readonly complete: boolean }
-  /** `complete`: the whole reachable space was explored; else every explored removal can still complete. */
-  | { readonly kind: 'always-completes'; readonly states: number; readonly started: number; readonly complete: boolean }
+  /**
+   * From every state with a removal under way, the drivers' own steps (and the kernel finishing what is
+   * under way) can reach its end: a path exists; nothing forces the drivers to take it.
+   * `complete`: the whole reachable space was explored; else every explored removal can still complete.
+   */
+  | { readonly kind: 'completes'; readonly states: number; readonly started: number; readonly complete: boolean }
+  /** Some removal can end only after a step outside the drivers (`outside`, the environment steps after which they can finish it); `trace` reaches the first such state. */
+  | { readonly kind: 'waits'; readonly states: number; readonly trace: ReadonlyArray<TraceStep>; readonly outside: ReadonlyArray<string> }
   | { readonly kind: 'hangs'; readonly states: number; readonly trace: ReadonlyArray<TraceStep>; readonly held: ReadonlyArray<number> }
   | { readonly kind: 'undecided'; readonly states: number; readonly started: number };
 
@@ -42,6 +57,8 @@ const removed = (s: State): boolean => s.bars.some((b) => b.structPages && !b.al
 export interface StateGraph {
   readonly states: ReadonlyArray<State>;
   readonly succ: ReadonlyArray<ReadonlyArray<number>>;
+  /** For each edge of `succ`: the template that made it, and whether it is a driver's own step or the kernel finishing work under way. */
+  readonly via: ReadonlyArray<ReadonlyArray<{ readonly template: string; readonly own: boolean }>>;
   readonly parent: ReadonlyArray<{ readonly from: number; readonly trace: ReadonlyArray<TraceStep> }>;
   readonly complete: boolean;
 }
@@ -51,6 +68,8 @@ export const stateGraph = (design: Design, maxStates: number, key: (s: State) =>
   const states: State[] = [];
   const parent: { readonly from: number; readonly trace: ReadonlyArray<TraceStep> }[] = [];
   const succ: number[][] = [];
+  const via: { readonly template: string; readonly own: boolean }[][] = [];
+  const roles = new Map([...design.driver, ...design.environment].map((t) => [t.name, t.role]));
   const start = makeWorld(design.world);
   keys.set(key(start), 0);
   states.push(start);
@@ -60,7 +79,9 @@ export const stateGraph = (design: Design, maxStates: number, key: (s: State) =>
   for (let i = 0; i < states.length; i++) {
     // Stryker disable next-line ArrayDeclaration: a non-number entry fails j >= 0 and is not -1, so it adds no edge and no open end
     const out: number[] = [];
+    const labels: { readonly template: string; readonly own: boolean }[] = [];
     for (const a of enabledActions(design, states[i]!)) {
+      labels.push({ template: a.template, own: roles.get(a.template) === 'driver' || a.calls.every((c) => KERNEL_GOES_ON.has(c.op.kind)) });
       const next = a.calls[a.calls.length - 1]!.step.state;
       const k = key(next);
       let id = keys.get(k);
@@ -78,15 +99,19 @@ export const stateGraph = (design: Design, maxStates: number, key: (s: State) =>
       out.push(id);
     }
     succ.push(out);
+    via.push(labels);
   }
-  return { states, succ, parent, complete };
+  return { states, succ, via, parent, complete };
 };
 
-/** Predecessors of every state. */
-const predecessors = (g: StateGraph): number[][] => {
+/** Kernel calls that finish work already under way, not a new action of a user or an administrator. */
+const KERNEL_GOES_ON: ReadonlySet<string> = new Set(['memunmap_pages', 'mmu_notifier_invalidate_range_end']);
+
+/** Predecessors of every state (over the edges `keep` allows). */
+const predecessors = (g: StateGraph, keep: (i: number, e: number) => boolean = () => true): number[][] => {
   const pred: number[][] = g.states.map(() => []);
   // Stryker disable next-line EqualityOperator: dropping the edges into state 0 changes nothing: no state the liveness checks look at reaches the initial state back
-  g.succ.forEach((out, i) => out.forEach((j) => j >= 0 && pred[j]!.push(i)));
+  g.succ.forEach((out, i) => out.forEach((j, e) => j >= 0 && keep(i, e) && pred[j]!.push(i)));
   return pred;
 };
 
@@ -132,7 +157,23 @@ export const removalLiveness = (design: Design, maxStates: number, graph?: State
     return { kind: 'hangs', states: states.length, trace: traceTo(g, stuck), held };
   }
   const undecided = states.some((s, i) => removing(s) && !canFinish[i]);
-  return undecided ? { kind: 'undecided', states: states.length, started } : { kind: 'always-completes', states: states.length, started, complete };
+  if (undecided) return { kind: 'undecided', states: states.length, started };
+  const own = (i: number, e: number): boolean => g.via[i]![e]!.own;
+  const finishAlone = canReach(g, predecessors(g, own), (i) => removed(states[i]!));
+  const waiting = states.findIndex((s, i) => removing(s) && !finishAlone[i] && !openFuture[i]);
+  if (waiting >= 0) {
+    // The environment steps after which the drivers can finish it, from anywhere the drivers alone can take it.
+    const closure = new Set([waiting]);
+    const outside = new Set<string>();
+    for (const i of closure)
+      g.succ[i]!.forEach((j, e) => {
+        if (j < 0) return;
+        if (own(i, e)) closure.add(j);
+        else if (finishAlone[j]) outside.add(g.via[i]![e]!.template);
+      });
+    return { kind: 'waits', states: states.length, trace: traceTo(g, waiting), outside: [...outside].sort() };
+  }
+  return { kind: 'completes', states: states.length, started, complete };
 };
 
 export type ThreadLiveness =

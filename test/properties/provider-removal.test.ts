@@ -9,6 +9,7 @@ import type { State } from '../../model/state.ts';
 import { step } from '../../model/step.ts';
 import { makeWorld } from '../../model/world.ts';
 import { removalLiveness } from '../../properties/liveness.ts';
+import type { StepTemplate } from '../../model/designs/design.ts';
 import { invariantById } from '../../properties/registry.ts';
 import { replay } from '../../properties/replay.ts';
 
@@ -99,8 +100,8 @@ describe('provider-removal after the removal completed', () => {
 describe('the liveness of provider removal (memunmap_pages waits for every page)', () => {
   it('in p2pdma-page-sgl a started removal can always still complete: the whole space is explored', () => {
     const r = removalLiveness(designById('p2pdma-page-sgl')!, 20000);
-    expect(r).toMatchObject({ kind: 'always-completes', complete: true });
-    if (r.kind === 'always-completes') expect(r.started).toBeGreaterThan(0);
+    expect(r).toMatchObject({ kind: 'completes', complete: true });
+    if (r.kind === 'completes') expect(r.started).toBeGreaterThan(0);
   });
 
   it('an orchestrator whose recipe never frees its allocation makes the removal hang, and the shortest trace shows it', () => {
@@ -114,14 +115,14 @@ describe('the liveness of provider removal (memunmap_pages waits for every page)
     }
   });
 
-  it('under a state bound: undecided while some explored removal may still finish beyond it, always-completes but not complete below the whole space', () => {
+  it('under a state bound: undecided while some explored removal may still finish beyond it, completes but not complete below the whole space', () => {
     const d = designById('p2pdma-page-sgl')!;
     const at = (n: number) => removalLiveness(d, n);
     expect(at(5)).toEqual({ kind: 'undecided', states: 5, started: 1 });
-    expect(at(10)).toEqual({ kind: 'always-completes', states: 10, started: 2, complete: false });
+    expect(at(10)).toEqual({ kind: 'completes', states: 10, started: 2, complete: false });
     expect(at(60)).toEqual({ kind: 'undecided', states: 60, started: 24 });
-    expect(at(162)).toEqual({ kind: 'always-completes', states: 162, started: 80, complete: false });
-    expect(at(163)).toEqual({ kind: 'always-completes', states: 163, started: 81, complete: true });
+    expect(at(162)).toEqual({ kind: 'completes', states: 162, started: 80, complete: false });
+    expect(at(163)).toEqual({ kind: 'completes', states: 163, started: 81, complete: true });
   });
 
   it('a hang is reported under a bound once the stuck state\'s whole future is explored, and not before', () => {
@@ -131,6 +132,39 @@ describe('the liveness of provider removal (memunmap_pages waits for every page)
     const r = removalLiveness(mutant, 100);
     expect(r.kind === 'hangs' && [r.states, r.trace.map((t) => t.op.kind), r.held]).toEqual([100, ['pci_alloc_p2pmem', 'pci_stop_and_remove_bus_device'], [6]]);
     expect(removalLiveness(mutant, 1000)).toMatchObject({ kind: 'hangs', states: 147, held: [6] });
+  });
+
+  it('an orchestrator that frees its pages only when it is torn down: the removal waits for that teardown, an outside step, and the report says so', () => {
+    const d = designById('p2pdma-page-sgl')!;
+    /** The orchestrator's teardown (an administrator removes it): unmap and free every table, then free every page it allocated. */
+    const teardown: StepTemplate = {
+      name: 'orchestrator teardown',
+      role: 'environment',
+      weight: 1,
+      options: (s) => {
+        const mapped = [...s.mappings.values()].filter((m) => m.api === 'pci_p2pdma_map_sg');
+        const tables = [...s.sgls.values()];
+        const pages = s.frames.filter((f) => f.bar !== null && f.structPage && !f.free && f.mapping.kind === 'kernel');
+        if (pages.length === 0) return [];
+        return [
+          [
+            ...mapped.map((m) => () => ({ kind: 'pci_p2pdma_unmap_sg' as const, mapping: m.id, dev: m.device, nents: m.nents, dir: m.dir })),
+            ...tables.map((t) => () => ({ kind: 'sg_free_table' as const, sgl: t.id })),
+            ...pages.map((f) => () => ({ kind: 'pci_free_p2pmem' as const, page: f.pfn })),
+          ],
+        ];
+      },
+    };
+    const pool = { ...d, driver: d.driver.filter((t) => t.name !== 'pci_free_p2pmem'), environment: [...d.environment, teardown] };
+    const r = removalLiveness(pool, 20000);
+    expect(r.kind).toBe('waits');
+    if (r.kind === 'waits') {
+      expect(r.outside).toEqual(['orchestrator teardown']);
+      expect(r.trace.map((t) => t.op.kind)).toEqual(['pci_alloc_p2pmem', 'pci_stop_and_remove_bus_device']);
+    }
+    // The same pool with the teardown also a step of its own driver (it frees when the removal asks): completes.
+    const reacting = { ...pool, driver: [...pool.driver, { ...teardown, name: 'release pool on removal', role: 'driver' as const }] };
+    expect(removalLiveness(reacting, 20000)).toMatchObject({ kind: 'completes', complete: true });
   });
 
   it('a design whose provider has no P2PDMA pages has no such wait', () => {
