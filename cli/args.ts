@@ -4,6 +4,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { designs } from '../model/designs/index.ts';
+import { chooseWorld, namedWorlds, parseSettings, type World, type WorldSettings, worldKnobs } from '../model/designs/world-choice.ts';
 import { quoted } from '../properties/counterexample/quote.ts';
 import { type InvariantId, invariantIds, isInvariantId } from '../properties/invariant.ts';
 
@@ -25,6 +26,8 @@ export interface CheckArgs {
   readonly timing: boolean;
   /** The explorer's state budget for confirming that each trace found is the shortest; 0: do not ask. */
   readonly confirmStates: number;
+  /** The world every design runs in (`--world`, `--set`, `--without`). */
+  readonly world: World;
 }
 
 export interface ReplayArgs {
@@ -55,8 +58,8 @@ export interface ExploreArgs {
   readonly invariants: ReadonlyArray<InvariantId>;
   readonly depth: number | undefined;
   readonly maxStates: number;
-  /** Step templates (by name) left out of every explored design: a smaller world, said in every verdict. */
-  readonly without: ReadonlyArray<string>;
+  /** The world every design is explored in (`--world`, `--set`, `--without`: steps left out, said in every verdict). */
+  readonly world: World;
   readonly json: boolean;
   readonly save: boolean;
   readonly timing: boolean;
@@ -79,7 +82,7 @@ export interface WitnessArgs {
   readonly reach: ReadonlyArray<string>;
   readonly depth: number | undefined;
   readonly maxStates: number;
-  readonly without: ReadonlyArray<string>;
+  readonly world: World;
   readonly format: WitnessFormat;
 }
 
@@ -96,15 +99,17 @@ export const defaults = { runs: 10000, seed: 2019, maxCommands: 80, maxStates: 1
 export const COUNTEREXAMPLES = 'counterexamples';
 
 export const usage = `usage:
-  dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--confirm-states N] [--json] [--save] [--no-timing]
-  dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [--without STEP]... [--json] [--save] [--no-timing]
+  dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--confirm-states N] [WORLD] [--json] [--save] [--no-timing]
+  dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [WORLD] [--json] [--save] [--no-timing]
   dmacheck explore --reference P-V-B-M [--buggy] [--json]
   dmacheck replay [FILE|-...] [--design OTHER]   (a FILE may be a pasted text or markdown report; - reads stdin)
   dmacheck save FILE|-... [--title TEXT]         (writes pasted reports into ${COUNTEREXAMPLES}/)
   dmacheck report FILE [--format text|markdown|mermaid|json|html]
-  dmacheck witness --design ID [--reach SITUATION]... [--depth K] [--max-states N] [--without STEP]... [--format text|markdown|json]
+  dmacheck witness --design ID [--reach SITUATION]... [--depth K] [--max-states N] [WORLD] [--format text|markdown|json]
+  WORLD: [--world NAME] [--set KEY=N[,KEY=N]...] [--without STEP]...
 designs:    ${designs.map((d) => d.id).join(', ')}
 invariants: ${invariantIds.join(', ')}
+worlds:     ${namedWorlds.map((w) => w.name).join(', ')}; --set keys: ${Object.keys(worldKnobs).join(', ')}
 defaults:   --runs ${defaults.runs} --seed ${defaults.seed} --max-commands ${defaults.maxCommands} --confirm-states ${defaults.confirmStates}; explore --max-states ${defaults.maxStates} (per design, no depth bound); replay reads ${COUNTEREXAMPLES}/`;
 
 const positive = (flag: string, v: string): E.Either<string, number> =>
@@ -150,6 +155,25 @@ const split = (rest: ReadonlyArray<string>, valued: ReadonlyArray<string>, switc
   return E.right({ values, switches: on, positional });
 };
 
+/** The world flags (`--world`, `--set`, `--without`) of a search command: the design's own world when none is given. */
+const worldFlagsOf = (f: Flags): E.Either<string, World> => {
+  let name = 'default';
+  let set: WorldSettings = {};
+  const without: string[] = [];
+  for (const [flag, value] of f.values) {
+    if (flag === '--world') name = value;
+    else if (flag === '--without') without.push(value);
+    else if (flag === '--set') {
+      const s = parseSettings(value, set);
+      if (E.isLeft(s)) return s;
+      set = s.right;
+    }
+  }
+  return chooseWorld(name, set, without);
+};
+
+const WORLD_FLAGS: ReadonlyArray<string> = ['--world', '--set', '--without'];
+
 /** The --design and --invariant flags every search command takes; defaults to all of them. */
 interface Selection {
   readonly designs: ReadonlyArray<string>;
@@ -184,8 +208,10 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
   let maxCommands: number = defaults.maxCommands;
   let path: string | undefined;
   let confirmStates: number = defaults.confirmStates;
+  const world = worldFlagsOf(f);
+  if (E.isLeft(world)) return world;
   for (const [flag, value] of f.values) {
-    if (flag === '--design' || flag === '--invariant') continue;
+    if (flag === '--design' || flag === '--invariant' || WORLD_FLAGS.includes(flag)) continue;
     if (flag === '--confirm-states') {
       if (!/^[0-9]+$/.test(value) || Number(value) > 10_000_000) return E.left(`--confirm-states: expected a whole number from 0 to 10000000, got ${quoted(value)}`);
       confirmStates = Number(value);
@@ -215,6 +241,7 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
     confirmStates,
     runsGiven: f.values.some(([flag]) => flag === '--runs'),
     maxCommandsGiven: f.values.some(([flag]) => flag === '--max-commands'),
+    world: world.right,
   });
 };
 
@@ -225,13 +252,10 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
   let depth: number | undefined;
   let maxStates: number = defaults.maxStates;
   let reference: string | undefined;
-  const without: string[] = [];
+  const world = worldFlagsOf(f);
+  if (E.isLeft(world)) return world;
   for (const [flag, value] of f.values) {
-    if (flag === '--design' || flag === '--invariant') continue;
-    if (flag === '--without') {
-      without.push(value);
-      continue;
-    }
+    if (flag === '--design' || flag === '--invariant' || WORLD_FLAGS.includes(flag)) continue;
     if (flag === '--reference') {
       const m = /^([0-9]+)-([0-9]+)-([0-9]+)-([0-9]+)$/.exec(value);
       if (m === null || m.slice(1).some((x) => Number(x) < 1) || Number(m[2]) > Number(m[1]))
@@ -246,7 +270,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
   }
   const json = f.switches.has('--json');
   if (reference !== undefined) {
-    if (f.values.some(([flag]) => flag === '--design' || flag === '--invariant') || depth !== undefined || without.length > 0 || f.switches.has('--save') || f.switches.has('--no-timing') || maxStates !== defaults.maxStates)
+    if (f.values.some(([flag]) => flag === '--design' || flag === '--invariant') || depth !== undefined || f.values.some(([flag]) => WORLD_FLAGS.includes(flag)) || f.switches.has('--save') || f.switches.has('--no-timing') || maxStates !== defaults.maxStates)
       return E.left('--reference explores the reference model whole: it takes only --buggy and --json');
     return E.right({ command: 'reference', size: reference, buggy: f.switches.has('--buggy'), json });
   }
@@ -256,7 +280,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
     ...sel.right,
     depth,
     maxStates,
-    without,
+    world: world.right,
     json,
     save: f.switches.has('--save'),
     timing: !f.switches.has('--no-timing'),
@@ -302,11 +326,11 @@ const parseWitness = (f: Flags): E.Either<string, WitnessArgs> => {
   let maxStates: number = defaults.maxStates;
   let format: WitnessFormat = 'text';
   const reach: string[] = [];
-  const without: string[] = [];
+  const world = worldFlagsOf(f);
+  if (E.isLeft(world)) return world;
   for (const [flag, value] of f.values) {
-    if (flag === '--design') continue;
+    if (flag === '--design' || WORLD_FLAGS.includes(flag)) continue;
     if (flag === '--reach') reach.push(value);
-    else if (flag === '--without') without.push(value);
     else if (flag === '--format') {
       const known = witnessFormats.find((x) => x === value);
       if (known === undefined) return E.left(`--format: expected one of ${witnessFormats.join(', ')}, got ${quoted(value)}`);
@@ -318,19 +342,19 @@ const parseWitness = (f: Flags): E.Either<string, WitnessArgs> => {
       else maxStates = n.right;
     }
   }
-  return E.right({ command: 'witness', design: design.right, reach, depth, maxStates, without, format });
+  return E.right({ command: 'witness', design: design.right, reach, depth, maxStates, world: world.right, format });
 };
 
 export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> => {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || argv.includes('--help') || argv.includes('-h')) return E.right({ command: 'help' });
   if (command === 'check')
-    return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--max-commands', '--path', '--confirm-states'], ['--json', '--save', '--no-timing']));
+    return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--max-commands', '--path', '--confirm-states', ...WORLD_FLAGS], ['--json', '--save', '--no-timing']));
   if (command === 'explore')
-    return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference', '--without'], ['--json', '--save', '--buggy', '--no-timing']));
+    return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference', ...WORLD_FLAGS], ['--json', '--save', '--buggy', '--no-timing']));
   if (command === 'replay') return E.chain(parseReplay)(split(rest, ['--design'], []));
   if (command === 'save') return E.chain(parseSave)(split(rest, ['--title'], []));
   if (command === 'report') return E.chain(parseReport)(split(rest, ['--format'], []));
-  if (command === 'witness') return E.chain(parseWitness)(split(rest, ['--design', '--reach', '--depth', '--max-states', '--without', '--format'], []));
+  if (command === 'witness') return E.chain(parseWitness)(split(rest, ['--design', '--reach', '--depth', '--max-states', ...WORLD_FLAGS, '--format'], []));
   return E.left(`unknown command ${quoted(command)} (expected: check, explore, replay, save, report, witness)`);
 };

@@ -4,7 +4,7 @@
  * the random search. A violation comes with a shortest trace (fewest
  * design steps); a hold names its bound.
  */
-import type { Design } from '../model/designs/design.ts';
+import { defaultWorld, describeWorld, inWorld, isDefaultWorld, unknownStep, type World, worldFlags, worldMisfit, worldRecord } from '../model/designs/world-choice.ts';
 import { designById } from '../model/designs/index.ts';
 import { match } from 'ts-pattern';
 import { type RemovalLiveness, removalLiveness } from '../properties/liveness.ts';
@@ -19,15 +19,20 @@ import { invariantById } from '../properties/registry.ts';
 import { toJsonStep } from '../properties/trace.ts';
 import { COUNTEREXAMPLES, type ExploreArgs, type ReferenceArgs } from './args.ts';
 import { textReport } from './cite/text.ts';
-import { quoted } from '../properties/counterexample/quote.ts';
 import { counterexampleId } from '../properties/counterexample/format.ts';
 import { describeEvents, formatOp } from '../properties/trace.ts';
 
-/** The file's `found.by` (at most 200 characters, as the format says), and a note naming every left-out step when they do not fit there. */
-const exploredBy = (without: ReadonlyArray<string>): { readonly by: string; readonly note?: string } => {
-  const listed = `dmacheck explore (breadth-first${without.length === 0 ? '' : `, without ${without.join(', ')}`})`;
+/** The file's `found.by` (at most 200 characters, as the format says), and a note naming the world when it does not fit there. */
+const exploredBy = (world: World): { readonly by: string; readonly note?: string } => {
+  const listed = `dmacheck explore (breadth-first${isDefaultWorld(world) ? '' : `, ${describeWorld(world)}`})`;
   if (listed.length <= 200) return { by: listed };
-  return { by: `dmacheck explore (breadth-first, without ${without.length} steps, named in the note)`, note: `Found in a smaller world, without ${without.join(', ')}.` };
+  return { by: 'dmacheck explore (breadth-first, in the world named in the note)', note: `Found in ${describeWorld(world)}.` };
+};
+
+/** What a hold or a header adds for a world other than the design's own: ` in world small (vmas=2)`, ` without fork`. */
+const inWorldPhrase = (w: World): string => {
+  const named = w.name !== 'default' || Object.keys(w.set).length > 0 ? ` in ${describeWorld({ ...w, without: [] })}` : '';
+  return `${named}${w.without.length === 0 ? '' : ` without ${w.without.join(', ')}`}`;
 };
 
 export type ExploreVerdict = 'violated' | 'held' | 'held-bounded';
@@ -38,8 +43,8 @@ export const depthCompleted = (e: DmaExploration, maxDepth: number | undefined):
 
 export interface DesignExploration {
   readonly design: string;
-  /** Step templates left out (`--without`). */
-  readonly without: ReadonlyArray<string>;
+  /** The world it was explored in (steps left out by `--without` among its parts). */
+  readonly world: World;
   readonly exploration: DmaExploration;
   readonly depth: number;
   readonly results: ReadonlyArray<{ readonly invariant: InvariantId; readonly verdict: ExploreVerdict; readonly expected: 'violated' | 'held' }>;
@@ -52,17 +57,14 @@ const progressLine =
     if (p.seconds > 2) process.stderr.write(`\r${id}: depth ${p.depth}, ${p.states} states, ${p.seconds.toFixed(0)}s   `);
   };
 
-/** The design with the named step templates left out: a smaller world (every trace in it is a trace of the design). */
-export const withoutSteps = (design: Design, without: ReadonlyArray<string>): Design =>
-  without.length === 0
-    ? design
-    : { ...design, driver: design.driver.filter((t) => !without.includes(t.name)), environment: design.environment.filter((t) => !without.includes(t.name)) };
-
-/** A `--without` name that none of `designs` has: the one-line error, or null. */
-export const unknownWithout = (designs: ReadonlyArray<string>, without: ReadonlyArray<string>): string | null => {
-  const names = new Set(designs.flatMap((id) => [...designById(id)!.driver, ...designById(id)!.environment].map((t) => t.name)));
-  const bad = without.find((w) => !names.has(w));
-  return bad === undefined ? null : `--without: no step named ${quoted(bad)} in ${designs.length === 1 ? designs[0] : 'these designs'} (steps: ${[...names].join(', ')})`;
+/** A world the designs cannot run in (a named world leaving out a step one of them lacks, a `--without` step none has): the one-line error, or null. */
+export const worldError = (designs: ReadonlyArray<string>, world: World): string | null => {
+  const ds = designs.map((id) => designById(id)!);
+  for (const d of ds) {
+    const misfit = worldMisfit(d, world);
+    if (misfit !== null) return misfit;
+  }
+  return unknownStep(ds, world.without);
 };
 
 export const exploreOne = (
@@ -71,9 +73,9 @@ export const exploreOne = (
   depth: number | undefined,
   maxStates: number,
   progress = false,
-  without: ReadonlyArray<string> = [],
+  world: World = defaultWorld,
 ): DesignExploration => {
-  const design = withoutSteps(designById(id)!, without);
+  const design = inWorld(designById(id)!, world);
   const e = exploreDesign(design, invariants.map(invariantById), {
     ...(depth === undefined ? {} : { maxDepth: depth }),
     maxStates,
@@ -87,14 +89,14 @@ export const exploreOne = (
     verdict: (e.violations.some((v) => v.invariant === inv) ? 'violated' : e.result.complete ? 'held' : 'held-bounded') as ExploreVerdict,
     expected: design.expected[inv].verdict,
   }));
-  return { design: id, without, exploration: e, depth: depthCompleted(e, depth), results };
+  return { design: id, world, exploration: e, depth: depthCompleted(e, depth), results };
 };
 
 const holdLine = (d: DesignExploration, inv: InvariantId): string =>
   (d.exploration.result.complete
     ? `held: whole reachable space explored (${d.exploration.result.states} states, depth ${d.depth})`
     : `held up to depth ${d.depth} (${d.exploration.result.states} states; bound reached)`) +
-  (d.without.length === 0 ? '' : ` without ${d.without.join(', ')}`) +
+  inWorldPhrase(d.world) +
   ((d.exploration.exercised.get(inv) ?? 0) === 0 ? ' [vacuous: never exercised]' : '');
 
 /**
@@ -102,7 +104,7 @@ const holdLine = (d: DesignExploration, inv: InvariantId): string =>
  * always still complete (properties/liveness.ts)? null for other designs.
  */
 const removalOf = (id: string, args: ExploreArgs): RemovalLiveness | null => {
-  const design = withoutSteps(designById(id)!, args.without);
+  const design = inWorld(designById(id)!, args.world);
   if (!design.world.bars.some((b) => b.structPages) || ![...design.driver, ...design.environment].some((t) => t.name === 'pci_stop_and_remove_bus_device')) return null;
   return removalLiveness(design, args.maxStates);
 };
@@ -136,18 +138,18 @@ const peakRssMB = (): number => process.resourceUsage().maxRSS / 1024;
 
 export const exploreCommand = (args: ExploreArgs): number => {
   const progress = !args.json && process.stderr.isTTY === true && process.env.CI === undefined;
-  const bad = unknownWithout(args.designs, args.without);
+  const bad = worldError(args.designs, args.world);
   if (bad !== null) {
     console.error(`dmacheck: ${bad}`);
     return 2;
   }
-  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.without));
+  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world));
   const saved: string[] = [];
   if (args.save)
     for (const d of all)
       for (const v of d.exploration.violations) {
-        const { by, note } = exploredBy(d.without);
-        const file = toCounterexampleFile(designById(d.design)!, v.invariant, opsOf(v), { by }, undefined, note);
+        const { by, note } = exploredBy(d.world);
+        const file = toCounterexampleFile(designById(d.design)!, v.invariant, opsOf(v), { by }, undefined, note, d.world);
         const r = saveCounterexample(COUNTEREXAMPLES, file);
         saved.push(`${r.written ? 'saved' : 'already saved'} ${r.path}`);
       }
@@ -180,7 +182,8 @@ export const exploreCommand = (args: ExploreArgs): number => {
           ),
           designs: all.map((d) => ({
             design: d.design,
-            ...(d.without.length === 0 ? {} : { without: d.without }),
+            ...(d.world.without.length === 0 ? {} : { without: d.world.without }),
+            ...(d.world.name === 'default' && Object.keys(d.world.set).length === 0 ? {} : { world: { name: d.world.name, set: d.world.set } }),
             ...((r) => (r === null ? {} : { providerRemoval: r.kind === 'hangs' ? { kind: r.kind, held: r.held, steps: r.trace.map((t) => toJsonStep(t.op)) } : { kind: r.kind } }))(removalOf(d.design, args)),
             states: d.exploration.result.states,
             transitions: d.exploration.result.transitions,
@@ -215,7 +218,10 @@ export const exploreCommand = (args: ExploreArgs): number => {
     for (const l of saved) console.error(l);
     return mismatches === 0 ? 0 : 1;
   }
-  const smaller = args.without.length === 0 ? '' : `; a smaller world, without ${args.without.join(', ')}`;
+  const w = args.world;
+  const smaller =
+    (w.name === 'default' && Object.keys(w.set).length === 0 ? '' : `; ${describeWorld({ ...w, without: [] })}`) +
+    (w.without.length === 0 ? '' : `; a smaller world, without ${w.without.join(', ')}`);
   console.log(`dmacheck explore: ${all.length} design(s); bounds: ${args.depth === undefined ? 'no depth bound' : `depth ${args.depth}`}, ${args.maxStates} states per design${smaller}\n`);
   const wd = Math.max(6, ...all.map((d) => d.design.length));
   const wi = Math.max(9, ...args.invariants.map((i) => i.length));
@@ -237,7 +243,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
       const what =
         v === undefined
           ? holdLine(d, r.invariant)
-          : `violated: shortest trace ${v.depth} step(s), ${v.trace.length} kernel call(s)${d.without.length === 0 ? '' : ' (shortest without the left-out steps)'}`;
+          : `violated: shortest trace ${v.depth} step(s), ${v.trace.length} kernel call(s)${d.world.without.length === 0 ? '' : ' (shortest without the left-out steps)'}`;
       const mark =
         (r.verdict === 'violated') === (r.expected === 'violated')
           ? ''
@@ -248,7 +254,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
     }
   for (const d of all)
     for (const v of d.exploration.violations) {
-      const id = counterexampleId(d.design, opsOf(v).map(toJsonStep));
+      const id = counterexampleId(d.design, opsOf(v).map(toJsonStep), isDefaultWorld(d.world) ? undefined : worldRecord(d.world));
       const report = textReport({
         id,
         source: '',
@@ -258,8 +264,8 @@ export const exploreCommand = (args: ExploreArgs): number => {
         violatesAt: v.trace.length,
         steps: v.trace.map((t, i) => ({ n: i + 1, call: formatOp(t.op), effects: describeEvents(t.events) })),
         violation: v.message,
-        replay: ['npx', 'dmacheck', 'explore', '--design', d.design, '--invariant', v.invariant, ...(args.depth === undefined ? [] : ['--depth', String(args.depth)]), '--max-states', String(args.maxStates), ...args.without.flatMap((w) => ['--without', w]), '--save'],
-        found: `breadth-first exploration: a shortest trace, ${v.depth} design step(s)${d.without.length === 0 ? '' : `, without ${d.without.join(', ')}`}`,
+        replay: ['npx', 'dmacheck', 'explore', '--design', d.design, '--invariant', v.invariant, ...(args.depth === undefined ? [] : ['--depth', String(args.depth)]), '--max-states', String(args.maxStates), ...worldFlags(args.world), '--save'],
+        found: `breadth-first exploration: a shortest trace, ${v.depth} design step(s)${isDefaultWorld(d.world) ? '' : `, ${describeWorld(d.world)}`}`,
         threads: threadsOf(designById(d.design)!, opsOf(v)),
         causes: causesOf(designById(d.design)!, opsOf(v), v.invariant, v.trace.length),
       });

@@ -12,6 +12,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { designById } from '../model/designs/index.ts';
+import { inWorld, unknownStep, worldMisfit } from '../model/designs/world-choice.ts';
 import { loadErrorLine } from '../properties/counterexample/load.ts';
 import { pasteDifferences } from '../properties/counterexample/paste-check.ts';
 import { clip, fileName } from '../properties/counterexample/quote.ts';
@@ -71,7 +72,15 @@ const replayOne = (input: Input): number => {
   return 1;
 };
 
-const replayOnOther = (input: Input, other: NonNullable<ReturnType<typeof designById>>): number => {
+const replayOnOther = (input: Input, design: NonNullable<ReturnType<typeof designById>>): number => {
+  // The other design runs in the world the trace was found in.
+  const w = input.counterexample.world;
+  const misfit = worldMisfit(design, w) ?? unknownStep([design], w.without, 'world.without');
+  if (misfit !== null) {
+    console.error(`dmacheck: ${input.where}: ${misfit.replace(/^--world: /, '')}`);
+    return 2;
+  }
+  const other = inWorld(design, w);
   const r = replayAcross(input.counterexample, other);
   console.log(`${input.where} on ${other.id}: ${crossReplayLine(r)}`);
   r.trace.forEach((t, i) => {

@@ -9,6 +9,7 @@ import type { Verdict } from '../properties/verdicts.ts';
 import type { CheckArgs } from './args.ts';
 import { shellLine } from './cite/shell.ts';
 import { shortestNote } from '../properties/shortest.ts';
+import { describeWorld, inWorld, isDefaultWorld, type World, worldFlags, worldRecord } from '../model/designs/world-choice.ts';
 
 const pad = (s: string, n: number): string => s.padEnd(n);
 
@@ -28,10 +29,12 @@ export const formatTable = (vs: ReadonlyArray<Verdict>, timing = true): string =
 };
 
 /** The command that reruns exactly the search (or, for a trace the explorer shortened, the exploration) that found `v`, as words. */
-export const replayCommand = (v: Verdict, args: CheckArgs): ReadonlyArray<string> =>
-  v.violation?.shortest?.kind === 'shorter'
+export const replayCommand = (v: Verdict, args: CheckArgs): ReadonlyArray<string> => [
+  ...(v.violation?.shortest?.kind === 'shorter'
     ? ['npx', 'dmacheck', 'explore', '--design', v.design, '--invariant', v.invariant, '--depth', String(v.violation.shortest.depth), '--max-states', String(args.confirmStates)]
-    : searchCommand(v);
+    : searchCommand(v)),
+  ...worldFlags(args.world),
+];
 
 const searchCommand = (v: Verdict): ReadonlyArray<string> => [
   'npm',
@@ -52,18 +55,19 @@ const searchCommand = (v: Verdict): ReadonlyArray<string> => [
 
 /** A violation straight from a search, as the same 72-column text report `dmacheck report` prints. */
 /** How the trace was found, and whether the explorer confirmed it is the shortest. */
-const foundNote = (v: Verdict): string => {
+const foundNote = (v: Verdict, world: World): string => {
   const x = v.violation!;
   const s = x.shortest;
-  if (s?.kind === 'shorter') return `breadth-first exploration, after fast-check's run ${v.runs} of seed ${v.seed}; ${shortestNote(s, 0)}`;
-  const search = `fast-check, run ${v.runs} of seed ${v.seed}, shrunk to ${x.trace.length} steps`;
+  const where = isDefaultWorld(world) ? '' : `, ${describeWorld(world)}`;
+  if (s?.kind === 'shorter') return `breadth-first exploration, after fast-check's run ${v.runs} of seed ${v.seed}${where}; ${shortestNote(s, 0)}`;
+  const search = `fast-check, run ${v.runs} of seed ${v.seed}, shrunk to ${x.trace.length} steps${where}`;
   return s === undefined ? search : `${search}; ${shortestNote(s, x.moves)}`;
 };
 
 export const citationOfVerdict = (v: Verdict, args: CheckArgs): Citation => {
   const trace = v.violation!.trace;
   return {
-    id: counterexampleId(v.design, trace.map((t) => toJsonStep(t.op))),
+    id: counterexampleId(v.design, trace.map((t) => toJsonStep(t.op)), isDefaultWorld(args.world) ? undefined : worldRecord(args.world)),
     source: '',
     title: undefined,
     design: v.design,
@@ -72,13 +76,14 @@ export const citationOfVerdict = (v: Verdict, args: CheckArgs): Citation => {
     steps: trace.map((t, i) => ({ n: i + 1, call: formatOp(t.op), effects: describeEvents(t.events) })),
     violation: v.violation!.message,
     replay: replayCommand(v, args),
-    found: foundNote(v),
-    threads: threadsOf(designById(v.design)!, trace.map((t) => t.op)),
-    causes: causesOf(designById(v.design)!, trace.map((t) => t.op), v.invariant, trace.length),
+    found: foundNote(v, args.world),
+    threads: threadsOf(inWorld(designById(v.design)!, args.world), trace.map((t) => t.op)),
+    causes: causesOf(inWorld(designById(v.design)!, args.world), trace.map((t) => t.op), v.invariant, trace.length),
   };
 };
 
 export const toJson = (vs: ReadonlyArray<Verdict>, args: CheckArgs): object => ({
+  ...(isDefaultWorld(args.world) ? {} : { world: worldRecord(args.world) }),
   seed: args.seed,
   runs: args.runs,
   maxCommands: args.maxCommands,

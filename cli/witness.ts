@@ -15,7 +15,8 @@ import type { WitnessArgs } from './args.ts';
 import { shellLine, wrapCommand } from './cite/shell.ts';
 import { WIDTH } from './cite/text.ts';
 import { wrap } from './cite/wrap.ts';
-import { unknownWithout, withoutSteps } from './explore.ts';
+import { worldError } from './explore.ts';
+import { describeWorld, inWorld, isDefaultWorld, worldFlags } from '../model/designs/world-choice.ts';
 
 const replayWords = (a: WitnessArgs, x: Situation): ReadonlyArray<string> => [
   'npx',
@@ -28,10 +29,10 @@ const replayWords = (a: WitnessArgs, x: Situation): ReadonlyArray<string> => [
   ...(a.depth === undefined ? [] : ['--depth', String(a.depth)]),
   '--max-states',
   String(a.maxStates),
-  ...a.without.flatMap((w) => ['--without', w]),
+  ...worldFlags(a.world),
 ];
 
-const smaller = (a: WitnessArgs): string => (a.without.length === 0 ? '' : `, without ${a.without.join(', ')}`);
+const smaller = (a: WitnessArgs): string => (isDefaultWorld(a.world) ? '' : `, ${describeWorld(a.world)}`);
 
 const notReached = (w: Extract<Witness, { kind: 'not-reached' }>): string =>
   w.complete ? `unreachable: the whole reachable space was explored (${w.states} states)` : `not reached up to depth ${w.depth} (${w.states} states; bound reached)`;
@@ -87,7 +88,8 @@ const jsonWitness = (a: WitnessArgs, x: Situation, w: Witness): object => ({
   situation: x.id,
   invariant: x.invariant,
   what: x.what,
-  ...(a.without.length === 0 ? {} : { without: a.without }),
+  ...(a.world.without.length === 0 ? {} : { without: a.world.without }),
+  ...(a.world.name === 'default' && Object.keys(a.world.set).length === 0 ? {} : { world: { name: a.world.name, set: a.world.set } }),
   ...(w.kind === 'reached'
     ? { reached: true, depth: w.depth, states: w.states, steps: w.trace.map((t) => ({ ...toJsonStep(t.op), effects: describeEvents(t.events) })) }
     : { reached: false, complete: w.complete, depth: w.depth, states: w.states }),
@@ -99,12 +101,12 @@ export const witnessCommand = (a: WitnessArgs): number => {
     console.error(`dmacheck: --reach: unknown situation ${quoted(unknown)} (expected one of: ${situations.map((x) => x.id).join(', ')})`);
     return 2;
   }
-  const bad = unknownWithout([a.design], a.without);
+  const bad = worldError([a.design], a.world);
   if (bad !== null) {
     console.error(`dmacheck: ${bad}`);
     return 2;
   }
-  const design = withoutSteps(designById(a.design)!, a.without);
+  const design = inWorld(designById(a.design)!, a.world);
   const bounds = { maxStates: a.maxStates, ...(a.depth === undefined ? {} : { maxDepth: a.depth }) };
   const asked = a.reach.length === 0 ? situations : a.reach.map((r) => situationById(r)!);
   const found = asked.map((x) => ({ x, w: findWitness(design, x, bounds) }));

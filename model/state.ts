@@ -478,8 +478,28 @@ export interface Era {
   readonly pinSkipsZeroPage: boolean;
 }
 
+/**
+ * How many of each object the environment and the drivers may make: the
+ * bounds that keep a world small enough to explore. Templates read them;
+ * no kernel operation does.
+ */
+export interface WorldBounds {
+  /** VMAs alive at once (mmap stops there). */
+  readonly vmas: number;
+  /** Address spaces alive at once (fork stops there). */
+  readonly mms: number;
+  /** mmu interval notifiers registered at once. */
+  readonly notifiers: number;
+  /** GUP I/Os in flight at once (page arrays held). */
+  readonly ios: number;
+  /** p2p_map mappings held at once by an importer without a notifier. */
+  readonly mappings: number;
+}
+
 export interface State {
   readonly era: Era;
+  /** The world's bounds (set when the world is made; never changed). */
+  readonly bounds: WorldBounds;
   readonly nextId: number;
   readonly frames: ReadonlyArray<Frame>;
   readonly bars: ReadonlyArray<Bar>;

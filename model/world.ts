@@ -3,7 +3,7 @@
  * and BARs, one file, and the kernel era. Everything starts free and one
  * process (mm 0) is alive.
  */
-import type { Bar, Device, DriverSpec, Era, Frame, Inode, State } from './state.ts';
+import type { Bar, Device, DriverSpec, Era, Frame, Inode, State, WorldBounds } from './state.ts';
 
 export interface BarSpec {
   readonly device: number;
@@ -18,7 +18,12 @@ export interface WorldSpec {
   /** Pages of the one regular file (inode 0). */
   readonly filePages: number;
   readonly era: Era;
+  /** How many objects the templates may make; `defaultBounds` when absent. */
+  readonly bounds?: WorldBounds;
 }
+
+/** The bounds every design's world has unless it says otherwise. */
+export const defaultBounds: WorldBounds = { vmas: 3, mms: 3, notifiers: 2, ios: 2, mappings: 2 };
 
 /** Today's kernel: every fix named in `Era` is in. */
 export const currentEra: Era = {
@@ -68,6 +73,7 @@ export const makeWorld = (w: WorldSpec): State => {
   const inodes: Inode[] = [{ id: 0, npages: w.filePages, cache: Array.from({ length: w.filePages }, () => null) }];
   return {
     era: w.era,
+    bounds: w.bounds ?? defaultBounds,
     nextId: 1,
     frames,
     bars,

@@ -153,7 +153,7 @@ describe('dmacheck explore --save', () => {
     expect(r.status, r.stderr).toBe(0);
     const file = /^saved (\S+)$/m.exec(r.stdout)![1]!;
     const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { found: { by: string }; note: string };
-    expect(json.found.by).toBe('dmacheck explore (breadth-first, without 13 steps, named in the note)');
+    expect(json.found.by).toBe('dmacheck explore (breadth-first, in the world named in the note)');
     expect(json.note).toContain('bug:device_writes_to_device_buffer');
     const again = spawnSync(process.execPath, [join(process.cwd(), 'bin/dmacheck.js'), 'replay', file], { cwd: dir, encoding: 'utf8' });
     expect(again.stdout, again.stderr).toContain('violates dma-api-hygiene at step 7');

@@ -186,19 +186,21 @@ export const sectionsScript = String.raw`
       return items(snap, 'deviceRanges').map(function (r) {
         var x = r.value;
         return card(r, 'device ' + x.device + ' reaches mm ' + x.mm + ' pages ' + x.start + '-' + (x.end - 1), [
-          'from mapping ' + x.mapping + ', direction ' + x.dir,
+          'from ' + (x.streaming ? 'streaming (dma_map_sg) ' : '') + 'mapping ' + x.mapping + ', direction ' + x.dir,
           el('ul', { class: 'reach', 'aria-label': 'entries' }, (x.entries || []).map(function (e, k) {
             var f = byKey(snap, 'frames', e.pfn);
             var stale = !f ? '' : f.free ? ' !! the frame is free now' : f.gen !== e.gen ? ' !! the frame was reallocated (gen ' + f.gen + ' now)' : '';
             return el('li', { class: stale ? 'stale' : '' }, ['entry ' + k + ': dma 0x' + Number(e.dma).toString(16) + ' -> ' + frameName(snap, e.pfn) + stale]);
           })),
-        ], ['id', 'device', 'mapping', 'mm', 'start', 'end', 'dir', 'entries']);
+        ], ['id', 'device', 'mapping', 'mm', 'start', 'end', 'dir', 'entries', 'streaming']);
       });
     } },
-    { title: 'Kernel era', covers: ['era', 'nextId'], draw: function (snap) {
+    { title: 'Kernel era and world bounds', covers: ['era', 'bounds', 'nextId'], draw: function (snap) {
       return items(snap, 'era').map(function (e) {
         return card(e, 'switches', Object.keys(e.value).map(function (k) { return k + ': ' + (e.value[k] ? 'on' : 'off'); }), Object.keys(e.value));
-      }).concat(items(snap, 'nextId').map(function (n) { return card(n, 'next id ' + n.value, [], []); }));
+      }).concat(items(snap, 'bounds').map(function (b) {
+        return card(b, 'world bounds', Object.keys(b.value).map(function (k) { return k + ': ' + b.value[k]; }), Object.keys(b.value));
+      })).concat(items(snap, 'nextId').map(function (n) { return card(n, 'next id ' + n.value, [], []); }));
     } },
   ];
 `;

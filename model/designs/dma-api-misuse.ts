@@ -5,7 +5,6 @@ import type { Op } from '../op.ts';
 import * as env from './environment.ts';
 import { completeIo, IMPORTER, startIo } from './gup-io.ts';
 import { mapPage, misuseTemplates, unmapPage } from './misuse.ts';
-import { limits } from './worlds.ts';
 import type { Era } from '../state.ts';
 
 /** Linux 5.9 to 5.18: early COW at fork, no FAULT_FLAG_UNSHARE, no P2PDMA support in dma_map_sg, no FOLL_PCI_P2PDMA gate. */
@@ -23,7 +22,7 @@ const era: Era = {
 
 /** A two-page buffer, so that a table has two entries for the IOMMU to merge. */
 const mmapTwoPages = single('mmap_anon(2 pages)', 'environment', 1, (s) =>
-  s.vmas.size >= limits.vmas ? [] : liveMms(s).map((mm): Op => ({ kind: 'mmap', mm: mm.id, npages: 2, backing: { kind: 'anon' } })),
+  s.vmas.size >= s.bounds.vmas ? [] : liveMms(s).map((mm): Op => ({ kind: 'mmap', mm: mm.id, npages: 2, backing: { kind: 'anon' } })),
 );
 
 export const dmaApiMisuse: Design = {
@@ -43,7 +42,7 @@ export const dmaApiMisuse: Design = {
     era,
   },
   driver: [startIo('pin'), completeIo('pin'), mapPage(IMPORTER), unmapPage, ...misuseTemplates(IMPORTER, 0)],
-  environment: [env.mmapOf('anon', limits), mmapTwoPages, env.munmapAny, env.deviceAccessAny(true), env.deviceAccessAny(false)],
+  environment: [env.mmapOf('anon'), mmapTwoPages, env.munmapAny, env.deviceAccessAny(true), env.deviceAccessAny(false)],
   expected: {
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('No generic SGL walker runs in this world: the driver touches memory only through the device.'),

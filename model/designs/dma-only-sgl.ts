@@ -1,11 +1,10 @@
 import type { Design } from './design.ts';
 import { bools, held, single, violated } from './design.ts';
 import type { Op } from '../op.ts';
-import { MAX_MAPPINGS } from './vma-p2p-map.ts';
 import * as env from './environment.ts';
 import { IMPORTER } from './gup-io.ts';
 import { sglsWhere, vmasWith } from './queries.ts';
-import { limits, world } from './worlds.ts';
+import { world } from './worlds.ts';
 
 export const dmaOnlySgl: Design = {
   id: 'dma-only-sgl',
@@ -16,7 +15,7 @@ export const dmaOnlySgl: Design = {
   world: world('raw'),
   driver: [
     single('sgl_dma_map_user', 'driver', 2, (s) =>
-      s.mappings.size >= MAX_MAPPINGS
+      s.mappings.size >= s.bounds.mappings
         ? []
         : vmasWith(s, ['anon', 'file', 'bar']).flatMap((v) =>
             bools.map((write): Op => ({ kind: 'sgl_dma_map_user', dev: IMPORTER, mm: v.mm, start: v.start, npages: v.npages, dir: write ? 'from-device' : 'to-device' })),
@@ -24,7 +23,7 @@ export const dmaOnlySgl: Design = {
     ),
     single('sgl_dma_unmap', 'driver', 1, (s) => sglsWhere(s, (x) => x.dmaOnly).map((t): Op => ({ kind: 'sgl_dma_unmap', sgl: t.id }))),
   ],
-  environment: [...env.userMemoryEnvironment(limits), env.mmapOf('bar', limits), env.removeProvider(0)],
+  environment: [...env.userMemoryEnvironment(), env.mmapOf('bar'), env.removeProvider(0)],
   expected: {
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('A DMA-only table has no CPU side: generic SGL walkers cannot be handed one.'),

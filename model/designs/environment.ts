@@ -7,15 +7,10 @@ import type { DmaDirection, State, Vma, VmaBacking } from '../state.ts';
 import { type StepTemplate, single } from './design.ts';
 import { faultablePages, liveMms, lruPages, mappingsWhere, sglsWhere } from './queries.ts';
 
-export interface Limits {
-  readonly vmas: number;
-  readonly mms: number;
-}
-
 /** mmap of one page; an exporter's BAR window (`bar`) of one or two pages, or of the sizes given. */
-export const mmapOf = (backing: 'anon' | 'file' | 'bar' | 'p2pmem', limits: Limits, bar = 0, barSizes: ReadonlyArray<number> = [1, 2]): StepTemplate => ({
+export const mmapOf = (backing: 'anon' | 'file' | 'bar' | 'p2pmem', bar = 0, barSizes: ReadonlyArray<number> = [1, 2]): StepTemplate => ({
   ...single(`mmap_${backing}`, 'environment', 1, (s) => {
-    if (s.vmas.size >= limits.vmas) return [];
+    if (s.vmas.size >= s.bounds.vmas) return [];
     const b = backing === 'anon' ? { kind: 'anon' as const } : backing === 'file' ? { kind: 'file' as const, inode: 0 } : { kind: backing, bar };
     const sizes = backing === 'bar' ? barSizes : [1];
     return liveMms(s).flatMap((mm) => sizes.map((npages): Op => ({ kind: 'mmap', mm: mm.id, npages, backing: b })));
@@ -62,8 +57,8 @@ export const mremapAny = (kinds: ReadonlyArray<VmaBacking['kind']>): StepTemplat
 
 export const exitAny: StepTemplate = single('exit_mmap', 'environment', 1, (s) => liveMms(s).map((mm) => ({ kind: 'exit_mmap', mm: mm.id })));
 
-export const forkOf = (limits: Limits): StepTemplate =>
-  single('fork', 'environment', 1, (s) => (s.mms.size >= limits.mms ? [] : liveMms(s).map((mm) => ({ kind: 'fork', mm: mm.id }))));
+export const forkOf = (): StepTemplate =>
+  single('fork', 'environment', 1, (s) => (s.mms.size >= s.bounds.mms ? [] : liveMms(s).map((mm) => ({ kind: 'fork', mm: mm.id }))));
 
 export const writeFaultAny: StepTemplate = single('write_fault', 'environment', 1, (s) =>
   faultablePages(s).map((p) => ({ kind: 'write_fault', mm: p.mm, addr: p.addr })),
@@ -127,12 +122,12 @@ export const sglConsumer: StepTemplate = single('sgl_consumer', 'environment', 1
 );
 
 /** What ordinary user memory goes through: processes, faults, reclaim, migration, writeback, the device, generic SGL code. */
-export const userMemoryEnvironment = (limits: Limits): ReadonlyArray<StepTemplate> => [
-  mmapOf('anon', limits),
-  mmapOf('file', limits),
+export const userMemoryEnvironment = (): ReadonlyArray<StepTemplate> => [
+  mmapOf('anon'),
+  mmapOf('file'),
   munmapAny,
   exitAny,
-  forkOf(limits),
+  forkOf(),
   writeFaultAny,
   reclaimAny,
   migrateAny,

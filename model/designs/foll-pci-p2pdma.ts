@@ -16,7 +16,6 @@ import { bools, held, violated } from './design.ts';
 import * as env from './environment.ts';
 import { completeIo, IMPORTER } from './gup-io.ts';
 import { vmasWith } from './queries.ts';
-import { limits } from './worlds.ts';
 
 /**
  * A second queue whose device could reach the provider but whose driver
@@ -24,8 +23,6 @@ import { limits } from './worlds.ts';
  * with the CPU: only the flag keeps P2PDMA pages away from it.
  */
 export const PLAIN_QUEUE = 2;
-
-const MAX_IOS = 2;
 
 const devicesWorld: WorldSpec = {
   ramPages: 6,
@@ -51,7 +48,7 @@ const oDirect = (queue: { readonly name: string; readonly dev: number; readonly 
   role: 'driver',
   weight: 2,
   options: (s) =>
-    s.pageArrays.size >= MAX_IOS
+    s.pageArrays.size >= s.bounds.ios
       ? []
       : vmasWith(s, ['anon', 'p2pmem']).flatMap((v) =>
           bools.map((write): Plan => [
@@ -65,11 +62,11 @@ const oDirect = (queue: { readonly name: string; readonly dev: number; readonly 
 });
 
 const environment = [
-  env.mmapOf('p2pmem', limits),
-  env.mmapOf('anon', limits),
+  env.mmapOf('p2pmem'),
+  env.mmapOf('anon'),
   env.munmapAny,
   env.exitAny,
-  env.forkOf(limits),
+  env.forkOf(),
   env.deviceAccessAny(true),
   env.deviceAccessAny(false),
   env.removeProvider(0),

@@ -12,14 +12,13 @@ import { type Build, type Plan, type StepTemplate, bools } from './design.ts';
 import { mappingsWhere, vmasWith } from './queries.ts';
 
 export const IMPORTER = 1;
-const MAX_IOS = 2;
 
 export const startIo = (flavour: 'legacy' | 'pin'): StepTemplate => ({
   name: flavour === 'legacy' ? 'start_io(get_user_pages)' : 'start_io(pin_user_pages)',
   role: 'driver',
   weight: 2,
   options: (s) => {
-    if (s.pageArrays.size >= MAX_IOS) return [];
+    if (s.pageArrays.size >= s.bounds.ios) return [];
     return vmasWith(s, ['anon', 'file']).flatMap((v) =>
       bools.flatMap((write) =>
         // Stryker disable next-line BooleanLiteral: the legacy flavour's get_user_pages takes no longterm flag

@@ -2,7 +2,7 @@ import type { Design } from './design.ts';
 import { held, violated } from './design.ts';
 import * as env from './environment.ts';
 import { asLegacyCall, completeIo, startIo } from './gup-io.ts';
-import { limits, world } from './worlds.ts';
+import { world } from './worlds.ts';
 
 export const gupSetPageDirty: Design = {
   id: 'gup-set-page-dirty',
@@ -12,7 +12,7 @@ export const gupSetPageDirty: Design = {
   source: 'Documentation/core-api/pin_user_pages.rst; Jan Kara and John Hubbard, linux-fsdevel/linux-mm 2018',
   world: world('raw'),
   driver: [startIo('legacy'), completeIo('legacy')],
-  environment: env.userMemoryEnvironment(limits),
+  environment: env.userMemoryEnvironment(),
   translate: asLegacyCall,
   expected: {
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),

@@ -3,7 +3,7 @@ import { held } from './design.ts';
 import * as env from './environment.ts';
 import { invalidateRangeEnd } from './importer-steps.ts';
 import { mirrorImporter } from './mirror-steps.ts';
-import { limits, world } from './worlds.ts';
+import { world } from './worlds.ts';
 import { currentEra } from '../world.ts';
 
 /**
@@ -13,12 +13,12 @@ import { currentEra } from '../world.ts';
  * page_mkclean PROTECTION_PAGE, a COW break, reclaim and migration CLEAR.
  */
 export const mirrorEnvironment = [
-  env.mmapOf('anon', limits),
-  env.mmapOf('file', limits),
+  env.mmapOf('anon'),
+  env.mmapOf('file'),
   env.munmapAny,
   env.mprotectAny(['anon', 'file']),
   env.exitAny,
-  env.forkOf(limits),
+  env.forkOf(),
   env.writeFaultAny,
   env.reclaimAny,
   env.migrateAny,

@@ -15,13 +15,11 @@ import { single } from './design.ts';
 import { IMPORTER } from './gup-io.ts';
 import { vmasWith } from './queries.ts';
 
-const MAX_NOTIFIERS = 2;
-
 const importerNotifiers = (s: State) => [...s.notifiers.values()].filter((n) => n.owner === IMPORTER);
 
 /** The importer subscribes to the range of a VMA of one of `kinds` (mmu_interval_notifier_insert), once per range. */
 export const registerNotifierOver = (kinds: ReadonlyArray<VmaBacking['kind']>): StepTemplate => single('mmu_interval_notifier_insert', 'driver', 1, (s) =>
-  s.notifiers.size >= MAX_NOTIFIERS
+  s.notifiers.size >= s.bounds.notifiers
     ? []
     : vmasWith(s, kinds)
         .filter((v) => !importerNotifiers(s).some((n) => n.mm === v.mm && n.start === v.start && n.end === v.start + v.npages))

@@ -2,9 +2,9 @@ import type { Design } from './design.ts';
 import { held } from './design.ts';
 import * as env from './environment.ts';
 import { asPinCall, completeIo, startIo } from './gup-io.ts';
-import { limits, world } from './worlds.ts';
+import { world } from './worlds.ts';
 
-export const pinUserPagesEnvironment = env.userMemoryEnvironment(limits);
+export const pinUserPagesEnvironment = env.userMemoryEnvironment();
 
 export const pinUserPages: Design = {
   id: 'pin-user-pages',

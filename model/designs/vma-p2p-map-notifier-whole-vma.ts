@@ -3,7 +3,7 @@ import { held, violated } from './design.ts';
 import * as env from './environment.ts';
 import { vmaP2pMapNotifier } from './vma-p2p-map-notifier.ts';
 import { exporterEnvironment } from './vma-p2p-map.ts';
-import { limits, world } from './worlds.ts';
+import { world } from './worlds.ts';
 import { currentEra } from '../world.ts';
 
 /**
@@ -22,7 +22,7 @@ export const vmaP2pMapNotifierWholeVma: Design = {
   // The exporter maps two-page BAR windows only: every munmap of one page, and every mremap
   // shrink, is then an invalidation of part of a notifier's range, which is what this
   // importer gets wrong.
-  environment: exporterEnvironment.map((t) => (t.name === 'mmap_bar' ? env.mmapOf('bar', limits, 0, [2]) : t)),
+  environment: exporterEnvironment.map((t) => (t.name === 'mmap_bar' ? env.mmapOf('bar', 0, [2]) : t)),
   world: world('raw', currentEra, { name: 'importer that handles whole-range invalidations only', driver: { invalidate: 'whole-range-only', mapPath: 'hmm-map-locked' } }),
   expected: {
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),

@@ -4,9 +4,7 @@ import * as env from './environment.ts';
 import { invalidateRangeEnd } from './importer-steps.ts';
 import { IMPORTER } from './gup-io.ts';
 import { mappingsWhere, vmasWith } from './queries.ts';
-import { limits, world } from './worlds.ts';
-
-export const MAX_MAPPINGS = 2;
+import { world } from './worlds.ts';
 
 /** The importer without a notifier: p2p_map, then program its device with the addresses. */
 export const p2pMapAny: StepTemplate = {
@@ -14,7 +12,7 @@ export const p2pMapAny: StepTemplate = {
   role: 'driver',
   weight: 2,
   options: (s) =>
-    s.mappings.size >= MAX_MAPPINGS
+    s.mappings.size >= s.bounds.mappings
       ? []
       : vmasWith(s, ['bar']).flatMap((v) =>
           bools.map((write): Plan => [() => ({ kind: 'p2p_map', vma: v.id, dev: IMPORTER, write }), (_st, made) => ({ kind: 'device_program', dev: IMPORTER, mapping: made[0]! })]),
@@ -34,12 +32,12 @@ export const p2pUnmapAny: StepTemplate = {
 };
 
 export const exporterEnvironment = [
-  env.mmapOf('bar', limits),
+  env.mmapOf('bar'),
   env.munmapAny,
   env.mprotectAny(['bar']),
   env.mremapAny(['bar']),
   env.exitAny,
-  env.forkOf(limits),
+  env.forkOf(),
   env.removeProvider(0),
   env.deviceAccessAny(true),
   env.deviceAccessAny(false),

@@ -1,9 +1,6 @@
 /** The small worlds the designs run in. Device 0 provides a BAR, device 1 imports (an RDMA NIC, say). */
 import type { DriverSpec, Era } from '../state.ts';
 import { currentEra, type WorldSpec } from '../world.ts';
-import type { Limits } from './environment.ts';
-
-export const limits: Limits = { vmas: 3, mms: 3 };
 
 const devices = [
   { name: 'provider (PCI device with a BAR)', p2pPeers: [1] },

@@ -52,6 +52,24 @@ export const FoundCodec = t.readonly(
   'provenance {by, date, seed?, path?, fastCheckVersion?}',
 );
 
+/**
+ * The world the trace was found in, when not the design's own: a named
+ * world (`--world`), sizes and bounds changed on top of it (`--set`), steps
+ * left out (`--without`). Replay builds the same world.
+ */
+export const WorldJsonCodec = t.readonly(
+  t.intersection([
+    t.type({ name: shortString(40) }),
+    t.partial({
+      set: t.readonly(
+        t.partial({ 'ram-pages': nat, 'file-pages': nat, 'bar-pages': nat, vmas: nat, mms: nat, notifiers: nat, ios: nat, mappings: nat }),
+      ),
+      without: t.readonlyArray(shortString(200)),
+    }),
+  ]),
+  'a world {name, set?, without?}',
+);
+
 export const CounterexampleFileCodec = t.readonly(
   t.intersection([
     t.type({
@@ -63,7 +81,7 @@ export const CounterexampleFileCodec = t.readonly(
       violatesAt: nat,
       found: FoundCodec,
     }),
-    t.partial({ title: shortString(200), note: shortString(2000) }),
+    t.partial({ title: shortString(200), note: shortString(2000), world: WorldJsonCodec }),
   ]),
   'a dmacheck counterexample',
 );
@@ -82,13 +100,25 @@ export const canonicalJson = (v: unknown): string => {
   return JSON.stringify(v);
 };
 
-/** The first 10 hex digits of SHA-256 over the canonical (design, steps). */
-export const counterexampleId = (design: string, steps: ReadonlyArray<StepJson>): string =>
-  createHash('sha256').update(canonicalJson({ design, steps })).digest('hex').slice(0, 10);
+export type WorldJson = t.TypeOf<typeof WorldJsonCodec>;
+
+/** The sizes of a world that change what its steps mean (frame numbers): part of a trace's identity. Bounds and left-out steps are not. */
+const sizesOf = (w: WorldJson | undefined): object | null => {
+  const s = w?.set;
+  if (s === undefined) return null;
+  const sizes = Object.fromEntries((['ram-pages', 'file-pages', 'bar-pages'] as const).flatMap((k) => (s[k] === undefined ? [] : [[k, s[k]]])));
+  return Object.keys(sizes).length === 0 ? null : sizes;
+};
+
+/** The first 10 hex digits of SHA-256 over the canonical (design, steps), and the world's sizes where it changes them. */
+export const counterexampleId = (design: string, steps: ReadonlyArray<StepJson>, world?: WorldJson): string => {
+  const sizes = sizesOf(world);
+  return createHash('sha256').update(canonicalJson(sizes === null ? { design, steps } : { design, steps, sizes })).digest('hex').slice(0, 10);
+};
 
 /** Where a counterexample lives under the corpus root. */
-export const counterexamplePath = (root: string, f: Pick<CounterexampleFile, 'design' | 'invariant' | 'steps'>): string =>
-  `${root}/${f.design}/${f.invariant}-${counterexampleId(f.design, f.steps)}.json`;
+export const counterexamplePath = (root: string, f: Pick<CounterexampleFile, 'design' | 'invariant' | 'steps' | 'world'>): string =>
+  `${root}/${f.design}/${f.invariant}-${counterexampleId(f.design, f.steps, f.world)}.json`;
 
 /** JSON.stringify with every character outside ASCII written as `\\uXXXX`: the same value, plain ASCII text. */
 const asciiJson = (v: unknown): string =>
@@ -112,6 +142,7 @@ export const serialise = (f: CounterexampleFile): string => {
     `  "steps": [\n${steps}\n  ]`,
     field('found', f.found),
     ...(f.note === undefined ? [] : [field('note', f.note)]),
+    ...(f.world === undefined ? [] : [field('world', f.world)]),
   ];
   return `{\n${lines.join(',\n')}\n}\n`;
 };

@@ -11,6 +11,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Design } from '../../model/designs/design.ts';
 import { designById } from '../../model/designs/index.ts';
+import { defaultWorld, inWorld, unknownStep, type World, worldFromRecord, worldMisfit } from '../../model/designs/world-choice.ts';
 import { isOpKind, nat, type Op, opArgs } from '../../model/op.ts';
 import { type InvariantId, isInvariantId } from '../invariant.ts';
 import { type CounterexampleFile, CounterexampleFileCodec, FORMAT, VERSION } from './format.ts';
@@ -31,7 +32,9 @@ export const MAX_STEPS = 1000;
 export interface Counterexample {
   readonly source: string;
   readonly file: CounterexampleFile;
+  /** The design, in the world the file records (its own when the file records none). */
   readonly design: Design;
+  readonly world: World;
   readonly invariant: InvariantId;
   readonly ops: ReadonlyArray<Op>;
 }
@@ -154,8 +157,13 @@ export const decodeCounterexampleValue = (source: string, json: unknown): E.Eith
   if (extra !== null) return fail(source, keyPath(extra.at, extra.key), 'unknown field');
   const file = decoded.right;
   if (file.version !== VERSION) return fail(source, 'version', `expected ${VERSION}, got ${file.version}`);
-  const design = designById(file.design);
-  if (design === undefined) return fail(source, 'design', `unknown design ${quoted(file.design)}`);
+  const own = designById(file.design);
+  if (own === undefined) return fail(source, 'design', `unknown design ${quoted(file.design)}`);
+  const world = file.world === undefined ? E.right(defaultWorld) : worldFromRecord(file.world);
+  if (E.isLeft(world)) return fail(source, world.left.field, world.left.message);
+  const misfit = worldMisfit(own, world.right) ?? unknownStep([own], world.right.without, 'world.without');
+  if (misfit !== null) return fail(source, 'world', misfit.replace(/^--world: /, ''));
+  const design = inWorld(own, world.right);
   if (!isInvariantId(file.invariant)) return fail(source, 'invariant', `unknown invariant ${quoted(file.invariant)}`);
   const ops: Op[] = [];
   for (const [i, s] of file.steps.entries()) {
@@ -176,7 +184,7 @@ export const decodeCounterexampleValue = (source: string, json: unknown): E.Eith
     ops.push({ kind: s.op, ...a.right, ...(by === undefined ? {} : { by }) } as Op);
   }
   if (file.violatesAt < 1 || file.violatesAt > ops.length) return fail(source, 'violatesAt', `must be a step number from 1 to ${ops.length}, got ${file.violatesAt}`);
-  return E.right({ source, file, design, invariant: file.invariant, ops });
+  return E.right({ source, file, design, world: world.right, invariant: file.invariant, ops });
 };
 
 /**

@@ -8,6 +8,7 @@ import { linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import fc from 'fast-check';
 import type { Design } from '../../model/designs/design.ts';
+import { defaultWorld, isDefaultWorld, type World, worldRecord } from '../../model/designs/world-choice.ts';
 import type { Op } from '../../model/op.ts';
 import type { InvariantId } from '../invariant.ts';
 import { toJsonStep } from '../trace.ts';
@@ -19,7 +20,15 @@ export interface Provenance {
   readonly path?: string;
 }
 
-export const toCounterexampleFile = (design: Design, invariant: InvariantId, ops: ReadonlyArray<Op>, found: Provenance, title?: string, note?: string): CounterexampleFile => ({
+export const toCounterexampleFile = (
+  design: Design,
+  invariant: InvariantId,
+  ops: ReadonlyArray<Op>,
+  found: Provenance,
+  title?: string,
+  note?: string,
+  world: World = defaultWorld,
+): CounterexampleFile => ({
   format: FORMAT,
   version: VERSION,
   design: design.id,
@@ -35,6 +44,7 @@ export const toCounterexampleFile = (design: Design, invariant: InvariantId, ops
     ...(found.by === 'fast-check' ? { fastCheckVersion: fc.__version } : {}),
     date: new Date().toISOString().slice(0, 10),
   },
+  ...(isDefaultWorld(world) ? {} : { world: worldRecord(world) }),
 });
 
 /** Write `file` under `root` unless a file with its id is already there. */

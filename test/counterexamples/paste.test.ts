@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { defaultWorld } from '../../model/designs/world-choice.ts';
 import { markdownReport } from '../../cli/cite/markdown.ts';
 import { textReport } from '../../cli/cite/text.ts';
 import { defaults, type CheckArgs } from '../../cli/args.ts';
@@ -85,7 +86,7 @@ const randomTrace = fc
   })
   .filter((f) => f.steps.length > 0);
 
-const checkArgs: CheckArgs = { command: 'check', designs: [], invariants: [...invariantIds], runs: 1000, seed: defaults.seed, maxCommands: 80, json: false, path: undefined, save: false, timing: false, confirmStates: 0, runsGiven: true, maxCommandsGiven: true };
+const checkArgs: CheckArgs = { command: 'check', designs: [], invariants: [...invariantIds], runs: 1000, seed: defaults.seed, maxCommands: 80, json: false, path: undefined, save: false, timing: false, confirmStates: 0, runsGiven: true, maxCommandsGiven: true, world: defaultWorld };
 /**
  * The violations a search of every design finds, computed when a test first
  * asks (seconds): not while the file is collected, which the mutation

@@ -13,7 +13,7 @@ import { IMPORTER } from '../../model/designs/gup-io.ts';
 import { driverThreads, invalidateRangeEnd, mapRange, registerNotifier, releaseRange } from '../../model/designs/importer-steps.ts';
 import { designById } from '../../model/designs/index.ts';
 import { vmasWith } from '../../model/designs/queries.ts';
-import { limits, world } from '../../model/designs/worlds.ts';
+import { world } from '../../model/designs/worlds.ts';
 import type { Op } from '../../model/op.ts';
 import { currentEra } from '../../model/world.ts';
 import type { InvariantId } from '../../properties/invariant.ts';
@@ -95,7 +95,7 @@ describe('a design with a protection taken out fails on the invariant that guard
       id: 'gated',
       world: world('p2pdma'),
       driver: [pinP2pmem],
-      environment: [mmapOf('anon', limits), mmapOf('p2pmem', limits), sglConsumer, invalidateRangeEnd],
+      environment: [mmapOf('anon'), mmapOf('p2pmem'), sglConsumer, invalidateRangeEnd],
     };
     const ungated: Design = { ...gated, id: 'mutant-ungated', world: world('p2pdma', { ...currentEra, p2pGupGate: false }) };
     expect(verdictOf(gated, 'no-cpu-iomem')).toBe('held');

@@ -1,0 +1,78 @@
+/**
+ * `--world`, `--set` and `--without` on the command line: every search
+ * command names the world it ran in, the replay commands it prints choose
+ * it again, and a saved counterexample records it for its replay.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './cli-in-process.ts';
+import { scratch } from './scratch.ts';
+
+const bin = join(process.cwd(), 'bin/dmacheck.js');
+
+/** The words of a shell line as check prints it (backslash continuations joined). */
+const words = (replay: string): string[] => replay.replace(/\\\n\s*/g, ' ').trim().split(/\s+/);
+
+describe('check in another world', () => {
+  it('names the world in its header and in each report, and the replay line it prints reproduces the trace there', () => {
+    const r = runCli('check', '--design', 'vma-p2p-map', '--world', 'small', '--set', 'vmas=1', '--runs', '200', '--no-timing', '--confirm-states', '0');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toContain('; world small (vmas=1, mms=2, notifiers=1, ios=1, mappings=1)');
+    expect(r.stdout).toContain('world small (vmas=1, mms=2, notifiers=1,');
+    const block = r.stdout.slice(r.stdout.indexOf('Replay:\n') + 8);
+    const line = block.slice(0, block.indexOf('\n\n'));
+    const argv = words(line);
+    expect(argv.slice(0, 4)).toEqual(['npm', 'run', 'check', '--']);
+    expect(argv.slice(-4)).toEqual(['--world', 'small', '--set', 'vmas=1']);
+    const again = runCli('check', ...argv.slice(4), '--no-timing', '--confirm-states', '0');
+    expect(again.status, again.stderr).toBe(0);
+    // The first report's numbered steps, printed again by the rerun.
+    const steps = (out: string) => out.slice(out.indexOf('dmacheck counterexample'), out.indexOf('Replay:')).split('\n').filter((l) => /^ +[0-9]+\. /.test(l));
+    expect(steps(again.stdout).length).toBeGreaterThan(1);
+    expect(steps(again.stdout)).toEqual(steps(r.stdout));
+  });
+
+  it('an expected violation a smaller world cannot show is listed, not counted as differing', () => {
+    const r = runCli('check', '--design', 'vma-p2p-map', '--invariant', 'no-dma-after-free', '--without', 'device_read', '--without', 'device_write', '--runs', '200', '--no-timing');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Expected violations not found in without device_read, device_write (not counted as differing: this world may lack what they need):\n  vma-p2p-map / no-dma-after-free');
+    expect(r.stdout).toContain('1 verdict(s): 0 violated, 1 held (1 of them vacuous); none contradicts its design');
+  });
+
+  it('a bad world is one line naming what is wrong, exit 2', () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [['--world', 'tiny'], "dmacheck: --world: unknown world 'tiny' (known: default, small, munmap-race)\n"],
+      [['--set', 'windows=2'], "dmacheck: --set: unknown key 'windows' (keys: ram-pages, file-pages, bar-pages, vmas, mms, notifiers, ios, mappings)\n"],
+      [['--set', 'mms=0'], 'dmacheck: --set: mms (address spaces alive at once) must be from 1 to 8, got 0\n'],
+      [['--world', 'munmap-race', '--design', 'gup-set-page-dirty'], "dmacheck: --world: world munmap-race does not fit design gup-set-page-dirty: it leaves out 'mprotect', a step gup-set-page-dirty does not have\n"],
+    ];
+    for (const [argv, err] of cases) {
+      const r = runCli('check', ...argv);
+      expect([r.status, r.stdout, r.stderr], argv.join(' ')).toEqual([2, '', err]);
+    }
+  });
+});
+
+describe('explore in a named world, saved and replayed', () => {
+  it("munmap-race finds hmm-literal's 16-step race; the saved file records the world and replays in it", () => {
+    const dir = scratch('dmacheck-world-');
+    const argv = ['explore', '--design', 'vma-p2p-map-notifier-hmm-literal', '--world', 'munmap-race', '--invariant', 'map-within-vma-lifetime', '--max-states', '20000', '--no-timing', '--save'];
+    const r = spawnSync(process.execPath, [bin, ...argv], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toContain('; world munmap-race; a smaller world, without mprotect, mremap, exit_mmap, fork,');
+    expect(r.stdout).toContain('map-within-vma-lifetime  violated: shortest trace 16 step(s), 16 kernel call(s)');
+    expect(words(r.stdout.slice(r.stdout.indexOf('Replay:\n') + 8))).toEqual(expect.arrayContaining(['--max-states', '20000', '--world', 'munmap-race', '--save']));
+    const file = /^saved (\S+)$/m.exec(r.stdout)![1]!;
+    const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { world: { name: string; without: string[] } };
+    expect(json.world.name).toBe('munmap-race');
+    expect(json.world.without).toContain('fork');
+    const again = spawnSync(process.execPath, [bin, 'replay', file], { cwd: dir, encoding: 'utf8' });
+    expect(again.stdout, again.stderr).toContain('violates map-within-vma-lifetime at step 16');
+    // A file naming a world this dmacheck does not know is refused at that field.
+    writeFileSync(join(dir, 'bad.json'), readFileSync(join(dir, file), 'utf8').replace('"name":"munmap-race"', '"name":"tiny"'));
+    const bad = spawnSync(process.execPath, [bin, 'replay', 'bad.json'], { cwd: dir, encoding: 'utf8' });
+    expect([bad.status, bad.stderr]).toEqual([2, "dmacheck: bad.json: world.name: unknown world 'tiny' (known: default, small, munmap-race)\n"]);
+  });
+});
