@@ -28,6 +28,8 @@ export interface CheckArgs {
   readonly confirmStates: number;
   /** The world every design runs in (`--world`, `--set`, `--without`). */
   readonly world: World;
+  /** `--seeds A..B`: search each design once per seed of the range and report how often each verdict came out (cli/check-seeds.ts). */
+  readonly seeds?: { readonly from: number; readonly to: number };
 }
 
 export interface ReplayArgs {
@@ -100,6 +102,7 @@ export const COUNTEREXAMPLES = 'counterexamples';
 
 export const usage = `usage:
   dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--confirm-states N] [WORLD] [--json] [--save] [--no-timing]
+  dmacheck check --seeds A..B [--design ID]... [--invariant ID]... [--runs N] [--max-commands N] [WORLD] [--json] [--no-timing]
   dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [WORLD] [--json] [--save] [--no-timing]
   dmacheck explore --reference P-V-B-M [--buggy] [--json]
   dmacheck replay [FILE|-...] [--design OTHER]   (a FILE may be a pasted text or markdown report; - reads stdin)
@@ -208,6 +211,7 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
   let maxCommands: number = defaults.maxCommands;
   let path: string | undefined;
   let confirmStates: number = defaults.confirmStates;
+  let seeds: { readonly from: number; readonly to: number } | undefined;
   const world = worldFlagsOf(f);
   if (E.isLeft(world)) return world;
   for (const [flag, value] of f.values) {
@@ -215,6 +219,12 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
     if (flag === '--confirm-states') {
       if (!/^[0-9]+$/.test(value) || Number(value) > 10_000_000) return E.left(`--confirm-states: expected a whole number from 0 to 10000000, got ${quoted(value)}`);
       confirmStates = Number(value);
+    } else if (flag === '--seeds') {
+      const m = /^(-?[0-9]+)\.\.(-?[0-9]+)$/.exec(value);
+      const [from, to] = m === null ? [NaN, NaN] : [Number(m[1]), Number(m[2])];
+      if (m === null || !(from >= -(2 ** 31) && to < 2 ** 31 && from <= to && to - from < 1000))
+        return E.left(`--seeds: expected A..B, two 32-bit integers with A <= B and at most 1000 seeds (like 1..20), got ${quoted(value)}`);
+      seeds = { from, to };
     } else if (flag === '--path') {
       if (!/^[0-9]+(:[0-9]+)*@[A-Za-z0-9+/]*:[A-Za-z0-9+/]*$/.test(value))
         return E.left(`--path: expected a replay path as printed by a failing search (like 12:3:3@B:A), got ${quoted(value)}`);
@@ -228,6 +238,10 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
     }
   }
   if (path !== undefined && sel.right.designs.length !== 1) return E.left('--path replays one search: give exactly one --design');
+  if (seeds !== undefined) {
+    const clash = ['--seed', '--path', '--confirm-states'].find((x) => f.values.some(([flag]) => flag === x)) ?? (f.switches.has('--save') ? '--save' : undefined);
+    if (clash !== undefined) return E.left(`--seeds runs a range of seeds and reports how often each verdict came out: it takes no ${clash}`);
+  }
   return E.right({
     command: 'check',
     ...sel.right,
@@ -242,6 +256,7 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
     runsGiven: f.values.some(([flag]) => flag === '--runs'),
     maxCommandsGiven: f.values.some(([flag]) => flag === '--max-commands'),
     world: world.right,
+    ...(seeds === undefined ? {} : { seeds }),
   });
 };
 
@@ -349,7 +364,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> =
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || argv.includes('--help') || argv.includes('-h')) return E.right({ command: 'help' });
   if (command === 'check')
-    return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--max-commands', '--path', '--confirm-states', ...WORLD_FLAGS], ['--json', '--save', '--no-timing']));
+    return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--seeds', '--max-commands', '--path', '--confirm-states', ...WORLD_FLAGS], ['--json', '--save', '--no-timing']));
   if (command === 'explore')
     return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference', ...WORLD_FLAGS], ['--json', '--save', '--buggy', '--no-timing']));
   if (command === 'replay') return E.chain(parseReplay)(split(rest, ['--design'], []));

@@ -7,6 +7,7 @@ import { confirmShortest } from '../properties/shortest.ts';
 import { verdictsFor, type Verdict } from '../properties/verdicts.ts';
 import { COUNTEREXAMPLES, type CheckArgs } from './args.ts';
 import { worldError } from './explore.ts';
+import { checkSeeds } from './check-seeds.ts';
 import { describeWorld, inWorld, isDefaultWorld, type World } from '../model/designs/world-choice.ts';
 import { textReport } from './cite/text.ts';
 import { citationOfVerdict, formatTable, toJson } from './report.ts';
@@ -40,6 +41,7 @@ const more = (args: CheckArgs): string => {
 };
 
 export const check = (args: CheckArgs): number => {
+  if (args.seeds !== undefined) return checkSeeds({ ...args, seeds: args.seeds });
   const misfit = worldError(args.designs, args.world);
   if (misfit !== null) {
     console.error(`dmacheck: ${misfit}`);

@@ -19,12 +19,53 @@ const SLOW_FIRST = [
   'test/cli-witness.test.ts',
 ];
 
+/**
+ * Seconds each slow file takes on this machine (a vitest JSON report,
+ * 2026-12-07); every other file counts one second. `--shard i/n` splits
+ * by these, so that a CI matrix's shards finish together: vitest's own
+ * split (by a hash of the path) put both check-defaults files in one shard.
+ */
+const SECONDS: Readonly<Record<string, number>> = {
+  'test/check-defaults-more.test.ts': 60,
+  'test/check-defaults.test.ts': 46,
+  'test/html/viewer-browser.test.ts': 29,
+  'test/cli-robustness.test.ts': 22,
+  'test/cli-paste.test.ts': 16,
+  'test/counterexamples/paste.test.ts': 10,
+  'test/cli.test.ts': 9,
+  'test/explorer/reference.test.ts': 8,
+  'test/properties/design-mutants.test.ts': 8,
+  'test/docs-paste.test.ts': 6,
+  'test/properties/design-fingerprints.test.ts': 5,
+  'test/docs.test.ts': 5,
+  'test/cli-witness.test.ts': 5,
+  'test/cli-world.test.ts': 4,
+  'test/html/report-html.test.ts': 3,
+};
+
+const secondsOf = (f: TestSpecification): number => Object.entries(SECONDS).find(([s]) => f.moduleId.endsWith(s))?.[1] ?? 1;
+
 const rank = (f: TestSpecification): number => {
   const i = SLOW_FIRST.findIndex((s) => f.moduleId.endsWith(s));
   return i < 0 ? SLOW_FIRST.length : i;
 };
 
 export default class SlowFirst extends BaseSequencer {
+  /** Longest first, each file to the shard with the fewest seconds so far (ties: the lower shard); the same split on every machine. */
+  override async shard(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const { index, count } = this.ctx.config.shard!;
+    const key = (f: TestSpecification) => `${f.project.name}:${f.moduleId.slice(this.ctx.config.root.length)}`;
+    const order = [...files].sort((a, b) => secondsOf(b) - secondsOf(a) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    const load = Array.from({ length: count }, () => 0);
+    const mine: TestSpecification[] = [];
+    for (const f of order) {
+      const to = load.indexOf(Math.min(...load));
+      load[to]! += secondsOf(f);
+      if (to === index - 1) mine.push(f);
+    }
+    return mine;
+  }
+
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const base = await super.sort(files);
     return base.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map(({ f }) => f);
