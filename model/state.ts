@@ -111,8 +111,28 @@ export interface Device {
    * entries than it was given. Only the merging is modelled, not IOVAs.
    */
   readonly iommuMergesSg: boolean;
+  /**
+   * swiotlb force-bounce (a confidential guest, `swiotlb=force`): the DMA
+   * layer maps RAM to a bounce slot and the CPU copies the data in at map
+   * (to the device) and out at unmap or sync for the CPU (from the
+   * device): each copy is a CPU touch of the target.
+   */
+  readonly swiotlbForce: boolean;
   /** A driver is bound to the device; device_release_driver() unbinds it. */
   readonly bound: boolean;
+}
+
+/**
+ * Where the PCI devices sit, as pci_p2pdma_map_type() walks it: under a
+ * switch (whose downstream ports may redirect peer traffic upstream: ACS)
+ * or straight on a root port, each under a host bridge that is on the
+ * P2P allow-list or not.
+ */
+export interface PciTopology {
+  readonly hostBridges: ReadonlyArray<{ readonly allowListed: boolean }>;
+  readonly switches: ReadonlyArray<{ readonly hostBridge: number; readonly acsRedirect: boolean }>;
+  /** One per device, in device order. */
+  readonly slots: ReadonlyArray<{ readonly switch: number } | { readonly hostBridge: number }>;
 }
 
 export interface DriverSpec {
@@ -500,6 +520,8 @@ export interface State {
   readonly era: Era;
   /** The world's bounds (set when the world is made; never changed). */
   readonly bounds: WorldBounds;
+  /** The PCI topology, when the world gives one; null: each device's `p2pPeers` say whom it reaches by bus address. */
+  readonly topology: PciTopology | null;
   readonly nextId: number;
   readonly frames: ReadonlyArray<Frame>;
   readonly bars: ReadonlyArray<Bar>;

@@ -3,7 +3,7 @@
  * and BARs, one file, and the kernel era. Everything starts free and one
  * process (mm 0) is alive.
  */
-import type { Bar, Device, DriverSpec, Era, Frame, Inode, State, WorldBounds } from './state.ts';
+import type { Bar, Device, DriverSpec, Era, Frame, Inode, PciTopology, State, WorldBounds } from './state.ts';
 
 export interface BarSpec {
   readonly device: number;
@@ -13,13 +13,15 @@ export interface BarSpec {
 
 export interface WorldSpec {
   readonly ramPages: number;
-  readonly devices: ReadonlyArray<{ readonly name: string; readonly p2pPeers: ReadonlyArray<number>; readonly driver?: DriverSpec; readonly iommuMergesSg?: boolean }>;
+  readonly devices: ReadonlyArray<{ readonly name: string; readonly p2pPeers: ReadonlyArray<number>; readonly driver?: DriverSpec; readonly iommuMergesSg?: boolean; readonly swiotlbForce?: boolean }>;
   readonly bars: ReadonlyArray<BarSpec>;
   /** Pages of the one regular file (inode 0). */
   readonly filePages: number;
   readonly era: Era;
   /** How many objects the templates may make; `defaultBounds` when absent. */
   readonly bounds?: WorldBounds;
+  /** Where the devices sit on PCI; absent: `p2pPeers` decide. */
+  readonly pci?: PciTopology;
 }
 
 /** The bounds every design's world has unless it says otherwise. */
@@ -66,6 +68,7 @@ export const makeWorld = (w: WorldSpec): State => {
     p2pPeers: d.p2pPeers,
     driver: d.driver ?? null,
     iommuMergesSg: d.iommuMergesSg ?? false,
+    swiotlbForce: d.swiotlbForce ?? false,
     bound: true,
   }));
   // ZERO_PAGE(0): after RAM and the BARs, so that adding it renumbered nothing.
@@ -74,6 +77,7 @@ export const makeWorld = (w: WorldSpec): State => {
   return {
     era: w.era,
     bounds: w.bounds ?? defaultBounds,
+    topology: w.pci ?? null,
     nextId: 1,
     frames,
     bars,

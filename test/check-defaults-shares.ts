@@ -20,6 +20,7 @@ export const SECOND_SHARE: ReadonlyArray<string> = [
   'hmm-mirror',
   'hmm-mirror-noretry',
   'foll-pci-p2pdma-integrity',
+  'foll-pci-p2pdma-bounce',
   'dma-only-sgl',
   'dma-api-misuse',
 ];

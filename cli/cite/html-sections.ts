@@ -91,7 +91,8 @@ export const sectionsScript = String.raw`
         return card(d, 'device ' + d.key + ': ' + d.value.name, [
           'peers: ' + ((d.value.p2pPeers || []).join(', ') || 'none'),
           d.value.driver ? 'driver code: invalidate callback ' + d.value.driver.invalidate + ', map path ' + d.value.driver.mapPath : 'no driver code modelled',
-        ], ['id', 'name', 'p2pPeers', 'driver']);
+          'DMA: ' + (d.value.swiotlbForce ? 'must bounce (swiotlb force)' : d.value.iommuMergesSg ? 'behind an IOMMU that merges entries' : 'direct'),
+        ], ['id', 'name', 'p2pPeers', 'driver', 'swiotlbForce', 'iommuMergesSg']);
       }).concat(items(snap, 'bars').map(function (b) {
         var x = b.value;
         return card(b, 'BAR ' + b.key + ' of device ' + x.device, [
@@ -195,11 +196,15 @@ export const sectionsScript = String.raw`
         ], ['id', 'device', 'mapping', 'mm', 'start', 'end', 'dir', 'entries', 'streaming']);
       });
     } },
-    { title: 'Kernel era and world bounds', covers: ['era', 'bounds', 'nextId'], draw: function (snap) {
+    { title: 'Kernel era and world bounds', covers: ['era', 'bounds', 'topology', 'nextId'], draw: function (snap) {
       return items(snap, 'era').map(function (e) {
         return card(e, 'switches', Object.keys(e.value).map(function (k) { return k + ': ' + (e.value[k] ? 'on' : 'off'); }), Object.keys(e.value));
       }).concat(items(snap, 'bounds').map(function (b) {
         return card(b, 'world bounds', Object.keys(b.value).map(function (k) { return k + ': ' + b.value[k]; }), Object.keys(b.value));
+      })).concat(items(snap, 'topology').filter(function (t) { return t.value !== null; }).map(function (t) {
+        return card(t, 'PCI topology', (t.value.slots || []).map(function (slot, i) {
+          return 'device ' + i + ': ' + (slot.switch !== undefined ? 'below switch ' + slot.switch + (t.value.switches[slot.switch].acsRedirect ? ' (ACS redirect)' : '') : 'on a root port') + ' of host bridge ' + (slot.switch !== undefined ? t.value.switches[slot.switch].hostBridge : slot.hostBridge);
+        }), ['hostBridges', 'switches', 'slots']);
       })).concat(items(snap, 'nextId').map(function (n) { return card(n, 'next id ' + n.value, [], []); }));
     } },
   ];

@@ -120,3 +120,31 @@ export const follPciP2pdmaIntegrity: Design = {
     'no-cpu-iomem': violated("The queue supports P2PDMA, so GUP hands it P2PDMA pages, and its integrity stage reads them with the CPU (sg_copy_to_buffer stands for the PI generation): a CPU access to __iomem. The block layer's P2P decision must also ask whether any stage touches the data."),
   },
 };
+
+/**
+ * The same block path in a confidential guest: every device must bounce
+ * through swiotlb (the guest's memory is encrypted; only the shared bounce
+ * pool is visible to devices), and the provider reaches the queues only
+ * through the host bridge (an allowed one), not below a common switch.
+ */
+const bounceWorld: WorldSpec = {
+  ...devicesWorld,
+  devices: devicesWorld.devices.map((d, i) => (i === 0 ? d : { ...d, swiotlbForce: true })),
+  pci: { hostBridges: [{ allowListed: true }], switches: [], slots: [{ hostBridge: 0 }, { hostBridge: 0 }, { hostBridge: 0 }] },
+};
+
+export const follPciP2pdmaBounce: Design = {
+  ...follPciP2pdma,
+  id: 'foll-pci-p2pdma-bounce',
+  title: 'FOLL_PCI_P2PDMA in a confidential guest: queues that must bounce, P2P through the host bridge',
+  summary:
+    'foll-pci-p2pdma where every queue must bounce through swiotlb (a confidential guest) and reaches the provider only through an allowed host bridge: dma_map_sg maps a P2PDMA segment with dma_direct_map_page, which must not bounce it. RAM I/O bounces: the CPU copies the data into the bounce slot at map and back at unmap.',
+  source: 'kernel/dma/direct.h dma_direct_map_page (6.0 to 6.17: is_pci_p2pdma_page under is_swiotlb_force_bounce returns DMA_MAPPING_ERROR); the 2025 dma_map_phys conversion review (Gunthorpe: "shouldn\'t we be checking swiotlb things for ATTR_MMIO and failing if swiotlb is needed?")',
+  world: bounceWorld,
+  expected: {
+    ...follPciP2pdma.expected,
+    'no-cpu-iomem': held(
+      'dma_direct_map_page returns DMA_MAPPING_ERROR for a P2PDMA page on a device that must bounce, so dma_map_sg fails (dma_map_sgtable: -EIO) and the O_DIRECT on p2pmem fails: the bounce never copies __iomem. The CPU copies only RAM in and out of the bounce slots.',
+    ),
+  },
+};

@@ -7,14 +7,19 @@
  * does.
  */
 import { drop, put } from '../collections.ts';
-import { busAddress, directAddress, p2pReachable } from '../dma-address.ts';
+import { busAddress, directAddress, mapType } from '../dma-address.ts';
+import type { Event } from '../event.ts';
 import { freshId, setFrame } from '../page.ts';
 import { done, illFormed, reject, type Outcome } from '../result.ts';
 import { deviceRangeAccess } from './importer.ts';
 import type { DeviceId, DmaDirection, DmaMapping, Frame, MappedEntry, MappingApi, MappingId, SglId, State } from '../state.ts';
 
-/** The bus address a map call gives one page, and the frame it really reaches; a string refuses the whole call. */
-export type Address = { readonly dma: number; readonly reaches: number | null } | string;
+/**
+ * The bus address a map call gives one page, and the frame it really
+ * reaches (`bounced`: through a swiotlb slot the CPU copies to and from);
+ * a string refuses the whole call.
+ */
+export type Address = { readonly dma: number; readonly reaches: number | null; readonly bounced?: boolean } | string;
 
 
 /** A right address: it reaches the page it was made for. */
@@ -39,12 +44,15 @@ export const mapTable = (
   if (t === undefined) return illFormed(op, `sgl ${sgl} is not allocated`);
   if (t.dmaOnly) return illFormed(op, `sgl ${sgl} is a DMA-only table, not a struct scatterlist`);
   const entries: MappedEntry[] = [];
+  const events: Event[] = [];
   for (const [i, e] of t.entries.entries()) {
     if (e.page === null) return illFormed(op, `entry ${i} of sgl ${sgl} has no page set (sg_page() is NULL: the call would oops)`);
     const f = s.frames[e.page]!;
     const a = address(f, i);
     if (typeof a === 'string') return reject(op, a);
     entries.push({ dma: a.dma, pfn: f.pfn, gen: f.gen, reaches: a.reaches });
+    // swiotlb_tbl_map_single copies the buffer into the bounce slot for a device that reads it.
+    if (a.bounced === true && dir !== 'from-device') events.push({ kind: 'cpu-access', pfn: f.pfn, via: 'swiotlb_bounce', io: false });
   }
   const nents = entries.length;
   const mapped =
@@ -56,24 +64,43 @@ export const mapTable = (
       : nents;
   const [s1, id] = freshId(s);
   const m: DmaMapping = { id, device: dev, dir, api: op, origin: { kind: 'sgl', sgl }, entries, nents, mapped, errorChecked: false };
-  return done({ ...s1, mappings: put(s1.mappings, id, m) });
+  return done({ ...s1, mappings: put(s1.mappings, id, m) }, events);
 };
 
 /**
  * dma_map_sg(): map every page entry for `dev`. RAM gets its physical
- * address (dma-direct), freed or not: the call does not look. A P2PDMA
- * page gets its bus address since 6.0, or the call returns 0 if the
- * client cannot reach the provider; before, dma-direct gave it its CPU
- * physical address, which reaches nothing on the bus.
+ * address (dma-direct), freed or not: the call does not look; a device
+ * that must bounce (swiotlb force) gets a bounce slot instead, filled by
+ * the CPU. Since 6.0 a P2PDMA page is mapped as pci_p2pdma_map_type()
+ * says: its bus address below a common switch, its CPU physical address
+ * through an allowed host bridge (dma_direct_map_page, which refuses to
+ * bounce a P2PDMA page: DMA_MAPPING_ERROR), and it fails when the client
+ * cannot reach the provider; a failure returns 0 (dma_map_sgtable says
+ * -EIO or -EREMOTEIO). Before 6.0 dma-direct mapped it as
+ * RAM: its CPU physical address, which only the host bridge routes to the
+ * BAR, and a bounce (a CPU copy of __iomem) on a device that must bounce.
  */
-export const dmaMapSg = (s: State, dev: DeviceId, sgl: SglId, dir: DmaDirection): Outcome =>
-  mapTable(s, 'dma_map_sg', dev, sgl, dir, (f, i) => {
-    if (f.bar === null) return right(directAddress(f), f);
-    if (!s.era.dmaMapSgP2pdma) return { dma: directAddress(f), reaches: null };
+export const dmaMapSg = (s: State, dev: DeviceId, sgl: SglId, dir: DmaDirection): Outcome => {
+  const bounces = s.devices[dev]?.swiotlbForce === true;
+  return mapTable(s, 'dma_map_sg', dev, sgl, dir, (f, i) => {
+    if (f.bar === null) return { dma: directAddress(f), reaches: f.pfn, bounced: bounces };
     const provider = s.bars[f.bar]!.device;
-    if (!p2pReachable(s, provider, dev)) return `returns 0: entry ${i} is a P2PDMA page of device ${provider}, which device ${dev} cannot reach (pci_p2pdma_map_segment)`;
-    return right(busAddress(s, f), f);
+    const how = mapType(s, provider, dev);
+    if (!s.era.dmaMapSgP2pdma) return { dma: directAddress(f), reaches: how === 'thru-host-bridge' || bounces ? f.pfn : null, bounced: bounces };
+    if (how === 'not-supported') return `returns 0: entry ${i} is a P2PDMA page of device ${provider}, which device ${dev} cannot reach (pci_p2pdma_map_segment; dma_map_sgtable returns -EREMOTEIO)`;
+    if (how === 'bus-addr') return right(busAddress(s, f), f);
+    if (bounces) return `returns 0: entry ${i} is a P2PDMA page reached through the host bridge, and device ${dev} must bounce: dma_direct_map_page returns DMA_MAPPING_ERROR rather than bounce it (dma_map_sgtable returns -EIO)`;
+    return right(directAddress(f), f);
   });
+};
+
+/** The CPU copies a bounced mapping back to its pages (swiotlb_tbl_unmap_single, sync for the CPU) when the device may have written it. */
+const copyOut = (s: State, m: DmaMapping): ReadonlyArray<Event> =>
+  s.devices[m.device]?.swiotlbForce === true && m.api === 'dma_map_sg' && m.dir !== 'to-device'
+    ? m.entries
+        .filter((e) => s.frames[e.pfn]!.bar === null || !s.era.dmaMapSgP2pdma)
+        .map((e): Event => ({ kind: 'cpu-access', pfn: e.pfn, via: 'swiotlb_bounce', io: false }))
+    : [];
 
 export type UnmapCall = 'dma_unmap_sg' | 'pci_p2pdma_unmap_sg' | 'dma_unmap_page' | 'dma_unmap_single';
 
@@ -91,14 +118,21 @@ export const unmap = (s: State, op: UnmapCall, mapping: MappingId, dev: DeviceId
   if (s.devices[dev] === undefined) return illFormed(op, `no device ${dev}`);
   const m = s.mappings.get(mapping);
   if (m === undefined || m.device !== dev || !undoes(op, m.api)) return done(s);
-  return done({ ...s, mappings: drop(s.mappings, mapping) }, [{ kind: 'mapping-torn-down', mapping }]);
+  return done({ ...s, mappings: drop(s.mappings, mapping) }, [...copyOut(s, m), { kind: 'mapping-torn-down', mapping }]);
 };
 
 export const dmaUnmapSg = (s: State, mapping: MappingId, dev: DeviceId): Outcome => unmap(s, 'dma_unmap_sg', mapping, dev);
 
-/** dma_sync_sg_for_cpu/_for_device: cache maintenance; no swiotlb and coherent caches in the model, so nothing changes. */
-export const dmaSyncSg = (s: State, op: 'dma_sync_sg_for_cpu' | 'dma_sync_sg_for_device', dev: DeviceId): Outcome =>
-  s.devices[dev] === undefined ? illFormed(op, `no device ${dev}`) : done(s);
+/**
+ * dma_sync_sg_for_cpu/_for_device: cache maintenance (coherent caches in
+ * the model: nothing changes), and for a device that bounces, the copy
+ * of the slot back to the pages when syncing for the CPU.
+ */
+export const dmaSyncSg = (s: State, op: 'dma_sync_sg_for_cpu' | 'dma_sync_sg_for_device', dev: DeviceId, mapping?: MappingId): Outcome => {
+  if (s.devices[dev] === undefined) return illFormed(op, `no device ${dev}`);
+  const m = mapping === undefined ? undefined : s.mappings.get(mapping);
+  return done(s, op === 'dma_sync_sg_for_cpu' && m !== undefined && m.device === dev ? copyOut(s, m) : []);
+};
 
 /**
  * The device reads or writes entry `index` of a live mapping. The access

@@ -32,6 +32,16 @@ export const sendsEvent = (event: NotifyEvent): Break => (orig) => (s, op) =>
     return { state: { ...st.state, invalidations, threads }, events };
   });
 
+/**
+ * dma_map_sg bounces a P2PDMA page reached through the host bridge on a
+ * device that must bounce, as RAM, where dma_direct_map_page refused it
+ * (DMA_MAPPING_ERROR): the pre-6.0 path for that call.
+ */
+export const bouncesP2pdma: Break = (orig) => (s, op) => {
+  const r = orig(s, op);
+  return E.isLeft(r) && r.left.reason.includes('must bounce') ? withEra({ dmaMapSgP2pdma: false })(orig)(s, op) : r;
+};
+
 /** The op does nothing at all and succeeds. */
 export const noop: Break = () => (s) => done(s);
 

@@ -12,6 +12,7 @@ import { goto, type Recipe } from '../../model/recipe.ts';
 import type { Variant } from '../../model/variant.ts';
 import {
   type Break,
+  bouncesP2pdma,
   firstNotifierOnly,
   firstPageOnly,
   keeps,
@@ -131,6 +132,13 @@ export const catalogue: ReadonlyArray<Mutant> = [
   { id: 'gup-p2p-ungated', breaks: 'GUP returns P2PDMA pages without FOLL_PCI_P2PDMA (before 6.2)', mimics: 'P2PDMA pages reaching code that touches them with the CPU', designs: ['foll-pci-p2pdma'], variant: onOps(['get_user_pages', 'pin_user_pages'], withEra({ p2pGupGate: false }))  },
   { id: 'cow-reuse-by-mapcount', breaks: 'a write fault reuses an anon page mapped once even when a GUP reference is held (before 5.9)', mimics: 'the GUP-after-fork COW bug', designs: PIN, variant: onOps(['write_fault', 'store'], withEra({ cowReuseOnlyUnreferenced: false })) , survives: 'Equivalent on today\'s designs: pin-user-pages copies pinned pages early at fork and unshares read-only pins (5.19), so a pinned anon page is mapped once and exclusive either way; the rule matters to FOLL_GET references (gup-set-page-dirty), whose pin-coherent is expected violated already.' },
   { id: 'dma-map-sg-p2pdma-as-ram', breaks: 'dma_map_sg maps a P2PDMA page with its CPU physical address (before 6.0)', mimics: 'P2PDMA pages in a table mapped by a DMA API without P2P support', designs: ['foll-pci-p2pdma'], variant: onOps(['dma_map_sg'], withEra({ dmaMapSgP2pdma: false }))  },
+  {
+    id: 'swiotlb-bounces-p2pdma',
+    breaks: 'dma_map_sg on a device that must bounce copies a P2PDMA page reached through the host bridge into the bounce slot (dma_direct_map_page without its is_pci_p2pdma_page check)',
+    mimics: 'a 2025 revision of the dma_map_phys conversion, which dropped that check (the review asked that MMIO fail where swiotlb is needed)',
+    designs: ['foll-pci-p2pdma-bounce'],
+    variant: onOps(['dma_map_sg'], bouncesP2pdma),
+  },
   { id: 'longterm-pins-zero-page', breaks: 'a read-only FOLL_LONGTERM pin of never-written memory pins the zero page (before 84209e87c696, 6.2)', mimics: 'a long-term pin the first store moves the process off', designs: PIN, variant: onOps(['pin_user_pages'], withEra({ longtermUnsharesCow: false })) },
   // GUP and memory management.
   { id: 'dma-unmap-leaves-iotlb-entry', breaks: 'dma_unmap_sg returns with the device still able to reach the pages (the IOTLB entry stays)', mimics: 'a missing IOTLB flush on unmap', designs: PIN, variant: onOps(['dma_unmap_sg'], keeps('mappings')) },

@@ -265,7 +265,7 @@ const HELPERS: Readonly<Record<string, { readonly file: string; readonly reasons
   lruPage: { file: 'model/ops/memory.ts', reasons: ['ill-formed', '-EBUSY', 'returns 0', '-EBUSY', '-EBUSY'] },
   pageCachePage: { file: 'model/ops/memory.ts', reasons: ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'] },
   forkCopy: { file: 'model/ops/mm.ts', reasons: ['-ENOMEM'] },
-  dmaMapSg: { file: 'model/ops/dma.ts', reasons: ['returns 0'] },
+  dmaMapSg: { file: 'model/ops/dma.ts', reasons: ['returns 0', 'returns 0'] },
   pciP2pdmaMapSg: { file: 'model/ops/p2pdma.ts', reasons: [] },
   exporterMap: { file: 'model/ops/p2p-vma-ops.ts', reasons: ['ill-formed', 'ill-formed', '-ENODEV', '-EREMOTEIO', '-EFAULT'] },
 };
@@ -549,6 +549,12 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
   memcpy_toio: [{ kernel: 'RAM is not __iomem: ill-formed', state: world, op: { kind: 'memcpy_toio', page: 0 }, reason: 'ill-formed: pfn 0 is not __iomem' }],
   dma_map_sg: [
     { kernel: 'dma_map_sg returns 0 for a P2PDMA page the client cannot reach (pci_p2pdma_map_segment)', state: p2pTable, op: { kind: 'dma_map_sg', dev: ISOLATED, sgl: 1, dir: 'to-device' }, reason: 'returns 0: entry 0 is a P2PDMA page' },
+    {
+      kernel: 'dma_direct_map_page returns DMA_MAPPING_ERROR for a P2PDMA page through the host bridge on a device that must bounce: dma_map_sg returns 0',
+      state: () => run(designWorld('foll-pci-p2pdma-bounce'), { kind: 'pci_alloc_p2pmem', bar: 0 }, { kind: 'sg_alloc_table', nents: 1 }, { kind: 'sg_set_page', sgl: 1, index: 0, page: 6 }).state,
+      op: { kind: 'dma_map_sg', dev: IMPORTER, sgl: 1, dir: 'to-device' },
+      reason: 'returns 0: entry 0 is a P2PDMA page reached through the host bridge, and device 1 must bounce',
+    },
     { kernel: 'an unset entry would oops on sg_page() NULL: ill-formed', state: () => run(world(), { kind: 'sg_alloc_table', nents: 1 }).state, op: { kind: 'dma_map_sg', dev: IMPORTER, sgl: 1, dir: 'to-device' }, reason: 'ill-formed: entry 0 of sgl 1 has no page set' },
   ],
   dma_unmap_sg: [{ kernel: 'a device that names nothing is ill-formed', state: mapped, op: { kind: 'dma_unmap_sg', mapping: 4, dev: 9, nents: 2, dir: 'to-device' }, reason: 'ill-formed: no device 9' }],
