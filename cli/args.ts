@@ -6,6 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { designs } from '../model/designs/index.ts';
 import { chooseWorld, namedWorlds, parseSettings, type World, type WorldSettings, worldKnobs } from '../model/designs/world-choice.ts';
 import { quoted } from '../properties/counterexample/quote.ts';
+import { type Command, isCommand } from './help.ts';
 import { type InvariantId, invariantIds, isInvariantId } from '../properties/invariant.ts';
 
 export interface CheckArgs {
@@ -88,7 +89,8 @@ export interface WitnessArgs {
   readonly format: WitnessFormat;
 }
 
-export type Args = CheckArgs | ExploreArgs | ReferenceArgs | ReplayArgs | ReportArgs | SaveArgs | WitnessArgs | { readonly command: 'help' };
+/** `topic`: the command whose own help was asked for (`dmacheck check --help`, `dmacheck help check`); none: the overview. */
+export type Args = CheckArgs | ExploreArgs | ReferenceArgs | ReplayArgs | ReportArgs | SaveArgs | WitnessArgs | { readonly command: 'help'; readonly topic?: Command };
 
 /**
  * `confirmStates`: how far check's explorer looks for a shorter trace. Every
@@ -362,7 +364,12 @@ const parseWitness = (f: Flags): E.Either<string, WitnessArgs> => {
 
 export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> => {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || argv.includes('--help') || argv.includes('-h')) return E.right({ command: 'help' });
+  if (command === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) return E.right({ command: 'help' });
+    return isCommand(topic) ? E.right({ command: 'help', topic }) : E.left(`help: unknown command ${quoted(topic)} (expected: check, explore, replay, save, report, witness)`);
+  }
+  if (command === undefined || argv.includes('--help') || argv.includes('-h')) return E.right(isCommand(command) ? { command: 'help', topic: command } : { command: 'help' });
   if (command === 'check')
     return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--seeds', '--max-commands', '--path', '--confirm-states', ...WORLD_FLAGS], ['--json', '--save', '--no-timing']));
   if (command === 'explore')

@@ -13,6 +13,7 @@ import type { InvariantId } from '../properties/invariant.ts';
 import { type Verdict, verdictsFor } from '../properties/verdicts.ts';
 import type { CheckArgs } from './args.ts';
 import { worldError } from './explore.ts';
+import { progressNote } from './progress.ts';
 
 interface Row {
   readonly design: string;
@@ -61,14 +62,19 @@ export const checkSeeds = (args: CheckArgs & { readonly seeds: { readonly from: 
   }
   const seeds = Array.from({ length: args.seeds.to - args.seeds.from + 1 }, (_, i) => args.seeds.from + i);
   const t0 = performance.now();
+  const note = progressNote(args.json);
   const rows = args.designs.flatMap((id) => {
     const design = inWorld(designById(id)!, args.world);
     const own = budgetOf(design, args.runs, args.maxCommands);
     const runs = args.runsGiven ? args.runs : own.runs;
     const maxCommands = args.maxCommandsGiven ? args.maxCommands : own.maxCommands;
-    const perSeed = seeds.map((seed) => ({ seed, verdicts: verdictsFor(design, args.invariants, { seed, runs, maxCommands }) }));
+    const perSeed = seeds.map((seed, k) => {
+      note(`check --seeds: ${id}, seed ${seed} (${k + 1} of ${seeds.length})`);
+      return { seed, verdicts: verdictsFor(design, args.invariants, { seed, runs, maxCommands }) };
+    });
     return rowsOf(id, args.invariants, perSeed);
   });
+  note(null);
   const seconds = (performance.now() - t0) / 1000;
   const differing = rows.filter((r) => r.differ.length > 0);
   const range = `${args.seeds.from}..${args.seeds.to}`;

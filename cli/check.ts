@@ -8,6 +8,7 @@ import { verdictsFor, type Verdict } from '../properties/verdicts.ts';
 import { COUNTEREXAMPLES, type CheckArgs } from './args.ts';
 import { worldError } from './explore.ts';
 import { checkSeeds } from './check-seeds.ts';
+import { progressNote } from './progress.ts';
 import { describeWorld, inWorld, isDefaultWorld, type World } from '../model/designs/world-choice.ts';
 import { textReport } from './cite/text.ts';
 import { citationOfVerdict, formatTable, toJson } from './report.ts';
@@ -53,7 +54,9 @@ export const check = (args: CheckArgs): number => {
       `dmacheck: ${args.designs.length} design(s) x ${args.invariants.length} invariant(s); seed ${args.seed}; up to ${args.runs} runs of up to ${args.maxCommands} steps per search${more(args)}${isDefaultWorld(args.world) ? '' : `; ${describeWorld(args.world)}`}\n`,
     );
   const all: Verdict[] = [];
-  for (const id of args.designs) {
+  const note = progressNote(args.json);
+  for (const [i, id] of args.designs.entries()) {
+    note(`check: searching ${id} (design ${i + 1} of ${args.designs.length})`);
     const design = here(id);
     try {
       const own = budgetOf(design, args.runs, args.maxCommands);
@@ -70,6 +73,7 @@ export const check = (args: CheckArgs): number => {
   // Ask the explorer whether each trace found is the shortest; a shorter one replaces it.
   for (const [i, v] of all.entries()) {
     if (v.violation === null || args.confirmStates === 0) continue;
+    note(`check: is the ${v.design} / ${v.invariant} trace the shortest? (explorer, up to ${args.confirmStates} states)`);
     const s = confirmShortest(here(v.design), v.invariant, v.violation.moves, args.confirmStates);
     all[i] = {
       ...v,
@@ -79,6 +83,7 @@ export const check = (args: CheckArgs): number => {
           : { ...v.violation, shortest: s },
     };
   }
+  note(null);
   // In another world than the design's own, an expected violation may need objects or steps that world lacks: said, not counted.
   const notHere = isDefaultWorld(args.world) ? [] : all.filter((v) => v.expected === 'violated' && v.verdict === 'held');
   const mismatches = all.filter((v) => v.verdict !== v.expected).length - notHere.length;

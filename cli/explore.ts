@@ -277,7 +277,18 @@ export const exploreCommand = (args: ExploreArgs): number => {
   }
   if (saved.length > 0) console.log(`\n${saved.join('\n')}`);
   const timing = args.timing ? ` in ${seconds.toFixed(1)}s (${Math.round(states / seconds)} states/s); peak RSS ${peakRssMB().toFixed(0)} MB` : '';
-  console.log(`\n${states} states${timing}; ${mismatches === 0 ? 'no verdict contradicts a design\'s expectation' : `${mismatches} verdict(s) contradict the design's expectation`}${beyond > 0 ? `; ${beyond} expected violation(s) not within the bound` : ''}`);
+  const violated = results.filter((r) => r.verdict === 'violated');
+  const whole = results.filter((r) => r.verdict === 'held').length;
+  const bounded = results.filter((r) => r.verdict === 'held-bounded').length;
+  const unexpected = violated.filter((r) => r.expected !== 'violated').length;
+  console.log(
+    `\n${states} states${timing}; ${violated.length} violated (${unexpected === 0 ? 'all expected' : `${unexpected} not expected`}), ${whole + bounded} held (${whole} over the whole reachable space, ${bounded} up to a bound)${beyond > 0 ? `; ${beyond} expected violation(s) not within the bound` : ''}`,
+  );
+  console.log(
+    mismatches === 0
+      ? "exit status 0: no verdict contradicts its design's expectation (a violation beyond the bound does not)"
+      : `exit status 1: ${mismatches} verdict(s) contradict the design's expectation`,
+  );
   return mismatches === 0 ? 0 : 1;
 };
 

@@ -7,6 +7,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { match } from 'ts-pattern';
 import { parseArgs, usage } from './args.ts';
+import { commandHelp } from './help.ts';
 import { check } from './check.ts';
 import { exploreCommand, referenceCommand } from './explore.ts';
 import { replayCommand } from './replay.ts';
@@ -21,8 +22,8 @@ export const main = (argv: ReadonlyArray<string>): number => {
     return 2;
   }
   return match(parsed.right)
-    .with({ command: 'help' }, () => {
-      console.log(usage);
+    .with({ command: 'help' }, (h) => {
+      console.log(h.topic === undefined ? `${usage}\n\nEach command's options and exit statuses: dmacheck COMMAND --help` : commandHelp(h.topic));
       return 0;
     })
     .with({ command: 'check' }, check)

@@ -16,6 +16,7 @@ import { shellLine, wrapCommand } from './cite/shell.ts';
 import { WIDTH } from './cite/text.ts';
 import { wrap } from './cite/wrap.ts';
 import { worldError } from './explore.ts';
+import { progressNote } from './progress.ts';
 import { describeWorld, inWorld, isDefaultWorld, worldFlags } from '../model/designs/world-choice.ts';
 
 const replayWords = (a: WitnessArgs, x: Situation): ReadonlyArray<string> => [
@@ -109,7 +110,12 @@ export const witnessCommand = (a: WitnessArgs): number => {
   const design = inWorld(designById(a.design)!, a.world);
   const bounds = { maxStates: a.maxStates, ...(a.depth === undefined ? {} : { maxDepth: a.depth }) };
   const asked = a.reach.length === 0 ? situations : a.reach.map((r) => situationById(r)!);
-  const found = asked.map((x) => ({ x, w: findWitness(design, x, bounds) }));
+  const note = progressNote(a.format === 'json');
+  const found = asked.map((x, i) => {
+    note(`witness: ${x.id} (${i + 1} of ${asked.length})`);
+    return { x, w: findWitness(design, x, bounds) };
+  });
+  note(null);
   if (a.reach.length === 0) {
     if (a.format === 'json') console.log(JSON.stringify(found.map(({ x, w }) => jsonWitness(a, x, w)), null, 2));
     else {

@@ -67,15 +67,28 @@ describe('dmacheck check', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('prints usage for --help, after any command, and exits 0', () => {
-    for (const argv of [['check', '--help'], ['explore', '-h'], ['replay', '--help']]) {
+  it("--help after a command prints that command's own usage, options and exit statuses; alone, the overview", () => {
+    for (const [argv, first] of [
+      [['check', '--help'], 'usage: dmacheck check [--design ID]'],
+      [['explore', '-h'], 'usage: dmacheck explore [--design ID]'],
+      [['replay', '--help'], 'usage: dmacheck replay [FILE|-]...'],
+      [['help', 'witness'], 'usage: dmacheck witness --design ID'],
+      [['save', '--title', 'x', '--help'], 'usage: dmacheck save FILE|-...'],
+      [['report', '--help'], 'usage: dmacheck report FILE'],
+    ] as const) {
       const h = dmacheck(...argv);
       expect(h.status).toBe(0);
-      expect(h.stdout).toContain('dmacheck explore [--design ID]');
+      expect(h.stdout.split('\n')[0]).toContain(first);
+      expect(h.stdout).toMatch(/\nexit status: 0 /);
+      expect(h.stdout).not.toContain(argv[0] === 'check' ? 'dmacheck explore [' : 'dmacheck check [');
     }
+    expect(dmacheck('check', '--help').stdout).toContain('--world NAME         a named world: default, small, munmap-race');
     const r = dmacheck('--help');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('dmacheck check [--design ID]');
+    expect(r.stdout).toContain('dmacheck explore [--design ID]');
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe("Each command's options and exit statuses: dmacheck COMMAND --help");
+    expect(dmacheck('help', 'chek')).toEqual({ status: 2, stdout: '', stderr: "dmacheck: help: unknown command 'chek' (expected: check, explore, replay, save, report, witness)\n" });
   });
 });
 
