@@ -226,7 +226,13 @@ describe('dmacheck explore', () => {
     expect(whole.stdout).toMatch(/p2pdma-page-sgl\s+map-within-vma-lifetime\s+held: whole reachable space explored \(163 states, depth 15\)/);
     const bounded = dmacheck('explore', '--design', 'vma-p2p-map-notifier', '--depth', '2');
     expect(bounded.stdout).toMatch(/held up to depth 2 \([0-9]+ states; bound reached\)/);
-    expect(bounded.stdout).not.toContain('whole reachable space');
+    expect(bounded.stdout).not.toContain('held: whole reachable space');
+    // The last two lines count the verdicts in words and say what the exit status means.
+    expect(whole.stdout.trimEnd().split('\n').slice(-2)).toEqual([
+      expect.stringMatching(/; 1 violated \(all expected\), 8 held \(8 over the whole reachable space, 0 up to a bound\)$/),
+      "exit status 0: no verdict contradicts its design's expectation (a violation beyond the bound does not)",
+    ]);
+    expect(bounded.stdout).toMatch(/, 9 held \(0 over the whole reachable space, 9 up to a bound\)\n/);
   });
 
   it('explores the reference model to the exact counts of its table', () => {
