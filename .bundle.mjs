@@ -361,7 +361,18 @@ var busAddress = (s, f) => {
   const bar = s.bars[f.bar ?? -1];
   return bar === void 0 ? f.pfn : 4096 * (bar.id + 1) + (f.pfn - bar.basePfn);
 };
-var p2pReachable = (s, provider, client) => s.devices[provider]?.p2pPeers.includes(client) === true;
+var mapType = (s, provider, client) => {
+  const t = s.topology;
+  if (t === null) return s.devices[provider]?.p2pPeers.includes(client) === true ? "bus-addr" : "not-supported";
+  if (provider === client) return "bus-addr";
+  const [a, b] = [t.slots[provider], t.slots[client]];
+  if (a === void 0 || b === void 0) return "not-supported";
+  if ("switch" in a && "switch" in b && a.switch === b.switch && t.switches[a.switch]?.acsRedirect === false) return "bus-addr";
+  const bridge = (x) => "switch" in x ? t.switches[x.switch]?.hostBridge : x.hostBridge;
+  const allowed = (h) => h !== void 0 && t.hostBridges[h]?.allowListed === true;
+  return allowed(bridge(a)) && allowed(bridge(b)) ? "thru-host-bridge" : "not-supported";
+};
+var p2pReachable = (s, provider, client) => mapType(s, provider, client) !== "not-supported";
 
 // model/page.ts
 var setFrame = (s, f) => ({ ...s, frames: replaceAt(s.frames, f.pfn, f) });
@@ -526,11 +537,16 @@ var driverUnlock = (s, dev) => {
 var heldAddresses = (s, dev, mapping) => {
   const m = s.mappings.get(mapping);
   if (m !== void 0 && m.device === dev && m.origin.kind === "vma-op")
-    return { dir: m.dir, mm: m.origin.mm, start: m.origin.start, end: m.origin.start + m.origin.npages, entries: m.entries };
+    return { dir: m.dir, mm: m.origin.mm, start: m.origin.start, end: m.origin.start + m.origin.npages, entries: m.entries, streaming: false };
+  if (m !== void 0 && m.device === dev && m.api === "dma_map_sg" && m.origin.kind === "sgl") {
+    const pages = s.sgls.get(m.origin.sgl)?.pages;
+    const a = pages === null || pages === void 0 ? void 0 : s.pageArrays.get(pages);
+    if (a !== void 0) return { dir: m.dir, mm: a.mm, start: a.start, end: a.start + a.pfns.length, entries: m.entries, streaming: true };
+  }
   for (const t of s.threads.values()) {
     if (t.device !== dev || t.mapping !== mapping || t.entries === null) continue;
     const n = s.notifiers.get(t.notifier);
-    if (n !== void 0) return { dir: t.vma?.writable === false ? "to-device" : "bidirectional", mm: n.mm, start: n.start, end: n.end, entries: t.entries };
+    if (n !== void 0) return { dir: t.vma?.writable === false ? "to-device" : "bidirectional", mm: n.mm, start: n.start, end: n.end, entries: t.entries, streaming: false };
   }
   return null;
 };
@@ -539,7 +555,7 @@ var deviceProgram = (s, dev, mapping) => {
   const h = heldAddresses(s, dev, mapping);
   if (h === null) return illFormed(op, `the driver of device ${dev} holds no addresses of mapping ${mapping}`);
   const [s1, id] = freshId(s);
-  const r = { id, device: dev, mapping, mm: h.mm, start: h.start, end: h.end, dir: h.dir, entries: h.entries };
+  const r = { id, device: dev, mapping, mm: h.mm, start: h.start, end: h.end, dir: h.dir, entries: h.entries, streaming: h.streaming };
   return done({ ...s1, deviceRanges: put(s1.deviceRanges, id, r) }, [{ kind: "device-programmed", device: dev, range: id, mapping }]);
 };
 var deviceStopDma = (s, dev, mm, start, npages) => {
@@ -583,6 +599,8 @@ var deviceRangeAccess = (s, mapping, index, write) => {
   const e = r.entries[index];
   if (e === void 0) return illFormed(op, `index ${index} is outside mapping ${mapping} (${r.entries.length} entries)`);
   if (write && r.dir === "to-device") return illFormed(op, `device ${r.device}'s page table maps mapping ${mapping} read-only: the write faults on the device`);
+  if (r.streaming && !s.mappings.has(mapping) && s.devices[r.device]?.iommuMergesSg === true)
+    return done(s, [{ kind: "iommu-fault", device: r.device, mapping, dma: e.dma, write }]);
   const f = s.frames[e.pfn];
   const state = write && f.structPage && !f.free && !f.dirty ? setFrame(s, { ...f, deviceWroteSinceDirtied: true }) : s;
   return done(state, [{ kind: "device-access", device: r.device, mapping, pfn: e.pfn, gen: e.gen, reached: e.reaches, write }]);
@@ -611,36 +629,49 @@ var mapTable = (s, op, dev, sgl, dir, address) => {
   if (t === void 0) return illFormed(op, `sgl ${sgl} is not allocated`);
   if (t.dmaOnly) return illFormed(op, `sgl ${sgl} is a DMA-only table, not a struct scatterlist`);
   const entries = [];
+  const events = [];
   for (const [i, e] of t.entries.entries()) {
     if (e.page === null) return illFormed(op, `entry ${i} of sgl ${sgl} has no page set (sg_page() is NULL: the call would oops)`);
     const f = s.frames[e.page];
     const a = address(f, i);
     if (typeof a === "string") return reject(op, a);
     entries.push({ dma: a.dma, pfn: f.pfn, gen: f.gen, reaches: a.reaches });
+    if (a.bounced === true && dir !== "from-device") events.push({ kind: "cpu-access", pfn: f.pfn, via: "swiotlb_bounce", io: false });
   }
   const nents = entries.length;
   const mapped = op === "dma_map_sg" && d.iommuMergesSg && // Stryker disable next-line ConditionalExpression: a table of one entry maps one entry whether it is merged or not
   nents > 1 ? 1 : nents;
   const [s1, id] = freshId(s);
   const m = { id, device: dev, dir, api: op, origin: { kind: "sgl", sgl }, entries, nents, mapped, errorChecked: false };
-  return done({ ...s1, mappings: put(s1.mappings, id, m) });
+  return done({ ...s1, mappings: put(s1.mappings, id, m) }, events);
 };
-var dmaMapSg = (s, dev, sgl, dir) => mapTable(s, "dma_map_sg", dev, sgl, dir, (f, i) => {
-  if (f.bar === null) return right2(directAddress(f), f);
-  if (!s.era.dmaMapSgP2pdma) return { dma: directAddress(f), reaches: null };
-  const provider = s.bars[f.bar].device;
-  if (!p2pReachable(s, provider, dev)) return `returns 0: entry ${i} is a P2PDMA page of device ${provider}, which device ${dev} cannot reach (pci_p2pdma_map_segment)`;
-  return right2(busAddress(s, f), f);
-});
+var dmaMapSg = (s, dev, sgl, dir) => {
+  const bounces = s.devices[dev]?.swiotlbForce === true;
+  return mapTable(s, "dma_map_sg", dev, sgl, dir, (f, i) => {
+    if (f.bar === null) return { dma: directAddress(f), reaches: f.pfn, bounced: bounces };
+    const provider = s.bars[f.bar].device;
+    const how = mapType(s, provider, dev);
+    if (!s.era.dmaMapSgP2pdma) return { dma: directAddress(f), reaches: how === "thru-host-bridge" || bounces ? f.pfn : null, bounced: bounces };
+    if (how === "not-supported") return `returns 0: entry ${i} is a P2PDMA page of device ${provider}, which device ${dev} cannot reach (pci_p2pdma_map_segment; dma_map_sgtable returns -EREMOTEIO)`;
+    if (how === "bus-addr") return right2(busAddress(s, f), f);
+    if (bounces) return `returns 0: entry ${i} is a P2PDMA page reached through the host bridge, and device ${dev} must bounce: dma_direct_map_page returns DMA_MAPPING_ERROR rather than bounce it (dma_map_sgtable returns -EIO)`;
+    return right2(directAddress(f), f);
+  });
+};
+var copyOut = (s, m) => s.devices[m.device]?.swiotlbForce === true && m.api === "dma_map_sg" && m.dir !== "to-device" ? m.entries.filter((e) => s.frames[e.pfn].bar === null || !s.era.dmaMapSgP2pdma).map((e) => ({ kind: "cpu-access", pfn: e.pfn, via: "swiotlb_bounce", io: false })) : [];
 var undoes = (call2, api) => call2 === "pci_p2pdma_unmap_sg" ? api === "pci_p2pdma_map_sg" : api === "dma_map_sg" || api === "dma_map_page" || api === "dma_map_single";
 var unmap = (s, op, mapping, dev) => {
   if (s.devices[dev] === void 0) return illFormed(op, `no device ${dev}`);
   const m = s.mappings.get(mapping);
   if (m === void 0 || m.device !== dev || !undoes(op, m.api)) return done(s);
-  return done({ ...s, mappings: drop(s.mappings, mapping) }, [{ kind: "mapping-torn-down", mapping }]);
+  return done({ ...s, mappings: drop(s.mappings, mapping) }, [...copyOut(s, m), { kind: "mapping-torn-down", mapping }]);
 };
 var dmaUnmapSg = (s, mapping, dev) => unmap(s, "dma_unmap_sg", mapping, dev);
-var dmaSyncSg = (s, op, dev) => s.devices[dev] === void 0 ? illFormed(op, `no device ${dev}`) : done(s);
+var dmaSyncSg = (s, op, dev, mapping) => {
+  if (s.devices[dev] === void 0) return illFormed(op, `no device ${dev}`);
+  const m = mapping === void 0 ? void 0 : s.mappings.get(mapping);
+  return done(s, op === "dma_sync_sg_for_cpu" && m !== void 0 && m.device === dev ? copyOut(s, m) : []);
+};
 var deviceAccess = (s, mapping, index, write) => {
   const op = write ? "device_write" : "device_read";
   const programmed = deviceRangeAccess(s, mapping, index, write);
@@ -1688,7 +1719,8 @@ var deviceProgramPfns = (s, dev, by) => {
       start: start + i,
       end: start + i + 1,
       dir: p.write ? "bidirectional" : "to-device",
-      entries: [{ dma: p.pfn, pfn: p.pfn, gen: p.gen, reaches: p.pfn }]
+      entries: [{ dma: p.pfn, pfn: p.pfn, gen: p.gen, reaches: p.pfn }],
+      streaming: false
     };
     state = { ...s1, deviceRanges: put(s1.deviceRanges, id, r) };
     events.push({ kind: "device-programmed", device: dev, range: id, mapping: null });
@@ -1918,7 +1950,7 @@ var handlers = {
   memcpy_toio: (s, o) => memcpyToio(s, o.page),
   dma_map_sg: (s, o) => dmaMapSg(s, o.dev, o.sgl, o.dir),
   dma_unmap_sg: (s, o) => dmaUnmapSg(s, o.mapping, o.dev),
-  dma_sync_sg_for_cpu: (s, o) => dmaSyncSg(s, o.kind, o.dev),
+  dma_sync_sg_for_cpu: (s, o) => dmaSyncSg(s, o.kind, o.dev, o.mapping),
   dma_sync_sg_for_device: (s, o) => dmaSyncSg(s, o.kind, o.dev),
   device_write: (s, o) => deviceAccess(s, o.mapping, o.index, true),
   device_read: (s, o) => deviceAccess(s, o.mapping, o.index, false),
@@ -1981,10 +2013,9 @@ var same = (a, b) => {
   return ka.length === Object.keys(b).length && ka.every((k) => same(a[k], b[k]));
 };
 var sameCall = (a, b) => {
-  const ra = a;
-  const rb = b;
-  for (const k in ra) if (k !== "by" && !same(ra[k], rb[k])) return false;
-  for (const k in rb) if (k !== "by" && !(k in ra) && rb[k] !== void 0) return false;
+  const keys = /* @__PURE__ */ new Set([...Object.keys(a), ...Object.keys(b)]);
+  keys.delete("by");
+  for (const k of keys) if (!same(a[k], b[k])) return false;
   return true;
 };
 var nextCall = (s, tid) => {
@@ -2025,7 +2056,8 @@ var runThreadCall = (s, op) => {
   const after = out.right.state;
   const current = after.threads.get(tid);
   if (current === void 0) return out;
-  const moved = next.then === void 0 ? { ...current, pc: thread.pc + 1 } : next.then({ ...current, pc: thread.pc }, out.right.events);
+  const base = { ...current, pc: thread.pc };
+  const moved = next.then === void 0 ? { ...base, pc: base.pc + 1 } : next.then(base, out.right.events);
   return E8.right({ state: withThread(after, tid, moved), events: out.right.events });
 };
 
@@ -2078,9 +2110,9 @@ var faultablePages = (s) => vmasWith(s, ["anon", "file"]).flatMap(
 var isMapped = (s, t) => [...s.mappings.values()].some((m) => m.origin.kind === "sgl" && m.origin.sgl === t.id);
 
 // model/designs/environment.ts
-var mmapOf = (backing, limits2, bar = 0, barSizes = [1, 2]) => ({
+var mmapOf = (backing, bar = 0, barSizes = [1, 2]) => ({
   ...single(`mmap_${backing}`, "environment", 1, (s) => {
-    if (s.vmas.size >= limits2.vmas) return [];
+    if (s.vmas.size >= s.bounds.vmas) return [];
     const b = backing === "anon" ? { kind: "anon" } : backing === "file" ? { kind: "file", inode: 0 } : { kind: backing, bar };
     const sizes = backing === "bar" ? barSizes : [1];
     return liveMms(s).flatMap((mm) => sizes.map((npages) => ({ kind: "mmap", mm: mm.id, npages, backing: b })));
@@ -2118,7 +2150,7 @@ var mremapAny = (kinds) => single(
   ])
 );
 var exitAny = single("exit_mmap", "environment", 1, (s) => liveMms(s).map((mm) => ({ kind: "exit_mmap", mm: mm.id })));
-var forkOf = (limits2) => single("fork", "environment", 1, (s) => s.mms.size >= limits2.mms ? [] : liveMms(s).map((mm) => ({ kind: "fork", mm: mm.id })));
+var forkOf = () => single("fork", "environment", 1, (s) => s.mms.size >= s.bounds.mms ? [] : liveMms(s).map((mm) => ({ kind: "fork", mm: mm.id })));
 var writeFaultAny = single(
   "write_fault",
   "environment",
@@ -2162,12 +2194,12 @@ var sglConsumer = single(
     ])
   ])
 );
-var userMemoryEnvironment = (limits2) => [
-  mmapOf("anon", limits2),
-  mmapOf("file", limits2),
+var userMemoryEnvironment = () => [
+  mmapOf("anon"),
+  mmapOf("file"),
   munmapAny,
   exitAny,
-  forkOf(limits2),
+  forkOf(),
   writeFaultAny,
   reclaimAny,
   migrateAny,
@@ -2179,13 +2211,12 @@ var userMemoryEnvironment = (limits2) => [
 
 // model/designs/gup-io.ts
 var IMPORTER = 1;
-var MAX_IOS = 2;
 var startIo = (flavour) => ({
   name: flavour === "legacy" ? "start_io(get_user_pages)" : "start_io(pin_user_pages)",
   role: "driver",
   weight: 2,
   options: (s) => {
-    if (s.pageArrays.size >= MAX_IOS) return [];
+    if (s.pageArrays.size >= s.bounds.ios) return [];
     return vmasWith(s, ["anon", "file"]).flatMap(
       (v) => bools.flatMap(
         (write) => (
@@ -2328,6 +2359,12 @@ var deviceWritesToDeviceBuffer = bug(
   "device_writes_to_device_buffer",
   (s) => mappingsWhere(s, (m) => m.dir === "to-device" && m.api !== "p2p_map" && s.devices[m.device]?.bound === true).map((m) => ({ kind: "device_write", mapping: m.id, index: 0 }))
 );
+var unmapBeforeQuiesce = {
+  name: "bug:unmap_before_quiesce",
+  role: "driver",
+  weight: 1,
+  options: (s) => sgMappings(s).filter((m) => m.origin.kind === "sgl" && (s.sgls.get(m.origin.sgl)?.pages ?? null) !== null).map((m) => [() => ({ kind: "device_program", dev: m.device, mapping: m.id }), () => unmapSgAsMapped(m)])
+};
 var misuseTemplates = (dev, bar) => [
   unmapTwice,
   unmapWrongDevice,
@@ -2341,10 +2378,62 @@ var misuseTemplates = (dev, bar) => [
   unbindWithLiveMappings(dev),
   dmaMapSgOfP2pdmaPage(dev, bar),
   p2pdmaMapSgOfRam(dev),
-  deviceWritesToDeviceBuffer
+  deviceWritesToDeviceBuffer,
+  unmapBeforeQuiesce
 ];
 
+// model/designs/dma-api-misuse.ts
+var era = {
+  forkEarlyCow: true,
+  p2pGupGate: false,
+  longtermFileGate: false,
+  cowReuseOnlyUnreferenced: true,
+  pinUnsharesReadOnly: false,
+  dmaMapSgP2pdma: false,
+  reclaimKeepsPinnedPrivate: false,
+  longtermUnsharesCow: false,
+  pinSkipsZeroPage: false
+};
+var mmapTwoPages = single(
+  "mmap_anon(2 pages)",
+  "environment",
+  1,
+  (s) => s.vmas.size >= s.bounds.vmas ? [] : liveMms(s).map((mm) => ({ kind: "mmap", mm: mm.id, npages: 2, backing: { kind: "anon" } }))
+);
+var dmaApiMisuse = {
+  id: "dma-api-misuse",
+  title: "A careless driver on the streaming DMA API (what dma-debug catches)",
+  summary: "A driver following the pin_user_pages recipe, plus single pages mapped with dma_map_page, that may also commit each common misuse: unmap twice, unmap with the wrong device, direction, entry count (the one dma_map_sg returned after the IOMMU merged entries) or API, sync after unmap or in the wrong direction, skip dma_mapping_error, free the table before unmapping, unmap before quiescing the device (which then uses the unmapped addresses), unbind with mappings live, put a P2PDMA page through plain dma_map_sg (before 6.0), or hand RAM to pci_p2pdma_map_sg (2019). The importer sits behind an IOMMU that merges entries.",
+  source: "kernel/dma/debug.c (CONFIG_DMA_API_DEBUG); Documentation/core-api/dma-api.rst; Documentation/driver-api/pci/p2pdma.rst",
+  world: {
+    ramPages: 6,
+    devices: [
+      { name: "provider (PCI device with a BAR)", p2pPeers: [1] },
+      { name: "importer behind a merging IOMMU", p2pPeers: [0], iommuMergesSg: true }
+    ],
+    bars: [{ device: 0, npages: 2, structPages: true }],
+    filePages: 2,
+    era
+  },
+  driver: [startIo("pin"), completeIo("pin"), mapPage2(IMPORTER), unmapPage, ...misuseTemplates(IMPORTER, 0)],
+  environment: [mmapOf("anon"), mmapTwoPages, munmapAny, deviceAccessAny(true), deviceAccessAny(false)],
+  expected: {
+    "mirror-coherent": held2("No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge."),
+    "no-cpu-iomem": held2("No generic SGL walker runs in this world: the driver touches memory only through the device."),
+    "map-within-vma-lifetime": held2("No mapping is taken through a VMA op."),
+    "correct-dirtying": held2("The driver still unpins with unpin_user_pages_dirty_lock, and nothing writes back or reclaims here: misuse of the DMA API alone loses no write."),
+    "no-dma-after-free": violated("A P2PDMA page mapped with plain dma_map_sg before 6.0 gets its CPU physical address: the device write reaches no BAR page."),
+    "pin-coherent": violated(
+      "Not a misuse: the kernel hole of this era (before 84209e87c696, 6.2). A read-only FOLL_LONGTERM pin of never-written memory pins the shared zero page, and the next write fault (a FOLL_WRITE pin, or a store) moves the process to a fresh page the device never reads."
+    ),
+    "notifier-protocol": held2("No mmu interval notifier callbacks run: nothing for the protocol to judge."),
+    "dma-api-hygiene": violated("Each misuse template is one dma-debug class; the search finds the first it reaches (counterexamples/ has one trace per class)."),
+    "provider-removal": held2("No P2P provider is removed in this world: nothing for the rule to judge.")
+  }
+};
+
 // model/world.ts
+var defaultBounds = { vmas: 3, mms: 3, notifiers: 2, ios: 2, mappings: 2 };
 var currentEra = {
   forkEarlyCow: true,
   p2pGupGate: true,
@@ -2383,12 +2472,15 @@ var makeWorld = (w) => {
     p2pPeers: d.p2pPeers,
     driver: d.driver ?? null,
     iommuMergesSg: d.iommuMergesSg ?? false,
+    swiotlbForce: d.swiotlbForce ?? false,
     bound: true
   }));
   frames.push({ ...freeFrame(frames.length, null, true), free: false, refcount: 1, mapping: { kind: "zero" } });
   const inodes = [{ id: 0, npages: w.filePages, cache: Array.from({ length: w.filePages }, () => null) }];
   return {
     era: w.era,
+    bounds: w.bounds ?? defaultBounds,
+    topology: w.pci ?? null,
     nextId: 1,
     frames,
     bars,
@@ -2409,7 +2501,6 @@ var makeWorld = (w) => {
 };
 
 // model/designs/worlds.ts
-var limits = { vmas: 3, mms: 3 };
 var devices = [
   { name: "provider (PCI device with a BAR)", p2pPeers: [1] },
   { name: "importer (RDMA NIC)", p2pPeers: [0] }
@@ -2422,65 +2513,165 @@ var world = (bar, era2 = currentEra, importer) => ({
   era: era2
 });
 
-// model/designs/dma-api-misuse.ts
-var era = {
-  forkEarlyCow: true,
-  p2pGupGate: false,
-  longtermFileGate: false,
-  cowReuseOnlyUnreferenced: true,
-  pinUnsharesReadOnly: false,
-  dmaMapSgP2pdma: false,
-  reclaimKeepsPinnedPrivate: false,
-  longtermUnsharesCow: false,
-  pinSkipsZeroPage: false
-};
-var mmapTwoPages = single(
-  "mmap_anon(2 pages)",
-  "environment",
-  1,
-  (s) => s.vmas.size >= limits.vmas ? [] : liveMms(s).map((mm) => ({ kind: "mmap", mm: mm.id, npages: 2, backing: { kind: "anon" } }))
-);
-var dmaApiMisuse = {
-  id: "dma-api-misuse",
-  title: "A careless driver on the streaming DMA API (what dma-debug catches)",
-  summary: "A driver following the pin_user_pages recipe, plus single pages mapped with dma_map_page, that may also commit each common misuse: unmap twice, unmap with the wrong device, direction, entry count (the one dma_map_sg returned after the IOMMU merged entries) or API, sync after unmap or in the wrong direction, skip dma_mapping_error, free the table before unmapping, unbind with mappings live, put a P2PDMA page through plain dma_map_sg (before 6.0), or hand RAM to pci_p2pdma_map_sg (2019). The importer sits behind an IOMMU that merges entries.",
-  source: "kernel/dma/debug.c (CONFIG_DMA_API_DEBUG); Documentation/core-api/dma-api.rst; Documentation/driver-api/pci/p2pdma.rst",
-  world: {
-    ramPages: 6,
-    devices: [
-      { name: "provider (PCI device with a BAR)", p2pPeers: [1] },
-      { name: "importer behind a merging IOMMU", p2pPeers: [0], iommuMergesSg: true }
-    ],
-    bars: [{ device: 0, npages: 2, structPages: true }],
-    filePages: 2,
-    era
-  },
-  driver: [startIo("pin"), completeIo("pin"), mapPage2(IMPORTER), unmapPage, ...misuseTemplates(IMPORTER, 0)],
-  environment: [mmapOf("anon", limits), mmapTwoPages, munmapAny, deviceAccessAny(true), deviceAccessAny(false)],
+// model/designs/dma-only-sgl.ts
+var dmaOnlySgl = {
+  id: "dma-only-sgl",
+  title: "DMA-only SGL, DMA mapping done next to GUP",
+  summary: "Jason Gunthorpe's counter-proposal (Jan 2019): sgl_dma_map_user(dev, uptr, len) walks the VMAs itself, pins ordinary memory and DMA-maps it, asks an exporter's VMA for BAR addresses, and returns a table of DMA addresses with no CPU side. The layer keeps the pinned pages privately and dirties and unpins them in sgl_dma_unmap. Generic SGL code cannot take such a table at all.",
+  source: "Gunthorpe, linux-mm, 30 Jan 2019 (sgl_dma_map_user sketch) and <20190131190202.GC7548@mellanox.com>",
+  world: world("raw"),
+  driver: [
+    single(
+      "sgl_dma_map_user",
+      "driver",
+      2,
+      (s) => s.mappings.size >= s.bounds.mappings ? [] : vmasWith(s, ["anon", "file", "bar"]).flatMap(
+        (v) => bools.map((write) => ({ kind: "sgl_dma_map_user", dev: IMPORTER, mm: v.mm, start: v.start, npages: v.npages, dir: write ? "from-device" : "to-device" }))
+      )
+    ),
+    single("sgl_dma_unmap", "driver", 1, (s) => sglsWhere(s, (x) => x.dmaOnly).map((t) => ({ kind: "sgl_dma_unmap", sgl: t.id })))
+  ],
+  environment: [...userMemoryEnvironment(), mmapOf("bar"), removeProvider(0)],
   expected: {
     "mirror-coherent": held2("No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge."),
-    "no-cpu-iomem": held2("No generic SGL walker runs in this world: the driver touches memory only through the device."),
-    "map-within-vma-lifetime": held2("No mapping is taken through a VMA op."),
-    "correct-dirtying": held2("The driver still unpins with unpin_user_pages_dirty_lock, and nothing writes back or reclaims here: misuse of the DMA API alone loses no write."),
-    "no-dma-after-free": violated("A P2PDMA page mapped with plain dma_map_sg before 6.0 gets its CPU physical address: the device write reaches no BAR page."),
-    "pin-coherent": violated(
-      "Not a misuse: the kernel hole of this era (before 84209e87c696, 6.2). A read-only FOLL_LONGTERM pin of never-written memory pins the shared zero page, and the next write fault (a FOLL_WRITE pin, or a store) moves the process to a fresh page the device never reads."
-    ),
+    "no-cpu-iomem": held2("A DMA-only table has no CPU side: generic SGL walkers cannot be handed one."),
+    "map-within-vma-lifetime": violated("The BAR half has no lifetime of its own: munmap of the exporter's VMA leaves the DMA-only mapping live (the sketch names no notifier or revoke)."),
+    "correct-dirtying": held2("The layer pins, keeps the pages and dirties them in sgl_dma_unmap; today's reclaim leaves pinned pages' buffers alone."),
+    "no-dma-after-free": violated("Provider removal or munmap frees the BAR window while the device still has its addresses: the gap dma-buf move_notify and p2pdma_provider later filled."),
+    "pin-coherent": held2("RAM is pinned with FOLL_PIN: fork copies pinned pages early (5.9) and a read-only pin unshares a page fork left shared (5.19)."),
     "notifier-protocol": held2("No mmu interval notifier callbacks run: nothing for the protocol to judge."),
-    "dma-api-hygiene": violated("Each misuse template is one dma-debug class; the search finds the first it reaches (counterexamples/ has one trace per class)."),
+    "dma-api-hygiene": held2("The layer maps and unmaps inside sgl_dma_map_user/sgl_dma_unmap; the driver makes no streaming DMA API call for dma-debug to judge."),
+    "provider-removal": violated("A DMA-only table of a BAR window has no lifetime link to the exporter: the removal completes while its mapping is live.")
+  }
+};
+
+// model/designs/foll-pci-p2pdma.ts
+var PLAIN_QUEUE = 2;
+var devicesWorld = {
+  ramPages: 6,
+  devices: [
+    { name: "provider (NVMe CMB with P2PDMA pages)", p2pPeers: [1, 2] },
+    { name: "NVMe queue (P2PDMA supported)", p2pPeers: [0] },
+    { name: "second queue (no P2PDMA flag, integrity generated by the CPU)", p2pPeers: [0] }
+  ],
+  bars: [{ device: 0, npages: 2, structPages: true }],
+  filePages: 2,
+  era: currentEra
+};
+var oDirect = (queue) => ({
+  name: `o_direct(${queue.name})`,
+  role: "driver",
+  weight: 2,
+  options: (s) => s.pageArrays.size >= s.bounds.ios ? [] : vmasWith(s, ["anon", "p2pmem"]).flatMap(
+    (v) => bools.map((write) => [
+      // A read from disk writes user memory (FOLL_WRITE); a write to disk reads it.
+      () => ({ kind: "pin_user_pages", mm: v.mm, start: v.start, npages: v.npages, write, longterm: false, p2pdma: queue.p2pdma }),
+      (_s, made) => ({ kind: "sg_alloc_table_from_pages", pages: made[0] }),
+      ...queue.cpuStage && !write ? [(_s, made) => ({ kind: "sg_copy_to_buffer", sgl: made[1] })] : [],
+      (_s, made) => ({ kind: "dma_map_sg", dev: queue.dev, sgl: made[1], dir: write ? "from-device" : "to-device" })
+    ])
+  )
+});
+var environment = [
+  mmapOf("p2pmem"),
+  mmapOf("anon"),
+  munmapAny,
+  exitAny,
+  forkOf(),
+  deviceAccessAny(true),
+  deviceAccessAny(false),
+  removeProvider(0)
+];
+var follPciP2pdma = {
+  id: "foll-pci-p2pdma",
+  title: "O_DIRECT to user-mapped p2pmem with FOLL_PCI_P2PDMA (6.2)",
+  summary: "A process mmaps the provider's p2pmem allocate file (P2PDMA pages inserted with vm_insert_page) and anonymous memory, and does O_DIRECT reads and writes on two queues: an NVMe queue with P2PDMA support, for which the block layer pins with FOLL_PCI_P2PDMA and maps with dma_map_sg (bus addresses since 6.0), and a second queue whose device could reach the provider but whose driver does not set P2PDMA support and which generates integrity data with the CPU before a write: it gets no FOLL_PCI_P2PDMA, so GUP refuses P2PDMA pages for it (-EREMOTEIO). Completion unmaps, unpins with unpin_user_pages_dirty_lock and frees the table. The provider may be removed during the I/O: its removal waits for the pinned pages.",
+  source: '6.2: "PCI/P2PDMA: Support userspace VMA allocations through sysfs" and the FOLL_PCI_P2PDMA series (Logan Gunthorpe, 2022); 6.0 dma_map_sg P2PDMA support',
+  world: devicesWorld,
+  driver: [
+    oDirect({ name: "NVMe queue, FOLL_PCI_P2PDMA", dev: IMPORTER, p2pdma: true, cpuStage: false }),
+    oDirect({ name: "queue without P2PDMA, CPU integrity", dev: PLAIN_QUEUE, p2pdma: false, cpuStage: true }),
+    completeIo("pin")
+  ],
+  environment,
+  expected: {
+    "no-cpu-iomem": held2("Only the queue with P2PDMA support passes FOLL_PCI_P2PDMA, and it has no CPU stage; GUP refuses P2PDMA pages to the other queue, whose integrity stage reads the data (-EREMOTEIO)."),
+    "map-within-vma-lifetime": held2("Mappings come from pins, not from a VMA op: munmap of the p2pmem VMA leaves the pinned pages to the I/O."),
+    "correct-dirtying": held2("unpin_user_pages_dirty_lock dirties what the device wrote; since 6.2 dirtying a P2PDMA page is harmless (no mapping, no writeback)."),
+    "no-dma-after-free": held2("The pins keep every page allocated until unpin, and dma_map_sg gives P2PDMA segments their bus address (6.0)."),
+    "pin-coherent": held2("The p2pmem mapping is shared: fork gives the child the same pages, and no COW moves the process off a pinned page."),
+    "notifier-protocol": held2("No mmu interval notifier callbacks run: nothing for the protocol to judge."),
+    "dma-api-hygiene": held2("Completion unmaps with the device, count and direction of the map, before the table is freed."),
+    "provider-removal": held2("memunmap_pages waits for the pinned P2PDMA pages; completion unmaps before it unpins, so no mapping holds the BAR when the removal completes."),
+    "mirror-coherent": held2("No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.")
+  }
+};
+var follPciP2pdmaIntegrity = {
+  ...follPciP2pdma,
+  id: "foll-pci-p2pdma-integrity",
+  title: "FOLL_PCI_P2PDMA on a queue that generates integrity data with the CPU",
+  summary: "foll-pci-p2pdma with the NVMe queue generating protection information with the CPU before a write (blk-integrity on a namespace formatted with PI that the controller does not insert): the queue supports P2PDMA, so the block layer passes FOLL_PCI_P2PDMA, and its integrity stage then reads the P2P pages through the CPU.",
+  driver: [
+    oDirect({ name: "NVMe queue, FOLL_PCI_P2PDMA, CPU integrity", dev: IMPORTER, p2pdma: true, cpuStage: true }),
+    oDirect({ name: "queue without P2PDMA, CPU integrity", dev: PLAIN_QUEUE, p2pdma: false, cpuStage: true }),
+    completeIo("pin")
+  ],
+  expected: {
+    ...follPciP2pdma.expected,
+    "no-cpu-iomem": violated("The queue supports P2PDMA, so GUP hands it P2PDMA pages, and its integrity stage reads them with the CPU (sg_copy_to_buffer stands for the PI generation): a CPU access to __iomem. The block layer's P2P decision must also ask whether any stage touches the data.")
+  }
+};
+var bounceWorld = {
+  ...devicesWorld,
+  devices: devicesWorld.devices.map((d, i) => i === 0 ? d : { ...d, swiotlbForce: true }),
+  pci: { hostBridges: [{ allowListed: true }], switches: [], slots: [{ hostBridge: 0 }, { hostBridge: 0 }, { hostBridge: 0 }] }
+};
+var follPciP2pdmaBounce = {
+  ...follPciP2pdma,
+  id: "foll-pci-p2pdma-bounce",
+  title: "FOLL_PCI_P2PDMA in a confidential guest: queues that must bounce, P2P through the host bridge",
+  summary: "foll-pci-p2pdma where every queue must bounce through swiotlb (a confidential guest) and reaches the provider only through an allowed host bridge: dma_map_sg maps a P2PDMA segment with dma_direct_map_page, which must not bounce it. RAM I/O bounces: the CPU copies the data into the bounce slot at map and back at unmap.",
+  source: `kernel/dma/direct.h dma_direct_map_page (6.0 to 6.17: is_pci_p2pdma_page under is_swiotlb_force_bounce returns DMA_MAPPING_ERROR); the 2025 dma_map_phys conversion review (Gunthorpe: "shouldn't we be checking swiotlb things for ATTR_MMIO and failing if swiotlb is needed?")`,
+  world: bounceWorld,
+  expected: {
+    ...follPciP2pdma.expected,
+    "no-cpu-iomem": held2(
+      "dma_direct_map_page returns DMA_MAPPING_ERROR for a P2PDMA page on a device that must bounce, so dma_map_sg fails (dma_map_sgtable: -EIO) and the O_DIRECT on p2pmem fails: the bounce never copies __iomem. The CPU copies only RAM in and out of the bounce slots."
+    )
+  }
+};
+
+// model/designs/gup-set-page-dirty.ts
+var gupSetPageDirty = {
+  id: "gup-set-page-dirty",
+  title: "Legacy get_user_pages + set_page_dirty_lock + put_page",
+  summary: "The pre-5.6 recipe every GUP user followed, still legal today: get_user_pages(FOLL_WRITE) takes a plain page reference, the driver builds and maps an SGL, the device writes, and at completion the driver unmaps, calls set_page_dirty_lock and drops the reference with put_page. The reference is indistinguishable from any other, so neither reclaim nor fork can tell a page is under DMA.",
+  source: "Documentation/core-api/pin_user_pages.rst; Jan Kara and John Hubbard, linux-fsdevel/linux-mm 2018",
+  world: world("raw"),
+  driver: [startIo("legacy"), completeIo("legacy")],
+  environment: userMemoryEnvironment(),
+  translate: asLegacyCall,
+  expected: {
+    "mirror-coherent": held2("No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge."),
+    "no-cpu-iomem": held2("GUP refuses VM_IO|VM_PFNMAP VMAs, so only RAM reaches the SGL."),
+    "map-within-vma-lifetime": held2("Mappings come from page references, not from a VMA op."),
+    "correct-dirtying": violated("Reclaim strips the buffers of a page it cannot see is under DMA; the late set_page_dirty_lock dirties a page the filesystem never prepared (the 2018 ext4 BUG)."),
+    "no-dma-after-free": held2("The page reference keeps every mapped page allocated until put_page."),
+    "pin-coherent": violated("fork shares the referenced page copy-on-write; the parent's next store moves it to a copy and the device writes the child's page."),
+    "notifier-protocol": held2("No mmu interval notifier callbacks run: nothing for the protocol to judge."),
+    "dma-api-hygiene": held2("The driver unmaps with the device, count and direction it mapped with, before freeing the table; nothing is left mapped at unbind (no unbind step)."),
     "provider-removal": held2("No P2P provider is removed in this world: nothing for the rule to judge.")
   }
 };
 
 // model/designs/importer-steps.ts
 import * as E10 from "fp-ts/lib/Either.js";
-var MAX_NOTIFIERS = 2;
 var importerNotifiers = (s) => [...s.notifiers.values()].filter((n) => n.owner === IMPORTER);
 var registerNotifierOver = (kinds) => single(
   "mmu_interval_notifier_insert",
   "driver",
   1,
-  (s) => s.notifiers.size >= MAX_NOTIFIERS ? [] : vmasWith(s, kinds).filter((v) => !importerNotifiers(s).some((n) => n.mm === v.mm && n.start === v.start && n.end === v.start + v.npages)).map((v) => ({ kind: "mmu_interval_notifier_insert", mm: v.mm, start: v.start, npages: v.npages, owner: IMPORTER }))
+  (s) => s.notifiers.size >= s.bounds.notifiers ? [] : vmasWith(s, kinds).filter((v) => !importerNotifiers(s).some((n) => n.mm === v.mm && n.start === v.start && n.end === v.start + v.npages)).map((v) => ({ kind: "mmu_interval_notifier_insert", mm: v.mm, start: v.start, npages: v.npages, owner: IMPORTER }))
 );
 var registerNotifier = registerNotifierOver(["bar"]);
 var ownThreads = (s) => [...s.threads.values()].filter((t) => t.device === IMPORTER);
@@ -2562,191 +2753,6 @@ var invalidateRangeEnd = {
 };
 var threadedImporter = [registerNotifier, mapRange, driverThreads, driverThreadRunsOn, newestThreadRunsOn, releaseRange, removeNotifier];
 
-// model/designs/vma-p2p-map.ts
-var MAX_MAPPINGS = 2;
-var p2pMapAny = {
-  name: "import(p2p_map, device_program)",
-  role: "driver",
-  weight: 2,
-  options: (s) => s.mappings.size >= MAX_MAPPINGS ? [] : vmasWith(s, ["bar"]).flatMap(
-    (v) => bools.map((write) => [() => ({ kind: "p2p_map", vma: v.id, dev: IMPORTER, write }), (_st, made) => ({ kind: "device_program", dev: IMPORTER, mapping: made[0] })])
-  )
-};
-var p2pUnmapAny = {
-  name: "release(device_stop_dma, p2p_unmap)",
-  role: "driver",
-  weight: 1,
-  options: (s) => mappingsWhere(s, (x) => x.api === "p2p_map" && x.origin.kind === "vma-op").map((m) => {
-    const o = m.origin;
-    return [() => ({ kind: "device_stop_dma", dev: m.device, mm: o.mm, start: o.start, npages: o.npages }), () => ({ kind: "p2p_unmap", mapping: m.id })];
-  })
-};
-var exporterEnvironment = [
-  mmapOf("bar", limits),
-  munmapAny,
-  mprotectAny(["bar"]),
-  mremapAny(["bar"]),
-  exitAny,
-  forkOf(limits),
-  removeProvider(0),
-  deviceAccessAny(true),
-  deviceAccessAny(false),
-  invalidateRangeEnd
-];
-var vmaP2pMap = {
-  id: "vma-p2p-map",
-  title: "p2p_map/p2p_unmap VMA ops, importer without mmu notifier",
-  summary: "J\xE9r\xF4me Glisse's RFC (Jan 2019): an exporting driver mmaps its BAR (VM_IO|VM_PFNMAP) with two new vm_ops; the importer looks up the VMA behind a user address, calls p2p_map to get DMA addresses of the BAR window and programs its device, and calls p2p_unmap when it is done. This variant is an importer that does not register an mmu notifier (non-ODP RDMA, VFIO): nothing ties the mapping to the VMA.",
-  source: 'Glisse, "[RFC PATCH 3/5] mm/vma: add support for peer to peer to device vma", linux-mm, 29 Jan 2019; Gunthorpe <20190131190202.GC7548@mellanox.com>',
-  world: world("raw"),
-  driver: [p2pMapAny, p2pUnmapAny],
-  environment: exporterEnvironment,
-  expected: {
-    "mirror-coherent": held2("No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge."),
-    "no-cpu-iomem": held2("No SGL with pages exists: p2p_map returns DMA addresses only."),
-    "map-within-vma-lifetime": violated("munmap destroys the VMA while the importer still holds its p2p_map addresses."),
-    "correct-dirtying": held2("No GUP and no dirtying: BAR memory has no page cache."),
-    "no-dma-after-free": violated("After munmap the exporter gives the BAR window back (or the provider is removed), and the device still writes there."),
-    "pin-coherent": held2("No GUP references exist."),
-    "notifier-protocol": held2("No mmu interval notifier callbacks run: nothing for the protocol to judge."),
-    "dma-api-hygiene": held2("p2p_map/p2p_unmap are the exporter's VMA ops, outside the streaming DMA API that dma-debug checks."),
-    "provider-removal": violated("The exporter's removal zaps the VMA, but nothing tells the importer: its device still holds the BAR addresses when the removal completes.")
-  }
-};
-
-// model/designs/dma-only-sgl.ts
-var dmaOnlySgl = {
-  id: "dma-only-sgl",
-  title: "DMA-only SGL, DMA mapping done next to GUP",
-  summary: "Jason Gunthorpe's counter-proposal (Jan 2019): sgl_dma_map_user(dev, uptr, len) walks the VMAs itself, pins ordinary memory and DMA-maps it, asks an exporter's VMA for BAR addresses, and returns a table of DMA addresses with no CPU side. The layer keeps the pinned pages privately and dirties and unpins them in sgl_dma_unmap. Generic SGL code cannot take such a table at all.",
-  source: "Gunthorpe, linux-mm, 30 Jan 2019 (sgl_dma_map_user sketch) and <20190131190202.GC7548@mellanox.com>",
-  world: world("raw"),
-  driver: [
-    single(
-      "sgl_dma_map_user",
-      "driver",
-      2,
-      (s) => s.mappings.size >= MAX_MAPPINGS ? [] : vmasWith(s, ["anon", "file", "bar"]).flatMap(
-        (v) => bools.map((write) => ({ kind: "sgl_dma_map_user", dev: IMPORTER, mm: v.mm, start: v.start, npages: v.npages, dir: write ? "from-device" : "to-device" }))
-      )
-    ),
-    single("sgl_dma_unmap", "driver", 1, (s) => sglsWhere(s, (x) => x.dmaOnly).map((t) => ({ kind: "sgl_dma_unmap", sgl: t.id })))
-  ],
-  environment: [...userMemoryEnvironment(limits), mmapOf("bar", limits), removeProvider(0)],
-  expected: {
-    "mirror-coherent": held2("No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge."),
-    "no-cpu-iomem": held2("A DMA-only table has no CPU side: generic SGL walkers cannot be handed one."),
-    "map-within-vma-lifetime": violated("The BAR half has no lifetime of its own: munmap of the exporter's VMA leaves the DMA-only mapping live (the sketch names no notifier or revoke)."),
-    "correct-dirtying": held2("The layer pins, keeps the pages and dirties them in sgl_dma_unmap; today's reclaim leaves pinned pages' buffers alone."),
-    "no-dma-after-free": violated("Provider removal or munmap frees the BAR window while the device still has its addresses: the gap dma-buf move_notify and p2pdma_provider later filled."),
-    "pin-coherent": held2("RAM is pinned with FOLL_PIN: fork copies pinned pages early (5.9) and a read-only pin unshares a page fork left shared (5.19)."),
-    "notifier-protocol": held2("No mmu interval notifier callbacks run: nothing for the protocol to judge."),
-    "dma-api-hygiene": held2("The layer maps and unmaps inside sgl_dma_map_user/sgl_dma_unmap; the driver makes no streaming DMA API call for dma-debug to judge."),
-    "provider-removal": violated("A DMA-only table of a BAR window has no lifetime link to the exporter: the removal completes while its mapping is live.")
-  }
-};
-
-// model/designs/foll-pci-p2pdma.ts
-var PLAIN_QUEUE = 2;
-var MAX_IOS2 = 2;
-var devicesWorld = {
-  ramPages: 6,
-  devices: [
-    { name: "provider (NVMe CMB with P2PDMA pages)", p2pPeers: [1, 2] },
-    { name: "NVMe queue (P2PDMA supported)", p2pPeers: [0] },
-    { name: "second queue (no P2PDMA flag, integrity generated by the CPU)", p2pPeers: [0] }
-  ],
-  bars: [{ device: 0, npages: 2, structPages: true }],
-  filePages: 2,
-  era: currentEra
-};
-var oDirect = (queue) => ({
-  name: `o_direct(${queue.name})`,
-  role: "driver",
-  weight: 2,
-  options: (s) => s.pageArrays.size >= MAX_IOS2 ? [] : vmasWith(s, ["anon", "p2pmem"]).flatMap(
-    (v) => bools.map((write) => [
-      // A read from disk writes user memory (FOLL_WRITE); a write to disk reads it.
-      () => ({ kind: "pin_user_pages", mm: v.mm, start: v.start, npages: v.npages, write, longterm: false, p2pdma: queue.p2pdma }),
-      (_s, made) => ({ kind: "sg_alloc_table_from_pages", pages: made[0] }),
-      ...queue.cpuStage && !write ? [(_s, made) => ({ kind: "sg_copy_to_buffer", sgl: made[1] })] : [],
-      (_s, made) => ({ kind: "dma_map_sg", dev: queue.dev, sgl: made[1], dir: write ? "from-device" : "to-device" })
-    ])
-  )
-});
-var environment = [
-  mmapOf("p2pmem", limits),
-  mmapOf("anon", limits),
-  munmapAny,
-  exitAny,
-  forkOf(limits),
-  deviceAccessAny(true),
-  deviceAccessAny(false),
-  removeProvider(0)
-];
-var follPciP2pdma = {
-  id: "foll-pci-p2pdma",
-  title: "O_DIRECT to user-mapped p2pmem with FOLL_PCI_P2PDMA (6.2)",
-  summary: "A process mmaps the provider's p2pmem allocate file (P2PDMA pages inserted with vm_insert_page) and anonymous memory, and does O_DIRECT reads and writes on two queues: an NVMe queue with P2PDMA support, for which the block layer pins with FOLL_PCI_P2PDMA and maps with dma_map_sg (bus addresses since 6.0), and a second queue whose device could reach the provider but whose driver does not set P2PDMA support and which generates integrity data with the CPU before a write: it gets no FOLL_PCI_P2PDMA, so GUP refuses P2PDMA pages for it (-EREMOTEIO). Completion unmaps, unpins with unpin_user_pages_dirty_lock and frees the table. The provider may be removed during the I/O: its removal waits for the pinned pages.",
-  source: '6.2: "PCI/P2PDMA: Support userspace VMA allocations through sysfs" and the FOLL_PCI_P2PDMA series (Logan Gunthorpe, 2022); 6.0 dma_map_sg P2PDMA support',
-  world: devicesWorld,
-  driver: [
-    oDirect({ name: "NVMe queue, FOLL_PCI_P2PDMA", dev: IMPORTER, p2pdma: true, cpuStage: false }),
-    oDirect({ name: "queue without P2PDMA, CPU integrity", dev: PLAIN_QUEUE, p2pdma: false, cpuStage: true }),
-    completeIo("pin")
-  ],
-  environment,
-  expected: {
-    "no-cpu-iomem": held2("Only the queue with P2PDMA support passes FOLL_PCI_P2PDMA, and it has no CPU stage; GUP refuses P2PDMA pages to the other queue, whose integrity stage reads the data (-EREMOTEIO)."),
-    "map-within-vma-lifetime": held2("Mappings come from pins, not from a VMA op: munmap of the p2pmem VMA leaves the pinned pages to the I/O."),
-    "correct-dirtying": held2("unpin_user_pages_dirty_lock dirties what the device wrote; since 6.2 dirtying a P2PDMA page is harmless (no mapping, no writeback)."),
-    "no-dma-after-free": held2("The pins keep every page allocated until unpin, and dma_map_sg gives P2PDMA segments their bus address (6.0)."),
-    "pin-coherent": held2("The p2pmem mapping is shared: fork gives the child the same pages, and no COW moves the process off a pinned page."),
-    "notifier-protocol": held2("No mmu interval notifier callbacks run: nothing for the protocol to judge."),
-    "dma-api-hygiene": held2("Completion unmaps with the device, count and direction of the map, before the table is freed."),
-    "provider-removal": held2("memunmap_pages waits for the pinned P2PDMA pages; completion unmaps before it unpins, so no mapping holds the BAR when the removal completes."),
-    "mirror-coherent": held2("No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.")
-  }
-};
-var follPciP2pdmaIntegrity = {
-  ...follPciP2pdma,
-  id: "foll-pci-p2pdma-integrity",
-  title: "FOLL_PCI_P2PDMA on a queue that generates integrity data with the CPU",
-  summary: "foll-pci-p2pdma with the NVMe queue generating protection information with the CPU before a write (blk-integrity on a namespace formatted with PI that the controller does not insert): the queue supports P2PDMA, so the block layer passes FOLL_PCI_P2PDMA, and its integrity stage then reads the P2P pages through the CPU.",
-  driver: [
-    oDirect({ name: "NVMe queue, FOLL_PCI_P2PDMA, CPU integrity", dev: IMPORTER, p2pdma: true, cpuStage: true }),
-    oDirect({ name: "queue without P2PDMA, CPU integrity", dev: PLAIN_QUEUE, p2pdma: false, cpuStage: true }),
-    completeIo("pin")
-  ],
-  expected: {
-    ...follPciP2pdma.expected,
-    "no-cpu-iomem": violated("The queue supports P2PDMA, so GUP hands it P2PDMA pages, and its integrity stage reads them with the CPU (sg_copy_to_buffer stands for the PI generation): a CPU access to __iomem. The block layer's P2P decision must also ask whether any stage touches the data.")
-  }
-};
-
-// model/designs/gup-set-page-dirty.ts
-var gupSetPageDirty = {
-  id: "gup-set-page-dirty",
-  title: "Legacy get_user_pages + set_page_dirty_lock + put_page",
-  summary: "The pre-5.6 recipe every GUP user followed, still legal today: get_user_pages(FOLL_WRITE) takes a plain page reference, the driver builds and maps an SGL, the device writes, and at completion the driver unmaps, calls set_page_dirty_lock and drops the reference with put_page. The reference is indistinguishable from any other, so neither reclaim nor fork can tell a page is under DMA.",
-  source: "Documentation/core-api/pin_user_pages.rst; Jan Kara and John Hubbard, linux-fsdevel/linux-mm 2018",
-  world: world("raw"),
-  driver: [startIo("legacy"), completeIo("legacy")],
-  environment: userMemoryEnvironment(limits),
-  translate: asLegacyCall,
-  expected: {
-    "mirror-coherent": held2("No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge."),
-    "no-cpu-iomem": held2("GUP refuses VM_IO|VM_PFNMAP VMAs, so only RAM reaches the SGL."),
-    "map-within-vma-lifetime": held2("Mappings come from page references, not from a VMA op."),
-    "correct-dirtying": violated("Reclaim strips the buffers of a page it cannot see is under DMA; the late set_page_dirty_lock dirties a page the filesystem never prepared (the 2018 ext4 BUG)."),
-    "no-dma-after-free": held2("The page reference keeps every mapped page allocated until put_page."),
-    "pin-coherent": violated("fork shares the referenced page copy-on-write; the parent's next store moves it to a copy and the device writes the child's page."),
-    "notifier-protocol": held2("No mmu interval notifier callbacks run: nothing for the protocol to judge."),
-    "dma-api-hygiene": held2("The driver unmaps with the device, count and direction it mapped with, before freeing the table; nothing is left mapped at unbind (no unbind step)."),
-    "provider-removal": held2("No P2P provider is removed in this world: nothing for the rule to judge.")
-  }
-};
-
 // model/designs/mirror-steps.ts
 var deviceMaps = (s, mm, addr, write) => [...s.deviceRanges.values()].some((r) => r.device === IMPORTER && r.mapping === null && r.mm === mm && r.start <= addr && addr < r.end && (!write || r.dir !== "to-device"));
 var deviceFault = single(
@@ -2772,12 +2778,12 @@ var mirrorImporter = [registerNotifierOver(["anon", "file"]), deviceFault, drive
 
 // model/designs/hmm-mirror.ts
 var mirrorEnvironment = [
-  mmapOf("anon", limits),
-  mmapOf("file", limits),
+  mmapOf("anon"),
+  mmapOf("file"),
   munmapAny,
   mprotectAny(["anon", "file"]),
   exitAny,
-  forkOf(limits),
+  forkOf(),
   writeFaultAny,
   reclaimAny,
   migrateAny,
@@ -2893,7 +2899,7 @@ var p2pdmaPageSgl = {
 };
 
 // model/designs/pin-user-pages.ts
-var pinUserPagesEnvironment = userMemoryEnvironment(limits);
+var pinUserPagesEnvironment = userMemoryEnvironment();
 var pinUserPages2 = {
   id: "pin-user-pages",
   title: "pin_user_pages + unpin_user_pages_dirty_lock (today's kernel)",
@@ -2936,6 +2942,57 @@ var pinUserPages59 = {
     "notifier-protocol": held2("No mmu interval notifier callbacks run: nothing for the protocol to judge."),
     "dma-api-hygiene": held2("The driver unmaps with the device, count and direction it mapped with, before freeing the table; nothing is left mapped at unbind (no unbind step)."),
     "provider-removal": held2("No P2P provider is removed in this world: nothing for the rule to judge.")
+  }
+};
+
+// model/designs/vma-p2p-map.ts
+var p2pMapAny = {
+  name: "import(p2p_map, device_program)",
+  role: "driver",
+  weight: 2,
+  options: (s) => s.mappings.size >= s.bounds.mappings ? [] : vmasWith(s, ["bar"]).flatMap(
+    (v) => bools.map((write) => [() => ({ kind: "p2p_map", vma: v.id, dev: IMPORTER, write }), (_st, made) => ({ kind: "device_program", dev: IMPORTER, mapping: made[0] })])
+  )
+};
+var p2pUnmapAny = {
+  name: "release(device_stop_dma, p2p_unmap)",
+  role: "driver",
+  weight: 1,
+  options: (s) => mappingsWhere(s, (x) => x.api === "p2p_map" && x.origin.kind === "vma-op").map((m) => {
+    const o = m.origin;
+    return [() => ({ kind: "device_stop_dma", dev: m.device, mm: o.mm, start: o.start, npages: o.npages }), () => ({ kind: "p2p_unmap", mapping: m.id })];
+  })
+};
+var exporterEnvironment = [
+  mmapOf("bar"),
+  munmapAny,
+  mprotectAny(["bar"]),
+  mremapAny(["bar"]),
+  exitAny,
+  forkOf(),
+  removeProvider(0),
+  deviceAccessAny(true),
+  deviceAccessAny(false),
+  invalidateRangeEnd
+];
+var vmaP2pMap = {
+  id: "vma-p2p-map",
+  title: "p2p_map/p2p_unmap VMA ops, importer without mmu notifier",
+  summary: "J\xE9r\xF4me Glisse's RFC (Jan 2019): an exporting driver mmaps its BAR (VM_IO|VM_PFNMAP) with two new vm_ops; the importer looks up the VMA behind a user address, calls p2p_map to get DMA addresses of the BAR window and programs its device, and calls p2p_unmap when it is done. This variant is an importer that does not register an mmu notifier (non-ODP RDMA, VFIO): nothing ties the mapping to the VMA.",
+  source: 'Glisse, "[RFC PATCH 3/5] mm/vma: add support for peer to peer to device vma", linux-mm, 29 Jan 2019; Gunthorpe <20190131190202.GC7548@mellanox.com>',
+  world: world("raw"),
+  driver: [p2pMapAny, p2pUnmapAny],
+  environment: exporterEnvironment,
+  expected: {
+    "mirror-coherent": held2("No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge."),
+    "no-cpu-iomem": held2("No SGL with pages exists: p2p_map returns DMA addresses only."),
+    "map-within-vma-lifetime": violated("munmap destroys the VMA while the importer still holds its p2p_map addresses."),
+    "correct-dirtying": held2("No GUP and no dirtying: BAR memory has no page cache."),
+    "no-dma-after-free": violated("After munmap the exporter gives the BAR window back (or the provider is removed), and the device still writes there."),
+    "pin-coherent": held2("No GUP references exist."),
+    "notifier-protocol": held2("No mmu interval notifier callbacks run: nothing for the protocol to judge."),
+    "dma-api-hygiene": held2("p2p_map/p2p_unmap are the exporter's VMA ops, outside the streaming DMA API that dma-debug checks."),
+    "provider-removal": violated("The exporter's removal zaps the VMA, but nothing tells the importer: its device still holds the BAR addresses when the removal completes.")
   }
 };
 
@@ -3103,7 +3160,7 @@ var vmaP2pMapNotifierWholeVma = {
   // The exporter maps two-page BAR windows only: every munmap of one page, and every mremap
   // shrink, is then an invalidation of part of a notifier's range, which is what this
   // importer gets wrong.
-  environment: exporterEnvironment.map((t) => t.name === "mmap_bar" ? mmapOf("bar", limits, 0, [2]) : t),
+  environment: exporterEnvironment.map((t) => t.name === "mmap_bar" ? mmapOf("bar", 0, [2]) : t),
   world: world("raw", currentEra, { name: "importer that handles whole-range invalidations only", driver: { invalidate: "whole-range-only", mapPath: "hmm-map-locked" } }),
   expected: {
     "mirror-coherent": held2("No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge."),
@@ -3121,7 +3178,7 @@ var vmaP2pMapNotifierWholeVma = {
 };
 
 // model/designs/index.ts
-var designs = [gupSetPageDirty, pinUserPages2, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierReadOnly, vmaP2pMapNotifierRecordUnlocked, vmaP2pMapNotifierHmmLiteral, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierNoStop, vmaP2pMapNotifierWholeVma, hmmMirror, hmmMirrorSkipHarmless, hmmMirrorNoRetry, follPciP2pdma, follPciP2pdmaIntegrity, dmaOnlySgl, dmaApiMisuse];
+var designs = [gupSetPageDirty, pinUserPages2, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierReadOnly, vmaP2pMapNotifierRecordUnlocked, vmaP2pMapNotifierHmmLiteral, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierNoStop, vmaP2pMapNotifierWholeVma, hmmMirror, hmmMirrorSkipHarmless, hmmMirrorNoRetry, follPciP2pdma, follPciP2pdmaIntegrity, follPciP2pdmaBounce, dmaOnlySgl, dmaApiMisuse];
 var designById = (id) => designs.find((d) => d.id === id);
 
 // properties/invariant.ts
@@ -3170,14 +3227,14 @@ var correctDirtying = {
 import * as O2 from "fp-ts/lib/Option.js";
 var PAGE_SIZE = 4096;
 var dirName = (d) => ({ "to-device": "DMA_TO_DEVICE", "from-device": "DMA_FROM_DEVICE", bidirectional: "DMA_BIDIRECTIONAL" })[d];
-var mapType = (api) => ({ dma_map_sg: "scatter-gather", dma_map_page: "single", dma_map_single: "single", pci_p2pdma_map_sg: "pci_p2pdma_map_sg", p2p_map: "p2p_map", sgl_dma_map_user: "sgl_dma_map_user" })[api];
+var mapType2 = (api) => ({ dma_map_sg: "scatter-gather", dma_map_page: "single", dma_map_single: "single", pci_p2pdma_map_sg: "pci_p2pdma_map_sg", p2p_map: "p2p_map", sgl_dma_map_user: "sgl_dma_map_user" })[api];
 var tracked = (m) => m.api === "dma_map_sg" || m.api === "dma_map_page" || m.api === "dma_map_single";
 var where = (m) => `[device address=0x${(m.entries[0].dma * PAGE_SIZE).toString(16).padStart(16, "0")}] [size=${m.entries.length * PAGE_SIZE} bytes]`;
 var notAllocated = (verb, mapping, dev, m) => `DMA-API: device ${dev}: device driver tries to ${verb} DMA memory it has not allocated [mapping ${mapping}]` + (m === void 0 ? " (unmapped already, or never mapped)" : m.device !== dev ? ` (mapping ${mapping} belongs to device ${m.device})` : ` (made by ${m.api}, which dma-debug does not track)`);
 var checkUnmap = (before, mapping, dev, dir, nents, unmappedAs, p2p) => {
   const m = before.mappings.get(mapping);
   if (m === void 0 || m.device !== dev || !p2p && !tracked(m) && m.api !== "pci_p2pdma_map_sg") return O2.some(notAllocated("free", mapping, dev, m));
-  const mapped = mapType(m.api);
+  const mapped = mapType2(m.api);
   if (mapped !== unmappedAs)
     return O2.some(`DMA-API: device ${dev}: device driver frees DMA memory with wrong function ${where(m)} [mapped as ${mapped}] [unmapped as ${unmappedAs}]`);
   if (nents !== null && nents !== m.nents)
@@ -3199,6 +3256,15 @@ var checkSync = (before, toCpu, o) => {
   if (o.nents !== m.nents) return O2.some(`DMA-API: device ${o.dev}: device driver syncs DMA sg list with different entry count [map count=${m.nents}] [sync count=${o.nents}]`);
   return O2.none;
 };
+var afterUnmap = (before, mapping, write) => {
+  if (before.mappings.has(mapping)) return O2.none;
+  const r = [...before.deviceRanges.values()].find((x) => x.mapping === mapping && x.streaming);
+  if (r === void 0) return O2.none;
+  const iommu = before.devices[r.device]?.iommuMergesSg === true;
+  return O2.some(
+    `device ${r.device} ${write ? "wrote" : "read"} through a DMA address of mapping ${mapping} after its driver called dma_unmap_sg: the driver unmapped before it quiesced the device (${iommu ? "behind an IOMMU the access faults" : "with a direct mapping the access reaches whatever the page is by then"}; no dma-debug check sees this)`
+  );
+};
 var judges = {
   dma_unmap_sg: (before, o) => checkUnmap(before, o.mapping, o.dev, o.dir, o.nents, "scatter-gather", false),
   dma_unmap_page: (before, o) => checkUnmap(before, o.mapping, o.dev, o.dir, null, "single", false),
@@ -3214,14 +3280,17 @@ var judges = {
     if (live.length === 0) return O2.none;
     const m = live[0];
     return O2.some(
-      `DMA-API: device ${o.dev}: device driver has pending DMA allocations while released from device [count=${live.length}] One of leaked entries details: ${where(m)} [mapped with ${dirName(m.dir)}] [mapped as ${mapType(m.api)}]`
+      `DMA-API: device ${o.dev}: device driver has pending DMA allocations while released from device [count=${live.length}] One of leaked entries details: ${where(m)} [mapped with ${dirName(m.dir)}] [mapped as ${mapType2(m.api)}]`
     );
   },
   // A device writing a buffer its driver mapped DMA_TO_DEVICE (the driver told it to): nothing in
   // the kernel sees it, dma-debug included. With swiotlb the write lands in the bounce buffer and is
   // never copied back; behind an IOMMU the mapping is read-only and the write faults; with a direct
   // mapping it lands, and a later sync for the CPU may not cover it (Documentation/core-api/dma-api-howto.rst).
+  device_read: (before, o) => afterUnmap(before, o.mapping, false),
   device_write: (before, o) => {
+    const stale = afterUnmap(before, o.mapping, true);
+    if (O2.isSome(stale)) return stale;
     const m = before.mappings.get(o.mapping);
     if (m === void 0 || m.dir !== "to-device" || m.api === "p2p_map") return O2.none;
     return O2.some(`device ${m.device} wrote through mapping ${o.mapping}, which its driver mapped DMA_TO_DEVICE (${m.api}): the device may only read it; with swiotlb the write never reaches the page, behind an IOMMU it faults (no dma-debug check sees this)`);

@@ -2,7 +2,7 @@
 import { budgetOf } from '../model/designs/design.ts';
 import { designById } from '../model/designs/index.ts';
 import { MAX_STEPS } from '../properties/counterexample/load.ts';
-import { saveCounterexample, toCounterexampleFile } from '../properties/counterexample/save.ts';
+import { savedLine, saveCounterexample, toCounterexampleFile } from '../properties/counterexample/save.ts';
 import { confirmShortest } from '../properties/shortest.ts';
 import { verdictsFor, type Verdict } from '../properties/verdicts.ts';
 import { COUNTEREXAMPLES, type CheckArgs } from './args.ts';
@@ -13,10 +13,10 @@ import { describeWorld, inWorld, isDefaultWorld, type World } from '../model/des
 import { textReport } from './cite/text.ts';
 import { citationOfVerdict, formatTable, toJson } from './report.ts';
 
-const save = (v: Verdict, world: World): string => {
+const save = (v: Verdict, world: World): { readonly ok: boolean; readonly line: string } => {
   const design = designById(v.design)!;
   const n = v.violation!.trace.length;
-  if (n > MAX_STEPS) return `not saved: ${v.design} / ${v.invariant} has ${n} steps, over the limit of ${MAX_STEPS} a counterexample file may have`;
+  if (n > MAX_STEPS) return { ok: true, line: `not saved: ${v.design} / ${v.invariant} has ${n} steps, over the limit of ${MAX_STEPS} a counterexample file may have` };
   const file = toCounterexampleFile(
     design,
     v.invariant,
@@ -26,8 +26,7 @@ const save = (v: Verdict, world: World): string => {
     undefined,
     world,
   );
-  const r = saveCounterexample(COUNTEREXAMPLES, file);
-  return `${r.written ? 'saved' : 'already saved'} ${r.path}`;
+  return savedLine(saveCounterexample(COUNTEREXAMPLES, file));
 };
 
 /** The designs that search with a bigger budget of their own (unless --runs was given). */
@@ -87,7 +86,11 @@ export const check = (args: CheckArgs): number => {
   // In another world than the design's own, an expected violation may need objects or steps that world lacks: said, not counted.
   const notHere = isDefaultWorld(args.world) ? [] : all.filter((v) => v.expected === 'violated' && v.verdict === 'held');
   const mismatches = all.filter((v) => v.verdict !== v.expected).length - notHere.length;
-  const saved = args.save ? all.filter((v) => v.violation !== null).map((v) => save(v, args.world)) : [];
+  const tried = args.save ? all.filter((v) => v.violation !== null).map((v) => save(v, args.world)) : [];
+  const saved = tried.filter((r) => r.ok).map((r) => r.line);
+  // A save that failed (the corpus folder is a file, read-only, full; the name taken by something else) is said on stderr, and the exit status is 2.
+  for (const r of tried.filter((x) => !x.ok)) console.error(`dmacheck: ${r.line}`);
+  const unsaved = tried.some((r) => !r.ok);
   if (args.json) {
     console.log(JSON.stringify(toJson(all, args), null, 2));
     for (const line of saved) console.error(line);
@@ -108,5 +111,5 @@ export const check = (args: CheckArgs): number => {
       `\n${all.length} verdict(s): ${all.filter((v) => v.verdict === 'violated').length} violated, ${all.filter((v) => v.verdict === 'held').length} held (${vacuous.length} of them vacuous); ${mismatches === 0 ? (notHere.length === 0 ? 'all as expected' : 'none contradicts its design') : `${mismatches} differ from the design's expectation`}\n${mismatches === 0 ? 'exit status 0: every verdict as its design expects (violations too)' : 'exit status 1: a verdict differs from what its design expects'}`,
     );
   }
-  return mismatches === 0 ? 0 : 1;
+  return unsaved ? 2 : mismatches === 0 ? 0 : 1;
 };

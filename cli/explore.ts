@@ -12,7 +12,7 @@ import { threadsOf } from '../properties/counterexample/threads.ts';
 import { causesOf } from '../properties/counterexample/causes.ts';
 import { formatSize, parseSize } from '../bench/reference/model.ts';
 import { runReference } from '../bench/reference/run.ts';
-import { saveCounterexample, toCounterexampleFile } from '../properties/counterexample/save.ts';
+import { savedLine, saveCounterexample, toCounterexampleFile } from '../properties/counterexample/save.ts';
 import { type DmaExploration, exploreDesign, opsOf } from '../properties/explore-dma.ts';
 import type { InvariantId } from '../properties/invariant.ts';
 import { invariantById } from '../properties/registry.ts';
@@ -145,13 +145,18 @@ export const exploreCommand = (args: ExploreArgs): number => {
   }
   const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world));
   const saved: string[] = [];
+  let unsaved = false;
   if (args.save)
     for (const d of all)
       for (const v of d.exploration.violations) {
         const { by, note } = exploredBy(d.world);
         const file = toCounterexampleFile(designById(d.design)!, v.invariant, opsOf(v), { by }, undefined, note, d.world);
-        const r = saveCounterexample(COUNTEREXAMPLES, file);
-        saved.push(`${r.written ? 'saved' : 'already saved'} ${r.path}`);
+        const r = savedLine(saveCounterexample(COUNTEREXAMPLES, file));
+        if (r.ok) saved.push(r.line);
+        else {
+          console.error(`dmacheck: ${r.line}`);
+          unsaved = true;
+        }
       }
   const results = all.flatMap((d) => d.results);
   // A bounded hold cannot contradict an expected violation: it may lie beyond the bound.
@@ -216,7 +221,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
       ),
     );
     for (const l of saved) console.error(l);
-    return mismatches === 0 ? 0 : 1;
+    return unsaved ? 2 : mismatches === 0 ? 0 : 1;
   }
   const w = args.world;
   const smaller =
@@ -289,7 +294,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
       ? "exit status 0: no verdict contradicts its design's expectation (a violation beyond the bound does not)"
       : `exit status 1: ${mismatches} verdict(s) contradict the design's expectation`,
   );
-  return mismatches === 0 ? 0 : 1;
+  return unsaved ? 2 : mismatches === 0 ? 0 : 1;
 };
 
 export const referenceCommand = (args: ReferenceArgs): number => {

@@ -9,7 +9,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { loadErrorLine } from '../properties/counterexample/load.ts';
-import { saveCounterexample } from '../properties/counterexample/save.ts';
+import { savedLine, saveCounterexample } from '../properties/counterexample/save.ts';
 import { COUNTEREXAMPLES, type SaveArgs } from './args.ts';
 import { type Input, readInputs } from './inputs.ts';
 import { whatFails } from './replay.ts';
@@ -32,9 +32,14 @@ export const saveCommand = (args: SaveArgs): number => {
     console.error(`dmacheck: --title names one trace, and ${good.length} were given`);
     return 2;
   }
+  let failed = false;
   for (const input of good) {
-    const r = saveCounterexample(COUNTEREXAMPLES, { ...input.counterexample.file, ...(args.title === undefined ? {} : { title: args.title }) });
-    console.log(`${r.written ? 'saved' : 'already saved'} ${r.path}`);
+    const r = savedLine(saveCounterexample(COUNTEREXAMPLES, { ...input.counterexample.file, ...(args.title === undefined ? {} : { title: args.title }) }));
+    if (r.ok) console.log(r.line);
+    else {
+      console.error(`dmacheck: ${r.line}`);
+      failed = true;
+    }
   }
-  return 0;
+  return failed ? 2 : 0;
 };

@@ -6,7 +6,7 @@
  * the file's size, nesting and number of steps are bounded before any of
  * it is decoded, so no file can make the loader or a replay crash or hang.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Design } from '../../model/designs/design.ts';
@@ -188,19 +188,54 @@ export const decodeCounterexampleValue = (source: string, json: unknown): E.Eith
 };
 
 /**
+ * At most MAX_FILE_BYTES of `path` (`-`: standard input), read in chunks
+ * so that a bigger input (200 MiB piped in) is refused after 1 MiB, not
+ * read whole first; a string says why not.
+ */
+const readBounded = (path: string): Buffer | string => {
+  let fd: number;
+  try {
+    fd = path === '-' ? 0 : openSync(path, 'r');
+  } catch (err) {
+    // Stryker disable next-line LogicalOperator: openSync throws only Node errors, each an Error with a code, for which both forms agree
+    return `cannot read (${clip(err instanceof Error && 'code' in err ? String(err.code) : String(err), 60)})`;
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    // A regular file says its size: refused unread when it is over.
+    const st = fstatSync(fd);
+    if (st.isFile() && st.size > MAX_FILE_BYTES) return `${st.size} bytes is over the limit of ${MAX_FILE_BYTES} for a counterexample file`;
+    for (;;) {
+      const chunk = Buffer.alloc(64 * 1024);
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (err) {
+        // Standard input that is a non-blocking pipe with nothing yet: wait for it.
+        if (err instanceof Error && 'code' in err && err.code === 'EAGAIN') continue;
+        return `cannot read (${clip(err instanceof Error && 'code' in err ? String(err.code) : String(err), 60)})`;
+      }
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_FILE_BYTES) return `over the limit of ${MAX_FILE_BYTES} bytes for a counterexample file (reading stopped there)`;
+      chunks.push(chunk.subarray(0, n));
+    }
+  } finally {
+    if (fd !== 0) closeSync(fd);
+  }
+  return Buffer.concat(chunks);
+};
+
+/**
  * The text of `path` (`-` is standard input, named `stdin` in messages):
  * bounded, UTF-8 or an error.
  */
 export const readInput = (path: string): E.Either<LoadError, { readonly source: string; readonly text: string }> => {
   const source = path === '-' ? 'stdin' : path;
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path === '-' ? 0 : path);
-  } catch (err) {
-    // Stryker disable next-line LogicalOperator: readFileSync throws only Node errors, each an Error with a code, for which both forms agree
-    return fail(source, '', `cannot read (${clip(err instanceof Error && 'code' in err ? String(err.code) : String(err), 60)})`);
-  }
-  if (bytes.length > MAX_FILE_BYTES) return fail(source, '', `${bytes.length} bytes is over the limit of ${MAX_FILE_BYTES} for a counterexample file`);
+  const read = readBounded(path);
+  if (typeof read === 'string') return fail(source, '', read);
+  const bytes = read;
   try {
     return E.right({ source, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) });
   } catch {

@@ -4,7 +4,9 @@
  * (a file with the same id is the same counterexample), never touching any
  * other file.
  */
-import { linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { linkSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import * as E from 'fp-ts/lib/Either.js';
 import { dirname } from 'node:path';
 import fc from 'fast-check';
 import type { Design } from '../../model/designs/design.ts';
@@ -12,7 +14,7 @@ import { defaultWorld, isDefaultWorld, type World, worldRecord } from '../../mod
 import type { Op } from '../../model/op.ts';
 import type { InvariantId } from '../invariant.ts';
 import { toJsonStep } from '../trace.ts';
-import { type CounterexampleFile, counterexamplePath, FORMAT, serialise, VERSION } from './format.ts';
+import { type CounterexampleFile, counterexampleId, counterexamplePath, FORMAT, serialise, VERSION } from './format.ts';
 
 export interface Provenance {
   readonly by: string;
@@ -47,19 +49,69 @@ export const toCounterexampleFile = (
   ...(isDefaultWorld(world) ? {} : { world: worldRecord(world) }),
 });
 
-/** Write `file` under `root` unless a file with its id is already there. */
-export const saveCounterexample = (root: string, file: CounterexampleFile): { readonly path: string; readonly written: boolean } => {
-  const path = counterexamplePath(root, file);
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, serialise(file), { flag: 'wx' });
+export type Saved = E.Either<string, { readonly path: string; readonly written: boolean }>;
+
+const codeOf = (err: unknown): string => (err instanceof Error && 'code' in err ? String(err.code) : String(err));
+
+/**
+ * What is at `path`, which already exists: the same counterexample (a
+ * regular file whose design, steps and sizes give the same id), or why not.
+ */
+const sameThere = (path: string, file: CounterexampleFile): string | null => {
   try {
-    linkSync(tmp, path);
-    return { path, written: true };
+    const st = lstatSync(path);
+    if (st.isSymbolicLink()) return `${path} is a symbolic link, not a counterexample file`;
+    if (!st.isFile()) return `${path} is a ${st.isDirectory() ? 'directory' : 'special file'}, not a counterexample file`;
+    const there = JSON.parse(readFileSync(path, 'utf8')) as Partial<CounterexampleFile>;
+    const id = (f: Partial<CounterexampleFile>) => counterexampleId(String(f.design), (f.steps ?? []) as CounterexampleFile['steps'], f.world);
+    return there.design === file.design && id(there) === id(file) ? null : `${path} holds another trace (or a damaged file) under this one's name`;
   } catch (err) {
-    if (err instanceof Error && 'code' in err && err.code === 'EEXIST') return { path, written: false };
-    throw err;
-  } finally {
-    unlinkSync(tmp);
+    return `${path} cannot be read (${err instanceof SyntaxError ? 'not JSON' : codeOf(err)})`;
   }
 };
+
+/**
+ * Write `file` under `root` unless the same counterexample is there
+ * already: atomically (a temporary file linked into place, which fails if
+ * the name exists), never over anything, nothing left behind on failure,
+ * and never outside `root` (a design folder that is a symbolic link
+ * elsewhere is refused). Total: a failure is one line naming the path.
+ */
+export const saveCounterexample = (root: string, file: CounterexampleFile): Saved => {
+  const path = counterexamplePath(root, file);
+  const folder = dirname(path);
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (err) {
+    return E.left(`cannot make ${folder} (${codeOf(err)}): is ${root} a folder, and writable?`);
+  }
+  try {
+    if (lstatSync(folder).isSymbolicLink() || !realpathSync(folder).startsWith(`${realpathSync(root)}/`))
+      return E.left(`${folder} leads outside ${root} (a symbolic link): nothing saved`);
+  } catch (err) {
+    return E.left(`cannot check ${folder} (${codeOf(err)})`);
+  }
+  // A name no other process, and no file left by an earlier one, can have.
+  const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
+  try {
+    try {
+      writeFileSync(tmp, serialise(file), { flag: 'wx' });
+    } catch (err) {
+      return E.left(`cannot write ${folder} (${codeOf(err)}): nothing saved`);
+    }
+    try {
+      linkSync(tmp, path);
+      return E.right({ path, written: true });
+    } catch (err) {
+      if (codeOf(err) !== 'EEXIST') return E.left(`cannot save ${path} (${codeOf(err)})`);
+      const why = sameThere(path, file);
+      return why === null ? E.right({ path, written: false }) : E.left(`${why}: nothing saved`);
+    }
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+};
+
+/** The line a command prints for a save: `saved P`, `already saved P`, or the failure (for stderr, after `dmacheck: `). */
+export const savedLine = (r: Saved): { readonly ok: boolean; readonly line: string } =>
+  E.isLeft(r) ? { ok: false, line: `not saved: ${r.left}` } : { ok: true, line: `${r.right.written ? 'saved' : 'already saved'} ${r.right.path}` };

@@ -73,12 +73,14 @@ describe('saving', () => {
     const root = scratch('dmacheck-');
     const cx = loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json');
     if (E.isLeft(cx)) throw new Error(cx.left.message);
-    const first = saveCounterexample(root, cx.right.file);
+    const saved = saveCounterexample(root, cx.right.file);
+    if (E.isLeft(saved)) throw new Error(saved.left);
+    const first = saved.right;
     expect(first).toEqual({ path: counterexamplePath(root, cx.right.file), written: true });
     expect(first.path).toBe(`${root}/vma-p2p-map/no-dma-after-free-f522f807c4.json`);
     const before = readFileSync(first.path, 'utf8');
     const second = saveCounterexample(root, { ...cx.right.file, note: 'a different note, same steps' });
-    expect(second.written).toBe(false);
+    expect(second).toEqual(E.right({ path: first.path, written: false }));
     expect(readFileSync(first.path, 'utf8')).toBe(before);
     expect(readdirSync(`${root}/vma-p2p-map`)).toEqual(['no-dma-after-free-f522f807c4.json']);
     expect(existsSync(`${first.path}.${process.pid}.tmp`)).toBe(false);

@@ -1,0 +1,38 @@
+/**
+ * Hostile inputs at the command line: `dmacheck save` and `check --save`
+ * where the corpus folder is a plain file (one line naming it and exit 2,
+ * no stack trace, nothing written), and standard input far past the size
+ * limit (refused once the limit is passed).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scratch } from './scratch.ts';
+
+const bin = join(process.cwd(), 'bin/dmacheck.js');
+const file = join(process.cwd(), 'counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json');
+
+describe('saving when counterexamples/ is a plain file', () => {
+  it('save and check --save say so in one line each and exit 2', () => {
+    const dir = scratch('dmacheck-save-hostile-');
+    writeFileSync(join(dir, 'counterexamples'), 'a plain file');
+    const save = spawnSync(process.execPath, [bin, 'save', file], { cwd: dir, encoding: 'utf8' });
+    expect([save.status, save.stdout, save.stderr]).toEqual([
+      2,
+      '',
+      'dmacheck: not saved: cannot make counterexamples/vma-p2p-map (ENOTDIR): is counterexamples a folder, and writable?\n',
+    ]);
+    const check = spawnSync(process.execPath, [bin, 'check', '--design', 'vma-p2p-map', '--invariant', 'provider-removal', '--runs', '50', '--save'], { cwd: dir, encoding: 'utf8' });
+    expect(check.status).toBe(2);
+    expect(check.stderr).toBe('dmacheck: not saved: cannot make counterexamples/vma-p2p-map (ENOTDIR): is counterexamples a folder, and writable?\n');
+    expect(readFileSync(join(dir, 'counterexamples'), 'utf8')).toBe('a plain file');
+  });
+});
+
+describe('standard input past the limit', () => {
+  it('is refused after reading just over 1 MiB, not read whole first (10 MiB piped in)', () => {
+    const r = spawnSync(process.execPath, [bin, 'replay', '-'], { input: Buffer.alloc(10 * (1 << 20), 0x20), encoding: 'utf8' });
+    expect([r.status, r.stdout, r.stderr]).toEqual([2, '', 'dmacheck: stdin: over the limit of 1048576 bytes for a counterexample file (reading stopped there)\n']);
+  });
+});
