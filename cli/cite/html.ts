@@ -5,12 +5,23 @@
  * after it. The states are computed here, by replaying the file with the
  * model; the page only draws them.
  */
+import { createHash } from 'node:crypto';
 import type { Citation } from '../../properties/counterexample/cite.ts';
 import type { Counterexample } from '../../properties/counterexample/load.ts';
 import { viewerScript } from './html-script.ts';
 import { type ViewData, viewOf } from './html-states.ts';
 import { viewerStyle } from './html-style.ts';
 import { stepRuns } from '../../properties/counterexample/threads.ts';
+
+/** The CSP source that allows exactly this inline script or style (its SHA-256), so that escaping is not the only guard. */
+const hashOf = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+/**
+ * Nothing fetched, no base URL or form target to hijack, and only the
+ * page's own script and style run: an injected `<script>` (were escaping
+ * ever to fail) does not.
+ */
+export const contentSecurityPolicy = `default-src 'none'; base-uri 'none'; form-action 'none'; style-src ${hashOf(viewerStyle)}; script-src ${hashOf(viewerScript)}`;
 
 /** Text for element content and attribute values. */
 export const escapeHtml = (s: string): string =>
@@ -64,7 +75,7 @@ export const htmlPage = (d: ViewData): string => {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(heading)}</title>
 <style>${viewerStyle}</style>

@@ -6,13 +6,20 @@ import { stepRuns } from '../../properties/counterexample/threads.ts';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
 
+/**
+ * A title as markdown text, never markup: backslash escapes (CommonMark)
+ * keep `<` from opening raw HTML, `[` `]` from making a link (a
+ * `javascript:` one included), `&` from an entity, `|` from a cell.
+ */
+export const titleText = (s: string): string => s.replace(/[\\<>[\]&|]/g, '\\$&');
+
 export const markdownReport = (c: Citation): string => {
   const rows = c.steps.map((s) => {
     const mark = s.n === c.violatesAt ? ` **<- violates \`${c.invariant}\`**` : '';
     return `| ${s.n} | \`${cell(s.call)}\` | ${cell(s.effects.join('; '))}${mark} |`;
   });
   return [
-    `### dmacheck counterexample \`${c.id}\`${c.title === undefined ? '' : `: ${cell(c.title)}`}`,
+    `### dmacheck counterexample \`${c.id}\`${c.title === undefined ? '' : `: ${titleText(c.title)}`}`,
     '',
     `Design \`${c.design}\` violates \`${c.invariant}\` at step ${c.violatesAt}.`,
     '',

@@ -106,7 +106,8 @@ export const parseMarkdownReport = (lines: ReadonlyArray<MailLine>): E.Either<Pa
     const m = VIOLATION.exec(p.text)!;
     violation = { line: p.line, at: Number(m[1]), invariant: design[2]!, message: joined([m[2]!]).replace(/\.$/, '') };
   }
-  const t = unescape(joined(title));
+  // The report escapes the title's markup characters (cli/cite/markdown.ts titleText).
+  const t = joined(title).trim().replace(/\\([\\<>[\]&|])/g, '$1');
   return E.right({
     kind: 'markdown',
     line: head.n,

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { embedJson, htmlReport } from '../../cli/cite/html.ts';
+import { contentSecurityPolicy, embedJson, htmlReport } from '../../cli/cite/html.ts';
 import { viewerScript } from '../../cli/cite/html-script.ts';
 import { diffSnapshot, type Item, viewOf } from '../../cli/cite/html-states.ts';
 import { corpusFiles } from '../../cli/replay.ts';
@@ -28,7 +28,10 @@ describe('the HTML report is self-contained', () => {
       expect(html).not.toMatch(/<link\b/i);
       expect(html).not.toMatch(/<(img|iframe|object|embed)\b/i);
       expect(html).not.toMatch(/@import|url\(/i);
-      expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"`);
+      // Only the page's own script and style, by hash; no base URL, no form target.
+      expect(html).toContain(`content="${contentSecurityPolicy}"`);
+      expect(contentSecurityPolicy).toMatch(/^default-src 'none'; base-uri 'none'; form-action 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; script-src 'sha256-[A-Za-z0-9+/]+=*'$/);
+      expect(contentSecurityPolicy).not.toContain('unsafe-inline');
       // Exactly the two inline scripts: the data and the viewer.
       expect(html.match(/<script\b/g)).toHaveLength(2);
       expect(html.match(/<\/script>/g)).toHaveLength(2);

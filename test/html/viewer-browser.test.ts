@@ -187,6 +187,22 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
     expect(problems).toEqual([]);
   });
 
+  it('runs only its own script: an inline script injected into the page is blocked by the policy, and the viewer still works', async () => {
+    const d = viewData('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json');
+    const file = join(dir, 'injected.html');
+    writeFileSync(file, htmlPage(d).replace('<body>', '<body>\n<script>document.title = "injected"</script>'));
+    problems.length = 0;
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('#view h2');
+    expect(await page.title()).toContain('dmacheck counterexample');
+    expect(problems.some((p) => /Content Security Policy/i.test(p))).toBe(true);
+    await page.click('#goto-violation');
+    expect(await page.locator('#violation').count()).toBe(1);
+    await page.close();
+    problems.length = 0;
+  });
+
   it("shows a driver lock held right after driver_lock and released after driver_unlock", async () => {
     const d = viewData('counterexamples/vma-p2p-map-notifier-hmm-literal/map-within-vma-lifetime-755e654b5b.json');
     const page = await open('locks', d);
