@@ -220,5 +220,7 @@ export const search = (design: Design, invariants: ReadonlyArray<Invariant>, cfg
   if (!(out.errorInstance instanceof ViolationFound)) throw out.errorInstance;
   const found = minimize(design, invariants, out.errorInstance, stats);
   const replay = /replayPath="([^"]*)"/.exec(String(out.counterexample?.[0] ?? ''))?.[1] ?? '';
-  return { found, runs: out.numRuns, seed: cfg.seed, path: `${out.counterexamplePath ?? ''}@${replay}`, ms: performance.now() - t0, calls: stats.calls, exercised: stats.exercised };
+  // A replay of a path runs only its run; the path's first index says which run of the search that was.
+  const runs = fcPath === undefined ? out.numRuns : Number(fcPath.split(':')[0]) + 1;
+  return { found, runs, seed: cfg.seed, path: `${out.counterexamplePath ?? ''}@${replay}`, ms: performance.now() - t0, calls: stats.calls, exercised: stats.exercised };
 };

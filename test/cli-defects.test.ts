@@ -84,9 +84,11 @@ describe('Replay commands', () => {
       const r = dmacheck('report', f);
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/^[\x20-\x7e\n]*$/);
-      const command = r.stdout.split('Replay:\n')[1]!;
-      for (const l of command.split('\n')) expect(l.length).toBeLessThanOrEqual(72);
-      expect(bashWords(command.replace(/^ +/, ''))).toEqual(['npx', 'dmacheck', 'replay', f]);
+      // The report's own replay reads the report; the sender's file follows it.
+      const [own, file] = r.stdout.split('Replay:\n')[1]!.split("  (this report on standard input), or with the sender's file:\n") as [string, string];
+      expect(own).toBe('  npx dmacheck replay -\n');
+      for (const l of file.split('\n')) expect(l.length).toBeLessThanOrEqual(72);
+      expect(bashWords(file.replace(/^ +/, ''))).toEqual(['npx', 'dmacheck', 'replay', f]);
     }
   });
   it('every wrapped line, ` \\` included, is within 72 columns, and bash reads back the same words', () => {

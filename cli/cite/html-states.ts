@@ -157,7 +157,7 @@ export const viewOf = (cx: Counterexample, c: Citation): ViewData => {
     invariant: c.invariant,
     violatesAt: c.violatesAt,
     violation: c.violation,
-    replay: shellLine(c.replay),
+    replay: `${shellLine(c.replay)}${c.replayFile === undefined ? '' : `  (this report on standard input), or with the sender's file: ${shellLine(c.replayFile)}`}`,
     steps,
     threads: c.threads,
     causes: c.causes,

@@ -43,5 +43,6 @@ export const markdownReport = (c: Citation): string => {
     shellLine(c.replay),
     '```',
     '',
+    ...(c.replayFile === undefined ? [] : ["(this report on standard input), or with the sender's file:", '', '```sh', shellLine(c.replayFile), '```', '']),
   ].join('\n');
 };

@@ -41,5 +41,6 @@ export const textReport = (c: Citation, width = WIDTH): string => {
     for (const t of c.threads) out.push(...wrap(`thread ${t.id}: ${t.recipe}, ${t.what}, started at step ${t.started}; steps ${t.steps.length === 0 ? 'none' : stepRuns(t.steps)}.`, width, '  ', '    '));
   }
   out.push('', 'Replay:', ...wrapCommand(c.replay, width, '  ', '    '));
+  if (c.replayFile !== undefined) out.push("  (this report on standard input), or with the sender's file:", ...wrapCommand(c.replayFile, width, '  ', '    '));
   return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
 };

@@ -32,6 +32,12 @@ export interface Citation {
   readonly violation: string | null;
   /** The command that replays it, as words (reports quote them for a shell). */
   readonly replay: ReadonlyArray<string>;
+  /**
+   * For a saved file: `replay` reads the report itself on standard input
+   * (the reader of a mail has no copy of the sender's file), and this is
+   * the command that replays the sender's file.
+   */
+  readonly replayFile?: ReadonlyArray<string>;
   /** How it was found, when it comes straight from a search. */
   readonly found?: string;
   /** The driver threads of the trace and the steps each made (properties/counterexample/threads.ts). */
@@ -44,7 +50,7 @@ export const citationOf = (cx: Counterexample): Citation => {
   const r = replay(cx.design, cx.ops, [invariantById(cx.invariant)]);
   const effects = (i: number) => (i < r.trace.length ? describeEvents(r.trace[i]!.events) : []);
   return {
-    id: counterexampleId(cx.file.design, cx.file.steps),
+    id: counterexampleId(cx.file.design, cx.file.steps, cx.file.world),
     source: cx.source,
     title: cx.file.title === undefined ? undefined : escapeText(cx.file.title),
     design: cx.file.design,
@@ -52,7 +58,9 @@ export const citationOf = (cx: Counterexample): Citation => {
     violatesAt: cx.file.violatesAt,
     steps: cx.ops.map((op, i) => ({ n: i + 1, call: formatOp(op), effects: effects(i) })),
     violation: r.kind === 'violates' && r.at === cx.file.violatesAt ? r.violation.message : null,
-    replay: ['npx', 'dmacheck', 'replay', cx.source],
+    // A reader of the mail has the report, not the sender's file: the report itself is the input.
+    replay: ['npx', 'dmacheck', 'replay', '-'],
+    replayFile: ['npx', 'dmacheck', 'replay', cx.source],
     threads: threadsOf(cx.design, cx.ops),
     causes: r.kind === 'violates' && r.at === cx.file.violatesAt ? causesOf(cx.design, cx.ops, cx.invariant, cx.file.violatesAt) : [],
   };

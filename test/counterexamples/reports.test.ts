@@ -28,6 +28,8 @@ describe('the text report', () => {
       expect(text).toContain(`dmacheck counterexample ${c.id}`);
       expect(text).toContain(`design:    ${cx.file.design}`);
       expect(text).toContain(`invariant: ${cx.invariant} (violated at step ${cx.file.violatesAt})`);
+      // The reader of a mail replays the report itself; the sender's file is named for the sender.
+      expect(text).toContain("Replay:\n  npx dmacheck replay -\n  (this report on standard input), or with the sender's file:\n");
       expect(text.replace(/\\\n\s*/g, '')).toContain(`npx dmacheck replay ${f}`);
       expect(c.violation).not.toBeNull();
     });

@@ -45,6 +45,9 @@ describe('the search is deterministic', () => {
     expect(b.found!.trace.map((t) => t.op)).toEqual(a.found!.trace.map((t) => t.op));
     const c = search(d, inv, { seed: 3, ...budget, path: a.path! });
     expect(c.found!.trace.map((t) => t.op)).toEqual(a.found!.trace.map((t) => t.op));
+    // The replay runs only that run, and says which run of the search it was.
+    expect(a.runs).toBeGreaterThan(1);
+    expect(c.runs).toBe(a.runs);
   });
 });
 
