@@ -122,7 +122,8 @@ describe('replaying a search from its path', () => {
     const first = search(d, invariants, { seed: 1, runs: 150, maxCommands: 20 });
     expect(first.path).toBe('18:4:3:3:3@BAAAAJL:VB');
     const again = search(d, invariants, { seed: 1, runs: 150, maxCommands: 20, path: first.path! });
-    expect(again.runs).toBe(1);
+    // It runs only that run, and says which run of the search it was (the path's first index, 18, is run 19).
+    expect([again.runs, first.runs]).toEqual([19, 19]);
     expect(again.path).toBe(first.path);
     expect(again.found!.trace.map((t) => formatOp(t.op))).toEqual(first.found!.trace.map((t) => formatOp(t.op)));
     expect(again.found!.violation).toEqual(first.found!.violation);
