@@ -2,7 +2,8 @@
  * The markdown report (cli/cite/markdown.ts) read back from pasted lines.
  * Its paragraphs may have been re-wrapped; a table row is one line in
  * markdown, but a row a mail client broke is joined again (a line inside
- * the table that does not start with `|` continues the row before it).
+ * the table continues the row before it when it does not start with `|`,
+ * or when that row does not have its four pipes yet).
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { MailLine } from './mail.ts';
@@ -51,9 +52,13 @@ const row = (r: { readonly line: number; readonly text: string }, n: number): E.
 /** The table's rows from line `i` (after its head and rule) to the first empty line. */
 const rowsFrom = (lines: ReadonlyArray<MailLine>, i: number): E.Either<PasteError, { readonly steps: ReadonlyArray<PastedStep>; readonly next: number }> => {
   const raw: { line: number; parts: string[] }[] = [];
+  // A row has four unescaped pipes; until it has them, a line that starts with one (a client broke the row just before a cell) continues it too.
+  const pipes = (parts: ReadonlyArray<string>): number => joined([...parts]).split(/(?<!\\)\|/).length - 1;
   for (; i < lines.length && !blank(lines[i]); i++) {
     const l = lines[i]!;
-    if (l.text.trim().startsWith('|')) raw.push({ line: l.n, parts: [l.text] });
+    const open = raw.at(-1);
+    if (open !== undefined && pipes(open.parts) < 4) open.parts.push(l.text);
+    else if (l.text.trim().startsWith('|')) raw.push({ line: l.n, parts: [l.text] });
     else if (raw.length === 0) return expected("'| 1 | `op(args)` | effects |'", l, l.n);
     else raw.at(-1)!.parts.push(l.text);
   }

@@ -40,8 +40,8 @@ const readBack = (text: string): Pasted => {
   return r.right;
 };
 
-/** A markdown line a mail client may re-wrap: a paragraph, not a heading, a table row or code. */
-const markdownWraps = (l: string): boolean => /^[A-Za-z*]/.test(l) && !l.startsWith('npx ');
+/** A markdown line a mail client may re-wrap: a paragraph or a table row (a client wraps rows at 72 columns too), not the heading or code. */
+const markdownWraps = (l: string): boolean => /^[A-Za-z*|]/.test(l) && !l.startsWith('npx ');
 const textWraps = (): boolean => true;
 
 /** What the issue asks of a pasted report: the same design, invariant, steps, violation step and verdict as the file. */
