@@ -46,8 +46,11 @@ class Reader {
   rest(): string {
     return this.pos >= this.s.length ? 'the end' : `'${clip(this.s.slice(this.pos), 30)}'`;
   }
+  /** Read in place (a sticky regex): slicing off the rest for every word made a long call quadratic. */
+  private static readonly WORD = /[^(),={}]+/y;
   word(what: string): string {
-    const m = /^[^(),={}]+/.exec(this.s.slice(this.pos));
+    Reader.WORD.lastIndex = this.pos;
+    const m = Reader.WORD.exec(this.s);
     if (m === null) throw new SyntaxError(`expected ${what}, got ${this.rest()}`);
     this.pos += m[0].length;
     return m[0];
@@ -60,13 +63,15 @@ class Reader {
   args(close: string, depth: number): ReadonlyArray<readonly [string, Value]> {
     if (depth > MAX_DEPTH) throw new SyntaxError(`arguments nested deeper than ${MAX_DEPTH} levels`);
     const out: [string, Value][] = [];
+    const seen = new Set<string>();
     if (this.peek() === close) {
       this.pos++;
       return out;
     }
     for (;;) {
       const name = this.word("an argument 'name=value'");
-      if (out.some(([k]) => k === name)) throw new SyntaxError(`argument '${clip(name, 40)}' given twice`);
+      if (seen.has(name)) throw new SyntaxError(`argument '${clip(name, 40)}' given twice`);
+      seen.add(name);
       this.expect('=', `'=' after '${clip(name, 40)}'`);
       out.push([name, this.value(depth)]);
       if (this.peek() === close) {

@@ -14,7 +14,7 @@ export const MARKDOWN_HEADING = /^\s*#{1,6}\s*dmacheck counterexample\s+`([0-9a-
 const DESIGN = /^Design\s+`([^`]*)`\s+violates\s+`([^`]*)`\s+at\s+step\s+([0-9]+)\s*\.?$/;
 const VERSION = /^Trace format version ([0-9]+)\b/;
 const VIOLATION = /^\*\*Violation \(step ([0-9]+)\):\*\*(.*)$/;
-const MARK = /\s*\*\*<- violates `[^`]*`\*\*\s*$/;
+const MARK = /\*\*<- violates `[^`]*`\*\*\s*$/;
 const TABLE_HEAD = '|#|kernelcall|effect|';
 const TABLE_RULE = /^\|[-:| ]+\|$/;
 
