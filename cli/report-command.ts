@@ -6,7 +6,7 @@ import { serialise } from '../properties/counterexample/format.ts';
 import { loadCounterexample, loadErrorLine } from '../properties/counterexample/load.ts';
 import { clip, fileName } from '../properties/counterexample/quote.ts';
 import type { ReportArgs } from './args.ts';
-import { htmlReport } from './cite/html.ts';
+import { htmlReportWithin } from './cite/html.ts';
 import { markdownReport } from './cite/markdown.ts';
 import { mermaidReport } from './cite/mermaid.ts';
 import { textReport } from './cite/text.ts';
@@ -25,14 +25,17 @@ export const reportCommand = (args: ReportArgs): number => {
     console.error(`dmacheck: ${fileName(args.file)}: cannot be replayed (${clip(err instanceof Error ? err.message : String(err), 100)})`);
     return 2;
   }
-  process.stdout.write(
-    match(args.format)
-      .with('text', () => textReport(c))
-      .with('markdown', () => markdownReport(c))
-      .with('mermaid', () => mermaidReport(cx, c))
-      .with('json', () => serialise(cx.file))
-      .with('html', () => htmlReport(cx, c))
-      .exhaustive(),
-  );
+  const out: E.Either<string, string> = match(args.format)
+    .with('text', () => E.right(textReport(c)))
+    .with('markdown', () => E.right(markdownReport(c)))
+    .with('mermaid', () => E.right(mermaidReport(cx, c)))
+    .with('json', () => E.right(serialise(cx.file)))
+    .with('html', () => htmlReportWithin(cx, c))
+    .exhaustive();
+  if (E.isLeft(out)) {
+    console.error(`dmacheck: ${fileName(args.file)}: ${out.left}`);
+    return 2;
+  }
+  process.stdout.write(out.right);
   return 0;
 };

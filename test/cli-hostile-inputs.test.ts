@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from './cli-in-process.ts';
 import { scratch } from './scratch.ts';
 
 const bin = join(process.cwd(), 'bin/dmacheck.js');
@@ -34,5 +35,18 @@ describe('standard input past the limit', () => {
   it('is refused after reading just over 1 MiB, not read whole first (10 MiB piped in)', () => {
     const r = spawnSync(process.execPath, [bin, 'replay', '-'], { input: Buffer.alloc(10 * (1 << 20), 0x20), encoding: 'utf8' });
     expect([r.status, r.stdout, r.stderr]).toEqual([2, '', 'dmacheck: stdin: over the limit of 1048576 bytes for a counterexample file (reading stopped there)\n']);
+  });
+});
+
+describe('report --format html of a trace whose states are huge', () => {
+  it('a 1024-page mapping forked 150 times (a small file within every limit of the format) is refused in one line, exit 2; text still works', () => {
+    const dir = scratch('dmacheck-html-huge-');
+    const steps = [{ op: 'mmap', args: { mm: 0, npages: 1024, backing: { kind: 'anon' } } }, ...Array.from({ length: 150 }, () => ({ op: 'fork', args: { mm: 0 } }))];
+    const f = join(dir, 'huge.json');
+    writeFileSync(f, JSON.stringify({ format: 'dmacheck-counterexample', version: 1, design: 'pin-user-pages', invariant: 'pin-coherent', violatesAt: steps.length, steps, found: { by: 'a probe', date: '2026-12-07' } }));
+    const html = runCli('report', f, '--format', 'html');
+    expect([html.status, html.stdout]).toEqual([2, '']);
+    expect(html.stderr).toMatch(/^dmacheck: \S+huge\.json: the page would embed over 32 MiB of state by step [0-9]+ of 151 \(every step's whole state goes into it\): use --format text or markdown\n$/);
+    expect(runCli('report', f).status).toBe(0);
   });
 });

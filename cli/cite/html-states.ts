@@ -126,13 +126,33 @@ export const diffSnapshot = (before: Readonly<Record<string, Raw>> | null, after
   );
 };
 
+/**
+ * The most state an HTML page embeds: every step's whole state goes into
+ * the page, so a trace of a thousand forks of a 1024-page mapping (a 30 KB
+ * file within every limit of the format) would make gigabytes. A page
+ * over it is refused with one line; the text and markdown reports have no
+ * such cost.
+ */
+export const MAX_PAGE_STATE_BYTES = 32 * 2 ** 20;
+
 /** Replay `cx` with the model and collect the view of every step (0 = the design's initial state). */
 export const viewOf = (cx: Counterexample, c: Citation): ViewData => {
+  const v = viewWithin(cx, c, Number.POSITIVE_INFINITY);
+  // Stryker disable next-line ConditionalExpression: no budget is ever exceeded without a limit
+  if (E.isLeft(v)) throw new Error(v.left);
+  return v.right;
+};
+
+/** viewOf, refused (the reason) as soon as the states it embeds pass `maxBytes` of JSON. */
+export const viewWithin = (cx: Counterexample, c: Citation, maxBytes: number): E.Either<string, ViewData> => {
   let state = makeWorld(cx.design.world);
   let raw = rawSnapshot(state);
   const steps: ViewStep[] = [{ n: 0, call: 'initial state', effects: [], violation: null, rejected: null, state: diffSnapshot(null, raw), lane: null }];
+  let bytes = Number.isFinite(maxBytes) ? JSON.stringify(steps[0]!.state).length : 0;
   let refused = false;
   for (const [i, op] of cx.ops.entries()) {
+    if (bytes > maxBytes)
+      return E.left(`the page would embed over ${Math.round(maxBytes / 2 ** 20)} MiB of state by step ${i} of ${cx.ops.length} (every step's whole state goes into it): use --format text or markdown`);
     const cited = c.steps[i]!;
     const base = { n: i + 1, call: cited.call, effects: cited.effects, violation: i + 1 === c.violatesAt ? c.violation : null, lane: op.by ?? null };
     if (refused) {
@@ -147,10 +167,13 @@ export const viewOf = (cx: Counterexample, c: Citation): ViewData => {
     }
     state = out.right.state;
     const next = rawSnapshot(state);
-    steps.push({ ...base, rejected: null, state: diffSnapshot(raw, next) });
+    const snapshot = diffSnapshot(raw, next);
+    if (Number.isFinite(maxBytes)) bytes += JSON.stringify(snapshot).length;
+    steps.push({ ...base, rejected: null, state: snapshot });
     raw = next;
   }
-  return {
+  if (bytes > maxBytes) return E.left(`the page would embed over ${Math.round(maxBytes / 2 ** 20)} MiB of state (every step's whole state goes into it): use --format text or markdown`);
+  return E.right({
     id: c.id,
     title: c.title ?? null,
     design: c.design,
@@ -161,5 +184,5 @@ export const viewOf = (cx: Counterexample, c: Citation): ViewData => {
     steps,
     threads: c.threads,
     causes: c.causes,
-  };
+  });
 };

@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import type { Citation } from '../../properties/counterexample/cite.ts';
 import type { Counterexample } from '../../properties/counterexample/load.ts';
 import { viewerScript } from './html-script.ts';
-import { type ViewData, viewOf } from './html-states.ts';
+import * as E from 'fp-ts/lib/Either.js';
+import { MAX_PAGE_STATE_BYTES, type ViewData, viewOf, viewWithin } from './html-states.ts';
 import { viewerStyle } from './html-style.ts';
 import { stepRuns } from '../../properties/counterexample/threads.ts';
 
@@ -109,3 +110,6 @@ ${threadList(d)}
 };
 
 export const htmlReport = (cx: Counterexample, c: Citation): string => htmlPage(viewOf(cx, c));
+
+/** The page, or why not: refused when its states would pass MAX_PAGE_STATE_BYTES. */
+export const htmlReportWithin = (cx: Counterexample, c: Citation, maxBytes = MAX_PAGE_STATE_BYTES): E.Either<string, string> => E.map(htmlPage)(viewWithin(cx, c, maxBytes));
