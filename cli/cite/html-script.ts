@@ -20,6 +20,19 @@ const core = String.raw`
   var view = document.getElementById('view');
   var buttons = Array.prototype.slice.call(document.querySelectorAll('#steps button'));
   var current = -1;
+  /* Folded (the default): only what some step of the trace touched is drawn; the rest is behind one control. */
+  var folded = true;
+  var touched = {};
+  data.steps.forEach(function (s) {
+    if (s.state === null) return;
+    Object.keys(s.state).forEach(function (name) {
+      s.state[name].forEach(function (item) {
+        item.name = name;
+        /* The id counter changes at almost every step: bookkeeping, not something the trace did. */
+        if (s.n > 0 && item.mark !== 'same' && name !== 'nextId') touched[name + ':' + item.key] = true;
+      });
+    });
+  });
 
   /* el('div', {class: 'x'}, [children or strings]) */
   function el(tag, attrs, kids) {
@@ -48,7 +61,7 @@ const core = String.raw`
       return typeof l === 'string' ? el('div', { class: 'line' }, [l]) : l;
     });
     if (extra.length) body.push(el('div', { class: 'line extra' }, ['also: ' + extra.map(function (k) { return k + '=' + show(v[k]); }).join(', ')]));
-    return el('div', { class: 'card mark-' + item.mark, 'data-key': item.key }, [el('div', { class: 'card-title' }, [badge(item), item.mark === 'same' ? '' : ' ', title])].concat(body));
+    return el('div', { class: 'card mark-' + item.mark, 'data-key': item.key, 'data-name': item.name || '' }, [el('div', { class: 'card-title' }, [badge(item), item.mark === 'same' ? '' : ' ', title])].concat(body));
   }
   function section(name, title, kids, covers) {
     return el('section', { class: 'state-section', 'data-section': name, 'aria-label': title, 'data-covers': covers.join(' ') },
@@ -63,12 +76,37 @@ const core = String.raw`
 `;
 
 const main = String.raw`
+  /*
+   * Folded: the cards no step of the trace touched, of the kinds that are
+   * boilerplate there (page frames, devices and BARs, files, the kernel era
+   * and world bounds), go, and a line says how many. The cards that hold
+   * others (a process and its VMAs) stay.
+   */
+  var FOLDABLE = { frames: true, devices: true, bars: true, inodes: true, era: true, bounds: true, topology: true, nextId: true };
+  function foldable(c) {
+    var name = c.getAttribute && c.getAttribute('data-name');
+    return !!name && !!FOLDABLE[name] && !touched[name + ':' + c.getAttribute('data-key')];
+  }
+  function fold(cards) {
+    if (!folded) return cards;
+    var hidden = 0;
+    var kept = cards.filter(function (c) {
+      /* A grid of cards folds card by card. */
+      if (c.classList && c.classList.contains('grid')) {
+        Array.prototype.slice.call(c.children).forEach(function (k) { if (foldable(k)) { c.removeChild(k); hidden++; } });
+        return c.children.length > 0;
+      }
+      if (foldable(c)) { hidden++; return false; }
+      return true;
+    });
+    return hidden === 0 ? kept : kept.concat([el('p', { class: 'folded' }, [hidden + ' not touched by the trace (folded; "Show the whole state" lists them)'])]);
+  }
   function drawState(snap) {
     var drawn = {};
     var out = [];
     SECTIONS.forEach(function (s) {
       s.covers.forEach(function (c) { drawn[c] = true; });
-      out.push(section(s.covers[0], s.title, s.draw(snap), s.covers));
+      out.push(section(s.covers[0], s.title, fold(s.draw(snap)), s.covers));
     });
     /* The fallback: any state field that no section draws, listed as it is. */
     Object.keys(snap).filter(function (k) { return !drawn[k]; }).forEach(function (k) {
@@ -84,6 +122,7 @@ const main = String.raw`
   function changeSummary(snap) {
     var parts = [];
     Object.keys(snap).forEach(function (k) {
+      if (k === 'nextId') return;
       items(snap, k).forEach(function (i) {
         if (i.mark !== 'same') parts.push(k + (i.key === '' ? '' : ' ' + i.key) + ' ' + badge(i).textContent);
       });
@@ -128,6 +167,13 @@ const main = String.raw`
     if (to === null) return;
     e.preventDefault();
     select(Math.max(0, Math.min(data.steps.length - 1, to)), true);
+  });
+  var toggle = document.getElementById('fold');
+  if (toggle) toggle.addEventListener('click', function () {
+    folded = !folded;
+    toggle.setAttribute('aria-pressed', folded ? 'false' : 'true');
+    toggle.textContent = folded ? 'Show the whole state' : 'Show only what the trace touched';
+    select(current, false);
   });
   var goto = document.getElementById('goto-violation');
   if (goto) goto.addEventListener('click', function () { select(data.violatesAt, true); });

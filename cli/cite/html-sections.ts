@@ -9,6 +9,8 @@
  */
 export const sectionsScript = String.raw`
   function range(start, n) { return n === 1 ? 'page ' + start : 'pages ' + start + '-' + (start + n - 1); }
+  /* [start, end) of an address space, in words; an exit's or a fork's range runs to the end of the address space. */
+  function pages(start, end) { return end >= 4503599627370496 ? (start === 0 ? 'the whole address space' : 'pages ' + start + ' to the end') : 'pages ' + start + '-' + (end - 1); }
   function frameName(snap, pfn) {
     var f = byKey(snap, 'frames', pfn);
     return 'pfn ' + pfn + (f && f.bar !== null && f.bar !== undefined ? ' (BAR ' + f.bar + ')' : f ? ' (RAM)' : '');
@@ -153,7 +155,7 @@ export const sectionsScript = String.raw`
       return items(snap, 'invalidations').map(function (i) {
         var x = i.value;
         return card(i, 'invalidation ' + i.key + ': ' + x.event, [
-          (x.ranges || []).map(function (r) { return 'mm ' + r.mm + ' pages ' + r.start + '-' + (r.end - 1); }).join('; '),
+          (x.ranges || []).map(function (r) { return 'mm ' + r.mm + ' ' + pages(r.start, r.end); }).join('; '),
           x.mmapLocked !== null && x.mmapLocked !== undefined ? 'the path holds mmap_write_lock of mm ' + x.mmapLocked : 'no mmap_lock held',
           x.running !== null && x.running !== undefined ? 'callback running as thread ' + x.running : 'no callback running',
           (x.queue || []).length ? 'still to call: notifier ' + x.queue.join(', ') : 'no callbacks left to call',
@@ -168,7 +170,7 @@ export const sectionsScript = String.raw`
         var x = t.value;
         return card(t, 'thread ' + t.key + ': ' + x.recipe + ' on device ' + x.device, [
           (x.inv !== null && x.inv !== undefined ? 'invalidate callback of notifier ' + x.notifier + ' for invalidation ' + x.inv + ', cur_seq ' + x.curSeq : 'map path of notifier ' + x.notifier) + ', at step ' + x.pc,
-          x.range ? (x.inv !== null && x.inv !== undefined ? 'told to invalidate' : 'maps') + ' mm ' + x.range.mm + ' pages ' + x.range.start + '-' + (x.range.end - 1) + (x.event ? ' (' + x.event + ')' : '') : '',
+          x.range ? (x.inv !== null && x.inv !== undefined ? 'told to invalidate' : 'maps') + ' mm ' + x.range.mm + ' ' + pages(x.range.start, x.range.end) + (x.event ? ' (' + x.event + ')' : '') : '',
           x.vma ? 'find_vma gave vma ' + x.vma.vma : '',
           x.seq !== null && x.seq !== undefined ? 'seq ' + x.seq + ' from mmu_interval_read_begin' : '',
           x.mapping !== null && x.mapping !== undefined ? 'holds the addresses of mapping ' + x.mapping : '',

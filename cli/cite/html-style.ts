@@ -42,6 +42,7 @@ h3 { font-size: 14px; margin: 12px 0 4px; border-bottom: 1px solid var(--line); 
 .sections { display: block; }
 .card { border: 1px solid var(--line); padding: 4px 8px; margin: 4px 0; background: var(--bg); }
 .card-title { font-weight: bold; }
+.folded { color: var(--muted, #555); font-style: italic; margin: 2px 0; }
 .nest { margin-left: 16px; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 6px; }
 .grid .card { margin: 0; }

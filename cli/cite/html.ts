@@ -96,6 +96,7 @@ ${stepList(d)}
 </ol>
 ${threadList(d)}
 <p class="hint">Click a step, or use the arrow keys, j / k, Home and End. Markers: [new], [changed: fields], [removed] say what the selected step did; !! marks the violation.</p>
+<p><button type="button" id="fold" aria-pressed="false">Show the whole state</button> (by default only the objects some step of the trace touched are drawn)</p>
 </nav>
 <p id="announce" class="sr-only" aria-live="polite"></p>
 <main id="view">

@@ -157,7 +157,16 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
     const page = await open('shot', d);
     await page.click('#steps button[data-step="4"]');
     expect(await page.$$eval('section[data-section]', (ss) => ss.map((s) => s.getAttribute('data-section')))).toEqual(SECTIONS);
+    // Folded by default: of the nine frames only the BAR page the trace mapped is drawn; the era switches fold too.
+    expect(await page.locator('section[data-section="frames"] .card').count()).toBe(1);
+    expect(await page.textContent('section[data-section="frames"] .folded')).toBe('8 not touched by the trace (folded; "Show the whole state" lists them)');
+    expect(await page.locator('section[data-section="era"] .card').count()).toBe(0);
+    const foldedText = (await page.textContent('#view'))!.length;
+    await page.click('#fold');
+    expect(await page.getAttribute('#fold', 'aria-pressed')).toBe('true');
+    expect(await page.textContent('#fold')).toBe('Show only what the trace touched');
     expect(await page.locator('section[data-section="frames"] .card').count()).toBe(9);
+    expect((await page.textContent('#view'))!.length).toBeGreaterThan(foldedText * 1.3);
     expect(await page.textContent('section[data-section="mms"] .mark-removed .badge')).toBe('[removed]');
     expect(await page.textContent('section[data-section="frames"] .mark-changed .badge')).toBe('[changed: free]');
     expect(await page.textContent('section[data-section="mappings"] li.stale')).toContain('!! the frame is free now');
