@@ -74,6 +74,7 @@ export const exploreOne = (
   maxStates: number,
   progress = false,
   world: World = defaultWorld,
+  store: 'exact' | 'fingerprint' = 'exact',
 ): DesignExploration => {
   const design = inWorld(designById(id)!, world);
   const e = exploreDesign(design, invariants.map(invariantById), {
@@ -82,7 +83,7 @@ export const exploreOne = (
     // One invariant asked for: its first (shortest, breadth-first) violation is the answer.
     ...(invariants.length === 1 ? { stopAtFirstViolation: new Set(invariants) } : {}),
     ...(progress ? { onLevel: progressLine(id) } : {}),
-  });
+  }, store);
   if (progress && e.result.seconds > 2) process.stderr.write('\r\x1b[K');
   const results = invariants.map((inv) => ({
     invariant: inv,
@@ -97,6 +98,7 @@ const holdLine = (d: DesignExploration, inv: InvariantId): string =>
     ? `held: whole reachable space explored (${d.exploration.result.states} states, depth ${d.depth})`
     : `held up to depth ${d.depth} (${d.exploration.result.states} states; bound reached)`) +
   inWorldPhrase(d.world) +
+  (d.exploration.collisionProbability === undefined ? '' : ` (fingerprints: a state missed with probability at most ${d.exploration.collisionProbability.toExponential(1)})`) +
   ((d.exploration.exercised.get(inv) ?? 0) === 0 ? ' [vacuous: never exercised]' : '');
 
 /**
@@ -143,7 +145,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
     console.error(`dmacheck: ${bad}`);
     return 2;
   }
-  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world));
+  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world, args.fingerprints ? 'fingerprint' : 'exact'));
   const saved: string[] = [];
   let unsaved = false;
   if (args.save)
@@ -195,6 +197,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
             depth: d.depth,
             complete: d.exploration.result.complete,
             bytesPerState: Math.round(d.exploration.bytesPerState),
+            ...(d.exploration.collisionProbability === undefined ? {} : { fingerprints: { bits: 53, collisionProbability: d.exploration.collisionProbability } }),
           })),
           states,
           transitions: all.reduce((n, d) => n + d.exploration.result.transitions, 0),
@@ -281,6 +284,11 @@ export const exploreCommand = (args: ExploreArgs): number => {
     if (line !== null) console.log(`\n${line}`);
   }
   if (saved.length > 0) console.log(`\n${saved.join('\n')}`);
+  for (const d of all)
+    if (d.exploration.collisionProbability !== undefined)
+      console.log(
+        `\n${d.design}: fingerprints (53-bit hash compaction, ${Math.round(d.exploration.bytesPerState)} bytes/state): the chance that two of its ${d.exploration.result.states} states shared a fingerprint, so that one went unexplored, is at most ${d.exploration.collisionProbability.toExponential(1)}`,
+      );
   const timing = args.timing ? ` in ${seconds.toFixed(1)}s (${Math.round(states / seconds)} states/s); peak RSS ${peakRssMB().toFixed(0)} MB` : '';
   const violated = results.filter((r) => r.verdict === 'violated');
   const whole = results.filter((r) => r.verdict === 'held').length;

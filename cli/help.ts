@@ -43,7 +43,7 @@ const texts = (): Readonly<Record<Command, ReadonlyArray<string>>> => ({
   ],
   explore: [
     'usage: dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [WORLD]',
-    '                        [--json] [--save] [--no-timing]',
+    '                        [--fingerprints] [--json] [--save] [--no-timing]',
     '       dmacheck explore --reference P-V-B-M [--buggy] [--json]',
     '',
     'Breadth-first search over every enabled step of each design: a shortest trace for each',
@@ -54,6 +54,8 @@ const texts = (): Readonly<Record<Command, ReadonlyArray<string>>> => ({
     '  --depth K            explore traces of at most K design steps',
     `  --max-states N       states per design (default ${defaults.maxStates})`,
     ...worldLines(),
+    '  --fingerprints       keep 53-bit fingerprints of visited states, not their keys (hash compaction:',
+    '                       a fraction of the memory; the chance that a state went unexplored is printed)',
     '  --json, --save, --no-timing   as check',
     '  --reference P-V-B-M  the benchmark model of shared/bench (--buggy: its buggy variant)',
     '',

@@ -15,6 +15,7 @@ import { runPlan } from '../model/designs/design.ts';
 import type { Op } from '../model/op.ts';
 import type { State } from '../model/state.ts';
 import { makeWorld } from '../model/world.ts';
+import { collisionProbability, FingerprintTable, fingerprint } from './explorer/fingerprints.ts';
 import { canonicalKey } from './canonical.ts';
 import { type ExplorableModel, explore, type ExploreOptions, type ExploreResult } from './explorer/engine.ts';
 import type { Invariant, InvariantId } from './invariant.ts';
@@ -57,10 +58,16 @@ class DmaModel implements ExplorableModel<State> {
   /** Per invariant: transitions with a kernel call that reached the situation it guards. */
   readonly exercised = new Map<InvariantId, number>();
 
+  /** Hash compaction (`store: 'fingerprint'`): the visited set keeps 53-bit fingerprints of the keys, not the keys. */
+  readonly table: FingerprintTable | null;
+
   constructor(
     private readonly design: Design,
     private readonly invariants: ReadonlyArray<Invariant>,
-  ) {}
+    store: 'exact' | 'fingerprint' = 'exact',
+  ) {
+    this.table = store === 'fingerprint' ? new FingerprintTable() : null;
+  }
 
   initial(): State {
     return makeWorld(this.design.world);
@@ -68,6 +75,11 @@ class DmaModel implements ExplorableModel<State> {
 
   encode(s: State): number {
     const key = canonicalKey(s);
+    if (this.table !== null) {
+      const { id, added } = this.table.idOf(fingerprint(key), this.table.size);
+      if (added) this.pending[id] = s;
+      return id;
+    }
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.ids.size;
@@ -130,6 +142,8 @@ export interface DmaExploration {
   readonly bytesPerState: number;
   /** Per invariant: explored calls that reached the situation it guards (0: a hold says nothing). */
   readonly exercised: ReadonlyMap<InvariantId, number>;
+  /** With fingerprints only: the chance that two states shared one, so that one went unexplored. */
+  readonly collisionProbability?: number;
 }
 
 /** Replay action indices from the initial state: the calls up to the first that violates `invariant`. */
@@ -150,8 +164,8 @@ const expand = (design: Design, invariants: ReadonlyArray<Invariant>, id: Invari
   throw new ModelBug(`explorer: the trace for ${id} does not violate it on replay`);
 };
 
-export const exploreDesign = (design: Design, invariants: ReadonlyArray<Invariant>, options: ExploreOptions = {}): DmaExploration => {
-  const model = new DmaModel(design, invariants);
+export const exploreDesign = (design: Design, invariants: ReadonlyArray<Invariant>, options: ExploreOptions = {}, store: 'exact' | 'fingerprint' = 'exact'): DmaExploration => {
+  const model = new DmaModel(design, invariants, store);
   const result = explore(model, options);
   const violations = invariants.flatMap((inv): DmaViolation[] => {
     const v = result.violations.get(inv.id);
@@ -159,7 +173,14 @@ export const exploreDesign = (design: Design, invariants: ReadonlyArray<Invarian
     const { trace, message } = expand(design, invariants, inv.id, v.trace);
     return [{ invariant: inv.id, depth: v.depth, trace, message }];
   });
-  return { result, violations, bytesPerState: (result.bytes + model.keyBytes) / result.states, exercised: model.exercised };
+  const keyBytes = model.table === null ? model.keyBytes : model.table.bytes;
+  return {
+    result,
+    violations,
+    bytesPerState: (result.bytes + keyBytes) / result.states,
+    exercised: model.exercised,
+    ...(model.table === null ? {} : { collisionProbability: collisionProbability(result.states) }),
+  };
 };
 
 export const opsOf = (v: DmaViolation): ReadonlyArray<Op> => v.trace.map((t) => t.op);
