@@ -9,14 +9,14 @@ import { COUNTEREXAMPLES, type CheckArgs } from './args.ts';
 import { worldError } from './explore.ts';
 import { checkSeeds } from './check-seeds.ts';
 import { progressNote } from './progress.ts';
-import { describeWorld, inWorld, isDefaultWorld, type World } from '../model/designs/world-choice.ts';
+import { describeWorld, inWorld, isDefaultWorld, type World, worldFor } from '../model/designs/world-choice.ts';
 import { textReport } from './cite/text.ts';
 import { citationOfVerdict, formatTable, toJson } from './report.ts';
 
 const save = (v: Verdict, world: World): { readonly ok: boolean; readonly line: string } => {
   const design = designById(v.design)!;
   const n = v.violation!.trace.length;
-  if (n > MAX_STEPS) return { ok: true, line: `not saved: ${v.design} / ${v.invariant} has ${n} steps, over the limit of ${MAX_STEPS} a counterexample file may have` };
+  if (n > MAX_STEPS) return { ok: false, line: `not saved: ${v.design} / ${v.invariant} has ${n} steps, over the limit of ${MAX_STEPS} a counterexample file may have` };
   const file = toCounterexampleFile(
     design,
     v.invariant,
@@ -86,7 +86,7 @@ export const check = (args: CheckArgs): number => {
   // In another world than the design's own, an expected violation may need objects or steps that world lacks: said, not counted.
   const notHere = isDefaultWorld(args.world) ? [] : all.filter((v) => v.expected === 'violated' && v.verdict === 'held');
   const mismatches = all.filter((v) => v.verdict !== v.expected).length - notHere.length;
-  const tried = args.save ? all.filter((v) => v.violation !== null).map((v) => save(v, args.world)) : [];
+  const tried = args.save ? all.filter((v) => v.violation !== null).map((v) => save(v, worldFor(designById(v.design)!, args.world))) : [];
   const saved = tried.filter((r) => r.ok).map((r) => r.line);
   // A save that failed (the corpus folder is a file, read-only, full; the name taken by something else) is said on stderr, and the exit status is 2.
   for (const r of tried.filter((x) => !x.ok)) console.error(`dmacheck: ${r.line}`);

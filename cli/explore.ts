@@ -4,7 +4,7 @@
  * the random search. A violation comes with a shortest trace (fewest
  * design steps); a hold names its bound.
  */
-import { defaultWorld, describeWorld, inWorld, isDefaultWorld, unknownStep, type World, worldFlags, worldMisfit, worldRecord } from '../model/designs/world-choice.ts';
+import { defaultWorld, describeWorld, inWorld, isDefaultWorld, unknownStep, type World, worldFlags, worldFor, worldMisfit, worldRecord } from '../model/designs/world-choice.ts';
 import { designById } from '../model/designs/index.ts';
 import { match } from 'ts-pattern';
 import { type RemovalLiveness, removalLiveness } from '../properties/liveness.ts';
@@ -76,7 +76,9 @@ export const exploreOne = (
   world: World = defaultWorld,
   store: 'exact' | 'fingerprint' = 'exact',
 ): DesignExploration => {
-  const design = inWorld(designById(id)!, world);
+  const own = designById(id)!;
+  world = worldFor(own, world);
+  const design = inWorld(own, world);
   const e = exploreDesign(design, invariants.map(invariantById), {
     ...(depth === undefined ? {} : { maxDepth: depth }),
     maxStates,
@@ -122,7 +124,7 @@ export const removalLine = (id: string, args: ExploreArgs): string | null => {
     )
     .with({ kind: 'waits' }, (x) =>
       [
-        `${head}WAITS for a step outside the drivers: memunmap_pages() can complete only after ${x.outside.join(' or ')} (${x.states} states). Shortest trace to such a state:`,
+        `${head}WAITS for a step outside the drivers: memunmap_pages() can complete only after ${x.outside.length === 0 ? 'several steps outside the drivers' : x.outside.join(' or ')} (${x.states} states). Shortest trace to such a state:`,
         ...x.trace.map((t, i) => `  ${String(i + 1).padStart(2)}. ${formatOp(t.op)}${describeEvents(t.events).length > 0 ? `\n      -> ${describeEvents(t.events).join('; ')}` : ''}`),
       ].join('\n'),
     )
@@ -191,7 +193,17 @@ export const exploreCommand = (args: ExploreArgs): number => {
             design: d.design,
             ...(d.world.without.length === 0 ? {} : { without: d.world.without }),
             ...(d.world.name === 'default' && Object.keys(d.world.set).length === 0 ? {} : { world: { name: d.world.name, set: d.world.set } }),
-            ...((r) => (r === null ? {} : { providerRemoval: r.kind === 'hangs' ? { kind: r.kind, held: r.held, steps: r.trace.map((t) => toJsonStep(t.op)) } : { kind: r.kind } }))(removalOf(d.design, args)),
+            ...((r) =>
+              r === null
+                ? {}
+                : {
+                    providerRemoval:
+                      r.kind === 'hangs'
+                        ? { kind: r.kind, held: r.held, steps: r.trace.map((t) => toJsonStep(t.op)) }
+                        : r.kind === 'waits'
+                          ? { kind: r.kind, outside: r.outside, steps: r.trace.map((t) => toJsonStep(t.op)) }
+                          : { kind: r.kind },
+                  })(removalOf(d.design, args)),
             states: d.exploration.result.states,
             transitions: d.exploration.result.transitions,
             depth: d.depth,
@@ -272,10 +284,10 @@ export const exploreCommand = (args: ExploreArgs): number => {
         violatesAt: v.trace.length,
         steps: v.trace.map((t, i) => ({ n: i + 1, call: formatOp(t.op), effects: describeEvents(t.events) })),
         violation: v.message,
-        replay: ['npx', 'dmacheck', 'explore', '--design', d.design, '--invariant', v.invariant, ...(args.depth === undefined ? [] : ['--depth', String(args.depth)]), '--max-states', String(args.maxStates), ...worldFlags(args.world), '--save'],
+        replay: ['npx', 'dmacheck', 'explore', '--design', d.design, '--invariant', v.invariant, ...(args.depth === undefined ? [] : ['--depth', String(args.depth)]), '--max-states', String(args.maxStates), ...worldFlags(d.world), '--save'],
         found: `breadth-first exploration: a shortest trace, ${v.depth} design step(s)${isDefaultWorld(d.world) ? '' : `, ${describeWorld(d.world)}`}`,
-        threads: threadsOf(designById(d.design)!, opsOf(v)),
-        causes: causesOf(designById(d.design)!, opsOf(v), v.invariant, v.trace.length),
+        threads: threadsOf(inWorld(designById(d.design)!, d.world), opsOf(v)),
+        causes: causesOf(inWorld(designById(d.design)!, d.world), opsOf(v), v.invariant, v.trace.length),
       });
       console.log(`\n${report.trimEnd()}`);
     }

@@ -9,7 +9,7 @@ import type { Verdict } from '../properties/verdicts.ts';
 import type { CheckArgs } from './args.ts';
 import { shellLine } from './cite/shell.ts';
 import { shortestNote } from '../properties/shortest.ts';
-import { describeWorld, inWorld, isDefaultWorld, type World, worldFlags, worldRecord } from '../model/designs/world-choice.ts';
+import { describeWorld, inWorld, isDefaultWorld, type World, worldFlags, worldFor, worldRecord } from '../model/designs/world-choice.ts';
 
 const pad = (s: string, n: number): string => s.padEnd(n);
 
@@ -29,11 +29,13 @@ export const formatTable = (vs: ReadonlyArray<Verdict>, timing = true): string =
 };
 
 /** The command that reruns exactly the search (or, for a trace the explorer shortened, the exploration) that found `v`, as words. */
-export const replayCommand = (v: Verdict, args: CheckArgs): ReadonlyArray<string> => [
+export const replayCommand = (v: Verdict, args: CheckArgs): ReadonlyArray<string> => replayIn(v, args, worldFor(designById(v.design)!, args.world));
+
+const replayIn = (v: Verdict, args: CheckArgs, world: World): ReadonlyArray<string> => [
   ...(v.violation?.shortest?.kind === 'shorter'
     ? ['npx', 'dmacheck', 'explore', '--design', v.design, '--invariant', v.invariant, '--depth', String(v.violation.shortest.depth), '--max-states', String(args.confirmStates)]
     : searchCommand(v)),
-  ...worldFlags(args.world),
+  ...worldFlags(world),
 ];
 
 const searchCommand = (v: Verdict): ReadonlyArray<string> => [
@@ -67,7 +69,7 @@ const foundNote = (v: Verdict, world: World): string => {
 export const citationOfVerdict = (v: Verdict, args: CheckArgs): Citation => {
   const trace = v.violation!.trace;
   return {
-    id: counterexampleId(v.design, trace.map((t) => toJsonStep(t.op)), isDefaultWorld(args.world) ? undefined : worldRecord(args.world)),
+    id: counterexampleId(v.design, trace.map((t) => toJsonStep(t.op)), isDefaultWorld(args.world) ? undefined : worldRecord(worldFor(designById(v.design)!, args.world))),
     source: '',
     title: undefined,
     design: v.design,

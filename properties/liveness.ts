@@ -159,8 +159,11 @@ export const removalLiveness = (design: Design, maxStates: number, graph?: State
   const undecided = states.some((s, i) => removing(s) && !canFinish[i]);
   if (undecided) return { kind: 'undecided', states: states.length, started };
   const own = (i: number, e: number): boolean => g.via[i]![e]!.own;
-  const finishAlone = canReach(g, predecessors(g, own), (i) => removed(states[i]!));
-  const waiting = states.findIndex((s, i) => removing(s) && !finishAlone[i] && !openFuture[i]);
+  const predOwn = predecessors(g, own);
+  const finishAlone = canReach(g, predOwn, (i) => removed(states[i]!));
+  // Whether the drivers alone could still finish it is known only where their own steps lead to no state cut at the bound.
+  const openAlone = canReach(g, predOwn, (i) => g.succ[i]!.some((j, e) => j < 0 && own(i, e)));
+  const waiting = states.findIndex((s, i) => removing(s) && !finishAlone[i] && !openAlone[i]);
   if (waiting >= 0) {
     // The environment steps after which the drivers can finish it, from anywhere the drivers alone can take it.
     const closure = new Set([waiting]);
@@ -173,6 +176,7 @@ export const removalLiveness = (design: Design, maxStates: number, graph?: State
       });
     return { kind: 'waits', states: states.length, trace: traceTo(g, waiting), outside: [...outside].sort() };
   }
+  if (states.some((s, i) => removing(s) && !finishAlone[i])) return { kind: 'undecided', states: states.length, started };
   return { kind: 'completes', states: states.length, started, complete };
 };
 

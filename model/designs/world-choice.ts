@@ -164,6 +164,17 @@ export const worldMisfit = (design: Design, w: World): string | null => {
 export const inWorld = (design: Design, w: World): Design =>
   isDefaultWorld(w) ? design : withoutSteps({ ...design, world: resized(design.world, w.set) }, w.without);
 
+/**
+ * `w` as it applies to `design`: the steps left out that the design has
+ * (a `--without` given for several designs names steps of some of them).
+ * What a saved file and a printed replay command of that design repeat.
+ */
+export const worldFor = (design: Design, w: World): World => {
+  const steps = new Set([...design.driver, ...design.environment].map((t) => t.name));
+  const without = w.without.filter((s) => steps.has(s));
+  return without.length === w.without.length ? w : { ...w, without };
+};
+
 /** A world as a saved counterexample records it: its name, the settings and the steps left out (empty parts omitted). */
 export interface WorldRecord {
   readonly name: string;
@@ -185,5 +196,7 @@ export const worldFromRecord = (r: WorldRecord): E.Either<{ readonly field: stri
     if (v !== undefined && (v < worldKnobs[k].min || v > worldKnobs[k].max))
       return E.left({ field: `world.set.${k}`, message: `must be from ${worldKnobs[k].min} to ${worldKnobs[k].max}, got ${v}` });
   }
-  return E.right({ name: r.name, set: r.set ?? {}, without: r.without ?? [] });
+  // The named world's own settings and steps, with the record's on top (as --world and --set combine).
+  const w = chooseWorld(r.name, r.set ?? {}, r.without ?? []);
+  return E.isLeft(w) ? E.left({ field: 'world.name', message: w.left }) : E.right(w.right);
 };

@@ -21,6 +21,13 @@ type Value = { readonly kind: 'word'; readonly text: string } | { readonly kind:
 /** Readings of one value, most natural first; bounded, since arguments nest at most MAX_DEPTH deep. */
 const MAX_READINGS = 64;
 
+/**
+ * Arguments a nested value may have: every object an op takes has a few
+ * fields (`backing=file(inode=0)`), and each argument of a nested value
+ * multiplies the readings to try, so thousands of them took minutes.
+ */
+export const MAX_NESTED_ARGS = 64;
+
 const wordReadings = (w: string): ReadonlyArray<unknown> => {
   if (/^-?[0-9]+$/.test(w) && Number.isSafeInteger(Number(w))) return [Number(w), w];
   if (w === 'true' || w === 'false') return [w === 'true', w];
@@ -71,6 +78,7 @@ class Reader {
     for (;;) {
       const name = this.word("an argument 'name=value'");
       if (seen.has(name)) throw new SyntaxError(`argument '${clip(name, 40)}' given twice`);
+      if (depth > 1 && out.length >= MAX_NESTED_ARGS) throw new SyntaxError(`a nested value with more than ${MAX_NESTED_ARGS} arguments`);
       seen.add(name);
       this.expect('=', `'=' after '${clip(name, 40)}'`);
       out.push([name, this.value(depth)]);

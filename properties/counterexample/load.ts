@@ -206,20 +206,24 @@ const readBounded = (path: string): Buffer | string => {
     // A regular file says its size: refused unread when it is over.
     const st = fstatSync(fd);
     if (st.isFile() && st.size > MAX_FILE_BYTES) return `${st.size} bytes is over the limit of ${MAX_FILE_BYTES} for a counterexample file`;
+    const chunk = Buffer.alloc(64 * 1024);
+    const pause = new Int32Array(new SharedArrayBuffer(4));
     for (;;) {
-      const chunk = Buffer.alloc(64 * 1024);
       let n: number;
       try {
         n = readSync(fd, chunk, 0, chunk.length, null);
       } catch (err) {
-        // Standard input that is a non-blocking pipe with nothing yet: wait for it.
-        if (err instanceof Error && 'code' in err && err.code === 'EAGAIN') continue;
+        // Standard input that is a non-blocking pipe with nothing yet: wait for it, without spinning.
+        if (err instanceof Error && 'code' in err && err.code === 'EAGAIN') {
+          Atomics.wait(pause, 0, 0, 10);
+          continue;
+        }
         return `cannot read (${clip(err instanceof Error && 'code' in err ? String(err.code) : String(err), 60)})`;
       }
       if (n === 0) break;
       total += n;
       if (total > MAX_FILE_BYTES) return `over the limit of ${MAX_FILE_BYTES} bytes for a counterexample file (reading stopped there)`;
-      chunks.push(chunk.subarray(0, n));
+      chunks.push(Buffer.from(chunk.subarray(0, n)));
     }
   } finally {
     if (fd !== 0) closeSync(fd);

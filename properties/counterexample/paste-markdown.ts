@@ -51,16 +51,22 @@ const row = (r: { readonly line: number; readonly text: string }, n: number): E.
 
 /** The table's rows from line `i` (after its head and rule) to the first empty line. */
 const rowsFrom = (lines: ReadonlyArray<MailLine>, i: number): E.Either<PasteError, { readonly steps: ReadonlyArray<PastedStep>; readonly next: number }> => {
-  const raw: { line: number; parts: string[] }[] = [];
+  const raw: { line: number; parts: string[]; pipes: number }[] = [];
   // A row has four unescaped pipes; until it has them, a line that starts with one (a client broke the row just before a cell) continues it too.
-  const pipes = (parts: ReadonlyArray<string>): number => joined([...parts]).split(/(?<!\\)\|/).length - 1;
+  // Counted as the lines come (a running count: re-counting the whole row per line was quadratic).
+  const pipes = (text: string): number => text.split(/(?<!\\)\|/).length - 1;
   for (; i < lines.length && !blank(lines[i]); i++) {
     const l = lines[i]!;
     const open = raw.at(-1);
-    if (open !== undefined && pipes(open.parts) < 4) open.parts.push(l.text);
-    else if (l.text.trim().startsWith('|')) raw.push({ line: l.n, parts: [l.text] });
+    if (open !== undefined && open.pipes < 4) {
+      open.parts.push(l.text);
+      open.pipes += pipes(l.text);
+    } else if (l.text.trim().startsWith('|')) raw.push({ line: l.n, parts: [l.text], pipes: pipes(l.text) });
     else if (raw.length === 0) return expected("'| 1 | `op(args)` | effects |'", l, l.n);
-    else raw.at(-1)!.parts.push(l.text);
+    else {
+      raw.at(-1)!.parts.push(l.text);
+      raw.at(-1)!.pipes += pipes(l.text);
+    }
   }
   // Stryker disable next-line OptionalChaining: lines is never empty (a report's lines start with its heading)
   if (raw.length === 0) return expected("'| 1 | `op(args)` | effects |'", lines[i], lines.at(-1)?.n ?? 1);

@@ -5,7 +5,8 @@
  * other file.
  */
 import { randomUUID } from 'node:crypto';
-import { linkSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { loadCounterexample } from './load.ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { dirname } from 'node:path';
 import fc from 'fast-check';
@@ -62,12 +63,15 @@ const sameThere = (path: string, file: CounterexampleFile): string | null => {
     const st = lstatSync(path);
     if (st.isSymbolicLink()) return `${path} is a symbolic link, not a counterexample file`;
     if (!st.isFile()) return `${path} is a ${st.isDirectory() ? 'directory' : 'special file'}, not a counterexample file`;
-    const there = JSON.parse(readFileSync(path, 'utf8')) as Partial<CounterexampleFile>;
-    const id = (f: Partial<CounterexampleFile>) => counterexampleId(String(f.design), (f.steps ?? []) as CounterexampleFile['steps'], f.world);
-    return there.design === file.design && id(there) === id(file) ? null : `${path} holds another trace (or a damaged file) under this one's name`;
   } catch (err) {
-    return `${path} cannot be read (${err instanceof SyntaxError ? 'not JSON' : codeOf(err)})`;
+    return `${path} cannot be read (${codeOf(err)})`;
   }
+  // The file must load as a counterexample (the loader's bounds and checks), and be this one: same design, steps, world sizes, invariant and step.
+  const there = loadCounterexample(path);
+  if (E.isLeft(there)) return `${path} is not a valid counterexample file (${there.left.message})`;
+  const f = there.right.file;
+  const same = f.design === file.design && counterexampleId(f.design, f.steps, f.world) === counterexampleId(file.design, file.steps, file.world) && f.invariant === file.invariant && f.violatesAt === file.violatesAt;
+  return same ? null : `${path} holds another trace under this one's name`;
 };
 
 /**
@@ -108,7 +112,12 @@ export const saveCounterexample = (root: string, file: CounterexampleFile): Save
       return why === null ? E.right({ path, written: false }) : E.left(`${why}: nothing saved`);
     }
   } finally {
-    rmSync(tmp, { force: true });
+    // Never left behind, and never in the way of the answer (a failure to remove it is ignored).
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* the Either above is the answer */
+    }
   }
 };
 

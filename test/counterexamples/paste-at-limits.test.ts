@@ -12,6 +12,7 @@ import { textReport } from '../../cli/cite/text.ts';
 import { citationOf } from '../../properties/counterexample/cite.ts';
 import { MAX_FILE_BYTES, loadCounterexample } from '../../properties/counterexample/load.ts';
 import { parsePaste } from '../../properties/counterexample/paste.ts';
+import { MAX_NESTED_ARGS, parseCall } from '../../properties/counterexample/call.ts';
 import { hostileMarkdown, hostileCall } from './hostile-reports.ts';
 
 const cx = (() => {
@@ -25,6 +26,23 @@ describe('pasted reports at the size limit', () => {
     const text = hostileMarkdown(markdownReport(citationOf(cx)), MAX_FILE_BYTES - 1000);
     expect(text.length).toBeGreaterThan(MAX_FILE_BYTES - 1100);
     const [r] = parsePaste('mail.txt', text, '2026-12-07');
+    if (r === undefined || E.isLeft(r)) throw new Error(JSON.stringify(r));
+    expect(r.right.counterexample.file.steps).toEqual(cx.file.steps);
+  });
+
+  it('a nested value with thousands of arguments is refused at once (each multiplied the readings to try)', () => {
+    const call = `mmap(mm=0, npages=1, backing=file(inode=0${Array.from({ length: 50_000 }, (_, i) => `, a${i}=0`).join('')}))`;
+    expect(parseCall(call)).toEqual(E.left(`a nested value with more than ${MAX_NESTED_ARGS} arguments`));
+    expect(E.isRight(parseCall('mmap(mm=0, npages=1, backing=file(inode=0))'))).toBe(true);
+  });
+
+  it('a markdown row broken over thousands of lines by a client is joined in one pass', () => {
+    const report = markdownReport(citationOf(cx));
+    const lines = report.split('\n');
+    const i = lines.findIndex((l) => l.startsWith('| 3 |'));
+    // The effect cell's words each on a line of their own, 30,000 of them (well under 1 MiB).
+    lines.splice(i, 1, ...lines[i]!.replace(/ \|$/, '').split(' '), ...Array.from({ length: 30_000 }, () => 'x'), '|');
+    const [r] = parsePaste('mail.txt', lines.join('\n'), '2026-12-07');
     if (r === undefined || E.isLeft(r)) throw new Error(JSON.stringify(r));
     expect(r.right.counterexample.file.steps).toEqual(cx.file.steps);
   });

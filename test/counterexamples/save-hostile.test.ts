@@ -39,8 +39,10 @@ describe('saving into a corpus that is not what it should be', () => {
     const cases: ReadonlyArray<readonly [string, (path: string) => void, string]> = [
       ['a directory', (p) => mkdirSync(p), 'is a directory, not a counterexample file: nothing saved'],
       ['a dangling link', (p) => symlinkSync('/nonexistent/target.json', p), 'is a symbolic link, not a counterexample file: nothing saved'],
-      ['a damaged file', (p) => writeFileSync(p, '{"format": "dmacheck-coun'), 'cannot be read (not JSON): nothing saved'],
-      ['another trace', (p) => writeFileSync(p, serialise({ ...cx, steps: cx.steps.slice(0, 1), violatesAt: 1 })), 'holds another trace (or a damaged file) under this one\'s name: nothing saved'],
+      ['a damaged file', (p) => writeFileSync(p, '{"format": "dmacheck-coun'), 'is not a valid counterexample file (not JSON (Unterminated string in JSON at position 25)): nothing saved'],
+      ['the same steps in a file that does not load', (p) => writeFileSync(p, serialise(cx).replace('"dmacheck-counterexample"', '"garbage"')), 'is not a valid counterexample file (expected "dmacheck-counterexample", got "garbage"): nothing saved'],
+      ['another trace', (p) => writeFileSync(p, serialise({ ...cx, steps: cx.steps.slice(0, 1), violatesAt: 1 })), "holds another trace under this one's name: nothing saved"],
+      ['the same steps, another violation step', (p) => writeFileSync(p, serialise({ ...cx, violatesAt: 2 })), "holds another trace under this one's name: nothing saved"],
     ];
     for (const [what, put, message] of cases) {
       const root = scratch('dmacheck-hostile-');
