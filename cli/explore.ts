@@ -286,6 +286,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
         violation: v.message,
         replay: ['npx', 'dmacheck', 'explore', '--design', d.design, '--invariant', v.invariant, ...(args.depth === undefined ? [] : ['--depth', String(args.depth)]), '--max-states', String(args.maxStates), ...worldFlags(d.world), '--save'],
         found: `breadth-first exploration: a shortest trace, ${v.depth} design step(s)${isDefaultWorld(d.world) ? '' : `, ${describeWorld(d.world)}`}`,
+        ...(isDefaultWorld(d.world) ? {} : { world: worldRecord(d.world) }),
         threads: threadsOf(inWorld(designById(d.design)!, d.world), opsOf(v)),
         causes: causesOf(inWorld(designById(d.design)!, d.world), opsOf(v), v.invariant, v.trace.length),
       });

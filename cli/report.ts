@@ -79,6 +79,7 @@ export const citationOfVerdict = (v: Verdict, args: CheckArgs): Citation => {
     violation: v.violation!.message,
     replay: replayCommand(v, args),
     found: foundNote(v, args.world),
+    ...(isDefaultWorld(args.world) ? {} : { world: worldRecord(worldFor(designById(v.design)!, args.world)) }),
     threads: threadsOf(inWorld(designById(v.design)!, args.world), trace.map((t) => t.op)),
     causes: causesOf(inWorld(designById(v.design)!, args.world), trace.map((t) => t.op), v.invariant, trace.length),
   };

@@ -76,3 +76,19 @@ describe('explore in a named world, saved and replayed', () => {
     expect([bad.status, bad.stderr]).toEqual([2, "dmacheck: bad.json: world.name: unknown world 'tiny' (known: default, small, munmap-race)\n"]);
   });
 });
+
+describe('a report of a trace found in another world, pasted', () => {
+  it('names the world, and replays there from standard input, as text or markdown', () => {
+    const dir = scratch('dmacheck-world-paste-');
+    const found = spawnSync(process.execPath, [bin, 'explore', '--design', 'gup-set-page-dirty', '--invariant', 'correct-dirtying', '--set', 'ram-pages=5', '--save', '--no-timing'], { cwd: dir, encoding: 'utf8' });
+    expect(found.status, found.stderr).toBe(0);
+    expect(found.stdout).toContain('world:     { "name": "default", "set": { "ram-pages": 5 } }');
+    const file = /^saved (\S+)$/m.exec(found.stdout)![1]!;
+    for (const format of ['text', 'markdown']) {
+      const report = spawnSync(process.execPath, [bin, 'report', file, '--format', format], { cwd: dir, encoding: 'utf8' }).stdout;
+      if (format === 'markdown') expect(report).toContain('In the world `{ "name": "default", "set": { "ram-pages": 5 } }`.');
+      const replayed = spawnSync(process.execPath, [bin, 'replay', '-'], { cwd: dir, input: report, encoding: 'utf8' });
+      expect(replayed.stdout, `${format}: ${replayed.stderr}`).toBe('ok    stdin:1: gup-set-page-dirty violates correct-dirtying at step 8\n');
+    }
+  });
+});

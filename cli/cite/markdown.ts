@@ -1,4 +1,5 @@
 /** The Markdown report, for a code review: a table of steps. */
+import { worldText } from './text.ts';
 import type { Citation } from '../../properties/counterexample/cite.ts';
 import { VERSION } from '../../properties/counterexample/format.ts';
 import { shellLine } from './shell.ts';
@@ -23,6 +24,7 @@ export const markdownReport = (c: Citation): string => {
     '',
     `Design \`${c.design}\` violates \`${c.invariant}\` at step ${c.violatesAt}.`,
     '',
+    ...(c.world === undefined ? [] : [`In the world \`${worldText(c.world)}\`.`, '']),
     `Trace format version ${VERSION}: paste this report into \`npx dmacheck replay -\` to replay it.`,
     '',
     '| # | kernel call | effect |',

@@ -1,4 +1,5 @@
 /** The plain-text report: ASCII, no line over 72 columns, ready for a mailing-list reply. */
+import type { WorldRecord } from '../../model/designs/world-choice.ts';
 import type { Citation } from '../../properties/counterexample/cite.ts';
 import { VERSION } from '../../properties/counterexample/format.ts';
 import { wrapCommand } from './shell.ts';
@@ -11,6 +12,9 @@ export const WIDTH = 72;
 export const formatLine = `version ${VERSION} (paste into 'npx dmacheck replay -' to replay)`;
 
 /** The report within `width` columns (72 for mail; another width only to test that a re-wrapped report reads back). */
+/** A world record as one line of JSON with a blank between tokens, so that wrapping (ours or a mail client's) breaks it only where a blank goes back. */
+export const worldText = (w: WorldRecord): string => JSON.stringify(w, null, 1).replace(/\n\s*/g, ' ');
+
 export const textReport = (c: Citation, width = WIDTH): string => {
   const field = (name: string, value: string) => wrap(value, width, `${name}:`.padEnd(11), ' '.repeat(11));
   const out: string[] = [
@@ -18,6 +22,7 @@ export const textReport = (c: Citation, width = WIDTH): string => {
     ...field('design', c.design),
     ...field('invariant', `${c.invariant} (violated at step ${c.violatesAt})`),
     ...(c.found === undefined ? [] : field('found', c.found)),
+    ...(c.world === undefined ? [] : field('world', worldText(c.world))),
     ...field('format', formatLine),
     '',
   ];

@@ -3,6 +3,7 @@
  * effects, the violation and how to replay it. Built by replaying the file
  * on its own design, so the effects are what the model does today.
  */
+import type { WorldRecord } from '../../model/designs/world-choice.ts';
 import type { InvariantId } from '../invariant.ts';
 import { invariantById } from '../registry.ts';
 import { replay } from '../replay.ts';
@@ -40,6 +41,8 @@ export interface Citation {
   readonly replayFile?: ReadonlyArray<string>;
   /** How it was found, when it comes straight from a search. */
   readonly found?: string;
+  /** The world it runs in, when not the design's own (a saved file's `world`): reports print it so that a pasted report replays there. */
+  readonly world?: WorldRecord;
   /** The driver threads of the trace and the steps each made (properties/counterexample/threads.ts). */
   readonly threads: ReadonlyArray<CitedThread>;
   /** The earlier steps the violation needed (properties/counterexample/causes.ts); empty when none are named. */
@@ -51,6 +54,7 @@ export const citationOf = (cx: Counterexample): Citation => {
   const effects = (i: number) => (i < r.trace.length ? describeEvents(r.trace[i]!.events) : []);
   return {
     id: counterexampleId(cx.file.design, cx.file.steps, cx.file.world),
+    ...(cx.file.world === undefined ? {} : { world: cx.file.world }),
     source: cx.source,
     title: cx.file.title === undefined ? undefined : escapeText(cx.file.title),
     design: cx.file.design,

@@ -47,7 +47,7 @@ const whereTheyDiffer = (printed: string, model: string): readonly [string, stri
 
 export const pasteDifferences = ({ report, counterexample: cx }: Pasted): ReadonlyArray<string> => {
   const out: string[] = [];
-  const id = counterexampleId(cx.file.design, cx.file.steps);
+  const id = counterexampleId(cx.file.design, cx.file.steps, cx.file.world);
   if (id !== report.id) out.push(`the heading says counterexample ${report.id}, but these steps are counterexample ${id}: a step was changed`);
   const r = replay(cx.design, cx.ops, [invariantById(cx.invariant)]);
   // Stryker disable next-line OptionalChaining,StringLiteral: the replay's trace has at most one entry per step of the report, so report.steps[i] is always there

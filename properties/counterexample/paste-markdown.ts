@@ -13,6 +13,7 @@ import { quoted } from './quote.ts';
 export const MARKDOWN_HEADING = /^\s*#{1,6}\s*dmacheck counterexample\s+`([0-9a-f]{10})`(?::(.*))?$/;
 const DESIGN = /^Design\s+`([^`]*)`\s+violates\s+`([^`]*)`\s+at\s+step\s+([0-9]+)\s*\.?$/;
 const VERSION = /^Trace format version ([0-9]+)\b/;
+const WORLD = /^In the world `(.*)`\s*\.?$/;
 const VIOLATION = /^\*\*Violation \(step ([0-9]+)\):\*\*(.*)$/;
 const MARK = /\*\*<- violates `[^`]*`\*\*\s*$/;
 const TABLE_HEAD = '|#|kernelcall|effect|';
@@ -91,6 +92,7 @@ export const parseMarkdownReport = (lines: ReadonlyArray<MailLine>): E.Either<Pa
   let design: RegExpExecArray | null = null;
   let designLine = head.n;
   let version: At<number> | undefined;
+  let world: At<unknown> | undefined;
   for (;;) {
     while (blank(lines[i])) i++;
     const l = lines[i];
@@ -98,8 +100,16 @@ export const parseMarkdownReport = (lines: ReadonlyArray<MailLine>): E.Either<Pa
     const p = paragraph(lines, i);
     const d = DESIGN.exec(p.text);
     const v = VERSION.exec(p.text);
+    const w = WORLD.exec(p.text);
     if (d !== null) [design, designLine] = [d, p.line];
     else if (v !== null) version = { line: p.line, value: Number(v[1]) };
+    else if (w !== null) {
+      try {
+        world = { line: p.line, value: JSON.parse(w[1]!) as unknown };
+      } catch {
+        return E.left({ line: p.line, message: `expected 'In the world \`{"name": ...}\`.' (the world as JSON), got ${quoted(p.text)}` });
+      }
+    }
     else return expected(design === null ? "'Design `ID` violates `INVARIANT` at step N.'" : "the table of steps, '| # | kernel call | effect |'", l, l.n);
     i = p.next;
   }
@@ -125,6 +135,7 @@ export const parseMarkdownReport = (lines: ReadonlyArray<MailLine>): E.Either<Pa
     id: h[1]!,
     title: t === '' ? undefined : t,
     version,
+    ...(world === undefined ? {} : { world }),
     design: { line: designLine, value: design[1]! },
     invariant: { line: designLine, value: design[2]! },
     violatesAt: { line: designLine, value: Number(design[3]) },

@@ -11,7 +11,7 @@ import { quoted } from './quote.ts';
 import { type At, expected, joined, type PastedReport, type PastedStep, type PasteError, type PastedViolation } from './pasted.ts';
 
 export const TEXT_HEADING = /^\s*dmacheck counterexample ([0-9a-f]{10})(?::(.*))?$/;
-const FIELD = /^\s*(design|invariant|found|format):(.*)$/;
+const FIELD = /^\s*(design|invariant|found|format|world):(.*)$/;
 /** `12. call`, or `12.` alone when a re-wrap moved the call to the next line. */
 const STEP = /^\s*([0-9]+)\.(?:\s+(.*))?$/;
 const EFFECT = /^\s*->(.*)$/;
@@ -113,6 +113,15 @@ export const parseTextReport = (lines: ReadonlyArray<MailLine>): E.Either<PasteE
   i = steps.right.next;
   while (blank(lines[i])) i++;
   const found = fields.get('found');
+  const worldField = fields.get('world');
+  let world: At<unknown> | undefined;
+  if (worldField !== undefined) {
+    try {
+      world = { line: worldField.line, value: JSON.parse(joined(worldField.parts)) as unknown };
+    } catch {
+      return E.left({ line: worldField.line, message: `expected 'world: {"name": ...}' (the world as JSON), got ${quoted(joined(worldField.parts))}` });
+    }
+  }
   const t = joined(title);
   return E.right({
     kind: 'text',
@@ -124,6 +133,7 @@ export const parseTextReport = (lines: ReadonlyArray<MailLine>): E.Either<PasteE
     invariant: { line: inv.right.line, value: im[1]! },
     violatesAt: { line: inv.right.line, value: Number(im[2]) },
     found: found === undefined ? undefined : joined(found.parts),
+    ...(world === undefined ? {} : { world }),
     steps: steps.right.steps,
     violation: violationFrom(lines, i),
   });

@@ -55,6 +55,7 @@ const decodeReport = (source: string, r: PastedReport, date: string): E.Either<L
     violatesAt: r.violatesAt.value,
     steps,
     found: { by: (r.found ?? `a pasted ${r.kind} report`).slice(0, 200), date },
+    ...(r.world === undefined ? {} : { world: r.world.value }),
   };
   const cx = decodeCounterexampleValue(source, file);
   if (E.isLeft(cx)) return E.left(lineError(source, locate(r, cx.left.path, cx.left.message)));

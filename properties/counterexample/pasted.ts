@@ -44,6 +44,8 @@ export interface PastedReport {
   readonly violatesAt: At<number>;
   /** How it was found (`check` and `explore` say), as printed. */
   readonly found: string | undefined;
+  /** The world the report names (JSON, checked as a file's `world` is), when not the design's own. */
+  readonly world?: At<unknown>;
   readonly steps: ReadonlyArray<PastedStep>;
   /** The sentence stating the violation; undefined when the report has none (cut, or a warning instead). */
   readonly violation: PastedViolation | undefined;
