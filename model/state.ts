@@ -250,6 +250,8 @@ export interface MappedEntry {
    * page that is not a P2PDMA page). Equal to `pfn` for a right address.
    */
   readonly reaches: Pfn | null;
+  /** The DMA layer gave the device a swiotlb bounce slot for this page: the CPU copies between them. */
+  readonly bounced?: true;
 }
 
 /** Where a DMA mapping came from. */

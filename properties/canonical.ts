@@ -36,7 +36,7 @@ export const canonicalKey = (s: State): string => {
   /** A DMA address as an invariant sees it: its frame, whether that is still the allocation it was made for, where it really lands. */
   const entryKey = (e: MappedEntry): string => {
     const f = s.frames[e.pfn]!;
-    return `${e.pfn}${!f.free && f.gen === e.gen ? '' : '!'}${e.reaches === e.pfn ? '' : `>${e.reaches ?? '-'}`}`;
+    return `${e.pfn}${!f.free && f.gen === e.gen ? '' : '!'}${e.reaches === e.pfn ? '' : `>${e.reaches ?? '-'}`}${e.bounced === true ? 'b' : ''}`;
   };
   const entries = (m: DmaMapping) => m.entries.map(entryKey);
   const origin = (m: DmaMapping): string => {

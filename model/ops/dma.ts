@@ -50,9 +50,10 @@ export const mapTable = (
     const f = s.frames[e.page]!;
     const a = address(f, i);
     if (typeof a === 'string') return reject(op, a);
-    entries.push({ dma: a.dma, pfn: f.pfn, gen: f.gen, reaches: a.reaches });
-    // swiotlb_tbl_map_single copies the buffer into the bounce slot for a device that reads it.
-    if (a.bounced === true && dir !== 'from-device') events.push({ kind: 'cpu-access', pfn: f.pfn, via: 'swiotlb_bounce', io: false });
+    entries.push({ dma: a.dma, pfn: f.pfn, gen: f.gen, reaches: a.reaches, ...(a.bounced === true ? { bounced: true as const } : {}) });
+    // swiotlb_tbl_map_single copies the buffer into the bounce slot, whatever the direction (since 5.17, so
+    // that a device writing less than the whole slot leaks nothing stale: "swiotlb: rework fix info leak").
+    if (a.bounced === true) events.push({ kind: 'cpu-access', pfn: f.pfn, via: 'swiotlb_bounce', io: false });
   }
   const nents = entries.length;
   const mapped =
@@ -94,12 +95,15 @@ export const dmaMapSg = (s: State, dev: DeviceId, sgl: SglId, dir: DmaDirection)
   });
 };
 
-/** The CPU copies a bounced mapping back to its pages (swiotlb_tbl_unmap_single, sync for the CPU) when the device may have written it. */
-const copyOut = (s: State, m: DmaMapping): ReadonlyArray<Event> =>
-  s.devices[m.device]?.swiotlbForce === true && m.api === 'dma_map_sg' && m.dir !== 'to-device'
-    ? m.entries
-        .filter((e) => s.frames[e.pfn]!.bar === null || !s.era.dmaMapSgP2pdma)
-        .map((e): Event => ({ kind: 'cpu-access', pfn: e.pfn, via: 'swiotlb_bounce', io: false }))
+/**
+ * The CPU copies between a bounced mapping's slots and its pages, for the
+ * entries that bounced at map time: back to the pages (swiotlb_tbl_unmap_single,
+ * sync for the CPU) when the call's direction says the device may have
+ * written them, into the slots (sync for the device) when it may read them.
+ */
+const copies = (m: DmaMapping, dir: DmaDirection, toDevice: boolean): ReadonlyArray<Event> =>
+  (toDevice ? dir !== 'from-device' : dir !== 'to-device')
+    ? m.entries.filter((e) => e.bounced === true).map((e): Event => ({ kind: 'cpu-access', pfn: e.pfn, via: 'swiotlb_bounce', io: false }))
     : [];
 
 export type UnmapCall = 'dma_unmap_sg' | 'pci_p2pdma_unmap_sg' | 'dma_unmap_page' | 'dma_unmap_single';
@@ -114,24 +118,24 @@ export const undoes = (call: UnmapCall, api: MappingApi): boolean =>
  * (the DMA layer unmaps by address). Otherwise nothing changes: an
  * already unmapped handle, another device's, another API's.
  */
-export const unmap = (s: State, op: UnmapCall, mapping: MappingId, dev: DeviceId): Outcome => {
+export const unmap = (s: State, op: UnmapCall, mapping: MappingId, dev: DeviceId, dir?: DmaDirection): Outcome => {
   if (s.devices[dev] === undefined) return illFormed(op, `no device ${dev}`);
   const m = s.mappings.get(mapping);
   if (m === undefined || m.device !== dev || !undoes(op, m.api)) return done(s);
-  return done({ ...s, mappings: drop(s.mappings, mapping) }, [...copyOut(s, m), { kind: 'mapping-torn-down', mapping }]);
+  return done({ ...s, mappings: drop(s.mappings, mapping) }, [...copies(m, dir ?? m.dir, false), { kind: 'mapping-torn-down', mapping }]);
 };
 
-export const dmaUnmapSg = (s: State, mapping: MappingId, dev: DeviceId): Outcome => unmap(s, 'dma_unmap_sg', mapping, dev);
+export const dmaUnmapSg = (s: State, mapping: MappingId, dev: DeviceId, dir?: DmaDirection): Outcome => unmap(s, 'dma_unmap_sg', mapping, dev, dir);
 
 /**
  * dma_sync_sg_for_cpu/_for_device: cache maintenance (coherent caches in
  * the model: nothing changes), and for a device that bounces, the copy
  * of the slot back to the pages when syncing for the CPU.
  */
-export const dmaSyncSg = (s: State, op: 'dma_sync_sg_for_cpu' | 'dma_sync_sg_for_device', dev: DeviceId, mapping?: MappingId): Outcome => {
+export const dmaSyncSg = (s: State, op: 'dma_sync_sg_for_cpu' | 'dma_sync_sg_for_device', dev: DeviceId, mapping?: MappingId, dir?: DmaDirection): Outcome => {
   if (s.devices[dev] === undefined) return illFormed(op, `no device ${dev}`);
   const m = mapping === undefined ? undefined : s.mappings.get(mapping);
-  return done(s, op === 'dma_sync_sg_for_cpu' && m !== undefined && m.device === dev ? copyOut(s, m) : []);
+  return done(s, m !== undefined && m.device === dev ? copies(m, dir ?? m.dir, op === 'dma_sync_sg_for_device') : []);
 };
 
 /**

@@ -150,5 +150,7 @@ export const dmaApiHygiene: Invariant = {
     const judge = judgeOf(op);
     return judge === undefined ? O.none : judge(before, op, step);
   },
-  exercised: (_before, op) => judgeOf(op) !== undefined,
+  // A device read is judged only where it can break the rule: through a streaming range (programmed from dma_map_sg).
+  exercised: (before, op) =>
+    op.kind === 'device_read' ? [...before.deviceRanges.values()].some((r) => r.streaming && r.mapping === op.mapping) : judgeOf(op) !== undefined,
 };

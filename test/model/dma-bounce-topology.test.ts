@@ -58,7 +58,7 @@ describe('pci_p2pdma_map_type from the topology', () => {
 });
 
 describe('dma_map_sg on a device that must bounce (swiotlb force)', () => {
-  it('copies RAM into the bounce slots at map when the device reads it, and back at unmap when it may have written it', () => {
+  it('copies RAM into the bounce slots at map whatever the direction (no stale slot leaks), back at unmap and sync for the CPU when the call says the device may have written it, in again at sync for the device', () => {
     const toDevice = ramTable(bouncing());
     const m = run(toDevice.state, { kind: 'dma_map_sg', dev: IMPORTER, sgl: toDevice.sgl, dir: 'to-device' });
     expect(m.events).toEqual([0, 1].map((pfn) => ({ kind: 'cpu-access', pfn, via: 'swiotlb_bounce', io: false })));
@@ -67,8 +67,11 @@ describe('dma_map_sg on a device that must bounce (swiotlb force)', () => {
 
     const fromDevice = ramTable(bouncing());
     const f = run(fromDevice.state, { kind: 'dma_map_sg', dev: IMPORTER, sgl: fromDevice.sgl, dir: 'from-device' });
-    expect(f.events).toEqual([]);
+    expect(f.events).toEqual([0, 1].map((pfn) => ({ kind: 'cpu-access', pfn, via: 'swiotlb_bounce', io: false })));
     const mapping = lastId(f.state.mappings);
+    expect(f.state.mappings.get(mapping)!.entries.map((e) => e.bounced)).toEqual([true, true]);
+    expect(run(f.state, { kind: 'dma_sync_sg_for_device', mapping, dev: IMPORTER, nents: 2, dir: 'from-device' }).events).toEqual([]);
+    expect(run(f.state, { kind: 'dma_sync_sg_for_device', mapping, dev: IMPORTER, nents: 2, dir: 'bidirectional' }).events).toHaveLength(2);
     const sync = run(f.state, { kind: 'dma_sync_sg_for_cpu', mapping, dev: IMPORTER, nents: 2, dir: 'from-device' });
     expect(sync.events).toEqual([0, 1].map((pfn) => ({ kind: 'cpu-access', pfn, via: 'swiotlb_bounce', io: false })));
     const unmap = run(f.state, { kind: 'dma_unmap_sg', mapping, dev: IMPORTER, nents: 2, dir: 'from-device' });
