@@ -6,9 +6,14 @@
  * it, or the invalidation and the programming its callbacks left behind;
  * for a device access through a mirror (mirror-coherent,
  * no-dma-after-free), the programming of the entry and the change of the
- * CPU page table or the free that made it stale; for
+ * CPU page table or the free that made it stale; for a device access
+ * through a DMA mapping (no-dma-after-free), the mapping, its programming,
+ * its teardown and the free and new allocation of the frame; for
+ * provider-removal, the removal's start and the mappings of the BAR; for
+ * dma-api-hygiene, the map call of the mapping judged and its unmap; for
  * map-within-vma-lifetime, the step that gave out the mapping. Other
- * invariants name no causes yet.
+ * invariants (no-cpu-iomem, correct-dirtying, pin-coherent) name no
+ * causes yet.
  */
 import type { Design } from '../../model/designs/design.ts';
 import type { Event } from '../../model/event.ts';
@@ -107,6 +112,67 @@ const mapWithinVmaLifetime = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArr
   });
 };
 
+/** The step that made mapping `m` (it is in the state after and not before), or -1. */
+const madeAt = (steps: ReadonlyArray<Ran>, k: number, m: number): number => lastBefore(steps, k, (r) => !r.before.mappings.has(m) && r.after.mappings.has(m));
+
+/**
+ * A device access through a DMA mapping (no-dma-after-free): the step that
+ * made the mapping, the one that programmed the device with it, the one
+ * that tore it down, and the free or the new allocation of the frame after.
+ */
+const mappingAccess = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> => {
+  const e = steps[k]!.events.find((x) => x.kind === 'device-access' && x.mapping !== null);
+  if (e?.kind !== 'device-access' || e.mapping === null) return [];
+  const m = e.mapping;
+  const made = madeAt(steps, k, m);
+  const programmed = lastBefore(steps, k, (r) => r.events.some((x) => x.kind === 'device-programmed' && x.mapping === m));
+  const torn = lastBefore(steps, k, (r) => r.events.some((x) => x.kind === 'mapping-torn-down' && x.mapping === m));
+  // From the states, whatever freed it (the buddy allocator, an exporter's BAR allocator, a removal).
+  const freed = lastBefore(steps, k, (r) => r.before.frames[e.pfn]?.free === false && r.after.frames[e.pfn]?.free === true);
+  const reallocated = lastBefore(steps, k, (r) => r.before.frames[e.pfn]?.gen !== r.after.frames[e.pfn]?.gen && r.after.frames[e.pfn]?.free === false);
+  const causes: Cause[] = [];
+  if (made >= 0) causes.push({ step: made + 1, why: `mapping ${m} is made, for pfn ${e.pfn}` });
+  if (programmed >= 0 && programmed !== made) causes.push({ step: programmed + 1, why: `device ${e.device} is programmed with mapping ${m}` });
+  if (torn > made && torn >= 0) causes.push({ step: torn + 1, why: `mapping ${m} is torn down, the device still holding its addresses` });
+  if (freed > made) causes.push({ step: freed + 1, why: `pfn ${e.pfn} is freed` });
+  if (reallocated > freed && freed > made) causes.push({ step: reallocated + 1, why: `pfn ${e.pfn} is allocated again, to someone else` });
+  return causes.sort((a, b) => a.step - b.step);
+};
+
+/** provider-removal: the step that started the removal, and the steps that made what still holds the provider's BAR. */
+const providerRemoval = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> => {
+  const bad = steps[k]!;
+  const removed = bad.events.find((x) => x.kind === 'provider-removed');
+  const access = bad.events.find((x) => x.kind === 'device-access' || x.kind === 'cpu-access');
+  const started = lastBefore(steps, k + 1, (r) => r.op.kind === 'pci_stop_and_remove_bus_device');
+  const causes: Cause[] = started < 0 ? [] : [{ step: started + 1, why: `the removal of provider device ${steps[started]!.op.kind === 'pci_stop_and_remove_bus_device' ? (steps[started]!.op as { dev: number }).dev : '?'} starts` }];
+  if (removed?.kind === 'provider-removed') {
+    const bar = new Set(bad.after.bars.filter((b) => b.device === removed.device).map((b) => b.id));
+    for (const m of bad.after.mappings.values())
+      if (m.entries.some((x) => bar.has(bad.after.frames[x.pfn]?.bar ?? -1))) {
+        const made = madeAt(steps, k, m.id);
+        if (made >= 0) causes.push({ step: made + 1, why: `mapping ${m.id} (${m.api}) is made with an address of the provider's BAR` });
+      }
+  } else if (access?.kind === 'device-access' && access.mapping !== null) {
+    const made = madeAt(steps, k, access.mapping);
+    if (made >= 0) causes.push({ step: made + 1, why: `mapping ${access.mapping} is made with an address of the provider's BAR` });
+  }
+  return causes.filter((c) => c.step <= k + 1).sort((a, b) => a.step - b.step);
+};
+
+/** dma-api-hygiene: the map call whose mapping the judged call names, and for a use after unmap, the unmap. */
+const hygiene = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> => {
+  const op = steps[k]!.op as { readonly mapping?: number };
+  if (op.mapping === undefined) return [];
+  const m = op.mapping;
+  const made = madeAt(steps, k, m);
+  const torn = lastBefore(steps, k, (r) => r.events.some((x) => x.kind === 'mapping-torn-down' && x.mapping === m));
+  return [
+    ...(made < 0 ? [] : [{ step: made + 1, why: `mapping ${m} is made (${steps[made]!.op.kind})` }]),
+    ...(torn < 0 ? [] : [{ step: torn + 1, why: `mapping ${m} is torn down` }]),
+  ];
+};
+
 /** The steps that made the violation of `invariant` at step `violatesAt` (1-based) possible, in step order. */
 export const causesOf = (design: Design, ops: ReadonlyArray<Op>, invariant: InvariantId, violatesAt: number): ReadonlyArray<Cause> => {
   const steps = run(design, ops);
@@ -116,8 +182,15 @@ export const causesOf = (design: Design, ops: ReadonlyArray<Op>, invariant: Inva
     case 'notifier-protocol':
       return notifierProtocol(steps, k);
     case 'mirror-coherent':
-    case 'no-dma-after-free':
       return mirrorAccess(steps, k);
+    case 'no-dma-after-free': {
+      const mirror = mirrorAccess(steps, k);
+      return mirror.length > 0 ? mirror : mappingAccess(steps, k);
+    }
+    case 'provider-removal':
+      return providerRemoval(steps, k);
+    case 'dma-api-hygiene':
+      return hygiene(steps, k);
     case 'map-within-vma-lifetime':
       return mapWithinVmaLifetime(steps, k);
     default:

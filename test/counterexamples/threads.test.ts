@@ -98,3 +98,29 @@ describe('causes: the earlier steps a violation needs, from what the model did',
     expect(textReport(c)).not.toContain('Because of');
   });
 });
+
+describe('causes of the other invariants, from what the model did', () => {
+  const causes = (f: string) => citationOf(load(f)).causes;
+
+  it('no-dma-after-free through a mapping: the mapping, the programming, and the free of its frame', () => {
+    expect(causes('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json')).toEqual([
+      { step: 2, why: 'mapping 2 is made, for pfn 6' },
+      { step: 3, why: 'device 1 is programmed with mapping 2' },
+      { step: 4, why: 'pfn 6 is freed' },
+    ]);
+  });
+
+  it("provider-removal: the mapping of the provider's BAR, then the removal's start", () => {
+    expect(causes('counterexamples/vma-p2p-map/provider-removal-5b699de9b5.json')).toEqual([
+      { step: 2, why: "mapping 2 (p2p_map) is made with an address of the provider's BAR" },
+      { step: 4, why: 'the removal of provider device 0 starts' },
+    ]);
+  });
+
+  it('dma-api-hygiene: the map call of the mapping judged, and its unmap when the call comes after it', () => {
+    expect(causes('counterexamples/dma-api-misuse/dma-api-hygiene-cc477a0d7b.json')).toEqual([
+      { step: 4, why: 'mapping 4 is made (dma_map_sg)' },
+      { step: 5, why: 'mapping 4 is torn down' },
+    ]);
+  });
+});
