@@ -181,6 +181,14 @@ const main = String.raw`
   if (goto) goto.addEventListener('click', function () { select(data.violatesAt, true); });
   var m = /^#step-([0-9]+)$/.exec(location.hash);
   select(m && Number(m[1]) < data.steps.length ? Number(m[1]) : 0, false);
+  /* The violating step in view in the list of steps (the list scrolls, not the page). */
+  var nav = document.querySelector('nav');
+  var bad = buttons[data.violatesAt];
+  if (nav && bad) {
+    var b = bad.getBoundingClientRect();
+    var n = nav.getBoundingClientRect();
+    if (b.bottom > n.bottom) nav.scrollTop += b.top - n.top - (nav.clientHeight - b.height) / 2;
+  }
 })();
 `;
 

@@ -15,7 +15,7 @@ code, .call, .line, li { font-family: ui-monospace, "DejaVu Sans Mono", monospac
 nav { border-right: 2px solid var(--line); padding: 8px; overflow-y: auto; max-height: calc(100vh - 90px); position: sticky; top: 0; }
 nav ol { list-style: none; margin: 0; padding: 0; }
 nav li { margin: 2px 0; }
-nav button { width: 100%; text-align: left; padding: 6px 8px 6px 22px; border: 1px solid var(--line); background: var(--bg); color: var(--fg); cursor: pointer; font: inherit; position: relative; }
+nav button { width: 100%; text-align: left; padding: 6px 8px 6px 22px; border: 1px solid var(--line); background: var(--bg); color: var(--fg); cursor: pointer; font: inherit; position: relative; overflow-wrap: anywhere; }
 nav button[aria-current="step"] { border: 3px solid var(--fg); font-weight: bold; }
 nav button[aria-current="step"]::before { content: ">"; position: absolute; left: 7px; }
 nav button:focus-visible { outline: 3px dashed var(--fg); outline-offset: 2px; }
@@ -57,4 +57,9 @@ h3 { font-size: 14px; margin: 12px 0 4px; border-bottom: 1px solid var(--line); 
 .extra { color: var(--muted); }
 ul.ptes, ul.reach { margin: 2px 0; padding-left: 18px; }
 li.stale { font-weight: bold; }
+/* A narrow window: the steps above the state, each call wrapped, never cut. */
+@media (max-width: 900px) {
+  .layout { grid-template-columns: 1fr; }
+  nav { border-right: none; border-bottom: 2px solid var(--line); max-height: 45vh; position: static; }
+}
 `;

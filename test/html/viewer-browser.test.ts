@@ -212,6 +212,27 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
     problems.length = 0;
   });
 
+  it('at 800 px: the steps above the state, no call cut, and the violating step in view in the list', async () => {
+    const d = viewData('counterexamples/vma-p2p-map-notifier-hmm-literal/map-within-vma-lifetime-755e654b5b.json');
+    const file = join(dir, 'narrow.html');
+    writeFileSync(file, htmlPage(d));
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 800, height: 700 });
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('#view h2');
+    const cut = await page.evaluate<number>("[...document.querySelectorAll('#steps button')].filter((b) => b.scrollWidth > b.clientWidth + 1).length");
+    expect(cut).toBe(0);
+    const seen = await page.evaluate<{ top: number; bottom: number; navTop: number; navBottom: number }>(`(() => {
+      const b = document.querySelector('#steps button.violates').getBoundingClientRect();
+      const n = document.querySelector('nav').getBoundingClientRect();
+      return { top: b.top, bottom: b.bottom, navTop: n.top, navBottom: n.bottom };
+    })()`);
+    expect(seen.top).toBeGreaterThanOrEqual(seen.navTop);
+    expect(seen.bottom).toBeLessThanOrEqual(seen.navBottom);
+    expect(seen.bottom).toBeLessThanOrEqual(700);
+    await page.close();
+  });
+
   it("shows a driver lock held right after driver_lock and released after driver_unlock", async () => {
     const d = viewData('counterexamples/vma-p2p-map-notifier-hmm-literal/map-within-vma-lifetime-755e654b5b.json');
     const page = await open('locks', d);
