@@ -84,4 +84,5 @@ const main = (): void => {
   }
 };
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+// Run as a script only (a bundle that includes this module is not it).
+if (/bench\/reference\/run\.ts$/.test(process.argv[1] ?? '')) main();
