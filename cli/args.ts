@@ -65,6 +65,8 @@ export interface ExploreArgs {
   readonly world: World;
   /** `--fingerprints`: keep 53-bit fingerprints of the visited states instead of their keys (hash compaction). */
   readonly fingerprints: boolean;
+  /** `--go-on`: with one `--invariant`, explore to the bound past its first violation (the state counts of the whole space). */
+  readonly goOn: boolean;
   readonly json: boolean;
   readonly save: boolean;
   readonly timing: boolean;
@@ -107,7 +109,7 @@ export const COUNTEREXAMPLES = 'counterexamples';
 export const usage = `usage:
   dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--confirm-states N] [WORLD] [--json] [--save] [--no-timing]
   dmacheck check --seeds A..B [--design ID]... [--invariant ID]... [--runs N] [--max-commands N] [WORLD] [--json] [--no-timing]
-  dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [WORLD] [--fingerprints] [--json] [--save] [--no-timing]
+  dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [WORLD] [--fingerprints] [--go-on] [--json] [--save] [--no-timing]
   dmacheck explore --reference P-V-B-M [--buggy] [--json]
   dmacheck replay [FILE|-...] [--design OTHER]   (a FILE may be a pasted text or markdown report; - reads stdin)
   dmacheck save FILE|-... [--title TEXT]         (writes pasted reports into ${COUNTEREXAMPLES}/)
@@ -289,7 +291,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
   }
   const json = f.switches.has('--json');
   if (reference !== undefined) {
-    if (f.values.some(([flag]) => flag === '--design' || flag === '--invariant') || depth !== undefined || f.values.some(([flag]) => WORLD_FLAGS.includes(flag)) || f.switches.has('--save') || f.switches.has('--fingerprints') || f.switches.has('--no-timing') || maxStates !== defaults.maxStates)
+    if (f.values.some(([flag]) => flag === '--design' || flag === '--invariant') || depth !== undefined || f.values.some(([flag]) => WORLD_FLAGS.includes(flag)) || f.switches.has('--save') || f.switches.has('--fingerprints') || f.switches.has('--go-on') || f.switches.has('--no-timing') || maxStates !== defaults.maxStates)
       return E.left('--reference explores the reference model whole: it takes only --buggy and --json');
     return E.right({ command: 'reference', size: reference, buggy: f.switches.has('--buggy'), json });
   }
@@ -301,6 +303,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
     maxStates,
     world: world.right,
     fingerprints: f.switches.has('--fingerprints'),
+    goOn: f.switches.has('--go-on'),
     json,
     save: f.switches.has('--save'),
     timing: !f.switches.has('--no-timing'),
@@ -376,7 +379,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> =
   if (command === 'check')
     return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--seeds', '--max-commands', '--path', '--confirm-states', ...WORLD_FLAGS], ['--json', '--save', '--no-timing']));
   if (command === 'explore')
-    return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference', ...WORLD_FLAGS], ['--json', '--save', '--buggy', '--no-timing', '--fingerprints']));
+    return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference', ...WORLD_FLAGS], ['--json', '--save', '--buggy', '--no-timing', '--fingerprints', '--go-on']));
   if (command === 'replay') return E.chain(parseReplay)(split(rest, ['--design'], []));
   if (command === 'save') return E.chain(parseSave)(split(rest, ['--title'], []));
   if (command === 'report') return E.chain(parseReport)(split(rest, ['--format'], []));

@@ -75,6 +75,7 @@ export const exploreOne = (
   progress = false,
   world: World = defaultWorld,
   store: 'exact' | 'fingerprint' = 'exact',
+  goOn = false,
 ): DesignExploration => {
   const own = designById(id)!;
   world = worldFor(own, world);
@@ -83,7 +84,7 @@ export const exploreOne = (
     ...(depth === undefined ? {} : { maxDepth: depth }),
     maxStates,
     // One invariant asked for: its first (shortest, breadth-first) violation is the answer.
-    ...(invariants.length === 1 ? { stopAtFirstViolation: new Set(invariants) } : {}),
+    ...(invariants.length === 1 && !goOn ? { stopAtFirstViolation: new Set(invariants) } : {}),
     ...(progress ? { onLevel: progressLine(id) } : {}),
   }, store);
   if (progress && e.result.seconds > 2) process.stderr.write('\r\x1b[K');
@@ -147,7 +148,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
     console.error(`dmacheck: ${bad}`);
     return 2;
   }
-  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world, args.fingerprints ? 'fingerprint' : 'exact'));
+  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world, args.fingerprints ? 'fingerprint' : 'exact', args.goOn));
   const saved: string[] = [];
   let unsaved = false;
   if (args.save)

@@ -189,6 +189,17 @@ describe('dmacheck explore', () => {
     const held = dmacheck('explore', '--design', 'vma-p2p-map-notifier', '--invariant', 'notifier-protocol', '--without', 'fork', '--max-states', '2000');
     expect(held.stdout).toMatch(/held up to depth [0-9]+ \(2000 states; bound reached\) without fork/);
   });
+  it('with one --invariant it stops at that invariant\'s first violation; --go-on explores on to the bound, with the same shortest trace', () => {
+    const first = dmacheck('explore', '--design', 'vma-p2p-map', '--invariant', 'map-within-vma-lifetime', '--max-states', '2000', '--json', '--no-timing');
+    const on = dmacheck('explore', '--design', 'vma-p2p-map', '--invariant', 'map-within-vma-lifetime', '--max-states', '2000', '--json', '--no-timing', '--go-on');
+    type Out = { states: number; results: { verdict: string; steps: unknown }[] };
+    const [a, b] = [JSON.parse(first.stdout) as Out, JSON.parse(on.stdout) as Out];
+    expect(a.states).toBeLessThan(100);
+    expect(b.states).toBe(2000);
+    expect(b.results[0]!.steps).toEqual(a.results[0]!.steps);
+    expect(dmacheck('explore', '--reference', '3-2-2-2', '--go-on').stderr).toContain('--reference explores the reference model whole');
+  });
+
   it('--without a step no design has is one line naming it, exit 2', () => {
     const r = dmacheck('explore', '--design', 'vma-p2p-map', '--without', 'frok');
     expect(r.status).toBe(2);
