@@ -20,13 +20,19 @@ const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
 const rows: object[] = [];
 const violations: object[] = [];
 console.log(`explorer on the DMA model, default bounds (${defaults.maxStates} states per design, no depth bound)`);
-console.log(`${'design'.padEnd(22)} ${'states'.padStart(7)} ${'depth'.padStart(5)} ${'complete'.padStart(8)} ${'states/s'.padStart(9)} ${'bytes/st'.padStart(9)} ${'time'.padStart(6)}`);
+console.log(`${'design'.padEnd(22)} ${'states'.padStart(7)} ${'depth'.padStart(5)} ${'complete'.padStart(8)} ${'states/s'.padStart(9)} ${'bytes/st'.padStart(9)} ${'time'.padStart(6)}   fingerprints: ${'states/s'.padStart(9)} ${'bytes/st'.padStart(9)} collision p`);
 for (const d of designs) {
   const e = exploreDesign(d, invariants, { maxStates: defaults.maxStates });
+  // The same run with hash compaction (--fingerprints), side by side: the same states, fewer bytes.
+  const f = exploreDesign(d, invariants, { maxStates: defaults.maxStates }, 'fingerprint');
   const r = e.result;
-  rows.push({ design: d.id, states: r.states, transitions: r.transitions, maxDepth: r.maxDepth, complete: r.complete, seconds: r.seconds, statesPerSecond: r.statesPerSecond, bytesPerState: e.bytesPerState });
+  if (f.result.states !== r.states) throw new Error(`${d.id}: fingerprints explored ${f.result.states} states, exact ${r.states}`);
+  rows.push({
+    design: d.id, states: r.states, transitions: r.transitions, maxDepth: r.maxDepth, complete: r.complete, seconds: r.seconds, statesPerSecond: r.statesPerSecond, bytesPerState: e.bytesPerState,
+    fingerprints: { statesPerSecond: f.result.statesPerSecond, bytesPerState: f.bytesPerState, collisionProbability: f.collisionProbability },
+  });
   console.log(
-    `${d.id.padEnd(22)} ${String(r.states).padStart(7)} ${String(r.maxDepth).padStart(5)} ${String(r.complete).padStart(8)} ${Math.round(r.statesPerSecond).toString().padStart(9)} ${Math.round(e.bytesPerState).toString().padStart(9)} ${`${r.seconds.toFixed(1)}s`.padStart(6)}`,
+    `${d.id.padEnd(22)} ${String(r.states).padStart(7)} ${String(r.maxDepth).padStart(5)} ${String(r.complete).padStart(8)} ${Math.round(r.statesPerSecond).toString().padStart(9)} ${Math.round(e.bytesPerState).toString().padStart(9)} ${`${r.seconds.toFixed(1)}s`.padStart(6)}                 ${Math.round(f.result.statesPerSecond).toString().padStart(9)} ${Math.round(f.bytesPerState).toString().padStart(9)} ${(f.collisionProbability ?? 0).toExponential(1)}`,
   );
 }
 console.log(`\nexpected violations: time to the first one (BFS stops there), shortest length, fast-check shrunk length over 20 seeds`);
