@@ -18,6 +18,7 @@ import { getUserPages, pinUserPages, putPages, setPageDirtyLock, unpinUserPages,
 import { migratePage, reclaim, writeback } from './ops/memory.ts';
 import { exitMmap, fork, mmap, munmap, writeFault } from './ops/mm.ts';
 import { mmuNotifierInvalidateRangeEnd } from './ops/continuation.ts';
+import { madvise } from './ops/madvise.ts';
 import { mprotect } from './ops/mprotect.ts';
 import { mremap } from './ops/mremap.ts';
 import { deviceProgram, deviceStopDma, deviceWriteProtect, driverForget, driverLock, driverMapRange, driverRecord, driverReturn, driverUnlock } from './ops/importer.ts';
@@ -37,6 +38,7 @@ const handlers: Handlers = {
   mmap: (s, o) => mmap(s, o.mm, o.npages, o.backing),
   munmap: (s, o) => munmap(s, o.mm, o.start, o.npages),
   mprotect: (s, o) => mprotect(s, o.mm, o.start, o.npages, o.write),
+  madvise: (s, o) => madvise(s, o.mm, o.start, o.npages, o.advice),
   mremap: (s, o) => mremap(s, o.mm, o.start, o.npages, o.new_npages, o.may_move),
   exit_mmap: (s, o) => exitMmap(s, o.mm),
   fork: (s, o) => fork(s, o.mm),

@@ -23,6 +23,7 @@ const arrows: Readonly<Record<OpKind, readonly [Actor, Actor]>> = {
   mmap: ['P', 'K'],
   munmap: ['P', 'K'],
   mprotect: ['P', 'K'],
+  madvise: ['P', 'K'],
   mremap: ['P', 'K'],
   exit_mmap: ['P', 'K'],
   fork: ['P', 'K'],

@@ -1,0 +1,37 @@
+/**
+ * madvise(mm, start, npages, MADV_DONTFORK | MADV_DOFORK): set or clear
+ * VM_DONTCOPY on the VMAs of the range, splitting them at its ends and
+ * merging neighbours that then agree (madvise_update_vma). A VMA with
+ * VM_DONTCOPY is not copied into a child at fork, so its pages are never
+ * shared copy-on-write: the RDMA mitigation (ibv_fork_init) for pinned
+ * buffers before fork learned to copy maybe-pinned pages itself (5.9).
+ * It takes mmap_write_lock. As the model's mprotect does, a hole in the
+ * range is -ENOMEM before anything changes (the kernel applies the advice
+ * to the mapped VMAs before it and then returns -ENOMEM), and
+ * MADV_DOFORK on a VM_IO VMA (the exporter's BAR window) is -EINVAL
+ * (madvise_vma_behavior) before anything changes.
+ */
+import { setVma } from '../page.ts';
+import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
+import type { MmId, State } from '../state.ts';
+import { mmapWriteBusy } from './invalidate.ts';
+import { coveredWithoutHole } from './mprotect.ts';
+import { isolate, mergeAround, vmasIn } from './vma-split.ts';
+
+export type Advice = 'dontfork' | 'dofork';
+
+export const madvise = (s: State, mm: MmId, start: number, npages: number, advice: Advice): Outcome => {
+  const op = 'madvise';
+  if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
+  const busy = mmapWriteBusy(s, mm);
+  if (busy !== null) return waits(op, busy);
+  if (npages === 0) return done(s);
+  const end = start + npages;
+  if (!coveredWithoutHole(s, mm, start, end)) return reject(op, `-ENOMEM: madvise: pages [${start}, ${end}) of mm ${mm} are not all mapped`);
+  if (advice === 'dofork' && vmasIn(s, mm, start, end).some((v) => v.backing.kind === 'bar'))
+    return reject(op, `-EINVAL: madvise_vma_behavior: MADV_DOFORK on a VM_IO VMA in pages [${start}, ${end}) of mm ${mm}`);
+  const [s1, ids] = isolate(s, mm, start, end);
+  let state = s1;
+  for (const id of ids) state = setVma(state, { ...state.vmas.get(id)!, dontcopy: advice === 'dontfork' });
+  return done(mergeAround(state, mm, start, end));
+};

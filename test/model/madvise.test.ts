@@ -1,0 +1,51 @@
+/**
+ * madvise(MADV_DONTFORK / MADV_DOFORK): VM_DONTCOPY on a range, so that
+ * fork does not share a pinned buffer copy-on-write: the RDMA mitigation
+ * (ibv_fork_init) of the fork-after-GUP bug before 5.9.
+ */
+import { describe, expect, it } from 'vitest';
+import { designById } from '../../model/designs/index.ts';
+import type { Op } from '../../model/op.ts';
+import { invariantById } from '../../properties/registry.ts';
+import { replay } from '../../properties/replay.ts';
+import { mmapAnon, run, world } from './helpers.ts';
+
+describe('madvise', () => {
+  it('MADV_DONTFORK on the middle page splits the VMA and marks that page VM_DONTCOPY; MADV_DOFORK merges it back', () => {
+    const { state } = run(world(), mmapAnon(3), { kind: 'madvise', mm: 0, start: 1, npages: 1, advice: 'dontfork' });
+    expect([...state.vmas.values()].sort((a, b) => a.start - b.start).map((v) => [v.start, v.npages, v.dontcopy])).toEqual([
+      [0, 1, false],
+      [1, 1, true],
+      [2, 1, false],
+    ]);
+    const back = run(state, { kind: 'madvise', mm: 0, start: 1, npages: 1, advice: 'dofork' }).state;
+    expect([...back.vmas.values()].map((v) => [v.start, v.npages, v.dontcopy])).toEqual([[0, 3, false]]);
+  });
+
+  it('fork leaves a VM_DONTCOPY VMA out of the child', () => {
+    const { state } = run(world(), mmapAnon(1), mmapAnon(1), { kind: 'madvise', mm: 0, start: 0, npages: 1, advice: 'dontfork' }, { kind: 'fork', mm: 0 });
+    const child = [...state.mms.keys()].at(-1)!;
+    expect([...state.vmas.values()].filter((v) => v.mm === child).map((v) => v.start)).toEqual([1]);
+  });
+});
+
+describe('the RDMA mitigation before 5.9, on the fork-after-GUP trace of gup-set-page-dirty', () => {
+  const pin = [invariantById('pin-coherent')];
+  const io: ReadonlyArray<Op> = [
+    { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'anon' } },
+    { kind: 'get_user_pages', mm: 0, start: 0, npages: 1, write: true },
+    { kind: 'sg_alloc_table_from_pages', pages: 2 },
+    { kind: 'dma_map_sg', dev: 1, sgl: 3, dir: 'from-device' },
+  ];
+  const after: ReadonlyArray<Op> = [{ kind: 'fork', mm: 0 }, { kind: 'store', mm: 0, addr: 0 }, { kind: 'device_write', mapping: 4, index: 0 }];
+
+  it('without MADV_DONTFORK, the parent moves to a copy at its store and the device writes the page the process left: pin-coherent violated', () => {
+    const r = replay(designById('gup-set-page-dirty')!, [...io, ...after], pin);
+    expect(r.kind === 'violates' && r.at).toBe(7);
+  });
+
+  it('with MADV_DONTFORK on the buffer before fork, the child gets no copy-on-write share and the store stays on the pinned page: it holds', () => {
+    const r = replay(designById('gup-set-page-dirty')!, [io[0]!, { kind: 'madvise', mm: 0, start: 0, npages: 1, advice: 'dontfork' }, ...io.slice(1), ...after], pin);
+    expect(r.kind).toBe('holds');
+  });
+});
