@@ -1,6 +1,7 @@
 /** How test/check-defaults.test.ts and test/check-defaults-more.test.ts share the designs between vitest's two workers: each about half of npm run check's time. */
 export const FIRST_SHARE: ReadonlyArray<string> = [
   'gup-set-page-dirty',
+  'gup-dontfork',
   'pin-user-pages',
   'p2pdma-page-sgl',
   'vma-p2p-map',

@@ -3,6 +3,7 @@ import type { Design } from './design.ts';
 import { dmaApiMisuse } from './dma-api-misuse.ts';
 import { dmaOnlySgl } from './dma-only-sgl.ts';
 import { follPciP2pdma, follPciP2pdmaBounce, follPciP2pdmaIntegrity } from './foll-pci-p2pdma.ts';
+import { gupDontfork } from './gup-dontfork.ts';
 import { gupSetPageDirty } from './gup-set-page-dirty.ts';
 import { hmmMirrorNoRetry } from './hmm-mirror-noretry.ts';
 import { hmmMirrorSkipHarmless } from './hmm-mirror-skip-harmless.ts';
@@ -19,6 +20,6 @@ import { vmaP2pMapNotifierWholeVma } from './vma-p2p-map-notifier-whole-vma.ts';
 import { vmaP2pMapNotifier } from './vma-p2p-map-notifier.ts';
 import { vmaP2pMap } from './vma-p2p-map.ts';
 
-export const designs: ReadonlyArray<Design> = [gupSetPageDirty, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierReadOnly, vmaP2pMapNotifierRecordUnlocked, vmaP2pMapNotifierHmmLiteral, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierNoStop, vmaP2pMapNotifierWholeVma, hmmMirror, hmmMirrorSkipHarmless, hmmMirrorNoRetry, follPciP2pdma, follPciP2pdmaIntegrity, follPciP2pdmaBounce, dmaOnlySgl, dmaApiMisuse];
+export const designs: ReadonlyArray<Design> = [gupSetPageDirty, gupDontfork, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierReadOnly, vmaP2pMapNotifierRecordUnlocked, vmaP2pMapNotifierHmmLiteral, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierNoStop, vmaP2pMapNotifierWholeVma, hmmMirror, hmmMirrorSkipHarmless, hmmMirrorNoRetry, follPciP2pdma, follPciP2pdmaIntegrity, follPciP2pdmaBounce, dmaOnlySgl, dmaApiMisuse];
 
 export const designById = (id: string): Design | undefined => designs.find((d) => d.id === id);

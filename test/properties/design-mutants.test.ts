@@ -65,6 +65,14 @@ describe('a design with a protection taken out fails on the invariant that guard
     expect(verdictOf(noAnonUnshare, 'pin-coherent')).toBe('violated');
   });
 
+  it("gup-dontfork without its MADV_DONTFORK (the registration advises MADV_DOFORK instead) breaks pin-coherent: fork shares the buffer copy-on-write again", () => {
+    const base = design('gup-dontfork');
+    const doFork = (op: Op): Op => (op.kind === 'madvise' ? { ...op, advice: 'dofork' } : op);
+    const mutant: Design = { ...base, id: 'mutant-dofork', driver: base.driver.map((t) => rewrite(t, doFork)) };
+    expect(verdictOf(base, 'pin-coherent')).toBe('held');
+    expect(verdictOf(mutant, 'pin-coherent')).toBe('violated');
+  });
+
   it('dropping the dirtying step from pin-user-pages (unpin without make_dirty) breaks correct-dirtying', () => {
     const base = design('pin-user-pages');
     const noDirty = (op: Op): Op => (op.kind === 'unpin_user_pages_dirty_lock' ? { ...op, make_dirty: false } : op);
