@@ -4,7 +4,7 @@
  * the random search. A violation comes with a shortest trace (fewest
  * design steps); a hold names its bound.
  */
-import { defaultWorld, describeWorld, inWorld, isDefaultWorld, unknownStep, type World, worldFlags, worldFor, worldMisfit, worldRecord } from '../model/designs/world-choice.ts';
+import { defaultWorld, describeWorld, inWorld, isDefaultWorld, type World, worldError as worldErrorOf, worldFlags, worldFor, worldRecord } from '../model/designs/world-choice.ts';
 import { designById } from '../model/designs/index.ts';
 import { match } from 'ts-pattern';
 import { type RemovalLiveness, removalLiveness } from '../properties/liveness.ts';
@@ -57,15 +57,8 @@ const progressLine =
     if (p.seconds > 2) process.stderr.write(`\r${id}: depth ${p.depth}, ${p.states} states, ${p.seconds.toFixed(0)}s   `);
   };
 
-/** A world the designs cannot run in (a named world leaving out a step one of them lacks, a `--without` step none has): the one-line error, or null. */
-export const worldError = (designs: ReadonlyArray<string>, world: World): string | null => {
-  const ds = designs.map((id) => designById(id)!);
-  for (const d of ds) {
-    const misfit = worldMisfit(d, world);
-    if (misfit !== null) return misfit;
-  }
-  return unknownStep(ds, world.without);
-};
+/** A world the named designs cannot run in: the one-line error, or null (model/designs/world-choice.ts). */
+export const worldError = (designs: ReadonlyArray<string>, world: World): string | null => worldErrorOf(designs.map((id) => designById(id)!), world);
 
 export const exploreOne = (
   id: string,

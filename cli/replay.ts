@@ -12,7 +12,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { designById } from '../model/designs/index.ts';
-import { inWorld, unknownStep, worldMisfit } from '../model/designs/world-choice.ts';
+import { inWorld, worldError } from '../model/designs/world-choice.ts';
 import { loadErrorLine } from '../properties/counterexample/load.ts';
 import { pasteDifferences } from '../properties/counterexample/paste-check.ts';
 import { clip, fileName } from '../properties/counterexample/quote.ts';
@@ -75,9 +75,9 @@ const replayOne = (input: Input): number => {
 const replayOnOther = (input: Input, design: NonNullable<ReturnType<typeof designById>>): number => {
   // The other design runs in the world the trace was found in.
   const w = input.counterexample.world;
-  const misfit = worldMisfit(design, w) ?? unknownStep([design], w.without, 'world.without');
+  const misfit = worldError([design], w, { world: 'world', without: 'world.without' });
   if (misfit !== null) {
-    console.error(`dmacheck: ${input.where}: ${misfit.replace(/^--world: /, '')}`);
+    console.error(`dmacheck: ${input.where}: ${misfit}`);
     return 2;
   }
   const other = inWorld(design, w);

@@ -153,12 +153,20 @@ export const unknownStep = (designs: ReadonlyArray<Design>, without: ReadonlyArr
 };
 
 /** Whether the named world `w` starts from fits `design`: every step it leaves out is one of the design's. The one-line error, or null. */
-export const worldMisfit = (design: Design, w: World): string | null => {
+export const worldMisfit = (design: Design, w: World, flag = '--world'): string | null => {
   const named = namedWorlds.find((x) => x.name === w.name);
   const steps = new Set([...design.driver, ...design.environment].map((t) => t.name));
   const missing = named?.without.find((s) => !steps.has(s));
-  return missing === undefined ? null : `--world: world ${w.name} does not fit design ${design.id}: it leaves out ${quoted(missing)}, a step ${design.id} does not have`;
+  return missing === undefined ? null : `${flag}: world ${w.name} does not fit design ${design.id}: it leaves out ${quoted(missing)}, a step ${design.id} does not have`;
 };
+
+/**
+ * A world `designs` cannot run in: a named world leaving out a step one of
+ * them lacks, or a step left out that none has. The one-line error, its
+ * first word the flag (or file field) that named it; null when it fits.
+ */
+export const worldError = (designs: ReadonlyArray<Design>, w: World, flags = { world: '--world', without: '--without' }): string | null =>
+  designs.map((d) => worldMisfit(d, w, flags.world)).find((m) => m !== null) ?? unknownStep(designs, w.without, flags.without);
 
 /** `design` in world `w`: its world resized, its bounds set, the steps left out. The design's own world is the design itself. */
 export const inWorld = (design: Design, w: World): Design =>

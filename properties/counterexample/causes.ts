@@ -103,17 +103,17 @@ const mirrorAccess = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause
   return causes.sort((a, b) => a.step - b.step);
 };
 
+/** The step that made mapping `m` (it is in the state after and not before), or -1. */
+const madeAt = (steps: ReadonlyArray<Ran>, k: number, m: number): number => lastBefore(steps, k, (r) => !r.before.mappings.has(m) && r.after.mappings.has(m));
+
 const mapWithinVmaLifetime = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> => {
   const destroyed = steps[k]!.events.filter((e) => e.kind === 'vma-destroyed').map((e) => (e.kind === 'vma-destroyed' ? e.vma : -1));
   const live = [...steps[k]!.before.mappings.values()].filter((m) => m.origin.kind === 'vma-op' && destroyed.includes(m.origin.vma));
   return live.flatMap((m) => {
-    const made = lastBefore(steps, k, (r) => !r.before.mappings.has(m.id) && r.after.mappings.has(m.id));
+    const made = madeAt(steps, k, m.id);
     return made < 0 ? [] : [{ step: made + 1, why: `mapping ${m.id} is made from vma ${m.origin.kind === 'vma-op' ? m.origin.vma : '?'}` }];
   });
 };
-
-/** The step that made mapping `m` (it is in the state after and not before), or -1. */
-const madeAt = (steps: ReadonlyArray<Ran>, k: number, m: number): number => lastBefore(steps, k, (r) => !r.before.mappings.has(m) && r.after.mappings.has(m));
 
 /**
  * A device access through a DMA mapping (no-dma-after-free): the step that
@@ -145,7 +145,8 @@ const providerRemoval = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Ca
   const removed = bad.events.find((x) => x.kind === 'provider-removed');
   const access = bad.events.find((x) => x.kind === 'device-access' || x.kind === 'cpu-access');
   const started = lastBefore(steps, k + 1, (r) => r.op.kind === 'pci_stop_and_remove_bus_device');
-  const causes: Cause[] = started < 0 ? [] : [{ step: started + 1, why: `the removal of provider device ${steps[started]!.op.kind === 'pci_stop_and_remove_bus_device' ? (steps[started]!.op as { dev: number }).dev : '?'} starts` }];
+  const start = started < 0 ? undefined : steps[started]!.op;
+  const causes: Cause[] = start?.kind === 'pci_stop_and_remove_bus_device' ? [{ step: started + 1, why: `the removal of provider device ${start.dev} starts` }] : [];
   if (removed?.kind === 'provider-removed') {
     const bar = new Set(bad.after.bars.filter((b) => b.device === removed.device).map((b) => b.id));
     for (const m of bad.after.mappings.values())

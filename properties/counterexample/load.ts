@@ -11,7 +11,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Design } from '../../model/designs/design.ts';
 import { designById } from '../../model/designs/index.ts';
-import { defaultWorld, inWorld, unknownStep, type World, worldFromRecord, worldMisfit } from '../../model/designs/world-choice.ts';
+import { defaultWorld, inWorld, type World, worldError, worldFromRecord } from '../../model/designs/world-choice.ts';
 import { isOpKind, nat, type Op, opArgs } from '../../model/op.ts';
 import { type InvariantId, isInvariantId } from '../invariant.ts';
 import { type CounterexampleFile, CounterexampleFileCodec, FORMAT, VERSION } from './format.ts';
@@ -161,8 +161,12 @@ export const decodeCounterexampleValue = (source: string, json: unknown): E.Eith
   if (own === undefined) return fail(source, 'design', `unknown design ${quoted(file.design)}`);
   const world = file.world === undefined ? E.right(defaultWorld) : worldFromRecord(file.world);
   if (E.isLeft(world)) return fail(source, world.left.field, world.left.message);
-  const misfit = worldMisfit(own, world.right) ?? unknownStep([own], world.right.without, 'world.without');
-  if (misfit !== null) return fail(source, 'world', misfit.replace(/^--world: /, ''));
+  const misfit = worldError([own], world.right, { world: 'world', without: 'world.without' });
+  if (misfit !== null) {
+    // The error starts with the field that named it: world (a named world that does not fit) or world.without.
+    const at = /^(world(?:\.without)?): /.exec(misfit)!;
+    return fail(source, at[1]!, misfit.slice(at[0].length));
+  }
   const design = inWorld(own, world.right);
   if (!isInvariantId(file.invariant)) return fail(source, 'invariant', `unknown invariant ${quoted(file.invariant)}`);
   const ops: Op[] = [];
