@@ -9,6 +9,8 @@ import SlowFirst from './test/slow-first.ts';
 const UNIT = ['test/model/**/*.test.ts', 'test/properties/**/*.test.ts', 'test/counterexamples/**/*.test.ts', 'test/explorer/**/*.test.ts'];
 /** Slow or process-level files there: searches of every design, isolated as the rest. */
 const ISOLATED_THERE = ['test/properties/designs.test.ts', 'test/properties/design-mutants.test.ts'];
+/** The files that replace a module (vi.mock of verdictsFor): each needs a module graph of its own. */
+const MOCKING = ['test/check-defaults.test.ts', 'test/check-defaults-more.test.ts'];
 
 export default defineConfig({
   test: {
@@ -18,6 +20,8 @@ export default defineConfig({
     // slow files (design searches, the CLI, the browser) are independent.
     maxWorkers: 2,
     sequence: { sequencer: SlowFirst },
+    // The bundle the CLI tests spawn (test/cli-bin.ts), built once from the sources.
+    globalSetup: ['test/cli-bin-setup.ts'],
     // The JSON report lets .ci/run print its closing count line.
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-results.json' },
@@ -30,7 +34,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'isolated', include: ['test/*.test.ts', 'test/html/**/*.test.ts', ...ISOLATED_THERE] },
+        // The CLI, docs, packaging and browser files: each starts what it tests (a process, a page), and shares
+        // the loaded sources as the unit files do.
+        test: { name: 'cli', include: ['test/*.test.ts', 'test/html/**/*.test.ts'], exclude: [...MOCKING, '**/node_modules/**'], isolate: false },
+      },
+      {
+        extends: true,
+        test: { name: 'isolated', include: [...MOCKING, ...ISOLATED_THERE] },
       },
     ],
   },

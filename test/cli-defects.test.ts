@@ -10,10 +10,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { designs } from '../model/designs/index.ts';
 import { shellWord, wrapCommand } from '../cli/cite/shell.ts';
 import { runCli } from './cli-in-process.ts';
+import { cliBin } from './cli-bin.ts';
 
-/** A new `node bin/dmacheck.js` process, as a user starts it: its own stack, its own exit status. */
+/** A new process of the bin (test/cli-bin.ts), as a user starts it: its own stack, its own exit status. */
 const spawned = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ['bin/dmacheck.js', ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cliBin, ...args], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 /** `main` in this process (test/cli-in-process.ts): the same output and exit status without a Node start. */

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli-in-process.ts';
 import { scratch } from './scratch.ts';
+import { cliBin } from './cli-bin.ts';
 
-const bin = join(process.cwd(), 'bin/dmacheck.js');
+const bin = cliBin;
 const file = join(process.cwd(), 'counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json');
 
 describe('saving when counterexamples/ is a plain file', () => {

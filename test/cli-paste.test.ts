@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli-in-process.ts';
 import { scratch } from './scratch.ts';
+import { cliBin } from './cli-bin.ts';
 
-const bin = join(process.cwd(), 'bin/dmacheck.js');
+const bin = cliBin;
 /** In this process unless the call needs standard input or another working folder. */
 const dmacheck = (args: ReadonlyArray<string>, input?: string, cwd = process.cwd()) => {
   if (input === undefined && cwd === process.cwd()) return runCli(...args);

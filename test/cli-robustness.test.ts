@@ -13,11 +13,12 @@ import { loadCounterexample } from '../properties/counterexample/load.ts';
 import { replayOwn } from '../properties/counterexample/replay-file.ts';
 import { runCli } from './cli-in-process.ts';
 import { scratch } from './scratch.ts';
+import { cliBin } from './cli-bin.ts';
 
-const bin = join(process.cwd(), 'bin/dmacheck.js');
+const bin = cliBin;
 
 const shown = (r: { status: number | null; stdout: string; stderr: string }) => `status ${r.status}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
-/** A new `node bin/dmacheck.js` process. */
+/** A new process of the bin (test/cli-bin.ts). */
 const run = (args: ReadonlyArray<string>) => shown(spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' }));
 /** The same command run again by `main` in this process (test/cli-in-process.ts), after the commands before it. */
 const runHere = (args: ReadonlyArray<string>) => shown(runCli(...args));

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli-in-process.ts';
 import { scratch } from './scratch.ts';
+import { cliBin } from './cli-bin.ts';
 
-const bin = join(process.cwd(), 'bin/dmacheck.js');
+const bin = cliBin;
 
 /** The words of a shell line as check prints it (backslash continuations joined). */
 const words = (replay: string): string[] => replay.replace(/\\\n\s*/g, ' ').trim().split(/\s+/);

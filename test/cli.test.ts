@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli-in-process.ts';
 import { scratch } from './scratch.ts';
+import { cliBin } from './cli-bin.ts';
 
 const dmacheck = runCli;
 
@@ -146,7 +147,7 @@ describe('dmacheck replay and report', () => {
 describe('dmacheck check --save', () => {
   it('saves each new violation once and leaves existing files alone', () => {
     const dir = scratch('dmacheck-save-');
-    const run = () => spawnSync(process.execPath, [join(process.cwd(), 'bin/dmacheck.js'), 'check', '--design', 'vma-p2p-map', '--runs', '300', '--save'], { cwd: dir, encoding: 'utf8' });
+    const run = () => spawnSync(process.execPath, [cliBin, 'check', '--design', 'vma-p2p-map', '--runs', '300', '--save'], { cwd: dir, encoding: 'utf8' });
     const first = run();
     expect(first.status).toBe(0);
     const saved = [...first.stdout.matchAll(/^saved (counterexamples\/\S+)$/gm)].map((m) => m[1]!);
@@ -162,13 +163,13 @@ describe('dmacheck explore --save', () => {
     const dir = scratch('dmacheck-explore-save-');
     const misuse = ['unmap_twice', 'unmap_wrong_device', 'unmap_wrong_direction', 'unmap_returned_nents', 'unmap_wrong_api', 'sync_after_unmap', 'sync_wrong_direction', 'free_table_before_unmap', 'map_page_unchecked', 'unbind_with_live_mappings', 'dma_map_sg_of_p2pdma_page', 'p2pdma_map_sg_of_ram', 'device_writes_to_device_buffer'];
     const argv = ['explore', '--design', 'dma-api-misuse', '--invariant', 'dma-api-hygiene', ...misuse.flatMap((m) => ['--without', `bug:${m}`]), '--save'];
-    const r = spawnSync(process.execPath, [join(process.cwd(), 'bin/dmacheck.js'), ...argv], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cliBin, ...argv], { cwd: dir, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const file = /^saved (\S+)$/m.exec(r.stdout)![1]!;
     const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { found: { by: string }; note: string };
     expect(json.found.by).toBe('dmacheck explore (breadth-first, in the world named in the note)');
     expect(json.note).toContain('bug:device_writes_to_device_buffer');
-    const again = spawnSync(process.execPath, [join(process.cwd(), 'bin/dmacheck.js'), 'replay', file], { cwd: dir, encoding: 'utf8' });
+    const again = spawnSync(process.execPath, [cliBin, 'replay', file], { cwd: dir, encoding: 'utf8' });
     expect(again.stdout, again.stderr).toContain('violates dma-api-hygiene at step 7');
   });
 });

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scratch } from './scratch.ts';
+import { cliBin } from './cli-bin.ts';
 
 const section = (): string => {
   const page = readFileSync('docs/citing.md', 'utf8');
@@ -27,7 +28,7 @@ describe('the paste loop in docs/citing.md', () => {
     for (const block of blocks)
       for (const run of block.split(/^(?=\$ )/m)) {
         const [command, ...shown] = run.trimEnd().split('\n');
-        const line = command!.slice(2).replace(/npx dmacheck/g, `node ${join(process.cwd(), 'bin/dmacheck.js')}`);
+        const line = command!.slice(2).replace(/npx dmacheck/g, `node ${cliBin}`);
         const r = spawnSync('bash', ['-c', `${line} 2>&1`], { cwd: dir, encoding: 'utf8' });
         expect(r.stdout.trimEnd(), command).toBe(shown.join('\n'));
         commands++;
@@ -38,7 +39,7 @@ describe('the paste loop in docs/citing.md', () => {
   it('the report quoted in its reply is what the check command it shows prints', () => {
     const text = section();
     const find = /```sh\n(npm run check -- [^\n]*)\n```/.exec(text)![1]!.replace(/^npm run check --/, '');
-    const r = spawnSync('bash', ['-c', `node bin/dmacheck.js check ${find}`], { encoding: 'utf8' });
+    const r = spawnSync('bash', ['-c', `node ${cliBin} check ${find}`], { encoding: 'utf8' });
     const reply = /```text\n([\s\S]*?)```/.exec(text)![1]!;
     const quoted = reply.slice(reply.indexOf('> dmacheck counterexample')).split('\n').filter((l) => l.startsWith('>')).map((l) => l.replace(/^> ?/, ''));
     expect(r.stdout).toContain(quoted.join('\n'));

@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildBundle } from './cli-bin.ts';
 import { scratch } from './scratch.ts';
 
 const npm = (args: ReadonlyArray<string>, cwd: string): string => execFileSync('npm', [...args], { cwd, encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
@@ -20,7 +21,7 @@ describe('the packed package', () => {
     mkdirSync(stage);
     for (const f of ['package.json', 'README.md', 'bin']) cpSync(f, join(stage, f), { recursive: true });
     // What `npm run build` (the prepack script) does, into the staging copy.
-    execFileSync(join(process.cwd(), 'node_modules/.bin/esbuild'), ['cli/main.ts', '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${join(stage, 'dist/dmacheck.mjs')}`, '--log-level=warning']);
+    buildBundle(join(stage, 'dist/dmacheck.mjs'));
     const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], stage)) as { filename: string; files: { path: string }[] }[];
     expect(packed[0]!.files.map((f) => f.path).sort()).toEqual(['README.md', 'bin/dmacheck.js', 'dist/dmacheck.mjs', 'package.json']);
 

@@ -21,26 +21,28 @@ const SLOW_FIRST = [
 
 /**
  * Seconds each slow file takes on this machine (a vitest JSON report,
- * 2026-12-07); every other file counts one second. `--shard i/n` splits
+ * 2026-12-07, third session); every other file counts one second. `--shard i/n` splits
  * by these, so that a CI matrix's shards finish together: vitest's own
  * split (by a hash of the path) put both check-defaults files in one shard.
  */
 const SECONDS: Readonly<Record<string, number>> = {
-  'test/check-defaults-more.test.ts': 60,
-  'test/check-defaults.test.ts': 46,
-  'test/html/viewer-browser.test.ts': 29,
-  'test/cli-robustness.test.ts': 22,
-  'test/cli-paste.test.ts': 16,
-  'test/counterexamples/paste.test.ts': 10,
-  'test/cli.test.ts': 9,
-  'test/explorer/reference.test.ts': 8,
+  'test/check-defaults-more.test.ts': 44,
+  'test/check-defaults.test.ts': 40,
+  'test/html/viewer-browser.test.ts': 26,
+  'test/cli-robustness.test.ts': 12,
+  'test/cli.test.ts': 8,
   'test/properties/design-mutants.test.ts': 8,
-  'test/docs-paste.test.ts': 6,
-  'test/properties/design-fingerprints.test.ts': 5,
+  'test/explorer/reference.test.ts': 7,
+  'test/cli-paste.test.ts': 6,
+  'test/explorer/fingerprints.test.ts': 6,
+  'test/cli-world.test.ts': 5,
   'test/docs.test.ts': 5,
-  'test/cli-witness.test.ts': 5,
-  'test/cli-world.test.ts': 4,
-  'test/html/report-html.test.ts': 3,
+  'test/counterexamples/paste.test.ts': 4,
+  'test/properties/design-fingerprints.test.ts': 4,
+  'test/cli-witness.test.ts': 3,
+  'test/packaging.test.ts': 3,
+  'test/cli-hostile-inputs.test.ts': 3,
+  'test/docs-paste.test.ts': 2,
 };
 
 const secondsOf = (f: TestSpecification): number => Object.entries(SECONDS).find(([s]) => f.moduleId.endsWith(s))?.[1] ?? 1;

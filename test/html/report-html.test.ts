@@ -7,6 +7,7 @@ import { diffSnapshot, type Item, viewOf } from '../../cli/cite/html-states.ts';
 import { corpusFiles } from '../../cli/replay.ts';
 import { citationOf } from '../../properties/counterexample/cite.ts';
 import { type Counterexample, decodeCounterexample, loadCounterexample } from '../../properties/counterexample/load.ts';
+import { cliBin } from '../cli-bin.ts';
 
 const load = (f: string): Counterexample => {
   const r = loadCounterexample(f);
@@ -118,13 +119,13 @@ describe('the states the page draws come from replaying the file with the model'
 describe('dmacheck report --format html', () => {
   it('prints the page on stdout and exits 0; an unknown format names html among the choices', () => {
     const f = 'counterexamples/vma-p2p-map/map-within-vma-lifetime-b4b20ca633.json';
-    const r = spawnSync(process.execPath, ['bin/dmacheck.js', 'report', f, '--format', 'html'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cliBin, 'report', f, '--format', 'html'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(r.stdout).toContain('<title>dmacheck counterexample b4b20ca633: munmap destroys the VMA under a live p2p_map mapping</title>');
     expect(r.stdout.match(/<button type="button" data-step=/g)).toHaveLength(5);
-    const bad = spawnSync(process.execPath, ['bin/dmacheck.js', 'report', f, '--format', 'htm'], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [cliBin, 'report', f, '--format', 'htm'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('text, markdown, mermaid, json, html');
   });
