@@ -8,6 +8,10 @@ export const drop = <K, V>(m: ReadonlyMap<K, V>, k: K): ReadonlyMap<K, V> => {
   return c;
 };
 
-export const replaceAt = <A>(xs: ReadonlyArray<A>, i: number, x: A): ReadonlyArray<A> => xs.map((y, j) => (j === i ? x : y));
+export const replaceAt = <A>(xs: ReadonlyArray<A>, i: number, x: A): ReadonlyArray<A> => {
+  const c = xs.slice();
+  if (i >= 0 && i < c.length) c[i] = x;
+  return c;
+};
 
 export const range = (n: number): ReadonlyArray<number> => Array.from({ length: n }, (_, i) => i);

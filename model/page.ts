@@ -91,7 +91,9 @@ export const rmap = (s: State, pfn: Pfn): ReadonlyArray<{ readonly vma: VmaId; r
   );
 
 /** The VMA of `mm` covering virtual page `addr`. */
-export const findVma = (s: State, mm: number, addr: number): Vma | undefined =>
-  [...s.vmas.values()].find((v) => v.mm === mm && addr >= v.start && addr < v.start + v.npages);
+export const findVma = (s: State, mm: number, addr: number): Vma | undefined => {
+  for (const v of s.vmas.values()) if (v.mm === mm && addr >= v.start && addr < v.start + v.npages) return v;
+  return undefined;
+};
 
 export const freshId = (s: State): [State, number] => [{ ...s, nextId: s.nextId + 1 }, s.nextId];
