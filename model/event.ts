@@ -59,6 +59,12 @@ export type Event =
       readonly undirtiedDeviceData: boolean;
     }
   | { readonly kind: 'page-freed'; readonly pfn: Pfn }
+  /**
+   * put_page() on a page that `pages` held with FOLL_PIN: one reference
+   * went, the pin's GUP_PIN_COUNTING_BIAS stayed, and nobody holds the pin
+   * any more (`Frame.lostPins`).
+   */
+  | { readonly kind: 'pin-lost'; readonly pfn: Pfn; readonly pages: PagesId }
   | { readonly kind: 'buffers-released'; readonly pfn: Pfn }
   /** mmu_notifier_invalidate_range_start found notifiers: invalidation `inv` is in progress. */
   | { readonly kind: 'invalidate-range-start'; readonly inv: InvalidationId; readonly event: NotifyEvent }

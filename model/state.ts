@@ -64,6 +64,15 @@ export interface Frame {
   readonly gen: number;
   readonly refcount: number;
   readonly pincount: number;
+  /**
+   * FOLL_PIN pins their holder gave back with put_page() instead of
+   * unpin_user_page(). On an order-0 page a pin adds GUP_PIN_COUNTING_BIAS
+   * to _refcount and put_page() takes one off, so the pin stays counted:
+   * the page is never freed and folio_maybe_dma_pinned() stays true. The
+   * model counts each pin as one reference, so a lost pin keeps its one
+   * in `refcount` and in `pincount`, with no holder left to drop it.
+   */
+  readonly lostPins: number;
   readonly mapcount: number;
   readonly dirty: boolean;
   /** Filesystem-private state (buffer heads) attached: what ->writepage needs. */

@@ -48,6 +48,7 @@ const freeFrame = (pfn: number, bar: number | null, structPage: boolean): Frame 
   gen: 0,
   refcount: 0,
   pincount: 0,
+  lostPins: 0,
   mapcount: 0,
   dirty: false,
   fsPrivate: false,

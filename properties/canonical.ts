@@ -63,7 +63,7 @@ export const canonicalKey = (s: State): string => {
     parts.push(
       f.free
         ? 'F'
-        : `${f.refcount},${f.pincount},${f.mapcount},${f.dirty ? 1 : 0}${f.fsPrivate ? 1 : 0}${f.deviceWroteSinceDirtied ? 1 : 0},${f.mapping.kind === 'file' ? `f${f.mapping.index}` : f.mapping.kind[0]}`,
+        : `${f.refcount},${f.pincount},${f.mapcount},${f.dirty ? 1 : 0}${f.fsPrivate ? 1 : 0}${f.deviceWroteSinceDirtied ? 1 : 0},${f.mapping.kind === 'file' ? `f${f.mapping.index}` : f.mapping.kind[0]}${f.lostPins === 0 ? '' : `~${f.lostPins}`}`,
     );
   // Stryker disable next-line StringLiteral: every BAR is one digit (0, 1 or 2), so any separator keeps the list readable back the same way
   parts.push(`B${s.bars.map((b) => (b.alive ? (b.removing ? 2 : 1) : 0)).join('')}`);

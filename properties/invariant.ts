@@ -18,6 +18,7 @@ export const invariantIds = [
   'dma-api-hygiene',
   'provider-removal',
   'mirror-coherent',
+  'gup-release',
 ] as const;
 
 export type InvariantId = (typeof invariantIds)[number];

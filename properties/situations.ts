@@ -115,6 +115,13 @@ export const situations: ReadonlyArray<Situation> = [
     reached: (before, _op, step) => step.events.some((e) => e.kind === 'device-access' && e.va !== undefined && before.mms.size > 1),
   },
   { id: 'dma-api-call-judged', invariant: 'dma-api-hygiene', what: 'an unmap, sync, unbind or table free that dma-debug checks', reached: exercisedBy('dma-api-hygiene') },
+  { id: 'gup-reference-released', invariant: 'gup-release', what: 'a driver gives back a GUP reference or pin', reached: exercisedBy('gup-release') },
+  {
+    id: 'pin-released',
+    invariant: 'gup-release',
+    what: 'a driver gives back pages it pinned with FOLL_PIN (by whichever call)',
+    reached: (before, op, step) => (op.kind === 'put_page' || op.kind === 'unpin_user_pages' || op.kind === 'unpin_user_pages_dirty_lock') && before.pageArrays.get(op.pages)?.kind === 'pin' && step.events.length > 0,
+  },
 ];
 
 export const situationById = (id: string): Situation | undefined => situations.find((s) => s.id === id);

@@ -46,6 +46,7 @@ export const wellFormed = (s: State): string | null => {
     const m = mapcount.get(f.pfn) ?? 0;
     if (f.free) {
       if (f.refcount !== 0 || f.pincount !== 0 || f.mapcount !== 0) return `free frame ${f.pfn} has refcount ${f.refcount}, pincount ${f.pincount}, mapcount ${f.mapcount}`;
+      if (f.lostPins !== 0) return `free frame ${f.pfn} keeps ${f.lostPins} lost pin(s)`;
       if (m > 0 && f.structPage) return `free page ${f.pfn} is still mapped by ${m} PTE(s)`;
       if ((gupRefs.get(f.pfn) ?? 0) > 0) return `free page ${f.pfn} is still held by a GUP array`;
       continue;
@@ -53,15 +54,18 @@ export const wellFormed = (s: State): string | null => {
     if (!f.structPage) continue;
     if (f.mapping.kind === 'zero') {
       // Special PTEs: no mapcount, no reference. GUP references count; pins too before 6.5.
-      const pinned = s.era.pinSkipsZeroPage ? 0 : (pins.get(f.pfn) ?? 0);
+      // A lost pin (put_page of a FOLL_PIN array) keeps what it took: nothing since 6.5.
+      const pinned = s.era.pinSkipsZeroPage ? 0 : (pins.get(f.pfn) ?? 0) + f.lostPins;
       const refs = 1 + (gupRefs.get(f.pfn) ?? 0) - (pins.get(f.pfn) ?? 0) + pinned;
       if (f.mapcount !== 0 || f.pincount !== pinned || f.refcount !== refs)
         return `the zero page has refcount ${f.refcount}, pincount ${f.pincount}, mapcount ${f.mapcount}; expected ${refs}, ${pinned}, 0`;
       continue;
     }
     if (f.mapcount !== m) return `page ${f.pfn} has mapcount ${f.mapcount} but ${m} PTE(s) map it`;
-    if (f.pincount !== (pins.get(f.pfn) ?? 0)) return `page ${f.pfn} has pincount ${f.pincount} but ${pins.get(f.pfn) ?? 0} pin(s) are held`;
-    const expected = m + (cached.has(f.pfn) ? 1 : 0) + (gupRefs.get(f.pfn) ?? 0) + (f.mapping.kind === 'kernel' ? 1 : 0);
+    // A lost pin stays counted, in pincount and as its one reference, with no holder to name.
+    const held = pins.get(f.pfn) ?? 0;
+    if (f.pincount !== held + f.lostPins) return `page ${f.pfn} has pincount ${f.pincount} but ${held} pin(s) are held${f.lostPins === 0 ? '' : ` and ${f.lostPins} lost`}`;
+    const expected = m + (cached.has(f.pfn) ? 1 : 0) + (gupRefs.get(f.pfn) ?? 0) + (f.mapping.kind === 'kernel' ? 1 : 0) + f.lostPins;
     if (f.refcount !== expected) return `page ${f.pfn} has refcount ${f.refcount} but ${expected} holder(s)`;
     if (f.refcount === 0) return `page ${f.pfn} is allocated with refcount 0`;
   }

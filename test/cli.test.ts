@@ -241,10 +241,10 @@ describe('dmacheck explore', () => {
     expect(bounded.stdout).not.toContain('held: whole reachable space');
     // The last two lines count the verdicts in words and say what the exit status means.
     expect(whole.stdout.trimEnd().split('\n').slice(-2)).toEqual([
-      expect.stringMatching(/; 1 violated \(all expected\), 8 held \(8 over the whole reachable space, 0 up to a bound\)$/),
+      expect.stringMatching(/; 1 violated \(all expected\), 9 held \(9 over the whole reachable space, 0 up to a bound\)$/),
       "exit status 0: no verdict contradicts its design's expectation (a violation beyond the bound does not)",
     ]);
-    expect(bounded.stdout).toMatch(/, 9 held \(0 over the whole reachable space, 9 up to a bound\)\n/);
+    expect(bounded.stdout).toMatch(/, 10 held \(0 over the whole reachable space, 10 up to a bound\)\n/);
   });
 
   it('explores the reference model to the exact counts of its table', () => {

@@ -84,8 +84,9 @@ export const sectionsScript = String.raw`
           [x.free || !x.structPage ? '' : x.dirty ? 'dirty' : 'clean', x.fsPrivate ? 'buffers attached' : mp.kind === 'file' ? 'no buffers' : '',
             mp.kind === 'file' ? 'file inode ' + mp.inode + ' index ' + mp.index : mp.kind && mp.kind !== 'none' ? mp.kind : ''].filter(Boolean).join(', '),
           x.deviceWroteSinceDirtied ? 'ghost: a device wrote it since the last set_page_dirty' : '',
+          x.lostPins ? x.lostPins + ' lost pin(s): given back with put_page, still counted, held by nobody' : '',
           (by[x.pfn] || []).length ? el('ul', { class: 'reach', 'aria-label': 'reached by' }, by[x.pfn].map(function (w) { return el('li', {}, ['<- ' + w]); })) : '',
-        ], ['pfn', 'bar', 'structPage', 'free', 'gen', 'refcount', 'pincount', 'mapcount', 'dirty', 'fsPrivate', 'mapping', 'deviceWroteSinceDirtied']);
+        ], ['pfn', 'bar', 'structPage', 'free', 'gen', 'refcount', 'pincount', 'mapcount', 'dirty', 'fsPrivate', 'mapping', 'deviceWroteSinceDirtied', 'lostPins']);
       }))];
     } },
     { title: 'Devices and BARs', covers: ['devices', 'bars'], draw: function (snap) {

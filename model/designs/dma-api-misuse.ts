@@ -29,8 +29,8 @@ export const dmaApiMisuse: Design = {
   id: 'dma-api-misuse',
   title: 'A careless driver on the streaming DMA API (what dma-debug catches)',
   summary:
-    'A driver following the pin_user_pages recipe, plus single pages mapped with dma_map_page, that may also commit each common misuse: unmap twice, unmap with the wrong device, direction, entry count (the one dma_map_sg returned after the IOMMU merged entries) or API, sync after unmap or in the wrong direction, skip dma_mapping_error, free the table before unmapping, unmap before quiescing the device (which then uses the unmapped addresses), unbind with mappings live, put a P2PDMA page through plain dma_map_sg (before 6.0), or hand RAM to pci_p2pdma_map_sg (2019). The importer sits behind an IOMMU that merges entries.',
-  source: 'kernel/dma/debug.c (CONFIG_DMA_API_DEBUG); Documentation/core-api/dma-api.rst; Documentation/driver-api/pci/p2pdma.rst',
+    'A driver following the pin_user_pages recipe, plus single pages mapped with dma_map_page, that may also commit each common misuse: unmap twice, unmap with the wrong device, direction, entry count (the one dma_map_sg returned after the IOMMU merged entries) or API, sync after unmap or in the wrong direction, skip dma_mapping_error, free the table before unmapping, unmap before quiescing the device (which then uses the unmapped addresses), unbind with mappings live, put a P2PDMA page through plain dma_map_sg (before 6.0), hand RAM to pci_p2pdma_map_sg (2019), or give pinned pages back with put_page instead of unpin_user_pages. The importer sits behind an IOMMU that merges entries.',
+  source: 'kernel/dma/debug.c (CONFIG_DMA_API_DEBUG); Documentation/core-api/dma-api.rst; Documentation/driver-api/pci/p2pdma.rst; Documentation/core-api/pin_user_pages.rst',
   world: {
     ramPages: 6,
     devices: [
@@ -55,5 +55,6 @@ export const dmaApiMisuse: Design = {
     'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
     'dma-api-hygiene': violated('Each misuse template is one dma-debug class; the search finds the first it reaches (counterexamples/ has one trace per class).'),
     'provider-removal': held('No P2P provider is removed in this world: nothing for the rule to judge.'),
+    'gup-release': violated('bug:put_page_on_pin: a completion path gives a pin_user_pages array back with put_page, as drivers did before their FOLL_PIN conversion; the pins stay counted with nobody to drop them.'),
   },
 };

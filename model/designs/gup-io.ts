@@ -42,7 +42,7 @@ export const startIo = (flavour: 'legacy' | 'pin'): StepTemplate => ({
 export const unmapSgAsMapped = (m: DmaMapping): Op => ({ kind: 'dma_unmap_sg', mapping: m.id, dev: m.device, nents: m.nents, dir: m.dir });
 
 /** Every I/O in flight: a live dma_map_sg mapping of a GUP-built table. */
-const ios = (s: State) =>
+export const ios = (s: State) =>
   mappingsWhere(s, (x) => x.api === 'dma_map_sg' && x.origin.kind === 'sgl' && s.sgls.get(x.origin.sgl)?.pages != null).flatMap((m) => {
     // Stryker disable next-line ArrayDeclaration: a redundant guard: the filter above kept sgl origins only (it narrows the type)
     if (m.origin.kind !== 'sgl') return [];

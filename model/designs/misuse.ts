@@ -9,7 +9,7 @@
 import type { Op } from '../op.ts';
 import type { DmaDirection, DmaMapping, State } from '../state.ts';
 import { type Plan, type StepTemplate, single } from './design.ts';
-import { unmapSgAsMapped } from './gup-io.ts';
+import { ios, unmapSgAsMapped } from './gup-io.ts';
 import { isMapped, mappingsWhere, sglsWhere } from './queries.ts';
 
 const directions: ReadonlyArray<DmaDirection> = ['to-device', 'from-device', 'bidirectional'];
@@ -127,7 +127,6 @@ export const unmapPage: StepTemplate = single('dma_unmap_page', 'driver', 1, (s)
 export const mapPageUnchecked = (dev: number): StepTemplate =>
   bug('map_page_unchecked', (s) => pinnedPages(s).map((p): Op => ({ kind: 'dma_map_page', dev, page: p.pfn, dir: p.dir })));
 
-/** Every misuse class, for a design whose driver may commit any of them. */
 /** The device writes a buffer its driver mapped DMA_TO_DEVICE: the driver programmed it to (a wrong command, a reused descriptor). */
 export const deviceWritesToDeviceBuffer = bug('device_writes_to_device_buffer', (s) =>
   mappingsWhere(s, (m) => m.dir === 'to-device' && m.api !== 'p2p_map' && s.devices[m.device]?.bound === true).map((m): Op => ({ kind: 'device_write', mapping: m.id, index: 0 })),
@@ -149,6 +148,22 @@ export const unmapBeforeQuiesce: StepTemplate = {
       .map((m): Plan => [() => ({ kind: 'device_program', dev: m.device, mapping: m.id }), () => unmapSgAsMapped(m)]),
 };
 
+/**
+ * A completion path that gives pin_user_pages pages back with put_page,
+ * as drivers did before their FOLL_PIN conversion (or after a half-done
+ * one): unmap, put_page, free the table. The kernel cannot refuse it.
+ */
+export const putPageOnPin: StepTemplate = {
+  name: 'bug:put_page_on_pin',
+  role: 'driver',
+  weight: 1,
+  options: (s) =>
+    ios(s)
+      .filter((io) => io.pages.kind === 'pin')
+      .map((io): Plan => [() => unmapSgAsMapped(io.mapping), () => ({ kind: 'put_page', pages: io.pages.id }), () => ({ kind: 'sg_free_table', sgl: io.sgl })]),
+};
+
+/** Every misuse class, for a design whose driver may commit any of them. */
 export const misuseTemplates = (dev: number, bar: number): ReadonlyArray<StepTemplate> => [
   unmapTwice,
   unmapWrongDevice,
@@ -164,4 +179,5 @@ export const misuseTemplates = (dev: number, bar: number): ReadonlyArray<StepTem
   p2pdmaMapSgOfRam(dev),
   deviceWritesToDeviceBuffer,
   unmapBeforeQuiesce,
+  putPageOnPin,
 ];

@@ -26,5 +26,6 @@ export const pinUserPages: Design = {
     'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
     'dma-api-hygiene': held('The driver unmaps with the device, count and direction it mapped with, before freeing the table; nothing is left mapped at unbind (no unbind step).'),
     'provider-removal': held('No P2P provider is removed in this world: nothing for the rule to judge.'),
+    'gup-release': held('Every pin_user_pages array goes back with unpin_user_pages_dirty_lock, never with put_page.'),
   },
 };

@@ -157,13 +157,20 @@ const held = (s: State, op: string, pages: PagesId, kind: 'get' | 'pin'): PageAr
   if (a === undefined) return `ill-formed: pages ${pages} are not held (a second release is not modelled)`;
   const owner = privateOwner(s, pages);
   if (owner !== undefined) return `ill-formed: pages ${pages} belong to DMA-only table ${owner}; the caller has no pointer to them`;
-  if (a.kind === 'pin' && kind === 'get') return `ill-formed: pages ${pages} were pinned with FOLL_PIN; put_page would unbalance the pin count (not modelled)`;
-  if (a.kind !== kind) return `ill-formed: pages ${pages} came from get_user_pages (FOLL_GET); ${op} would unbalance the pin count (not modelled)`;
+  // put_page() of FOLL_PIN pages is accepted (release() below): it is plain refcount arithmetic.
+  if (a.kind !== kind && !(a.kind === 'pin' && kind === 'get')) return `ill-formed: pages ${pages} came from get_user_pages (FOLL_GET); ${op} would unbalance the pin count (not modelled)`;
   return a;
 };
 
-/** Drop the reference (or pin) on every page of `a`, then forget the array. */
-const release = (s: State, a: PageArray, dirty: boolean): Outcome => {
+/**
+ * Drop the reference (or pin) on every page of `a`, then forget the array.
+ * `byPut`: the caller used put_page(), whatever the array holds. On a
+ * FOLL_PIN array that is a driver's misuse the kernel cannot refuse:
+ * put_page() takes one reference off an order-0 page whose pin added
+ * GUP_PIN_COUNTING_BIAS, so the pin stays (a lost pin, `Frame.lostPins`)
+ * and NR_FOLL_PIN_RELEASED never catches up with NR_FOLL_PIN_ACQUIRED.
+ */
+const release = (s: State, a: PageArray, dirty: boolean, byPut = false): Outcome => {
   let state = s;
   const events: Event[] = [];
   for (const pfn of a.pfns) {
@@ -177,12 +184,18 @@ const release = (s: State, a: PageArray, dirty: boolean): Outcome => {
       kind: 'reference-dropped',
       pfn,
       pages: a.id,
-      pin: a.kind === 'pin',
+      pin: a.kind === 'pin' && !byPut,
       write: a.write,
       undirtiedDeviceData: f.deviceWroteSinceDirtied,
     });
-    // unpin_user_page() ignores the zero page since 6.5, which pinned nothing.
+    // unpin_user_page() ignores the zero page since 6.5, which pinned nothing. put_page() does
+    // not, but the shared zero page is never freed and its count is not modelled past its holders.
     if (a.kind === 'pin' && isZeroPage(f) && state.era.pinSkipsZeroPage) continue;
+    if (a.kind === 'pin' && byPut) {
+      state = setFrame(state, { ...f, lostPins: f.lostPins + 1 });
+      events.push({ kind: 'pin-lost', pfn, pages: a.id });
+      continue;
+    }
     if (a.kind === 'pin') state = setFrame(state, { ...f, pincount: f.pincount - 1 });
     const p = putPage(state, pfn);
     state = p.state;
@@ -200,7 +213,7 @@ export const putPages = (s: State, pages: PagesId): Outcome => {
     pages,
     'get',
   );
-  return typeof a === 'string' ? reject('put_page', a) : release(s, a, false);
+  return typeof a === 'string' ? reject('put_page', a) : release(s, a, false, true);
 };
 
 export const unpinUserPages = (s: State, pages: PagesId): Outcome => {

@@ -221,9 +221,24 @@ describe('put_page', () => {
     ]);
   });
 
-  it('put_page on a pinned array is rejected', () => {
-    const { state, pages } = withPages(world(), mmapAnon(1), pin(0, 1, true));
-    expect(rejectedWith(state, putPage(pages))).toContain('ill-formed: pages 2 were pinned with FOLL_PIN');
+  it('put_page on a pinned array is accepted (refcount arithmetic): the pin stays counted, held by nobody', () => {
+    const { state: s1, pages } = withPages(world(), mmapAnon(1), writeFault(0), pin(0, 1, true));
+    expect(frame(s1, 0)).toMatchObject({ refcount: 2, pincount: 1, lostPins: 0 });
+    const { state, events } = run(s1, putPage(pages));
+    expect(state.pageArrays.has(pages)).toBe(false);
+    // GUP_PIN_COUNTING_BIAS - 1 references stay in _refcount: one in the model, and the pin with them.
+    expect(frame(state, 0)).toMatchObject({ free: false, refcount: 2, pincount: 1, lostPins: 1, mapcount: 1 });
+    expect(events).toEqual([
+      { kind: 'reference-dropped', pfn: 0, pages, pin: false, write: true, undirtiedDeviceData: false },
+      { kind: 'pin-lost', pfn: 0, pages },
+    ]);
+  });
+
+  it('a page whose pin was lost is never freed: munmap leaves it allocated with the lost pin its only reference', () => {
+    const { state: s1, pages } = withPages(world(), mmapAnon(1), writeFault(0), pin(0, 1, true));
+    const { state, events } = run(s1, putPage(pages), munmapVma(s1, lastId(s1.vmas)));
+    expect(frame(state, 0)).toMatchObject({ free: false, refcount: 1, pincount: 1, lostPins: 1, mapcount: 0 });
+    expect(events.some((e) => e.kind === 'page-freed')).toBe(false);
   });
 
   it('put_page on an array that was already released is rejected', () => {

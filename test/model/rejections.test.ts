@@ -261,7 +261,7 @@ const HELPERS: Readonly<Record<string, { readonly file: string; readonly reasons
   faultIn: { file: 'model/ops/fault.ts', reasons: ['waits', 'SIGBUS'] },
   // gup() also passes faultIn's reasons on, a SIGBUS as -EFAULT.
   gup: { file: 'model/ops/gup.ts', reasons: ['-EFAULT', 'returns 0', '-EINVAL', '-EFAULT', '-EFAULT', '-EFAULT', '-EREMOTEIO', '-EFAULT'] },
-  held: { file: 'model/ops/gup.ts', reasons: ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'] },
+  held: { file: 'model/ops/gup.ts', reasons: ['ill-formed', 'ill-formed', 'ill-formed'] },
   isolated: { file: 'model/ops/memory.ts', reasons: ['-EBUSY'] },
   lruPage: { file: 'model/ops/memory.ts', reasons: ['ill-formed', '-EBUSY', 'returns 0', '-EBUSY', '-EBUSY'] },
   pageCachePage: { file: 'model/ops/memory.ts', reasons: ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'] },
@@ -525,7 +525,6 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
   ],
   put_page: [
     { kernel: 'a second release of the array is not modelled: ill-formed', state: () => run(world(), mmapAnon(1), gup(0, 1, false), { kind: 'put_page', pages: 2 }).state, op: { kind: 'put_page', pages: 2 }, reason: 'ill-formed: pages 2 are not held' },
-    { kernel: 'put_page of FOLL_PIN pages would unbalance the pin count: ill-formed', state: () => run(world(), mmapAnon(1), pin(0, 1, true)).state, op: { kind: 'put_page', pages: 2 }, reason: 'ill-formed: pages 2 were pinned with FOLL_PIN' },
   ],
   unpin_user_pages: [
     { kernel: 'unpin_user_pages of FOLL_GET pages would unbalance the pin count: ill-formed', state: () => run(world(), mmapAnon(1), gup(0, 1, false)).state, op: { kind: 'unpin_user_pages', pages: 2 }, reason: 'ill-formed: pages 2 came from get_user_pages (FOLL_GET)' },

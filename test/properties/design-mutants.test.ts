@@ -81,6 +81,14 @@ describe('a design with a protection taken out fails on the invariant that guard
     expect(verdictOf(mutant, 'correct-dirtying')).toBe('violated');
   });
 
+  it('releasing pin-user-pages\'s pins with put_page (a half-done FOLL_PIN conversion) breaks gup-release', () => {
+    const base = design('pin-user-pages');
+    const byPut = (op: Op): Op => (op.kind === 'unpin_user_pages_dirty_lock' ? { kind: 'put_page', pages: op.pages } : op);
+    const mutant: Design = { ...base, id: 'mutant-put-page', driver: base.driver.map((t) => rewrite(t, byPut)) };
+    expect(verdictOf(base, 'gup-release')).toBe('held');
+    expect(verdictOf(mutant, 'gup-release')).toBe('violated');
+  });
+
   it('skipping the FOLL_PCI_P2PDMA gate lets P2PDMA pages into an ordinary table that CPU code walks: no-cpu-iomem breaks', () => {
     // A driver that pins a user buffer without FOLL_PCI_P2PDMA and builds an ordinary SGL;
     // the user may hand it a p2pmem mapping. With the gate (6.2) GUP refuses with -EREMOTEIO.

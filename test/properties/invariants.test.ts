@@ -285,6 +285,23 @@ describe('no-dma-after-free', () => {
   });
 });
 
+describe('gup-release', () => {
+  const unmap: Op = { kind: 'dma_unmap_sg', mapping: 4, dev: 1, nents: 1, dir: 'from-device' };
+  it('fires when a pin_user_pages array goes back with put_page: the pin stays counted, held by nobody', () => {
+    expectViolation(
+      run('pin-user-pages', [anon, ...pinStart, unmap, { kind: 'put_page', pages: 2 }], 'gup-release'),
+      'gup-release',
+      6,
+      'put_page gave back page 0, which was pinned with FOLL_PIN, as a plain reference: the pin stays counted (GUP_PIN_COUNTING_BIAS on an order-0 page) with nobody to drop it, so the page is never freed and folio_maybe_dma_pinned() stays true',
+    );
+  });
+  it('holds when the pins go back with unpin_user_pages_dirty_lock, and when get_user_pages references go back with put_page', () => {
+    expectHolds(run('pin-user-pages', [anon, ...pinStart, unmap, { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: true }, { kind: 'munmap', mm: 0, start: 0, npages: 1 }], 'gup-release'));
+    expectHolds(run('gup-set-page-dirty', [anon, ...legacyStart, unmap, { kind: 'set_page_dirty_lock', pages: 2 }, { kind: 'put_page', pages: 2 }], 'gup-release'));
+    expect(exercisedAt('pin-user-pages', [anon, ...pinStart, unmap, { kind: 'unpin_user_pages', pages: 2 }], 'gup-release')).toEqual([6]);
+  });
+});
+
 describe('pin-coherent', () => {
   const forkThenStore: ReadonlyArray<Op> = [{ kind: 'fork', mm: 0 }, { kind: 'write_fault', mm: 0, addr: 0 }, { kind: 'device_write', mapping: 4, index: 0 }];
   it('fires when fork and a parent store move a get_user_pages page away from the device', () => {

@@ -57,3 +57,23 @@ describe('wellFormed and the shared zero page', () => {
     expect(wellFormed(withFrame(z, { refcount: 2 }))).toBe('the zero page has refcount 2, pincount 0, mapcount 0; expected 1, 0, 0');
   });
 });
+
+describe('wellFormed and lost pins (put_page of FOLL_PIN pages)', () => {
+  const pinned = run(world(), mmapAnon(1), { kind: 'write_fault', mm: 0, addr: 0 }, { kind: 'pin_user_pages', mm: 0, start: 0, npages: 1, write: true, longterm: false, p2pdma: false });
+  const pages = [...pinned.state.pageArrays.keys()][0]!;
+  const lost = run(pinned.state, { kind: 'put_page', pages }).state;
+  const pfn = lost.vmas.get(1)!.ptes[0]!.pfn;
+  const change = (c: Partial<Frame>): State => ({ ...lost, frames: replaceAt(lost.frames, pfn, { ...lost.frames[pfn]!, ...c }) });
+
+  it('a lost pin stays counted in pincount and refcount, held by nobody: well formed', () => {
+    expect(lost.frames[pfn]).toMatchObject({ pincount: 1, refcount: 2, lostPins: 1 });
+    expect(wellFormed(lost)).toBeNull();
+  });
+
+  it('a lost pin that is not in pincount or refcount, and a free frame that keeps one', () => {
+    expect(wellFormed(change({ pincount: 0 }))).toBe(`page ${pfn} has pincount 0 but 0 pin(s) are held and 1 lost`);
+    expect(wellFormed(change({ refcount: 1 }))).toBe(`page ${pfn} has refcount 1 but 2 holder(s)`);
+    const free = lost.frames.find((f) => f.free)!.pfn;
+    expect(wellFormed({ ...lost, frames: replaceAt(lost.frames, free, { ...lost.frames[free]!, lostPins: 1 }) })).toBe(`free frame ${free} keeps 1 lost pin(s)`);
+  });
+});
