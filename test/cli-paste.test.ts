@@ -114,7 +114,7 @@ describe('dmacheck save of a pasted report', () => {
     const good = dmacheck(['report', dirtying]).stdout;
     const edited = good.replace('-> page 0 dirtied\n\nStep 8', '-> page 1 dirtied\n\nStep 8');
     const refused = dmacheck(['save', '-'], `${good}\n${edited}`, dir);
-    expect(refused.stderr).toBe("dmacheck: not saved: stdin:30: step 8 says 'page 1 dirtied', the model did not do that\n");
+    expect(refused.stderr).toBe("dmacheck: not saved: stdin:34: step 8 says 'page 1 dirtied', the model did not do that\n");
     expect(refused.status).toBe(1);
     const broken = dmacheck(['save', '-'], `${good}\n${good.replace('(page=0)', '(page=)')}`, dir);
     expect(broken.stderr).toMatch(/^dmacheck: stdin: line [0-9]+: step 5: expected a value, got '\)'\n$/);

@@ -11,55 +11,17 @@
  * its teardown and the free and new allocation of the frame; for
  * provider-removal, the removal's start and the mappings of the BAR; for
  * dma-api-hygiene, the map call of the mapping judged and its unmap; for
- * map-within-vma-lifetime, the step that gave out the mapping. Other
- * invariants (no-cpu-iomem, correct-dirtying, pin-coherent) name no
- * causes yet.
+ * map-within-vma-lifetime, the step that gave out the mapping. The page
+ * invariants (no-cpu-iomem, correct-dirtying, pin-coherent, gup-release)
+ * are in causes-pages.ts.
  */
 import type { Design } from '../../model/designs/design.ts';
-import type { Event } from '../../model/event.ts';
-import type { Op } from '../../model/op.ts';
-import { findVma } from '../../model/page.ts';
-import type { State } from '../../model/state.ts';
-import { step } from '../../model/step.ts';
-import { makeWorld } from '../../model/world.ts';
 import type { InvariantId } from '../invariant.ts';
+import { correctDirtying, gupRelease, noCpuIomem, pinCoherent } from './causes-pages.ts';
+import { lastBefore, madeAt, pteAt, runSteps, type Cause, type Ran } from './causes-steps.ts';
+import type { Op } from '../../model/op.ts';
 
-export interface Cause {
-  /** The step (1-based). */
-  readonly step: number;
-  readonly why: string;
-}
-
-interface Ran {
-  readonly op: Op;
-  readonly before: State;
-  readonly after: State;
-  readonly events: ReadonlyArray<Event>;
-}
-
-const run = (design: Design, ops: ReadonlyArray<Op>): ReadonlyArray<Ran> => {
-  let s = makeWorld(design.world);
-  const out: Ran[] = [];
-  for (const op of ops) {
-    const r = step(s, op);
-    if (r._tag === 'Left') break;
-    out.push({ op, before: s, after: r.right.state, events: r.right.events });
-    s = r.right.state;
-  }
-  return out;
-};
-
-/** The last index before `k` satisfying `p`, or -1. */
-const lastBefore = (steps: ReadonlyArray<Ran>, k: number, p: (r: Ran) => boolean): number => {
-  for (let i = k - 1; i >= 0; i--) if (p(steps[i]!)) return i;
-  return -1;
-};
-
-const pteAt = (s: State, mm: number, addr: number): string => {
-  const v = findVma(s, mm, addr);
-  const p = v === undefined ? null : (v.ptes[addr - v.start] ?? null);
-  return p === null ? 'none' : `${p.pfn}${p.writable ? 'w' : 'r'}`;
-};
+export type { Cause } from './causes-steps.ts';
 
 const notifierProtocol = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> => {
   const bad = steps[k]!;
@@ -103,8 +65,6 @@ const mirrorAccess = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause
   return causes.sort((a, b) => a.step - b.step);
 };
 
-/** The step that made mapping `m` (it is in the state after and not before), or -1. */
-const madeAt = (steps: ReadonlyArray<Ran>, k: number, m: number): number => lastBefore(steps, k, (r) => !r.before.mappings.has(m) && r.after.mappings.has(m));
 
 const mapWithinVmaLifetime = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> => {
   const destroyed = steps[k]!.events.filter((e) => e.kind === 'vma-destroyed').map((e) => (e.kind === 'vma-destroyed' ? e.vma : -1));
@@ -176,7 +136,7 @@ const hygiene = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> => 
 
 /** The steps that made the violation of `invariant` at step `violatesAt` (1-based) possible, in step order. */
 export const causesOf = (design: Design, ops: ReadonlyArray<Op>, invariant: InvariantId, violatesAt: number): ReadonlyArray<Cause> => {
-  const steps = run(design, ops);
+  const steps = runSteps(design, ops);
   const k = violatesAt - 1;
   if (k < 0 || k >= steps.length) return [];
   switch (invariant) {
@@ -194,7 +154,13 @@ export const causesOf = (design: Design, ops: ReadonlyArray<Op>, invariant: Inva
       return hygiene(steps, k);
     case 'map-within-vma-lifetime':
       return mapWithinVmaLifetime(steps, k);
-    default:
-      return [];
+    case 'no-cpu-iomem':
+      return noCpuIomem(steps, k);
+    case 'correct-dirtying':
+      return correctDirtying(steps, k);
+    case 'pin-coherent':
+      return pinCoherent(steps, k);
+    case 'gup-release':
+      return gupRelease(steps, k);
   }
 };
