@@ -21,6 +21,9 @@ export const busAddress = (s: State, f: Frame): number => {
 export type P2pMapType = 'bus-addr' | 'thru-host-bridge' | 'not-supported';
 
 export const mapType = (s: State, provider: number, client: number): P2pMapType => {
+  // pci_p2pdma_distance_many() (until 5.10): "cannot be used for peer-to-peer DMA because the
+  // driver makes use of dma_virt_ops": the client's "DMA" would be the CPU.
+  if (s.devices[client]?.virtDma === true) return 'not-supported';
   const t = s.topology;
   if (t === null) return s.devices[provider]?.p2pPeers.includes(client) === true ? 'bus-addr' : 'not-supported';
   if (provider === client) return 'bus-addr';

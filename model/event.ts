@@ -4,7 +4,7 @@
  */
 import type { DeviceId, DeviceRangeId, FoundVma, HmmPfn, InvalidationId, MappedEntry, MappingId, MmId, NotifierId, NotifyEvent, PagesId, Pfn, SglId, ThreadId, VmaId } from './state.ts';
 
-export type CpuAccessor = 'sg_virt' | 'kmap_local_page' | 'sg_copy_to_buffer' | 'memcpy_toio' | 'store' | 'load' | 'swiotlb_bounce';
+export type CpuAccessor = 'sg_virt' | 'kmap_local_page' | 'sg_copy_to_buffer' | 'memcpy_toio' | 'store' | 'load' | 'swiotlb_bounce' | 'dma_virt_ops';
 
 export type Event =
   /**
@@ -59,6 +59,8 @@ export type Event =
       readonly undirtiedDeviceData: boolean;
     }
   | { readonly kind: 'page-freed'; readonly pfn: Pfn }
+  /** pci_p2pmem_find() chose `provider`, whose published p2pmem the client can reach. */
+  | { readonly kind: 'p2pmem-found'; readonly provider: DeviceId }
   /**
    * put_page() on a page that `pages` held with FOLL_PIN: one reference
    * went, the pin's GUP_PIN_COUNTING_BIAS stayed, and nobody holds the pin

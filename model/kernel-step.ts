@@ -27,7 +27,7 @@ import { deviceProgramPfns, deviceSvmAccess } from './ops/mirror.ts';
 import { findVmaOp, mmapReadLock, mmapReadUnlock, mmgetNotZero, mmput } from './ops/mm-users.ts';
 import { invalidateCallbackReturn, mmuIntervalNotifierInsert, mmuIntervalNotifierRemove, mmuIntervalReadBegin, mmuIntervalReadRetry, mmuIntervalSetSeq } from './ops/notifier.ts';
 import { p2pMap, p2pUnmap } from './ops/p2p-vma-ops.ts';
-import { pciAllocP2pmem, pciFreeP2pmem, pciP2pdmaMapSg, pciP2pdmaUnmapSg, pciStopAndRemoveBusDevice, memunmapPages } from './ops/p2pdma.ts';
+import { pciAllocP2pmem, pciP2pmemFind, pciFreeP2pmem, pciP2pdmaMapSg, pciP2pdmaUnmapSg, pciStopAndRemoveBusDevice, memunmapPages } from './ops/p2pdma.ts';
 import { cpuAccess } from './ops/cpu.ts';
 import { deviceReleaseDriver, dmaMapPage, dmaMappingError, dmaMapSingle, dmaUnmapPage, dmaUnmapSingle } from './ops/dma-page.ts';
 import { kmapLocalPage, memcpyToio, sgAllocTable, sgAllocTableFromPages, sgCopyToBuffer, sgFreeTable, sgSetPage, sgVirt } from './ops/scatterlist.ts';
@@ -66,6 +66,7 @@ const handlers: Handlers = {
   dma_sync_sg_for_device: (s, o) => dmaSyncSg(s, o.kind, o.dev, o.mapping, o.dir),
   device_write: (s, o) => deviceAccess(s, o.mapping, o.index, true),
   device_read: (s, o) => deviceAccess(s, o.mapping, o.index, false),
+  pci_p2pmem_find: (s, o) => pciP2pmemFind(s, o.client),
   pci_alloc_p2pmem: (s, o) => pciAllocP2pmem(s, o.bar),
   pci_free_p2pmem: (s, o) => pciFreeP2pmem(s, o.page),
   pci_p2pdma_map_sg: (s, o) => pciP2pdmaMapSg(s, o.dev, o.sgl, o.dir),

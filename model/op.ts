@@ -76,6 +76,7 @@ export const opArgs = {
   device_write: args({ mapping: nat, index: nat }),
   device_read: args({ mapping: nat, index: nat }),
   // PCI P2PDMA
+  pci_p2pmem_find: args({ client: nat }),
   pci_alloc_p2pmem: args({ bar: nat }),
   pci_free_p2pmem: args({ page: nat }),
   pci_p2pdma_map_sg: args({ dev: nat, sgl: nat, dir: DmaDirectionCodec }),

@@ -127,6 +127,13 @@ export interface Device {
    * device): each copy is a CPU touch of the target.
    */
   readonly swiotlbForce: boolean;
+  /**
+   * dma_virt_ops (lib/dma-virt.c, until 5.10): a software device (rxe,
+   * siw, rdmavt) whose "DMA" is the CPU copying through kernel virtual
+   * addresses. dma_map_sg gives each entry sg_virt() as its address, and
+   * every device access is a CPU load or store of the page.
+   */
+  readonly virtDma: boolean;
   /** A driver is bound to the device; device_release_driver() unbinds it. */
   readonly bound: boolean;
 }

@@ -13,7 +13,7 @@ export interface BarSpec {
 
 export interface WorldSpec {
   readonly ramPages: number;
-  readonly devices: ReadonlyArray<{ readonly name: string; readonly p2pPeers: ReadonlyArray<number>; readonly driver?: DriverSpec; readonly iommuMergesSg?: boolean; readonly swiotlbForce?: boolean }>;
+  readonly devices: ReadonlyArray<{ readonly name: string; readonly p2pPeers: ReadonlyArray<number>; readonly driver?: DriverSpec; readonly iommuMergesSg?: boolean; readonly swiotlbForce?: boolean; readonly virtDma?: boolean }>;
   readonly bars: ReadonlyArray<BarSpec>;
   /** Pages of the one regular file (inode 0). */
   readonly filePages: number;
@@ -70,6 +70,7 @@ export const makeWorld = (w: WorldSpec): State => {
     driver: d.driver ?? null,
     iommuMergesSg: d.iommuMergesSg ?? false,
     swiotlbForce: d.swiotlbForce ?? false,
+    virtDma: d.virtDma ?? false,
     bound: true,
   }));
   // ZERO_PAGE(0): after RAM and the BARs, so that adding it renumbered nothing.

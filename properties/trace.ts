@@ -42,6 +42,8 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
         return [`vma ${e.vma} destroyed`];
       case 'page-freed':
         return [`page ${e.pfn} freed`];
+      case 'p2pmem-found':
+        return [`provider device ${e.provider} found`];
       case 'pin-lost':
         return [`page ${e.pfn} keeps the pin of pages ${e.pages}, which nobody holds now`];
       case 'mapping-torn-down':

@@ -11,6 +11,7 @@ export const FIRST_SHARE: ReadonlyArray<string> = [
   'vma-p2p-map-notifier-nostop',
   'hmm-mirror-skip-harmless',
   'foll-pci-p2pdma',
+  'p2pdma-soft-rdma-unguarded',
 ];
 
 export const SECOND_SHARE: ReadonlyArray<string> = [
@@ -22,6 +23,7 @@ export const SECOND_SHARE: ReadonlyArray<string> = [
   'hmm-mirror-noretry',
   'foll-pci-p2pdma-integrity',
   'foll-pci-p2pdma-bounce',
+  'p2pdma-soft-rdma',
   'dma-only-sgl',
   'dma-api-misuse',
 ];

@@ -94,8 +94,8 @@ export const sectionsScript = String.raw`
         return card(d, 'device ' + d.key + ': ' + d.value.name, [
           'peers: ' + ((d.value.p2pPeers || []).join(', ') || 'none'),
           d.value.driver ? 'driver code: invalidate callback ' + d.value.driver.invalidate + ', map path ' + d.value.driver.mapPath : 'no driver code modelled',
-          'DMA: ' + (d.value.swiotlbForce ? 'must bounce (swiotlb force)' : d.value.iommuMergesSg ? 'behind an IOMMU that merges entries' : 'direct'),
-        ], ['id', 'name', 'p2pPeers', 'driver', 'swiotlbForce', 'iommuMergesSg']);
+          'DMA: ' + (d.value.virtDma ? 'dma_virt_ops (the CPU copies through kernel virtual addresses)' : d.value.swiotlbForce ? 'must bounce (swiotlb force)' : d.value.iommuMergesSg ? 'behind an IOMMU that merges entries' : 'direct'),
+        ], ['id', 'name', 'p2pPeers', 'driver', 'swiotlbForce', 'iommuMergesSg', 'virtDma']);
       }).concat(items(snap, 'bars').map(function (b) {
         var x = b.value;
         return card(b, 'BAR ' + b.key + ' of device ' + x.device, [

@@ -54,6 +54,7 @@ const arrows: Readonly<Record<OpKind, readonly [Actor, Actor]>> = {
   device_svm_access: ['D', 'K'],
   hmm_range_fault: ['I', 'K'],
   device_program_pfns: ['I', 'D'],
+  pci_p2pmem_find: ['I', 'X'],
   pci_alloc_p2pmem: ['I', 'X'],
   pci_free_p2pmem: ['I', 'X'],
   pci_p2pdma_map_sg: ['I', 'X'],

@@ -9,6 +9,7 @@ import { hmmMirrorNoRetry } from './hmm-mirror-noretry.ts';
 import { hmmMirrorSkipHarmless } from './hmm-mirror-skip-harmless.ts';
 import { hmmMirror } from './hmm-mirror.ts';
 import { p2pdmaPageSgl } from './p2pdma-page-sgl.ts';
+import { p2pdmaSoftRdma, p2pdmaSoftRdmaUnguarded } from './p2pdma-soft-rdma.ts';
 import { pinUserPages59 } from './pin-user-pages-5-9.ts';
 import { pinUserPages } from './pin-user-pages.ts';
 import { vmaP2pMapNotifierHmmLiteral } from './vma-p2p-map-notifier-hmm-literal.ts';
@@ -20,6 +21,6 @@ import { vmaP2pMapNotifierWholeVma } from './vma-p2p-map-notifier-whole-vma.ts';
 import { vmaP2pMapNotifier } from './vma-p2p-map-notifier.ts';
 import { vmaP2pMap } from './vma-p2p-map.ts';
 
-export const designs: ReadonlyArray<Design> = [gupSetPageDirty, gupDontfork, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierReadOnly, vmaP2pMapNotifierRecordUnlocked, vmaP2pMapNotifierHmmLiteral, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierNoStop, vmaP2pMapNotifierWholeVma, hmmMirror, hmmMirrorSkipHarmless, hmmMirrorNoRetry, follPciP2pdma, follPciP2pdmaIntegrity, follPciP2pdmaBounce, dmaOnlySgl, dmaApiMisuse];
+export const designs: ReadonlyArray<Design> = [gupSetPageDirty, gupDontfork, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierReadOnly, vmaP2pMapNotifierRecordUnlocked, vmaP2pMapNotifierHmmLiteral, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierNoStop, vmaP2pMapNotifierWholeVma, hmmMirror, hmmMirrorSkipHarmless, hmmMirrorNoRetry, follPciP2pdma, follPciP2pdmaIntegrity, follPciP2pdmaBounce, p2pdmaSoftRdma, p2pdmaSoftRdmaUnguarded, dmaOnlySgl, dmaApiMisuse];
 
 export const designById = (id: string): Design | undefined => designs.find((d) => d.id === id);

@@ -1,4 +1,4 @@
-import type { Design, Plan } from './design.ts';
+import type { Design, Plan, StepTemplate } from './design.ts';
 import { bools, held, single, violated } from './design.ts';
 import * as env from './environment.ts';
 import { IMPORTER } from './gup-io.ts';
@@ -8,10 +8,19 @@ import type { Op } from '../op.ts';
 import type { State } from '../state.ts';
 
 /** P2PDMA pages the driver allocated and has not put in a table yet. */
-const looseP2pPages = (s: State) =>
+export const looseP2pPages = (s: State) =>
   s.frames.filter(
     (f) => f.bar !== null && f.structPage && !f.free && f.mapping.kind === 'kernel' && ![...s.sgls.values()].some((t) => t.entries.some((e) => e.page === f.pfn)),
   );
+
+/** The orchestrator puts an allocated P2PDMA page in a one-entry ordinary table. */
+export const buildP2pSgl: StepTemplate = {
+  name: 'build_sgl(sg_alloc_table, sg_set_page)',
+  role: 'driver',
+  weight: 2,
+  options: (s) =>
+    looseP2pPages(s).map((f): Plan => [() => ({ kind: 'sg_alloc_table', nents: 1 }), (_s, made) => ({ kind: 'sg_set_page', sgl: made[0]!, index: 0, page: f.pfn })]),
+};
 
 export const p2pdmaPageSgl: Design = {
   id: 'p2pdma-page-sgl',
@@ -22,13 +31,7 @@ export const p2pdmaPageSgl: Design = {
   world: world('p2pdma'),
   driver: [
     single('pci_alloc_p2pmem', 'driver', 1, () => [{ kind: 'pci_alloc_p2pmem', bar: 0 }]),
-    {
-      name: 'build_sgl(sg_alloc_table, sg_set_page)',
-      role: 'driver',
-      weight: 2,
-      options: (s) =>
-        looseP2pPages(s).map((f): Plan => [() => ({ kind: 'sg_alloc_table', nents: 1 }), (_s, made) => ({ kind: 'sg_set_page', sgl: made[0]!, index: 0, page: f.pfn })]),
-    },
+    buildP2pSgl,
     single('pci_p2pdma_map_sg', 'driver', 2, (s) =>
       sglsWhere(s, (x) => !x.dmaOnly && !isMapped(s, x)).flatMap((t) =>
         bools.map((write): Op => ({ kind: 'pci_p2pdma_map_sg', dev: IMPORTER, sgl: t.id, dir: write ? 'from-device' : 'to-device' })),

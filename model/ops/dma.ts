@@ -83,7 +83,10 @@ export const mapTable = (
  */
 export const dmaMapSg = (s: State, dev: DeviceId, sgl: SglId, dir: DmaDirection): Outcome => {
   const bounces = s.devices[dev]?.swiotlbForce === true;
+  const virt = s.devices[dev]?.virtDma === true;
   return mapTable(s, 'dma_map_sg', dev, sgl, dir, (f, i) => {
+    // dma_virt_map_sg(): sg_virt() of every entry, P2PDMA pages included (no check of any kind).
+    if (virt) return { dma: directAddress(f), reaches: f.pfn };
     if (f.bar === null) return { dma: directAddress(f), reaches: f.pfn, bounced: bounces };
     const provider = s.bars[f.bar]!.device;
     const how = mapType(s, provider, dev);
@@ -162,5 +165,8 @@ export const deviceAccess = (s: State, mapping: MappingId, index: number, write:
   const f = e.reaches === null ? undefined : s.frames[e.reaches];
   const marks = write && f !== undefined && f.structPage && !f.free && !f.dirty;
   const state = marks ? setFrame(s, { ...f, deviceWroteSinceDirtied: true }) : s;
-  return done(state, [{ kind: 'device-access', device: m.device, mapping, pfn: e.pfn, gen: e.gen, reached: e.reaches, write }]);
+  const access: Event = { kind: 'device-access', device: m.device, mapping, pfn: e.pfn, gen: e.gen, reached: e.reaches, write };
+  // A dma_virt_ops device's access is the CPU copying through the page's kernel virtual address.
+  const virt = s.devices[m.device]?.virtDma === true && e.reaches !== null;
+  return done(state, virt ? [access, { kind: 'cpu-access', pfn: e.reaches!, via: 'dma_virt_ops', io: false }] : [access]);
 };

@@ -14,6 +14,21 @@ import { invalidateThen } from './invalidate.ts';
 import type { Changed } from '../page.ts';
 import { zapPtes } from './vma-teardown.ts';
 
+/**
+ * pci_p2pmem_find() (pci_p2pmem_find_many with one client): a provider
+ * with published p2pmem that the client can reach (pci_p2pdma_distance),
+ * chosen as the closest; NULL when there is none. The reference it takes
+ * on the provider's pci_dev is not modelled.
+ */
+export const pciP2pmemFind = (s: State, client: DeviceId): Outcome => {
+  const op = 'pci_p2pmem_find';
+  if (s.devices[client] === undefined) return illFormed(op, `no device ${client}`);
+  const found = s.bars.find((b) => b.structPages && b.alive && !b.removing && p2pReachable(s, b.device, client));
+  if (found === undefined)
+    return reject(op, `returns NULL: no live provider of p2pmem that device ${client} can reach${s.devices[client]!.virtDma ? ' (pci_p2pdma_distance_many: device uses dma_virt_ops)' : ''}`);
+  return done(s, [{ kind: 'p2pmem-found', provider: found.device }]);
+};
+
 /** pci_alloc_p2pmem(): one page from the provider's pool, if its pgmap reference is still live. */
 export const pciAllocP2pmem = (s: State, barId: number): Outcome => {
   const op = 'pci_alloc_p2pmem';
@@ -46,7 +61,10 @@ export const pciFreeP2pmem = (s: State, page: Pfn): Outcome => {
  * pci_p2pdma_distance first). A freed P2PDMA page keeps its bus address.
  */
 export const pciP2pdmaMapSg = (s: State, dev: DeviceId, sgl: SglId, dir: DmaDirection): Outcome =>
-  mapTable(s, 'pci_p2pdma_map_sg', dev, sgl, dir, (f) => {
+  // "p2pdma mappings are not compatible with devices that use dma_virt_ops": WARN_ON_ONCE, return 0.
+  s.devices[dev]?.virtDma === true
+    ? reject('pci_p2pdma_map_sg', `returns 0: device ${dev} uses dma_virt_ops (WARN_ON_ONCE: p2pdma mappings are not compatible with it)`)
+    : mapTable(s, 'pci_p2pdma_map_sg', dev, sgl, dir, (f) => {
     if (!isP2pdmaPage(f)) return { dma: directAddress(f), reaches: null };
     const reaches = p2pReachable(s, s.bars[f.bar!]!.device, dev) ? f.pfn : null;
     return { dma: busAddress(s, f), reaches };

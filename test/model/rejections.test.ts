@@ -249,7 +249,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/mremap.ts': ['ill-formed', '-EINVAL', 'ill-formed', 'waits', '-EFAULT', '-EINVAL', 'ill-formed', '-EFAULT', '-EFAULT', '-ENOMEM'],
   'model/ops/notifier.ts': ['ill-formed', 'ill-formed', '-EOVERFLOW', '-EINVAL', 'ill-formed', 'waits', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/p2p-vma-ops.ts': ['-EFAULT', 'waits', '-EPERM', 'via r', 'ill-formed', 'ill-formed', 'ill-formed'],
-  'model/ops/p2pdma.ts': ['ill-formed', 'returns NULL', 'returns NULL', 'returns NULL', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'waits'],
+  'model/ops/p2pdma.ts': ['ill-formed', 'returns NULL', 'ill-formed', 'returns NULL', 'returns NULL', 'returns NULL', 'ill-formed', 'ill-formed', 'returns 0', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'waits'],
   'model/ops/scatterlist.ts': ['-EINVAL', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/step.ts': ['ill-formed'],
 };
@@ -567,13 +567,25 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
   dma_sync_sg_for_device: [{ kernel: 'a device that names nothing is ill-formed', state: mapped, op: { kind: 'dma_sync_sg_for_device', mapping: 4, dev: 9, nents: 2, dir: 'to-device' }, reason: 'ill-formed: no device 9' }],
   device_write: [{ kernel: 'the device has no address from a mapping that is not live: ill-formed', state: world, op: { kind: 'device_write', mapping: 4, index: 0 }, reason: 'ill-formed: mapping 4 is not live' }],
   device_read: [{ kernel: 'the device has no address from a mapping that is not live: ill-formed', state: world, op: { kind: 'device_read', mapping: 4, index: 0 }, reason: 'ill-formed: mapping 4 is not live' }],
+  pci_p2pmem_find: [
+    { kernel: 'pci_p2pmem_find returns NULL when no provider is reachable: a dma_virt_ops client (pci_p2pdma_distance_many)', state: () => makeWorld({ ...worldSpec(currentEra), devices: worldSpec(currentEra).devices.map((d, i) => (i === 1 ? { ...d, virtDma: true } : d)) }), op: { kind: 'pci_p2pmem_find', client: 1 }, reason: 'returns NULL: no live provider of p2pmem that device 1 can reach (pci_p2pdma_distance_many: device uses dma_virt_ops)' },
+    { kernel: 'a device that does not exist is ill-formed', state: world, op: { kind: 'pci_p2pmem_find', client: 9 }, reason: 'ill-formed: no device 9' },
+  ],
   pci_alloc_p2pmem: [
     { kernel: 'pci_alloc_p2pmem returns NULL for a device without pci_p2pdma_add_resource', state: world, op: { kind: 'pci_alloc_p2pmem', bar: RAW_BAR }, reason: 'returns NULL: BAR 1 was not registered with pci_p2pdma_add_resource' },
     { kernel: 'pci_alloc_p2pmem returns NULL when percpu_ref_tryget_live fails during removal', state: () => run(world(), { kind: 'pci_stop_and_remove_bus_device', dev: P2PDMA_PROVIDER }).state, op: { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }, reason: 'returns NULL: percpu_ref_tryget_live failed' },
     { kernel: 'pci_alloc_p2pmem returns NULL when the gen_pool is empty', state: () => run(world(), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }, { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }).state, op: { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }, reason: 'returns NULL: the gen_pool of BAR 0 is empty' },
   ],
   pci_free_p2pmem: [{ kernel: 'gen_pool_free of a page it did not hand out would BUG: ill-formed', state: world, op: { kind: 'pci_free_p2pmem', page: P2PDMA_BASE }, reason: `ill-formed: page ${P2PDMA_BASE} was not allocated by pci_alloc_p2pmem` }],
-  pci_p2pdma_map_sg: [{ kernel: 'a device that names nothing is ill-formed', state: p2pTable, op: { kind: 'pci_p2pdma_map_sg', dev: 9, sgl: 1, dir: 'to-device' }, reason: 'ill-formed: no device 9' }],
+  pci_p2pdma_map_sg: [
+    { kernel: 'a device that names nothing is ill-formed', state: p2pTable, op: { kind: 'pci_p2pdma_map_sg', dev: 9, sgl: 1, dir: 'to-device' }, reason: 'ill-formed: no device 9' },
+    {
+      kernel: 'pci_p2pdma_map_sg returns 0 for a dma_virt_ops device (WARN_ON_ONCE, until 5.10)',
+      state: () => ({ ...p2pTable(), devices: p2pTable().devices.map((d) => (d.id === IMPORTER ? { ...d, virtDma: true } : d)) }),
+      op: { kind: 'pci_p2pdma_map_sg', dev: IMPORTER, sgl: 1, dir: 'to-device' },
+      reason: `returns 0: device ${IMPORTER} uses dma_virt_ops`,
+    },
+  ],
   pci_p2pdma_unmap_sg: [{ kernel: 'a device that names nothing is ill-formed', state: world, op: { kind: 'pci_p2pdma_unmap_sg', mapping: 3, dev: 9, nents: 1, dir: 'to-device' }, reason: 'ill-formed: no device 9' }],
   pci_stop_and_remove_bus_device: [
     { kernel: 'a second removal names a pci_dev being freed: ill-formed', state: () => run(world(), { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER }).state, op: { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER }, reason: `ill-formed: device ${RAW_EXPORTER} is already being removed or gone` },
@@ -745,7 +757,6 @@ const NEVER_REFUSED: { readonly [K in OpKind]?: Misuse } = {
   device_write: { why: 'a device access, no kernel call', misuse: 'a DMA write into pages already released to the allocator', state: () => { const s = table(); const m = run(s, { kind: 'dma_map_sg', dev: IMPORTER, sgl: 3, dir: 'from-device' }).state; return run(m, { kind: 'put_page', pages: 2 }, { kind: 'munmap', mm: 0, start: 0, npages: 2 }).state; }, op: { kind: 'device_write', mapping: 4, index: 0 } },
   device_read: { why: 'a device access, no kernel call', misuse: 'a peer read through an address that reaches nothing (pci_p2pdma_map_sg of a RAM page, 2019)', state: () => { const s = table(); return run(s, { kind: 'pci_p2pdma_map_sg', dev: IMPORTER, sgl: 3, dir: 'to-device' }).state; }, op: { kind: 'device_read', mapping: 4, index: 0 } },
   pci_free_p2pmem: { why: 'void', misuse: 'pci_free_p2pmem while the page is still mapped for DMA', state: () => { const s = p2pTable(); return run(s, { kind: 'pci_p2pdma_map_sg', dev: IMPORTER, sgl: 1, dir: 'to-device' }).state; }, op: { kind: 'pci_free_p2pmem', page: P2PDMA_BASE } },
-  pci_p2pdma_map_sg: { why: 'returns nents; its one failure (dma_virt_ops) is not modelled', misuse: 'pci_p2pdma_map_sg of a RAM page (2019: checks nothing per entry)', state: table, op: { kind: 'pci_p2pdma_map_sg', dev: IMPORTER, sgl: 3, dir: 'to-device' } },
   pci_p2pdma_unmap_sg: { why: 'void', misuse: 'pci_p2pdma_unmap_sg of a dma_map_sg mapping leaves it mapped', state: mapped, op: { kind: 'pci_p2pdma_unmap_sg', mapping: 4, dev: IMPORTER, nents: 2, dir: 'to-device' } },
   pci_stop_and_remove_bus_device: { why: 'void', misuse: 'removal while an importer holds p2p_map addresses of the BAR', state: p2pMapped, op: { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER } },
   memunmap_pages: { why: 'void: the end of a wait', misuse: 'none possible: it completes once every page is free', state: () => run(world(), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }, { kind: 'pci_stop_and_remove_bus_device', dev: P2PDMA_PROVIDER }, { kind: 'pci_free_p2pmem', page: P2PDMA_BASE }).state, op: { kind: 'memunmap_pages', dev: P2PDMA_PROVIDER } },

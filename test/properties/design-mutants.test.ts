@@ -89,6 +89,20 @@ describe('a design with a protection taken out fails on the invariant that guard
     expect(verdictOf(mutant, 'gup-release')).toBe('violated');
   });
 
+  it('a soft RDMA client is kept from P2PDMA memory by either 2019 guard alone; only a ULP that skips both gets no-cpu-iomem violated', () => {
+    const guarded = design('p2pdma-soft-rdma');
+    const unguarded = design('p2pdma-soft-rdma-unguarded');
+    const named = (d: Design, n: string): StepTemplate => d.driver.find((t) => t.name === n)!;
+    const swap = (d: Design, from: string, to: StepTemplate): Design => ({ ...d, id: `${d.id}-${to.name}`, driver: d.driver.map((t) => (t.name === from ? to : t)) });
+    // No pci_p2pmem_find: p2pmem reaches a table, and pci_p2pdma_map_sg (rdma_rw's path) refuses the client.
+    const noFind = swap(guarded, 'p2pmem_alloc(pci_p2pmem_find, pci_alloc_p2pmem)', named(unguarded, 'pci_alloc_p2pmem'));
+    // ib_dma_map_sg instead of rdma_rw: pci_p2pmem_find still refuses the client, so no P2PDMA page is ever allocated.
+    const noRw = swap(guarded, 'rdma_rw_map_sg', named(unguarded, 'ib_dma_map_sg'));
+    expect(verdictOf(noFind, 'no-cpu-iomem')).toBe('held');
+    expect(verdictOf(noRw, 'no-cpu-iomem')).toBe('held');
+    expect(verdictOf(unguarded, 'no-cpu-iomem')).toBe('violated');
+  });
+
   it('skipping the FOLL_PCI_P2PDMA gate lets P2PDMA pages into an ordinary table that CPU code walks: no-cpu-iomem breaks', () => {
     // A driver that pins a user buffer without FOLL_PCI_P2PDMA and builds an ordinary SGL;
     // the user may hand it a p2pmem mapping. With the gate (6.2) GUP refuses with -EREMOTEIO.
