@@ -24,25 +24,12 @@ export interface DriverView {
   readonly intervals: ReadonlyArray<{ readonly notifier: NotifierId } & NotifyRange>;
 }
 
-/**
- * The view of `dev`'s driver in `s`: its records and its own notifiers'
- * intervals. Each list is built when an action first reads it: the runner
- * asks for a view before every driver-thread call, and most actions read
- * neither.
- */
-export const driverView = (s: State, dev: DeviceId): DriverView => {
-  let records: DriverView['records'] | undefined;
-  let intervals: DriverView['intervals'] | undefined;
-  return {
-    device: dev,
-    get records() {
-      return (records ??= s.records.filter((r) => r.device === dev));
-    },
-    get intervals() {
-      return (intervals ??= [...s.notifiers.values()].filter((n) => n.owner === dev).map((n) => ({ notifier: n.id, mm: n.mm, start: n.start, end: n.end })));
-    },
-  };
-};
+/** The view of `dev`'s driver in `s`: its records and its own notifiers' intervals. */
+export const driverView = (s: State, dev: DeviceId): DriverView => ({
+  device: dev,
+  records: s.records.filter((r) => r.device === dev),
+  intervals: [...s.notifiers.values()].filter((n) => n.owner === dev).map((n) => ({ notifier: n.id, mm: n.mm, start: n.start, end: n.end })),
+});
 
 export type ThreadNext =
   | {
