@@ -152,6 +152,25 @@ export const catalogue: ReadonlyArray<Mutant> = [
       op.kind === 'pin_user_pages' ? ownHandler('get_user_pages')(s, { kind: 'get_user_pages', mm: op.mm, start: op.start, npages: op.npages, write: op.write }) : orig(s, op),
     ),
   },
+  {
+    id: 'put-page-unpins',
+    breaks: 'put_page of FOLL_PIN pages drops the pin as unpin_user_pages would',
+    mimics: 'a model (or a kernel) blind to how a page reference was taken: a driver that releases pins with put_page looks correct',
+    designs: ['dma-api-misuse'],
+    variant: onOps(['put_page'], (orig) => (s, op) =>
+      op.kind === 'put_page' && s.pageArrays.get(op.pages)?.kind === 'pin' ? ownHandler('unpin_user_pages')(s, { kind: 'unpin_user_pages', pages: op.pages }) : orig(s, op),
+    ),
+  },
+  {
+    id: 'p2pdma-ignores-virt-dma',
+    breaks: 'pci_p2pmem_find and pci_p2pdma_map_sg treat a dma_virt_ops client as any other (pci_p2pdma_distance_many and the WARN_ON_ONCE in pci_p2pdma_map_sg left out)',
+    mimics: 'the 5.10 removal of the dma_virt_ops checks from drivers/pci/p2pdma.c, had rdma_rw_map_sg not taken over the check (ib_uses_virt_dma)',
+    designs: ['p2pdma-soft-rdma'],
+    variant: onOps(['pci_p2pmem_find', 'pci_p2pdma_map_sg'], (orig) => (s, op) => {
+      const r = orig({ ...s, devices: s.devices.map((d) => ({ ...d, virtDma: false })) }, op);
+      return r._tag === 'Right' ? { ...r, right: { ...r.right, state: { ...r.right.state, devices: s.devices } } } : r;
+    }),
+  },
   { id: 'unpin-dirty-ignores-make-dirty', breaks: 'unpin_user_pages_dirty_lock does not dirty the pages', mimics: 'a driver passing make_dirty=false after the device wrote', designs: PIN, variant: onOps(['unpin_user_pages_dirty_lock'], (orig) => (s, op) => (op.kind === 'unpin_user_pages_dirty_lock' ? orig(s, { ...op, make_dirty: false }) : orig(s, op))) },
   { id: 'mprotect-keeps-ptes-writable', breaks: 'mprotect(PROT_READ) clears VM_WRITE but leaves the PTEs writable', mimics: 'a change_protection that misses PTEs', designs: MIRROR, variant: onOps(['mprotect', 'mmu_notifier_invalidate_range_end'], ptesKept('mprotect', 'write')) },
   { id: 'page-mkclean-leaves-pte-writable', breaks: "writeback's page_mkclean cleans the page but leaves its PTEs writable", mimics: 'a missed write-protect in folio_mkclean: later stores dirty nothing', designs: MIRROR, variant: onOps(['writeback', 'mmu_notifier_invalidate_range_end'], ptesKept('page_mkclean', 'write')) },
