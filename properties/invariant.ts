@@ -19,6 +19,7 @@ export const invariantIds = [
   'provider-removal',
   'mirror-coherent',
   'gup-release',
+  'isolation',
 ] as const;
 
 export type InvariantId = (typeof invariantIds)[number];

@@ -3,6 +3,7 @@ import type { Invariant, InvariantId } from './invariant.ts';
 import { correctDirtying } from './invariants/correct-dirtying.ts';
 import { dmaApiHygiene } from './invariants/dma-api-hygiene.ts';
 import { gupRelease } from './invariants/gup-release.ts';
+import { isolation } from './invariants/isolation.ts';
 import { mirrorCoherent } from './invariants/mirror-coherent.ts';
 import { mapWithinVmaLifetime } from './invariants/map-within-vma-lifetime.ts';
 import { noCpuIomem } from './invariants/no-cpu-iomem.ts';
@@ -11,6 +12,6 @@ import { notifierProtocol } from './invariants/notifier-protocol.ts';
 import { pinCoherent } from './invariants/pin-coherent.ts';
 import { providerRemoval } from './invariants/provider-removal.ts';
 
-export const invariants: ReadonlyArray<Invariant> = [noCpuIomem, mapWithinVmaLifetime, correctDirtying, noDmaAfterFree, pinCoherent, notifierProtocol, dmaApiHygiene, providerRemoval, mirrorCoherent, gupRelease];
+export const invariants: ReadonlyArray<Invariant> = [noCpuIomem, mapWithinVmaLifetime, correctDirtying, noDmaAfterFree, pinCoherent, notifierProtocol, dmaApiHygiene, providerRemoval, mirrorCoherent, gupRelease, isolation];
 
 export const invariantById = (id: InvariantId): Invariant => invariants.find((i) => i.id === id)!;

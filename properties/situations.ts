@@ -115,6 +115,14 @@ export const situations: ReadonlyArray<Situation> = [
     reached: (before, _op, step) => step.events.some((e) => e.kind === 'device-access' && e.va !== undefined && before.mms.size > 1),
   },
   { id: 'dma-api-call-judged', invariant: 'dma-api-hygiene', what: 'an unmap, sync, unbind or table free that dma-debug checks', reached: exercisedBy('dma-api-hygiene') },
+  { id: 'device-write-to-process-memory', invariant: 'isolation', what: "a device writes a process's anonymous page or the zero page", reached: exercisedBy('isolation') },
+  {
+    id: 'device-write-to-shared-cow-page',
+    invariant: 'isolation',
+    what: 'a device writes a page that two processes map privately (fork left it shared copy-on-write)',
+    reached: (before, _op, step) =>
+      step.events.some((e) => e.kind === 'device-access' && e.write && e.reached !== null && new Set([...before.vmas.values()].filter((v) => !v.shared && v.ptes.some((p) => p?.pfn === e.reached)).map((v) => v.mm)).size >= 2),
+  },
   { id: 'gup-reference-released', invariant: 'gup-release', what: 'a driver gives back a GUP reference or pin', reached: exercisedBy('gup-release') },
   {
     id: 'pin-released',

@@ -56,5 +56,6 @@ export const dmaApiMisuse: Design = {
     'dma-api-hygiene': violated('Each misuse template is one dma-debug class; the search finds the first it reaches (counterexamples/ has one trace per class).'),
     'provider-removal': held('No P2P provider is removed in this world: nothing for the rule to judge.'),
     'gup-release': violated('bug:put_page_on_pin: a completion path gives a pin_user_pages array back with put_page, as drivers did before their FOLL_PIN conversion; the pins stay counted with nobody to drop them.'),
+    'isolation': violated('bug:device_writes_to_device_buffer on a read-only long-term pin of never-written memory: before 6.2 the pin takes the shared zero page, and the device\'s write changes what every process reads as zeroes (a device write through a reference taken without FOLL_WRITE).'),
   },
 };

@@ -35,5 +35,6 @@ export const dmaOnlySgl: Design = {
     'dma-api-hygiene': held('The layer maps and unmaps inside sgl_dma_map_user/sgl_dma_unmap; the driver makes no streaming DMA API call for dma-debug to judge.'),
     'provider-removal': violated('A DMA-only table of a BAR window has no lifetime link to the exporter: the removal completes while its mapping is live.'),
     'gup-release': held('The DMA-only layer takes its pins privately and gives them back itself at sgl_dma_unmap with unpin_user_pages; the driver never holds them.'),
+    'isolation': held('sgl_dma_map_user pins with FOLL_WRITE when the device writes, which gives the process an exclusive page first; no fork runs here.'),
   },
 };

@@ -96,6 +96,7 @@ export const follPciP2pdma: Design = {
     'provider-removal': held('memunmap_pages waits for the pinned P2PDMA pages; completion unmaps before it unpins, so no mapping holds the BAR when the removal completes.'),
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'gup-release': held('Every pin_user_pages array goes back with unpin_user_pages_dirty_lock, never with put_page.'),
+    'isolation': held('A read from disk pins with FOLL_WRITE, which gives the process an exclusive page first; no fork runs here.'),
   },
 };
 

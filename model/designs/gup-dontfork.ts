@@ -41,6 +41,7 @@ export const gupDontfork: Design = {
   translate: asLegacyCall,
   expected: {
     ...gupSetPageDirty.expected,
+    isolation: held('MADV_DONTFORK keeps the buffer out of the child: fork shares no page the device writes.'),
     'correct-dirtying': held('Anonymous buffers only: no page cache, no writeback, and set_page_dirty_lock before put_page marks what the device wrote.'),
     'pin-coherent': held("MADV_DONTFORK keeps the registered buffer out of every child, so fork never shares it copy-on-write and the parent's stores stay on the page the NIC holds (gup-set-page-dirty, without the advice, violates it)."),
   },

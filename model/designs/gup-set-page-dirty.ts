@@ -25,5 +25,6 @@ export const gupSetPageDirty: Design = {
     'dma-api-hygiene': held('The driver unmaps with the device, count and direction it mapped with, before freeing the table; nothing is left mapped at unbind (no unbind step).'),
     'provider-removal': held('No P2P provider is removed in this world: nothing for the rule to judge.'),
     'gup-release': held('Every get_user_pages (FOLL_GET) array goes back with put_page, and every pin_user_pages array of the fixed path with unpin_user_pages_dirty_lock.'),
+    'isolation': violated('FOLL_GET references are invisible to fork: the child shares the page copy-on-write, and the device\'s write through the parent\'s reference shows in the child\'s private memory (the other face of the fork-after-GUP bug).'),
   },
 };

@@ -14,6 +14,7 @@ export const hmmMirrorNoRetry: Design = {
   world: world('raw', currentEra, { name: 'mirroring device without the retry check', driver: { invalidate: 'mirror-invalidate', mapPath: 'hmm-mirror-fault-noretry' } }),
   expected: {
     ...hmmMirror.expected,
+    isolation: violated('A map path without read_retry programs the pfn hmm_range_fault returned before fork write-protected and shared the page: the device\'s write lands in the child\'s private memory.'),
     'no-dma-after-free': violated('Reclaim or migration frees the page between hmm_range_fault and the programming; the device is then given the freed pfn.'),
     'notifier-protocol': violated('The map path programs pfns after an invalidation of its notifier set a new seq since its read_begin.'),
     'mirror-coherent': violated('Between hmm_range_fault and the programming, a COW break, migration, reclaim or munmap changes the PTE; the callback finds no entry yet, and the device is then given the old pfn.'),

@@ -18,6 +18,7 @@ export const hmmMirrorSkipHarmless: Design = {
   world: world('raw', currentEra, { name: 'mirroring device whose callback skips CLEAR and PROTECTION_PAGE', driver: { invalidate: 'mirror-invalidate-skip-harmless', mapPath: 'hmm-mirror-fault' } }),
   expected: {
     ...hmmMirror.expected,
+    isolation: violated('The callback ignores fork\'s MMU_NOTIFY_PROTECTION_PAGE: the mirror keeps write access to a page fork has just shared copy-on-write, and the device\'s write lands in the child\'s private memory.'),
     'correct-dirtying': violated("page_mkclean's PROTECTION_PAGE is skipped: the device keeps writing a page writeback has cleaned, and reclaim then drops the clean page with the device's data."),
     'no-dma-after-free': violated('Reclaim or migration frees the page once the callbacks returned; the device entry the callback skipped still holds it.'),
     'notifier-protocol': violated('After a CLEAR or PROTECTION_PAGE invalidation every callback has returned while the device still maps the range.'),

@@ -54,5 +54,6 @@ export const hmmMirror: Design = {
     'provider-removal': held('No P2P memory is mirrored: hmm_range_fault refuses BAR VMAs.'),
     'mirror-coherent': held('Every PTE change waits for the callbacks, which zap the device entries of the range; a map path that an invalidation overtook sees read_retry say so under the lock the callback takes, and faults again.'),
     'gup-release': held('No GUP reference is taken here (p2p_map and hmm_range_fault take none): nothing for the rule to judge.'),
+    'isolation': held('The mirror gets write access only from hmm_range_fault(write), which breaks COW first, and the callback zaps on fork\'s MMU_NOTIFY_PROTECTION_PAGE before the page is shared.'),
   },
 };

@@ -64,5 +64,6 @@ export const p2pdmaPageSgl: Design = {
     'dma-api-hygiene': held('The orchestrator unmaps with pci_p2pdma_unmap_sg and the arguments it mapped with, then frees the table.'),
     'provider-removal': held('memunmap_pages waits until the orchestrator has unmapped and freed every page, and a page in a mapped table is never freed, so no mapping outlives the removal.'),
     'gup-release': held('The pages come from pci_alloc_p2pmem, not from GUP: nothing for the rule to judge.'),
+    'isolation': held('The pages come from pci_alloc_p2pmem, not from process memory: nothing for the rule to judge.'),
   },
 };

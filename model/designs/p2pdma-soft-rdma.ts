@@ -105,6 +105,7 @@ const shared: Omit<Design['expected'], 'no-cpu-iomem'> = {
   'provider-removal': held('memunmap_pages waits until the ULP has unmapped and freed every page, and a page in a mapped table is never freed.'),
   'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
   'gup-release': held('User buffers are pinned with pin_user_pages and go back with unpin_user_pages_dirty_lock.'),
+  isolation: held('Device writes land only in user buffers pinned with FOLL_WRITE (exclusive pages) or in P2P memory; no fork runs here.'),
 };
 
 const noCpuIomem = (e: Expectation): Design['expected'] => ({ ...shared, 'no-cpu-iomem': e });

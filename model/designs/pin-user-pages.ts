@@ -27,5 +27,6 @@ export const pinUserPages: Design = {
     'dma-api-hygiene': held('The driver unmaps with the device, count and direction it mapped with, before freeing the table; nothing is left mapped at unbind (no unbind step).'),
     'provider-removal': held('No P2P provider is removed in this world: nothing for the rule to judge.'),
     'gup-release': held('Every pin_user_pages array goes back with unpin_user_pages_dirty_lock, never with put_page.'),
+    'isolation': held('A pin the device writes through is FOLL_WRITE, which gives the process an exclusive page first, and fork copies a maybe-pinned page at once (5.9); a read-only pin is mapped DMA_TO_DEVICE, which the device only reads.'),
   },
 };

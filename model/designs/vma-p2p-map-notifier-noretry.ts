@@ -24,5 +24,6 @@ export const vmaP2pMapNotifierNoRetry: Design = {
     'provider-removal': violated('A map path that skipped read_retry programs addresses the callback already gave back; the removal then completes with the device holding them.'),
     'notifier-protocol': violated('An invalidate callback returns between p2p_map and device programming; without read_retry the map path programs the stale addresses.'),
     'gup-release': held('No GUP reference is taken here (p2p_map and hmm_range_fault take none): nothing for the rule to judge.'),
+    'isolation': held('The device writes BAR memory through p2p_map, never process RAM: nothing for the rule to judge.'),
   },
 };

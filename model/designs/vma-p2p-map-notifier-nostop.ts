@@ -29,5 +29,6 @@ export const vmaP2pMapNotifierNoStop: Design = {
     'dma-api-hygiene': held("p2p_map/p2p_unmap are the exporter's VMA ops, outside the streaming DMA API that dma-debug checks."),
     'provider-removal': violated('The callback cannot stop the device, so it still holds the BAR addresses when the removal completes.'),
     'gup-release': held('No GUP reference is taken here (p2p_map and hmm_range_fault take none): nothing for the rule to judge.'),
+    'isolation': held('The device writes BAR memory through p2p_map, never process RAM: nothing for the rule to judge.'),
   },
 };

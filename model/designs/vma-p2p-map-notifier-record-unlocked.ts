@@ -35,5 +35,6 @@ export const vmaP2pMapNotifierRecordUnlocked: Design = {
     'dma-api-hygiene': held("p2p_map/p2p_unmap are the exporter's VMA ops, outside the streaming DMA API that dma-debug checks."),
     'provider-removal': violated("The removal's callback runs between p2p_map and the record (unmap_mapping_range takes no mmap_lock), finds nothing, and the removal completes with the importer's mapping of the BAR live."),
     'gup-release': held('No GUP reference is taken here (p2p_map and hmm_range_fault take none): nothing for the rule to judge.'),
+    'isolation': held('The device writes BAR memory through p2p_map, never process RAM: nothing for the rule to judge.'),
   },
 };

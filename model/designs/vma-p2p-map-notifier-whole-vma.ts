@@ -37,5 +37,6 @@ export const vmaP2pMapNotifierWholeVma: Design = {
     'dma-api-hygiene': held("p2p_map/p2p_unmap are the exporter's VMA ops, outside the streaming DMA API that dma-debug checks."),
     'provider-removal': violated('A removal whose range covers only part of the notifier (after a partial munmap) is ignored by the callback: the removal completes with the device still programmed.'),
     'gup-release': held('No GUP reference is taken here (p2p_map and hmm_range_fault take none): nothing for the rule to judge.'),
+    'isolation': held('The device writes BAR memory through p2p_map, never process RAM: nothing for the rule to judge.'),
   },
 };

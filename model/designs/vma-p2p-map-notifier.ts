@@ -62,5 +62,6 @@ export const vmaP2pMapNotifier: Design = {
     'dma-api-hygiene': held("p2p_map/p2p_unmap are the exporter's VMA ops, outside the streaming DMA API that dma-debug checks."),
     'provider-removal': held("unmap_mapping_range runs the notifier: the callback stops the device and p2p_unmaps what was recorded before the removal completes; it waits for the driver lock while a map path is between p2p_map and the record, so it always finds the mapping."),
     'gup-release': held('No GUP reference is taken here (p2p_map and hmm_range_fault take none): nothing for the rule to judge.'),
+    'isolation': held('The device writes BAR memory through p2p_map, never process RAM: nothing for the rule to judge.'),
   },
 };

@@ -11,6 +11,8 @@
  *   it and the change of the process's page table away from it.
  * - gup-release: the pin_user_pages call that took the pins put_page
  *   gave back.
+ * - isolation: the GUP call that took the page the device wrote, and the
+ *   fork that left it shared.
  */
 import type { Event } from '../../model/event.ts';
 import { lastBefore, inOrder, pteAt, type Cause, type Ran } from './causes-steps.ts';
@@ -95,4 +97,17 @@ export const gupRelease = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<
   if (op.kind !== 'put_page') return [];
   const took = arrayMadeAt(steps, k, op.pages);
   return took < 0 ? [] : [{ step: took + 1, why: `${steps[took]!.op.kind} pins pages ${op.pages} (FOLL_PIN)` }];
+};
+
+export const isolationCauses = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> => {
+  const bad = steps[k]!;
+  const access = bad.events.find((e): e is Extract<Event, { kind: 'device-access' }> => e.kind === 'device-access' && e.write);
+  if (access === undefined || access.reached === null) return [];
+  const pfn = access.reached;
+  const causes: Cause[] = [];
+  const gup = gupOf(steps, k, pfn);
+  if (gup !== null) causes.push(gup);
+  const forked = lastBefore(steps, k, (r) => r.op.kind === 'fork' && [...r.after.vmas.values()].filter((v) => v.ptes.some((p) => p?.pfn === pfn)).length > [...r.before.vmas.values()].filter((v) => v.ptes.some((p) => p?.pfn === pfn)).length);
+  if (forked >= 0) causes.push({ step: forked + 1, why: `fork leaves pfn ${pfn} shared copy-on-write with the child` });
+  return inOrder(causes);
 };

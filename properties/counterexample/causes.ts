@@ -17,7 +17,7 @@
  */
 import type { Design } from '../../model/designs/design.ts';
 import type { InvariantId } from '../invariant.ts';
-import { correctDirtying, gupRelease, noCpuIomem, pinCoherent } from './causes-pages.ts';
+import { correctDirtying, gupRelease, isolationCauses, noCpuIomem, pinCoherent } from './causes-pages.ts';
 import { lastBefore, madeAt, pteAt, runSteps, type Cause, type Ran } from './causes-steps.ts';
 import type { Op } from '../../model/op.ts';
 
@@ -162,5 +162,7 @@ export const causesOf = (design: Design, ops: ReadonlyArray<Op>, invariant: Inva
       return pinCoherent(steps, k);
     case 'gup-release':
       return gupRelease(steps, k);
+    case 'isolation':
+      return isolationCauses(steps, k);
   }
 };

@@ -302,6 +302,22 @@ describe('gup-release', () => {
   });
 });
 
+describe('isolation', () => {
+  const forkThenWrite: ReadonlyArray<Op> = [{ kind: 'fork', mm: 0 }, { kind: 'device_write', mapping: 4, index: 0 }];
+  it('fires when fork leaves a get_user_pages page shared copy-on-write and the device writes it', () => {
+    expectViolation(
+      run('gup-set-page-dirty', [anon, ...legacyStart, ...forkThenWrite], 'isolation'),
+      'isolation',
+      6,
+      'device 1 wrote pfn 0, an anonymous page mms 0 and 5 share copy-on-write, each as its own private memory: the write shows in memory its writer does not own',
+    );
+  });
+  it('holds for pin_user_pages: fork copies the pinned page at once, and the device writes the parent\'s own page', () => {
+    expectHolds(run('pin-user-pages', [anon, ...pinStart, ...forkThenWrite], 'isolation'));
+    expect(exercisedAt('pin-user-pages', [anon, ...pinStart, ...forkThenWrite], 'isolation')).toEqual([6]);
+  });
+});
+
 describe('pin-coherent', () => {
   const forkThenStore: ReadonlyArray<Op> = [{ kind: 'fork', mm: 0 }, { kind: 'write_fault', mm: 0, addr: 0 }, { kind: 'device_write', mapping: 4, index: 0 }];
   it('fires when fork and a parent store move a get_user_pages page away from the device', () => {
