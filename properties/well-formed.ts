@@ -57,6 +57,8 @@ export const wellFormed = (s: State): string | null => {
       // A lost pin (put_page of a FOLL_PIN array) keeps what it took: nothing since 6.5.
       const pinned = s.era.pinSkipsZeroPage ? 0 : (pins.get(f.pfn) ?? 0) + f.lostPins;
       const refs = 1 + (gupRefs.get(f.pfn) ?? 0) - (pins.get(f.pfn) ?? 0) + pinned;
+      // Since 6.5 a pin takes nothing on the zero page, so none can be lost there.
+      if (s.era.pinSkipsZeroPage && f.lostPins !== 0) return `the zero page keeps ${f.lostPins} lost pin(s), but since 6.5 a pin takes nothing there`;
       if (f.mapcount !== 0 || f.pincount !== pinned || f.refcount !== refs)
         return `the zero page has refcount ${f.refcount}, pincount ${f.pincount}, mapcount ${f.mapcount}; expected ${refs}, ${pinned}, 0`;
       continue;

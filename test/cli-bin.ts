@@ -2,22 +2,28 @@
  * The command the CLI tests spawn: the package's own bin/dmacheck.js beside
  * the esbuild bundle `npm run build` makes, as an installed package has
  * them (test/packaging.test.ts checks that install). test/cli-bin-setup.ts
- * builds the pair from the sources once per `npm test`, under
- * node_modules/.cache/ so that the bundle's packages resolve from the
- * checkout's node_modules; the checkout itself never keeps dist/, so
+ * builds the pair from the sources at the start of each vitest run, into a
+ * folder of that run's own under node_modules/.cache/dmacheck-test/ (so
+ * that the bundle's packages resolve from the checkout's node_modules, and
+ * two runs in one checkout never share one), and names it to the workers
+ * in DMACHECK_TEST_STAGE. The checkout itself never keeps dist/, so
  * `npm run check` always runs the sources. A spawn through tsx compiles
  * the sources again in every process (about 0.6 s against 0.2 s), and
  * some 55 spawns paid that. test/docs.test.ts still runs the checkout's
  * bin/dmacheck.js through tsx.
+ *
+ * In watch mode the bundle is the one built when vitest started: restart
+ * it after changing the CLI's sources.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const CLI_STAGE = join(process.cwd(), 'node_modules/.cache/dmacheck-test');
+/** Where each run's stage folder goes (one per vitest process, by pid). */
+export const CLI_STAGES = join(process.cwd(), 'node_modules/.cache/dmacheck-test');
 
 /** The bin to spawn: `spawnSync(process.execPath, [cliBin, ...args])`. */
-export const cliBin = join(CLI_STAGE, 'bin/dmacheck.js');
+export const cliBin = join(process.env.DMACHECK_TEST_STAGE ?? join(CLI_STAGES, 'missing-run-vitest-with-its-config'), 'bin/dmacheck.js');
 
 /** Run package.json's `build` script (esbuild), writing the bundle to `outfile` instead of dist/. */
 export const buildBundle = (outfile: string): void => {

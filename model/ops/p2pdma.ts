@@ -15,10 +15,11 @@ import type { Changed } from '../page.ts';
 import { zapPtes } from './vma-teardown.ts';
 
 /**
- * pci_p2pmem_find() (pci_p2pmem_find_many with one client): a provider
- * with published p2pmem that the client can reach (pci_p2pdma_distance),
- * chosen as the closest; NULL when there is none. The reference it takes
- * on the provider's pci_dev is not modelled.
+ * pci_p2pmem_find() (pci_p2pmem_find_many with one client): a live
+ * provider of P2PDMA pages that the client can reach (pci_p2pdma_distance);
+ * NULL when there is none. With several, the kernel picks among the
+ * closest; the model takes the lowest-numbered BAR. p2pmem_published and
+ * the reference it takes on the provider's pci_dev are not modelled.
  */
 export const pciP2pmemFind = (s: State, client: DeviceId): Outcome => {
   const op = 'pci_p2pmem_find';

@@ -12,7 +12,8 @@
  * - gup-release: the pin_user_pages call that took the pins put_page
  *   gave back.
  * - isolation: the GUP call that took the page the device wrote, and the
- *   fork that left it shared.
+ *   step after which two processes map it privately (fork, or the end of
+ *   its invalidation when a notifier deferred the copy).
  */
 import type { Event } from '../../model/event.ts';
 import { lastBefore, inOrder, pteAt, type Cause, type Ran } from './causes-steps.ts';
@@ -36,7 +37,7 @@ export const noCpuIomem = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<
     const made = lastBefore(steps, k, (r) => !r.before.sgls.has(noPage.sgl) && r.after.sgls.has(noPage.sgl));
     return made < 0 ? [] : [{ step: made + 1, why: `sgl ${noPage.sgl} is made by ${steps[made]!.op.kind}, with DMA addresses and no pages` }];
   }
-  const touch = bad.events.find((e): e is Extract<Event, { kind: 'cpu-access' }> => e.kind === 'cpu-access' && !e.io);
+  const touch = bad.events.find((e): e is Extract<Event, { kind: 'cpu-access' }> => e.kind === 'cpu-access' && !e.io && (bad.before.frames[e.pfn]?.bar ?? null) !== null);
   if (touch === undefined) return [];
   const pfn = touch.pfn;
   const causes: Cause[] = [];
@@ -107,7 +108,9 @@ export const isolationCauses = (steps: ReadonlyArray<Ran>, k: number): ReadonlyA
   const causes: Cause[] = [];
   const gup = gupOf(steps, k, pfn);
   if (gup !== null) causes.push(gup);
-  const forked = lastBefore(steps, k, (r) => r.op.kind === 'fork' && [...r.after.vmas.values()].filter((v) => v.ptes.some((p) => p?.pfn === pfn)).length > [...r.before.vmas.values()].filter((v) => v.ptes.some((p) => p?.pfn === pfn)).length);
-  if (forked >= 0) causes.push({ step: forked + 1, why: `fork leaves pfn ${pfn} shared copy-on-write with the child` });
+  // The step after which two processes map it privately: fork, or the end of fork's invalidation when a notifier deferred the copy.
+  const mappers = (st: Ran['before']): number => new Set([...st.vmas.values()].filter((v) => !v.shared && v.ptes.some((p) => p?.pfn === pfn)).map((v) => v.mm)).size;
+  const shared = lastBefore(steps, k, (r) => mappers(r.after) >= 2 && mappers(r.before) < 2);
+  if (shared >= 0) causes.push({ step: shared + 1, why: `pfn ${pfn} becomes shared copy-on-write between processes (${steps[shared]!.op.kind})` });
   return inOrder(causes);
 };

@@ -12,8 +12,8 @@
  * provider-removal, the removal's start and the mappings of the BAR; for
  * dma-api-hygiene, the map call of the mapping judged and its unmap; for
  * map-within-vma-lifetime, the step that gave out the mapping. The page
- * invariants (no-cpu-iomem, correct-dirtying, pin-coherent, gup-release)
- * are in causes-pages.ts.
+ * invariants (no-cpu-iomem, correct-dirtying, pin-coherent, gup-release,
+ * isolation) are in causes-pages.ts.
  */
 import type { Design } from '../../model/designs/design.ts';
 import type { InvariantId } from '../invariant.ts';

@@ -12,9 +12,12 @@ import type { Invariant } from '../invariant.ts';
  * and reclaim give up on it), and NR_FOLL_PIN_RELEASED never catches up
  * with NR_FOLL_PIN_ACQUIRED. No runtime check in the kernel reports it.
  *
- * Judges every call by what it left on the frames: a frame whose count of
- * lost pins (`Frame.lostPins`, a pin still counted that no array holds)
- * went up.
+ * Judges every call by what it dropped and left: a plain reference
+ * dropped from pages an array held with FOLL_PIN (what put_page does to
+ * them), which on an ordinary page leaves a lost pin (`Frame.lostPins`,
+ * a pin still counted that no array holds) and on the shared zero page,
+ * which since 6.5 a pin does not reference at all, drops a reference
+ * nobody took.
  *
  * @see Documentation/core-api/pin_user_pages.rst ("FOLL_PIN ... must be
  *   released via unpin_user_page()", and the NR_FOLL_PIN_* counters)
@@ -25,12 +28,14 @@ export const gupRelease: Invariant = {
   rule: 'A page GUP pinned (FOLL_PIN) is unpinned with unpin_user_page(s); put_page gives back only what get_user_pages (FOLL_GET) took.',
   source: 'Documentation/core-api/pin_user_pages.rst; mm/gup.c gup_put_folio()',
   check: (before, op, step) => {
-    for (const f of step.state.frames) {
-      const was = before.frames[f.pfn]?.lostPins ?? 0;
-      if (f.lostPins > was)
-        return O.some(
-          `${op.kind} gave back page ${f.pfn}, which was pinned with FOLL_PIN, as a plain reference: the pin stays counted (GUP_PIN_COUNTING_BIAS on an order-0 page) with nobody to drop it, so the page is never freed and folio_maybe_dma_pinned() stays true`,
-        );
+    for (const e of step.events) {
+      if (e.kind !== 'reference-dropped' || e.pin || before.pageArrays.get(e.pages)?.kind !== 'pin') continue;
+      const zero = before.frames[e.pfn]?.mapping.kind === 'zero';
+      return O.some(
+        zero
+          ? `${op.kind} gave back page ${e.pfn}, the shared zero page, which pages ${e.pages} pinned with FOLL_PIN, as a plain reference: since 6.5 the pin took no reference there, so this drops one nobody took`
+          : `${op.kind} gave back page ${e.pfn}, which was pinned with FOLL_PIN, as a plain reference: the pin stays counted (GUP_PIN_COUNTING_BIAS on an order-0 page) with nobody to drop it, so the page is never freed and folio_maybe_dma_pinned() stays true`,
+      );
     }
     return O.none;
   },

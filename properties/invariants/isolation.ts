@@ -1,4 +1,5 @@
 import * as O from 'fp-ts/lib/Option.js';
+import type { Event } from '../../model/event.ts';
 import type { Frame, State } from '../../model/state.ts';
 import type { Invariant } from '../invariant.ts';
 
@@ -6,12 +7,28 @@ import type { Invariant } from '../invariant.ts';
 const privateMappers = (s: State, pfn: number): ReadonlyArray<number> =>
   [...new Set([...s.vmas.values()].filter((v) => !v.shared && v.ptes.some((p) => p !== null && p.pfn === pfn)).map((v) => v.mm))].sort((a, b) => a - b);
 
-/** A page whose contents more than one process (or every process) reads as its own: the zero page, or an anon page fork left shared copy-on-write. */
-const sharedPrivately = (s: State, f: Frame): string | null => {
+/**
+ * The process whose memory a device write is meant for: the mm a mirror
+ * access translates for, or the mm the GUP array behind the mapping's
+ * table came from; null for memory no process owns (P2P, kernel pages).
+ */
+const writer = (s: State, e: Extract<Event, { kind: 'device-access' }>): number | null => {
+  if (e.va !== undefined) return e.va.mm;
+  const m = e.mapping === null ? undefined : s.mappings.get(e.mapping);
+  if (m?.origin.kind !== 'sgl') return null;
+  const pages = s.sgls.get(m.origin.sgl)?.pages;
+  return pages === null || pages === undefined ? null : (s.pageArrays.get(pages)?.mm ?? null);
+};
+
+/** Whose private memory the write lands in besides its writer's: the zero page (everyone's), or an anonymous page another process maps privately. */
+const landsIn = (s: State, f: Frame, owner: number | null): string | null => {
   if (f.mapping.kind === 'zero') return 'the shared zero page, which every process reads as zeroes';
   if (f.mapping.kind !== 'anon') return null;
   const mms = privateMappers(s, f.pfn);
-  return mms.length >= 2 ? `an anonymous page mms ${mms.join(' and ')} share copy-on-write, each as its own private memory` : null;
+  const others = owner === null ? (mms.length >= 2 ? mms : []) : mms.filter((m) => m !== owner);
+  if (others.length === 0) return null;
+  if (owner === null) return `an anonymous page mms ${mms.join(' and ')} share copy-on-write, each as its own private memory`;
+  return `an anonymous page that is mm ${others.join(' and mm ')}'s private memory${mms.includes(owner) ? ` (shared copy-on-write with mm ${owner})` : ''}, through a reference mm ${owner} gave the device`;
 };
 
 /**
@@ -26,8 +43,11 @@ const sharedPrivately = (s: State, f: Frame): string | null => {
  * reference that fork left shared, leaks one process's data into another's
  * private memory (the class of CVE-2020-29374).
  *
- * Judges every device write by the frame it reached and who maps that
- * frame privately in the state before it.
+ * Judges every device write by the frame it reached, who maps that frame
+ * privately in the state before it, and whose reference the device wrote
+ * through (the mm of the GUP array behind the mapping, or of the mirror):
+ * a page only another process maps privately (the writer moved to a copy
+ * after fork) is a leak too.
  *
  * @see Documentation/core-api/pin_user_pages.rst (FOLL_WRITE when the
  *   device will write the pages)
@@ -36,15 +56,15 @@ const sharedPrivately = (s: State, f: Frame): string | null => {
  */
 export const isolation: Invariant = {
   id: 'isolation',
-  rule: "A device write through a GUP reference never lands in a page that is more than one process's private memory (the zero page, a page shared copy-on-write).",
+  rule: "A device write through a GUP reference never lands in another process's private memory (the zero page, a page shared copy-on-write, a page the writer's process no longer owns).",
   source: 'Documentation/core-api/pin_user_pages.rst; mm/memory.c do_wp_page(); CVE-2020-29374',
   check: (before, _op, step) => {
     for (const e of step.events) {
       if (e.kind !== 'device-access' || !e.write || e.reached === null) continue;
       const f = before.frames[e.reached];
       if (f === undefined || f.free) continue;
-      const shared = sharedPrivately(before, f);
-      if (shared !== null) return O.some(`device ${e.device} wrote pfn ${e.reached}, ${shared}: the write shows in memory its writer does not own`);
+      const where = landsIn(before, f, writer(before, e));
+      if (where !== null) return O.some(`device ${e.device} wrote pfn ${e.reached}, ${where}: the write shows in memory its writer does not own`);
     }
     return O.none;
   },

@@ -18,7 +18,8 @@ import type { Invariant } from '../invariant.ts';
  *   P2PDMA page's kernel address is MMIO and must not be dereferenced)
  * @see Gunthorpe, 30/31 Jan 2019 (linux-mm): SSE memcpy faults on uncached
  *   BARs, s390 needs special instructions, TPM width/alignment issues.
- * Gaps: swiotlb bounce and dma_virt_ops CPU copies are not modelled yet.
+ * The copies a swiotlb bounce (`swiotlb_bounce`) and a dma_virt_ops device
+ * (`dma_virt_ops`) make are CPU accesses too, judged the same way.
  */
 export const noCpuIomem: Invariant = {
   id: 'no-cpu-iomem',

@@ -309,7 +309,16 @@ describe('isolation', () => {
       run('gup-set-page-dirty', [anon, ...legacyStart, ...forkThenWrite], 'isolation'),
       'isolation',
       6,
-      'device 1 wrote pfn 0, an anonymous page mms 0 and 5 share copy-on-write, each as its own private memory: the write shows in memory its writer does not own',
+      "device 1 wrote pfn 0, an anonymous page that is mm 5's private memory (shared copy-on-write with mm 0), through a reference mm 0 gave the device: the write shows in memory its writer does not own",
+    );
+  });
+  it('fires when the writer moved to a copy after fork: the write lands in the page only the child maps now', () => {
+    const parentStore: Op = { kind: 'write_fault', mm: 0, addr: 0 };
+    expectViolation(
+      run('gup-set-page-dirty', [anon, ...legacyStart, { kind: 'fork', mm: 0 }, parentStore, { kind: 'device_write', mapping: 4, index: 0 }], 'isolation'),
+      'isolation',
+      7,
+      "device 1 wrote pfn 0, an anonymous page that is mm 5's private memory, through a reference mm 0 gave the device: the write shows in memory its writer does not own",
     );
   });
   it('holds for pin_user_pages: fork copies the pinned page at once, and the device writes the parent\'s own page', () => {
