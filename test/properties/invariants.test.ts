@@ -295,6 +295,15 @@ describe('gup-release', () => {
       'put_page gave back page 0, which was pinned with FOLL_PIN, as a plain reference: the pin stays counted (GUP_PIN_COUNTING_BIAS on an order-0 page) with nobody to drop it, so the page is never freed and folio_maybe_dma_pinned() stays true',
     );
   });
+  it('fires for the shared zero page too, which since 6.5 a pin does not reference: put_page drops a reference nobody took', () => {
+    const readPin: Op = { kind: 'pin_user_pages', mm: 0, start: 0, npages: 1, write: false, longterm: false, p2pdma: false };
+    expectViolation(
+      run('pin-user-pages', [anon, readPin, { kind: 'put_page', pages: 2 }], 'gup-release'),
+      'gup-release',
+      3,
+      `put_page gave back page ${makeWorld(designById('pin-user-pages')!.world).frames.length - 1}, the shared zero page, which pages 2 pinned with FOLL_PIN, as a plain reference: since 6.5 the pin took no reference there, so this drops one nobody took`,
+    );
+  });
   it('holds when the pins go back with unpin_user_pages_dirty_lock, and when get_user_pages references go back with put_page', () => {
     expectHolds(run('pin-user-pages', [anon, ...pinStart, unmap, { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: true }, { kind: 'munmap', mm: 0, start: 0, npages: 1 }], 'gup-release'));
     expectHolds(run('gup-set-page-dirty', [anon, ...legacyStart, unmap, { kind: 'set_page_dirty_lock', pages: 2 }, { kind: 'put_page', pages: 2 }], 'gup-release'));
