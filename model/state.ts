@@ -227,7 +227,11 @@ export interface PageArray {
   readonly mm: MmId;
   /** The VMA of the first page. */
   readonly vma: VmaId;
-  /** The VMA each page came from: a range may span several (`vmas[i]` for `pfns[i]`). */
+  /**
+   * The VMA each page came from: a range may span several (`vmas[i]` for
+   * `pfns[i]`). Ghost: -1 once the process unmapped that address (munmap,
+   * mremap's move, exit), whatever it maps there later.
+   */
   readonly vmas: ReadonlyArray<VmaId>;
   readonly start: number;
   readonly pfns: ReadonlyArray<Pfn>;

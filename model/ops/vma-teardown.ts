@@ -4,10 +4,10 @@
  * and forget the VMA. The callers run the mmu notifiers first
  * (`invalidateThen`); these helpers are what comes after.
  */
-import { drop } from '../collections.ts';
+import { drop, put } from '../collections.ts';
 import type { Changed } from '../page.ts';
 import { fold, isZeroPage, putPage, releaseFrame, setFrame, setVma } from '../page.ts';
-import type { State, Vma } from '../state.ts';
+import type { PageArray, State, Vma } from '../state.ts';
 
 /** zap_page_range(): clear every present PTE of `vma`, dropping mapcount and the PTE's reference. */
 export const zapPtes = (s: State, vma: Vma): Changed => {
@@ -19,6 +19,23 @@ export const zapPtes = (s: State, vma: Vma): Changed => {
     if (!f.structPage || isZeroPage(f)) return { state: st, events: [] };
     return putPage(setFrame(st, { ...f, mapcount: f.mapcount - 1 }), pfn);
   });
+};
+
+/**
+ * Ghost bookkeeping: the pages a GUP array took from `vma`'s range no
+ * longer come from any VMA of their process (`PageArray.vmas[i]` becomes
+ * -1): the process gave that address up (munmap, a move by mremap, exit),
+ * so whatever it maps there later is not the page GUP took. Operations
+ * never branch on it; pin-coherent reads it. By address, not by VMA id: a
+ * split keeps the id on one piece, and a later merge can bring it back
+ * over the address.
+ */
+const unmappedFrom = (arrays: State['pageArrays'], vma: Vma): State['pageArrays'] => {
+  const inRange = (a: PageArray, i: number): boolean => a.mm === vma.mm && a.start + i >= vma.start && a.start + i < vma.start + vma.npages && a.vmas[i] !== -1;
+  let out = arrays;
+  for (const a of arrays.values())
+    if (a.pfns.some((_, i) => inRange(a, i))) out = put(out, a.id, { ...a, vmas: a.pfns.map((_, i) => (inRange(a, i) ? -1 : (a.vmas[i] ?? a.vma))) });
+  return out;
 };
 
 /** Zap, close and remove `vma` (its notifiers already ran). */
@@ -33,6 +50,6 @@ export const destroyVma = (s: State, vma: Vma): Changed => {
   const mappedElsewhere = (pfn: number): boolean =>
     [...state.vmas.values()].some((w) => w.id !== vma.id && w.backing.kind === 'bar' && w.backing.window.includes(pfn));
   for (const pfn of window) if (!mappedElsewhere(pfn)) state = setFrame(state, releaseFrame(state.frames[pfn]!));
-  state = { ...state, vmas: drop(state.vmas, vma.id) };
+  state = { ...state, vmas: drop(state.vmas, vma.id), pageArrays: unmappedFrom(state.pageArrays, vma) };
   return { state, events: [...zap.events, { kind: 'vma-destroyed', vma: vma.id, mm: vma.mm, start: vma.start, end: vma.start + vma.npages }] };
 };

@@ -26,6 +26,14 @@ const expectHolds = (r: ReplayResult): void => {
   if (r.kind !== 'holds') throw new Error(`expected the trace to hold, got ${r.kind}: ${r.kind === 'violates' ? r.violation.message : r.kind === 'rejected' ? r.reason : ''}`);
 };
 
+/** The state after `ops` on `design`'s world (every call accepted). */
+const replayState = (design: string, ops: ReadonlyArray<Op>): State =>
+  ops.reduce((st, op) => {
+    const r = step(st, op);
+    if (E.isLeft(r)) throw new Error(`${r.left.op}: ${r.left.reason}`);
+    return r.right.state;
+  }, makeWorld(designById(design)!.world));
+
 /** The 1-based steps of `ops` at which `id` is exercised. */
 const exercisedAt = (design: string, ops: ReadonlyArray<Op>, id: InvariantId): number[] => {
   let s = makeWorld(designById(design)!.world);
@@ -345,6 +353,27 @@ describe('pin-coherent', () => {
       7,
       'device 1 wrote pfn 0, which mm 0 got from get_user_pages at virtual page 0, but mm 0 now maps pfn 1 there: the write is lost to the process',
     );
+  });
+  it('does not judge an address the process gave up: munmap of the buffer, a new mapping merged back over it (found by explore on gup-dontfork)', () => {
+    const dontfork = (start: number): Op => ({ kind: 'madvise', mm: 0, start, npages: 1, advice: 'dontfork' });
+    const io = (start: number, pages: number): ReadonlyArray<Op> => [
+      { kind: 'get_user_pages', mm: 0, start, npages: 1, write: true },
+      { kind: 'sg_alloc_table_from_pages', pages },
+      { kind: 'dma_map_sg', dev: 1, sgl: pages + 1, dir: 'bidirectional' },
+    ];
+    const ops: ReadonlyArray<Op> = [
+      anon, dontfork(0), ...io(0, 2),
+      { kind: 'dma_unmap_sg', mapping: 4, dev: 1, nents: 1, dir: 'bidirectional' }, { kind: 'set_page_dirty_lock', pages: 2 }, { kind: 'put_page', pages: 2 }, { kind: 'sg_free_table', sgl: 3 },
+      anon, dontfork(1), ...io(1, 6),
+      { kind: 'munmap', mm: 0, start: 1, npages: 1 },
+      anon, dontfork(1), ...io(1, 11),
+      { kind: 'device_write', mapping: 8, index: 0 },
+    ];
+    const r = run('gup-dontfork', ops, 'pin-coherent');
+    expectHolds(r);
+    // The split piece munmap destroyed is gone; the merged VMA over page 1 has the id the pin recorded.
+    const s = replayState('gup-dontfork', ops.slice(0, 15));
+    expect(s.pageArrays.get(6)!.vmas).toEqual([-1]);
   });
   it('holds for pin_user_pages, whose page fork copies early for the child', () => {
     const r = run('pin-user-pages', [anon, ...pinStart, { kind: 'fork', mm: 0 }, { kind: 'device_write', mapping: 4, index: 0 }]);
