@@ -106,7 +106,11 @@ export const isolationCauses = (steps: ReadonlyArray<Ran>, k: number): ReadonlyA
   if (access === undefined || access.reached === null) return [];
   const pfn = access.reached;
   const causes: Cause[] = [];
-  const gup = gupOf(steps, k, pfn);
+  // The GUP array behind the mapping the device wrote through (the zero page may be in several).
+  const m = access.mapping === null ? undefined : bad.before.mappings.get(access.mapping);
+  const pages = m?.origin.kind === 'sgl' ? bad.before.sgls.get(m.origin.sgl)?.pages : undefined;
+  const took = pages === undefined || pages === null ? -1 : arrayMadeAt(steps, k, pages);
+  const gup = took >= 0 ? { step: took + 1, why: `${steps[took]!.op.kind} hands out pfn ${pfn} as pages ${pages}` } : gupOf(steps, k, pfn);
   if (gup !== null) causes.push(gup);
   // The step after which two processes map it privately: fork, or the end of fork's invalidation when a notifier deferred the copy.
   const mappers = (st: Ran['before']): number => new Set([...st.vmas.values()].filter((v) => !v.shared && v.ptes.some((p) => p?.pfn === pfn)).map((v) => v.mm)).size;

@@ -149,6 +149,16 @@ describe('causes of the other invariants, from what the model did', () => {
     ]);
   });
 
+  it('isolation: the GUP call behind the mapping written, and the step after which two processes map the page (a deferred fork too)', () => {
+    expect(causes('counterexamples/gup-set-page-dirty/isolation-eaafaca5bd.json')).toEqual([
+      { step: 2, why: 'get_user_pages hands out pfn 0 as pages 2' },
+      { step: 5, why: 'pfn 0 becomes shared copy-on-write between processes (fork)' },
+    ]);
+    expect(causes('counterexamples/hmm-mirror-noretry/isolation-fbf3db7004.json')).toEqual([
+      { step: 17, why: 'pfn 0 becomes shared copy-on-write between processes (mmu_notifier_invalidate_range_end)' },
+    ]);
+  });
+
   it('gup-release: the pin_user_pages call whose pins put_page gave back', () => {
     expect(causes('counterexamples/dma-api-misuse/gup-release-96619cc2fe.json')).toEqual([{ step: 2, why: 'pin_user_pages pins pages 2 (FOLL_PIN)' }]);
   });
