@@ -1,7 +1,8 @@
 /**
  * A trace run step by step for the cause finders (causes.ts,
- * causes-pages.ts): each step's call, the states on either side and its
- * events, and the searches over them the finders share.
+ * causes-pages.ts) and the thread lanes (threads.ts): each step's call,
+ * the states on either side and its events, up to the first call the
+ * model refuses, and the searches over them the finders share.
  */
 import type { Design } from '../../model/designs/design.ts';
 import type { Event } from '../../model/event.ts';

@@ -7,8 +7,7 @@
  */
 import type { Design } from '../../model/designs/design.ts';
 import type { Op } from '../../model/op.ts';
-import { step } from '../../model/step.ts';
-import { makeWorld } from '../../model/world.ts';
+import { runSteps } from './causes-steps.ts';
 
 export interface CitedThread {
   readonly id: number;
@@ -24,14 +23,10 @@ export interface CitedThread {
 
 /** Thread lanes of `ops` run on `design` (up to the first step the model refuses). */
 export const threadsOf = (design: Design, ops: ReadonlyArray<Op>): ReadonlyArray<CitedThread> => {
-  let s = makeWorld(design.world);
   const threads = new Map<number, { recipe: string; what: string; started: number; steps: number[] }>();
-  for (const [i, op] of ops.entries()) {
-    const out = step(s, op);
-    if (out._tag === 'Left') break;
+  for (const [i, { op, after, events }] of runSteps(design, ops).entries()) {
     if (op.by !== undefined) threads.get(op.by)?.steps.push(i + 1);
-    const after = out.right.state;
-    for (const e of out.right.events) {
+    for (const e of events) {
       if (e.kind === 'thread-started') {
         const t = after.threads.get(e.thread);
         threads.set(e.thread, { recipe: e.recipe, what: t === undefined ? 'a driver code path' : `the map path of notifier ${t.notifier}${t.write ? ' (a device write fault)' : ''}`, started: i + 1, steps: [] });
@@ -47,7 +42,6 @@ export const threadsOf = (design: Design, ops: ReadonlyArray<Op>): ReadonlyArray
         });
       }
     }
-    s = after;
   }
   return [...threads].map(([id, t]) => ({ id, ...t }));
 };

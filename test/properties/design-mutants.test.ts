@@ -65,11 +65,18 @@ describe('a design with a protection taken out fails on the invariant that guard
     expect(verdictOf(noAnonUnshare, 'pin-coherent')).toBe('violated');
   });
 
-  it("gup-dontfork without its MADV_DONTFORK (the registration advises MADV_DOFORK instead) breaks pin-coherent: fork shares the buffer copy-on-write again", () => {
+  it("gup-dontfork without its MADV_DONTFORK (the registration advises MADV_DOFORK instead) breaks pin-coherent and isolation: fork shares the buffer copy-on-write again", () => {
     const base = design('gup-dontfork');
     const doFork = (op: Op): Op => (op.kind === 'madvise' ? { ...op, advice: 'dofork' } : op);
     const mutant: Design = { ...base, id: 'mutant-dofork', driver: base.driver.map((t) => rewrite(t, doFork)) };
     expect(verdictOf(mutant, 'pin-coherent')).toBe('violated');
+    expect(verdictOf(mutant, 'isolation')).toBe('violated');
+  });
+
+  it('pin-user-pages on a kernel without early COW at fork (before 70e806e4e645, 5.9) breaks isolation: the device writes a page the child shares', () => {
+    const base = design('pin-user-pages');
+    const mutant: Design = { ...base, id: 'mutant-no-early-cow', world: { ...base.world, era: { ...base.world.era, forkEarlyCow: false } } };
+    expect(verdictOf(mutant, 'isolation')).toBe('violated');
   });
 
   it('dropping the dirtying step from pin-user-pages (unpin without make_dirty) breaks correct-dirtying', () => {
