@@ -67,6 +67,8 @@ export interface ExploreArgs {
   readonly fingerprints: boolean;
   /** `--go-on`: with one `--invariant`, explore to the bound past its first violation (the state counts of the whole space). */
   readonly goOn: boolean;
+  /** `--workers N`: threads that expand states (1: the main thread alone); same results for every N. */
+  readonly workers: number;
   readonly json: boolean;
   readonly save: boolean;
   readonly timing: boolean;
@@ -106,10 +108,13 @@ export const defaults = { runs: 10000, seed: 2019, maxCommands: 80, maxStates: 1
 
 export const COUNTEREXAMPLES = 'counterexamples';
 
+/** `explore --workers`: at most this many threads. */
+export const MAX_WORKERS = 64;
+
 export const usage = `usage:
   dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--confirm-states N] [WORLD] [--json] [--save] [--no-timing]
   dmacheck check --seeds A..B [--design ID]... [--invariant ID]... [--runs N] [--max-commands N] [WORLD] [--json] [--no-timing]
-  dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [WORLD] [--fingerprints] [--go-on] [--json] [--save] [--no-timing]
+  dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [WORLD] [--fingerprints] [--go-on] [--workers N] [--json] [--save] [--no-timing]
   dmacheck explore --reference P-V-B-M [--buggy] [--json]
   dmacheck replay [FILE|-...] [--design OTHER]   (a FILE may be a pasted text or markdown report; - reads stdin)
   dmacheck save FILE|-... [--title TEXT]         (writes pasted reports into ${COUNTEREXAMPLES}/)
@@ -272,6 +277,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
   if (E.isLeft(sel)) return sel;
   let depth: number | undefined;
   let maxStates: number = defaults.maxStates;
+  let workers = 1;
   let reference: string | undefined;
   const world = worldFlagsOf(f);
   if (E.isLeft(world)) return world;
@@ -282,6 +288,10 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
       if (m === null || m.slice(1).some((x) => Number(x) < 1) || Number(m[2]) > Number(m[1]))
         return E.left(`--reference: expected P-V-B-M with every number at least 1 and V <= P (like 6-3-2-4), got ${quoted(value)}`);
       reference = value;
+    } else if (flag === '--workers') {
+      if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > MAX_WORKERS)
+        return E.left(`--workers: expected a whole number from 1 to ${MAX_WORKERS}, got ${quoted(value)}`);
+      workers = Number(value);
     } else {
       const n = positive(flag, value);
       if (E.isLeft(n)) return n;
@@ -291,7 +301,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
   }
   const json = f.switches.has('--json');
   if (reference !== undefined) {
-    if (f.values.some(([flag]) => flag === '--design' || flag === '--invariant') || depth !== undefined || f.values.some(([flag]) => WORLD_FLAGS.includes(flag)) || f.switches.has('--save') || f.switches.has('--fingerprints') || f.switches.has('--go-on') || f.switches.has('--no-timing') || maxStates !== defaults.maxStates)
+    if (f.values.some(([flag]) => flag === '--design' || flag === '--invariant') || depth !== undefined || f.values.some(([flag]) => WORLD_FLAGS.includes(flag)) || f.switches.has('--save') || f.switches.has('--fingerprints') || f.switches.has('--go-on') || f.switches.has('--no-timing') || maxStates !== defaults.maxStates || workers !== 1)
       return E.left('--reference explores the reference model whole: it takes only --buggy and --json');
     return E.right({ command: 'reference', size: reference, buggy: f.switches.has('--buggy'), json });
   }
@@ -304,6 +314,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
     world: world.right,
     fingerprints: f.switches.has('--fingerprints'),
     goOn: f.switches.has('--go-on'),
+    workers,
     json,
     save: f.switches.has('--save'),
     timing: !f.switches.has('--no-timing'),
@@ -379,7 +390,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> =
   if (command === 'check')
     return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--seeds', '--max-commands', '--path', '--confirm-states', ...WORLD_FLAGS], ['--json', '--save', '--no-timing']));
   if (command === 'explore')
-    return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference', ...WORLD_FLAGS], ['--json', '--save', '--buggy', '--no-timing', '--fingerprints', '--go-on']));
+    return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference', '--workers', ...WORLD_FLAGS], ['--json', '--save', '--buggy', '--no-timing', '--fingerprints', '--go-on']));
   if (command === 'replay') return E.chain(parseReplay)(split(rest, ['--design'], []));
   if (command === 'save') return E.chain(parseSave)(split(rest, ['--title'], []));
   if (command === 'report') return E.chain(parseReport)(split(rest, ['--format'], []));

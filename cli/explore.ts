@@ -69,6 +69,7 @@ export const exploreOne = (
   world: World = defaultWorld,
   store: 'exact' | 'fingerprint' = 'exact',
   goOn = false,
+  workers = 1,
 ): DesignExploration => {
   const own = designById(id)!;
   world = worldFor(own, world);
@@ -79,7 +80,7 @@ export const exploreOne = (
     // One invariant asked for: its first (shortest, breadth-first) violation is the answer.
     ...(invariants.length === 1 && !goOn ? { stopAtFirstViolation: new Set(invariants) } : {}),
     ...(progress ? { onLevel: progressLine(id) } : {}),
-  }, store);
+  }, store, { source: { design: id, world }, workers });
   if (progress && e.result.seconds > 2) process.stderr.write('\r\x1b[K');
   const results = invariants.map((inv) => ({
     invariant: inv,
@@ -141,7 +142,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
     console.error(`dmacheck: ${bad}`);
     return 2;
   }
-  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world, args.fingerprints ? 'fingerprint' : 'exact', args.goOn));
+  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world, args.fingerprints ? 'fingerprint' : 'exact', args.goOn, args.workers));
   const saved: string[] = [];
   let unsaved = false;
   if (args.save)

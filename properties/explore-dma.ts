@@ -15,6 +15,7 @@ import { runPlan } from '../model/designs/design.ts';
 import type { Op } from '../model/op.ts';
 import type { State } from '../model/state.ts';
 import { makeWorld } from '../model/world.ts';
+import { type DesignSource, ParallelDmaModel } from './explorer/dma-parallel.ts';
 import { collisionProbability, FingerprintTable, fingerprint } from './explorer/fingerprints.ts';
 import { canonicalKey } from './canonical.ts';
 import { type ExplorableModel, explore, type ExploreOptions, type ExploreResult } from './explorer/engine.ts';
@@ -164,22 +165,48 @@ const expand = (design: Design, invariants: ReadonlyArray<Invariant>, id: Invari
   throw new ModelBug(`explorer: the trace for ${id} does not violate it on replay`);
 };
 
-export const exploreDesign = (design: Design, invariants: ReadonlyArray<Invariant>, options: ExploreOptions = {}, store: 'exact' | 'fingerprint' = 'exact'): DmaExploration => {
+/**
+ * Explores `design`. With `parallel` (a source a worker thread can build
+ * the design from, and two or more workers), the expansion runs on worker
+ * threads (explorer/dma-parallel.ts) with the same results.
+ */
+export const exploreDesign = (
+  design: Design,
+  invariants: ReadonlyArray<Invariant>,
+  options: ExploreOptions = {},
+  store: 'exact' | 'fingerprint' = 'exact',
+  parallel?: { readonly source: DesignSource; readonly workers: number },
+): DmaExploration => {
+  if (parallel !== undefined && parallel.workers > 1) {
+    const model = new ParallelDmaModel(parallel.source, design, invariants, parallel.workers, MAX_ACTIONS, store);
+    const result = explore(model, options);
+    return explored(design, invariants, result, model.bytesOfKeys, model.exercised, store);
+  }
   const model = new DmaModel(design, invariants, store);
   const result = explore(model, options);
+  return explored(design, invariants, result, model.table === null ? model.keyBytes : model.table.bytes, model.exercised, store);
+};
+
+const explored = (
+  design: Design,
+  invariants: ReadonlyArray<Invariant>,
+  result: ExploreResult,
+  keyBytes: number,
+  exercised: ReadonlyMap<InvariantId, number>,
+  store: 'exact' | 'fingerprint',
+): DmaExploration => {
   const violations = invariants.flatMap((inv): DmaViolation[] => {
     const v = result.violations.get(inv.id);
     if (v === undefined) return [];
     const { trace, message } = expand(design, invariants, inv.id, v.trace);
     return [{ invariant: inv.id, depth: v.depth, trace, message }];
   });
-  const keyBytes = model.table === null ? model.keyBytes : model.table.bytes;
   return {
     result,
     violations,
     bytesPerState: (result.bytes + keyBytes) / result.states,
-    exercised: model.exercised,
-    ...(model.table === null ? {} : { collisionProbability: collisionProbability(result.states) }),
+    exercised,
+    ...(store === 'exact' ? {} : { collisionProbability: collisionProbability(result.states) }),
   };
 };
 

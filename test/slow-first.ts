@@ -30,6 +30,7 @@ const SECONDS: Readonly<Record<string, number>> = {
   'test/check-defaults.test.ts': 40,
   'test/html/viewer-browser.test.ts': 21,
   'test/cli-robustness.test.ts': 11,
+  'test/explore-workers.test.ts': 8,
   'test/cli.test.ts': 7,
   'test/explorer/reference.test.ts': 6,
   'test/properties/design-mutants.test.ts': 5,

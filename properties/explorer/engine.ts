@@ -114,6 +114,7 @@ const visitBounded = (run: Run, key: number, from: number, action: number): bool
 const frontier = <S>(run: Run, model: ExplorableModel<S>, fast: Fast<S> | null): void => {
   const { cur, curLength, levelStart } = run.store;
   const actions = model.actionCount;
+  if (fast === null) model.prepareLevel?.(cur, curLength, true);
   for (let j = 0; j < curLength; j++) {
     const key = cur[j]!;
     let enabled = false;
@@ -146,6 +147,7 @@ const levelGeneric = <S>(run: Run, model: ExplorableModel<S>): boolean => {
   const actions = model.actionCount;
   // Stryker disable next-line ConditionalExpression: with no bound, visitBounded never finds set.size >= Infinity and adds exactly as the unbounded branch does
   const bounded = run.maxStates !== Infinity;
+  model.prepareLevel?.(cur, curLength, false);
   for (let j = 0; j < curLength; j++) {
     const i = levelStart + j;
     const s = model.decode(cur[j]!);
@@ -236,15 +238,19 @@ export const explore = <S>(model: ExplorableModel<S>, options: ExploreOptions = 
   run.store.advance();
   // Stryker disable next-line ConditionalExpression,BooleanLiteral: `generic` only selects the path; both give the same results (test/explorer/engine.test.ts compares them)
   const fast = isIncremental(model) && options.generic !== true ? makeFast(model) : null;
-  for (;;) {
-    if (run.depth >= run.maxDepth) {
-      frontier(run, model, fast);
-      break;
+  try {
+    for (;;) {
+      if (run.depth >= run.maxDepth) {
+        frontier(run, model, fast);
+        break;
+      }
+      const go = fast !== null ? levelIncremental(run, fast) : levelGeneric(run, model);
+      if (!go || !run.store.advance()) break;
+      run.depth++;
+      options.onLevel?.({ depth: run.depth, states: run.set.size, seconds: (performance.now() - t0) / 1000 });
     }
-    const go = fast !== null ? levelIncremental(run, fast) : levelGeneric(run, model);
-    if (!go || !run.store.advance()) break;
-    run.depth++;
-    options.onLevel?.({ depth: run.depth, states: run.set.size, seconds: (performance.now() - t0) / 1000 });
+  } finally {
+    model.close?.();
   }
   const seconds = (performance.now() - t0) / 1000;
   const states = run.set.size;

@@ -15,6 +15,15 @@ export interface ExplorableModel<S> {
   /** Violation ids of the step `s --action--> t` (step properties); [] if none. */
   violations(s: S, action: number, t: S): ReadonlyArray<string>;
   actionName(action: number): string;
+  /**
+   * Optional, generic path only: called before a level is expanded with the
+   * keys of its states in the order they will be decoded (`frontier`: the
+   * level at the depth bound, whose successors are only looked up). A model
+   * that computes successors elsewhere (worker threads) starts them here.
+   */
+  prepareLevel?(keys: Float64Array, length: number, frontier: boolean): void;
+  /** Optional: called once when exploration ends, however it ends. */
+  close?(): void;
 }
 
 /**
