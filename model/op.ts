@@ -25,10 +25,12 @@ export const MmapBackingCodec = t.union(
   [
     args({ kind: t.literal('anon') }),
     args({ kind: t.literal('file'), inode: nat }),
+    // MAP_PRIVATE of a file: read faults map the page cache, write faults copy it to anon memory.
+    args({ kind: t.literal('file-private'), inode: nat }),
     args({ kind: t.literal('bar'), bar: nat }),
     args({ kind: t.literal('p2pmem'), bar: nat }),
   ],
-  'a backing: {kind: anon} | {kind: file, inode} | {kind: bar, bar} | {kind: p2pmem, bar}',
+  'a backing: {kind: anon} | {kind: file, inode} | {kind: file-private, inode} | {kind: bar, bar} | {kind: p2pmem, bar}',
 );
 export const ErrnoCodec = t.keyof({ '0': null, '-EFAULT': null, '-ENODEV': null, '-EAGAIN': null, '-EPERM': null }, "'0', '-EFAULT', '-ENODEV', '-EAGAIN' or '-EPERM'");
 

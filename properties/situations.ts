@@ -115,7 +115,15 @@ export const situations: ReadonlyArray<Situation> = [
     reached: (before, _op, step) => step.events.some((e) => e.kind === 'device-access' && e.va !== undefined && before.mms.size > 1),
   },
   { id: 'dma-api-call-judged', invariant: 'dma-api-hygiene', what: 'an unmap, sync, unbind or table free that dma-debug checks', reached: exercisedBy('dma-api-hygiene') },
-  { id: 'device-write-to-process-memory', invariant: 'isolation', what: "a device writes a process's anonymous page or the zero page", reached: exercisedBy('isolation') },
+  { id: 'device-write-to-process-memory', invariant: 'isolation', what: "a device writes a process's anonymous page, the zero page, or a file page it maps MAP_PRIVATE", reached: exercisedBy('isolation') },
+  {
+    id: 'private-file-page-pinned',
+    invariant: 'isolation',
+    what: 'a process pins the page-cache page its MAP_PRIVATE file mapping shows it (a read-only pin before any write)',
+    reached: (before, op, step) =>
+      op.kind === 'pin_user_pages' &&
+      [...step.state.pageArrays.values()].some((a) => !before.pageArrays.has(a.id) && a.pfns.some((pfn, i) => step.state.frames[pfn]?.mapping.kind === 'file' && step.state.vmas.get(a.vmas[i]!)?.shared === false)),
+  },
   {
     id: 'device-write-to-shared-cow-page',
     invariant: 'isolation',

@@ -42,7 +42,7 @@ export const dmaApiMisuse: Design = {
     era,
   },
   driver: [startIo('pin'), completeIo('pin'), mapPage(IMPORTER), unmapPage, ...misuseTemplates(IMPORTER, 0)],
-  environment: [env.mmapOf('anon'), mmapTwoPages, env.munmapAny, env.deviceAccessAny(true), env.deviceAccessAny(false)],
+  environment: [env.mmapOf('anon'), mmapTwoPages, env.mmapOf('file-private'), env.munmapAny, env.deviceAccessAny(true), env.deviceAccessAny(false)],
   expected: {
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('No generic SGL walker runs in this world: the driver touches memory only through the device.'),
@@ -56,6 +56,6 @@ export const dmaApiMisuse: Design = {
     'dma-api-hygiene': violated('Each misuse template is one dma-debug class; the search finds the first it reaches (counterexamples/ has one trace per class).'),
     'provider-removal': held('No P2P provider is removed in this world: nothing for the rule to judge.'),
     'gup-release': violated('bug:put_page_on_pin: a completion path gives a pin_user_pages array back with put_page, as drivers did before their FOLL_PIN conversion; the pins stay counted with nobody to drop them.'),
-    'isolation': violated('bug:device_writes_to_device_buffer on a read-only long-term pin of never-written memory: before 6.2 the pin takes the shared zero page, and the device\'s write changes what every process reads as zeroes (a device write through a reference taken without FOLL_WRITE).'),
+    'isolation': violated('bug:device_writes_to_device_buffer on a read-only long-term pin of never-written memory: before 6.2 the pin takes the shared zero page, and the device\'s write changes what every process reads as zeroes (a device write through a reference taken without FOLL_WRITE). The same write through a read-only pin of a MAP_PRIVATE file mapping lands in the page cache, in every era.'),
   },
 };

@@ -30,7 +30,7 @@ export const dmaOnlySgl: Design = {
     'map-within-vma-lifetime': violated('The BAR half has no lifetime of its own: munmap of the exporter\'s VMA leaves the DMA-only mapping live (the sketch names no notifier or revoke).'),
     'correct-dirtying': held('The layer pins, keeps the pages and dirties them in sgl_dma_unmap; today\'s reclaim leaves pinned pages\' buffers alone.'),
     'no-dma-after-free': violated('Provider removal or munmap frees the BAR window while the device still has its addresses: the gap dma-buf move_notify and p2pdma_provider later filled.'),
-    'pin-coherent': held('RAM is pinned with FOLL_PIN: fork copies pinned pages early (5.9) and a read-only pin unshares a page fork left shared (5.19).'),
+    'pin-coherent': held('RAM is pinned with FOLL_PIN: fork copies pinned pages early (5.9) and a read-only pin unshares a page fork left shared (5.19). A read-only short-term pin of a MAP_PRIVATE file page keeps the page-cache page when the process then COWs its copy; its reads are snapshots the invariant does not judge, and a write through another mapping of that page goes through its own pin.'),
     'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
     'dma-api-hygiene': held('The layer maps and unmaps inside sgl_dma_map_user/sgl_dma_unmap; the driver makes no streaming DMA API call for dma-debug to judge.'),
     'provider-removal': violated('A DMA-only table of a BAR window has no lifetime link to the exporter: the removal completes while its mapping is live.'),

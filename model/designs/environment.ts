@@ -7,11 +7,11 @@ import type { DmaDirection, State, Vma, VmaBacking } from '../state.ts';
 import { type StepTemplate, single } from './design.ts';
 import { faultablePages, liveMms, lruPages, mappingsWhere, sglsWhere } from './queries.ts';
 
-/** mmap of one page; an exporter's BAR window (`bar`) of one or two pages, or of the sizes given. */
-export const mmapOf = (backing: 'anon' | 'file' | 'bar' | 'p2pmem', bar = 0, barSizes: ReadonlyArray<number> = [1, 2]): StepTemplate => ({
+/** mmap of one page (`file-private`: MAP_PRIVATE of the file); an exporter's BAR window (`bar`) of one or two pages, or of the sizes given. */
+export const mmapOf = (backing: 'anon' | 'file' | 'file-private' | 'bar' | 'p2pmem', bar = 0, barSizes: ReadonlyArray<number> = [1, 2]): StepTemplate => ({
   ...single(`mmap_${backing}`, 'environment', 1, (s) => {
     if (s.vmas.size >= s.bounds.vmas) return [];
-    const b = backing === 'anon' ? { kind: 'anon' as const } : backing === 'file' ? { kind: 'file' as const, inode: 0 } : { kind: backing, bar };
+    const b = backing === 'anon' ? { kind: 'anon' as const } : backing === 'file' || backing === 'file-private' ? { kind: backing, inode: 0 } : { kind: backing, bar };
     const sizes = backing === 'bar' ? barSizes : [1];
     return liveMms(s).flatMap((mm) => sizes.map((npages): Op => ({ kind: 'mmap', mm: mm.id, npages, backing: b })));
   }),
@@ -125,6 +125,7 @@ export const sglConsumer: StepTemplate = single('sgl_consumer', 'environment', 1
 export const userMemoryEnvironment = (): ReadonlyArray<StepTemplate> => [
   mmapOf('anon'),
   mmapOf('file'),
+  mmapOf('file-private'),
   munmapAny,
   exitAny,
   forkOf(),

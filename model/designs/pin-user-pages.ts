@@ -22,7 +22,7 @@ export const pinUserPages: Design = {
     'map-within-vma-lifetime': held('Mappings come from pins, not from a VMA op.'),
     'correct-dirtying': held('Since 6.4 reclaim keeps the buffers of pinned pages, and unpin_user_pages_dirty_lock dirties before the pin goes. The pin_user_pages.rst TODO (writeback racing a pinned page: stable pages) is outside what this model writes back.'),
     'no-dma-after-free': held('The pin keeps every mapped page allocated until unpin.'),
-    'pin-coherent': held('Early COW at fork (5.9) leaves a pinned page with the parent, a read-only pin unshares a page fork left shared (5.19), and a read-only long-term pin unshares the zero page (6.2). A short-term read-only pin of the zero page is not unshared, and its reads are snapshots the invariant does not judge.'),
+    'pin-coherent': held('Early COW at fork (5.9) leaves a pinned page with the parent, a read-only pin unshares a page fork left shared (5.19), and a read-only long-term pin unshares the zero page and a MAP_PRIVATE file\'s page-cache page (6.2). A short-term read-only pin of the zero page is not unshared, and its reads are snapshots the invariant does not judge.'),
     'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
     'dma-api-hygiene': held('The driver unmaps with the device, count and direction it mapped with, before freeing the table; nothing is left mapped at unbind (no unbind step).'),
     'provider-removal': held('No P2P provider is removed in this world: nothing for the rule to judge.'),

@@ -48,7 +48,7 @@ const faultAnon = (s: State, v: Vma, index: number, write: boolean): E.Either<st
   // (a special PTE: no reference, no mapcount, no anon_vma yet).
   if (first === null && !write) return E.right({ state: withPte(s, v, index, zeroPfn(s), false), events: [] });
   // anon_vma_prepare(): the VMA gets its anon_vma with its first anonymous page.
-  const vma = v.anonVma === null ? { ...v, anonVma: v.id } : v;
+  const vma = withAnonVma(v);
   const pte = vma.ptes[index] ?? null;
   if (pte === null) {
     const got = allocRamPage(s, { kind: 'anon' });
@@ -58,30 +58,87 @@ const faultAnon = (s: State, v: Vma, index: number, write: boolean): E.Either<st
     return E.right({ state: withPte(setFrame(s1, { ...f, mapcount: 1, dirty: write }), vma, index, pfn, true), events: [] });
   }
   if (pte.writable || !write) return E.right({ state: s, events: [] });
-  const old = s.frames[pte.pfn]!;
+  return wpAnon(s, vma, index, pte.pfn);
+};
+
+/** anon_vma_prepare(): a private VMA gets its anon_vma with its first anonymous page. */
+const withAnonVma = (v: Vma): Vma => (v.anonVma === null ? { ...v, anonVma: v.id } : v);
+
+/** A fresh anonymous page mapped writable at `index` in place of nothing: the copy of a COW fault. */
+const mapCopy = (s: State, vma: Vma, index: number, why: string): E.Either<string, [State, Pfn]> => {
+  const got = allocRamPage(s, { kind: 'anon' });
+  if (got === null) return E.left(`-ENOMEM: no free RAM page ${why} (VM_FAULT_OOM)`);
+  const [s1, copy] = got;
+  return E.right([withPte(setFrame(s1, { ...s1.frames[copy]!, mapcount: 1, dirty: true }), vma, index, copy, true), copy]);
+};
+
+/** The page a COW fault replaced loses this PTE's mapping and reference. */
+const unmapOld = (s: State, pfn: Pfn): Changed => {
+  const o = s.frames[pfn]!;
+  return putPage(setFrame(s, { ...o, mapcount: o.mapcount - 1 }), pfn);
+};
+
+/** do_wp_page() for an anonymous page (or the zero page) a private VMA maps read-only at `index`. */
+const wpAnon = (s: State, vma: Vma, index: number, pfn: Pfn): E.Either<string, Changed> => {
+  const old = s.frames[pfn]!;
   if (isZeroPage(old)) {
     // wp_page_copy() from the zero page: a fresh zeroed page; the special PTE held nothing to drop.
-    const got = allocRamPage(s, { kind: 'anon' });
-    if (got === null) return E.left('-ENOMEM: no free RAM page to replace the zero page (VM_FAULT_OOM)');
-    const [s1, copy] = got;
-    return E.right({ state: withPte(setFrame(s1, { ...s1.frames[copy]!, mapcount: 1, dirty: true }), vma, index, copy, true), events: [] });
+    const c = mapCopy(s, vma, index, 'to replace the zero page');
+    return E.isLeft(c) ? c : E.right({ state: c.right[0], events: [] });
   }
   // do_wp_page(): reuse the page if this PTE is its only user, otherwise copy on write.
   // With FAULT_FLAG_UNSHARE (5.19) a pinned page mapped once is PageAnonExclusive and is reused too.
   const exclusivePinned = s.era.pinUnsharesReadOnly && old.pincount > 0 && old.mapcount === 1;
   const reuse = s.era.cowReuseOnlyUnreferenced ? old.refcount === 1 || exclusivePinned : old.mapcount === 1;
-  if (reuse) return E.right({ state: withPte(s, vma, index, pte.pfn, true), events: [] });
-  const got = allocRamPage(s, { kind: 'anon' });
-  if (got === null) return E.left('-ENOMEM: no free RAM page for the COW copy (VM_FAULT_OOM)');
-  const [s1, copy] = got;
-  const c = s1.frames[copy]!;
-  const s2 = withPte(setFrame(s1, { ...c, mapcount: 1, dirty: true }), vma, index, copy, true);
-  const o = s2.frames[pte.pfn]!;
-  return E.right(putPage(setFrame(s2, { ...o, mapcount: o.mapcount - 1 }), pte.pfn));
+  if (reuse) return E.right({ state: withPte(s, vma, index, pfn, true), events: [] });
+  const c = mapCopy(s, vma, index, 'for the COW copy');
+  return E.isLeft(c) ? c : E.right(unmapOld(c.right[0], pfn));
+};
+
+/**
+ * Fault one page of a MAP_PRIVATE file VMA (a COW mapping). A read maps
+ * the page-cache page read-only (do_read_fault); a write copies it to an
+ * anonymous page (do_cow_fault with no PTE, wp_page_copy over a read-only
+ * one): the page cache is never written through a private mapping, and no
+ * ->page_mkwrite runs. An anonymous copy fork left shared is COWed as any
+ * anonymous page.
+ */
+const faultPrivateFile = (s: State, v: Vma, inodeId: number, index: number, write: boolean): E.Either<string, Changed> => {
+  const pte = v.ptes[index] ?? null;
+  if (pte !== null) {
+    if (pte.writable || !write) return E.right({ state: s, events: [] });
+    const vma = withAnonVma(v);
+    if (s.frames[pte.pfn]!.mapping.kind !== 'file') return wpAnon(s, vma, index, pte.pfn);
+    const c = mapCopy(s, vma, index, 'for the private copy of a file page');
+    return E.isLeft(c) ? c : E.right(unmapOld(c.right[0], pte.pfn));
+  }
+  const cached = filemapFault(s, inodeId, index, v);
+  if (E.isLeft(cached)) return cached;
+  const [state, pfn] = cached.right;
+  if (write) {
+    // do_cow_fault(): the copy is mapped; the page-cache page stays in the cache, unmapped.
+    const c = mapCopy(state, withAnonVma(v), index, 'for the private copy of a file page');
+    return E.isLeft(c) ? c : E.right({ state: c.right[0], events: [] });
+  }
+  const f = state.frames[pfn]!;
+  return E.right({ state: withPte(setFrame(state, { ...f, mapcount: f.mapcount + 1, refcount: f.refcount + 1 }), v, index, pfn, false), events: [] });
+};
+
+/** filemap_fault(): the page-cache page at `index`, read in if absent; past i_size, SIGBUS. */
+const filemapFault = (s: State, inodeId: number, index: number, vma: Vma): E.Either<string, [State, Pfn]> => {
+  const inode = s.inodes[inodeId]!;
+  if (index >= inode.npages) return E.left(`SIGBUS: page ${vma.start + index} of vma ${vma.id} is past the end of inode ${inodeId} (${inode.npages} pages)`);
+  const pfn = inode.cache[index] ?? null;
+  if (pfn !== null) return E.right([s, pfn]);
+  const got = allocRamPage(s, { kind: 'file', inode: inodeId, index });
+  if (got === null) return E.left('-ENOMEM: no free RAM page for the page cache');
+  const [s1, page] = got;
+  return E.right([{ ...s1, inodes: replaceAt(s1.inodes, inodeId, { ...inode, cache: replaceAt(inode.cache, index, page) }) }, page]);
 };
 
 /** Fault one page of a shared file VMA mapped from offset 0; a write runs ->page_mkwrite; past the end of the file, SIGBUS. */
 const faultFile = (s: State, vma: Vma, inodeId: number, index: number, write: boolean): E.Either<string, Changed> => {
+  if (!vma.shared) return faultPrivateFile(s, vma, inodeId, index, write);
   const pte = vma.ptes[index] ?? null;
   if (pte !== null) {
     if (pte.writable || !write) return E.right({ state: s, events: [] });
@@ -90,17 +147,9 @@ const faultFile = (s: State, vma: Vma, inodeId: number, index: number, write: bo
     const s1 = setFrame(s, { ...f, fsPrivate: true, dirty: true, deviceWroteSinceDirtied: false });
     return E.right({ state: withPte(s1, vma, index, pte.pfn, true), events: [{ kind: 'page-dirtied', pfn: pte.pfn }] });
   }
-  const inode = s.inodes[inodeId]!;
-  // filemap_fault(): a page at or past i_size is VM_FAULT_SIGBUS.
-  if (index >= inode.npages) return E.left(`SIGBUS: page ${vma.start + index} of vma ${vma.id} is past the end of inode ${inodeId} (${inode.npages} pages)`);
-  let state = s;
-  let pfn = inode.cache[index] ?? null;
-  if (pfn === null) {
-    const got = allocRamPage(s, { kind: 'file', inode: inodeId, index });
-    if (got === null) return E.left('-ENOMEM: no free RAM page for the page cache');
-    [state, pfn] = got;
-    state = { ...state, inodes: replaceAt(state.inodes, inodeId, { ...inode, cache: replaceAt(inode.cache, index, pfn) }) };
-  }
+  const cached = filemapFault(s, inodeId, index, vma);
+  if (E.isLeft(cached)) return cached;
+  const [state, pfn] = cached.right;
   const f = state.frames[pfn]!;
   const mapped = { ...f, mapcount: f.mapcount + 1, refcount: f.refcount + 1 };
   const dirtied = write ? { ...mapped, fsPrivate: true, dirty: true, deviceWroteSinceDirtied: false } : mapped;

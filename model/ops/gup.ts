@@ -53,6 +53,8 @@ export const gup = (
       flags.longterm &&
       flags.write &&
       v.backing.kind === 'file' &&
+      // vma_needs_dirty_tracking(): only a shared mapping writes the file; a private one COWs to anon memory.
+      v.shared &&
       s.era.longtermFileGate &&
       // Stryker disable next-line ConditionalExpression: get_user_pages passes neither FOLL_PCI_P2PDMA nor FOLL_LONGTERM (getUserPages is the only caller with kind 'get')
       kind === 'pin'
@@ -101,21 +103,25 @@ export const gup = (
 /**
  * faultin_page() and follow_page_pte() for one page: the fault GUP takes
  * before it grabs the page. A write faults for write. A read faults for
- * read (the zero page where nothing is mapped yet); then a read-only
- * FOLL_PIN unshares where gup_must_unshare() says so: an anon page that
- * may be shared (5.19, FAULT_FLAG_UNSHARE), or the zero page under
- * FOLL_LONGTERM (6.2). R/O short-term pins of the zero page are not
- * unshared: they "do not have the semantics to observe successive
- * changes through the process page tables" (mm/internal.h).
+ * read (the zero page where nothing is mapped yet, the page-cache page in
+ * a MAP_PRIVATE file mapping); then a read-only FOLL_PIN unshares where
+ * gup_must_unshare() says so: an anon page that may be shared (5.19,
+ * FAULT_FLAG_UNSHARE), or, under FOLL_LONGTERM, a page that is not
+ * anonymous in a COW mapping: the zero page or a private mapping's
+ * page-cache page (6.2). R/O short-term pins of those are not unshared:
+ * they "do not have the semantics to observe successive changes through
+ * the process page tables" (mm/internal.h).
  */
 const faultForGup = (s: State, v: Vma, index: number, kind: 'get' | 'pin', flags: GupFlags): E.Either<string, Changed> => {
-  if (flags.write || v.backing.kind !== 'anon') return faultIn(s, v, index, flags.write);
+  const cow = v.backing.kind === 'anon' || (v.backing.kind === 'file' && !v.shared);
+  if (flags.write || !cow) return faultIn(s, v, index, flags.write);
   const r = faultIn(s, v, index, false);
   if (E.isLeft(r)) return r;
   const vma = r.right.state.vmas.get(v.id)!;
   const pte = vma.ptes[index]!;
-  const zero = isZeroPage(r.right.state.frames[pte.pfn]!);
-  const unshare = kind === 'pin' && !pte.writable && (zero ? flags.longterm && s.era.longtermUnsharesCow : s.era.pinUnsharesReadOnly);
+  const page = r.right.state.frames[pte.pfn]!;
+  const notAnon = page.mapping.kind !== 'anon';
+  const unshare = kind === 'pin' && !pte.writable && (notAnon ? flags.longterm && s.era.longtermUnsharesCow : s.era.pinUnsharesReadOnly);
   if (!unshare) return r;
   // FAULT_FLAG_UNSHARE: a write fault that maps the exclusive page without write permission;
   // the process's next store takes a write fault, which reuses the exclusive page.

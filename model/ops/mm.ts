@@ -43,11 +43,11 @@ export const mmap = (s: State, mm: MmId, npages: number, backing: MmapBacking): 
   let vb: VmaBacking;
   let ptes: ReadonlyArray<Pte | null> = Array.from({ length: npages }, () => null);
   if (backing.kind === 'anon') vb = backing;
-  else if (backing.kind === 'file') {
+  else if (backing.kind === 'file' || backing.kind === 'file-private') {
     const inode = s.inodes[backing.inode];
     if (inode === undefined) return illFormed(op, `no inode ${backing.inode}`);
     // A mapping may reach past the end of the file: mmap does not look at i_size, a fault there is SIGBUS.
-    vb = backing;
+    vb = { kind: 'file', inode: backing.inode };
   } else {
     const bar = s.bars[backing.bar];
     if (bar === undefined) return illFormed(op, `no BAR ${backing.bar}`);
@@ -78,7 +78,8 @@ export const mmap = (s: State, mm: MmId, npages: number, backing: MmapBacking): 
     start: unmappedArea(s, mm, npages),
     npages,
     backing: vb,
-    shared: backing.kind !== 'anon',
+    // MAP_SHARED for files, except MAP_PRIVATE ones (is_cow_mapping: private and may be written).
+    shared: backing.kind !== 'anon' && backing.kind !== 'file-private',
     dontcopy: false,
     writable: true,
     anonVma: null,
@@ -209,7 +210,9 @@ const forkCopy = (s: State, mm: MmId): State | string => {
       if (v.shared) {
         state = setFrame(state, { ...f, mapcount: f.mapcount + 1, refcount: f.refcount + 1 });
         childPtes.push(pte);
-      } else if (s.era.forkEarlyCow && parent.hasPinned && f.pincount > 0) {
+      } else if (s.era.forkEarlyCow && parent.hasPinned && f.pincount > 0 && f.mapping.kind === 'anon') {
+        // copy_present_pte(): only an anonymous page is copied early; a private mapping's
+        // page-cache page is shared read-only as it was.
         const got = allocRamPage(state, { kind: 'anon' });
         if (got === null) return `-ENOMEM: copy_pte_range: no free RAM page to copy pinned page ${f.pfn} early`;
         const [s1, copy] = got;

@@ -1,6 +1,6 @@
 import * as O from 'fp-ts/lib/Option.js';
 import type { Event } from '../../model/event.ts';
-import type { Frame, State } from '../../model/state.ts';
+import type { Frame, State, Vma } from '../../model/state.ts';
 import type { Invariant } from '../invariant.ts';
 
 /** The processes that map `pfn` privately (a PTE in a VMA that is not MAP_SHARED), in id order. */
@@ -20,9 +20,26 @@ const writer = (s: State, e: Extract<Event, { kind: 'device-access' }>): number 
   return pages === null || pages === undefined ? null : (s.pageArrays.get(pages)?.mm ?? null);
 };
 
-/** Whose private memory the write lands in besides its writer's: the zero page (everyone's), or an anonymous page another process maps privately. */
-const landsIn = (s: State, f: Frame, owner: number | null): string | null => {
+/** The VMA a GUP reference to the written frame was taken through (the array's ghost `vmas[i]`), if it is still there. */
+const through = (s: State, e: Extract<Event, { kind: 'device-access' }>): Vma | undefined => {
+  const m = e.mapping === null ? undefined : s.mappings.get(e.mapping);
+  if (m?.origin.kind !== 'sgl') return undefined;
+  const pages = s.sgls.get(m.origin.sgl)?.pages;
+  const a = pages === null || pages === undefined ? undefined : s.pageArrays.get(pages);
+  const i = a === undefined || e.reached === null ? -1 : a.pfns.indexOf(e.reached);
+  return i < 0 ? undefined : s.vmas.get(a!.vmas[i]!);
+};
+
+/**
+ * Whose private memory the write lands in besides its writer's: the zero
+ * page (everyone's), an anonymous page another process maps privately, or
+ * the page cache of a file the writer maps MAP_PRIVATE (everyone's view
+ * of the file, written back to it).
+ */
+const landsIn = (s: State, f: Frame, owner: number | null, via: Vma | undefined): string | null => {
   if (f.mapping.kind === 'zero') return 'the shared zero page, which every process reads as zeroes';
+  if (f.mapping.kind === 'file' && via !== undefined && !via.shared)
+    return `a page-cache page of inode ${f.mapping.inode}, which mm ${via.mm} maps MAP_PRIVATE (vma ${via.id}): the write goes into the file every process reads and writeback stores, not into a private copy`;
   if (f.mapping.kind !== 'anon') return null;
   const mms = privateMappers(s, f.pfn);
   const others = owner === null ? (mms.length >= 2 ? mms : []) : mms.filter((m) => m !== owner);
@@ -56,18 +73,24 @@ const landsIn = (s: State, f: Frame, owner: number | null): string | null => {
  */
 export const isolation: Invariant = {
   id: 'isolation',
-  rule: "A device write through a GUP reference never lands in another process's private memory (the zero page, a page shared copy-on-write, a page the writer's process no longer owns).",
+  rule: "A device write through a GUP reference never lands in another process's private memory (the zero page, a page shared copy-on-write, a page the writer's process no longer owns) nor in the page cache of a file its process maps MAP_PRIVATE.",
   source: 'Documentation/core-api/pin_user_pages.rst; mm/memory.c do_wp_page(); CVE-2020-29374',
   check: (before, _op, step) => {
     for (const e of step.events) {
       if (e.kind !== 'device-access' || !e.write || e.reached === null) continue;
       const f = before.frames[e.reached];
       if (f === undefined || f.free) continue;
-      const where = landsIn(before, f, writer(before, e));
+      const where = landsIn(before, f, writer(before, e), through(before, e));
       if (where !== null) return O.some(`device ${e.device} wrote pfn ${e.reached}, ${where}: the write shows in memory its writer does not own`);
     }
     return O.none;
   },
   exercised: (before, _op, step) =>
-    step.events.some((e) => e.kind === 'device-access' && e.write && e.reached !== null && (before.frames[e.reached]?.mapping.kind === 'anon' || before.frames[e.reached]?.mapping.kind === 'zero')),
+    step.events.some(
+      (e) =>
+        e.kind === 'device-access' &&
+        e.write &&
+        e.reached !== null &&
+        (before.frames[e.reached]?.mapping.kind === 'anon' || before.frames[e.reached]?.mapping.kind === 'zero' || (before.frames[e.reached]?.mapping.kind === 'file' && through(before, e)?.shared === false)),
+    ),
 };

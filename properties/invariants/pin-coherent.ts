@@ -31,6 +31,21 @@ import type { Invariant } from '../invariant.ts';
  */
 type DeviceAccess = Extract<Event, { kind: 'device-access' }>;
 
+/**
+ * The GUP arrays the access went through: the one behind the table its
+ * mapping was made from, when it was made from one; otherwise every array
+ * holding the page. One page can be in two arrays of one process at two
+ * addresses (a MAP_PRIVATE file page pinned read-only, then COWed at one
+ * address and still mapped at another): the access goes through one of
+ * them only.
+ */
+const arraysOf = (before: State, e: DeviceAccess): ReadonlyArray<PageArray> => {
+  const m = e.mapping === null ? undefined : before.mappings.get(e.mapping);
+  const pages = m?.origin.kind === 'sgl' ? before.sgls.get(m.origin.sgl)?.pages : undefined;
+  const a = pages === null || pages === undefined ? undefined : before.pageArrays.get(pages);
+  return a !== undefined ? [a] : [...before.pageArrays.values()];
+};
+
 /** Does the kernel promise this access through `a` sees the process's page? Writes always; reads under FOLL_LONGTERM. */
 const judged = (e: DeviceAccess, a: PageArray): boolean => e.write || a.longterm;
 
@@ -48,7 +63,7 @@ export const pinCoherent: Invariant = {
   check: (before, _op, step) => {
     for (const e of step.events) {
       if (e.kind !== 'device-access') continue;
-      for (const a of before.pageArrays.values()) {
+      for (const a of arraysOf(before, e)) {
         const i = a.pfns.indexOf(e.pfn);
         if (i < 0 || !judged(e, a)) continue;
         const now = mappedNow(before, a, i);
@@ -64,7 +79,7 @@ export const pinCoherent: Invariant = {
     step.events.some(
       (e) =>
         e.kind === 'device-access' &&
-        [...before.pageArrays.values()].some((a) => {
+        arraysOf(before, e).some((a) => {
           const i = a.pfns.indexOf(e.pfn);
           return i >= 0 && judged(e, a) && mappedNow(before, a, i) !== null;
         }),

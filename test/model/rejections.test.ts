@@ -256,8 +256,11 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
 
 /** The helpers whose reasons a `via` site passes on, where they are, and the errors of their reason literals in source order. */
 const HELPERS: Readonly<Record<string, { readonly file: string; readonly reasons: ReadonlyArray<string> }>> = {
-  faultAnon: { file: 'model/ops/fault.ts', reasons: ['-ENOMEM', '-ENOMEM', '-ENOMEM'] },
-  faultFile: { file: 'model/ops/fault.ts', reasons: ['SIGBUS', '-ENOMEM'] },
+  faultAnon: { file: 'model/ops/fault.ts', reasons: ['-ENOMEM'] },
+  faultFile: { file: 'model/ops/fault.ts', reasons: [] },
+  // The COW copy (faultAnon's wp_page_copy, the private file mapping's do_cow_fault) and filemap_fault.
+  mapCopy: { file: 'model/ops/fault.ts', reasons: ['-ENOMEM'] },
+  filemapFault: { file: 'model/ops/fault.ts', reasons: ['SIGBUS', '-ENOMEM'] },
   faultIn: { file: 'model/ops/fault.ts', reasons: ['waits', 'SIGBUS'] },
   // gup() also passes faultIn's reasons on, a SIGBUS as -EFAULT.
   gup: { file: 'model/ops/gup.ts', reasons: ['-EFAULT', 'returns 0', '-EINVAL', '-EFAULT', '-EFAULT', '-EFAULT', '-EREMOTEIO', '-EFAULT'] },
@@ -273,16 +276,16 @@ const HELPERS: Readonly<Record<string, { readonly file: string; readonly reasons
 
 /** Which helpers made the reason of each `via` site (file and expression). */
 const PASSED_THROUGH: Readonly<Record<string, ReadonlyArray<keyof typeof HELPERS>>> = {
-  'model/ops/cpu.ts r.left': ['faultIn', 'faultAnon', 'faultFile'],
+  'model/ops/cpu.ts r.left': ['faultIn', 'faultAnon', 'faultFile', 'mapCopy', 'filemapFault'],
   'model/ops/dma.ts a': ['dmaMapSg', 'pciP2pdmaMapSg'],
   'model/ops/dma-only-sgl.ts r': ['exporterMap'],
-  'model/ops/dma-only-sgl.ts pinned.left': ['gup', 'faultIn', 'faultAnon', 'faultFile'],
-  'model/ops/gup.ts r.left': ['gup', 'faultIn', 'faultAnon', 'faultFile'],
+  'model/ops/dma-only-sgl.ts pinned.left': ['gup', 'faultIn', 'faultAnon', 'faultFile', 'mapCopy', 'filemapFault'],
+  'model/ops/gup.ts r.left': ['gup', 'faultIn', 'faultAnon', 'faultFile', 'mapCopy', 'filemapFault'],
   'model/ops/gup.ts a': ['held'],
   'model/ops/memory.ts busy': ['isolated'],
   'model/ops/memory.ts l.reason': ['lruPage', 'pageCachePage'],
   'model/ops/mm.ts copied': ['forkCopy'],
-  'model/ops/mm.ts r.left': ['faultIn', 'faultAnon', 'faultFile'],
+  'model/ops/mm.ts r.left': ['faultIn', 'faultAnon', 'faultFile', 'mapCopy', 'filemapFault'],
   'model/ops/p2p-vma-ops.ts r': ['exporterMap'],
 };
 

@@ -338,6 +338,26 @@ describe('isolation', () => {
       "device 1 wrote pfn 0, an anonymous page that is mm 5's private memory, through a reference mm 0 gave the device: the write shows in memory its writer does not own",
     );
   });
+  it('fires when the device writes, through a read-only pin, the page cache a MAP_PRIVATE file mapping shows the process', () => {
+    const privateFile: Op = { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'file-private', inode: 0 } };
+    const readPin: ReadonlyArray<Op> = [
+      { kind: 'pin_user_pages', mm: 0, start: 0, npages: 1, write: false, longterm: false, p2pdma: false },
+      { kind: 'sg_alloc_table_from_pages', pages: 2 },
+      { kind: 'dma_map_sg', dev: 1, sgl: 3, dir: 'to-device' },
+    ];
+    const page = replayState('dma-api-misuse', [privateFile, ...readPin]).inodes[0]!.cache[0]!;
+    expectViolation(
+      run('dma-api-misuse', [privateFile, ...readPin, { kind: 'device_write', mapping: 4, index: 0 }], 'isolation'),
+      'isolation',
+      5,
+      `device 1 wrote pfn ${page}, a page-cache page of inode 0, which mm 0 maps MAP_PRIVATE (vma 1): the write goes into the file every process reads and writeback stores, not into a private copy: the write shows in memory its writer does not own`,
+    );
+    expect(exercisedAt('dma-api-misuse', [privateFile, ...readPin, { kind: 'device_write', mapping: 4, index: 0 }], 'isolation')).toEqual([5]);
+    // MAP_SHARED: the file is memory the process shares with its readers; FOLL_WRITE: the device writes the private copy.
+    expectHolds(run('dma-api-misuse', [file, ...readPin, { kind: 'device_write', mapping: 4, index: 0 }], 'isolation'));
+    const writePin: Op = { kind: 'pin_user_pages', mm: 0, start: 0, npages: 1, write: true, longterm: false, p2pdma: false };
+    expectHolds(run('dma-api-misuse', [privateFile, writePin, ...readPin.slice(1), { kind: 'device_write', mapping: 4, index: 0 }], 'isolation'));
+  });
   it('holds for pin_user_pages: fork copies the pinned page at once, and the device writes the parent\'s own page', () => {
     expectHolds(run('pin-user-pages', [anon, ...pinStart, ...forkThenWrite], 'isolation'));
     expect(exercisedAt('pin-user-pages', [anon, ...pinStart, ...forkThenWrite], 'isolation')).toEqual([6]);
