@@ -21,6 +21,12 @@ export const noNotifiers: Break = (orig) => (s, op) =>
 export const withEra = (patch: Partial<Era>): Break => (orig) => (s, op) =>
   mapStep(orig({ ...s, era: { ...s.era, ...patch } }, op), (st) => ({ ...st, state: { ...st.state, era: s.era } }));
 
+/** `b` where the op's first page lies in a MAP_PRIVATE file mapping; the op as it is elsewhere. */
+export const onPrivateFile = (b: Break): Break => (orig) => (s, op) => {
+  const at = 'mm' in op && 'start' in op ? [...s.vmas.values()].find((v) => v.mm === op.mm && op.start >= v.start && op.start < v.start + v.npages) : undefined;
+  return at !== undefined && at.backing.kind === 'file' && !at.shared ? b(orig)(s, op) : orig(s, op);
+};
+
 /** Every invalidation the op starts passes `event` instead of its own. */
 export const sendsEvent = (event: NotifyEvent): Break => (orig) => (s, op) =>
   mapStep(orig(s, op), (st) => {

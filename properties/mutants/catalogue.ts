@@ -20,6 +20,7 @@ import {
   noNotifiers,
   noop,
   noWait,
+  onPrivateFile,
   returns,
   sendsEvent,
   withEra,
@@ -127,6 +128,7 @@ export const catalogue: ReadonlyArray<Mutant> = [
   // Era rules, each broken for the op that applies it.
   { id: 'fork-no-early-cow', breaks: 'fork shares maybe-pinned anon pages COW (before 70e806e4e645, 5.9)', mimics: 'the fork-after-pin data loss', designs: PIN, variant: onOps(['fork'], withEra({ forkEarlyCow: false })) },
   { id: 'pin-no-unshare', breaks: 'a read-only FOLL_PIN does not unshare a possibly shared anon page (before FAULT_FLAG_UNSHARE, 5.19)', mimics: 'CVE-2020-29374 for pins', designs: PIN, variant: onOps(['pin_user_pages'], withEra({ pinUnsharesReadOnly: false })) },
+  { id: 'private-file-pin-no-unshare', breaks: "a read-only FOLL_LONGTERM pin of a MAP_PRIVATE file mapping pins the page-cache page instead of unsharing it (gup_must_unshare()'s non-anon branch before 84209e87c696, 6.2; the zero page left as it is)", mimics: 'the R/O long-term pin that a later write COWs away from the process', designs: PIN, variant: onOps(['pin_user_pages'], onPrivateFile(withEra({ longtermUnsharesCow: false }))) },
   { id: 'reclaim-strips-pinned-buffers', breaks: 'reclaim releases the buffers of a pinned file page (before d824ec2a1546, 6.4)', mimics: 'the ext4 set_page_dirty BUG', designs: PIN, variant: onOps(['reclaim', 'mmu_notifier_invalidate_range_end'], withEra({ reclaimKeepsPinnedPrivate: false })) },
   { id: 'longterm-file-pin-allowed', breaks: 'FOLL_LONGTERM|FOLL_WRITE pins of ordinary file pages are allowed (before 6.5)', mimics: 'long-term RDMA registration of a file mapping', designs: PIN, variant: onOps(['pin_user_pages'], withEra({ longtermFileGate: false })) , survives: 'Not reachable as a verdict today: the 6.5 gate guards what 6.4\'s reclaim rule already keeps correct in the model (a file page written under a long-term pin keeps its buffers and is dirtied at unpin). What the gate really prevents, a filesystem writing back, truncating or punching a hole in a page a device may write at any time, is not modelled (issue 20: truncate, stable pages).' },
   { id: 'gup-p2p-ungated', breaks: 'GUP returns P2PDMA pages without FOLL_PCI_P2PDMA (before 6.2)', mimics: 'P2PDMA pages reaching code that touches them with the CPU', designs: ['foll-pci-p2pdma'], variant: onOps(['get_user_pages', 'pin_user_pages'], withEra({ p2pGupGate: false }))  },
