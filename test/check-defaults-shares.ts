@@ -9,6 +9,7 @@ export const FIRST_SHARE: ReadonlyArray<string> = [
   'vma-p2p-map-notifier-readonly',
   'vma-p2p-map-notifier-record-unlocked',
   'vma-p2p-map-notifier-nostop',
+  'vma-p2p-map-notifier-program-unlocked',
   'hmm-mirror-skip-harmless',
   'foll-pci-p2pdma',
   'p2pdma-soft-rdma-unguarded',

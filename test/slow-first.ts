@@ -42,6 +42,7 @@ const SECONDS: Readonly<Record<string, number>> = {
   'test/cli-witness.test.ts': 4,
   'test/properties/design-fingerprints.test.ts': 4,
   'test/packaging.test.ts': 2,
+  'test/adding-a-design.test.ts': 2,
   'test/properties/notifier-sources.test.ts': 2,
   'test/cli-hostile-inputs.test.ts': 2,
   'test/docs-paste.test.ts': 2,

@@ -18,6 +18,7 @@ const all: ReadonlyArray<Recipe> = [
   mapPath({ checkRetry: true, record: 'early' }),
   mapPath({ checkRetry: true, record: 'late' }),
   mapPath({ checkRetry: false, record: 'early' }),
+  mapPath({ checkRetry: true, record: 'locked', programUnderLock: false }),
   mirrorInvalidate,
   mirrorInvalidateSkipHarmless,
   mirrorFault({ checkRetry: true }),

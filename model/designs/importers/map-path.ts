@@ -30,7 +30,10 @@
  *   driver lock, as a callback of munmap takes them.
  *
  * `checkRetry: false` is the same driver without the retry check, a
- * common driver bug. The undo on retry runs under the driver lock and acts
+ * common driver bug. `programUnderLock: false` checks it and then drops
+ * the lock before programming the device (hmm.rst programs "under the
+ * update lock"): the check then says nothing about the time of the
+ * programming. The undo on retry runs under the driver lock and acts
  * on the record: a callback that ran since has already given the mapping
  * back and dropped the record.
  */
@@ -40,6 +43,8 @@ import type { DriverThread } from '../../state.ts';
 export interface MapPathOptions {
   readonly checkRetry: boolean;
   readonly record: 'late' | 'early' | 'locked';
+  /** false: the driver drops its lock after the retry check and programs the device outside it (`hmm-map-program-unlocked`). */
+  readonly programUnderLock?: boolean;
 }
 
 type Label =
@@ -93,7 +98,10 @@ const ORDER: ReadonlyArray<Label> = [
 const pc = (l: Label): number => ORDER.indexOf(l);
 const to = (l: Label) => (t: DriverThread): DriverThread => ({ ...t, pc: pc(l) });
 
-const nameOf = (o: MapPathOptions): string => (!o.checkRetry ? 'hmm-map-noretry' : o.record === 'early' ? 'hmm-map' : o.record === 'late' ? 'hmm-map-literal' : 'hmm-map-locked');
+const unlockedProgram = (o: MapPathOptions): boolean => o.programUnderLock === false;
+
+const nameOf = (o: MapPathOptions): string =>
+  unlockedProgram(o) ? 'hmm-map-program-unlocked' : !o.checkRetry ? 'hmm-map-noretry' : o.record === 'early' ? 'hmm-map' : o.record === 'late' ? 'hmm-map-literal' : 'hmm-map-locked';
 
 const recorded = (d: DriverView, t: DriverThread): boolean => d.records.some((r) => r.mapping === t.mapping);
 
@@ -110,7 +118,7 @@ const summaryOf = (o: MapPathOptions): string =>
         ? ', read_retry (on retry: p2p_unmap the mapping, unlock, start again)'
         : ', read_retry (on retry: under the lock, p2p_unmap and forget the mapping if the callback has not already, unlock, start again)',
     o.record === 'late' ? ", record the mapping (as hmm.rst records hmm_range_fault's result)" : '',
-    ', program the device, unlock, mmput.',
+    unlockedProgram(o) ? ', unlock, then program the device outside the lock, mmput.' : ', program the device, unlock, mmput.',
   ].join('');
 
 const listingOf = (o: MapPathOptions): ReadonlyArray<string> => [
@@ -131,8 +139,9 @@ const listingOf = (o: MapPathOptions): ReadonlyArray<string> => [
       ]
     : []),
   ...(o.record === 'late' ? ['list_add(map, &driver->mappings)'] : []),
-  "program the device page table with map's addresses",
-  'mutex_unlock(&driver->update)',
+  ...(unlockedProgram(o)
+    ? ['mutex_unlock(&driver->update)', "program the device page table with map's addresses (outside the lock)"]
+    : ["program the device page table with map's addresses", 'mutex_unlock(&driver->update)']),
   'mmput(mm)',
   `fail: ${o.record === 'locked' ? 'mutex_unlock if held; ' : ''}mmap_read_unlock(mm); mmput(mm); return -EFAULT`,
 ];
@@ -186,9 +195,13 @@ export const mapPath = (o: MapPathOptions): Recipe => {
             return { ...th, retry, pc: pc(retry ? 'undo' : 'recordLate') };
           })
         : goto(pc('recordLate')),
-    recordLate: (_d, t) => (o.record === 'late' ? call({ kind: 'driver_record', dev: t.device, mapping: t.mapping ?? 0 }) : goto(pc('program'))),
-    program: (_d, t) => call({ kind: 'device_program', dev: t.device, mapping: t.mapping ?? 0 }),
-    unlock: (_d, t) => call({ kind: 'driver_unlock', dev: t.device }),
+    recordLate: (_d, t) =>
+      o.record === 'late'
+        ? call({ kind: 'driver_record', dev: t.device, mapping: t.mapping ?? 0 }, unlockedProgram(o) ? to('unlock') : undefined)
+        : goto(pc(unlockedProgram(o) ? 'unlock' : 'program')),
+    // Under the lock, then unlock; or (programUnderLock: false) unlock first, then program, then mmput.
+    program: (_d, t) => call({ kind: 'device_program', dev: t.device, mapping: t.mapping ?? 0 }, unlockedProgram(o) ? to('mmput') : undefined),
+    unlock: (_d, t) => call({ kind: 'driver_unlock', dev: t.device }, unlockedProgram(o) ? to('program') : undefined),
     // Done: drop the mm reference, the thread ends.
     mmput: (_d, t) => call({ kind: 'mmput', mm: t.range.mm }, end),
     // Under the driver lock: give back what p2p_map gave, unless a callback already did.
