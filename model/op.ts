@@ -42,7 +42,7 @@ export const opArgs = {
   mmap: args({ mm: nat, npages: nat, backing: MmapBackingCodec }),
   munmap: args({ mm: nat, start: nat, npages: nat }),
   mprotect: args({ mm: nat, start: nat, npages: nat, write: t.boolean }),
-  madvise: args({ mm: nat, start: nat, npages: nat, advice: t.keyof({ dontfork: null, dofork: null }, "'dontfork' or 'dofork'") }),
+  madvise: args({ mm: nat, start: nat, npages: nat, advice: t.keyof({ dontfork: null, dofork: null, dontneed: null }, "'dontfork', 'dofork' or 'dontneed'") }),
   mremap: args({ mm: nat, start: nat, npages: nat, new_npages: nat, may_move: t.boolean }),
   exit_mmap: args({ mm: nat }),
   fork: args({ mm: nat }),

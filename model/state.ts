@@ -338,6 +338,8 @@ export type Continuation =
   /** A write fault's COW break: replace the read-only PTE at `addr` of `mm` with a private copy. */
   | { readonly kind: 'wp_page_copy'; readonly mm: MmId; readonly addr: number }
   | { readonly kind: 'exit_mmap'; readonly mm: MmId }
+  /** MADV_DONTNEED: zap the PTEs of [start, end) of `mm` (zap_page_range_single); the VMAs stay. */
+  | { readonly kind: 'madvise_dontneed'; readonly mm: MmId; readonly start: number; readonly end: number }
   | { readonly kind: 'unmap_mapping_range'; readonly dev: DeviceId }
   | { readonly kind: 'reclaim'; readonly pfn: Pfn }
   | { readonly kind: 'migrate_page'; readonly pfn: Pfn };

@@ -106,6 +106,7 @@ export const canonicalKey = (s: State): string => {
       .with({ kind: 'page_mkclean' }, (c) => `c${c.pfn}`)
       .with({ kind: 'wp_page_copy' }, (c) => `w${r(mm, c.mm)}@${c.addr}`)
       .with({ kind: 'exit_mmap' }, (c) => `x${r(mm, c.mm)}`)
+      .with({ kind: 'madvise_dontneed' }, (c) => `d${r(mm, c.mm)}@${c.start}-${c.end}`)
       .with({ kind: 'unmap_mapping_range' }, (c) => `z${c.dev}`)
       .with({ kind: 'reclaim' }, (c) => `r${c.pfn}`)
       .with({ kind: 'migrate_page' }, (c) => `g${c.pfn}`)

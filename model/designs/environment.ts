@@ -44,6 +44,14 @@ export const mprotectAny = (kinds: ReadonlyArray<VmaBacking['kind']>): StepTempl
       .flatMap(({ v, start, npages }): Op[] => [false, true].map((write): Op => ({ kind: 'mprotect', mm: v.mm, start, npages, write }))),
   );
 
+/** madvise(MADV_DONTNEED) of a whole VMA or one page of it: the process discards what it holds there. */
+export const madviseDontneedAny = (kinds: ReadonlyArray<VmaBacking['kind']>): StepTemplate =>
+  single('madvise_dontneed', 'environment', 1, (s) =>
+    byAddress(s)
+      .filter((v) => kinds.includes(v.backing.kind) && v.ptes.some((p) => p !== null))
+      .flatMap((v) => [{ start: v.start, npages: v.npages }, ...(v.npages > 1 ? Array.from({ length: v.npages }, (_, j) => ({ start: v.start + j, npages: 1 })) : [])].map((r): Op => ({ kind: 'madvise', mm: v.mm, start: r.start, npages: r.npages, advice: 'dontneed' }))),
+  );
+
 /** mremap: shrink a multi-page VMA to its first page, or grow a VMA by a page (in place, or moved when MREMAP_MAYMOVE). */
 export const mremapAny = (kinds: ReadonlyArray<VmaBacking['kind']>): StepTemplate =>
   single('mremap', 'environment', 1, (s) =>

@@ -17,6 +17,7 @@ export const mirrorEnvironment = [
   env.mmapOf('file'),
   env.munmapAny,
   env.mprotectAny(['anon', 'file']),
+  env.madviseDontneedAny(['anon', 'file']),
   env.exitAny,
   env.forkOf(),
   env.writeFaultAny,

@@ -11,6 +11,7 @@ import type { Continuation, InvalidationId, State } from '../state.ts';
 import { endInvalidation } from './invalidate.ts';
 import { migrateRest, pageMkcleanRest, reclaimRest } from './memory.ts';
 import { exitRest, forkRest, munmapRest, wpPageCopyRest } from './mm.ts';
+import { dontneedRest } from './madvise.ts';
 import { mprotectRest } from './mprotect.ts';
 import { mremapMoveRest } from './mremap.ts';
 import { removeRest } from './p2pdma.ts';
@@ -24,6 +25,7 @@ const rest = (s: State, then: Continuation): Changed =>
     .with({ kind: 'page_mkclean' }, (c) => pageMkcleanRest(s, c.pfn))
     .with({ kind: 'wp_page_copy' }, (c) => wpPageCopyRest(s, c.mm, c.addr))
     .with({ kind: 'exit_mmap' }, (c) => exitRest(s, c.mm))
+    .with({ kind: 'madvise_dontneed' }, (c) => dontneedRest(s, c.mm, c.start, c.end))
     .with({ kind: 'unmap_mapping_range' }, (c) => removeRest(s, c.dev))
     .with({ kind: 'reclaim' }, (c) => reclaimRest(s, c.pfn))
     .with(

@@ -10,9 +10,13 @@ import { fold, isZeroPage, putPage, releaseFrame, setFrame, setVma } from '../pa
 import type { PageArray, State, Vma } from '../state.ts';
 
 /** zap_page_range(): clear every present PTE of `vma`, dropping mapcount and the PTE's reference. */
-export const zapPtes = (s: State, vma: Vma): Changed => {
-  const present = vma.ptes.flatMap((p) => (p === null ? [] : [p.pfn]));
-  const cleared = setVma(s, { ...vma, ptes: vma.ptes.map(() => null) });
+export const zapPtes = (s: State, vma: Vma): Changed => zapPteRange(s, vma, vma.start, vma.start + vma.npages);
+
+/** zap_page_range_single(): the same for the pages of `vma` in [start, end). */
+export const zapPteRange = (s: State, vma: Vma, start: number, end: number): Changed => {
+  const inRange = (i: number): boolean => vma.start + i >= start && vma.start + i < end;
+  const present = vma.ptes.flatMap((p, i) => (p === null || !inRange(i) ? [] : [p.pfn]));
+  const cleared = setVma(s, { ...vma, ptes: vma.ptes.map((p, i) => (inRange(i) ? null : p)) });
   return fold(cleared, present, (st, pfn) => {
     const f = st.frames[pfn]!;
     // No struct page (PFNMAP), or the zero page's special PTE: nothing was held.
@@ -24,13 +28,14 @@ export const zapPtes = (s: State, vma: Vma): Changed => {
 /**
  * Ghost bookkeeping: the pages a GUP array took from `vma`'s range no
  * longer come from any VMA of their process (`PageArray.vmas[i]` becomes
- * -1): the process gave that address up (munmap, a move by mremap, exit),
+ * -1): the process gave that address up (munmap, a move by mremap, exit,
+ * MADV_DONTNEED, which discards the data there),
  * so whatever it maps there later is not the page GUP took. Operations
  * never branch on it; pin-coherent reads it. By address, not by VMA id: a
  * split keeps the id on one piece, and a later merge can bring it back
  * over the address.
  */
-const unmappedFrom = (arrays: State['pageArrays'], vma: Vma): State['pageArrays'] => {
+export const unmappedFrom = (arrays: State['pageArrays'], vma: Pick<Vma, 'mm' | 'start' | 'npages'>): State['pageArrays'] => {
   const inRange = (a: PageArray, i: number): boolean => a.mm === vma.mm && a.start + i >= vma.start && a.start + i < vma.start + vma.npages && a.vmas[i] !== -1;
   let out = arrays;
   for (const a of arrays.values())

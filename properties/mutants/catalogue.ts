@@ -62,6 +62,7 @@ export const catalogue: ReadonlyArray<Mutant> = [
   { id: 'reclaim-no-notifier', breaks: "reclaim's try_to_unmap unmaps and frees without MMU_NOTIFY_CLEAR", mimics: 'a device reading a page reclaim freed', designs: MIRROR, variant: onOps(['reclaim'], noNotifiers) },
   { id: 'munmap-no-notifier', breaks: 'munmap zaps and frees the VMA without MMU_NOTIFY_UNMAP', mimics: "the RFC thread's question: a p2p_map mapping that outlives its VMA", designs: [...NOTIFIER, ...MIRROR], variant: onOps(['munmap'], noNotifiers) },
   { id: 'exit-no-notifier', breaks: 'exit_mmap tears the address space down without MMU_NOTIFY_RELEASE', mimics: 'a mapping that outlives its process', designs: [...NOTIFIER, ...MIRROR], variant: onOps(['exit_mmap', 'mmput'], noNotifiers) },
+  { id: 'dontneed-no-notifier', breaks: 'MADV_DONTNEED zaps the range without MMU_NOTIFY_CLEAR', mimics: 'a secondary MMU still mapping memory the process discarded (zap_page_range_single without its notifier)', designs: MIRROR, variant: onOps(['madvise'], noNotifiers) },
   { id: 'mremap-no-notifier', breaks: 'mremap moves or shrinks without MMU_NOTIFY_UNMAP', mimics: 'a mapping left on the old address after mremap', designs: NOTIFIER, variant: onOps(['mremap'], noNotifiers) },
   { id: 'removal-no-notifier', breaks: "the exporter's removal zaps its BAR windows (unmap_mapping_range) without MMU_NOTIFY_CLEAR", mimics: 'a device reaching a removed BAR', designs: NOTIFIER, variant: onOps(['pci_stop_and_remove_bus_device'], noNotifiers) },
   // The event a kernel path passes.

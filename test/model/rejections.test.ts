@@ -245,7 +245,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
     'ill-formed', 'SIGSEGV', 'SIGSEGV', 'ill-formed', 'via r.left',
   ],
   'model/ops/mprotect.ts': ['ill-formed', 'waits', '-ENOMEM'],
-  'model/ops/madvise.ts': ['ill-formed', 'waits', '-ENOMEM', '-EINVAL'],
+  'model/ops/madvise.ts': ['ill-formed', 'waits', '-ENOMEM', '-EINVAL', '-EINVAL'],
   'model/ops/mremap.ts': ['ill-formed', '-EINVAL', 'ill-formed', 'waits', '-EFAULT', '-EINVAL', 'ill-formed', '-EFAULT', '-EFAULT', '-ENOMEM'],
   'model/ops/notifier.ts': ['ill-formed', 'ill-formed', '-EOVERFLOW', '-EINVAL', 'ill-formed', 'waits', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/p2p-vma-ops.ts': ['-EFAULT', 'waits', '-EPERM', 'via r', 'ill-formed', 'ill-formed', 'ill-formed'],
@@ -447,6 +447,7 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
   ],
   madvise: [
     { kernel: 'madvise returns -ENOMEM for a range with a hole', state: () => run(world(), mmapAnon(1)).state, op: { kind: 'madvise', mm: 0, start: 0, npages: 2, advice: 'dontfork' }, reason: '-ENOMEM: madvise: pages [0, 2) of mm 0 are not all mapped' },
+    { kernel: 'MADV_DONTNEED on a VM_PFNMAP VMA is -EINVAL (madvise_dontneed_free_valid_vma)', state: () => run(world(), mmapBar(1)).state, op: { kind: 'madvise', mm: 0, start: 0, npages: 1, advice: 'dontneed' }, reason: '-EINVAL: madvise_dontneed_free_valid_vma: MADV_DONTNEED on a VM_PFNMAP VMA' },
     { kernel: 'MADV_DOFORK on a VM_IO VMA is -EINVAL (madvise_vma_behavior)', state: () => run(world(), mmapBar(1)).state, op: { kind: 'madvise', mm: 0, start: 0, npages: 1, advice: 'dofork' }, reason: '-EINVAL: madvise_vma_behavior: MADV_DOFORK on a VM_IO VMA' },
     { kernel: 'an exited mm runs no code: ill-formed', state: exited, op: { kind: 'madvise', mm: 0, start: 0, npages: 1, advice: 'dontfork' }, reason: 'ill-formed: mm 0 has exited' },
   ],
