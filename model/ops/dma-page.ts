@@ -15,14 +15,18 @@ import { unmap } from './dma.ts';
  * address, whether the page is still allocated or not (the call does not
  * look). A P2PDMA page has no single-page path: since 6.0 the call
  * refuses it (recalled, not verified here); before, dma-direct gave it
- * its CPU physical address, which reaches nothing on the bus.
+ * its CPU physical address, which reaches nothing on the bus. A
+ * dma_virt_ops device gets the page's kernel virtual address whatever the
+ * page (dma_virt_map_page: page_address() + offset, no check), so its
+ * accesses reach it as CPU copies.
  */
 const mapPage = (s: State, op: 'dma_map_page' | 'dma_map_single', dev: DeviceId, page: Pfn, dir: DmaDirection): Outcome => {
   if (s.devices[dev] === undefined) return illFormed(op, `no device ${dev}`);
   const f = s.frames[page];
   if (f === undefined || !f.structPage) return illFormed(op, `pfn ${page} has no struct page (and no kernel virtual address)`);
-  if (f.bar !== null && s.era.dmaMapSgP2pdma) return reject(op, `DMA_MAPPING_ERROR: page ${page} is a PCI P2PDMA page (map it with dma_map_sg)`);
-  const a = { dma: directAddress(f), reaches: f.bar === null ? f.pfn : null };
+  const virt = s.devices[dev]!.virtDma === true;
+  if (!virt && f.bar !== null && s.era.dmaMapSgP2pdma) return reject(op, `DMA_MAPPING_ERROR: page ${page} is a PCI P2PDMA page (map it with dma_map_sg)`);
+  const a = { dma: directAddress(f), reaches: f.bar === null || virt ? f.pfn : null };
   const [s1, id] = freshId(s);
   const m: DmaMapping = {
     id,

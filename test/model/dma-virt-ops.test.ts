@@ -62,3 +62,17 @@ describe('a dma_virt_ops device', () => {
     expect(v._tag === 'Some' && v.value).toBe(`dma_virt_ops made a plain CPU access to pfn ${P2PDMA_BASE}, a ZONE_DEVICE P2PDMA page in BAR ${P2PDMA_BAR} of device 0 (__iomem)`);
   });
 });
+
+describe('dma_map_page on a dma_virt_ops device', () => {
+  it('gives the kernel virtual address of any page, a P2PDMA page too, and the access is a CPU copy of it (dma_virt_map_page)', () => {
+    const { state: s1 } = run(soft(), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }, { kind: 'dma_map_page', dev: IMPORTER, page: P2PDMA_BASE, dir: 'to-device' });
+    const m = s1.mappings.get(lastId(s1.mappings))!;
+    expect(m.entries.map((e) => e.reaches)).toEqual([P2PDMA_BASE]);
+    const { events } = run(s1, { kind: 'device_read', mapping: m.id, index: 0 });
+    expect(events).toContainEqual({ kind: 'cpu-access', pfn: P2PDMA_BASE, via: 'dma_virt_ops', io: false });
+    expect(invariantById('no-cpu-iomem').check(s1, { kind: 'device_read', mapping: m.id, index: 0 }, run(s1, { kind: 'device_read', mapping: m.id, index: 0 }))._tag).toBe('Some');
+    // An ordinary client's dma_map_page of the same page is refused since 6.0.
+    const ordinary = run(makeWorld(worldSpec()), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }).state;
+    expect(rejectedWith(ordinary, { kind: 'dma_map_page', dev: IMPORTER, page: P2PDMA_BASE, dir: 'to-device' })).toContain('DMA_MAPPING_ERROR');
+  });
+});
