@@ -225,6 +225,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
                     design: d.design,
                     seconds: Number(d.exploration.result.seconds.toFixed(3)),
                     statesPerSecond: Math.round(d.exploration.result.statesPerSecond),
+                    ...(d.exploration.workers === undefined ? {} : { workers: d.exploration.workers }),
                   })),
                 },
               }

@@ -145,6 +145,8 @@ export interface DmaExploration {
   readonly exercised: ReadonlyMap<InvariantId, number>;
   /** With fingerprints only: the chance that two states shared one, so that one went unexplored. */
   readonly collisionProbability?: number;
+  /** With worker threads only: how many, and how many chunks of levels they expanded (timing data: it varies with nothing but the bounds). */
+  readonly workers?: { readonly threads: number; readonly chunks: number };
 }
 
 /** Replay action indices from the initial state: the calls up to the first that violates `invariant`. */
@@ -180,7 +182,7 @@ export const exploreDesign = (
   if (parallel !== undefined && parallel.workers > 1) {
     const model = new ParallelDmaModel(parallel.source, design, invariants, parallel.workers, MAX_ACTIONS, store);
     const result = explore(model, options);
-    return explored(design, invariants, result, model.bytesOfKeys, model.exercised, store);
+    return { ...explored(design, invariants, result, model.bytesOfKeys, model.exercised, store), workers: { threads: parallel.workers, chunks: model.chunksOnWorkers } };
   }
   const model = new DmaModel(design, invariants, store);
   const result = explore(model, options);

@@ -12,10 +12,16 @@ import { describe, expect, it } from 'vitest';
 import { cliBin } from './cli-bin.ts';
 
 const explore = (workers: number, ...args: string[]): { status: number | null; stdout: string; stderr: string } =>
-  spawnSync(process.execPath, [cliBin, 'explore', ...args, '--workers', String(workers), '--json', '--no-timing'], {
+  spawnSync(process.execPath, [cliBin, 'explore', ...args, '--workers', String(workers), '--json'], {
     encoding: 'utf8',
     env: { ...process.env, DMACHECK_PARALLEL_FROM: '8' },
   });
+
+/** The JSON without its timing part, and the chunks the workers expanded (from the timing part). */
+const answer = (stdout: string): { json: Record<string, unknown>; chunks: number } => {
+  const { timing, ...json } = JSON.parse(stdout) as Record<string, unknown> & { timing: { designs: { workers?: { chunks: number } }[] } };
+  return { json, chunks: timing.designs[0]!.workers?.chunks ?? 0 };
+};
 
 const cases: ReadonlyArray<{ readonly what: string; readonly args: ReadonlyArray<string>; readonly workers: number; readonly check: (json: Record<string, unknown>) => void }> = [
   {
@@ -53,9 +59,12 @@ describe('explore --workers', () => {
     const many = explore(workers, ...args);
     expect(many.stderr).toBe('');
     expect(many.status).toBe(one.status);
-    const json = JSON.parse(many.stdout) as Record<string, unknown>;
+    const { json, chunks } = answer(many.stdout);
+    // The levels really went to the workers; one thread expanded everything itself.
+    expect(chunks).toBeGreaterThan(0);
+    expect(answer(one.stdout).chunks).toBe(0);
     check(json);
-    expect(json).toEqual(JSON.parse(one.stdout));
+    expect(json).toEqual(answer(one.stdout).json);
   });
 
   it('refuses a number of workers it cannot use, in one line', () => {

@@ -164,9 +164,11 @@ export const faultIn = (s: State, vma: Vma, index: number, write: boolean): E.Ei
   const pte = vma.ptes[index] ?? null;
   const cached = pte === null && vma.backing.kind === 'file' ? (s.inodes[vma.backing.inode]?.cache[index] ?? null) : null;
   const page = pte?.pfn ?? cached;
-  // A present PTE that already allows the access is no fault: nothing sleeps.
+  // A present PTE that already allows the access is no fault: nothing sleeps. Nor does the COW
+  // of a page-cache page a private mapping maps read-only: wp_page_copy copies without its lock.
   const faults = pte === null || (write && !pte.writable);
-  const locked = page === null || !faults ? null : pageLocked(s, page);
+  const cowOfCache = pte !== null && !vma.shared && vma.backing.kind === 'file' && s.frames[pte.pfn]?.mapping.kind === 'file';
+  const locked = page === null || !faults || cowOfCache ? null : pageLocked(s, page);
   if (locked !== null) return E.left(`waits: ${locked}`);
   switch (vma.backing.kind) {
     case 'anon':

@@ -38,6 +38,9 @@ export const mmapWriteLocked = (s: State, mm: MmId): boolean => [...s.invalidati
 /** Why `mmap_write_lock(mm)` would sleep now (a writer in an invalidation, or readers holding it), or null when it is free. */
 export const mmapWriteBusy = (s: State, mm: MmId): string | null => {
   if (mmapWriteLocked(s, mm)) return `mmap_write_lock of mm ${mm} is held`;
+  // madvise(MADV_DONTNEED) holds mmap_read_lock across its notifiers.
+  const dontneed = [...s.invalidations.values()].find((i) => i.then.kind === 'madvise_dontneed' && i.then.mm === mm);
+  if (dontneed !== undefined) return `mmap_read_lock of mm ${mm} is held by madvise(MADV_DONTNEED) (invalidation ${dontneed.id})`;
   const readers = s.mms.get(mm)?.mmapReaders ?? 0;
   return readers > 0 ? `mmap_read_lock of mm ${mm} is held by ${readers} driver thread${readers === 1 ? '' : 's'}` : null;
 };

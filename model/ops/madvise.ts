@@ -7,8 +7,11 @@
  * again). A GUP reference keeps its page; the process no longer maps it
  * there (the arrays' ghost `vmas[i]` is -1: it gave the address's data
  * up). VM_PFNMAP VMAs (the exporter's BAR window) are -EINVAL
- * (madvise_dontneed_free_valid_vma), a hole -ENOMEM, before anything
- * changes.
+ * (madvise_dontneed_free_valid_vma) and a hole -ENOMEM; the model refuses
+ * both before anything changes, where the kernel applies the advice to
+ * the VMAs before the offending one and then fails (the templates never
+ * ask for such a range). Writers (munmap, mprotect, mremap, fork, mmap)
+ * wait while its invalidation runs, as for the read lock it holds.
  *
  * madvise(mm, start, npages, MADV_DONTFORK | MADV_DOFORK): set or clear
  * VM_DONTCOPY on the VMAs of the range, splitting them at its ends and
@@ -25,7 +28,7 @@
 import { type Changed, fold, setVma } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { MmId, State } from '../state.ts';
-import { invalidateThen, mmapWriteBusy } from './invalidate.ts';
+import { invalidateThen, mmapWriteBusy, mmapWriteLocked } from './invalidate.ts';
 import { unmappedFrom, zapPteRange } from './vma-teardown.ts';
 import { coveredWithoutHole } from './mprotect.ts';
 import { isolate, mergeAround, vmasIn } from './vma-split.ts';
@@ -35,7 +38,8 @@ export type Advice = 'dontfork' | 'dofork' | 'dontneed';
 export const madvise = (s: State, mm: MmId, start: number, npages: number, advice: Advice): Outcome => {
   const op = 'madvise';
   if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
-  const busy = mmapWriteBusy(s, mm);
+  // MADV_DONTNEED takes mmap_read_lock (other readers do not hold it off); the others mmap_write_lock.
+  const busy = advice === 'dontneed' ? (mmapWriteLocked(s, mm) ? `mmap_write_lock of mm ${mm} is held` : null) : mmapWriteBusy(s, mm);
   if (busy !== null) return waits(op, busy);
   if (npages === 0) return done(s);
   const end = start + npages;

@@ -53,11 +53,11 @@ const retarget = (s: State, pfn: Pfn, to: Pfn | null): { state: State; events: E
   return { state, events: [] };
 };
 
-/** Every virtual page that maps `pfn`: what try_to_unmap / try_to_migrate invalidate (MMU_NOTIFY_CLEAR). */
-const rmapRanges = (s: State, pfn: Pfn): ReadonlyArray<NotifyRange> =>
-  rmap(s, pfn).map(({ vma, index }) => {
+/** Every virtual page that maps `pfn` (only MAP_SHARED ones with `sharedOnly`): what try_to_unmap / try_to_migrate invalidate (MMU_NOTIFY_CLEAR). */
+const rmapRanges = (s: State, pfn: Pfn, sharedOnly = false): ReadonlyArray<NotifyRange> =>
+  rmap(s, pfn).flatMap(({ vma, index }) => {
     const v = s.vmas.get(vma)!;
-    return { mm: v.mm, start: v.start + index, end: v.start + index + 1 };
+    return sharedOnly && !v.shared ? [] : [{ mm: v.mm, start: v.start + index, end: v.start + index + 1 }];
   });
 
 const unchanged = (s: State): Changed => ({ state: s, events: [] });
@@ -178,8 +178,9 @@ export const writeback = (s: State, pfn: Pfn): Outcome => {
   if (locked !== null) return waits(op, locked);
   // write_cache_pages() skips a page that is not dirty: folio_clear_dirty_for_io() returns false.
   if (!l.frame.dirty) return reject(op, `returns false: folio_clear_dirty_for_io: page ${pfn} is clean`);
-  // folio_mkclean() runs the notifiers of every mapping of the page (MMU_NOTIFY_PROTECTION_PAGE).
-  const r = invalidateThen(s, rmapRanges(s, pfn), 'MMU_NOTIFY_PROTECTION_PAGE', null, { kind: 'page_mkclean', pfn }, (st) => pageMkcleanRest(st, pfn));
+  // folio_mkclean() runs the notifiers of every shared mapping of the page (MMU_NOTIFY_PROTECTION_PAGE);
+  // invalid_mkclean_vma() skips private ones, whose PTEs of a page-cache page are read-only anyway.
+  const r = invalidateThen(s, rmapRanges(s, pfn, true), 'MMU_NOTIFY_PROTECTION_PAGE', null, { kind: 'page_mkclean', pfn }, (st) => pageMkcleanRest(st, pfn));
   return done(r.state, r.events);
 };
 
@@ -190,6 +191,7 @@ export const pageMkcleanRest = (s: State, pfn: Pfn): Changed => {
   let state = setFrame(s, { ...f, dirty: false });
   for (const { vma, index } of rmap(s, pfn)) {
     const v = state.vmas.get(vma)!;
+    if (!v.shared) continue;
     state = setVma(state, { ...v, ptes: replaceAt(v.ptes, index, { pfn, writable: false }) });
   }
   return { state, events: [] };

@@ -9,7 +9,11 @@
  * The sequential explorer (explore-dma.ts) computes the same things one
  * call at a time; dma-parallel.ts runs this on worker threads, and must
  * give the same results, so both judge a call the same way: the
- * well-formedness check first (a model bug stops the run), then `judge`.
+ * well-formedness check first, then `judge`. A model bug (an ill-formed
+ * state, too many actions) is recorded where it was met, not thrown: the
+ * main thread throws it when the engine reaches that state or transition,
+ * as one thread would, and not if a bound or a violation stops the run
+ * first.
  */
 import type { Design } from '../../model/designs/design.ts';
 import type { State } from '../../model/state.ts';
@@ -32,9 +36,13 @@ export interface Expansion {
   readonly exercised: number[];
   /** Per transition: the successor state (null where its holder let it go). */
   readonly states: (State | null)[];
+  /** Per state expanded: the model bug met enabling its actions, or null. */
+  readonly stateBugs: (string | null)[];
+  /** Per transition: the model bug met judging it, or null. */
+  readonly bugs: (string | null)[];
 }
 
-export const emptyExpansion = (): Expansion => ({ counts: [], keys: [], violated: [], exercised: [], states: [] });
+export const emptyExpansion = (): Expansion => ({ counts: [], keys: [], violated: [], exercised: [], states: [], stateBugs: [], bugs: [] });
 
 /**
  * Adds the expansion of `s` to `out`. `judged` false (the level at the
@@ -42,15 +50,28 @@ export const emptyExpansion = (): Expansion => ({ counts: [], keys: [], violated
  * sequential explorer's frontier does.
  */
 export const expandInto = (out: Expansion, design: Design, invariants: ReadonlyArray<Invariant>, s: State, judged: boolean, fingerprints: boolean): void => {
-  const actions = enabledActions(design, s);
+  let actions: ReturnType<typeof enabledActions>;
+  try {
+    actions = enabledActions(design, s);
+  } catch (err) {
+    if (!(err instanceof ModelBug)) throw err;
+    out.counts.push(0);
+    out.stateBugs.push(err.message);
+    return;
+  }
   out.counts.push(actions.length);
+  out.stateBugs.push(null);
   for (const a of actions) {
     let violated = 0;
+    let bug: string | null = null;
     const exercised = new Array<number>(invariants.length).fill(0);
     if (judged)
       for (const call of a.calls) {
         const bad = wellFormed(call.step.state);
-        if (bad !== null) throw new ModelBug(`model bug: ${bad}`);
+        if (bad !== null) {
+          bug = `model bug: ${bad}`;
+          break;
+        }
         const v = judge(invariants, call);
         if (v !== null) violated |= 1 << invariants.findIndex((i) => i.id === v.invariant);
         for (const [i, inv] of invariants.entries()) if (inv.exercised(call.before, call.op, call.step)) exercised[i]!++;
@@ -61,5 +82,6 @@ export const expandInto = (out: Expansion, design: Design, invariants: ReadonlyA
     out.violated.push(violated);
     out.exercised.push(...exercised);
     out.states.push(t);
+    out.bugs.push(bug);
   }
 };

@@ -11,7 +11,8 @@
  * sequential run, whatever the number of workers or the timing (a test
  * compares them).
  *
- * A state lives on the thread that made it. The run starts on the main
+ * A state lives on the thread that made it, and a merged chunk's
+ * successors are let go on both sides. The run starts on the main
  * thread; when a level reaches `PARALLEL_FROM` states the main thread hands
  * that level's states to the workers in turn, and from then on each worker
  * expands the states it made and keeps those the main thread calls new.
@@ -66,7 +67,18 @@ interface Successor {
   readonly state: State | null;
   readonly violated: number;
   readonly exercised: ArrayLike<number>;
+  /** A model bug met judging this transition: thrown when the engine reaches it. */
+  readonly bug: string | null;
 }
+
+/** A state's successors, or the model bug met enabling its actions (thrown when the engine expands it). */
+interface Expanded {
+  readonly successors: ReadonlyArray<Successor>;
+  readonly bug: string | null;
+}
+
+/** A chunk the engine has merged: its successors are let go. */
+const RELEASED: ReadonlyMap<number, Expanded> = new Map();
 
 interface Lane {
   readonly worker: Worker;
@@ -105,8 +117,8 @@ interface Level {
   readonly ids: ReadonlyArray<number>;
   readonly position: ReadonlyMap<number, number>;
   readonly frontier: boolean;
-  /** Per chunk: the successors of each of its states, once its answers are in. */
-  readonly chunks: (Map<number, ReadonlyArray<Successor>> | undefined)[];
+  /** Per chunk: the successors of each of its states, once its answers are in (RELEASED once merged). */
+  readonly chunks: (ReadonlyMap<number, Expanded> | undefined)[];
   /** Chunks asked of the workers so far. */
   asked: number;
 }
@@ -117,6 +129,10 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
   private readonly table: FingerprintTable | null;
   keyBytes = 0;
   readonly exercised = new Map<InvariantId, number>();
+  /** Chunks of levels expanded on worker threads (0: every level was small enough to expand here). */
+  get chunksOnWorkers(): number {
+    return this.seq;
+  }
   /** States held on this thread, by id (before the run goes parallel). */
   private readonly local = new Map<number, State>();
   /** Which worker holds each state made since the run went parallel. */
@@ -195,12 +211,14 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
   next(s: Handle | Successor | State, action: number): Successor | null {
     const level = this.level!;
     const id = (s as Handle).id;
-    const succ = level.chunks[Math.floor(level.position.get(id)! / CHUNK)]!.get(id)!;
-    return succ[action] ?? null;
+    const e = level.chunks[Math.floor(level.position.get(id)! / CHUNK)]!.get(id)!;
+    if (e.bug !== null) throw new ModelBug(e.bug);
+    return e.successors[action] ?? null;
   }
 
   violations(_s: Handle | Successor | State, _action: number, t: Handle | Successor | State): ReadonlyArray<string> {
     const succ = t as Successor;
+    if (succ.bug !== null) throw new ModelBug(succ.bug);
     const out: string[] = [];
     for (const [i, inv] of this.invariants.entries()) {
       if ((succ.violated & (1 << i)) !== 0) out.push(inv.id);
@@ -250,7 +268,7 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
     const tsx = tsxLoader();
     for (let w = 0; w < this.workers; w++) {
       const { port1, port2 } = new MessageChannel();
-      const signal = new SharedArrayBuffer(4);
+      const signal = new SharedArrayBuffer(8);
       const init: WorkerInit & { readonly entry: string; readonly tsx: string | null } = {
         dmacheckExplore: true,
         design: this.source.design,
@@ -298,7 +316,11 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
     if (c * CHUNK >= level.ids.length) return;
     level.asked++;
     const parts = this.lanes.map(() => [] as number[]);
-    for (const id of level.ids.slice(c * CHUNK, (c + 1) * CHUNK)) parts[this.owner.get(id)!]!.push(id);
+    for (const id of level.ids.slice(c * CHUNK, (c + 1) * CHUNK)) {
+      parts[this.owner.get(id)!]!.push(id);
+      // Each state is expanded once: its owner is known to the worker from now on.
+      this.owner.delete(id);
+    }
     const seq = this.seq++;
     parts.forEach((ids, w) => this.send(w, { kind: 'expand', seq, ids, frontier: level.frontier }));
     this.asked.push({ chunk: c, seq, parts });
@@ -307,8 +329,9 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
   /** Waits for chunk c's answers (asking for the one after it first) and files them. */
   private await(level: Level, c: number): void {
     if (this.lanes.length === 0) throw new ModelBug(`explorer: chunk ${c} was never asked for`);
-    // The successors of the chunk before are all merged now: say which became states.
+    // The successors of the chunk before are all merged now: say which became states, and let them go.
     this.flushKeeps();
+    if (c > 0) level.chunks[c - 1] = RELEASED;
     this.ask(level);
     const at = this.asked.findIndex((q) => q.chunk === c);
     if (at < 0) throw new ModelBug(`explorer: chunk ${c} was never asked for`);
@@ -333,7 +356,19 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
           throw m.modelBug ? new ModelBug(m.message) : new Error(m.message);
         }
         if (m.seq !== seq) throw new ModelBug(`explorer: worker ${w} answered chunk ${m.seq}, not ${seq}`);
-        return { counts: m.counts as number[], keys: m.keys as (string | number)[], violated: m.violated as number[], exercised: m.exercised as number[], states: [] };
+        return {
+          counts: m.counts as number[],
+          keys: m.keys as (string | number)[],
+          violated: m.violated as number[],
+          exercised: m.exercised as number[],
+          states: [],
+          stateBugs: m.stateBugs as (string | null)[],
+          bugs: m.bugs as (string | null)[],
+        };
+      }
+      if (Atomics.load(lane.counter, 1) === 1) {
+        this.close();
+        throw new Error(`explore: worker ${w} stopped without answering chunk ${seq}`);
       }
       if (Atomics.wait(lane.counter, 0, seen, 1000) === 'timed-out' && (silent += 1000) >= SILENCE_MS) {
         this.close();
@@ -347,9 +382,9 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
     const n = this.invariants.length;
     let t = 0;
     ids.forEach((id, i) => {
-      const succ: Successor[] = [];
+      const successors: Successor[] = [];
       for (let a = 0; a < out.counts[i]!; a++, t++)
-        succ.push({
+        successors.push({
           key: out.keys[t]!,
           worker,
           seq,
@@ -357,9 +392,11 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
           state: worker < 0 ? out.states[t]! : null,
           violated: out.violated[t]!,
           exercised: out.exercised.slice(t * n, (t + 1) * n),
+          bug: out.bugs[t]!,
         });
       const c = Math.floor(level.position.get(id)! / CHUNK);
-      (level.chunks[c] ??= new Map()).set(id, succ);
+      const chunk = (level.chunks[c] ??= new Map()) as Map<number, Expanded>;
+      chunk.set(id, { successors, bug: out.stateBugs[i]! });
     });
   }
 }

@@ -34,7 +34,7 @@ export interface WorkerInit {
   readonly invariants: ReadonlyArray<InvariantId>;
   readonly fingerprints: boolean;
   readonly port: MessagePort;
-  /** One Int32 counter, bumped after each answer. */
+  /** Two Int32s: a counter bumped after each answer, and 1 once the worker exits. */
   readonly signal: SharedArrayBuffer;
 }
 
@@ -51,6 +51,8 @@ export type FromWorker =
       readonly keys: ReadonlyArray<string | number>;
       readonly violated: ReadonlyArray<number>;
       readonly exercised: ReadonlyArray<number>;
+      readonly stateBugs: ReadonlyArray<string | null>;
+      readonly bugs: ReadonlyArray<string | null>;
     }
   | { readonly kind: 'error'; readonly modelBug: boolean; readonly message: string };
 
@@ -80,6 +82,12 @@ const serve = (init: WorkerInit, onMessage: (handler: (m: ToWorker) => void) => 
     return;
   }
   const design = inWorld(own, worldFor(own, init.world));
+  // An error outside a message, and the worker's end however it comes, reach the waiting main thread.
+  process.on('uncaughtException', fail);
+  process.on('exit', () => {
+    Atomics.store(counter, 1, 1);
+    Atomics.notify(counter, 0);
+  });
   /** The successor of `parent` by its action `a`, made again. */
   const again = (parent: State, a: number): State => {
     const calls = enabledActions(design, parent)[a]?.calls;
@@ -117,7 +125,7 @@ const serve = (init: WorkerInit, onMessage: (handler: (m: ToWorker) => void) => 
             parents.push(s);
           }
           if (!m.frontier) provisional.set(m.seq, { states: out.states, parents, parentOf });
-          answer({ kind: 'expanded', seq: m.seq, counts: out.counts, keys: out.keys, violated: out.violated, exercised: out.exercised });
+          answer({ kind: 'expanded', seq: m.seq, counts: out.counts, keys: out.keys, violated: out.violated, exercised: out.exercised, stateBugs: out.stateBugs, bugs: out.bugs });
           return;
         }
       }

@@ -33,8 +33,9 @@ type DeviceAccess = Extract<Event, { kind: 'device-access' }>;
 
 /**
  * The GUP arrays the access went through: the one behind the table its
- * mapping was made from, when it was made from one; otherwise every array
- * holding the page. One page can be in two arrays of one process at two
+ * mapping was made from, when it was made from one (none once that array
+ * was given back: no GUP reference is left to judge); otherwise every
+ * array holding the page. One page can be in two arrays of one process at two
  * addresses (a MAP_PRIVATE file page pinned read-only, then COWed at one
  * address and still mapped at another): the access goes through one of
  * them only.
@@ -42,8 +43,9 @@ type DeviceAccess = Extract<Event, { kind: 'device-access' }>;
 const arraysOf = (before: State, e: DeviceAccess): ReadonlyArray<PageArray> => {
   const m = e.mapping === null ? undefined : before.mappings.get(e.mapping);
   const pages = m?.origin.kind === 'sgl' ? before.sgls.get(m.origin.sgl)?.pages : undefined;
-  const a = pages === null || pages === undefined ? undefined : before.pageArrays.get(pages);
-  return a !== undefined ? [a] : [...before.pageArrays.values()];
+  if (pages === null || pages === undefined) return [...before.pageArrays.values()];
+  const a = before.pageArrays.get(pages);
+  return a === undefined ? [] : [a];
 };
 
 /** Does the kernel promise this access through `a` sees the process's page? Writes always; reads under FOLL_LONGTERM. */

@@ -115,7 +115,10 @@ describe('GUP on a private file mapping', () => {
 });
 
 describe('fork', () => {
-  it('shares a pinned page-cache page read-only with the child: early COW copies only anonymous pages (copy_present_pte)', () => {
+  // copy_present_pte copies only anonymous pages early. (The kernel's copy_page_range skips a private
+  // file VMA without an anon_vma altogether, vma_needs_copy(), and the child faults the same page-cache
+  // page in later; the model copies the read-only PTE at once: the same page, the same verdicts.)
+  it('shares a pinned page-cache page read-only with the child: no early copy of a page that is not anonymous', () => {
     const { state: s1 } = run(world(eraWith({ longtermUnsharesCow: false })), mmapPrivate(), pin(0, 1, false, { longterm: true }));
     const page = cachePage(s1);
     const { state } = run(s1, { kind: 'fork', mm: 0 });
