@@ -233,6 +233,12 @@ export interface PageArray {
    * mremap's move, exit), whatever it maps there later.
    */
   readonly vmas: ReadonlyArray<VmaId>;
+  /**
+   * Ghost, per page: it came through a private (copy-on-write) mapping,
+   * not MAP_SHARED, so what the process writes there is its own memory,
+   * never the file's. Kept after the VMA goes (isolation reads it).
+   */
+  readonly cow: ReadonlyArray<boolean>;
   readonly start: number;
   readonly pfns: ReadonlyArray<Pfn>;
   readonly write: boolean;

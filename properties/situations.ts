@@ -122,7 +122,7 @@ export const situations: ReadonlyArray<Situation> = [
     what: 'a process pins the page-cache page its MAP_PRIVATE file mapping shows it (a read-only pin before any write)',
     reached: (before, op, step) =>
       op.kind === 'pin_user_pages' &&
-      [...step.state.pageArrays.values()].some((a) => !before.pageArrays.has(a.id) && a.pfns.some((pfn, i) => step.state.frames[pfn]?.mapping.kind === 'file' && step.state.vmas.get(a.vmas[i]!)?.shared === false)),
+      [...step.state.pageArrays.values()].some((a) => !before.pageArrays.has(a.id) && a.pfns.some((pfn, i) => step.state.frames[pfn]?.mapping.kind === 'file' && a.cow[i] === true)),
   },
   {
     id: 'device-write-to-shared-cow-page',

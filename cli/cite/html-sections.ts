@@ -116,8 +116,8 @@ export const sectionsScript = String.raw`
         var x = a.value;
         return card(a, 'pages[] ' + a.key + ': ' + (x.kind === 'pin' ? 'pin_user_pages (FOLL_PIN)' : 'get_user_pages (FOLL_GET)'), [
           'from mm ' + x.mm + ' vma ' + x.vma + ', ' + range(x.start, (x.pfns || []).length) + (x.write ? ', FOLL_WRITE' : '') + (x.longterm ? ', FOLL_LONGTERM' : ''),
-          'holds ' + (x.pfns || []).map(function (p) { return frameName(snap, p); }).join(', '),
-        ], ['id', 'kind', 'mm', 'vma', 'start', 'pfns', 'write', 'longterm']);
+          'holds ' + (x.pfns || []).map(function (p, k) { return frameName(snap, p) + ((x.cow || [])[k] ? ' (private mapping)' : ''); }).join(', '),
+        ], ['id', 'kind', 'mm', 'vma', 'cow', 'start', 'pfns', 'write', 'longterm']);
       });
     } },
     { title: 'Scatterlist tables', covers: ['sgls'], draw: function (snap) {

@@ -65,6 +65,7 @@ export const gup = (
   let state = s;
   const pfns: Pfn[] = [];
   const vmas: VmaId[] = [];
+  const cow: boolean[] = [];
   const events: Event[] = [];
   // __get_user_pages walks page by page and VMA by VMA; at the first page it cannot take it
   // returns the count taken so far (`i ? i : ret`), or the error when that is none.
@@ -93,10 +94,11 @@ export const gup = (
       : setFrame(r.right.state, { ...f, refcount: f.refcount + 1, pincount: f.pincount + (kind === 'pin' ? 1 : 0) });
     pfns.push(pfn);
     vmas.push(v!.id);
+    cow.push(!v!.shared);
   }
   if (kind === 'pin') state = { ...state, mms: put(state.mms, mm, { ...state.mms.get(mm)!, hasPinned: true }) };
   const [s1, id] = freshId(state);
-  const arr: PageArray = { id, kind, mm, vma: vmas[0]!, vmas, start, pfns, write: flags.write, longterm: flags.longterm };
+  const arr: PageArray = { id, kind, mm, vma: vmas[0]!, vmas, cow, start, pfns, write: flags.write, longterm: flags.longterm };
   return E.right({ state: { ...s1, pageArrays: put(s1.pageArrays, id, arr) }, pages: id, events });
 };
 

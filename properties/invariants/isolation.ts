@@ -1,6 +1,6 @@
 import * as O from 'fp-ts/lib/Option.js';
 import type { Event } from '../../model/event.ts';
-import type { Frame, State, Vma } from '../../model/state.ts';
+import type { Frame, PageArray, State } from '../../model/state.ts';
 import type { Invariant } from '../invariant.ts';
 
 /** The processes that map `pfn` privately (a PTE in a VMA that is not MAP_SHARED), in id order. */
@@ -20,14 +20,14 @@ const writer = (s: State, e: Extract<Event, { kind: 'device-access' }>): number 
   return pages === null || pages === undefined ? null : (s.pageArrays.get(pages)?.mm ?? null);
 };
 
-/** The VMA a GUP reference to the written frame was taken through (the array's ghost `vmas[i]`), if it is still there. */
-const through = (s: State, e: Extract<Event, { kind: 'device-access' }>): Vma | undefined => {
+/** The GUP array behind the mapping a device write went through, and the index of the written frame in it. */
+const through = (s: State, e: Extract<Event, { kind: 'device-access' }>): { readonly a: PageArray; readonly i: number } | undefined => {
   const m = e.mapping === null ? undefined : s.mappings.get(e.mapping);
   if (m?.origin.kind !== 'sgl') return undefined;
   const pages = s.sgls.get(m.origin.sgl)?.pages;
   const a = pages === null || pages === undefined ? undefined : s.pageArrays.get(pages);
   const i = a === undefined || e.reached === null ? -1 : a.pfns.indexOf(e.reached);
-  return i < 0 ? undefined : s.vmas.get(a!.vmas[i]!);
+  return i < 0 ? undefined : { a: a!, i };
 };
 
 /**
@@ -36,10 +36,10 @@ const through = (s: State, e: Extract<Event, { kind: 'device-access' }>): Vma | 
  * the page cache of a file the writer maps MAP_PRIVATE (everyone's view
  * of the file, written back to it).
  */
-const landsIn = (s: State, f: Frame, owner: number | null, via: Vma | undefined): string | null => {
+const landsIn = (s: State, f: Frame, owner: number | null, via: { readonly a: PageArray; readonly i: number } | undefined): string | null => {
   if (f.mapping.kind === 'zero') return 'the shared zero page, which every process reads as zeroes';
-  if (f.mapping.kind === 'file' && via !== undefined && !via.shared)
-    return `a page-cache page of inode ${f.mapping.inode}, which mm ${via.mm} maps MAP_PRIVATE (vma ${via.id}): the write goes into the file every process reads and writeback stores, not into a private copy`;
+  if (f.mapping.kind === 'file' && via !== undefined && via.a.cow[via.i] === true)
+    return `a page-cache page of inode ${f.mapping.inode}, which mm ${via.a.mm} took through a MAP_PRIVATE mapping (pages ${via.a.id}): the write goes into the file every process reads and writeback stores, not into a private copy`;
   if (f.mapping.kind !== 'anon') return null;
   const mms = privateMappers(s, f.pfn);
   const others = owner === null ? (mms.length >= 2 ? mms : []) : mms.filter((m) => m !== owner);
@@ -91,6 +91,6 @@ export const isolation: Invariant = {
         e.kind === 'device-access' &&
         e.write &&
         e.reached !== null &&
-        (before.frames[e.reached]?.mapping.kind === 'anon' || before.frames[e.reached]?.mapping.kind === 'zero' || (before.frames[e.reached]?.mapping.kind === 'file' && through(before, e)?.shared === false)),
+        (before.frames[e.reached]?.mapping.kind === 'anon' || before.frames[e.reached]?.mapping.kind === 'zero' || (before.frames[e.reached]?.mapping.kind === 'file' && ((v) => v?.a.cow[v.i] === true)(through(before, e)))),
     ),
 };

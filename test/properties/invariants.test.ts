@@ -350,9 +350,12 @@ describe('isolation', () => {
       run('dma-api-misuse', [privateFile, ...readPin, { kind: 'device_write', mapping: 4, index: 0 }], 'isolation'),
       'isolation',
       5,
-      `device 1 wrote pfn ${page}, a page-cache page of inode 0, which mm 0 maps MAP_PRIVATE (vma 1): the write goes into the file every process reads and writeback stores, not into a private copy: the write shows in memory its writer does not own`,
+      `device 1 wrote pfn ${page}, a page-cache page of inode 0, which mm 0 took through a MAP_PRIVATE mapping (pages 2): the write goes into the file every process reads and writeback stores, not into a private copy: the write shows in memory its writer does not own`,
     );
     expect(exercisedAt('dma-api-misuse', [privateFile, ...readPin, { kind: 'device_write', mapping: 4, index: 0 }], 'isolation')).toEqual([5]);
+    // The process unmapping its private mapping first changes nothing: the reference is still the file's page.
+    const unmapFirst = [privateFile, ...readPin, { kind: 'munmap', mm: 0, start: 0, npages: 1 } as Op, { kind: 'device_write', mapping: 4, index: 0 } as Op];
+    expect(run('dma-api-misuse', unmapFirst, 'isolation').kind).toBe('violates');
     // MAP_SHARED: the file is memory the process shares with its readers; FOLL_WRITE: the device writes the private copy.
     expectHolds(run('dma-api-misuse', [file, ...readPin, { kind: 'device_write', mapping: 4, index: 0 }], 'isolation'));
     const writePin: Op = { kind: 'pin_user_pages', mm: 0, start: 0, npages: 1, write: true, longterm: false, p2pdma: false };
