@@ -3,6 +3,7 @@
  * one-line message (exit status 2), never as an exception.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { type ParseArgsConfig, parseArgs as tokenize } from 'node:util';
 import { designs } from '../model/designs/index.ts';
 import { chooseWorld, namedWorlds, parseSettings, type World, type WorldSettings, worldKnobs } from '../model/designs/world-choice.ts';
 import { quoted } from '../properties/counterexample/quote.ts';
@@ -141,30 +142,34 @@ interface Flags {
   readonly positional: ReadonlyArray<string>;
 }
 
-/** Split argv into `--flag value` / `--flag=value` pairs, bare switches and positional words. */
+/**
+ * Split argv into `--flag value` / `--flag=value` pairs (in command-line
+ * order), bare switches and positional words. node:util's parseArgs does
+ * the tokenizing (`--flag=value`, a lone `-` as a word, `--` ending the
+ * options); this turns its tokens into the one-line errors the CLI prints.
+ */
 const split = (rest: ReadonlyArray<string>, valued: ReadonlyArray<string>, switches: ReadonlyArray<string>): E.Either<string, Flags> => {
+  const options: ParseArgsConfig['options'] = Object.fromEntries([
+    ...valued.map((f) => [f.slice(2), { type: 'string' as const, multiple: true }]),
+    ...switches.map((f) => [f.slice(2), { type: 'boolean' as const }]),
+  ]);
+  const { tokens } = tokenize({ args: [...rest], options, strict: false, allowPositionals: true, tokens: true });
   const values: [string, string][] = [];
   const on = new Set<string>();
   const positional: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const raw = rest[i]!;
-    // A lone '-' is a word (standard input, for replay and save); any other word starting with '-' is meant as an option.
-    if (raw.startsWith('-') && !raw.startsWith('--') && raw !== '-') return E.left(`unknown option ${quoted(raw)}`);
-    if (!raw.startsWith('--')) {
-      positional.push(raw);
-      continue;
-    }
-    const eq = raw.indexOf('=');
-    const flag = eq > 0 ? raw.slice(0, eq) : raw;
+  for (const t of tokens) {
+    if (t.kind === 'positional') positional.push(t.value);
+    if (t.kind !== 'option') continue;
+    // The word as typed: `-x` and `-abc` are meant as options too, and none is one of ours.
+    const raw = rest[t.index]!;
+    const flag = t.rawName;
     if (switches.includes(flag)) {
-      if (eq > 0) return E.left(`${quoted(flag)} takes no value`);
+      if (t.value !== undefined) return E.left(`${quoted(flag)} takes no value`);
       on.add(flag);
-      continue;
-    }
-    if (!valued.includes(flag)) return E.left(`unknown option ${quoted(raw)}`);
-    const value = eq > 0 ? raw.slice(eq + 1) : rest[++i];
-    if (value === undefined) return E.left(`${flag} needs a value`);
-    values.push([flag, value]);
+    } else if (valued.includes(flag)) {
+      if (t.value === undefined) return E.left(`${flag} needs a value`);
+      values.push([flag, t.value]);
+    } else return E.left(`unknown option ${quoted(raw)}`);
   }
   return E.right({ values, switches: on, positional });
 };

@@ -72,6 +72,15 @@ describe('single-dash words', () => {
       expect(r.status).toBe(2);
       expect(r.stderr).toBe(`dmacheck: unknown option '${argv[1]}'\n`);
     }
+    // Bundled short options are one word as typed, not three.
+    expect(dmacheck('check', '-abc').stderr).toBe("dmacheck: unknown option '-abc'\n");
+  });
+
+  it('after `--` are words: a file whose name starts with a dash can be named', () => {
+    const r = dmacheck('report', '--', '-x.json');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('-x.json');
+    expect(r.stderr).not.toContain('unknown option');
   });
 });
 
