@@ -40,16 +40,16 @@ const cases: ReadonlyArray<{ readonly what: string; readonly args: ReadonlyArray
     check: (j) => expect((j.results as { verdict: string; steps?: unknown[] }[])[0]!.steps!.length).toBeGreaterThan(8),
   },
   {
-    what: 'a state bound that cuts a level, on three workers',
-    args: ['--design', 'gup-dontfork', '--max-states', '2500'],
+    what: 'a state bound that cuts a level, with fingerprints, on three workers',
+    args: ['--design', 'gup-dontfork', '--max-states', '1500', '--fingerprints'],
     workers: 3,
-    check: (j) => expect(j.states).toBe(2500),
+    check: (j) => expect(j.states).toBe(1500),
   },
   {
-    what: 'a depth bound, with fingerprints',
-    args: ['--design', 'dma-only-sgl', '--depth', '3', '--fingerprints'],
+    what: 'a depth bound',
+    args: ['--design', 'p2pdma-page-sgl', '--depth', '4'],
     workers: 2,
-    check: (j) => expect((j.designs as { depth: number }[])[0]!.depth).toBe(3),
+    check: (j) => expect((j.designs as { depth: number }[])[0]!.depth).toBe(4),
   },
 ];
 
