@@ -90,6 +90,18 @@ export const situations: ReadonlyArray<Situation> = [
     reached: exercisedBy('notifier-protocol'),
   },
   {
+    id: 'callback-tears-down-beside-other-map',
+    invariant: 'notifier-protocol',
+    what: "one notifier's callback stops the device or gives a mapping back over a range where a map path of another notifier of the same importer holds a p2p_map mapping it has not yet checked with read_retry (two notifiers over overlapping ranges)",
+    reached: (before, op) => {
+      const cb = op.by === undefined ? undefined : before.threads.get(op.by);
+      if (cb === undefined || cb.inv === null || (op.kind !== 'device_stop_dma' && op.kind !== 'p2p_unmap')) return false;
+      return [...before.threads.values()].some(
+        (t) => t.inv === null && t.device === cb.device && t.notifier !== cb.notifier && t.mapping !== null && t.retry === null && t.range.mm === cb.range.mm && t.range.start < cb.range.end && cb.range.start < t.range.end,
+      );
+    },
+  },
+  {
     id: 'callback-invoked',
     invariant: 'notifier-protocol',
     what: "the kernel calls an importer's invalidate callback",
