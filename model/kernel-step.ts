@@ -14,7 +14,7 @@ import type { State } from './state.ts';
 import { activeVariant } from './variant.ts';
 import { dmaMapSg, dmaSyncSg, dmaUnmapSg, deviceAccess } from './ops/dma.ts';
 import { sglDmaMapUser, sglDmaUnmap } from './ops/dma-only-sgl.ts';
-import { getUserPages, pinUserPages, putPages, setPageDirtyLock, unpinUserPages, unpinUserPagesDirtyLock } from './ops/gup.ts';
+import { getUserPages, pinUserPages, pipeRead, putPages, setPageDirtyLock, unpinUserPages, unpinUserPagesDirtyLock, vmsplice } from './ops/gup.ts';
 import { migratePage, reclaim, writeback } from './ops/memory.ts';
 import { exitMmap, fork, mmap, munmap, writeFault } from './ops/mm.ts';
 import { mmuNotifierInvalidateRangeEnd } from './ops/continuation.ts';
@@ -52,6 +52,8 @@ const handlers: Handlers = {
   unpin_user_pages: (s, o) => unpinUserPages(s, o.pages),
   unpin_user_pages_dirty_lock: (s, o) => unpinUserPagesDirtyLock(s, o.pages, o.make_dirty),
   set_page_dirty_lock: (s, o) => setPageDirtyLock(s, o.pages),
+  vmsplice: (s, o) => vmsplice(s, o.mm, o.start, o.npages),
+  pipe_read: (s, o) => pipeRead(s, o.pages),
   sg_alloc_table: (s, o) => sgAllocTable(s, o.nents),
   sg_alloc_table_from_pages: (s, o) => sgAllocTableFromPages(s, o.pages),
   sg_set_page: (s, o) => sgSetPage(s, o.sgl, o.index, o.page),

@@ -58,6 +58,9 @@ export const opArgs = {
   unpin_user_pages: args({ pages: nat }),
   unpin_user_pages_dirty_lock: args({ pages: nat, make_dirty: t.boolean }),
   set_page_dirty_lock: args({ pages: nat }),
+  // pipes: user pages spliced into a pipe, and the read that copies them out
+  vmsplice: args({ mm: nat, start: nat, npages: nat }),
+  pipe_read: args({ pages: nat }),
   // scatterlists
   sg_alloc_table: args({ nents: nat }),
   sg_alloc_table_from_pages: args({ pages: nat }),

@@ -239,6 +239,12 @@ export interface PageArray {
    * never the file's. Kept after the VMA goes (isolation reads it).
    */
   readonly cow: ReadonlyArray<boolean>;
+  /**
+   * The references belong to a pipe's buffers, not to a driver: vmsplice()
+   * took them, and only a read of the pipe gives them back. Absent for a
+   * driver's array.
+   */
+  readonly pipe?: true;
   readonly start: number;
   readonly pfns: ReadonlyArray<Pfn>;
   readonly write: boolean;

@@ -29,7 +29,7 @@ const r = (m: Map<number, number>, id: number | null): number => (id === null ? 
 export const canonicalKey = (s: State): string => {
   const mm = new Map([...s.mms.keys()].sort((a, b) => a - b).map((id, i) => [id, i]));
   const vma = rankBy(s.vmas.values(), (v) => `${r(mm, v.mm)}|${v.start}`);
-  const pagesKey = (a: PageArray) => `${a.kind}|${r(mm, a.mm)}|${a.vmas.map((v) => r(vma, v)).join(',')}|${a.cow.map((c) => (c ? 'c' : 's')).join('')}|${a.start}|${a.pfns.join(',')}|${a.write ? 1 : 0}${a.longterm ? 1 : 0}`;
+  const pagesKey = (a: PageArray) => `${a.kind}|${r(mm, a.mm)}|${a.vmas.map((v) => r(vma, v)).join(',')}|${a.cow.map((c) => (c ? 'c' : 's')).join('')}|${a.start}|${a.pfns.join(',')}|${a.write ? 1 : 0}${a.longterm ? 1 : 0}${a.pipe === true ? '|pipe' : ''}`;
   const pages = rankBy(s.pageArrays.values(), pagesKey);
   const sglKey = (t: Sgl) => `${t.dmaOnly ? 1 : 0}|${r(pages, t.pages)}|${t.entries.map((e) => e.page ?? '-').join(',')}`;
   const sgl = rankBy(s.sgls.values(), sglKey);

@@ -13,6 +13,8 @@ export const FIRST_SHARE: ReadonlyArray<string> = [
   'hmm-mirror-skip-harmless',
   'foll-pci-p2pdma',
   'p2pdma-soft-rdma-unguarded',
+  'vmsplice-leak',
+  'vmsplice',
 ];
 
 export const SECOND_SHARE: ReadonlyArray<string> = [

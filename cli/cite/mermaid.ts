@@ -37,6 +37,8 @@ const arrows: Readonly<Record<OpKind, readonly [Actor, Actor]>> = {
   unpin_user_pages: ['I', 'K'],
   unpin_user_pages_dirty_lock: ['I', 'K'],
   set_page_dirty_lock: ['I', 'K'],
+  vmsplice: ['P', 'K'],
+  pipe_read: ['P', 'K'],
   sg_alloc_table: ['I', 'I'],
   sg_alloc_table_from_pages: ['I', 'I'],
   sg_set_page: ['I', 'I'],

@@ -68,6 +68,13 @@ export const exitAny: StepTemplate = single('exit_mmap', 'environment', 1, (s) =
 export const forkOf = (): StepTemplate =>
   single('fork', 'environment', 1, (s) => (s.mms.size >= s.bounds.mms ? [] : liveMms(s).map((mm) => ({ kind: 'fork', mm: mm.id }))));
 
+/** A process stores to a page of one of its anonymous VMAs (a write fault first where the PTE does not allow it). */
+export const storeAny: StepTemplate = single('store', 'environment', 2, (s) =>
+  byAddress(s)
+    .filter((v) => v.backing.kind === 'anon' && v.writable && s.mms.get(v.mm)?.alive === true)
+    .flatMap((v) => Array.from({ length: v.npages }, (_, j): Op => ({ kind: 'store', mm: v.mm, addr: v.start + j }))),
+);
+
 export const writeFaultAny: StepTemplate = single('write_fault', 'environment', 1, (s) =>
   faultablePages(s).map((p) => ({ kind: 'write_fault', mm: p.mm, addr: p.addr })),
 );

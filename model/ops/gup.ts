@@ -165,6 +165,7 @@ const held = (s: State, op: string, pages: PagesId, kind: 'get' | 'pin'): PageAr
   if (a === undefined) return `ill-formed: pages ${pages} are not held (a second release is not modelled)`;
   const owner = privateOwner(s, pages);
   if (owner !== undefined) return `ill-formed: pages ${pages} belong to DMA-only table ${owner}; the caller has no pointer to them`;
+  if (a.pipe === true) return `ill-formed: pages ${pages} are a pipe's buffers (vmsplice); only a read of the pipe gives them back`;
   // put_page() of FOLL_PIN pages is accepted (release() below): it is plain refcount arithmetic.
   if (a.kind !== kind && !(a.kind === 'pin' && kind === 'get')) return `ill-formed: pages ${pages} came from get_user_pages (FOLL_GET); ${op} would unbalance the pin count (not modelled)`;
   return a;
@@ -248,6 +249,7 @@ export const setPageDirtyLock = (s: State, pages: PagesId): Outcome => {
   if (a === undefined) return illFormed('set_page_dirty_lock', `pages ${pages} are not held (the reference was already dropped)`);
   const owner = privateOwner(s, pages);
   if (owner !== undefined) return illFormed('set_page_dirty_lock', `pages ${pages} belong to DMA-only table ${owner}; the caller has no pointer to them`);
+  if (a.pipe === true) return illFormed('set_page_dirty_lock', `pages ${pages} are a pipe's buffers (vmsplice); the caller has no pointer to them`);
   let state = s;
   const events: Event[] = [];
   for (const pfn of a.pfns) {
@@ -256,4 +258,32 @@ export const setPageDirtyLock = (s: State, pages: PagesId): Outcome => {
     events.push(...d.events);
   }
   return done(state, events);
+};
+
+/**
+ * vmsplice(fd, iov, ..., 0) of user memory into a pipe: vmsplice_to_pipe()
+ * takes the pages with iov_iter_get_pages2(), a get_user_pages_fast()
+ * without FOLL_WRITE (FOLL_GET references, the pipe's buffers point at the
+ * process's own pages, no copy). What the pipe's reader later gets is what
+ * those pages hold then. Refused as get_user_pages refuses (-EFAULT for an
+ * address no VMA covers).
+ */
+export const vmsplice = (s: State, mm: MmId, start: number, npages: number): Outcome => {
+  const r = gup(s, 'get', mm, start, npages, { write: false, longterm: false, p2pdma: false });
+  if (E.isLeft(r)) return reject('vmsplice', r.left);
+  const a = r.right.state.pageArrays.get(r.right.pages)!;
+  return done({ ...r.right.state, pageArrays: put(r.right.state.pageArrays, a.id, { ...a, pipe: true }) }, r.right.events);
+};
+
+/**
+ * A read of the pipe: copy_page_to_iter() copies each buffer's page to the
+ * reader with the CPU, then the buffer's release (anon_pipe_buf_release,
+ * put_page) drops its reference.
+ */
+export const pipeRead = (s: State, pages: PagesId): Outcome => {
+  const a = s.pageArrays.get(pages);
+  if (a === undefined || a.pipe !== true) return illFormed('pipe_read', `pages ${pages} are no pipe's buffers`);
+  const copies: Event[] = a.pfns.map((pfn) => ({ kind: 'cpu-access', pfn, via: 'pipe_read', io: s.frames[pfn]!.bar !== null }));
+  const r = release(s, a, false);
+  return E.isLeft(r) ? r : done(r.right.state, [...copies, ...r.right.events]);
 };

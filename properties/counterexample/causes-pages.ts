@@ -13,7 +13,9 @@
  *   gave back.
  * - isolation: the GUP call that took the page the device wrote, and the
  *   step after which two processes map it privately (fork, or the end of
- *   its invalidation when a notifier deferred the copy).
+ *   its invalidation when a notifier deferred the copy); for a store into
+ *   another process's GUP snapshot, that GUP call (vmsplice), the fork, and
+ *   the step after which the snapshot's taker stopped mapping the page.
  */
 import type { Event } from '../../model/event.ts';
 import { lastBefore, inOrder, pteAt, type Cause, type Ran } from './causes-steps.ts';
@@ -100,8 +102,29 @@ export const gupRelease = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<
   return took < 0 ? [] : [{ step: took + 1, why: `${steps[took]!.op.kind} pins pages ${op.pages} (FOLL_PIN)` }];
 };
 
+/** Which processes map `pfn` privately in a state. */
+const privateMapperSet = (st: Ran['before'], pfn: number): ReadonlySet<number> => new Set([...st.vmas.values()].filter((v) => !v.shared && v.ptes.some((p) => p?.pfn === pfn)).map((v) => v.mm));
+
+/** A store that landed in another process's GUP snapshot: the GUP call, the fork that shared the page, and the step after which its taker stopped mapping it. */
+const storeCauses = (steps: ReadonlyArray<Ran>, k: number, mm: number): ReadonlyArray<Cause> => {
+  const bad = steps[k]!;
+  const store = bad.events.find((e): e is Extract<Event, { kind: 'cpu-access' }> => e.kind === 'cpu-access' && e.via === 'store');
+  if (store === undefined) return [];
+  const pfn = store.pfn;
+  const causes: Cause[] = [];
+  const gup = gupOf(steps, k, pfn);
+  if (gup !== null) causes.push(gup);
+  const shared = lastBefore(steps, k, (r) => privateMapperSet(r.after, pfn).size >= 2 && privateMapperSet(r.before, pfn).size < 2);
+  if (shared >= 0) causes.push({ step: shared + 1, why: `pfn ${pfn} becomes shared copy-on-write between processes (${steps[shared]!.op.kind})` });
+  const holder = [...bad.before.pageArrays.values()].find((a) => a.mm !== mm && a.pfns.includes(pfn));
+  const left = holder === undefined ? -1 : lastBefore(steps, k, (r) => privateMapperSet(r.before, pfn).has(holder.mm) && !privateMapperSet(r.after, pfn).has(holder.mm));
+  if (left >= 0) causes.push({ step: left + 1, why: `mm ${holder!.mm} stops mapping pfn ${pfn} (${steps[left]!.op.kind}): mm ${mm}'s PTE is the only one left, so its write fault reuses the page` });
+  return inOrder(causes);
+};
+
 export const isolationCauses = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> => {
   const bad = steps[k]!;
+  if (bad.op.kind === 'store') return storeCauses(steps, k, bad.op.mm);
   const access = bad.events.find((e): e is Extract<Event, { kind: 'device-access' }> => e.kind === 'device-access' && e.write);
   if (access === undefined || access.reached === null) return [];
   const pfn = access.reached;

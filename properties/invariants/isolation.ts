@@ -49,6 +49,42 @@ const landsIn = (s: State, f: Frame, owner: number | null, via: { readonly a: Pa
 };
 
 /**
+ * The GUP reference of a process other than `mm` that holds `pfn` as that
+ * process's private memory (taken through a copy-on-write mapping): what it
+ * reads through that reference (a pipe's buffer after vmsplice, a device)
+ * is meant to be its own copy.
+ */
+const snapshotOf = (s: State, pfn: number, mm: number): { readonly a: PageArray; readonly i: number } | undefined => {
+  for (const a of s.pageArrays.values()) {
+    if (a.mm === mm) continue;
+    const i = a.pfns.findIndex((p, j) => p === pfn && a.cow[j] === true);
+    if (i >= 0) return { a, i };
+  }
+  return undefined;
+};
+
+/** The anonymous frame `mm`'s page table maps at `addr` in `s`, if any. */
+const anonAt = (s: State, mm: number, addr: number): number | null => {
+  for (const v of s.vmas.values()) {
+    if (v.mm !== mm || addr < v.start || addr >= v.start + v.npages) continue;
+    const p = v.ptes[addr - v.start];
+    return p !== null && p !== undefined && s.frames[p.pfn]?.mapping.kind === 'anon' ? p.pfn : null;
+  }
+  return null;
+};
+
+/** A CPU store of `mm` that lands in a page another process's GUP reference holds as its private memory. */
+const storeLeak = (before: State, mm: number, step: { readonly events: ReadonlyArray<Event> }): string | null => {
+  for (const e of step.events) {
+    if (e.kind !== 'cpu-access' || e.via !== 'store' || before.frames[e.pfn]?.mapping.kind !== 'anon') continue;
+    const held = snapshotOf(before, e.pfn, mm);
+    if (held !== undefined)
+      return `mm ${mm}'s store landed in pfn ${e.pfn}, which a GUP reference mm ${held.a.mm} took through its private mapping still holds (pages ${held.a.id}${held.a.pipe === true ? ', a pipe buffer filled by vmsplice' : ''}): what is read through it now shows mm ${mm}'s write, which mm ${mm} never shared with mm ${held.a.mm}`;
+  }
+  return null;
+};
+
+/**
  * isolation: a write lands only in memory the writer shares with whoever
  * reads it. A device write through a GUP reference never changes a page
  * that is the private memory of more than one process: the shared zero
@@ -59,6 +95,15 @@ const landsIn = (s: State, f: Frame, owner: number | null, via: { readonly a: Pa
  * pinned without FOLL_WRITE and written by the device, or a FOLL_GET
  * reference that fork left shared, leaks one process's data into another's
  * private memory (the class of CVE-2020-29374).
+ *
+ * The other direction is CVE-2020-29374 itself: a process takes a
+ * read-only GUP reference (vmsplice into a pipe) to a page it shares
+ * copy-on-write with another, drops its own mapping, and the other
+ * process's next store reuses the page in place (a write fault that
+ * reuses an anon page mapped only once, before 5.9) instead of copying it:
+ * the pipe's reader sees that store. Judged at every CPU store: the page
+ * it lands in must not be held by another process's GUP reference taken
+ * through its private mapping.
  *
  * Judges every device write by the frame it reached, who maps that frame
  * privately in the state before it, and whose reference the device wrote
@@ -73,9 +118,13 @@ const landsIn = (s: State, f: Frame, owner: number | null, via: { readonly a: Pa
  */
 export const isolation: Invariant = {
   id: 'isolation',
-  rule: "A device write through a GUP reference never lands in another process's private memory (the zero page, a page shared copy-on-write, a page the writer's process no longer owns) nor in the page cache of a file its process maps MAP_PRIVATE.",
-  source: 'Documentation/core-api/pin_user_pages.rst; mm/memory.c do_wp_page(); CVE-2020-29374',
-  check: (before, _op, step) => {
+  rule: "A device write through a GUP reference never lands in another process's private memory (the zero page, a page shared copy-on-write, a page the writer's process no longer owns) nor in the page cache of a file its process maps MAP_PRIVATE; a CPU store never lands in a page another process holds through a GUP reference as its own private copy (a pipe's buffer after vmsplice).",
+  source: 'Documentation/core-api/pin_user_pages.rst; mm/memory.c do_wp_page(); CVE-2020-29374 (17839856fd58, 09854ba94c6a)',
+  check: (before, op, step) => {
+    if (op.kind === 'store') {
+      const leak = storeLeak(before, op.mm, step);
+      if (leak !== null) return O.some(leak);
+    }
     for (const e of step.events) {
       if (e.kind !== 'device-access' || !e.write || e.reached === null) continue;
       const f = before.frames[e.reached];
@@ -85,7 +134,9 @@ export const isolation: Invariant = {
     }
     return O.none;
   },
-  exercised: (before, _op, step) =>
+  exercised: (before, op, step) =>
+    // A store to a page another process's GUP reference holds privately: the kernel must copy first.
+    (op.kind === 'store' && ((pfn) => pfn !== null && snapshotOf(before, pfn, op.mm) !== undefined)(anonAt(before, op.mm, op.addr))) ||
     step.events.some(
       (e) =>
         e.kind === 'device-access' &&

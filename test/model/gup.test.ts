@@ -360,3 +360,47 @@ describe('set_page_dirty_lock', () => {
     expect(rejectedWith(state, { kind: 'set_page_dirty_lock', pages })).toContain('the reference was already dropped');
   });
 });
+
+describe('vmsplice and pipe_read', () => {
+  const splice = (start: number, npages: number): Op => ({ kind: 'vmsplice', mm: 0, start, npages });
+  it('vmsplice takes a FOLL_GET reference without FOLL_WRITE on each page, held by the pipe', () => {
+    const { state: s1 } = run(world(), mmapAnon(2), { kind: 'store', mm: 0, addr: 0 }, { kind: 'store', mm: 0, addr: 1 });
+    const vma = lastId(s1.vmas);
+    const { state, events } = run(s1, splice(0, 2));
+    const id = newId(s1.pageArrays, state.pageArrays);
+    expect(state.pageArrays.get(id)).toEqual({ id, kind: 'get', mm: 0, vma, vmas: [vma, vma], cow: [true, true], pipe: true, start: 0, pfns: [0, 1], write: false, longterm: false });
+    for (const pfn of [0, 1]) expect(frame(state, pfn)).toMatchObject({ refcount: 2, mapcount: 1, pincount: 0 });
+    expect(events).toEqual([]);
+    // The PTEs stay writable: a read-only GUP breaks no sharing and write-protects nothing.
+    expect(pteAt(state, 0, 0)).toMatchObject({ pfn: 0, writable: true });
+  });
+
+  it('vmsplice of memory never written splices the shared zero page (a read fault)', () => {
+    const { state } = run(world(), mmapAnon(1), splice(0, 1));
+    const a = state.pageArrays.get(lastId(state.pageArrays))!;
+    expect(state.frames[a.pfns[0]!]!.mapping.kind).toBe('zero');
+  });
+
+  it('pipe_read copies each page with the CPU, then drops the pipe\'s references', () => {
+    const { state: s1 } = withPages(world(), mmapAnon(1), { kind: 'store', mm: 0, addr: 0 }, splice(0, 1));
+    const pages = lastId(s1.pageArrays);
+    const { state, events } = run(s1, { kind: 'pipe_read', pages });
+    expect(events.slice(0, 1)).toEqual([{ kind: 'cpu-access', pfn: 0, via: 'pipe_read', io: false }]);
+    expect(events[1]).toMatchObject({ kind: 'reference-dropped', pfn: 0, pages, pin: false, write: false });
+    expect(state.pageArrays.has(pages)).toBe(false);
+    expect(frame(state, 0)).toMatchObject({ refcount: 1, mapcount: 1 });
+  });
+
+  it('the pipe keeps the page after the process exits, and its read frees it', () => {
+    const { state: s1 } = withPages(world(), mmapAnon(1), { kind: 'store', mm: 0, addr: 0 }, splice(0, 1), { kind: 'exit_mmap', mm: 0 });
+    expect(frame(s1, 0)).toMatchObject({ free: false, refcount: 1, mapcount: 0 });
+    const { state, events } = run(s1, { kind: 'pipe_read', pages: lastId(s1.pageArrays) });
+    expect(events).toContainEqual({ kind: 'page-freed', pfn: 0 });
+    expect(frame(state, 0).free).toBe(true);
+  });
+
+  it("a pipe's buffers are not a driver's pages: put_page, unpin and set_page_dirty_lock of them are ill-formed", () => {
+    const { state, pages } = withPages(world(), mmapAnon(1), splice(0, 1));
+    for (const op of [putPage(pages), unpin(pages), { kind: 'set_page_dirty_lock', pages } as Op]) expect(rejectedWith(state, op)).toContain("a pipe's buffers");
+  });
+});

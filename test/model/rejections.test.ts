@@ -231,7 +231,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/dma-only-sgl.ts': ['ill-formed', '-EFAULT', '-EFAULT', '-EINVAL', 'via r', 'via pinned.left', '-EREMOTEIO', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/dma-page.ts': ['ill-formed', 'ill-formed', 'DMA_MAPPING_ERROR', 'ill-formed', 'ill-formed'],
   'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
-  'model/ops/gup.ts': ['via r.left', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/gup.ts': ['via r.left', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via r.left', 'ill-formed'],
   'model/ops/hmm.ts': ['-EFAULT', 'ill-formed', 'ill-formed', 'waits', 'waits', '-EBUSY', '-EFAULT', '-EFAULT', 'waits', '-EPERM', 'ill-formed', 'waits', 'waits'],
   'model/ops/importer.ts': ['ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/memory.ts': ['via l.reason', 'via busy', 'ill-formed', 'ill-formed', 'via l.reason', 'via busy', '-ENOMEM', '-EAGAIN', 'via l.reason', 'waits', 'returns false'],
@@ -264,7 +264,7 @@ const HELPERS: Readonly<Record<string, { readonly file: string; readonly reasons
   faultIn: { file: 'model/ops/fault.ts', reasons: ['waits', 'SIGBUS'] },
   // gup() also passes faultIn's reasons on, a SIGBUS as -EFAULT.
   gup: { file: 'model/ops/gup.ts', reasons: ['-EFAULT', 'returns 0', '-EINVAL', '-EFAULT', '-EFAULT', '-EFAULT', '-EREMOTEIO', '-EFAULT'] },
-  held: { file: 'model/ops/gup.ts', reasons: ['ill-formed', 'ill-formed', 'ill-formed'] },
+  held: { file: 'model/ops/gup.ts', reasons: ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'] },
   isolated: { file: 'model/ops/memory.ts', reasons: ['-EBUSY'] },
   lruPage: { file: 'model/ops/memory.ts', reasons: ['ill-formed', '-EBUSY', 'returns 0', '-EBUSY', '-EBUSY'] },
   pageCachePage: { file: 'model/ops/memory.ts', reasons: ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'] },
@@ -528,6 +528,7 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'a faulted-in anon page with no free RAM: -ENOMEM', state: () => run(oneRamPage(), mmapAnon(2), writeFault(0)).state, op: pin(1, 1, true), reason: '-ENOMEM: no free RAM page (VM_FAULT_OOM)' },
   ],
   put_page: [
+    { kernel: "a pipe's buffers are released by reading the pipe, not by a driver: ill-formed", state: () => run(world(), mmapAnon(1), { kind: 'vmsplice', mm: 0, start: 0, npages: 1 }).state, op: { kind: 'put_page', pages: 2 }, reason: "ill-formed: pages 2 are a pipe's buffers" },
     { kernel: 'a second release of the array is not modelled: ill-formed', state: () => run(world(), mmapAnon(1), gup(0, 1, false), { kind: 'put_page', pages: 2 }).state, op: { kind: 'put_page', pages: 2 }, reason: 'ill-formed: pages 2 are not held' },
   ],
   unpin_user_pages: [
@@ -539,6 +540,14 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
   ],
   set_page_dirty_lock: [
     { kernel: 'set_page_dirty_lock after the reference was dropped is a use after free: ill-formed', state: world, op: { kind: 'set_page_dirty_lock', pages: 4 }, reason: 'ill-formed: pages 4 are not held (the reference was already dropped)' },
+    { kernel: "a pipe's buffers are not the caller's pages: ill-formed", state: () => run(world(), mmapAnon(1), { kind: 'vmsplice', mm: 0, start: 0, npages: 1 }).state, op: { kind: 'set_page_dirty_lock', pages: 2 }, reason: "ill-formed: pages 2 are a pipe's buffers" },
+  ],
+  vmsplice: [
+    { kernel: 'iov_iter_get_pages2 (get_user_pages_fast) finds no VMA: -EFAULT', state: world, op: { kind: 'vmsplice', mm: 0, start: 0, npages: 1 }, reason: '-EFAULT: no vma of mm 0 covers page 0' },
+    { kernel: 'GUP refuses a VM_IO|VM_PFNMAP VMA: -EFAULT', state: () => run(world(), mmapBar(1)).state, op: { kind: 'vmsplice', mm: 0, start: 0, npages: 1 }, reason: '-EFAULT: vma 1 is VM_IO|VM_PFNMAP' },
+  ],
+  pipe_read: [
+    { kernel: "pages a driver took are no pipe's buffers: ill-formed", state: () => run(world(), mmapAnon(1), gup(0, 1, false)).state, op: { kind: 'pipe_read', pages: 2 }, reason: "ill-formed: pages 2 are no pipe's buffers" },
   ],
   sg_alloc_table: [
     { kernel: '__sg_alloc_table returns -EINVAL for nents 0', state: world, op: { kind: 'sg_alloc_table', nents: 0 }, reason: '-EINVAL: __sg_alloc_table: nents 0 must be at least 1' },
@@ -747,6 +756,7 @@ const NEVER_REFUSED: { readonly [K in OpKind]?: Misuse } = {
   put_page: { why: 'void', misuse: 'put_page while the pages are still mapped for DMA', state: () => { const s = table(); return run(s, { kind: 'dma_map_sg', dev: IMPORTER, sgl: 3, dir: 'from-device' }).state; }, op: { kind: 'put_page', pages: 2 } },
   unpin_user_pages: { why: 'void', misuse: 'unpin without dirtying a file page a device wrote', state: () => deviceWrote(mmapFile(1)), op: { kind: 'unpin_user_pages', pages: 2 } },
   unpin_user_pages_dirty_lock: { why: 'void', misuse: 'unpin with make_dirty false after a device wrote', state: () => deviceWrote(mmapAnon(1)), op: { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: false } },
+  pipe_read: { why: "its errors (-EAGAIN on an empty pipe, -EFAULT for the reader's buffer) are not modelled", misuse: 'reading a pipe whose spliced page its writer has changed since (the reader gets what the page holds now)', state: () => run(world(), mmapAnon(1), { kind: 'vmsplice', mm: 0, start: 0, npages: 1 }, { kind: 'store', mm: 0, addr: 0 }).state, op: { kind: 'pipe_read', pages: 2 } },
   set_page_dirty_lock: { why: 'int, never an error for a locked page', misuse: 'dirtying FOLL_GET pages of a file mapping whose buffers reclaim may drop', state: () => run(world(), mmapFile(1), gup(0, 1, true)).state, op: { kind: 'set_page_dirty_lock', pages: 2 } },
   sg_alloc_table_from_pages: { why: 'its only failure, -ENOMEM from the allocator, is not modelled', misuse: 'a table over pages taken without FOLL_WRITE (and then mapped for the device to write)', state: () => run(world(), mmapAnon(1), gup(0, 1, false)).state, op: { kind: 'sg_alloc_table_from_pages', pages: 2 } },
   sg_set_page: { why: 'void', misuse: 'sg_set_page of a free page (it only stores the pointer)', state: () => run(world(), { kind: 'sg_alloc_table', nents: 1 }).state, op: { kind: 'sg_set_page', sgl: 1, index: 0, page: 5 } },

@@ -361,6 +361,39 @@ describe('isolation', () => {
     const writePin: Op = { kind: 'pin_user_pages', mm: 0, start: 0, npages: 1, write: true, longterm: false, p2pdma: false };
     expectHolds(run('dma-api-misuse', [privateFile, writePin, ...readPin.slice(1), { kind: 'device_write', mapping: 4, index: 0 }], 'isolation'));
   });
+  describe('a store into another process\'s GUP snapshot (CVE-2020-29374)', () => {
+    // The child splices the page it shares with its parent, unmaps it, and the parent stores.
+    const childSplices: ReadonlyArray<Op> = [
+      anon,
+      { kind: 'store', mm: 0, addr: 0 },
+      { kind: 'fork', mm: 0 },
+      { kind: 'vmsplice', mm: 2, start: 0, npages: 1 },
+      { kind: 'munmap', mm: 2, start: 0, npages: 1 },
+      { kind: 'store', mm: 0, addr: 0 },
+    ];
+    it('fires before 5.8: the write fault reuses the page mapped once, which the pipe holds', () => {
+      expectViolation(
+        run('vmsplice-leak', childSplices, 'isolation'),
+        'isolation',
+        6,
+        "mm 0's store landed in pfn 0, which a GUP reference mm 2 took through its private mapping still holds (pages 4, a pipe buffer filled by vmsplice): what is read through it now shows mm 0's write, which mm 0 never shared with mm 2",
+      );
+      expect(exercisedAt('vmsplice-leak', childSplices, 'isolation')).toEqual([6]);
+    });
+    it('holds on today\'s kernel: the pipe\'s reference makes the store copy first, and the pipe still reads the old page', () => {
+      expectHolds(run('vmsplice', childSplices, 'isolation'));
+      expect(exercisedAt('vmsplice', childSplices, 'isolation')).toEqual([6]);
+      const after = replayState('vmsplice', childSplices);
+      expect(after.vmas.get(1)!.ptes[0]!.pfn).not.toBe(0);
+      expect(after.pageArrays.get(4)!.pfns).toEqual([0]);
+    });
+    it('does not fire for the splicer\'s own store, nor while the sharer still maps the page (the store copies in any era)', () => {
+      const ownStore: ReadonlyArray<Op> = [anon, { kind: 'store', mm: 0, addr: 0 }, { kind: 'vmsplice', mm: 0, start: 0, npages: 1 }, { kind: 'store', mm: 0, addr: 0 }];
+      expectHolds(run('vmsplice-leak', ownStore, 'isolation'));
+      expect(exercisedAt('vmsplice-leak', ownStore, 'isolation')).toEqual([]);
+      expectHolds(run('vmsplice-leak', childSplices.filter((op) => op.kind !== 'munmap'), 'isolation'));
+    });
+  });
   it('holds for pin_user_pages: fork copies the pinned page at once, and the device writes the parent\'s own page', () => {
     expectHolds(run('pin-user-pages', [anon, ...pinStart, ...forkThenWrite], 'isolation'));
     expect(exercisedAt('pin-user-pages', [anon, ...pinStart, ...forkThenWrite], 'isolation')).toEqual([6]);
