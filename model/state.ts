@@ -532,6 +532,14 @@ export interface Era {
    * ignores it. Before, it was pinned like any page.
    */
   readonly pinSkipsZeroPage: boolean;
+  /**
+   * Linux 5.8 up to the do_wp_page() simplification (17839856fd58, the
+   * CVE-2020-29374 fix, until a308c71bf1e6 removed it together with
+   * 09854ba94c6a): should_force_cow_break(), a FOLL_GET or FOLL_PIN on a
+   * writable private mapping faults for write even for a read, so the
+   * caller gets the exclusive copy before it takes its reference.
+   */
+  readonly gupBreaksCow: boolean;
 }
 
 /**

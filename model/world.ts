@@ -38,6 +38,7 @@ export const currentEra: Era = {
   reclaimKeepsPinnedPrivate: true,
   longtermUnsharesCow: true,
   pinSkipsZeroPage: true,
+  gupBreaksCow: false,
 };
 
 const freeFrame = (pfn: number, bar: number | null, structPage: boolean): Frame => ({

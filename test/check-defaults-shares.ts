@@ -14,6 +14,7 @@ export const FIRST_SHARE: ReadonlyArray<string> = [
   'foll-pci-p2pdma',
   'p2pdma-soft-rdma-unguarded',
   'vmsplice-leak',
+  'vmsplice-5.8',
   'vmsplice',
 ];
 

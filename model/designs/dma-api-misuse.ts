@@ -18,6 +18,7 @@ const era: Era = {
   reclaimKeepsPinnedPrivate: false,
   longtermUnsharesCow: false,
   pinSkipsZeroPage: false,
+  gupBreaksCow: false,
 };
 
 /** A two-page buffer, so that a table has two entries for the IOMMU to merge. */

@@ -5,10 +5,11 @@
  * next store reuses the page in place, so the pipe's reader sees data
  * written after the splice by a process that never shared it. Two kernels:
  * one before the fixes, where a write fault reuses an anonymous page
- * mapped only once whoever else references it, and today's, where it
- * reuses only a page nothing else references (09854ba94c6a, 5.9). The 5.8
- * workaround in between (17839856fd58: GUP on a COW mapping breaks COW
- * even for a read, removed again by a308c71bf1e6) is not modelled.
+ * mapped only once whoever else references it; 5.8, whose fix
+ * (17839856fd58) makes GUP break COW even for a read, so the splicer gets
+ * the exclusive copy; and today's, where a write fault reuses only a page
+ * nothing else references (09854ba94c6a, with a308c71bf1e6 removing the
+ * 5.8 workaround).
  */
 import type { Op } from '../op.ts';
 import type { Era } from '../state.ts';
@@ -29,6 +30,7 @@ export const pre58: Era = {
   reclaimKeepsPinnedPrivate: false,
   longtermUnsharesCow: false,
   pinSkipsZeroPage: false,
+  gupBreaksCow: false,
 };
 
 /** A process splices one page of an anonymous VMA of its own into a pipe: vmsplice(2) with no flags. */
@@ -75,6 +77,19 @@ export const vmspliceLeak: Design = {
   expected: {
     ...common,
     isolation: violated("The parent's store after the child spliced their shared page and unmapped it: do_wp_page reuses a page mapped once, so the store lands in the page the pipe holds and the pipe's reader sees it."),
+  },
+};
+
+export const vmsplice58: Design = {
+  ...vmspliceLeak,
+  id: 'vmsplice-5.8',
+  title: 'vmsplice of copy-on-write memory into a pipe, on 5.8 (GUP breaks COW for reads)',
+  summary:
+    "The same processes and pipe on 5.8, with the CVE fix: get_user_pages on a private writable mapping faults for write even for a read (should_force_cow_break), so a process splicing a page it shares takes its own copy first. A write fault still reuses an anonymous page mapped only once, whatever else references it.",
+  world: world('raw', { ...pre58, gupBreaksCow: true }),
+  expected: {
+    ...common,
+    isolation: violated("The fix covers the page shared when vmsplice runs, not one shared after it: a process splices a page of its own, forks, and exits; the child's store finds the page mapped once, reuses it in place, and the write lands in the page the pipe holds."),
   },
 };
 

@@ -116,6 +116,8 @@ export const gup = (
  */
 const faultForGup = (s: State, v: Vma, index: number, kind: 'get' | 'pin', flags: GupFlags): E.Either<string, Changed> => {
   const cow = v.backing.kind === 'anon' || (v.backing.kind === 'file' && !v.shared);
+  // 5.8's should_force_cow_break(): is_cow_mapping() and FOLL_GET|FOLL_PIN fault for write (a writable private mapping here).
+  if (s.era.gupBreaksCow && cow && v.writable) return faultIn(s, v, index, true);
   if (flags.write || !cow) return faultIn(s, v, index, flags.write);
   const r = faultIn(s, v, index, false);
   if (E.isLeft(r)) return r;

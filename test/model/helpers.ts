@@ -40,6 +40,7 @@ export const oldEra: Era = {
   reclaimKeepsPinnedPrivate: false,
   longtermUnsharesCow: false,
   pinSkipsZeroPage: false,
+  gupBreaksCow: false,
 };
 
 export const worldSpec = (era: Era = currentEra): WorldSpec => ({

@@ -380,6 +380,16 @@ describe('isolation', () => {
       );
       expect(exercisedAt('vmsplice-leak', childSplices, 'isolation')).toEqual([6]);
     });
+    it('holds on 5.8: vmsplice breaks COW first (should_force_cow_break), so the child splices a copy of its own', () => {
+      expectHolds(run('vmsplice-5.8', childSplices, 'isolation'));
+      const after = replayState('vmsplice-5.8', childSplices.slice(0, 4));
+      expect(after.pageArrays.get(4)!.pfns).not.toEqual([0]);
+    });
+    it('fires on 5.8 when the page is shared after the splice: fork, the splicer exits, the child\'s store reuses the page', () => {
+      const forkAfter: ReadonlyArray<Op> = [anon, { kind: 'vmsplice', mm: 0, start: 0, npages: 1 }, { kind: 'fork', mm: 0 }, { kind: 'exit_mmap', mm: 0 }, { kind: 'store', mm: 3, addr: 0 }];
+      expect(run('vmsplice-5.8', forkAfter, 'isolation').kind).toBe('violates');
+      expectHolds(run('vmsplice', forkAfter, 'isolation'));
+    });
     it('holds on today\'s kernel: the pipe\'s reference makes the store copy first, and the pipe still reads the old page', () => {
       expectHolds(run('vmsplice', childSplices, 'isolation'));
       expect(exercisedAt('vmsplice', childSplices, 'isolation')).toEqual([6]);
