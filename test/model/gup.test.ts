@@ -404,3 +404,19 @@ describe('vmsplice and pipe_read', () => {
     for (const op of [putPage(pages), unpin(pages), { kind: 'set_page_dirty_lock', pages } as Op]) expect(rejectedWith(state, op)).toContain("a pipe's buffers");
   });
 });
+
+describe('should_force_cow_break (5.8: gupBreaksCow)', () => {
+  it('a read-only get_user_pages of a page fork shares breaks COW first: the caller gets its own copy, the other process keeps the page', () => {
+    const era = eraWith({ gupBreaksCow: true, forkEarlyCow: false, cowReuseOnlyUnreferenced: false });
+    const { state: s1 } = run(world(era), mmapAnon(1), { kind: 'store', mm: 0, addr: 0 }, { kind: 'fork', mm: 0 });
+    const child = [...s1.mms.keys()].find((m) => m !== 0)!;
+    const { state } = run(s1, { kind: 'get_user_pages', mm: child, start: 0, npages: 1, write: false });
+    const a = state.pageArrays.get(lastId(state.pageArrays))!;
+    expect(a.pfns).not.toEqual([0]);
+    expect(pteAt(state, child, 0)).toMatchObject({ pfn: a.pfns[0], writable: true });
+    expect(pteAt(state, 0, 0)!.pfn).toBe(0);
+    // Without it (before 5.8, and again from 5.9) the read takes the shared page.
+    const { state: plain } = run(run(world(), mmapAnon(1), { kind: 'store', mm: 0, addr: 0 }, { kind: 'fork', mm: 0 }).state, { kind: 'get_user_pages', mm: child, start: 0, npages: 1, write: false });
+    expect(plain.pageArrays.get(lastId(plain.pageArrays))!.pfns).toEqual([0]);
+  });
+});
