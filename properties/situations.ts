@@ -127,7 +127,23 @@ export const situations: ReadonlyArray<Situation> = [
     reached: (before, _op, step) => step.events.some((e) => e.kind === 'device-access' && e.va !== undefined && before.mms.size > 1),
   },
   { id: 'dma-api-call-judged', invariant: 'dma-api-hygiene', what: 'an unmap, sync, unbind or table free that dma-debug checks', reached: exercisedBy('dma-api-hygiene') },
-  { id: 'device-write-to-process-memory', invariant: 'isolation', what: "a device writes a process's anonymous page, the zero page, or a file page it maps MAP_PRIVATE", reached: exercisedBy('isolation') },
+  {
+    id: 'device-write-to-process-memory',
+    invariant: 'isolation',
+    what: "a device writes a process's anonymous page, the zero page, or a file page it maps MAP_PRIVATE; or a process stores to an anonymous page another process's GUP reference holds",
+    reached: exercisedBy('isolation'),
+  },
+  {
+    id: 'store-to-spliced-page',
+    invariant: 'isolation',
+    what: 'a process stores to an anonymous page that a pipe holds after another process spliced it (vmsplice)',
+    reached: (before, op) =>
+      op.kind === 'store' &&
+      [...before.vmas.values()].some((v) => {
+        const p = v.mm === op.mm && op.addr >= v.start && op.addr < v.start + v.npages ? v.ptes[op.addr - v.start] : null;
+        return p !== null && p !== undefined && [...before.pageArrays.values()].some((a) => a.pipe === true && a.mm !== op.mm && a.pfns.includes(p.pfn));
+      }),
+  },
   {
     id: 'private-file-page-pinned',
     invariant: 'isolation',
