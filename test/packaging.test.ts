@@ -6,7 +6,7 @@
  * always run the sources).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildBundle } from './cli-bin.ts';
@@ -22,6 +22,10 @@ describe('the packed package', () => {
     for (const f of ['package.json', 'README.md', 'bin']) cpSync(f, join(stage, f), { recursive: true });
     // What `npm run build` (the prepack script) does, into the staging copy.
     buildBundle(join(stage, 'dist/dmacheck.mjs'));
+    // Publishable: not marked private, with what a registry entry needs.
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as Record<string, unknown>;
+    expect(manifest.private).toBeUndefined();
+    expect(manifest).toMatchObject({ name: 'dmacheck', license: 'MIT', bin: { dmacheck: 'bin/dmacheck.js' } });
     const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], stage)) as { filename: string; files: { path: string }[] }[];
     expect(packed[0]!.files.map((f) => f.path).sort()).toEqual(['README.md', 'bin/dmacheck.js', 'dist/dmacheck.mjs', 'package.json']);
 
@@ -36,5 +40,9 @@ describe('the packed package', () => {
     const r = spawnSync(join(project, 'node_modules/.bin/dmacheck'), ['check', '--design', 'vma-p2p-map', '--runs', '100', '--no-timing'], { cwd: project, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('exit status 0: every verdict as its design expects');
+    // npx finds the installed bin, with no compiler at run time.
+    const x = spawnSync('npx', ['--no', 'dmacheck', 'check', '--help'], { cwd: project, encoding: 'utf8' });
+    expect(x.status, x.stderr).toBe(0);
+    expect(x.stdout).toMatch(/^usage: dmacheck check/);
   });
 });

@@ -19,9 +19,26 @@ export const sectionsScript = String.raw`
     if (!b) return '?';
     if (b.kind === 'anon') return 'anonymous, private';
     if (b.kind === 'file') return 'file (inode ' + b.inode + '), shared';
+    if (b.kind === 'file-private') return 'file (inode ' + b.inode + '), MAP_PRIVATE';
     if (b.kind === 'bar') return 'BAR ' + b.bar + ' window (VM_IO|VM_PFNMAP' + (b.window ? ', pfns ' + b.window.join(', ') : '') + ')';
     if (b.kind === 'p2pmem') return 'p2pmem of BAR ' + b.bar + ' (P2PDMA pages)';
     return show(b);
+  }
+  /* What the kernel path that started an invalidation does once its callbacks returned (mmu_notifier_invalidate_range_end), in kernel words. */
+  function thenText(t) {
+    if (!t) return '?';
+    if (t.kind === 'munmap') return 'munmap destroys vma ' + t.vmas.join(', ') + ' (unmap_region)';
+    if (t.kind === 'mprotect') return 'mprotect makes mm ' + t.mm + ' ' + pages(t.start, t.end) + (t.write ? ' writable' : ' read-only') + ' (change_protection)';
+    if (t.kind === 'mremap_move') return 'mremap moves the page tables of vma ' + t.from + ' to vma ' + t.to + ' (move_page_tables)';
+    if (t.kind === 'fork') return "fork copies mm " + t.mm + "'s page tables, write-protecting its copy-on-write PTEs (copy_page_range)";
+    if (t.kind === 'page_mkclean') return 'writeback write-protects every PTE of pfn ' + t.pfn + ' (page_mkclean)';
+    if (t.kind === 'wp_page_copy') return 'the write fault gives mm ' + t.mm + ' its own copy of page ' + t.addr + ' (wp_page_copy)';
+    if (t.kind === 'exit_mmap') return 'exit tears down the address space of mm ' + t.mm + ' (exit_mmap)';
+    if (t.kind === 'madvise_dontneed') return 'MADV_DONTNEED zaps mm ' + t.mm + ' ' + pages(t.start, t.end) + ' (zap_page_range_single)';
+    if (t.kind === 'unmap_mapping_range') return "the removal of device " + t.dev + " zaps every user mapping of its BAR (unmap_mapping_range)";
+    if (t.kind === 'reclaim') return 'reclaim unmaps and frees pfn ' + t.pfn + ' (try_to_unmap)';
+    if (t.kind === 'migrate_page') return 'migration moves pfn ' + t.pfn + ' to a new page (try_to_migrate)';
+    return show(t);
   }
   /* Who reaches each frame, from every live object of the snapshot. */
   function reachers(snap) {
@@ -111,13 +128,13 @@ export const sectionsScript = String.raw`
         }), ['id', 'npages', 'cache']);
       });
     } },
-    { title: 'GUP page arrays (references and pins held by drivers)', covers: ['pageArrays'], draw: function (snap) {
+    { title: 'GUP page arrays (references and pins held by drivers and pipes)', covers: ['pageArrays'], draw: function (snap) {
       return items(snap, 'pageArrays').map(function (a) {
         var x = a.value;
-        return card(a, 'pages[] ' + a.key + ': ' + (x.kind === 'pin' ? 'pin_user_pages (FOLL_PIN)' : 'get_user_pages (FOLL_GET)'), [
+        return card(a, 'pages[] ' + a.key + ': ' + (x.pipe ? "a pipe's buffers (vmsplice, FOLL_GET)" : x.kind === 'pin' ? 'pin_user_pages (FOLL_PIN)' : 'get_user_pages (FOLL_GET)'), [
           'from mm ' + x.mm + ' vma ' + x.vma + ', ' + range(x.start, (x.pfns || []).length) + (x.write ? ', FOLL_WRITE' : '') + (x.longterm ? ', FOLL_LONGTERM' : ''),
           'holds ' + (x.pfns || []).map(function (p, k) { return frameName(snap, p) + ((x.cow || [])[k] ? ' (private mapping)' : ''); }).join(', '),
-        ], ['id', 'kind', 'mm', 'vma', 'cow', 'start', 'pfns', 'write', 'longterm']);
+        ], ['id', 'kind', 'mm', 'vma', 'cow', 'start', 'pfns', 'write', 'longterm', 'pipe']);
       });
     } },
     { title: 'Scatterlist tables', covers: ['sgls'], draw: function (snap) {
@@ -160,7 +177,7 @@ export const sectionsScript = String.raw`
           x.mmapLocked !== null && x.mmapLocked !== undefined ? 'the path holds mmap_write_lock of mm ' + x.mmapLocked : 'no mmap_lock held',
           x.running !== null && x.running !== undefined ? 'callback running as thread ' + x.running : 'no callback running',
           (x.queue || []).length ? 'still to call: notifier ' + x.queue.join(', ') : 'no callbacks left to call',
-          'then: ' + show(x.then),
+          'then: ' + thenText(x.then),
         ], ['id', 'event', 'ranges', 'mmapLocked', 'queue', 'running', 'then']);
       });
     } },

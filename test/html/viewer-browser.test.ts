@@ -243,6 +243,10 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
     expect(d.steps[11]!.call).toBe('driver_lock(dev=1, by=6)');
     await page.click('#steps button[data-step="11"]');
     expect(await page.textContent('section[data-section="threads"]')).toContain("device 1's driver lock held");
+    // The invalidation's continuation in kernel words, not its JSON.
+    const inv = (await page.textContent('section[data-section="invalidations"]')) ?? '';
+    expect(inv).toContain('then: munmap destroys vma 1 (unmap_region)');
+    expect(inv).not.toContain('"kind"');
     await page.click('#steps button[data-step="14"]');
     expect(d.steps[14]!.call).toBe('driver_unlock(dev=1, by=6)');
     expect(await page.textContent('section[data-section="threads"]')).toContain("device 1's driver lock released");
