@@ -107,8 +107,10 @@ export const check = (args: CheckArgs): number => {
       console.log(
         `\nExpected violations not found in ${describeWorld(args.world)} (not counted as differing: this world may lack what they need):\n${notHere.map((v) => `  ${v.design} / ${v.invariant}`).join('\n')}`,
       );
+    const violated = all.filter((v) => v.verdict === 'violated');
+    const unexpected = violated.filter((v) => v.expected !== 'violated').length;
     console.log(
-      `\n${all.length} verdict(s): ${all.filter((v) => v.verdict === 'violated').length} violated, ${all.filter((v) => v.verdict === 'held').length} held (${vacuous.length} of them vacuous); ${mismatches === 0 ? (notHere.length === 0 ? 'all as expected' : 'none contradicts its design') : `${mismatches} differ from the design's expectation`}\n${mismatches === 0 ? 'exit status 0: every verdict as its design expects (violations too)' : 'exit status 1: a verdict differs from what its design expects'}`,
+      `\n${all.length} verdict(s): ${violated.length} violated (${unexpected} unexpected), ${all.filter((v) => v.verdict === 'held').length} held (${vacuous.length} vacuous)\nheld: no violation found by the random search, not a proof\n${mismatches === 0 ? (notHere.length === 0 ? 'all as expected' : 'none contradicts its design') : `${mismatches} differ from the design's expectation`}\n${mismatches === 0 ? 'exit status 0: every verdict as its design expects (violations too)' : 'exit status 1: a verdict differs from what its design expects'}`,
     );
   }
   return unsaved ? 2 : mismatches === 0 ? 0 : 1;
