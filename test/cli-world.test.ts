@@ -44,7 +44,7 @@ describe('check in another world', () => {
 
   it('a bad world is one line naming what is wrong, exit 2', () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
-      [['--world', 'tiny'], "dmacheck: --world: unknown world 'tiny' (known: default, small, munmap-race)\n"],
+      [['--world', 'tiny'], "dmacheck: --world: unknown world 'tiny' (known: default, small, complete, munmap-race)\n"],
       [['--set', 'windows=2'], "dmacheck: --set: unknown key 'windows' (keys: ram-pages, file-pages, bar-pages, vmas, mms, notifiers, ios, mappings)\n"],
       [['--set', 'mms=0'], 'dmacheck: --set: mms (address spaces alive at once) must be from 1 to 8, got 0\n'],
       [['--world', 'munmap-race', '--design', 'gup-set-page-dirty'], "dmacheck: --world: world munmap-race does not fit design gup-set-page-dirty: it leaves out 'mprotect', a step gup-set-page-dirty does not have\n"],
@@ -74,7 +74,7 @@ describe('explore in a named world, saved and replayed', () => {
     // A file naming a world this dmacheck does not know is refused at that field.
     writeFileSync(join(dir, 'bad.json'), readFileSync(join(dir, file), 'utf8').replace('"name":"munmap-race"', '"name":"tiny"'));
     const bad = spawnSync(process.execPath, [bin, 'replay', 'bad.json'], { cwd: dir, encoding: 'utf8' });
-    expect([bad.status, bad.stderr]).toEqual([2, "dmacheck: bad.json: world.name: unknown world 'tiny' (known: default, small, munmap-race)\n"]);
+    expect([bad.status, bad.stderr]).toEqual([2, "dmacheck: bad.json: world.name: unknown world 'tiny' (known: default, small, complete, munmap-race)\n"]);
   });
 });
 
@@ -91,5 +91,24 @@ describe('a report of a trace found in another world, pasted', () => {
       const replayed = spawnSync(process.execPath, [bin, 'replay', '-'], { cwd: dir, input: report, encoding: 'utf8' });
       expect(replayed.stdout, `${format}: ${replayed.stderr}`).toBe('ok    stdin:1: gup-set-page-dirty violates correct-dirtying at step 8\n');
     }
+  });
+});
+
+describe('the complete world (--world complete)', () => {
+  it("is each design's own: explore finishes it, finds the expected violation with its shortest trace, and names the sizes", () => {
+    const r = runCli('explore', '--design', 'p2pdma-page-sgl', '--world', 'complete', '--no-timing');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('p2pdma-page-sgl  no-cpu-iomem             violated: shortest trace');
+    expect(r.stdout).toMatch(/held: whole reachable space explored \(163 states, depth [0-9]+\) in world complete/);
+    const v = runCli('explore', '--design', 'vmsplice-5.8', '--world', 'complete', '--invariant', 'isolation', '--no-timing');
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stdout).toContain('world complete (ram-pages=3, vmas=2, mms=2, ios=1)');
+    expect(v.stdout).toContain('violated: shortest trace 5 step(s)');
+  });
+
+  it('a design that names none is refused in one line, exit 2', () => {
+    const r = runCli('explore', '--design', 'vma-p2p-map', '--world', 'complete');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('dmacheck: --world: design vma-p2p-map names no complete world yet (docs/exploring.md lists those that do)');
   });
 });

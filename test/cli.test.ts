@@ -84,7 +84,7 @@ describe('dmacheck check', () => {
       expect(h.stdout).toMatch(/\nexit status: 0 /);
       expect(h.stdout).not.toContain(argv[0] === 'check' ? 'dmacheck explore [' : 'dmacheck check [');
     }
-    expect(dmacheck('check', '--help').stdout).toContain('--world NAME         a named world: default, small, munmap-race');
+    expect(dmacheck('check', '--help').stdout).toContain('--world NAME         a named world: default, small, complete, munmap-race');
     const r = dmacheck('--help');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('dmacheck check [--design ID]');

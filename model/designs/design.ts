@@ -77,6 +77,21 @@ export interface Design {
    * Absent: every call is made as it is.
    */
   readonly translate?: (op: Op, s: State) => ReadonlyArray<Op>;
+  /**
+   * The design's complete world (`--world complete`), when one is known:
+   * the sizes and bounds (`--set` keys) and the steps left out of its own
+   * world that still show every expected violation of it and of its
+   * sibling designs, small enough for `explore` to finish. `why` says, for
+   * the design's family, why the world is large enough for its holds.
+   */
+  readonly completeWorld?: CompleteWorld;
+}
+
+/** A design's complete world: a change of its own world, and why it is large enough. */
+export interface CompleteWorld {
+  readonly set: Readonly<Partial<Record<'ram-pages' | 'file-pages' | 'bar-pages' | 'vmas' | 'mms' | 'notifiers' | 'ios' | 'mappings', number>>>;
+  readonly without: ReadonlyArray<string>;
+  readonly why: string;
 }
 
 export interface PlannedCall {

@@ -53,6 +53,11 @@ export const p2pdmaPageSgl: Design = {
     single('memcpy_toio', 'driver', 1, (s) => looseP2pPages(s).map((f): Op => ({ kind: 'memcpy_toio', page: f.pfn }))),
   ],
   environment: [env.sglConsumer, env.deviceAccessAny(true), env.deviceAccessAny(false), env.removeProvider(0)],
+  completeWorld: {
+    set: {},
+    without: [],
+    why: 'Its own world: one provider with a two-page BAR, its allocator, a table the driver fills and maps, the generic SGL walkers, the device and the removal. Its expected violation (a CPU walk of a P2PDMA page) shows in one step, and the whole space of every order of these steps is explored.',
+  },
   expected: {
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': violated('Any generic SGL walker (bounce, integrity, soft RDMA) kmaps or memcpys the P2PDMA page: its kernel address is MMIO.'),

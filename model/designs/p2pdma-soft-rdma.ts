@@ -122,6 +122,11 @@ export const p2pdmaSoftRdma: Design = {
   expected: noCpuIomem(
     held('pci_p2pmem_find returns NULL for a dma_virt_ops client, and pci_p2pdma_map_sg refuses one: no P2PDMA page reaches the device, whose every access is a CPU copy (of RAM).'),
   ),
+  completeWorld: {
+    set: {},
+    without: [],
+    why: "Its own world: one provider and one dma_virt_ops client, the target's allocation, mapping, completion and free, the user buffer's pin, the device's accesses and the provider's removal. The unguarded sibling's violation (a P2PDMA page given to the soft device) needs 5 calls over these objects, and the whole space explored here holds every one of them with the two guards in place.",
+  },
 };
 
 export const p2pdmaSoftRdmaUnguarded: Design = {

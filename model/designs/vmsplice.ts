@@ -74,6 +74,11 @@ export const vmspliceLeak: Design = {
   world: world('raw', pre58),
   driver: [spliceAny, readAny],
   environment,
+  completeWorld: {
+    set: { 'ram-pages': 3, vmas: 2, mms: 2, ios: 1 },
+    without: [],
+    why: "Two address spaces (the splicer and the process whose store may leak), two VMAs (one kept, one dropped), one pipe, and three RAM pages (the spliced page, a store's copy of it and one more): every expected violation of the family shows here (5 and 6 calls), and on today's kernel every order of mmap, store, fork, munmap, exit, vmsplice and the pipe read over these objects is explored.",
+  },
   expected: {
     ...common,
     isolation: violated("The parent's store after the child spliced their shared page and unmapped it: do_wp_page reuses a page mapped once, so the store lands in the page the pipe holds and the pipe's reader sees it."),

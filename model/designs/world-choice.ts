@@ -57,6 +57,13 @@ export const namedWorlds: ReadonlyArray<NamedWorld> = [
     without: [],
   },
   {
+    name: 'complete',
+    summary:
+      "the design's complete world, where it names one: the smallest world its module says still shows every expected violation of it and of its siblings, small enough for explore to finish (docs/exploring.md, Complete worlds)",
+    set: {},
+    without: [],
+  },
+  {
     name: 'munmap-race',
     summary:
       'the notifier family with munmap as the only invalidation source: no mprotect, mremap, exit, fork or provider removal, no device accesses, no release and no notifier removal (docs/exploring.md); small enough to explore to the end',
@@ -154,6 +161,9 @@ export const unknownStep = (designs: ReadonlyArray<Design>, without: ReadonlyArr
 
 /** Whether the named world `w` starts from fits `design`: every step it leaves out is one of the design's. The one-line error, or null. */
 export const worldMisfit = (design: Design, w: World, flag = '--world'): string | null => {
+  if (w.name === 'complete' && design.completeWorld === undefined)
+    return `${flag}: design ${design.id} names no complete world yet (docs/exploring.md lists those that do)`;
+  if (w.name === 'complete') return unknownStep([design], design.completeWorld!.without, `${design.id}'s complete world`);
   const named = namedWorlds.find((x) => x.name === w.name);
   const steps = new Set([...design.driver, ...design.environment].map((t) => t.name));
   const missing = named?.without.find((s) => !steps.has(s));
@@ -168,16 +178,30 @@ export const worldMisfit = (design: Design, w: World, flag = '--world'): string 
 export const worldError = (designs: ReadonlyArray<Design>, w: World, flags = { world: '--world', without: '--without' }): string | null =>
   designs.map((d) => worldMisfit(d, w, flags.world)).find((m) => m !== null) ?? unknownStep(designs, w.without, flags.without);
 
+/**
+ * `w` with a named world that depends on the design made concrete: the
+ * complete world is the design's own `completeWorld`, with what `--set` and
+ * `--without` gave on top. Any other world is `w` itself.
+ */
+export const resolveWorld = (design: Design, w: World): World => {
+  if (w.name !== 'complete' || design.completeWorld === undefined) return w;
+  const c = design.completeWorld;
+  return { name: w.name, set: { ...c.set, ...w.set }, without: [...new Set([...c.without, ...w.without])] };
+};
+
 /** `design` in world `w`: its world resized, its bounds set, the steps left out. The design's own world is the design itself. */
-export const inWorld = (design: Design, w: World): Design =>
-  isDefaultWorld(w) ? design : withoutSteps({ ...design, world: resized(design.world, w.set) }, w.without);
+export const inWorld = (design: Design, world: World): Design => {
+  const w = resolveWorld(design, world);
+  return isDefaultWorld(w) ? design : withoutSteps({ ...design, world: resized(design.world, w.set) }, w.without);
+};
 
 /**
  * `w` as it applies to `design`: the steps left out that the design has
  * (a `--without` given for several designs names steps of some of them).
  * What a saved file and a printed replay command of that design repeat.
  */
-export const worldFor = (design: Design, w: World): World => {
+export const worldFor = (design: Design, world: World): World => {
+  const w = resolveWorld(design, world);
   const steps = new Set([...design.driver, ...design.environment].map((t) => t.name));
   const without = w.without.filter((s) => steps.has(s));
   return without.length === w.without.length ? w : { ...w, without };

@@ -38,7 +38,7 @@ describe('named worlds', () => {
   });
 
   it('an unknown name lists the known ones', () => {
-    expect(chooseWorld('tiny', {}, [])).toEqual(E.left("--world: unknown world 'tiny' (known: default, small, munmap-race)"));
+    expect(chooseWorld('tiny', {}, [])).toEqual(E.left("--world: unknown world 'tiny' (known: default, small, complete, munmap-race)"));
   });
 
   it("the default world is the design itself; its flags are none", () => {
@@ -61,7 +61,7 @@ describe('named worlds', () => {
   it('a world record reads back as the same world, and a bad one names its field', () => {
     const w = right(chooseWorld('small', { 'ram-pages': 4 }, ['fork']));
     expect(right(worldFromRecord(worldRecord(w)))).toEqual(w);
-    expect(worldFromRecord({ name: 'nope' })).toEqual(E.left({ field: 'world.name', message: "unknown world 'nope' (known: default, small, munmap-race)" }));
+    expect(worldFromRecord({ name: 'nope' })).toEqual(E.left({ field: 'world.name', message: "unknown world 'nope' (known: default, small, complete, munmap-race)" }));
     expect(worldFromRecord({ name: 'default', set: { vmas: 9 } })).toEqual(E.left({ field: 'world.set.vmas', message: 'must be from 1 to 8, got 9' }));
   });
 });
