@@ -46,6 +46,12 @@ const section = (d: Design): string =>
     ...driverCode(d),
     `Environment events: ${d.environment.map((t) => `\`${t.name}\``).join(', ')}.`,
     '',
+    ...(d.completeWorld === undefined
+      ? []
+      : [
+          `Complete world (\`--world complete\`): ${Object.keys(d.completeWorld.set).length === 0 ? 'its own' : Object.entries(d.completeWorld.set).map(([k, v]) => `${k}=${v}`).join(', ')}${d.completeWorld.without.length === 0 ? '' : `, without ${d.completeWorld.without.join(', ')}`}. ${d.completeWorld.why}`,
+          '',
+        ]),
     ...(d.searchRuns === undefined ? [] : [`Search budget: ${d.searchRuns} runs (\`check\` uses it unless \`--runs\` is given).`, '']),
     ...(d.searchCommands === undefined ? [] : [`Search run length: up to ${d.searchCommands} steps (\`check\` uses it unless \`--max-commands\` is given).`, '']),
     ...(d.searchSwarm === true ? ['Swarm search: each run leaves out a random half of the environment events (exit, fork, removal, ...), so that a run gets deep into a race they would cut short.', ''] : []),
