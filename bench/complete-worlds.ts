@@ -1,0 +1,39 @@
+/**
+ * Benchmark of the complete worlds (issue 17): every design that names one
+ * (`completeWorld`) explored to the end of it, one thread, exact visited
+ * set. Prints states, transitions, depth, seconds, states/s and bytes per
+ * state, and fails when a world does not close or an expected verdict
+ * differs: a complete world's holds are over its whole reachable space.
+ *
+ *   npx tsx bench/complete-worlds.ts      (part of npm run bench; writes bench/out/complete-worlds.json)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { designs } from '../model/designs/index.ts';
+import { chooseWorld, inWorld } from '../model/designs/world-choice.ts';
+import { exploreDesign } from '../properties/explore-dma.ts';
+import { invariants } from '../properties/registry.ts';
+
+const complete = chooseWorld('complete', {}, []);
+if (complete._tag === 'Left') throw new Error(complete.left);
+const rows: object[] = [];
+const bad: string[] = [];
+console.log('complete worlds: each explored to its end (one thread, exact visited set)');
+console.log(`${'design'.padEnd(20)} ${'states'.padStart(8)} ${'transitions'.padStart(11)} ${'depth'.padStart(5)} ${'seconds'.padStart(8)} ${'states/s'.padStart(9)} ${'bytes/st'.padStart(9)}  verdicts`);
+for (const d of designs.filter((x) => x.completeWorld !== undefined)) {
+  const e = exploreDesign(inWorld(d, complete.right), invariants, { maxStates: 5_000_000 });
+  const r = e.result;
+  const violated = new Set(e.violations.map((v) => v.invariant));
+  const differs = invariants.filter((i) => (violated.has(i.id) ? 'violated' : 'held') !== d.expected[i.id].verdict).map((i) => i.id);
+  if (!r.complete) bad.push(`${d.id}: the complete world did not close at ${r.states} states`);
+  if (differs.length > 0) bad.push(`${d.id}: ${differs.join(', ')} differ from the design's expectation`);
+  rows.push({ design: d.id, world: d.completeWorld, states: r.states, transitions: r.transitions, maxDepth: r.maxDepth, complete: r.complete, seconds: r.seconds, statesPerSecond: r.statesPerSecond, bytesPerState: e.bytesPerState, violated: [...violated] });
+  console.log(
+    `${d.id.padEnd(20)} ${String(r.states).padStart(8)} ${String(r.transitions).padStart(11)} ${String(r.maxDepth).padStart(5)} ${r.seconds.toFixed(1).padStart(8)} ${Math.round(r.statesPerSecond).toString().padStart(9)} ${Math.round(e.bytesPerState).toString().padStart(9)}  ${violated.size} violated, ${invariants.length - violated.size} held over the whole space`,
+  );
+}
+mkdirSync('bench/out', { recursive: true });
+writeFileSync('bench/out/complete-worlds.json', `${JSON.stringify(rows, null, 2)}\n`);
+if (bad.length > 0) {
+  for (const b of bad) console.error(b);
+  process.exit(1);
+}
