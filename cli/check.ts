@@ -55,13 +55,20 @@ export const check = (args: CheckArgs): number => {
   const all: Verdict[] = [];
   const note = progressNote(args.json);
   for (const [i, id] of args.designs.entries()) {
-    note(`check: searching ${id} (design ${i + 1} of ${args.designs.length})`);
+    const doing = `check: searching ${id} (design ${i + 1} of ${args.designs.length})`;
+    note(doing);
     const design = here(id);
     try {
       const own = budgetOf(design, args.runs, args.maxCommands);
       const runs = args.runsGiven ? args.runs : own.runs;
       const maxCommands = args.maxCommandsGiven ? args.maxCommands : own.maxCommands;
-      all.push(...verdictsFor(design, args.invariants, { seed: args.seed, runs, maxCommands, path: args.path }));
+      // A search of one design can take seconds: every thousand runs (its searches for each invariant together) the note says how far it is.
+      let made = 0;
+      const onRun = () => {
+        made++;
+        if (made % 1000 === 0) note(`check: ${id} (design ${i + 1} of ${args.designs.length}): ${made} runs`);
+      };
+      all.push(...verdictsFor(design, args.invariants, { seed: args.seed, runs, maxCommands, path: args.path, onRun }));
     } catch (err) {
       // fast-check refuses a replay path that does not lead to a failure with this seed and budget.
       if (args.path === undefined || !(err instanceof Error) || !/replay/i.test(err.message)) throw err;

@@ -163,6 +163,8 @@ export interface SearchConfig {
    * the commands' replay path, joined by '@' (as `SearchOutcome.path`).
    */
   readonly path?: string | undefined;
+  /** Called once per run fast-check makes (shrinking's runs included): a progress display's hook; it changes nothing. */
+  readonly onRun?: () => void;
 }
 
 export interface SearchOutcome {
@@ -209,6 +211,7 @@ export const search = (design: Design, invariants: ReadonlyArray<Invariant>, cfg
   const [fcPath, replayPath] = cfg.path === undefined ? [undefined, undefined] : cfg.path.split('@');
   const stats: Stats = newStats();
   const prop = fc.property(commandsFor(design, invariants, stats, cfg.maxCommands, replayPath), (cmds) => {
+    cfg.onRun?.();
     fc.modelRun(() => ({ model: { state: initial, trace: [], moves: [] }, real: {} }), cmds);
   });
   const t0 = performance.now();

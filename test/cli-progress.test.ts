@@ -30,6 +30,14 @@ describe('progress on a terminal', () => {
     expect(r.stdout).not.toContain('\x1b');
   });
 
+  it('check says how many runs a long search has made, every thousand', () => {
+    asTerminal(true);
+    const r = runCli('check', '--design', 'pin-user-pages', '--invariant', 'gup-release', '--runs', '2000', '--no-timing');
+    expect(r.stderr).toContain('\r\x1b[Kcheck: pin-user-pages (design 1 of 1): 1000 runs\r');
+    expect(r.stderr).toContain('\r\x1b[Kcheck: pin-user-pages (design 1 of 1): 2000 runs\r');
+    expect(r.stderr.endsWith('\r\x1b[K')).toBe(true);
+  });
+
   it('witness names each situation it looks for', () => {
     asTerminal(true);
     const r = runCli('witness', '--design', 'vma-p2p-map', '--max-states', '50');
