@@ -93,10 +93,14 @@ const checkArgs: CheckArgs = { command: 'check', designs: [], invariants: [...in
  * selection repeats for every mutant a test of this file covers. Each
  * design is searched for the invariants it is expected to violate: a
  * search for a hold finds nothing to paste and spends its whole budget.
+ * Of the designs with driver threads (160-step runs, races a thousand runs
+ * may not reach) only nostop is searched, whose races are found within a
+ * hundred runs: its traces carry the `by=` threads and the `->` lines a
+ * callback's start prints.
  */
 let found: ReadonlyArray<Verdict> | undefined;
 const searchedViolations = (): ReadonlyArray<Verdict> =>
-  (found ??= designs.flatMap((d) => {
+  (found ??= designs.filter((d) => d.searchCommands === undefined || d.id === 'vma-p2p-map-notifier-nostop').flatMap((d) => {
     const violated = invariantIds.filter((id) => d.expected[id].verdict === 'violated');
     return violated.length === 0 ? [] : verdictsFor(d, violated, { seed: defaults.seed, runs: checkArgs.runs, maxCommands: checkArgs.maxCommands }).filter((v) => v.violation !== null);
   }));
