@@ -48,7 +48,9 @@ export const checkDefaultsSuite = (share: ReadonlyArray<string>): { readonly che
         'all as expected',
         'exit status 0: every verdict as its design expects (violations too)',
       ]);
-    });
+      // Half of npm run check in one test: about a minute on an idle machine, twice that when the
+      // machine is busy; a hang is still caught.
+    }, 300_000);
 
     it('every row of the sample table for these designs is a row that check prints', () => {
       // The table's columns are as wide as the longest design name printed: the share that has the
