@@ -2,7 +2,8 @@
  * Every example in docs/ is real: each JSON block that is a counterexample
  * file loads and replays as it says, and each text report block (a
  * `dmacheck counterexample ID` heading with its steps) reads back as a
- * pasted report and replays.
+ * pasted report and replays; the Mermaid diagram in docs/citing.md is
+ * what `report --format mermaid` draws.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
@@ -11,6 +12,7 @@ import { decodeCounterexample } from '../properties/counterexample/load.ts';
 import { parsePaste } from '../properties/counterexample/paste.ts';
 import { pasteDifferences } from '../properties/counterexample/paste-check.ts';
 import { replayOwn } from '../properties/counterexample/replay-file.ts';
+import { runCli } from './cli-in-process.ts';
 
 const blocks = (file: string): ReadonlyArray<string> => {
   const text = readFileSync(file, 'utf8');
@@ -41,4 +43,13 @@ describe('the examples in docs/', () => {
       if (r === undefined || E.isLeft(r)) throw new Error(JSON.stringify(r));
       expect(pasteDifferences(r.right)).toEqual([]);
     });
+});
+
+describe('the Mermaid diagram in docs/citing.md', () => {
+  it('is what report --format mermaid draws for the trace it shows', () => {
+    const diagram = /```mermaid\n([\s\S]*?)```/.exec(readFileSync('docs/citing.md', 'utf8'))![1]!;
+    const r = runCli('report', 'counterexamples/vma-p2p-map/map-within-vma-lifetime-b4b20ca633.json', '--format', 'mermaid');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(diagram.trim());
+  });
 });
