@@ -154,8 +154,25 @@ class OwnTestsFirst {
     await this.inner.init();
     keepThread(this.inner.ctx);
   }
-  dryRun(options) {
-    return this.inner.dryRun(options);
+  async dryRun(options) {
+    const r = await this.inner.dryRun(options);
+    // How many tests a run of all of them reports: a mutant run that reports fewer lost some to a file that did not load.
+    if (r.status === 'complete') this.allTests = r.tests.length;
+    return r;
+  }
+  /**
+   * One run of the inner runner. A test file that throws while it is
+   * imported (a static mutant that breaks what the model builds at import,
+   * a design's environment, say) has no tests to fail, and the vitest
+   * runner counts only tests: such a mutant came out "survived" with fewer
+   * tests run than asked for. Fewer tests than asked is a file that did not
+   * load with the mutant active: killed.
+   */
+  async runCounted(options, expected) {
+    const r = await this.inner.mutantRun(options);
+    if (r.status === MutantRunStatus.Survived && expected !== undefined && r.nrOfTests < expected)
+      return { status: MutantRunStatus.Killed, killedBy: [], failureMessage: `a test file did not load with the mutant active: ${r.nrOfTests} of ${expected} tests ran`, nrOfTests: r.nrOfTests };
+    return r;
   }
   dispose() {
     return this.inner.dispose();
@@ -168,13 +185,14 @@ class OwnTestsFirst {
     // Only a mutant activated at import needs the modules evaluated again.
     if (options.mutantActivation === 'static') freshNextRun = true;
     const all = options.testFilter;
-    if (all === undefined) return this.inner.mutantRun(options);
+    if (all === undefined) return this.runCounted(options, this.allTests);
     const first = firstRound(options.activeMutant.fileName, all);
-    if (first.length === 0 || first.length === all.length) return this.inner.mutantRun(options);
-    const one = await this.inner.mutantRun({ ...options, testFilter: first });
+    if (first.length === 0 || first.length === all.length) return this.runCounted(options, all.length);
+    const one = await this.runCounted({ ...options, testFilter: first }, first.length);
     if (one.status !== MutantRunStatus.Survived) return one;
     const chosen = new Set(first);
-    const two = await this.inner.mutantRun({ ...options, testFilter: all.filter((id) => !chosen.has(id)) });
+    const rest = all.filter((id) => !chosen.has(id));
+    const two = await this.runCounted({ ...options, testFilter: rest }, rest.length);
     return two.status === MutantRunStatus.Survived || two.status === MutantRunStatus.Killed ? { ...two, nrOfTests: one.nrOfTests + two.nrOfTests } : two;
   }
 }
