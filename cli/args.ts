@@ -107,6 +107,9 @@ export type Args = CheckArgs | ExploreArgs | ReferenceArgs | ReplayArgs | Report
  */
 export const defaults = { runs: 10000, seed: 2019, maxCommands: 80, maxStates: 10000, confirmStates: 3000 } as const;
 
+/** explore's state bound in a complete world when --max-states is not given: a complete world is meant to be explored to its end. */
+export const COMPLETE_WORLD_STATES = 5_000_000;
+
 export const COUNTEREXAMPLES = 'counterexamples';
 
 /** `explore --workers`: at most this many threads. */
@@ -125,7 +128,7 @@ export const usage = `usage:
 designs:    ${designs.map((d) => d.id).join(', ')}
 invariants: ${invariantIds.join(', ')}
 worlds:     ${namedWorlds.map((w) => w.name).join(', ')}; --set keys: ${Object.keys(worldKnobs).join(', ')}
-defaults:   --runs ${defaults.runs} --seed ${defaults.seed} --max-commands ${defaults.maxCommands} --confirm-states ${defaults.confirmStates}; explore --max-states ${defaults.maxStates} (per design, no depth bound); replay reads ${COUNTEREXAMPLES}/`;
+defaults:   --runs ${defaults.runs} --seed ${defaults.seed} --max-commands ${defaults.maxCommands} --confirm-states ${defaults.confirmStates}; explore --max-states ${defaults.maxStates} (per design, no depth bound; ${COMPLETE_WORLD_STATES} in --world complete); replay reads ${COUNTEREXAMPLES}/`;
 
 const positive = (flag: string, v: string): E.Either<string, number> =>
   /^[0-9]+$/.test(v) && Number(v) >= 1 && Number(v) <= 10_000_000 ? E.right(Number(v)) : E.left(`${flag}: expected a whole number from 1 to 10000000, got ${quoted(v)}`);
@@ -305,6 +308,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
     }
   }
   const json = f.switches.has('--json');
+  if (world.right.name === 'complete' && !f.values.some(([flag]) => flag === '--max-states')) maxStates = COMPLETE_WORLD_STATES;
   if (reference !== undefined) {
     if (f.values.some(([flag]) => flag === '--design' || flag === '--invariant') || depth !== undefined || f.values.some(([flag]) => WORLD_FLAGS.includes(flag)) || f.switches.has('--save') || f.switches.has('--fingerprints') || f.switches.has('--go-on') || f.switches.has('--no-timing') || maxStates !== defaults.maxStates || workers !== 1)
       return E.left('--reference explores the reference model whole: it takes only --buggy and --json');

@@ -112,3 +112,16 @@ describe('the complete world (--world complete)', () => {
     expect(r.stderr.trim()).toBe('dmacheck: --world: design vma-p2p-map names no complete world yet (docs/exploring.md lists those that do)');
   });
 });
+
+describe('explore in the complete world', () => {
+  it('is bounded at COMPLETE_WORLD_STATES unless --max-states says otherwise: it is meant to be explored to its end', async () => {
+    const { parseArgs, COMPLETE_WORLD_STATES, defaults } = await import('../cli/args.ts');
+    const bound = (...argv: string[]) => {
+      const r = parseArgs(['explore', '--design', 'vmsplice', ...argv]);
+      return r._tag === 'Right' && r.right.command === 'explore' ? r.right.maxStates : null;
+    };
+    expect(bound('--world', 'complete')).toBe(COMPLETE_WORLD_STATES);
+    expect(bound('--world', 'complete', '--max-states', '100')).toBe(100);
+    expect(bound('--world', 'small')).toBe(defaults.maxStates);
+  });
+});
