@@ -154,25 +154,23 @@ class OwnTestsFirst {
     await this.inner.init();
     keepThread(this.inner.ctx);
   }
-  async dryRun(options) {
-    const r = await this.inner.dryRun(options);
-    // How many tests a run of all of them reports: a mutant run that reports fewer lost some to a file that did not load.
-    if (r.status === 'complete') this.allTests = r.tests.length;
-    return r;
+  dryRun(options) {
+    return this.inner.dryRun(options);
   }
   /**
    * One run of the inner runner. A test file that throws while it is
    * imported (a static mutant that breaks what the model builds at import,
    * a design's environment, say) has no tests to fail, and the vitest
-   * runner counts only tests: such a mutant came out "survived" with fewer
-   * tests run than asked for. Fewer tests than asked is a file that did not
-   * load with the mutant active: killed.
+   * runner counts only tests: such a mutant came out "survived". vitest
+   * records the error on the file itself: a file of the run with errors of
+   * its own did not load with the mutant active, and the mutant is killed.
    */
-  async runCounted(options, expected) {
+  async runChecked(options) {
     const r = await this.inner.mutantRun(options);
-    if (r.status === MutantRunStatus.Survived && expected !== undefined && r.nrOfTests < expected)
-      return { status: MutantRunStatus.Killed, killedBy: [], failureMessage: `a test file did not load with the mutant active: ${r.nrOfTests} of ${expected} tests ran`, nrOfTests: r.nrOfTests };
-    return r;
+    if (r.status !== MutantRunStatus.Survived) return r;
+    const broken = (this.inner.ctx?.state?.getFiles() ?? []).filter((f) => (f.result?.errors?.length ?? 0) > 0);
+    if (broken.length === 0) return r;
+    return { status: MutantRunStatus.Killed, killedBy: [], failureMessage: `${broken[0].name} did not load with the mutant active: ${String(broken[0].result.errors[0]?.message ?? '').slice(0, 200)}`, nrOfTests: r.nrOfTests };
   }
   dispose() {
     return this.inner.dispose();
@@ -185,14 +183,13 @@ class OwnTestsFirst {
     // Only a mutant activated at import needs the modules evaluated again.
     if (options.mutantActivation === 'static') freshNextRun = true;
     const all = options.testFilter;
-    if (all === undefined) return this.runCounted(options, this.allTests);
+    if (all === undefined) return this.runChecked(options);
     const first = firstRound(options.activeMutant.fileName, all);
-    if (first.length === 0 || first.length === all.length) return this.runCounted(options, all.length);
-    const one = await this.runCounted({ ...options, testFilter: first }, first.length);
+    if (first.length === 0 || first.length === all.length) return this.runChecked(options);
+    const one = await this.runChecked({ ...options, testFilter: first });
     if (one.status !== MutantRunStatus.Survived) return one;
     const chosen = new Set(first);
-    const rest = all.filter((id) => !chosen.has(id));
-    const two = await this.runCounted({ ...options, testFilter: rest }, rest.length);
+    const two = await this.runChecked({ ...options, testFilter: all.filter((id) => !chosen.has(id)) });
     return two.status === MutantRunStatus.Survived || two.status === MutantRunStatus.Killed ? { ...two, nrOfTests: one.nrOfTests + two.nrOfTests } : two;
   }
 }

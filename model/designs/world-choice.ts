@@ -117,6 +117,13 @@ export const worldFlags = (w: World): ReadonlyArray<string> => {
   ];
 };
 
+/**
+ * A world in which every expected violation of a design must show: its own,
+ * or its complete world with nothing set or left out on top (that is what a
+ * complete world claims). In any other world a missing one is excused.
+ */
+export const showsEveryViolation = (w: World): boolean => isDefaultWorld(w) || (w.name === 'complete' && Object.keys(w.set).length === 0 && w.without.length === 0);
+
 /** True for the design's own world, unchanged. */
 export const isDefaultWorld = (w: World): boolean => w.name === 'default' && knobNames.every((k) => w.set[k] === undefined) && w.without.length === 0;
 

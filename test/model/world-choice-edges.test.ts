@@ -128,3 +128,14 @@ describe('a world as a file records it', () => {
     expect(worldFromRecord({ name: 'default', set: { vmas: 0 } })).toEqual(E.left({ field: 'world.set.vmas', message: 'must be from 1 to 8, got 0' }));
   });
 });
+
+describe('where every expected violation must show', () => {
+  it("the design's own world and its complete world as it is; not one changed on top, nor another world", async () => {
+    const { showsEveryViolation } = await import('../../model/designs/world-choice.ts');
+    expect(showsEveryViolation(defaultWorld)).toBe(true);
+    expect(showsEveryViolation(world('complete'))).toBe(true);
+    expect(showsEveryViolation(world('complete', { 'ram-pages': 2 }))).toBe(false);
+    expect(showsEveryViolation(world('complete', {}, ['fork']))).toBe(false);
+    expect(showsEveryViolation(world('small'))).toBe(false);
+  });
+});
