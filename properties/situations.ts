@@ -10,6 +10,7 @@
 import type { Op } from '../model/op.ts';
 import type { Step } from '../model/result.ts';
 import type { State } from '../model/state.ts';
+import { findVma } from '../model/page.ts';
 import type { InvariantId } from './invariant.ts';
 import { invariantById } from './registry.ts';
 
@@ -139,10 +140,9 @@ export const situations: ReadonlyArray<Situation> = [
     what: 'a process stores to an anonymous page that a pipe holds after another process spliced it (vmsplice)',
     reached: (before, op) =>
       op.kind === 'store' &&
-      [...before.vmas.values()].some((v) => {
-        const p = v.mm === op.mm && op.addr >= v.start && op.addr < v.start + v.npages ? v.ptes[op.addr - v.start] : null;
-        return p !== null && p !== undefined && [...before.pageArrays.values()].some((a) => a.pipe === true && a.mm !== op.mm && a.pfns.includes(p.pfn));
-      }),
+      ((p) => p !== null && [...before.pageArrays.values()].some((a) => a.pipe === true && a.mm !== op.mm && a.pfns.includes(p.pfn)))(
+        ((v) => v?.ptes[op.addr - v.start] ?? null)(findVma(before, op.mm, op.addr)),
+      ),
   },
   {
     id: 'private-file-page-pinned',

@@ -116,7 +116,8 @@ const storeCauses = (steps: ReadonlyArray<Ran>, k: number, mm: number): Readonly
   if (gup !== null) causes.push(gup);
   const shared = lastBefore(steps, k, (r) => privateMapperSet(r.after, pfn).size >= 2 && privateMapperSet(r.before, pfn).size < 2);
   if (shared >= 0) causes.push({ step: shared + 1, why: `pfn ${pfn} becomes shared copy-on-write between processes (${steps[shared]!.op.kind})` });
-  const holder = [...bad.before.pageArrays.values()].find((a) => a.mm !== mm && a.pfns.includes(pfn));
+  // The array isolation judged: another process's, holding the page as taken through a private mapping.
+  const holder = [...bad.before.pageArrays.values()].find((a) => a.mm !== mm && a.pfns.some((p, i) => p === pfn && a.cow[i] === true));
   const left = holder === undefined ? -1 : lastBefore(steps, k, (r) => privateMapperSet(r.before, pfn).has(holder.mm) && !privateMapperSet(r.after, pfn).has(holder.mm));
   if (left >= 0) causes.push({ step: left + 1, why: `mm ${holder!.mm} stops mapping pfn ${pfn} (${steps[left]!.op.kind}): mm ${mm}'s PTE is the only one left, so its write fault reuses the page` });
   return inOrder(causes);
@@ -136,7 +137,7 @@ export const isolationCauses = (steps: ReadonlyArray<Ran>, k: number): ReadonlyA
   const gup = took >= 0 ? { step: took + 1, why: `${steps[took]!.op.kind} hands out pfn ${pfn} as pages ${pages}` } : gupOf(steps, k, pfn);
   if (gup !== null) causes.push(gup);
   // The step after which two processes map it privately: fork, or the end of fork's invalidation when a notifier deferred the copy.
-  const mappers = (st: Ran['before']): number => new Set([...st.vmas.values()].filter((v) => !v.shared && v.ptes.some((p) => p?.pfn === pfn)).map((v) => v.mm)).size;
+  const mappers = (st: Ran['before']): number => privateMapperSet(st, pfn).size;
   const shared = lastBefore(steps, k, (r) => mappers(r.after) >= 2 && mappers(r.before) < 2);
   if (shared >= 0) causes.push({ step: shared + 1, why: `pfn ${pfn} becomes shared copy-on-write between processes (${steps[shared]!.op.kind})` });
   return inOrder(causes);

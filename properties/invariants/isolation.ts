@@ -1,5 +1,6 @@
 import * as O from 'fp-ts/lib/Option.js';
 import type { Event } from '../../model/event.ts';
+import { findVma } from '../../model/page.ts';
 import type { Frame, PageArray, State } from '../../model/state.ts';
 import type { Invariant } from '../invariant.ts';
 
@@ -65,12 +66,9 @@ const snapshotOf = (s: State, pfn: number, mm: number): { readonly a: PageArray;
 
 /** The anonymous frame `mm`'s page table maps at `addr` in `s`, if any. */
 const anonAt = (s: State, mm: number, addr: number): number | null => {
-  for (const v of s.vmas.values()) {
-    if (v.mm !== mm || addr < v.start || addr >= v.start + v.npages) continue;
-    const p = v.ptes[addr - v.start];
-    return p !== null && p !== undefined && s.frames[p.pfn]?.mapping.kind === 'anon' ? p.pfn : null;
-  }
-  return null;
+  const v = findVma(s, mm, addr);
+  const p = v?.ptes[addr - v.start] ?? null;
+  return p !== null && s.frames[p.pfn]?.mapping.kind === 'anon' ? p.pfn : null;
 };
 
 /** A CPU store of `mm` that lands in a page another process's GUP reference holds as its private memory. */

@@ -6,6 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { expect } from 'vitest';
 import { designById } from '../../model/designs/index.ts';
+import { pre58 } from '../../model/designs/vmsplice.ts';
 import { peekThread } from '../../model/driver-thread.ts';
 import type { Event } from '../../model/event.ts';
 import type { Op } from '../../model/op.ts';
@@ -29,19 +30,8 @@ export const RAM_PAGES = 8;
 export const P2PDMA_BASE = 8;
 export const RAW_BASE = 10;
 
-/** Every era switch off: the 2019 kernel. */
-export const oldEra: Era = {
-  forkEarlyCow: false,
-  p2pGupGate: false,
-  longtermFileGate: false,
-  cowReuseOnlyUnreferenced: false,
-  pinUnsharesReadOnly: false,
-  dmaMapSgP2pdma: false,
-  reclaimKeepsPinnedPrivate: false,
-  longtermUnsharesCow: false,
-  pinSkipsZeroPage: false,
-  gupBreaksCow: false,
-};
+/** Every era switch off: the 2019 kernel (the era vmsplice-leak runs on). */
+export const oldEra: Era = pre58;
 
 export const worldSpec = (era: Era = currentEra): WorldSpec => ({
   ramPages: RAM_PAGES,
