@@ -27,6 +27,8 @@ interface Box {
   state: State;
   trace: TraceStep[];
   moves: Move[];
+  /** The explorer's steps the moves took: one a move, but one a call for a search-only run of thread steps. */
+  units: number;
 }
 
 export class ViolationFound extends Error {
@@ -35,6 +37,8 @@ export class ViolationFound extends Error {
     readonly trace: ReadonlyArray<TraceStep>,
     /** The commands that ran, in order (the last one failed). */
     readonly moves: ReadonlyArray<Move>,
+    /** How many design steps the explorer would take for them (a search-only run of k thread steps is k). */
+    readonly units: number,
   ) {
     super(`${violation.invariant}: ${violation.message}`);
   }
@@ -67,7 +71,10 @@ const plan = (move: Move, s: State): ReadonlyArray<PlannedCall> | null => {
 /** Run planned calls on the box, judging each; throws ViolationFound. */
 const execute = (m: Box, move: Move, calls: ReadonlyArray<PlannedCall>, invariants: ReadonlyArray<Invariant>, stats: Stats): void => {
   m.moves.push(move);
+  const run = move.template.searchOnly === true;
+  if (!run) m.units++;
   for (const call of calls) {
+    if (run) m.units++;
     stats.calls++;
     for (const inv of invariants)
       if (inv.exercised(call.before, call.op, call.step)) stats.exercised.set(inv.id, (stats.exercised.get(inv.id) ?? 0) + 1);
@@ -75,7 +82,7 @@ const execute = (m: Box, move: Move, calls: ReadonlyArray<PlannedCall>, invarian
     const bad = wellFormed(call.step.state);
     if (bad !== null) throw new ModelBug(`model bug after ${formatOp(call.op)}: ${bad}`);
     const v = judge(invariants, call);
-    if (v !== null) throw new ViolationFound(v, [...m.trace], [...m.moves]);
+    if (v !== null) throw new ViolationFound(v, [...m.trace], [...m.moves], m.units);
     m.state = call.step.state;
   }
 };
@@ -116,7 +123,7 @@ class TemplateCommand implements fc.Command<Box, object> {
 
 /** Run `moves` in order from the design's initial state, skipping those not enabled (as fc.modelRun does). */
 export const rerun = (design: Design, invariants: ReadonlyArray<Invariant>, moves: ReadonlyArray<Move>, stats: Stats = newStats()): ViolationFound | null => {
-  const m: Box = { state: makeWorld(design.world), trace: [], moves: [] };
+  const m: Box = { state: makeWorld(design.world), trace: [], moves: [], units: 0 };
   try {
     for (const move of moves) {
       const calls = plan(move, m.state);
@@ -212,7 +219,7 @@ export const search = (design: Design, invariants: ReadonlyArray<Invariant>, cfg
   const stats: Stats = newStats();
   const prop = fc.property(commandsFor(design, invariants, stats, cfg.maxCommands, replayPath), (cmds) => {
     cfg.onRun?.();
-    fc.modelRun(() => ({ model: { state: initial, trace: [], moves: [] }, real: {} }), cmds);
+    fc.modelRun(() => ({ model: { state: initial, trace: [], moves: [], units: 0 }, real: {} }), cmds);
   });
   const t0 = performance.now();
   const out = fc.check(prop, { seed: cfg.seed, numRuns: cfg.runs, ...(fcPath === undefined ? {} : { path: fcPath }) });

@@ -30,7 +30,7 @@ export interface Verdict {
   readonly violation: null | {
     readonly message: string;
     readonly trace: ReadonlyArray<TraceStep>;
-    /** Design steps (template moves) the trace takes: the explorer's unit of length. */
+    /** Design steps the trace takes, the explorer's unit of length: one a template move, one a call of a search-only run of thread steps. */
     readonly moves: number;
     readonly path: string;
     /** What the explorer said of the trace's length (`properties/shortest.ts`), when asked. */
@@ -67,7 +67,7 @@ export const verdictsFor = (design: Design, ids: ReadonlyArray<InvariantId>, cfg
       searched,
       exercised: r.exercised.get(invariant) ?? 0,
       // Stryker disable next-line StringLiteral: search() sets path to a string whenever it found a violation (properties/search.ts), so the fallback is never used
-      violation: { message, trace: r.found.trace, moves: r.found.moves.length, path: r.path ?? '' },
+      violation: { message, trace: r.found.trace, moves: r.found.units, path: r.path ?? '' },
     });
     remaining = remaining.filter((id) => id !== invariant);
   }
