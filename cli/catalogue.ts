@@ -17,7 +17,8 @@ const eraLine = (d: Design): string =>
 const driverCode = (d: Design): ReadonlyArray<string> =>
   d.world.devices.flatMap((dev, id) => {
     if (dev.driver === undefined) return [];
-    const listing = (role: string, name: string): string[] => {
+    const listing = (role: string, name: string | undefined): string[] => {
+      if (name === undefined) return [];
       const r = recipeByName(name);
       return r === undefined
         ? [`- ${role}: \`${name}\` (unknown recipe)`]
@@ -28,6 +29,8 @@ const driverCode = (d: Design): ReadonlyArray<string> =>
       '',
       ...listing('invalidate callback', dev.driver.invalidate),
       ...listing('map path', dev.driver.mapPath),
+      ...listing('dma-buf move_notify', dev.driver.moveNotify),
+      ...listing('dma-buf map path', dev.driver.mapAttachment),
     ];
   });
 

@@ -2,7 +2,7 @@
  * What a step did that an invariant may judge. Events are facts about the
  * step (a CPU load hit this pfn, this VMA was destroyed), never verdicts.
  */
-import type { DeviceId, DeviceRangeId, FoundVma, HmmPfn, InvalidationId, MappedEntry, MappingId, MmId, NotifierId, NotifyEvent, PagesId, Pfn, SglId, ThreadId, VmaId } from './state.ts';
+import type { AttachmentId, DeviceId, DmaBufId, DeviceRangeId, FoundVma, HmmPfn, InvalidationId, MappedEntry, MappingId, MmId, NotifierId, NotifyEvent, PagesId, Pfn, SglId, ThreadId, VmaId } from './state.ts';
 
 export type CpuAccessor = 'sg_virt' | 'kmap_local_page' | 'sg_copy_to_buffer' | 'memcpy_toio' | 'store' | 'load' | 'swiotlb_bounce' | 'dma_virt_ops' | 'pipe_read';
 
@@ -115,4 +115,14 @@ export type Event =
   | { readonly kind: 'driver-recorded'; readonly device: DeviceId; readonly mapping: MappingId }
   | { readonly kind: 'driver-forgot'; readonly device: DeviceId; readonly mapping: MappingId }
   /** device_release_driver(): the device's driver was unbound. */
-  | { readonly kind: 'driver-unbound'; readonly device: DeviceId };
+  | { readonly kind: 'driver-unbound'; readonly device: DeviceId }
+  /** dma_buf_export returned a dma-buf; dma_buf_dynamic_attach an attachment. */
+  | { readonly kind: 'dmabuf-exported'; readonly dmabuf: DmaBufId }
+  | { readonly kind: 'dmabuf-attached'; readonly attachment: AttachmentId }
+  /** dma_buf_map_attachment returned a table: `mapping` carries its DMA addresses. */
+  | { readonly kind: 'dmabuf-mapped'; readonly attachment: AttachmentId; readonly mapping: MappingId }
+  /** dma_buf_move_notify called an importer's move_notify, run as `thread`. */
+  | { readonly kind: 'move-notify-called'; readonly attachment: AttachmentId; readonly thread: ThreadId }
+  | { readonly kind: 'move-notify-returned'; readonly attachment: AttachmentId }
+  | { readonly kind: 'sgt-kept'; readonly device: DeviceId; readonly mapping: MappingId }
+  | { readonly kind: 'sgt-dropped'; readonly device: DeviceId; readonly mapping: MappingId };

@@ -29,6 +29,8 @@ import { invalidateCallbackReturn, mmuIntervalNotifierInsert, mmuIntervalNotifie
 import { p2pMap, p2pUnmap } from './ops/p2p-vma-ops.ts';
 import { pciAllocP2pmem, pciP2pmemFind, pciFreeP2pmem, pciP2pdmaMapSg, pciP2pdmaUnmapSg, pciStopAndRemoveBusDevice, memunmapPages } from './ops/p2pdma.ts';
 import { cpuAccess } from './ops/cpu.ts';
+import { dmaBufDynamicAttach, dmaBufExport, dmaBufMapAttachment, dmaBufMoveNotify, dmaBufPin, dmaBufUnmapAttachment, dmaResvLock, dmaResvUnlock, moveNotifyReturn, vfioPciDmaBufRevoke } from './ops/dmabuf.ts';
+import { driverDropSgt, driverKeepSgt, driverMapAttachment } from './ops/dmabuf-importer.ts';
 import { deviceReleaseDriver, dmaMapPage, dmaMappingError, dmaMapSingle, dmaUnmapPage, dmaUnmapSingle } from './ops/dma-page.ts';
 import { kmapLocalPage, memcpyToio, sgAllocTable, sgAllocTableFromPages, sgCopyToBuffer, sgFreeTable, sgSetPage, sgVirt } from './ops/scatterlist.ts';
 
@@ -112,6 +114,19 @@ const handlers: Handlers = {
   p2p_unmap: (s, o) => p2pUnmap(s, o.mapping),
   sgl_dma_map_user: (s, o) => sglDmaMapUser(s, o.dev, o.mm, o.start, o.npages, o.dir),
   sgl_dma_unmap: (s, o) => sglDmaUnmap(s, o.sgl),
+  dma_buf_export: (s, o) => dmaBufExport(s, o.dev, o.bar),
+  dma_buf_dynamic_attach: (s, o) => dmaBufDynamicAttach(s, o.dmabuf, o.dev, o.peer2peer),
+  dma_buf_pin: (s, o) => dmaBufPin(s, o.attachment),
+  dma_resv_lock: (s, o) => dmaResvLock(s, o.dmabuf, o.dev),
+  dma_resv_unlock: (s, o) => dmaResvUnlock(s, o.dmabuf, o.dev),
+  dma_buf_map_attachment: (s, o) => dmaBufMapAttachment(s, o.attachment, o.dir),
+  dma_buf_unmap_attachment: (s, o) => dmaBufUnmapAttachment(s, o.attachment, o.mapping),
+  dma_buf_move_notify: (s, o) => dmaBufMoveNotify(s, o.dmabuf),
+  move_notify_return: (s, o) => moveNotifyReturn(s, o.attachment, o.by),
+  vfio_pci_dma_buf_revoke: (s, o) => vfioPciDmaBufRevoke(s, o.dmabuf),
+  driver_map_attachment: (s, o) => driverMapAttachment(s, o.dev, o.attachment),
+  driver_keep_sgt: (s, o) => driverKeepSgt(s, o.dev, o.attachment, o.mapping, o.by),
+  driver_drop_sgt: (s, o) => driverDropSgt(s, o.dev, o.mapping),
 };
 
 type AnyHandler = (s: State, op: Op) => Outcome;

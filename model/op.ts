@@ -133,6 +133,24 @@ export const opArgs = {
   dma_unmap_single: args({ mapping: nat, dev: nat, dir: DmaDirectionCodec }),
   dma_mapping_error: args({ dev: nat, mapping: nat }),
   device_release_driver: args({ dev: nat }),
+  // dma-buf (drivers/dma-buf/dma-buf.c): an exporter's buffer of BAR memory, importers'
+  // dynamic attachments, the reservation lock, mapping, and the exporter's move_notify
+  dma_buf_export: args({ dev: nat, bar: nat }),
+  dma_buf_dynamic_attach: args({ dmabuf: nat, dev: nat, peer2peer: t.boolean }),
+  dma_buf_pin: args({ attachment: nat }),
+  dma_resv_lock: args({ dmabuf: nat, dev: nat }),
+  dma_resv_unlock: args({ dmabuf: nat, dev: nat }),
+  dma_buf_map_attachment: args({ attachment: nat, dir: DmaDirectionCodec }),
+  dma_buf_unmap_attachment: args({ attachment: nat, mapping: nat }),
+  dma_buf_move_notify: args({ dmabuf: nat }),
+  // the importer's move_notify returns to dma_buf_move_notify
+  move_notify_return: args({ attachment: nat }),
+  // VFIO's exporter (vfio_pci_dma_buf_move): priv->revoked = true, under the reservation lock
+  vfio_pci_dma_buf_revoke: args({ dmabuf: nat }),
+  // an importing driver's dma-buf code: start its map path, keep or drop the table it mapped
+  driver_map_attachment: args({ dev: nat, attachment: nat }),
+  driver_keep_sgt: args({ dev: nat, attachment: nat, mapping: nat }),
+  driver_drop_sgt: args({ dev: nat, mapping: nat }),
   // a CPU access by a process: faults only when the kernel would
   store: args({ mm: nat, addr: nat }),
   load: args({ mm: nat, addr: nat }),

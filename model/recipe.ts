@@ -13,7 +13,7 @@
  */
 import type { Event } from './event.ts';
 import type { Op } from './op.ts';
-import type { DeviceId, DriverRecord, DriverThread, NotifierId, NotifyRange, State } from './state.ts';
+import type { DeviceId, DriverRecord, DriverThread, NotifierId, NotifyRange, SgtRecord, State } from './state.ts';
 
 /** What one driver knows besides a thread's locals: its own records. */
 export interface DriverView {
@@ -22,6 +22,8 @@ export interface DriverView {
   readonly records: ReadonlyArray<DriverRecord>;
   /** The interval notifiers this driver inserted (embedded in its own objects): their ids and ranges. */
   readonly intervals: ReadonlyArray<{ readonly notifier: NotifierId } & NotifyRange>;
+  /** The dma-buf tables this driver keeps (what it got from dma_buf_map_attachment and has not dropped). */
+  readonly sgts: ReadonlyArray<SgtRecord>;
 }
 
 /** The view of `dev`'s driver in `s`: its records and its own notifiers' intervals. */
@@ -29,6 +31,7 @@ export const driverView = (s: State, dev: DeviceId): DriverView => ({
   device: dev,
   records: s.records.filter((r) => r.device === dev),
   intervals: [...s.notifiers.values()].filter((n) => n.owner === dev).map((n) => ({ notifier: n.id, mm: n.mm, start: n.start, end: n.end })),
+  sgts: s.sgtRecords.filter((r) => r.device === dev),
 });
 
 export type ThreadNext =

@@ -25,6 +25,8 @@ export type NotifierId = number;
 export type InvalidationId = number;
 export type ThreadId = number;
 export type DeviceRangeId = number;
+export type DmaBufId = number;
+export type AttachmentId = number;
 
 /** What a page belongs to (`page->mapping`). */
 export type PageMapping =
@@ -152,8 +154,14 @@ export interface PciTopology {
 }
 
 export interface DriverSpec {
-  readonly invalidate: string;
-  readonly mapPath: string;
+  /** mmu_interval_notifier_ops.invalidate, for the interval notifiers this driver inserts. */
+  readonly invalidate?: string;
+  /** What the driver runs when its device needs a range of a process mapped. */
+  readonly mapPath?: string;
+  /** dma_buf_attach_ops.move_notify, for the dma-buf attachments this driver makes. */
+  readonly moveNotify?: string;
+  /** What the driver runs to map a dma-buf attachment for its device (a memory registration). */
+  readonly mapAttachment?: string;
 }
 
 export interface Mm {
@@ -291,9 +299,11 @@ export type MappingOrigin =
   | { readonly kind: 'sgl'; readonly sgl: SglId }
   /** dma_map_page / dma_map_single of one page. */
   | { readonly kind: 'page' }
-  | { readonly kind: 'vma-op'; readonly vma: VmaId; readonly mm: MmId; readonly start: number; readonly npages: number };
+  | { readonly kind: 'vma-op'; readonly vma: VmaId; readonly mm: MmId; readonly start: number; readonly npages: number }
+  /** dma_buf_map_attachment of a dma-buf attachment: the exporter's map_dma_buf built the table. */
+  | { readonly kind: 'dmabuf'; readonly attachment: AttachmentId; readonly dmabuf: DmaBufId };
 
-export type MappingApi = 'dma_map_sg' | 'pci_p2pdma_map_sg' | 'p2p_map' | 'sgl_dma_map_user' | 'dma_map_page' | 'dma_map_single';
+export type MappingApi = 'dma_map_sg' | 'pci_p2pdma_map_sg' | 'p2p_map' | 'sgl_dma_map_user' | 'dma_map_page' | 'dma_map_single' | 'dma_buf_map_attachment';
 
 export interface DmaMapping {
   readonly id: MappingId;
@@ -385,7 +395,7 @@ export interface DriverThread {
   readonly device: DeviceId;
   readonly recipe: string;
   readonly pc: number;
-  readonly notifier: NotifierId;
+  readonly notifier: NotifierId | null;
   /** Callback threads: the invalidation, and the `cur_seq` the kernel passed. */
   readonly inv: InvalidationId | null;
   readonly curSeq: number;
@@ -394,7 +404,7 @@ export interface DriverThread {
    * (the part of the invalidation its notifier covers); a map path's range
    * is the interval the driver subscribed (its own notifier's), event null.
    */
-  readonly range: NotifyRange;
+  readonly range: NotifyRange | null;
   readonly event: NotifyEvent | null;
   /** Map path: what find_vma returned (null before, or when no VMA covers the address). */
   readonly vma: FoundVma | null;
@@ -420,6 +430,16 @@ export interface DriverThread {
    * cannot see it; the notifier-protocol invariant reads it.
    */
   readonly stale: boolean | null;
+  /**
+   * dma-buf threads: the attachment the thread works on (what
+   * move_notify(attach) is handed, or what the driver attached and now
+   * maps) and its dma-buf (attach->dmabuf). `moveNotify`: the thread is a
+   * move_notify callback, run by the exporter while it holds the dma-buf's
+   * reservation lock. Absent on notifier threads.
+   */
+  readonly attachment?: AttachmentId;
+  readonly dmabuf?: DmaBufId;
+  readonly moveNotify?: true;
 }
 
 /**
@@ -483,6 +503,49 @@ export interface DeviceRange {
    * stop translating. false for p2p_map addresses and mirror entries.
    */
   readonly streaming: boolean;
+}
+
+/**
+ * A dma-buf (struct dma_buf) an exporter made of its BAR memory, as VFIO
+ * exports BAR ranges (vfio_pci_dmabuf.c): the frames it stands for, the
+ * holder of its reservation lock (dma_resv_lock of dmabuf->resv, a
+ * ww_mutex: the driver of that device), and the exporter's `revoked`
+ * flag (priv->revoked), which its map_dma_buf checks.
+ */
+export interface DmaBuf {
+  readonly id: DmaBufId;
+  readonly exporter: DeviceId;
+  readonly bar: BarId;
+  readonly pfns: ReadonlyArray<Pfn>;
+  readonly resv: DeviceId | null;
+  readonly revoked: boolean;
+}
+
+/**
+ * A dma_buf_attachment: one importing device attached with
+ * dma_buf_dynamic_attach. `moveNotify` is whether the importer gave
+ * importer_ops with a move_notify (its driver's recipe then runs when the
+ * exporter calls dma_buf_move_notify); `pins` counts dma_buf_pin calls
+ * not undone.
+ */
+export interface DmaBufAttachment {
+  readonly id: AttachmentId;
+  readonly dmabuf: DmaBufId;
+  readonly importer: DeviceId;
+  readonly peer2peer: boolean;
+  readonly pins: number;
+}
+
+/**
+ * An importing driver's own record of a dma-buf mapping it holds (the
+ * sg_table pointer it keeps, as ib_umem_dmabuf keeps umem_dmabuf->sgt).
+ * Only its recipe steps change it; its move_notify finds what to unmap
+ * here.
+ */
+export interface SgtRecord {
+  readonly device: DeviceId;
+  readonly attachment: AttachmentId;
+  readonly mapping: MappingId;
 }
 
 /** Kernel-era switches: which behaviour of the kernel a design runs on. */
@@ -584,4 +647,8 @@ export interface State {
   readonly records: ReadonlyArray<DriverRecord>;
   /** Devices whose driver update lock (the lock hmm.rst calls `driver->update`) is held. */
   readonly driverLocks: ReadonlyArray<DeviceId>;
+  readonly dmaBufs: ReadonlyMap<DmaBufId, DmaBuf>;
+  readonly attachments: ReadonlyMap<AttachmentId, DmaBufAttachment>;
+  /** Importing drivers' own records of the dma-buf mappings they hold. */
+  readonly sgtRecords: ReadonlyArray<SgtRecord>;
 }

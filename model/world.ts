@@ -97,5 +97,8 @@ export const makeWorld = (w: WorldSpec): State => {
     deviceRanges: new Map(),
     records: [],
     driverLocks: [],
+    dmaBufs: new Map(),
+    attachments: new Map(),
+    sgtRecords: [],
   };
 };

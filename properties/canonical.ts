@@ -39,6 +39,9 @@ export const canonicalKey = (s: State): string => {
     return `${e.pfn}${!f.free && f.gen === e.gen ? '' : '!'}${e.reaches === e.pfn ? '' : `>${e.reaches ?? '-'}`}${e.bounced === true ? 'b' : ''}`;
   };
   const entries = (m: DmaMapping) => m.entries.map(entryKey);
+  // dma-bufs and attachments by the order of their ids, as notifiers below.
+  const att = new Map([...s.attachments.keys()].sort((a, b) => a - b).map((id, i) => [id, i]));
+  const dbr = new Map([...s.dmaBufs.keys()].sort((a, b) => a - b).map((id, i) => [id, i]));
   const origin = (m: DmaMapping): string => {
     switch (m.origin.kind) {
       case 'sgl':
@@ -47,6 +50,8 @@ export const canonicalKey = (s: State): string => {
         return 'p';
       case 'vma-op':
         return `v${r(vma, m.origin.vma)}:${r(mm, m.origin.mm)}:${m.origin.start}:${m.origin.npages}`;
+      case 'dmabuf':
+        return `d${r(att, m.origin.attachment)}`;
     }
   };
   const mappingKey = (m: DmaMapping) => `${m.device}|${m.dir}|${m.api}|${origin(m)}|${m.nents}/${m.mapped}${m.errorChecked ? 'c' : ''}|${entries(m).join(',')}`;
@@ -118,14 +123,15 @@ export const canonicalKey = (s: State): string => {
     `T${[...s.threads.values()]
       .sort((a, b) => a.id - b.id)
       .map((t) => {
-        const n = s.notifiers.get(t.notifier);
+        const n = (t.notifier === null ? undefined : s.notifiers.get(t.notifier));
         const seq = t.seq === null ? '-' : t.seq === n?.seq ? '=' : '<';
         const cur = t.curSeq === mmSeq(n?.mm ?? -1) ? '=' : '<';
         const m = t.mapping === null ? '-' : s.mappings.has(t.mapping) ? `m${r(mapping, t.mapping)}` : 'x';
         const ents = t.entries === null ? '-' : t.entries.map(entryKey).join(',');
         const found = t.vma === null ? '-' : `${r(vma, t.vma.vma)}@${t.vma.start}-${t.vma.end}${t.vma.p2pMap ? 'p' : ''}${t.vma.writable ? 'w' : 'r'}`;
         const pfns = t.pfns === null ? '' : `:${t.pfns.map((p) => `${entryKey({ dma: p.pfn, pfn: p.pfn, gen: p.gen, reaches: p.pfn })}${p.write ? 'w' : 'r'}`).join(',')}`;
-        return `${r(tr, t.id)}:${t.device}:${t.recipe}:${t.pc}:${r(nr, t.notifier)}:${r(ir, t.inv)}:${cur}:${seq}:${m}:${ents}:${found}:${t.retry === null ? '-' : t.retry ? 1 : 0}${t.stale === null ? '' : t.stale ? 's' : 'b'}${t.write ? 'W' : ''}${pfns}`;
+        const dmabuf = t.attachment === undefined ? '' : `:a${r(att, t.attachment)}d${r(dbr, t.dmabuf ?? null)}${t.moveNotify === true ? 'n' : ''}`;
+        return `${r(tr, t.id)}:${t.device}:${t.recipe}:${t.pc}:${r(nr, t.notifier)}:${r(ir, t.inv)}:${cur}:${seq}:${m}:${ents}:${found}:${t.retry === null ? '-' : t.retry ? 1 : 0}${t.stale === null ? '' : t.stale ? 's' : 'b'}${t.write ? 'W' : ''}${pfns}${dmabuf}`;
       })
       .join(';')}`,
   );
@@ -149,5 +155,10 @@ export const canonicalKey = (s: State): string => {
       .join(';')}`,
   );
   parts.push(`L${s.driverLocks.join(',')}`);
+  if (s.dmaBufs.size > 0) {
+    parts.push(`E${[...s.dmaBufs.values()].sort((a, b) => a.id - b.id).map((b) => `${b.exporter}:${b.bar}:${b.pfns.join(',')}:${b.resv ?? '-'}${b.revoked ? 'r' : ''}`).join(';')}`);
+    parts.push(`A${[...s.attachments.values()].sort((a, b) => a.id - b.id).map((a) => `${r(dbr, a.dmabuf)}:${a.importer}${a.peer2peer ? 'p' : ''}${a.pins}`).join(';')}`);
+    parts.push(`G${s.sgtRecords.map((k) => `${k.device}:${r(att, k.attachment)}:${s.mappings.has(k.mapping) ? `m${r(mapping, k.mapping)}` : 'x'}`).sort().join(';')}`);
+  }
   return parts.join(' ');
 };

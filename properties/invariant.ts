@@ -20,6 +20,7 @@ export const invariantIds = [
   'mirror-coherent',
   'gup-release',
   'isolation',
+  'dmabuf-protocol',
 ] as const;
 
 export type InvariantId = (typeof invariantIds)[number];

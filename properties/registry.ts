@@ -2,6 +2,7 @@
 import type { Invariant, InvariantId } from './invariant.ts';
 import { correctDirtying } from './invariants/correct-dirtying.ts';
 import { dmaApiHygiene } from './invariants/dma-api-hygiene.ts';
+import { dmabufProtocol } from './invariants/dmabuf-protocol.ts';
 import { gupRelease } from './invariants/gup-release.ts';
 import { isolation } from './invariants/isolation.ts';
 import { mirrorCoherent } from './invariants/mirror-coherent.ts';
@@ -12,6 +13,6 @@ import { notifierProtocol } from './invariants/notifier-protocol.ts';
 import { pinCoherent } from './invariants/pin-coherent.ts';
 import { providerRemoval } from './invariants/provider-removal.ts';
 
-export const invariants: ReadonlyArray<Invariant> = [noCpuIomem, mapWithinVmaLifetime, correctDirtying, noDmaAfterFree, pinCoherent, notifierProtocol, dmaApiHygiene, providerRemoval, mirrorCoherent, gupRelease, isolation];
+export const invariants: ReadonlyArray<Invariant> = [noCpuIomem, mapWithinVmaLifetime, correctDirtying, noDmaAfterFree, pinCoherent, notifierProtocol, dmaApiHygiene, providerRemoval, mirrorCoherent, gupRelease, isolation, dmabufProtocol];
 
 export const invariantById = (id: InvariantId): Invariant => invariants.find((i) => i.id === id)!;

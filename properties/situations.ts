@@ -98,7 +98,7 @@ export const situations: ReadonlyArray<Situation> = [
       const cb = op.by === undefined ? undefined : before.threads.get(op.by);
       if (cb === undefined || cb.inv === null || (op.kind !== 'device_stop_dma' && op.kind !== 'p2p_unmap')) return false;
       return [...before.threads.values()].some(
-        (t) => t.inv === null && t.device === cb.device && t.notifier !== cb.notifier && t.mapping !== null && t.retry === null && t.range.mm === cb.range.mm && t.range.start < cb.range.end && cb.range.start < t.range.end,
+        (t) => t.inv === null && t.device === cb.device && t.notifier !== cb.notifier && t.mapping !== null && t.retry === null && t.range !== null && cb.range !== null && t.range.mm === cb.range.mm && t.range.start < cb.range.end && cb.range.start < t.range.end,
       );
     },
   },
@@ -165,6 +165,15 @@ export const situations: ReadonlyArray<Situation> = [
     invariant: 'gup-release',
     what: 'a driver gives back pages it pinned with FOLL_PIN (by whichever call)',
     reached: (before, op, step) => (op.kind === 'put_page' || op.kind === 'unpin_user_pages' || op.kind === 'unpin_user_pages_dirty_lock') && before.pageArrays.get(op.pages)?.kind === 'pin' && step.events.length > 0,
+  },
+  { id: 'dmabuf-call-under-resv', invariant: 'dmabuf-protocol', what: 'an importer maps, unmaps or pins a dma-buf attachment, or its exporter calls move_notify', reached: exercisedBy('dmabuf-protocol') },
+  {
+    id: 'move-notify-of-mapped-attachment',
+    invariant: 'dmabuf-protocol',
+    what: "the exporter's move_notify reaches an attachment whose importer holds a live table of it",
+    reached: (before, op, step) =>
+      op.kind === 'dma_buf_move_notify' &&
+      step.events.some((e) => e.kind === 'move-notify-called' && [...before.mappings.values()].some((m) => m.origin.kind === 'dmabuf' && m.origin.attachment === e.attachment)),
   },
 ];
 

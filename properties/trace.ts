@@ -96,6 +96,20 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
         return [`driver of device ${e.device} forgets mapping ${e.mapping}`];
       case 'hmm-faulted':
         return [e.ret === '0' ? `pfns ${e.pfns.map((p) => `${p.pfn}${p.write ? 'w' : 'r'}`).join(',')}` : `returns ${e.ret}`];
+      case 'dmabuf-exported':
+        return [`dma-buf ${e.dmabuf}`];
+      case 'dmabuf-attached':
+        return [`attachment ${e.attachment}`];
+      case 'dmabuf-mapped':
+        return [`attachment ${e.attachment} mapped as mapping ${e.mapping}`];
+      case 'move-notify-called':
+        return [`attachment ${e.attachment}'s move_notify runs as thread ${e.thread}`];
+      case 'move-notify-returned':
+        return [`attachment ${e.attachment}'s move_notify returned`];
+      case 'sgt-kept':
+        return [`driver of device ${e.device} keeps mapping ${e.mapping}`];
+      case 'sgt-dropped':
+        return [`driver of device ${e.device} drops mapping ${e.mapping}`];
       case 'p2p-mapped':
       case 'reference-dropped':
         return [];

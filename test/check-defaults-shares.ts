@@ -16,6 +16,9 @@ export const FIRST_SHARE: ReadonlyArray<string> = [
   'vmsplice-leak',
   'vmsplice-5.8',
   'vmsplice',
+  'vfio-dmabuf-revoke',
+  'vfio-dmabuf-map-unlocked',
+  'vfio-dmabuf-pinned',
 ];
 
 export const SECOND_SHARE: ReadonlyArray<string> = [

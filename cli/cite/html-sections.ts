@@ -110,7 +110,7 @@ export const sectionsScript = String.raw`
       return items(snap, 'devices').map(function (d) {
         return card(d, 'device ' + d.key + ': ' + d.value.name, [
           'peers: ' + ((d.value.p2pPeers || []).join(', ') || 'none'),
-          d.value.driver ? 'driver code: invalidate callback ' + d.value.driver.invalidate + ', map path ' + d.value.driver.mapPath : 'no driver code modelled',
+          d.value.driver ? 'driver code: ' + [['invalidate callback', 'invalidate'], ['map path', 'mapPath'], ['move_notify', 'moveNotify'], ['dma-buf map path', 'mapAttachment']].filter(function (k) { return d.value.driver[k[1]]; }).map(function (k) { return k[0] + ' ' + d.value.driver[k[1]]; }).join(', ') : 'no driver code modelled',
           'DMA: ' + (d.value.virtDma ? 'dma_virt_ops (the CPU copies through kernel virtual addresses)' : d.value.swiotlbForce ? 'must bounce (swiotlb force)' : d.value.iommuMergesSg ? 'behind an IOMMU that merges entries' : 'direct'),
         ], ['id', 'name', 'p2pPeers', 'driver', 'swiotlbForce', 'iommuMergesSg', 'virtDma']);
       }).concat(items(snap, 'bars').map(function (b) {
@@ -187,20 +187,38 @@ export const sectionsScript = String.raw`
       return items(snap, 'threads').map(function (t) {
         var x = t.value;
         return card(t, 'thread ' + t.key + ': ' + x.recipe + ' on device ' + x.device, [
-          (x.inv !== null && x.inv !== undefined ? 'invalidate callback of notifier ' + x.notifier + ' for invalidation ' + x.inv + ', cur_seq ' + x.curSeq : 'map path of notifier ' + x.notifier) + ', at step ' + x.pc,
+          (x.moveNotify !== undefined ? 'move_notify of attachment ' + x.attachment + ', called by the exporter of dma-buf ' + x.dmabuf + ' holding its reservation lock' : x.attachment !== undefined ? 'dma-buf map path of attachment ' + x.attachment : x.inv !== null && x.inv !== undefined ? 'invalidate callback of notifier ' + x.notifier + ' for invalidation ' + x.inv + ', cur_seq ' + x.curSeq : 'map path of notifier ' + x.notifier) + ', at step ' + x.pc,
           x.range ? (x.inv !== null && x.inv !== undefined ? 'told to invalidate' : 'maps') + ' mm ' + x.range.mm + ' ' + pages(x.range.start, x.range.end) + (x.event ? ' (' + x.event + ')' : '') : '',
           x.vma ? 'find_vma gave vma ' + x.vma.vma : '',
           x.seq !== null && x.seq !== undefined ? 'seq ' + x.seq + ' from mmu_interval_read_begin' : '',
           x.mapping !== null && x.mapping !== undefined ? 'holds the addresses of mapping ' + x.mapping : '',
           x.retry !== null && x.retry !== undefined ? 'mmu_interval_read_retry said ' + x.retry : '',
           x.stale ? 'ghost: a callback returned after it took its addresses' : '',
-        ], ['id', 'device', 'recipe', 'pc', 'notifier', 'inv', 'curSeq', 'range', 'event', 'vma', 'seq', 'mapping', 'entries', 'retry', 'stale']);
+        ], ['id', 'device', 'recipe', 'pc', 'notifier', 'inv', 'curSeq', 'range', 'event', 'vma', 'seq', 'mapping', 'entries', 'retry', 'stale', 'attachment', 'moveNotify']);
       }).concat(records.map(function (r) {
         var x = r.value;
         return card(r, 'device ' + x.device + "'s driver records mapping " + x.mapping, ['under notifier ' + x.notifier + ', vma ' + x.vma + ' of mm ' + x.mm + ' pages ' + x.start + '-' + (x.end - 1)], ['device', 'notifier', 'mapping', 'vma', 'mm', 'start', 'end']);
       })).concat(locks.map(function (l) {
         // driverLocks is a list of device ids: each item is one held lock (removed: just released).
         return card(l, "device " + l.value + "'s driver lock " + (l.mark === 'removed' ? 'released' : 'held'), [], []);
+      }));
+    } },
+    { title: 'dma-bufs, their attachments and what each importer kept', covers: ['dmaBufs', 'attachments', 'sgtRecords'], draw: function (snap) {
+      return items(snap, 'dmaBufs').map(function (b) {
+        var x = b.value;
+        return card(b, 'dma-buf ' + b.key + ' exported by device ' + x.exporter + ' from BAR ' + x.bar, [
+          'frames: ' + (x.pfns || []).map(function (p) { return frameName(snap, p); }).join(', '),
+          x.resv !== null && x.resv !== undefined ? "reservation lock held by device " + x.resv + "'s driver" : 'reservation lock free',
+          x.revoked ? 'revoked: the exporter refuses new mappings' : '',
+        ], ['id', 'exporter', 'bar', 'pfns', 'resv', 'revoked']);
+      }).concat(items(snap, 'attachments').map(function (a) {
+        var x = a.value;
+        return card(a, 'attachment ' + a.key + ' of dma-buf ' + x.dmabuf + ' by device ' + x.importer, [
+          (x.peer2peer ? 'allow_peer2peer' : 'no peer2peer') + (x.pins ? ', pinned (dma_buf_pin)' : ''),
+        ], ['id', 'dmabuf', 'importer', 'peer2peer', 'pins']);
+      })).concat(items(snap, 'sgtRecords').map(function (r) {
+        var x = r.value;
+        return card(r, 'device ' + x.device + "'s driver keeps the table of attachment " + x.attachment, ['mapping ' + x.mapping], ['device', 'attachment', 'mapping']);
       }));
     } },
     { title: 'Device page tables (what a driver programmed)', covers: ['deviceRanges'], draw: function (snap) {

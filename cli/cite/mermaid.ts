@@ -96,6 +96,19 @@ const arrows: Readonly<Record<OpKind, readonly [Actor, Actor]>> = {
   device_release_driver: ['K', 'I'],
   store: ['P', 'K'],
   load: ['P', 'K'],
+  dma_buf_export: ['X', 'K'],
+  dma_buf_dynamic_attach: ['I', 'X'],
+  dma_buf_pin: ['I', 'X'],
+  dma_resv_lock: ['I', 'K'],
+  dma_resv_unlock: ['I', 'K'],
+  dma_buf_map_attachment: ['I', 'X'],
+  dma_buf_unmap_attachment: ['I', 'X'],
+  dma_buf_move_notify: ['X', 'I'],
+  move_notify_return: ['I', 'X'],
+  vfio_pci_dma_buf_revoke: ['X', 'X'],
+  driver_map_attachment: ['D', 'I'],
+  driver_keep_sgt: ['I', 'I'],
+  driver_drop_sgt: ['I', 'I'],
 };
 
 const text = (s: string): string => s.replace(/[;#]/g, ',').replace(/"/g, "'");

@@ -124,6 +124,9 @@ export const budgetOf = (d: Design, runs: number, maxCommands: number): { readon
 });
 
 export const held = (why: string): Expectation => ({ verdict: 'held', why });
+
+/** The dmabuf-protocol expectation of every design without a dma-buf. */
+export const noDmaBuf: Expectation = held('No dma-buf is exported: nothing for the rule to judge.');
 export const violated = (why: string): Expectation => ({ verdict: 'violated', why });
 
 /** A template whose every option is exactly one call. */

@@ -63,9 +63,11 @@ const MAX_RUN = 8;
 /**
  * Calls after which another thread or the environment may well get in: a
  * lock released, a return, and a return from the exporter's p2p_map or
- * p2p_unmap (which take and drop the exporter's own locks inside).
+ * p2p_unmap (which take and drop the exporter's own locks inside), and
+ * for dma-buf threads a map (the exporter's map_dma_buf) and the end of a
+ * move_notify.
  */
-const RELEASES: ReadonlySet<string> = new Set(['mmap_read_unlock', 'driver_unlock', 'invalidate_callback_return', 'mmput', 'driver_return', 'p2p_map', 'p2p_unmap']);
+const RELEASES: ReadonlySet<string> = new Set(['mmap_read_unlock', 'driver_unlock', 'invalidate_callback_return', 'mmput', 'driver_return', 'p2p_map', 'p2p_unmap', 'dma_resv_unlock', 'move_notify_return', 'dma_buf_map_attachment']);
 
 /** How many steps thread `tid` takes from `s` up to and including its next release (at most MAX_RUN), stopping where it blocks or ends. */
 const runLength = (s: State, tid: number): number => {

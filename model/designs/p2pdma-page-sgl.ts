@@ -1,5 +1,5 @@
 import type { Design, Plan, StepTemplate } from './design.ts';
-import { bools, held, single, violated } from './design.ts';
+import { bools, held, single, violated, noDmaBuf } from './design.ts';
 import * as env from './environment.ts';
 import { IMPORTER } from './gup-io.ts';
 import { isMapped, mappingsWhere, sglsWhere } from './queries.ts';
@@ -59,6 +59,7 @@ export const p2pdmaPageSgl: Design = {
     why: 'Its own world: one provider with a two-page BAR, its allocator, a table the driver fills and maps, the generic SGL walkers, the device and the removal. Its expected violation (a CPU walk of a P2PDMA page) shows in one step, and the whole space of every order of these steps is explored.',
   },
   expected: {
+    'dmabuf-protocol': noDmaBuf,
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': violated('Any generic SGL walker (bounce, integrity, soft RDMA) kmaps or memcpys the P2PDMA page: its kernel address is MMIO.'),
     'map-within-vma-lifetime': held('Kernel-internal: no VMA is involved.'),

@@ -1,5 +1,5 @@
 import type { Design } from './design.ts';
-import { held, violated } from './design.ts';
+import { held, violated, noDmaBuf } from './design.ts';
 import { vmaP2pMapNotifier } from './vma-p2p-map-notifier.ts';
 import { world } from './worlds.ts';
 import { currentEra } from '../world.ts';
@@ -25,6 +25,7 @@ export const vmaP2pMapNotifierRecordUnlocked: Design = {
   // callback must finish before the map path records: 10000 runs find it on about 4 seeds in 6.
   searchRuns: 30000,
   expected: {
+    'dmabuf-protocol': noDmaBuf,
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
     'map-within-vma-lifetime': held('Only munmap, mremap and exit destroy VMAs, and none can run between p2p_map and the record: the first two wait for mmap_read_lock, exit for the mm reference.'),

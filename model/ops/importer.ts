@@ -55,7 +55,7 @@ const heldAddresses = (s: State, dev: DeviceId, mapping: MappingId): Held | null
   }
   for (const t of s.threads.values()) {
     if (t.device !== dev || t.mapping !== mapping || t.entries === null) continue;
-    const n = s.notifiers.get(t.notifier);
+    const n = (t.notifier === null ? undefined : s.notifiers.get(t.notifier));
     // The map path asked p2p_map for a writable mapping (bidirectional) where its VMA allowed writing.
     if (n !== undefined) return { dir: t.vma?.writable === false ? 'to-device' : 'bidirectional', mm: n.mm, start: n.start, end: n.end, entries: t.entries, streaming: false };
   }
@@ -156,7 +156,7 @@ export const deviceRangeAccess = (s: State, mapping: MappingId, index: number, w
 export const driverRecord = (s: State, dev: DeviceId, mapping: MappingId, by: ThreadId | undefined): Outcome => {
   const op = 'driver_record';
   const t = by === undefined ? undefined : s.threads.get(by);
-  if (t === undefined || t.device !== dev || t.mapping !== mapping || t.vma === null)
+  if (t === undefined || t.device !== dev || t.mapping !== mapping || t.vma === null || t.notifier === null || t.range === null)
     return illFormed(op, `only the driver thread of device ${dev} that got mapping ${mapping} from p2p_map records it`);
   if (s.records.some((r) => r.device === dev && r.mapping === mapping)) return illFormed(op, `device ${dev}'s driver has already recorded mapping ${mapping}`);
   const rec: DriverRecord = { device: dev, notifier: t.notifier, mapping, vma: t.vma.vma, mm: t.range.mm, start: t.vma.start, end: t.vma.end };

@@ -18,7 +18,7 @@ import type { DeviceId, DeviceRange, MmId, State, ThreadId } from '../state.ts';
 export const deviceProgramPfns = (s: State, dev: DeviceId, by: ThreadId | undefined): Outcome => {
   const op = 'device_program_pfns';
   const t = by === undefined ? undefined : s.threads.get(by);
-  if (t === undefined || t.device !== dev || t.pfns === null || t.pfns.length === 0)
+  if (t === undefined || t.device !== dev || t.pfns === null || t.pfns.length === 0 || t.range === null)
     return illFormed(op, `no driver thread of device ${dev} holds pfns from hmm_range_fault`);
   const { mm, start } = t.range;
   const end = start + t.pfns.length;

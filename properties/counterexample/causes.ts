@@ -134,6 +134,18 @@ const hygiene = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> => 
   ];
 };
 
+/** dmabuf-protocol: the pin of an attachment move_notify reached, or the lock the call ran without (the last unlock of its dma-buf). */
+const dmabufCauses = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> => {
+  const op = steps[k]!.op;
+  const pinned = steps[k]!.events.flatMap((e) => (e.kind === 'move-notify-called' ? [e.attachment] : []));
+  const pins = pinned.map((a) => lastBefore(steps, k, (r) => r.op.kind === 'dma_buf_pin' && r.op.attachment === a)).filter((i) => i >= 0);
+  const unlocked = op.kind === 'dma_buf_move_notify' ? -1 : lastBefore(steps, k, (r) => r.op.kind === 'dma_resv_unlock');
+  return [
+    ...pins.map((i) => ({ step: i + 1, why: `attachment ${(steps[i]!.op as { attachment: number }).attachment} is pinned (dma_buf_pin)` })),
+    ...(unlocked < 0 ? [] : [{ step: unlocked + 1, why: 'the reservation lock is dropped' }]),
+  ].sort((a, b) => a.step - b.step);
+};
+
 /** The steps that made the violation of `invariant` at step `violatesAt` (1-based) possible, in step order. */
 export const causesOf = (design: Design, ops: ReadonlyArray<Op>, invariant: InvariantId, violatesAt: number): ReadonlyArray<Cause> => {
   const steps = runSteps(design, ops);
@@ -164,5 +176,7 @@ export const causesOf = (design: Design, ops: ReadonlyArray<Op>, invariant: Inva
       return gupRelease(steps, k);
     case 'isolation':
       return isolationCauses(steps, k);
+    case 'dmabuf-protocol':
+      return dmabufCauses(steps, k);
   }
 };

@@ -29,7 +29,17 @@ export const threadsOf = (design: Design, ops: ReadonlyArray<Op>): ReadonlyArray
     for (const e of events) {
       if (e.kind === 'thread-started') {
         const t = after.threads.get(e.thread);
-        threads.set(e.thread, { recipe: e.recipe, what: t === undefined ? 'a driver code path' : `the map path of notifier ${t.notifier}${t.write ? ' (a device write fault)' : ''}`, started: i + 1, steps: [] });
+        const what =
+          t === undefined
+            ? 'a driver code path'
+            : t.attachment !== undefined
+              ? `the dma-buf map path of attachment ${t.attachment}`
+              : `the map path of notifier ${t.notifier}${t.write ? ' (a device write fault)' : ''}`;
+        threads.set(e.thread, { recipe: e.recipe, what, started: i + 1, steps: [] });
+      }
+      if (e.kind === 'move-notify-called') {
+        const t = after.threads.get(e.thread);
+        threads.set(e.thread, { recipe: t?.recipe ?? 'a move_notify callback', what: `attachment ${e.attachment}'s move_notify, called by the exporter holding the reservation lock`, started: i + 1, steps: [] });
       }
       if (e.kind === 'callback-invoked') {
         const t = after.threads.get(e.thread);

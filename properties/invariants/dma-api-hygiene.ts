@@ -13,7 +13,7 @@ const dirName = (d: DmaDirection): string => ({ 'to-device': 'DMA_TO_DEVICE', 'f
 
 /** dma-debug's type2name for the DMA layer's own mappings; the other APIs by name. */
 const mapType = (api: MappingApi): string =>
-  ({ dma_map_sg: 'scatter-gather', dma_map_page: 'single', dma_map_single: 'single', pci_p2pdma_map_sg: 'pci_p2pdma_map_sg', p2p_map: 'p2p_map', sgl_dma_map_user: 'sgl_dma_map_user' })[api];
+  ({ dma_map_sg: 'scatter-gather', dma_map_page: 'single', dma_map_single: 'single', pci_p2pdma_map_sg: 'pci_p2pdma_map_sg', p2p_map: 'p2p_map', sgl_dma_map_user: 'sgl_dma_map_user', dma_buf_map_attachment: 'dma_buf_map_attachment' })[api];
 
 /** Mappings that enter dma-debug's hash (debug_dma_map_sg / debug_dma_map_page). */
 const tracked = (m: DmaMapping): boolean => m.api === 'dma_map_sg' || m.api === 'dma_map_page' || m.api === 'dma_map_single';

@@ -73,7 +73,7 @@ export const firstPageOnly: Break = (orig) => (s, op) => {
       if (s.invalidations.has(i.id)) continue;
       invalidations = new Map(invalidations).set(i.id, { ...i, ranges: [first] });
       const t = i.running === null ? undefined : threads.get(i.running);
-      if (t !== undefined) threads = new Map(threads).set(t.id, { ...t, range: { mm: first.mm, start: Math.max(t.range.start, first.start), end: Math.min(t.range.end, first.end) } });
+      if (t !== undefined && t.range !== null) threads = new Map(threads).set(t.id, { ...t, range: { mm: first.mm, start: Math.max(t.range.start, first.start), end: Math.min(t.range.end, first.end) } });
     }
     return { ...st, state: { ...st.state, notifiers: s.notifiers, invalidations, threads } };
   });

@@ -230,6 +230,8 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/cpu.ts': ['ill-formed', 'SIGSEGV', 'via r.left'],
   'model/ops/dma-only-sgl.ts': ['ill-formed', '-EFAULT', '-EFAULT', '-EINVAL', 'via r', 'via pinned.left', '-EREMOTEIO', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/dma-page.ts': ['ill-formed', 'ill-formed', 'DMA_MAPPING_ERROR', 'ill-formed', 'ill-formed'],
+  'model/ops/dmabuf.ts': ['ill-formed', 'ill-formed', '-ENODEV', 'ill-formed', 'ill-formed', 'ill-formed', '-EOPNOTSUPP', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'waits', 'ill-formed', '-ENODEV', '-EREMOTEIO', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/dmabuf-importer.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/gup.ts': ['via r.left', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via r.left', 'ill-formed'],
   'model/ops/hmm.ts': ['-EFAULT', 'ill-formed', 'ill-formed', 'waits', 'waits', '-EBUSY', '-EFAULT', '-EFAULT', 'waits', '-EPERM', 'ill-formed', 'waits', 'waits'],
@@ -423,6 +425,16 @@ const exited = (): State => run(world(), { kind: 'exit_mmap', mm: 0 }).state;
 const oneRamPage = (): State => makeWorld({ ...worldSpec(currentEra), ramPages: 1 });
 const anonFaulted = (): State => run(world(), mmapAnon(1), writeFault(0)).state;
 const dirtyFilePage = (): State => run(world(), mmapFile(1), writeFault(0)).state;
+
+/** VFIO's dma-buf 1 of its BAR and the importer's attachment 2, in vfio-dmabuf-revoke's world (exporter device 0, importer device 1). */
+const dmabufAttached = (): State =>
+  run(designWorld('vfio-dmabuf-revoke'), { kind: 'dma_buf_export', dev: 0, bar: 0 }, { kind: 'dma_buf_dynamic_attach', dmabuf: 1, dev: 1, peer2peer: true }).state;
+/** ... with the table the importer mapped under the lock: mapping 3. */
+const dmabufMapped = (): State =>
+  run(dmabufAttached(), { kind: 'dma_resv_lock', dmabuf: 1, dev: 1 }, { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional' }, { kind: 'dma_resv_unlock', dmabuf: 1, dev: 1 }).state;
+/** ... VFIO inside its revoke: it holds the lock, set revoked and called move_notify, whose callback runs as thread 3 (nothing kept: it returns at once). */
+const dmabufNotifying = (): State =>
+  run(dmabufAttached(), { kind: 'dma_resv_lock', dmabuf: 1, dev: 0 }, { kind: 'vfio_pci_dma_buf_revoke', dmabuf: 1 }, { kind: 'dma_buf_move_notify', dmabuf: 1 }).state;
 
 /** Every op kind must have an entry: the mapped type makes a missing one a compile error. */
 const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
@@ -735,6 +747,49 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'a load from a zapped BAR window: SIGBUS', state: () => run(world(), mmapBar(1), { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER }).state, op: { kind: 'load', mm: 0, addr: 0 }, reason: 'SIGBUS: vma 1 maps device memory whose PTEs were zapped' },
     { kernel: 'a load where no VMA is: SIGSEGV', state: world, op: { kind: 'load', mm: 0, addr: 0 }, reason: 'SIGSEGV: no vma of mm 0 covers page 0' },
   ],
+  dma_buf_export: [
+    { kernel: 'VFIO refuses to export a BAR of a device being removed (-ENODEV)', state: () => run(designWorld('vfio-dmabuf-revoke'), { kind: 'pci_stop_and_remove_bus_device', dev: 0 }).state, op: { kind: 'dma_buf_export', dev: 0, bar: 0 }, reason: '-ENODEV: the provider of BAR 0 is being removed' },
+    { kernel: "a BAR of another device is ill-formed", state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_buf_export', dev: 1, bar: 0 }, reason: 'ill-formed: device 1 has no BAR 0' },
+    { kernel: 'a second export of memory already exported is ill-formed (the model exports a whole free BAR)', state: () => run(designWorld('vfio-dmabuf-revoke'), { kind: 'dma_buf_export', dev: 0, bar: 0 }).state, op: { kind: 'dma_buf_export', dev: 0, bar: 0 }, reason: 'ill-formed: BAR 0 has memory in use elsewhere' },
+    { kernel: 'the model exports raw MMIO only: a P2PDMA BAR is ill-formed', state: world, op: { kind: 'dma_buf_export', dev: 0, bar: P2PDMA_BAR }, reason: 'ill-formed: BAR 0 holds P2PDMA pages' },
+  ],
+  dma_buf_dynamic_attach: [
+    { kernel: "vfio_pci_dma_buf_attach refuses an importer without allow_peer2peer (-EOPNOTSUPP)", state: () => run(designWorld('vfio-dmabuf-revoke'), { kind: 'dma_buf_export', dev: 0, bar: 0 }).state, op: { kind: 'dma_buf_dynamic_attach', dmabuf: 1, dev: 1, peer2peer: false }, reason: '-EOPNOTSUPP: ' },
+    { kernel: 'an importer whose driver has no move_notify in the model is ill-formed', state: () => run(designWorld('vfio-dmabuf-revoke'), { kind: 'dma_buf_export', dev: 0, bar: 0 }).state, op: { kind: 'dma_buf_dynamic_attach', dmabuf: 1, dev: 0, peer2peer: true }, reason: "ill-formed: device 0's driver has no move_notify" },
+    { kernel: 'no such dma-buf: ill-formed', state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_buf_dynamic_attach', dmabuf: 1, dev: 1, peer2peer: true }, reason: 'ill-formed: no dma-buf 1' },
+  ],
+  dma_buf_pin: [{ kernel: 'no such attachment: ill-formed', state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_buf_pin', attachment: 2 }, reason: 'ill-formed: no attachment 2' }],
+  dma_resv_lock: [
+    { kernel: 'dma_resv_lock sleeps while another driver holds the lock: waits', state: () => run(dmabufAttached(), { kind: 'dma_resv_lock', dmabuf: 1, dev: 0 }).state, op: { kind: 'dma_resv_lock', dmabuf: 1, dev: 1 }, reason: "waits: the reservation lock of dma-buf 1 is held by device 0's driver" },
+    { kernel: 'no such dma-buf: ill-formed', state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_resv_lock', dmabuf: 1, dev: 1 }, reason: 'ill-formed: no dma-buf 1' },
+  ],
+  dma_resv_unlock: [
+    { kernel: "the exporter's unlock after dma_buf_move_notify waits while a move_notify still runs (the call has not returned)", state: dmabufNotifying, op: { kind: 'dma_resv_unlock', dmabuf: 1, dev: 0 }, reason: 'waits: dma_buf_move_notify has not returned' },
+    { kernel: 'unlocking a lock this driver does not hold is ill-formed', state: dmabufAttached, op: { kind: 'dma_resv_unlock', dmabuf: 1, dev: 1 }, reason: "ill-formed: device 1's driver does not hold" },
+  ],
+  dma_buf_map_attachment: [
+    { kernel: "VFIO's map_dma_buf refuses a revoked dma-buf (-ENODEV)", state: () => run(dmabufNotifying(), { kind: 'move_notify_return', attachment: 2, by: 3 }).state, op: { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional' }, reason: '-ENODEV: dma-buf 1 was revoked' },
+    {
+      kernel: 'an importer that cannot reach the BAR peer-to-peer is refused as dma_map_sgtable refuses P2PDMA pages (-EREMOTEIO)',
+      state: () => { const s = dmabufAttached(); return { ...s, devices: s.devices.map((d) => ({ ...d, p2pPeers: [] })) }; },
+      op: { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional' },
+      reason: '-EREMOTEIO: device 1 cannot reach provider 0',
+    },
+    { kernel: 'no such attachment: ill-formed', state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional' }, reason: 'ill-formed: no attachment 2' },
+  ],
+  dma_buf_unmap_attachment: [{ kernel: 'a table that is not live is ill-formed (a second unmap)', state: dmabufAttached, op: { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 3 }, reason: 'ill-formed: mapping 3 is not a live table of attachment 2' }],
+  dma_buf_move_notify: [
+    { kernel: 'no such dma-buf: ill-formed', state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_buf_move_notify', dmabuf: 1 }, reason: 'ill-formed: no dma-buf 1' },
+    { kernel: 'a second call from inside the first is ill-formed', state: dmabufNotifying, op: { kind: 'dma_buf_move_notify', dmabuf: 1 }, reason: 'ill-formed: the exporter is already inside dma_buf_move_notify' },
+  ],
+  move_notify_return: [{ kernel: 'only the callback itself returns: a return with no thread is ill-formed', state: dmabufNotifying, op: { kind: 'move_notify_return', attachment: 2 }, reason: "ill-formed: only attachment 2's move_notify itself returns" }],
+  vfio_pci_dma_buf_revoke: [{ kernel: 'no such dma-buf: ill-formed', state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'vfio_pci_dma_buf_revoke', dmabuf: 1 }, reason: 'ill-formed: no dma-buf 1' }],
+  driver_map_attachment: [
+    { kernel: 'a device with no dma-buf map path is ill-formed', state: dmabufAttached, op: { kind: 'driver_map_attachment', dev: 0, attachment: 2 }, reason: 'ill-formed: device 0 has no dma-buf map path' },
+    { kernel: "another device's attachment is ill-formed", state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'driver_map_attachment', dev: 1, attachment: 2 }, reason: "ill-formed: attachment 2 is not one of device 1's" },
+  ],
+  driver_keep_sgt: [{ kernel: 'only the thread that mapped the table keeps it', state: dmabufMapped, op: { kind: 'driver_keep_sgt', dev: 1, attachment: 2, mapping: 3 }, reason: 'ill-formed: only the thread of device 1 that mapped attachment 2' }],
+  driver_drop_sgt: [{ kernel: 'a table the driver does not keep is ill-formed', state: dmabufMapped, op: { kind: 'driver_drop_sgt', dev: 1, mapping: 3 }, reason: "ill-formed: device 1's driver keeps no mapping 3" }],
 };
 
 /**
@@ -834,6 +889,32 @@ const NEVER_REFUSED: { readonly [K in OpKind]?: Misuse } = {
   dma_unmap_single: { why: 'void', misuse: 'dma_unmap_single of a dma_map_page mapping', state: () => run(world(), { kind: 'dma_map_page', dev: IMPORTER, page: 0, dir: 'to-device' }).state, op: { kind: 'dma_unmap_single', mapping: 1, dev: IMPORTER, dir: 'to-device' } },
   dma_mapping_error: { why: 'returns 0 or -ENOMEM about an address, never refuses', misuse: 'check a handle that was never mapped', state: world, op: { kind: 'dma_mapping_error', dev: IMPORTER, mapping: 7 } },
   device_release_driver: { why: 'void', misuse: 'unbind with DMA mappings still live', state: mapped, op: { kind: 'device_release_driver', dev: IMPORTER } },
+  dma_buf_pin: { why: 'VFIO has no pin op: dma_buf_pin returns 0', misuse: 'pin without the reservation lock (lockdep only warns)', state: dmabufAttached, op: { kind: 'dma_buf_pin', attachment: 2 } },
+  dma_resv_lock: { why: 'sleeps, never fails without a ww_acquire_ctx', misuse: 'lock with nothing to protect', state: dmabufAttached, op: { kind: 'dma_resv_lock', dmabuf: 1, dev: 1 } },
+  dma_resv_unlock: { why: 'void', misuse: 'unlock in the middle of a map path, before keeping the table', state: () => run(dmabufAttached(), { kind: 'dma_resv_lock', dmabuf: 1, dev: 1 }, { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional' }).state, op: { kind: 'dma_resv_unlock', dmabuf: 1, dev: 1 } },
+  dma_buf_unmap_attachment: { why: 'void', misuse: 'unmap without the reservation lock (lockdep only warns)', state: dmabufMapped, op: { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 3 } },
+  dma_buf_move_notify: { why: 'void', misuse: 'move_notify without the reservation lock held', state: dmabufMapped, op: { kind: 'dma_buf_move_notify', dmabuf: 1 } },
+  move_notify_return: { why: 'a return to the core, no call', misuse: 'a move_notify that returns leaving the table mapped', state: dmabufNotifying, op: { kind: 'move_notify_return', attachment: 2, by: 3 } },
+  vfio_pci_dma_buf_revoke: { why: 'a flag VFIO sets (priv->revoked)', misuse: 'revoke without the reservation lock and without move_notify', state: dmabufMapped, op: { kind: 'vfio_pci_dma_buf_revoke', dmabuf: 1 } },
+  driver_map_attachment: { why: 'a driver action', misuse: 'map an attachment VFIO is revoking right now', state: () => run(dmabufNotifying(), { kind: 'move_notify_return', attachment: 2, by: 3 }).state, op: { kind: 'driver_map_attachment', dev: 1, attachment: 2 } },
+  driver_keep_sgt: {
+    why: 'a driver action',
+    misuse: 'keep a table after the reservation lock was dropped (map path without the lock)',
+    state: () => {
+      const s = run(designWorld('vfio-dmabuf-map-unlocked'), { kind: 'dma_buf_export', dev: 0, bar: 0 }, { kind: 'dma_buf_dynamic_attach', dmabuf: 1, dev: 1, peer2peer: true }, { kind: 'driver_map_attachment', dev: 1, attachment: 2 }).state;
+      return run(s, { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional', by: 3 }).state;
+    },
+    op: { kind: 'driver_keep_sgt', dev: 1, attachment: 2, mapping: 4, by: 3 },
+  },
+  driver_drop_sgt: {
+    why: 'a driver action',
+    misuse: 'drop a table still mapped (leak it)',
+    state: () => {
+      const s = run(designWorld('vfio-dmabuf-map-unlocked'), { kind: 'dma_buf_export', dev: 0, bar: 0 }, { kind: 'dma_buf_dynamic_attach', dmabuf: 1, dev: 1, peer2peer: true }, { kind: 'driver_map_attachment', dev: 1, attachment: 2 }).state;
+      return run(s, { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional', by: 3 }, { kind: 'driver_keep_sgt', dev: 1, attachment: 2, mapping: 4, by: 3 }).state;
+    },
+    op: { kind: 'driver_drop_sgt', dev: 1, mapping: 4 },
+  },
 };
 
 /** Does a reason name a kernel error (not ill-formed, not a wait)? */

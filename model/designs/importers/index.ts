@@ -7,6 +7,7 @@ import type { Recipe } from '../../recipe.ts';
 import { activeVariant } from '../../variant.ts';
 import { protectReadOnly, recordOnly, stopAndUnmap, wholeRangeOnly } from './invalidate.ts';
 import { mapPath } from './map-path.ts';
+import { dmabufMapLocked, dmabufMapPinned, dmabufMapUnlocked, moveNotifyUnmap, moveNotifyWarn } from './dmabuf.ts';
 import { mirrorFault, mirrorInvalidate, mirrorInvalidateSkipHarmless } from './mirror.ts';
 
 const all: ReadonlyArray<Recipe> = [
@@ -23,6 +24,11 @@ const all: ReadonlyArray<Recipe> = [
   mirrorInvalidateSkipHarmless,
   mirrorFault({ checkRetry: true }),
   mirrorFault({ checkRetry: false }),
+  dmabufMapLocked,
+  dmabufMapUnlocked,
+  dmabufMapPinned,
+  moveNotifyUnmap,
+  moveNotifyWarn,
 ];
 
 const byName = new Map(all.map((r) => [r.name, r]));

@@ -9,13 +9,13 @@ import type { DriverRecord, DriverThread } from '../../state.ts';
 
 /** The driver's records under the callback's notifier that overlap the range the kernel passed, oldest first. */
 const recordsInRange = (d: DriverView, t: DriverThread): ReadonlyArray<DriverRecord> =>
-  d.records.filter((r) => r.notifier === t.notifier && r.start < t.range.end && t.range.start < r.end);
+  d.records.filter((r) => r.notifier === t.notifier && r.start < t.range!.end && t.range!.start < r.end);
 
 /** The steps the callbacks share, as the driver writes them. */
 const lock: Action = (_d, t) => call({ kind: 'driver_lock', dev: t.device });
-const setSeq: Action = (_d, t) => call({ kind: 'mmu_interval_set_seq', notifier: t.notifier, seq: t.curSeq });
+const setSeq: Action = (_d, t) => call({ kind: 'mmu_interval_set_seq', notifier: t.notifier!, seq: t.curSeq });
 const stopDevice = (t: DriverThread) =>
-  call({ kind: 'device_stop_dma', dev: t.device, mm: t.range.mm, start: t.range.start, npages: t.range.end - t.range.start });
+  call({ kind: 'device_stop_dma', dev: t.device, mm: t.range!.mm, start: t.range!.start, npages: t.range!.end - t.range!.start });
 /**
  * For each record in the range: p2p_unmap it (at `pc`), then drop it from
  * the driver's records (at `pc + 1`), one call a step; then on to `pc + 2`.
@@ -28,7 +28,7 @@ const unmapEach = (pc: number): ReadonlyArray<Action> => [
   (_d, t) => call({ kind: 'driver_forget', dev: t.device, mapping: t.mapping ?? 0 }, (th) => ({ ...th, pc, mapping: null })),
 ];
 const unlock: Action = (_d, t) => call({ kind: 'driver_unlock', dev: t.device });
-const returnTrue: Action = (_d, t) => call({ kind: 'invalidate_callback_return', notifier: t.notifier, ret: true }, end);
+const returnTrue: Action = (_d, t) => call({ kind: 'invalidate_callback_return', notifier: t.notifier!, ret: true }, end);
 
 /** The RFC's importer: stop the device for the range, give back every recorded p2p_map mapping in it. */
 export const stopAndUnmap: Recipe = {
@@ -82,7 +82,7 @@ export const wholeRangeOnly: Recipe = {
     setSeq,
     (d, t) => {
       const n = d.intervals.find((i) => i.notifier === t.notifier);
-      return n === undefined || t.range.start !== n.start || t.range.end !== n.end ? goto(5) : stopDevice(t);
+      return n === undefined || t.range!.start !== n.start || t.range!.end !== n.end ? goto(5) : stopDevice(t);
     },
     ...unmapEach(3),
     unlock,
@@ -117,7 +117,7 @@ export const protectReadOnly: Recipe = {
     setSeq,
     (_d, t) =>
       t.event === 'MMU_NOTIFY_PROTECTION_VMA'
-        ? call({ kind: 'device_write_protect', dev: t.device, mm: t.range.mm, start: t.range.start, npages: t.range.end - t.range.start }, (th) => ({ ...th, pc: 6 }))
+        ? call({ kind: 'device_write_protect', dev: t.device, mm: t.range!.mm, start: t.range!.start, npages: t.range!.end - t.range!.start }, (th) => ({ ...th, pc: 6 }))
         : goto(3),
     (_d, t) => stopDevice(t),
     ...unmapEach(4),

@@ -148,24 +148,24 @@ const listingOf = (o: MapPathOptions): ReadonlyArray<string> => [
 
 export const mapPath = (o: MapPathOptions): Recipe => {
   const steps: Readonly<Record<Label, Action>> = {
-    mmget: (_d, t) => call({ kind: 'mmget_not_zero', mm: t.range.mm }, undefined, to('return')),
+    mmget: (_d, t) => call({ kind: 'mmget_not_zero', mm: t.range!.mm }, undefined, to('return')),
     begin: (_d, t) =>
-      call({ kind: 'mmu_interval_read_begin', notifier: t.notifier }, (th, returned) => {
+      call({ kind: 'mmu_interval_read_begin', notifier: t.notifier! }, (th, returned) => {
         // mmu_interval_read_begin's only event is its read-begin.
         const e = returned.find((x) => x.kind === 'read-begin');
         // Stryker disable next-line OptionalChaining: e is always the read-begin event
         return { ...th, pc: pc('rlock'), seq: e?.kind === 'read-begin' ? e.seq : null, vma: null, mapping: null, entries: null, retry: null };
       }),
-    rlock: (_d, t) => call({ kind: 'mmap_read_lock', mm: t.range.mm }),
+    rlock: (_d, t) => call({ kind: 'mmap_read_lock', mm: t.range!.mm }),
     // p2p_map maps the whole VMA, so the driver maps only a VMA that lies inside its notifier's
     // range, or pages outside the range would be unmapped without its callback hearing of it.
     find: (_d, t) =>
       call(
-        { kind: 'find_vma', mm: t.range.mm, addr: t.range.start },
+        { kind: 'find_vma', mm: t.range!.mm, addr: t.range!.start },
         (th, returned) => {
           const e = returned.find((x) => x.kind === 'vma-found');
           const v = e?.kind === 'vma-found' ? e.vma : null;
-          const fits = v !== null && v.p2pMap && v.start >= th.range.start && v.end <= th.range.end;
+          const fits = v !== null && v.p2pMap && v.start >= th.range!.start && v.end <= th.range!.end;
           return { ...th, pc: pc(fits ? 'lockEarly' : 'runlockFail'), vma: v };
         },
         to('runlockFail'),
@@ -183,11 +183,11 @@ export const mapPath = (o: MapPathOptions): Recipe => {
         to('unlockMapFail'),
       ),
     recordEarly: (_d, t) => (o.record === 'late' ? goto(pc('runlock')) : call({ kind: 'driver_record', dev: t.device, mapping: t.mapping ?? 0 })),
-    runlock: (_d, t) => call({ kind: 'mmap_read_unlock', mm: t.range.mm }),
+    runlock: (_d, t) => call({ kind: 'mmap_read_unlock', mm: t.range!.mm }),
     lock: (_d, t) => (o.record === 'locked' ? goto(pc('retry')) : call({ kind: 'driver_lock', dev: t.device })),
     retry: (_d, t) =>
       o.checkRetry
-        ? call({ kind: 'mmu_interval_read_retry', notifier: t.notifier, seq: t.seq ?? 0 }, (th, returned) => {
+        ? call({ kind: 'mmu_interval_read_retry', notifier: t.notifier!, seq: t.seq ?? 0 }, (th, returned) => {
             // mmu_interval_read_retry's only event is its read-retry.
             const e = returned.find((x) => x.kind === 'read-retry');
             // Stryker disable next-line OptionalChaining: e is always the read-retry event
@@ -203,7 +203,7 @@ export const mapPath = (o: MapPathOptions): Recipe => {
     program: (_d, t) => call({ kind: 'device_program', dev: t.device, mapping: t.mapping ?? 0 }, unlockedProgram(o) ? to('mmput') : undefined),
     unlock: (_d, t) => call({ kind: 'driver_unlock', dev: t.device }, unlockedProgram(o) ? to('program') : undefined),
     // Done: drop the mm reference, the thread ends.
-    mmput: (_d, t) => call({ kind: 'mmput', mm: t.range.mm }, end),
+    mmput: (_d, t) => call({ kind: 'mmput', mm: t.range!.mm }, end),
     // Under the driver lock: give back what p2p_map gave, unless a callback already did.
     undo: (d, t) =>
       o.record !== 'late' && !recorded(d, t)
@@ -213,8 +213,8 @@ export const mapPath = (o: MapPathOptions): Recipe => {
     unlockAgain: (_d, t) => call({ kind: 'driver_unlock', dev: t.device }, to('begin')),
     // p2p_map failed (the exporter refused): drop the driver lock if this path took it before.
     unlockMapFail: (_d, t) => (o.record === 'locked' ? call({ kind: 'driver_unlock', dev: t.device }, to('runlockFail')) : goto(pc('runlockFail'))),
-    runlockFail: (_d, t) => call({ kind: 'mmap_read_unlock', mm: t.range.mm }),
-    mmputFail: (_d, t) => call({ kind: 'mmput', mm: t.range.mm }),
+    runlockFail: (_d, t) => call({ kind: 'mmap_read_unlock', mm: t.range!.mm }),
+    mmputFail: (_d, t) => call({ kind: 'mmput', mm: t.range!.mm }),
     return: (_d, t) => call({ kind: 'driver_return', dev: t.device, err: '-EFAULT' }, end),
   };
   return { name: nameOf(o), summary: summaryOf(o), listing: listingOf(o), actions: ORDER.map((l) => steps[l]) };

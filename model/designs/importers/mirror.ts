@@ -76,16 +76,16 @@ const to = (l: Label) => (t: DriverThread): DriverThread => ({ ...t, pc: pc(l) }
 /** The map path of an HMM mirror; without `checkRetry`, the same driver missing the read_retry check. */
 export const mirrorFault = (o: MirrorOptions): Recipe => {
   const steps: Readonly<Record<Label, Action>> = {
-    mmget: (_d, t) => call({ kind: 'mmget_not_zero', mm: t.range.mm }, undefined, to('returnFault')),
+    mmget: (_d, t) => call({ kind: 'mmget_not_zero', mm: t.range!.mm }, undefined, to('returnFault')),
     begin: (_d, t) =>
-      call({ kind: 'mmu_interval_read_begin', notifier: t.notifier }, (th, returned) => {
+      call({ kind: 'mmu_interval_read_begin', notifier: t.notifier! }, (th, returned) => {
         const e = returned.find((x) => x.kind === 'read-begin');
         return { ...th, pc: pc('rlock'), seq: e?.kind === 'read-begin' ? e.seq : null, pfns: null, retry: null };
       }),
-    rlock: (_d, t) => call({ kind: 'mmap_read_lock', mm: t.range.mm }),
+    rlock: (_d, t) => call({ kind: 'mmap_read_lock', mm: t.range!.mm }),
     fault: (_d, t) =>
       call(
-        { kind: 'hmm_range_fault', notifier: t.notifier, seq: t.seq ?? 0, start: t.range.start, npages: t.range.end - t.range.start, write: t.write },
+        { kind: 'hmm_range_fault', notifier: t.notifier!, seq: t.seq ?? 0, start: t.range!.start, npages: t.range!.end - t.range!.start, write: t.write },
         (th, returned) => {
           const e = returned.find((x) => x.kind === 'hmm-faulted');
           if (e?.kind !== 'hmm-faulted' || e.ret === '-EFAULT') return to('runlockFail')(th);
@@ -93,11 +93,11 @@ export const mirrorFault = (o: MirrorOptions): Recipe => {
         },
         (th, reason) => to(reason.startsWith('-EBUSY') ? 'runlockBusy' : reason.startsWith('-EPERM') ? 'runlockPerm' : 'runlockFail')(th),
       ),
-    runlock: (_d, t) => call({ kind: 'mmap_read_unlock', mm: t.range.mm }),
+    runlock: (_d, t) => call({ kind: 'mmap_read_unlock', mm: t.range!.mm }),
     lock: (_d, t) => call({ kind: 'driver_lock', dev: t.device }),
     retry: (_d, t) =>
       o.checkRetry
-        ? call({ kind: 'mmu_interval_read_retry', notifier: t.notifier, seq: t.seq ?? 0 }, (th, returned) => {
+        ? call({ kind: 'mmu_interval_read_retry', notifier: t.notifier!, seq: t.seq ?? 0 }, (th, returned) => {
             const e = returned.find((x) => x.kind === 'read-retry');
             const retry = e?.kind === 'read-retry' && e.retry;
             return { ...th, retry, pc: pc(retry ? 'unlockAgain' : 'program') };
@@ -105,14 +105,14 @@ export const mirrorFault = (o: MirrorOptions): Recipe => {
         : goto(pc('program')),
     program: (_d, t) => call({ kind: 'device_program_pfns', dev: t.device }),
     unlock: (_d, t) => call({ kind: 'driver_unlock', dev: t.device }),
-    mmput: (_d, t) => call({ kind: 'mmput', mm: t.range.mm }, end),
-    runlockBusy: (_d, t) => call({ kind: 'mmap_read_unlock', mm: t.range.mm }, to('begin')),
+    mmput: (_d, t) => call({ kind: 'mmput', mm: t.range!.mm }, end),
+    runlockBusy: (_d, t) => call({ kind: 'mmap_read_unlock', mm: t.range!.mm }, to('begin')),
     unlockAgain: (_d, t) => call({ kind: 'driver_unlock', dev: t.device }, to('begin')),
-    runlockFail: (_d, t) => call({ kind: 'mmap_read_unlock', mm: t.range.mm }),
-    mmputFail: (_d, t) => call({ kind: 'mmput', mm: t.range.mm }),
+    runlockFail: (_d, t) => call({ kind: 'mmap_read_unlock', mm: t.range!.mm }),
+    mmputFail: (_d, t) => call({ kind: 'mmput', mm: t.range!.mm }),
     returnFault: (_d, t) => call({ kind: 'driver_return', dev: t.device, err: '-EFAULT' }, end),
-    runlockPerm: (_d, t) => call({ kind: 'mmap_read_unlock', mm: t.range.mm }),
-    mmputPerm: (_d, t) => call({ kind: 'mmput', mm: t.range.mm }),
+    runlockPerm: (_d, t) => call({ kind: 'mmap_read_unlock', mm: t.range!.mm }),
+    mmputPerm: (_d, t) => call({ kind: 'mmput', mm: t.range!.mm }),
     returnPerm: (_d, t) => call({ kind: 'driver_return', dev: t.device, err: '-EPERM' }, end),
   };
   return {
@@ -139,10 +139,10 @@ export const mirrorFault = (o: MirrorOptions): Recipe => {
 };
 
 const lock: Action = (_d, t) => call({ kind: 'driver_lock', dev: t.device });
-const setSeq: Action = (_d, t) => call({ kind: 'mmu_interval_set_seq', notifier: t.notifier, seq: t.curSeq });
-const zap = (t: DriverThread) => call({ kind: 'device_stop_dma', dev: t.device, mm: t.range.mm, start: t.range.start, npages: t.range.end - t.range.start });
+const setSeq: Action = (_d, t) => call({ kind: 'mmu_interval_set_seq', notifier: t.notifier!, seq: t.curSeq });
+const zap = (t: DriverThread) => call({ kind: 'device_stop_dma', dev: t.device, mm: t.range!.mm, start: t.range!.start, npages: t.range!.end - t.range!.start });
 const unlock: Action = (_d, t) => call({ kind: 'driver_unlock', dev: t.device });
-const returnTrue: Action = (_d, t) => call({ kind: 'invalidate_callback_return', notifier: t.notifier, ret: true }, end);
+const returnTrue: Action = (_d, t) => call({ kind: 'invalidate_callback_return', notifier: t.notifier!, ret: true }, end);
 
 /** The mirror's callback, as hmm.rst writes it: every event zaps the device's entries for the range. */
 export const mirrorInvalidate: Recipe = {

@@ -1,0 +1,168 @@
+/**
+ * dma-buf (drivers/dma-buf/dma-buf.c, include/linux/dma-buf.h): an
+ * exporter shares memory as a dma-buf; an importer attaches its device
+ * and maps the attachment, getting a table of DMA addresses. A dynamic
+ * importer gives `importer_ops` with a `move_notify` callback: the
+ * exporter calls `dma_buf_move_notify` holding the dma-buf's reservation
+ * lock when the memory moves or goes away, and the importer tears its
+ * mappings down. The callback is the importer's driver code, run as a
+ * thread (its recipe names it, `DriverSpec.moveNotify`); the exporter's
+ * own code is design data too. These ops are the dma-buf core and the
+ * exporter callbacks it makes (VFIO's, vfio_pci_dmabuf.c).
+ *
+ * What the core checks with lockdep only (dma_resv_assert_held in map,
+ * unmap, pin and move_notify) is not refused: such a call is a step, and
+ * the dmabuf-protocol invariant judges it.
+ */
+import { drop, put } from '../collections.ts';
+import { busAddress, p2pReachable } from '../dma-address.ts';
+import { allocBarFrame, freshId } from '../page.ts';
+import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
+import type { AttachmentId, DeviceId, DmaBuf, DmaBufAttachment, DmaBufId, DmaDirection, DmaMapping, DriverThread, MappingId, State, ThreadId } from '../state.ts';
+
+/**
+ * dma_buf_export of all of a raw BAR's memory (VFIO exports BAR ranges
+ * with VFIO_DEVICE_FEATURE_DMA_BUF). The model's exporter exports memory
+ * nobody else holds; a BAR being removed is -ENODEV.
+ */
+export const dmaBufExport = (s: State, dev: DeviceId, barId: number): Outcome => {
+  const op = 'dma_buf_export';
+  const bar = s.bars[barId];
+  if (bar === undefined || bar.device !== dev) return illFormed(op, `device ${dev} has no BAR ${barId}`);
+  if (bar.structPages) return illFormed(op, `BAR ${barId} holds P2PDMA pages; the model's dma-buf exporter exports raw MMIO (VFIO)`);
+  if (!bar.alive || bar.removing) return reject(op, `-ENODEV: the provider of BAR ${barId} is being removed`);
+  let state = s;
+  const pfns: number[] = [];
+  for (let i = 0; i < bar.npages; i++) {
+    const got = allocBarFrame(state, barId);
+    if (got === null) return illFormed(op, `BAR ${barId} has memory in use elsewhere; the model exports a whole free BAR`);
+    [state, pfns[i]] = [got[0], got[1]];
+  }
+  const [s1, id] = freshId(state);
+  const b: DmaBuf = { id, exporter: dev, bar: barId, pfns, resv: null, revoked: false };
+  return done({ ...s1, dmaBufs: put(s1.dmaBufs, id, b) }, [{ kind: 'dmabuf-exported', dmabuf: id }]);
+};
+
+/**
+ * dma_buf_dynamic_attach(dmabuf, dev, importer_ops): the importer's driver
+ * must have a move_notify (a dynamic importer without one is not
+ * modelled). VFIO's attach refuses an importer that cannot take memory
+ * without struct pages (vfio_pci_dma_buf_attach: !attachment->peer2peer,
+ * -EOPNOTSUPP).
+ */
+export const dmaBufDynamicAttach = (s: State, dmabuf: DmaBufId, dev: DeviceId, peer2peer: boolean): Outcome => {
+  const op = 'dma_buf_dynamic_attach';
+  const b = s.dmaBufs.get(dmabuf);
+  if (b === undefined) return illFormed(op, `no dma-buf ${dmabuf}`);
+  if (s.devices[dev]?.driver?.moveNotify === undefined) return illFormed(op, `device ${dev}'s driver has no move_notify in the model`);
+  if (!peer2peer) return reject(op, `-EOPNOTSUPP: the exporter's memory has no struct pages and the importer did not set allow_peer2peer`);
+  const [s1, id] = freshId(s);
+  const a: DmaBufAttachment = { id, dmabuf, importer: dev, peer2peer, pins: 0 };
+  return done({ ...s1, attachments: put(s1.attachments, id, a) }, [{ kind: 'dmabuf-attached', attachment: id }]);
+};
+
+/** dma_buf_pin(attach): the importer asks the exporter to keep the memory where it is; VFIO's memory never moves, so it only counts. */
+export const dmaBufPin = (s: State, attachment: AttachmentId): Outcome => {
+  const a = s.attachments.get(attachment);
+  if (a === undefined) return illFormed('dma_buf_pin', `no attachment ${attachment}`);
+  return done({ ...s, attachments: put(s.attachments, a.id, { ...a, pins: a.pins + 1 }) });
+};
+
+/** dma_resv_lock(dmabuf->resv): sleeps while another driver holds it. `dev` names the driver taking it. */
+export const dmaResvLock = (s: State, dmabuf: DmaBufId, dev: DeviceId): Outcome => {
+  const op = 'dma_resv_lock';
+  const b = s.dmaBufs.get(dmabuf);
+  if (b === undefined || s.devices[dev] === undefined) return illFormed(op, `no dma-buf ${dmabuf} or device ${dev}`);
+  if (b.resv !== null) return waits(op, `the reservation lock of dma-buf ${dmabuf} is held by device ${b.resv}'s driver`);
+  return done({ ...s, dmaBufs: put(s.dmaBufs, dmabuf, { ...b, resv: dev }) });
+};
+
+/** A move_notify callback of `dmabuf` still running: dma_buf_move_notify has not returned to its caller. */
+const notifying = (s: State, dmabuf: DmaBufId): DriverThread | undefined =>
+  [...s.threads.values()].find((t) => t.moveNotify === true && t.dmabuf === dmabuf);
+
+/**
+ * dma_resv_unlock. The exporter that called dma_buf_move_notify is still
+ * inside that call while an importer's move_notify runs: its unlock waits
+ * for the call to return. Unlocking a lock this driver does not hold is
+ * ill-formed.
+ */
+export const dmaResvUnlock = (s: State, dmabuf: DmaBufId, dev: DeviceId): Outcome => {
+  const op = 'dma_resv_unlock';
+  const b = s.dmaBufs.get(dmabuf);
+  if (b === undefined || b.resv !== dev) return illFormed(op, `device ${dev}'s driver does not hold the reservation lock of dma-buf ${dmabuf}`);
+  const cb = notifying(s, dmabuf);
+  if (cb !== undefined) return waits(op, `dma_buf_move_notify has not returned: device ${cb.device}'s move_notify runs as thread ${cb.id}`);
+  return done({ ...s, dmaBufs: put(s.dmaBufs, dmabuf, { ...b, resv: null }) });
+};
+
+/**
+ * dma_buf_map_attachment(attach, dir): the exporter's map_dma_buf builds
+ * a table of bus addresses of its memory for the importer's device. VFIO
+ * refuses once revoked (-ENODEV), and a device that cannot reach the BAR
+ * peer-to-peer is refused as dma_map_sgtable refuses P2PDMA pages
+ * (-EREMOTEIO).
+ */
+export const dmaBufMapAttachment = (s: State, attachment: AttachmentId, dir: DmaDirection): Outcome => {
+  const op = 'dma_buf_map_attachment';
+  const a = s.attachments.get(attachment);
+  if (a === undefined) return illFormed(op, `no attachment ${attachment}`);
+  const b = s.dmaBufs.get(a.dmabuf)!;
+  const bar = s.bars[b.bar]!;
+  if (b.revoked || !bar.alive) return reject(op, `-ENODEV: dma-buf ${b.id} was revoked by its exporter`);
+  if (!p2pReachable(s, b.exporter, a.importer)) return reject(op, `-EREMOTEIO: device ${a.importer} cannot reach provider ${b.exporter} peer-to-peer`);
+  const entries = b.pfns.map((pfn) => {
+    const f = s.frames[pfn]!;
+    return { dma: busAddress(s, f), pfn, gen: f.gen, reaches: pfn };
+  });
+  const [s1, id] = freshId(s);
+  const m: DmaMapping = { id, device: a.importer, dir, api: 'dma_buf_map_attachment', origin: { kind: 'dmabuf', attachment, dmabuf: b.id }, entries, nents: entries.length, mapped: entries.length, errorChecked: false };
+  return done({ ...s1, mappings: put(s1.mappings, id, m) }, [{ kind: 'dmabuf-mapped', attachment, mapping: id }]);
+};
+
+/** dma_buf_unmap_attachment(attach, sgt, dir): the table goes back to the exporter; the device has no address from it any more. */
+export const dmaBufUnmapAttachment = (s: State, attachment: AttachmentId, mapping: MappingId): Outcome => {
+  const op = 'dma_buf_unmap_attachment';
+  const m = s.mappings.get(mapping);
+  if (m === undefined || m.origin.kind !== 'dmabuf' || m.origin.attachment !== attachment)
+    return illFormed(op, `mapping ${mapping} is not a live table of attachment ${attachment}`);
+  return done({ ...s, mappings: drop(s.mappings, mapping) }, [{ kind: 'mapping-torn-down', mapping }]);
+};
+
+/**
+ * dma_buf_move_notify(dmabuf): every attachment with importer_ops gets its
+ * move_notify called (dma-buf.c: list_for_each_entry over the attachments,
+ * pinned ones included). Each runs as a thread of its importer's driver;
+ * the call returns once they all did (dma_resv_unlock by the caller waits
+ * for that).
+ */
+export const dmaBufMoveNotify = (s: State, dmabuf: DmaBufId): Outcome => {
+  const op = 'dma_buf_move_notify';
+  if (!s.dmaBufs.has(dmabuf)) return illFormed(op, `no dma-buf ${dmabuf}`);
+  if (notifying(s, dmabuf) !== undefined) return illFormed(op, `the exporter is already inside dma_buf_move_notify of dma-buf ${dmabuf}`);
+  let state = s;
+  const events: { kind: 'move-notify-called'; attachment: AttachmentId; thread: ThreadId }[] = [];
+  for (const a of [...s.attachments.values()].filter((x) => x.dmabuf === dmabuf).sort((x, y) => x.id - y.id)) {
+    const recipe = s.devices[a.importer]!.driver!.moveNotify!;
+    const [s1, id] = freshId(state);
+    const t: DriverThread = { id, device: a.importer, recipe, pc: 0, notifier: null, inv: null, curSeq: 0, range: null, event: null, vma: null, seq: null, mapping: null, entries: null, retry: null, write: false, pfns: null, stale: null, attachment: a.id, dmabuf, moveNotify: true };
+    state = { ...s1, threads: put(s1.threads, id, t) };
+    events.push({ kind: 'move-notify-called', attachment: a.id, thread: id });
+  }
+  return done(state, events);
+};
+
+/** The importer's move_notify returns (by its own thread); the thread ends. */
+export const moveNotifyReturn = (s: State, attachment: AttachmentId, by: ThreadId | undefined): Outcome => {
+  const op = 'move_notify_return';
+  const t = by === undefined ? undefined : s.threads.get(by);
+  if (t === undefined || t.moveNotify !== true || t.attachment !== attachment) return illFormed(op, `only attachment ${attachment}'s move_notify itself returns (a call with by=THREAD)`);
+  return done({ ...s, threads: drop(s.threads, t.id) }, [{ kind: 'move-notify-returned', attachment }]);
+};
+
+/** VFIO's vfio_pci_dma_buf_move(vdev, true), under the reservation lock: priv->revoked = true, so map_dma_buf refuses from now on. */
+export const vfioPciDmaBufRevoke = (s: State, dmabuf: DmaBufId): Outcome => {
+  const b = s.dmaBufs.get(dmabuf);
+  if (b === undefined) return illFormed('vfio_pci_dma_buf_revoke', `no dma-buf ${dmabuf}`);
+  return done({ ...s, dmaBufs: put(s.dmaBufs, dmabuf, { ...b, revoked: true }) });
+};

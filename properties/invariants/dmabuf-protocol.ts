@@ -1,0 +1,70 @@
+import * as O from 'fp-ts/lib/Option.js';
+import type { Op } from '../../model/op.ts';
+import type { AttachmentId, State } from '../../model/state.ts';
+import type { Invariant } from '../invariant.ts';
+
+/** The calls dma-buf makes under `dma_resv_assert_held(attach->dmabuf->resv)`, with the attachment each names. */
+const underResv = (op: Op): AttachmentId | null =>
+  op.kind === 'dma_buf_map_attachment' || op.kind === 'dma_buf_unmap_attachment' || op.kind === 'dma_buf_pin' ? op.attachment : null;
+
+/**
+ * Who holds the reservation lock for a call: the caller's driver, or (for
+ * a call made inside a move_notify callback) the exporter that called it,
+ * in whose context the callback runs.
+ */
+const holdsResv = (before: State, op: Op, caller: number, dmabuf: number): boolean => {
+  const b = before.dmaBufs.get(dmabuf);
+  if (b === undefined || b.resv === null) return false;
+  const t = op.by === undefined ? undefined : before.threads.get(op.by);
+  return b.resv === caller || (t?.moveNotify === true && t.dmabuf === dmabuf && b.resv === b.exporter);
+};
+
+/**
+ * dmabuf-protocol: the dma-buf locking and move_notify rules.
+ *
+ * 1. An importer maps, unmaps and pins an attachment only with the
+ *    dma-buf's reservation lock held (dma_buf_map_attachment,
+ *    dma_buf_unmap_attachment and dma_buf_pin call
+ *    dma_resv_assert_held(); the doc: "Importer is responsible for holding
+ *    dmabuf's reservation lock"); a move_notify callback runs with the
+ *    exporter holding it.
+ * 2. The exporter calls dma_buf_move_notify with the lock held (the doc of
+ *    move_notify: "called with the lock of the reservation object
+ *    associated with the dma_buf held").
+ * 3. move_notify never reaches an attachment its importer pinned: a pinned
+ *    importer cannot give the memory back (ib_umem_dmabuf's move_notify for
+ *    pinned memory only warns "Invalidate callback should not be called
+ *    when memory is pinned"); dma_buf_move_notify calls it all the same
+ *    ("dma-buf has quietly allowed calling move_notify on pinned
+ *    dma-bufs", Romanovsky, 2026), so a revoke of a pinned attachment is
+ *    reported here as such.
+ *
+ * @see include/linux/dma-buf.h (struct dma_buf_attach_ops, move_notify)
+ * @see drivers/dma-buf/dma-buf.c (dma_buf_map_attachment, dma_buf_pin, dma_buf_move_notify)
+ * @see drivers/infiniband/core/umem_dmabuf.c (ib_umem_dmabuf_unsupported_move_notify)
+ */
+export const dmabufProtocol: Invariant = {
+  id: 'dmabuf-protocol',
+  rule: "An importer maps, unmaps and pins only under the dma-buf's reservation lock, the exporter calls move_notify holding it, and move_notify never reaches a pinned attachment.",
+  source: 'include/linux/dma-buf.h (dma_buf_attach_ops.move_notify); drivers/dma-buf/dma-buf.c',
+  check: (before, op, step) => {
+    const attachment = underResv(op);
+    if (attachment !== null) {
+      const a = before.attachments.get(attachment);
+      if (a !== undefined && !holdsResv(before, op, a.importer, a.dmabuf))
+        return O.some(`${op.kind} of attachment ${attachment} by device ${a.importer}'s driver without the reservation lock of dma-buf ${a.dmabuf}: dma_resv_assert_held() fails (the importer is responsible for holding it)`);
+    }
+    if (op.kind === 'dma_buf_move_notify') {
+      const b = before.dmaBufs.get(op.dmabuf);
+      if (b !== undefined && b.resv !== b.exporter) return O.some(`dma_buf_move_notify of dma-buf ${op.dmabuf} without its reservation lock held by the exporter`);
+      for (const e of step.events) {
+        if (e.kind !== 'move-notify-called') continue;
+        const a = before.attachments.get(e.attachment);
+        if (a !== undefined && a.pins > 0)
+          return O.some(`dma_buf_move_notify called the move_notify of attachment ${a.id}, which device ${a.importer}'s driver pinned with dma_buf_pin: a pinned importer cannot give the memory back, and its device keeps the addresses`);
+      }
+    }
+    return O.none;
+  },
+  exercised: (_before, op) => underResv(op) !== null || op.kind === 'dma_buf_move_notify',
+};

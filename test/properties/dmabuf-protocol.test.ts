@@ -1,0 +1,85 @@
+/**
+ * dmabuf-protocol and the dma-buf model: the rule fires on each of its
+ * three clauses through paths other than the corpus traces, a correct
+ * importer and exporter pass it, and the revoke's move_notify runs as the
+ * importer's thread while VFIO's unlock waits for it.
+ */
+import { describe, expect, it } from 'vitest';
+import { designById } from '../../model/designs/index.ts';
+import type { Op } from '../../model/op.ts';
+import { invariantById, invariants } from '../../properties/registry.ts';
+import { replay, type ReplayResult } from '../../properties/replay.ts';
+import { causesOf } from '../../properties/counterexample/causes.ts';
+import { rejectedWith, run, designWorld } from '../model/helpers.ts';
+
+const EXPORT: Op = { kind: 'dma_buf_export', dev: 0, bar: 0 };
+const ATTACH: Op = { kind: 'dma_buf_dynamic_attach', dmabuf: 1, dev: 1, peer2peer: true };
+const lock = (dev: number): Op => ({ kind: 'dma_resv_lock', dmabuf: 1, dev });
+const unlock = (dev: number): Op => ({ kind: 'dma_resv_unlock', dmabuf: 1, dev });
+const MAP: Op = { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional' };
+/** VFIO's revoke up to and including its move_notify. */
+const REVOKE: ReadonlyArray<Op> = [lock(0), { kind: 'vfio_pci_dma_buf_revoke', dmabuf: 1 }, { kind: 'dma_buf_move_notify', dmabuf: 1 }];
+
+const check = (design: string, ops: ReadonlyArray<Op>): ReplayResult => replay(designById(design)!, ops, [invariantById('dmabuf-protocol')]);
+const violation = (r: ReplayResult): [number, string] => (r.kind === 'violates' ? [r.at, r.violation.message] : [-1, r.kind === 'rejected' ? r.reason : r.kind]);
+
+describe('dmabuf-protocol', () => {
+  it('catches an unmap without the reservation lock (the release path, not a map path)', () => {
+    const r = check('vfio-dmabuf-revoke', [EXPORT, ATTACH, lock(1), MAP, unlock(1), { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 3 }]);
+    expect(violation(r)).toEqual([6, "dma_buf_unmap_attachment of attachment 2 by device 1's driver without the reservation lock of dma-buf 1: dma_resv_assert_held() fails (the importer is responsible for holding it)"]);
+  });
+
+  it("catches a map under the exporter's lock rather than the importer's own", () => {
+    const r = check('vfio-dmabuf-revoke', [EXPORT, ATTACH, lock(0), MAP]);
+    expect(violation(r)[0]).toBe(4);
+  });
+
+  it('catches move_notify called without the lock held', () => {
+    const r = check('vfio-dmabuf-revoke', [EXPORT, ATTACH, { kind: 'dma_buf_move_notify', dmabuf: 1 }]);
+    expect(violation(r)).toEqual([3, 'dma_buf_move_notify of dma-buf 1 without its reservation lock held by the exporter']);
+  });
+
+  it('catches move_notify reaching a pinned attachment, and names the pin as its cause', () => {
+    const ops: Op[] = [EXPORT, ATTACH, lock(1), { kind: 'dma_buf_pin', attachment: 2 }, MAP, unlock(1), ...REVOKE];
+    const r = check('vfio-dmabuf-pinned', ops);
+    expect(violation(r)[0]).toBe(9);
+    expect(violation(r)[1]).toContain('which device 1\'s driver pinned with dma_buf_pin');
+    expect(causesOf(designById('vfio-dmabuf-pinned')!, ops, 'dmabuf-protocol', 9).map((c) => c.step)).toEqual([4]);
+  });
+
+  it('passes the correct flow: map under the lock, revoke, the callback unmaps under the exporter\'s lock, unlock, removal', () => {
+    const ops: Op[] = [
+      EXPORT,
+      ATTACH,
+      { kind: 'driver_map_attachment', dev: 1, attachment: 2 },
+      { ...lock(1), by: 3 },
+      { ...MAP, by: 3 },
+      { kind: 'driver_keep_sgt', dev: 1, attachment: 2, mapping: 4, by: 3 },
+      { ...unlock(1), by: 3 },
+      { kind: 'driver_return', dev: 1, err: '0', by: 3 },
+      ...REVOKE,
+      { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 4, by: 5 },
+      { kind: 'driver_drop_sgt', dev: 1, mapping: 4, by: 5 },
+      { kind: 'move_notify_return', attachment: 2, by: 5 },
+      unlock(0),
+      { kind: 'pci_stop_and_remove_bus_device', dev: 0 },
+    ];
+    const r = replay(designById('vfio-dmabuf-revoke')!, ops, invariants);
+    expect(r.kind === 'holds' ? r.steps : violation(r)).toBe(ops.length);
+  });
+});
+
+describe('the revoke runs the importer\'s move_notify as its thread', () => {
+  it("VFIO's unlock waits until the callback returned; the callback finds the table its driver kept", () => {
+    const s = run(designWorld('vfio-dmabuf-revoke'), EXPORT, ATTACH, { kind: 'driver_map_attachment', dev: 1, attachment: 2 }).state;
+    const mapped = run(s, { ...lock(1), by: 3 }, { ...MAP, by: 3 }, { kind: 'driver_keep_sgt', dev: 1, attachment: 2, mapping: 4, by: 3 }, { ...unlock(1), by: 3 }, { kind: 'driver_return', dev: 1, err: '0', by: 3 }).state;
+    const notifying = run(mapped, ...REVOKE).state;
+    expect(rejectedWith(notifying, unlock(0))).toBe('waits: dma_buf_move_notify has not returned: device 1\'s move_notify runs as thread 5');
+    // A map path started now is refused: VFIO set revoked under the lock before move_notify.
+    expect(rejectedWith(notifying, { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional' })).toMatch(/^-ENODEV: /);
+    const done = run(notifying, { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 4, by: 5 }, { kind: 'driver_drop_sgt', dev: 1, mapping: 4, by: 5 }, { kind: 'move_notify_return', attachment: 2, by: 5 }, unlock(0)).state;
+    expect(done.mappings.size).toBe(0);
+    expect(done.sgtRecords).toEqual([]);
+    expect(done.dmaBufs.get(1)?.resv).toBeNull();
+  });
+});
