@@ -6,7 +6,9 @@
  * verdict of any design flips; a catalogue entry expected to survive says
  * why (an equivalent mutant, or what the model cannot yet see).
  */
+import * as E from 'fp-ts/lib/Either.js';
 import { ownHandler } from '../../model/kernel-step.ts';
+import type { Step } from '../../model/result.ts';
 import type { OpKind } from '../../model/op.ts';
 import { goto, type Recipe } from '../../model/recipe.ts';
 import type { Variant } from '../../model/variant.ts';
@@ -51,6 +53,7 @@ const skipLine = (name: string, pc: number): Variant => ({
 const NOTIFIER = ['vma-p2p-map-notifier', 'vma-p2p-map-notifier-readonly'];
 const MIRROR = ['hmm-mirror'];
 const PIN = ['pin-user-pages', 'pin-user-pages-5.9'];
+const DMABUF = ['vfio-dmabuf-revoke'];
 
 export const catalogue: ReadonlyArray<Mutant> = [
   // Each source of invalidation, its notifier call left out.
@@ -219,6 +222,31 @@ export const catalogue: ReadonlyArray<Mutant> = [
       const t = op.by === undefined ? undefined : s.threads.get(op.by);
       if (t === undefined || t.pfns === null) return orig(s, op);
       return orig({ ...s, threads: new Map(s.threads).set(t.id, { ...t, pfns: t.pfns.map((p) => ({ ...p, write: true })) }) }, op);
+    }),
+  },
+  // dma-buf: the exporter's revoke and the core's move_notify.
+  { id: 'move-notify-calls-nobody', breaks: "dma_buf_move_notify returns without calling any importer's move_notify", mimics: 'an exporter that moves or revokes its memory without invalidating its importers', designs: DMABUF, variant: onOps(['dma_buf_move_notify'], noop) },
+  {
+    id: 'revoke-does-not-wait-for-move-notify',
+    breaks: "the exporter's dma_resv_unlock after dma_buf_move_notify goes ahead while an importer's move_notify still runs",
+    mimics: "a revoke that treats the invalidation as done once started (König, Jan 2026: move_notify \"just triggers asynchronous invalidation\"; the proposed \"vfio: Wait for dma-buf invalidation to complete\")",
+    designs: DMABUF,
+    variant: onOps(
+      ['dma_resv_unlock'],
+      noWait(
+        (s, op) => ({ ...s, threads: new Map([...s.threads].filter(([, t]) => !(t.moveNotify === true && 'dmabuf' in op && t.dmabuf === op.dmabuf))) }),
+        (after, before) => ({ ...after, threads: new Map([...after.threads, ...[...before.threads].filter(([, t]) => t.moveNotify === true)]) }),
+      ),
+    ),
+  },
+  {
+    id: 'map-ignores-revoked',
+    breaks: "VFIO's map_dma_buf maps a dma-buf it has revoked",
+    mimics: "an exporter whose map callback forgets its revoked check (priv->revoked)",
+    designs: DMABUF,
+    variant: onOps(['dma_buf_map_attachment'], (orig) => (s, op) => {
+      const r = orig({ ...s, dmaBufs: new Map([...s.dmaBufs].map(([id, b]) => [id, { ...b, revoked: false }])) }, op);
+      return E.map((st: Step) => ({ ...st, state: { ...st.state, dmaBufs: s.dmaBufs } }))(r);
     }),
   },
   { id: 'hmm-map-locked-without-retry', breaks: "the importer's map path leaves out mmu_interval_read_retry", mimics: 'the missing retry of vma-p2p-map-notifier-noretry, in the locked map path', designs: ['vma-p2p-map-notifier'], variant: skipLine('hmm-map-locked', 9) },
