@@ -17,8 +17,9 @@ const complete = chooseWorld('complete', {}, []);
 if (complete._tag === 'Left') throw new Error(complete.left);
 const rows: object[] = [];
 const bad: string[] = [];
+const width = Math.max(...designs.filter((x) => x.completeWorld !== undefined).map((x) => x.id.length));
 console.log('complete worlds: each explored to its end (one thread, exact visited set)');
-console.log(`${'design'.padEnd(20)} ${'states'.padStart(8)} ${'transitions'.padStart(11)} ${'depth'.padStart(5)} ${'seconds'.padStart(8)} ${'states/s'.padStart(9)} ${'bytes/st'.padStart(9)}  verdicts`);
+console.log(`${'design'.padEnd(width)} ${'states'.padStart(8)} ${'transitions'.padStart(11)} ${'depth'.padStart(5)} ${'seconds'.padStart(8)} ${'states/s'.padStart(9)} ${'bytes/st'.padStart(9)}  verdicts`);
 for (const d of designs.filter((x) => x.completeWorld !== undefined)) {
   const e = exploreDesign(inWorld(d, complete.right), invariants, { maxStates: 5_000_000 });
   const r = e.result;
@@ -28,7 +29,7 @@ for (const d of designs.filter((x) => x.completeWorld !== undefined)) {
   if (differs.length > 0) bad.push(`${d.id}: ${differs.join(', ')} differ from the design's expectation`);
   rows.push({ design: d.id, world: d.completeWorld, states: r.states, transitions: r.transitions, maxDepth: r.maxDepth, complete: r.complete, seconds: r.seconds, statesPerSecond: r.statesPerSecond, bytesPerState: e.bytesPerState, violated: [...violated] });
   console.log(
-    `${d.id.padEnd(20)} ${String(r.states).padStart(8)} ${String(r.transitions).padStart(11)} ${String(r.maxDepth).padStart(5)} ${r.seconds.toFixed(1).padStart(8)} ${Math.round(r.statesPerSecond).toString().padStart(9)} ${Math.round(e.bytesPerState).toString().padStart(9)}  ${violated.size} violated, ${invariants.length - violated.size} held over the whole space`,
+    `${d.id.padEnd(width)} ${String(r.states).padStart(8)} ${String(r.transitions).padStart(11)} ${String(r.maxDepth).padStart(5)} ${r.seconds.toFixed(1).padStart(8)} ${Math.round(r.statesPerSecond).toString().padStart(9)} ${Math.round(e.bytesPerState).toString().padStart(9)}  ${violated.size} violated, ${invariants.length - violated.size} held over the whole space`,
   );
 }
 mkdirSync('bench/out', { recursive: true });

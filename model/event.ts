@@ -2,7 +2,7 @@
  * What a step did that an invariant may judge. Events are facts about the
  * step (a CPU load hit this pfn, this VMA was destroyed), never verdicts.
  */
-import type { AttachmentId, DeviceId, DmaBufId, DeviceRangeId, FoundVma, HmmPfn, InvalidationId, MappedEntry, MappingId, MmId, NotifierId, NotifyEvent, PagesId, Pfn, SglId, ThreadId, VmaId } from './state.ts';
+import type { AttachmentId, DeviceId, DmaBufId, JobId, DeviceRangeId, FoundVma, HmmPfn, InvalidationId, MappedEntry, MappingId, MmId, NotifierId, NotifyEvent, PagesId, Pfn, SglId, ThreadId, VmaId } from './state.ts';
 
 export type CpuAccessor = 'sg_virt' | 'kmap_local_page' | 'sg_copy_to_buffer' | 'memcpy_toio' | 'store' | 'load' | 'swiotlb_bounce' | 'dma_virt_ops' | 'pipe_read';
 
@@ -124,5 +124,8 @@ export type Event =
   /** dma_buf_move_notify called an importer's move_notify, run as `thread`. */
   | { readonly kind: 'move-notify-called'; readonly attachment: AttachmentId; readonly thread: ThreadId }
   | { readonly kind: 'move-notify-returned'; readonly attachment: AttachmentId }
+  /** Device work using a dma-buf table started (an MR programmed, a fenced job submitted) or ended. */
+  | { readonly kind: 'job-started'; readonly job: JobId; readonly device: DeviceId; readonly mapping: MappingId; readonly fenced: boolean }
+  | { readonly kind: 'job-ended'; readonly job: JobId }
   | { readonly kind: 'sgt-kept'; readonly device: DeviceId; readonly mapping: MappingId }
   | { readonly kind: 'sgt-dropped'; readonly device: DeviceId; readonly mapping: MappingId };

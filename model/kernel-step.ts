@@ -29,7 +29,7 @@ import { invalidateCallbackReturn, mmuIntervalNotifierInsert, mmuIntervalNotifie
 import { p2pMap, p2pUnmap } from './ops/p2p-vma-ops.ts';
 import { pciAllocP2pmem, pciP2pmemFind, pciFreeP2pmem, pciP2pdmaMapSg, pciP2pdmaUnmapSg, pciStopAndRemoveBusDevice, memunmapPages } from './ops/p2pdma.ts';
 import { cpuAccess } from './ops/cpu.ts';
-import { dmaBufDynamicAttach, dmaBufExport, dmaBufMapAttachment, dmaBufMoveNotify, dmaBufPin, dmaBufUnmapAttachment, dmaResvLock, dmaResvUnlock, moveNotifyReturn, vfioPciDmaBufRevoke } from './ops/dmabuf.ts';
+import { dmaBufDynamicAttach, dmaBufExport, dmaBufMapAttachment, dmaBufMoveNotify, dmaBufPin, dmaBufUnpin, dmaBufUnmapAttachment, dmaFenceSignal, dmaResvAddFence, dmaResvLock, dmaResvUnlock, dmaResvWaitTimeout, mlx5rUmrUpdateMrPas, moveNotifyReturn, vfioPciDmaBufRevoke } from './ops/dmabuf.ts';
 import { driverDropSgt, driverKeepSgt, driverMapAttachment } from './ops/dmabuf-importer.ts';
 import { deviceReleaseDriver, dmaMapPage, dmaMappingError, dmaMapSingle, dmaUnmapPage, dmaUnmapSingle } from './ops/dma-page.ts';
 import { kmapLocalPage, memcpyToio, sgAllocTable, sgAllocTableFromPages, sgCopyToBuffer, sgFreeTable, sgSetPage, sgVirt } from './ops/scatterlist.ts';
@@ -117,6 +117,7 @@ const handlers: Handlers = {
   dma_buf_export: (s, o) => dmaBufExport(s, o.dev, o.bar),
   dma_buf_dynamic_attach: (s, o) => dmaBufDynamicAttach(s, o.dmabuf, o.dev, o.peer2peer),
   dma_buf_pin: (s, o) => dmaBufPin(s, o.attachment),
+  dma_buf_unpin: (s, o) => dmaBufUnpin(s, o.attachment),
   dma_resv_lock: (s, o) => dmaResvLock(s, o.dmabuf, o.dev),
   dma_resv_unlock: (s, o) => dmaResvUnlock(s, o.dmabuf, o.dev),
   dma_buf_map_attachment: (s, o) => dmaBufMapAttachment(s, o.attachment, o.dir),
@@ -124,6 +125,10 @@ const handlers: Handlers = {
   dma_buf_move_notify: (s, o) => dmaBufMoveNotify(s, o.dmabuf),
   move_notify_return: (s, o) => moveNotifyReturn(s, o.attachment, o.by),
   vfio_pci_dma_buf_revoke: (s, o) => vfioPciDmaBufRevoke(s, o.dmabuf),
+  dma_resv_add_fence: (s, o) => dmaResvAddFence(s, o.dmabuf, o.dev, o.mapping),
+  dma_fence_signal: (s, o) => dmaFenceSignal(s, o.job),
+  dma_resv_wait_timeout: (s, o) => dmaResvWaitTimeout(s, o.dmabuf),
+  mlx5r_umr_update_mr_pas: (s, o) => mlx5rUmrUpdateMrPas(s, o.dev, o.mapping, o.zap),
   driver_map_attachment: (s, o) => driverMapAttachment(s, o.dev, o.attachment),
   driver_keep_sgt: (s, o) => driverKeepSgt(s, o.dev, o.attachment, o.mapping, o.by),
   driver_drop_sgt: (s, o) => driverDropSgt(s, o.dev, o.mapping),

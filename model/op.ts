@@ -138,6 +138,7 @@ export const opArgs = {
   dma_buf_export: args({ dev: nat, bar: nat }),
   dma_buf_dynamic_attach: args({ dmabuf: nat, dev: nat, peer2peer: t.boolean }),
   dma_buf_pin: args({ attachment: nat }),
+  dma_buf_unpin: args({ attachment: nat }),
   dma_resv_lock: args({ dmabuf: nat, dev: nat }),
   dma_resv_unlock: args({ dmabuf: nat, dev: nat }),
   dma_buf_map_attachment: args({ attachment: nat, dir: DmaDirectionCodec }),
@@ -145,6 +146,13 @@ export const opArgs = {
   dma_buf_move_notify: args({ dmabuf: nat }),
   // the importer's move_notify returns to dma_buf_move_notify
   move_notify_return: args({ attachment: nat }),
+  // fences: the importer submits device work that uses a table and publishes its fence; the
+  // work completes and its fence signals; the exporter waits for every fence of the dma-buf
+  dma_resv_add_fence: args({ dmabuf: nat, dev: nat, mapping: nat }),
+  dma_fence_signal: args({ job: nat }),
+  dma_resv_wait_timeout: args({ dmabuf: nat }),
+  // an RDMA driver programs (or, with zap, clears) its NIC's translation of a memory region from a table
+  mlx5r_umr_update_mr_pas: args({ dev: nat, mapping: nat, zap: t.boolean }),
   // VFIO's exporter (vfio_pci_dma_buf_move): priv->revoked = true, under the reservation lock
   vfio_pci_dma_buf_revoke: args({ dmabuf: nat }),
   // an importing driver's dma-buf code: start its map path, keep or drop the table it mapped

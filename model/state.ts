@@ -27,6 +27,7 @@ export type ThreadId = number;
 export type DeviceRangeId = number;
 export type DmaBufId = number;
 export type AttachmentId = number;
+export type JobId = number;
 
 /** What a page belongs to (`page->mapping`). */
 export type PageMapping =
@@ -548,6 +549,24 @@ export interface SgtRecord {
   readonly mapping: MappingId;
 }
 
+/**
+ * Device work that uses a dma-buf table: a memory region an RDMA driver
+ * programmed into its NIC (mlx5r_umr_update_mr_pas; unfenced: it lasts
+ * until the driver zaps it) or a job a GPU driver submitted with its fence
+ * published in the dma-buf's reservation object (dma_resv_add_fence;
+ * fenced: it ends when the job completes and the fence signals). The
+ * device reaches the table's addresses through the work, unmapped table or
+ * not, until the work ends.
+ */
+export interface DeviceJob {
+  readonly id: JobId;
+  readonly device: DeviceId;
+  readonly dmabuf: DmaBufId;
+  readonly mapping: MappingId;
+  readonly entries: ReadonlyArray<MappedEntry>;
+  readonly fenced: boolean;
+}
+
 /** Kernel-era switches: which behaviour of the kernel a design runs on. */
 export interface Era {
   /** Linux 5.9: fork copies maybe-DMA-pinned anon pages at once (70e806e4e645). */
@@ -651,4 +670,6 @@ export interface State {
   readonly attachments: ReadonlyMap<AttachmentId, DmaBufAttachment>;
   /** Importing drivers' own records of the dma-buf mappings they hold. */
   readonly sgtRecords: ReadonlyArray<SgtRecord>;
+  /** Device work using dma-buf tables (memory regions, fenced jobs). */
+  readonly jobs: ReadonlyMap<JobId, DeviceJob>;
 }

@@ -100,5 +100,6 @@ export const makeWorld = (w: WorldSpec): State => {
     dmaBufs: new Map(),
     attachments: new Map(),
     sgtRecords: [],
+    jobs: new Map(),
   };
 };

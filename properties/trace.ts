@@ -106,6 +106,10 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
         return [`attachment ${e.attachment}'s move_notify runs as thread ${e.thread}`];
       case 'move-notify-returned':
         return [`attachment ${e.attachment}'s move_notify returned`];
+      case 'job-started':
+        return [e.fenced ? `device ${e.device} runs job ${e.job} on mapping ${e.mapping}, its fence published` : `device ${e.device} reaches mapping ${e.mapping} through region ${e.job}`];
+      case 'job-ended':
+        return [`work ${e.job} ended`];
       case 'sgt-kept':
         return [`driver of device ${e.device} keeps mapping ${e.mapping}`];
       case 'sgt-dropped':

@@ -18,7 +18,9 @@ export const FIRST_SHARE: ReadonlyArray<string> = [
   'vmsplice',
   'vfio-dmabuf-revoke',
   'vfio-dmabuf-map-unlocked',
-  'vfio-dmabuf-pinned',
+  'dmabuf-pinned-revoke',
+  'dmabuf-dynamic',
+  'dmabuf-dynamic-nowait',
 ];
 
 export const SECOND_SHARE: ReadonlyArray<string> = [

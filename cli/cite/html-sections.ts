@@ -203,7 +203,7 @@ export const sectionsScript = String.raw`
         return card(l, "device " + l.value + "'s driver lock " + (l.mark === 'removed' ? 'released' : 'held'), [], []);
       }));
     } },
-    { title: 'dma-bufs, their attachments and what each importer kept', covers: ['dmaBufs', 'attachments', 'sgtRecords'], draw: function (snap) {
+    { title: 'dma-bufs, their attachments and what each importer kept', covers: ['dmaBufs', 'attachments', 'sgtRecords', 'jobs'], draw: function (snap) {
       return items(snap, 'dmaBufs').map(function (b) {
         var x = b.value;
         return card(b, 'dma-buf ' + b.key + ' exported by device ' + x.exporter + ' from BAR ' + x.bar, [
@@ -219,6 +219,9 @@ export const sectionsScript = String.raw`
       })).concat(items(snap, 'sgtRecords').map(function (r) {
         var x = r.value;
         return card(r, 'device ' + x.device + "'s driver keeps the table of attachment " + x.attachment, ['mapping ' + x.mapping], ['device', 'attachment', 'mapping']);
+      })).concat(items(snap, 'jobs').map(function (j) {
+        var x = j.value;
+        return card(j, (x.fenced ? 'fenced job ' : 'memory region ') + j.key + ' of device ' + x.device, ['uses mapping ' + x.mapping + ' of dma-buf ' + x.dmabuf + (x.fenced ? ': its fence has not signalled' : ': until the driver zaps it')], ['id', 'device', 'dmabuf', 'mapping', 'entries', 'fenced']);
       }));
     } },
     { title: 'Device page tables (what a driver programmed)', covers: ['deviceRanges'], draw: function (snap) {

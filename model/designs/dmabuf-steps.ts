@@ -30,17 +30,28 @@ const attach: StepTemplate = single('dma_buf_dynamic_attach', 'driver', 1, (s) =
     .map((b) => ({ kind: 'dma_buf_dynamic_attach', dev: IMPORTER, dmabuf: b.id, peer2peer: true })),
 );
 
-/** The driver maps an attachment it has no table of and no map path running for (a memory registration). */
-const mapAttachment: StepTemplate = single('driver_map_attachment', 'driver', 2, (s) => {
-  const d = driverView(s, IMPORTER);
-  return ownAttachments(s)
-    .filter((a) => !d.sgts.some((r) => r.attachment === a.id) && !ownThreads(s).some((t) => t.attachment === a.id))
-    .map((a) => ({ kind: 'driver_map_attachment', dev: IMPORTER, attachment: a.id }));
-});
+/**
+ * The driver runs its map path for an attachment it has no path running
+ * for: a memory registration once (an RDMA importer has no table of it
+ * yet), or a GPU submission whenever it has fewer than two jobs in flight.
+ */
+const mapAttachment = (gpu: boolean): StepTemplate =>
+  single('driver_map_attachment', 'driver', 2, (s) => {
+    const d = driverView(s, IMPORTER);
+    const jobs = [...s.jobs.values()].filter((j) => j.device === IMPORTER).length;
+    return ownAttachments(s)
+      .filter((a) => !ownThreads(s).some((t) => t.attachment === a.id) && (gpu ? jobs < 2 : !d.sgts.some((r) => r.attachment === a.id)))
+      .map((a) => ({ kind: 'driver_map_attachment', dev: IMPORTER, attachment: a.id }));
+  });
 
-/** The driver lets a table go (ib_umem_dmabuf_release): under the reservation lock, unmap it and drop it. */
-const release: StepTemplate = {
-  name: 'release(unmap_attachment, drop)',
+/**
+ * The driver lets a table go, under the reservation lock: an RDMA driver
+ * deregisters its memory region (zap the NIC's translation, then
+ * ib_umem_dmabuf_release unmaps, and unpins a pinned one), a GPU driver
+ * unmaps (its jobs in flight run on to their fences).
+ */
+const release = (gpu: boolean): StepTemplate => ({
+  name: gpu ? 'release(unmap_attachment, drop)' : 'release(zap mr, unmap_attachment, drop)',
   role: 'driver',
   weight: 1,
   options: (s) =>
@@ -50,12 +61,20 @@ const release: StepTemplate = {
         const dmabuf = s.attachments.get(r.attachment)!.dmabuf;
         return [
           () => ({ kind: 'dma_resv_lock', dmabuf, dev: IMPORTER }),
+          ...(gpu ? [] : [() => ({ kind: 'mlx5r_umr_update_mr_pas' as const, dev: IMPORTER, mapping: r.mapping, zap: true })]),
           () => ({ kind: 'dma_buf_unmap_attachment', attachment: r.attachment, mapping: r.mapping }),
           () => ({ kind: 'driver_drop_sgt', dev: IMPORTER, mapping: r.mapping }),
+          // ib_umem_dmabuf_release: a pinned region gives its pin back.
+          ...(s.attachments.get(r.attachment)!.pins > 0 ? [() => ({ kind: 'dma_buf_unpin' as const, attachment: r.attachment })] : []),
           () => ({ kind: 'dma_resv_unlock', dmabuf, dev: IMPORTER }),
         ];
       }),
-};
+});
+
+/** A job finishes: its fence signals. */
+const jobDone: StepTemplate = single('dma_fence_signal', 'environment', 2, (s) =>
+  [...s.jobs.values()].filter((j) => j.fenced).map((j) => ({ kind: 'dma_fence_signal', job: j.id })),
+);
 
 /** VFIO revokes a dma-buf (vfio_pci_dma_buf_move(vdev, true)): take the reservation lock, set revoked, call move_notify. */
 const revoke: StepTemplate = {
@@ -72,10 +91,24 @@ const revoke: StepTemplate = {
       ]),
 };
 
-/** ... and once dma_buf_move_notify returned, VFIO drops the reservation lock. */
-const revokeEnd: StepTemplate = single('dma_resv_unlock', 'environment', 3, (s) =>
-  [...s.dmaBufs.values()].filter((b) => b.resv === EXPORTER).map((b) => ({ kind: 'dma_resv_unlock', dmabuf: b.id, dev: EXPORTER })),
-);
+/**
+ * ... and once dma_buf_move_notify returned, the exporter drops the
+ * reservation lock; one that waits for its importers' fences first does
+ * so with the lock held (dma_resv_wait_timeout, DMA_RESV_USAGE_BOOKKEEP),
+ * as the proposed "vfio: Wait for dma-buf invalidation to complete" does.
+ */
+const revokeEnd = (waits: boolean): StepTemplate => ({
+  name: waits ? 'revoke end(wait fences, unlock)' : 'dma_resv_unlock',
+  role: 'environment',
+  weight: 3,
+  options: (s) =>
+    [...s.dmaBufs.values()]
+      .filter((b) => b.resv === EXPORTER)
+      .map((b) => [
+        ...(waits ? [() => ({ kind: 'dma_resv_wait_timeout' as const, dmabuf: b.id })] : []),
+        () => ({ kind: 'dma_resv_unlock' as const, dmabuf: b.id, dev: EXPORTER }),
+      ]),
+});
 
 /** Hot-unplug of the exporting device: VFIO's remove revokes every dma-buf first, so the removal comes after. */
 const removal: StepTemplate = single('pci_stop_and_remove_bus_device', 'environment', 1, (s) =>
@@ -84,5 +117,7 @@ const removal: StepTemplate = single('pci_stop_and_remove_bus_device', 'environm
     : [],
 );
 
-export const dmabufImporter: ReadonlyArray<StepTemplate> = [exportBuf, attach, mapAttachment, release, driverThreads, driverThreadRunsOn, newestThreadRunsOn];
-export const dmabufEnvironment: ReadonlyArray<StepTemplate> = [revoke, revokeEnd, removal, deviceAccessAny(true), deviceAccessAny(false)];
+/** The importer's steps: `gpu`, a GPU driver submitting fenced jobs; else an RDMA driver registering a memory region. */
+export const dmabufImporter = (gpu: boolean): ReadonlyArray<StepTemplate> => [exportBuf, attach, mapAttachment(gpu), release(gpu), driverThreads, driverThreadRunsOn, newestThreadRunsOn];
+/** VFIO's revoke (`waits`: it waits for the importers' fences before it unlocks), the hot-unplug after it, the device's accesses and its jobs' ends. */
+export const dmabufEnvironment = (waits: boolean): ReadonlyArray<StepTemplate> => [revoke, revokeEnd(waits), removal, jobDone, deviceAccessAny(true), deviceAccessAny(false)];

@@ -100,14 +100,17 @@ const can = (write: boolean) => (dir: DmaDirection): boolean => (write ? dir !==
 
 /**
  * The device uses an address it was given: any entry of any live mapping
- * it may access that way, and any range its driver programmed into it
- * (p2p_map addresses reach the device only that way).
+ * it may access that way, any range its driver programmed into it
+ * (p2p_map addresses reach the device only that way), and any dma-buf
+ * table some work of it uses.
  */
 export const deviceAccessAny = (write: boolean): StepTemplate =>
   single(write ? 'device_write' : 'device_read', 'environment', 2, (s) => [
-    ...mappingsWhere(s, (x) => x.api !== 'p2p_map' && can(write)(x.dir)).flatMap((m) =>
+    ...mappingsWhere(s, (x) => x.api !== 'p2p_map' && x.api !== 'dma_buf_map_attachment' && can(write)(x.dir)).flatMap((m) =>
       m.entries.map((_, index): Op => ({ kind: write ? 'device_write' : 'device_read', mapping: m.id, index })),
     ),
+    // dma-buf tables reach the device through the work that uses them (a region, a fenced job).
+    ...[...s.jobs.values()].flatMap((j) => j.entries.map((_, index): Op => ({ kind: write ? 'device_write' : 'device_read', mapping: j.mapping, index }))),
     ...[...s.deviceRanges.values()]
       .filter((r) => can(write)(r.dir))
       .flatMap((r) => (r.mapping === null ? [] : r.entries.map((_, index): Op => ({ kind: write ? 'device_write' : 'device_read', mapping: r.mapping!, index })))),

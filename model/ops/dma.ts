@@ -12,6 +12,7 @@ import type { Event } from '../event.ts';
 import { freshId, setFrame } from '../page.ts';
 import { done, illFormed, reject, type Outcome } from '../result.ts';
 import { deviceRangeAccess } from './importer.ts';
+import { jobAccess } from './dmabuf.ts';
 import type { DeviceId, DmaDirection, DmaMapping, Frame, MappedEntry, MappingApi, MappingId, SglId, State } from '../state.ts';
 
 /**
@@ -152,10 +153,12 @@ export const dmaSyncSg = (s: State, op: 'dma_sync_sg_for_cpu' | 'dma_sync_sg_for
  */
 export const deviceAccess = (s: State, mapping: MappingId, index: number, write: boolean): Outcome => {
   const op = write ? 'device_write' : 'device_read';
-  const programmed = deviceRangeAccess(s, mapping, index, write);
+  const programmed = deviceRangeAccess(s, mapping, index, write) ?? jobAccess(s, mapping, index, write);
   if (programmed !== null) return programmed;
   const m = s.mappings.get(mapping);
   if (m?.api === 'p2p_map') return illFormed(op, `device ${m.device} holds no programmed address of mapping ${mapping}`);
+  // A dma-buf table reaches the device only through work its driver started with it (a region, a fenced job).
+  if (m?.api === 'dma_buf_map_attachment') return illFormed(op, `no work of device ${m.device} uses dma-buf table ${mapping}`);
   if (m === undefined) return illFormed(op, `mapping ${mapping} is not live: the device has no address from it`);
   // A write through a DMA_TO_DEVICE mapping is the driver's misuse (it programmed the device so), not
   // something the kernel refuses: it lands (a direct mapping), and dma-api-hygiene judges it.

@@ -18,7 +18,7 @@ import { drop, put } from '../collections.ts';
 import { busAddress, p2pReachable } from '../dma-address.ts';
 import { allocBarFrame, freshId } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
-import type { AttachmentId, DeviceId, DmaBuf, DmaBufAttachment, DmaBufId, DmaDirection, DmaMapping, DriverThread, MappingId, State, ThreadId } from '../state.ts';
+import type { AttachmentId, DeviceId, DeviceJob, DmaBuf, DmaBufAttachment, DmaBufId, DmaDirection, DmaMapping, DriverThread, MappingId, State, ThreadId } from '../state.ts';
 
 /**
  * dma_buf_export of all of a raw BAR's memory (VFIO exports BAR ranges
@@ -66,6 +66,13 @@ export const dmaBufPin = (s: State, attachment: AttachmentId): Outcome => {
   const a = s.attachments.get(attachment);
   if (a === undefined) return illFormed('dma_buf_pin', `no attachment ${attachment}`);
   return done({ ...s, attachments: put(s.attachments, a.id, { ...a, pins: a.pins + 1 }) });
+};
+
+/** dma_buf_unpin(attach): gives back a pin; an attachment without one is ill-formed (the core WARNs on the count). */
+export const dmaBufUnpin = (s: State, attachment: AttachmentId): Outcome => {
+  const a = s.attachments.get(attachment);
+  if (a === undefined || a.pins === 0) return illFormed('dma_buf_unpin', `attachment ${attachment} holds no pin`);
+  return done({ ...s, attachments: put(s.attachments, a.id, { ...a, pins: a.pins - 1 }) });
 };
 
 /** dma_resv_lock(dmabuf->resv): sleeps while another driver holds it. `dev` names the driver taking it. */
@@ -165,4 +172,80 @@ export const vfioPciDmaBufRevoke = (s: State, dmabuf: DmaBufId): Outcome => {
   const b = s.dmaBufs.get(dmabuf);
   if (b === undefined) return illFormed('vfio_pci_dma_buf_revoke', `no dma-buf ${dmabuf}`);
   return done({ ...s, dmaBufs: put(s.dmaBufs, dmabuf, { ...b, revoked: true }) });
+};
+
+/** The live dma-buf table `mapping` of device `dev`, or why there is none. */
+const ownTable = (s: State, dev: DeviceId, mapping: MappingId): DmaMapping | string => {
+  const m = s.mappings.get(mapping);
+  return m === undefined || m.origin.kind !== 'dmabuf' || m.device !== dev ? `mapping ${mapping} is not a live dma-buf table of device ${dev}` : m;
+};
+
+const startJob = (s: State, m: DmaMapping, fenced: boolean): Outcome => {
+  if (m.origin.kind !== 'dmabuf') return illFormed('dma_resv_add_fence', `mapping ${m.id} is not a dma-buf table`);
+  const [s1, id] = freshId(s);
+  const job: DeviceJob = { id, device: m.device, dmabuf: m.origin.dmabuf, mapping: m.id, entries: m.entries, fenced };
+  return done({ ...s1, jobs: put(s1.jobs, id, job) }, [{ kind: 'job-started', job: id, device: m.device, mapping: m.id, fenced }]);
+};
+
+/**
+ * dma_resv_add_fence(dmabuf->resv, fence, DMA_RESV_USAGE_...): the importer
+ * submits device work that uses its table `mapping` and publishes the
+ * work's fence. The device reaches the table's addresses until the fence
+ * signals. Without the reservation lock the core only warns (lockdep).
+ */
+export const dmaResvAddFence = (s: State, dmabuf: DmaBufId, dev: DeviceId, mapping: MappingId): Outcome => {
+  const m = ownTable(s, dev, mapping);
+  if (typeof m === 'string') return illFormed('dma_resv_add_fence', m);
+  if (m.origin.kind !== 'dmabuf' || m.origin.dmabuf !== dmabuf) return illFormed('dma_resv_add_fence', `mapping ${mapping} is not a table of dma-buf ${dmabuf}`);
+  return startJob(s, m, true);
+};
+
+/** The device finished the work: its fence signals, and it no longer reaches the table's addresses. */
+export const dmaFenceSignal = (s: State, job: number): Outcome => {
+  const j = s.jobs.get(job);
+  if (j === undefined || !j.fenced) return illFormed('dma_fence_signal', `no unsignalled fence of job ${job}`);
+  return done({ ...s, jobs: drop(s.jobs, job) }, [{ kind: 'job-ended', job }]);
+};
+
+/** dma_resv_wait_timeout(dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP, ..., MAX_SCHEDULE_TIMEOUT): sleeps until every fence of the dma-buf signalled. */
+export const dmaResvWaitTimeout = (s: State, dmabuf: DmaBufId): Outcome => {
+  const op = 'dma_resv_wait_timeout';
+  if (!s.dmaBufs.has(dmabuf)) return illFormed(op, `no dma-buf ${dmabuf}`);
+  const pending = [...s.jobs.values()].filter((j) => j.fenced && j.dmabuf === dmabuf);
+  if (pending.length > 0) return waits(op, `the fence(s) of job ${pending.map((j) => j.id).join(', ')} have not signalled`);
+  return done(s);
+};
+
+/**
+ * mlx5r_umr_update_mr_pas(mr, flags): the RDMA driver writes the table's
+ * addresses into its NIC's translation of the memory region, or with
+ * MLX5_IB_UPD_XLT_ZAP clears it (the NIC no longer reaches them). No
+ * fence: the region lasts until zapped.
+ */
+export const mlx5rUmrUpdateMrPas = (s: State, dev: DeviceId, mapping: MappingId, zap: boolean): Outcome => {
+  const op = 'mlx5r_umr_update_mr_pas';
+  if (zap) {
+    const mine = [...s.jobs.values()].filter((j) => j.device === dev && j.mapping === mapping && !j.fenced);
+    if (s.devices[dev] === undefined) return illFormed(op, `no device ${dev}`);
+    let jobs = s.jobs;
+    for (const j of mine) jobs = drop(jobs, j.id);
+    return done({ ...s, jobs }, mine.map((j) => ({ kind: 'job-ended' as const, job: j.id })));
+  }
+  const m = ownTable(s, dev, mapping);
+  if (typeof m === 'string') return illFormed(op, m);
+  return startJob(s, m, false);
+};
+
+/**
+ * The device reaches a dma-buf table's addresses through work that uses
+ * it (a region, a job), whether or not the table is still mapped; null
+ * when no work of the device uses `mapping`.
+ */
+export const jobAccess = (s: State, mapping: MappingId, index: number, write: boolean): Outcome | null => {
+  const j = [...s.jobs.values()].find((x) => x.mapping === mapping);
+  if (j === undefined) return null;
+  const op = write ? 'device_write' : 'device_read';
+  const e = j.entries[index];
+  if (e === undefined) return illFormed(op, `index ${index} is outside mapping ${mapping} (${j.entries.length} entries)`);
+  return done(s, [{ kind: 'device-access', device: j.device, mapping, pfn: e.pfn, gen: e.gen, reached: e.reaches, write }]);
 };

@@ -5,7 +5,14 @@ import type { Invariant } from '../invariant.ts';
 
 /** The calls dma-buf makes under `dma_resv_assert_held(attach->dmabuf->resv)`, with the attachment each names. */
 const underResv = (op: Op): AttachmentId | null =>
-  op.kind === 'dma_buf_map_attachment' || op.kind === 'dma_buf_unmap_attachment' || op.kind === 'dma_buf_pin' ? op.attachment : null;
+  op.kind === 'dma_buf_map_attachment' || op.kind === 'dma_buf_unmap_attachment' || op.kind === 'dma_buf_pin' || op.kind === 'dma_buf_unpin' ? op.attachment : null;
+
+/** The exporter ends a revoke: it drops the reservation lock of a dma-buf it revoked. */
+const endsRevoke = (before: State, op: Op): boolean => {
+  if (op.kind !== 'dma_resv_unlock') return false;
+  const b = before.dmaBufs.get(op.dmabuf);
+  return b !== undefined && b.revoked && op.dev === b.exporter;
+};
 
 /**
  * Who holds the reservation lock for a call: the caller's driver, or (for
@@ -31,7 +38,13 @@ const holdsResv = (before: State, op: Op, caller: number, dmabuf: number): boole
  * 2. The exporter calls dma_buf_move_notify with the lock held (the doc of
  *    move_notify: "called with the lock of the reservation object
  *    associated with the dma_buf held").
- * 3. move_notify never reaches an attachment its importer pinned: a pinned
+ * 3. The exporter finishes a revoke (drops the lock after move_notify)
+ *    only once every fence of the dma-buf signalled: move_notify "just
+ *    triggers asynchronous invalidation" (König, 2026), and an importer
+ *    "should set fences for any access that they can't disable
+ *    immediately" (the doc of dma_buf.resv); importers publish fences
+ *    under the lock (dma_resv_add_fence asserts it).
+ * 4. move_notify never reaches an attachment its importer pinned: a pinned
  *    importer cannot give the memory back (ib_umem_dmabuf's move_notify for
  *    pinned memory only warns "Invalidate callback should not be called
  *    when memory is pinned"); dma_buf_move_notify calls it all the same
@@ -45,7 +58,7 @@ const holdsResv = (before: State, op: Op, caller: number, dmabuf: number): boole
  */
 export const dmabufProtocol: Invariant = {
   id: 'dmabuf-protocol',
-  rule: "An importer maps, unmaps and pins only under the dma-buf's reservation lock, the exporter calls move_notify holding it, and move_notify never reaches a pinned attachment.",
+  rule: "An importer maps, unmaps, pins and publishes fences only under the dma-buf's reservation lock, the exporter calls move_notify holding it and ends a revoke only once every fence signalled, and move_notify never reaches a pinned attachment.",
   source: 'include/linux/dma-buf.h (dma_buf_attach_ops.move_notify); drivers/dma-buf/dma-buf.c',
   check: (before, op, step) => {
     const attachment = underResv(op);
@@ -53,6 +66,13 @@ export const dmabufProtocol: Invariant = {
       const a = before.attachments.get(attachment);
       if (a !== undefined && !holdsResv(before, op, a.importer, a.dmabuf))
         return O.some(`${op.kind} of attachment ${attachment} by device ${a.importer}'s driver without the reservation lock of dma-buf ${a.dmabuf}: dma_resv_assert_held() fails (the importer is responsible for holding it)`);
+    }
+    if (op.kind === 'dma_resv_add_fence' && !holdsResv(before, op, op.dev, op.dmabuf))
+      return O.some(`dma_resv_add_fence on dma-buf ${op.dmabuf} by device ${op.dev}'s driver without its reservation lock: dma_resv_assert_held() fails`);
+    if (op.kind === 'dma_resv_unlock' && endsRevoke(before, op)) {
+      const pending = [...before.jobs.values()].filter((j) => j.fenced && j.dmabuf === op.dmabuf);
+      if (pending.length > 0)
+        return O.some(`the exporter ends its revoke of dma-buf ${op.dmabuf} with the fence of job ${pending.map((j) => j.id).join(', ')} of device ${pending[0]!.device} unsignalled: the job still reaches the memory (dma_resv_wait_timeout was not called)`);
     }
     if (op.kind === 'dma_buf_move_notify') {
       const b = before.dmaBufs.get(op.dmabuf);
@@ -66,5 +86,5 @@ export const dmabufProtocol: Invariant = {
     }
     return O.none;
   },
-  exercised: (_before, op) => underResv(op) !== null || op.kind === 'dma_buf_move_notify',
+  exercised: (before, op) => underResv(op) !== null || op.kind === 'dma_buf_move_notify' || op.kind === 'dma_resv_add_fence' || endsRevoke(before, op),
 };

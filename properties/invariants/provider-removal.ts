@@ -41,6 +41,11 @@ export const providerRemoval: Invariant = {
           if (hit !== undefined)
             return O.some(`the removal of provider device ${e.device} completed while mapping ${m.id} (${m.api} for device ${m.device}) still holds the DMA address of pfn ${hit.pfn}`);
         }
+        for (const j of step.state.jobs.values()) {
+          const hit = j.entries.find((x) => barOf(step.state, x.pfn, e.device) !== undefined);
+          if (hit !== undefined)
+            return O.some(`the removal of provider device ${e.device} completed while ${j.fenced ? `job ${j.id}` : `memory region ${j.id}`} of device ${j.device} still reaches pfn ${hit.pfn} (mapping ${j.mapping})`);
+        }
         for (const r of step.state.deviceRanges.values()) {
           const hit = r.entries.find((x) => barOf(step.state, x.pfn, e.device) !== undefined);
           if (hit !== undefined)

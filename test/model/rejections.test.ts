@@ -230,9 +230,12 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/cpu.ts': ['ill-formed', 'SIGSEGV', 'via r.left'],
   'model/ops/dma-only-sgl.ts': ['ill-formed', '-EFAULT', '-EFAULT', '-EINVAL', 'via r', 'via pinned.left', '-EREMOTEIO', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/dma-page.ts': ['ill-formed', 'ill-formed', 'DMA_MAPPING_ERROR', 'ill-formed', 'ill-formed'],
-  'model/ops/dmabuf.ts': ['ill-formed', 'ill-formed', '-ENODEV', 'ill-formed', 'ill-formed', 'ill-formed', '-EOPNOTSUPP', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'waits', 'ill-formed', '-ENODEV', '-EREMOTEIO', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/dmabuf.ts': [
+    'ill-formed', 'ill-formed', '-ENODEV', 'ill-formed', 'ill-formed', 'ill-formed', '-EOPNOTSUPP', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'waits', 'ill-formed', '-ENODEV', '-EREMOTEIO',
+    'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed',
+  ],
   'model/ops/dmabuf-importer.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
-  'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/gup.ts': ['via r.left', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via r.left', 'ill-formed'],
   'model/ops/hmm.ts': ['-EFAULT', 'ill-formed', 'ill-formed', 'waits', 'waits', '-EBUSY', '-EFAULT', '-EFAULT', 'waits', '-EPERM', 'ill-formed', 'waits', 'waits'],
   'model/ops/importer.ts': ['ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
@@ -758,6 +761,7 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'an importer whose driver has no move_notify in the model is ill-formed', state: () => run(designWorld('vfio-dmabuf-revoke'), { kind: 'dma_buf_export', dev: 0, bar: 0 }).state, op: { kind: 'dma_buf_dynamic_attach', dmabuf: 1, dev: 0, peer2peer: true }, reason: "ill-formed: device 0's driver has no move_notify" },
     { kernel: 'no such dma-buf: ill-formed', state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_buf_dynamic_attach', dmabuf: 1, dev: 1, peer2peer: true }, reason: 'ill-formed: no dma-buf 1' },
   ],
+  dma_buf_unpin: [{ kernel: 'an attachment holding no pin is ill-formed (the core WARNs on the count)', state: dmabufAttached, op: { kind: 'dma_buf_unpin', attachment: 2 }, reason: 'ill-formed: attachment 2 holds no pin' }],
   dma_buf_pin: [{ kernel: 'no such attachment: ill-formed', state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_buf_pin', attachment: 2 }, reason: 'ill-formed: no attachment 2' }],
   dma_resv_lock: [
     { kernel: 'dma_resv_lock sleeps while another driver holds the lock: waits', state: () => run(dmabufAttached(), { kind: 'dma_resv_lock', dmabuf: 1, dev: 0 }).state, op: { kind: 'dma_resv_lock', dmabuf: 1, dev: 1 }, reason: "waits: the reservation lock of dma-buf 1 is held by device 0's driver" },
@@ -790,6 +794,19 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
   ],
   driver_keep_sgt: [{ kernel: 'only the thread that mapped the table keeps it', state: dmabufMapped, op: { kind: 'driver_keep_sgt', dev: 1, attachment: 2, mapping: 3 }, reason: 'ill-formed: only the thread of device 1 that mapped attachment 2' }],
   driver_drop_sgt: [{ kernel: 'a table the driver does not keep is ill-formed', state: dmabufMapped, op: { kind: 'driver_drop_sgt', dev: 1, mapping: 3 }, reason: "ill-formed: device 1's driver keeps no mapping 3" }],
+  dma_resv_add_fence: [
+    { kernel: 'a table that is not a live dma-buf table of the device is ill-formed', state: dmabufAttached, op: { kind: 'dma_resv_add_fence', dmabuf: 1, dev: 1, mapping: 3 }, reason: 'ill-formed: mapping 3 is not a live dma-buf table of device 1' },
+    { kernel: "another dma-buf's fence list is ill-formed", state: dmabufMapped, op: { kind: 'dma_resv_add_fence', dmabuf: 7, dev: 1, mapping: 3 }, reason: 'ill-formed: mapping 3 is not a table of dma-buf 7' },
+  ],
+  dma_fence_signal: [{ kernel: 'no such unsignalled fence: ill-formed', state: dmabufMapped, op: { kind: 'dma_fence_signal', job: 4 }, reason: 'ill-formed: no unsignalled fence of job 4' }],
+  dma_resv_wait_timeout: [
+    { kernel: 'dma_resv_wait_timeout sleeps while a fence has not signalled: waits', state: () => run(dmabufMapped(), { kind: 'dma_resv_add_fence', dmabuf: 1, dev: 1, mapping: 3 }).state, op: { kind: 'dma_resv_wait_timeout', dmabuf: 1 }, reason: 'waits: the fence(s) of job 4 have not signalled' },
+    { kernel: 'no such dma-buf: ill-formed', state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_resv_wait_timeout', dmabuf: 1 }, reason: 'ill-formed: no dma-buf 1' },
+  ],
+  mlx5r_umr_update_mr_pas: [
+    { kernel: 'programming a region from a table the device does not have is ill-formed', state: dmabufAttached, op: { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 3, zap: false }, reason: 'ill-formed: mapping 3 is not a live dma-buf table of device 1' },
+    { kernel: 'no such device: ill-formed', state: dmabufAttached, op: { kind: 'mlx5r_umr_update_mr_pas', dev: 9, mapping: 3, zap: true }, reason: 'ill-formed: no device 9' },
+  ],
 };
 
 /**
@@ -915,6 +932,11 @@ const NEVER_REFUSED: { readonly [K in OpKind]?: Misuse } = {
     },
     op: { kind: 'driver_drop_sgt', dev: 1, mapping: 4 },
   },
+  dma_resv_add_fence: { why: 'void', misuse: 'publish a fence without the reservation lock (lockdep only warns)', state: dmabufMapped, op: { kind: 'dma_resv_add_fence', dmabuf: 1, dev: 1, mapping: 3 } },
+  dma_fence_signal: { why: 'the device finishing its work, no call', misuse: 'a job finishing after its table was unmapped (it ran on the old addresses all along)', state: () => run(dmabufMapped(), { kind: 'dma_resv_lock', dmabuf: 1, dev: 1 }, { kind: 'dma_resv_add_fence', dmabuf: 1, dev: 1, mapping: 3 }, { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 3 }).state, op: { kind: 'dma_fence_signal', job: 4 } },
+  dma_resv_wait_timeout: { why: 'returns the time left, never an error with MAX_SCHEDULE_TIMEOUT', misuse: 'wait without the reservation lock (new fences can come in meanwhile)', state: dmabufMapped, op: { kind: 'dma_resv_wait_timeout', dmabuf: 1 } },
+  mlx5r_umr_update_mr_pas: { why: 'a driver programming its own device', misuse: 'program the region from a table of a revoked dma-buf', state: () => run(dmabufMapped(), { kind: 'dma_resv_lock', dmabuf: 1, dev: 0 }, { kind: 'vfio_pci_dma_buf_revoke', dmabuf: 1 }).state, op: { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 3, zap: false } },
+  dma_buf_unpin: { why: 'void', misuse: 'unpin without the reservation lock (lockdep only warns)', state: () => run(dmabufAttached(), { kind: 'dma_buf_pin', attachment: 2 }).state, op: { kind: 'dma_buf_unpin', attachment: 2 } },
 };
 
 /** Does a reason name a kernel error (not ill-formed, not a wait)? */

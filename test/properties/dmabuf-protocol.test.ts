@@ -41,10 +41,10 @@ describe('dmabuf-protocol', () => {
 
   it('catches move_notify reaching a pinned attachment, and names the pin as its cause', () => {
     const ops: Op[] = [EXPORT, ATTACH, lock(1), { kind: 'dma_buf_pin', attachment: 2 }, MAP, unlock(1), ...REVOKE];
-    const r = check('vfio-dmabuf-pinned', ops);
+    const r = check('dmabuf-pinned-revoke', ops);
     expect(violation(r)[0]).toBe(9);
     expect(violation(r)[1]).toContain('which device 1\'s driver pinned with dma_buf_pin');
-    expect(causesOf(designById('vfio-dmabuf-pinned')!, ops, 'dmabuf-protocol', 9).map((c) => c.step)).toEqual([4]);
+    expect(causesOf(designById('dmabuf-pinned-revoke')!, ops, 'dmabuf-protocol', 9).map((c) => c.step)).toEqual([4]);
   });
 
   it('passes the correct flow: map under the lock, revoke, the callback unmaps under the exporter\'s lock, unlock, removal', () => {
@@ -55,30 +55,65 @@ describe('dmabuf-protocol', () => {
       { ...lock(1), by: 3 },
       { ...MAP, by: 3 },
       { kind: 'driver_keep_sgt', dev: 1, attachment: 2, mapping: 4, by: 3 },
+      { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 4, zap: false, by: 3 },
       { ...unlock(1), by: 3 },
       { kind: 'driver_return', dev: 1, err: '0', by: 3 },
+      { kind: 'device_write', mapping: 4, index: 0 },
       ...REVOKE,
-      { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 4, by: 5 },
-      { kind: 'driver_drop_sgt', dev: 1, mapping: 4, by: 5 },
-      { kind: 'move_notify_return', attachment: 2, by: 5 },
+      { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 4, zap: true, by: 6 },
+      { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 4, by: 6 },
+      { kind: 'driver_drop_sgt', dev: 1, mapping: 4, by: 6 },
+      { kind: 'move_notify_return', attachment: 2, by: 6 },
       unlock(0),
       { kind: 'pci_stop_and_remove_bus_device', dev: 0 },
     ];
     const r = replay(designById('vfio-dmabuf-revoke')!, ops, invariants);
     expect(r.kind === 'holds' ? r.steps : violation(r)).toBe(ops.length);
   });
+
+  it('catches a revoke that ends with a GPU job still running, and passes one that waited for its fence', () => {
+    const submitted: Op[] = [EXPORT, { ...ATTACH }, lock(1), MAP, { kind: 'dma_resv_add_fence', dmabuf: 1, dev: 1, mapping: 3 }, { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 3 }, unlock(1), ...REVOKE];
+    const nowait = check('dmabuf-dynamic-nowait', [...submitted, { kind: 'move_notify_return', attachment: 2, by: 5 }, unlock(0)]);
+    expect(violation(nowait)).toEqual([12, 'the exporter ends its revoke of dma-buf 1 with the fence of job 4 of device 1 unsignalled: the job still reaches the memory (dma_resv_wait_timeout was not called)']);
+    const waited = check('dmabuf-dynamic', [...submitted, { kind: 'move_notify_return', attachment: 2, by: 5 }, { kind: 'dma_fence_signal', job: 4 }, { kind: 'dma_resv_wait_timeout', dmabuf: 1 }, unlock(0)]);
+    expect(waited.kind === 'holds' ? waited.steps : violation(waited)).toBe(14);
+  });
+
+  it('catches a fence published without the reservation lock', () => {
+    const r = check('dmabuf-dynamic', [EXPORT, ATTACH, lock(1), MAP, unlock(1), { kind: 'dma_resv_add_fence', dmabuf: 1, dev: 1, mapping: 3 }]);
+    expect(violation(r)[1]).toBe("dma_resv_add_fence on dma-buf 1 by device 1's driver without its reservation lock: dma_resv_assert_held() fails");
+  });
 });
 
 describe('the revoke runs the importer\'s move_notify as its thread', () => {
   it("VFIO's unlock waits until the callback returned; the callback finds the table its driver kept", () => {
     const s = run(designWorld('vfio-dmabuf-revoke'), EXPORT, ATTACH, { kind: 'driver_map_attachment', dev: 1, attachment: 2 }).state;
-    const mapped = run(s, { ...lock(1), by: 3 }, { ...MAP, by: 3 }, { kind: 'driver_keep_sgt', dev: 1, attachment: 2, mapping: 4, by: 3 }, { ...unlock(1), by: 3 }, { kind: 'driver_return', dev: 1, err: '0', by: 3 }).state;
+    const mapped = run(
+      s,
+      { ...lock(1), by: 3 },
+      { ...MAP, by: 3 },
+      { kind: 'driver_keep_sgt', dev: 1, attachment: 2, mapping: 4, by: 3 },
+      { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 4, zap: false, by: 3 },
+      { ...unlock(1), by: 3 },
+      { kind: 'driver_return', dev: 1, err: '0', by: 3 },
+    ).state;
     const notifying = run(mapped, ...REVOKE).state;
-    expect(rejectedWith(notifying, unlock(0))).toBe('waits: dma_buf_move_notify has not returned: device 1\'s move_notify runs as thread 5');
+    expect(rejectedWith(notifying, unlock(0))).toBe('waits: dma_buf_move_notify has not returned: device 1\'s move_notify runs as thread 6');
     // A map path started now is refused: VFIO set revoked under the lock before move_notify.
     expect(rejectedWith(notifying, { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional' })).toMatch(/^-ENODEV: /);
-    const done = run(notifying, { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 4, by: 5 }, { kind: 'driver_drop_sgt', dev: 1, mapping: 4, by: 5 }, { kind: 'move_notify_return', attachment: 2, by: 5 }, unlock(0)).state;
+    // Before the zap the NIC still reaches the table through its memory region.
+    expect(run(notifying, { kind: 'device_read', mapping: 4, index: 0 }).events.map((e) => e.kind)).toEqual(['device-access']);
+    const done = run(
+      notifying,
+      { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 4, zap: true, by: 6 },
+      { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 4, by: 6 },
+      { kind: 'driver_drop_sgt', dev: 1, mapping: 4, by: 6 },
+      { kind: 'move_notify_return', attachment: 2, by: 6 },
+      unlock(0),
+    ).state;
     expect(done.mappings.size).toBe(0);
+    expect(done.jobs.size).toBe(0);
+    expect(rejectedWith(done, { kind: 'device_read', mapping: 4, index: 0 })).toMatch(/^ill-formed: /);
     expect(done.sgtRecords).toEqual([]);
     expect(done.dmaBufs.get(1)?.resv).toBeNull();
   });

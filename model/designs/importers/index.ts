@@ -7,7 +7,7 @@ import type { Recipe } from '../../recipe.ts';
 import { activeVariant } from '../../variant.ts';
 import { protectReadOnly, recordOnly, stopAndUnmap, wholeRangeOnly } from './invalidate.ts';
 import { mapPath } from './map-path.ts';
-import { dmabufMapLocked, dmabufMapPinned, dmabufMapUnlocked, moveNotifyUnmap, moveNotifyWarn } from './dmabuf.ts';
+import { dmabufMapLocked, dmabufMapPinned, dmabufMapUnlocked, dmabufSubmitFenced, moveNotifyInvalidate, moveNotifyUnmap, moveNotifyWarn } from './dmabuf.ts';
 import { mirrorFault, mirrorInvalidate, mirrorInvalidateSkipHarmless } from './mirror.ts';
 
 const all: ReadonlyArray<Recipe> = [
@@ -29,6 +29,8 @@ const all: ReadonlyArray<Recipe> = [
   dmabufMapPinned,
   moveNotifyUnmap,
   moveNotifyWarn,
+  dmabufSubmitFenced,
+  moveNotifyInvalidate,
 ];
 
 const byName = new Map(all.map((r) => [r.name, r]));
