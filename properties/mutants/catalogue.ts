@@ -54,6 +54,7 @@ const NOTIFIER = ['vma-p2p-map-notifier', 'vma-p2p-map-notifier-readonly'];
 const MIRROR = ['hmm-mirror'];
 const PIN = ['pin-user-pages', 'pin-user-pages-5.9'];
 const DMABUF = ['vfio-dmabuf-revoke'];
+const FENCED = ['dmabuf-dynamic'];
 
 export const catalogue: ReadonlyArray<Mutant> = [
   // Each source of invalidation, its notifier call left out.
@@ -249,5 +250,13 @@ export const catalogue: ReadonlyArray<Mutant> = [
       return E.map((st: Step) => ({ ...st, state: { ...st.state, dmaBufs: s.dmaBufs } }))(r);
     }),
   },
+  {
+    id: 'resv-wait-returns-at-once',
+    breaks: 'dma_resv_wait_timeout returns with fences unsignalled',
+    mimics: 'a wait on the wrong usage class (DMA_RESV_USAGE_KERNEL where the importers fence with BOOKKEEP, the point König made on the VFIO patch) or a timeout taken as success',
+    designs: FENCED,
+    variant: onOps(['dma_resv_wait_timeout'], noWait((s) => ({ ...s, jobs: new Map([...s.jobs].filter(([, j]) => !j.fenced)) }), (after, before) => ({ ...after, jobs: before.jobs }))),
+  },
+  { id: 'mr-zap-does-nothing', breaks: "the RDMA driver's zap (mlx5r_umr_update_mr_pas with MLX5_IB_UPD_XLT_ZAP) leaves the NIC's translation", mimics: 'a device translation cache not invalidated before the table is unmapped', designs: DMABUF, variant: onOps(['mlx5r_umr_update_mr_pas'], (orig) => (s, op) => (op.kind === 'mlx5r_umr_update_mr_pas' && op.zap ? E.right({ state: s, events: [] }) : orig(s, op))) },
   { id: 'hmm-map-locked-without-retry', breaks: "the importer's map path leaves out mmu_interval_read_retry", mimics: 'the missing retry of vma-p2p-map-notifier-noretry, in the locked map path', designs: ['vma-p2p-map-notifier'], variant: skipLine('hmm-map-locked', 9) },
 ];
