@@ -30,7 +30,7 @@ import { p2pMap, p2pUnmap } from './ops/p2p-vma-ops.ts';
 import { pciAllocP2pmem, pciP2pmemFind, pciFreeP2pmem, pciP2pdmaMapSg, pciP2pdmaUnmapSg, pciStopAndRemoveBusDevice, memunmapPages } from './ops/p2pdma.ts';
 import { cpuAccess } from './ops/cpu.ts';
 import { dmaBufDynamicAttach, dmaBufExport, dmaBufMapAttachment, dmaBufMoveNotify, dmaBufPin, dmaBufUnpin, dmaBufUnmapAttachment, dmaFenceSignal, dmaResvAddFence, dmaResvLock, dmaResvUnlock, dmaResvWaitTimeout, mlx5rUmrUpdateMrPas, moveNotifyReturn, vfioPciDmaBufRevoke } from './ops/dmabuf.ts';
-import { driverDropSgt, driverKeepSgt, driverMapAttachment } from './ops/dmabuf-importer.ts';
+import { driverDropSgt, driverKeepSgt, driverMapAttachment, driverRevoke } from './ops/dmabuf-importer.ts';
 import { deviceReleaseDriver, dmaMapPage, dmaMappingError, dmaMapSingle, dmaUnmapPage, dmaUnmapSingle } from './ops/dma-page.ts';
 import { kmapLocalPage, memcpyToio, sgAllocTable, sgAllocTableFromPages, sgCopyToBuffer, sgFreeTable, sgSetPage, sgVirt } from './ops/scatterlist.ts';
 
@@ -130,6 +130,7 @@ const handlers: Handlers = {
   dma_resv_wait_timeout: (s, o) => dmaResvWaitTimeout(s, o.dmabuf),
   mlx5r_umr_update_mr_pas: (s, o) => mlx5rUmrUpdateMrPas(s, o.dev, o.mapping, o.zap),
   driver_map_attachment: (s, o) => driverMapAttachment(s, o.dev, o.attachment),
+  driver_revoke: (s, o) => driverRevoke(s, o.dev, o.dmabuf),
   driver_keep_sgt: (s, o) => driverKeepSgt(s, o.dev, o.attachment, o.mapping, o.by),
   driver_drop_sgt: (s, o) => driverDropSgt(s, o.dev, o.mapping),
 };

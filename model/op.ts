@@ -157,6 +157,8 @@ export const opArgs = {
   vfio_pci_dma_buf_revoke: args({ dmabuf: nat }),
   // an importing driver's dma-buf code: start its map path, keep or drop the table it mapped
   driver_map_attachment: args({ dev: nat, attachment: nat }),
+  // an exporting driver starts its revoke of a dma-buf it exported (a reset, a hot-unplug)
+  driver_revoke: args({ dev: nat, dmabuf: nat }),
   driver_keep_sgt: args({ dev: nat, attachment: nat, mapping: nat }),
   driver_drop_sgt: args({ dev: nat, mapping: nat }),
   // a CPU access by a process: faults only when the kernel would

@@ -163,6 +163,8 @@ export interface DriverSpec {
   readonly moveNotify?: string;
   /** What the driver runs to map a dma-buf attachment for its device (a memory registration). */
   readonly mapAttachment?: string;
+  /** An exporter's revoke of a dma-buf it exported (VFIO's vfio_pci_dma_buf_move(vdev, true), before a reset or a hot-unplug). */
+  readonly revoke?: string;
 }
 
 export interface Mm {
@@ -434,9 +436,10 @@ export interface DriverThread {
   /**
    * dma-buf threads: the attachment the thread works on (what
    * move_notify(attach) is handed, or what the driver attached and now
-   * maps) and its dma-buf (attach->dmabuf). `moveNotify`: the thread is a
-   * move_notify callback, run by the exporter while it holds the dma-buf's
-   * reservation lock. Absent on notifier threads.
+   * maps; absent on an exporter's revoke) and its dma-buf
+   * (attach->dmabuf, or the buffer the exporter revokes). `moveNotify`:
+   * the thread is a move_notify callback, run by the exporter while it
+   * holds the dma-buf's reservation lock. Absent on notifier threads.
    */
   readonly attachment?: AttachmentId;
   readonly dmabuf?: DmaBufId;

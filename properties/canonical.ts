@@ -130,7 +130,7 @@ export const canonicalKey = (s: State): string => {
         const ents = t.entries === null ? '-' : t.entries.map(entryKey).join(',');
         const found = t.vma === null ? '-' : `${r(vma, t.vma.vma)}@${t.vma.start}-${t.vma.end}${t.vma.p2pMap ? 'p' : ''}${t.vma.writable ? 'w' : 'r'}`;
         const pfns = t.pfns === null ? '' : `:${t.pfns.map((p) => `${entryKey({ dma: p.pfn, pfn: p.pfn, gen: p.gen, reaches: p.pfn })}${p.write ? 'w' : 'r'}`).join(',')}`;
-        const dmabuf = t.attachment === undefined ? '' : `:a${r(att, t.attachment)}d${r(dbr, t.dmabuf ?? null)}${t.moveNotify === true ? 'n' : ''}`;
+        const dmabuf = t.attachment === undefined && t.dmabuf === undefined ? '' : `:a${r(att, t.attachment ?? null)}d${r(dbr, t.dmabuf ?? null)}${t.moveNotify === true ? 'n' : ''}`;
         return `${r(tr, t.id)}:${t.device}:${t.recipe}:${t.pc}:${r(nr, t.notifier)}:${r(ir, t.inv)}:${cur}:${seq}:${m}:${ents}:${found}:${t.retry === null ? '-' : t.retry ? 1 : 0}${t.stale === null ? '' : t.stale ? 's' : 'b'}${t.write ? 'W' : ''}${pfns}${dmabuf}`;
       })
       .join(';')}`,

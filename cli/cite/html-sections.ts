@@ -187,14 +187,14 @@ export const sectionsScript = String.raw`
       return items(snap, 'threads').map(function (t) {
         var x = t.value;
         return card(t, 'thread ' + t.key + ': ' + x.recipe + ' on device ' + x.device, [
-          (x.moveNotify !== undefined ? 'move_notify of attachment ' + x.attachment + ', called by the exporter of dma-buf ' + x.dmabuf + ' holding its reservation lock' : x.attachment !== undefined ? 'dma-buf map path of attachment ' + x.attachment : x.inv !== null && x.inv !== undefined ? 'invalidate callback of notifier ' + x.notifier + ' for invalidation ' + x.inv + ', cur_seq ' + x.curSeq : 'map path of notifier ' + x.notifier) + ', at step ' + x.pc,
+          (x.moveNotify !== undefined ? 'move_notify of attachment ' + x.attachment + ', called by the exporter of dma-buf ' + x.dmabuf + ' holding its reservation lock' : x.attachment !== undefined ? 'dma-buf map path of attachment ' + x.attachment : x.dmabuf !== undefined ? "the exporter's revoke of dma-buf " + x.dmabuf : x.inv !== null && x.inv !== undefined ? 'invalidate callback of notifier ' + x.notifier + ' for invalidation ' + x.inv + ', cur_seq ' + x.curSeq : 'map path of notifier ' + x.notifier) + ', at step ' + x.pc,
           x.range ? (x.inv !== null && x.inv !== undefined ? 'told to invalidate' : 'maps') + ' mm ' + x.range.mm + ' ' + pages(x.range.start, x.range.end) + (x.event ? ' (' + x.event + ')' : '') : '',
           x.vma ? 'find_vma gave vma ' + x.vma.vma : '',
           x.seq !== null && x.seq !== undefined ? 'seq ' + x.seq + ' from mmu_interval_read_begin' : '',
           x.mapping !== null && x.mapping !== undefined ? 'holds the addresses of mapping ' + x.mapping : '',
           x.retry !== null && x.retry !== undefined ? 'mmu_interval_read_retry said ' + x.retry : '',
           x.stale ? 'ghost: a callback returned after it took its addresses' : '',
-        ], ['id', 'device', 'recipe', 'pc', 'notifier', 'inv', 'curSeq', 'range', 'event', 'vma', 'seq', 'mapping', 'entries', 'retry', 'stale', 'attachment', 'moveNotify']);
+        ], ['id', 'device', 'recipe', 'pc', 'notifier', 'inv', 'curSeq', 'range', 'event', 'vma', 'seq', 'mapping', 'entries', 'retry', 'stale', 'attachment', 'dmabuf', 'moveNotify']);
       }).concat(records.map(function (r) {
         var x = r.value;
         return card(r, 'device ' + x.device + "'s driver records mapping " + x.mapping, ['under notifier ' + x.notifier + ', vma ' + x.vma + ' of mm ' + x.mm + ' pages ' + x.start + '-' + (x.end - 1)], ['device', 'notifier', 'mapping', 'vma', 'mm', 'start', 'end']);

@@ -112,6 +112,7 @@ const arrows: Readonly<Record<OpKind, readonly [Actor, Actor]>> = {
   dma_resv_wait_timeout: ['X', 'K'],
   mlx5r_umr_update_mr_pas: ['I', 'D'],
   driver_map_attachment: ['D', 'I'],
+  driver_revoke: ['X', 'X'],
   driver_keep_sgt: ['I', 'I'],
   driver_drop_sgt: ['I', 'I'],
 };

@@ -2,8 +2,8 @@
  * The steps of the dma-buf designs: VFIO (device 0) exports its BAR as a
  * dma-buf, an importer (device 1) attaches and maps it through its driver
  * code (threads), uses it and lets it go; VFIO revokes it (a reset, a
- * hot-unplug: vfio_pci_dma_buf_move(vdev, true) under the reservation
- * lock, then move_notify) and the device may then go away.
+ * hot-unplug: its revoke path, a thread too) and the device may then go
+ * away.
  */
 import type { StepTemplate } from './design.ts';
 import { single } from './design.ts';
@@ -76,48 +76,21 @@ const jobDone: StepTemplate = single('dma_fence_signal', 'environment', 2, (s) =
   [...s.jobs.values()].filter((j) => j.fenced).map((j) => ({ kind: 'dma_fence_signal', job: j.id })),
 );
 
-/** VFIO revokes a dma-buf (vfio_pci_dma_buf_move(vdev, true)): take the reservation lock, set revoked, call move_notify. */
-const revoke: StepTemplate = {
-  name: 'vfio revoke(lock, revoked, move_notify)',
-  role: 'environment',
-  weight: 2,
-  options: (s) =>
-    [...s.dmaBufs.values()]
-      .filter((b) => b.exporter === EXPORTER && !b.revoked)
-      .map((b) => [
-        () => ({ kind: 'dma_resv_lock', dmabuf: b.id, dev: EXPORTER }),
-        () => ({ kind: 'vfio_pci_dma_buf_revoke', dmabuf: b.id }),
-        () => ({ kind: 'dma_buf_move_notify', dmabuf: b.id }),
-      ]),
-};
-
-/**
- * ... and once dma_buf_move_notify returned, the exporter drops the
- * reservation lock; one that waits for its importers' fences first does
- * so with the lock held (dma_resv_wait_timeout, DMA_RESV_USAGE_BOOKKEEP),
- * as the proposed "vfio: Wait for dma-buf invalidation to complete" does.
- */
-const revokeEnd = (waits: boolean): StepTemplate => ({
-  name: waits ? 'revoke end(wait fences, unlock)' : 'dma_resv_unlock',
-  role: 'environment',
-  weight: 3,
-  options: (s) =>
-    [...s.dmaBufs.values()]
-      .filter((b) => b.resv === EXPORTER)
-      .map((b) => [
-        ...(waits ? [() => ({ kind: 'dma_resv_wait_timeout' as const, dmabuf: b.id })] : []),
-        () => ({ kind: 'dma_resv_unlock' as const, dmabuf: b.id, dev: EXPORTER }),
-      ]),
-});
+/** VFIO starts a revoke of a dma-buf it exported (a reset, a hot-unplug): its revoke path runs as a thread (model/designs/importers/dmabuf-exporter.ts). */
+const revoke: StepTemplate = single('driver_revoke', 'environment', 2, (s) =>
+  [...s.dmaBufs.values()]
+    .filter((b) => b.exporter === EXPORTER && !b.revoked && ![...s.threads.values()].some((t) => t.device === EXPORTER))
+    .map((b) => ({ kind: 'driver_revoke', dev: EXPORTER, dmabuf: b.id })),
+);
 
 /** Hot-unplug of the exporting device: VFIO's remove revokes every dma-buf first, so the removal comes after. */
 const removal: StepTemplate = single('pci_stop_and_remove_bus_device', 'environment', 1, (s) =>
-  s.bars[BAR]!.alive && !s.bars[BAR]!.removing && [...s.dmaBufs.values()].every((b) => b.revoked && b.resv === null)
+  s.bars[BAR]!.alive && !s.bars[BAR]!.removing && [...s.dmaBufs.values()].every((b) => b.revoked) && ![...s.threads.values()].some((t) => t.device === EXPORTER)
     ? [{ kind: 'pci_stop_and_remove_bus_device', dev: EXPORTER }]
     : [],
 );
 
 /** The importer's steps: `gpu`, a GPU driver submitting fenced jobs; else an RDMA driver registering a memory region. */
 export const dmabufImporter = (gpu: boolean): ReadonlyArray<StepTemplate> => [exportBuf, attach, mapAttachment(gpu), release(gpu), driverThreads, driverThreadRunsOn, newestThreadRunsOn];
-/** VFIO's revoke (`waits`: it waits for the importers' fences before it unlocks), the hot-unplug after it, the device's accesses and its jobs' ends. */
-export const dmabufEnvironment = (waits: boolean): ReadonlyArray<StepTemplate> => [revoke, revokeEnd(waits), removal, jobDone, deviceAccessAny(true), deviceAccessAny(false)];
+/** VFIO's revoke (its driver code, the world's `revoke` recipe), the hot-unplug after it, the device's accesses and its jobs' ends. */
+export const dmabufEnvironment: ReadonlyArray<StepTemplate> = [revoke, removal, jobDone, deviceAccessAny(true), deviceAccessAny(false)];

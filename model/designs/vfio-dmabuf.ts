@@ -10,7 +10,7 @@ import type { Design } from './design.ts';
 import { held, violated } from './design.ts';
 import { dmabufEnvironment, dmabufImporter } from './dmabuf-steps.ts';
 import { world } from './worlds.ts';
-import { currentEra } from '../world.ts';
+import { currentEra, type WorldSpec } from '../world.ts';
 import type { DriverSpec } from '../state.ts';
 
 const nothing = (what: string) => held(`${what}: nothing for the rule to judge.`);
@@ -28,13 +28,17 @@ const common = {
   isolation: nothing('The device reaches BAR memory only, never process RAM'),
 } as const;
 
-const importer = (name: string, driver: DriverSpec) => world('raw', currentEra, { name, driver });
+/** The world with VFIO's revoke path (`revoke`) on the exporter and `driver` on the importer. */
+const importer = (name: string, driver: DriverSpec, revoke: 'vfio-revoke' | 'vfio-revoke-wait' = 'vfio-revoke'): WorldSpec => {
+  const w = world('raw', currentEra, { name, driver });
+  return { ...w, devices: w.devices.map((d, i) => (i === 0 ? { ...d, name: 'exporter (VFIO, BAR exported as a dma-buf)', driver: { revoke } } : d)) };
+};
 
 /** The dma-buf family's complete world: its own. */
 const completeWorld = {
   set: {},
   without: [],
-  why: "Its own world: VFIO's two-page BAR exported as one dma-buf, one importer with one attachment and its driver's map path and move_notify as threads, VFIO's revoke and the hot-unplug after it, the device's accesses (and a GPU importer's jobs, two at most, and their fences). Every expected violation of the family needs one importer and one revoke, and the whole space of every order of these steps is explored (39 to 108 states). A second importer would get its move_notify after the first (dma_buf_move_notify calls them one at a time), each with this race; a second dma-buf is another copy of it.",
+  why: "Its own world: VFIO's two-page BAR exported as one dma-buf, one importer with one attachment and its driver's map path and move_notify as threads, VFIO's revoke and the hot-unplug after it, the device's accesses (and a GPU importer's jobs, two at most, and their fences). Every expected violation of the family needs one importer and one revoke, and the whole space of every order of these steps is explored (87 to 274 states). A second importer would get its move_notify after the first (dma_buf_move_notify calls them one at a time), each with this race; a second dma-buf is another copy of it.",
 } as const;
 
 export const vfioDmabufRevoke: Design = {
@@ -45,7 +49,7 @@ export const vfioDmabufRevoke: Design = {
   source: 'drivers/vfio/pci/vfio_pci_dmabuf.c; drivers/infiniband/core/umem_dmabuf.c; include/linux/dma-buf.h (move_notify)',
   world: importer('importer (RDMA NIC, dynamic dma-buf MR)', { moveNotify: 'dmabuf-unmap-on-move', mapAttachment: 'dmabuf-map' }),
   driver: dmabufImporter(false),
-  environment: dmabufEnvironment(false),
+  environment: dmabufEnvironment,
   completeWorld,
   expected: {
     ...common,
@@ -63,7 +67,7 @@ export const vfioDmabufMapUnlocked: Design = {
   source: 'include/linux/dma-buf.h (dma_buf_map_attachment: the importer holds the reservation lock); drivers/dma-buf/dma-buf.c',
   world: importer('importer (RDMA NIC, maps without the reservation lock)', { moveNotify: 'dmabuf-unmap-on-move', mapAttachment: 'dmabuf-map-unlocked' }),
   driver: dmabufImporter(false),
-  environment: dmabufEnvironment(false),
+  environment: dmabufEnvironment,
   // The race wants the revoke between two calls of the map path and a device access after the
   // removal, 13 calls in one order: 30000 runs find it on every seed tried (docs/performance.md).
   searchRuns: 30000,
@@ -84,7 +88,7 @@ export const dmabufPinnedRevoke: Design = {
   source: "drivers/infiniband/core/umem_dmabuf.c (ib_umem_dmabuf_get_pinned, ib_umem_dmabuf_unsupported_move_notify); Romanovsky's 2026 series (\"dma-buf has quietly allowed calling move_notify on pinned dma-bufs\"); 61ceaf236115",
   world: importer('importer (RDMA NIC, pinned dma-buf MR)', { moveNotify: 'dmabuf-warn-pinned', mapAttachment: 'dmabuf-map-pinned' }),
   driver: dmabufImporter(false),
-  environment: dmabufEnvironment(false),
+  environment: dmabufEnvironment,
   completeWorld,
   expected: {
     ...common,
@@ -94,7 +98,7 @@ export const dmabufPinnedRevoke: Design = {
   },
 };
 
-const gpuWorld = world('raw', currentEra, { name: 'importer (GPU, dynamic dma-buf importer)', driver: { moveNotify: 'dmabuf-invalidate-on-move', mapAttachment: 'dmabuf-submit-fenced' } });
+const gpu = { moveNotify: 'dmabuf-invalidate-on-move', mapAttachment: 'dmabuf-submit-fenced' };
 
 export const dmabufDynamic: Design = {
   id: 'dmabuf-dynamic',
@@ -102,9 +106,9 @@ export const dmabufDynamic: Design = {
   summary:
     "A GPU attaches to VFIO's dma-buf as a dynamic importer. Its submissions take the reservation lock, map the attachment (or reuse the table they keep), submit a job on it and publish the job's fence (dma_resv_add_fence). Its move_notify cannot stop a job in flight: it unmaps and forgets the table and returns, as dma-buf.h allows (\"dynamic importers should set fences for any access that they can't disable immediately\"). The exporter's revoke sets revoked, calls dma_buf_move_notify, then waits for every fence of the buffer with the lock held (dma_resv_wait_timeout, DMA_RESV_USAGE_BOOKKEEP) before it unlocks; the device may go away after that.",
   source: "include/linux/dma-buf.h (move_notify, dma_buf.resv); König's review of the VFIO revoke (Jan 2026: move_notify \"just triggers asynchronous invalidation\") and the proposed \"vfio: Wait for dma-buf invalidation to complete\"",
-  world: gpuWorld,
+  world: importer('importer (GPU, dynamic dma-buf importer)', gpu, 'vfio-revoke-wait'),
   driver: dmabufImporter(true),
-  environment: dmabufEnvironment(true),
+  environment: dmabufEnvironment,
   completeWorld,
   expected: {
     ...common,
@@ -120,9 +124,9 @@ export const dmabufDynamicNowait: Design = {
   summary:
     "dmabuf-dynamic with the revoke VFIO first merged (5d74781ebc86): lock, revoked, dma_buf_move_notify, unlock, with no wait for the importers' fences. The GPU's move_notify returns while a job still runs on the old table, the revoke returns, the device goes away, and the job's next access reaches a BAR that is gone.",
   source: "drivers/vfio/pci/vfio_pci_dmabuf.c (vfio_pci_dma_buf_move, as merged); the 2026 review (\"A dma_buf_move_notify() just triggers asynchronous invalidation of the mapping! You need to use dma_resv_wait() to wait for that to finish.\")",
-  world: gpuWorld,
+  world: importer('importer (GPU, dynamic dma-buf importer)', gpu),
   driver: dmabufImporter(true),
-  environment: dmabufEnvironment(false),
+  environment: dmabufEnvironment,
   completeWorld,
   expected: {
     ...common,

@@ -1,7 +1,8 @@
 /**
- * What an importing driver does with a dma-buf besides the core's calls,
- * as steps the search can interleave: start its map path (a memory
- * registration: ib_umem_dmabuf_get), and keep or drop the table it got
+ * What a driver does with a dma-buf besides the core's calls, as steps the
+ * search can interleave: an importer starts its map path (a memory
+ * registration: ib_umem_dmabuf_get), an exporter its revoke; an importer
+ * keeps or drops the table it got
  * from dma_buf_map_attachment in its own records (umem_dmabuf->sgt). These
  * are driver actions, not kernel calls: none returns an error; what the
  * driver cannot do (an attachment it does not have, a table it never got)
@@ -10,7 +11,7 @@
 import { put } from '../collections.ts';
 import { freshId } from '../page.ts';
 import { done, illFormed, type Outcome } from '../result.ts';
-import type { AttachmentId, DeviceId, DriverThread, MappingId, State, ThreadId } from '../state.ts';
+import type { AttachmentId, DeviceId, DmaBufId, DriverThread, MappingId, State, ThreadId } from '../state.ts';
 
 /** The driver of `dev` maps its attachment for its device: it starts its dma-buf map path as a thread. */
 export const driverMapAttachment = (s: State, dev: DeviceId, attachment: AttachmentId): Outcome => {
@@ -21,6 +22,17 @@ export const driverMapAttachment = (s: State, dev: DeviceId, attachment: Attachm
   if (a === undefined || a.importer !== dev) return illFormed(op, `attachment ${attachment} is not one of device ${dev}'s`);
   const [s1, id] = freshId(s);
   const t: DriverThread = { id, device: dev, recipe, pc: 0, notifier: null, inv: null, curSeq: 0, range: null, event: null, vma: null, seq: null, mapping: null, entries: null, retry: null, write: false, pfns: null, stale: null, attachment, dmabuf: a.dmabuf };
+  return done({ ...s1, threads: put(s1.threads, id, t) }, [{ kind: 'thread-started', thread: id, recipe }]);
+};
+
+/** The exporting driver of `dev` starts its revoke of `dmabuf` (a reset, a hot-unplug) as a thread. */
+export const driverRevoke = (s: State, dev: DeviceId, dmabuf: DmaBufId): Outcome => {
+  const op = 'driver_revoke';
+  const recipe = s.devices[dev]?.driver?.revoke;
+  if (recipe === undefined) return illFormed(op, `device ${dev} has no dma-buf revoke path`);
+  if (s.dmaBufs.get(dmabuf)?.exporter !== dev) return illFormed(op, `dma-buf ${dmabuf} is not one device ${dev} exported`);
+  const [s1, id] = freshId(s);
+  const t: DriverThread = { id, device: dev, recipe, pc: 0, notifier: null, inv: null, curSeq: 0, range: null, event: null, vma: null, seq: null, mapping: null, entries: null, retry: null, write: false, pfns: null, stale: null, dmabuf };
   return done({ ...s1, threads: put(s1.threads, id, t) }, [{ kind: 'thread-started', thread: id, recipe }]);
 };
 

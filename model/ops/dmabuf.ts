@@ -211,6 +211,9 @@ export const dmaFenceSignal = (s: State, job: number): Outcome => {
 export const dmaResvWaitTimeout = (s: State, dmabuf: DmaBufId): Outcome => {
   const op = 'dma_resv_wait_timeout';
   if (!s.dmaBufs.has(dmabuf)) return illFormed(op, `no dma-buf ${dmabuf}`);
+  // The exporter's wait follows its dma_buf_move_notify, which returns once every move_notify did.
+  const cb = notifying(s, dmabuf);
+  if (cb !== undefined) return waits(op, `dma_buf_move_notify has not returned: device ${cb.device}'s move_notify runs as thread ${cb.id}`);
   const pending = [...s.jobs.values()].filter((j) => j.fenced && j.dmabuf === dmabuf);
   if (pending.length > 0) return waits(op, `the fence(s) of job ${pending.map((j) => j.id).join(', ')} have not signalled`);
   return done(s);

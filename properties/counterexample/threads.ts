@@ -34,6 +34,8 @@ export const threadsOf = (design: Design, ops: ReadonlyArray<Op>): ReadonlyArray
             ? 'a driver code path'
             : t.attachment !== undefined
               ? `the dma-buf map path of attachment ${t.attachment}`
+              : t.dmabuf !== undefined
+                ? `the exporter's revoke of dma-buf ${t.dmabuf}`
               : `the map path of notifier ${t.notifier}${t.write ? ' (a device write fault)' : ''}`;
         threads.set(e.thread, { recipe: e.recipe, what, started: i + 1, steps: [] });
       }

@@ -232,9 +232,9 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/dma-page.ts': ['ill-formed', 'ill-formed', 'DMA_MAPPING_ERROR', 'ill-formed', 'ill-formed'],
   'model/ops/dmabuf.ts': [
     'ill-formed', 'ill-formed', '-ENODEV', 'ill-formed', 'ill-formed', 'ill-formed', '-EOPNOTSUPP', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'waits', 'ill-formed', '-ENODEV', '-EREMOTEIO',
-    'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed',
+    'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'waits', 'ill-formed', 'ill-formed', 'ill-formed',
   ],
-  'model/ops/dmabuf-importer.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
+  'model/ops/dmabuf-importer.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/gup.ts': ['via r.left', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via r.left', 'ill-formed'],
   'model/ops/hmm.ts': ['-EFAULT', 'ill-formed', 'ill-formed', 'waits', 'waits', '-EBUSY', '-EFAULT', '-EFAULT', 'waits', '-EPERM', 'ill-formed', 'waits', 'waits'],
@@ -792,6 +792,10 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'a device with no dma-buf map path is ill-formed', state: dmabufAttached, op: { kind: 'driver_map_attachment', dev: 0, attachment: 2 }, reason: 'ill-formed: device 0 has no dma-buf map path' },
     { kernel: "another device's attachment is ill-formed", state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'driver_map_attachment', dev: 1, attachment: 2 }, reason: "ill-formed: attachment 2 is not one of device 1's" },
   ],
+  driver_revoke: [
+    { kernel: 'a device with no revoke path is ill-formed', state: dmabufAttached, op: { kind: 'driver_revoke', dev: 1, dmabuf: 1 }, reason: 'ill-formed: device 1 has no dma-buf revoke path' },
+    { kernel: "a dma-buf the device did not export is ill-formed", state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'driver_revoke', dev: 0, dmabuf: 1 }, reason: 'ill-formed: dma-buf 1 is not one device 0 exported' },
+  ],
   driver_keep_sgt: [{ kernel: 'only the thread that mapped the table keeps it', state: dmabufMapped, op: { kind: 'driver_keep_sgt', dev: 1, attachment: 2, mapping: 3 }, reason: 'ill-formed: only the thread of device 1 that mapped attachment 2' }],
   driver_drop_sgt: [{ kernel: 'a table the driver does not keep is ill-formed', state: dmabufMapped, op: { kind: 'driver_drop_sgt', dev: 1, mapping: 3 }, reason: "ill-formed: device 1's driver keeps no mapping 3" }],
   dma_resv_add_fence: [
@@ -937,6 +941,7 @@ const NEVER_REFUSED: { readonly [K in OpKind]?: Misuse } = {
   dma_resv_wait_timeout: { why: 'returns the time left, never an error with MAX_SCHEDULE_TIMEOUT', misuse: 'wait without the reservation lock (new fences can come in meanwhile)', state: dmabufMapped, op: { kind: 'dma_resv_wait_timeout', dmabuf: 1 } },
   mlx5r_umr_update_mr_pas: { why: 'a driver programming its own device', misuse: 'program the region from a table of a revoked dma-buf', state: () => run(dmabufMapped(), { kind: 'dma_resv_lock', dmabuf: 1, dev: 0 }, { kind: 'vfio_pci_dma_buf_revoke', dmabuf: 1 }).state, op: { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 3, zap: false } },
   dma_buf_unpin: { why: 'void', misuse: 'unpin without the reservation lock (lockdep only warns)', state: () => run(dmabufAttached(), { kind: 'dma_buf_pin', attachment: 2 }).state, op: { kind: 'dma_buf_unpin', attachment: 2 } },
+  driver_revoke: { why: 'a driver action', misuse: 'revoke while the importer is in the middle of its map path', state: () => run(dmabufAttached(), { kind: 'driver_map_attachment', dev: 1, attachment: 2 }).state, op: { kind: 'driver_revoke', dev: 0, dmabuf: 1 } },
 };
 
 /** Does a reason name a kernel error (not ill-formed, not a wait)? */

@@ -7,6 +7,7 @@ import type { Recipe } from '../../recipe.ts';
 import { activeVariant } from '../../variant.ts';
 import { protectReadOnly, recordOnly, stopAndUnmap, wholeRangeOnly } from './invalidate.ts';
 import { mapPath } from './map-path.ts';
+import { vfioRevoke, vfioRevokeWait } from './dmabuf-exporter.ts';
 import { dmabufMapLocked, dmabufMapPinned, dmabufMapUnlocked, dmabufSubmitFenced, moveNotifyInvalidate, moveNotifyUnmap, moveNotifyWarn } from './dmabuf.ts';
 import { mirrorFault, mirrorInvalidate, mirrorInvalidateSkipHarmless } from './mirror.ts';
 
@@ -31,6 +32,8 @@ const all: ReadonlyArray<Recipe> = [
   moveNotifyWarn,
   dmabufSubmitFenced,
   moveNotifyInvalidate,
+  vfioRevoke,
+  vfioRevokeWait,
 ];
 
 const byName = new Map(all.map((r) => [r.name, r]));
