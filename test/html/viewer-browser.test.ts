@@ -99,7 +99,8 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
 
   // Every step by click and keyboard for the first trace of each family of designs (the
   // GUP designs, P2PDMA pages, the VMA ops without and with driver threads, the HMM mirrors,
-  // the block path to p2pmem, the DMA-only table, the misuse catalogue, the vmsplice eras): the pages of one
+  // the block path to p2pmem, the DMA-only table, the misuse catalogue, the vmsplice eras, the
+  // dma-buf importers and exporters): the pages of one
   // family differ in data, not in what the viewer does with it. Every other trace opens at
   // its violation (read, drawn and checked).
   const files = corpusFiles('counterexamples');
@@ -110,6 +111,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
       .replace(/^hmm-mirror.*/, 'hmm-mirror')
       .replace(/^foll-pci-p2pdma.*/, 'foll-pci-p2pdma')
       .replace(/^vmsplice.*/, 'vmsplice')
+      .replace(/^(vfio-)?dmabuf.*/, 'dmabuf')
       .replace(/^(gup|pin-user-pages).*/, 'gup');
   // The keyboard passes (j/k, arrows) are the viewer's navigation, the same for every page: the
   // first walked trace takes them; every walked trace is clicked through step by step.
