@@ -41,7 +41,7 @@ for (const d of designs)
   for (const id of invariantIds.filter((i) => d.expected[i].verdict === 'violated')) {
     const e = exploreDesign(d, [invariantById(id)], { maxStates: defaults.maxStates, stopAtFirstViolation: true });
     const v = e.violations[0];
-    const moves = seeds.map((seed) => search(d, [invariantById(id)], { seed, ...budgetOf(d, defaults.runs, defaults.maxCommands) }).found?.moves.length ?? NaN).sort((a, b) => a - b);
+    const moves = seeds.map((seed) => search(d, [invariantById(id)], { seed, ...budgetOf(d, defaults.runs, defaults.maxCommands) }).found?.units ?? NaN).sort((a, b) => a - b);
     const longer = v === undefined ? 0 : moves.filter((m) => m > v.depth).length;
     violations.push({ design: d.id, invariant: id, seconds: e.result.seconds, states: e.result.states, shortestSteps: v?.depth ?? null, shortestCalls: v?.trace.length ?? null, fastCheckSteps: moves, longerOnSeeds: longer });
     console.log(

@@ -8,9 +8,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { drop, put } from './collections.ts';
 import { recipeByName } from './designs/importers/index.ts';
+import { insideMoveNotify } from './ops/dmabuf.ts';
 import { kernelStep } from './kernel-step.ts';
 import type { Op } from './op.ts';
-import { illFormed, isIllFormed, isWait, type Outcome } from './result.ts';
+import { illFormed, isIllFormed, isWait, waits, type Outcome } from './result.ts';
 import type { DriverThread, State, ThreadId } from './state.ts';
 import { driverView, type Action, type ThreadNext } from './recipe.ts';
 
@@ -74,6 +75,9 @@ export const runThreadCall = (s: State, op: Op): Outcome => {
   if (typeof n === 'string') return illFormed(op.kind, n);
   const { next, thread } = n;
   if (!sameCall(next.op, op)) return illFormed(op.kind, `driver thread ${tid} (${thread.recipe}) calls ${next.op.kind} here`);
+  // A thread still inside a synchronous kernel call whose callbacks run as threads makes no call.
+  const cb = insideMoveNotify(s, thread);
+  if (cb !== undefined) return waits(op.kind, `dma_buf_move_notify has not returned: device ${cb.device}'s move_notify runs as thread ${cb.id}`);
   const out = kernelStep(s, { ...next.op, by: tid } as Op);
   if (E.isLeft(out)) {
     // Only an error the kernel returns reaches the driver's error path; a call

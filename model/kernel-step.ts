@@ -29,8 +29,8 @@ import { invalidateCallbackReturn, mmuIntervalNotifierInsert, mmuIntervalNotifie
 import { p2pMap, p2pUnmap } from './ops/p2p-vma-ops.ts';
 import { pciAllocP2pmem, pciP2pmemFind, pciFreeP2pmem, pciP2pdmaMapSg, pciP2pdmaUnmapSg, pciStopAndRemoveBusDevice, memunmapPages } from './ops/p2pdma.ts';
 import { cpuAccess } from './ops/cpu.ts';
-import { dmaBufDynamicAttach, dmaBufExport, dmaBufMapAttachment, dmaBufMoveNotify, dmaBufPin, dmaBufUnpin, dmaBufUnmapAttachment, dmaFenceSignal, dmaResvAddFence, dmaResvLock, dmaResvUnlock, dmaResvWaitTimeout, mlx5rUmrUpdateMrPas, moveNotifyReturn, vfioPciDmaBufRevoke } from './ops/dmabuf.ts';
-import { driverDropSgt, driverKeepSgt, driverMapAttachment, driverRevoke } from './ops/dmabuf-importer.ts';
+import { dmaBufDynamicAttach, dmaBufExport, dmaBufMapAttachment, dmaBufMoveNotify, dmaBufPin, dmaBufUnpin, dmaBufUnmapAttachment, dmaFenceSignal, dmaResvAddFence, dmaResvLock, dmaResvUnlock, dmaResvWaitTimeout, moveNotifyReturn } from './ops/dmabuf.ts';
+import { driverDropSgt, driverKeepSgt, driverMapAttachment, driverRevoke, mlx5rUmrUpdateMrPas, vfioPciDmaBufRevoke } from './ops/dmabuf-importer.ts';
 import { deviceReleaseDriver, dmaMapPage, dmaMappingError, dmaMapSingle, dmaUnmapPage, dmaUnmapSingle } from './ops/dma-page.ts';
 import { kmapLocalPage, memcpyToio, sgAllocTable, sgAllocTableFromPages, sgCopyToBuffer, sgFreeTable, sgSetPage, sgVirt } from './ops/scatterlist.ts';
 

@@ -158,7 +158,7 @@ export const canonicalKey = (s: State): string => {
   if (s.dmaBufs.size > 0) {
     parts.push(`E${[...s.dmaBufs.values()].sort((a, b) => a.id - b.id).map((b) => `${b.exporter}:${b.bar}:${b.pfns.join(',')}:${b.resv ?? '-'}${b.revoked ? 'r' : ''}`).join(';')}`);
     parts.push(`A${[...s.attachments.values()].sort((a, b) => a.id - b.id).map((a) => `${r(dbr, a.dmabuf)}:${a.importer}${a.peer2peer ? 'p' : ''}${a.pins}`).join(';')}`);
-    parts.push(`J${[...s.jobs.values()].map((j) => `${j.device}:${s.mappings.has(j.mapping) ? `m${r(mapping, j.mapping)}` : 'x'}:${j.fenced ? 'f' : 'r'}:${j.entries.map(entryKey).join(',')}`).sort().join(';')}`);
+    parts.push(`J${[...s.jobs.values()].map((j) => `${j.device}:${r(dbr, j.dmabuf)}:${s.mappings.has(j.mapping) ? `m${r(mapping, j.mapping)}` : 'x'}:${j.fenced ? 'f' : 'r'}:${j.entries.map(entryKey).join(',')}`).sort().join(';')}`);
     parts.push(`G${s.sgtRecords.map((k) => `${k.device}:${r(att, k.attachment)}:${s.mappings.has(k.mapping) ? `m${r(mapping, k.mapping)}` : 'x'}`).sort().join(';')}`);
   }
   return parts.join(' ');

@@ -38,7 +38,7 @@ const importer = (name: string, driver: DriverSpec, revoke: 'vfio-revoke' | 'vfi
 const completeWorld = {
   set: {},
   without: [],
-  why: "Its own world: VFIO's two-page BAR exported as one dma-buf, one importer with one attachment and its driver's map path and move_notify as threads, VFIO's revoke and the hot-unplug after it, the device's accesses (and a GPU importer's jobs, two at most, and their fences). Every expected violation of the family needs one importer and one revoke, and the whole space of every order of these steps is explored (87 to 274 states). A second importer would get its move_notify after the first (dma_buf_move_notify calls them one at a time), each with this race; a second dma-buf is another copy of it.",
+  why: "Its own world: VFIO's two-page BAR exported as one dma-buf, one importer with one attachment and its driver's map path and move_notify as threads, VFIO's revoke and the hot-unplug after it, the device's accesses (and a GPU importer's jobs, two at most, and their fences). Every expected violation of the family needs one importer and one revoke, and the whole space of every order of these steps is explored (87 to 274 states). A second importer would get its move_notify after the first (dma_buf_move_notify calls them in turn), each with this race; a second dma-buf is another copy of it. The importer reaches the BAR by bus address (a common switch), where VFIO's unmap undoes nothing; through a host bridge the unmap destroys the IOVA, and work still running on an unmapped table would fault: not in this world.",
 } as const;
 
 export const vfioDmabufRevoke: Design = {

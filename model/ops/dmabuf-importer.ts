@@ -1,16 +1,18 @@
 /**
  * What a driver does with a dma-buf besides the core's calls, as steps the
  * search can interleave: an importer starts its map path (a memory
- * registration: ib_umem_dmabuf_get), an exporter its revoke; an importer
- * keeps or drops the table it got
+ * registration: ib_umem_dmabuf_get), programs or zaps its device's
+ * translation; an exporter starts its revoke and sets its revoked flag; an
+ * importer keeps or drops the table it got
  * from dma_buf_map_attachment in its own records (umem_dmabuf->sgt). These
  * are driver actions, not kernel calls: none returns an error; what the
  * driver cannot do (an attachment it does not have, a table it never got)
  * is ill-formed.
  */
-import { put } from '../collections.ts';
+import { drop, put } from '../collections.ts';
 import { freshId } from '../page.ts';
 import { done, illFormed, type Outcome } from '../result.ts';
+import { ownTable, startJob } from './dmabuf.ts';
 import type { AttachmentId, DeviceId, DmaBufId, DriverThread, MappingId, State, ThreadId } from '../state.ts';
 
 /** The driver of `dev` maps its attachment for its device: it starts its dma-buf map path as a thread. */
@@ -51,4 +53,31 @@ export const driverDropSgt = (s: State, dev: DeviceId, mapping: MappingId): Outc
   const op = 'driver_drop_sgt';
   if (!s.sgtRecords.some((r) => r.device === dev && r.mapping === mapping)) return illFormed(op, `device ${dev}'s driver keeps no mapping ${mapping}`);
   return done({ ...s, sgtRecords: s.sgtRecords.filter((r) => !(r.device === dev && r.mapping === mapping)) }, [{ kind: 'sgt-dropped', device: dev, mapping }]);
+};
+
+/**
+ * mlx5r_umr_update_mr_pas(mr, flags): the RDMA driver writes the table's
+ * addresses into its NIC's translation of the memory region, or with
+ * MLX5_IB_UPD_XLT_ZAP clears it (the NIC no longer reaches them). No
+ * fence: the region lasts until zapped.
+ */
+export const mlx5rUmrUpdateMrPas = (s: State, dev: DeviceId, mapping: MappingId, zap: boolean): Outcome => {
+  const op = 'mlx5r_umr_update_mr_pas';
+  if (zap) {
+    const mine = [...s.jobs.values()].filter((j) => j.device === dev && j.mapping === mapping && !j.fenced);
+    if (s.devices[dev] === undefined) return illFormed(op, `no device ${dev}`);
+    let jobs = s.jobs;
+    for (const j of mine) jobs = drop(jobs, j.id);
+    return done({ ...s, jobs }, mine.map((j) => ({ kind: 'job-ended' as const, job: j.id })));
+  }
+  const m = ownTable(s, dev, mapping);
+  if (typeof m === 'string') return illFormed(op, m);
+  return startJob(s, m, false);
+};
+
+/** VFIO's vfio_pci_dma_buf_move(vdev, true), under the reservation lock: priv->revoked = true, so map_dma_buf refuses from now on. */
+export const vfioPciDmaBufRevoke = (s: State, dmabuf: DmaBufId): Outcome => {
+  const b = s.dmaBufs.get(dmabuf);
+  if (b === undefined) return illFormed('vfio_pci_dma_buf_revoke', `no dma-buf ${dmabuf}`);
+  return done({ ...s, dmaBufs: put(s.dmaBufs, dmabuf, { ...b, revoked: true }) });
 };

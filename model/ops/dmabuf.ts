@@ -68,11 +68,15 @@ export const dmaBufPin = (s: State, attachment: AttachmentId): Outcome => {
   return done({ ...s, attachments: put(s.attachments, a.id, { ...a, pins: a.pins + 1 }) });
 };
 
-/** dma_buf_unpin(attach): gives back a pin; an attachment without one is ill-formed (the core WARNs on the count). */
+/**
+ * dma_buf_unpin(attach): gives back a pin. The core keeps no count: it
+ * calls the exporter's unpin, which VFIO does not have, so an unpin with no
+ * pin changes nothing.
+ */
 export const dmaBufUnpin = (s: State, attachment: AttachmentId): Outcome => {
   const a = s.attachments.get(attachment);
-  if (a === undefined || a.pins === 0) return illFormed('dma_buf_unpin', `attachment ${attachment} holds no pin`);
-  return done({ ...s, attachments: put(s.attachments, a.id, { ...a, pins: a.pins - 1 }) });
+  if (a === undefined) return illFormed('dma_buf_unpin', `no attachment ${attachment}`);
+  return done({ ...s, attachments: put(s.attachments, a.id, { ...a, pins: Math.max(0, a.pins - 1) }) });
 };
 
 /** dma_resv_lock(dmabuf->resv): sleeps while another driver holds it. `dev` names the driver taking it. */
@@ -89,17 +93,22 @@ const notifying = (s: State, dmabuf: DmaBufId): DriverThread | undefined =>
   [...s.threads.values()].find((t) => t.moveNotify === true && t.dmabuf === dmabuf);
 
 /**
- * dma_resv_unlock. The exporter that called dma_buf_move_notify is still
- * inside that call while an importer's move_notify runs: its unlock waits
- * for the call to return. Unlocking a lock this driver does not hold is
- * ill-formed.
+ * The move_notify callback that keeps thread `t` inside its call of
+ * dma_buf_move_notify, if any: the exporter's thread that called it makes
+ * no other call until every callback returned (the call is synchronous;
+ * the model runs the callbacks as threads of their importers so that the
+ * search interleaves them with everything else).
  */
+export const insideMoveNotify = (s: State, t: DriverThread): DriverThread | undefined => {
+  if (t.moveNotify === true || t.attachment !== undefined || t.dmabuf === undefined) return undefined;
+  return s.dmaBufs.get(t.dmabuf)?.exporter === t.device ? notifying(s, t.dmabuf) : undefined;
+};
+
+/** dma_resv_unlock. Unlocking a lock this driver does not hold is ill-formed. */
 export const dmaResvUnlock = (s: State, dmabuf: DmaBufId, dev: DeviceId): Outcome => {
   const op = 'dma_resv_unlock';
   const b = s.dmaBufs.get(dmabuf);
   if (b === undefined || b.resv !== dev) return illFormed(op, `device ${dev}'s driver does not hold the reservation lock of dma-buf ${dmabuf}`);
-  const cb = notifying(s, dmabuf);
-  if (cb !== undefined) return waits(op, `dma_buf_move_notify has not returned: device ${cb.device}'s move_notify runs as thread ${cb.id}`);
   return done({ ...s, dmaBufs: put(s.dmaBufs, dmabuf, { ...b, resv: null }) });
 };
 
@@ -139,9 +148,11 @@ export const dmaBufUnmapAttachment = (s: State, attachment: AttachmentId, mappin
 /**
  * dma_buf_move_notify(dmabuf): every attachment with importer_ops gets its
  * move_notify called (dma-buf.c: list_for_each_entry over the attachments,
- * pinned ones included). Each runs as a thread of its importer's driver;
- * the call returns once they all did (dma_resv_unlock by the caller waits
- * for that).
+ * pinned ones included), one after the other. Each runs as a thread of
+ * its importer's driver, started here together: they are different
+ * importers' code and share no lock but the one the caller holds. The
+ * call returns once they all did: the calling thread makes no other call
+ * until then (insideMoveNotify).
  */
 export const dmaBufMoveNotify = (s: State, dmabuf: DmaBufId): Outcome => {
   const op = 'dma_buf_move_notify';
@@ -167,20 +178,14 @@ export const moveNotifyReturn = (s: State, attachment: AttachmentId, by: ThreadI
   return done({ ...s, threads: drop(s.threads, t.id) }, [{ kind: 'move-notify-returned', attachment }]);
 };
 
-/** VFIO's vfio_pci_dma_buf_move(vdev, true), under the reservation lock: priv->revoked = true, so map_dma_buf refuses from now on. */
-export const vfioPciDmaBufRevoke = (s: State, dmabuf: DmaBufId): Outcome => {
-  const b = s.dmaBufs.get(dmabuf);
-  if (b === undefined) return illFormed('vfio_pci_dma_buf_revoke', `no dma-buf ${dmabuf}`);
-  return done({ ...s, dmaBufs: put(s.dmaBufs, dmabuf, { ...b, revoked: true }) });
-};
 
 /** The live dma-buf table `mapping` of device `dev`, or why there is none. */
-const ownTable = (s: State, dev: DeviceId, mapping: MappingId): DmaMapping | string => {
+export const ownTable = (s: State, dev: DeviceId, mapping: MappingId): DmaMapping | string => {
   const m = s.mappings.get(mapping);
   return m === undefined || m.origin.kind !== 'dmabuf' || m.device !== dev ? `mapping ${mapping} is not a live dma-buf table of device ${dev}` : m;
 };
 
-const startJob = (s: State, m: DmaMapping, fenced: boolean): Outcome => {
+export const startJob = (s: State, m: DmaMapping, fenced: boolean): Outcome => {
   if (m.origin.kind !== 'dmabuf') return illFormed('dma_resv_add_fence', `mapping ${m.id} is not a dma-buf table`);
   const [s1, id] = freshId(s);
   const job: DeviceJob = { id, device: m.device, dmabuf: m.origin.dmabuf, mapping: m.id, entries: m.entries, fenced };
@@ -211,33 +216,11 @@ export const dmaFenceSignal = (s: State, job: number): Outcome => {
 export const dmaResvWaitTimeout = (s: State, dmabuf: DmaBufId): Outcome => {
   const op = 'dma_resv_wait_timeout';
   if (!s.dmaBufs.has(dmabuf)) return illFormed(op, `no dma-buf ${dmabuf}`);
-  // The exporter's wait follows its dma_buf_move_notify, which returns once every move_notify did.
-  const cb = notifying(s, dmabuf);
-  if (cb !== undefined) return waits(op, `dma_buf_move_notify has not returned: device ${cb.device}'s move_notify runs as thread ${cb.id}`);
   const pending = [...s.jobs.values()].filter((j) => j.fenced && j.dmabuf === dmabuf);
   if (pending.length > 0) return waits(op, `the fence(s) of job ${pending.map((j) => j.id).join(', ')} have not signalled`);
   return done(s);
 };
 
-/**
- * mlx5r_umr_update_mr_pas(mr, flags): the RDMA driver writes the table's
- * addresses into its NIC's translation of the memory region, or with
- * MLX5_IB_UPD_XLT_ZAP clears it (the NIC no longer reaches them). No
- * fence: the region lasts until zapped.
- */
-export const mlx5rUmrUpdateMrPas = (s: State, dev: DeviceId, mapping: MappingId, zap: boolean): Outcome => {
-  const op = 'mlx5r_umr_update_mr_pas';
-  if (zap) {
-    const mine = [...s.jobs.values()].filter((j) => j.device === dev && j.mapping === mapping && !j.fenced);
-    if (s.devices[dev] === undefined) return illFormed(op, `no device ${dev}`);
-    let jobs = s.jobs;
-    for (const j of mine) jobs = drop(jobs, j.id);
-    return done({ ...s, jobs }, mine.map((j) => ({ kind: 'job-ended' as const, job: j.id })));
-  }
-  const m = ownTable(s, dev, mapping);
-  if (typeof m === 'string') return illFormed(op, m);
-  return startJob(s, m, false);
-};
 
 /**
  * The device reaches a dma-buf table's addresses through work that uses

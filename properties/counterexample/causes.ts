@@ -90,9 +90,14 @@ const mappingAccess = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Caus
   // From the states, whatever freed it (the buddy allocator, an exporter's BAR allocator, a removal).
   const freed = lastBefore(steps, k, (r) => r.before.frames[e.pfn]?.free === false && r.after.frames[e.pfn]?.free === true);
   const reallocated = lastBefore(steps, k, (r) => r.before.frames[e.pfn]?.gen !== r.after.frames[e.pfn]?.gen && r.after.frames[e.pfn]?.free === false);
+  const worked = lastBefore(steps, k, (r) => r.events.some((x) => x.kind === 'job-started' && x.mapping === m));
+  const bar = steps[k]!.before.frames[e.pfn]?.bar ?? null;
+  const removed = bar === null ? -1 : lastBefore(steps, k, (r) => r.before.bars[bar]?.alive === true && r.after.bars[bar]?.alive === false);
   const causes: Cause[] = [];
   if (made >= 0) causes.push({ step: made + 1, why: `mapping ${m} is made, for pfn ${e.pfn}` });
   if (programmed >= 0 && programmed !== made) causes.push({ step: programmed + 1, why: `device ${e.device} is programmed with mapping ${m}` });
+  if (worked >= 0) causes.push({ step: worked + 1, why: `device ${e.device} starts work that uses mapping ${m} (it reaches the addresses until that work ends)` });
+  if (removed > made) causes.push({ step: removed + 1, why: `the provider of pfn ${e.pfn}'s BAR is removed` });
   if (torn > made && torn >= 0) causes.push({ step: torn + 1, why: `mapping ${m} is torn down, the device still holding its addresses` });
   if (freed > made) causes.push({ step: freed + 1, why: `pfn ${e.pfn} is freed` });
   if (reallocated > freed && freed > made) causes.push({ step: reallocated + 1, why: `pfn ${e.pfn} is allocated again, to someone else` });

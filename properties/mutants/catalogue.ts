@@ -228,19 +228,6 @@ export const catalogue: ReadonlyArray<Mutant> = [
   // dma-buf: the exporter's revoke and the core's move_notify.
   { id: 'move-notify-calls-nobody', breaks: "dma_buf_move_notify returns without calling any importer's move_notify", mimics: 'an exporter that moves or revokes its memory without invalidating its importers', designs: DMABUF, variant: onOps(['dma_buf_move_notify'], noop) },
   {
-    id: 'revoke-does-not-wait-for-move-notify',
-    breaks: "the exporter's dma_resv_unlock after dma_buf_move_notify goes ahead while an importer's move_notify still runs",
-    mimics: "a revoke that treats the invalidation as done once started (König, Jan 2026: move_notify \"just triggers asynchronous invalidation\"; the proposed \"vfio: Wait for dma-buf invalidation to complete\")",
-    designs: DMABUF,
-    variant: onOps(
-      ['dma_resv_unlock'],
-      noWait(
-        (s, op) => ({ ...s, threads: new Map([...s.threads].filter(([, t]) => !(t.moveNotify === true && 'dmabuf' in op && t.dmabuf === op.dmabuf))) }),
-        (after, before) => ({ ...after, threads: new Map([...after.threads, ...[...before.threads].filter(([, t]) => t.moveNotify === true)]) }),
-      ),
-    ),
-  },
-  {
     id: 'map-ignores-revoked',
     breaks: "VFIO's map_dma_buf maps a dma-buf it has revoked",
     mimics: "an exporter whose map callback forgets its revoked check (priv->revoked)",

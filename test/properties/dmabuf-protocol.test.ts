@@ -86,7 +86,7 @@ describe('dmabuf-protocol', () => {
 });
 
 describe('the revoke runs the importer\'s move_notify as its thread', () => {
-  it("VFIO's unlock waits until the callback returned; the callback finds the table its driver kept", () => {
+  it("VFIO's revoke thread makes no call until the callback returned; the callback finds the table its driver kept", () => {
     const s = run(designWorld('vfio-dmabuf-revoke'), EXPORT, ATTACH, { kind: 'driver_map_attachment', dev: 1, attachment: 2 }).state;
     const mapped = run(
       s,
@@ -97,24 +97,26 @@ describe('the revoke runs the importer\'s move_notify as its thread', () => {
       { ...unlock(1), by: 3 },
       { kind: 'driver_return', dev: 1, err: '0', by: 3 },
     ).state;
-    const notifying = run(mapped, ...REVOKE).state;
-    expect(rejectedWith(notifying, unlock(0))).toBe('waits: dma_buf_move_notify has not returned: device 1\'s move_notify runs as thread 6');
+    // VFIO's revoke path is thread 6; the importer's move_notify thread 7.
+    const notifying = run(mapped, { kind: 'driver_revoke', dev: 0, dmabuf: 1 }, { ...lock(0), by: 6 }, { kind: 'vfio_pci_dma_buf_revoke', dmabuf: 1, by: 6 }, { kind: 'dma_buf_move_notify', dmabuf: 1, by: 6 }).state;
+    expect(rejectedWith(notifying, { ...unlock(0), by: 6 })).toBe("waits: dma_buf_move_notify has not returned: device 1's move_notify runs as thread 7");
     // A map path started now is refused: VFIO set revoked under the lock before move_notify.
     expect(rejectedWith(notifying, { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional' })).toMatch(/^-ENODEV: /);
     // Before the zap the NIC still reaches the table through its memory region.
     expect(run(notifying, { kind: 'device_read', mapping: 4, index: 0 }).events.map((e) => e.kind)).toEqual(['device-access']);
     const done = run(
       notifying,
-      { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 4, zap: true, by: 6 },
-      { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 4, by: 6 },
-      { kind: 'driver_drop_sgt', dev: 1, mapping: 4, by: 6 },
-      { kind: 'move_notify_return', attachment: 2, by: 6 },
-      unlock(0),
+      { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 4, zap: true, by: 7 },
+      { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 4, by: 7 },
+      { kind: 'driver_drop_sgt', dev: 1, mapping: 4, by: 7 },
+      { kind: 'move_notify_return', attachment: 2, by: 7 },
+      { ...unlock(0), by: 6 },
+      { kind: 'driver_return', dev: 0, err: '0', by: 6 },
     ).state;
     expect(done.mappings.size).toBe(0);
     expect(done.jobs.size).toBe(0);
+    expect(done.threads.size).toBe(0);
     expect(rejectedWith(done, { kind: 'device_read', mapping: 4, index: 0 })).toMatch(/^ill-formed: /);
-    expect(done.sgtRecords).toEqual([]);
     expect(done.dmaBufs.get(1)?.resv).toBeNull();
   });
 });
