@@ -444,6 +444,8 @@ export interface DriverThread {
   readonly attachment?: AttachmentId;
   readonly dmabuf?: DmaBufId;
   readonly moveNotify?: true;
+  /** A dma-buf map path's local: its dma_buf_pin returned. */
+  readonly pinned?: true;
 }
 
 /**
@@ -549,7 +551,11 @@ export interface DmaBufAttachment {
 export interface SgtRecord {
   readonly device: DeviceId;
   readonly attachment: AttachmentId;
+  /** attach->dmabuf: the buffer whose reservation lock guards the table. */
+  readonly dmabuf: DmaBufId;
   readonly mapping: MappingId;
+  /** The driver pinned the attachment for this table (umem_dmabuf->pinned): its release unpins. */
+  readonly pinned: boolean;
 }
 
 /**

@@ -130,7 +130,7 @@ export const canonicalKey = (s: State): string => {
         const ents = t.entries === null ? '-' : t.entries.map(entryKey).join(',');
         const found = t.vma === null ? '-' : `${r(vma, t.vma.vma)}@${t.vma.start}-${t.vma.end}${t.vma.p2pMap ? 'p' : ''}${t.vma.writable ? 'w' : 'r'}`;
         const pfns = t.pfns === null ? '' : `:${t.pfns.map((p) => `${entryKey({ dma: p.pfn, pfn: p.pfn, gen: p.gen, reaches: p.pfn })}${p.write ? 'w' : 'r'}`).join(',')}`;
-        const dmabuf = t.attachment === undefined && t.dmabuf === undefined ? '' : `:a${r(att, t.attachment ?? null)}d${r(dbr, t.dmabuf ?? null)}${t.moveNotify === true ? 'n' : ''}`;
+        const dmabuf = t.attachment === undefined && t.dmabuf === undefined ? '' : `:a${r(att, t.attachment ?? null)}d${r(dbr, t.dmabuf ?? null)}${t.moveNotify === true ? 'n' : ''}${t.pinned === true ? 'p' : ''}`;
         return `${r(tr, t.id)}:${t.device}:${t.recipe}:${t.pc}:${r(nr, t.notifier)}:${r(ir, t.inv)}:${cur}:${seq}:${m}:${ents}:${found}:${t.retry === null ? '-' : t.retry ? 1 : 0}${t.stale === null ? '' : t.stale ? 's' : 'b'}${t.write ? 'W' : ''}${pfns}${dmabuf}`;
       })
       .join(';')}`,
@@ -159,7 +159,7 @@ export const canonicalKey = (s: State): string => {
     parts.push(`E${[...s.dmaBufs.values()].sort((a, b) => a.id - b.id).map((b) => `${b.exporter}:${b.bar}:${b.pfns.join(',')}:${b.resv ?? '-'}${b.revoked ? 'r' : ''}`).join(';')}`);
     parts.push(`A${[...s.attachments.values()].sort((a, b) => a.id - b.id).map((a) => `${r(dbr, a.dmabuf)}:${a.importer}${a.peer2peer ? 'p' : ''}${a.pins}`).join(';')}`);
     parts.push(`J${[...s.jobs.values()].map((j) => `${j.device}:${r(dbr, j.dmabuf)}:${s.mappings.has(j.mapping) ? `m${r(mapping, j.mapping)}` : 'x'}:${j.fenced ? 'f' : 'r'}:${j.entries.map(entryKey).join(',')}`).sort().join(';')}`);
-    parts.push(`G${s.sgtRecords.map((k) => `${k.device}:${r(att, k.attachment)}:${s.mappings.has(k.mapping) ? `m${r(mapping, k.mapping)}` : 'x'}`).sort().join(';')}`);
+    parts.push(`G${s.sgtRecords.map((k) => `${k.device}:${r(att, k.attachment)}:${r(dbr, k.dmabuf)}:${s.mappings.has(k.mapping) ? `m${r(mapping, k.mapping)}` : 'x'}${k.pinned ? 'p' : ''}`).sort().join(';')}`);
   }
   return parts.join(' ');
 };

@@ -194,7 +194,7 @@ export const sectionsScript = String.raw`
           x.mapping !== null && x.mapping !== undefined ? 'holds the addresses of mapping ' + x.mapping : '',
           x.retry !== null && x.retry !== undefined ? 'mmu_interval_read_retry said ' + x.retry : '',
           x.stale ? 'ghost: a callback returned after it took its addresses' : '',
-        ], ['id', 'device', 'recipe', 'pc', 'notifier', 'inv', 'curSeq', 'range', 'event', 'vma', 'seq', 'mapping', 'entries', 'retry', 'stale', 'attachment', 'dmabuf', 'moveNotify']);
+        ], ['id', 'device', 'recipe', 'pc', 'notifier', 'inv', 'curSeq', 'range', 'event', 'vma', 'seq', 'mapping', 'entries', 'retry', 'stale', 'attachment', 'dmabuf', 'moveNotify', 'pinned']);
       }).concat(records.map(function (r) {
         var x = r.value;
         return card(r, 'device ' + x.device + "'s driver records mapping " + x.mapping, ['under notifier ' + x.notifier + ', vma ' + x.vma + ' of mm ' + x.mm + ' pages ' + x.start + '-' + (x.end - 1)], ['device', 'notifier', 'mapping', 'vma', 'mm', 'start', 'end']);
@@ -218,7 +218,7 @@ export const sectionsScript = String.raw`
         ], ['id', 'dmabuf', 'importer', 'peer2peer', 'pins']);
       })).concat(items(snap, 'sgtRecords').map(function (r) {
         var x = r.value;
-        return card(r, 'device ' + x.device + "'s driver keeps the table of attachment " + x.attachment, ['mapping ' + x.mapping], ['device', 'attachment', 'mapping']);
+        return card(r, 'device ' + x.device + "'s driver keeps the table of attachment " + x.attachment, ['mapping ' + x.mapping + ' of dma-buf ' + x.dmabuf + (x.pinned ? ', pinned' : '')], ['device', 'attachment', 'dmabuf', 'mapping', 'pinned']);
       })).concat(items(snap, 'jobs').map(function (j) {
         var x = j.value;
         return card(j, (x.fenced ? 'fenced job ' : 'memory region ') + j.key + ' of device ' + x.device, ['uses mapping ' + x.mapping + ' of dma-buf ' + x.dmabuf + (x.fenced ? ': its fence has not signalled' : ': until the driver zaps it')], ['id', 'device', 'dmabuf', 'mapping', 'entries', 'fenced']);

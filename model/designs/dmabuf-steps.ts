@@ -33,7 +33,9 @@ const attach: StepTemplate = single('dma_buf_dynamic_attach', 'driver', 1, (s) =
 /**
  * The driver runs its map path for an attachment it has no path running
  * for: a memory registration once (an RDMA importer has no table of it
- * yet), or a GPU submission whenever it has fewer than two jobs in flight.
+ * yet), or a GPU submission whenever its device has fewer than two jobs in
+ * flight (a bound of the world, as the other templates' bounds are, not
+ * something the driver decides).
  */
 const mapAttachment = (gpu: boolean): StepTemplate =>
   single('driver_map_attachment', 'driver', 2, (s) => {
@@ -58,14 +60,14 @@ const release = (gpu: boolean): StepTemplate => ({
     driverView(s, IMPORTER)
       .sgts.filter((r) => !ownThreads(s).some((t) => t.mapping === r.mapping))
       .map((r) => {
-        const dmabuf = s.attachments.get(r.attachment)!.dmabuf;
+        const dmabuf = r.dmabuf;
         return [
           () => ({ kind: 'dma_resv_lock', dmabuf, dev: IMPORTER }),
           ...(gpu ? [] : [() => ({ kind: 'mlx5r_umr_update_mr_pas' as const, dev: IMPORTER, mapping: r.mapping, zap: true })]),
           () => ({ kind: 'dma_buf_unmap_attachment', attachment: r.attachment, mapping: r.mapping }),
           () => ({ kind: 'driver_drop_sgt', dev: IMPORTER, mapping: r.mapping }),
           // ib_umem_dmabuf_release: a pinned region gives its pin back.
-          ...(s.attachments.get(r.attachment)!.pins > 0 ? [() => ({ kind: 'dma_buf_unpin' as const, attachment: r.attachment })] : []),
+          ...(r.pinned ? [() => ({ kind: 'dma_buf_unpin' as const, attachment: r.attachment })] : []),
           () => ({ kind: 'dma_resv_unlock', dmabuf, dev: IMPORTER }),
         ];
       }),

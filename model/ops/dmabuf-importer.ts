@@ -42,10 +42,10 @@ export const driverRevoke = (s: State, dev: DeviceId, dmabuf: DmaBufId): Outcome
 export const driverKeepSgt = (s: State, dev: DeviceId, attachment: AttachmentId, mapping: MappingId, by: ThreadId | undefined): Outcome => {
   const op = 'driver_keep_sgt';
   const t = by === undefined ? undefined : s.threads.get(by);
-  if (t === undefined || t.device !== dev || t.attachment !== attachment || t.mapping !== mapping)
+  if (t === undefined || t.device !== dev || t.attachment !== attachment || t.mapping !== mapping || t.dmabuf === undefined)
     return illFormed(op, `only the thread of device ${dev} that mapped attachment ${attachment} to mapping ${mapping} keeps it`);
   if (s.sgtRecords.some((r) => r.device === dev && r.mapping === mapping)) return illFormed(op, `device ${dev}'s driver already keeps mapping ${mapping}`);
-  return done({ ...s, sgtRecords: [...s.sgtRecords, { device: dev, attachment, mapping }] }, [{ kind: 'sgt-kept', device: dev, mapping }]);
+  return done({ ...s, sgtRecords: [...s.sgtRecords, { device: dev, attachment, dmabuf: t.dmabuf, mapping, pinned: t.pinned === true }] }, [{ kind: 'sgt-kept', device: dev, mapping }]);
 };
 
 /** The driver forgets a table it kept (after unmapping it, or to leak it). */

@@ -53,8 +53,8 @@ describe("the importers' driver code sees only its own records and what the kern
     );
     const other = { device: 0, notifier: 3, mapping: 9, vma: 1, mm: 0, start: 0, end: 1 };
     const mine = { device: 1, notifier: 2, mapping: 8, vma: 1, mm: 0, start: 0, end: 1 };
-    const otherSgt = { device: 0, attachment: 5, mapping: 7 };
-    const mySgt = { device: 1, attachment: 6, mapping: 10 };
+    const otherSgt = { device: 0, attachment: 5, dmabuf: 4, mapping: 7, pinned: false };
+    const mySgt = { device: 1, attachment: 6, dmabuf: 4, mapping: 10, pinned: true };
     const view = driverView({ ...s1, records: [other, mine], sgtRecords: [otherSgt, mySgt] }, 1);
     expect(view).toEqual({ device: 1, records: [mine], intervals: [{ notifier: 2, mm: 0, start: 0, end: 1 }], sgts: [mySgt] });
     expect(Object.keys(view).sort()).toEqual(['device', 'intervals', 'records', 'sgts']);

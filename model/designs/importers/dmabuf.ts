@@ -15,7 +15,7 @@ const attachment = (t: DriverThread): number => t.attachment ?? 0;
 
 const lock: Action = (_d, t) => call({ kind: 'dma_resv_lock', dmabuf: dmabuf(t), dev: t.device });
 const unlock: Action = (_d, t) => call({ kind: 'dma_resv_unlock', dmabuf: dmabuf(t), dev: t.device });
-const pin: Action = (_d, t) => call({ kind: 'dma_buf_pin', attachment: attachment(t) });
+const pin: Action = (_d, t) => call({ kind: 'dma_buf_pin', attachment: attachment(t) }, (th) => ({ ...th, pc: th.pc + 1, pinned: true }));
 /** dma_buf_map_attachment; the table's mapping comes back in the call's event. On an error, on to `failAt`. */
 const map =
   (failAt: number): Action =>
