@@ -3,7 +3,8 @@
  * file loads and replays as it says, and each text report block (a
  * `dmacheck counterexample ID` heading with its steps) reads back as a
  * pasted report and replays; the Mermaid diagram in docs/citing.md is
- * what `report --format mermaid` draws.
+ * what `report --format mermaid` draws; and each `$ npx dmacheck replay`
+ * block prints what the command prints (the block may stop early).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
@@ -52,4 +53,23 @@ describe('the Mermaid diagram in docs/citing.md', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(diagram.trim());
   });
+});
+
+describe('the replay commands shown in docs/', () => {
+  // Commands on a corpus file (the paste loop's `replay reply.txt` is test/docs-paste.test.ts's).
+  const shown = docs.flatMap((d) => blocks(d).filter((b) => b.startsWith('$ npx dmacheck replay counterexamples/')).map((b) => [d, b] as const));
+
+  it('there is at least one, a replay on another design', () => {
+    expect(shown.some(([, b]) => b.split('\n')[0]!.includes(' --design '))).toBe(true);
+  });
+
+  for (const [doc, block] of shown) {
+    const [command, ...lines] = block.trimEnd().split('\n');
+    it(`${doc}: ${command}`, () => {
+      const r = runCli(...command!.slice('$ npx dmacheck '.length).split(' '));
+      const printed = r.stdout.split('\n');
+      // Every line the block shows, in order, at the start of what the command prints.
+      expect(printed.slice(0, lines.length)).toEqual(lines);
+    });
+  }
 });
