@@ -9,8 +9,8 @@ import SlowFirst from './test/slow-first.ts';
 const UNIT = ['test/model/**/*.test.ts', 'test/properties/**/*.test.ts', 'test/counterexamples/**/*.test.ts', 'test/explorer/**/*.test.ts'];
 /** Slow or process-level files there: searches of every design, isolated as the rest. */
 const ISOLATED_THERE = ['test/properties/designs.test.ts', 'test/properties/design-mutants.test.ts'];
-/** The files that replace a module (vi.mock of verdictsFor): each needs a module graph of its own. */
-const MOCKING = ['test/check-defaults.test.ts', 'test/check-defaults-more.test.ts'];
+/** The files that replace a module (vi.mock of verdictsFor, of node:fs): each needs a module graph of its own. */
+const MOCKING = ['test/check-defaults.test.ts', 'test/check-defaults-more.test.ts', 'test/counterexamples/save-errors.test.ts'];
 
 export default defineConfig({
   test: {
@@ -30,7 +30,7 @@ export default defineConfig({
         extends: true,
         // One module graph per worker for the unit tests: loading vitest, fast-check and
         // model/ again for each of some 90 small files cost more than most of them take.
-        test: { name: 'unit', include: UNIT, exclude: [...ISOLATED_THERE, '**/node_modules/**'], isolate: false },
+        test: { name: 'unit', include: UNIT, exclude: [...ISOLATED_THERE, ...MOCKING, '**/node_modules/**'], isolate: false },
       },
       {
         extends: true,

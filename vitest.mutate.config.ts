@@ -23,7 +23,8 @@ export default defineConfig({
     ],
     // The design searches and the design mutants take seconds to tens of seconds each
     // (the explorer-vs-search agreement is in test/check-defaults.test.ts, outside test/properties/).
-    exclude: ['test/properties/designs.test.ts', 'test/properties/design-mutants.test.ts', '**/node_modules/**'],
+    // save-errors.test.ts replaces node:fs, which this unisolated run would share with every file.
+    exclude: ['test/properties/designs.test.ts', 'test/properties/design-mutants.test.ts', 'test/counterexamples/save-errors.test.ts', '**/node_modules/**'],
     // Fewer fast-check runs in the paste and malformed-file properties, and only
     // the small reference sizes of the explorer (test/explorer/reference.test.ts).
     env: { DMACHECK_MUTATE: '1', DMACHECK_PASTE_RUNS: '5', DMACHECK_MALFORMED_RUNS: '20' },
