@@ -631,6 +631,14 @@ export interface Era {
    * caller gets the exclusive copy before it takes its reference.
    */
   readonly gupBreaksCow: boolean;
+  /**
+   * Linux 6.19 (61ceaf236115 "vfio: Prevent from pinned DMABUF importers
+   * to attach to VFIO DMABUF"): VFIO's dma-buf gets a pin op that returns
+   * -EOPNOTSUPP, so a pinned importer (ib_umem_dmabuf_get_pinned) is
+   * refused instead of getting a move_notify it cannot act on. Before, it
+   * had no pin op and dma_buf_pin returned 0.
+   */
+  readonly vfioDmabufRefusesPin: boolean;
 }
 
 /**

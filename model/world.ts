@@ -39,6 +39,7 @@ export const currentEra: Era = {
   longtermUnsharesCow: true,
   pinSkipsZeroPage: true,
   gupBreaksCow: false,
+  vfioDmabufRefusesPin: true,
 };
 
 const freeFrame = (pfn: number, bar: number | null, structPage: boolean): Frame => ({

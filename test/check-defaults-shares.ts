@@ -19,6 +19,7 @@ export const FIRST_SHARE: ReadonlyArray<string> = [
   'vfio-dmabuf-revoke',
   'vfio-dmabuf-map-unlocked',
   'dmabuf-pinned-revoke',
+  'dmabuf-pinned-refused',
   'dmabuf-dynamic',
   'dmabuf-dynamic-nowait',
 ];

@@ -19,6 +19,7 @@ const era: Era = {
   longtermUnsharesCow: false,
   pinSkipsZeroPage: false,
   gupBreaksCow: false,
+  vfioDmabufRefusesPin: false,
 };
 
 /** A two-page buffer, so that a table has two entries for the IOMMU to merge. */

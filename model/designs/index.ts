@@ -22,8 +22,8 @@ import { vmaP2pMapNotifierWholeVma } from './vma-p2p-map-notifier-whole-vma.ts';
 import { vmaP2pMapNotifier } from './vma-p2p-map-notifier.ts';
 import { vmaP2pMap } from './vma-p2p-map.ts';
 import { vmsplice, vmsplice58, vmspliceLeak } from './vmsplice.ts';
-import { dmabufDynamic, dmabufDynamicNowait, dmabufPinnedRevoke, vfioDmabufMapUnlocked, vfioDmabufRevoke } from './vfio-dmabuf.ts';
+import { dmabufDynamic, dmabufDynamicNowait, dmabufPinnedRefused, dmabufPinnedRevoke, vfioDmabufMapUnlocked, vfioDmabufRevoke } from './vfio-dmabuf.ts';
 
-export const designs: ReadonlyArray<Design> = [gupSetPageDirty, gupDontfork, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierReadOnly, vmaP2pMapNotifierRecordUnlocked, vmaP2pMapNotifierHmmLiteral, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierProgramUnlocked, vmaP2pMapNotifierNoStop, vmaP2pMapNotifierWholeVma, hmmMirror, hmmMirrorSkipHarmless, hmmMirrorNoRetry, follPciP2pdma, follPciP2pdmaIntegrity, follPciP2pdmaBounce, p2pdmaSoftRdma, p2pdmaSoftRdmaUnguarded, dmaOnlySgl, dmaApiMisuse, vmspliceLeak, vmsplice58, vmsplice, vfioDmabufRevoke, vfioDmabufMapUnlocked, dmabufPinnedRevoke, dmabufDynamic, dmabufDynamicNowait];
+export const designs: ReadonlyArray<Design> = [gupSetPageDirty, gupDontfork, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierReadOnly, vmaP2pMapNotifierRecordUnlocked, vmaP2pMapNotifierHmmLiteral, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierProgramUnlocked, vmaP2pMapNotifierNoStop, vmaP2pMapNotifierWholeVma, hmmMirror, hmmMirrorSkipHarmless, hmmMirrorNoRetry, follPciP2pdma, follPciP2pdmaIntegrity, follPciP2pdmaBounce, p2pdmaSoftRdma, p2pdmaSoftRdmaUnguarded, dmaOnlySgl, dmaApiMisuse, vmspliceLeak, vmsplice58, vmsplice, vfioDmabufRevoke, vfioDmabufMapUnlocked, dmabufPinnedRevoke, dmabufPinnedRefused, dmabufDynamic, dmabufDynamicNowait];
 
 export const designById = (id: string): Design | undefined => designs.find((d) => d.id === id);

@@ -29,6 +29,8 @@ const common = {
 } as const;
 
 /** The world with VFIO's revoke path (`revoke`) on the exporter and `driver` on the importer. */
+const pinnedDriver: DriverSpec = { moveNotify: 'dmabuf-warn-pinned', mapAttachment: 'dmabuf-map-pinned' };
+
 const importer = (name: string, driver: DriverSpec, revoke: 'vfio-revoke' | 'vfio-revoke-wait' = 'vfio-revoke'): WorldSpec => {
   const w = world('raw', currentEra, { name, driver });
   return { ...w, devices: w.devices.map((d, i) => (i === 0 ? { ...d, name: 'exporter (VFIO, BAR exported as a dma-buf)', driver: { revoke } } : d)) };
@@ -84,9 +86,9 @@ export const dmabufPinnedRevoke: Design = {
   id: 'dmabuf-pinned-revoke',
   title: 'VFIO dma-buf, pinned RDMA importer (before VFIO refused pinned importers)',
   summary:
-    "The importer registers a pinned dma-buf MR (ib_umem_dmabuf_get_pinned: dma_buf_pin, then map, under the reservation lock). Its move_notify only warns, as ib_umem_dmabuf_unsupported_move_notify does: pinned memory is not supposed to move. VFIO's revoke calls it all the same (dma_buf_move_notify does not skip pinned attachments), and the device keeps its table across the revoke and the hot-unplug. Linux closed this in VFIO by refusing pinned importers (61ceaf236115, 6.19-rc8), which the model does not yet have.",
+    "The importer registers a pinned dma-buf MR (ib_umem_dmabuf_get_pinned: dma_buf_pin, then map, under the reservation lock). Its move_notify only warns, as ib_umem_dmabuf_unsupported_move_notify does: pinned memory is not supposed to move. VFIO's revoke calls it all the same (dma_buf_move_notify does not skip pinned attachments), and the device keeps its table across the revoke and the hot-unplug. It runs on a kernel before 6.19; dmabuf-pinned-refused is the same importer on today's, where VFIO refuses the pin (61ceaf236115).",
   source: "drivers/infiniband/core/umem_dmabuf.c (ib_umem_dmabuf_get_pinned, ib_umem_dmabuf_unsupported_move_notify); Romanovsky's 2026 series (\"dma-buf has quietly allowed calling move_notify on pinned dma-bufs\"); 61ceaf236115",
-  world: importer('importer (RDMA NIC, pinned dma-buf MR)', { moveNotify: 'dmabuf-warn-pinned', mapAttachment: 'dmabuf-map-pinned' }),
+  world: { ...importer('importer (RDMA NIC, pinned dma-buf MR)', pinnedDriver), era: { ...currentEra, vfioDmabufRefusesPin: false } },
   driver: dmabufImporter(false),
   environment: dmabufEnvironment,
   completeWorld,
@@ -133,5 +135,23 @@ export const dmabufDynamicNowait: Design = {
     'no-dma-after-free': violated('A job submitted before the revoke runs on after it; once the device is gone its access reaches a removed BAR.'),
     'provider-removal': violated("The removal completes while a job still reaches the BAR: nothing waited for its fence."),
     'dmabuf-protocol': violated('The exporter ends its revoke with a fence unsignalled.'),
+  },
+};
+
+export const dmabufPinnedRefused: Design = {
+  id: 'dmabuf-pinned-refused',
+  title: "VFIO dma-buf, pinned RDMA importer on today's kernel: VFIO refuses the pin",
+  summary:
+    "dmabuf-pinned-revoke's importer on Linux 6.19 and later: VFIO's dma-buf has a pin op that returns -EOPNOTSUPP (61ceaf236115, \"vfio: Prevent from pinned DMABUF importers to attach to VFIO DMABUF\"), so ib_umem_dmabuf_get_pinned fails at dma_buf_pin, unlocks and returns the error, and the device never gets an address a revoke could not take back.",
+  source: '61ceaf236115 (vfio_pci_dma_buf_pin returning -EOPNOTSUPP); drivers/infiniband/core/umem_dmabuf.c (ib_umem_dmabuf_get_pinned)',
+  world: importer('importer (RDMA NIC, pinned dma-buf MR)', pinnedDriver),
+  driver: dmabufImporter(false),
+  environment: dmabufEnvironment,
+  completeWorld,
+  expected: {
+    ...common,
+    'no-dma-after-free': held('The pin is refused before any map: the NIC never holds an address of the BAR.'),
+    'provider-removal': held('No table of the BAR is ever made, so none is left at the removal.'),
+    'dmabuf-protocol': held('Nothing is pinned (the pin is refused), so move_notify reaches no pinned attachment; the refused map path holds the lock while it tries.'),
   },
 };

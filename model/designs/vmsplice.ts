@@ -31,6 +31,7 @@ export const pre58: Era = {
   longtermUnsharesCow: false,
   pinSkipsZeroPage: false,
   gupBreaksCow: false,
+  vfioDmabufRefusesPin: false,
 };
 
 /** A process splices one page of an anonymous VMA of its own into a pipe: vmsplice(2) with no flags. */

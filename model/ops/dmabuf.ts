@@ -48,7 +48,7 @@ export const dmaBufExport = (s: State, dev: DeviceId, barId: number): Outcome =>
  * must have a move_notify (a dynamic importer without one is not
  * modelled). VFIO's attach refuses an importer that cannot take memory
  * without struct pages (vfio_pci_dma_buf_attach: !attachment->peer2peer,
- * -EOPNOTSUPP).
+ * -EOPNOTSUPP) and a buffer it revoked (-ENODEV).
  */
 export const dmaBufDynamicAttach = (s: State, dmabuf: DmaBufId, dev: DeviceId, peer2peer: boolean): Outcome => {
   const op = 'dma_buf_dynamic_attach';
@@ -56,15 +56,22 @@ export const dmaBufDynamicAttach = (s: State, dmabuf: DmaBufId, dev: DeviceId, p
   if (b === undefined) return illFormed(op, `no dma-buf ${dmabuf}`);
   if (s.devices[dev]?.driver?.moveNotify === undefined) return illFormed(op, `device ${dev}'s driver has no move_notify in the model`);
   if (!peer2peer) return reject(op, `-EOPNOTSUPP: the exporter's memory has no struct pages and the importer did not set allow_peer2peer`);
+  if (b.revoked) return reject(op, `-ENODEV: dma-buf ${dmabuf} was revoked by its exporter`);
   const [s1, id] = freshId(s);
   const a: DmaBufAttachment = { id, dmabuf, importer: dev, peer2peer, pins: 0 };
   return done({ ...s1, attachments: put(s1.attachments, id, a) }, [{ kind: 'dmabuf-attached', attachment: id }]);
 };
 
-/** dma_buf_pin(attach): the importer asks the exporter to keep the memory where it is; VFIO's memory never moves, so it only counts. */
+/**
+ * dma_buf_pin(attach): the importer asks the exporter to keep the memory
+ * where it is. VFIO's memory never moves: before 6.19 it had no pin op and
+ * the pin only counts; since 61ceaf236115 its pin op refuses (-EOPNOTSUPP),
+ * because a revoke must be able to take the memory back.
+ */
 export const dmaBufPin = (s: State, attachment: AttachmentId): Outcome => {
   const a = s.attachments.get(attachment);
   if (a === undefined) return illFormed('dma_buf_pin', `no attachment ${attachment}`);
+  if (s.era.vfioDmabufRefusesPin) return reject('dma_buf_pin', `-EOPNOTSUPP: VFIO's dma-buf cannot be pinned (vfio_pci_dma_buf_pin): its revoke must be able to take the memory back`);
   return done({ ...s, attachments: put(s.attachments, a.id, { ...a, pins: a.pins + 1 }) });
 };
 

@@ -244,6 +244,7 @@ export const catalogue: ReadonlyArray<Mutant> = [
     designs: FENCED,
     variant: onOps(['dma_resv_wait_timeout'], noWait((s) => ({ ...s, jobs: new Map([...s.jobs].filter(([, j]) => !j.fenced)) }), (after, before) => ({ ...after, jobs: before.jobs }))),
   },
+  { id: 'vfio-allows-pin', breaks: "VFIO's dma-buf accepts dma_buf_pin (before 61ceaf236115, 6.19)", mimics: 'an exporter whose memory can be revoked letting an importer pin it', designs: ['dmabuf-pinned-refused'], variant: onOps(['dma_buf_pin'], withEra({ vfioDmabufRefusesPin: false })) },
   { id: 'mr-zap-does-nothing', breaks: "the RDMA driver's zap (mlx5r_umr_update_mr_pas with MLX5_IB_UPD_XLT_ZAP) leaves the NIC's translation", mimics: 'a device translation cache not invalidated before the table is unmapped', designs: DMABUF, variant: onOps(['mlx5r_umr_update_mr_pas'], (orig) => (s, op) => (op.kind === 'mlx5r_umr_update_mr_pas' && op.zap ? E.right({ state: s, events: [] }) : orig(s, op))) },
   { id: 'hmm-map-locked-without-retry', breaks: "the importer's map path leaves out mmu_interval_read_retry", mimics: 'the missing retry of vma-p2p-map-notifier-noretry, in the locked map path', designs: ['vma-p2p-map-notifier'], variant: skipLine('hmm-map-locked', 9) },
 ];

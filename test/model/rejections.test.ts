@@ -231,7 +231,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/dma-only-sgl.ts': ['ill-formed', '-EFAULT', '-EFAULT', '-EINVAL', 'via r', 'via pinned.left', '-EREMOTEIO', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/dma-page.ts': ['ill-formed', 'ill-formed', 'DMA_MAPPING_ERROR', 'ill-formed', 'ill-formed'],
   'model/ops/dmabuf.ts': [
-    'ill-formed', 'ill-formed', '-ENODEV', 'ill-formed', 'ill-formed', 'ill-formed', '-EOPNOTSUPP', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', '-ENODEV', '-EREMOTEIO',
+    'ill-formed', 'ill-formed', '-ENODEV', 'ill-formed', 'ill-formed', 'ill-formed', '-EOPNOTSUPP', '-ENODEV', 'ill-formed', '-EOPNOTSUPP', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', '-ENODEV', '-EREMOTEIO',
     'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed',
   ],
   'model/ops/dmabuf-importer.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
@@ -760,9 +760,13 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: "vfio_pci_dma_buf_attach refuses an importer without allow_peer2peer (-EOPNOTSUPP)", state: () => run(designWorld('vfio-dmabuf-revoke'), { kind: 'dma_buf_export', dev: 0, bar: 0 }).state, op: { kind: 'dma_buf_dynamic_attach', dmabuf: 1, dev: 1, peer2peer: false }, reason: '-EOPNOTSUPP: ' },
     { kernel: 'an importer whose driver has no move_notify in the model is ill-formed', state: () => run(designWorld('vfio-dmabuf-revoke'), { kind: 'dma_buf_export', dev: 0, bar: 0 }).state, op: { kind: 'dma_buf_dynamic_attach', dmabuf: 1, dev: 0, peer2peer: true }, reason: "ill-formed: device 0's driver has no move_notify" },
     { kernel: 'no such dma-buf: ill-formed', state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_buf_dynamic_attach', dmabuf: 1, dev: 1, peer2peer: true }, reason: 'ill-formed: no dma-buf 1' },
+    { kernel: 'vfio_pci_dma_buf_attach refuses a revoked buffer (-ENODEV)', state: () => run(designWorld('vfio-dmabuf-revoke'), { kind: 'dma_buf_export', dev: 0, bar: 0 }, { kind: 'vfio_pci_dma_buf_revoke', dmabuf: 1 }).state, op: { kind: 'dma_buf_dynamic_attach', dmabuf: 1, dev: 1, peer2peer: true }, reason: '-ENODEV: dma-buf 1 was revoked' },
   ],
   dma_buf_unpin: [{ kernel: 'no such attachment: ill-formed', state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_buf_unpin', attachment: 2 }, reason: 'ill-formed: no attachment 2' }],
-  dma_buf_pin: [{ kernel: 'no such attachment: ill-formed', state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_buf_pin', attachment: 2 }, reason: 'ill-formed: no attachment 2' }],
+  dma_buf_pin: [
+    { kernel: "since 6.19 VFIO's dma-buf pin op refuses (vfio_pci_dma_buf_pin, -EOPNOTSUPP)", state: dmabufAttached, op: { kind: 'dma_buf_pin', attachment: 2 }, reason: "-EOPNOTSUPP: VFIO's dma-buf cannot be pinned" },
+    { kernel: 'no such attachment: ill-formed', state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_buf_pin', attachment: 2 }, reason: 'ill-formed: no attachment 2' },
+  ],
   dma_resv_lock: [
     { kernel: 'dma_resv_lock sleeps while another driver holds the lock: waits', state: () => run(dmabufAttached(), { kind: 'dma_resv_lock', dmabuf: 1, dev: 0 }).state, op: { kind: 'dma_resv_lock', dmabuf: 1, dev: 1 }, reason: "waits: the reservation lock of dma-buf 1 is held by device 0's driver" },
     { kernel: 'no such dma-buf: ill-formed', state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_resv_lock', dmabuf: 1, dev: 1 }, reason: 'ill-formed: no dma-buf 1' },
@@ -915,7 +919,6 @@ const NEVER_REFUSED: { readonly [K in OpKind]?: Misuse } = {
   dma_unmap_single: { why: 'void', misuse: 'dma_unmap_single of a dma_map_page mapping', state: () => run(world(), { kind: 'dma_map_page', dev: IMPORTER, page: 0, dir: 'to-device' }).state, op: { kind: 'dma_unmap_single', mapping: 1, dev: IMPORTER, dir: 'to-device' } },
   dma_mapping_error: { why: 'returns 0 or -ENOMEM about an address, never refuses', misuse: 'check a handle that was never mapped', state: world, op: { kind: 'dma_mapping_error', dev: IMPORTER, mapping: 7 } },
   device_release_driver: { why: 'void', misuse: 'unbind with DMA mappings still live', state: mapped, op: { kind: 'device_release_driver', dev: IMPORTER } },
-  dma_buf_pin: { why: 'VFIO has no pin op: dma_buf_pin returns 0', misuse: 'pin without the reservation lock (lockdep only warns)', state: dmabufAttached, op: { kind: 'dma_buf_pin', attachment: 2 } },
   dma_resv_lock: { why: 'sleeps, never fails without a ww_acquire_ctx', misuse: 'lock with nothing to protect', state: dmabufAttached, op: { kind: 'dma_resv_lock', dmabuf: 1, dev: 1 } },
   dma_resv_unlock: { why: 'void', misuse: 'unlock in the middle of a map path, before keeping the table', state: () => run(dmabufAttached(), { kind: 'dma_resv_lock', dmabuf: 1, dev: 1 }, { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional' }).state, op: { kind: 'dma_resv_unlock', dmabuf: 1, dev: 1 } },
   dma_buf_unmap_attachment: { why: 'void', misuse: 'unmap without the reservation lock (lockdep only warns)', state: dmabufMapped, op: { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 3 } },
@@ -945,7 +948,7 @@ const NEVER_REFUSED: { readonly [K in OpKind]?: Misuse } = {
   dma_fence_signal: { why: 'the device finishing its work, no call', misuse: 'a job finishing after its table was unmapped (it ran on the old addresses all along)', state: () => run(dmabufMapped(), { kind: 'dma_resv_lock', dmabuf: 1, dev: 1 }, { kind: 'dma_resv_add_fence', dmabuf: 1, dev: 1, mapping: 3 }, { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 3 }).state, op: { kind: 'dma_fence_signal', job: 4 } },
   dma_resv_wait_timeout: { why: 'returns the time left, never an error with MAX_SCHEDULE_TIMEOUT', misuse: 'wait without the reservation lock (new fences can come in meanwhile)', state: dmabufMapped, op: { kind: 'dma_resv_wait_timeout', dmabuf: 1 } },
   mlx5r_umr_update_mr_pas: { why: 'a driver programming its own device', misuse: 'program the region from a table of a revoked dma-buf', state: () => run(dmabufMapped(), { kind: 'dma_resv_lock', dmabuf: 1, dev: 0 }, { kind: 'vfio_pci_dma_buf_revoke', dmabuf: 1 }).state, op: { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 3, zap: false } },
-  dma_buf_unpin: { why: 'void', misuse: 'unpin without the reservation lock (lockdep only warns)', state: () => run(dmabufAttached(), { kind: 'dma_buf_pin', attachment: 2 }).state, op: { kind: 'dma_buf_unpin', attachment: 2 } },
+  dma_buf_unpin: { why: 'void', misuse: 'unpin without the reservation lock (lockdep only warns)', state: dmabufAttached, op: { kind: 'dma_buf_unpin', attachment: 2 } },
   driver_revoke: { why: 'a driver action', misuse: 'revoke while the importer is in the middle of its map path', state: () => run(dmabufAttached(), { kind: 'driver_map_attachment', dev: 1, attachment: 2 }).state, op: { kind: 'driver_revoke', dev: 0, dmabuf: 1 } },
 };
 

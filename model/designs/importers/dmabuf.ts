@@ -15,7 +15,6 @@ const attachment = (t: DriverThread): number => t.attachment ?? 0;
 
 const lock: Action = (_d, t) => call({ kind: 'dma_resv_lock', dmabuf: dmabuf(t), dev: t.device });
 const unlock: Action = (_d, t) => call({ kind: 'dma_resv_unlock', dmabuf: dmabuf(t), dev: t.device });
-const pin: Action = (_d, t) => call({ kind: 'dma_buf_pin', attachment: attachment(t) }, (th) => ({ ...th, pc: th.pc + 1, pinned: true }));
 /** dma_buf_map_attachment; the table's mapping comes back in the call's event. On an error, on to `failAt`. */
 const map =
   (failAt: number): Action =>
@@ -58,8 +57,19 @@ export const dmabufMapUnlocked: Recipe = {
 export const dmabufMapPinned: Recipe = {
   name: 'dmabuf-map-pinned',
   summary: 'Take the reservation lock, dma_buf_pin, dma_buf_map_attachment, keep the table, program the memory region, unlock, return (ib_umem_dmabuf_get_pinned): the memory is expected to stay put.',
-  listing: ['dma_resv_lock(dmabuf->resv)', 'dma_buf_pin(attach)', 'sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL)', 'umem_dmabuf->sgt = sgt', 'mlx5r_umr_update_mr_pas(mr, 0)', 'dma_resv_unlock(dmabuf->resv)', 'return 0', 'on error: dma_buf_unpin(attach)', '  dma_resv_unlock(dmabuf->resv)', '  return the error'],
-  actions: [lock, pin, map(7), keep, programMr, unlock, returnOk, (_d, t) => call({ kind: 'dma_buf_unpin', attachment: attachment(t) }), unlock, returnErr],
+  listing: ['dma_resv_lock(dmabuf->resv)', 'dma_buf_pin(attach)', 'sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL)', 'umem_dmabuf->sgt = sgt', 'mlx5r_umr_update_mr_pas(mr, 0)', 'dma_resv_unlock(dmabuf->resv)', 'return 0', 'on a map error: dma_buf_unpin(attach)', 'on a map or pin error: dma_resv_unlock(dmabuf->resv)', '  return the error'],
+  actions: [
+    lock,
+    (_d, t) => call({ kind: 'dma_buf_pin', attachment: attachment(t) }, (th) => ({ ...th, pc: th.pc + 1, pinned: true }), (th) => ({ ...th, pc: 8 })),
+    map(7),
+    keep,
+    programMr,
+    unlock,
+    returnOk,
+    (_d, t) => call({ kind: 'dma_buf_unpin', attachment: attachment(t) }),
+    unlock,
+    returnErr,
+  ],
 };
 
 /**
