@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { counterexamplePath } from '../../properties/counterexample/format.ts';
-import { loadCounterexample } from '../../properties/counterexample/load.ts';
 import { saveCounterexample } from '../../properties/counterexample/save.ts';
 import { scratch } from '../scratch.ts';
+import { cx, failure } from './save-fixture.ts';
 import { runCli } from '../cli-in-process.ts';
 
 /** Which node:fs call fails next, and with what code. */
@@ -41,17 +41,6 @@ afterEach(() => {
   fault.call = null;
 });
 
-const cx = (() => {
-  const r = loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json');
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return r.right.file;
-})();
-
-const failure = (root: string): string => {
-  const r = saveCounterexample(root, cx);
-  if (E.isRight(r)) return expect.fail(`expected the save to fail, got ${JSON.stringify(r.right)}`);
-  return r.left;
-};
 
 describe('saving when the file system refuses', () => {
   it('EACCES making the design folder: one line naming the folder, nothing made', () => {

@@ -9,22 +9,10 @@ import { basename, dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { counterexamplePath, serialise } from '../../properties/counterexample/format.ts';
-import { loadCounterexample } from '../../properties/counterexample/load.ts';
 import { saveCounterexample } from '../../properties/counterexample/save.ts';
 import { scratch } from '../scratch.ts';
+import { cx, failure } from './save-fixture.ts';
 
-const cx = (() => {
-  const r = loadCounterexample('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json');
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return r.right.file;
-})();
-
-/** The failure line of a save that must fail. */
-const failure = (root: string): string => {
-  const r = saveCounterexample(root, cx);
-  if (E.isRight(r)) return expect.fail(`expected the save to fail, got ${JSON.stringify(r.right)}`);
-  return r.left;
-};
 
 describe('saving into a corpus that is not what it should be', () => {
   it('the corpus folder is a plain file: one line, nothing written', () => {

@@ -20,6 +20,17 @@ const MAP: Op = { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirecti
 /** VFIO's revoke up to and including its move_notify. */
 const REVOKE: ReadonlyArray<Op> = [lock(0), { kind: 'vfio_pci_dma_buf_revoke', dmabuf: 1 }, { kind: 'dma_buf_move_notify', dmabuf: 1 }];
 
+/** The RDMA importer's map path run to its end as thread 3: the table is mapping 4, its region work 5. */
+const MAP_PATH: ReadonlyArray<Op> = [
+  { kind: 'driver_map_attachment', dev: 1, attachment: 2 },
+  { ...lock(1), by: 3 },
+  { ...MAP, by: 3 },
+  { kind: 'driver_keep_sgt', dev: 1, attachment: 2, mapping: 4, by: 3 },
+  { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 4, zap: false, by: 3 },
+  { ...unlock(1), by: 3 },
+  { kind: 'driver_return', dev: 1, err: '0', by: 3 },
+];
+
 const check = (design: string, ops: ReadonlyArray<Op>): ReplayResult => replay(designById(design)!, ops, [invariantById('dmabuf-protocol')]);
 const violation = (r: ReplayResult): [number, string] => (r.kind === 'violates' ? [r.at, r.violation.message] : [-1, r.kind === 'rejected' ? r.reason : r.kind]);
 
@@ -51,13 +62,7 @@ describe('dmabuf-protocol', () => {
     const ops: Op[] = [
       EXPORT,
       ATTACH,
-      { kind: 'driver_map_attachment', dev: 1, attachment: 2 },
-      { ...lock(1), by: 3 },
-      { ...MAP, by: 3 },
-      { kind: 'driver_keep_sgt', dev: 1, attachment: 2, mapping: 4, by: 3 },
-      { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 4, zap: false, by: 3 },
-      { ...unlock(1), by: 3 },
-      { kind: 'driver_return', dev: 1, err: '0', by: 3 },
+      ...MAP_PATH,
       { kind: 'device_write', mapping: 4, index: 0 },
       ...REVOKE,
       { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 4, zap: true, by: 6 },
@@ -87,16 +92,7 @@ describe('dmabuf-protocol', () => {
 
 describe('the revoke runs the importer\'s move_notify as its thread', () => {
   it("VFIO's revoke thread makes no call until the callback returned; the callback finds the table its driver kept", () => {
-    const s = run(designWorld('vfio-dmabuf-revoke'), EXPORT, ATTACH, { kind: 'driver_map_attachment', dev: 1, attachment: 2 }).state;
-    const mapped = run(
-      s,
-      { ...lock(1), by: 3 },
-      { ...MAP, by: 3 },
-      { kind: 'driver_keep_sgt', dev: 1, attachment: 2, mapping: 4, by: 3 },
-      { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 4, zap: false, by: 3 },
-      { ...unlock(1), by: 3 },
-      { kind: 'driver_return', dev: 1, err: '0', by: 3 },
-    ).state;
+    const mapped = run(designWorld('vfio-dmabuf-revoke'), EXPORT, ATTACH, ...MAP_PATH).state;
     // VFIO's revoke path is thread 6; the importer's move_notify thread 7.
     const notifying = run(mapped, { kind: 'driver_revoke', dev: 0, dmabuf: 1 }, { ...lock(0), by: 6 }, { kind: 'vfio_pci_dma_buf_revoke', dmabuf: 1, by: 6 }, { kind: 'dma_buf_move_notify', dmabuf: 1, by: 6 }).state;
     expect(rejectedWith(notifying, { ...unlock(0), by: 6 })).toBe("waits: dma_buf_move_notify has not returned: device 1's move_notify runs as thread 7");
