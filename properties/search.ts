@@ -172,6 +172,22 @@ export interface SearchConfig {
   readonly path?: string | undefined;
   /** Called once per run fast-check makes (shrinking's runs included): a progress display's hook; it changes nothing. */
   readonly onRun?: () => void;
+  /**
+   * Start at this run of the seed's sequence (`SearchOutcome.resume` of an
+   * earlier search of the same design, seed and budget over more
+   * invariants), counting what that search had counted before it. The
+   * runs before it passed every invariant of that search, so they pass
+   * these too: the outcome is the one a search from run 0 gives.
+   */
+  readonly resume?: Resume | undefined;
+}
+
+/** Where a search that found a violation stood when its failing run began. */
+export interface Resume {
+  /** The failing run's index in the seed's sequence of runs. */
+  readonly run: number;
+  readonly calls: number;
+  readonly exercised: ReadonlyMap<string, number>;
 }
 
 export interface SearchOutcome {
@@ -185,6 +201,8 @@ export interface SearchOutcome {
   readonly calls: number;
   /** Per invariant id: kernel calls that reached the situation it guards. */
   readonly exercised: ReadonlyMap<string, number>;
+  /** For a violation found by a search (not a replay of a path): where a search of fewer invariants may start. */
+  readonly resume: Resume | null;
 }
 
 const choice = fc.nat({ max: 0xffff });
@@ -216,21 +234,35 @@ export const search = (design: Design, invariants: ReadonlyArray<Invariant>, cfg
   const initial = makeWorld(design.world);
   // Stryker disable next-line ArrayDeclaration: destructuring [] gives the same two undefineds
   const [fcPath, replayPath] = cfg.path === undefined ? [undefined, undefined] : cfg.path.split('@');
-  const stats: Stats = newStats();
+  const from = fcPath === undefined ? (cfg.resume?.run ?? 0) : 0;
+  const stats: Stats = cfg.resume === undefined || fcPath !== undefined ? newStats() : { calls: cfg.resume.calls, exercised: new Map(cfg.resume.exercised) };
+  // What the counts were when the first failing run began (fast-check shrinks after it).
+  let before: Resume | null = null;
+  let failed = false;
   const prop = fc.property(commandsFor(design, invariants, stats, cfg.maxCommands, replayPath), (cmds) => {
     cfg.onRun?.();
-    fc.modelRun(() => ({ model: { state: initial, trace: [], moves: [], units: 0 }, real: {} }), cmds);
+    if (!failed) before = { run: 0, calls: stats.calls, exercised: new Map(stats.exercised) };
+    try {
+      fc.modelRun(() => ({ model: { state: initial, trace: [], moves: [], units: 0 }, real: {} }), cmds);
+    } catch (e) {
+      failed = true;
+      throw e;
+    }
   });
   const t0 = performance.now();
-  const out = fc.check(prop, { seed: cfg.seed, numRuns: cfg.runs, ...(fcPath === undefined ? {} : { path: fcPath }) });
+  // A path without shrink steps starts the sequence at that run and goes on from there (fast-check's pathWalk).
+  const start = fcPath ?? (from > 0 ? String(from) : undefined);
+  const out = fc.check(prop, { seed: cfg.seed, numRuns: cfg.runs - from, ...(start === undefined ? {} : { path: start }) });
   if (!out.failed) {
     if (fcPath !== undefined) throw new Error('the replay path did not lead to a failing run');
-    return { found: null, runs: out.numRuns, seed: cfg.seed, path: null, ms: performance.now() - t0, calls: stats.calls, exercised: stats.exercised };
+    return { found: null, runs: from + out.numRuns, seed: cfg.seed, path: null, ms: performance.now() - t0, calls: stats.calls, exercised: stats.exercised, resume: null };
   }
   if (!(out.errorInstance instanceof ViolationFound)) throw out.errorInstance;
   const found = minimize(design, invariants, out.errorInstance, stats);
   const replay = /replayPath="([^"]*)"/.exec(String(out.counterexample?.[0] ?? ''))?.[1] ?? '';
+  const failing = Number((out.counterexamplePath ?? '0').split(':')[0]);
   // A replay of a path runs only its run; the path's first index says which run of the search that was.
-  const runs = fcPath === undefined ? out.numRuns : Number(fcPath.split(':')[0]) + 1;
-  return { found, runs, seed: cfg.seed, path: `${out.counterexamplePath ?? ''}@${replay}`, ms: performance.now() - t0, calls: stats.calls, exercised: stats.exercised };
+  const runs = fcPath === undefined ? from + out.numRuns : failing + 1;
+  const resume = fcPath === undefined && before !== null ? { ...(before as Resume), run: failing } : null;
+  return { found, runs, seed: cfg.seed, path: `${out.counterexamplePath ?? ''}@${replay}`, ms: performance.now() - t0, calls: stats.calls, exercised: stats.exercised, resume };
 };

@@ -7,7 +7,7 @@
 import type { Design } from '../model/designs/design.ts';
 import type { InvariantId } from './invariant.ts';
 import { invariantById } from './registry.ts';
-import { search, type SearchConfig } from './search.ts';
+import { search, type Resume, type SearchConfig } from './search.ts';
 import type { Shortest } from './shortest.ts';
 import type { TraceStep } from './trace.ts';
 
@@ -43,11 +43,14 @@ export const verdictsFor = (design: Design, ids: ReadonlyArray<InvariantId>, cfg
   const out: Verdict[] = [];
   let remaining = [...ids];
   let path = cfg.path;
+  // Each search after the first starts at the run where the one before failed (the runs before it pass).
+  let resume: Resume | undefined;
   // Stryker disable next-line EqualityOperator: with every invariant violated, one more search over no invariants finds nothing and breaks without adding a verdict: only work is added
   while (remaining.length > 0) {
     const searched = remaining;
-    const r = search(design, searched.map(invariantById), { ...cfg, path });
+    const r = search(design, searched.map(invariantById), { ...cfg, path, resume });
     path = undefined; // a replay path only describes the first search
+    resume = r.resume ?? undefined;
     if (r.found === null) {
       for (const id of searched)
         out.push({ design: design.id, invariant: id, verdict: 'held', expected: design.expected[id].verdict, runs: r.runs, ms: r.ms, seed: r.seed, budget: cfg.runs, maxCommands: cfg.maxCommands, searched, exercised: r.exercised.get(id) ?? 0, violation: null });
