@@ -27,7 +27,7 @@ export const reportCommand = (args: ReportArgs): number => {
   }
   const out: E.Either<string, string> = match(args.format)
     .with('text', () => E.right(textReport(c)))
-    .with('markdown', () => E.right(markdownReport(c)))
+    .with('markdown', () => E.right(markdownReport(c, c.threads.length === 0 ? undefined : mermaidReport(cx, c))))
     .with('mermaid', () => E.right(mermaidReport(cx, c)))
     .with('json', () => E.right(serialise(cx.file)))
     .with('html', () => htmlReportWithin(cx, c))

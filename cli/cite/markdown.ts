@@ -14,7 +14,12 @@ const cell = (s: string): string => s.replace(/\|/g, '\\|');
  */
 export const titleText = (s: string): string => s.replace(/[\\<>[\]&|]/g, '\\$&');
 
-export const markdownReport = (c: Citation): string => {
+/**
+ * `sequence`: the trace as a Mermaid sequence diagram (cli/cite/mermaid.ts,
+ * one participant per driver thread), shown under the threads for pages
+ * that render Mermaid; replay reads the table and ignores it.
+ */
+export const markdownReport = (c: Citation, sequence?: string): string => {
   const rows = c.steps.map((s) => {
     const mark = s.n === c.violatesAt ? ` **<- violates \`${c.invariant}\`**` : '';
     return `| ${s.n} | \`${cell(s.call)}\` | ${cell(s.effects.join('; '))}${mark} |`;
@@ -39,6 +44,7 @@ export const markdownReport = (c: Citation): string => {
     ...(c.threads.length === 0
       ? []
       : ['Threads (the steps each driver thread made; the others are the process, the kernel and the devices):', '', ...c.threads.map((t) => `- thread ${t.id}: \`${t.recipe}\`, ${cell(t.what)}, started at step ${t.started}; steps ${t.steps.length === 0 ? 'none' : stepRuns(t.steps)}.`), '']),
+    ...(sequence === undefined ? [] : ['The interleaving, one participant per driver thread:', '', '```mermaid', sequence.trimEnd(), '```', '']),
     'Replay:',
     '',
     '```sh',

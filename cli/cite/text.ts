@@ -5,6 +5,7 @@ import { VERSION } from '../../properties/counterexample/format.ts';
 import { wrapCommand } from './shell.ts';
 import { wrap } from './wrap.ts';
 import { stepRuns } from '../../properties/counterexample/threads.ts';
+import { LEGEND, laneRows } from './lanes.ts';
 
 export const WIDTH = 72;
 
@@ -44,6 +45,7 @@ export const textReport = (c: Citation, width = WIDTH): string => {
   if (c.threads.length > 0) {
     out.push('', ...wrap('Threads (the steps each driver thread made; the others are the process, the kernel and the devices):', width, '', ''));
     for (const t of c.threads) out.push(...wrap(`thread ${t.id}: ${t.recipe}, ${t.what}, started at step ${t.started}; steps ${t.steps.length === 0 ? 'none' : stepRuns(t.steps)}.`, width, '  ', '    '));
+    out.push('', ...wrap(LEGEND, width, '', ''), ...laneRows(c, width));
   }
   out.push('', 'Replay:', ...wrapCommand(c.replay, width, '  ', '    '));
   if (c.replayFile !== undefined) out.push("  (this report on standard input), or with the sender's file:", ...wrapCommand(c.replayFile, width, '  ', '    '));

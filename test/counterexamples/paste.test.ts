@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultWorld } from '../../model/designs/world-choice.ts';
+import { mermaidReport } from '../../cli/cite/mermaid.ts';
 import { markdownReport } from '../../cli/cite/markdown.ts';
 import { textReport } from '../../cli/cite/text.ts';
 import { defaults, type CheckArgs } from '../../cli/args.ts';
@@ -132,7 +133,8 @@ describe('a report pasted into a mail replays as it stands', () => {
       fc.property(randomTrace, fc.boolean(), fc.integer({ min: 56, max: 120 }), manglings(fc.integer({ min: 40, max: 100 })), (f, markdown, width, m) => {
         const cx = decoded(f);
         const c = citationOf(cx);
-        const report = markdown ? markdownReport(c) : textReport(c, width);
+        // The markdown of `report --format markdown`: its sequence diagram too, which the mangler re-wraps as well.
+        const report = markdown ? markdownReport(c, mermaidReport(cx, c)) : textReport(c, width);
         expectSameTrace(readBack(mangle(report, m, markdown ? markdownWraps : textWraps)), cx, c);
       }),
       { numRuns: RUNS, seed: 2 },
@@ -156,7 +158,7 @@ describe('every file in counterexamples/ round-trips through the text and markdo
       if (E.isLeft(loaded)) throw new Error(loaded.left.message);
       const cx = loaded.right;
       const c = citationOf(cx);
-      for (const report of [textReport(c), markdownReport(c)]) {
+      for (const report of [textReport(c), markdownReport(c), markdownReport(c, mermaidReport(cx, c))]) {
         const p = readBack(report);
         expectSameTrace(p, cx, c);
         expect(p.counterexample.file.title).toBe(cx.file.title);

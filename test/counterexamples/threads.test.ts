@@ -61,6 +61,45 @@ describe('thread lanes', () => {
     const c = citationOf(load(GUP));
     expect(c.threads).toEqual([]);
     expect(textReport(c)).not.toContain('Threads');
+    expect(textReport(c)).not.toContain('Interleaving');
+  });
+
+  it('the text report draws the interleaving as lanes: a row a step, a column a thread, the causes and the violation marked', () => {
+    const text = textReport(citationOf(load(MIRROR)));
+    const chart = text.slice(text.indexOf(' step env'), text.indexOf('\nReplay:')).trimEnd().split('\n');
+    expect(chart[0]).toBe(' step env T3  T6');
+    // The map path started by driver_map_range, running alone; migrate_page starts the callback while the map path is done.
+    expect(chart[3]).toBe('    3 *   +       driver_map_range');
+    expect(chart[7]).toBe('    7     *       hmm_range_fault <- cause');
+    expect(chart[13]).toBe('   13 *       +   migrate_page');
+    expect(chart[14]).toBe('   14         *   driver_lock');
+    expect(chart.at(-1)).toBe('   19 *           device_svm_access <- violates');
+    expect(chart).toHaveLength(20);
+  });
+
+  it('a thread waiting between its steps keeps its lane drawn while another runs', () => {
+    const text = textReport(citationOf(load('counterexamples/vma-p2p-map-notifier-noretry/notifier-protocol-e8e2bd20d0.json')));
+    expect(text).toContain('    9 *   |   +   pci_stop_and_remove_bus_device\n   10     |   *   driver_lock\n');
+    expect(text).toContain('   14     *   |   driver_record\n   15     |   *   invalidate_callback_return\n');
+  });
+
+  it('too many threads for the width: one line says so instead of a chart that wraps', () => {
+    const c = citationOf(load(MIRROR));
+    const many = Array.from({ length: 16 }, (_, i) => ({ ...c.threads[0]!, id: 100 + i }));
+    const text = textReport({ ...c, threads: many });
+    expect(text).toContain("  (16 threads: too many for 72 columns; the list above gives each one's\n  steps)\n");
+    expect(text).not.toContain(' step env');
+    for (const l of text.split('\n')) expect(l.length).toBeLessThanOrEqual(72);
+  });
+
+  it("markdown carries the sequence diagram report gives it, and still replays from the table", () => {
+    const cx = load(MIRROR);
+    const c = citationOf(cx);
+    const md = markdownReport(c, mermaidReport(cx, c));
+    expect(md).toContain('```mermaid\nsequenceDiagram\n');
+    expect(md).toContain('  participant T6 as thread 6: mirror-invalidate-skip-harmless');
+    expect(md.indexOf('```mermaid')).toBeGreaterThan(md.indexOf('Threads ('));
+    expect(markdownReport(c)).not.toContain('```mermaid');
   });
 });
 
