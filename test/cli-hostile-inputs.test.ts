@@ -11,6 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './cli-in-process.ts';
 import { scratch } from './scratch.ts';
 import { cliBin } from './cli-bin.ts';
+import * as E from 'fp-ts/lib/Either.js';
+import { htmlReportWithin } from '../cli/cite/html.ts';
+import { citationOf } from '../properties/counterexample/cite.ts';
+import { loadCounterexample } from '../properties/counterexample/load.ts';
 
 const bin = cliBin;
 const file = join(process.cwd(), 'counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json');
@@ -40,14 +44,26 @@ describe('standard input past the limit', () => {
 });
 
 describe('report --format html of a trace whose states are huge', () => {
-  it('a 1024-page mapping forked 150 times (a small file within every limit of the format) is refused in one line, exit 2; text still works', () => {
-    const dir = scratch('dmacheck-html-huge-');
-    const steps = [{ op: 'mmap', args: { mm: 0, npages: 1024, backing: { kind: 'anon' } } }, ...Array.from({ length: 150 }, () => ({ op: 'fork', args: { mm: 0 } }))];
-    const f = join(dir, 'huge.json');
+  const steps = [{ op: 'mmap', args: { mm: 0, npages: 1024, backing: { kind: 'anon' } } }, ...Array.from({ length: 150 }, () => ({ op: 'fork', args: { mm: 0 } }))];
+  const hugeFile = (): string => {
+    const f = join(scratch('dmacheck-html-huge-'), 'huge.json');
     writeFileSync(f, JSON.stringify({ format: 'dmacheck-counterexample', version: 1, design: 'pin-user-pages', invariant: 'pin-coherent', violatesAt: steps.length, steps, found: { by: 'a probe', date: '2026-12-07' } }));
-    const html = runCli('report', f, '--format', 'html');
-    expect([html.status, html.stdout]).toEqual([2, '']);
-    expect(html.stderr).toMatch(/^dmacheck: \S+huge\.json: the page would embed over 32 MiB of state by step [0-9]+ of 151 \(every step's whole state goes into it\): use --format text or markdown\n$/);
+    return f;
+  };
+
+  it("a 1024-page mapping forked 150 times (a small file within every limit of the format) makes a page of its changes: under 1 MiB, where every step's whole state made 250 MiB", () => {
+    const html = runCli('report', hugeFile(), '--format', 'html');
+    expect([html.status, html.stderr]).toEqual([0, '']);
+    expect(html.stdout.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html.stdout.length).toBeLessThan(2 ** 20);
+  });
+
+  it('a page over the limit is refused in one line naming the step it passed it at; text still works', () => {
+    const f = hugeFile();
+    const loaded = loadCounterexample(f);
+    if (E.isLeft(loaded)) throw new Error(loaded.left.message);
+    const page = htmlReportWithin(loaded.right, citationOf(loaded.right), 256 * 2 ** 10);
+    expect(E.isLeft(page) && page.left).toMatch(/^the page would embed over 256 KiB of state by step [0-9]+ of 151 \(the first state and every step's changes go into it\): use --format text or markdown$/);
     expect(runCli('report', f).status).toBe(0);
   });
 });

@@ -11,12 +11,16 @@
  * Kept free of backquotes and dollar-brace so it can sit in a template
  * literal; `test/html/report-html.test.ts` checks it.
  */
+import { decodeStatesScript } from './html-decode.ts';
 import { sectionsScript } from './html-sections.ts';
 
 const core = String.raw`
 (function () {
   'use strict';
+` + decodeStatesScript + String.raw`
   var data = JSON.parse(document.getElementById('dmacheck-data').textContent);
+  /* The page carries the first state and each step's changes: every step's snapshot, rebuilt. */
+  data.steps = decodeStates(data.steps);
   var view = document.getElementById('view');
   var buttons = Array.prototype.slice.call(document.querySelectorAll('#steps button'));
   var current = -1;

@@ -10,7 +10,7 @@ import type { Citation } from '../../properties/counterexample/cite.ts';
 import type { Counterexample } from '../../properties/counterexample/load.ts';
 import { viewerScript } from './html-script.ts';
 import * as E from 'fp-ts/lib/Either.js';
-import { MAX_PAGE_STATE_BYTES, type ViewData, viewOf, viewWithin } from './html-states.ts';
+import { encodeSteps, MAX_PAGE_STATE_BYTES, type ViewData, viewOf, viewWithin } from './html-states.ts';
 import { viewerStyle } from './html-style.ts';
 import { stepRuns } from '../../properties/counterexample/threads.ts';
 
@@ -103,7 +103,7 @@ ${threadList(d)}
 <noscript><p>The pictures of the state need JavaScript; <code>dmacheck report FILE</code> prints the trace as text.</p></noscript>
 </main>
 </div>
-<script type="application/json" id="dmacheck-data">${embedJson(d)}</script>
+<script type="application/json" id="dmacheck-data">${embedJson({ ...d, steps: encodeSteps(d.steps) })}</script>
 <script>${viewerScript}</script>
 </body>
 </html>

@@ -3,7 +3,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy, embedJson, htmlReport } from '../../cli/cite/html.ts';
 import { viewerScript } from '../../cli/cite/html-script.ts';
-import { diffSnapshot, type Item, viewOf } from '../../cli/cite/html-states.ts';
+import { decodeStatesScript } from '../../cli/cite/html-decode.ts';
+import { diffSnapshot, encodeSteps, type Item, type SectionChanges, type Snapshot, viewOf } from '../../cli/cite/html-states.ts';
 import { corpusFiles } from '../../cli/replay.ts';
 import { citationOf } from '../../properties/counterexample/cite.ts';
 import { type Counterexample, decodeCounterexample, loadCounterexample } from '../../properties/counterexample/load.ts';
@@ -113,6 +114,44 @@ describe('the states the page draws come from replaying the file with the model'
     expect(v.steps[2]!.rejected).toMatch(/^munmap: /);
     expect(v.steps.slice(2).every((s) => s.state === null)).toBe(true);
     expect(v.steps[3]!.rejected).toBeNull();
+  });
+});
+
+describe("the page carries the first state and each step's changes, and rebuilds every step's snapshot", () => {
+  const decodeStates = new Function(`${decodeStatesScript}; return decodeStates;`)() as (steps: unknown) => ReadonlyArray<{ readonly state: unknown }>;
+  /** What the page's data holds, read back as the browser reads it. */
+  const embedded = (html: string): { readonly steps: ReadonlyArray<{ readonly changes: Readonly<Record<string, SectionChanges>> | null }> } =>
+    JSON.parse(html.slice(html.indexOf('id="dmacheck-data">') + 19, html.indexOf('</script>', html.indexOf('id="dmacheck-data">')))) as never;
+
+  for (const f of corpusFiles('counterexamples')) {
+    it(`${f}: the page's decoder gives back the snapshot of every step`, () => {
+      const cx = load(f);
+      const d = viewOf(cx, citationOf(cx));
+      const page = embedded(htmlReport(cx, citationOf(cx)));
+      expect(decodeStates(page.steps).map((s) => s.state)).toEqual(d.steps.map((s) => s.state));
+    });
+  }
+
+  it('a step carries only what it changed: munmap of one VMA, the frame it gave back', () => {
+    const cx = load('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json');
+    const page = embedded(htmlReport(cx, citationOf(cx)));
+    const munmap = page.steps[4]!.changes!;
+    expect(Object.keys(munmap).sort()).toEqual(['frames', 'vmas']);
+    expect(munmap.vmas).toEqual({ put: [], removed: ['1'] });
+    expect(munmap.frames!.put.map((x) => [x.key, x.mark, x.fields])).toEqual([['6', 'changed', ['free']]]);
+  });
+
+  it('a new item that does not go last is placed by the order the step gives; a section that goes is dropped after it', () => {
+    const at = (keys: ReadonlyArray<string>, mark: Item['mark'] = 'same'): ReadonlyArray<Item> => keys.map((key) => ({ key, value: key, mark, fields: [] }));
+    const s0: Snapshot = { a: at(['1', '3']), b: at(['x']) };
+    const s1: Snapshot = { a: [...at(['1']), ...at(['2'], 'new'), ...at(['3'])] };
+    const s1Marked: Snapshot = { ...s1, b: at(['x'], 'removed') };
+    const s2: Snapshot = { a: at(['1', '2', '3']) };
+    const steps = [s0, s1Marked, s2].map((state, n) => ({ n, call: '', effects: [], violation: null, rejected: null, lane: null, state }));
+    const enc = encodeSteps(steps);
+    expect(enc[1]!.changes!.a).toEqual({ put: at(['2'], 'new'), removed: [], order: ['1', '2', '3'] });
+    expect([enc[0]!.sections, enc[1]!.sections, enc[2]!.sections]).toEqual([['a', 'b'], undefined, ['a']]);
+    expect(decodeStates(JSON.parse(JSON.stringify(enc))).map((s) => s.state)).toEqual([s0, s1Marked, s2]);
   });
 });
 
