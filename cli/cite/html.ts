@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import type { Citation } from '../../properties/counterexample/cite.ts';
 import type { Counterexample } from '../../properties/counterexample/load.ts';
+import type { CounterexampleFile } from '../../properties/counterexample/format.ts';
+import { COUNTEREXAMPLE_ELEMENT } from '../../properties/counterexample/html-input.ts';
 import { viewerScript } from './html-script.ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { encodeSteps, MAX_PAGE_STATE_BYTES, type ViewData, viewOf, viewWithin } from './html-states.ts';
@@ -66,7 +68,13 @@ const threadList = (d: ViewData): string =>
         .map((t) => `<li><strong>thread ${t.id}</strong>: <code>${escapeHtml(t.recipe)}</code>, ${escapeHtml(t.what)}, started at step ${t.started}; steps ${t.steps.length === 0 ? 'none' : stepRuns(t.steps)}.</li>`)
         .join('')}</ul><p class="hint">A thread's steps are indented in its own lane; the others are the process, the kernel and the devices.</p></section>`;
 
-export const htmlPage = (d: ViewData): string => {
+/**
+ * The page for `d`. With `file`, the page also carries the counterexample
+ * file itself (a JSON data element, never run), so that the page saved from
+ * a mail replays as its Replay line says: `npx dmacheck replay -` reads it
+ * from there (cli/inputs.ts).
+ */
+export const htmlPage = (d: ViewData, file?: CounterexampleFile): string => {
   const heading = `dmacheck counterexample ${d.id}${d.title === null ? '' : `: ${d.title}`}`;
   const verdict =
     d.violation === null
@@ -104,13 +112,14 @@ ${threadList(d)}
 </main>
 </div>
 <script type="application/json" id="dmacheck-data">${embedJson({ ...d, steps: encodeSteps(d.steps) })}</script>
+${file === undefined ? '' : `<script type="application/json" id="${COUNTEREXAMPLE_ELEMENT}">${embedJson(file)}</script>\n`}
 <script>${viewerScript}</script>
 </body>
 </html>
 `;
 };
 
-export const htmlReport = (cx: Counterexample, c: Citation): string => htmlPage(viewOf(cx, c));
+export const htmlReport = (cx: Counterexample, c: Citation): string => htmlPage(viewOf(cx, c), cx.file);
 
 /** The page, or why not: refused when its states would pass MAX_PAGE_STATE_BYTES. */
-export const htmlReportWithin = (cx: Counterexample, c: Citation, maxBytes = MAX_PAGE_STATE_BYTES): E.Either<string, string> => E.map(htmlPage)(viewWithin(cx, c, maxBytes));
+export const htmlReportWithin = (cx: Counterexample, c: Citation, maxBytes = MAX_PAGE_STATE_BYTES): E.Either<string, string> => E.map((d: ViewData) => htmlPage(d, cx.file))(viewWithin(cx, c, maxBytes));

@@ -9,6 +9,10 @@ import { corpusFiles } from '../../cli/replay.ts';
 import { citationOf } from '../../properties/counterexample/cite.ts';
 import { type Counterexample, decodeCounterexample, loadCounterexample } from '../../properties/counterexample/load.ts';
 import { cliBin } from '../cli-bin.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readInputs } from '../../cli/inputs.ts';
+import { scratch } from '../scratch.ts';
 
 const load = (f: string): Counterexample => {
   const r = loadCounterexample(f);
@@ -34,9 +38,10 @@ describe('the HTML report is self-contained', () => {
       expect(html).toContain(`content="${contentSecurityPolicy}"`);
       expect(contentSecurityPolicy).toMatch(/^default-src 'none'; base-uri 'none'; form-action 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; script-src 'sha256-[A-Za-z0-9+/]+=*'$/);
       expect(contentSecurityPolicy).not.toContain('unsafe-inline');
-      // Exactly the two inline scripts: the data and the viewer.
-      expect(html.match(/<script\b/g)).toHaveLength(2);
-      expect(html.match(/<\/script>/g)).toHaveLength(2);
+      // Exactly the three inline scripts: the data, the file it was made from (JSON, never run), and the viewer.
+      expect(html.match(/<script\b/g)).toHaveLength(3);
+      expect(html.match(/<\/script>/g)).toHaveLength(3);
+      expect(html.match(/<script type="application\/json"/g)).toHaveLength(2);
     });
   }
 
@@ -64,7 +69,7 @@ describe('the HTML report is self-contained', () => {
     const cx = decodeCounterexample('nasty.json', text);
     if (E.isLeft(cx)) throw new Error(cx.left.message);
     const html = htmlReport(cx.right, citationOf(cx.right));
-    expect(html.match(/<script\b/g)).toHaveLength(2);
+    expect(html.match(/<script\b/g)).toHaveLength(3);
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(1)');
     expect(embedJson({ t: '</script>&' })).toBe('{"t":"\\u003c/script\\u003e\\u0026"}');
@@ -152,6 +157,32 @@ describe("the page carries the first state and each step's changes, and rebuilds
     expect(enc[1]!.changes!.a).toEqual({ put: at(['2'], 'new'), removed: [], order: ['1', '2', '3'] });
     expect([enc[0]!.sections, enc[1]!.sections, enc[2]!.sections]).toEqual([['a', 'b'], undefined, ['a']]);
     expect(decodeStates(JSON.parse(JSON.stringify(enc))).map((s) => s.state)).toEqual([s0, s1Marked, s2]);
+  });
+});
+
+describe('a saved HTML page replays as its Replay line says', () => {
+  for (const f of corpusFiles('counterexamples').slice(0, 4)) {
+    it(`${f}: the page read back is the file it was made from`, () => {
+      const cx = load(f);
+      const page = join(scratch('dmacheck-html-replay-'), 'page.html');
+      writeFileSync(page, htmlReport(cx, citationOf(cx)));
+      const [read] = readInputs(page);
+      expect(read !== undefined && E.isRight(read) && read.right.counterexample.file).toEqual(cx.file);
+    });
+  }
+
+  it('a page without the file in it, or with it cut off, is refused in one line', () => {
+    const cx = load('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json');
+    const html = htmlReport(cx, citationOf(cx));
+    const dir = scratch('dmacheck-html-replay-');
+    writeFileSync(join(dir, 'bare.html'), html.replace('id="dmacheck-counterexample"', 'id="x"'));
+    writeFileSync(join(dir, 'cut.html'), html.slice(0, html.indexOf('id="dmacheck-counterexample"') + 60));
+    const message = (name: string) => {
+      const [r] = readInputs(join(dir, name));
+      return r !== undefined && E.isLeft(r) ? r.left.message : null;
+    };
+    expect(message('bare.html')).toBe('an HTML page without a dmacheck counterexample in it (no element id="dmacheck-counterexample"; report --format html writes one)');
+    expect(message('cut.html')).toBe('the element id="dmacheck-counterexample" is not closed');
   });
 });
 
