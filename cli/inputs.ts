@@ -1,14 +1,14 @@
 /**
  * What `replay` and `save` read: a counterexample file (JSON: named
- * `.json`, or starting with `{`), an HTML report (the file is in the
- * page), or text with one or more pasted reports in it (a mail, a review
+ * `.json`, or starting with `{`), an HTML or Mermaid report (the file is
+ * in it), or text with one or more pasted reports in it (a mail, a review
  * comment), from a file or from standard input (`-`).
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { type Counterexample, decodeCounterexample, type LoadError, readInput } from '../properties/counterexample/load.ts';
 import { looksLikeJson, type Pasted, parsePaste } from '../properties/counterexample/paste.ts';
 import { fileName } from '../properties/counterexample/quote.ts';
-import { counterexampleInPage, looksLikeHtml } from '../properties/counterexample/html-input.ts';
+import { counterexampleInDiagram, counterexampleInPage, looksLikeHtml, looksLikeMermaid } from '../properties/counterexample/html-input.ts';
 
 export interface Input {
   /** Where it came from, for a status line: the file, or `file:line` of a pasted report's heading. */
@@ -28,9 +28,9 @@ export const readInputs = (path: string): ReadonlyArray<E.Either<LoadError, Inpu
   // A .json file is read as JSON whatever it starts with: its errors are the loader's, not a paste's.
   if (source.endsWith('.json') || looksLikeJson(text))
     return [E.map((cx: Counterexample): Input => ({ where: fileName(source), counterexample: cx, pasted: undefined }))(decodeCounterexample(source, text))];
-  // A saved HTML report: the file it was made from is in the page.
-  if (looksLikeHtml(text)) {
-    const json = counterexampleInPage(text);
+  // A saved HTML or Mermaid report: the file it was made from is in it.
+  if (looksLikeHtml(text) || looksLikeMermaid(text)) {
+    const json = looksLikeHtml(text) ? counterexampleInPage(text) : counterexampleInDiagram(text);
     if (E.isLeft(json)) return [E.left({ source, path: '', message: json.left })];
     return [E.map((cx: Counterexample): Input => ({ where: fileName(source), counterexample: cx, pasted: undefined }))(decodeCounterexample(source, json.right))];
   }

@@ -44,7 +44,8 @@ export const markdownReport = (c: Citation, sequence?: string): string => {
     ...(c.threads.length === 0
       ? []
       : ['Threads (the steps each driver thread made; the others are the process, the kernel and the devices):', '', ...c.threads.map((t) => `- thread ${t.id}: \`${t.recipe}\`, ${cell(t.what)}, started at step ${t.started}; steps ${t.steps.length === 0 ? 'none' : stepRuns(t.steps)}.`), '']),
-    ...(sequence === undefined ? [] : ['The interleaving, one participant per driver thread:', '', '```mermaid', sequence.trimEnd(), '```', '']),
+    // The diagram's comment line carrying the file is left out: the table is what replays here.
+    ...(sequence === undefined ? [] : ['The interleaving, one participant per driver thread:', '', '```mermaid', ...sequence.trimEnd().split('\n').filter((l) => !l.startsWith('%%')), '```', '']),
     'Replay:',
     '',
     '```sh',

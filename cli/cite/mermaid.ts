@@ -7,6 +7,7 @@ import type { OpKind } from '../../model/op.ts';
 import { makeWorld } from '../../model/world.ts';
 import type { Citation } from '../../properties/counterexample/cite.ts';
 import type { Counterexample } from '../../properties/counterexample/load.ts';
+import { COUNTEREXAMPLE_ELEMENT } from '../../properties/counterexample/html-input.ts';
 
 const actors = {
   P: 'process / mm',
@@ -151,5 +152,7 @@ export const mermaidReport = (cx: Counterexample, c: Citation): string => {
       lines.push('  end');
     }
   });
+  // The file itself as a Mermaid comment (drawn by nobody), so the diagram replays as the other reports do.
+  lines.push(`%% ${COUNTEREXAMPLE_ELEMENT}: ${JSON.stringify(cx.file)}`);
   return `${lines.join('\n')}\n`;
 };

@@ -12,6 +12,8 @@ import { cliBin } from '../cli-bin.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readInputs } from '../../cli/inputs.ts';
+import { mermaidReport } from '../../cli/cite/mermaid.ts';
+import { markdownReport } from '../../cli/cite/markdown.ts';
 import { scratch } from '../scratch.ts';
 
 const load = (f: string): Counterexample => {
@@ -160,7 +162,7 @@ describe("the page carries the first state and each step's changes, and rebuilds
   });
 });
 
-describe('a saved HTML page replays as its Replay line says', () => {
+describe('a saved HTML page or Mermaid diagram replays as the text reports do', () => {
   for (const f of corpusFiles('counterexamples').slice(0, 4)) {
     it(`${f}: the page read back is the file it was made from`, () => {
       const cx = load(f);
@@ -170,6 +172,20 @@ describe('a saved HTML page replays as its Replay line says', () => {
       expect(read !== undefined && E.isRight(read) && read.right.counterexample.file).toEqual(cx.file);
     });
   }
+
+  it('so does a saved Mermaid diagram, from its last comment line; without that line it is refused in one line', () => {
+    const cx = load('counterexamples/vma-p2p-map-notifier-noretry/notifier-protocol-e8e2bd20d0.json');
+    const diagram = mermaidReport(cx, citationOf(cx));
+    const dir = scratch('dmacheck-mermaid-replay-');
+    writeFileSync(join(dir, 'd.mmd'), diagram);
+    writeFileSync(join(dir, 'bare.mmd'), diagram.split('\n').filter((l) => !l.startsWith('%%')).join('\n'));
+    const [read] = readInputs(join(dir, 'd.mmd'));
+    expect(read !== undefined && E.isRight(read) && read.right.counterexample.file).toEqual(cx.file);
+    const [bare] = readInputs(join(dir, 'bare.mmd'));
+    expect(bare !== undefined && E.isLeft(bare) && bare.left.message).toBe("a Mermaid diagram without a dmacheck counterexample in it (no '%% dmacheck-counterexample:' line; report --format mermaid writes one)");
+    // The diagram embedded in a markdown report leaves that line out: the table replays there.
+    expect(markdownReport(citationOf(cx), diagram)).not.toContain('%% dmacheck-counterexample');
+  });
 
   it('a page without the file in it, or with it cut off, is refused in one line', () => {
     const cx = load('counterexamples/vma-p2p-map/no-dma-after-free-f522f807c4.json');
