@@ -46,6 +46,14 @@ export type Event =
   | { readonly kind: 'vma-destroyed'; readonly vma: VmaId; readonly mm: MmId; readonly start: number; readonly end: number }
   | { readonly kind: 'page-dirtied'; readonly pfn: Pfn }
   /**
+   * In a world with fork's steps: fork of `mm` made `child` and shares
+   * `pfns` with it copy-on-write, but the parent's PTEs of them are still
+   * writable until fork's ptep_set_wrprotect (write_protect_seq odd).
+   */
+  | { readonly kind: 'fork-copied'; readonly mm: MmId; readonly child: MmId; readonly pfns: ReadonlyArray<Pfn> }
+  /** fork's ptep_set_wrprotect: the parent's PTEs of `pfns` are read-only; fork returns. */
+  | { readonly kind: 'fork-wrprotected'; readonly mm: MmId; readonly pfns: ReadonlyArray<Pfn> }
+  /**
    * A GUP reference or pin on `pfn` held through page array `pages` was
    * dropped. `undirtiedDeviceData`: at that moment the page held data a
    * device wrote after the last set_page_dirty (ghost fact).

@@ -14,9 +14,9 @@ import type { State } from './state.ts';
 import { activeVariant } from './variant.ts';
 import { dmaMapSg, dmaSyncSg, dmaUnmapSg, deviceAccess } from './ops/dma.ts';
 import { sglDmaMapUser, sglDmaUnmap } from './ops/dma-only-sgl.ts';
-import { getUserPages, pinUserPages, pipeRead, putPages, setPageDirtyLock, unpinUserPages, unpinUserPagesDirtyLock, vmsplice } from './ops/gup.ts';
+import { getUserPages, pinUserPages, pinUserPagesFast, pipeRead, putPages, setPageDirtyLock, unpinUserPages, unpinUserPagesDirtyLock, vmsplice } from './ops/gup.ts';
 import { migratePage, reclaim, writeback } from './ops/memory.ts';
-import { exitMmap, fork, mmap, munmap, writeFault } from './ops/mm.ts';
+import { exitMmap, fork, mmap, munmap, ptepSetWrprotect, writeFault } from './ops/mm.ts';
 import { mmuNotifierInvalidateRangeEnd } from './ops/continuation.ts';
 import { madvise } from './ops/madvise.ts';
 import { mprotect } from './ops/mprotect.ts';
@@ -44,12 +44,14 @@ const handlers: Handlers = {
   mremap: (s, o) => mremap(s, o.mm, o.start, o.npages, o.new_npages, o.may_move),
   exit_mmap: (s, o) => exitMmap(s, o.mm),
   fork: (s, o) => fork(s, o.mm),
+  ptep_set_wrprotect: (s, o) => ptepSetWrprotect(s, o.mm),
   write_fault: (s, o) => writeFault(s, o.mm, o.addr),
   reclaim: (s, o) => reclaim(s, o.page),
   migrate_page: (s, o) => migratePage(s, o.page),
   writeback: (s, o) => writeback(s, o.page),
   get_user_pages: (s, o) => getUserPages(s, o.mm, o.start, o.npages, o.write),
   pin_user_pages: (s, o) => pinUserPages(s, o.mm, o.start, o.npages, o),
+  pin_user_pages_fast: (s, o) => pinUserPagesFast(s, o.mm, o.start, o.npages, o),
   put_page: (s, o) => putPages(s, o.pages),
   unpin_user_pages: (s, o) => unpinUserPages(s, o.pages),
   unpin_user_pages_dirty_lock: (s, o) => unpinUserPagesDirtyLock(s, o.pages, o.make_dirty),

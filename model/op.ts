@@ -46,6 +46,7 @@ export const opArgs = {
   mremap: args({ mm: nat, start: nat, npages: nat, new_npages: nat, may_move: t.boolean }),
   exit_mmap: args({ mm: nat }),
   fork: args({ mm: nat }),
+  ptep_set_wrprotect: args({ mm: nat }),
   write_fault: args({ mm: nat, addr: nat }),
   // memory management
   reclaim: args({ page: nat }),
@@ -54,6 +55,7 @@ export const opArgs = {
   // GUP family
   get_user_pages: args({ mm: nat, start: nat, npages: nat, write: t.boolean }),
   pin_user_pages: args({ mm: nat, start: nat, npages: nat, write: t.boolean, longterm: t.boolean, p2pdma: t.boolean }),
+  pin_user_pages_fast: args({ mm: nat, start: nat, npages: nat, write: t.boolean, longterm: t.boolean, p2pdma: t.boolean }),
   put_page: args({ pages: nat }),
   unpin_user_pages: args({ pages: nat }),
   unpin_user_pages_dirty_lock: args({ pages: nat, make_dirty: t.boolean }),

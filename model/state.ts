@@ -178,6 +178,13 @@ export interface Mm {
    */
   readonly invalidateSeq: number;
   /**
+   * A fork of this mm between its check of each page and its write-protect
+   * of the parent's PTEs (worlds with `forkSteps`): the PTEs still to
+   * write-protect. While it is here fork holds mmap_write_lock and
+   * `mm->write_protect_seq` is odd.
+   */
+  readonly forkWrprotect?: ForkWrprotect;
+  /**
    * `mm->mm_users`: the process's own reference while its task runs, plus
    * one per mmget_not_zero a driver has not mmput yet. exit_mmap runs at
    * the last mmput, so a driver holding a reference keeps the address
@@ -256,6 +263,8 @@ export interface PageArray {
    * driver's array.
    */
   readonly pipe?: true;
+  /** Taken by pin_user_pages_fast, by its lockless walk or its slow path (for reports: the pins are pin_user_pages's). */
+  readonly fast?: true;
   readonly start: number;
   readonly pfns: ReadonlyArray<Pfn>;
   readonly write: boolean;
@@ -358,16 +367,21 @@ export type Continuation =
   | { readonly kind: 'mremap_move'; readonly from: VmaId; readonly to: VmaId }
   /** fork: copy the address space (copy_page_range write-protects the parent's COW PTEs). */
   | { readonly kind: 'fork'; readonly mm: MmId }
-  /** writeback's page_mkclean: write-protect every PTE of the page. */
-  | { readonly kind: 'page_mkclean'; readonly pfn: Pfn }
+  /**
+   * writeback's page_mkclean: write-protect every PTE of the page. `gen` (here and for
+   * reclaim and migration) is the allocation of the frame the path locked (`Frame.gen`):
+   * a page freed and allocated again meanwhile is another page, which the path neither
+   * holds nor touches.
+   */
+  | { readonly kind: 'page_mkclean'; readonly pfn: Pfn; readonly gen: number }
   /** A write fault's COW break: replace the read-only PTE at `addr` of `mm` with a private copy. */
   | { readonly kind: 'wp_page_copy'; readonly mm: MmId; readonly addr: number }
   | { readonly kind: 'exit_mmap'; readonly mm: MmId }
   /** MADV_DONTNEED: zap the PTEs of [start, end) of `mm` (zap_page_range_single); the VMAs stay. */
   | { readonly kind: 'madvise_dontneed'; readonly mm: MmId; readonly start: number; readonly end: number }
   | { readonly kind: 'unmap_mapping_range'; readonly dev: DeviceId }
-  | { readonly kind: 'reclaim'; readonly pfn: Pfn }
-  | { readonly kind: 'migrate_page'; readonly pfn: Pfn };
+  | { readonly kind: 'reclaim'; readonly pfn: Pfn; readonly gen: number }
+  | { readonly kind: 'migrate_page'; readonly pfn: Pfn; readonly gen: number };
 
 /**
  * An invalidation in progress: `mmu_notifier_invalidate_range_start` was
@@ -576,6 +590,14 @@ export interface DeviceJob {
   readonly fenced: boolean;
 }
 
+/** A fork between its check of the parent's pages and its write-protect of their PTEs (`Mm.forkWrprotect`). */
+export interface ForkWrprotect {
+  /** The child, which runs once fork returns. */
+  readonly child: MmId;
+  /** The parent's PTEs fork shares copy-on-write with the child and has still to write-protect. */
+  readonly ptes: ReadonlyArray<{ readonly vma: VmaId; readonly index: number }>;
+}
+
 /** Kernel-era switches: which behaviour of the kernel a design runs on. */
 export interface Era {
   /** Linux 5.9: fork copies maybe-DMA-pinned anon pages at once (70e806e4e645). */
@@ -639,6 +661,16 @@ export interface Era {
    * had no pin op and dma_buf_pin returned 0.
    */
   readonly vfioDmabufRefusesPin: boolean;
+  /**
+   * Linux 5.11 (57efa1fe5957 "mm/gup: prevent gup_fast from racing with
+   * COW during fork"): a FOLL_PIN GUP-fast reads `mm->write_protect_seq`,
+   * which fork's copy_page_range holds odd while it checks and
+   * write-protects the parent's PTEs; odd, or changed by the end of the
+   * walk, sends it to the slow path (which takes the mmap lock fork holds).
+   * Before, a pin_user_pages_fast could pin a page after fork found it
+   * unpinned and before fork write-protected it.
+   */
+  readonly gupFastChecksWriteProtectSeq: boolean;
 }
 
 /**
@@ -665,6 +697,15 @@ export interface State {
   readonly bounds: WorldBounds;
   /** The PCI topology, when the world gives one; null: each device's `p2pPeers` say whom it reaches by bus address. */
   readonly topology: PciTopology | null;
+  /**
+   * The world runs fork's copy_page_range in two steps, so that a lockless
+   * GUP-fast can run between them: fork checks each page and copies it to
+   * the child, leaving the parent's PTEs it will write-protect as they were
+   * (`Mm.forkWrprotect`); `ptep_set_wrprotect` then write-protects them and
+   * ends the copy. Elsewhere fork copies in one step, which is exact where
+   * nothing reads the parent's PTEs without the mmap lock fork holds.
+   */
+  readonly forkSteps: boolean;
   readonly nextId: number;
   readonly frames: ReadonlyArray<Frame>;
   readonly bars: ReadonlyArray<Bar>;

@@ -22,6 +22,8 @@ export interface WorldSpec {
   readonly bounds?: WorldBounds;
   /** Where the devices sit on PCI; absent: `p2pPeers` decide. */
   readonly pci?: PciTopology;
+  /** fork's copy_page_range in two steps, a GUP-fast able to run between them (`State.forkSteps`); absent: one step. */
+  readonly forkSteps?: boolean;
 }
 
 /** The bounds every design's world has unless it says otherwise. */
@@ -40,6 +42,7 @@ export const currentEra: Era = {
   pinSkipsZeroPage: true,
   gupBreaksCow: false,
   vfioDmabufRefusesPin: true,
+  gupFastChecksWriteProtectSeq: true,
 };
 
 const freeFrame = (pfn: number, bar: number | null, structPage: boolean): Frame => ({
@@ -82,6 +85,7 @@ export const makeWorld = (w: WorldSpec): State => {
     era: w.era,
     bounds: w.bounds ?? defaultBounds,
     topology: w.pci ?? null,
+    forkSteps: w.forkSteps ?? false,
     nextId: 1,
     frames,
     bars,

@@ -17,7 +17,8 @@
  * named by the order of their ids, and device ranges by their contents.
  */
 import { match } from 'ts-pattern';
-import type { Continuation, DmaMapping, MappedEntry, PageArray, Sgl, State } from '../model/state.ts';
+import { holdsPage } from '../model/ops/fault.ts';
+import type { Continuation, DmaMapping, MappedEntry, Mm, PageArray, Sgl, State } from '../model/state.ts';
 
 const rankBy = <A extends { readonly id: number }>(xs: Iterable<A>, key: (a: A) => string): Map<number, number> => {
   const sorted = [...xs].map((a) => [key(a), a.id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
@@ -74,7 +75,9 @@ export const canonicalKey = (s: State): string => {
   parts.push(`B${s.bars.map((b) => (b.alive ? (b.removing ? 2 : 1) : 0)).join('')}`);
   parts.push(`U${s.devices.map((d) => (d.bound ? 1 : 0)).join('')}`);
   parts.push(`I${s.inodes.map((i) => i.cache.map((p) => p ?? '-').join(',')).join(';')}`);
-  parts.push(`M${[...s.mms.values()].sort((a, b) => r(mm, a.id) - r(mm, b.id)).map((m) => `${m.alive ? 1 : 0}${m.hasPinned ? 1 : 0}u${m.users}r${m.mmapReaders}`).join(',')}`);
+  // A fork between its check and its write-protect (worlds with fork's steps): its child and the PTEs it has yet to write-protect.
+  const forkKey = (m: Mm): string => (m.forkWrprotect === undefined ? '' : `F${r(mm, m.forkWrprotect.child)}:${m.forkWrprotect.ptes.map((p) => `${r(vma, p.vma)}.${p.index}`).join('.')}`);
+  parts.push(`M${[...s.mms.values()].sort((a, b) => r(mm, a.id) - r(mm, b.id)).map((m) => `${m.alive ? 1 : 0}${m.hasPinned ? 1 : 0}u${m.users}r${m.mmapReaders}${forkKey(m)}`).join(',')}`);
   const sortedBy = <A extends { readonly id: number }>(xs: Iterable<A>, rank: Map<number, number>) => [...xs].sort((a, b) => r(rank, a.id) - r(rank, b.id));
   // anon_vma ids only matter by which VMAs share one: numbered by first use in VMA order.
   const anonVmas = new Map<number, number>();
@@ -101,6 +104,8 @@ export const canonicalKey = (s: State): string => {
       .map((n) => `${r(nr, n.id)}:${r(mm, n.mm)}:${n.start}-${n.end}:${n.owner}`)
       .join(';')}`,
   );
+  /** Whether the page a reclaim, migration or writeback locked is still the frame's allocation ('!': it was freed, maybe allocated again). */
+  const held = (c: { readonly pfn: number; readonly gen: number }): string => (holdsPage(s, c) ? '' : '!');
   /** A continuation with its VMA and mm ids ranked like the objects they name. */
   const thenKey = (t: Continuation): string =>
     match(t)
@@ -108,13 +113,13 @@ export const canonicalKey = (s: State): string => {
       .with({ kind: 'mprotect' }, (c) => `p${r(mm, c.mm)}@${c.start}-${c.end}${c.write ? 'w' : 'r'}`)
       .with({ kind: 'mremap_move' }, (c) => `m${r(vma, c.from)}>${r(vma, c.to)}`)
       .with({ kind: 'fork' }, (c) => `f${r(mm, c.mm)}`)
-      .with({ kind: 'page_mkclean' }, (c) => `c${c.pfn}`)
+      .with({ kind: 'page_mkclean' }, (c) => `c${c.pfn}${held(c)}`)
       .with({ kind: 'wp_page_copy' }, (c) => `w${r(mm, c.mm)}@${c.addr}`)
       .with({ kind: 'exit_mmap' }, (c) => `x${r(mm, c.mm)}`)
       .with({ kind: 'madvise_dontneed' }, (c) => `d${r(mm, c.mm)}@${c.start}-${c.end}`)
       .with({ kind: 'unmap_mapping_range' }, (c) => `z${c.dev}`)
-      .with({ kind: 'reclaim' }, (c) => `r${c.pfn}`)
-      .with({ kind: 'migrate_page' }, (c) => `g${c.pfn}`)
+      .with({ kind: 'reclaim' }, (c) => `r${c.pfn}${held(c)}`)
+      .with({ kind: 'migrate_page' }, (c) => `g${c.pfn}${held(c)}`)
       .exhaustive();
   const mmSeq = (m: number): number => s.mms.get(m)?.invalidateSeq ?? -1;
   parts.push(`Q${[...s.mms.values()].sort((a, b) => r(mm, a.id) - r(mm, b.id)).map((m) => m.invalidateSeq % 2).join('')}`);

@@ -86,6 +86,10 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
         return [`driver of device ${e.device} unbound`];
       case 'page-dirtied':
         return [`page ${e.pfn} dirtied`];
+      case 'fork-copied':
+        return [`mm ${e.child} made; pfn ${e.pfns.join(', ')} shared copy-on-write, the parent's PTE${e.pfns.length === 1 ? '' : 's'} still writable until ptep_set_wrprotect`];
+      case 'fork-wrprotected':
+        return [`mm ${e.mm}'s PTE${e.pfns.length === 1 ? '' : 's'} of pfn ${e.pfns.join(', ')} read-only; fork returns`];
       case 'mm-users':
         return [`mm ${e.mm} has ${e.users} user${e.users === 1 ? '' : 's'}`];
       case 'vma-found':

@@ -14,6 +14,16 @@ export const wellFormed = (s: State): string | null => {
     // The task's own reference lasts while it runs; a driver's mmget_not_zero adds one.
     if (m.users < (m.alive ? 1 : 0)) return `mm ${m.id} ${m.alive ? 'runs' : 'has exited'} with mm_users ${m.users}`;
     if (m.mmapReaders < 0 || m.mmapReaders > s.threads.size) return `mm ${m.id} has ${m.mmapReaders} mmap_read_lock holders and ${s.threads.size} driver threads`;
+    // A fork in its window: its child exists, and each PTE it has yet to write-protect is a present, writable one of the parent.
+    const fork = m.forkWrprotect;
+    if (fork !== undefined) {
+      if (!s.forkSteps) return `mm ${m.id} has a fork in its steps in a world without fork's steps`;
+      if (!s.mms.has(fork.child)) return `mm ${m.id}'s fork has no child mm ${fork.child}`;
+      for (const p of fork.ptes) {
+        const v = s.vmas.get(p.vma);
+        if (v?.mm !== m.id || v.ptes[p.index]?.writable !== true) return `mm ${m.id}'s fork would write-protect page ${p.index} of vma ${p.vma}, which is not a writable PTE of the parent`;
+      }
+    }
   }
   const tearingDown = (mm: number): boolean => [...s.invalidations.values()].some((i) => i.then.kind === 'exit_mmap' && i.then.mm === mm);
   const mapcount = new Map<number, number>();

@@ -36,4 +36,6 @@ export const SECOND_SHARE: ReadonlyArray<string> = [
   'p2pdma-soft-rdma',
   'dma-only-sgl',
   'dma-api-misuse',
+  'pin-fork-gup-fast-5.10',
+  'pin-fork-gup-fast',
 ];

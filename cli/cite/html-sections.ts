@@ -237,7 +237,7 @@ export const sectionsScript = String.raw`
         ], ['id', 'device', 'mapping', 'mm', 'start', 'end', 'dir', 'entries', 'streaming']);
       });
     } },
-    { title: 'Kernel era and world bounds', covers: ['era', 'bounds', 'topology', 'nextId'], draw: function (snap) {
+    { title: 'Kernel era and world bounds', covers: ['era', 'bounds', 'topology', 'forkSteps', 'nextId'], draw: function (snap) {
       return items(snap, 'era').map(function (e) {
         return card(e, 'switches', Object.keys(e.value).map(function (k) { return k + ': ' + (e.value[k] ? 'on' : 'off'); }), Object.keys(e.value));
       }).concat(items(snap, 'bounds').map(function (b) {
@@ -246,6 +246,8 @@ export const sectionsScript = String.raw`
         return card(t, 'PCI topology', (t.value.slots || []).map(function (slot, i) {
           return 'device ' + i + ': ' + (slot.switch !== undefined ? 'below switch ' + slot.switch + (t.value.switches[slot.switch].acsRedirect ? ' (ACS redirect)' : '') : 'on a root port') + ' of host bridge ' + (slot.switch !== undefined ? t.value.switches[slot.switch].hostBridge : slot.hostBridge);
         }), ['hostBridges', 'switches', 'slots']);
+      })).concat(items(snap, 'forkSteps').filter(function (f) { return f.value === true; }).map(function (f) {
+        return card(f, 'fork in two steps', ['copy_page_range checks and copies, then ptep_set_wrprotect write-protects the parent'], []);
       })).concat(items(snap, 'nextId').map(function (n) { return card(n, 'next id ' + n.value, [], []); }));
     } },
   ];

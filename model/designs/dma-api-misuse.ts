@@ -20,6 +20,7 @@ const era: Era = {
   pinSkipsZeroPage: false,
   gupBreaksCow: false,
   vfioDmabufRefusesPin: false,
+  gupFastChecksWriteProtectSeq: false,
 };
 
 /** A two-page buffer, so that a table has two entries for the IOMMU to merge. */

@@ -32,6 +32,7 @@ export const pre58: Era = {
   pinSkipsZeroPage: false,
   gupBreaksCow: false,
   vfioDmabufRefusesPin: false,
+  gupFastChecksWriteProtectSeq: false,
 };
 
 /** A process splices one page of an anonymous VMA of its own into a pipe: vmsplice(2) with no flags. */

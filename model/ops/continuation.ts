@@ -9,6 +9,7 @@ import type { Changed } from '../page.ts';
 import { done, illFormed, waits, type Outcome } from '../result.ts';
 import type { Continuation, InvalidationId, State } from '../state.ts';
 import { endInvalidation } from './invalidate.ts';
+import { holdsPage } from './fault.ts';
 import { migrateRest, pageMkcleanRest, reclaimRest } from './memory.ts';
 import { exitRest, forkRest, munmapRest, wpPageCopyRest } from './mm.ts';
 import { dontneedRest } from './madvise.ts';
@@ -22,16 +23,17 @@ const rest = (s: State, then: Continuation): Changed =>
     .with({ kind: 'mprotect' }, (c) => mprotectRest(s, c.mm, c.start, c.end, c.write))
     .with({ kind: 'mremap_move' }, (c) => mremapMoveRest(s, c.from, c.to))
     .with({ kind: 'fork' }, (c) => forkRest(s, c.mm))
-    .with({ kind: 'page_mkclean' }, (c) => pageMkcleanRest(s, c.pfn))
+    // A page freed (and allocated again) while the path held it: the path has nothing left to do.
+    .with({ kind: 'page_mkclean' }, (c) => (holdsPage(s, c) ? pageMkcleanRest(s, c.pfn) : { state: s, events: [] }))
     .with({ kind: 'wp_page_copy' }, (c) => wpPageCopyRest(s, c.mm, c.addr))
     .with({ kind: 'exit_mmap' }, (c) => exitRest(s, c.mm))
     .with({ kind: 'madvise_dontneed' }, (c) => dontneedRest(s, c.mm, c.start, c.end))
     .with({ kind: 'unmap_mapping_range' }, (c) => removeRest(s, c.dev))
-    .with({ kind: 'reclaim' }, (c) => reclaimRest(s, c.pfn))
+    .with({ kind: 'reclaim' }, (c) => (holdsPage(s, c) ? reclaimRest(s, c.pfn) : { state: s, events: [] }))
     .with(
       // Stryker disable next-line ObjectLiteral: the last pattern sees only migrate_page: every other kind matched above
       { kind: 'migrate_page' },
-      (c) => migrateRest(s, c.pfn),
+      (c) => (holdsPage(s, c) ? migrateRest(s, c.pfn) : { state: s, events: [] }),
     )
     .exhaustive();
 

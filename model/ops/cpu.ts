@@ -10,7 +10,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Event } from '../event.ts';
 import { findVma, setFrame } from '../page.ts';
-import { done, illFormed, reject, type Outcome } from '../result.ts';
+import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
+import { forkHolds } from './fork-window.ts';
 import type { MmId, State } from '../state.ts';
 import { faultIn } from './fault.ts';
 import { writeFault } from './mm.ts';
@@ -18,6 +19,8 @@ import { writeFault } from './mm.ts';
 export const cpuAccess = (s: State, mm: MmId, addr: number, write: boolean): Outcome => {
   const op = write ? 'store' : 'load';
   if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
+  // fork's child does not run before fork returns.
+  if ([...s.mms.values()].some((m) => m.forkWrprotect?.child === mm)) return waits(op, forkHolds(s, mm)!);
   const v = findVma(s, mm, addr);
   if (v === undefined) return reject(op, `SIGSEGV: no vma of mm ${mm} covers page ${addr}`);
   const index = addr - v.start;
@@ -26,6 +29,9 @@ export const cpuAccess = (s: State, mm: MmId, addr: number, write: boolean): Out
   let state = s;
   const events: Event[] = [];
   if (pte === null || (write && !pte.writable)) {
+    // The fault takes mmap_read_lock (a fork in its steps holds mmap_write_lock).
+    const fork = forkHolds(s, mm);
+    if (fork !== null) return waits(op, fork);
     const r = faultIn(s, v, index, write);
     if (E.isLeft(r)) return reject(op, r.left);
     // A COW break replaces the PTE: wp_page_copy runs the notifiers of the page (MMU_NOTIFY_CLEAR)

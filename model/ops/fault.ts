@@ -34,9 +34,21 @@ export const pageUnmapping = (s: State, pfn: Pfn): string | null => {
   return `page ${pfn} is being unmapped by ${i.then.kind === 'reclaim' ? 'reclaim' : 'migration'} (invalidation ${i.id}): a migration or swap entry`;
 };
 
-/** The invalidation of reclaim, migration or writeback that holds page `pfn` locked. */
+/** The invalidation of reclaim, migration or writeback that holds page `pfn` locked (the page it locked, not a later allocation of the frame). */
 const lockedBy = (s: State, pfn: Pfn): Invalidation | undefined =>
-  [...s.invalidations.values()].find((i) => (i.then.kind === 'reclaim' || i.then.kind === 'migrate_page' || i.then.kind === 'page_mkclean') && i.then.pfn === pfn);
+  [...s.invalidations.values()].find((i) => (i.then.kind === 'reclaim' || i.then.kind === 'migrate_page' || i.then.kind === 'page_mkclean') && i.then.pfn === pfn && holdsPage(s, i.then));
+
+/**
+ * Is the page a reclaim, migration or writeback locked still the frame's
+ * current allocation? The model frees a page when its last mapping or
+ * reference goes, also while such a path holds it (the kernel frees it
+ * when the path drops its own reference); once the frame is allocated
+ * again, it is another page, which the path never locked.
+ */
+export const holdsPage = (s: State, c: { readonly pfn: Pfn; readonly gen: number }): boolean => {
+  const f = s.frames[c.pfn];
+  return f !== undefined && !f.free && f.gen === c.gen;
+};
 
 const withPte = (s: State, vma: Vma, index: number, pfn: number, writable: boolean): State =>
   setVma(s, { ...vma, ptes: replaceAt(vma.ptes, index, { pfn, writable }) });

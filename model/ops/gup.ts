@@ -8,7 +8,8 @@ import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { replaceAt } from '../collections.ts';
 import { type Changed, findVma, freshId, isZeroPage, putPage, setFrame, setVma } from '../page.ts';
-import { done, illFormed, reject, type Outcome } from '../result.ts';
+import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
+import { forkHolds } from './fork-window.ts';
 import type { MmId, PageArray, PagesId, Pfn, State, Vma, VmaId } from '../state.ts';
 import { faultIn } from './fault.ts';
 
@@ -28,6 +29,9 @@ export const gup = (
   flags: GupFlags,
 ): E.Either<string, { state: State; pages: PagesId; events: ReadonlyArray<Event> }> => {
   if (s.mms.get(mm)?.alive !== true) return E.left(`-EFAULT: mm ${mm} has exited (it has no VMAs)`);
+  // mmap_read_lock(): a fork in its steps holds mmap_write_lock (or has not started the child yet).
+  const fork = forkHolds(s, mm);
+  if (fork !== null) return E.left(`waits: ${fork}`);
   if (!Number.isInteger(npages) || npages < 1) return E.left(`returns 0: npages ${npages} asks for nothing`);
   if (
     flags.p2pdma &&
@@ -150,6 +154,72 @@ export const getUserPages = (s: State, mm: MmId, start: number, npages: number, 
 export const pinUserPages = (s: State, mm: MmId, start: number, npages: number, flags: GupFlags): Outcome => {
   const r = gup(s, 'pin', mm, start, npages, flags);
   return E.isLeft(r) ? reject('pin_user_pages', r.left) : done(r.right.state, r.right.events);
+};
+
+/**
+ * pin_user_pages_fast(): the lockless walk of the process's page tables
+ * (gup_fast: no mmap lock, no page-table lock), then, for what it could
+ * not take, the slow path (__gup_longterm_unlocked: mmap_read_lock and
+ * the faults of pin_user_pages). The walk takes a page only where its PTE
+ * is present, maps an ordinary RAM page (not the zero page's special PTE,
+ * not a BAR, not a P2PDMA page) and allows the access without a fault or
+ * an unshare; the model takes all pages that way or none (the kernel pins
+ * a prefix and hands the rest to the slow path: the same pins).
+ *
+ * From 5.11 (57efa1fe5957) a FOLL_PIN walk reads `mm->write_protect_seq`
+ * first and goes to the slow path while it is odd: while a fork is
+ * between its check of the pages and its write-protect of the PTEs, so
+ * the pin waits for fork's mmap_write_lock. Before, the walk pinned a
+ * page fork had just found unpinned and was about to share
+ * copy-on-write.
+ */
+export const pinUserPagesFast = (s: State, mm: MmId, start: number, npages: number, flags: GupFlags): Outcome => {
+  const op = 'pin_user_pages_fast';
+  if (s.mms.get(mm)?.alive !== true) return reject(op, `-EFAULT: mm ${mm} has exited (it has no VMAs)`);
+  const fork = forkHolds(s, mm);
+  const seqOdd = s.mms.get(mm)?.forkWrprotect !== undefined;
+  const fast = !(seqOdd && s.era.gupFastChecksWriteProtectSeq) && Number.isInteger(npages) && npages >= 1 && !(flags.p2pdma && flags.longterm) ? fastWalk(s, mm, start, npages, flags) : null;
+  if (fast === null) {
+    // The slow path: mmap_read_lock first (held by a fork in its steps: it waits), then pin_user_pages.
+    if (fork !== null) return waits(op, fork);
+    const r = gup(s, 'pin', mm, start, npages, flags);
+    if (E.isLeft(r)) return reject(op, r.left);
+    const taken = r.right.state.pageArrays.get(r.right.pages)!;
+    return done({ ...r.right.state, pageArrays: put(r.right.state.pageArrays, taken.id, { ...taken, fast: true }) }, r.right.events);
+  }
+  let state = s;
+  for (const pfn of fast.pfns) {
+    const f = state.frames[pfn]!;
+    state = setFrame(state, { ...f, refcount: f.refcount + 1, pincount: f.pincount + 1 });
+  }
+  state = { ...state, mms: put(state.mms, mm, { ...state.mms.get(mm)!, hasPinned: true }) };
+  const [s1, id] = freshId(state);
+  const arr: PageArray = { id, kind: 'pin', mm, vma: fast.vmas[0]!, vmas: fast.vmas, cow: fast.vmas.map((v) => !s.vmas.get(v)!.shared), start, pfns: fast.pfns, write: flags.write, longterm: flags.longterm, fast: true };
+  return done({ ...s1, pageArrays: put(s1.pageArrays, id, arr) });
+};
+
+/**
+ * gup_fast's walk of `npages` from `start` (gup_pte_range): the pages it
+ * can pin without a lock, or null where it must leave one to the slow
+ * path. FOLL_LONGTERM is left to the slow path too (it may migrate the
+ * page first).
+ */
+const fastWalk = (s: State, mm: MmId, start: number, npages: number, flags: GupFlags): { readonly pfns: ReadonlyArray<Pfn>; readonly vmas: ReadonlyArray<VmaId> } | null => {
+  if (flags.longterm) return null;
+  const pfns: Pfn[] = [];
+  const vmas: VmaId[] = [];
+  for (let i = 0; i < npages; i++) {
+    const v = findVma(s, mm, start + i);
+    const pte = v?.ptes[start + i - v.start] ?? null;
+    if (v === undefined || pte === null || (flags.write && !pte.writable)) return null;
+    const f = s.frames[pte.pfn]!;
+    if (!f.structPage || f.bar !== null || isZeroPage(f)) return null;
+    // gup_must_unshare(): a read-only pin of an anon page that may be shared needs the slow path's unshare fault.
+    if (!flags.write && !pte.writable && f.mapping.kind === 'anon' && s.era.pinUnsharesReadOnly) return null;
+    pfns.push(pte.pfn);
+    vmas.push(v.id);
+  }
+  return { pfns, vmas };
 };
 
 /** set_page_dirty() on one page: only a clean page changes (and produces an event). */

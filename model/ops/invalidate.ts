@@ -18,6 +18,7 @@ import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import type { Changed } from '../page.ts';
 import { freshId } from '../page.ts';
+import { forkHolds } from './fork-window.ts';
 import type { Continuation, Invalidation, InvalidationId, MmId, Notifier, NotifyEvent, NotifyRange, State } from '../state.ts';
 
 export const overlaps = (a0: number, a1: number, b0: number, b1: number): boolean => a0 < b1 && b0 < a1;
@@ -38,6 +39,8 @@ export const mmapWriteLocked = (s: State, mm: MmId): boolean => [...s.invalidati
 /** Why `mmap_write_lock(mm)` would sleep now (a writer in an invalidation, or readers holding it), or null when it is free. */
 export const mmapWriteBusy = (s: State, mm: MmId): string | null => {
   if (mmapWriteLocked(s, mm)) return `mmap_write_lock of mm ${mm} is held`;
+  const fork = forkHolds(s, mm);
+  if (fork !== null) return fork;
   // madvise(MADV_DONTNEED) holds mmap_read_lock across its notifiers.
   const dontneed = [...s.invalidations.values()].find((i) => i.then.kind === 'madvise_dontneed' && i.then.mm === mm);
   if (dontneed !== undefined) return `mmap_read_lock of mm ${mm} is held by madvise(MADV_DONTNEED) (invalidation ${dontneed.id})`;

@@ -4,6 +4,7 @@ import type { Event } from '../event.ts';
 import { allocRamPage, releaseFrame, rmap, setFrame, setVma } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import { pageLocked } from './fault.ts';
+import { forkHoldsPage } from './fork-window.ts';
 import type { Frame, NotifyRange, Pfn, State } from '../state.ts';
 import type { Changed } from '../page.ts';
 import { invalidateThen } from './invalidate.ts';
@@ -87,13 +88,16 @@ export const reclaim = (s: State, pfn: Pfn): Outcome => {
   const op = 'reclaim';
   const l = lruPage(s, pfn);
   if (!('frame' in l)) return reject(op, l.reason);
+  // The rmap walk takes the page-table lock a fork in its steps holds.
+  const forking = forkHoldsPage(s, pfn);
+  if (forking !== null) return waits(op, forking);
   const busy = isolated(s, pfn);
   if (busy !== null) return reject(op, busy);
   const f = l.frame;
   if (f.mapping.kind === 'anon' && f.refcount !== f.mapcount)
     return illFormed(op, `page ${pfn} has ${f.refcount} references but ${f.mapcount} mappings: the swap cache that would keep it is not modelled (__remove_mapping would fail)`);
   if (f.mapping.kind !== 'anon' && f.dirty) return illFormed(op, `page ${pfn} is dirty: reclaim of a dirty page (unmapped, then kept for pageout()) is not modelled; write it back first`);
-  const r = invalidateThen(s, rmapRanges(s, pfn), 'MMU_NOTIFY_CLEAR', null, { kind: 'reclaim', pfn }, (st) => reclaimRest(st, pfn));
+  const r = invalidateThen(s, rmapRanges(s, pfn), 'MMU_NOTIFY_CLEAR', null, { kind: 'reclaim', pfn, gen: f.gen }, (st) => reclaimRest(st, pfn));
   return done(r.state, r.events);
 };
 
@@ -130,6 +134,9 @@ export const migratePage = (s: State, pfn: Pfn): Outcome => {
   const op = 'migrate_page';
   const l = lruPage(s, pfn);
   if (!('frame' in l)) return reject(op, l.reason);
+  // The rmap walk takes the page-table lock a fork in its steps holds.
+  const forking = forkHoldsPage(s, pfn);
+  if (forking !== null) return waits(op, forking);
   const busy = isolated(s, pfn);
   if (busy !== null) return reject(op, busy);
   const f = l.frame;
@@ -137,7 +144,7 @@ export const migratePage = (s: State, pfn: Pfn): Outcome => {
   const expected = f.mapcount + (f.mapping.kind === 'file' ? 1 : 0);
   if (f.refcount !== expected)
     return reject(op, `-EAGAIN: folio_migrate_mapping: page ${pfn} has ${f.refcount} references, migration expects ${expected} (GUP reference or pin held)`);
-  const r = invalidateThen(s, rmapRanges(s, pfn), 'MMU_NOTIFY_CLEAR', null, { kind: 'migrate_page', pfn }, (st) => migrateRest(st, pfn));
+  const r = invalidateThen(s, rmapRanges(s, pfn), 'MMU_NOTIFY_CLEAR', null, { kind: 'migrate_page', pfn, gen: f.gen }, (st) => migrateRest(st, pfn));
   return done(r.state, r.events);
 };
 
@@ -173,6 +180,9 @@ export const writeback = (s: State, pfn: Pfn): Outcome => {
   const op = 'writeback';
   const l = pageCachePage(s, pfn);
   if (!('frame' in l)) return reject(op, l.reason);
+  // The rmap walk takes the page-table lock a fork in its steps holds.
+  const forking = forkHoldsPage(s, pfn);
+  if (forking !== null) return waits(op, forking);
   // folio_lock: reclaim, migration or another writeback holds the page.
   const locked = pageLocked(s, pfn);
   if (locked !== null) return waits(op, locked);
@@ -180,7 +190,7 @@ export const writeback = (s: State, pfn: Pfn): Outcome => {
   if (!l.frame.dirty) return reject(op, `returns false: folio_clear_dirty_for_io: page ${pfn} is clean`);
   // folio_mkclean() runs the notifiers of every shared mapping of the page (MMU_NOTIFY_PROTECTION_PAGE);
   // invalid_mkclean_vma() skips private ones, whose PTEs of a page-cache page are read-only anyway.
-  const r = invalidateThen(s, rmapRanges(s, pfn, true), 'MMU_NOTIFY_PROTECTION_PAGE', null, { kind: 'page_mkclean', pfn }, (st) => pageMkcleanRest(st, pfn));
+  const r = invalidateThen(s, rmapRanges(s, pfn, true), 'MMU_NOTIFY_PROTECTION_PAGE', null, { kind: 'page_mkclean', pfn, gen: l.frame.gen }, (st) => pageMkcleanRest(st, pfn));
   return done(r.state, r.events);
 };
 

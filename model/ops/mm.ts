@@ -12,6 +12,7 @@ import type { MmId, Pfn, Pte, State, Vma, VmaBacking, VmaId } from '../state.ts'
 import { faultIn, pageLocked } from './fault.ts';
 import { destroyVma } from './vma-teardown.ts';
 import { dropMmUser } from './mm-users.ts';
+import { forkHolds } from './fork-window.ts';
 
 /** The model's worlds are small: a VMA larger than this is not built (ill-formed: a world the model does not build). */
 export const MAX_VMA_PAGES = 1024;
@@ -133,6 +134,9 @@ export const exitMmap = (s: State, mm: MmId): Outcome => {
   const m = s.mms.get(mm);
   if (m?.alive !== true) return illFormed('exit_mmap', `mm ${mm} has already exited (or never existed): exit_mmap runs once`);
   if (mmapWriteLocked(s, mm)) return waits('exit_mmap', `mmap_write_lock of mm ${mm} is held`);
+  // The forking task is inside fork (and the child has not run): neither exits before fork returns.
+  const fork = forkHolds(s, mm);
+  if (fork !== null) return waits('exit_mmap', fork);
   const r = dropMmUser({ ...s, mms: put(s.mms, mm, { ...m, alive: false }) }, mm);
   return done(r.state, r.events);
 };
@@ -177,7 +181,9 @@ export const fork = (s: State, mm: MmId): Outcome => {
     .filter((v) => v.mm === mm && !v.shared && !v.dontcopy && v.anonVma !== null)
     .map((v) => ({ mm, start: v.start, end: v.start + v.npages }));
   const r = invalidateThen(s, ranges, 'MMU_NOTIFY_PROTECTION_PAGE', mm, { kind: 'fork', mm }, (st) => forkRest(st, mm));
-  return done(r.state, r.events);
+  const pending = r.state.mms.get(mm)?.forkWrprotect;
+  const pfns = (p: NonNullable<typeof pending>) => p.ptes.map((x) => r.state.vmas.get(x.vma)!.ptes[x.index]!.pfn);
+  return done(r.state, pending === undefined ? r.events : [...r.events, { kind: 'fork-copied', mm, child: pending.child, pfns: pfns(pending) }]);
 };
 
 /** What fork does once the parent's notifiers returned; a failure now leaves everything as it was. */
@@ -191,6 +197,7 @@ const forkCopy = (s: State, mm: MmId): State | string => {
   const parent = s.mms.get(mm)!;
   const [s0, child] = freshId(s);
   let state: State = { ...s0, mms: put(s0.mms, child, { id: child, alive: true, hasPinned: false, invalidateSeq: 2, users: 1, mmapReaders: 0 }) };
+  const wrprotect: { vma: VmaId; index: number }[] = [];
   for (const v of s.vmas.values()) {
     if (v.mm !== mm || v.dontcopy) continue;
     const childPtes: (Pte | null)[] = [];
@@ -221,15 +228,42 @@ const forkCopy = (s: State, mm: MmId): State | string => {
       } else {
         state = setFrame(state, { ...f, mapcount: f.mapcount + 1, refcount: f.refcount + 1 });
         childPtes.push({ pfn: pte.pfn, writable: false });
-        parentPtes = parentPtes.map((p, j) => (j === i && p !== null ? { ...p, writable: false } : p));
+        // In a world with fork's steps, the parent's PTE is write-protected by ptep_set_wrprotect, a step of its own.
+        if (s.forkSteps && pte.writable) wrprotect.push({ vma: v.id, index: i });
+        else parentPtes = parentPtes.map((p, j) => (j === i && p !== null ? { ...p, writable: false } : p));
       }
     }
     state = setVma(state, { ...v, ptes: parentPtes });
     const [s3, cid] = freshId(state);
     state = setVma(s3, { ...v, id: cid, mm: child, ptes: childPtes, anonVma: v.anonVma === null ? null : cid });
   }
+  // raw_write_seqcount_begin(&src_mm->write_protect_seq) is still open: fork holds the parent's
+  // mmap_write_lock until ptep_set_wrprotect has write-protected these PTEs.
+  if (wrprotect.length > 0) state = { ...state, mms: put(state.mms, mm, { ...state.mms.get(mm)!, forkWrprotect: { child, ptes: wrprotect } }) };
   return state;
 };
+
+/**
+ * The rest of fork's copy_present_pte() in a world with fork's steps:
+ * ptep_set_wrprotect() on every parent PTE fork shares with the child,
+ * then raw_write_seqcount_end(&src_mm->write_protect_seq) and the end of
+ * dup_mmap (mmap_write_unlock): the child can run. A pin taken in between
+ * by pin_user_pages_fast (before 5.11) is on a page that is now
+ * copy-on-write in both processes.
+ */
+export const ptepSetWrprotect = (s: State, mm: MmId): Outcome => {
+  const op = 'ptep_set_wrprotect';
+  const pending = s.mms.get(mm)?.forkWrprotect;
+  if (pending === undefined) return illFormed(op, `no fork of mm ${mm} is between its check of the pages and its write-protect (only fork's own copy_present_pte calls it)`);
+  let state: State = s;
+  for (const { vma, index } of pending.ptes) {
+    const v = state.vmas.get(vma)!;
+    state = setVma(state, { ...v, ptes: v.ptes.map((p, j) => (j === index && p !== null ? { ...p, writable: false } : p)) });
+  }
+  const { forkWrprotect: _, ...parent } = state.mms.get(mm)!;
+  return done({ ...state, mms: put(state.mms, mm, parent) }, [{ kind: 'fork-wrprotected', mm, pfns: pending.ptes.map((p) => state.vmas.get(p.vma)!.ptes[p.index]!.pfn) }]);
+};
+
 
 /**
  * A CPU store by the process at virtual page `addr` that faults: first
@@ -243,6 +277,9 @@ export const writeFault = (s: State, mm: MmId, addr: number, remote = false): Ou
   const op = 'write_fault';
   // A remote fault (a driver's hmm_range_fault, holding mm_users) needs the address space, not the task.
   if (remote ? s.mms.get(mm) === undefined : s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
+  // The fault takes mmap_read_lock (a fork in its steps holds mmap_write_lock, or has not started the child).
+  const fork = forkHolds(s, mm);
+  if (fork !== null) return waits(op, fork);
   const v = findVma(s, mm, addr);
   if (v === undefined) return reject(op, `SIGSEGV: no vma of mm ${mm} covers page ${addr}`);
   if (!v.writable) return reject(op, `SIGSEGV: vma ${v.id} has no VM_WRITE (mprotect)`);

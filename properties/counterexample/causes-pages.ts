@@ -17,6 +17,7 @@
  *   another process's GUP snapshot, that GUP call (vmsplice), the fork, and
  *   the step after which the snapshot's taker stopped mapping the page.
  */
+import { privateMappers } from '../invariants/isolation.ts';
 import type { Event } from '../../model/event.ts';
 import { lastBefore, inOrder, pteAt, type Cause, type Ran } from './causes-steps.ts';
 
@@ -103,7 +104,7 @@ export const gupRelease = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<
 };
 
 /** Which processes map `pfn` privately in a state. */
-const privateMapperSet = (st: Ran['before'], pfn: number): ReadonlySet<number> => new Set([...st.vmas.values()].filter((v) => !v.shared && v.ptes.some((p) => p?.pfn === pfn)).map((v) => v.mm));
+const privateMapperSet = (st: Ran['before'], pfn: number): ReadonlySet<number> => new Set(privateMappers(st, pfn));
 
 /** A store that landed in another process's GUP snapshot: the GUP call, the fork that shared the page, and the step after which its taker stopped mapping it. */
 const storeCauses = (steps: ReadonlyArray<Ran>, k: number, mm: number): ReadonlyArray<Cause> => {

@@ -4,9 +4,21 @@ import { findVma } from '../../model/page.ts';
 import type { Frame, PageArray, State } from '../../model/state.ts';
 import type { Invariant } from '../invariant.ts';
 
+/**
+ * A fork's child whose copy of `pfn` is not taken yet: fork checked the
+ * page and has still to write-protect the parent's PTE (a world with
+ * fork's steps). copy_present_pte sets the child's PTE only after that
+ * write-protect, so until then the page is the parent's alone; the model
+ * sets it one step early, and this leaves it out.
+ */
+const notYetCopiedTo = (s: State, pfn: number): ReadonlyArray<number> =>
+  [...s.mms.values()].flatMap((m) => (m.forkWrprotect?.ptes.some((p) => s.vmas.get(p.vma)?.ptes[p.index]?.pfn === pfn) === true ? [m.forkWrprotect.child] : []));
+
 /** The processes that map `pfn` privately (a PTE in a VMA that is not MAP_SHARED), in id order. */
-const privateMappers = (s: State, pfn: number): ReadonlyArray<number> =>
-  [...new Set([...s.vmas.values()].filter((v) => !v.shared && v.ptes.some((p) => p !== null && p.pfn === pfn)).map((v) => v.mm))].sort((a, b) => a - b);
+export const privateMappers = (s: State, pfn: number): ReadonlyArray<number> => {
+  const pending = notYetCopiedTo(s, pfn);
+  return [...new Set([...s.vmas.values()].filter((v) => !v.shared && !pending.includes(v.mm) && v.ptes.some((p) => p !== null && p.pfn === pfn)).map((v) => v.mm))].sort((a, b) => a - b);
+};
 
 /**
  * The process whose memory a device write is meant for: the mm a mirror

@@ -71,7 +71,7 @@ export const pinCoherent: Invariant = {
         const now = mappedNow(before, a, i);
         if (now !== null && now !== e.pfn)
           return O.some(
-            `device ${e.device} ${e.write ? 'wrote' : 'read'} pfn ${e.pfn}, which mm ${a.mm} got from ${a.kind === 'pin' ? 'pin_user_pages' : 'get_user_pages'} at virtual page ${a.start + i}, but mm ${a.mm} now maps pfn ${now} there: ${e.write ? 'the write is lost to the process' : 'the device reads data the process has replaced'}`,
+            `device ${e.device} ${e.write ? 'wrote' : 'read'} pfn ${e.pfn}, which mm ${a.mm} got from ${a.kind === 'pin' ? `pin_user_pages${a.fast === true ? '_fast' : ''}` : 'get_user_pages'} at virtual page ${a.start + i}, but mm ${a.mm} now maps pfn ${now} there: ${e.write ? 'the write is lost to the process' : 'the device reads data the process has replaced'}`,
           );
       }
     }

@@ -70,7 +70,7 @@ describe('mn_itree_invalidate', () => {
       mmapLocked: null,
       queue: [],
       running: null,
-      then: { kind: 'reclaim', pfn: 0 },
+      then: { kind: 'reclaim', pfn: 0, gen: 0 },
     };
     expect(rangeFor(inv, n)).toEqual({ mm: 0, start: 5, end: 7 });
   });
@@ -78,7 +78,7 @@ describe('mn_itree_invalidate', () => {
   it('a queued notifier that is gone, or whose owner has no driver code, gets no callback thread', () => {
     const s0 = world();
     const n: Notifier = { id: 50, mm: 0, start: 0, end: 1, owner: 42, seq: 1 };
-    const inv: Invalidation = { id: 60, event: 'MMU_NOTIFY_CLEAR', ranges: [{ mm: 0, start: 0, end: 1 }], mmapLocked: null, queue: [49, 50], running: null, then: { kind: 'reclaim', pfn: 0 } };
+    const inv: Invalidation = { id: 60, event: 'MMU_NOTIFY_CLEAR', ranges: [{ mm: 0, start: 0, end: 1 }], mmapLocked: null, queue: [49, 50], running: null, then: { kind: 'reclaim', pfn: 0, gen: 0 } };
     const s: State = { ...s0, notifiers: put(s0.notifiers, 50, n), invalidations: put(s0.invalidations, 60, inv), nextId: 100 };
     const r = callNext(s, 60);
     expect(r.events).toEqual([]);

@@ -3,7 +3,7 @@ import { migrateRest, pageMkcleanRest, reclaimRest } from '../../model/ops/memor
 import type { Op } from '../../model/op.ts';
 import { setFrame } from '../../model/page.ts';
 import type { State } from '../../model/state.ts';
-import { IMPORTER, RAM_PAGES, frame, gup, kinds, mmapAnon, mmapFile, pfnAt, rejectedWith, run, world, writeFault } from './helpers.ts';
+import { IMPORTER, RAM_PAGES, accept, callbackThread, designWorld, frame, gup, kinds, mmapAnon, mmapFile, pfnAt, rejectedWith, run, runThread, world, writeFault } from './helpers.ts';
 
 const insert = (start: number, npages: number, mm = 0): Op => ({ kind: 'mmu_interval_notifier_insert', mm, start, npages, owner: IMPORTER });
 const load = (addr: number, mm = 0): Op => ({ kind: 'load', mm, addr });
@@ -62,7 +62,7 @@ describe('try_to_unmap / try_to_migrate / page_mkclean run the notifiers of ever
     const inv = onlyInvalidation(state);
     expect(inv.event).toBe('MMU_NOTIFY_CLEAR');
     expect(inv.ranges).toEqual([{ mm: 0, start: 2, end: 3 }]);
-    expect(inv.then).toEqual({ kind: 'reclaim', pfn });
+    expect(inv.then).toEqual({ kind: 'reclaim', pfn, gen: s0.frames[pfn]!.gen });
   });
 
   it('reclaim of the second page of a file VMA placed at page 1 invalidates virtual page 2', () => {
@@ -79,7 +79,7 @@ describe('try_to_unmap / try_to_migrate / page_mkclean run the notifiers of ever
     const inv = onlyInvalidation(s2);
     expect(inv.event).toBe('MMU_NOTIFY_CLEAR');
     expect(inv.ranges).toEqual([{ mm: 0, start: 2, end: 3 }]);
-    expect(inv.then).toEqual({ kind: 'migrate_page', pfn });
+    expect(inv.then).toEqual({ kind: 'migrate_page', pfn, gen: s2.frames[pfn]!.gen });
   });
 
   it('writeback invalidates the mapping with MMU_NOTIFY_PROTECTION_PAGE and continues with page_mkclean', () => {
@@ -88,7 +88,7 @@ describe('try_to_unmap / try_to_migrate / page_mkclean run the notifiers of ever
     const inv = onlyInvalidation(state);
     expect(inv.event).toBe('MMU_NOTIFY_PROTECTION_PAGE');
     expect(inv.ranges).toEqual([{ mm: 0, start: 2, end: 3 }]);
-    expect(inv.then).toEqual({ kind: 'page_mkclean', pfn });
+    expect(inv.then).toEqual({ kind: 'page_mkclean', pfn, gen: s0.frames[pfn]!.gen });
   });
 });
 
@@ -147,5 +147,30 @@ describe('what reclaim, migration and page_mkclean find after the notifiers retu
     const s = world();
     const free = s.frames.find((x) => x.free && x.bar === null)!;
     expect(pageMkcleanRest(s, free.pfn).state).toBe(s);
+  });
+});
+
+describe('a page freed and allocated again while reclaim holds it', () => {
+  it("is another page: reclaim's end leaves it mapped where the new fault put it, and does not lock it (hmm-mirror, seed 11)", () => {
+    // pfn 0 at page 0 under the mirror's notifier; reclaim starts (its callback runs), MADV_DONTNEED of page 0
+    // frees pfn 0 meanwhile (the model frees it at the zap; the kernel once reclaim drops its reference),
+    // and a write fault at page 1 gets pfn 0 again.
+    const s0 = run(designWorld('hmm-mirror'), mmapAnon(1), mmapAnon(1), writeFault(0), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }).state;
+    const reclaim = run(s0, { kind: 'reclaim', page: 0 });
+    const reclaimInv = onlyInvalidation(reclaim.state).id;
+    const cb = runThread(reclaim.state, callbackThread(reclaim.events));
+    const dontneed = run(cb.state, { kind: 'madvise', mm: 0, start: 0, npages: 1, advice: 'dontneed' });
+    const cb2 = runThread(dontneed.state, callbackThread(dontneed.events));
+    const zapInv = [...cb2.state.invalidations.keys()].find((i) => i !== reclaimInv)!;
+    const zapped = run(cb2.state, { kind: 'mmu_notifier_invalidate_range_end', inv: zapInv }).state;
+    expect(zapped.frames[0]!.free).toBe(true);
+    const refaulted = run(zapped, writeFault(1)).state;
+    expect(pfnAt(refaulted, 0, 1)).toBe(0);
+    // The new page is not the one reclaim locked: migration may take it, and reclaim's end leaves it alone.
+    expect(accept(refaulted, { kind: 'migrate_page', page: 0 }).events).toContainEqual({ kind: 'page-freed', pfn: 0 });
+    const { state, events } = run(refaulted, { kind: 'mmu_notifier_invalidate_range_end', inv: reclaimInv });
+    expect(events.filter((e) => e.kind === 'page-freed')).toEqual([]);
+    expect(pfnAt(state, 0, 1)).toBe(0);
+    expect(state.frames[0]!.free).toBe(false);
   });
 });

@@ -49,6 +49,12 @@ import {
   writeFault,
 } from './helpers.ts';
 
+/** pin_user_pages_fast(FOLL_WRITE) of one page at `start` of mm 0. */
+const pinFast = (start: number): Op => ({ kind: 'pin_user_pages_fast', mm: 0, start, npages: 1, write: true, longterm: false, p2pdma: false });
+
+/** The test world with fork's copy_page_range in two steps (a GUP-fast can run between them). */
+const forkStepsWorld = (): State => makeWorld({ ...worldSpec(), forkSteps: true });
+
 // ---------------------------------------------------------------------------
 // (a) the static scan
 
@@ -227,7 +233,7 @@ const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
 const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/driver-thread.ts': ['ill-formed', 'ill-formed', 'waits'],
   'model/ops/continuation.ts': ['ill-formed', 'waits'],
-  'model/ops/cpu.ts': ['ill-formed', 'SIGSEGV', 'via r.left'],
+  'model/ops/cpu.ts': ['ill-formed', 'waits', 'SIGSEGV', 'waits', 'via r.left'],
   'model/ops/dma-only-sgl.ts': ['ill-formed', '-EFAULT', '-EFAULT', '-EINVAL', 'via r', 'via pinned.left', '-EREMOTEIO', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/dma-page.ts': ['ill-formed', 'ill-formed', 'DMA_MAPPING_ERROR', 'ill-formed', 'ill-formed'],
   'model/ops/dmabuf.ts': [
@@ -236,18 +242,19 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   ],
   'model/ops/dmabuf-importer.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
-  'model/ops/gup.ts': ['via r.left', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via r.left', 'ill-formed'],
+  'model/ops/gup.ts': ['via r.left', 'via r.left', '-EFAULT', 'waits', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via r.left', 'ill-formed'],
   'model/ops/hmm.ts': ['-EFAULT', 'ill-formed', 'ill-formed', 'waits', 'waits', '-EBUSY', '-EFAULT', '-EFAULT', 'waits', '-EPERM', 'ill-formed', 'waits', 'waits'],
   'model/ops/importer.ts': ['ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
-  'model/ops/memory.ts': ['via l.reason', 'via busy', 'ill-formed', 'ill-formed', 'via l.reason', 'via busy', '-ENOMEM', '-EAGAIN', 'via l.reason', 'waits', 'returns false'],
+  'model/ops/memory.ts': ['via l.reason', 'waits', 'via busy', 'ill-formed', 'ill-formed', 'via l.reason', 'waits', 'via busy', '-ENOMEM', '-EAGAIN', 'via l.reason', 'waits', 'waits', 'returns false'],
   'model/ops/mirror.ts': ['ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/mm-users.ts': ['ill-formed', 'returns false', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'returns NULL'],
   'model/ops/mm.ts': [
     'ill-formed', 'waits', '-EINVAL', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', '-ENODEV', '-ENOMEM',
     'ill-formed', '-EINVAL', 'waits',
-    'ill-formed', 'waits',
+    'ill-formed', 'waits', 'waits',
     'ill-formed', 'waits', 'waits', 'via copied',
-    'ill-formed', 'SIGSEGV', 'SIGSEGV', 'ill-formed', 'via r.left',
+    'ill-formed',
+    'ill-formed', 'waits', 'SIGSEGV', 'SIGSEGV', 'ill-formed', 'via r.left',
   ],
   'model/ops/mprotect.ts': ['ill-formed', 'waits', '-ENOMEM'],
   'model/ops/madvise.ts': ['ill-formed', 'waits', '-ENOMEM', '-EINVAL', '-EINVAL'],
@@ -268,7 +275,7 @@ const HELPERS: Readonly<Record<string, { readonly file: string; readonly reasons
   filemapFault: { file: 'model/ops/fault.ts', reasons: ['SIGBUS', '-ENOMEM'] },
   faultIn: { file: 'model/ops/fault.ts', reasons: ['waits', 'SIGBUS'] },
   // gup() also passes faultIn's reasons on, a SIGBUS as -EFAULT.
-  gup: { file: 'model/ops/gup.ts', reasons: ['-EFAULT', 'returns 0', '-EINVAL', '-EFAULT', '-EFAULT', '-EFAULT', '-EREMOTEIO', '-EFAULT'] },
+  gup: { file: 'model/ops/gup.ts', reasons: ['-EFAULT', 'waits', 'returns 0', '-EINVAL', '-EFAULT', '-EFAULT', '-EFAULT', '-EREMOTEIO', '-EFAULT'] },
   held: { file: 'model/ops/gup.ts', reasons: ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'] },
   isolated: { file: 'model/ops/memory.ts', reasons: ['-EBUSY'] },
   lruPage: { file: 'model/ops/memory.ts', reasons: ['ill-formed', '-EBUSY', 'returns 0', '-EBUSY', '-EBUSY'] },
@@ -489,6 +496,9 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'an exited mm runs no code: ill-formed', state: exited, op: { kind: 'fork', mm: 0 }, reason: 'ill-formed: mm 0 has exited' },
     { kernel: 'munmap holds mmap_write_lock: fork waits', state: () => unmapping().state, op: { kind: 'fork', mm: 0 }, reason: 'waits: mmap_write_lock of mm 0 is held' },
   ],
+  ptep_set_wrprotect: [
+    { kernel: "only fork's own copy_present_pte write-protects, in its window: ill-formed elsewhere", state: world, op: { kind: 'ptep_set_wrprotect', mm: 0 }, reason: 'ill-formed: no fork of mm 0 is between its check of the pages and its write-protect' },
+  ],
   write_fault: [
     { kernel: 'handle_mm_fault finds no VMA: SIGSEGV', state: world, op: writeFault(0), reason: 'SIGSEGV: no vma of mm 0 covers page 0' },
     { kernel: 'a write fault on a VMA without VM_WRITE is SIGSEGV', state: () => run(world(), mmapAnon(1), { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: false }).state, op: writeFault(0), reason: 'SIGSEGV: vma 1 has no VM_WRITE' },
@@ -541,6 +551,11 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'pin_user_pages returns -EINVAL for FOLL_PCI_P2PDMA with FOLL_LONGTERM', state: () => run(world(), mmapP2pmem(1)).state, op: pin(0, 1, true, { p2pdma: true, longterm: true }), reason: '-EINVAL: FOLL_PCI_P2PDMA cannot be combined with FOLL_LONGTERM' },
     { kernel: 'check_vma_flags returns -EFAULT for FOLL_LONGTERM|FOLL_WRITE on a file mapping', state: () => run(world(), mmapFile(1)).state, op: pin(0, 1, true, { longterm: true }), reason: '-EFAULT: FOLL_LONGTERM|FOLL_WRITE on vma 1' },
     { kernel: 'a faulted-in anon page with no free RAM: -ENOMEM', state: () => run(oneRamPage(), mmapAnon(2), writeFault(0)).state, op: pin(1, 1, true), reason: '-ENOMEM: no free RAM page (VM_FAULT_OOM)' },
+  ],
+  pin_user_pages_fast: [
+    { kernel: 'an exited mm has no VMAs: -EFAULT', state: exited, op: pinFast(0), reason: '-EFAULT: mm 0 has exited' },
+    { kernel: 'the slow path finds no VMA: -EFAULT (check_vma_flags)', state: world, op: pinFast(0), reason: '-EFAULT: no vma of mm 0 covers page 0' },
+    { kernel: 'write_protect_seq is odd (5.11): the slow path waits for the mmap_write_lock fork holds', state: () => run(forkStepsWorld(), mmapAnon(1), writeFault(0), { kind: 'fork', mm: 0 }).state, op: pinFast(0), reason: 'waits: mmap_write_lock of mm 0 is held by fork' },
   ],
   put_page: [
     { kernel: "a pipe's buffers are released by reading the pipe, not by a driver: ill-formed", state: () => run(world(), mmapAnon(1), { kind: 'vmsplice', mm: 0, start: 0, npages: 1 }).state, op: { kind: 'put_page', pages: 2 }, reason: "ill-formed: pages 2 are a pipe's buffers" },
@@ -837,6 +852,12 @@ interface Misuse {
 }
 
 const NEVER_REFUSED: { readonly [K in OpKind]?: Misuse } = {
+  ptep_set_wrprotect: {
+    why: "void: fork's own step",
+    misuse: 'write-protecting a page that pin_user_pages_fast pinned after fork found it unpinned (before 5.11): the pin stays, on a page now copy-on-write in both processes',
+    state: () => run(makeWorld({ ...worldSpec({ ...currentEra, gupFastChecksWriteProtectSeq: false }), forkSteps: true }), mmapAnon(1), writeFault(0), { kind: 'fork', mm: 0 }, pinFast(0)).state,
+    op: { kind: 'ptep_set_wrprotect', mm: 0 },
+  },
   exit_mmap: { why: 'void', misuse: 'exit while a driver still holds a pin on its memory', state: () => run(world(), mmapAnon(1), pin(0, 1, true)).state, op: { kind: 'exit_mmap', mm: 0 } },
   put_page: { why: 'void', misuse: 'put_page while the pages are still mapped for DMA', state: () => { const s = table(); return run(s, { kind: 'dma_map_sg', dev: IMPORTER, sgl: 3, dir: 'from-device' }).state; }, op: { kind: 'put_page', pages: 2 } },
   unpin_user_pages: { why: 'void', misuse: 'unpin without dirtying a file page a device wrote', state: () => deviceWrote(mmapFile(1)), op: { kind: 'unpin_user_pages', pages: 2 } },
