@@ -9,7 +9,7 @@ import type { Changed } from '../page.ts';
 import { done, illFormed, waits, type Outcome } from '../result.ts';
 import type { Continuation, InvalidationId, State } from '../state.ts';
 import { endInvalidation } from './invalidate.ts';
-import { holdsPage } from './fault.ts';
+import { holdsPage, pageOfMmLocked } from './fault.ts';
 import { migrateRest, pageMkcleanRest, reclaimRest } from './memory.ts';
 import { exitRest, forkRest, munmapRest, wpPageCopyRest } from './mm.ts';
 import { dontneedRest } from './madvise.ts';
@@ -47,6 +47,13 @@ export const mmuNotifierInvalidateRangeEnd = (s: State, id: InvalidationId): Out
     inv.queue.length > 0
   )
     return waits(op, `invalidation ${id} still has callbacks to run`);
+  // fork copies the address space here (the model's dup_mmap: anon_vma_fork, then copy_page_range);
+  // anon_vma_fork takes the anon_vma lock that reclaim's or migration's rmap walk holds while their
+  // callbacks run, so the child does not map a page those are unmapping: fork waits for them.
+  if (inv.then.kind === 'fork') {
+    const busy = pageOfMmLocked(s, inv.then.mm);
+    if (busy !== null) return waits(op, `fork's anon_vma_fork waits for the anon_vma lock: ${busy}`);
+  }
   const r = rest(s, inv.then);
   return done(endInvalidation(r.state, id), [...r.events, { kind: 'invalidate-range-end', inv: id }]);
 };

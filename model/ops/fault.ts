@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { replaceAt } from '../collections.ts';
 import type { Changed } from '../page.ts';
 import { allocRamPage, isZeroPage, putPage, setFrame, setVma, zeroPfn } from '../page.ts';
-import type { Invalidation, Pfn, State, Vma } from '../state.ts';
+import type { Invalidation, MmId, Pfn, State, Vma } from '../state.ts';
 
 /**
  * Why page `pfn` is locked now, or null: reclaim, migration and writeback
@@ -20,6 +20,18 @@ export const pageLocked = (s: State, pfn: Pfn): string | null => {
   const i = lockedBy(s, pfn);
   if (i === undefined) return null;
   return `page ${pfn} is locked by ${i.then.kind === 'page_mkclean' ? 'writeback (page_mkclean)' : i.then.kind === 'reclaim' ? 'reclaim' : 'migration'}, whose invalidation ${i.id} is in progress`;
+};
+
+/** Why a page `mm` maps (outside VM_DONTCOPY VMAs) is locked by reclaim, migration or writeback, or null: fork waits for such a page. */
+export const pageOfMmLocked = (s: State, mm: MmId): string | null => {
+  for (const v of s.vmas.values()) {
+    if (v.mm !== mm || v.dontcopy) continue;
+    for (const p of v.ptes) {
+      const locked = p === null ? null : pageLocked(s, p.pfn);
+      if (locked !== null) return locked;
+    }
+  }
+  return null;
 };
 
 /**

@@ -44,6 +44,9 @@ export const mmapWriteBusy = (s: State, mm: MmId): string | null => {
   // madvise(MADV_DONTNEED) holds mmap_read_lock across its notifiers.
   const dontneed = [...s.invalidations.values()].find((i) => i.then.kind === 'madvise_dontneed' && i.then.mm === mm);
   if (dontneed !== undefined) return `mmap_read_lock of mm ${mm} is held by madvise(MADV_DONTNEED) (invalidation ${dontneed.id})`;
+  // So does a write fault across its COW break's notifiers (wp_page_copy): handle_mm_fault runs under it.
+  const fault = [...s.invalidations.values()].find((i) => i.then.kind === 'wp_page_copy' && i.then.mm === mm);
+  if (fault !== undefined) return `mmap_read_lock of mm ${mm} is held by a write fault's COW break (invalidation ${fault.id})`;
   const readers = s.mms.get(mm)?.mmapReaders ?? 0;
   return readers > 0 ? `mmap_read_lock of mm ${mm} is held by ${readers} driver thread${readers === 1 ? '' : 's'}` : null;
 };

@@ -9,7 +9,7 @@ import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { Changed } from '../page.ts';
 import { invalidateThen, mmapWriteBusy, mmapWriteLocked } from './invalidate.ts';
 import type { MmId, Pfn, Pte, State, Vma, VmaBacking, VmaId } from '../state.ts';
-import { faultIn, pageLocked } from './fault.ts';
+import { faultIn, pageOfMmLocked } from './fault.ts';
 import { destroyVma } from './vma-teardown.ts';
 import { dropMmUser } from './mm-users.ts';
 import { forkHolds } from './fork-window.ts';
@@ -170,8 +170,8 @@ export const fork = (s: State, mm: MmId): Outcome => {
   // swap entry it has become, and the child waits for it like the parent. The model's continuation
   // names the page by pfn and would change the child's PTE without the child's notifiers, so fork
   // waits for the page instead (the same outcome: nobody reads the old frame through the child).
-  const locked = [...s.vmas.values()].filter((v) => v.mm === mm && !v.dontcopy).flatMap((v) => v.ptes.flatMap((p) => (p === null ? [] : [pageLocked(s, p.pfn)]))).find((x) => x !== null);
-  if (locked !== undefined && locked !== null) return waits(op, locked);
+  const locked = pageOfMmLocked(s, mm);
+  if (locked !== null) return waits(op, locked);
   const copied = forkCopy(s, mm);
   if (typeof copied === 'string') return reject(op, copied);
   // copy_page_range() of a COW mapping with an anon_vma runs the parent's notifiers over

@@ -174,3 +174,30 @@ describe('a page freed and allocated again while reclaim holds it', () => {
     expect(state.frames[0]!.free).toBe(false);
   });
 });
+
+describe('what the kernel serialises with a lock the model holds across callbacks (hmm-mirror, seeds 12 and 6)', () => {
+  /** hmm-mirror's world: pfn 0 written at page 0 of mm 0, under a notifier of the mirror. */
+  const mirrored = (): State => run(designWorld('hmm-mirror'), mmapAnon(1), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }, writeFault(0)).state;
+
+  it("fork's copy waits while reclaim's rmap walk holds a page of the parent: the child never maps a page reclaim is unmapping", () => {
+    const forked = run(mirrored(), { kind: 'fork', mm: 0 });
+    const forkInv = onlyInvalidation(forked.state).id;
+    const afterCb = runThread(forked.state, callbackThread(forked.events)).state;
+    const reclaim = run(afterCb, { kind: 'reclaim', page: 0 });
+    expect(rejectedWith(reclaim.state, { kind: 'mmu_notifier_invalidate_range_end', inv: forkInv })).toBe(
+      "waits: fork's anon_vma_fork waits for the anon_vma lock: page 0 is locked by reclaim, whose invalidation 5 is in progress",
+    );
+    // Once reclaim is done (the page is gone), fork copies an address space without it.
+    const reclaimed = run(runThread(reclaim.state, callbackThread(reclaim.events)).state, { kind: 'mmu_notifier_invalidate_range_end', inv: 5 }).state;
+    expect(reclaimed.frames[0]!.free).toBe(true);
+    const child = run(reclaimed, { kind: 'mmu_notifier_invalidate_range_end', inv: forkInv }).state;
+    expect([...child.vmas.values()].filter((v) => v.mm !== 0).map((v) => v.ptes)).toEqual([[null]]);
+  });
+
+  it("a write fault holds mmap_read_lock across its COW break's callbacks: mprotect waits for it", () => {
+    const zeroMapped = run(designWorld('hmm-mirror'), mmapAnon(1), { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 1, owner: IMPORTER }, { kind: 'load', mm: 0, addr: 0 }).state;
+    const fault = run(zeroMapped, writeFault(0));
+    expect(onlyInvalidation(fault.state).then.kind).toBe('wp_page_copy');
+    expect(rejectedWith(fault.state, { kind: 'mprotect', mm: 0, start: 0, npages: 1, write: false })).toMatch(/^waits: mmap_read_lock of mm 0 is held by a write fault's COW break/);
+  });
+});

@@ -232,7 +232,7 @@ const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
  */
 const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/driver-thread.ts': ['ill-formed', 'ill-formed', 'waits'],
-  'model/ops/continuation.ts': ['ill-formed', 'waits'],
+  'model/ops/continuation.ts': ['ill-formed', 'waits', 'waits'],
   'model/ops/cpu.ts': ['ill-formed', 'waits', 'SIGSEGV', 'waits', 'via r.left'],
   'model/ops/dma-only-sgl.ts': ['ill-formed', '-EFAULT', '-EFAULT', '-EINVAL', 'via r', 'via pinned.left', '-EREMOTEIO', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/dma-page.ts': ['ill-formed', 'ill-formed', 'DMA_MAPPING_ERROR', 'ill-formed', 'ill-formed'],
