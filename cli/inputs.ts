@@ -23,8 +23,11 @@ export const today = (): string => new Date().toISOString().slice(0, 10);
 
 export const readInputs = (path: string): ReadonlyArray<E.Either<LoadError, Input>> => {
   const read = readInput(path);
-  if (E.isLeft(read)) return [read];
-  const { source, text } = read.right;
+  return E.isLeft(read) ? [read] : inputsOf(read.right.source, read.right.text);
+};
+
+/** The counterexamples in `text` read from `source` (readInputs without the reading). */
+export const inputsOf = (source: string, text: string): ReadonlyArray<E.Either<LoadError, Input>> => {
   // A .json file is read as JSON whatever it starts with: its errors are the loader's, not a paste's.
   if (source.endsWith('.json') || looksLikeJson(text))
     return [E.map((cx: Counterexample): Input => ({ where: fileName(source), counterexample: cx, pasted: undefined }))(decodeCounterexample(source, text))];

@@ -23,7 +23,7 @@ const blocks = (file: string): ReadonlyArray<string> => {
 const docs = readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
 
 describe('the examples in docs/', () => {
-  const files = docs.flatMap((d) => blocks(d).filter((b) => b.includes('"format": "dmacheck-counterexample"')).map((b) => [d, b] as const));
+  const files = docs.flatMap((d) => blocks(d).filter((b) => b.trimStart().startsWith('{') && b.includes('"format": "dmacheck-counterexample"')).map((b) => [d, b] as const));
   const reports = docs.flatMap((d) => blocks(d).filter((b) => /^dmacheck counterexample [0-9a-f]{10}/.test(b) && /^ +1\. /m.test(b)).map((b) => [d, b] as const));
 
   it('there are examples of both kinds', () => {

@@ -154,7 +154,8 @@ export const mermaidReport = (cx: Counterexample, c: Citation): string => {
       lines.push('  end');
     }
   });
-  // The file itself as a Mermaid comment (drawn by nobody), so the diagram replays as the other reports do.
-  lines.push(`%% ${COUNTEREXAMPLE_ELEMENT}: ${JSON.stringify(cx.file)}`);
+  // The file itself as a Mermaid comment (drawn by nobody), so the diagram replays as the other reports
+  // do; a blank between tokens, so that a mail client's re-wrap breaks it only where a blank goes back.
+  lines.push(`%% ${COUNTEREXAMPLE_ELEMENT}: ${JSON.stringify(cx.file, null, 1).replace(/\n\s*/g, ' ')}`);
   return `${lines.join('\n')}\n`;
 };

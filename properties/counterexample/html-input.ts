@@ -8,6 +8,7 @@
  * which JSON.parse reads back as they were.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { mailLines } from './mail.ts';
 
 export const COUNTEREXAMPLE_ELEMENT = 'dmacheck-counterexample';
 
@@ -25,11 +26,40 @@ export const counterexampleInPage = (text: string): E.Either<string, string> => 
   return E.right(text.slice(at + OPEN.length, end));
 };
 
-/** Whether `text` is a Mermaid diagram (what `report --format mermaid` writes starts so). */
-export const looksLikeMermaid = (text: string): boolean => /^[\s\ufeff]*sequenceDiagram\s/.test(text);
+const MARKER = `%% ${COUNTEREXAMPLE_ELEMENT}:`;
 
-/** The counterexample file's JSON text in a Mermaid report, or why there is none. */
+/**
+ * Whether `text` is a Mermaid diagram (what `report --format mermaid`
+ * writes starts so), or holds one's file line (the diagram pasted into a
+ * mail, with prose around it) and no text or markdown report.
+ */
+export const looksLikeMermaid = (text: string): boolean => /^[\s\ufeff]*sequenceDiagram\s/.test(text) || (text.includes(MARKER) && !/dmacheck counterexample [0-9a-f]{10}/.test(text));
+
+/**
+ * The counterexample file's JSON text in a Mermaid report, or why there is
+ * none. The diagram may come back from a mail: quoted, CRLF, and its last
+ * line re-wrapped at spaces. The file is read from the marker on, joining
+ * the lines that follow with the space a re-wrap took out, until it is
+ * whole JSON (what follows it in the mail is left alone).
+ */
 export const counterexampleInDiagram = (text: string): E.Either<string, string> => {
-  const m = new RegExp(`^\\s*%% ${COUNTEREXAMPLE_ELEMENT}: (.*)$`, 'm').exec(text);
-  return m === null ? E.left(`a Mermaid diagram without a dmacheck counterexample in it (no '%% ${COUNTEREXAMPLE_ELEMENT}:' line; report --format mermaid writes one)`) : E.right(m[1]!);
+  const lines = mailLines(text).map((l) => l.text.trim());
+  const at = lines.findIndex((l) => l.startsWith(MARKER));
+  if (at < 0) return E.left(`a Mermaid diagram without a dmacheck counterexample in it (no '${MARKER}' line; report --format mermaid writes one)`);
+  let json = lines[at]!.slice(MARKER.length).trim();
+  for (let i = at + 1; ; i++) {
+    if (parses(json)) return E.right(json);
+    if (i >= lines.length || lines[i] === '') break;
+    json = `${json} ${lines[i]}`;
+  }
+  return E.left(`line ${at + 1}: the file after '${MARKER}' is not whole JSON (cut off, or changed)`);
+};
+
+const parses = (json: string): boolean => {
+  try {
+    JSON.parse(json);
+    return true;
+  } catch {
+    return false;
+  }
 };

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultWorld } from '../../model/designs/world-choice.ts';
 import { mermaidReport } from '../../cli/cite/mermaid.ts';
+import { inputsOf } from '../../cli/inputs.ts';
 import { markdownReport } from '../../cli/cite/markdown.ts';
 import { textReport } from '../../cli/cite/text.ts';
 import { defaults, type CheckArgs } from '../../cli/args.ts';
@@ -148,6 +149,21 @@ describe('a report pasted into a mail replays as it stands', () => {
     expect(all.map((r) => (E.isRight(r) ? r.right.counterexample.file.steps : r.left))).toEqual(files.map((cx) => cx.file.steps));
     const lines = text.split('\n');
     for (const r of all) expect(lines[(r as E.Right<Pasted>).right.report.line - 1]).toMatch(/dmacheck counterexample/);
+  });
+});
+
+describe('a Mermaid diagram pasted into a mail replays from its last line', () => {
+  const files = corpusFiles('counterexamples').map((f) => (loadCounterexample(f) as E.Right<Counterexample>).right);
+  it('any corpus trace, its diagram re-wrapped, quoted and surrounded by prose, reads back as the same file', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: files.length - 1 }), manglings(fc.integer({ min: 40, max: 100 })), (k, m) => {
+        const cx = files[k]!;
+        const mail = mangle(mermaidReport(cx, citationOf(cx)), m, () => true);
+        const [read] = inputsOf('mail.txt', mail);
+        expect(read !== undefined && E.isRight(read) && read.right.counterexample.file).toEqual(cx.file);
+      }),
+      { numRuns: Math.min(RUNS, 60), seed: 3 },
+    );
   });
 });
 
