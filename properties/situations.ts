@@ -77,6 +77,12 @@ export const situations: ReadonlyArray<Situation> = [
   },
   { id: 'device-access-to-gup-page', invariant: 'pin-coherent', what: 'a device reaches a page through a GUP reference', reached: exercisedBy('pin-coherent') },
   {
+    id: 'gup-fast-in-fork-window',
+    invariant: 'pin-coherent',
+    what: "pin_user_pages_fast runs while a fork of its process is between its check of the pages and its write-protect (write_protect_seq odd)",
+    reached: (before, op) => op.kind === 'pin_user_pages_fast' && before.mms.get(op.mm)?.forkWrprotect !== undefined,
+  },
+  {
     id: 'fork-with-pinned-page',
     invariant: 'pin-coherent',
     what: 'a process forks while one of its anonymous pages is pinned',
