@@ -105,7 +105,7 @@ export const stateGraph = (design: Design, maxStates: number, key: (s: State) =>
 };
 
 /** Kernel calls that finish work already under way, not a new action of a user or an administrator. */
-const KERNEL_GOES_ON: ReadonlySet<string> = new Set(['memunmap_pages', 'mmu_notifier_invalidate_range_end']);
+const KERNEL_GOES_ON: ReadonlySet<string> = new Set(['memunmap_pages', 'mmu_notifier_invalidate_range_end', 'ptep_set_wrprotect']);
 
 /** Predecessors of every state (over the edges `keep` allows). */
 const predecessors = (g: StateGraph, keep: (i: number, e: number) => boolean = () => true): number[][] => {

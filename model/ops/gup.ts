@@ -177,6 +177,8 @@ export const pinUserPagesFast = (s: State, mm: MmId, start: number, npages: numb
   const op = 'pin_user_pages_fast';
   if (s.mms.get(mm)?.alive !== true) return reject(op, `-EFAULT: mm ${mm} has exited (it has no VMAs)`);
   const fork = forkHolds(s, mm);
+  // GUP-fast walks current->mm: a fork's child makes no call before fork has returned.
+  if (fork !== null && s.mms.get(mm)?.forkWrprotect === undefined) return waits(op, fork);
   const seqOdd = s.mms.get(mm)?.forkWrprotect !== undefined;
   const fast = !(seqOdd && s.era.gupFastChecksWriteProtectSeq) && Number.isInteger(npages) && npages >= 1 && !(flags.p2pdma && flags.longterm) ? fastWalk(s, mm, start, npages, flags) : null;
   if (fast === null) {
@@ -201,11 +203,13 @@ export const pinUserPagesFast = (s: State, mm: MmId, start: number, npages: numb
 /**
  * gup_fast's walk of `npages` from `start` (gup_pte_range): the pages it
  * can pin without a lock, or null where it must leave one to the slow
- * path. FOLL_LONGTERM is left to the slow path too (it may migrate the
- * page first).
+ * path. FOLL_LONGTERM takes the walk too (the kernel leaves only pages it
+ * must migrate first, CMA and ZONE_MOVABLE, not modelled, to the slow
+ * path), except where the slow path would refuse or unshare: a writable
+ * pin of a shared file page from 6.5 (folio_fast_pin_allowed), a read-only
+ * one of a page that is not anonymous in a COW mapping from 6.2.
  */
 const fastWalk = (s: State, mm: MmId, start: number, npages: number, flags: GupFlags): { readonly pfns: ReadonlyArray<Pfn>; readonly vmas: ReadonlyArray<VmaId> } | null => {
-  if (flags.longterm) return null;
   const pfns: Pfn[] = [];
   const vmas: VmaId[] = [];
   for (let i = 0; i < npages; i++) {
@@ -216,6 +220,8 @@ const fastWalk = (s: State, mm: MmId, start: number, npages: number, flags: GupF
     if (!f.structPage || f.bar !== null || isZeroPage(f)) return null;
     // gup_must_unshare(): a read-only pin of an anon page that may be shared needs the slow path's unshare fault.
     if (!flags.write && !pte.writable && f.mapping.kind === 'anon' && s.era.pinUnsharesReadOnly) return null;
+    if (flags.longterm && flags.write && f.mapping.kind === 'file' && v.shared && s.era.longtermFileGate) return null;
+    if (flags.longterm && !flags.write && !pte.writable && f.mapping.kind !== 'anon' && !v.shared && s.era.longtermUnsharesCow) return null;
     pfns.push(pte.pfn);
     vmas.push(v.id);
   }

@@ -33,14 +33,18 @@ const subscribers = (s: State, ranges: ReadonlyArray<NotifyRange>): ReadonlyArra
 /** Is an invalidation of `mm` in progress (`invalidate_seq` odd)? */
 export const invalidating = (s: State, mm: MmId): boolean => (s.mms.get(mm)?.invalidateSeq ?? 0) % 2 === 1;
 
-/** Does a path holding `mmap_write_lock(mm)` sit in an invalidation? Then mmap_lock takers wait. */
-export const mmapWriteLocked = (s: State, mm: MmId): boolean => [...s.invalidations.values()].some((i) => i.mmapLocked === mm);
+/**
+ * Does a path hold `mmap_write_lock(mm)` across steps: one sitting in an
+ * invalidation, or a fork between its check and its write-protect (which
+ * also keeps its child from running)? Then mmap_lock takers wait.
+ */
+export const mmapWriteLocked = (s: State, mm: MmId): boolean => [...s.invalidations.values()].some((i) => i.mmapLocked === mm) || forkHolds(s, mm) !== null;
 
 /** Why `mmap_write_lock(mm)` would sleep now (a writer in an invalidation, or readers holding it), or null when it is free. */
 export const mmapWriteBusy = (s: State, mm: MmId): string | null => {
-  if (mmapWriteLocked(s, mm)) return `mmap_write_lock of mm ${mm} is held`;
   const fork = forkHolds(s, mm);
   if (fork !== null) return fork;
+  if (mmapWriteLocked(s, mm)) return `mmap_write_lock of mm ${mm} is held`;
   // madvise(MADV_DONTNEED) holds mmap_read_lock across its notifiers.
   const dontneed = [...s.invalidations.values()].find((i) => i.then.kind === 'madvise_dontneed' && i.then.mm === mm);
   if (dontneed !== undefined) return `mmap_read_lock of mm ${mm} is held by madvise(MADV_DONTNEED) (invalidation ${dontneed.id})`;

@@ -133,10 +133,10 @@ export const munmapRest = (s: State, vmas: ReadonlyArray<VmaId>): Changed =>
 export const exitMmap = (s: State, mm: MmId): Outcome => {
   const m = s.mms.get(mm);
   if (m?.alive !== true) return illFormed('exit_mmap', `mm ${mm} has already exited (or never existed): exit_mmap runs once`);
-  if (mmapWriteLocked(s, mm)) return waits('exit_mmap', `mmap_write_lock of mm ${mm} is held`);
   // The forking task is inside fork (and the child has not run): neither exits before fork returns.
   const fork = forkHolds(s, mm);
   if (fork !== null) return waits('exit_mmap', fork);
+  if (mmapWriteLocked(s, mm)) return waits('exit_mmap', `mmap_write_lock of mm ${mm} is held`);
   const r = dropMmUser({ ...s, mms: put(s.mms, mm, { ...m, alive: false }) }, mm);
   return done(r.state, r.events);
 };

@@ -51,6 +51,9 @@ describe("fork's copy in two steps", () => {
     expect(rejectedWith(w, { kind: 'exit_mmap', mm: 0 })).toMatch(/^waits: /);
     expect(rejectedWith(w, { kind: 'migrate_page', page: 0 })).toBe('waits: fork of mm 0 holds the page-table lock of pfn 0 (copy_page_range)');
     expect(rejectedWith(w, { kind: 'store', mm: 2, addr: 0 })).toBe('waits: mm 2 is the child of fork of mm 0, which has not returned yet');
+    // What takes mmap_read_lock through mmapWriteLocked waits too (a review found MADV_DONTNEED accepted here).
+    expect(rejectedWith(w, { kind: 'madvise', mm: 0, start: 0, npages: 1, advice: 'dontneed' })).toMatch(/^waits: /);
+    expect(rejectedWith(inWindow(era510), { ...pinFast(false), mm: 2 } as Op)).toBe('waits: mm 2 is the child of fork of mm 0, which has not returned yet');
     // A store through the present writable PTE takes no lock: it lands in the page before fork write-protects it.
     expect(accept(w, { kind: 'store', mm: 0, addr: 0 }).events).toContainEqual({ kind: 'cpu-access', pfn: 0, via: 'store', io: false });
   });
@@ -79,6 +82,11 @@ describe('pin_user_pages_fast', () => {
     const moved = accept(shared, writeFault(0)).state;
     expect(pte(moved, 0).pfn).not.toBe(0);
     expect(moved.pageArrays.get(4)!.pfns).toEqual([0]);
+  });
+
+  it('before 5.11 a FOLL_LONGTERM pin takes the lockless walk too (ib_umem_get races fork as a short-term pin does)', () => {
+    const pinned = accept(inWindow(era510), { ...pinFast(), longterm: true } as Op).state;
+    expect(pinned.frames[0]!.pincount).toBe(1);
   });
 
   it("from 5.11 it sees write_protect_seq odd and waits for fork's mmap_write_lock; after fork, its slow path gives the parent its own copy first", () => {

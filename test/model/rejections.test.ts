@@ -242,7 +242,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   ],
   'model/ops/dmabuf-importer.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
-  'model/ops/gup.ts': ['via r.left', 'via r.left', '-EFAULT', 'waits', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via r.left', 'ill-formed'],
+  'model/ops/gup.ts': ['via r.left', 'via r.left', '-EFAULT', 'waits', 'waits', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via r.left', 'ill-formed'],
   'model/ops/hmm.ts': ['-EFAULT', 'ill-formed', 'ill-formed', 'waits', 'waits', '-EBUSY', '-EFAULT', '-EFAULT', 'waits', '-EPERM', 'ill-formed', 'waits', 'waits'],
   'model/ops/importer.ts': ['ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/memory.ts': ['via l.reason', 'waits', 'via busy', 'ill-formed', 'ill-formed', 'via l.reason', 'waits', 'via busy', '-ENOMEM', '-EAGAIN', 'via l.reason', 'waits', 'waits', 'returns false'],
