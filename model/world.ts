@@ -29,6 +29,26 @@ export interface WorldSpec {
 /** The bounds every design's world has unless it says otherwise. */
 export const defaultBounds: WorldBounds = { vmas: 3, mms: 3, notifiers: 2, ios: 2, mappings: 2 };
 
+/**
+ * Linux 5.9 and 5.10: early COW of pinned pages at fork (5.9), and none of
+ * the later switches (write_protect_seq in GUP-fast came in 5.11). The
+ * designs that show that era's holes run on it.
+ */
+export const era59: Era = {
+  forkEarlyCow: true,
+  p2pGupGate: false,
+  longtermFileGate: false,
+  cowReuseOnlyUnreferenced: true,
+  pinUnsharesReadOnly: false,
+  dmaMapSgP2pdma: false,
+  reclaimKeepsPinnedPrivate: false,
+  longtermUnsharesCow: false,
+  pinSkipsZeroPage: false,
+  gupBreaksCow: false,
+  vfioDmabufRefusesPin: false,
+  gupFastChecksWriteProtectSeq: false,
+};
+
 /** Today's kernel: every fix named in `Era` is in. */
 export const currentEra: Era = {
   forkEarlyCow: true,

@@ -6,22 +6,14 @@ import * as env from './environment.ts';
 import { completeIo, IMPORTER, startIo } from './gup-io.ts';
 import { mapPage, misuseTemplates, unmapPage } from './misuse.ts';
 import type { Era } from '../state.ts';
+import { era59 } from '../world.ts';
 
-/** Linux 5.9 to 5.18: early COW at fork, no FAULT_FLAG_UNSHARE, no P2PDMA support in dma_map_sg, no FOLL_PCI_P2PDMA gate. */
-const era: Era = {
-  forkEarlyCow: true,
-  p2pGupGate: false,
-  longtermFileGate: false,
-  cowReuseOnlyUnreferenced: true,
-  pinUnsharesReadOnly: false,
-  dmaMapSgP2pdma: false,
-  reclaimKeepsPinnedPrivate: false,
-  longtermUnsharesCow: false,
-  pinSkipsZeroPage: false,
-  gupBreaksCow: false,
-  vfioDmabufRefusesPin: false,
-  gupFastChecksWriteProtectSeq: false,
-};
+/**
+ * Linux 5.9 (era59): early COW at fork, no FAULT_FLAG_UNSHARE, no P2PDMA support in dma_map_sg, no
+ * FOLL_PCI_P2PDMA gate; the holes the misuses meet here last until 5.18 and 6.0. No step of this
+ * design is a GUP-fast, so 5.11's write_protect_seq changes nothing in it.
+ */
+const era: Era = era59;
 
 /** A two-page buffer, so that a table has two entries for the IOMMU to merge. */
 const mmapTwoPages = single('mmap_anon(2 pages)', 'environment', 1, (s) =>

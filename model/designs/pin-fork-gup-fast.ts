@@ -1,5 +1,5 @@
 import type { Era } from '../state.ts';
-import { currentEra, type WorldSpec } from '../world.ts';
+import { currentEra, era59, type WorldSpec } from '../world.ts';
 import type { Design, Plan, StepTemplate } from './design.ts';
 import { held, noDmaBuf, single, violated } from './design.ts';
 import * as env from './environment.ts';
@@ -34,21 +34,8 @@ const forkWrprotect: StepTemplate = single('ptep_set_wrprotect', 'environment', 
   [...s.mms.values()].filter((m) => m.forkWrprotect !== undefined).map((m) => ({ kind: 'ptep_set_wrprotect', mm: m.id })),
 );
 
-/** Linux 5.10: early COW of pinned pages at fork (5.9), no write_protect_seq in GUP-fast (5.11). */
-const era510: Era = {
-  forkEarlyCow: true,
-  p2pGupGate: false,
-  longtermFileGate: false,
-  cowReuseOnlyUnreferenced: true,
-  pinUnsharesReadOnly: false,
-  dmaMapSgP2pdma: false,
-  reclaimKeepsPinnedPrivate: false,
-  longtermUnsharesCow: false,
-  pinSkipsZeroPage: false,
-  gupBreaksCow: false,
-  vfioDmabufRefusesPin: false,
-  gupFastChecksWriteProtectSeq: false,
-};
+/** Linux 5.10: the switches of 5.9 (early COW of pinned pages at fork); GUP-fast checks no write_protect_seq yet (5.11). */
+const era510: Era = era59;
 
 /** Anonymous memory of processes that fork, with fork's copy in its two steps so that GUP-fast can run between them. */
 const forkingWorld = (era: Era): WorldSpec => ({ ...world('raw', era), forkSteps: true });

@@ -3,6 +3,7 @@ import { held, violated, noDmaBuf } from './design.ts';
 import { asPinCall, completeIo, startIo } from './gup-io.ts';
 import { pinUserPagesEnvironment } from './pin-user-pages.ts';
 import { world } from './worlds.ts';
+import { era59 } from '../world.ts';
 
 export const pinUserPages59: Design = {
   id: 'pin-user-pages-5.9',
@@ -10,7 +11,7 @@ export const pinUserPages59: Design = {
   summary:
     'The same FOLL_PIN recipe on Linux 5.9, the kernel that brought early COW at fork: pins are visible to fork, but reclaim still releases the buffers of a pinned page-cache page (until 6.4), so the dirtying at unpin reaches a page the filesystem no longer tracks, and a read-only pin of a page shared by fork is not unshared (until 5.19), so the process moves off the page the device reads. These are holes the kernel itself had, shown as they were.',
   source: 'Documentation/core-api/pin_user_pages.rst (TODO); d824ec2a1546 (the 6.4 reclaim fix); cc5095747edf (ext4, 5.18); CVE-2020-29374 and FAULT_FLAG_UNSHARE (5.19)',
-  world: world('raw', { forkEarlyCow: true, p2pGupGate: false, longtermFileGate: false, cowReuseOnlyUnreferenced: true, pinUnsharesReadOnly: false, dmaMapSgP2pdma: false, reclaimKeepsPinnedPrivate: false, longtermUnsharesCow: false, pinSkipsZeroPage: false, gupBreaksCow: false, vfioDmabufRefusesPin: false, gupFastChecksWriteProtectSeq: false }),
+  world: world('raw', era59),
   driver: [startIo('pin'), completeIo('pin')],
   environment: pinUserPagesEnvironment,
   translate: asPinCall,

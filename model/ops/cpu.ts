@@ -11,7 +11,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Event } from '../event.ts';
 import { findVma, setFrame } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
-import { forkHolds } from './fork-window.ts';
+import { forkHolds, notYetRunning } from './fork-window.ts';
 import type { MmId, State } from '../state.ts';
 import { faultIn } from './fault.ts';
 import { writeFault } from './mm.ts';
@@ -20,7 +20,8 @@ export const cpuAccess = (s: State, mm: MmId, addr: number, write: boolean): Out
   const op = write ? 'store' : 'load';
   if (s.mms.get(mm)?.alive !== true) return illFormed(op, `mm ${mm} has exited: it runs no code`);
   // fork's child does not run before fork returns.
-  if ([...s.mms.values()].some((m) => m.forkWrprotect?.child === mm)) return waits(op, forkHolds(s, mm)!);
+  const child = notYetRunning(s, mm);
+  if (child !== null) return waits(op, child);
   const v = findVma(s, mm, addr);
   if (v === undefined) return reject(op, `SIGSEGV: no vma of mm ${mm} covers page ${addr}`);
   const index = addr - v.start;

@@ -16,8 +16,13 @@ import type { MmId, Pfn, State } from '../state.ts';
  */
 export const forkHolds = (s: State, mm: MmId): string | null => {
   if (s.mms.get(mm)?.forkWrprotect !== undefined) return `mmap_write_lock of mm ${mm} is held by fork (copy_page_range has yet to write-protect the parent's PTEs)`;
-  const parent = [...s.mms.values()].find((m) => m.forkWrprotect?.child === mm);
-  return parent === undefined ? null : `mm ${mm} is the child of fork of mm ${parent.id}, which has not returned yet`;
+  return notYetRunning(s, mm);
+};
+
+/** Why `mm` makes no call at all yet (it is the child of a fork that has not returned), or null. */
+export const notYetRunning = (s: State, mm: MmId): string | null => {
+  for (const m of s.mms.values()) if (m.forkWrprotect?.child === mm) return `mm ${mm} is the child of fork of mm ${m.id}, which has not returned yet`;
+  return null;
 };
 
 /** Why an rmap walk of `pfn` (reclaim, migration, writeback) waits for a fork in its steps (the parent's page-table lock), or null. */

@@ -9,7 +9,7 @@ import type { Event } from '../event.ts';
 import { replaceAt } from '../collections.ts';
 import { type Changed, findVma, freshId, isZeroPage, putPage, setFrame, setVma } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
-import { forkHolds } from './fork-window.ts';
+import { forkHolds, notYetRunning } from './fork-window.ts';
 import type { MmId, PageArray, PagesId, Pfn, State, Vma, VmaId } from '../state.ts';
 import { faultIn } from './fault.ts';
 
@@ -176,9 +176,10 @@ export const pinUserPages = (s: State, mm: MmId, start: number, npages: number, 
 export const pinUserPagesFast = (s: State, mm: MmId, start: number, npages: number, flags: GupFlags): Outcome => {
   const op = 'pin_user_pages_fast';
   if (s.mms.get(mm)?.alive !== true) return reject(op, `-EFAULT: mm ${mm} has exited (it has no VMAs)`);
-  const fork = forkHolds(s, mm);
   // GUP-fast walks current->mm: a fork's child makes no call before fork has returned.
-  if (fork !== null && s.mms.get(mm)?.forkWrprotect === undefined) return waits(op, fork);
+  const child = notYetRunning(s, mm);
+  if (child !== null) return waits(op, child);
+  const fork = forkHolds(s, mm);
   const seqOdd = s.mms.get(mm)?.forkWrprotect !== undefined;
   const fast = !(seqOdd && s.era.gupFastChecksWriteProtectSeq) && Number.isInteger(npages) && npages >= 1 && !(flags.p2pdma && flags.longterm) ? fastWalk(s, mm, start, npages, flags) : null;
   if (fast === null) {
