@@ -9,7 +9,10 @@ import SlowFirst from './test/slow-first.ts';
 const UNIT = ['test/model/**/*.test.ts', 'test/properties/**/*.test.ts', 'test/counterexamples/**/*.test.ts', 'test/explorer/**/*.test.ts'];
 /** Slow or process-level files there: searches of every design, isolated as the rest. */
 const ISOLATED_THERE = ['test/properties/designs.test.ts', 'test/properties/design-mutants.test.ts'];
-/** The files that replace a module (vi.mock of verdictsFor, of node:fs): each needs a module graph of its own. */
+/**
+ * Files run apart: the one that replaces a module (vi.mock of node:fs) needs a module graph of its own, and
+ * the two halves of npm run check (the sources bundled, test/check-kit.ts) are the slowest files.
+ */
 const MOCKING = ['test/check-defaults.test.ts', 'test/check-defaults-more.test.ts', 'test/counterexamples/save-errors.test.ts'];
 
 export default defineConfig({

@@ -6,21 +6,21 @@
  * workers run half of `npm run check` each; every design is in exactly one
  * (a test checks the two shares make up the registry), and a design's
  * searches do not depend on the others, so the two runs print together
- * what `npm run check` prints. Each file mocks `verdictsFor` to keep its
- * results (see check-defaults.test.ts), so a search runs once per file.
+ * what `npm run check` prints. They run the sources bundled
+ * (test/check-kit.ts), where `verdictsFor` keeps its results, so a search
+ * runs once per file.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaults } from '../cli/args.ts';
-import { exploreOne } from '../cli/explore.ts';
-import { budgetOf } from '../model/designs/design.ts';
-import { designById, designs } from '../model/designs/index.ts';
-import { opsOf } from '../properties/explore-dma.ts';
-import { invariantIds } from '../properties/invariant.ts';
-import { invariantById } from '../properties/registry.ts';
-import { replay } from '../properties/replay.ts';
-import { verdictsFor } from '../properties/verdicts.ts';
-import { runCli, type CliRun } from './cli-in-process.ts';
+import { captureCli, type CliRun } from './capture-cli.ts';
+import { checkKit } from './cli-bin.ts';
+
+/** The sources bundled (test/check-kit.ts), built for this run by vitest's global setup. */
+export const kit = (await import(checkKit())) as typeof import('./check-kit.ts');
+const { budgetOf, defaults, designById, designs, exploreOne, invariantById, invariantIds, opsOf, replay, verdictsFor } = kit;
+
+/** `dmacheck <args>` run by the bundle's main in this process. */
+export const runCli = captureCli(kit.main);
 
 /** The README's sample of `npm run check`: the table, then `...`, then one trace. */
 export const sample = (): string => {

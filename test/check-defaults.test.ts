@@ -11,35 +11,17 @@
  * - the explorer and the fast-check search agree on each.
  *
  * All three ask for the same searches (same design, invariants, seed and
- * budget), which take tens of seconds. `verdictsFor` keeps what it
- * returned for each search, so each runs once in this file. A search is a
- * function of those arguments (`the search is deterministic` in
- * test/properties/designs.test.ts, and test/cli-robustness.test.ts for
- * whole runs), so a kept result is the result a new search would give.
- * Each test still works alone (`-t`). `check` runs in this process
- * (test/cli-in-process.ts), as `npm run check` runs it through
- * bin/dmacheck.js.
+ * budget), which take tens of seconds. They run in the sources bundled
+ * (test/check-kit.ts), where `verdictsFor` keeps what it returned for each
+ * search (test/check-kit-verdicts.ts), so each runs once in this file.
+ * Each test still works alone (`-t`). `check` runs in this process, by the
+ * bundle's `main`, as `npm run check` runs it through bin/dmacheck.js.
  */
-import { invariantIds } from '../properties/invariant.ts';
-import { describe, expect, it, vi } from 'vitest';
-import { designs } from '../model/designs/index.ts';
-import { runCli } from './cli-in-process.ts';
+import { describe, expect, it } from 'vitest';
 import { FIRST_SHARE, SECOND_SHARE } from './check-defaults-shares.ts';
-import { checkDefaultsSuite, sample } from './check-defaults-suite.ts';
+import { checkDefaultsSuite, kit, runCli, sample } from './check-defaults-suite.ts';
 
-vi.mock('../properties/verdicts.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../properties/verdicts.ts')>();
-  const kept = new Map<string, ReturnType<typeof real.verdictsFor>>();
-  return {
-    ...real,
-    verdictsFor: (...a: Parameters<typeof real.verdictsFor>) => {
-      const [design, ids, cfg] = a;
-      const key = JSON.stringify([design.id, ids, cfg.seed, cfg.runs, cfg.maxCommands, cfg.path ?? null]);
-      if (!kept.has(key)) kept.set(key, real.verdictsFor(...a));
-      return kept.get(key)!;
-    },
-  };
-});
+const { designs, invariantIds } = kit;
 
 const { check } = checkDefaultsSuite(FIRST_SHARE);
 

@@ -1,6 +1,6 @@
 /**
  * Vitest's global setup: build the bin and bundle test/cli-bin.ts names,
- * from the sources of this checkout, before any test file runs, into a
+ * and the check-defaults bundle (test/check-kit.ts), from the sources of this checkout, before any test file runs, into a
  * folder of this run's own, and remove it when the run ends. Vitest calls
  * the setup once per project as well as for the root: the first call
  * builds, the others find DMACHECK_TEST_STAGE set. Stage folders of runs
@@ -8,7 +8,7 @@
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildBundle, CLI_STAGES } from './cli-bin.ts';
+import { buildBundle, buildCheckKit, CLI_STAGES } from './cli-bin.ts';
 
 const alive = (pid: number): boolean => {
   try {
@@ -19,7 +19,7 @@ const alive = (pid: number): boolean => {
   }
 };
 
-export default function setup(): () => void {
+export default async function setup(): Promise<() => void> {
   const known = process.env.DMACHECK_TEST_STAGE;
   if (known !== undefined && existsSync(join(known, 'dist/dmacheck.mjs'))) return () => {};
   mkdirSync(CLI_STAGES, { recursive: true });
@@ -29,6 +29,7 @@ export default function setup(): () => void {
   mkdirSync(join(stage, 'bin'), { recursive: true });
   cpSync('bin/dmacheck.js', join(stage, 'bin/dmacheck.js'));
   buildBundle(join(stage, 'dist/dmacheck.mjs'));
+  await buildCheckKit(join(stage, 'dist/check-kit.mjs'));
   process.env.DMACHECK_TEST_STAGE = stage;
   return () => {
     rmSync(stage, { recursive: true, force: true });

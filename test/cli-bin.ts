@@ -17,7 +17,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { build, type Plugin } from 'esbuild';
 
 /** Where each run's stage folder goes (one per vitest process, by pid). */
 export const CLI_STAGES = join(process.cwd(), 'node_modules/.cache/dmacheck-test');
@@ -31,4 +32,22 @@ export const buildBundle = (outfile: string): void => {
   const [tool, ...args] = pkg.scripts.build.split(' ');
   const moved = args.map((a) => (a.startsWith('--outfile=') ? `--outfile=${outfile}` : a));
   execFileSync(join(process.cwd(), 'node_modules/.bin', tool!), moved);
+};
+
+/** Where the check-defaults bundle (test/check-kit.ts) of this run is. */
+export const checkKit = (): string => join(process.env.DMACHECK_TEST_STAGE ?? join(CLI_STAGES, 'missing-run-vitest-with-its-config'), 'dist/check-kit.mjs');
+
+/** Every import of properties/verdicts.ts but the shim's own goes to the shim that keeps results. */
+const keptVerdicts: Plugin = {
+  name: 'kept-verdicts',
+  setup(b) {
+    const shim = resolve('test/check-kit-verdicts.ts');
+    const real = resolve('properties/verdicts.ts');
+    b.onResolve({ filter: /verdicts\.ts$/ }, (a) => (a.importer !== shim && resolve(a.resolveDir, a.path) === real ? { path: shim } : undefined));
+  },
+};
+
+/** Bundle test/check-kit.ts as the build script bundles the CLI, with verdictsFor keeping its results. */
+export const buildCheckKit = async (outfile: string): Promise<void> => {
+  await build({ entryPoints: ['test/check-kit.ts'], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile, logLevel: 'warning', plugins: [keptVerdicts] });
 };
