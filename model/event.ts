@@ -54,19 +54,26 @@ export type Event =
   /** fork's ptep_set_wrprotect: the parent's PTEs of `pfns` are read-only; fork returns. */
   | { readonly kind: 'fork-wrprotected'; readonly mm: MmId; readonly pfns: ReadonlyArray<Pfn> }
   /**
-   * A GUP reference or pin on `pfn` held through page array `pages` was
-   * dropped. `undirtiedDeviceData`: at that moment the page held data a
-   * device wrote after the last set_page_dirty (ghost fact).
+   * A GUP reference or pin on `pfn` was given back: through page array
+   * `pages`, or (`pages` null) through a bare page pointer
+   * (unpin_user_page). `undirtiedDeviceData`: at that moment the page held
+   * data a device wrote after the last set_page_dirty (ghost fact).
    */
   | {
       readonly kind: 'reference-dropped';
       readonly pfn: Pfn;
-      readonly pages: PagesId;
+      readonly pages: PagesId | null;
       readonly pin: boolean;
       readonly write: boolean;
       readonly undirtiedDeviceData: boolean;
     }
   | { readonly kind: 'page-freed'; readonly pfn: Pfn }
+  /**
+   * The last reference to `pfn` went while a PTE or the page cache still
+   * had the page (its count had fallen below its holders):
+   * free_pages_prepare() prints "BUG: Bad page state" and leaks the page.
+   */
+  | { readonly kind: 'bad-page-state'; readonly pfn: Pfn }
   /** pci_p2pmem_find() chose `provider`, whose published p2pmem the client can reach. */
   | { readonly kind: 'p2pmem-found'; readonly provider: DeviceId }
   /**

@@ -14,7 +14,7 @@ import type { State } from './state.ts';
 import { activeVariant } from './variant.ts';
 import { dmaMapSg, dmaSyncSg, dmaUnmapSg, deviceAccess } from './ops/dma.ts';
 import { sglDmaMapUser, sglDmaUnmap } from './ops/dma-only-sgl.ts';
-import { getUserPages, pinUserPages, pinUserPagesFast, pipeRead, putPages, setPageDirtyLock, unpinUserPages, unpinUserPagesDirtyLock, vmsplice } from './ops/gup.ts';
+import { getUserPages, pinUserPages, pinUserPagesFast, pipeRead, putPages, setPageDirtyLock, unpinUserPage, unpinUserPages, unpinUserPagesDirtyLock, vmsplice } from './ops/gup.ts';
 import { migratePage, reclaim, writeback } from './ops/memory.ts';
 import { exitMmap, fork, mmap, munmap, ptepSetWrprotect, writeFault } from './ops/mm.ts';
 import { mmuNotifierInvalidateRangeEnd } from './ops/continuation.ts';
@@ -54,6 +54,7 @@ const handlers: Handlers = {
   pin_user_pages_fast: (s, o) => pinUserPagesFast(s, o.mm, o.start, o.npages, o),
   put_page: (s, o) => putPages(s, o.pages),
   unpin_user_pages: (s, o) => unpinUserPages(s, o.pages),
+  unpin_user_page: (s, o) => unpinUserPage(s, o.page),
   unpin_user_pages_dirty_lock: (s, o) => unpinUserPagesDirtyLock(s, o.pages, o.make_dirty),
   set_page_dirty_lock: (s, o) => setPageDirtyLock(s, o.pages),
   vmsplice: (s, o) => vmsplice(s, o.mm, o.start, o.npages),

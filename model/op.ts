@@ -58,6 +58,7 @@ export const opArgs = {
   pin_user_pages_fast: args({ mm: nat, start: nat, npages: nat, write: t.boolean, longterm: t.boolean, p2pdma: t.boolean }),
   put_page: args({ pages: nat }),
   unpin_user_pages: args({ pages: nat }),
+  unpin_user_page: args({ page: nat }),
   unpin_user_pages_dirty_lock: args({ pages: nat, make_dirty: t.boolean }),
   set_page_dirty_lock: args({ pages: nat }),
   // pipes: user pages spliced into a pipe, and the read that copies them out

@@ -26,6 +26,8 @@ const allocated = (f: Frame, mapping: PageMapping): Frame => ({
   refcount: f.structPage ? 1 : 0,
   pincount: 0,
   lostPins: 0,
+  unheldRefs: 0,
+  unheldPins: 0,
   mapcount: 0,
   dirty: false,
   fsPrivate: false,
@@ -54,6 +56,8 @@ export const releaseFrame = (f: Frame): Frame => ({
   refcount: 0,
   pincount: 0,
   lostPins: 0,
+  unheldRefs: 0,
+  unheldPins: 0,
   mapcount: 0,
   dirty: false,
   fsPrivate: false,
@@ -66,12 +70,56 @@ export interface Changed {
   readonly events: ReadonlyArray<Event>;
 }
 
+/** `PageArray.gens` of a page freed under the array by a release that held nothing. */
+export const FREED_UNDER = -1;
+
+/** The page cache of its file still has `f` (the cache holds a reference, and folio->mapping points at the file). */
+const inPageCache = (s: State, f: Frame): boolean => f.mapping.kind === 'file' && s.inodes[f.mapping.inode]?.cache[f.mapping.index] === f.pfn;
+
+/**
+ * A frame whose counts just changed to `f`: freed when the kernel's count
+ * reaches zero. The model counts a pin as one reference; on an order-0
+ * page the kernel's _refcount is `refcount + (GUP_PIN_COUNTING_BIAS - 1) *
+ * pincount`, zero only when both are (the worlds are far too small for
+ * the other solution). A count that went below its holders (`unheldRefs`)
+ * can reach zero while a PTE or the page cache still holds the page:
+ * free_pages_prepare() then reports "Bad page state" and leaks the page
+ * rather than freeing it (bad_page()).
+ */
+const settle = (s: State, f: Frame): Changed => {
+  if (f.refcount !== 0 || f.pincount !== 0) return { state: setFrame(s, f), events: [] };
+  if (f.mapcount > 0 || inPageCache(s, f)) return { state: setFrame(s, f), events: [{ kind: 'bad-page-state', pfn: f.pfn }] };
+  const freed = setFrame(s, releaseFrame(f));
+  return { state: f.unheldRefs === 0 ? freed : { ...freed, pageArrays: freedUnder(freed.pageArrays, f) }, events: [{ kind: 'page-freed', pfn: f.pfn }] };
+};
+
+/** Ghost: `PageArray.gens` marks each array pointer to `f` FREED_UNDER (the page went while the array held it). */
+const freedUnder = (arrays: State['pageArrays'], f: Frame): State['pageArrays'] =>
+  new Map(
+    [...arrays].map(([id, a]) =>
+      a.pfns.includes(f.pfn) ? [id, { ...a, gens: a.gens.map((g, i) => (a.pfns[i] === f.pfn && g === f.gen ? FREED_UNDER : g)) }] : [id, a],
+    ),
+  );
+
 /** put_page(): one reference less; the page is freed when none is left. */
 export const putPage = (s: State, pfn: Pfn): Changed => {
   const f = s.frames[pfn]!;
-  const refcount = f.refcount - 1;
-  if (refcount > 0) return { state: setFrame(s, { ...f, refcount }), events: [] };
-  return { state: setFrame(s, releaseFrame(f)), events: [{ kind: 'page-freed', pfn }] };
+  return settle(s, { ...f, refcount: f.refcount - 1 });
+};
+
+/**
+ * A reference (`pin`: a pin, GUP_PIN_COUNTING_BIAS on an order-0 page)
+ * given back by a caller that did not hold one: a second release through
+ * stale page pointers. The arithmetic is the kernel's (gup_put_folio(),
+ * folio_put_refs()): the count drops whoever holds the page, so it may
+ * free the page under its remaining holders, or go below zero on a page
+ * no pin held, or on a page already free, whose count the allocator
+ * overwrites when it hands the frame out again (set_page_refcounted()).
+ */
+export const putUnheld = (s: State, pfn: Pfn, pin: boolean): Changed => {
+  const f = s.frames[pfn]!;
+  const g: Frame = { ...f, refcount: f.refcount - 1, unheldRefs: f.unheldRefs + 1, pincount: f.pincount - (pin ? 1 : 0), unheldPins: f.unheldPins + (pin ? 1 : 0) };
+  return f.free ? { state: setFrame(s, g), events: [] } : settle(s, g);
 };
 
 /** Thread `f` over items, collecting events. */

@@ -76,6 +76,20 @@ export interface Frame {
    * in `refcount` and in `pincount`, with no holder left to drop it.
    */
   readonly lostPins: number;
+  /**
+   * References (`unheldRefs`) and pins (`unheldPins`) given back that no
+   * holder held: a driver's second release of pages it had already
+   * released (unpin_user_page() on its stale pointers), or a release of a
+   * page that was freed under its holder by such a release. The kernel's
+   * counts are plain arithmetic, so they fall below the holders the state
+   * can name by these amounts: `refcount` = holders - unheldRefs, and
+   * `pincount` = pins held + lost pins - unheldPins (negative on a page no
+   * pin held: an order-0 page's _refcount went below zero by
+   * GUP_PIN_COUNTING_BIAS, so it is never freed). The kernel does not
+   * keep this number; the model does, to check its own counts.
+   */
+  readonly unheldRefs: number;
+  readonly unheldPins: number;
   readonly mapcount: number;
   readonly dirty: boolean;
   /** Filesystem-private state (buffer heads) attached: what ->writepage needs. */
@@ -267,6 +281,15 @@ export interface PageArray {
   readonly fast?: true;
   readonly start: number;
   readonly pfns: ReadonlyArray<Pfn>;
+  /**
+   * Ghost, per page: the allocation (`Frame.gen`) of `pfns[i]` when GUP
+   * took it, or FREED_UNDER (-1) once a release that held nothing
+   * (`Frame.unheldRefs`) freed the page while this array held it: the
+   * pointer is stale from then on, and what this array gives back lands
+   * on whatever the frame is now. Otherwise a page stays allocated while
+   * an array holds it (properties/well-formed.ts checks both).
+   */
+  readonly gens: ReadonlyArray<number>;
   readonly write: boolean;
   readonly longterm: boolean;
 }

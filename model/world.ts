@@ -74,6 +74,8 @@ const freeFrame = (pfn: number, bar: number | null, structPage: boolean): Frame 
   refcount: 0,
   pincount: 0,
   lostPins: 0,
+  unheldRefs: 0,
+  unheldPins: 0,
   mapcount: 0,
   dirty: false,
   fsPrivate: false,

@@ -18,6 +18,7 @@
  */
 import { match } from 'ts-pattern';
 import { holdsPage } from '../model/ops/fault.ts';
+import { stale } from '../model/ops/gup.ts';
 import type { Continuation, DmaMapping, MappedEntry, Mm, PageArray, Sgl, State } from '../model/state.ts';
 
 const rankBy = <A extends { readonly id: number }>(xs: Iterable<A>, key: (a: A) => string): Map<number, number> => {
@@ -30,7 +31,7 @@ const r = (m: Map<number, number>, id: number | null): number => (id === null ? 
 export const canonicalKey = (s: State): string => {
   const mm = new Map([...s.mms.keys()].sort((a, b) => a - b).map((id, i) => [id, i]));
   const vma = rankBy(s.vmas.values(), (v) => `${r(mm, v.mm)}|${v.start}`);
-  const pagesKey = (a: PageArray) => `${a.kind}|${r(mm, a.mm)}|${a.vmas.map((v) => r(vma, v)).join(',')}|${a.cow.map((c) => (c ? 'c' : 's')).join('')}|${a.start}|${a.pfns.join(',')}|${a.write ? 1 : 0}${a.longterm ? 1 : 0}${a.pipe === true ? '|pipe' : ''}`;
+  const pagesKey = (a: PageArray) => `${a.kind}|${r(mm, a.mm)}|${a.vmas.map((v) => r(vma, v)).join(',')}|${a.cow.map((c) => (c ? 'c' : 's')).join('')}|${a.start}|${a.pfns.map((p, i) => (stale(a, i) ? `${p}!` : p)).join(',')}|${a.write ? 1 : 0}${a.longterm ? 1 : 0}${a.pipe === true ? '|pipe' : ''}`;
   const pages = rankBy(s.pageArrays.values(), pagesKey);
   const sglKey = (t: Sgl) => `${t.dmaOnly ? 1 : 0}|${r(pages, t.pages)}|${t.entries.map((e) => e.page ?? '-').join(',')}`;
   const sgl = rankBy(s.sgls.values(), sglKey);
@@ -68,8 +69,8 @@ export const canonicalKey = (s: State): string => {
   for (const f of s.frames)
     parts.push(
       f.free
-        ? 'F'
-        : `${f.refcount},${f.pincount},${f.mapcount},${f.dirty ? 1 : 0}${f.fsPrivate ? 1 : 0}${f.deviceWroteSinceDirtied ? 1 : 0},${f.mapping.kind === 'file' ? `f${f.mapping.index}` : f.mapping.kind[0]}${f.lostPins === 0 ? '' : `~${f.lostPins}`}`,
+        ? `F${f.unheldRefs === 0 ? '' : `-${f.unheldRefs}.${f.unheldPins}`}`
+        : `${f.refcount},${f.pincount},${f.mapcount},${f.dirty ? 1 : 0}${f.fsPrivate ? 1 : 0}${f.deviceWroteSinceDirtied ? 1 : 0},${f.mapping.kind === 'file' ? `f${f.mapping.index}` : f.mapping.kind[0]}${f.lostPins === 0 ? '' : `~${f.lostPins}`}${f.unheldRefs === 0 ? '' : `-${f.unheldRefs}.${f.unheldPins}`}`,
     );
   // Stryker disable next-line StringLiteral: every BAR is one digit (0, 1 or 2), so any separator keeps the list readable back the same way
   parts.push(`B${s.bars.map((b) => (b.alive ? (b.removing ? 2 : 1) : 0)).join('')}`);

@@ -42,6 +42,8 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
         return [`vma ${e.vma} destroyed`];
       case 'page-freed':
         return [`page ${e.pfn} freed`];
+      case 'bad-page-state':
+        return [`Bad page state: page ${e.pfn}'s last reference went while still mapped or cached; the page leaks`];
       case 'p2pmem-found':
         return [`provider device ${e.provider} found`];
       case 'pin-lost':

@@ -1,10 +1,12 @@
 /**
  * Type-correctness of the model itself, kept apart from the safety
  * invariants (as TLA+ specs keep TypeOK apart): every reference count
- * equals the holders the state can name, nothing free is referenced, VMAs
- * do not overlap. A failure here is a bug in dmacheck, not in a design;
+ * equals the holders the state can name (less what a second release gave
+ * back unheld, `Frame.unheldRefs`), nothing free is mapped, VMAs do not
+ * overlap. A failure here is a bug in dmacheck, not in a design;
  * the search checks it after every call and stops with `ModelBug`.
  */
+import { stale } from '../model/ops/gup.ts';
 import type { State } from '../model/state.ts';
 
 export class ModelBug extends Error {}
@@ -39,7 +41,11 @@ export const wellFormed = (s: State): string | null => {
   const gupRefs = new Map<number, number>();
   const pins = new Map<number, number>();
   for (const a of s.pageArrays.values())
-    for (const pfn of a.pfns) {
+    for (const [i, pfn] of a.pfns.entries()) {
+      // A page freed under the array by a release that held nothing: a stale pointer holds no reference.
+      if (stale(a, i)) continue;
+      const f = s.frames[pfn];
+      if (f !== undefined && !f.free && f.gen !== a.gens[i]) return `pages ${a.id} hold pfn ${pfn} of allocation ${a.gens[i]}, but the frame is at allocation ${f.gen}`;
       gupRefs.set(pfn, (gupRefs.get(pfn) ?? 0) + 1);
       if (a.kind === 'pin') pins.set(pfn, (pins.get(pfn) ?? 0) + 1);
     }
@@ -54,8 +60,11 @@ export const wellFormed = (s: State): string | null => {
     }
   for (const f of s.frames) {
     const m = mapcount.get(f.pfn) ?? 0;
+    // Counts that went below their holders (a second release) stay below them by the amounts the model keeps.
+    if (f.unheldRefs < f.unheldPins || f.unheldPins < 0) return `frame ${f.pfn} counts ${f.unheldRefs} unheld reference(s) and ${f.unheldPins} unheld pin(s)`;
     if (f.free) {
-      if (f.refcount !== 0 || f.pincount !== 0 || f.mapcount !== 0) return `free frame ${f.pfn} has refcount ${f.refcount}, pincount ${f.pincount}, mapcount ${f.mapcount}`;
+      if (f.refcount !== -f.unheldRefs || f.pincount !== -f.unheldPins || f.mapcount !== 0)
+        return `free frame ${f.pfn} has refcount ${f.refcount}, pincount ${f.pincount}, mapcount ${f.mapcount}${f.unheldRefs === 0 ? '' : ` with ${f.unheldRefs} reference(s) and ${f.unheldPins} pin(s) given back unheld`}`;
       if (f.lostPins !== 0) return `free frame ${f.pfn} keeps ${f.lostPins} lost pin(s)`;
       if (m > 0 && f.structPage) return `free page ${f.pfn} is still mapped by ${m} PTE(s)`;
       if ((gupRefs.get(f.pfn) ?? 0) > 0) return `free page ${f.pfn} is still held by a GUP array`;
@@ -69,17 +78,20 @@ export const wellFormed = (s: State): string | null => {
       const refs = 1 + (gupRefs.get(f.pfn) ?? 0) - (pins.get(f.pfn) ?? 0) + pinned;
       // Since 6.5 a pin takes nothing on the zero page, so none can be lost there.
       if (s.era.pinSkipsZeroPage && f.lostPins !== 0) return `the zero page keeps ${f.lostPins} lost pin(s), but since 6.5 a pin takes nothing there`;
-      if (f.mapcount !== 0 || f.pincount !== pinned || f.refcount !== refs)
-        return `the zero page has refcount ${f.refcount}, pincount ${f.pincount}, mapcount ${f.mapcount}; expected ${refs}, ${pinned}, 0`;
+      if (f.mapcount !== 0 || f.pincount !== pinned - f.unheldPins || f.refcount !== refs - f.unheldRefs)
+        return `the zero page has refcount ${f.refcount}, pincount ${f.pincount}, mapcount ${f.mapcount}; expected ${refs - f.unheldRefs}, ${pinned - f.unheldPins}, 0`;
       continue;
     }
     if (f.mapcount !== m) return `page ${f.pfn} has mapcount ${f.mapcount} but ${m} PTE(s) map it`;
     // A lost pin stays counted, in pincount and as its one reference, with no holder to name.
     const held = pins.get(f.pfn) ?? 0;
-    if (f.pincount !== held + f.lostPins) return `page ${f.pfn} has pincount ${f.pincount} but ${held} pin(s) are held${f.lostPins === 0 ? '' : ` and ${f.lostPins} lost`}`;
+    if (f.pincount !== held + f.lostPins - f.unheldPins)
+      return `page ${f.pfn} has pincount ${f.pincount} but ${held} pin(s) are held${f.lostPins === 0 ? '' : ` and ${f.lostPins} lost`}${f.unheldPins === 0 ? '' : ` and ${f.unheldPins} given back unheld`}`;
     const expected = m + (cached.has(f.pfn) ? 1 : 0) + (gupRefs.get(f.pfn) ?? 0) + (f.mapping.kind === 'kernel' ? 1 : 0) + f.lostPins;
-    if (f.refcount !== expected) return `page ${f.pfn} has refcount ${f.refcount} but ${expected} holder(s)`;
-    if (f.refcount === 0) return `page ${f.pfn} is allocated with refcount 0`;
+    if (f.refcount !== expected - f.unheldRefs)
+      return `page ${f.pfn} has refcount ${f.refcount} but ${expected} holder(s)${f.unheldRefs === 0 ? '' : ` and ${f.unheldRefs} reference(s) given back unheld`}`;
+    // The kernel frees a page whose count reaches zero, unless a PTE or the page cache still has it (Bad page state).
+    if (f.refcount === 0 && f.pincount === 0 && f.unheldRefs === 0) return `page ${f.pfn} is allocated with refcount 0`;
   }
   const recorded = new Set<string>();
   for (const r of s.records) {

@@ -38,6 +38,7 @@ const arrows: Readonly<Record<OpKind, readonly [Actor, Actor]>> = {
   pin_user_pages_fast: ['I', 'K'],
   put_page: ['I', 'K'],
   unpin_user_pages: ['I', 'K'],
+  unpin_user_page: ['I', 'K'],
   unpin_user_pages_dirty_lock: ['I', 'K'],
   set_page_dirty_lock: ['I', 'K'],
   vmsplice: ['P', 'K'],

@@ -24,7 +24,7 @@ export const dmaApiMisuse: Design = {
   id: 'dma-api-misuse',
   title: 'A careless driver on the streaming DMA API (what dma-debug catches)',
   summary:
-    'A driver following the pin_user_pages recipe, plus single pages mapped with dma_map_page, that may also commit each common misuse: unmap twice, unmap with the wrong device, direction, entry count (the one dma_map_sg returned after the IOMMU merged entries) or API, sync after unmap or in the wrong direction, skip dma_mapping_error, free the table before unmapping, unmap before quiescing the device (which then uses the unmapped addresses), unbind with mappings live, put a P2PDMA page through plain dma_map_sg (before 6.0), hand RAM to pci_p2pdma_map_sg (2019), or give pinned pages back with put_page instead of unpin_user_pages. The importer sits behind an IOMMU that merges entries.',
+    'A driver following the pin_user_pages recipe, plus single pages mapped with dma_map_page, that may also commit each common misuse: unmap twice, unmap with the wrong device, direction, entry count (the one dma_map_sg returned after the IOMMU merged entries) or API, sync after unmap or in the wrong direction, skip dma_mapping_error, free the table before unmapping, unmap before quiescing the device (which then uses the unmapped addresses), unbind with mappings live, put a P2PDMA page through plain dma_map_sg (before 6.0), hand RAM to pci_p2pdma_map_sg (2019), give pinned pages back with put_page instead of unpin_user_pages, or release them twice (two completion paths: the second unpin_user_page takes a pin that belongs to nobody, or to another I/O on the same page). The importer sits behind an IOMMU that merges entries.',
   source: 'kernel/dma/debug.c (CONFIG_DMA_API_DEBUG); Documentation/core-api/dma-api.rst; Documentation/driver-api/pci/p2pdma.rst; Documentation/core-api/pin_user_pages.rst',
   world: {
     ramPages: 6,
@@ -51,7 +51,7 @@ export const dmaApiMisuse: Design = {
     'notifier-protocol': held('No mmu interval notifier callbacks run: nothing for the protocol to judge.'),
     'dma-api-hygiene': violated('Each misuse template is one dma-debug class; the search finds the first it reaches (counterexamples/ has one trace per class).'),
     'provider-removal': held('No P2P provider is removed in this world: nothing for the rule to judge.'),
-    'gup-release': violated('bug:put_page_on_pin: a completion path gives a pin_user_pages array back with put_page, as drivers did before their FOLL_PIN conversion; the pins stay counted with nobody to drop them.'),
+    'gup-release': violated('bug:put_page_on_pin: a completion path gives a pin_user_pages array back with put_page, as drivers did before their FOLL_PIN conversion; the pins stay counted with nobody to drop them. bug:unpin_twice: two completion paths both release, and the second takes pins nobody holds.'),
     'isolation': violated('bug:device_writes_to_device_buffer on a read-only long-term pin of never-written memory: before 6.2 the pin takes the shared zero page, and the device\'s write changes what every process reads as zeroes (a device write through a reference taken without FOLL_WRITE). The same write through a read-only pin of a MAP_PRIVATE file mapping lands in the page cache, in every era.'),
   },
 };

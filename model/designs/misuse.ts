@@ -163,6 +163,29 @@ export const putPageOnPin: StepTemplate = {
       .map((io): Plan => [() => unmapSgAsMapped(io.mapping), () => ({ kind: 'put_page', pages: io.pages.id }), () => ({ kind: 'sg_free_table', sgl: io.sgl })]),
 };
 
+/**
+ * Two completion paths that both release (an interrupt handler and a
+ * timeout, say): one unmaps, unpins the array and frees the table; the
+ * other then unpins, one by one, the page pointers it still has. The
+ * kernel takes any pointer: each second unpin_user_page() subtracts a pin
+ * that belongs to nobody now, or to another I/O pinning the same page.
+ */
+export const unpinTwice: StepTemplate = {
+  name: 'bug:unpin_twice',
+  role: 'driver',
+  weight: 1,
+  options: (s) =>
+    ios(s)
+      .filter((io) => io.pages.kind === 'pin')
+      .map((io): Plan => [
+        () => unmapSgAsMapped(io.mapping),
+        () => ({ kind: 'unpin_user_pages', pages: io.pages.id }),
+        () => ({ kind: 'sg_free_table', sgl: io.sgl }),
+        // The driver's own array of page pointers, as it read it before the first release.
+        ...io.pages.pfns.map((page) => () => ({ kind: 'unpin_user_page', page }) as Op),
+      ]),
+};
+
 /** Every misuse class, for a design whose driver may commit any of them. */
 export const misuseTemplates = (dev: number, bar: number): ReadonlyArray<StepTemplate> => [
   unmapTwice,
@@ -180,4 +203,5 @@ export const misuseTemplates = (dev: number, bar: number): ReadonlyArray<StepTem
   deviceWritesToDeviceBuffer,
   unmapBeforeQuiesce,
   putPageOnPin,
+  unpinTwice,
 ];

@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { replaceAt } from '../collections.ts';
-import { type Changed, findVma, freshId, isZeroPage, putPage, setFrame, setVma } from '../page.ts';
+import { type Changed, FREED_UNDER, findVma, freshId, isZeroPage, putPage, putUnheld, setFrame, setVma } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import { forkHolds, notYetRunning } from './fork-window.ts';
 import type { MmId, PageArray, PagesId, Pfn, State, Vma, VmaId } from '../state.ts';
@@ -70,6 +70,7 @@ export const gup = (
   const pfns: Pfn[] = [];
   const vmas: VmaId[] = [];
   const cow: boolean[] = [];
+  const gens: number[] = [];
   const events: Event[] = [];
   // __get_user_pages walks page by page and VMA by VMA; at the first page it cannot take it
   // returns the count taken so far (`i ? i : ret`), or the error when that is none.
@@ -97,12 +98,13 @@ export const gup = (
       ? r.right.state
       : setFrame(r.right.state, { ...f, refcount: f.refcount + 1, pincount: f.pincount + (kind === 'pin' ? 1 : 0) });
     pfns.push(pfn);
+    gens.push(f.gen);
     vmas.push(v!.id);
     cow.push(!v!.shared);
   }
   if (kind === 'pin') state = { ...state, mms: put(state.mms, mm, { ...state.mms.get(mm)!, hasPinned: true }) };
   const [s1, id] = freshId(state);
-  const arr: PageArray = { id, kind, mm, vma: vmas[0]!, vmas, cow, start, pfns, write: flags.write, longterm: flags.longterm };
+  const arr: PageArray = { id, kind, mm, vma: vmas[0]!, vmas, cow, start, pfns, gens, write: flags.write, longterm: flags.longterm };
   return E.right({ state: { ...s1, pageArrays: put(s1.pageArrays, id, arr) }, pages: id, events });
 };
 
@@ -197,7 +199,7 @@ export const pinUserPagesFast = (s: State, mm: MmId, start: number, npages: numb
   }
   state = { ...state, mms: put(state.mms, mm, { ...state.mms.get(mm)!, hasPinned: true }) };
   const [s1, id] = freshId(state);
-  const arr: PageArray = { id, kind: 'pin', mm, vma: fast.vmas[0]!, vmas: fast.vmas, cow: fast.vmas.map((v) => !s.vmas.get(v)!.shared), start, pfns: fast.pfns, write: flags.write, longterm: flags.longterm, fast: true };
+  const arr: PageArray = { id, kind: 'pin', mm, vma: fast.vmas[0]!, vmas: fast.vmas, cow: fast.vmas.map((v) => !s.vmas.get(v)!.shared), start, pfns: fast.pfns, gens: fast.pfns.map((pfn) => s.frames[pfn]!.gen), write: flags.write, longterm: flags.longterm, fast: true };
   return done({ ...s1, pageArrays: put(s1.pageArrays, id, arr) });
 };
 
@@ -241,7 +243,7 @@ const privateOwner = (s: State, pages: PagesId): number | undefined => [...s.sgl
 
 const held = (s: State, op: string, pages: PagesId, kind: 'get' | 'pin'): PageArray | string => {
   const a = s.pageArrays.get(pages);
-  if (a === undefined) return `ill-formed: pages ${pages} are not held (a second release is not modelled)`;
+  if (a === undefined) return `ill-formed: pages ${pages} are not held (they were given back; a second release passes the page pointers: unpin_user_page)`;
   const owner = privateOwner(s, pages);
   if (owner !== undefined) return `ill-formed: pages ${pages} belong to DMA-only table ${owner}; the caller has no pointer to them`;
   if (a.pipe === true) return `ill-formed: pages ${pages} are a pipe's buffers (vmsplice); only a read of the pipe gives them back`;
@@ -261,7 +263,16 @@ const held = (s: State, op: string, pages: PagesId, kind: 'get' | 'pin'): PageAr
 const release = (s: State, a: PageArray, dirty: boolean, byPut = false): Outcome => {
   let state = s;
   const events: Event[] = [];
-  for (const pfn of a.pfns) {
+  const pin = a.kind === 'pin' && !byPut;
+  for (const [i, pfn] of a.pfns.entries()) {
+    if (stale(a, i)) {
+      // Freed under this array by a release that held nothing: the call still drops a count, on whatever the frame is now.
+      events.push({ kind: 'reference-dropped', pfn, pages: a.id, pin, write: a.write, undirtiedDeviceData: false });
+      const u = putUnheld(state, pfn, pin);
+      state = u.state;
+      events.push(...u.events);
+      continue;
+    }
     if (dirty) {
       const d = dirtyPage(state, pfn);
       state = d.state;
@@ -272,7 +283,7 @@ const release = (s: State, a: PageArray, dirty: boolean, byPut = false): Outcome
       kind: 'reference-dropped',
       pfn,
       pages: a.id,
-      pin: a.kind === 'pin' && !byPut,
+      pin,
       write: a.write,
       undirtiedDeviceData: f.deviceWroteSinceDirtied,
     });
@@ -290,6 +301,37 @@ const release = (s: State, a: PageArray, dirty: boolean, byPut = false): Outcome
     events.push(...p.events);
   }
   return done({ ...state, pageArrays: drop(state.pageArrays, a.id) }, events);
+};
+
+/** Page `i` of `a` was freed under it (and maybe handed out again): the array's pointer is stale. */
+export const stale = (a: PageArray, i: number): boolean => a.gens[i] === FREED_UNDER;
+
+/**
+ * The pins the arrays of `s` hold on `pfn` (a stale pointer holds none),
+ * the count `Frame.pincount` has for them, with lost pins, when nothing
+ * was given back twice. Since 6.5 a pin of the zero page holds nothing.
+ */
+export const pinsHeld = (s: State, pfn: Pfn): number => {
+  if (isZeroPage(s.frames[pfn]!) && s.era.pinSkipsZeroPage) return 0;
+  let n = 0;
+  for (const a of s.pageArrays.values()) if (a.kind === 'pin') for (const [i, p] of a.pfns.entries()) if (p === pfn && !stale(a, i)) n++;
+  return n;
+};
+
+/**
+ * unpin_user_page(): a driver gives back one pin through a bare page
+ * pointer, one it keeps outside the arrays the model tracks: its second
+ * release of pages it had already given back with unpin_user_pages (two
+ * completion paths that both release). The kernel takes any pointer
+ * (void): gup_put_folio() subtracts GUP_PIN_COUNTING_BIAS from whatever
+ * the page is now (`putUnheld`), except the shared zero page since 6.5.
+ */
+export const unpinUserPage = (s: State, pfn: Pfn): Outcome => {
+  const f = s.frames[pfn];
+  if (f === undefined || !f.structPage) return illFormed('unpin_user_page', `pfn ${pfn} has no struct page`);
+  if (isZeroPage(f) && s.era.pinSkipsZeroPage) return done(s, []);
+  const u = putUnheld(s, pfn, true);
+  return done(u.state, [{ kind: 'reference-dropped', pfn, pages: null, pin: true, write: false, undirtiedDeviceData: false }, ...u.events]);
 };
 
 /** put_page() on every page of a get_user_pages array. */

@@ -100,6 +100,9 @@ const mappingAccess = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Caus
   if (removed > made) causes.push({ step: removed + 1, why: `the provider of pfn ${e.pfn}'s BAR is removed` });
   if (torn > made && torn >= 0) causes.push({ step: torn + 1, why: `mapping ${m} is torn down, the device still holding its addresses` });
   if (freed > made) causes.push({ step: freed + 1, why: `pfn ${e.pfn} is freed` });
+  // A second release that took a count below its holders, so that a later put frees the page under the mapping's pin.
+  const unheld = freed > made ? lastBefore(steps, freed, (r) => (r.after.frames[e.pfn]?.unheldRefs ?? 0) > (r.before.frames[e.pfn]?.unheldRefs ?? 0)) : -1;
+  if (unheld > made) causes.push({ step: unheld + 1, why: `a release gives back a reference on pfn ${e.pfn} that its caller no longer held: the count falls below its holders` });
   if (reallocated > freed && freed > made) causes.push({ step: reallocated + 1, why: `pfn ${e.pfn} is allocated again, to someone else` });
   return causes.sort((a, b) => a.step - b.step);
 };

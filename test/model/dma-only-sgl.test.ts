@@ -49,7 +49,7 @@ describe('sgl_dma_map_user', () => {
     const pages = lastId(state.pageArrays);
     const mapping = lastId(state.mappings);
     const sgl = lastId(state.sgls);
-    expect(state.pageArrays.get(pages)).toEqual({ id: pages, kind: 'pin', mm: 0, vma, vmas: [vma, vma], cow: [true, true], start: 0, pfns: [0, 1], write: true, longterm: false });
+    expect(state.pageArrays.get(pages)).toEqual({ id: pages, kind: 'pin', mm: 0, vma, vmas: [vma, vma], cow: [true, true], start: 0, pfns: [0, 1], gens: [1, 1], write: true, longterm: false });
     expect(state.mappings.get(mapping)).toEqual({
       id: mapping,
       device: IMPORTER,

@@ -42,7 +42,7 @@ describe('get_user_pages', () => {
     const vma = lastId(s1.vmas);
     const { state, events } = run(s1, gup(0, 2, true));
     const id = newId(s1.pageArrays, state.pageArrays);
-    expect(state.pageArrays.get(id)).toEqual({ id, kind: 'get', mm: 0, vma, vmas: [vma, vma], cow: [true, true], start: 0, pfns: [0, 1], write: true, longterm: false });
+    expect(state.pageArrays.get(id)).toEqual({ id, kind: 'get', mm: 0, vma, vmas: [vma, vma], cow: [true, true], start: 0, pfns: [0, 1], gens: [1, 1], write: true, longterm: false });
     for (const pfn of [0, 1]) expect(frame(state, pfn)).toMatchObject({ refcount: 2, mapcount: 1, pincount: 0 });
     expect(state.mms.get(0)?.hasPinned).toBe(false);
     expect(events).toEqual([]);
@@ -368,7 +368,7 @@ describe('vmsplice and pipe_read', () => {
     const vma = lastId(s1.vmas);
     const { state, events } = run(s1, splice(0, 2));
     const id = newId(s1.pageArrays, state.pageArrays);
-    expect(state.pageArrays.get(id)).toEqual({ id, kind: 'get', mm: 0, vma, vmas: [vma, vma], cow: [true, true], pipe: true, start: 0, pfns: [0, 1], write: false, longterm: false });
+    expect(state.pageArrays.get(id)).toEqual({ id, kind: 'get', mm: 0, vma, vmas: [vma, vma], cow: [true, true], pipe: true, start: 0, pfns: [0, 1], gens: [1, 1], write: false, longterm: false });
     for (const pfn of [0, 1]) expect(frame(state, pfn)).toMatchObject({ refcount: 2, mapcount: 1, pincount: 0 });
     expect(events).toEqual([]);
     // The PTEs stay writable: a read-only GUP breaks no sharing and write-protects nothing.

@@ -242,7 +242,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   ],
   'model/ops/dmabuf-importer.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
-  'model/ops/gup.ts': ['via r.left', 'via r.left', '-EFAULT', 'waits', 'waits', 'via r.left', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via r.left', 'ill-formed'],
+  'model/ops/gup.ts': ['via r.left', 'via r.left', '-EFAULT', 'waits', 'waits', 'via r.left', 'ill-formed', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via r.left', 'ill-formed'],
   'model/ops/hmm.ts': ['-EFAULT', 'ill-formed', 'ill-formed', 'waits', 'waits', '-EBUSY', '-EFAULT', '-EFAULT', 'waits', '-EPERM', 'ill-formed', 'waits', 'waits'],
   'model/ops/importer.ts': ['ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/memory.ts': ['via l.reason', 'waits', 'via busy', 'ill-formed', 'ill-formed', 'via l.reason', 'waits', 'via busy', '-ENOMEM', '-EAGAIN', 'via l.reason', 'waits', 'waits', 'returns false'],
@@ -565,6 +565,9 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'unpin_user_pages of FOLL_GET pages would unbalance the pin count: ill-formed', state: () => run(world(), mmapAnon(1), gup(0, 1, false)).state, op: { kind: 'unpin_user_pages', pages: 2 }, reason: 'ill-formed: pages 2 came from get_user_pages (FOLL_GET)' },
     { kernel: 'pages a DMA-only table keeps privately cannot be named: ill-formed', state: dmaOnly, op: { kind: 'unpin_user_pages', pages: 2 }, reason: 'ill-formed: pages 2 belong to DMA-only table' },
   ],
+  unpin_user_page: [
+    { kernel: 'a pointer to no struct page cannot be passed: ill-formed', state: world, op: { kind: 'unpin_user_page', page: 999 }, reason: 'ill-formed: pfn 999 has no struct page' },
+  ],
   unpin_user_pages_dirty_lock: [
     { kernel: 'pages that are not held (a second release) are ill-formed', state: world, op: { kind: 'unpin_user_pages_dirty_lock', pages: 4, make_dirty: true }, reason: 'ill-formed: pages 4 are not held' },
   ],
@@ -861,6 +864,12 @@ const NEVER_REFUSED: { readonly [K in OpKind]?: Misuse } = {
   exit_mmap: { why: 'void', misuse: 'exit while a driver still holds a pin on its memory', state: () => run(world(), mmapAnon(1), pin(0, 1, true)).state, op: { kind: 'exit_mmap', mm: 0 } },
   put_page: { why: 'void', misuse: 'put_page while the pages are still mapped for DMA', state: () => { const s = table(); return run(s, { kind: 'dma_map_sg', dev: IMPORTER, sgl: 3, dir: 'from-device' }).state; }, op: { kind: 'put_page', pages: 2 } },
   unpin_user_pages: { why: 'void', misuse: 'unpin without dirtying a file page a device wrote', state: () => deviceWrote(mmapFile(1)), op: { kind: 'unpin_user_pages', pages: 2 } },
+  unpin_user_page: {
+    why: 'void',
+    misuse: 'a second release: unpinning again, through the page pointer, a page already given back with unpin_user_pages',
+    state: () => run(world(), mmapAnon(1), pin(0, 1, true), { kind: 'unpin_user_pages', pages: 2 }).state,
+    op: { kind: 'unpin_user_page', page: 0 },
+  },
   unpin_user_pages_dirty_lock: { why: 'void', misuse: 'unpin with make_dirty false after a device wrote', state: () => deviceWrote(mmapAnon(1)), op: { kind: 'unpin_user_pages_dirty_lock', pages: 2, make_dirty: false } },
   pipe_read: { why: "its errors (-EAGAIN on an empty pipe, -EFAULT for the reader's buffer) are not modelled", misuse: 'reading a pipe whose spliced page its writer has changed since (the reader gets what the page holds now)', state: () => run(world(), mmapAnon(1), { kind: 'vmsplice', mm: 0, start: 0, npages: 1 }, { kind: 'store', mm: 0, addr: 0 }).state, op: { kind: 'pipe_read', pages: 2 } },
   set_page_dirty_lock: { why: 'int, never an error for a locked page', misuse: 'dirtying FOLL_GET pages of a file mapping whose buffers reclaim may drop', state: () => run(world(), mmapFile(1), gup(0, 1, true)).state, op: { kind: 'set_page_dirty_lock', pages: 2 } },

@@ -38,6 +38,27 @@ describe('wellFormed names the corruption', () => {
     expect(wellFormed(withFrame(filePfn, { mapping: { kind: 'file', inode: 0, index: 1 } }))).toBe(msg(filePfn));
   });
 
+  it('counts given back unheld that do not match the frame: more pins than references, a negative amount, or not what its counts say', () => {
+    expect(wellFormed(withFrame(anonPfn, { unheldPins: 1 }))).toBe(`frame ${anonPfn} counts 0 unheld reference(s) and 1 unheld pin(s)`);
+    expect(wellFormed(withFrame(anonPfn, { unheldRefs: -1, unheldPins: -1 }))).toBe(`frame ${anonPfn} counts -1 unheld reference(s) and -1 unheld pin(s)`);
+    expect(wellFormed(withFrame(anonPfn, { unheldRefs: 1, unheldPins: 1 }))).toBe(`page ${anonPfn} has pincount 0 but 0 pin(s) are held and 1 given back unheld`);
+    expect(wellFormed(withFrame(anonPfn, { unheldRefs: 1 }))).toBe(`page ${anonPfn} has refcount 1 but 1 holder(s) and 1 reference(s) given back unheld`);
+    expect(wellFormed(withFrame(freePfn, { refcount: -2, unheldRefs: 1 }))).toBe(`free frame ${freePfn} has refcount -2, pincount 0, mapcount 0 with 1 reference(s) and 0 pin(s) given back unheld`);
+    // Given back unheld, the counts of a page or free frame are below its holders by exactly those amounts.
+    expect(wellFormed(withFrame(anonPfn, { refcount: 0, unheldRefs: 1 }))).toBeNull();
+    expect(wellFormed(withFrame(freePfn, { refcount: -1, pincount: -1, unheldRefs: 1, unheldPins: 1 }))).toBeNull();
+  });
+
+  it('a GUP array holding a page of an allocation that is gone, unless a release that held nothing freed it under the array', () => {
+    const pinned = run(s, { kind: 'pin_user_pages', mm: 0, start: 1, npages: 1, write: true, longterm: false, p2pdma: false }).state;
+    const [id, a] = [...pinned.pageArrays][0]!;
+    const gens = (g: number): State => ({ ...pinned, pageArrays: new Map([[id, { ...a, gens: [g] }]]) });
+    expect(wellFormed(pinned)).toBeNull();
+    expect(wellFormed(gens(7))).toBe(`pages ${id} hold pfn ${anonPfn} of allocation 7, but the frame is at allocation ${a.gens[0]}`);
+    // A stale pointer (FREED_UNDER) holds nothing: the page's counts then have one holder too many.
+    expect(wellFormed(gens(-1))).toBe(`page ${anonPfn} has pincount 1 but 0 pin(s) are held`);
+  });
+
   it('a free frame still counting a pin or a mapping', () => {
     expect(wellFormed(withFrame(freePfn, { refcount: 1 }))).toBe(`free frame ${freePfn} has refcount 1, pincount 0, mapcount 0`);
     expect(wellFormed(withFrame(freePfn, { pincount: 1 }))).toBe(`free frame ${freePfn} has refcount 0, pincount 1, mapcount 0`);
