@@ -102,8 +102,9 @@ export const sectionsScript = String.raw`
             mp.kind === 'file' ? 'file inode ' + mp.inode + ' index ' + mp.index : mp.kind && mp.kind !== 'none' ? mp.kind : ''].filter(Boolean).join(', '),
           x.deviceWroteSinceDirtied ? 'ghost: a device wrote it since the last set_page_dirty' : '',
           x.lostPins ? x.lostPins + ' lost pin(s): given back with put_page, still counted, held by nobody' : '',
+          x.unheldRefs ? x.unheldRefs + ' reference(s), ' + x.unheldPins + ' pin(s) given back by callers that no longer held them: the counts are below the holders' : '',
           (by[x.pfn] || []).length ? el('ul', { class: 'reach', 'aria-label': 'reached by' }, by[x.pfn].map(function (w) { return el('li', {}, ['<- ' + w]); })) : '',
-        ], ['pfn', 'bar', 'structPage', 'free', 'gen', 'refcount', 'pincount', 'mapcount', 'dirty', 'fsPrivate', 'mapping', 'deviceWroteSinceDirtied', 'lostPins']);
+        ], ['pfn', 'bar', 'structPage', 'free', 'gen', 'refcount', 'pincount', 'mapcount', 'dirty', 'fsPrivate', 'mapping', 'deviceWroteSinceDirtied', 'lostPins', 'unheldRefs', 'unheldPins']);
       }))];
     } },
     { title: 'Devices and BARs', covers: ['devices', 'bars'], draw: function (snap) {
@@ -133,8 +134,8 @@ export const sectionsScript = String.raw`
         var x = a.value;
         return card(a, 'pages[] ' + a.key + ': ' + (x.pipe ? "a pipe's buffers (vmsplice, FOLL_GET)" : x.kind === 'pin' ? 'pin_user_pages (FOLL_PIN)' : 'get_user_pages (FOLL_GET)'), [
           'from mm ' + x.mm + ' vma ' + x.vma + ', ' + range(x.start, (x.pfns || []).length) + (x.write ? ', FOLL_WRITE' : '') + (x.longterm ? ', FOLL_LONGTERM' : ''),
-          'holds ' + (x.pfns || []).map(function (p, k) { return frameName(snap, p) + ((x.cow || [])[k] ? ' (private mapping)' : ''); }).join(', '),
-        ], ['id', 'kind', 'mm', 'vma', 'cow', 'start', 'pfns', 'write', 'longterm', 'pipe']);
+          'holds ' + (x.pfns || []).map(function (p, k) { return frameName(snap, p) + ((x.cow || [])[k] ? ' (private mapping)' : '') + ((x.gens || [])[k] === -1 ? ' (stale: freed under this array)' : ''); }).join(', '),
+        ], ['id', 'kind', 'mm', 'vma', 'cow', 'start', 'pfns', 'gens', 'write', 'longterm', 'pipe']);
       });
     } },
     { title: 'Scatterlist tables', covers: ['sgls'], draw: function (snap) {
