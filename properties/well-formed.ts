@@ -28,7 +28,9 @@ export const wellFormed = (s: State): string | null => {
     }
   }
   const tearingDown = (mm: number): boolean => [...s.invalidations.values()].some((i) => i.then.kind === 'exit_mmap' && i.then.mm === mm);
-  const mapcount = new Map<number, number>();
+  // Counts per pfn in arrays as long as the frame table (this runs after every call of every search).
+  const n = s.frames.length;
+  const mapcount = new Int32Array(n);
   for (const v of s.vmas.values()) {
     // The address space lasts until the last mm_users reference is gone and exit_mmap's invalidation ends.
     const m = s.mms.get(v.mm);
@@ -36,30 +38,32 @@ export const wellFormed = (s: State): string | null => {
     if (v.ptes.length !== v.npages) return `vma ${v.id} has ${v.ptes.length} PTEs for ${v.npages} pages`;
     for (const w of s.vmas.values())
       if (w.id !== v.id && w.mm === v.mm && v.start < w.start + w.npages && w.start < v.start + v.npages) return `vmas ${v.id} and ${w.id} overlap`;
-    for (const p of v.ptes) if (p !== null) mapcount.set(p.pfn, (mapcount.get(p.pfn) ?? 0) + 1);
+    for (const p of v.ptes) if (p !== null) mapcount[p.pfn]! += 1;
   }
-  const gupRefs = new Map<number, number>();
-  const pins = new Map<number, number>();
+  const gupRefs = new Int32Array(n);
+  const pins = new Int32Array(n);
   for (const a of s.pageArrays.values())
-    for (const [i, pfn] of a.pfns.entries()) {
+    for (let i = 0; i < a.pfns.length; i++) {
       // A page freed under the array by a release that held nothing: a stale pointer holds no reference.
       if (stale(a, i)) continue;
+      const pfn = a.pfns[i]!;
       const f = s.frames[pfn];
       if (f !== undefined && !f.free && f.gen !== a.gens[i]) return `pages ${a.id} hold pfn ${pfn} of allocation ${a.gens[i]}, but the frame is at allocation ${f.gen}`;
-      gupRefs.set(pfn, (gupRefs.get(pfn) ?? 0) + 1);
-      if (a.kind === 'pin') pins.set(pfn, (pins.get(pfn) ?? 0) + 1);
+      gupRefs[pfn]! += 1;
+      if (a.kind === 'pin') pins[pfn]! += 1;
     }
-  const cached = new Set<number>();
+  const cached = new Uint8Array(n);
   for (const ino of s.inodes)
-    for (const [index, pfn] of ino.cache.entries()) {
+    for (let index = 0; index < ino.cache.length; index++) {
+      const pfn = ino.cache[index]!;
       if (pfn === null) continue;
       const f = s.frames[pfn];
       if (f === undefined || f.free || f.mapping.kind !== 'file' || f.mapping.inode !== ino.id || f.mapping.index !== index)
         return `page cache of inode ${ino.id} index ${index} points at pfn ${pfn}, which is not that file page`;
-      cached.add(pfn);
+      cached[pfn] = 1;
     }
   for (const f of s.frames) {
-    const m = mapcount.get(f.pfn) ?? 0;
+    const m = mapcount[f.pfn]!;
     // Counts that went below their holders (a second release) stay below them by the amounts the model keeps.
     if (f.unheldRefs < f.unheldPins || f.unheldPins < 0) return `frame ${f.pfn} counts ${f.unheldRefs} unheld reference(s) and ${f.unheldPins} unheld pin(s)`;
     if (f.free) {
@@ -67,15 +71,15 @@ export const wellFormed = (s: State): string | null => {
         return `free frame ${f.pfn} has refcount ${f.refcount}, pincount ${f.pincount}, mapcount ${f.mapcount}${f.unheldRefs === 0 ? '' : ` with ${f.unheldRefs} reference(s) and ${f.unheldPins} pin(s) given back unheld`}`;
       if (f.lostPins !== 0) return `free frame ${f.pfn} keeps ${f.lostPins} lost pin(s)`;
       if (m > 0 && f.structPage) return `free page ${f.pfn} is still mapped by ${m} PTE(s)`;
-      if ((gupRefs.get(f.pfn) ?? 0) > 0) return `free page ${f.pfn} is still held by a GUP array`;
+      if (gupRefs[f.pfn]! > 0) return `free page ${f.pfn} is still held by a GUP array`;
       continue;
     }
     if (!f.structPage) continue;
     if (f.mapping.kind === 'zero') {
       // Special PTEs: no mapcount, no reference. GUP references count; pins too before 6.5.
       // A lost pin (put_page of a FOLL_PIN array) keeps what it took: nothing since 6.5.
-      const pinned = s.era.pinSkipsZeroPage ? 0 : (pins.get(f.pfn) ?? 0) + f.lostPins;
-      const refs = 1 + (gupRefs.get(f.pfn) ?? 0) - (pins.get(f.pfn) ?? 0) + pinned;
+      const pinned = s.era.pinSkipsZeroPage ? 0 : pins[f.pfn]! + f.lostPins;
+      const refs = 1 + gupRefs[f.pfn]! - pins[f.pfn]! + pinned;
       // Since 6.5 a pin takes nothing on the zero page, so none can be lost there.
       if (s.era.pinSkipsZeroPage && f.lostPins !== 0) return `the zero page keeps ${f.lostPins} lost pin(s), but since 6.5 a pin takes nothing there`;
       if (f.mapcount !== 0 || f.pincount !== pinned - f.unheldPins || f.refcount !== refs - f.unheldRefs)
@@ -84,10 +88,10 @@ export const wellFormed = (s: State): string | null => {
     }
     if (f.mapcount !== m) return `page ${f.pfn} has mapcount ${f.mapcount} but ${m} PTE(s) map it`;
     // A lost pin stays counted, in pincount and as its one reference, with no holder to name.
-    const held = pins.get(f.pfn) ?? 0;
+    const held = pins[f.pfn]!;
     if (f.pincount !== held + f.lostPins - f.unheldPins)
       return `page ${f.pfn} has pincount ${f.pincount} but ${held} pin(s) are held${f.lostPins === 0 ? '' : ` and ${f.lostPins} lost`}${f.unheldPins === 0 ? '' : ` and ${f.unheldPins} given back unheld`}`;
-    const expected = m + (cached.has(f.pfn) ? 1 : 0) + (gupRefs.get(f.pfn) ?? 0) + (f.mapping.kind === 'kernel' ? 1 : 0) + f.lostPins;
+    const expected = m + cached[f.pfn]! + gupRefs[f.pfn]! + (f.mapping.kind === 'kernel' ? 1 : 0) + f.lostPins;
     if (f.refcount !== expected - f.unheldRefs)
       return `page ${f.pfn} has refcount ${f.refcount} but ${expected} holder(s)${f.unheldRefs === 0 ? '' : ` and ${f.unheldRefs} reference(s) given back unheld`}`;
     // The kernel frees a page whose count reaches zero, unless a PTE or the page cache still has it (Bad page state).
