@@ -26,28 +26,13 @@ export interface DriverView {
   readonly sgts: ReadonlyArray<SgtRecord>;
 }
 
-/**
- * The view of `dev`'s driver in `s`: its records and its own notifiers'
- * intervals, each list made when an action first reads it (the runner asks
- * for a view at every step of every thread, and most actions read none).
- */
-export const driverView = (s: State, dev: DeviceId): DriverView => {
-  let records: ReadonlyArray<DriverRecord> | undefined;
-  let intervals: DriverView['intervals'] | undefined;
-  let sgts: ReadonlyArray<SgtRecord> | undefined;
-  return {
-    device: dev,
-    get records() {
-      return (records ??= s.records.filter((r) => r.device === dev));
-    },
-    get intervals() {
-      return (intervals ??= [...s.notifiers.values()].filter((n) => n.owner === dev).map((n) => ({ notifier: n.id, mm: n.mm, start: n.start, end: n.end })));
-    },
-    get sgts() {
-      return (sgts ??= s.sgtRecords.filter((r) => r.device === dev));
-    },
-  };
-};
+/** The view of `dev`'s driver in `s`: its records and its own notifiers' intervals. */
+export const driverView = (s: State, dev: DeviceId): DriverView => ({
+  device: dev,
+  records: s.records.filter((r) => r.device === dev),
+  intervals: [...s.notifiers.values()].filter((n) => n.owner === dev).map((n) => ({ notifier: n.id, mm: n.mm, start: n.start, end: n.end })),
+  sgts: s.sgtRecords.filter((r) => r.device === dev),
+});
 
 export type ThreadNext =
   | {
