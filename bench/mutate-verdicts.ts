@@ -35,7 +35,8 @@ const values = (flag: string): ReadonlyArray<string> => argv.flatMap((a, i) => (
 /** explore at its default bound on the mutant's own designs: the first expected hold it finds violated. */
 const exploreFlip = (m: Mutant): MutantResult['flip'] => {
   for (const id of m.designs) {
-    const d = withVariant(m.variant, () => exploreOne(id, invariantIds, undefined, defaults.maxStates));
+    const world = { name: 'default', set: {}, without: m.without ?? [] };
+    const d = withVariant(m.variant, () => exploreOne(id, invariantIds, undefined, defaults.maxStates, false, world));
     const r = d.results.find((x) => x.verdict === 'violated' && x.expected === 'held');
     if (r !== undefined) return { design: id, invariant: r.invariant, verdict: 'violated', runs: d.exploration.result.states, message: d.exploration.violations.find((v) => v.invariant === r.invariant)?.message ?? null };
   }

@@ -36,6 +36,13 @@ export interface Mutant {
   readonly mimics: string;
   /** Designs whose verdicts it is meant to flip: searched first. */
   readonly designs: ReadonlyArray<string>;
+  /**
+   * Steps left out of its own designs when they are searched: where
+   * another step of the design breaks the same invariant by another path
+   * (dma-api-misuse's put_page on pins and its second release both break
+   * gup-release), the verdict can only flip with the other path gone.
+   */
+  readonly without?: ReadonlyArray<string>;
   readonly variant: Variant;
   /** Written reason, when the mutant is expected to flip no verdict. */
   readonly survives?: string;
@@ -164,9 +171,18 @@ export const catalogue: ReadonlyArray<Mutant> = [
     breaks: 'put_page of FOLL_PIN pages drops the pin as unpin_user_pages would',
     mimics: 'a model (or a kernel) blind to how a page reference was taken: a driver that releases pins with put_page looks correct',
     designs: ['dma-api-misuse'],
+    without: ['bug:unpin_twice'],
     variant: onOps(['put_page'], (orig) => (s, op) =>
       op.kind === 'put_page' && s.pageArrays.get(op.pages)?.kind === 'pin' ? ownHandler('unpin_user_pages')(s, { kind: 'unpin_user_pages', pages: op.pages }) : orig(s, op),
     ),
+  },
+  {
+    id: 'unpin-user-page-ignored',
+    breaks: 'unpin_user_page of a page pointer does nothing (the count keeps the pin its caller gave back a second time)',
+    mimics: 'a model (or a review) that trusts a driver to release each pin once: two completion paths that both unpin look correct',
+    designs: ['dma-api-misuse'],
+    without: ['bug:put_page_on_pin'],
+    variant: onOps(['unpin_user_page'], noop),
   },
   {
     id: 'p2pdma-ignores-virt-dma',

@@ -7,6 +7,7 @@
  */
 import { budgetOf } from '../../model/designs/design.ts';
 import { designById, designs } from '../../model/designs/index.ts';
+import { withoutSteps } from '../../model/designs/world-choice.ts';
 import { withVariant } from '../../model/variant.ts';
 import { invariantIds, type InvariantId } from '../invariant.ts';
 import { verdictsFor } from '../verdicts.ts';
@@ -37,8 +38,9 @@ export const runMutant = (m: Mutant, b: MutantBudget): MutantResult => {
   const order = b.designs ?? designOrder(m);
   let searched = 0;
   for (const id of order) {
-    const d = designById(id);
-    if (d === undefined) continue;
+    const whole = designById(id);
+    if (whole === undefined) continue;
+    const d = m.without !== undefined && m.designs.includes(id) ? withoutSteps(whole, m.without) : whole;
     searched++;
     const { runs, maxCommands } = budgetOf(d, b.runs, b.maxCommands);
     try {

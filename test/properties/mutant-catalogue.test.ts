@@ -13,6 +13,7 @@ import { designById } from '../../model/designs/index.ts';
 import { recipeByName } from '../../model/designs/importers/index.ts';
 import { step } from '../../model/step.ts';
 import { withVariant } from '../../model/variant.ts';
+import { unknownStep, withoutSteps } from '../../model/designs/world-choice.ts';
 import { catalogue } from '../../properties/mutants/catalogue.ts';
 import { designOrder } from '../../properties/mutants/run.ts';
 import { accept, designWorld, IMPORTER, lastId, mmapAnon, run, writeFault } from '../model/helpers.ts';
@@ -38,6 +39,16 @@ describe('the verdict-mutation catalogue', () => {
       expect(designOrder(m).slice(0, m.designs.length)).toEqual(m.designs);
       expect(new Set(designOrder(m)).size).toBe(designOrder(m).length);
     }
+  });
+
+  it('a mutant leaves out only steps its own designs have, and never the step it breaks', () => {
+    for (const m of catalogue.filter((x) => x.without !== undefined)) {
+      expect(unknownStep(m.designs.map((d) => designById(d)!), m.without!), m.id).toBeNull();
+      for (const d of m.designs) expect(withoutSteps(designById(d)!, m.without!).driver.length, m.id).toBeGreaterThan(0);
+    }
+    // put_page on pins and the second release break gup-release by two paths: each mutant's own path stays.
+    expect(mutant('put-page-unpins').without).toEqual(['bug:unpin_twice']);
+    expect(mutant('unpin-user-page-ignored').without).toEqual(['bug:put_page_on_pin']);
   });
 
   it('each mutant changes the model: a variant with no op and no recipe would be a mutant that cannot fail', () => {
