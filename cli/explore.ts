@@ -126,7 +126,7 @@ export const removalLine = (id: string, args: ExploreArgs): string | null => {
     .with({ kind: 'undecided' }, (x) => `${head}undecided: a removal under way reaches no end within the bound (${x.states} states)`)
     .with({ kind: 'hangs' }, (x) =>
       [
-        `${head}HANGS: memunmap_pages() waits forever for pfn ${x.held.join(', ')}; no step can drop the reference (${x.states} states). Shortest trace:`,
+        `${head}HANGS: memunmap_pages() waits forever for ${[...(x.held.length === 0 ? [] : [`pfn ${x.held.join(', ')}`]), ...(x.pgmapRefs === 0 ? [] : [`${x.pgmapRefs} pgmap reference(s) that no page holds`])].join(' and ')}; no step can drop the reference (${x.states} states). Shortest trace:`,
         ...x.trace.map((t, i) => `  ${String(i + 1).padStart(2)}. ${formatOp(t.op)}${describeEvents(t.events).length > 0 ? `\n      -> ${describeEvents(t.events).join('; ')}` : ''}`),
       ].join('\n'),
     )
@@ -199,7 +199,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
                 : {
                     providerRemoval:
                       r.kind === 'hangs'
-                        ? { kind: r.kind, held: r.held, steps: r.trace.map((t) => toJsonStep(t.op)) }
+                        ? { kind: r.kind, held: r.held, pgmapRefs: r.pgmapRefs, steps: r.trace.map((t) => toJsonStep(t.op)) }
                         : r.kind === 'waits'
                           ? { kind: r.kind, outside: r.outside, steps: r.trace.map((t) => toJsonStep(t.op)) }
                           : { kind: r.kind },

@@ -109,7 +109,7 @@ export type Event =
   | { readonly kind: 'device-write-protected'; readonly device: DeviceId; readonly range: DeviceRangeId }
   /** A driver started one of its code paths as thread `thread`. */
   | { readonly kind: 'thread-started'; readonly thread: ThreadId; readonly recipe: string }
-  /** A driver thread's call returned an error, which the driver handles. */
+  /** A call returned an error after it had changed something: a driver thread's (the driver handles it), or a process's whose error path left a change behind. */
   | { readonly kind: 'call-failed'; readonly op: string; readonly reason: string }
   | { readonly kind: 'mapping-torn-down'; readonly mapping: MappingId }
   | { readonly kind: 'provider-removed'; readonly device: DeviceId }

@@ -28,9 +28,10 @@ export const MmapBackingCodec = t.union(
     // MAP_PRIVATE of a file: read faults map the page cache, write faults copy it to anon memory.
     args({ kind: t.literal('file-private'), inode: nat }),
     args({ kind: t.literal('bar'), bar: nat }),
-    args({ kind: t.literal('p2pmem'), bar: nat }),
+    // insert_fails_at: fault injection, the vm_insert_page() of that page fails (-ENOMEM: its page table could not be allocated).
+    t.readonly(t.intersection([t.type({ kind: t.literal('p2pmem'), bar: nat }), t.partial({ insert_fails_at: nat })])),
   ],
-  'a backing: {kind: anon} | {kind: file, inode} | {kind: file-private, inode} | {kind: bar, bar} | {kind: p2pmem, bar}',
+  'a backing: {kind: anon} | {kind: file, inode} | {kind: file-private, inode} | {kind: bar, bar} | {kind: p2pmem, bar[, insert_fails_at]}',
 );
 export const ErrnoCodec = t.keyof({ '0': null, '-EFAULT': null, '-ENODEV': null, '-EAGAIN': null, '-EPERM': null }, "'0', '-EFAULT', '-ENODEV', '-EAGAIN' or '-EPERM'");
 

@@ -115,6 +115,16 @@ export interface Bar {
   readonly alive: boolean;
   /** pci_stop_and_remove_bus_device has started: the exporter refuses new mmaps and p2p_maps (-ENODEV). */
   readonly removing: boolean;
+  /**
+   * References to a P2PDMA provider's pgmap (its percpu_ref) that no page
+   * holds. Each allocated ZONE_DEVICE page holds one (p2pdma_folio_free()
+   * drops it when the page is freed), and a call that allocates takes one
+   * for itself while it runs (percpu_ref_tryget_live_rcu() in
+   * p2pmem_alloc_mmap()) and drops it before it returns; one an error path
+   * forgets stays here. memunmap_pages() waits until the percpu_ref is
+   * zero: every page free and this 0.
+   */
+  readonly pgmapRefs: number;
 }
 
 export interface Device {
@@ -694,6 +704,15 @@ export interface Era {
    * unpinned and before fork write-protected it.
    */
   readonly gupFastChecksWriteProtectSeq: boolean;
+  /**
+   * a1f4dc72efc3 (Hou Tao, 6.19): when vm_insert_page() fails in
+   * p2pmem_alloc_mmap(), the error path drops the pgmap reference the call
+   * took with percpu_ref_tryget_live_rcu(). Before (since 7e9c7ef83d78,
+   * 6.2, which added the p2pmem allocate file), it returned without
+   * percpu_ref_put(), and a later removal of the provider hung in
+   * memunmap_pages() forever.
+   */
+  readonly p2pmemMmapErrorPutsRef: boolean;
 }
 
 /**

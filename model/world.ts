@@ -47,6 +47,7 @@ export const era59: Era = {
   gupBreaksCow: false,
   vfioDmabufRefusesPin: false,
   gupFastChecksWriteProtectSeq: false,
+  p2pmemMmapErrorPutsRef: false,
 };
 
 /** Today's kernel: every fix named in `Era` is in. */
@@ -63,6 +64,7 @@ export const currentEra: Era = {
   gupBreaksCow: false,
   vfioDmabufRefusesPin: true,
   gupFastChecksWriteProtectSeq: true,
+  p2pmemMmapErrorPutsRef: true,
 };
 
 const freeFrame = (pfn: number, bar: number | null, structPage: boolean): Frame => ({
@@ -88,7 +90,7 @@ export const makeWorld = (w: WorldSpec): State => {
   const bars: Bar[] = w.bars.map((b, id) => {
     const basePfn = frames.length;
     for (let i = 0; i < b.npages; i++) frames.push(freeFrame(basePfn + i, id, b.structPages));
-    return { id, device: b.device, basePfn, npages: b.npages, structPages: b.structPages, alive: true, removing: false };
+    return { id, device: b.device, basePfn, npages: b.npages, structPages: b.structPages, alive: true, removing: false, pgmapRefs: 0 };
   });
   const devices: Device[] = w.devices.map((d, id) => ({
     id,

@@ -73,7 +73,7 @@ export const canonicalKey = (s: State): string => {
         : `${f.refcount},${f.pincount},${f.mapcount},${f.dirty ? 1 : 0}${f.fsPrivate ? 1 : 0}${f.deviceWroteSinceDirtied ? 1 : 0},${f.mapping.kind === 'file' ? `f${f.mapping.index}` : f.mapping.kind[0]}${f.lostPins === 0 ? '' : `~${f.lostPins}`}${f.unheldRefs === 0 ? '' : `-${f.unheldRefs}.${f.unheldPins}`}`,
     );
   // Stryker disable next-line StringLiteral: every BAR is one digit (0, 1 or 2), so any separator keeps the list readable back the same way
-  parts.push(`B${s.bars.map((b) => (b.alive ? (b.removing ? 2 : 1) : 0)).join('')}`);
+  parts.push(`B${s.bars.map((b) => `${b.alive ? (b.removing ? 2 : 1) : 0}${b.pgmapRefs === 0 ? '' : `+${b.pgmapRefs}`}`).join('')}`);
   parts.push(`U${s.devices.map((d) => (d.bound ? 1 : 0)).join('')}`);
   parts.push(`I${s.inodes.map((i) => i.cache.map((p) => p ?? '-').join(',')).join(';')}`);
   // A fork between its check and its write-protect (worlds with fork's steps): its child and the PTEs it has yet to write-protect.

@@ -44,7 +44,8 @@ export type RemovalLiveness =
   | { readonly kind: 'completes'; readonly states: number; readonly started: number; readonly complete: boolean }
   /** Some removal can end only after a step outside the drivers (`outside`, the environment steps after which they can finish it); `trace` reaches the first such state. */
   | { readonly kind: 'waits'; readonly states: number; readonly trace: ReadonlyArray<TraceStep>; readonly outside: ReadonlyArray<string> }
-  | { readonly kind: 'hangs'; readonly states: number; readonly trace: ReadonlyArray<TraceStep>; readonly held: ReadonlyArray<number> }
+  /** `held`: the pages memunmap_pages() waits for; `pgmapRefs`: the pgmap references it waits for that no page holds. */
+  | { readonly kind: 'hangs'; readonly states: number; readonly trace: ReadonlyArray<TraceStep>; readonly held: ReadonlyArray<number>; readonly pgmapRefs: number }
   | { readonly kind: 'undecided'; readonly states: number; readonly started: number };
 
 /** A P2PDMA provider's removal has started and not completed. */
@@ -154,7 +155,8 @@ export const removalLiveness = (design: Design, maxStates: number, graph?: State
   if (stuck >= 0) {
     const s = states[stuck]!;
     const held = s.frames.filter((f) => f.bar !== null && s.bars[f.bar]!.removing && !f.free).map((f) => f.pfn);
-    return { kind: 'hangs', states: states.length, trace: traceTo(g, stuck), held };
+    const pgmapRefs = s.bars.reduce((n, b) => n + (b.removing ? b.pgmapRefs : 0), 0);
+    return { kind: 'hangs', states: states.length, trace: traceTo(g, stuck), held, pgmapRefs };
   }
   const undecided = states.some((s, i) => removing(s) && !canFinish[i]);
   if (undecided) return { kind: 'undecided', states: states.length, started };

@@ -22,6 +22,8 @@ export const FIRST_SHARE: ReadonlyArray<string> = [
   'dmabuf-pinned-refused',
   'dmabuf-dynamic',
   'dmabuf-dynamic-nowait',
+  'p2pmem-mmap-6.18',
+  'p2pmem-mmap',
 ];
 
 export const SECOND_SHARE: ReadonlyArray<string> = [

@@ -119,7 +119,8 @@ export const sectionsScript = String.raw`
         return card(b, 'BAR ' + b.key + ' of device ' + x.device, [
           'pfns ' + x.basePfn + '-' + (x.basePfn + x.npages - 1) + ', ' + (x.structPages ? 'P2PDMA pages (struct page)' : 'raw MMIO (no struct page)'),
           x.alive ? (x.removing ? 'provider being removed' : 'provider bound') : 'provider removed',
-        ], ['id', 'device', 'basePfn', 'npages', 'structPages', 'alive', 'removing']);
+          x.pgmapRefs ? x.pgmapRefs + ' pgmap reference(s) held by no page: memunmap_pages() waits for them' : '',
+        ], ['id', 'device', 'basePfn', 'npages', 'structPages', 'alive', 'removing', 'pgmapRefs']);
       }));
     } },
     { title: 'Page cache', covers: ['inodes'], draw: function (snap) {

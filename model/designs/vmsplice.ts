@@ -33,6 +33,7 @@ export const pre58: Era = {
   gupBreaksCow: false,
   vfioDmabufRefusesPin: false,
   gupFastChecksWriteProtectSeq: false,
+  p2pmemMmapErrorPutsRef: false,
 };
 
 /** A process splices one page of an anonymous VMA of its own into a pipe: vmsplice(2) with no flags. */

@@ -1,6 +1,6 @@
 /** mm and VMA lifecycle: mmap, munmap, exit_mmap, fork, write_fault. */
 import * as E from 'fp-ts/lib/Either.js';
-import { put } from '../collections.ts';
+import { put, replaceAt } from '../collections.ts';
 import type { Event } from '../event.ts';
 import type { MmapBacking } from '../op.ts';
 import { allocBarFrame, allocRamPage, findVma, fold, freeFrameCount, freshId, isZeroPage, setFrame, setVma } from '../page.ts';
@@ -8,7 +8,7 @@ import { isolate, vmasIn } from './vma-split.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { Changed } from '../page.ts';
 import { invalidateThen, mmapWriteBusy, mmapWriteLocked } from './invalidate.ts';
-import type { MmId, Pfn, Pte, State, Vma, VmaBacking, VmaId } from '../state.ts';
+import type { Bar, MmId, Pfn, Pte, State, Vma, VmaBacking, VmaId } from '../state.ts';
 import { faultIn, pageOfMmLocked } from './fault.ts';
 import { destroyVma } from './vma-teardown.ts';
 import { dropMmUser } from './mm-users.ts';
@@ -26,6 +26,27 @@ export const unmappedArea = (s: State, mm: MmId, npages: number): number => {
     addr = Math.max(addr, v.start + v.npages);
   }
   return addr;
+};
+
+/**
+ * p2pmem_alloc_mmap() when the vm_insert_page() of page `failsAt` fails
+ * (-ENOMEM: fault injection, its page table could not be allocated). The
+ * call has taken the whole length from the gen_pool and a pgmap reference
+ * (percpu_ref_tryget_live_rcu()), and inserted the pages before `failsAt`.
+ * Its error path gives the rest of the length back to the gen_pool, and
+ * since a1f4dc72efc3 drops the pgmap reference; before, it returned
+ * without (era `p2pmemMmapErrorPutsRef`). mmap_region() then unmaps the
+ * new VMA: the pages inserted lose their last reference and are freed
+ * (p2pdma_folio_free(), which drops their own pgmap references). mmap
+ * returns the error; what the call changed on the way stays changed.
+ */
+const p2pmemInsertFails = (s: State, bar: Bar, npages: number, failsAt: number): Outcome => {
+  const op = 'mmap';
+  if (failsAt >= npages) return illFormed(op, `insert_fails_at ${failsAt}: p2pmem_alloc_mmap inserts only ${npages} page(s)`);
+  const kept = s.era.p2pmemMmapErrorPutsRef ? bar.pgmapRefs : bar.pgmapRefs + 1;
+  return done({ ...s, bars: replaceAt(s.bars, bar.id, { ...bar, pgmapRefs: kept }) }, [
+    { kind: 'call-failed', op, reason: `-ENOMEM: ->mmap: vm_insert_page of page ${failsAt} of ${npages} failed; the pages inserted before it are unmapped and freed` },
+  ]);
 };
 
 /**
@@ -58,6 +79,7 @@ export const mmap = (s: State, mm: MmId, npages: number, backing: MmapBacking): 
     if (!bar.alive || bar.removing) return reject(op, `-ENODEV: ->mmap: the provider of BAR ${bar.id} was removed`);
     // p2pmem_alloc_mmap(): gen_pool_alloc_owner() of the whole length fails.
     if (freeFrameCount(s, (f) => f.bar === bar.id) < npages) return reject(op, `-ENOMEM: ->mmap: BAR ${bar.id} has fewer than ${npages} free pages`);
+    if (backing.kind === 'p2pmem' && backing.insert_fails_at !== undefined) return p2pmemInsertFails(s, bar, npages, backing.insert_fails_at);
     const window: Pfn[] = [];
     for (let i = 0; i < npages; i++) {
       const [s1, pfn] = allocBarFrame(state, bar.id)!;
@@ -69,7 +91,7 @@ export const mmap = (s: State, mm: MmId, npages: number, backing: MmapBacking): 
         state = setFrame(state, { ...f, mapcount: 1, refcount: 1 });
       }
     }
-    vb = backing.kind === 'bar' ? { kind: 'bar', bar: bar.id, window } : backing;
+    vb = backing.kind === 'bar' ? { kind: 'bar', bar: bar.id, window } : { kind: 'p2pmem', bar: bar.id };
     ptes = window.map((pfn) => ({ pfn, writable: true }));
   }
   const [s2, id] = freshId(state);

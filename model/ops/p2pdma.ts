@@ -136,6 +136,8 @@ export const memunmapPages = (s: State, dev: DeviceId): Outcome => {
     return waits(op, `unmap_mapping_range of device ${dev} has not finished`);
   const held = s.frames.filter((f) => f.bar !== null && bars.some((b) => b.id === f.bar) && !f.free);
   if (held.length > 0) return waits(op, `${held.length} P2PDMA page(s) of device ${dev} are still referenced (pfn ${held.map((f) => f.pfn).join(', ')})`);
+  const refs = bars.reduce((n, b) => n + b.pgmapRefs, 0);
+  if (refs > 0) return waits(op, `the pgmap of device ${dev} still has ${refs} reference(s) that no page holds (its percpu_ref is not zero)`);
   let state = s;
   for (const bar of bars) state = { ...state, bars: replaceAt(state.bars, bar.id, { ...bar, alive: false }) };
   return done(state, [{ kind: 'provider-removed', device: dev }]);

@@ -249,6 +249,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/mirror.ts': ['ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/mm-users.ts': ['ill-formed', 'returns false', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'returns NULL'],
   'model/ops/mm.ts': [
+    'ill-formed',
     'ill-formed', 'waits', '-EINVAL', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', '-ENODEV', '-ENOMEM',
     'ill-formed', '-EINVAL', 'waits',
     'ill-formed', 'waits', 'waits',
@@ -261,7 +262,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/mremap.ts': ['ill-formed', '-EINVAL', 'ill-formed', 'waits', '-EFAULT', '-EINVAL', 'ill-formed', '-EFAULT', '-EFAULT', '-ENOMEM'],
   'model/ops/notifier.ts': ['ill-formed', 'ill-formed', '-EOVERFLOW', '-EINVAL', 'ill-formed', 'waits', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/p2p-vma-ops.ts': ['-EFAULT', 'waits', '-EPERM', 'via r', 'ill-formed', 'ill-formed', 'ill-formed'],
-  'model/ops/p2pdma.ts': ['ill-formed', 'returns NULL', 'ill-formed', 'returns NULL', 'returns NULL', 'returns NULL', 'ill-formed', 'ill-formed', 'returns 0', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'waits'],
+  'model/ops/p2pdma.ts': ['ill-formed', 'returns NULL', 'ill-formed', 'returns NULL', 'returns NULL', 'returns NULL', 'ill-formed', 'ill-formed', 'returns 0', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'waits', 'waits'],
   'model/ops/scatterlist.ts': ['-EINVAL', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/step.ts': ['ill-formed'],
 };
@@ -454,6 +455,7 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: "->mmap returns -ENODEV once the provider is removed", state: () => run(world(), { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER }).state, op: mmapBar(1), reason: '-ENODEV: ->mmap: ' },
     { kernel: 'an exited mm runs no code: ill-formed', state: exited, op: mmapAnon(1), reason: 'ill-formed: mm 0 has exited' },
     { kernel: "the model's exporters hand out raw BARs only: a P2PDMA BAR as a window is ill-formed", state: world, op: { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'bar', bar: P2PDMA_BAR } }, reason: 'ill-formed: BAR 0 is a P2PDMA provider' },
+    { kernel: 'fault injection names a page vm_insert_page is never called for: ill-formed', state: world, op: { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'p2pmem', bar: P2PDMA_BAR, insert_fails_at: 1 } }, reason: 'ill-formed: insert_fails_at 1: p2pmem_alloc_mmap inserts only 1 page(s)' },
     { kernel: 'a raw BAR has no p2pmem/allocate file: ill-formed', state: world, op: { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'p2pmem', bar: RAW_BAR } }, reason: 'ill-formed: BAR 1 has no ZONE_DEVICE pages' },
     { kernel: "a VMA over the model's size limit is not built: ill-formed", state: world, op: mmapAnon(5000), reason: "ill-formed: npages 5000 is over the model's limit" },
     { kernel: 'mmap_write_lock is held by munmap: mmap waits', state: () => unmapping().state, op: mmapAnon(1), reason: 'waits: mmap_write_lock of mm 0 is held' },
@@ -640,6 +642,12 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
   memunmap_pages: [
     { kernel: 'memunmap_pages sleeps until every page of the provider is free: waits', state: () => run(world(), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }, { kind: 'pci_stop_and_remove_bus_device', dev: P2PDMA_PROVIDER }).state, op: { kind: 'memunmap_pages', dev: P2PDMA_PROVIDER }, reason: `waits: 1 P2PDMA page(s) of device ${P2PDMA_PROVIDER} are still referenced` },
     { kernel: 'no removal of the provider has started: ill-formed', state: world, op: { kind: 'memunmap_pages', dev: P2PDMA_PROVIDER }, reason: `ill-formed: device ${P2PDMA_PROVIDER} has no P2PDMA BAR being removed` },
+    {
+      kernel: 'memunmap_pages sleeps until the pgmap percpu_ref is zero, which a reference no page holds keeps from happening: waits',
+      state: () => { const s = world(); return run({ ...s, bars: s.bars.map((b) => (b.id === P2PDMA_BAR ? { ...b, pgmapRefs: 1 } : b)) }, { kind: 'pci_stop_and_remove_bus_device', dev: P2PDMA_PROVIDER }).state; },
+      op: { kind: 'memunmap_pages', dev: P2PDMA_PROVIDER },
+      reason: `waits: the pgmap of device ${P2PDMA_PROVIDER} still has 1 reference(s) that no page holds`,
+    },
   ],
   mmu_interval_notifier_insert: [
     { kernel: '__mmu_interval_notifier_insert returns -EOVERFLOW for length 0', state: world, op: { kind: 'mmu_interval_notifier_insert', mm: 0, start: 0, npages: 0, owner: IMPORTER }, reason: '-EOVERFLOW: __mmu_interval_notifier_insert: length 0' },
