@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { cliBin } from './cli-bin.ts';
 import { designsMarkdown } from '../cli/catalogue.ts';
 import { designs } from '../model/designs/index.ts';
 import { invariantIds } from '../properties/invariant.ts';
@@ -26,7 +27,8 @@ describe('the docs stay true', () => {
     const sample = readme.slice(readme.indexOf('## What it prints'), readme.indexOf('## How to read a trace'));
     const shown = [...sample.matchAll(/^ +[0-9]+\. ([a-z_0-9]+)\(/gm)].map((m) => m[1]);
     const replay = /Replay:\n([\s\S]*?)\n```/.exec(sample)![1]!.trim().replace(/^npm run check --/, '');
-    const r = spawnSync('bash', ['-c', `node bin/dmacheck.js check ${replay.replace(/^ +/gm, '')} --json`], { encoding: 'utf8' });
+    // The package's bin beside its bundle (test/cli-bin.ts): the command as an installed dmacheck runs it, without compiling the sources again.
+    const r = spawnSync('bash', ['-c', `node ${cliBin} check ${replay.replace(/^ +/gm, '')} --json`], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const results = (JSON.parse(r.stdout) as { results: { verdict: string; steps?: { op: string }[] }[] }).results;
     const first = results.find((x) => x.verdict === 'violated')!;
