@@ -41,9 +41,9 @@ const cases: ReadonlyArray<{ readonly what: string; readonly args: ReadonlyArray
   },
   {
     what: 'a state bound that cuts a level, with fingerprints, on three workers',
-    args: ['--design', 'gup-dontfork', '--max-states', '1500', '--fingerprints'],
+    args: ['--design', 'gup-dontfork', '--max-states', '700', '--fingerprints'],
     workers: 3,
-    check: (j) => expect(j.states).toBe(1500),
+    check: (j) => expect(j.states).toBe(700),
   },
   {
     what: 'a depth bound',
