@@ -35,9 +35,16 @@ const allocated = (f: Frame, mapping: PageMapping): Frame => ({
   deviceWroteSinceDirtied: false,
 });
 
-/** The lowest free frame in `pool`, allocated with one reference. */
+/**
+ * The lowest free frame in `pool`, allocated with one reference. A free
+ * frame whose count a release that held nothing changed (`unheldRefs`) is
+ * one the allocator's page checks find bad (check_new_pages(): "Bad page
+ * state") and never hand out; the model assumes those checks are on, as
+ * with CONFIG_DEBUG_VM (without them the kernel would overwrite the count
+ * and use the page).
+ */
 const allocFrom = (s: State, pool: (f: Frame) => boolean, mapping: PageMapping): [State, Pfn] | null => {
-  const f = s.frames.find((x) => x.free && pool(x));
+  const f = s.frames.find((x) => x.free && x.unheldRefs === 0 && pool(x));
   return f === undefined ? null : [setFrame(s, allocated(f, mapping)), f.pfn];
 };
 
@@ -73,6 +80,12 @@ export interface Changed {
 /** `PageArray.gens` of a page freed under the array by a release that held nothing. */
 export const FREED_UNDER = -1;
 
+/** GUP_PIN_COUNTING_BIAS: what a FOLL_PIN adds to an order-0 page's _refcount. */
+const GUP_PIN_COUNTING_BIAS = 1024;
+
+/** The kernel's _refcount of an order-0 page: the model counts a pin as one reference (and one in `pincount`). */
+export const kernelRefcount = (f: Frame): number => f.refcount + (GUP_PIN_COUNTING_BIAS - 1) * f.pincount;
+
 /** The page cache of its file still has `f` (the cache holds a reference, and folio->mapping points at the file). */
 const inPageCache = (s: State, f: Frame): boolean => f.mapping.kind === 'file' && s.inodes[f.mapping.inode]?.cache[f.mapping.index] === f.pfn;
 
@@ -84,13 +97,24 @@ const inPageCache = (s: State, f: Frame): boolean => f.mapping.kind === 'file' &
  * the other solution). A count that went below its holders (`unheldRefs`)
  * can reach zero while a PTE or the page cache still holds the page:
  * free_pages_prepare() then reports "Bad page state" and leaks the page
- * rather than freeing it (bad_page()).
+ * rather than freeing it (bad_page()), with the page checks on, as the
+ * model assumes (CONFIG_DEBUG_VM; see allocFrom).
  */
 const settle = (s: State, f: Frame): Changed => {
   if (f.refcount !== 0 || f.pincount !== 0) return { state: setFrame(s, f), events: [] };
   if (f.mapcount > 0 || inPageCache(s, f)) return { state: setFrame(s, f), events: [{ kind: 'bad-page-state', pfn: f.pfn }] };
+  return { state: freeFrame(s, f), events: [{ kind: 'page-freed', pfn: f.pfn }] };
+};
+
+/**
+ * Give `f` back to its allocator. A page whose counts fell below its
+ * holders (`unheldRefs`) may still be in GUP arrays: their pointers go
+ * stale (reclaim and migration free such a page too, as nothing in its
+ * count tells them an array still has it).
+ */
+export const freeFrame = (s: State, f: Frame): State => {
   const freed = setFrame(s, releaseFrame(f));
-  return { state: f.unheldRefs === 0 ? freed : { ...freed, pageArrays: freedUnder(freed.pageArrays, f) }, events: [{ kind: 'page-freed', pfn: f.pfn }] };
+  return f.unheldRefs === 0 ? freed : { ...freed, pageArrays: freedUnder(freed.pageArrays, f) };
 };
 
 /** Ghost: `PageArray.gens` marks each array pointer to `f` FREED_UNDER (the page went while the array held it). */
@@ -113,8 +137,8 @@ export const putPage = (s: State, pfn: Pfn): Changed => {
  * stale page pointers. The arithmetic is the kernel's (gup_put_folio(),
  * folio_put_refs()): the count drops whoever holds the page, so it may
  * free the page under its remaining holders, or go below zero on a page
- * no pin held, or on a page already free, whose count the allocator
- * overwrites when it hands the frame out again (set_page_refcounted()).
+ * no pin held, or on a page already free, which the allocator's checks
+ * then never hand out again (allocFrom).
  */
 export const putUnheld = (s: State, pfn: Pfn, pin: boolean): Changed => {
   const f = s.frames[pfn]!;

@@ -9,6 +9,7 @@
  */
 import type { Op } from '../model/op.ts';
 import type { Step } from '../model/result.ts';
+import { stale } from '../model/ops/gup.ts';
 import type { State } from '../model/state.ts';
 import { findVma } from '../model/page.ts';
 import type { InvariantId } from './invariant.ts';
@@ -27,7 +28,7 @@ const exercisedBy = (id: InvariantId) => (before: State, op: Op, step: Step): bo
 const cpuWalks: ReadonlyArray<Op['kind']> = ['sg_virt', 'kmap_local_page', 'sg_copy_to_buffer'];
 
 /** A page some GUP array holds: its references are more than its mappings (and page cache). */
-const gupHeld = (s: State, pfn: number): boolean => [...s.pageArrays.values()].some((a) => a.pfns.includes(pfn));
+const gupHeld = (s: State, pfn: number): boolean => [...s.pageArrays.values()].some((a) => a.pfns.some((p, i) => p === pfn && !stale(a, i)));
 
 export const situations: ReadonlyArray<Situation> = [
   { id: 'cpu-walk-of-sgl', invariant: 'no-cpu-iomem', what: 'CPU code walks a scatterlist entry by entry', reached: exercisedBy('no-cpu-iomem') },

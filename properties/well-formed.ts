@@ -95,7 +95,7 @@ export const wellFormed = (s: State): string | null => {
     if (f.refcount !== expected - f.unheldRefs)
       return `page ${f.pfn} has refcount ${f.refcount} but ${expected} holder(s)${f.unheldRefs === 0 ? '' : ` and ${f.unheldRefs} reference(s) given back unheld`}`;
     // The kernel frees a page whose count reaches zero, unless a PTE or the page cache still has it (Bad page state).
-    if (f.refcount === 0 && f.pincount === 0 && f.unheldRefs === 0) return `page ${f.pfn} is allocated with refcount 0`;
+    if (f.refcount === 0 && f.pincount === 0 && !(f.unheldRefs > 0 && (m > 0 || cached[f.pfn] === 1))) return `page ${f.pfn} is allocated with refcount 0`;
   }
   const recorded = new Set<string>();
   for (const r of s.records) {

@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { replaceAt } from '../collections.ts';
-import { type Changed, FREED_UNDER, findVma, freshId, isZeroPage, putPage, putUnheld, setFrame, setVma } from '../page.ts';
+import { type Changed, FREED_UNDER, findVma, freshId, isZeroPage, kernelRefcount, putPage, putUnheld, setFrame, setVma } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import { forkHolds, notYetRunning } from './fork-window.ts';
 import type { MmId, PageArray, PagesId, Pfn, State, Vma, VmaId } from '../state.ts';
@@ -93,6 +93,12 @@ export const gup = (
     events.push(...r.right.events);
     const pfn = r.right.state.vmas.get(v!.id)!.ptes[index]!.pfn;
     const f = r.right.state.frames[pfn]!;
+    // try_grab_folio(): WARN_ON_ONCE(folio_ref_count(folio) <= 0) and -ENOMEM, a count a release that held nothing
+    // drove to zero or below (the page was found present: no fault changed anything for it).
+    if (!isZeroPage(f) && kernelRefcount(f) <= 0) {
+      if (i === 0) return E.left(`-ENOMEM: try_grab_folio: page ${pfn} has a _refcount of ${kernelRefcount(f)} (WARN_ON_ONCE)`);
+      break;
+    }
     // try_grab_page(): since 6.5 a FOLL_PIN of the zero page takes nothing.
     state = kind === 'pin' && isZeroPage(f) && s.era.pinSkipsZeroPage
       ? r.right.state
@@ -220,7 +226,8 @@ const fastWalk = (s: State, mm: MmId, start: number, npages: number, flags: GupF
     const pte = v?.ptes[start + i - v.start] ?? null;
     if (v === undefined || pte === null || (flags.write && !pte.writable)) return null;
     const f = s.frames[pte.pfn]!;
-    if (!f.structPage || f.bar !== null || isZeroPage(f)) return null;
+    // A count at or below zero (a release that held nothing): the slow path's try_grab_folio refuses it.
+    if (!f.structPage || f.bar !== null || isZeroPage(f) || kernelRefcount(f) <= 0) return null;
     // gup_must_unshare(): a read-only pin of an anon page that may be shared needs the slow path's unshare fault.
     if (!flags.write && !pte.writable && f.mapping.kind === 'anon' && s.era.pinUnsharesReadOnly) return null;
     if (flags.longterm && flags.write && f.mapping.kind === 'file' && v.shared && s.era.longtermFileGate) return null;
@@ -267,6 +274,7 @@ const release = (s: State, a: PageArray, dirty: boolean, byPut = false): Outcome
   for (const [i, pfn] of a.pfns.entries()) {
     if (stale(a, i)) {
       // Freed under this array by a release that held nothing: the call still drops a count, on whatever the frame is now.
+      // (unpin_user_pages_dirty_lock would also dirty that page; the model leaves a freed or reused frame's dirty bit alone.)
       events.push({ kind: 'reference-dropped', pfn, pages: a.id, pin, write: a.write, undirtiedDeviceData: false });
       const u = putUnheld(state, pfn, pin);
       state = u.state;

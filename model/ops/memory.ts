@@ -1,7 +1,7 @@
 /** Memory management that races with drivers: reclaim, migration, writeback. */
 import { replaceAt } from '../collections.ts';
 import type { Event } from '../event.ts';
-import { allocRamPage, releaseFrame, rmap, setFrame, setVma } from '../page.ts';
+import { allocRamPage, freeFrame, rmap, setFrame, setVma } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import { pageLocked } from './fault.ts';
 import { forkHoldsPage } from './fork-window.ts';
@@ -109,7 +109,7 @@ export const reclaimRest = (s: State, pfn: Pfn): Changed => {
   if (f.mapping.kind === 'anon') {
     if (f.refcount !== f.mapcount) return unchanged(s);
     const un = retarget(s, pfn, null);
-    return { state: setFrame(un.state, releaseFrame(un.state.frames[pfn]!)), events: [{ kind: 'page-freed', pfn }] };
+    return { state: freeFrame(un.state, un.state.frames[pfn]!), events: [{ kind: 'page-freed', pfn }] };
   }
   if (f.dirty) return unchanged(s);
   const un = retarget(s, pfn, null);
@@ -121,7 +121,7 @@ export const reclaimRest = (s: State, pfn: Pfn): Changed => {
   if (released.refcount !== 1 || f.mapping.kind !== 'file') return { state: setFrame(un.state, released), events };
   const { inode, index } = f.mapping;
   const ino = un.state.inodes[inode]!;
-  const state = { ...setFrame(un.state, releaseFrame(released)), inodes: replaceAt(un.state.inodes, inode, { ...ino, cache: replaceAt(ino.cache, index, null) }) };
+  const state = { ...freeFrame(un.state, released), inodes: replaceAt(un.state.inodes, inode, { ...ino, cache: replaceAt(ino.cache, index, null) }) };
   return { state, events: [...events, { kind: 'page-freed', pfn }] };
 };
 
@@ -161,7 +161,7 @@ export const migrateRest = (s: State, pfn: Pfn): Changed => {
   // The copy takes the data, and with it (ghost) what a device wrote that nobody has dirtied yet.
   let state = setFrame(s1, { ...target, refcount: f.refcount, mapcount: f.mapcount, dirty: f.dirty, fsPrivate: f.fsPrivate, deviceWroteSinceDirtied: f.deviceWroteSinceDirtied });
   const moved = retarget(state, pfn, to);
-  state = setFrame(moved.state, releaseFrame(moved.state.frames[pfn]!));
+  state = freeFrame(moved.state, moved.state.frames[pfn]!);
   if (f.mapping.kind === 'file') {
     const { inode, index } = f.mapping;
     const ino = state.inodes[inode]!;

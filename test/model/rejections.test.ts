@@ -276,7 +276,7 @@ const HELPERS: Readonly<Record<string, { readonly file: string; readonly reasons
   filemapFault: { file: 'model/ops/fault.ts', reasons: ['SIGBUS', '-ENOMEM'] },
   faultIn: { file: 'model/ops/fault.ts', reasons: ['waits', 'SIGBUS'] },
   // gup() also passes faultIn's reasons on, a SIGBUS as -EFAULT.
-  gup: { file: 'model/ops/gup.ts', reasons: ['-EFAULT', 'waits', 'returns 0', '-EINVAL', '-EFAULT', '-EFAULT', '-EFAULT', '-EREMOTEIO', '-EFAULT'] },
+  gup: { file: 'model/ops/gup.ts', reasons: ['-EFAULT', 'waits', 'returns 0', '-EINVAL', '-EFAULT', '-EFAULT', '-EFAULT', '-EREMOTEIO', '-EFAULT', '-ENOMEM'] },
   held: { file: 'model/ops/gup.ts', reasons: ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'] },
   isolated: { file: 'model/ops/memory.ts', reasons: ['-EBUSY'] },
   lruPage: { file: 'model/ops/memory.ts', reasons: ['ill-formed', '-EBUSY', 'returns 0', '-EBUSY', '-EBUSY'] },
@@ -550,6 +550,12 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'a fault past the end of the file is -EFAULT for GUP', state: () => run(world(), mmapFile(5)).state, op: gup(4, 1, false), reason: '-EFAULT: page 4 of vma 1 is past the end of inode 0' },
   ],
   pin_user_pages: [
+    {
+      kernel: 'try_grab_folio refuses a page whose _refcount a second release drove below zero: -ENOMEM (WARN_ON_ONCE)',
+      state: () => run(world(), mmapAnon(1), pin(0, 1, true), { kind: 'unpin_user_pages', pages: 2 }, { kind: 'unpin_user_page', page: 0 }).state,
+      op: pin(0, 1, true),
+      reason: '-ENOMEM: try_grab_folio: page 0 has a _refcount of -1023',
+    },
     { kernel: 'pin_user_pages returns -EINVAL for FOLL_PCI_P2PDMA with FOLL_LONGTERM', state: () => run(world(), mmapP2pmem(1)).state, op: pin(0, 1, true, { p2pdma: true, longterm: true }), reason: '-EINVAL: FOLL_PCI_P2PDMA cannot be combined with FOLL_LONGTERM' },
     { kernel: 'check_vma_flags returns -EFAULT for FOLL_LONGTERM|FOLL_WRITE on a file mapping', state: () => run(world(), mmapFile(1)).state, op: pin(0, 1, true, { longterm: true }), reason: '-EFAULT: FOLL_LONGTERM|FOLL_WRITE on vma 1' },
     { kernel: 'a faulted-in anon page with no free RAM: -ENOMEM', state: () => run(oneRamPage(), mmapAnon(2), writeFault(0)).state, op: pin(1, 1, true), reason: '-ENOMEM: no free RAM page (VM_FAULT_OOM)' },

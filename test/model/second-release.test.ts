@@ -19,7 +19,7 @@ import { loadCounterexample } from '../../properties/counterexample/load.ts';
 import { gupRelease } from '../../properties/invariants/gup-release.ts';
 import { noDmaAfterFree } from '../../properties/invariants/no-dma-after-free.ts';
 import { wellFormed } from '../../properties/well-formed.ts';
-import { IMPORTER, accept, frame, lastId, mmapAnon, pin, pteAt, run, world } from './helpers.ts';
+import { IMPORTER, accept, frame, lastId, mmapAnon, pin, pteAt, rejectedWith, run, world } from './helpers.ts';
 
 /** Run `op`, check the model's counts after it, and say what gup-release and no-dma-after-free judge of it. */
 const judged = (s: State, op: Op) => {
@@ -89,7 +89,7 @@ describe('unpin_user_page of a page its caller already gave back', () => {
     expect(pteAt(withPin, 0, 0)).toEqual({ pfn: 0, writable: true });
   });
 
-  it('the frame handed out again starts from a count of one (set_page_refcounted overwrites what the free page had)', () => {
+  it('the frame, freed at zero, is handed out again: the stale pointer of the other I/O then releases a pin of its new owner', () => {
     const a = startIo(run(world(), mmapAnon(1)).state);
     const b = startIo(a.state);
     const unmapped = run(b.state, { kind: 'munmap', mm: 0, start: 0, npages: 1 }).state;
@@ -101,6 +101,40 @@ describe('unpin_user_page of a page its caller already gave back', () => {
     const bUnpin = judged(faulted, { kind: 'unpin_user_pages', pages: b.pages });
     expect(frame(bUnpin.state, 0)).toMatchObject({ free: false, refcount: 0, pincount: -1 });
     expect(bUnpin.release).toContain('that its caller no longer held');
+  });
+
+  it('a free frame whose count a stale release changed is never handed out again (the allocator\'s page checks find it bad)', () => {
+    const a = startIo(run(world(), mmapAnon(1)).state);
+    const b = startIo(a.state);
+    const unmapped = run(b.state, { kind: 'munmap', mm: 0, start: 0, npages: 1 }).state;
+    const freed = run(completeIo(unmapped, a), { kind: 'unpin_user_page', page: 0 }).state;
+    const bUnpin = run(freed, { kind: 'dma_unmap_sg', mapping: b.mapping, dev: IMPORTER, nents: 1, dir: 'from-device' }, { kind: 'unpin_user_pages', pages: b.pages }).state;
+    expect(frame(bUnpin, 0)).toMatchObject({ free: true, refcount: -1, unheldRefs: 1 });
+    const reused = run(bUnpin, mmapAnon(1), { kind: 'write_fault', mm: 0, addr: 0 }).state;
+    expect(frame(reused, 0).free).toBe(true);
+    expect(pteAt(reused, 0, 0)!.pfn).not.toBe(0);
+    expect(wellFormed(reused)).toBeNull();
+  });
+
+  it('GUP refuses a page whose count a second release drove to zero or below: try_grab_folio warns and fails with -ENOMEM', () => {
+    const io = startIo(run(world(), mmapAnon(1)).state);
+    const again = run(completeIo(io.state, io), { kind: 'unpin_user_page', page: 0 }).state;
+    expect(frame(again, 0)).toMatchObject({ refcount: 0, pincount: -1, mapcount: 1 });
+    expect(rejectedWith(again, pin(0, 1, true))).toBe('-ENOMEM: try_grab_folio: page 0 has a _refcount of -1023 (WARN_ON_ONCE)');
+    expect(rejectedWith(again, { kind: 'pin_user_pages_fast', mm: 0, start: 0, npages: 1, write: true, longterm: false, p2pdma: false })).toBe(
+      '-ENOMEM: try_grab_folio: page 0 has a _refcount of -1023 (WARN_ON_ONCE)',
+    );
+  });
+
+  it('reclaim frees a page whose count no longer shows the pin another I/O holds: its pointer goes stale, and gup-release names the free', () => {
+    const a = startIo(run(world(), mmapAnon(1)).state);
+    const b = startIo(a.state);
+    const again = run(completeIo(b.state, a), { kind: 'unpin_user_page', page: 0 }).state;
+    expect(frame(again, 0)).toMatchObject({ refcount: 1, pincount: 0, mapcount: 1 });
+    const reclaimed = judged(again, { kind: 'reclaim', page: 0 });
+    expect(frame(reclaimed.state, 0).free).toBe(true);
+    expect(reclaimed.state.pageArrays.get(b.pages)!.gens).toEqual([-1]);
+    expect(reclaimed.release).toContain(`freed page 0 while pages ${b.pages} still hold a pin on it`);
   });
 
   it('the shared zero page since 6.5: unpin_user_page ignores it, as it took no pin', () => {
