@@ -107,9 +107,9 @@ describe('the complete world (--world complete)', () => {
   });
 
   it('a design that names none is refused in one line, exit 2', () => {
-    const r = runCli('explore', '--design', 'vma-p2p-map', '--world', 'complete');
+    const r = runCli('explore', '--design', 'gup-dontfork', '--world', 'complete');
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe('dmacheck: --world: design vma-p2p-map names no complete world yet (docs/exploring.md lists those that do)');
+    expect(r.stderr.trim()).toBe('dmacheck: --world: design gup-dontfork names no complete world yet (docs/exploring.md lists those that do)');
   });
 });
 

@@ -99,6 +99,11 @@ export const follPciP2pdma: Design = {
     'gup-release': held('Every pin_user_pages array goes back with unpin_user_pages_dirty_lock, never with put_page.'),
     'isolation': held('A read from disk pins with FOLL_WRITE, which gives the process an exclusive page first; no fork runs here.'),
   },
+  completeWorld: {
+    set: { 'ram-pages': 2, vmas: 2, mms: 2, ios: 1 },
+    without: [],
+    why: "One O_DIRECT I/O at a time over a p2pmem VMA or an anonymous one (two VMAs), fork's child (two address spaces) and two RAM pages (an anonymous page and a copy of it): every step of the design (the mmaps, both queues' I/O, completion, munmap, exit, fork, the device's accesses, the provider's removal during the I/O) over these objects. The integrity sibling's violation shows in it, and its siblings (integrity, bounce) inherit it; a second I/O repeats the same pins on the same pages.",
+  },
 };
 
 /**

@@ -67,4 +67,9 @@ export const vmaP2pMap: Design = {
     'gup-release': held('No GUP reference is taken here (p2p_map and hmm_range_fault take none): nothing for the rule to judge.'),
     'isolation': held('The device writes BAR memory through p2p_map, never process RAM: nothing for the rule to judge.'),
   },
+  completeWorld: {
+    set: { vmas: 2, mms: 2, mappings: 1 },
+    without: [],
+    why: "One importer mapping of one BAR window, two VMAs (the window, and fork's copy of it or a second window) and two address spaces (fork's child): every step of the design (mmap, p2p_map, p2p_unmap, munmap, mprotect, mremap, exit, fork, the provider's removal, the device's accesses) over these objects. Its three expected violations show in 3 and 4 design steps; a second mapping repeats the same lifetimes on another window.",
+  },
 };
