@@ -142,4 +142,9 @@ export const p2pdmaSoftRdmaUnguarded: Design = {
   expected: noCpuIomem(
     violated('dma_virt_map_sg maps the P2PDMA page to its kernel virtual address, and the soft device\'s read or write is a plain CPU copy of __iomem.'),
   ),
+  completeWorld: {
+    set: { 'ram-pages': 1, ios: 1 },
+    without: [],
+    why: "Its own world with one RAM page (the user buffer) and one I/O: without the guards the ULP's allocation, mapping, completion and free, the user buffer's pin, the device's accesses and the provider's removal make a much larger space than the guarded sibling's, and one buffer and one I/O hold every order of them. The violation (a P2PDMA page given to the soft device) shows in 5 calls.",
+  },
 };
