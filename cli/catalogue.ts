@@ -55,6 +55,7 @@ const section = (d: Design): string =>
           `Complete world (\`--world complete\`): ${Object.keys(d.completeWorld.set).length === 0 ? 'its own' : Object.entries(d.completeWorld.set).map(([k, v]) => `${k}=${v}`).join(', ')}${d.completeWorld.without.length === 0 ? '' : `, without ${d.completeWorld.without.join(', ')}`}. ${d.completeWorld.why}`,
           '',
         ]),
+    ...(d.removalHangs === undefined ? [] : [`Provider removal (explore's liveness): expected to hang. ${d.removalHangs}`, '']),
     ...(d.searchRuns === undefined ? [] : [`Search budget: ${d.searchRuns} runs (\`check\` uses it unless \`--runs\` is given).`, '']),
     ...(d.searchCommands === undefined ? [] : [`Search run length: up to ${d.searchCommands} steps (\`check\` uses it unless \`--max-commands\` is given).`, '']),
     ...(d.searchSwarm === true ? ['Swarm search: each run leaves out a random half of the environment events (exit, fork, removal, ...), so that a run gets deep into a race they would cut short.', ''] : []),

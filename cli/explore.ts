@@ -6,6 +6,7 @@
  */
 import { defaultWorld, describeWorld, inWorld, isDefaultWorld, showsEveryViolation, type World, worldError as worldErrorOf, worldFlags, worldFor, worldRecord } from '../model/designs/world-choice.ts';
 import { designById } from '../model/designs/index.ts';
+import type { Design } from '../model/designs/design.ts';
 import { match } from 'ts-pattern';
 import { type RemovalLiveness, removalLiveness } from '../properties/liveness.ts';
 import { threadsOf } from '../properties/counterexample/threads.ts';
@@ -102,17 +103,45 @@ const holdLine = (d: DesignExploration, inv: InvariantId): string =>
  * For a design whose provider has P2PDMA pages: can a started removal
  * always still complete (properties/liveness.ts)? null for other designs.
  */
+/** The removal liveness of a design in the arguments' world, computed once per design and arguments (text and JSON both ask). */
+const removals = new WeakMap<ExploreArgs, Map<string, RemovalLiveness | null>>();
 const removalOf = (id: string, args: ExploreArgs): RemovalLiveness | null => {
+  const known = removals.get(args) ?? new Map<string, RemovalLiveness | null>();
+  removals.set(args, known);
+  if (known.has(id)) return known.get(id)!;
   const design = inWorld(designById(id)!, args.world);
-  if (!design.world.bars.some((b) => b.structPages) || ![...design.driver, ...design.environment].some((t) => t.name === 'pci_stop_and_remove_bus_device')) return null;
-  return removalLiveness(design, args.maxStates);
+  const r = !design.world.bars.some((b) => b.structPages) || ![...design.driver, ...design.environment].some((t) => t.name === 'pci_stop_and_remove_bus_device') ? null : removalLiveness(design, args.maxStates);
+  known.set(id, r);
+  return r;
 };
+
+/**
+ * Does a removal liveness contradict what `design` expects? A hang where
+ * the design expects every removal to complete, or a removal that can
+ * always complete, over the whole reachable space, where it expects a
+ * hang. A bound reached first decides nothing.
+ */
+export const removalContradicts = (design: Design, r: RemovalLiveness | null): boolean =>
+  r !== null && (design.removalHangs === undefined ? r.kind === 'hangs' : r.kind === 'completes' && r.complete);
+
+/** What a removal line adds about the design's expectation. */
+const removalExpectation = (design: Design, r: RemovalLiveness): string =>
+  design.removalHangs !== undefined
+    ? r.kind === 'hangs'
+      ? ' As the design expects.'
+      : removalContradicts(design, r)
+        ? ' NOT AS EXPECTED: the design expects this removal to hang.'
+        : ''
+    : r.kind === 'hangs'
+      ? ' NOT AS EXPECTED: the design expects every removal to complete.'
+      : '';
 
 export const removalLine = (id: string, args: ExploreArgs): string | null => {
   const r = removalOf(id, args);
   if (r === null) return null;
   const head = `${id}  provider removal  `;
-  return match(r)
+  const expectation = removalExpectation(designById(id)!, r);
+  const line = match(r)
     .with({ kind: 'no-removal' }, (x) => `${head}never started within the bound (${x.states} states)`)
     .with({ kind: 'completes' }, (x) =>
       `${head}can always complete by the drivers' own steps: from every state with a removal under way, the drivers' steps and the kernel finishing its work can reach its end; a path exists, nothing forces the drivers onto it (${x.complete ? 'whole reachable space' : 'every explored state, bound reached'}, ${x.states} states, ${x.started} with a removal under way)`,
@@ -131,6 +160,10 @@ export const removalLine = (id: string, args: ExploreArgs): string | null => {
       ].join('\n'),
     )
     .exhaustive();
+  // The expectation goes on the line's first line (the trace, if any, follows it).
+  const [first, ...rest] = line.split('\n');
+  const placed = first!.endsWith(' Shortest trace:') ? `${first!.slice(0, -' Shortest trace:'.length)}${expectation} Shortest trace:` : `${first}${expectation}`;
+  return [placed, ...rest].join('\n');
 };
 
 const peakRssMB = (): number => process.resourceUsage().maxRSS / 1024;
@@ -165,6 +198,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
   const mismatches = all
     .flatMap((d) => d.results.map((r) => ({ ...r, design: d.design })))
     .filter((r) => (r.verdict === 'violated' ? 'violated' : 'held') !== r.expected && r.verdict !== 'held-bounded' && !(r.expected === 'violated' && excused)).length;
+  const removalMismatches = all.filter((d) => removalContradicts(designById(d.design)!, removalOf(d.design, args))).length;
   const beyond = results.filter((r) => r.verdict === 'held-bounded' && r.expected === 'violated').length;
   const states = all.reduce((n, d) => n + d.exploration.result.states, 0);
   const seconds = all.reduce((n, d) => n + d.exploration.result.seconds, 0);
@@ -197,12 +231,15 @@ export const exploreCommand = (args: ExploreArgs): number => {
               r === null
                 ? {}
                 : {
-                    providerRemoval:
-                      r.kind === 'hangs'
+                    providerRemoval: {
+                      ...(r.kind === 'hangs'
                         ? { kind: r.kind, held: r.held, pgmapRefs: r.pgmapRefs, steps: r.trace.map((t) => toJsonStep(t.op)) }
                         : r.kind === 'waits'
                           ? { kind: r.kind, outside: r.outside, steps: r.trace.map((t) => toJsonStep(t.op)) }
-                          : { kind: r.kind },
+                          : { kind: r.kind }),
+                      expected: designById(d.design)!.removalHangs === undefined ? 'completes' : 'hangs',
+                      asExpected: !removalContradicts(designById(d.design)!, r),
+                    },
                   })(removalOf(d.design, args)),
             states: d.exploration.result.states,
             transitions: d.exploration.result.transitions,
@@ -237,7 +274,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
       ),
     );
     for (const l of saved) console.error(l);
-    return unsaved ? 2 : mismatches === 0 ? 0 : 1;
+    return unsaved ? 2 : mismatches + removalMismatches === 0 ? 0 : 1;
   }
   const w = args.world;
   const smaller =
@@ -311,12 +348,13 @@ export const exploreCommand = (args: ExploreArgs): number => {
   console.log(
     `\n${states} states${timing}; ${violated.length} violated (${unexpected === 0 ? 'all expected' : `${unexpected} not expected`}), ${whole + bounded} held (${whole} over the whole reachable space, ${bounded} up to a bound)${beyond > 0 ? `; ${beyond} expected violation(s) not within the bound` : ''}`,
   );
+  const contradictions = mismatches + removalMismatches;
   console.log(
-    mismatches === 0
+    contradictions === 0
       ? "exit status 0: no verdict contradicts its design's expectation (a violation beyond the bound does not)"
-      : `exit status 1: ${mismatches} verdict(s) contradict the design's expectation`,
+      : `exit status 1: ${contradictions} verdict(s) contradict the design's expectation${removalMismatches === 0 ? '' : ` (${removalMismatches} of them a provider removal's liveness)`}`,
   );
-  return unsaved ? 2 : mismatches === 0 ? 0 : 1;
+  return unsaved ? 2 : contradictions === 0 ? 0 : 1;
 };
 
 export const referenceCommand = (args: ReferenceArgs): number => {

@@ -85,6 +85,13 @@ export interface Design {
    * the design's family, why the world is large enough for its holds.
    */
   readonly completeWorld?: CompleteWorld;
+  /**
+   * Why a started removal of the design's P2PDMA provider is expected to
+   * hang (explore's removal liveness: HANGS), where that is the design's
+   * point. Absent, a removal that hangs contradicts the design's
+   * expectation, as an unexpected violation does (explore exits 1).
+   */
+  readonly removalHangs?: string;
 }
 
 /** A design's complete world: a change of its own world, and why it is large enough. */

@@ -11,6 +11,8 @@ import type { Op } from '../../model/op.ts';
 import type { State } from '../../model/state.ts';
 import { makeWorld } from '../../model/world.ts';
 import { removalLiveness } from '../../properties/liveness.ts';
+import { removalContradicts } from '../../cli/explore.ts';
+import { runCli } from '../cli-in-process.ts';
 import { wellFormed } from '../../properties/well-formed.ts';
 import { accept, rejectedWith, run } from './helpers.ts';
 
@@ -59,5 +61,22 @@ describe('the removal liveness of the two eras', () => {
 
   it("today's kernel: every removal under way can complete, over the whole reachable space", () => {
     expect(removalLiveness(designById('p2pmem-mmap')!, 10_000)).toMatchObject({ kind: 'completes', complete: true });
+  });
+
+  it("each design says what it expects, and explore holds it to that: a hang is a contradiction only where a design does not expect one", () => {
+    const old = designById('p2pmem-mmap-6.18')!;
+    const today = designById('p2pmem-mmap')!;
+    const hang = removalLiveness(old, 10_000);
+    const completes = removalLiveness(today, 10_000);
+    expect([removalContradicts(old, hang), removalContradicts(today, completes)]).toEqual([false, false]);
+    // The same results against the other expectation: each contradicts.
+    const { removalHangs: _, ...expectsCompletion } = old;
+    expect(removalContradicts(expectsCompletion, hang)).toBe(true);
+    expect(removalContradicts({ ...today, removalHangs: 'a hang' }, completes)).toBe(true);
+    const r = runCli('explore', '--design', 'p2pmem-mmap-6.18', '--no-timing');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('no step can drop the reference (30 states). As the design expects. Shortest trace:');
+    const j = JSON.parse(runCli('explore', '--design', 'p2pmem-mmap-6.18', '--json').stdout) as { designs: { providerRemoval: { kind: string; expected: string; asExpected: boolean } }[] };
+    expect(j.designs[0]!.providerRemoval).toMatchObject({ kind: 'hangs', expected: 'hangs', asExpected: true });
   });
 });
