@@ -272,7 +272,8 @@ const release = (s: State, a: PageArray, dirty: boolean, byPut = false): Outcome
   const events: Event[] = [];
   const pin = a.kind === 'pin' && !byPut;
   for (const [i, pfn] of a.pfns.entries()) {
-    if (stale(a, i)) {
+    // As the state has it now: an earlier entry's release may have freed this page (the same page twice in one array).
+    if (stale(state.pageArrays.get(a.id) ?? a, i)) {
       // Freed under this array by a release that held nothing: the call still drops a count, on whatever the frame is now.
       // (unpin_user_pages_dirty_lock would also dirty that page; the model leaves a freed or reused frame's dirty bit alone.)
       events.push({ kind: 'reference-dropped', pfn, pages: a.id, pin, write: a.write, undirtiedDeviceData: false });
