@@ -146,29 +146,25 @@ export const removalLine = (id: string, args: ExploreArgs): string | null => {
   if (r === null) return null;
   const head = `${id}  provider removal  `;
   const expectation = removalExpectation(designById(id)!, r, !showsEveryViolation(args.world));
-  const line = match(r)
-    .with({ kind: 'no-removal' }, (x) => `${head}never started within the bound (${x.states} states)`)
+  return match(r)
+    .with({ kind: 'no-removal' }, (x) => `${head}never started within the bound (${x.states} states)${expectation}`)
     .with({ kind: 'completes' }, (x) =>
-      `${head}can always complete by the drivers' own steps: from every state with a removal under way, the drivers' steps and the kernel finishing its work can reach its end; a path exists, nothing forces the drivers onto it (${x.complete ? 'whole reachable space' : 'every explored state, bound reached'}, ${x.states} states, ${x.started} with a removal under way)`,
+      `${head}can always complete by the drivers' own steps: from every state with a removal under way, the drivers' steps and the kernel finishing its work can reach its end; a path exists, nothing forces the drivers onto it (${x.complete ? 'whole reachable space' : 'every explored state, bound reached'}, ${x.states} states, ${x.started} with a removal under way)${expectation}`,
     )
     .with({ kind: 'waits' }, (x) =>
       [
-        `${head}WAITS for a step outside the drivers: memunmap_pages() can complete only after ${x.outside.length === 0 ? 'several steps outside the drivers' : x.outside.join(' or ')} (${x.states} states). Shortest trace to such a state:`,
+        `${head}WAITS for a step outside the drivers: memunmap_pages() can complete only after ${x.outside.length === 0 ? 'several steps outside the drivers' : x.outside.join(' or ')} (${x.states} states).${expectation} Shortest trace to such a state:`,
         ...x.trace.map((t, i) => `  ${String(i + 1).padStart(2)}. ${formatOp(t.op)}${describeEvents(t.events).length > 0 ? `\n      -> ${describeEvents(t.events).join('; ')}` : ''}`),
       ].join('\n'),
     )
-    .with({ kind: 'undecided' }, (x) => `${head}undecided: a removal under way reaches no end within the bound (${x.states} states)`)
+    .with({ kind: 'undecided' }, (x) => `${head}undecided: a removal under way reaches no end within the bound (${x.states} states)${expectation}`)
     .with({ kind: 'hangs' }, (x) =>
       [
-        `${head}HANGS: memunmap_pages() waits forever for ${[...(x.held.length === 0 ? [] : [`pfn ${x.held.join(', ')}`]), ...(x.pgmapRefs === 0 ? [] : [`${x.pgmapRefs} pgmap reference(s) that no page holds`])].join(' and ')}; no step can drop the reference (${x.states} states). Shortest trace:`,
+        `${head}HANGS: memunmap_pages() waits forever for ${[...(x.held.length === 0 ? [] : [`pfn ${x.held.join(', ')}`]), ...(x.pgmapRefs === 0 ? [] : [`${x.pgmapRefs} pgmap reference(s) that no page holds`])].join(' and ')}; no step can drop the reference (${x.states} states).${expectation} Shortest trace:`,
         ...x.trace.map((t, i) => `  ${String(i + 1).padStart(2)}. ${formatOp(t.op)}${describeEvents(t.events).length > 0 ? `\n      -> ${describeEvents(t.events).join('; ')}` : ''}`),
       ].join('\n'),
     )
     .exhaustive();
-  // The expectation goes on the line's first line (the trace, if any, follows it).
-  const [first, ...rest] = line.split('\n');
-  const placed = first!.endsWith(' Shortest trace:') ? `${first!.slice(0, -' Shortest trace:'.length)}${expectation} Shortest trace:` : `${first}${expectation}`;
-  return [placed, ...rest].join('\n');
 };
 
 const peakRssMB = (): number => process.resourceUsage().maxRSS / 1024;

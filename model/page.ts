@@ -91,17 +91,15 @@ const inPageCache = (s: State, f: Frame): boolean => f.mapping.kind === 'file' &
 
 /**
  * A frame whose counts just changed to `f`: freed when the kernel's count
- * reaches zero. The model counts a pin as one reference; on an order-0
- * page the kernel's _refcount is `refcount + (GUP_PIN_COUNTING_BIAS - 1) *
- * pincount`, zero only when both are (the worlds are far too small for
- * the other solution). A count that went below its holders (`unheldRefs`)
+ * reaches zero (`kernelRefcount`: the model counts a pin as one
+ * reference, the kernel as GUP_PIN_COUNTING_BIAS on an order-0 page). A count that went below its holders (`unheldRefs`)
  * can reach zero while a PTE or the page cache still holds the page:
  * free_pages_prepare() then reports "Bad page state" and leaks the page
  * rather than freeing it (bad_page()), with the page checks on, as the
  * model assumes (CONFIG_DEBUG_VM; see allocFrom).
  */
 const settle = (s: State, f: Frame): Changed => {
-  if (f.refcount !== 0 || f.pincount !== 0) return { state: setFrame(s, f), events: [] };
+  if (kernelRefcount(f) !== 0) return { state: setFrame(s, f), events: [] };
   if (f.mapcount > 0 || inPageCache(s, f)) return { state: setFrame(s, f), events: [{ kind: 'bad-page-state', pfn: f.pfn }] };
   return { state: freeFrame(s, f), events: [{ kind: 'page-freed', pfn: f.pfn }] };
 };

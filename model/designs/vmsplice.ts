@@ -18,23 +18,10 @@ import type { Design, Expectation, StepTemplate } from './design.ts';
 import { held, single, violated, noDmaBuf } from './design.ts';
 import * as env from './environment.ts';
 import { world } from './worlds.ts';
+import { era59 } from '../world.ts';
 
 /** Before 5.8: no early COW at fork, a write fault reuses an anon page mapped once, no FOLL_PIN unsharing; nothing of 6.x. */
-export const pre58: Era = {
-  forkEarlyCow: false,
-  p2pGupGate: false,
-  longtermFileGate: false,
-  cowReuseOnlyUnreferenced: false,
-  pinUnsharesReadOnly: false,
-  dmaMapSgP2pdma: false,
-  reclaimKeepsPinnedPrivate: false,
-  longtermUnsharesCow: false,
-  pinSkipsZeroPage: false,
-  gupBreaksCow: false,
-  vfioDmabufRefusesPin: false,
-  gupFastChecksWriteProtectSeq: false,
-  p2pmemMmapErrorPutsRef: false,
-};
+export const pre58: Era = { ...era59, forkEarlyCow: false, cowReuseOnlyUnreferenced: false };
 
 /** A process splices one page of an anonymous VMA of its own into a pipe: vmsplice(2) with no flags. */
 const spliceAny: StepTemplate = single('vmsplice', 'driver', 2, (s) =>

@@ -59,7 +59,7 @@ export const gupRelease: Invariant = {
     for (const e of step.events) {
       if (e.kind !== 'reference-dropped') continue;
       const f = after.frames[e.pfn]!;
-      const held = pinsHeld(after, e.pfn);
+      const held = e.pin ? pinsHeld(after, e.pfn) : 0;
       if (e.pin && f.pincount < held + f.lostPins)
         return O.some(
           `${op.kind} gave back a pin on page ${e.pfn} that its caller no longer held: the page's pin count is ${f.pincount} for ${held} pin(s) still held${f.lostPins === 0 ? '' : ` and ${f.lostPins} lost`}, so GUP_PIN_COUNTING_BIAS came off ${held === 0 ? 'a count no pin raised: _refcount goes below zero and the page is never freed' : "another holder's pin: folio_maybe_dma_pinned() turns false under it, and the page can be freed while that holder's device uses it"}`,

@@ -567,7 +567,7 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
   ],
   put_page: [
     { kernel: "a pipe's buffers are released by reading the pipe, not by a driver: ill-formed", state: () => run(world(), mmapAnon(1), { kind: 'vmsplice', mm: 0, start: 0, npages: 1 }).state, op: { kind: 'put_page', pages: 2 }, reason: "ill-formed: pages 2 are a pipe's buffers" },
-    { kernel: 'a second release of the array is not modelled: ill-formed', state: () => run(world(), mmapAnon(1), gup(0, 1, false), { kind: 'put_page', pages: 2 }).state, op: { kind: 'put_page', pages: 2 }, reason: 'ill-formed: pages 2 are not held' },
+    { kernel: 'an array id already released names nothing (a second release passes page pointers: unpin_user_page): ill-formed', state: () => run(world(), mmapAnon(1), gup(0, 1, false), { kind: 'put_page', pages: 2 }).state, op: { kind: 'put_page', pages: 2 }, reason: 'ill-formed: pages 2 are not held' },
   ],
   unpin_user_pages: [
     { kernel: 'unpin_user_pages of FOLL_GET pages would unbalance the pin count: ill-formed', state: () => run(world(), mmapAnon(1), gup(0, 1, false)).state, op: { kind: 'unpin_user_pages', pages: 2 }, reason: 'ill-formed: pages 2 came from get_user_pages (FOLL_GET)' },
