@@ -4,6 +4,10 @@
  * set. Prints states, transitions, depth, seconds, states/s and bytes per
  * state, and fails when a world does not close or an expected verdict
  * differs: a complete world's holds are over its whole reachable space.
+ * Each world is explored twice, with process symmetry (the default key)
+ * and without it (`--no-process-symmetry`): the script also fails when the
+ * two differ in a verdict or in the length of a shortest trace, or when
+ * the reduced run stores more states.
  *
  *   npx tsx bench/complete-worlds.ts      (part of npm run bench; writes bench/out/complete-worlds.json)
  */
@@ -18,18 +22,36 @@ if (complete._tag === 'Left') throw new Error(complete.left);
 const rows: object[] = [];
 const bad: string[] = [];
 const width = Math.max(...designs.filter((x) => x.completeWorld !== undefined).map((x) => x.id.length));
-console.log('complete worlds: each explored to its end (one thread, exact visited set)');
-console.log(`${'design'.padEnd(width)} ${'states'.padStart(8)} ${'transitions'.padStart(11)} ${'depth'.padStart(5)} ${'seconds'.padStart(8)} ${'states/s'.padStart(9)} ${'bytes/st'.padStart(9)}  verdicts`);
+console.log('complete worlds: each explored to its end (one thread, exact visited set), with process symmetry and without');
+console.log(`${'design'.padEnd(width)} ${'states'.padStart(8)} ${'transitions'.padStart(11)} ${'depth'.padStart(5)} ${'seconds'.padStart(8)} ${'states/s'.padStart(9)} ${'bytes/st'.padStart(9)} ${'unreduced'.padStart(9)} ${'seconds'.padStart(8)}  verdicts`);
 for (const d of designs.filter((x) => x.completeWorld !== undefined)) {
-  const e = exploreDesign(inWorld(d, complete.right), invariants, { maxStates: 5_000_000 });
+  const design = inWorld(d, complete.right);
+  const e = exploreDesign(design, invariants, { maxStates: 5_000_000 });
+  const off = exploreDesign(design, invariants, { maxStates: 5_000_000, processSymmetry: false });
   const r = e.result;
   const violated = new Set(e.violations.map((v) => v.invariant));
   const differs = invariants.filter((i) => (violated.has(i.id) ? 'violated' : 'held') !== d.expected[i.id].verdict).map((i) => i.id);
   if (!r.complete) bad.push(`${d.id}: the complete world did not close at ${r.states} states`);
   if (differs.length > 0) bad.push(`${d.id}: ${differs.join(', ')} differ from the design's expectation`);
-  rows.push({ design: d.id, world: d.completeWorld, states: r.states, transitions: r.transitions, maxDepth: r.maxDepth, complete: r.complete, seconds: r.seconds, statesPerSecond: r.statesPerSecond, bytesPerState: e.bytesPerState, violated: [...violated] });
+  const shortest = (x: typeof e) => x.violations.map((v) => `${v.invariant}:${v.depth}`).sort().join(' ');
+  if (!off.result.complete) bad.push(`${d.id}: without process symmetry the complete world did not close at ${off.result.states} states`);
+  if (shortest(off) !== shortest(e)) bad.push(`${d.id}: process symmetry changes the violations or their shortest lengths (${shortest(e) || 'none'} against ${shortest(off) || 'none'} without it)`);
+  if (r.states > off.result.states) bad.push(`${d.id}: process symmetry stores more states (${r.states}) than the key without it (${off.result.states})`);
+  rows.push({
+    design: d.id,
+    world: d.completeWorld,
+    states: r.states,
+    transitions: r.transitions,
+    maxDepth: r.maxDepth,
+    complete: r.complete,
+    seconds: r.seconds,
+    statesPerSecond: r.statesPerSecond,
+    bytesPerState: e.bytesPerState,
+    violated: [...violated],
+    withoutProcessSymmetry: { states: off.result.states, transitions: off.result.transitions, seconds: off.result.seconds },
+  });
   console.log(
-    `${d.id.padEnd(width)} ${String(r.states).padStart(8)} ${String(r.transitions).padStart(11)} ${String(r.maxDepth).padStart(5)} ${r.seconds.toFixed(1).padStart(8)} ${Math.round(r.statesPerSecond).toString().padStart(9)} ${Math.round(e.bytesPerState).toString().padStart(9)}  ${violated.size} violated, ${invariants.length - violated.size} held over the whole space`,
+    `${d.id.padEnd(width)} ${String(r.states).padStart(8)} ${String(r.transitions).padStart(11)} ${String(r.maxDepth).padStart(5)} ${r.seconds.toFixed(1).padStart(8)} ${Math.round(r.statesPerSecond).toString().padStart(9)} ${Math.round(e.bytesPerState).toString().padStart(9)} ${String(off.result.states).padStart(9)} ${off.result.seconds.toFixed(1).padStart(8)}  ${violated.size} violated, ${invariants.length - violated.size} held over the whole space`,
   );
 }
 mkdirSync('bench/out', { recursive: true });

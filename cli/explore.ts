@@ -71,6 +71,7 @@ export const exploreOne = (
   store: 'exact' | 'fingerprint' = 'exact',
   goOn = false,
   workers = 1,
+  processSymmetry = true,
 ): DesignExploration => {
   const own = designById(id)!;
   world = worldFor(own, world);
@@ -81,6 +82,7 @@ export const exploreOne = (
     // One invariant asked for: its first (shortest, breadth-first) violation is the answer.
     ...(invariants.length === 1 && !goOn ? { stopAtFirstViolation: new Set(invariants) } : {}),
     ...(progress ? { onLevel: progressLine(id) } : {}),
+    processSymmetry,
   }, store, { source: { design: id, world }, workers });
   if (progress && e.result.seconds > 2) process.stderr.write('\r\x1b[K');
   const results = invariants.map((inv) => ({
@@ -111,7 +113,7 @@ const removalOf = (id: string, args: ExploreArgs): RemovalLiveness | null => {
   removals.set(args, known);
   if (known.has(id)) return known.get(id)!;
   const design = inWorld(designById(id)!, args.world);
-  const r = !design.world.bars.some((b) => b.structPages) || ![...design.driver, ...design.environment].some((t) => t.name === 'pci_stop_and_remove_bus_device') ? null : removalLiveness(design, args.maxStates);
+  const r = !design.world.bars.some((b) => b.structPages) || ![...design.driver, ...design.environment].some((t) => t.name === 'pci_stop_and_remove_bus_device') ? null : removalLiveness(design, args.maxStates, undefined, args.processSymmetry);
   known.set(id, r);
   return r;
 };
@@ -176,7 +178,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
     console.error(`dmacheck: ${bad}`);
     return 2;
   }
-  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world, args.fingerprints ? 'fingerprint' : 'exact', args.goOn, args.workers));
+  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world, args.fingerprints ? 'fingerprint' : 'exact', args.goOn, args.workers, args.processSymmetry));
   const saved: string[] = [];
   let unsaved = false;
   if (args.save)
@@ -249,6 +251,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
             bytesPerState: Math.round(d.exploration.bytesPerState),
             ...(d.exploration.collisionProbability === undefined ? {} : { fingerprints: { bits: 53, collisionProbability: d.exploration.collisionProbability } }),
           })),
+          ...(args.processSymmetry ? {} : { processSymmetry: false }),
           states,
           transitions: all.reduce((n, d) => n + d.exploration.result.transitions, 0),
           bytesPerState: Math.round(bytes / states),
@@ -281,7 +284,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
   const smaller =
     (w.name === 'default' && Object.keys(w.set).length === 0 ? '' : `; ${describeWorld({ ...w, without: [] })}`) +
     (w.without.length === 0 ? '' : `; a smaller world, without ${w.without.join(', ')}`);
-  console.log(`dmacheck explore: ${all.length} design(s); bounds: ${args.depth === undefined ? 'no depth bound' : `depth ${args.depth}`}, ${args.maxStates} states per design${smaller}\n`);
+  console.log(`dmacheck explore: ${all.length} design(s); bounds: ${args.depth === undefined ? 'no depth bound' : `depth ${args.depth}`}, ${args.maxStates} states per design${smaller}${args.processSymmetry ? '' : '; process symmetry off'}\n`);
   const wd = Math.max(6, ...all.map((d) => d.design.length));
   const wi = Math.max(9, ...args.invariants.map((i) => i.length));
   const rate = (s: string) => (args.timing ? `  ${s.padStart(8)}` : '');

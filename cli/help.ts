@@ -43,7 +43,8 @@ const texts = (): Readonly<Record<Command, ReadonlyArray<string>>> => ({
   ],
   explore: [
     'usage: dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [WORLD]',
-    '                        [--fingerprints] [--go-on] [--workers N] [--json] [--save] [--no-timing]',
+    '                        [--fingerprints] [--go-on] [--no-process-symmetry] [--workers N] [--json]',
+    '                        [--save] [--no-timing]',
     '       dmacheck explore --reference P-V-B-M [--buggy] [--json]',
     '',
     'Breadth-first search over every enabled step of each design: a shortest trace for each',
@@ -57,6 +58,8 @@ const texts = (): Readonly<Record<Command, ReadonlyArray<string>>> => ({
     '  --fingerprints       keep 53-bit fingerprints of visited states, not their keys (hash compaction:',
     '                       a fraction of the memory; the chance that a state went unexplored is printed)',
     "  --go-on              with one --invariant, go on past its first violation to the bound",
+    '  --no-process-symmetry  tell processes apart by creation order, not by what they hold (the',
+    '                       reduction off: more states, the same verdicts; docs/exploring.md)',
     '  --workers N          expand states on N worker threads (default 1: this thread alone); the',
     '                       counts, verdicts and traces are the same for every N',
     '  --json, --save, --no-timing   as check',

@@ -5,7 +5,18 @@
  * does not depend on their ids (VMAs by owner and address, GUP arrays,
  * tables and mappings by their contents), so two states that differ only
  * in the naming of interchangeable objects, or in how many ids were used
- * up on the way, get the same key. Processes keep their creation order.
+ * up on the way, get the same key.
+ *
+ * Processes are interchangeable too (process symmetry, on unless asked
+ * off): no op, template or invariant treats one mm id differently from
+ * another (the first process is not special: fork's child runs the same
+ * templates), so processes are ranked by what they hold (their own fields,
+ * their VMAs and PTEs by address, the notifiers over them), ties by id.
+ * Two states that differ only in which process holds what then merge: a
+ * parent that mapped a BAR after fork and a child that did. Off, processes
+ * keep their creation order, as before the reduction; docs/exploring.md
+ * gives what each costs and test/properties/process-symmetry.test.ts
+ * compares the verdicts and shortest traces of both.
  *
  * Ghost data is reduced to what the invariants can observe: a mapping
  * entry keeps only whether its frame is still the allocation it was made
@@ -19,7 +30,7 @@
 import { match } from 'ts-pattern';
 import { holdsPage } from '../model/ops/fault.ts';
 import { stale } from '../model/ops/gup.ts';
-import type { Continuation, DmaMapping, MappedEntry, Mm, PageArray, Sgl, State } from '../model/state.ts';
+import type { Continuation, DmaMapping, MappedEntry, Mm, PageArray, Pte, Sgl, State } from '../model/state.ts';
 
 const rankBy = <A extends { readonly id: number }>(xs: Iterable<A>, key: (a: A) => string): Map<number, number> => {
   const sorted = [...xs].map((a) => [key(a), a.id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
@@ -28,8 +39,30 @@ const rankBy = <A extends { readonly id: number }>(xs: Iterable<A>, key: (a: A) 
 
 const r = (m: Map<number, number>, id: number | null): number => (id === null ? -1 : (m.get(id) ?? -2));
 
-export const canonicalKey = (s: State): string => {
-  const mm = new Map([...s.mms.keys()].sort((a, b) => a - b).map((id, i) => [id, i]));
+const pteKey = (p: Pte | null): string => (p === null ? '-' : `${p.pfn}${p.writable ? 'w' : 'r'}`);
+
+/**
+ * What a process holds, without naming another process: its own fields,
+ * its VMAs by address with their PTEs, and the notifiers over it. The sort
+ * key of process symmetry; two processes with the same one keep their id
+ * order, so the key stays a whole description of the state either way.
+ */
+const processSignature = (s: State, m: Mm): string => {
+  const vmas = [...s.vmas.values()].filter((v) => v.mm === m.id).sort((a, b) => a.start - b.start);
+  const notifiers = [...s.notifiers.values()].filter((n) => n.mm === m.id).sort((a, b) => a.id - b.id);
+  return (
+    `${m.alive ? 1 : 0}${m.hasPinned ? 1 : 0}u${m.users}r${m.mmapReaders}q${m.invalidateSeq % 2}${m.forkWrprotect === undefined ? '' : 'F'}|` +
+    vmas.map((v) => `${v.start}+${v.npages}${v.backing.kind}${v.backing.kind === 'bar' ? v.backing.window.join(',') : ''}${v.shared ? 's' : 'p'}${v.writable ? 'w' : 'r'}${v.dontcopy ? 'd' : ''}[${v.ptes.map(pteKey).join(',')}]`).join(';') +
+    `|${notifiers.map((n) => `${n.start}-${n.end}:${n.owner}:${n.seq === m.invalidateSeq ? '=' : '<'}`).join(';')}`
+  );
+};
+
+/** Processes ranked by what they hold (`processSymmetry`), or by creation order. */
+const processRanks = (s: State, processSymmetry: boolean): Map<number, number> =>
+  processSymmetry && s.mms.size > 1 ? rankBy(s.mms.values(), (m) => processSignature(s, m)) : new Map([...s.mms.keys()].sort((a, b) => a - b).map((id, i) => [id, i]));
+
+export const canonicalKey = (s: State, processSymmetry = true): string => {
+  const mm = processRanks(s, processSymmetry);
   const vma = rankBy(s.vmas.values(), (v) => `${r(mm, v.mm)}|${v.start}`);
   const pagesKey = (a: PageArray) => `${a.kind}|${r(mm, a.mm)}|${a.vmas.map((v) => r(vma, v)).join(',')}|${a.cow.map((c) => (c ? 'c' : 's')).join('')}|${a.start}|${a.pfns.map((p, i) => (stale(a, i) ? `${p}!` : p)).join(',')}|${a.write ? 1 : 0}${a.longterm ? 1 : 0}${a.pipe === true ? '|pipe' : ''}`;
   const pages = rankBy(s.pageArrays.values(), pagesKey);
@@ -92,7 +125,7 @@ export const canonicalKey = (s: State): string => {
       .map((v) => {
         const b = v.backing.kind === 'bar' ? `b${v.backing.bar}:${v.backing.window.join(',')}` : v.backing.kind === 'file' ? `f${v.backing.inode}` : v.backing.kind === 'p2pmem' ? `p${v.backing.bar}` : 'a';
         const flags = `${v.shared ? 's' : 'p'}${v.writable ? 'w' : 'r'}${v.dontcopy ? 'd' : ''}${anonKey(v.anonVma)}`;
-        return `${r(mm, v.mm)}@${v.start}+${v.npages}${b}${flags}[${v.ptes.map((p) => (p === null ? '-' : `${p.pfn}${p.writable ? 'w' : 'r'}`)).join(',')}]`;
+        return `${r(mm, v.mm)}@${v.start}+${v.npages}${b}${flags}[${v.ptes.map(pteKey).join(',')}]`;
       })
       .join(';')}`,
   );

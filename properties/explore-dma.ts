@@ -27,6 +27,12 @@ import { ModelBug, wellFormed } from './well-formed.ts';
 /** Upper bound on the actions enabled in one state; exceeding it is a bug of the bounds, reported. */
 export const MAX_ACTIONS = 255;
 
+/** The explorer's options on the DMA model. */
+export interface DmaExploreOptions extends ExploreOptions {
+  /** Rank processes by what they hold in the state key (process symmetry, canonical.ts); false: by creation order. Default true. */
+  readonly processSymmetry?: boolean;
+}
+
 export interface Action {
   readonly template: string;
   readonly calls: ReadonlyArray<PlannedCall>;
@@ -66,6 +72,7 @@ class DmaModel implements ExplorableModel<State> {
     private readonly design: Design,
     private readonly invariants: ReadonlyArray<Invariant>,
     store: 'exact' | 'fingerprint' = 'exact',
+    private readonly processSymmetry = true,
   ) {
     this.table = store === 'fingerprint' ? new FingerprintTable() : null;
   }
@@ -75,7 +82,7 @@ class DmaModel implements ExplorableModel<State> {
   }
 
   encode(s: State): number {
-    const key = canonicalKey(s);
+    const key = canonicalKey(s, this.processSymmetry);
     if (this.table !== null) {
       const { id, added } = this.table.idOf(fingerprint(key), this.table.size);
       if (added) this.pending[id] = s;
@@ -175,16 +182,17 @@ const expand = (design: Design, invariants: ReadonlyArray<Invariant>, id: Invari
 export const exploreDesign = (
   design: Design,
   invariants: ReadonlyArray<Invariant>,
-  options: ExploreOptions = {},
+  options: DmaExploreOptions = {},
   store: 'exact' | 'fingerprint' = 'exact',
   parallel?: { readonly source: DesignSource; readonly workers: number },
 ): DmaExploration => {
+  const symmetry = options.processSymmetry ?? true;
   if (parallel !== undefined && parallel.workers > 1) {
-    const model = new ParallelDmaModel(parallel.source, design, invariants, parallel.workers, MAX_ACTIONS, store);
+    const model = new ParallelDmaModel(parallel.source, design, invariants, parallel.workers, MAX_ACTIONS, store, symmetry);
     const result = explore(model, options);
     return { ...explored(design, invariants, result, model.bytesOfKeys, model.exercised, store), workers: { threads: parallel.workers, chunks: model.chunksOnWorkers } };
   }
-  const model = new DmaModel(design, invariants, store);
+  const model = new DmaModel(design, invariants, store, symmetry);
   const result = explore(model, options);
   return explored(design, invariants, result, model.table === null ? model.keyBytes : model.table.bytes, model.exercised, store);
 };

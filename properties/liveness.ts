@@ -142,8 +142,8 @@ const traceTo = (g: StateGraph, i: number): ReadonlyArray<TraceStep> => {
   return trace;
 };
 
-export const removalLiveness = (design: Design, maxStates: number, graph?: StateGraph): RemovalLiveness => {
-  const g = graph ?? stateGraph(design, maxStates);
+export const removalLiveness = (design: Design, maxStates: number, graph?: StateGraph, processSymmetry = true): RemovalLiveness => {
+  const g = graph ?? stateGraph(design, maxStates, (s) => canonicalKey(s, processSymmetry));
   const { states, complete } = g;
   const started = states.filter(removing).length;
   if (started === 0) return { kind: 'no-removal', states: states.length, complete };

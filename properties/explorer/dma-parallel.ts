@@ -152,6 +152,7 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
     private readonly workers: number,
     actionCount: number,
     store: 'exact' | 'fingerprint',
+    private readonly processSymmetry: boolean,
   ) {
     this.actionCount = actionCount;
     this.table = store === 'fingerprint' ? new FingerprintTable() : null;
@@ -167,7 +168,7 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
 
   encode(x: Handle | Successor | State): number {
     if ('frames' in x) {
-      const key = canonicalKey(x);
+      const key = canonicalKey(x, this.processSymmetry);
       return this.idOf(this.table === null ? key : fingerprint(key), null, x);
     }
     return this.idOf((x as Successor).key, x as Successor, (x as Successor).state);
@@ -244,7 +245,7 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
         const s = this.local.get(id);
         if (s === undefined) throw new ModelBug(`explorer: state ${id} decoded twice`);
         this.local.delete(id);
-        expandInto(out, this.design, this.invariants, s, !frontier, this.table !== null);
+        expandInto(out, this.design, this.invariants, s, !frontier, this.table !== null, this.processSymmetry);
       }
       level.chunks.length = Math.ceil(length / CHUNK);
       this.file(level, ids, out, -1, -1);
@@ -275,6 +276,7 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
         world: this.source.world,
         invariants: this.invariants.map((i) => i.id),
         fingerprints: this.table !== null,
+        processSymmetry: this.processSymmetry,
         port: port2,
         signal,
         entry,

@@ -33,6 +33,8 @@ export interface WorkerInit {
   readonly world: World;
   readonly invariants: ReadonlyArray<InvariantId>;
   readonly fingerprints: boolean;
+  /** As the main thread's state key: processes ranked by what they hold, or by creation order. */
+  readonly processSymmetry: boolean;
   readonly port: MessagePort;
   /** Two Int32s: a counter bumped after each answer, and 1 once the worker exits. */
   readonly signal: SharedArrayBuffer;
@@ -116,7 +118,7 @@ const serve = (init: WorkerInit, onMessage: (handler: (m: ToWorker) => void) => 
             if (s === undefined) throw new ModelBug(`explore worker: state ${id} is not held here`);
             owned.delete(id);
             const from = out.keys.length;
-            expandInto(out, design, invariants, s, !m.frontier, init.fingerprints);
+            expandInto(out, design, invariants, s, !m.frontier, init.fingerprints, init.processSymmetry);
             for (let t = from; t < out.keys.length; t++) {
               parentOf.push(parents.length);
               const key = out.keys[t]!;

@@ -56,7 +56,7 @@ describe('canonicalKey with an invalidation in flight', () => {
       after(forked, { kind: 'mremap', mm: 0, start: 0, npages: 2, new_npages: 3, may_move: true }),
     ];
     expect(states.map(pendingThen)).toEqual(['fork', 'wp_page_copy', 'page_mkclean', 'mremap_move']);
-    const keys = states.map(canonicalKey);
+    const keys = states.map((s) => canonicalKey(s));
     expect(new Set([...keys, canonicalKey(watched), canonicalKey(forked)]).size).toBe(6);
   });
 });
