@@ -26,11 +26,14 @@
  * "equal to its mm's or not", and a thread's as "equal to its notifier's
  * (or mm's) or not". Notifiers, driver threads and invalidations are
  * named by the order of their ids, and device ranges by their contents.
+ * An invalidation's ranges are a set to every op (a callback is handed
+ * their hull over its notifier; the end of the invalidation visits each
+ * mm once), so the key lists them sorted, whatever order the rmap walk
+ * that made them found the VMAs in.
  */
-import { match } from 'ts-pattern';
 import { holdsPage } from '../model/ops/fault.ts';
 import { stale } from '../model/ops/gup.ts';
-import type { Continuation, DmaMapping, MappedEntry, Mm, PageArray, Pte, Sgl, State } from '../model/state.ts';
+import type { Continuation, DmaMapping, Frame, MappedEntry, Mm, PageArray, Pte, Sgl, State, Vma } from '../model/state.ts';
 
 const rankBy = <A extends { readonly id: number }>(xs: Iterable<A>, key: (a: A) => string): Map<number, number> => {
   const sorted = [...xs].map((a) => [key(a), a.id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
@@ -40,6 +43,38 @@ const rankBy = <A extends { readonly id: number }>(xs: Iterable<A>, key: (a: A) 
 const r = (m: Map<number, number>, id: number | null): number => (id === null ? -1 : (m.get(id) ?? -2));
 
 const pteKey = (p: Pte | null): string => (p === null ? '-' : `${p.pfn}${p.writable ? 'w' : 'r'}`);
+
+/*
+ * State objects are immutable and shared between a state and its
+ * successors, so the parts of the key that name no other object are
+ * computed once per object (the explorer computes a key per transition,
+ * and these were a third of its time).
+ */
+const frameKeys = new WeakMap<Frame, string>();
+const vmaKeys = new WeakMap<Vma, string>();
+
+/** A frame's counts and flags (frames keep their pfn: they are not renamed). */
+const frameKey = (f: Frame): string => {
+  let k = frameKeys.get(f);
+  if (k === undefined) {
+    k = f.free
+      ? `F${f.unheldRefs === 0 ? '' : `-${f.unheldRefs}.${f.unheldPins}`}`
+      : `${f.refcount},${f.pincount},${f.mapcount},${f.dirty ? 1 : 0}${f.fsPrivate ? 1 : 0}${f.deviceWroteSinceDirtied ? 1 : 0},${f.mapping.kind === 'file' ? `f${f.mapping.index}` : f.mapping.kind[0]}${f.lostPins === 0 ? '' : `~${f.lostPins}`}${f.unheldRefs === 0 ? '' : `-${f.unheldRefs}.${f.unheldPins}`}`;
+    frameKeys.set(f, k);
+  }
+  return k;
+};
+
+/** A VMA's address, backing, flags (but its anon_vma) and PTEs: all of it but its mm and anon_vma, which the key ranks. */
+const vmaKey = (v: Vma): string => {
+  let k = vmaKeys.get(v);
+  if (k === undefined) {
+    const b = v.backing.kind === 'bar' ? `b${v.backing.bar}:${v.backing.window.join(',')}` : v.backing.kind === 'file' ? `f${v.backing.inode}` : v.backing.kind === 'p2pmem' ? `p${v.backing.bar}` : 'a';
+    k = `@${v.start}+${v.npages}${b}${v.shared ? 's' : 'p'}${v.writable ? 'w' : 'r'}${v.dontcopy ? 'd' : ''}[${v.ptes.map(pteKey).join(',')}]`;
+    vmaKeys.set(v, k);
+  }
+  return k;
+};
 
 /**
  * What a process holds, without naming another process: its own fields,
@@ -52,7 +87,7 @@ const processSignature = (s: State, m: Mm): string => {
   const notifiers = [...s.notifiers.values()].filter((n) => n.mm === m.id).sort((a, b) => a.id - b.id);
   return (
     `${m.alive ? 1 : 0}${m.hasPinned ? 1 : 0}u${m.users}r${m.mmapReaders}q${m.invalidateSeq % 2}${m.forkWrprotect === undefined ? '' : 'F'}|` +
-    vmas.map((v) => `${v.start}+${v.npages}${v.backing.kind}${v.backing.kind === 'bar' ? v.backing.window.join(',') : ''}${v.shared ? 's' : 'p'}${v.writable ? 'w' : 'r'}${v.dontcopy ? 'd' : ''}[${v.ptes.map(pteKey).join(',')}]`).join(';') +
+    vmas.map(vmaKey).join(';') +
     `|${notifiers.map((n) => `${n.start}-${n.end}:${n.owner}:${n.seq === m.invalidateSeq ? '=' : '<'}`).join(';')}`
   );
 };
@@ -99,12 +134,7 @@ export const canonicalKey = (s: State, processSymmetry = true): string => {
   const tr = byOrder(s.threads.keys());
   const ir = byOrder(s.invalidations.keys());
   const parts: string[] = [];
-  for (const f of s.frames)
-    parts.push(
-      f.free
-        ? `F${f.unheldRefs === 0 ? '' : `-${f.unheldRefs}.${f.unheldPins}`}`
-        : `${f.refcount},${f.pincount},${f.mapcount},${f.dirty ? 1 : 0}${f.fsPrivate ? 1 : 0}${f.deviceWroteSinceDirtied ? 1 : 0},${f.mapping.kind === 'file' ? `f${f.mapping.index}` : f.mapping.kind[0]}${f.lostPins === 0 ? '' : `~${f.lostPins}`}${f.unheldRefs === 0 ? '' : `-${f.unheldRefs}.${f.unheldPins}`}`,
-    );
+  for (const f of s.frames) parts.push(frameKey(f));
   // Stryker disable next-line StringLiteral: every BAR is one digit (0, 1 or 2), so any separator keeps the list readable back the same way
   parts.push(`B${s.bars.map((b) => `${b.alive ? (b.removing ? 2 : 1) : 0}${b.pgmapRefs === 0 ? '' : `+${b.pgmapRefs}`}`).join('')}`);
   parts.push(`U${s.devices.map((d) => (d.bound ? 1 : 0)).join('')}`);
@@ -122,11 +152,7 @@ export const canonicalKey = (s: State, processSymmetry = true): string => {
   };
   parts.push(
     `V${sortedBy(s.vmas.values(), vma)
-      .map((v) => {
-        const b = v.backing.kind === 'bar' ? `b${v.backing.bar}:${v.backing.window.join(',')}` : v.backing.kind === 'file' ? `f${v.backing.inode}` : v.backing.kind === 'p2pmem' ? `p${v.backing.bar}` : 'a';
-        const flags = `${v.shared ? 's' : 'p'}${v.writable ? 'w' : 'r'}${v.dontcopy ? 'd' : ''}${anonKey(v.anonVma)}`;
-        return `${r(mm, v.mm)}@${v.start}+${v.npages}${b}${flags}[${v.ptes.map(pteKey).join(',')}]`;
-      })
+      .map((v) => `${r(mm, v.mm)}${vmaKey(v)}${anonKey(v.anonVma)}`)
       .join(';')}`,
   );
   parts.push(`P${sortedBy(s.pageArrays.values(), pages).map(pagesKey).join(';')}`);
@@ -141,20 +167,33 @@ export const canonicalKey = (s: State, processSymmetry = true): string => {
   /** Whether the page a reclaim, migration or writeback locked is still the frame's allocation ('!': it was freed, maybe allocated again). */
   const held = (c: { readonly pfn: number; readonly gen: number }): string => (holdsPage(s, c) ? '' : '!');
   /** A continuation with its VMA and mm ids ranked like the objects they name. */
-  const thenKey = (t: Continuation): string =>
-    match(t)
-      .with({ kind: 'munmap' }, (c) => `u${c.vmas.map((v) => r(vma, v)).join(',')}`)
-      .with({ kind: 'mprotect' }, (c) => `p${r(mm, c.mm)}@${c.start}-${c.end}${c.write ? 'w' : 'r'}`)
-      .with({ kind: 'mremap_move' }, (c) => `m${r(vma, c.from)}>${r(vma, c.to)}`)
-      .with({ kind: 'fork' }, (c) => `f${r(mm, c.mm)}`)
-      .with({ kind: 'page_mkclean' }, (c) => `c${c.pfn}${held(c)}`)
-      .with({ kind: 'wp_page_copy' }, (c) => `w${r(mm, c.mm)}@${c.addr}`)
-      .with({ kind: 'exit_mmap' }, (c) => `x${r(mm, c.mm)}`)
-      .with({ kind: 'madvise_dontneed' }, (c) => `d${r(mm, c.mm)}@${c.start}-${c.end}`)
-      .with({ kind: 'unmap_mapping_range' }, (c) => `z${c.dev}`)
-      .with({ kind: 'reclaim' }, (c) => `r${c.pfn}${held(c)}`)
-      .with({ kind: 'migrate_page' }, (c) => `g${c.pfn}${held(c)}`)
-      .exhaustive();
+  // A switch, not ts-pattern's match: this runs for every invalidation of every key the explorer makes.
+  const thenKey = (t: Continuation): string => {
+    switch (t.kind) {
+      case 'munmap':
+        return `u${t.vmas.map((v) => r(vma, v)).join(',')}`;
+      case 'mprotect':
+        return `p${r(mm, t.mm)}@${t.start}-${t.end}${t.write ? 'w' : 'r'}`;
+      case 'mremap_move':
+        return `m${r(vma, t.from)}>${r(vma, t.to)}`;
+      case 'fork':
+        return `f${r(mm, t.mm)}`;
+      case 'page_mkclean':
+        return `c${t.pfn}${held(t)}`;
+      case 'wp_page_copy':
+        return `w${r(mm, t.mm)}@${t.addr}`;
+      case 'exit_mmap':
+        return `x${r(mm, t.mm)}`;
+      case 'madvise_dontneed':
+        return `d${r(mm, t.mm)}@${t.start}-${t.end}`;
+      case 'unmap_mapping_range':
+        return `z${t.dev}`;
+      case 'reclaim':
+        return `r${t.pfn}${held(t)}`;
+      case 'migrate_page':
+        return `g${t.pfn}${held(t)}`;
+    }
+  };
   const mmSeq = (m: number): number => s.mms.get(m)?.invalidateSeq ?? -1;
   parts.push(`Q${[...s.mms.values()].sort((a, b) => r(mm, a.id) - r(mm, b.id)).map((m) => m.invalidateSeq % 2).join('')}`);
   parts.push(`n${[...s.notifiers.values()].sort((a, b) => a.id - b.id).map((n) => `${r(nr, n.id)}:${n.seq === mmSeq(n.mm) ? '=' : '<'}`).join(',')}`);
@@ -177,7 +216,7 @@ export const canonicalKey = (s: State, processSymmetry = true): string => {
   parts.push(
     `X${[...s.invalidations.values()]
       .sort((a, b) => a.id - b.id)
-      .map((i) => `${r(ir, i.id)}:${i.event}:${i.ranges.map((g) => `${r(mm, g.mm)}@${g.start}-${g.end}`).join('+')}:${r(mm, i.mmapLocked)}:${i.queue.map((n) => r(nr, n)).join(',')}:${r(tr, i.running)}:${thenKey(i.then)}`)
+      .map((i) => `${r(ir, i.id)}:${i.event}:${i.ranges.map((g) => `${r(mm, g.mm)}@${g.start}-${g.end}`).sort().join('+')}:${r(mm, i.mmapLocked)}:${i.queue.map((n) => r(nr, n)).join(',')}:${r(tr, i.running)}:${thenKey(i.then)}`)
       .join(';')}`,
   );
   parts.push(
