@@ -28,8 +28,12 @@ const register: StepTemplate = {
         ]),
 };
 
+// Not gup-set-page-dirty's complete world: in the same sizes without file pages this design's space
+// did not close at 1,500,000 states (depth 38; docs/exploring.md).
+const { completeWorld: _legacyWorld, ...legacy } = gupSetPageDirty;
+
 export const gupDontfork: Design = {
-  ...gupSetPageDirty,
+  ...legacy,
   id: 'gup-dontfork',
   title: 'Legacy get_user_pages on anonymous memory marked MADV_DONTFORK (the RDMA fork mitigation)',
   summary:

@@ -2,7 +2,7 @@ import type { Design } from './design.ts';
 import { held, violated, noDmaBuf } from './design.ts';
 import * as env from './environment.ts';
 import { asLegacyCall, completeIo, startIo } from './gup-io.ts';
-import { world } from './worlds.ts';
+import { gupFamilyCompleteWorld, world } from './worlds.ts';
 
 export const gupSetPageDirty: Design = {
   id: 'gup-set-page-dirty',
@@ -14,6 +14,7 @@ export const gupSetPageDirty: Design = {
   driver: [startIo('legacy'), completeIo('legacy')],
   environment: env.userMemoryEnvironment(),
   translate: asLegacyCall,
+  completeWorld: gupFamilyCompleteWorld,
   expected: {
     'dmabuf-protocol': noDmaBuf,
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),

@@ -89,6 +89,11 @@ const design = (fixed: boolean): Design => ({
   driver: [],
   environment: [mmapAllocate, env.munmapAny, env.exitAny, env.removeProvider(0)],
   expected: expected(fixed),
+  completeWorld: {
+    set: {},
+    without: [],
+    why: "Its own world, which explore closes (18 and 30 states): one process mmapping one or two pages of the two-page allocate file, any one insert failing, munmap, exit, and the provider's removal at any point. The leaked reference shows after one failed mmap (6.18's removal hangs after 2 calls: the failed mmap, then the removal); a second failed mmap only leaks another, and a second process would run the same steps on the same file.",
+  },
   ...(fixed
     ? {}
     : { removalHangs: "After a failed mmap of the allocate file the error path has kept the pgmap reference it took (before a1f4dc72efc3): no page holds it and no step drops it, so memunmap_pages() waits for it forever." }),

@@ -2,7 +2,7 @@ import type { Design } from './design.ts';
 import { held, violated, noDmaBuf } from './design.ts';
 import { asPinCall, completeIo, startIo } from './gup-io.ts';
 import { pinUserPagesEnvironment } from './pin-user-pages.ts';
-import { world } from './worlds.ts';
+import { gupFamilyCompleteWorld, world } from './worlds.ts';
 import { era59 } from '../world.ts';
 
 export const pinUserPages59: Design = {
@@ -15,6 +15,7 @@ export const pinUserPages59: Design = {
   driver: [startIo('pin'), completeIo('pin')],
   environment: pinUserPagesEnvironment,
   translate: asPinCall,
+  completeWorld: gupFamilyCompleteWorld,
   expected: {
     'dmabuf-protocol': noDmaBuf,
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),

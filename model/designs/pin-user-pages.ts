@@ -2,7 +2,7 @@ import type { Design } from './design.ts';
 import { held, noDmaBuf } from './design.ts';
 import * as env from './environment.ts';
 import { asPinCall, completeIo, startIo } from './gup-io.ts';
-import { world } from './worlds.ts';
+import { gupFamilyCompleteWorld, world } from './worlds.ts';
 
 export const pinUserPagesEnvironment = env.userMemoryEnvironment();
 
@@ -16,6 +16,7 @@ export const pinUserPages: Design = {
   driver: [startIo('pin'), completeIo('pin')],
   environment: pinUserPagesEnvironment,
   translate: asPinCall,
+  completeWorld: gupFamilyCompleteWorld,
   expected: {
     'dmabuf-protocol': noDmaBuf,
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
