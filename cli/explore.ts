@@ -4,6 +4,7 @@
  * the random search. A violation comes with a shortest trace (fewest
  * design steps); a hold names its bound.
  */
+import { fullSymmetry, type Symmetry } from '../properties/canonical.ts';
 import { defaultWorld, describeWorld, inWorld, isDefaultWorld, showsEveryViolation, type World, worldError as worldErrorOf, worldFlags, worldFor, worldRecord } from '../model/designs/world-choice.ts';
 import { designById } from '../model/designs/index.ts';
 import type { Design } from '../model/designs/design.ts';
@@ -71,7 +72,7 @@ export const exploreOne = (
   store: 'exact' | 'fingerprint' = 'exact',
   goOn = false,
   workers = 1,
-  processSymmetry = true,
+  symmetry: Symmetry = fullSymmetry,
 ): DesignExploration => {
   const own = designById(id)!;
   world = worldFor(own, world);
@@ -82,7 +83,7 @@ export const exploreOne = (
     // One invariant asked for: its first (shortest, breadth-first) violation is the answer.
     ...(invariants.length === 1 && !goOn ? { stopAtFirstViolation: new Set(invariants) } : {}),
     ...(progress ? { onLevel: progressLine(id) } : {}),
-    processSymmetry,
+    symmetry,
   }, store, { source: { design: id, world }, workers });
   if (progress && e.result.seconds > 2) process.stderr.write('\r\x1b[K');
   const results = invariants.map((inv) => ({
@@ -113,7 +114,7 @@ const removalOf = (id: string, args: ExploreArgs): RemovalLiveness | null => {
   removals.set(args, known);
   if (known.has(id)) return known.get(id)!;
   const design = inWorld(designById(id)!, args.world);
-  const r = !design.world.bars.some((b) => b.structPages) || ![...design.driver, ...design.environment].some((t) => t.name === 'pci_stop_and_remove_bus_device') ? null : removalLiveness(design, args.maxStates, undefined, args.processSymmetry);
+  const r = !design.world.bars.some((b) => b.structPages) || ![...design.driver, ...design.environment].some((t) => t.name === 'pci_stop_and_remove_bus_device') ? null : removalLiveness(design, args.maxStates, undefined, args.symmetry);
   known.set(id, r);
   return r;
 };
@@ -178,7 +179,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
     console.error(`dmacheck: ${bad}`);
     return 2;
   }
-  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world, args.fingerprints ? 'fingerprint' : 'exact', args.goOn, args.workers, args.processSymmetry));
+  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world, args.fingerprints ? 'fingerprint' : 'exact', args.goOn, args.workers, args.symmetry));
   const saved: string[] = [];
   let unsaved = false;
   if (args.save)
@@ -251,7 +252,8 @@ export const exploreCommand = (args: ExploreArgs): number => {
             bytesPerState: Math.round(d.exploration.bytesPerState),
             ...(d.exploration.collisionProbability === undefined ? {} : { fingerprints: { bits: 53, collisionProbability: d.exploration.collisionProbability } }),
           })),
-          ...(args.processSymmetry ? {} : { processSymmetry: false }),
+          ...(args.symmetry.processes ? {} : { processSymmetry: false }),
+          ...(args.symmetry.frames ? {} : { frameSymmetry: false }),
           states,
           transitions: all.reduce((n, d) => n + d.exploration.result.transitions, 0),
           bytesPerState: Math.round(bytes / states),
@@ -284,7 +286,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
   const smaller =
     (w.name === 'default' && Object.keys(w.set).length === 0 ? '' : `; ${describeWorld({ ...w, without: [] })}`) +
     (w.without.length === 0 ? '' : `; a smaller world, without ${w.without.join(', ')}`);
-  console.log(`dmacheck explore: ${all.length} design(s); bounds: ${args.depth === undefined ? 'no depth bound' : `depth ${args.depth}`}, ${args.maxStates} states per design${smaller}${args.processSymmetry ? '' : '; process symmetry off'}\n`);
+  console.log(`dmacheck explore: ${all.length} design(s); bounds: ${args.depth === undefined ? 'no depth bound' : `depth ${args.depth}`}, ${args.maxStates} states per design${smaller}${args.symmetry.processes ? '' : '; process symmetry off'}${args.symmetry.frames ? '' : '; frame symmetry off'}\n`);
   const wd = Math.max(6, ...all.map((d) => d.design.length));
   const wi = Math.max(9, ...args.invariants.map((i) => i.length));
   const rate = (s: string) => (args.timing ? `  ${s.padStart(8)}` : '');
