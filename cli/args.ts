@@ -7,7 +7,6 @@ import { type ParseArgsConfig, parseArgs as tokenize } from 'node:util';
 import { designs } from '../model/designs/index.ts';
 import { chooseWorld, namedWorlds, parseSettings, type World, type WorldSettings, worldKnobs } from '../model/designs/world-choice.ts';
 import { quoted } from '../properties/counterexample/quote.ts';
-import type { Symmetry } from '../properties/canonical.ts';
 import { type Command, isCommand } from './help.ts';
 import { type InvariantId, invariantIds, isInvariantId } from '../properties/invariant.ts';
 
@@ -69,8 +68,8 @@ export interface ExploreArgs {
   readonly fingerprints: boolean;
   /** `--go-on`: with one `--invariant`, explore to the bound past its first violation (the state counts of the whole space). */
   readonly goOn: boolean;
-  /** `--no-process-symmetry`, `--no-frame-symmetry`: the state key names processes (RAM frames) by creation order (pfn), not by what they hold (the reductions off). */
-  readonly symmetry: Symmetry;
+  /** `--no-process-symmetry`: rank processes by creation order in the state key, not by what they hold (the reduction off). */
+  readonly processSymmetry: boolean;
   /** `--workers N`: threads that expand states (1: the main thread alone); same results for every N. */
   readonly workers: number;
   readonly json: boolean;
@@ -121,7 +120,7 @@ export const MAX_WORKERS = 64;
 export const usage = `usage:
   dmacheck check [--design ID]... [--invariant ID]... [--runs N] [--seed S] [--max-commands N] [--path P] [--confirm-states N] [WORLD] [--json] [--save] [--no-timing]
   dmacheck check --seeds A..B [--design ID]... [--invariant ID]... [--runs N] [--max-commands N] [WORLD] [--json] [--no-timing]
-  dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [WORLD] [--fingerprints] [--go-on] [--no-process-symmetry] [--no-frame-symmetry] [--workers N] [--json] [--save] [--no-timing]
+  dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [WORLD] [--fingerprints] [--go-on] [--no-process-symmetry] [--workers N] [--json] [--save] [--no-timing]
   dmacheck explore --reference P-V-B-M [--buggy] [--json]
   dmacheck replay [FILE|-...] [--design OTHER]   (a FILE may be a pasted text or markdown report; - reads stdin)
   dmacheck save FILE|-... [--title TEXT]         (writes pasted reports into ${COUNTEREXAMPLES}/)
@@ -313,7 +312,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
   const json = f.switches.has('--json');
   if (world.right.name === 'complete' && !f.values.some(([flag]) => flag === '--max-states')) maxStates = COMPLETE_WORLD_STATES;
   if (reference !== undefined) {
-    if (f.values.some(([flag]) => flag === '--design' || flag === '--invariant') || depth !== undefined || f.values.some(([flag]) => WORLD_FLAGS.includes(flag)) || f.switches.has('--save') || f.switches.has('--fingerprints') || f.switches.has('--go-on') || f.switches.has('--no-process-symmetry') || f.switches.has('--no-frame-symmetry') || f.switches.has('--no-timing') || maxStates !== defaults.maxStates || workers !== 1)
+    if (f.values.some(([flag]) => flag === '--design' || flag === '--invariant') || depth !== undefined || f.values.some(([flag]) => WORLD_FLAGS.includes(flag)) || f.switches.has('--save') || f.switches.has('--fingerprints') || f.switches.has('--go-on') || f.switches.has('--no-process-symmetry') || f.switches.has('--no-timing') || maxStates !== defaults.maxStates || workers !== 1)
       return E.left('--reference explores the reference model whole: it takes only --buggy and --json');
     return E.right({ command: 'reference', size: reference, buggy: f.switches.has('--buggy'), json });
   }
@@ -326,7 +325,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
     world: world.right,
     fingerprints: f.switches.has('--fingerprints'),
     goOn: f.switches.has('--go-on'),
-    symmetry: { processes: !f.switches.has('--no-process-symmetry'), frames: !f.switches.has('--no-frame-symmetry') },
+    processSymmetry: !f.switches.has('--no-process-symmetry'),
     workers,
     json,
     save: f.switches.has('--save'),
@@ -403,7 +402,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): E.Either<string, Args> =
   if (command === 'check')
     return E.chain(parseCheck)(split(rest, ['--design', '--invariant', '--runs', '--seed', '--seeds', '--max-commands', '--path', '--confirm-states', ...WORLD_FLAGS], ['--json', '--save', '--no-timing']));
   if (command === 'explore')
-    return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference', '--workers', ...WORLD_FLAGS], ['--json', '--save', '--buggy', '--no-timing', '--fingerprints', '--go-on', '--no-process-symmetry', '--no-frame-symmetry']));
+    return E.chain(parseExplore)(split(rest, ['--design', '--invariant', '--depth', '--max-states', '--reference', '--workers', ...WORLD_FLAGS], ['--json', '--save', '--buggy', '--no-timing', '--fingerprints', '--go-on', '--no-process-symmetry']));
   if (command === 'replay') return E.chain(parseReplay)(split(rest, ['--design'], []));
   if (command === 'save') return E.chain(parseSave)(split(rest, ['--title'], []));
   if (command === 'report') return E.chain(parseReport)(split(rest, ['--format'], []));

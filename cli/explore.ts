@@ -4,7 +4,6 @@
  * the random search. A violation comes with a shortest trace (fewest
  * design steps); a hold names its bound.
  */
-import { fullSymmetry, type Symmetry } from '../properties/canonical.ts';
 import { defaultWorld, describeWorld, inWorld, isDefaultWorld, showsEveryViolation, type World, worldError as worldErrorOf, worldFlags, worldFor, worldRecord } from '../model/designs/world-choice.ts';
 import { designById } from '../model/designs/index.ts';
 import type { Design } from '../model/designs/design.ts';
@@ -72,7 +71,7 @@ export const exploreOne = (
   store: 'exact' | 'fingerprint' = 'exact',
   goOn = false,
   workers = 1,
-  symmetry: Symmetry = fullSymmetry,
+  processSymmetry = true,
 ): DesignExploration => {
   const own = designById(id)!;
   world = worldFor(own, world);
@@ -83,7 +82,7 @@ export const exploreOne = (
     // One invariant asked for: its first (shortest, breadth-first) violation is the answer.
     ...(invariants.length === 1 && !goOn ? { stopAtFirstViolation: new Set(invariants) } : {}),
     ...(progress ? { onLevel: progressLine(id) } : {}),
-    symmetry,
+    processSymmetry,
   }, store, { source: { design: id, world }, workers });
   if (progress && e.result.seconds > 2) process.stderr.write('\r\x1b[K');
   const results = invariants.map((inv) => ({
@@ -114,7 +113,7 @@ const removalOf = (id: string, args: ExploreArgs): RemovalLiveness | null => {
   removals.set(args, known);
   if (known.has(id)) return known.get(id)!;
   const design = inWorld(designById(id)!, args.world);
-  const r = !design.world.bars.some((b) => b.structPages) || ![...design.driver, ...design.environment].some((t) => t.name === 'pci_stop_and_remove_bus_device') ? null : removalLiveness(design, args.maxStates, undefined, args.symmetry);
+  const r = !design.world.bars.some((b) => b.structPages) || ![...design.driver, ...design.environment].some((t) => t.name === 'pci_stop_and_remove_bus_device') ? null : removalLiveness(design, args.maxStates, undefined, args.processSymmetry);
   known.set(id, r);
   return r;
 };
@@ -179,7 +178,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
     console.error(`dmacheck: ${bad}`);
     return 2;
   }
-  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world, args.fingerprints ? 'fingerprint' : 'exact', args.goOn, args.workers, args.symmetry));
+  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world, args.fingerprints ? 'fingerprint' : 'exact', args.goOn, args.workers, args.processSymmetry));
   const saved: string[] = [];
   let unsaved = false;
   if (args.save)
@@ -252,8 +251,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
             bytesPerState: Math.round(d.exploration.bytesPerState),
             ...(d.exploration.collisionProbability === undefined ? {} : { fingerprints: { bits: 53, collisionProbability: d.exploration.collisionProbability } }),
           })),
-          ...(args.symmetry.processes ? {} : { processSymmetry: false }),
-          ...(args.symmetry.frames ? {} : { frameSymmetry: false }),
+          ...(args.processSymmetry ? {} : { processSymmetry: false }),
           states,
           transitions: all.reduce((n, d) => n + d.exploration.result.transitions, 0),
           bytesPerState: Math.round(bytes / states),
@@ -286,7 +284,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
   const smaller =
     (w.name === 'default' && Object.keys(w.set).length === 0 ? '' : `; ${describeWorld({ ...w, without: [] })}`) +
     (w.without.length === 0 ? '' : `; a smaller world, without ${w.without.join(', ')}`);
-  console.log(`dmacheck explore: ${all.length} design(s); bounds: ${args.depth === undefined ? 'no depth bound' : `depth ${args.depth}`}, ${args.maxStates} states per design${smaller}${args.symmetry.processes ? '' : '; process symmetry off'}${args.symmetry.frames ? '' : '; frame symmetry off'}\n`);
+  console.log(`dmacheck explore: ${all.length} design(s); bounds: ${args.depth === undefined ? 'no depth bound' : `depth ${args.depth}`}, ${args.maxStates} states per design${smaller}${args.processSymmetry ? '' : '; process symmetry off'}\n`);
   const wd = Math.max(6, ...all.map((d) => d.design.length));
   const wi = Math.max(9, ...args.invariants.map((i) => i.length));
   const rate = (s: string) => (args.timing ? `  ${s.padStart(8)}` : '');

@@ -13,15 +13,10 @@
  * templates), so processes are ranked by what they hold (their own fields,
  * their VMAs and PTEs by address, the notifiers over them), ties by id.
  * Two states that differ only in which process holds what then merge: a
- * parent that mapped a BAR after fork and a child that did. RAM frames
- * are interchangeable as well (frame symmetry): the allocator's pick of
- * the lowest free frame is the only use of a RAM pfn's value, so RAM
- * frames are renamed by what they hold and where they are mapped; BAR
- * frames and the zero page keep their pfn. Off (`Symmetry`), processes
- * keep their creation order and frames their pfn, as before the
- * reductions; docs/exploring.md gives what each saves, and
- * test/properties/symmetry.test.ts and `npm run bench` compare the
- * verdicts and shortest traces with and without them.
+ * parent that mapped a BAR after fork and a child that did. Off, processes
+ * keep their creation order, as before the reduction; docs/exploring.md
+ * gives what each costs and test/properties/process-symmetry.test.ts
+ * compares the verdicts and shortest traces of both.
  *
  * Ghost data is reduced to what the invariants can observe: a mapping
  * entry keeps only whether its frame is still the allocation it was made
@@ -38,7 +33,7 @@
  */
 import { holdsPage } from '../model/ops/fault.ts';
 import { stale } from '../model/ops/gup.ts';
-import type { Continuation, DmaMapping, Frame, MappedEntry, Mm, PageArray, Sgl, State, Vma } from '../model/state.ts';
+import type { Continuation, DmaMapping, Frame, MappedEntry, Mm, PageArray, Pte, Sgl, State, Vma } from '../model/state.ts';
 
 const rankBy = <A extends { readonly id: number }>(xs: Iterable<A>, key: (a: A) => string): Map<number, number> => {
   const sorted = [...xs].map((a) => [key(a), a.id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
@@ -46,6 +41,8 @@ const rankBy = <A extends { readonly id: number }>(xs: Iterable<A>, key: (a: A) 
 };
 
 const r = (m: Map<number, number>, id: number | null): number => (id === null ? -1 : (m.get(id) ?? -2));
+
+const pteKey = (p: Pte | null): string => (p === null ? '-' : `${p.pfn}${p.writable ? 'w' : 'r'}`);
 
 /*
  * State objects are immutable and shared between a state and its
@@ -68,44 +65,15 @@ const frameKey = (f: Frame): string => {
   return k;
 };
 
-/** A VMA's address, backing and flags (but its anon_vma), and its PTEs without naming RAM frames (RAM or which BAR frame, and the write bit): what the process ranks sort by. */
-const vmaKey = (v: Vma, s: State): string => {
+/** A VMA's address, backing, flags (but its anon_vma) and PTEs: all of it but its mm and anon_vma, which the key ranks. */
+const vmaKey = (v: Vma): string => {
   let k = vmaKeys.get(v);
   if (k === undefined) {
     const b = v.backing.kind === 'bar' ? `b${v.backing.bar}:${v.backing.window.join(',')}` : v.backing.kind === 'file' ? `f${v.backing.inode}` : v.backing.kind === 'p2pmem' ? `p${v.backing.bar}` : 'a';
-    // A frame's being RAM never changes (its bar and the zero page are fixed), so the cache holds.
-    const ptes = v.ptes.map((p) => (p === null ? '-' : `${isRamFrame(s.frames[p.pfn]!) ? 'm' : p.pfn}${p.writable ? 'w' : 'r'}`)).join(',');
-    k = `@${v.start}+${v.npages}${b}${v.shared ? 's' : 'p'}${v.writable ? 'w' : 'r'}${v.dontcopy ? 'd' : ''}{${ptes}}`;
+    k = `@${v.start}+${v.npages}${b}${v.shared ? 's' : 'p'}${v.writable ? 'w' : 'r'}${v.dontcopy ? 'd' : ''}[${v.ptes.map(pteKey).join(',')}]`;
     vmaKeys.set(v, k);
   }
   return k;
-};
-
-/** A RAM frame (not a BAR's, not the zero page): the frames the allocator hands out, interchangeable while free. */
-const isRamFrame = (f: Frame): boolean => f.bar === null && f.mapping.kind !== 'zero';
-
-/**
- * Frame symmetry: RAM frames renamed by what they hold (their counts and
- * flags, and the PTEs that map them by process rank and address), ties
- * by pfn; BAR frames and the zero page keep their pfn. Sound because the
- * allocator's pick among free frames is its only use of a RAM pfn's
- * value, and any free frame with no reference left over is as good as
- * another: the successors are the same up to the renaming.
- */
-const frameRanks = (s: State, mm: Map<number, number>, frameSymmetry: boolean): Map<number, number> | null => {
-  if (!frameSymmetry) return null;
-  const where = new Map<number, string[]>();
-  for (const v of s.vmas.values())
-    v.ptes.forEach((p, i) => {
-      if (p === null || !isRamFrame(s.frames[p.pfn]!)) return;
-      const list = where.get(p.pfn) ?? [];
-      list.push(`${r(mm, v.mm)}@${v.start + i}${p.writable ? 'w' : 'r'}`);
-      where.set(p.pfn, list);
-    });
-  const ram = s.frames.filter(isRamFrame).map((f) => [`${frameKey(f)}|${(where.get(f.pfn) ?? []).sort().join(',')}`, f.pfn] as const);
-  ram.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
-  const first = Math.min(...ram.map(([, pfn]) => pfn));
-  return new Map(ram.map(([, pfn], i) => [pfn, first + i]));
 };
 
 /**
@@ -119,37 +87,26 @@ const processSignature = (s: State, m: Mm): string => {
   const notifiers = [...s.notifiers.values()].filter((n) => n.mm === m.id).sort((a, b) => a.id - b.id);
   return (
     `${m.alive ? 1 : 0}${m.hasPinned ? 1 : 0}u${m.users}r${m.mmapReaders}q${m.invalidateSeq % 2}${m.forkWrprotect === undefined ? '' : 'F'}|` +
-    vmas.map((v) => vmaKey(v, s)).join(';') +
+    vmas.map(vmaKey).join(';') +
     `|${notifiers.map((n) => `${n.start}-${n.end}:${n.owner}:${n.seq === m.invalidateSeq ? '=' : '<'}`).join(';')}`
   );
 };
 
-/** Which interchangeable objects the key names by what they hold rather than by their ids (both by default; off, for comparison). */
-export interface Symmetry {
-  readonly processes: boolean;
-  readonly frames: boolean;
-}
-
-export const fullSymmetry: Symmetry = { processes: true, frames: true };
-
-/** Processes ranked by what they hold (process symmetry), or by creation order. */
+/** Processes ranked by what they hold (`processSymmetry`), or by creation order. */
 const processRanks = (s: State, processSymmetry: boolean): Map<number, number> =>
   processSymmetry && s.mms.size > 1 ? rankBy(s.mms.values(), (m) => processSignature(s, m)) : new Map([...s.mms.keys()].sort((a, b) => a - b).map((id, i) => [id, i]));
 
-export const canonicalKey = (s: State, symmetry: Symmetry = fullSymmetry): string => {
-  const mm = processRanks(s, symmetry.processes);
-  const frames = frameRanks(s, mm, symmetry.frames);
-  /** A pfn as the key names it: a RAM frame by its rank, any other frame by itself. */
-  const pf = (p: number): number => (frames === null ? p : (frames.get(p) ?? p));
+export const canonicalKey = (s: State, processSymmetry = true): string => {
+  const mm = processRanks(s, processSymmetry);
   const vma = rankBy(s.vmas.values(), (v) => `${r(mm, v.mm)}|${v.start}`);
-  const pagesKey = (a: PageArray) => `${a.kind}|${r(mm, a.mm)}|${a.vmas.map((v) => r(vma, v)).join(',')}|${a.cow.map((c) => (c ? 'c' : 's')).join('')}|${a.start}|${a.pfns.map((p, i) => (stale(a, i) ? `${pf(p)}!` : pf(p))).join(',')}|${a.write ? 1 : 0}${a.longterm ? 1 : 0}${a.pipe === true ? '|pipe' : ''}`;
+  const pagesKey = (a: PageArray) => `${a.kind}|${r(mm, a.mm)}|${a.vmas.map((v) => r(vma, v)).join(',')}|${a.cow.map((c) => (c ? 'c' : 's')).join('')}|${a.start}|${a.pfns.map((p, i) => (stale(a, i) ? `${p}!` : p)).join(',')}|${a.write ? 1 : 0}${a.longterm ? 1 : 0}${a.pipe === true ? '|pipe' : ''}`;
   const pages = rankBy(s.pageArrays.values(), pagesKey);
-  const sglKey = (t: Sgl) => `${t.dmaOnly ? 1 : 0}|${r(pages, t.pages)}|${t.entries.map((e) => (e.page === null ? '-' : pf(e.page))).join(',')}`;
+  const sglKey = (t: Sgl) => `${t.dmaOnly ? 1 : 0}|${r(pages, t.pages)}|${t.entries.map((e) => e.page ?? '-').join(',')}`;
   const sgl = rankBy(s.sgls.values(), sglKey);
   /** A DMA address as an invariant sees it: its frame, whether that is still the allocation it was made for, where it really lands. */
   const entryKey = (e: MappedEntry): string => {
     const f = s.frames[e.pfn]!;
-    return `${pf(e.pfn)}${!f.free && f.gen === e.gen ? '' : '!'}${e.reaches === e.pfn ? '' : `>${e.reaches === null ? '-' : pf(e.reaches)}`}${e.bounced === true ? 'b' : ''}`;
+    return `${e.pfn}${!f.free && f.gen === e.gen ? '' : '!'}${e.reaches === e.pfn ? '' : `>${e.reaches ?? '-'}`}${e.bounced === true ? 'b' : ''}`;
   };
   const entries = (m: DmaMapping) => m.entries.map(entryKey);
   // dma-bufs and attachments by the order of their ids, as notifiers below.
@@ -177,13 +134,11 @@ export const canonicalKey = (s: State, symmetry: Symmetry = fullSymmetry): strin
   const tr = byOrder(s.threads.keys());
   const ir = byOrder(s.invalidations.keys());
   const parts: string[] = [];
-  const frameList: string[] = [];
-  for (const f of s.frames) frameList[pf(f.pfn)] = frameKey(f);
-  parts.push(...frameList);
+  for (const f of s.frames) parts.push(frameKey(f));
   // Stryker disable next-line StringLiteral: every BAR is one digit (0, 1 or 2), so any separator keeps the list readable back the same way
   parts.push(`B${s.bars.map((b) => `${b.alive ? (b.removing ? 2 : 1) : 0}${b.pgmapRefs === 0 ? '' : `+${b.pgmapRefs}`}`).join('')}`);
   parts.push(`U${s.devices.map((d) => (d.bound ? 1 : 0)).join('')}`);
-  parts.push(`I${s.inodes.map((i) => i.cache.map((p) => (p === null ? '-' : pf(p))).join(',')).join(';')}`);
+  parts.push(`I${s.inodes.map((i) => i.cache.map((p) => p ?? '-').join(',')).join(';')}`);
   // A fork between its check and its write-protect (worlds with fork's steps): its child and the PTEs it has yet to write-protect.
   const forkKey = (m: Mm): string => (m.forkWrprotect === undefined ? '' : `F${r(mm, m.forkWrprotect.child)}:${m.forkWrprotect.ptes.map((p) => `${r(vma, p.vma)}.${p.index}`).join('.')}`);
   parts.push(`M${[...s.mms.values()].sort((a, b) => r(mm, a.id) - r(mm, b.id)).map((m) => `${m.alive ? 1 : 0}${m.hasPinned ? 1 : 0}u${m.users}r${m.mmapReaders}${forkKey(m)}`).join(',')}`);
@@ -197,7 +152,7 @@ export const canonicalKey = (s: State, symmetry: Symmetry = fullSymmetry): strin
   };
   parts.push(
     `V${sortedBy(s.vmas.values(), vma)
-      .map((v) => `${r(mm, v.mm)}${vmaKey(v, s)}${anonKey(v.anonVma)}[${v.ptes.map((p) => (p === null ? '-' : `${pf(p.pfn)}${p.writable ? 'w' : 'r'}`)).join(',')}]`)
+      .map((v) => `${r(mm, v.mm)}${vmaKey(v)}${anonKey(v.anonVma)}`)
       .join(';')}`,
   );
   parts.push(`P${sortedBy(s.pageArrays.values(), pages).map(pagesKey).join(';')}`);
@@ -224,7 +179,7 @@ export const canonicalKey = (s: State, symmetry: Symmetry = fullSymmetry): strin
       case 'fork':
         return `f${r(mm, t.mm)}`;
       case 'page_mkclean':
-        return `c${pf(t.pfn)}${held(t)}`;
+        return `c${t.pfn}${held(t)}`;
       case 'wp_page_copy':
         return `w${r(mm, t.mm)}@${t.addr}`;
       case 'exit_mmap':
@@ -234,9 +189,9 @@ export const canonicalKey = (s: State, symmetry: Symmetry = fullSymmetry): strin
       case 'unmap_mapping_range':
         return `z${t.dev}`;
       case 'reclaim':
-        return `r${pf(t.pfn)}${held(t)}`;
+        return `r${t.pfn}${held(t)}`;
       case 'migrate_page':
-        return `g${pf(t.pfn)}${held(t)}`;
+        return `g${t.pfn}${held(t)}`;
     }
   };
   const mmSeq = (m: number): number => s.mms.get(m)?.invalidateSeq ?? -1;
@@ -279,7 +234,7 @@ export const canonicalKey = (s: State, symmetry: Symmetry = fullSymmetry): strin
   );
   parts.push(`L${s.driverLocks.join(',')}`);
   if (s.dmaBufs.size > 0) {
-    parts.push(`E${[...s.dmaBufs.values()].sort((a, b) => a.id - b.id).map((b) => `${b.exporter}:${b.bar}:${b.pfns.map(pf).join(',')}:${b.resv ?? '-'}${b.revoked ? 'r' : ''}`).join(';')}`);
+    parts.push(`E${[...s.dmaBufs.values()].sort((a, b) => a.id - b.id).map((b) => `${b.exporter}:${b.bar}:${b.pfns.join(',')}:${b.resv ?? '-'}${b.revoked ? 'r' : ''}`).join(';')}`);
     parts.push(`A${[...s.attachments.values()].sort((a, b) => a.id - b.id).map((a) => `${r(dbr, a.dmabuf)}:${a.importer}${a.peer2peer ? 'p' : ''}${a.pins}`).join(';')}`);
     parts.push(`J${[...s.jobs.values()].map((j) => `${j.device}:${r(dbr, j.dmabuf)}:${s.mappings.has(j.mapping) ? `m${r(mapping, j.mapping)}` : 'x'}:${j.fenced ? 'f' : 'r'}:${j.entries.map(entryKey).join(',')}`).sort().join(';')}`);
     parts.push(`G${s.sgtRecords.map((k) => `${k.device}:${r(att, k.attachment)}:${r(dbr, k.dmabuf)}:${s.mappings.has(k.mapping) ? `m${r(mapping, k.mapping)}` : 'x'}${k.pinned ? 'p' : ''}`).sort().join(';')}`);

@@ -17,7 +17,7 @@ import type { State } from '../model/state.ts';
 import { makeWorld } from '../model/world.ts';
 import { type DesignSource, ParallelDmaModel } from './explorer/dma-parallel.ts';
 import { collisionProbability, FingerprintTable, fingerprint } from './explorer/fingerprints.ts';
-import { canonicalKey, fullSymmetry, type Symmetry } from './canonical.ts';
+import { canonicalKey } from './canonical.ts';
 import { type ExplorableModel, explore, type ExploreOptions, type ExploreResult } from './explorer/engine.ts';
 import type { Invariant, InvariantId } from './invariant.ts';
 import { judge } from './search.ts';
@@ -29,8 +29,8 @@ export const MAX_ACTIONS = 255;
 
 /** The explorer's options on the DMA model. */
 export interface DmaExploreOptions extends ExploreOptions {
-  /** Which symmetries the state key applies (canonical.ts); default both, processes and RAM frames. */
-  readonly symmetry?: Symmetry;
+  /** Rank processes by what they hold in the state key (process symmetry, canonical.ts); false: by creation order. Default true. */
+  readonly processSymmetry?: boolean;
 }
 
 export interface Action {
@@ -72,7 +72,7 @@ class DmaModel implements ExplorableModel<State> {
     private readonly design: Design,
     private readonly invariants: ReadonlyArray<Invariant>,
     store: 'exact' | 'fingerprint' = 'exact',
-    private readonly symmetry: Symmetry = fullSymmetry,
+    private readonly processSymmetry = true,
   ) {
     this.table = store === 'fingerprint' ? new FingerprintTable() : null;
   }
@@ -82,7 +82,7 @@ class DmaModel implements ExplorableModel<State> {
   }
 
   encode(s: State): number {
-    const key = canonicalKey(s, this.symmetry);
+    const key = canonicalKey(s, this.processSymmetry);
     if (this.table !== null) {
       const { id, added } = this.table.idOf(fingerprint(key), this.table.size);
       if (added) this.pending[id] = s;
@@ -186,7 +186,7 @@ export const exploreDesign = (
   store: 'exact' | 'fingerprint' = 'exact',
   parallel?: { readonly source: DesignSource; readonly workers: number },
 ): DmaExploration => {
-  const symmetry = options.symmetry ?? fullSymmetry;
+  const symmetry = options.processSymmetry ?? true;
   if (parallel !== undefined && parallel.workers > 1) {
     const model = new ParallelDmaModel(parallel.source, design, invariants, parallel.workers, MAX_ACTIONS, store, symmetry);
     const result = explore(model, options);

@@ -28,7 +28,7 @@
 import type { Design } from '../model/designs/design.ts';
 import type { State } from '../model/state.ts';
 import { makeWorld } from '../model/world.ts';
-import { canonicalKey, fullSymmetry, type Symmetry } from './canonical.ts';
+import { canonicalKey } from './canonical.ts';
 import { enabledActions } from './explore-dma.ts';
 import { peekThread } from '../model/driver-thread.ts';
 import { step } from '../model/step.ts';
@@ -142,8 +142,8 @@ const traceTo = (g: StateGraph, i: number): ReadonlyArray<TraceStep> => {
   return trace;
 };
 
-export const removalLiveness = (design: Design, maxStates: number, graph?: StateGraph, symmetry: Symmetry = fullSymmetry): RemovalLiveness => {
-  const g = graph ?? stateGraph(design, maxStates, (s) => canonicalKey(s, symmetry));
+export const removalLiveness = (design: Design, maxStates: number, graph?: StateGraph, processSymmetry = true): RemovalLiveness => {
+  const g = graph ?? stateGraph(design, maxStates, (s) => canonicalKey(s, processSymmetry));
   const { states, complete } = g;
   const started = states.filter(removing).length;
   if (started === 0) return { kind: 'no-removal', states: states.length, complete };

@@ -17,7 +17,7 @@
  */
 import type { Design } from '../../model/designs/design.ts';
 import type { State } from '../../model/state.ts';
-import { canonicalKey, type Symmetry } from '../canonical.ts';
+import { canonicalKey } from '../canonical.ts';
 import { enabledActions } from '../explore-dma.ts';
 import type { Invariant } from '../invariant.ts';
 import { judge } from '../search.ts';
@@ -49,7 +49,7 @@ export const emptyExpansion = (): Expansion => ({ counts: [], keys: [], violated
  * depth bound): successors and keys only, no invariant judged, as the
  * sequential explorer's frontier does.
  */
-export const expandInto = (out: Expansion, design: Design, invariants: ReadonlyArray<Invariant>, s: State, judged: boolean, fingerprints: boolean, symmetry: Symmetry): void => {
+export const expandInto = (out: Expansion, design: Design, invariants: ReadonlyArray<Invariant>, s: State, judged: boolean, fingerprints: boolean, processSymmetry: boolean): void => {
   let actions: ReturnType<typeof enabledActions>;
   try {
     actions = enabledActions(design, s);
@@ -77,7 +77,7 @@ export const expandInto = (out: Expansion, design: Design, invariants: ReadonlyA
         for (const [i, inv] of invariants.entries()) if (inv.exercised(call.before, call.op, call.step)) exercised[i]!++;
       }
     const t = a.calls[a.calls.length - 1]!.step.state;
-    const key = canonicalKey(t, symmetry);
+    const key = canonicalKey(t, processSymmetry);
     out.keys.push(fingerprints ? fingerprint(key) : key);
     out.violated.push(violated);
     out.exercised.push(...exercised);

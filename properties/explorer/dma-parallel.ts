@@ -31,7 +31,7 @@ import type { Design } from '../../model/designs/design.ts';
 import type { World } from '../../model/designs/world-choice.ts';
 import type { State } from '../../model/state.ts';
 import { makeWorld } from '../../model/world.ts';
-import { canonicalKey, type Symmetry } from '../canonical.ts';
+import { canonicalKey } from '../canonical.ts';
 import type { Invariant, InvariantId } from '../invariant.ts';
 import { ModelBug } from '../well-formed.ts';
 import { emptyExpansion, type Expansion, expandInto } from './dma-expand.ts';
@@ -152,7 +152,7 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
     private readonly workers: number,
     actionCount: number,
     store: 'exact' | 'fingerprint',
-    private readonly symmetry: Symmetry,
+    private readonly processSymmetry: boolean,
   ) {
     this.actionCount = actionCount;
     this.table = store === 'fingerprint' ? new FingerprintTable() : null;
@@ -168,7 +168,7 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
 
   encode(x: Handle | Successor | State): number {
     if ('frames' in x) {
-      const key = canonicalKey(x, this.symmetry);
+      const key = canonicalKey(x, this.processSymmetry);
       return this.idOf(this.table === null ? key : fingerprint(key), null, x);
     }
     return this.idOf((x as Successor).key, x as Successor, (x as Successor).state);
@@ -245,7 +245,7 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
         const s = this.local.get(id);
         if (s === undefined) throw new ModelBug(`explorer: state ${id} decoded twice`);
         this.local.delete(id);
-        expandInto(out, this.design, this.invariants, s, !frontier, this.table !== null, this.symmetry);
+        expandInto(out, this.design, this.invariants, s, !frontier, this.table !== null, this.processSymmetry);
       }
       level.chunks.length = Math.ceil(length / CHUNK);
       this.file(level, ids, out, -1, -1);
@@ -276,7 +276,7 @@ export class ParallelDmaModel implements ExplorableModel<Handle | Successor | St
         world: this.source.world,
         invariants: this.invariants.map((i) => i.id),
         fingerprints: this.table !== null,
-        symmetry: this.symmetry,
+        processSymmetry: this.processSymmetry,
         port: port2,
         signal,
         entry,

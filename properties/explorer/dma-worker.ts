@@ -16,7 +16,6 @@
  * else; dma-parallel.ts imports it so that the bundle and the sources both
  * contain it.
  */
-import type { Symmetry } from '../canonical.ts';
 import { isMainThread, type MessagePort, workerData } from 'node:worker_threads';
 import { designById } from '../../model/designs/index.ts';
 import { inWorld, type World, worldFor } from '../../model/designs/world-choice.ts';
@@ -34,8 +33,8 @@ export interface WorkerInit {
   readonly world: World;
   readonly invariants: ReadonlyArray<InvariantId>;
   readonly fingerprints: boolean;
-  /** The symmetries of the main thread's state key. */
-  readonly symmetry: Symmetry;
+  /** As the main thread's state key: processes ranked by what they hold, or by creation order. */
+  readonly processSymmetry: boolean;
   readonly port: MessagePort;
   /** Two Int32s: a counter bumped after each answer, and 1 once the worker exits. */
   readonly signal: SharedArrayBuffer;
@@ -119,7 +118,7 @@ const serve = (init: WorkerInit, onMessage: (handler: (m: ToWorker) => void) => 
             if (s === undefined) throw new ModelBug(`explore worker: state ${id} is not held here`);
             owned.delete(id);
             const from = out.keys.length;
-            expandInto(out, design, invariants, s, !m.frontier, init.fingerprints, init.symmetry);
+            expandInto(out, design, invariants, s, !m.frontier, init.fingerprints, init.processSymmetry);
             for (let t = from; t < out.keys.length; t++) {
               parentOf.push(parents.length);
               const key = out.keys[t]!;
