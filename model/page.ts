@@ -43,8 +43,11 @@ const allocated = (f: Frame, mapping: PageMapping): Frame => ({
  * with CONFIG_DEBUG_VM (without them the kernel would overwrite the count
  * and use the page).
  */
+/** A frame the allocator may hand out: free, and no release that held nothing changed its count. */
+const allocatable = (f: Frame): boolean => f.free && f.unheldRefs === 0;
+
 const allocFrom = (s: State, pool: (f: Frame) => boolean, mapping: PageMapping): [State, Pfn] | null => {
-  const f = s.frames.find((x) => x.free && x.unheldRefs === 0 && pool(x));
+  const f = s.frames.find((x) => allocatable(x) && pool(x));
   return f === undefined ? null : [setFrame(s, allocated(f, mapping)), f.pfn];
 };
 
@@ -54,7 +57,8 @@ export const allocRamPage = (s: State, mapping: PageMapping): [State, Pfn] | nul
 /** A free frame of `bar` (gen_pool for P2PDMA pages, the exporter's allocator for raw BARs). */
 export const allocBarFrame = (s: State, bar: BarId): [State, Pfn] | null => allocFrom(s, (f) => f.bar === bar, { kind: 'none' });
 
-export const freeFrameCount = (s: State, pool: (f: Frame) => boolean): number => s.frames.filter((f) => f.free && pool(f)).length;
+/** The frames of `pool` the allocator could hand out now (what a caller checks before it commits to allocating). */
+export const freeFrameCount = (s: State, pool: (f: Frame) => boolean): number => s.frames.filter((f) => allocatable(f) && pool(f)).length;
 
 /** Give a frame back to its allocator. */
 export const releaseFrame = (f: Frame): Frame => ({

@@ -1,7 +1,7 @@
 /** Memory management that races with drivers: reclaim, migration, writeback. */
 import { replaceAt } from '../collections.ts';
 import type { Event } from '../event.ts';
-import { allocRamPage, freeFrame, rmap, setFrame, setVma } from '../page.ts';
+import { allocRamPage, freeFrame, freeFrameCount, isRamPage, rmap, setFrame, setVma } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import { pageLocked } from './fault.ts';
 import { forkHoldsPage } from './fork-window.ts';
@@ -140,7 +140,8 @@ export const migratePage = (s: State, pfn: Pfn): Outcome => {
   const busy = isolated(s, pfn);
   if (busy !== null) return reject(op, busy);
   const f = l.frame;
-  if (!s.frames.some((x) => x.free && x.bar === null)) return reject(op, '-ENOMEM: migrate_pages: no free RAM page to migrate to');
+  // The same frames alloc_page() would hand out: one a release that held nothing left counted is not one.
+  if (freeFrameCount(s, isRamPage) === 0) return reject(op, '-ENOMEM: migrate_pages: no free RAM page to migrate to');
   const expected = f.mapcount + (f.mapping.kind === 'file' ? 1 : 0);
   if (f.refcount !== expected)
     return reject(op, `-EAGAIN: folio_migrate_mapping: page ${pfn} has ${f.refcount} references, migration expects ${expected} (GUP reference or pin held)`);

@@ -5,6 +5,7 @@ import type { State } from '../../model/state.ts';
 import { currentEra, makeWorld } from '../../model/world.ts';
 import {
   IMPORTER,
+  accept,
   P2PDMA_BASE,
   eraWith,
   frame,
@@ -186,6 +187,14 @@ describe('migrate_page', () => {
   it('migrate_page with no free RAM to migrate to is rejected with -ENOMEM', () => {
     const { state } = run(makeWorld({ ...worldSpec(currentEra), ramPages: 1 }), mmapAnon(1), writeFault(0));
     expect(rejectedWith(state, migrate(0))).toBe('-ENOMEM: migrate_pages: no free RAM page to migrate to');
+  });
+
+  it('migrate_page when the only free RAM frame is one a second release left counted is rejected with -ENOMEM (the allocator never hands it out)', () => {
+    const { state } = run(makeWorld({ ...worldSpec(currentEra), ramPages: 2 }), mmapAnon(1), writeFault(0));
+    const badFree: State = { ...state, frames: state.frames.map((f) => (f.free && f.bar === null ? { ...f, unheldRefs: 1024, unheldPins: 1 } : f)) };
+    expect(badFree.frames.filter((f) => f.free && f.bar === null)).toHaveLength(1);
+    expect(rejectedWith(badFree, migrate(0))).toBe('-ENOMEM: migrate_pages: no free RAM page to migrate to');
+    accept(state, migrate(0));
   });
 
   it('migrate_page allocates the new page before it counts references: a pinned page with no free RAM is -ENOMEM, not -EAGAIN', () => {
