@@ -223,6 +223,17 @@ const selection = (f: Flags): E.Either<string, Selection> => {
   });
 };
 
+/**
+ * With `--world complete` and no `--design`, the designs that name a
+ * complete world: the others would each be refused ("names no complete
+ * world yet"), and `npm run explore -- --world complete` is meant to
+ * explore every complete world there is.
+ */
+const inCompleteWorld = (sel: Selection, f: Flags, world: World): Selection =>
+  world.name === 'complete' && !f.values.some(([flag]) => flag === '--design')
+    ? { ...sel, designs: sel.designs.filter((id) => designs.find((d) => d.id === id)?.completeWorld !== undefined) }
+    : sel;
+
 const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
   if (f.positional.length > 0) return E.left(`check takes no file arguments, got ${quoted(f.positional[0]!)}`);
   const sel = selection(f);
@@ -265,7 +276,7 @@ const parseCheck = (f: Flags): E.Either<string, CheckArgs> => {
   }
   return E.right({
     command: 'check',
-    ...sel.right,
+    ...inCompleteWorld(sel.right, f, world.right),
     runs,
     seed,
     maxCommands,
@@ -319,7 +330,7 @@ const parseExplore = (f: Flags): E.Either<string, ExploreArgs | ReferenceArgs> =
   if (f.switches.has('--buggy')) return E.left('--buggy goes with --reference');
   return E.right({
     command: 'explore',
-    ...sel.right,
+    ...inCompleteWorld(sel.right, f, world.right),
     depth,
     maxStates,
     world: world.right,

@@ -11,7 +11,8 @@ export type Command = (typeof commands)[number];
 
 // Built when asked for: args.ts imports this module for `isCommand`, and these read its defaults.
 const worldLines = (): ReadonlyArray<string> => [
-  `  --world NAME         a named world: ${namedWorlds.map((w) => w.name).join(', ')} (docs/exploring.md)`,
+  `  --world NAME         a named world: ${namedWorlds.map((w) => w.name).join(', ')} (docs/exploring.md);`,
+  '                       complete with no --design: every design that names its complete world',
   `  --set KEY=N[,...]    change sizes and bounds: ${Object.keys(worldKnobs).join(', ')}`,
   '  --without STEP       leave a step template out (repeatable): a smaller world',
 ];

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './cli-in-process.ts';
 import { scratch } from './scratch.ts';
 import { cliBin } from './cli-bin.ts';
+import { designs } from '../model/designs/index.ts';
 
 const bin = cliBin;
 
@@ -104,6 +105,15 @@ describe('the complete world (--world complete)', () => {
     expect(v.status, v.stderr).toBe(0);
     expect(v.stdout).toContain('world complete (ram-pages=3, vmas=2, mms=2, ios=1)');
     expect(v.stdout).toContain('violated: shortest trace 5 step(s)');
+  });
+
+  it('with no --design, --world complete takes every design that names a complete world (and only those)', () => {
+    const r = runCli('explore', '--world', 'complete', '--max-states', '3', '--json', '--no-timing');
+    expect(r.status).toBe(0);
+    const chosen = (JSON.parse(r.stdout) as { designs: { design: string }[] }).designs.map((d) => d.design);
+    expect(chosen).toEqual(designs.filter((d) => d.completeWorld !== undefined).map((d) => d.id));
+    expect(chosen).toContain('pin-user-pages');
+    expect(chosen).not.toContain('gup-dontfork');
   });
 
   it('a design that names none is refused in one line, exit 2', () => {
