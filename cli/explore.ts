@@ -171,6 +171,29 @@ export const removalLine = (id: string, args: ExploreArgs): string | null => {
 
 const peakRssMB = (): number => process.resourceUsage().maxRSS / 1024;
 
+/** The text output's first lines (the bounds and the table's head) and a design's row of the table. */
+const tableOf = (args: ExploreArgs): { readonly head: ReadonlyArray<string>; readonly row: (d: DesignExploration) => string } => {
+  const w = args.world;
+  const smaller =
+    (w.name === 'default' && Object.keys(w.set).length === 0 ? '' : `; ${describeWorld({ ...w, without: [] })}`) +
+    (w.without.length === 0 ? '' : `; a smaller world, without ${w.without.join(', ')}`);
+  const wd = Math.max(6, ...args.designs.map((d) => d.length));
+  const rate = (s: string) => (args.timing ? `  ${s.padStart(8)}` : '');
+  const time = (s: string) => (args.timing ? `  ${s.padStart(6)}` : '');
+  const head = `${'design'.padEnd(wd)}  ${'states'.padStart(7)}  ${'transitions'.padStart(11)}  depth${rate('states/s')}  ${'bytes/state'.padStart(11)}${time('time')}`;
+  return {
+    head: [
+      `dmacheck explore: ${args.designs.length} design(s); bounds: ${args.depth === undefined ? 'no depth bound' : `depth ${args.depth}`}, ${args.maxStates} states per design${smaller}${args.processSymmetry ? '' : '; process symmetry off'}\n`,
+      head,
+      '-'.repeat(head.length),
+    ],
+    row: (d) => {
+      const r = d.exploration.result;
+      return `${d.design.padEnd(wd)}  ${String(r.states).padStart(7)}  ${String(r.transitions).padStart(11)}  ${String(d.depth).padStart(5)}${rate(Math.round(r.statesPerSecond).toString())}  ${Math.round(d.exploration.bytesPerState).toString().padStart(11)}${time(`${r.seconds.toFixed(1)}s`)}`;
+    },
+  };
+};
+
 export const exploreCommand = (args: ExploreArgs): number => {
   const progress = !args.json && process.stderr.isTTY === true && process.env.CI === undefined;
   const bad = worldError(args.designs, args.world);
@@ -178,7 +201,15 @@ export const exploreCommand = (args: ExploreArgs): number => {
     console.error(`dmacheck: ${bad}`);
     return 2;
   }
-  const all = args.designs.map((id) => exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world, args.fingerprints ? 'fingerprint' : 'exact', args.goOn, args.workers, args.processSymmetry));
+  // The text table's head and each design's row are printed as the designs finish (a complete world
+  // can take minutes); what follows the table needs them all. The bytes are the same either way.
+  const table = args.json ? null : tableOf(args);
+  if (table !== null) for (const line of table.head) console.log(line);
+  const all = args.designs.map((id) => {
+    const d = exploreOne(id, args.invariants, args.depth, args.maxStates, progress, args.world, args.fingerprints ? 'fingerprint' : 'exact', args.goOn, args.workers, args.processSymmetry);
+    if (table !== null) console.log(table.row(d));
+    return d;
+  });
   const saved: string[] = [];
   let unsaved = false;
   if (args.save)
@@ -280,24 +311,8 @@ export const exploreCommand = (args: ExploreArgs): number => {
     for (const l of saved) console.error(l);
     return unsaved ? 2 : mismatches + removalMismatches === 0 ? 0 : 1;
   }
-  const w = args.world;
-  const smaller =
-    (w.name === 'default' && Object.keys(w.set).length === 0 ? '' : `; ${describeWorld({ ...w, without: [] })}`) +
-    (w.without.length === 0 ? '' : `; a smaller world, without ${w.without.join(', ')}`);
-  console.log(`dmacheck explore: ${all.length} design(s); bounds: ${args.depth === undefined ? 'no depth bound' : `depth ${args.depth}`}, ${args.maxStates} states per design${smaller}${args.processSymmetry ? '' : '; process symmetry off'}\n`);
   const wd = Math.max(6, ...all.map((d) => d.design.length));
   const wi = Math.max(9, ...args.invariants.map((i) => i.length));
-  const rate = (s: string) => (args.timing ? `  ${s.padStart(8)}` : '');
-  const time = (s: string) => (args.timing ? `  ${s.padStart(6)}` : '');
-  const head = `${'design'.padEnd(wd)}  ${'states'.padStart(7)}  ${'transitions'.padStart(11)}  depth${rate('states/s')}  ${'bytes/state'.padStart(11)}${time('time')}`;
-  console.log(head);
-  console.log('-'.repeat(head.length));
-  for (const d of all) {
-    const r = d.exploration.result;
-    console.log(
-      `${d.design.padEnd(wd)}  ${String(r.states).padStart(7)}  ${String(r.transitions).padStart(11)}  ${String(d.depth).padStart(5)}${rate(Math.round(r.statesPerSecond).toString())}  ${Math.round(d.exploration.bytesPerState).toString().padStart(11)}${time(`${r.seconds.toFixed(1)}s`)}`,
-    );
-  }
   console.log('');
   for (const d of all)
     for (const r of d.results) {
