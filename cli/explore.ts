@@ -21,7 +21,7 @@ import { toJsonStep } from '../properties/trace.ts';
 import { COUNTEREXAMPLES, type ExploreArgs, type ReferenceArgs } from './args.ts';
 import { textReport } from './cite/text.ts';
 import { counterexampleId } from '../properties/counterexample/format.ts';
-import { describeEvents, formatOp } from '../properties/trace.ts';
+import { describeEvents, formatOp, type TraceStep } from '../properties/trace.ts';
 
 /** The file's `found.by` (at most 200 characters, as the format says), and a note naming the world when it does not fit there. */
 const exploredBy = (world: World): { readonly by: string; readonly note?: string } => {
@@ -143,6 +143,10 @@ const removalExpectation = (design: Design, r: RemovalLiveness, excused: boolean
       ? ' NOT AS EXPECTED: the design expects every removal to complete.'
       : '';
 
+/** A removal trace, a numbered line per call with its effects under it. */
+const traceLines = (trace: ReadonlyArray<TraceStep>): ReadonlyArray<string> =>
+  trace.map((t, i) => `  ${String(i + 1).padStart(2)}. ${formatOp(t.op)}${describeEvents(t.events).length > 0 ? `\n      -> ${describeEvents(t.events).join('; ')}` : ''}`);
+
 export const removalLine = (id: string, args: ExploreArgs): string | null => {
   const r = removalOf(id, args);
   if (r === null) return null;
@@ -156,14 +160,14 @@ export const removalLine = (id: string, args: ExploreArgs): string | null => {
     .with({ kind: 'waits' }, (x) =>
       [
         `${head}WAITS for a step outside the drivers: memunmap_pages() can complete only after ${x.outside.length === 0 ? 'several steps outside the drivers' : x.outside.join(' or ')} (${x.states} states).${expectation} Shortest trace to such a state:`,
-        ...x.trace.map((t, i) => `  ${String(i + 1).padStart(2)}. ${formatOp(t.op)}${describeEvents(t.events).length > 0 ? `\n      -> ${describeEvents(t.events).join('; ')}` : ''}`),
+        ...traceLines(x.trace),
       ].join('\n'),
     )
     .with({ kind: 'undecided' }, (x) => `${head}undecided: a removal under way reaches no end within the bound (${x.states} states)${expectation}`)
     .with({ kind: 'hangs' }, (x) =>
       [
         `${head}HANGS: memunmap_pages() waits forever for ${[...(x.held.length === 0 ? [] : [`pfn ${x.held.join(', ')}`]), ...(x.pgmapRefs === 0 ? [] : [`${x.pgmapRefs} pgmap reference(s) that no page holds`])].join(' and ')}; no step can drop the reference (${x.states} states).${expectation} Shortest trace:`,
-        ...x.trace.map((t, i) => `  ${String(i + 1).padStart(2)}. ${formatOp(t.op)}${describeEvents(t.events).length > 0 ? `\n      -> ${describeEvents(t.events).join('; ')}` : ''}`),
+        ...traceLines(x.trace),
       ].join('\n'),
     )
     .exhaustive();

@@ -36,16 +36,16 @@ const allocated = (f: Frame, mapping: PageMapping): Frame => ({
 });
 
 /**
- * The lowest free frame in `pool`, allocated with one reference. A free
- * frame whose count a release that held nothing changed (`unheldRefs`) is
- * one the allocator's page checks find bad (check_new_pages(): "Bad page
- * state") and never hand out; the model assumes those checks are on, as
- * with CONFIG_DEBUG_VM (without them the kernel would overwrite the count
- * and use the page).
+ * A frame the allocator may hand out: free, and no release that held
+ * nothing changed its count (`unheldRefs`). Such a frame is one the
+ * allocator's page checks find bad (check_new_pages(): "Bad page state")
+ * and never hand out; the model assumes those checks are on, as with
+ * CONFIG_DEBUG_VM (without them the kernel would overwrite the count and
+ * use the page).
  */
-/** A frame the allocator may hand out: free, and no release that held nothing changed its count. */
 const allocatable = (f: Frame): boolean => f.free && f.unheldRefs === 0;
 
+/** The lowest allocatable frame in `pool`, allocated with one reference. */
 const allocFrom = (s: State, pool: (f: Frame) => boolean, mapping: PageMapping): [State, Pfn] | null => {
   const f = s.frames.find((x) => allocatable(x) && pool(x));
   return f === undefined ? null : [setFrame(s, allocated(f, mapping)), f.pfn];
