@@ -2,7 +2,7 @@
  * What a step did that an invariant may judge. Events are facts about the
  * step (a CPU load hit this pfn, this VMA was destroyed), never verdicts.
  */
-import type { AttachmentId, DeviceId, DmaBufId, JobId, DeviceRangeId, FoundVma, HmmPfn, InvalidationId, MappedEntry, MappingId, MmId, NotifierId, NotifyEvent, PagesId, Pfn, SglId, ThreadId, VmaId } from './state.ts';
+import type { AttachmentId, DeviceId, IovaId, DmaBufId, JobId, DeviceRangeId, FoundVma, HmmPfn, InvalidationId, MappedEntry, MappingId, MmId, NotifierId, NotifyEvent, PagesId, Pfn, SglId, ThreadId, VmaId } from './state.ts';
 
 export type CpuAccessor = 'sg_virt' | 'kmap_local_page' | 'sg_copy_to_buffer' | 'memcpy_toio' | 'store' | 'load' | 'swiotlb_bounce' | 'dma_virt_ops' | 'pipe_read';
 
@@ -142,5 +142,32 @@ export type Event =
   /** Device work using a dma-buf table started (an MR programmed, a fenced job submitted) or ended. */
   | { readonly kind: 'job-started'; readonly job: JobId; readonly device: DeviceId; readonly mapping: MappingId; readonly fenced: boolean }
   | { readonly kind: 'job-ended'; readonly job: JobId }
+  /** dma_iova_try_alloc returned true: the IOVA state it set up. */
+  | { readonly kind: 'iova-allocated'; readonly device: DeviceId; readonly iova: IovaId }
+  /** dma_iova_link put `pfn` at page `offset` of the range. */
+  | { readonly kind: 'iova-linked'; readonly iova: IovaId; readonly offset: number; readonly pfn: Pfn }
+  | { readonly kind: 'iova-synced'; readonly iova: IovaId; readonly offset: number; readonly npages: number }
+  /**
+   * An unlink of `requested` pages from `offset` (dma_iova_unlink, or the
+   * one dma_iova_destroy makes) took `unmapped` translations away:
+   * iommu_unmap stops at the first page with none, so fewer than asked
+   * when the range was not all linked (and __iommu_dma_iova_unlink's
+   * WARN_ON(unmapped != size) fires).
+   */
+  | { readonly kind: 'iova-unlinked'; readonly iova: IovaId; readonly offset: number; readonly requested: number; readonly unmapped: number }
+  /** The IOVA range went back to the allocator with `linked` translations still in the IOMMU's page table. */
+  | { readonly kind: 'iova-freed'; readonly iova: IovaId; readonly linked: number }
+  /** The driver handed the device `npages` pages of the range (its command's addresses). */
+  | { readonly kind: 'iova-programmed'; readonly device: DeviceId; readonly iova: IovaId; readonly npages: number }
+  /**
+   * The device used page `offset` of a range its driver handed it, and the
+   * IOMMU has no translation there it can see: none was linked, or (`linked`)
+   * one was but no dma_iova_sync has run since, so the IOTLB may not have
+   * it. The IOMMU blocks the access and reports a fault; no memory is
+   * touched, and the I/O's data is lost.
+   */
+  | { readonly kind: 'iova-fault'; readonly device: DeviceId; readonly iova: IovaId; readonly offset: number; readonly linked: boolean; readonly write: boolean }
+  /** Fault injection armed: that call of the device's IOMMU domain fails from now on. */
+  | { readonly kind: 'fault-injected'; readonly device: DeviceId; readonly call: string }
   | { readonly kind: 'sgt-kept'; readonly device: DeviceId; readonly mapping: MappingId }
   | { readonly kind: 'sgt-dropped'; readonly device: DeviceId; readonly mapping: MappingId };

@@ -32,6 +32,7 @@ import { cpuAccess } from './ops/cpu.ts';
 import { dmaBufDynamicAttach, dmaBufExport, dmaBufMapAttachment, dmaBufMoveNotify, dmaBufPin, dmaBufUnpin, dmaBufUnmapAttachment, dmaFenceSignal, dmaResvAddFence, dmaResvLock, dmaResvUnlock, dmaResvWaitTimeout, moveNotifyReturn } from './ops/dmabuf.ts';
 import { driverDropSgt, driverKeepSgt, driverMapAttachment, driverRevoke, mlx5rUmrUpdateMrPas, vfioPciDmaBufRevoke } from './ops/dmabuf-importer.ts';
 import { deviceReleaseDriver, dmaMapPage, dmaMappingError, dmaMapSingle, dmaUnmapPage, dmaUnmapSingle } from './ops/dma-page.ts';
+import { deviceProgramIova, dmaIovaDestroy, dmaIovaFree, dmaIovaLink, dmaIovaSync, dmaIovaTryAlloc, dmaIovaUnlink, iommuFaultInject, nvmeQueueRq } from './ops/iova.ts';
 import { kmapLocalPage, memcpyToio, sgAllocTable, sgAllocTableFromPages, sgCopyToBuffer, sgFreeTable, sgSetPage, sgVirt } from './ops/scatterlist.ts';
 
 export type Handlers = { readonly [K in OpKind]: (s: State, op: Extract<Op, { kind: K }>) => Outcome };
@@ -111,6 +112,15 @@ const handlers: Handlers = {
   dma_unmap_single: (s, o) => dmaUnmapSingle(s, o.mapping, o.dev),
   dma_mapping_error: (s, o) => dmaMappingError(s, o.dev, o.mapping),
   device_release_driver: (s, o) => deviceReleaseDriver(s, o.dev),
+  dma_iova_try_alloc: (s, o) => dmaIovaTryAlloc(s, o.dev, o.pages),
+  dma_iova_link: (s, o) => dmaIovaLink(s, o.dev, o.iova, o.offset, o.pages, o.index, o.dir),
+  dma_iova_sync: (s, o) => dmaIovaSync(s, o.dev, o.iova, o.offset, o.npages),
+  dma_iova_unlink: (s, o) => dmaIovaUnlink(s, o.dev, o.iova, o.offset, o.npages),
+  dma_iova_destroy: (s, o) => dmaIovaDestroy(s, o.dev, o.iova, o.mapped),
+  dma_iova_free: (s, o) => dmaIovaFree(s, o.dev, o.iova),
+  nvme_queue_rq: (s, o) => nvmeQueueRq(s, o.dev, o.pages),
+  device_program_iova: (s, o) => deviceProgramIova(s, o.dev, o.iova, o.npages, o.dir),
+  iommu_fault_inject: (s, o) => iommuFaultInject(s, o.dev, o.call),
   store: (s, o) => cpuAccess(s, o.mm, o.addr, true),
   load: (s, o) => cpuAccess(s, o.mm, o.addr, false),
   p2p_map: (s, o) => p2pMap(s, o.vma, o.dev, o.write),

@@ -165,6 +165,21 @@ export const opArgs = {
   driver_revoke: args({ dev: nat, dmabuf: nat }),
   driver_keep_sgt: args({ dev: nat, attachment: nat, mapping: nat }),
   driver_drop_sgt: args({ dev: nat, mapping: nat }),
+  // the two-step IOVA DMA API (dma-iommu, 6.17; Documentation/core-api/dma-api.rst) as the block
+  // layer uses it for a request (blk_rq_dma_map_iter_start): `pages` is the bio's page array,
+  // whose pages and length the range is for; link puts page `index` of it at page `offset`
+  dma_iova_try_alloc: args({ dev: nat, pages: nat }),
+  dma_iova_link: args({ dev: nat, iova: nat, offset: nat, pages: nat, index: nat, dir: DmaDirectionCodec }),
+  dma_iova_sync: args({ dev: nat, iova: nat, offset: nat, npages: nat }),
+  dma_iova_unlink: args({ dev: nat, iova: nat, offset: nat, npages: nat, dir: DmaDirectionCodec }),
+  dma_iova_destroy: args({ dev: nat, iova: nat, mapped: nat, dir: DmaDirectionCodec }),
+  dma_iova_free: args({ dev: nat, iova: nat }),
+  // a block driver's queue_rq starts mapping the request built from page array `pages` (nvme_map_data)
+  nvme_queue_rq: args({ dev: nat, pages: nat }),
+  // the driver writes [iova, iova + npages) into the device's command (iter->addr, iter->len)
+  device_program_iova: args({ dev: nat, iova: nat, npages: nat, dir: DmaDirectionCodec }),
+  // fault injection: from now on that call of the device's IOMMU domain fails with -ENOMEM
+  iommu_fault_inject: args({ dev: nat, call: t.keyof({ iommu_map: null, iommu_sync_map: null }, "'iommu_map' or 'iommu_sync_map'") }),
   // a CPU access by a process: faults only when the kernel would
   store: args({ mm: nat, addr: nat }),
   load: args({ mm: nat, addr: nat }),

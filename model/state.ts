@@ -28,6 +28,7 @@ export type DeviceRangeId = number;
 export type DmaBufId = number;
 export type AttachmentId = number;
 export type JobId = number;
+export type IovaId = number;
 
 /** What a page belongs to (`page->mapping`). */
 export type PageMapping =
@@ -163,7 +164,19 @@ export interface Device {
   readonly virtDma: boolean;
   /** A driver is bound to the device; device_release_driver() unbinds it. */
   readonly bound: boolean;
+  /**
+   * Calls of this device's IOMMU domain that fail from now on with
+   * -ENOMEM, as fault injection makes them (`iommu_fault_inject`):
+   * `iommu_map` (its page-table allocation, GFP_ATOMIC, fails: the map
+   * unrolls what it mapped and returns the error) and `iommu_sync_map`
+   * (the IOMMU driver's iotlb_sync_map fails, as virtio-iommu's does when
+   * the host refuses the request). Empty in every world at the start.
+   */
+  readonly iommuFaults: ReadonlyArray<IommuCall>;
 }
+
+/** The IOMMU calls fault injection can make fail. */
+export type IommuCall = 'iommu_map' | 'iommu_sync_map';
 
 /**
  * Where the PCI devices sit, as pci_p2pdma_map_type() walks it: under a
@@ -189,6 +202,13 @@ export interface DriverSpec {
   readonly mapAttachment?: string;
   /** An exporter's revoke of a dma-buf it exported (VFIO's vfio_pci_dma_buf_move(vdev, true), before a reset or a hot-unplug). */
   readonly revoke?: string;
+  /**
+   * What the driver runs to map a block request for its device
+   * (nvme_map_data and the block layer's blk_rq_dma_map_iter_start it
+   * calls): the request's pages go into one IOVA range with the two-step
+   * DMA API.
+   */
+  readonly mapRequest?: string;
 }
 
 export interface Mm {
@@ -493,6 +513,15 @@ export interface DriverThread {
   readonly moveNotify?: true;
   /** A dma-buf map path's local: its dma_buf_pin returned. */
   readonly pinned?: true;
+  /**
+   * A block request's map path (`DriverSpec.mapRequest`): the request it
+   * maps, as the kernel handed it (the pages of its bio, how many), the
+   * IOVA state dma_iova_try_alloc set up (`iova`, absent before), how many
+   * pages dma_iova_link has linked (`mapped`).
+   */
+  readonly request?: { readonly pages: PagesId; readonly npages: number };
+  readonly iova?: IovaId;
+  readonly mapped?: number;
 }
 
 /**
@@ -621,6 +650,50 @@ export interface DeviceJob {
   readonly mapping: MappingId;
   readonly entries: ReadonlyArray<MappedEntry>;
   readonly fenced: boolean;
+}
+
+/**
+ * One page of an IOVA range: what dma_iova_link put at that offset (the
+ * frame, its generation then, the frame the translation reaches), its
+ * direction, and whether a dma_iova_sync covering it has run since (the
+ * IOTLB sync that makes a new translation visible to the device).
+ */
+export interface IovaLink {
+  readonly pfn: Pfn;
+  readonly gen: number;
+  readonly reaches: Pfn;
+  readonly dir: DmaDirection;
+  readonly synced: boolean;
+}
+
+/**
+ * A `struct dma_iova_state` and the IOVA range it names, in pages: what
+ * dma_iova_try_alloc allocated for a request of `links.length` pages, and
+ * per page the translation dma_iova_link installed there (null: none).
+ * dma_iova_free gives the range back (`allocated` false) and touches no
+ * translation: what is still linked then stays in the IOMMU's page table
+ * (the kernel only documents that every link must be undone first), so a
+ * freed range with links is kept here, and one without is gone.
+ */
+export interface DmaIova {
+  readonly id: IovaId;
+  readonly device: DeviceId;
+  /**
+   * Driver bookkeeping: the request whose iod embeds this state, named by
+   * the page array of its bio. When the request ends its pages go back,
+   * and with it the only record of the state: an IOVA still allocated then
+   * is leaked.
+   */
+  readonly pages: PagesId;
+  readonly links: ReadonlyArray<IovaLink | null>;
+  readonly allocated: boolean;
+  /**
+   * What the driver wrote into the device's command (nvme's PRPs or SGL
+   * from iter->addr and iter->len): the first `npages` pages of the range,
+   * in direction `dir`. The device reaches them until the request
+   * completes. null before.
+   */
+  readonly handed: { readonly npages: number; readonly dir: DmaDirection } | null;
 }
 
 /** A fork between its check of the parent's pages and its write-protect of their PTEs (`Mm.forkWrprotect`). */
@@ -772,4 +845,6 @@ export interface State {
   readonly sgtRecords: ReadonlyArray<SgtRecord>;
   /** Device work using dma-buf tables (memory regions, fenced jobs). */
   readonly jobs: ReadonlyMap<JobId, DeviceJob>;
+  /** IOVA ranges of the two-step DMA API (dma_iova_try_alloc), and freed ones that kept translations. */
+  readonly iovas: ReadonlyMap<IovaId, DmaIova>;
 }

@@ -101,6 +101,7 @@ export const makeWorld = (w: WorldSpec): State => {
     swiotlbForce: d.swiotlbForce ?? false,
     virtDma: d.virtDma ?? false,
     bound: true,
+    iommuFaults: [],
   }));
   // ZERO_PAGE(0): after RAM and the BARs, so that adding it renumbered nothing.
   frames.push({ ...freeFrame(frames.length, null, true), free: false, refcount: 1, mapping: { kind: 'zero' } });
@@ -130,5 +131,6 @@ export const makeWorld = (w: WorldSpec): State => {
     attachments: new Map(),
     sgtRecords: [],
     jobs: new Map(),
+    iovas: new Map(),
   };
 };

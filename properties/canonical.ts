@@ -133,11 +133,14 @@ export const canonicalKey = (s: State, processSymmetry = true): string => {
   const nr = byOrder(s.notifiers.keys());
   const tr = byOrder(s.threads.keys());
   const ir = byOrder(s.invalidations.keys());
+  const or = byOrder(s.iovas.keys());
   const parts: string[] = [];
   for (const f of s.frames) parts.push(frameKey(f));
   // Stryker disable next-line StringLiteral: every BAR is one digit (0, 1 or 2), so any separator keeps the list readable back the same way
   parts.push(`B${s.bars.map((b) => `${b.alive ? (b.removing ? 2 : 1) : 0}${b.pgmapRefs === 0 ? '' : `+${b.pgmapRefs}`}`).join('')}`);
   parts.push(`U${s.devices.map((d) => (d.bound ? 1 : 0)).join('')}`);
+  // The IOMMU calls fault injection makes fail, per device, where any does.
+  if (s.devices.some((d) => d.iommuFaults.length > 0)) parts.push(`Z${s.devices.map((d) => d.iommuFaults.map((c) => (c === 'iommu_map' ? 'm' : 's')).sort().join('')).join(',')}`);
   parts.push(`I${s.inodes.map((i) => i.cache.map((p) => p ?? '-').join(',')).join(';')}`);
   // A fork between its check and its write-protect (worlds with fork's steps): its child and the PTEs it has yet to write-protect.
   const forkKey = (m: Mm): string => (m.forkWrprotect === undefined ? '' : `F${r(mm, m.forkWrprotect.child)}:${m.forkWrprotect.ptes.map((p) => `${r(vma, p.vma)}.${p.index}`).join('.')}`);
@@ -209,7 +212,8 @@ export const canonicalKey = (s: State, processSymmetry = true): string => {
         const found = t.vma === null ? '-' : `${r(vma, t.vma.vma)}@${t.vma.start}-${t.vma.end}${t.vma.p2pMap ? 'p' : ''}${t.vma.writable ? 'w' : 'r'}`;
         const pfns = t.pfns === null ? '' : `:${t.pfns.map((p) => `${entryKey({ dma: p.pfn, pfn: p.pfn, gen: p.gen, reaches: p.pfn })}${p.write ? 'w' : 'r'}`).join(',')}`;
         const dmabuf = t.attachment === undefined && t.dmabuf === undefined ? '' : `:a${r(att, t.attachment ?? null)}d${r(dbr, t.dmabuf ?? null)}${t.moveNotify === true ? 'n' : ''}${t.pinned === true ? 'p' : ''}`;
-        return `${r(tr, t.id)}:${t.device}:${t.recipe}:${t.pc}:${r(nr, t.notifier)}:${r(ir, t.inv)}:${cur}:${seq}:${m}:${ents}:${found}:${t.retry === null ? '-' : t.retry ? 1 : 0}${t.stale === null ? '' : t.stale ? 's' : 'b'}${t.write ? 'W' : ''}${pfns}${dmabuf}`;
+        const request = t.request === undefined ? '' : `:q${r(pages, t.request.pages)}/${t.request.npages}o${r(or, t.iova ?? null)}+${t.mapped ?? '-'}`;
+        return `${r(tr, t.id)}:${t.device}:${t.recipe}:${t.pc}:${r(nr, t.notifier)}:${r(ir, t.inv)}:${cur}:${seq}:${m}:${ents}:${found}:${t.retry === null ? '-' : t.retry ? 1 : 0}${t.stale === null ? '' : t.stale ? 's' : 'b'}${t.write ? 'W' : ''}${pfns}${dmabuf}${request}`;
       })
       .join(';')}`,
   );
@@ -233,6 +237,17 @@ export const canonicalKey = (s: State, processSymmetry = true): string => {
       .join(';')}`,
   );
   parts.push(`L${s.driverLocks.join(',')}`);
+  // IOVA ranges by the order of their ids: each page's translation (its frame, still the allocation it was linked for or not, direction, synced) and what the device was handed.
+  if (s.iovas.size > 0)
+    parts.push(
+      `O${[...s.iovas.values()]
+        .sort((a, b) => a.id - b.id)
+        .map((v) => {
+          const links = v.links.map((l) => (l === null ? '-' : `${entryKey({ dma: 0, pfn: l.pfn, gen: l.gen, reaches: l.reaches })}${l.dir[0]}${l.synced ? 's' : 'u'}`)).join(',');
+          return `${r(or, v.id)}:${v.device}:${r(pages, v.pages)}${v.allocated ? '' : 'f'}:${links}:${v.handed === null ? '-' : `${v.handed.npages}${v.handed.dir[0]}`}`;
+        })
+        .join(';')}`,
+    );
   if (s.dmaBufs.size > 0) {
     parts.push(`E${[...s.dmaBufs.values()].sort((a, b) => a.id - b.id).map((b) => `${b.exporter}:${b.bar}:${b.pfns.join(',')}:${b.resv ?? '-'}${b.revoked ? 'r' : ''}`).join(';')}`);
     parts.push(`A${[...s.attachments.values()].sort((a, b) => a.id - b.id).map((a) => `${r(dbr, a.dmabuf)}:${a.importer}${a.peer2peer ? 'p' : ''}${a.pins}`).join(';')}`);

@@ -21,6 +21,7 @@ export const invariantIds = [
   'gup-release',
   'isolation',
   'dmabuf-protocol',
+  'iova-state',
 ] as const;
 
 export type InvariantId = (typeof invariantIds)[number];

@@ -4,6 +4,7 @@ import { correctDirtying } from './invariants/correct-dirtying.ts';
 import { dmaApiHygiene } from './invariants/dma-api-hygiene.ts';
 import { dmabufProtocol } from './invariants/dmabuf-protocol.ts';
 import { gupRelease } from './invariants/gup-release.ts';
+import { iovaState } from './invariants/iova-state.ts';
 import { isolation } from './invariants/isolation.ts';
 import { mirrorCoherent } from './invariants/mirror-coherent.ts';
 import { mapWithinVmaLifetime } from './invariants/map-within-vma-lifetime.ts';
@@ -13,6 +14,6 @@ import { notifierProtocol } from './invariants/notifier-protocol.ts';
 import { pinCoherent } from './invariants/pin-coherent.ts';
 import { providerRemoval } from './invariants/provider-removal.ts';
 
-export const invariants: ReadonlyArray<Invariant> = [noCpuIomem, mapWithinVmaLifetime, correctDirtying, noDmaAfterFree, pinCoherent, notifierProtocol, dmaApiHygiene, providerRemoval, mirrorCoherent, gupRelease, isolation, dmabufProtocol];
+export const invariants: ReadonlyArray<Invariant> = [noCpuIomem, mapWithinVmaLifetime, correctDirtying, noDmaAfterFree, pinCoherent, notifierProtocol, dmaApiHygiene, providerRemoval, mirrorCoherent, gupRelease, isolation, dmabufProtocol, iovaState];
 
 export const invariantById = (id: InvariantId): Invariant => invariants.find((i) => i.id === id)!;

@@ -182,6 +182,13 @@ export const situations: ReadonlyArray<Situation> = [
       op.kind === 'dma_buf_move_notify' &&
       step.events.some((e) => e.kind === 'move-notify-called' && [...before.mappings.values()].some((m) => m.origin.kind === 'dmabuf' && m.origin.attachment === e.attachment)),
   },
+  { id: 'iova-call', invariant: 'iova-state', what: 'a caller of the two-step IOVA API makes a dma_iova_* call, or a device uses an IOVA range', reached: exercisedBy('iova-state') },
+  {
+    id: 'iova-error-path',
+    invariant: 'iova-state',
+    what: 'a dma_iova_link or dma_iova_sync fails inside a map path, which must undo what it linked',
+    reached: (_before, op, step) => (op.kind === 'dma_iova_link' || op.kind === 'dma_iova_sync') && step.events.some((e) => e.kind === 'call-failed'),
+  },
 ];
 
 export const situationById = (id: string): Situation | undefined => situations.find((s) => s.id === id);

@@ -120,6 +120,22 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
         return [`driver of device ${e.device} keeps mapping ${e.mapping}`];
       case 'sgt-dropped':
         return [`driver of device ${e.device} drops mapping ${e.mapping}`];
+      case 'iova-allocated':
+        return [`IOVA state ${e.iova}`];
+      case 'iova-linked':
+        return [`page ${e.offset} of IOVA ${e.iova} -> pfn ${e.pfn}`];
+      case 'iova-synced':
+        return [`pages ${e.offset}..${e.offset + e.npages - 1} of IOVA ${e.iova} synced`];
+      case 'iova-unlinked':
+        return [e.unmapped === e.requested ? `${e.unmapped} page(s) of IOVA ${e.iova} unlinked` : `only ${e.unmapped} of ${e.requested} page(s) of IOVA ${e.iova} were linked`];
+      case 'iova-freed':
+        return [e.linked === 0 ? `IOVA ${e.iova} freed` : `IOVA ${e.iova} freed with ${e.linked} page(s) still linked`];
+      case 'iova-programmed':
+        return [`device ${e.device} reaches ${e.npages} page(s) of IOVA ${e.iova}`];
+      case 'iova-fault':
+        return [`IOMMU fault: page ${e.offset} of IOVA ${e.iova} is ${e.linked ? 'linked but not synced' : 'not linked'}`];
+      case 'fault-injected':
+        return [`${e.call} of device ${e.device}'s IOMMU fails from now on`];
       case 'p2p-mapped':
       case 'reference-dropped':
         return [];

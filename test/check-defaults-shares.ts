@@ -24,6 +24,7 @@ export const FIRST_SHARE: ReadonlyArray<string> = [
   'dmabuf-dynamic-nowait',
   'p2pmem-mmap-6.18',
   'p2pmem-mmap',
+  'blk-dma-iova',
 ];
 
 export const SECOND_SHARE: ReadonlyArray<string> = [
@@ -38,6 +39,7 @@ export const SECOND_SHARE: ReadonlyArray<string> = [
   'p2pdma-soft-rdma',
   'dma-only-sgl',
   'dma-api-misuse',
+  'blk-dma-iova-6.17',
   'pin-fork-gup-fast-5.10',
   'pin-fork-gup-fast',
 ];

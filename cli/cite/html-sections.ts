@@ -111,9 +111,10 @@ export const sectionsScript = String.raw`
       return items(snap, 'devices').map(function (d) {
         return card(d, 'device ' + d.key + ': ' + d.value.name, [
           'peers: ' + ((d.value.p2pPeers || []).join(', ') || 'none'),
-          d.value.driver ? 'driver code: ' + [['invalidate callback', 'invalidate'], ['map path', 'mapPath'], ['move_notify', 'moveNotify'], ['dma-buf map path', 'mapAttachment']].filter(function (k) { return d.value.driver[k[1]]; }).map(function (k) { return k[0] + ' ' + d.value.driver[k[1]]; }).join(', ') : 'no driver code modelled',
+          d.value.driver ? 'driver code: ' + [['invalidate callback', 'invalidate'], ['map path', 'mapPath'], ['move_notify', 'moveNotify'], ['dma-buf map path', 'mapAttachment'], ['revoke', 'revoke'], ['request map path', 'mapRequest']].filter(function (k) { return d.value.driver[k[1]]; }).map(function (k) { return k[0] + ' ' + d.value.driver[k[1]]; }).join(', ') : 'no driver code modelled',
           'DMA: ' + (d.value.virtDma ? 'dma_virt_ops (the CPU copies through kernel virtual addresses)' : d.value.swiotlbForce ? 'must bounce (swiotlb force)' : d.value.iommuMergesSg ? 'behind an IOMMU that merges entries' : 'direct'),
-        ], ['id', 'name', 'p2pPeers', 'driver', 'swiotlbForce', 'iommuMergesSg', 'virtDma']);
+          (d.value.iommuFaults || []).length ? 'fault injection: ' + d.value.iommuFaults.join(' and ') + ' of its IOMMU fail(s) with -ENOMEM' : '',
+        ], ['id', 'name', 'p2pPeers', 'driver', 'swiotlbForce', 'iommuMergesSg', 'virtDma', 'iommuFaults']);
       }).concat(items(snap, 'bars').map(function (b) {
         var x = b.value;
         return card(b, 'BAR ' + b.key + ' of device ' + x.device, [
@@ -196,7 +197,8 @@ export const sectionsScript = String.raw`
           x.mapping !== null && x.mapping !== undefined ? 'holds the addresses of mapping ' + x.mapping : '',
           x.retry !== null && x.retry !== undefined ? 'mmu_interval_read_retry said ' + x.retry : '',
           x.stale ? 'ghost: a callback returned after it took its addresses' : '',
-        ], ['id', 'device', 'recipe', 'pc', 'notifier', 'inv', 'curSeq', 'range', 'event', 'vma', 'seq', 'mapping', 'entries', 'retry', 'stale', 'attachment', 'dmabuf', 'moveNotify', 'pinned']);
+          x.request ? 'maps the request of pages[] ' + x.request.pages + ' (' + x.request.npages + ' page(s))' + (x.iova !== undefined ? ' into IOVA ' + x.iova + ', ' + x.mapped + ' linked' : '') : '',
+        ], ['id', 'device', 'recipe', 'pc', 'notifier', 'inv', 'curSeq', 'range', 'event', 'vma', 'seq', 'mapping', 'entries', 'retry', 'stale', 'attachment', 'dmabuf', 'moveNotify', 'pinned', 'request', 'iova', 'mapped']);
       }).concat(records.map(function (r) {
         var x = r.value;
         return card(r, 'device ' + x.device + "'s driver records mapping " + x.mapping, ['under notifier ' + x.notifier + ', vma ' + x.vma + ' of mm ' + x.mm + ' pages ' + x.start + '-' + (x.end - 1)], ['device', 'notifier', 'mapping', 'vma', 'mm', 'start', 'end']);
@@ -225,6 +227,21 @@ export const sectionsScript = String.raw`
         var x = j.value;
         return card(j, (x.fenced ? 'fenced job ' : 'memory region ') + j.key + ' of device ' + x.device, ['uses mapping ' + x.mapping + ' of dma-buf ' + x.dmabuf + (x.fenced ? ': its fence has not signalled' : ': until the driver zaps it')], ['id', 'device', 'dmabuf', 'mapping', 'entries', 'fenced']);
       }));
+    } },
+    { title: 'IOVA ranges (the two-step DMA API) and their translations', covers: ['iovas'], draw: function (snap) {
+      return items(snap, 'iovas').map(function (v) {
+        var x = v.value;
+        return card(v, 'IOVA ' + v.key + ' of device ' + x.device + (x.allocated ? '' : ' (freed: its translations stay in the IOMMU)'), [
+          'for the request of pages[] ' + x.pages,
+          x.handed ? 'the device was handed pages 0-' + (x.handed.npages - 1) + ', ' + x.handed.dir : 'not handed to the device',
+          el('ul', { class: 'reach', 'aria-label': 'links' }, (x.links || []).map(function (l, k) {
+            if (l === null) return el('li', {}, ['page ' + k + ': not linked']);
+            var f = byKey(snap, 'frames', l.pfn);
+            var stale = !f ? '' : f.free ? ' !! the frame is free now' : f.gen !== l.gen ? ' !! the frame was reallocated (gen ' + f.gen + ' now)' : '';
+            return el('li', { class: stale ? 'stale' : '' }, ['page ' + k + ': -> ' + frameName(snap, l.pfn) + ', ' + l.dir + (l.synced ? ', synced' : ', not synced') + stale]);
+          })),
+        ], ['id', 'device', 'pages', 'links', 'allocated', 'handed']);
+      });
     } },
     { title: 'Device page tables (what a driver programmed)', covers: ['deviceRanges'], draw: function (snap) {
       return items(snap, 'deviceRanges').map(function (r) {

@@ -134,6 +134,8 @@ export const held = (why: string): Expectation => ({ verdict: 'held', why });
 
 /** The dmabuf-protocol expectation of every design without a dma-buf. */
 export const noDmaBuf: Expectation = held('No dma-buf is exported: nothing for the rule to judge.');
+/** The iova-state expectation of every design that allocates no IOVA range. */
+export const noIova: Expectation = held('No IOVA range is allocated (no dma_iova_try_alloc): nothing for the rule to judge.');
 export const violated = (why: string): Expectation => ({ verdict: 'violated', why });
 
 /** A template whose every option is exactly one call. */

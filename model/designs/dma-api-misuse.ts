@@ -1,5 +1,5 @@
 import type { Design } from './design.ts';
-import { held, single, violated, noDmaBuf } from './design.ts';
+import { held, single, violated, noDmaBuf, noIova } from './design.ts';
 import { liveMms } from './queries.ts';
 import type { Op } from '../op.ts';
 import * as env from './environment.ts';
@@ -40,6 +40,7 @@ export const dmaApiMisuse: Design = {
   environment: [env.mmapOf('anon'), mmapTwoPages, env.mmapOf('file-private'), env.munmapAny, env.deviceAccessAny(true), env.deviceAccessAny(false)],
   expected: {
     'dmabuf-protocol': noDmaBuf,
+    'iova-state': noIova,
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('No generic SGL walker runs in this world: the driver touches memory only through the device.'),
     'map-within-vma-lifetime': held('No mapping is taken through a VMA op.'),

@@ -8,12 +8,13 @@ import { type StepTemplate, single } from './design.ts';
 import { faultablePages, liveMms, lruPages, mappingsWhere, sglsWhere } from './queries.ts';
 
 /** mmap of one page (`file-private`: MAP_PRIVATE of the file); an exporter's BAR window (`bar`) of one or two pages, or of the sizes given. */
-export const mmapOf = (backing: 'anon' | 'file' | 'file-private' | 'bar' | 'p2pmem', bar = 0, barSizes: ReadonlyArray<number> = [1, 2]): StepTemplate => ({
+/** mmap of one backing: BARs in windows of `sizes` pages, everything else one page unless `sizes` says otherwise. */
+export const mmapOf = (backing: 'anon' | 'file' | 'file-private' | 'bar' | 'p2pmem', bar = 0, sizes?: ReadonlyArray<number>): StepTemplate => ({
   ...single(`mmap_${backing}`, 'environment', 1, (s) => {
     if (s.vmas.size >= s.bounds.vmas) return [];
     const b = backing === 'anon' ? { kind: 'anon' as const } : backing === 'file' || backing === 'file-private' ? { kind: backing, inode: 0 } : { kind: backing, bar };
-    const sizes = backing === 'bar' ? barSizes : [1];
-    return liveMms(s).flatMap((mm) => sizes.map((npages): Op => ({ kind: 'mmap', mm: mm.id, npages, backing: b })));
+    const npagesOf = sizes ?? (backing === 'bar' ? [1, 2] : [1]);
+    return liveMms(s).flatMap((mm) => npagesOf.map((npages): Op => ({ kind: 'mmap', mm: mm.id, npages, backing: b })));
   }),
   // The process making its buffers: a swarm run always has it, or nothing happens at all.
   swarm: false,
@@ -114,6 +115,10 @@ export const deviceAccessAny = (write: boolean): StepTemplate =>
     ...[...s.deviceRanges.values()]
       .filter((r) => can(write)(r.dir))
       .flatMap((r) => (r.mapping === null ? [] : r.entries.map((_, index): Op => ({ kind: write ? 'device_write' : 'device_read', mapping: r.mapping!, index })))),
+    // An IOVA range reaches the device through the command its driver wrote (iter->addr, iter->len).
+    ...[...s.iovas.values()].flatMap((v) =>
+      v.handed === null || !can(write)(v.handed.dir) ? [] : Array.from({ length: v.handed.npages }, (_, index): Op => ({ kind: write ? 'device_write' : 'device_read', mapping: v.id, index })),
+    ),
   ]);
 
 /** A mirroring device uses a virtual page its page table maps (a GPU kernel touching shared virtual memory). */

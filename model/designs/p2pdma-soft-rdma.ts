@@ -18,7 +18,7 @@ import type { State } from '../state.ts';
 import type { WorldSpec } from '../world.ts';
 import { currentEra } from '../world.ts';
 import type { Design, Expectation, Plan, StepTemplate } from './design.ts';
-import { bools, held, single, violated, noDmaBuf } from './design.ts';
+import { bools, held, single, violated, noDmaBuf, noIova } from './design.ts';
 import * as env from './environment.ts';
 import { completeIo, IMPORTER, startIo } from './gup-io.ts';
 import { buildP2pSgl, looseP2pPages } from './p2pdma-page-sgl.ts';
@@ -97,6 +97,7 @@ const environment: ReadonlyArray<StepTemplate> = [env.mmapOf('anon'), env.device
 /** The expectations both designs share: everything but no-cpu-iomem. */
 const shared: Omit<Design['expected'], 'no-cpu-iomem'> = {
   'dmabuf-protocol': noDmaBuf,
+  'iova-state': noIova,
   'map-within-vma-lifetime': held('No mapping comes from a VMA op.'),
   'correct-dirtying': held('User buffers are unpinned with unpin_user_pages_dirty_lock, and nothing writes back or reclaims here.'),
   'no-dma-after-free': held('A pin keeps every user page until its unpin, and provider removal waits for every P2PDMA page reference; the ULP frees only after unmapping.'),

@@ -15,7 +15,7 @@ import type { Era } from '../state.ts';
 import type { WorldSpec } from '../world.ts';
 import { currentEra } from '../world.ts';
 import type { Design, StepTemplate } from './design.ts';
-import { held, noDmaBuf, single } from './design.ts';
+import { held, noDmaBuf, single, noIova } from './design.ts';
 import * as env from './environment.ts';
 import { liveMms } from './queries.ts';
 
@@ -63,6 +63,7 @@ const summary = (fixed: boolean): string =>
 
 const expected = (fixed: boolean): Design['expected'] => ({
   'dmabuf-protocol': noDmaBuf,
+  'iova-state': noIova,
   'no-cpu-iomem': held('No generic SGL walker runs in this world: nothing touches the pages with the CPU through a table.'),
   'map-within-vma-lifetime': held('No mapping is taken through a VMA op.'),
   'correct-dirtying': held('No device writes here: nothing to dirty.'),

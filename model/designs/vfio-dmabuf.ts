@@ -7,7 +7,7 @@
  * the hot-unplug after it and the device's own accesses.
  */
 import type { Design } from './design.ts';
-import { held, violated } from './design.ts';
+import { held, violated, noIova } from './design.ts';
 import { dmabufEnvironment, dmabufImporter } from './dmabuf-steps.ts';
 import { world } from './worlds.ts';
 import { currentEra, type WorldSpec } from '../world.ts';
@@ -58,6 +58,7 @@ export const vfioDmabufRevoke: Design = {
     'no-dma-after-free': held('The map path maps and keeps the table under the reservation lock, so a revoke either comes first (the map is refused, -ENODEV) or finds the table and unmaps it before the lock is dropped and the device can go.'),
     'provider-removal': held("VFIO's remove revokes first, and the revoke's move_notify leaves no table of the BAR."),
     'dmabuf-protocol': held('Map and unmap run under the reservation lock (the callback under the exporter\'s), move_notify is called with it held, and nothing pins.'),
+    'iova-state': noIova,
   },
 };
 
@@ -79,6 +80,7 @@ export const vfioDmabufMapUnlocked: Design = {
     'no-dma-after-free': violated('A revoke between the map and the keep finds nothing to unmap; after the hot-unplug the device still reaches the BAR through the table.'),
     'provider-removal': violated('The removal completes while the table the callback missed still holds bus addresses of the BAR.'),
     'dmabuf-protocol': violated('dma_buf_map_attachment without the reservation lock: dma_resv_assert_held() fails.'),
+    'iova-state': noIova,
   },
 };
 
@@ -97,6 +99,7 @@ export const dmabufPinnedRevoke: Design = {
     'no-dma-after-free': violated('The revoke cannot take the table back from a pinned importer: after the hot-unplug the device still reaches the BAR.'),
     'provider-removal': violated('The removal completes while the pinned table holds bus addresses of the BAR.'),
     'dmabuf-protocol': violated('dma_buf_move_notify calls the move_notify of a pinned attachment.'),
+    'iova-state': noIova,
   },
 };
 
@@ -117,6 +120,7 @@ export const dmabufDynamic: Design = {
     'no-dma-after-free': held('A job reaches the BAR until its fence signals, and the revoke does not return before every fence signalled; no job can start after move_notify (the map is refused once revoked, and a kept table was forgotten).'),
     'provider-removal': held('The removal comes after the revoke, which waited for every job.'),
     'dmabuf-protocol': held('Maps, unmaps and fences under the reservation lock; the revoke ends only once every fence signalled; nothing pins.'),
+    'iova-state': noIova,
   },
 };
 
@@ -135,6 +139,7 @@ export const dmabufDynamicNowait: Design = {
     'no-dma-after-free': violated('A job submitted before the revoke runs on after it; once the device is gone its access reaches a removed BAR.'),
     'provider-removal': violated("The removal completes while a job still reaches the BAR: nothing waited for its fence."),
     'dmabuf-protocol': violated('The exporter ends its revoke with a fence unsignalled.'),
+    'iova-state': noIova,
   },
 };
 
@@ -153,5 +158,6 @@ export const dmabufPinnedRefused: Design = {
     'no-dma-after-free': held('The pin is refused before any map: the NIC never holds an address of the BAR.'),
     'provider-removal': held('No table of the BAR is ever made, so none is left at the removal.'),
     'dmabuf-protocol': held('Nothing is pinned (the pin is refused), so move_notify reaches no pinned attachment; the refused map path holds the lock while it tries.'),
+    'iova-state': noIova,
   },
 };

@@ -13,6 +13,7 @@ import { freshId, setFrame } from '../page.ts';
 import { done, illFormed, reject, type Outcome } from '../result.ts';
 import { deviceRangeAccess } from './importer.ts';
 import { jobAccess } from './dmabuf.ts';
+import { iovaAccess } from './iova.ts';
 import type { DeviceId, DmaDirection, DmaMapping, Frame, MappedEntry, MappingApi, MappingId, SglId, State } from '../state.ts';
 
 /**
@@ -153,7 +154,7 @@ export const dmaSyncSg = (s: State, op: 'dma_sync_sg_for_cpu' | 'dma_sync_sg_for
  */
 export const deviceAccess = (s: State, mapping: MappingId, index: number, write: boolean): Outcome => {
   const op = write ? 'device_write' : 'device_read';
-  const programmed = deviceRangeAccess(s, mapping, index, write) ?? jobAccess(s, mapping, index, write);
+  const programmed = deviceRangeAccess(s, mapping, index, write) ?? jobAccess(s, mapping, index, write) ?? iovaAccess(s, mapping, index, write);
   if (programmed !== null) return programmed;
   const m = s.mappings.get(mapping);
   if (m?.api === 'p2p_map') return illFormed(op, `device ${m.device} holds no programmed address of mapping ${mapping}`);

@@ -154,6 +154,16 @@ const dmabufCauses = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause
   ].sort((a, b) => a.step - b.step);
 };
 
+/** iova-state: the fault injected, the IOVA calls that failed, and where the device was handed the range. */
+const iovaCauses = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> =>
+  steps.slice(0, k).flatMap((r, i): Cause[] => {
+    if (r.op.kind === 'iommu_fault_inject') return [{ step: i + 1, why: `${r.op.call} of device ${r.op.dev}'s IOMMU fails from now on` }];
+    const failed = r.events.find((e) => e.kind === 'call-failed' && e.op.startsWith('dma_iova_'));
+    if (failed?.kind === 'call-failed') return [{ step: i + 1, why: `${failed.op} fails (${failed.reason.split(':')[0]}) and the caller goes on` }];
+    const handed = r.events.find((e) => e.kind === 'iova-programmed');
+    return handed?.kind === 'iova-programmed' ? [{ step: i + 1, why: `device ${handed.device} is handed ${handed.npages} page(s) of IOVA ${handed.iova}` }] : [];
+  });
+
 /** The steps that made the violation of `invariant` at step `violatesAt` (1-based) possible, in step order. */
 export const causesOf = (design: Design, ops: ReadonlyArray<Op>, invariant: InvariantId, violatesAt: number): ReadonlyArray<Cause> => {
   const steps = runSteps(design, ops);
@@ -186,5 +196,7 @@ export const causesOf = (design: Design, ops: ReadonlyArray<Op>, invariant: Inva
       return isolationCauses(steps, k);
     case 'dmabuf-protocol':
       return dmabufCauses(steps, k);
+    case 'iova-state':
+      return iovaCauses(steps, k);
   }
 };

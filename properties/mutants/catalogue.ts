@@ -62,6 +62,7 @@ const MIRROR = ['hmm-mirror'];
 const PIN = ['pin-user-pages', 'pin-user-pages-5.9'];
 const DMABUF = ['vfio-dmabuf-revoke'];
 const FENCED = ['dmabuf-dynamic'];
+const IOVA = ['blk-dma-iova'];
 
 export const catalogue: ReadonlyArray<Mutant> = [
   // Each source of invalidation, its notifier call left out.
@@ -263,5 +264,9 @@ export const catalogue: ReadonlyArray<Mutant> = [
   { id: 'vfio-allows-pin', breaks: "VFIO's dma-buf accepts dma_buf_pin (before 61ceaf236115, 6.19)", mimics: 'an exporter whose memory can be revoked letting an importer pin it', designs: ['dmabuf-pinned-refused'], variant: onOps(['dma_buf_pin'], withEra({ vfioDmabufRefusesPin: false })) },
   { id: 'gup-fast-ignores-write-protect-seq', breaks: 'pin_user_pages_fast walks the page tables while fork holds write_protect_seq odd (before 57efa1fe5957, 5.11)', mimics: "GUP-fast pinning a page between fork's pinned check and its write-protect", designs: ['pin-fork-gup-fast'], variant: onOps(['pin_user_pages_fast'], withEra({ gupFastChecksWriteProtectSeq: false })) },
   { id: 'mr-zap-does-nothing', breaks: "the RDMA driver's zap (mlx5r_umr_update_mr_pas with MLX5_IB_UPD_XLT_ZAP) leaves the NIC's translation", mimics: 'a device translation cache not invalidated before the table is unmapped', designs: DMABUF, variant: onOps(['mlx5r_umr_update_mr_pas'], (orig) => (s, op) => (op.kind === 'mlx5r_umr_update_mr_pas' && op.zap ? E.right({ state: s, events: [] }) : orig(s, op))) },
+  // The two-step IOVA API and the block layer's use of it: each hold of blk-dma-iova's iova-state rests on one of these.
+  { id: 'iova-sync-syncs-nothing', breaks: 'dma_iova_sync returns 0 without making the linked pages visible to the device', mimics: "an IOMMU driver's iotlb_sync_map that does not flush (the device's IOTLB misses the new translations)", designs: IOVA, variant: onOps(['dma_iova_sync'], keeps('iovas')) },
+  { id: 'iova-destroy-frees-only', breaks: 'dma_iova_destroy frees the range without unlinking mapped_len', mimics: 'a destroy that calls dma_iova_free alone (translations left in the IOMMU for pages the I/O gives back)', designs: IOVA, variant: onOps(['dma_iova_destroy'], (orig) => (s, op) => (op.kind === 'dma_iova_destroy' ? orig(s, { ...op, mapped: 0 }) : orig(s, op))) },
+  { id: 'blk-out-unlink-skipped', breaks: "blk_rq_dma_map_iova's out_unlink leaves out dma_iova_destroy", mimics: 'the error path 81e7223b1a2d added, forgotten again (the sync failure of 858299dc6160)', designs: IOVA, variant: skipLine('blk-rq-dma-map-iova', 4) },
   { id: 'hmm-map-locked-without-retry', breaks: "the importer's map path leaves out mmu_interval_read_retry", mimics: 'the missing retry of vma-p2p-map-notifier-noretry, in the locked map path', designs: ['vma-p2p-map-notifier'], variant: skipLine('hmm-map-locked', 9) },
 ];

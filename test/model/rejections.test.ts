@@ -258,6 +258,10 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
     'ill-formed', 'waits', 'SIGSEGV', 'SIGSEGV', 'ill-formed', 'via r.left',
   ],
   'model/ops/mprotect.ts': ['ill-formed', 'waits', '-ENOMEM'],
+  'model/ops/iova.ts': [
+    'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'returns false', 'ill-formed', 'ill-formed', '-EEXIST', '-ENOMEM', 'ill-formed', '-ENOMEM',
+    'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed',
+  ],
   'model/ops/madvise.ts': ['ill-formed', 'waits', '-ENOMEM', '-EINVAL', '-EINVAL'],
   'model/ops/mremap.ts': ['ill-formed', '-EINVAL', 'ill-formed', 'waits', '-EFAULT', '-EINVAL', 'ill-formed', '-EFAULT', '-EFAULT', '-ENOMEM'],
   'model/ops/notifier.ts': ['ill-formed', 'ill-formed', '-EOVERFLOW', '-EINVAL', 'ill-formed', 'waits', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed'],
@@ -446,6 +450,13 @@ const dmabufMapped = (): State =>
 /** ... VFIO inside its revoke: it holds the lock, set revoked and called move_notify, whose callback runs as thread 3 (nothing kept: it returns at once). */
 const dmabufNotifying = (): State =>
   run(dmabufAttached(), { kind: 'dma_resv_lock', dmabuf: 1, dev: 0 }, { kind: 'vfio_pci_dma_buf_revoke', dmabuf: 1 }, { kind: 'dma_buf_move_notify', dmabuf: 1 }).state;
+
+/** blk-dma-iova's world (the NVMe controller, device 0, behind dma-iommu) with a two-page anonymous VMA pinned for a read from disk: page array 2. */
+const iovaPinned = (): State => run(designWorld('blk-dma-iova'), mmapAnon(2), pin(0, 2, true)).state;
+/** ... with the request's IOVA range allocated: IOVA 3. */
+const iovaAllocated = (): State => run(iovaPinned(), { kind: 'dma_iova_try_alloc', dev: 0, pages: 2 }).state;
+/** ... with page 0 of the request linked at page 0 of the range. */
+const iovaLinked = (): State => run(iovaAllocated(), { kind: 'dma_iova_link', dev: 0, iova: 3, offset: 0, pages: 2, index: 0, dir: 'from-device' }).state;
 
 /** Every op kind must have an entry: the mapped type makes a missing one a compile error. */
 const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
@@ -782,6 +793,30 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'a load from a zapped BAR window: SIGBUS', state: () => run(world(), mmapBar(1), { kind: 'pci_stop_and_remove_bus_device', dev: RAW_EXPORTER }).state, op: { kind: 'load', mm: 0, addr: 0 }, reason: 'SIGBUS: vma 1 maps device memory whose PTEs were zapped' },
     { kernel: 'a load where no VMA is: SIGSEGV', state: world, op: { kind: 'load', mm: 0, addr: 0 }, reason: 'SIGSEGV: no vma of mm 0 covers page 0' },
   ],
+  dma_iova_try_alloc: [
+    { kernel: 'dma_iova_try_alloc returns false for a device not behind dma-iommu (use_dma_iommu)', state: () => run(world(), mmapAnon(1), pin(0, 1, true)).state, op: { kind: 'dma_iova_try_alloc', dev: 0, pages: 2 }, reason: 'returns false: device 0 is not behind dma-iommu' },
+    { kernel: 'a request built from no page array is ill-formed', state: () => designWorld('blk-dma-iova'), op: { kind: 'dma_iova_try_alloc', dev: 0, pages: 2 }, reason: 'ill-formed: page array 2 is not held' },
+  ],
+  dma_iova_link: [
+    { kernel: 'iommu_map_nosync fails to allocate a page table (-ENOMEM) and unrolls', state: () => run(iovaAllocated(), { kind: 'iommu_fault_inject', dev: 0, call: 'iommu_map' }).state, op: { kind: 'dma_iova_link', dev: 0, iova: 3, offset: 0, pages: 2, index: 0, dir: 'from-device' }, reason: '-ENOMEM: iommu_map_nosync could not allocate a page table' },
+    { kernel: 'the IOMMU page table refuses to map over a linked page (-EEXIST)', state: iovaLinked, op: { kind: 'dma_iova_link', dev: 0, iova: 3, offset: 0, pages: 2, index: 1, dir: 'from-device' }, reason: '-EEXIST: page 0 of IOVA 3 is already linked' },
+    { kernel: 'an offset past the range is ill-formed', state: iovaAllocated, op: { kind: 'dma_iova_link', dev: 0, iova: 3, offset: 2, pages: 2, index: 0, dir: 'from-device' }, reason: 'ill-formed: offset 2 is outside IOVA 3' },
+    { kernel: 'a page the request does not have is ill-formed', state: iovaAllocated, op: { kind: 'dma_iova_link', dev: 0, iova: 3, offset: 0, pages: 2, index: 2, dir: 'from-device' }, reason: 'ill-formed: page array 2 has no page 2' },
+    { kernel: 'a freed IOVA state is ill-formed', state: () => run(iovaAllocated(), { kind: 'dma_iova_free', dev: 0, iova: 3 }).state, op: { kind: 'dma_iova_link', dev: 0, iova: 3, offset: 0, pages: 2, index: 0, dir: 'from-device' }, reason: 'ill-formed: device 0 has no IOVA state 3' },
+  ],
+  dma_iova_sync: [
+    { kernel: "the IOMMU driver's iotlb_sync_map fails (-ENOMEM)", state: () => run(iovaLinked(), { kind: 'iommu_fault_inject', dev: 0, call: 'iommu_sync_map' }).state, op: { kind: 'dma_iova_sync', dev: 0, iova: 3, offset: 0, npages: 1 }, reason: "-ENOMEM: the IOMMU driver's iotlb_sync_map failed" },
+    { kernel: 'a span past the range is ill-formed', state: iovaLinked, op: { kind: 'dma_iova_sync', dev: 0, iova: 3, offset: 1, npages: 2 }, reason: 'ill-formed: pages 1..2 are outside IOVA 3' },
+  ],
+  dma_iova_unlink: [{ kernel: 'a span past the range is ill-formed', state: iovaLinked, op: { kind: 'dma_iova_unlink', dev: 0, iova: 3, offset: 0, npages: 3, dir: 'from-device' }, reason: 'ill-formed: pages 0..2 are outside IOVA 3' }],
+  dma_iova_destroy: [{ kernel: 'a mapped_len past the range is ill-formed', state: iovaLinked, op: { kind: 'dma_iova_destroy', dev: 0, iova: 3, mapped: 3, dir: 'from-device' }, reason: 'ill-formed: mapped_len of 3 pages is longer than IOVA 3' }],
+  dma_iova_free: [{ kernel: "another device's IOVA state is ill-formed", state: iovaAllocated, op: { kind: 'dma_iova_free', dev: 1, iova: 3 }, reason: 'ill-formed: device 1 has no IOVA state 3' }],
+  nvme_queue_rq: [
+    { kernel: 'a device with no request map path is ill-formed', state: () => run(world(), mmapAnon(1), pin(0, 1, true)).state, op: { kind: 'nvme_queue_rq', dev: 0, pages: 2 }, reason: 'ill-formed: device 0 has no request map path' },
+    { kernel: 'a request built from no page array is ill-formed', state: () => designWorld('blk-dma-iova'), op: { kind: 'nvme_queue_rq', dev: 0, pages: 2 }, reason: 'ill-formed: page array 2 is not held' },
+  ],
+  device_program_iova: [{ kernel: 'a command longer than the range is ill-formed', state: iovaLinked, op: { kind: 'device_program_iova', dev: 0, iova: 3, npages: 3, dir: 'from-device' }, reason: 'ill-formed: 3 pages do not fit IOVA 3' }],
+  iommu_fault_inject: [{ kernel: 'arming the same failure twice is ill-formed', state: () => run(iovaPinned(), { kind: 'iommu_fault_inject', dev: 0, call: 'iommu_map' }).state, op: { kind: 'iommu_fault_inject', dev: 0, call: 'iommu_map' }, reason: 'ill-formed: iommu_map of device 0 already fails' }],
   dma_buf_export: [
     { kernel: 'VFIO refuses to export a BAR of a device being removed (-ENODEV)', state: () => run(designWorld('vfio-dmabuf-revoke'), { kind: 'pci_stop_and_remove_bus_device', dev: 0 }).state, op: { kind: 'dma_buf_export', dev: 0, bar: 0 }, reason: '-ENODEV: the provider of BAR 0 is being removed' },
     { kernel: "a BAR of another device is ill-formed", state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_buf_export', dev: 1, bar: 0 }, reason: 'ill-formed: device 1 has no BAR 0' },
@@ -992,6 +1027,12 @@ const NEVER_REFUSED: { readonly [K in OpKind]?: Misuse } = {
   dma_fence_signal: { why: 'the device finishing its work, no call', misuse: 'a job finishing after its table was unmapped (it ran on the old addresses all along)', state: () => run(dmabufMapped(), { kind: 'dma_resv_lock', dmabuf: 1, dev: 1 }, { kind: 'dma_resv_add_fence', dmabuf: 1, dev: 1, mapping: 3 }, { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 3 }).state, op: { kind: 'dma_fence_signal', job: 4 } },
   dma_resv_wait_timeout: { why: 'returns the time left, never an error with MAX_SCHEDULE_TIMEOUT', misuse: 'wait without the reservation lock (new fences can come in meanwhile)', state: dmabufMapped, op: { kind: 'dma_resv_wait_timeout', dmabuf: 1 } },
   mlx5r_umr_update_mr_pas: { why: 'a driver programming its own device', misuse: 'program the region from a table of a revoked dma-buf', state: () => run(dmabufMapped(), { kind: 'dma_resv_lock', dmabuf: 1, dev: 0 }, { kind: 'vfio_pci_dma_buf_revoke', dmabuf: 1 }).state, op: { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 3, zap: false } },
+  dma_iova_unlink: { why: 'void', misuse: 'unlink a page that was never linked (iommu_unmap unmaps nothing; WARN_ON)', state: iovaLinked, op: { kind: 'dma_iova_unlink', dev: 0, iova: 3, offset: 1, npages: 1, dir: 'from-device' } },
+  dma_iova_destroy: { why: 'void', misuse: 'destroy with a mapped_len longer than what was linked (the block layer before 81e7223b1a2d)', state: iovaLinked, op: { kind: 'dma_iova_destroy', dev: 0, iova: 3, mapped: 2, dir: 'from-device' } },
+  dma_iova_free: { why: 'void, and it checks nothing', misuse: 'free the range with a page still linked', state: iovaLinked, op: { kind: 'dma_iova_free', dev: 0, iova: 3 } },
+  nvme_queue_rq: { why: 'a driver action', misuse: 'queue a request while the IOMMU fails every page-table allocation', state: () => run(iovaPinned(), { kind: 'iommu_fault_inject', dev: 0, call: 'iommu_map' }).state, op: { kind: 'nvme_queue_rq', dev: 0, pages: 2 } },
+  device_program_iova: { why: 'a driver programming its own device', misuse: 'hand the device the whole range with only page 0 linked and nothing synced', state: iovaLinked, op: { kind: 'device_program_iova', dev: 0, iova: 3, npages: 2, dir: 'from-device' } },
+  iommu_fault_inject: { why: 'fault injection, no call a driver makes', misuse: 'make the sync fail between a link and its sync', state: iovaLinked, op: { kind: 'iommu_fault_inject', dev: 0, call: 'iommu_sync_map' } },
   dma_buf_unpin: { why: 'void', misuse: 'unpin without the reservation lock (lockdep only warns)', state: dmabufAttached, op: { kind: 'dma_buf_unpin', attachment: 2 } },
   driver_revoke: { why: 'a driver action', misuse: 'revoke while the importer is in the middle of its map path', state: () => run(dmabufAttached(), { kind: 'driver_map_attachment', dev: 1, attachment: 2 }).state, op: { kind: 'driver_revoke', dev: 0, dmabuf: 1 } },
 };

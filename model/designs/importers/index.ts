@@ -7,6 +7,7 @@ import type { Recipe } from '../../recipe.ts';
 import { activeVariant } from '../../variant.ts';
 import { protectReadOnly, recordOnly, stopAndUnmap, wholeRangeOnly } from './invalidate.ts';
 import { mapPath } from './map-path.ts';
+import { blkRqDmaMapIova, blkRqDmaMapIova617 } from './block-iova.ts';
 import { vfioRevoke, vfioRevokeWait } from './dmabuf-exporter.ts';
 import { dmabufMapLocked, dmabufMapPinned, dmabufMapUnlocked, dmabufSubmitFenced, moveNotifyInvalidate, moveNotifyUnmap, moveNotifyWarn } from './dmabuf.ts';
 import { mirrorFault, mirrorInvalidate, mirrorInvalidateSkipHarmless } from './mirror.ts';
@@ -34,6 +35,8 @@ const all: ReadonlyArray<Recipe> = [
   moveNotifyInvalidate,
   vfioRevoke,
   vfioRevokeWait,
+  blkRqDmaMapIova617,
+  blkRqDmaMapIova,
 ];
 
 const byName = new Map(all.map((r) => [r.name, r]));
