@@ -125,7 +125,7 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
       case 'iova-linked':
         return [`page ${e.offset} of IOVA ${e.iova} -> pfn ${e.pfn}`];
       case 'iova-synced':
-        return [`pages ${e.offset}..${e.offset + e.npages - 1} of IOVA ${e.iova} synced`];
+        return [e.npages === 0 ? `nothing of IOVA ${e.iova} to sync (0 pages)` : `pages ${e.offset}..${e.offset + e.npages - 1} of IOVA ${e.iova} synced`];
       case 'iova-unlinked':
         return [e.unmapped === e.requested ? `${e.unmapped} page(s) of IOVA ${e.iova} unlinked` : `only ${e.unmapped} of ${e.requested} page(s) of IOVA ${e.iova} were linked`];
       case 'iova-freed':

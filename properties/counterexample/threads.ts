@@ -36,6 +36,8 @@ export const threadsOf = (design: Design, ops: ReadonlyArray<Op>): ReadonlyArray
               ? `the dma-buf map path of attachment ${t.attachment}`
               : t.dmabuf !== undefined
                 ? `the exporter's revoke of dma-buf ${t.dmabuf}`
+              : t.request !== undefined
+                ? `the map path of the request of page array ${t.request.pages} (${t.request.npages} page(s))`
               : `the map path of notifier ${t.notifier}${t.write ? ' (a device write fault)' : ''}`;
         threads.set(e.thread, { recipe: e.recipe, what, started: i + 1, steps: [] });
       }

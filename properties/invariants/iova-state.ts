@@ -48,7 +48,7 @@ export const iovaState: Invariant = {
     for (const v of step.state.iovas.values()) {
       if (v.allocated && !step.state.pageArrays.has(v.pages) && before.pageArrays.has(v.pages))
         return O.some(
-          `the request of page array ${v.pages} ended with IOVA ${v.id} still allocated${linkedPages(v) > 0 ? ` and ${linkedPages(v)} page(s) linked` : ''}: no dma_iova_free or dma_iova_destroy ran on its error path, and nothing can free it now`,
+          `the request of page array ${v.pages} ended (its pages went back) with IOVA ${v.id} still allocated${linkedPages(v) > 0 ? ` and ${linkedPages(v)} page(s) linked` : ''}: no dma_iova_free or dma_iova_destroy ran before, and the dma_iova_state goes with the request`,
         );
     }
     return O.none;
