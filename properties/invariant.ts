@@ -22,6 +22,7 @@ export const invariantIds = [
   'isolation',
   'dmabuf-protocol',
   'iova-state',
+  'p2p-reachable',
 ] as const;
 
 export type InvariantId = (typeof invariantIds)[number];

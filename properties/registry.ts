@@ -11,9 +11,10 @@ import { mapWithinVmaLifetime } from './invariants/map-within-vma-lifetime.ts';
 import { noCpuIomem } from './invariants/no-cpu-iomem.ts';
 import { noDmaAfterFree } from './invariants/no-dma-after-free.ts';
 import { notifierProtocol } from './invariants/notifier-protocol.ts';
+import { p2pReachable } from './invariants/p2p-reachable.ts';
 import { pinCoherent } from './invariants/pin-coherent.ts';
 import { providerRemoval } from './invariants/provider-removal.ts';
 
-export const invariants: ReadonlyArray<Invariant> = [noCpuIomem, mapWithinVmaLifetime, correctDirtying, noDmaAfterFree, pinCoherent, notifierProtocol, dmaApiHygiene, providerRemoval, mirrorCoherent, gupRelease, isolation, dmabufProtocol, iovaState];
+export const invariants: ReadonlyArray<Invariant> = [noCpuIomem, mapWithinVmaLifetime, correctDirtying, noDmaAfterFree, pinCoherent, notifierProtocol, dmaApiHygiene, providerRemoval, mirrorCoherent, gupRelease, isolation, dmabufProtocol, iovaState, p2pReachable];
 
 export const invariantById = (id: InvariantId): Invariant => invariants.find((i) => i.id === id)!;

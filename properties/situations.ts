@@ -182,6 +182,13 @@ export const situations: ReadonlyArray<Situation> = [
       op.kind === 'dma_buf_move_notify' &&
       step.events.some((e) => e.kind === 'move-notify-called' && [...before.mappings.values()].some((m) => m.origin.kind === 'dmabuf' && m.origin.attachment === e.attachment)),
   },
+  { id: 'dma-mapping-made', invariant: 'p2p-reachable', what: 'a map call gives a device DMA addresses (a table, a page, a VMA op, a dma-buf)', reached: exercisedBy('p2p-reachable') },
+  {
+    id: 'p2p-page-mapped',
+    invariant: 'p2p-reachable',
+    what: 'a map call gives a device an address of P2P memory (a BAR page)',
+    reached: (before, _op, step) => [...step.state.mappings.values()].some((m) => !before.mappings.has(m.id) && m.entries.some((e) => step.state.frames[e.pfn]?.bar !== null)),
+  },
   { id: 'iova-call', invariant: 'iova-state', what: 'a caller of the two-step IOVA API makes a dma_iova_* call, or a device uses an IOVA range', reached: exercisedBy('iova-state') },
   {
     id: 'iova-error-path',

@@ -92,6 +92,7 @@ const common = {
   'mirror-coherent': held('No device mirrors a process page table: nothing for the rule to judge.'),
   'gup-release': held('Every pin_user_pages array goes back with unpin_user_pages or unpin_user_pages_dirty_lock, never put_page.'),
   'isolation': held('One process: no other process to leak to.'),
+  'p2p-reachable': held('No map call makes a DMA mapping here: the IOVA range\'s translations are iova-state\'s to judge.'),
 } as const;
 
 export const blkDmaIova617: Design = {

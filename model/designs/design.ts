@@ -136,6 +136,8 @@ export const held = (why: string): Expectation => ({ verdict: 'held', why });
 export const noDmaBuf: Expectation = held('No dma-buf is exported: nothing for the rule to judge.');
 /** The iova-state expectation of every design that allocates no IOVA range. */
 export const noIova: Expectation = held('No IOVA range is allocated (no dma_iova_try_alloc): nothing for the rule to judge.');
+/** The p2p-reachable expectation of every design whose map calls give their devices right addresses only (P2P pages by their route, RAM by the DMA API). */
+export const reachable: Expectation = held('Every map call gives its device an address that reaches the memory it was made for.');
 export const violated = (why: string): Expectation => ({ verdict: 'violated', why });
 
 /** A template whose every option is exactly one call. */

@@ -41,6 +41,7 @@ export const dmaApiMisuse: Design = {
   expected: {
     'dmabuf-protocol': noDmaBuf,
     'iova-state': noIova,
+    'p2p-reachable': violated('A P2PDMA page mapped with plain dma_map_sg before 6.0 gets its CPU physical address, which does not reach the BAR from the client below the same switch: the map call itself gives the device an address it cannot use.'),
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('No generic SGL walker runs in this world: the driver touches memory only through the device.'),
     'map-within-vma-lifetime': held('No mapping is taken through a VMA op.'),

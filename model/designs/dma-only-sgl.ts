@@ -1,5 +1,5 @@
 import type { Design } from './design.ts';
-import { bools, held, single, violated, noDmaBuf, noIova } from './design.ts';
+import { bools, held, single, violated, noDmaBuf, noIova, reachable } from './design.ts';
 import type { Op } from '../op.ts';
 import * as env from './environment.ts';
 import { IMPORTER } from './gup-io.ts';
@@ -27,6 +27,7 @@ export const dmaOnlySgl: Design = {
   expected: {
     'dmabuf-protocol': noDmaBuf,
     'iova-state': noIova,
+    'p2p-reachable': reachable,
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('A DMA-only table has no CPU side: generic SGL walkers cannot be handed one.'),
     'map-within-vma-lifetime': violated('The BAR half has no lifetime of its own: munmap of the exporter\'s VMA leaves the DMA-only mapping live (the sketch names no notifier or revoke).'),

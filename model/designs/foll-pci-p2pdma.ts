@@ -12,7 +12,7 @@ import type { Op } from '../op.ts';
 import type { WorldSpec } from '../world.ts';
 import { currentEra } from '../world.ts';
 import type { Design, Plan, StepTemplate } from './design.ts';
-import { bools, held, violated, noDmaBuf, noIova } from './design.ts';
+import { bools, held, violated, noDmaBuf, noIova, reachable } from './design.ts';
 import * as env from './environment.ts';
 import { completeIo, IMPORTER } from './gup-io.ts';
 import { vmasWith } from './queries.ts';
@@ -88,6 +88,7 @@ export const follPciP2pdma: Design = {
   expected: {
     'dmabuf-protocol': noDmaBuf,
     'iova-state': noIova,
+    'p2p-reachable': reachable,
     'no-cpu-iomem': held('Only the queue with P2PDMA support passes FOLL_PCI_P2PDMA, and it has no CPU stage; GUP refuses P2PDMA pages to the other queue, whose integrity stage reads the data (-EREMOTEIO).'),
     'map-within-vma-lifetime': held('Mappings come from pins, not from a VMA op: munmap of the p2pmem VMA leaves the pinned pages to the I/O.'),
     'correct-dirtying': held('unpin_user_pages_dirty_lock dirties what the device wrote; since 6.2 dirtying a P2PDMA page is harmless (no mapping, no writeback).'),

@@ -1,5 +1,5 @@
 import type { Design } from './design.ts';
-import { held, violated, noDmaBuf, noIova } from './design.ts';
+import { held, violated, noDmaBuf, noIova, reachable } from './design.ts';
 import * as env from './environment.ts';
 import { asLegacyCall, completeIo, startIo } from './gup-io.ts';
 import { gupFamilyCompleteWorld, world } from './worlds.ts';
@@ -18,6 +18,7 @@ export const gupSetPageDirty: Design = {
   expected: {
     'dmabuf-protocol': noDmaBuf,
     'iova-state': noIova,
+    'p2p-reachable': reachable,
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('GUP refuses VM_IO|VM_PFNMAP VMAs, so only RAM reaches the SGL.'),
     'map-within-vma-lifetime': held('Mappings come from page references, not from a VMA op.'),

@@ -1,5 +1,5 @@
 import type { Design } from './design.ts';
-import { held, noDmaBuf, noIova } from './design.ts';
+import { held, noDmaBuf, noIova, reachable } from './design.ts';
 import * as env from './environment.ts';
 import { invalidateRangeEnd } from './importer-steps.ts';
 import { mirrorImporter } from './mirror-steps.ts';
@@ -47,6 +47,7 @@ export const hmmMirror: Design = {
   expected: {
     'dmabuf-protocol': noDmaBuf,
     'iova-state': noIova,
+    'p2p-reachable': reachable,
     'no-cpu-iomem': held('No SGL exists, and hmm_range_fault refuses VM_IO|VM_PFNMAP memory (-EFAULT).'),
     'map-within-vma-lifetime': held('No p2p_map mapping exists.'),
     'correct-dirtying': held('The device writes only through entries made from writable PTEs, which a write fault dirtied; page_mkclean write-protects the PTE and the callback zaps the entry before the page is clean, so reclaim never drops a page holding device data.'),

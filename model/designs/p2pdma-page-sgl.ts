@@ -1,5 +1,5 @@
 import type { Design, Plan, StepTemplate } from './design.ts';
-import { bools, held, single, violated, noDmaBuf, noIova } from './design.ts';
+import { bools, held, single, violated, noDmaBuf, noIova, reachable } from './design.ts';
 import * as env from './environment.ts';
 import { IMPORTER } from './gup-io.ts';
 import { isMapped, mappingsWhere, sglsWhere } from './queries.ts';
@@ -61,6 +61,7 @@ export const p2pdmaPageSgl: Design = {
   expected: {
     'dmabuf-protocol': noDmaBuf,
     'iova-state': noIova,
+    'p2p-reachable': reachable,
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': violated('Any generic SGL walker (bounce, integrity, soft RDMA) kmaps or memcpys the P2PDMA page: its kernel address is MMIO.'),
     'map-within-vma-lifetime': held('Kernel-internal: no VMA is involved.'),

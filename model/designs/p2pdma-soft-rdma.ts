@@ -18,7 +18,7 @@ import type { State } from '../state.ts';
 import type { WorldSpec } from '../world.ts';
 import { currentEra } from '../world.ts';
 import type { Design, Expectation, Plan, StepTemplate } from './design.ts';
-import { bools, held, single, violated, noDmaBuf, noIova } from './design.ts';
+import { bools, held, single, violated, noDmaBuf, noIova, reachable } from './design.ts';
 import * as env from './environment.ts';
 import { completeIo, IMPORTER, startIo } from './gup-io.ts';
 import { buildP2pSgl, looseP2pPages } from './p2pdma-page-sgl.ts';
@@ -98,6 +98,7 @@ const environment: ReadonlyArray<StepTemplate> = [env.mmapOf('anon'), env.device
 const shared: Omit<Design['expected'], 'no-cpu-iomem'> = {
   'dmabuf-protocol': noDmaBuf,
   'iova-state': noIova,
+  'p2p-reachable': reachable,
   'map-within-vma-lifetime': held('No mapping comes from a VMA op.'),
   'correct-dirtying': held('User buffers are unpinned with unpin_user_pages_dirty_lock, and nothing writes back or reclaims here.'),
   'no-dma-after-free': held('A pin keeps every user page until its unpin, and provider removal waits for every P2PDMA page reference; the ULP frees only after unmapping.'),
@@ -140,9 +141,10 @@ export const p2pdmaSoftRdmaUnguarded: Design = {
   world: softRdmaWorld,
   driver: common(allocConfigured, ibDmaMapSg),
   environment,
-  expected: noCpuIomem(
-    violated('dma_virt_map_sg maps the P2PDMA page to its kernel virtual address, and the soft device\'s read or write is a plain CPU copy of __iomem.'),
-  ),
+  expected: {
+    ...noCpuIomem(violated('dma_virt_map_sg maps the P2PDMA page to its kernel virtual address, and the soft device\'s read or write is a plain CPU copy of __iomem.')),
+    'p2p-reachable': violated('ib_dma_map_sg gives the dma_virt_ops device the kernel virtual address of a P2PDMA page: the device is the CPU, and MMIO is no memory it may copy (the guard in pci_p2pdma_distance refuses such a client).'),
+  },
   completeWorld: {
     set: { 'ram-pages': 1, ios: 1 },
     without: [],

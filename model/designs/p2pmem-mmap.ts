@@ -15,7 +15,7 @@ import type { Era } from '../state.ts';
 import type { WorldSpec } from '../world.ts';
 import { currentEra } from '../world.ts';
 import type { Design, StepTemplate } from './design.ts';
-import { held, noDmaBuf, single, noIova } from './design.ts';
+import { held, noDmaBuf, single, noIova, reachable } from './design.ts';
 import * as env from './environment.ts';
 import { liveMms } from './queries.ts';
 
@@ -64,6 +64,7 @@ const summary = (fixed: boolean): string =>
 const expected = (fixed: boolean): Design['expected'] => ({
   'dmabuf-protocol': noDmaBuf,
   'iova-state': noIova,
+  'p2p-reachable': reachable,
   'no-cpu-iomem': held('No generic SGL walker runs in this world: nothing touches the pages with the CPU through a table.'),
   'map-within-vma-lifetime': held('No mapping is taken through a VMA op.'),
   'correct-dirtying': held('No device writes here: nothing to dirty.'),

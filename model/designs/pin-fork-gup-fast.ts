@@ -1,7 +1,7 @@
 import type { Era } from '../state.ts';
 import { currentEra, era59, type WorldSpec } from '../world.ts';
 import type { Design, Plan, StepTemplate } from './design.ts';
-import { held, noDmaBuf, single, violated, noIova } from './design.ts';
+import { held, noDmaBuf, single, violated, noIova, reachable } from './design.ts';
 import * as env from './environment.ts';
 import { completeIo, IMPORTER } from './gup-io.ts';
 import { vmasWith } from './queries.ts';
@@ -56,6 +56,7 @@ const environment: ReadonlyArray<StepTemplate> = [
 const common = {
   'dmabuf-protocol': noDmaBuf,
   'iova-state': noIova,
+  'p2p-reachable': reachable,
   'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
   'no-cpu-iomem': held('Only anonymous RAM is pinned: no BAR page reaches a table.'),
   'map-within-vma-lifetime': held('Mappings come from pins, not from a VMA op.'),

@@ -1,5 +1,5 @@
 import type { Design } from './design.ts';
-import { held, noDmaBuf, noIova } from './design.ts';
+import { held, noDmaBuf, noIova, reachable } from './design.ts';
 import * as env from './environment.ts';
 import { asPinCall, completeIo, startIo } from './gup-io.ts';
 import { gupFamilyCompleteWorld, world } from './worlds.ts';
@@ -20,6 +20,7 @@ export const pinUserPages: Design = {
   expected: {
     'dmabuf-protocol': noDmaBuf,
     'iova-state': noIova,
+    'p2p-reachable': reachable,
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('GUP refuses VM_IO|VM_PFNMAP VMAs and P2PDMA pages without FOLL_PCI_P2PDMA.'),
     'map-within-vma-lifetime': held('Mappings come from pins, not from a VMA op.'),

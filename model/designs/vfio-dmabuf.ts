@@ -7,7 +7,7 @@
  * the hot-unplug after it and the device's own accesses.
  */
 import type { Design } from './design.ts';
-import { held, violated, noIova } from './design.ts';
+import { held, violated, noIova, reachable } from './design.ts';
 import { dmabufEnvironment, dmabufImporter } from './dmabuf-steps.ts';
 import { world } from './worlds.ts';
 import { currentEra, type WorldSpec } from '../world.ts';
@@ -59,6 +59,7 @@ export const vfioDmabufRevoke: Design = {
     'provider-removal': held("VFIO's remove revokes first, and the revoke's move_notify leaves no table of the BAR."),
     'dmabuf-protocol': held('Map and unmap run under the reservation lock (the callback under the exporter\'s), move_notify is called with it held, and nothing pins.'),
     'iova-state': noIova,
+    'p2p-reachable': reachable,
   },
 };
 
@@ -81,6 +82,7 @@ export const vfioDmabufMapUnlocked: Design = {
     'provider-removal': violated('The removal completes while the table the callback missed still holds bus addresses of the BAR.'),
     'dmabuf-protocol': violated('dma_buf_map_attachment without the reservation lock: dma_resv_assert_held() fails.'),
     'iova-state': noIova,
+    'p2p-reachable': reachable,
   },
 };
 
@@ -100,6 +102,7 @@ export const dmabufPinnedRevoke: Design = {
     'provider-removal': violated('The removal completes while the pinned table holds bus addresses of the BAR.'),
     'dmabuf-protocol': violated('dma_buf_move_notify calls the move_notify of a pinned attachment.'),
     'iova-state': noIova,
+    'p2p-reachable': reachable,
   },
 };
 
@@ -121,6 +124,7 @@ export const dmabufDynamic: Design = {
     'provider-removal': held('The removal comes after the revoke, which waited for every job.'),
     'dmabuf-protocol': held('Maps, unmaps and fences under the reservation lock; the revoke ends only once every fence signalled; nothing pins.'),
     'iova-state': noIova,
+    'p2p-reachable': reachable,
   },
 };
 
@@ -140,6 +144,7 @@ export const dmabufDynamicNowait: Design = {
     'provider-removal': violated("The removal completes while a job still reaches the BAR: nothing waited for its fence."),
     'dmabuf-protocol': violated('The exporter ends its revoke with a fence unsignalled.'),
     'iova-state': noIova,
+    'p2p-reachable': reachable,
   },
 };
 
@@ -159,5 +164,6 @@ export const dmabufPinnedRefused: Design = {
     'provider-removal': held('No table of the BAR is ever made, so none is left at the removal.'),
     'dmabuf-protocol': held('Nothing is pinned (the pin is refused), so move_notify reaches no pinned attachment; the refused map path holds the lock while it tries.'),
     'iova-state': noIova,
+    'p2p-reachable': reachable,
   },
 };

@@ -1,5 +1,5 @@
 import type { Design } from './design.ts';
-import { held, violated, noDmaBuf, noIova } from './design.ts';
+import { held, violated, noDmaBuf, noIova, reachable } from './design.ts';
 import { vmaP2pMapNotifier } from './vma-p2p-map-notifier.ts';
 import { world } from './worlds.ts';
 import { currentEra } from '../world.ts';
@@ -26,6 +26,7 @@ export const vmaP2pMapNotifierHmmLiteral: Design = {
   expected: {
     'dmabuf-protocol': noDmaBuf,
     'iova-state': noIova,
+    'p2p-reachable': reachable,
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
     'map-within-vma-lifetime': violated('munmap runs the callback after p2p_map and before the record: the callback finds nothing to give back, and the VMA is destroyed under the live mapping.'),

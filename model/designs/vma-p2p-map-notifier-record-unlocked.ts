@@ -1,5 +1,5 @@
 import type { Design } from './design.ts';
-import { held, violated, noDmaBuf, noIova } from './design.ts';
+import { held, violated, noDmaBuf, noIova, reachable } from './design.ts';
 import { vmaP2pMapNotifier } from './vma-p2p-map-notifier.ts';
 import { world } from './worlds.ts';
 import { currentEra } from '../world.ts';
@@ -27,6 +27,7 @@ export const vmaP2pMapNotifierRecordUnlocked: Design = {
   expected: {
     'dmabuf-protocol': noDmaBuf,
     'iova-state': noIova,
+    'p2p-reachable': reachable,
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
     'map-within-vma-lifetime': held('Only munmap, mremap and exit destroy VMAs, and none can run between p2p_map and the record: the first two wait for mmap_read_lock, exit for the mm reference.'),

@@ -1,5 +1,5 @@
 import type { Design } from './design.ts';
-import { held, violated, noDmaBuf, noIova } from './design.ts';
+import { held, violated, noDmaBuf, noIova, reachable } from './design.ts';
 import * as env from './environment.ts';
 import { vmaP2pMapNotifier } from './vma-p2p-map-notifier.ts';
 import { exporterEnvironment } from './vma-p2p-map.ts';
@@ -27,6 +27,7 @@ export const vmaP2pMapNotifierWholeVma: Design = {
   expected: {
     'dmabuf-protocol': noDmaBuf,
     'iova-state': noIova,
+    'p2p-reachable': reachable,
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
     'map-within-vma-lifetime': violated('A partial munmap unmaps one page of the window while the mapping made for the whole VMA stays live.'),

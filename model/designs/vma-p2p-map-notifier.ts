@@ -1,5 +1,5 @@
 import type { Design } from './design.ts';
-import { held, noDmaBuf, noIova } from './design.ts';
+import { held, noDmaBuf, noIova, reachable } from './design.ts';
 import { threadedImporter } from './importer-steps.ts';
 import { exporterEnvironment } from './vma-p2p-map.ts';
 import { world } from './worlds.ts';
@@ -54,6 +54,7 @@ export const vmaP2pMapNotifier: Design = {
   expected: {
     'dmabuf-protocol': noDmaBuf,
     'iova-state': noIova,
+    'p2p-reachable': reachable,
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
     'map-within-vma-lifetime': held('munmap and exit invalidate the range first, and the callback p2p_unmaps every recorded mapping before the VMA goes; the map path records its mapping under the driver lock before mmap_read_unlock, so no callback can run between p2p_map and the record, and it holds an mm_users reference, so exit_mmap waits for its mmput.'),

@@ -1,5 +1,5 @@
 import type { Design, Plan, StepTemplate } from './design.ts';
-import { bools, held, violated, noDmaBuf, noIova } from './design.ts';
+import { bools, held, violated, noDmaBuf, noIova, reachable } from './design.ts';
 import * as env from './environment.ts';
 import { invalidateRangeEnd } from './importer-steps.ts';
 import { IMPORTER } from './gup-io.ts';
@@ -56,6 +56,7 @@ export const vmaP2pMap: Design = {
   expected: {
     'dmabuf-protocol': noDmaBuf,
     'iova-state': noIova,
+    'p2p-reachable': reachable,
     'mirror-coherent': held('No device mirrors a process page table (no hmm_range_fault): nothing for the rule to judge.'),
     'no-cpu-iomem': held('No SGL with pages exists: p2p_map returns DMA addresses only.'),
     'map-within-vma-lifetime': violated('munmap destroys the VMA while the importer still holds its p2p_map addresses.'),

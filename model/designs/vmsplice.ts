@@ -15,7 +15,7 @@ import type { Op } from '../op.ts';
 import type { Era } from '../state.ts';
 import type { InvariantId } from '../../properties/invariant.ts';
 import type { Design, Expectation, StepTemplate } from './design.ts';
-import { held, single, violated, noDmaBuf, noIova } from './design.ts';
+import { held, single, violated, noDmaBuf, noIova, reachable } from './design.ts';
 import * as env from './environment.ts';
 import { world } from './worlds.ts';
 import { era59 } from '../world.ts';
@@ -43,6 +43,7 @@ const nothingToJudge = (what: string) => held(`${what}: nothing for the rule to 
 const common: Readonly<Record<Exclude<InvariantId, 'isolation'>, Expectation>> = {
   'dmabuf-protocol': noDmaBuf,
   'iova-state': noIova,
+  'p2p-reachable': reachable,
   'no-cpu-iomem': held('Only anonymous RAM is spliced (vmsplice takes no VM_IO|VM_PFNMAP page, and this world maps no BAR): the pipe read copies RAM.'),
   'map-within-vma-lifetime': nothingToJudge('No DMA mapping is made from a VMA'),
   'correct-dirtying': nothingToJudge('No device writes and no file pages'),

@@ -164,6 +164,14 @@ const iovaCauses = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> 
     return handed?.kind === 'iova-programmed' ? [{ step: i + 1, why: `device ${handed.device} is handed ${handed.npages} page(s) of IOVA ${handed.iova}` }] : [];
   });
 
+/** p2p-reachable: the step that put the pages in the table the map call was given (a map call of a page or a VMA names its memory itself). */
+const reachCauses = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray<Cause> => {
+  const op = steps[k]!.op;
+  if (op.kind !== 'dma_map_sg' && op.kind !== 'pci_p2pdma_map_sg') return [];
+  const built = lastBefore(steps, k, (r) => (r.op.kind === 'sg_alloc_table_from_pages' || r.op.kind === 'sg_alloc_table') && r.after.sgls.has(op.sgl) && !r.before.sgls.has(op.sgl));
+  return built < 0 ? [] : [{ step: built + 1, why: `table ${op.sgl} is built (${steps[built]!.op.kind})` }];
+};
+
 /** The steps that made the violation of `invariant` at step `violatesAt` (1-based) possible, in step order. */
 export const causesOf = (design: Design, ops: ReadonlyArray<Op>, invariant: InvariantId, violatesAt: number): ReadonlyArray<Cause> => {
   const steps = runSteps(design, ops);
@@ -198,5 +206,7 @@ export const causesOf = (design: Design, ops: ReadonlyArray<Op>, invariant: Inva
       return dmabufCauses(steps, k);
     case 'iova-state':
       return iovaCauses(steps, k);
+    case 'p2p-reachable':
+      return reachCauses(steps, k);
   }
 };
