@@ -56,10 +56,10 @@ describe('dmacheck witness', () => {
   });
 
   it('without --reach lists every situation and whether it is reached within the bound', () => {
-    const r = dmacheck('witness', '--design', 'vma-p2p-map', '--max-states', '2000');
+    const r = dmacheck('witness', '--design', 'vma-p2p-map', '--max-states', '500');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/vma-destroyed-under-mapping +map-within-vma-lifetime +reached: shortest trace 3 step\(s\)/);
-    expect(r.stdout).toMatch(/reclaim-of-pinned-page +correct-dirtying +not reached up to depth [0-9]+ \(2000 states; bound reached\)/);
+    expect(r.stdout).toMatch(/reclaim-of-pinned-page +correct-dirtying +not reached up to depth [0-9]+ \(500 states; bound reached\)/);
     expect(r.stdout.split('\n').filter((l) => / (reached|not reached|unreachable)/.test(l))).toHaveLength(situations.length);
   });
 

@@ -3,7 +3,9 @@ import type { DmaMapping, MappedEntry, State } from '../../model/state.ts';
 import type { Invariant } from '../invariant.ts';
 
 /** The mappings a step made: in the state after it and not before. */
-const made = (before: State, after: State): ReadonlyArray<DmaMapping> => (after.mappings.size === 0 ? [] : [...after.mappings.values()].filter((m) => !before.mappings.has(m.id)));
+const made = (before: State, after: State): ReadonlyArray<DmaMapping> =>
+  // A step that touches no mapping keeps the very same map (states share what they do not change).
+  after.mappings === before.mappings || after.mappings.size === 0 ? [] : [...after.mappings.values()].filter((m) => !before.mappings.has(m.id));
 
 /** Why one entry of a new mapping gives its device an address it cannot use for that memory; null when it can. */
 const unreachable = (s: State, m: DmaMapping, e: MappedEntry): string | null => {
