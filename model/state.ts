@@ -357,6 +357,12 @@ export interface MappedEntry {
   readonly reaches: Pfn | null;
   /** The DMA layer gave the device a swiotlb bounce slot for this page: the CPU copies between them. */
   readonly bounced?: true;
+  /**
+   * The address is page `offset` of IOVA range `id` (the two-step API):
+   * the device reaches the page only while that translation is linked and
+   * synced; after the range is unlinked the access faults in the IOMMU.
+   */
+  readonly iova?: { readonly id: IovaId; readonly offset: number };
 }
 
 /** Where a DMA mapping came from. */
@@ -679,12 +685,14 @@ export interface DmaIova {
   readonly id: IovaId;
   readonly device: DeviceId;
   /**
-   * Driver bookkeeping: the request whose iod embeds this state, named by
-   * the page array of its bio. When the request ends its pages go back,
-   * and with it the only record of the state: an IOVA still allocated then
-   * is leaked.
+   * Where the dma_iova_state lives, the only record of the range: a block
+   * request's iod (the request named by the page array of its bio: when it
+   * ends its pages go back), or the table an exporter built with
+   * dma_buf_phys_vec_to_sgt (`mapping`, null once the state was freed
+   * without the table: an error path's kfree). A range still allocated
+   * when its owner is gone is leaked.
    */
-  readonly pages: PagesId;
+  readonly owner: IovaOwner;
   readonly links: ReadonlyArray<IovaLink | null>;
   readonly allocated: boolean;
   /**
@@ -695,6 +703,8 @@ export interface DmaIova {
    */
   readonly handed: { readonly npages: number; readonly dir: DmaDirection } | null;
 }
+
+export type IovaOwner = { readonly kind: 'request'; readonly pages: PagesId } | { readonly kind: 'table'; readonly mapping: MappingId | null };
 
 /** A fork between its check of the parent's pages and its write-protect of their PTEs (`Mm.forkWrprotect`). */
 export interface ForkWrprotect {
@@ -786,6 +796,15 @@ export interface Era {
    * memunmap_pages() forever.
    */
   readonly p2pmemMmapErrorPutsRef: boolean;
+  /**
+   * dma_buf_phys_vec_to_sgt() (drivers/dma-buf/dma-buf-mapping.c) frees
+   * the IOVA range it allocated on every error path. As merged (read in
+   * torvalds/linux at 0b9828c7231e), its err_unmap_dma label does nothing
+   * when the first dma_iova_link fails (`if (!i || !dma->state)`), and the
+   * state is then kfree'd with the range still allocated. No fix is
+   * merged: true is the fix this model proposes (vfio-dmabuf-phys-fixed).
+   */
+  readonly physVecErrorFreesIova: boolean;
 }
 
 /**

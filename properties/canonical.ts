@@ -103,10 +103,12 @@ export const canonicalKey = (s: State, processSymmetry = true): string => {
   const pages = rankBy(s.pageArrays.values(), pagesKey);
   const sglKey = (t: Sgl) => `${t.dmaOnly ? 1 : 0}|${r(pages, t.pages)}|${t.entries.map((e) => e.page ?? '-').join(',')}`;
   const sgl = rankBy(s.sgls.values(), sglKey);
+  // IOVA ranges by the order of their ids (as notifiers below): an entry may name one.
+  const or = new Map([...s.iovas.keys()].sort((a, b) => a - b).map((id, i) => [id, i]));
   /** A DMA address as an invariant sees it: its frame, whether that is still the allocation it was made for, where it really lands. */
   const entryKey = (e: MappedEntry): string => {
     const f = s.frames[e.pfn]!;
-    return `${e.pfn}${!f.free && f.gen === e.gen ? '' : '!'}${e.reaches === e.pfn ? '' : `>${e.reaches ?? '-'}`}${e.bounced === true ? 'b' : ''}`;
+    return `${e.pfn}${!f.free && f.gen === e.gen ? '' : '!'}${e.reaches === e.pfn ? '' : `>${e.reaches ?? '-'}`}${e.bounced === true ? 'b' : ''}${e.iova === undefined ? '' : `@${r(or, e.iova.id)}.${e.iova.offset}`}`;
   };
   const entries = (m: DmaMapping) => m.entries.map(entryKey);
   // dma-bufs and attachments by the order of their ids, as notifiers below.
@@ -133,7 +135,6 @@ export const canonicalKey = (s: State, processSymmetry = true): string => {
   const nr = byOrder(s.notifiers.keys());
   const tr = byOrder(s.threads.keys());
   const ir = byOrder(s.invalidations.keys());
-  const or = byOrder(s.iovas.keys());
   const parts: string[] = [];
   for (const f of s.frames) parts.push(frameKey(f));
   // Stryker disable next-line StringLiteral: every BAR is one digit (0, 1 or 2), so any separator keeps the list readable back the same way
@@ -244,7 +245,8 @@ export const canonicalKey = (s: State, processSymmetry = true): string => {
         .sort((a, b) => a.id - b.id)
         .map((v) => {
           const links = v.links.map((l) => (l === null ? '-' : `${entryKey({ dma: 0, pfn: l.pfn, gen: l.gen, reaches: l.reaches })}${l.dir[0]}${l.synced ? 's' : 'u'}`)).join(',');
-          return `${r(or, v.id)}:${v.device}:${r(pages, v.pages)}${v.allocated ? '' : 'f'}:${links}:${v.handed === null ? '-' : `${v.handed.npages}${v.handed.dir[0]}`}`;
+          const owner = v.owner.kind === 'request' ? `q${r(pages, v.owner.pages)}` : `t${v.owner.mapping === null ? '-' : s.mappings.has(v.owner.mapping) ? r(mapping, v.owner.mapping) : 'x'}`;
+          return `${r(or, v.id)}:${v.device}:${owner}${v.allocated ? '' : 'f'}:${links}:${v.handed === null ? '-' : `${v.handed.npages}${v.handed.dir[0]}`}`;
         })
         .join(';')}`,
     );

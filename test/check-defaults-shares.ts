@@ -25,6 +25,7 @@ export const FIRST_SHARE: ReadonlyArray<string> = [
   'p2pmem-mmap-6.18',
   'p2pmem-mmap',
   'blk-dma-iova',
+  'vfio-dmabuf-phys',
 ];
 
 export const SECOND_SHARE: ReadonlyArray<string> = [
@@ -40,6 +41,7 @@ export const SECOND_SHARE: ReadonlyArray<string> = [
   'dma-only-sgl',
   'dma-api-misuse',
   'blk-dma-iova-6.17',
+  'vfio-dmabuf-phys-fixed',
   'pin-fork-gup-fast-5.10',
   'pin-fork-gup-fast',
 ];

@@ -232,7 +232,7 @@ export const sectionsScript = String.raw`
       return items(snap, 'iovas').map(function (v) {
         var x = v.value;
         return card(v, 'IOVA ' + v.key + ' of device ' + x.device + (x.allocated ? '' : ' (freed: its translations stay in the IOMMU)'), [
-          'for the request of pages[] ' + x.pages,
+          x.owner && x.owner.kind === 'request' ? 'for the request of pages[] ' + x.owner.pages : x.owner && x.owner.mapping !== null ? 'the IOVA of table (mapping) ' + x.owner.mapping : 'its dma_iova_state was freed without a table',
           x.handed ? 'the device was handed pages 0-' + (x.handed.npages - 1) + ', ' + x.handed.dir : 'not handed to the device',
           el('ul', { class: 'reach', 'aria-label': 'links' }, (x.links || []).map(function (l, k) {
             if (l === null) return el('li', {}, ['page ' + k + ': not linked']);
@@ -240,7 +240,7 @@ export const sectionsScript = String.raw`
             var stale = !f ? '' : f.free ? ' !! the frame is free now' : f.gen !== l.gen ? ' !! the frame was reallocated (gen ' + f.gen + ' now)' : '';
             return el('li', { class: stale ? 'stale' : '' }, ['page ' + k + ': -> ' + frameName(snap, l.pfn) + ', ' + l.dir + (l.synced ? ', synced' : ', not synced') + stale]);
           })),
-        ], ['id', 'device', 'pages', 'links', 'allocated', 'handed']);
+        ], ['id', 'device', 'owner', 'links', 'allocated', 'handed']);
       });
     } },
     { title: 'Device page tables (what a driver programmed)', covers: ['deviceRanges'], draw: function (snap) {

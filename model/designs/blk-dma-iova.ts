@@ -17,6 +17,7 @@ import { bools, held, noDmaBuf, single, violated } from './design.ts';
 import * as env from './environment.ts';
 import { driverThreadRunsOn, driverThreads, newestThreadRunsOn } from './importer-steps.ts';
 import { vmasWith } from './queries.ts';
+import { ownerGone } from '../ops/iova.ts';
 
 /** The NVMe controller: device 0, behind dma-iommu. */
 export const NVME = 0;
@@ -35,7 +36,7 @@ const world = (mapRequest: string): WorldSpec => ({
  * that ended and left an IOVA range behind (a leak never ends), against
  * the world's bound on I/Os.
  */
-const requestsHeld = (s: State): number => s.pageArrays.size + [...s.iovas.values()].filter((v) => !s.pageArrays.has(v.pages)).length;
+const requestsHeld = (s: State): number => s.pageArrays.size + [...s.iovas.values()].filter((v) => ownerGone(s, v)).length;
 
 /** An O_DIRECT read or write of a whole anonymous VMA: pin_user_pages (FOLL_WRITE for a read from disk), then the queue maps the request. */
 const oDirect: StepTemplate = {
@@ -64,7 +65,7 @@ const completeIo: StepTemplate = {
   weight: 2,
   options: (s) =>
     [...s.iovas.values()].flatMap((v): Plan[] => {
-      const a = s.pageArrays.get(v.pages);
+      const a = v.owner.kind === 'request' ? s.pageArrays.get(v.owner.pages) : undefined;
       if (!v.allocated || v.handed === null || a === undefined) return [];
       const destroy: Op = { kind: 'dma_iova_destroy', dev: v.device, iova: v.id, mapped: v.handed.npages, dir: v.handed.dir };
       const unpin: Op = { kind: 'unpin_user_pages_dirty_lock', pages: a.id, make_dirty: a.write };

@@ -16,7 +16,7 @@ import type { DriverSpec } from '../state.ts';
 const nothing = (what: string) => held(`${what}: nothing for the rule to judge.`);
 
 /** What every design here holds: the rules about processes, pages and notifiers. */
-const common = {
+export const common = {
   'no-cpu-iomem': nothing('No SGL with pages exists: the exporter hands out DMA addresses only'),
   'map-within-vma-lifetime': nothing('No mapping comes from a VMA'),
   'correct-dirtying': nothing('No GUP and no dirtying: BAR memory has no page cache'),
@@ -31,7 +31,7 @@ const common = {
 /** The world with VFIO's revoke path (`revoke`) on the exporter and `driver` on the importer. */
 const pinnedDriver: DriverSpec = { moveNotify: 'dmabuf-warn-pinned', mapAttachment: 'dmabuf-map-pinned' };
 
-const importer = (name: string, driver: DriverSpec, revoke: 'vfio-revoke' | 'vfio-revoke-wait' = 'vfio-revoke'): WorldSpec => {
+export const importer = (name: string, driver: DriverSpec, revoke: 'vfio-revoke' | 'vfio-revoke-wait' = 'vfio-revoke'): WorldSpec => {
   const w = world('raw', currentEra, { name, driver });
   return { ...w, devices: w.devices.map((d, i) => (i === 0 ? { ...d, name: 'exporter (VFIO, BAR exported as a dma-buf)', driver: { revoke } } : d)) };
 };

@@ -14,8 +14,11 @@
  * unmap, pin and move_notify) is not refused: such a call is a step, and
  * the dmabuf-protocol invariant judges it.
  */
+import * as E from 'fp-ts/lib/Either.js';
 import { drop, put } from '../collections.ts';
-import { busAddress, p2pReachable } from '../dma-address.ts';
+import { busAddress, directAddress, mapType } from '../dma-address.ts';
+import { freeSgtIova, physVecToSgt } from './dmabuf-phys.ts';
+import { iovaFault } from './iova.ts';
 import { allocBarFrame, freshId } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { AttachmentId, DeviceId, DeviceJob, DmaBuf, DmaBufAttachment, DmaBufId, DmaDirection, DmaMapping, DriverThread, MappingId, State, ThreadId } from '../state.ts';
@@ -133,10 +136,13 @@ export const dmaBufMapAttachment = (s: State, attachment: AttachmentId, dir: Dma
   const b = s.dmaBufs.get(a.dmabuf)!;
   const bar = s.bars[b.bar]!;
   if (b.revoked || !bar.alive) return reject(op, `-ENODEV: dma-buf ${b.id} was revoked by its exporter`);
-  if (!p2pReachable(s, b.exporter, a.importer)) return reject(op, `-EREMOTEIO: device ${a.importer} cannot reach provider ${b.exporter} peer-to-peer`);
+  const how = mapType(s, b.exporter, a.importer);
+  if (how === 'not-supported') return reject(op, `-EREMOTEIO: device ${a.importer} cannot reach provider ${b.exporter} peer-to-peer`);
+  // Through the host bridge: dma_buf_phys_vec_to_sgt maps by CPU physical address, through an IOVA range behind dma-iommu.
+  if (how === 'thru-host-bridge' && s.devices[a.importer]!.iommuMergesSg) return physVecToSgt(s, a, b, dir);
   const entries = b.pfns.map((pfn) => {
     const f = s.frames[pfn]!;
-    return { dma: busAddress(s, f), pfn, gen: f.gen, reaches: pfn };
+    return { dma: how === 'bus-addr' ? busAddress(s, f) : directAddress(f), pfn, gen: f.gen, reaches: pfn };
   });
   const [s1, id] = freshId(s);
   const m: DmaMapping = { id, device: a.importer, dir, api: 'dma_buf_map_attachment', origin: { kind: 'dmabuf', attachment, dmabuf: b.id }, entries, nents: entries.length, mapped: entries.length, errorChecked: false };
@@ -149,7 +155,11 @@ export const dmaBufUnmapAttachment = (s: State, attachment: AttachmentId, mappin
   const m = s.mappings.get(mapping);
   if (m === undefined || m.origin.kind !== 'dmabuf' || m.origin.attachment !== attachment)
     return illFormed(op, `mapping ${mapping} is not a live table of attachment ${attachment}`);
-  return done({ ...s, mappings: drop(s.mappings, mapping) }, [{ kind: 'mapping-torn-down', mapping }]);
+  const torn: Outcome = done({ ...s, mappings: drop(s.mappings, mapping) }, [{ kind: 'mapping-torn-down', mapping }]);
+  // The exporter's unmap_dma_buf frees the table with dma_buf_free_sgt: an IOVA range is destroyed with it.
+  if (m.entries[0]?.iova === undefined || E.isLeft(torn)) return torn;
+  const freed = freeSgtIova(torn.right.state, m);
+  return E.isLeft(freed) ? freed : done(freed.right.state, [...torn.right.events, ...freed.right.events]);
 };
 
 /**
@@ -240,5 +250,7 @@ export const jobAccess = (s: State, mapping: MappingId, index: number, write: bo
   const op = write ? 'device_write' : 'device_read';
   const e = j.entries[index];
   if (e === undefined) return illFormed(op, `index ${index} is outside mapping ${mapping} (${j.entries.length} entries)`);
+  const fault = iovaFault(s, j.device, e, write);
+  if (fault !== null) return done(s, [fault]);
   return done(s, [{ kind: 'device-access', device: j.device, mapping, pfn: e.pfn, gen: e.gen, reached: e.reaches, write }]);
 };

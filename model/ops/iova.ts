@@ -17,7 +17,7 @@ import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { freshId, setFrame } from '../page.ts';
 import { done, illFormed, reject, type Outcome } from '../result.ts';
-import type { DeviceId, DmaDirection, DmaIova, DriverThread, IommuCall, IovaId, IovaLink, PagesId, State } from '../state.ts';
+import type { DeviceId, DmaDirection, DmaIova, DriverThread, IommuCall, IovaId, IovaLink, MappedEntry, PagesId, State } from '../state.ts';
 
 type IovaOp = 'dma_iova_link' | 'dma_iova_sync' | 'dma_iova_unlink' | 'dma_iova_destroy' | 'dma_iova_free' | 'device_program_iova';
 
@@ -32,6 +32,14 @@ const allocated = (s: State, op: IovaOp, dev: DeviceId, iova: IovaId): DmaIova |
 const isIova = (x: DmaIova | Outcome): x is DmaIova => 'links' in x;
 
 const fails = (s: State, dev: DeviceId, call: IommuCall): boolean => s.devices[dev]?.iommuFaults.includes(call) === true;
+
+/** Is the only record of the range's dma_iova_state gone: its request ended, or its table was freed (or never made)? */
+export const ownerGone = (s: State, v: DmaIova): boolean =>
+  v.owner.kind === 'request' ? !s.pageArrays.has(v.owner.pages) : v.owner.mapping === null || !s.mappings.has(v.owner.mapping);
+
+/** The owner, as a message names it. */
+export const ownerName = (v: DmaIova): string =>
+  v.owner.kind === 'request' ? `the request of page array ${v.owner.pages}` : v.owner.mapping === null ? 'the table dma_buf_phys_vec_to_sgt was building' : `table ${v.owner.mapping}`;
 
 /** The translations still linked in a range. */
 export const linkedPages = (v: DmaIova): number => v.links.filter((l) => l !== null).length;
@@ -50,7 +58,7 @@ export const dmaIovaTryAlloc = (s: State, dev: DeviceId, pages: PagesId): Outcom
   if (a === undefined) return illFormed(op, `page array ${pages} is not held: no request is built from it`);
   if (!d.iommuMergesSg) return reject(op, `returns false: device ${dev} is not behind dma-iommu (use_dma_iommu() is false)`);
   const [s1, id] = freshId(s);
-  const v: DmaIova = { id, device: dev, pages, links: a.pfns.map(() => null), allocated: true, handed: null };
+  const v: DmaIova = { id, device: dev, owner: { kind: 'request', pages }, links: a.pfns.map(() => null), allocated: true, handed: null };
   return done({ ...s1, iovas: put(s1.iovas, id, v) }, [{ kind: 'iova-allocated', device: dev, iova: id }]);
 };
 
@@ -192,4 +200,16 @@ export const nvmeQueueRq = (s: State, dev: DeviceId, pages: PagesId): Outcome =>
   const [s1, id] = freshId(s);
   const t: DriverThread = { id, device: dev, recipe, pc: 0, notifier: null, inv: null, curSeq: 0, range: null, event: null, vma: null, seq: null, mapping: null, entries: null, retry: null, write: a.write, pfns: null, stale: null, request: { pages, npages: a.pfns.length } };
   return done({ ...s1, threads: put(s1.threads, id, t) }, [{ kind: 'thread-started', thread: id, recipe }]);
+};
+
+/**
+ * An access through a table entry whose address is a page of an IOVA
+ * range: the IOMMU fault it takes when that page has no translation the
+ * device can see (unlinked, never synced, or linked to another frame since),
+ * or null when it translates (or the entry is no IOVA address).
+ */
+export const iovaFault = (s: State, device: DeviceId, e: MappedEntry, write: boolean): Event | null => {
+  if (e.iova === undefined) return null;
+  const l = s.iovas.get(e.iova.id)?.links[e.iova.offset] ?? null;
+  return l !== null && l.synced && l.pfn === e.pfn ? null : { kind: 'iova-fault', device, iova: e.iova.id, offset: e.iova.offset, linked: l !== null, write };
 };

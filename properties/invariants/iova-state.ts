@@ -1,6 +1,9 @@
 import * as O from 'fp-ts/lib/Option.js';
-import { linkedPages } from '../../model/ops/iova.ts';
+import { linkedPages, ownerGone, ownerName } from '../../model/ops/iova.ts';
 import type { Invariant } from '../invariant.ts';
+
+/** What a step did to an IOVA range (a call of the API, or a helper making them: dma_buf_phys_vec_to_sgt). */
+const IOVA_EVENTS: ReadonlySet<string> = new Set(['iova-allocated', 'iova-linked', 'iova-synced', 'iova-unlinked', 'iova-freed', 'iova-programmed', 'iova-fault']);
 
 /**
  * iova-state: the two-step IOVA DMA API's rules for one IOVA range.
@@ -46,12 +49,15 @@ export const iovaState: Invariant = {
         return O.some(`IOVA ${e.iova} was freed with ${e.linked} page(s) still linked: the IOMMU keeps translating them to pages the I/O gives back`);
     }
     for (const v of step.state.iovas.values()) {
-      if (v.allocated && !step.state.pageArrays.has(v.pages) && before.pageArrays.has(v.pages))
+      const was = before.iovas.get(v.id);
+      if (v.allocated && ownerGone(step.state, v) && (was === undefined || !ownerGone(before, was)))
         return O.some(
-          `the request of page array ${v.pages} ended (its pages went back) with IOVA ${v.id} still allocated${linkedPages(v) > 0 ? ` and ${linkedPages(v)} page(s) linked` : ''}: no dma_iova_free or dma_iova_destroy ran before, and the dma_iova_state goes with the request`,
+          `${ownerName(v)} is gone with IOVA ${v.id} still allocated${linkedPages(v) > 0 ? ` and ${linkedPages(v)} page(s) linked` : ''}: no dma_iova_free or dma_iova_destroy ran before, and the dma_iova_state went with it (the IOVA space is leaked)`,
         );
     }
     return O.none;
   },
-  exercised: (before, op, step) => op.kind.startsWith('dma_iova_') || step.events.some((e) => e.kind === 'iova-fault' || (e.kind === 'device-access' && before.iovas.has(e.mapping ?? -1))),
+  exercised: (before, op, step) =>
+    op.kind.startsWith('dma_iova_') ||
+    step.events.some((e) => IOVA_EVENTS.has(e.kind) || (e.kind === 'device-access' && (before.iovas.has(e.mapping ?? -1) || before.mappings.get(e.mapping ?? -1)?.entries[0]?.iova !== undefined))),
 };

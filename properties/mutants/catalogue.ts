@@ -62,7 +62,7 @@ const MIRROR = ['hmm-mirror'];
 const PIN = ['pin-user-pages', 'pin-user-pages-5.9'];
 const DMABUF = ['vfio-dmabuf-revoke'];
 const FENCED = ['dmabuf-dynamic'];
-const IOVA = ['blk-dma-iova'];
+const IOVA = ['blk-dma-iova', 'vfio-dmabuf-phys-fixed'];
 
 export const catalogue: ReadonlyArray<Mutant> = [
   // Each source of invalidation, its notifier call left out.
@@ -267,6 +267,7 @@ export const catalogue: ReadonlyArray<Mutant> = [
   // The two-step IOVA API and the block layer's use of it: each hold of blk-dma-iova's iova-state rests on one of these.
   { id: 'iova-sync-syncs-nothing', breaks: 'dma_iova_sync returns 0 without making the linked pages visible to the device', mimics: "an IOMMU driver's iotlb_sync_map that does not flush (the device's IOTLB misses the new translations)", designs: IOVA, variant: onOps(['dma_iova_sync'], keeps('iovas')) },
   { id: 'iova-destroy-frees-only', breaks: 'dma_iova_destroy frees the range without unlinking mapped_len', mimics: 'a destroy that calls dma_iova_free alone (translations left in the IOMMU for pages the I/O gives back)', designs: IOVA, variant: onOps(['dma_iova_destroy'], (orig) => (s, op) => (op.kind === 'dma_iova_destroy' ? orig(s, { ...op, mapped: 0 }) : orig(s, op))) },
+  { id: 'dmabuf-unmap-keeps-iova', breaks: "dma_buf_unmap_attachment's dma_buf_free_sgt frees the table but not its IOVA range", mimics: 'an exporter unmap that forgets dma_iova_destroy (the range and its MMIO translations outlive the table)', designs: ['vfio-dmabuf-phys-fixed'], variant: onOps(['dma_buf_unmap_attachment'], keeps('iovas')) },
   { id: 'blk-out-unlink-skipped', breaks: "blk_rq_dma_map_iova's out_unlink leaves out dma_iova_destroy", mimics: 'the error path 81e7223b1a2d added, forgotten again (the sync failure of 858299dc6160)', designs: IOVA, variant: skipLine('blk-rq-dma-map-iova', 4) },
   { id: 'hmm-map-locked-without-retry', breaks: "the importer's map path leaves out mmu_interval_read_retry", mimics: 'the missing retry of vma-p2p-map-notifier-noretry, in the locked map path', designs: ['vma-p2p-map-notifier'], variant: skipLine('hmm-map-locked', 9) },
 ];

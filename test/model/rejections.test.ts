@@ -240,6 +240,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
     'ill-formed', 'ill-formed', '-ENODEV', 'ill-formed', 'ill-formed', 'ill-formed', '-EOPNOTSUPP', '-ENODEV', 'ill-formed', '-EOPNOTSUPP', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', '-ENODEV', '-EREMOTEIO',
     'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed',
   ],
+  'model/ops/dmabuf-phys.ts': ['-ENOMEM', '-EEXIST', '-ENOMEM'],
   'model/ops/dmabuf-importer.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/dma.ts': ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/gup.ts': ['via r.left', 'via r.left', '-EFAULT', 'waits', 'waits', 'via r.left', 'ill-formed', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via r.left', 'ill-formed'],
@@ -848,6 +849,12 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'unlocking a lock this driver does not hold is ill-formed', state: dmabufAttached, op: { kind: 'dma_resv_unlock', dmabuf: 1, dev: 1 }, reason: "ill-formed: device 1's driver does not hold" },
   ],
   dma_buf_map_attachment: [
+    {
+      kernel: "dma_buf_phys_vec_to_sgt's dma_iova_sync fails through the host bridge, and err_unmap_dma destroys what was linked (-ENOMEM)",
+      state: () => run(designWorld('vfio-dmabuf-phys'), { kind: 'iommu_fault_inject', dev: 1, call: 'iommu_sync_map' }, { kind: 'dma_buf_export', dev: 0, bar: 0 }, { kind: 'dma_buf_dynamic_attach', dmabuf: 1, dev: 1, peer2peer: true }).state,
+      op: { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional' },
+      reason: '-ENOMEM: dma_buf_phys_vec_to_sgt: dma_iova_sync failed',
+    },
     { kernel: "VFIO's map_dma_buf refuses a revoked dma-buf (-ENODEV)", state: () => run(dmabufNotifying(), { kind: 'move_notify_return', attachment: 2, by: 3 }).state, op: { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional' }, reason: '-ENODEV: dma-buf 1 was revoked' },
     {
       kernel: 'an importer that cannot reach the BAR peer-to-peer is refused as dma_map_sgtable refuses P2PDMA pages (-EREMOTEIO)',
