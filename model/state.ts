@@ -389,6 +389,12 @@ export interface DmaMapping {
   readonly mapped: number;
   /** dma_mapping_error() was called on it (dma-debug's MAP_ERR_CHECKED); only dma_map_page/_single need it. */
   readonly errorChecked: boolean;
+  /**
+   * Ghost, dma-buf tables: a move_notify of the table's attachment has
+   * returned since the table was made, so its importer was told the
+   * addresses may go. Operations never branch on it.
+   */
+  readonly invalidated?: true;
 }
 
 /** An mmu interval notifier registered by an importing driver (`owner`). */
@@ -656,6 +662,10 @@ export interface DeviceJob {
   readonly mapping: MappingId;
   readonly entries: ReadonlyArray<MappedEntry>;
   readonly fenced: boolean;
+  /** The attachment whose table the work uses. */
+  readonly attachment: AttachmentId;
+  /** Ghost: a move_notify of that attachment returned while the work could still reach the table (as `DmaMapping.invalidated`). */
+  readonly invalidated?: true;
 }
 
 /**

@@ -126,7 +126,7 @@ export const canonicalKey = (s: State, processSymmetry = true): string => {
         return `d${r(att, m.origin.attachment)}`;
     }
   };
-  const mappingKey = (m: DmaMapping) => `${m.device}|${m.dir}|${m.api}|${origin(m)}|${m.nents}/${m.mapped}${m.errorChecked ? 'c' : ''}|${entries(m).join(',')}`;
+  const mappingKey = (m: DmaMapping) => `${m.device}|${m.dir}|${m.api}|${origin(m)}|${m.nents}/${m.mapped}${m.errorChecked ? 'c' : ''}${m.invalidated === true ? 'v' : ''}|${entries(m).join(',')}`;
   const mapping = rankBy(s.mappings.values(), mappingKey);
   // Notifiers, driver threads and invalidations by the order of their ids: ids only grow, so a
   // new one outranks every one there is, and two states that differ only in how many ids were
@@ -253,7 +253,7 @@ export const canonicalKey = (s: State, processSymmetry = true): string => {
   if (s.dmaBufs.size > 0) {
     parts.push(`E${[...s.dmaBufs.values()].sort((a, b) => a.id - b.id).map((b) => `${b.exporter}:${b.bar}:${b.pfns.join(',')}:${b.resv ?? '-'}${b.revoked ? 'r' : ''}`).join(';')}`);
     parts.push(`A${[...s.attachments.values()].sort((a, b) => a.id - b.id).map((a) => `${r(dbr, a.dmabuf)}:${a.importer}${a.peer2peer ? 'p' : ''}${a.pins}`).join(';')}`);
-    parts.push(`J${[...s.jobs.values()].map((j) => `${j.device}:${r(dbr, j.dmabuf)}:${s.mappings.has(j.mapping) ? `m${r(mapping, j.mapping)}` : 'x'}:${j.fenced ? 'f' : 'r'}:${j.entries.map(entryKey).join(',')}`).sort().join(';')}`);
+    parts.push(`J${[...s.jobs.values()].map((j) => `${j.device}:${r(dbr, j.dmabuf)}:${r(att, j.attachment)}:${s.mappings.has(j.mapping) ? `m${r(mapping, j.mapping)}` : 'x'}:${j.fenced ? 'f' : 'r'}${j.invalidated === true ? 'v' : ''}:${j.entries.map(entryKey).join(',')}`).sort().join(';')}`);
     parts.push(`G${s.sgtRecords.map((k) => `${k.device}:${r(att, k.attachment)}:${r(dbr, k.dmabuf)}:${s.mappings.has(k.mapping) ? `m${r(mapping, k.mapping)}` : 'x'}${k.pinned ? 'p' : ''}`).sort().join(';')}`);
   }
   return parts.join(' ');

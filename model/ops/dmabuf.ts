@@ -192,7 +192,10 @@ export const moveNotifyReturn = (s: State, attachment: AttachmentId, by: ThreadI
   const op = 'move_notify_return';
   const t = by === undefined ? undefined : s.threads.get(by);
   if (t === undefined || t.moveNotify !== true || t.attachment !== attachment) return illFormed(op, `only attachment ${attachment}'s move_notify itself returns (a call with by=THREAD)`);
-  return done({ ...s, threads: drop(s.threads, t.id) }, [{ kind: 'move-notify-returned', attachment }]);
+  // Ghost: every table of the attachment, and the work on it, was told its addresses may go.
+  const mappings = new Map([...s.mappings].map(([id, m]) => [id, m.origin.kind === 'dmabuf' && m.origin.attachment === attachment && m.invalidated !== true ? { ...m, invalidated: true as const } : m]));
+  const jobs = new Map([...s.jobs].map(([id, j]) => [id, j.attachment === attachment && j.invalidated !== true ? { ...j, invalidated: true as const } : j]));
+  return done({ ...s, threads: drop(s.threads, t.id), mappings, jobs }, [{ kind: 'move-notify-returned', attachment }]);
 };
 
 
@@ -205,7 +208,7 @@ export const ownTable = (s: State, dev: DeviceId, mapping: MappingId): DmaMappin
 export const startJob = (s: State, m: DmaMapping, fenced: boolean): Outcome => {
   if (m.origin.kind !== 'dmabuf') return illFormed('dma_resv_add_fence', `mapping ${m.id} is not a dma-buf table`);
   const [s1, id] = freshId(s);
-  const job: DeviceJob = { id, device: m.device, dmabuf: m.origin.dmabuf, mapping: m.id, entries: m.entries, fenced };
+  const job: DeviceJob = { id, device: m.device, dmabuf: m.origin.dmabuf, mapping: m.id, entries: m.entries, fenced, attachment: m.origin.attachment, ...(m.invalidated === true ? { invalidated: true as const } : {}) };
   return done({ ...s1, jobs: put(s1.jobs, id, job) }, [{ kind: 'job-started', job: id, device: m.device, mapping: m.id, fenced }]);
 };
 

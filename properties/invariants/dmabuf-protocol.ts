@@ -44,7 +44,15 @@ const holdsResv = (before: State, op: Op, caller: number, dmabuf: number): boole
  *    "should set fences for any access that they can't disable
  *    immediately" (the doc of dma_buf.resv); importers publish fences
  *    under the lock (dma_resv_add_fence asserts it).
- * 4. move_notify never reaches an attachment its importer pinned: a pinned
+ * 4. After an attachment's move_notify returned, the importer's device
+ *    uses no table of it made before, except through fenced work (which
+ *    the exporter waits for): "the importer must ... invalidate" and
+ *    re-map (the doc of move_notify: "mappings ... may be invalidated", the
+ *    importer re-maps before the next access), and work it cannot fence
+ *    must be stopped before move_notify returns. An RDMA region still
+ *    programmed then (a zap that did nothing, a pinned importer that only
+ *    warns) reaches memory the exporter may move or give back.
+ * 5. move_notify never reaches an attachment its importer pinned: a pinned
  *    importer cannot give the memory back (ib_umem_dmabuf's move_notify for
  *    pinned memory only warns "Invalidate callback should not be called
  *    when memory is pinned"); dma_buf_move_notify calls it all the same
@@ -58,7 +66,7 @@ const holdsResv = (before: State, op: Op, caller: number, dmabuf: number): boole
  */
 export const dmabufProtocol: Invariant = {
   id: 'dmabuf-protocol',
-  rule: "An importer maps, unmaps, pins and publishes fences only under the dma-buf's reservation lock, the exporter calls move_notify holding it and ends a revoke only once every fence signalled, and move_notify never reaches a pinned attachment.",
+  rule: "An importer maps, unmaps, pins and publishes fences only under the dma-buf's reservation lock, the exporter calls move_notify holding it and ends a revoke only once every fence signalled, no unfenced work uses a table after its move_notify returned, and move_notify never reaches a pinned attachment.",
   source: 'include/linux/dma-buf.h (dma_buf_attach_ops.move_notify); drivers/dma-buf/dma-buf.c',
   check: (before, op, step) => {
     const attachment = underResv(op);
@@ -74,6 +82,14 @@ export const dmabufProtocol: Invariant = {
       if (pending.length > 0)
         return O.some(`the exporter ends its revoke of dma-buf ${op.dmabuf} with the fence of job ${pending.map((j) => j.id).join(', ')} of device ${pending[0]!.device} unsignalled: the job still reaches the memory (dma_resv_wait_timeout was not called)`);
     }
+    for (const e of step.events) {
+      if (e.kind !== 'device-access' || e.mapping === null) continue;
+      const j = [...before.jobs.values()].find((x) => x.mapping === e.mapping && x.device === e.device);
+      if (j !== undefined && j.invalidated === true && !j.fenced)
+        return O.some(
+          `device ${e.device} ${e.write ? 'wrote' : 'read'} through memory region ${j.id} (table ${j.mapping} of attachment ${j.attachment}) after attachment ${j.attachment}'s move_notify returned: unfenced work must be stopped before move_notify returns, and a table from before it must be mapped again before use`,
+        );
+    }
     if (op.kind === 'dma_buf_move_notify') {
       const b = before.dmaBufs.get(op.dmabuf);
       if (b !== undefined && b.resv !== b.exporter) return O.some(`dma_buf_move_notify of dma-buf ${op.dmabuf} without its reservation lock held by the exporter`);
@@ -86,5 +102,10 @@ export const dmabufProtocol: Invariant = {
     }
     return O.none;
   },
-  exercised: (before, op) => underResv(op) !== null || op.kind === 'dma_buf_move_notify' || op.kind === 'dma_resv_add_fence' || endsRevoke(before, op),
+  exercised: (before, op, step) =>
+    underResv(op) !== null ||
+    op.kind === 'dma_buf_move_notify' ||
+    op.kind === 'dma_resv_add_fence' ||
+    endsRevoke(before, op) ||
+    (before.jobs.size > 0 && step.events.some((e) => e.kind === 'device-access' && [...before.jobs.values()].some((j) => j.mapping === e.mapping && j.invalidated === true))),
 };

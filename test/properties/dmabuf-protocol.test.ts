@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { designById } from '../../model/designs/index.ts';
+import { withVariant } from '../../model/variant.ts';
+import { catalogue } from '../../properties/mutants/catalogue.ts';
 import type { Op } from '../../model/op.ts';
 import { invariantById, invariants } from '../../properties/registry.ts';
 import { replay, type ReplayResult } from '../../properties/replay.ts';
@@ -82,6 +84,27 @@ describe('dmabuf-protocol', () => {
     expect(violation(nowait)).toEqual([12, 'the exporter ends its revoke of dma-buf 1 with the fence of job 4 of device 1 unsignalled: the job still reaches the memory (dma_resv_wait_timeout was not called)']);
     const waited = check('dmabuf-dynamic', [...submitted, { kind: 'move_notify_return', attachment: 2, by: 5 }, { kind: 'dma_fence_signal', job: 4 }, { kind: 'dma_resv_wait_timeout', dmabuf: 1 }, unlock(0)]);
     expect(waited.kind === 'holds' ? waited.steps : violation(waited)).toBe(14);
+  });
+
+  it('catches the NIC using its memory region after move_notify returned when the zap did nothing (the catalogue mutant), before any removal', () => {
+    const ops: Op[] = [
+      EXPORT,
+      ATTACH,
+      ...MAP_PATH,
+      ...REVOKE,
+      { kind: 'mlx5r_umr_update_mr_pas', dev: 1, mapping: 4, zap: true, by: 6 },
+      { kind: 'dma_buf_unmap_attachment', attachment: 2, mapping: 4, by: 6 },
+      { kind: 'driver_drop_sgt', dev: 1, mapping: 4, by: 6 },
+      { kind: 'move_notify_return', attachment: 2, by: 6 },
+      { kind: 'device_write', mapping: 4, index: 0 },
+    ];
+    const broken = withVariant(catalogue.find((m) => m.id === 'mr-zap-does-nothing')!.variant, () => check('vfio-dmabuf-revoke', ops));
+    expect(violation(broken)).toEqual([
+      17,
+      "device 1 wrote through memory region 5 (table 4 of attachment 2) after attachment 2's move_notify returned: unfenced work must be stopped before move_notify returns, and a table from before it must be mapped again before use",
+    ]);
+    // With the zap the region is gone: the device has nothing to write through.
+    expect(check('vfio-dmabuf-revoke', ops)).toMatchObject({ kind: 'rejected', at: 17 });
   });
 
   it('catches a fence published without the reservation lock', () => {
