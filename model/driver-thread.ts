@@ -95,6 +95,9 @@ export const runThreadCall = (s: State, op: Op): Outcome => {
   const current = after.threads.get(tid);
   if (current === undefined) return out;
   const base = { ...current, pc: thread.pc };
+  // A call that returned an error after changing something (a step with its call-failed event) returns that error to the driver too.
+  const failed = out.right.events.find((e) => e.kind === 'call-failed' && e.op === op.kind);
+  if (failed?.kind === 'call-failed' && next.onError !== undefined) return E.right({ state: withThread(after, tid, next.onError(base, failed.reason)), events: out.right.events });
   const moved = next.then === undefined ? { ...base, pc: base.pc + 1 } : next.then(base, out.right.events);
   return E.right({ state: withThread(after, tid, moved), events: out.right.events });
 };

@@ -811,8 +811,10 @@ export interface Era {
    * the IOVA range it allocated on every error path. As merged (read in
    * torvalds/linux at 0b9828c7231e), its err_unmap_dma label does nothing
    * when the first dma_iova_link fails (`if (!i || !dma->state)`), and the
-   * state is then kfree'd with the range still allocated. No fix is
-   * merged: true is the fix this model proposes (vfio-dmabuf-phys-fixed).
+   * state is then kfree'd with the range still allocated (and so does a
+   * failed sg_alloc_table, whose err_free_state label frees the state
+   * alone; the model does not fail that allocation). No fix is merged:
+   * true is the fix this model proposes (vfio-dmabuf-phys-fixed).
    */
   readonly physVecErrorFreesIova: boolean;
 }

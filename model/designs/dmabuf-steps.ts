@@ -12,6 +12,7 @@ import { IMPORTER } from './gup-io.ts';
 import { driverThreadRunsOn, driverThreads, newestThreadRunsOn, ownThreads } from './importer-steps.ts';
 import { driverView } from '../recipe.ts';
 import type { State } from '../state.ts';
+import { ownerGone } from '../ops/iova.ts';
 
 /** The exporting device (VFIO) and its BAR. */
 export const EXPORTER = 0;
@@ -39,6 +40,9 @@ const attach: StepTemplate = single('dma_buf_dynamic_attach', 'driver', 1, (s) =
  */
 const mapAttachment = (gpu: boolean): StepTemplate =>
   single('driver_map_attachment', 'driver', 2, (s) => {
+    // A bound of the world: once a failed map leaked an IOVA range (vfio-dmabuf-phys), the
+    // registration is not tried again; each retry would leak one more range, the same bug, without end.
+    if ([...s.iovas.values()].some((v) => v.allocated && ownerGone(s, v))) return [];
     const d = driverView(s, IMPORTER);
     const jobs = [...s.jobs.values()].filter((j) => j.device === IMPORTER).length;
     return ownAttachments(s)

@@ -13,6 +13,7 @@ import type { State } from '../../model/state.ts';
 import { makeWorld } from '../../model/world.ts';
 import { invariantById } from '../../properties/registry.ts';
 import { replay } from '../../properties/replay.ts';
+import { peekThread } from '../../model/driver-thread.ts';
 import { kinds, rejectedWith, run } from './helpers.ts';
 
 const world = (id: string): State => makeWorld(designById(id)!.world);
@@ -45,6 +46,16 @@ describe('dma_buf_phys_vec_to_sgt through the host bridge, the importer behind d
     expect(leaked.state.mappings.size).toBe(0);
     const fixed = run(world('vfio-dmabuf-phys-fixed'), inject('iommu_map'), ...SETUP).state;
     expect(rejectedWith(fixed, MAP)).toMatch(/^-ENOMEM: dma_buf_phys_vec_to_sgt: dma_iova_link of range 0 failed/);
+  });
+
+  it("the importer's map path gets the error back after the leak: it unlocks and returns it, and no new registration is tried", () => {
+    const s = run(world('vfio-dmabuf-phys'), inject('iommu_map'), { kind: 'dma_buf_export', dev: 0, bar: 0 }, { kind: 'dma_buf_dynamic_attach', dmabuf: 1, dev: 1, peer2peer: true }, { kind: 'driver_map_attachment', dev: 1, attachment: 2 }).state;
+    const failed = run(s, { kind: 'dma_resv_lock', dmabuf: 1, dev: 1, by: 3 }, { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional', by: 3 });
+    expect(peekThread(failed.state, 3)).toEqual({ kind: 'dma_resv_unlock', dmabuf: 1, dev: 1, by: 3 });
+    const ended = run(failed.state, { kind: 'dma_resv_unlock', dmabuf: 1, dev: 1, by: 3 }, { kind: 'driver_return', dev: 1, err: '-ENODEV', by: 3 }).state;
+    expect([ended.threads.size, ended.dmaBufs.get(1)!.resv, ended.iovas.size]).toEqual([0, null, 1]);
+    const d = designById('vfio-dmabuf-phys')!;
+    expect(d.driver.find((t) => t.name === 'driver_map_attachment')!.options(ended)).toEqual([]);
   });
 
   it('a sync the IOMMU refuses goes to err_unmap_dma, which destroys what was linked: the call changes nothing', () => {
