@@ -140,6 +140,9 @@ export const dmaBufMapAttachment = (s: State, attachment: AttachmentId, dir: Dma
   if (how === 'not-supported') return reject(op, `-EREMOTEIO: device ${a.importer} cannot reach provider ${b.exporter} peer-to-peer`);
   // Through the host bridge: dma_buf_phys_vec_to_sgt maps by CPU physical address, through an IOVA range behind dma-iommu.
   if (how === 'thru-host-bridge' && s.devices[a.importer]!.iommuMergesSg) return physVecToSgt(s, a, b, dir);
+  // dma_direct_map_phys refuses DMA_ATTR_MMIO on a device that must bounce (DMA_MAPPING_ERROR; dma_mapping_error() says -ENOMEM).
+  if (how === 'thru-host-bridge' && s.devices[a.importer]!.swiotlbForce)
+    return reject(op, `-ENOMEM: dma_buf_phys_vec_to_sgt: dma_map_phys(DMA_ATTR_MMIO) of dma-buf ${b.id} returns DMA_MAPPING_ERROR: device ${a.importer} must bounce through swiotlb, and MMIO cannot`);
   const entries = b.pfns.map((pfn) => {
     const f = s.frames[pfn]!;
     return { dma: how === 'bus-addr' ? busAddress(s, f) : directAddress(f), pfn, gen: f.gen, reaches: pfn };

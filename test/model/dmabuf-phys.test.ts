@@ -72,6 +72,16 @@ describe('dma_buf_phys_vec_to_sgt through the host bridge, the importer behind d
     ]);
   });
 
+  it('without an IOMMU, an importer that must bounce (a confidential guest) is refused: dma_map_phys(DMA_ATTR_MMIO) will not bounce MMIO', () => {
+    const spec = designById('vfio-dmabuf-phys')!.world;
+    const bouncing = makeWorld({ ...spec, devices: spec.devices.map((d, i) => (i === 1 ? { ...d, iommuMergesSg: false, swiotlbForce: true } : d)) });
+    expect(rejectedWith(run(bouncing, ...SETUP).state, MAP)).toMatch(/^-ENOMEM: dma_buf_phys_vec_to_sgt: dma_map_phys\(DMA_ATTR_MMIO\) of dma-buf 1 returns DMA_MAPPING_ERROR/);
+    const direct = makeWorld({ ...spec, devices: spec.devices.map((d, i) => (i === 1 ? { ...d, iommuMergesSg: false } : d)) });
+    const mapped = run(direct, ...SETUP, MAP).state;
+    // Its CPU physical addresses: the model's dma-direct address of a frame is its pfn.
+    expect(mapped.mappings.get(3)!.entries.map((e) => [e.dma, e.pfn, e.iova])).toEqual([[6, 6, undefined], [7, 7, undefined]]);
+  });
+
   it('through a common switch (vfio-dmabuf-revoke) the table keeps bus addresses and no IOVA range is made', () => {
     const mapped = run(world('vfio-dmabuf-revoke'), ...SETUP, MAP).state;
     expect(mapped.iovas.size).toBe(0);
