@@ -123,11 +123,13 @@ export const dmaResvUnlock = (s: State, dmabuf: DmaBufId, dev: DeviceId): Outcom
 };
 
 /**
- * dma_buf_map_attachment(attach, dir): the exporter's map_dma_buf builds
- * a table of bus addresses of its memory for the importer's device. VFIO
- * refuses once revoked (-ENODEV), and a device that cannot reach the BAR
- * peer-to-peer is refused as dma_map_sgtable refuses P2PDMA pages
- * (-EREMOTEIO).
+ * dma_buf_map_attachment(attach, dir): the exporter's map_dma_buf (VFIO's,
+ * through dma_buf_phys_vec_to_sgt since 6.19) builds a table of its
+ * memory's addresses for the importer's device, by the route
+ * pci_p2pdma_map_type() gives: bus addresses below a common switch, CPU
+ * physical addresses (or an IOVA range, model/ops/dmabuf-phys.ts) through
+ * the host bridge, and -EINVAL when the importer cannot reach the BAR
+ * (the helper's default case). VFIO refuses once revoked (-ENODEV).
  */
 export const dmaBufMapAttachment = (s: State, attachment: AttachmentId, dir: DmaDirection): Outcome => {
   const op = 'dma_buf_map_attachment';
@@ -137,7 +139,7 @@ export const dmaBufMapAttachment = (s: State, attachment: AttachmentId, dir: Dma
   const bar = s.bars[b.bar]!;
   if (b.revoked || !bar.alive) return reject(op, `-ENODEV: dma-buf ${b.id} was revoked by its exporter`);
   const how = mapType(s, b.exporter, a.importer);
-  if (how === 'not-supported') return reject(op, `-EREMOTEIO: device ${a.importer} cannot reach provider ${b.exporter} peer-to-peer`);
+  if (how === 'not-supported') return reject(op, `-EINVAL: dma_buf_phys_vec_to_sgt: pci_p2pdma_map_type says device ${a.importer} cannot reach provider ${b.exporter} peer-to-peer`);
   // Through the host bridge: dma_buf_phys_vec_to_sgt maps by CPU physical address, through an IOVA range behind dma-iommu.
   if (how === 'thru-host-bridge' && s.devices[a.importer]!.iommuMergesSg) return physVecToSgt(s, a, b, dir);
   // dma_direct_map_phys refuses DMA_ATTR_MMIO on a device that must bounce (DMA_MAPPING_ERROR; dma_mapping_error() says -ENOMEM).

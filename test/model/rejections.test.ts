@@ -237,7 +237,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/dma-only-sgl.ts': ['ill-formed', '-EFAULT', '-EFAULT', '-EINVAL', 'via r', 'via pinned.left', '-EREMOTEIO', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/dma-page.ts': ['ill-formed', 'ill-formed', 'DMA_MAPPING_ERROR', 'ill-formed', 'ill-formed'],
   'model/ops/dmabuf.ts': [
-    'ill-formed', 'ill-formed', '-ENODEV', 'ill-formed', 'ill-formed', 'ill-formed', '-EOPNOTSUPP', '-ENODEV', 'ill-formed', '-EOPNOTSUPP', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', '-ENODEV', '-EREMOTEIO', '-ENOMEM',
+    'ill-formed', 'ill-formed', '-ENODEV', 'ill-formed', 'ill-formed', 'ill-formed', '-EOPNOTSUPP', '-ENODEV', 'ill-formed', '-EOPNOTSUPP', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', '-ENODEV', '-EINVAL', '-ENOMEM',
     'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed',
   ],
   'model/ops/dmabuf-phys.ts': ['-ENOMEM', '-EEXIST', '-ENOMEM'],
@@ -857,10 +857,10 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     },
     { kernel: "VFIO's map_dma_buf refuses a revoked dma-buf (-ENODEV)", state: () => run(dmabufNotifying(), { kind: 'move_notify_return', attachment: 2, by: 3 }).state, op: { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional' }, reason: '-ENODEV: dma-buf 1 was revoked' },
     {
-      kernel: 'an importer that cannot reach the BAR peer-to-peer is refused as dma_map_sgtable refuses P2PDMA pages (-EREMOTEIO)',
+      kernel: "dma_buf_phys_vec_to_sgt refuses an importer pci_p2pdma_map_type says cannot reach the BAR (its default case, -EINVAL)",
       state: () => { const s = dmabufAttached(); return { ...s, devices: s.devices.map((d) => ({ ...d, p2pPeers: [] })) }; },
       op: { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional' },
-      reason: '-EREMOTEIO: device 1 cannot reach provider 0',
+      reason: '-EINVAL: dma_buf_phys_vec_to_sgt: pci_p2pdma_map_type says device 1 cannot reach provider 0',
     },
     { kernel: 'no such attachment: ill-formed', state: () => designWorld('vfio-dmabuf-revoke'), op: { kind: 'dma_buf_map_attachment', attachment: 2, dir: 'bidirectional' }, reason: 'ill-formed: no attachment 2' },
   ],
