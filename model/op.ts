@@ -139,7 +139,8 @@ export const opArgs = {
   device_release_driver: args({ dev: nat }),
   // dma-buf (drivers/dma-buf/dma-buf.c): an exporter's buffer of BAR memory, importers'
   // dynamic attachments, the reservation lock, mapping, and the exporter's move_notify
-  dma_buf_export: args({ dev: nat, bar: nat }),
+  // `pages`: the BAR's pages in the order of the exporter's physical ranges (VFIO's dma_ranges); consecutive pages make one range. Absent: in order, one range.
+  dma_buf_export: t.readonly(t.intersection([t.type({ dev: nat, bar: nat }), t.partial({ pages: t.readonlyArray(nat) })])),
   dma_buf_dynamic_attach: args({ dmabuf: nat, dev: nat, peer2peer: t.boolean }),
   dma_buf_pin: args({ attachment: nat }),
   dma_buf_unpin: args({ attachment: nat }),

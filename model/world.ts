@@ -13,7 +13,7 @@ export interface BarSpec {
 
 export interface WorldSpec {
   readonly ramPages: number;
-  readonly devices: ReadonlyArray<{ readonly name: string; readonly p2pPeers: ReadonlyArray<number>; readonly driver?: DriverSpec; readonly iommuMergesSg?: boolean; readonly swiotlbForce?: boolean; readonly virtDma?: boolean }>;
+  readonly devices: ReadonlyArray<{ readonly name: string; readonly p2pPeers: ReadonlyArray<number>; readonly driver?: DriverSpec; readonly iommuMergesSg?: boolean; readonly swiotlbForce?: boolean; readonly virtDma?: boolean; readonly iommuOverwrites?: boolean }>;
   readonly bars: ReadonlyArray<BarSpec>;
   /** Pages of the one regular file (inode 0). */
   readonly filePages: number;
@@ -49,6 +49,7 @@ export const era59: Era = {
   gupFastChecksWriteProtectSeq: false,
   p2pmemMmapErrorPutsRef: false,
   physVecErrorFreesIova: false,
+  physVecLinksAtOffset: false,
 };
 
 /** Today's kernel: every fix named in `Era` is in. */
@@ -66,8 +67,9 @@ export const currentEra: Era = {
   vfioDmabufRefusesPin: true,
   gupFastChecksWriteProtectSeq: true,
   p2pmemMmapErrorPutsRef: true,
-  // Not fixed upstream: today's kernel leaks (see Era.physVecErrorFreesIova).
+  // Not fixed upstream: today's kernel leaks (see Era.physVecErrorFreesIova) and links every range at offset 0.
   physVecErrorFreesIova: false,
+  physVecLinksAtOffset: false,
 };
 
 const freeFrame = (pfn: number, bar: number | null, structPage: boolean): Frame => ({
@@ -105,6 +107,7 @@ export const makeWorld = (w: WorldSpec): State => {
     virtDma: d.virtDma ?? false,
     bound: true,
     iommuFaults: [],
+    iommuOverwrites: d.iommuOverwrites ?? false,
   }));
   // ZERO_PAGE(0): after RAM and the BARs, so that adding it renumbered nothing.
   frames.push({ ...freeFrame(frames.length, null, true), free: false, refcount: 1, mapping: { kind: 'zero' } });

@@ -20,7 +20,7 @@ import { put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { freshId } from '../page.ts';
 import { done, reject, type Outcome } from '../result.ts';
-import type { DmaBuf, DmaBufAttachment, DmaDirection, DmaIova, DmaMapping, MappedEntry, State } from '../state.ts';
+import type { DmaBuf, DmaBufAttachment, DmaDirection, DmaIova, DmaMapping, IovaLink, MappedEntry, State } from '../state.ts';
 import { dmaIovaDestroy } from './iova.ts';
 
 /** The buffer's physical ranges (phys_vec): maximal runs of consecutive frames. */
@@ -40,15 +40,17 @@ const iovaAddress = (id: number, offset: number): number => 0x100000 + 0x100 * i
  * bridge, the importer behind dma-iommu. A link or sync the IOMMU refuses
  * (fault injection) fails the map: with everything given back a rejection
  * (-ENOMEM, or -EEXIST where a second range is linked over the first at
- * offset 0); after a first link that failed, a step that returns the
- * error and leaves the range allocated.
+ * offset 0 and the page table refuses); after a first link that failed, a
+ * step that returns the error and leaves the range allocated. An IOMMU
+ * whose page table replaces a translation (AMD's v1) takes the second
+ * range over the first: the table is made, and its first pages reach the
+ * second range's memory while its last ones have no translation.
  */
 export const physVecToSgt = (s: State, a: DmaBufAttachment, b: DmaBuf, dir: DmaDirection): Outcome => {
   const op = 'dma_buf_map_attachment';
   const dev = a.importer;
   const faults = s.devices[dev]!.iommuFaults;
   const rs = ranges(b.pfns);
-  const size = b.pfns.length;
   if (faults.includes('iommu_map')) {
     const linkFailed = 'dma_buf_phys_vec_to_sgt: dma_iova_link of range 0 failed (iommu_map_nosync could not allocate a page table: fault injection)';
     if (s.era.physVecErrorFreesIova) return reject(op, `-ENOMEM: ${linkFailed}`);
@@ -57,22 +59,27 @@ export const physVecToSgt = (s: State, a: DmaBufAttachment, b: DmaBuf, dir: DmaD
     const v: DmaIova = { id, device: dev, owner: { kind: 'table', mapping: null }, links: b.pfns.map(() => null), allocated: true, handed: null };
     return done({ ...s1, iovas: put(s1.iovas, id, v) }, [{ kind: 'iova-allocated', device: dev, iova: id }, { kind: 'call-failed', op, reason: `-ENOMEM: ${linkFailed}` }]);
   }
-  // Every range at offset 0: a second one finds page 0 linked (the IOMMU page table refuses), and err_unmap_dma destroys the first.
-  if (rs.length > 1) return reject(op, `-EEXIST: dma_buf_phys_vec_to_sgt links range 1 at offset 0, over range 0 (the IOMMU page table refuses to map over a translation); err_unmap_dma destroys range 0`);
+  // The loop over the ranges: range i is linked at offset 0 as merged (at mapped_len with the proposed fix).
+  const links: Array<IovaLink | null> = b.pfns.map(() => null);
+  let mapped = 0;
+  for (const [i, r] of rs.entries()) {
+    const at = s.era.physVecLinksAtOffset ? mapped : 0;
+    // iommu_map over a page already linked: refused (-EEXIST) by most page tables, replaced by AMD's v1.
+    if (r.some((_, k) => links[at + k] !== null) && !s.devices[dev]!.iommuOverwrites)
+      return reject(op, `-EEXIST: dma_buf_phys_vec_to_sgt links range ${i} at offset ${at}, over range 0 (the IOMMU page table refuses to map over a translation); err_unmap_dma destroys what was linked`);
+    for (const [k, pfn] of r.entries()) links[at + k] = { pfn, gen: s.frames[pfn]!.gen, reaches: pfn, dir, synced: false };
+    mapped += r.length;
+  }
   if (faults.includes('iommu_sync_map')) return reject(op, `-ENOMEM: dma_buf_phys_vec_to_sgt: dma_iova_sync failed (fault injection); err_unmap_dma destroyed what was linked`);
+  const synced = links.map((l, k) => (l !== null && k < mapped ? { ...l, synced: true } : l));
   const [s1, id] = freshId(s);
   const [s2, mappingId] = freshId(s1);
-  const entries: MappedEntry[] = b.pfns.map((pfn, k) => ({ dma: iovaAddress(id, k), pfn, gen: s.frames[pfn]!.gen, reaches: pfn, iova: { id, offset: k } }));
-  const v: DmaIova = {
-    id,
-    device: dev,
-    owner: { kind: 'table', mapping: mappingId },
-    links: b.pfns.map((pfn) => ({ pfn, gen: s.frames[pfn]!.gen, reaches: pfn, dir, synced: true })),
-    allocated: true,
-    handed: null,
-  };
+  // One table entry for the whole range: byte k of the buffer is IOVA offset k, and reaches whatever is linked there.
+  const entries: MappedEntry[] = b.pfns.map((pfn, k) => ({ dma: iovaAddress(id, k), pfn, gen: s.frames[pfn]!.gen, reaches: synced[k]?.reaches ?? null, iova: { id, offset: k } }));
+  const v: DmaIova = { id, device: dev, owner: { kind: 'table', mapping: mappingId }, links: synced, allocated: true, handed: null };
   const m: DmaMapping = { id: mappingId, device: dev, dir, api: 'dma_buf_map_attachment', origin: { kind: 'dmabuf', attachment: a.id, dmabuf: b.id }, entries, nents: 1, mapped: 1, errorChecked: false };
-  const events: Event[] = [{ kind: 'iova-allocated', device: dev, iova: id }, ...b.pfns.map((pfn, k): Event => ({ kind: 'iova-linked', iova: id, offset: k, pfn })), { kind: 'iova-synced', iova: id, offset: 0, npages: size }, { kind: 'dmabuf-mapped', attachment: a.id, mapping: mappingId }];
+  const linkedEvents = synced.flatMap((l, k): Event[] => (l === null ? [] : [{ kind: 'iova-linked', iova: id, offset: k, pfn: l.pfn }]));
+  const events: Event[] = [{ kind: 'iova-allocated', device: dev, iova: id }, ...linkedEvents, { kind: 'iova-synced', iova: id, offset: 0, npages: mapped }, { kind: 'dmabuf-mapped', attachment: a.id, mapping: mappingId }];
   return done({ ...s2, iovas: put(s2.iovas, id, v), mappings: put(s2.mappings, mappingId, m) }, events);
 };
 

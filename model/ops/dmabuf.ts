@@ -18,7 +18,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { drop, put } from '../collections.ts';
 import { busAddress, directAddress, mapType } from '../dma-address.ts';
 import { freeSgtIova, physVecToSgt } from './dmabuf-phys.ts';
-import { iovaFault } from './iova.ts';
+import { iovaFault, reachedNow } from './iova.ts';
 import { allocBarFrame, freshId } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { AttachmentId, DeviceId, DeviceJob, DmaBuf, DmaBufAttachment, DmaBufId, DmaDirection, DmaMapping, DriverThread, MappingId, State, ThreadId } from '../state.ts';
@@ -28,10 +28,12 @@ import type { AttachmentId, DeviceId, DeviceJob, DmaBuf, DmaBufAttachment, DmaBu
  * with VFIO_DEVICE_FEATURE_DMA_BUF). The model's exporter exports memory
  * nobody else holds; a BAR being removed is -ENODEV.
  */
-export const dmaBufExport = (s: State, dev: DeviceId, barId: number): Outcome => {
+export const dmaBufExport = (s: State, dev: DeviceId, barId: number, pages?: ReadonlyArray<number>): Outcome => {
   const op = 'dma_buf_export';
   const bar = s.bars[barId];
   if (bar === undefined || bar.device !== dev) return illFormed(op, `device ${dev} has no BAR ${barId}`);
+  if (pages !== undefined && (pages.length !== bar.npages || new Set(pages).size !== pages.length || pages.some((i) => i >= bar.npages)))
+    return illFormed(op, `pages ${pages.join(',')} do not name every page of BAR ${barId} once (the model exports a whole BAR)`);
   if (bar.structPages) return illFormed(op, `BAR ${barId} holds P2PDMA pages; the model's dma-buf exporter exports raw MMIO (VFIO)`);
   if (!bar.alive || bar.removing) return reject(op, `-ENODEV: the provider of BAR ${barId} is being removed`);
   let state = s;
@@ -42,7 +44,7 @@ export const dmaBufExport = (s: State, dev: DeviceId, barId: number): Outcome =>
     [state, pfns[i]] = [got[0], got[1]];
   }
   const [s1, id] = freshId(state);
-  const b: DmaBuf = { id, exporter: dev, bar: barId, pfns, resv: null, revoked: false };
+  const b: DmaBuf = { id, exporter: dev, bar: barId, pfns: pages === undefined ? pfns : pages.map((i) => pfns[i]!), resv: null, revoked: false };
   return done({ ...s1, dmaBufs: put(s1.dmaBufs, id, b) }, [{ kind: 'dmabuf-exported', dmabuf: id }]);
 };
 
@@ -260,5 +262,5 @@ export const jobAccess = (s: State, mapping: MappingId, index: number, write: bo
   if (e === undefined) return illFormed(op, `index ${index} is outside mapping ${mapping} (${j.entries.length} entries)`);
   const fault = iovaFault(s, j.device, e, write);
   if (fault !== null) return done(s, [fault]);
-  return done(s, [{ kind: 'device-access', device: j.device, mapping, pfn: e.pfn, gen: e.gen, reached: e.reaches, write }]);
+  return done(s, [{ kind: 'device-access', device: j.device, mapping, pfn: e.pfn, gen: e.gen, reached: reachedNow(s, e), write }]);
 };

@@ -38,7 +38,9 @@ const readings = (v: Value): ReadonlyArray<unknown> => {
   if (v.kind === 'word') return wordReadings(v.text);
   let objects: ReadonlyArray<ReadonlyArray<readonly [string, unknown]>> = [v.name === undefined ? [] : [['kind', v.name]]];
   for (const [k, x] of v.args) objects = objects.flatMap((o) => readings(x).map((r) => [...o, [k, r] as const])).slice(0, MAX_READINGS);
-  return objects.map((o) => Object.fromEntries(o));
+  // An array prints as its indices (`pages={0=1, 1=0}`): read such a value as the array too.
+  const indexed = v.name === undefined && v.args.length > 0 && v.args.every(([k], i) => k === String(i));
+  return objects.flatMap((o) => (indexed ? [Object.fromEntries(o), o.map(([, x]) => x)] : [Object.fromEntries(o)]));
 };
 
 const fits = (codec: t.Decoder<unknown, unknown>, u: unknown): boolean => E.isRight(codec.decode(u)) && extraKey(codec, u) === null;

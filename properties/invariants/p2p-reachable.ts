@@ -11,6 +11,8 @@ const made = (before: State, after: State): ReadonlyArray<DmaMapping> =>
 const unreachable = (s: State, m: DmaMapping, e: MappedEntry): string | null => {
   const f = s.frames[e.pfn]!;
   const what = f.bar === null ? `RAM pfn ${e.pfn}` : `pfn ${e.pfn} of BAR ${f.bar} (device ${s.bars[f.bar]!.device})`;
+  if (e.reaches !== e.pfn && e.iova !== undefined)
+    return `${m.api} gave device ${m.device} DMA address 0x${e.dma.toString(16)} (page ${e.iova.offset} of IOVA ${e.iova.id}) for ${what}, and the IOMMU translates that page ${e.reaches === null ? 'to nothing: it was never linked' : `to pfn ${e.reaches}`}`;
   if (e.reaches !== e.pfn)
     return `${m.api} gave device ${m.device} DMA address 0x${e.dma.toString(16)} for ${what}, which reaches ${e.reaches === null ? 'no memory' : `pfn ${e.reaches}`} from that device${f.bar === null ? '' : ' (pci_p2pdma_map_type says how the provider is reached: a bus address below a common switch, the CPU physical address through an allowed host bridge, else not at all)'}`;
   if (f.bar === null) return null;

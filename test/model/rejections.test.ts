@@ -237,7 +237,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/dma-only-sgl.ts': ['ill-formed', '-EFAULT', '-EFAULT', '-EINVAL', 'via r', 'via pinned.left', '-EREMOTEIO', 'ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/dma-page.ts': ['ill-formed', 'ill-formed', 'DMA_MAPPING_ERROR', 'ill-formed', 'ill-formed'],
   'model/ops/dmabuf.ts': [
-    'ill-formed', 'ill-formed', '-ENODEV', 'ill-formed', 'ill-formed', 'ill-formed', '-EOPNOTSUPP', '-ENODEV', 'ill-formed', '-EOPNOTSUPP', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', '-ENODEV', '-EINVAL', '-ENOMEM',
+    'ill-formed', 'ill-formed', 'ill-formed', '-ENODEV', 'ill-formed', 'ill-formed', 'ill-formed', '-EOPNOTSUPP', '-ENODEV', 'ill-formed', '-EOPNOTSUPP', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', '-ENODEV', '-EINVAL', '-ENOMEM',
     'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed',
   ],
   'model/ops/dmabuf-phys.ts': ['-ENOMEM', '-EEXIST', '-ENOMEM'],
