@@ -173,13 +173,6 @@ export interface Device {
    * the host refuses the request). Empty in every world at the start.
    */
   readonly iommuFaults: ReadonlyArray<IommuCall>;
-  /**
-   * The IOMMU's page table replaces a translation that is already there
-   * when asked to map over it: AMD's v1 io-pgtable (iommu_v1_map_pages
-   * frees and rewrites the PTE, read in torvalds/linux at 025d1371cc8c).
-   * false: it refuses (io-pgtable-arm returns -EEXIST).
-   */
-  readonly iommuOverwrites: boolean;
 }
 
 /** The IOMMU calls fault injection can make fail. */
@@ -827,9 +820,11 @@ export interface Era {
   /**
    * dma_buf_phys_vec_to_sgt() links range i at its place in the buffer
    * (offset mapped_len). As merged (0b9828c7231e) every range is linked
-   * at offset 0 of the IOVA range: a second range lands on the first. No
-   * fix is merged: true is the fix this model proposes
-   * (vfio-dmabuf-phys-ranges-fixed).
+   * at offset 0 of the IOVA range: a second range is mapped over the
+   * first, which the IOMMU's page table refuses (io-pgtable-arm: WARN and
+   * -EEXIST; the generic page table of AMD and VT-d since 6.19:
+   * -EADDRINUSE), so no buffer of two or more ranges maps through an
+   * IOMMU. No fix is merged: true is the fix this model proposes.
    */
   readonly physVecLinksAtOffset: boolean;
 }

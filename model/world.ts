@@ -13,7 +13,7 @@ export interface BarSpec {
 
 export interface WorldSpec {
   readonly ramPages: number;
-  readonly devices: ReadonlyArray<{ readonly name: string; readonly p2pPeers: ReadonlyArray<number>; readonly driver?: DriverSpec; readonly iommuMergesSg?: boolean; readonly swiotlbForce?: boolean; readonly virtDma?: boolean; readonly iommuOverwrites?: boolean }>;
+  readonly devices: ReadonlyArray<{ readonly name: string; readonly p2pPeers: ReadonlyArray<number>; readonly driver?: DriverSpec; readonly iommuMergesSg?: boolean; readonly swiotlbForce?: boolean; readonly virtDma?: boolean }>;
   readonly bars: ReadonlyArray<BarSpec>;
   /** Pages of the one regular file (inode 0). */
   readonly filePages: number;
@@ -107,7 +107,6 @@ export const makeWorld = (w: WorldSpec): State => {
     virtDma: d.virtDma ?? false,
     bound: true,
     iommuFaults: [],
-    iommuOverwrites: d.iommuOverwrites ?? false,
   }));
   // ZERO_PAGE(0): after RAM and the BARs, so that adding it renumbered nothing.
   frames.push({ ...freeFrame(frames.length, null, true), free: false, refcount: 1, mapping: { kind: 'zero' } });

@@ -26,7 +26,6 @@ export const FIRST_SHARE: ReadonlyArray<string> = [
   'p2pmem-mmap',
   'blk-dma-iova',
   'vfio-dmabuf-phys',
-  'vfio-dmabuf-phys-ranges-fixed',
 ];
 
 export const SECOND_SHARE: ReadonlyArray<string> = [
@@ -43,7 +42,6 @@ export const SECOND_SHARE: ReadonlyArray<string> = [
   'dma-api-misuse',
   'blk-dma-iova-6.17',
   'vfio-dmabuf-phys-fixed',
-  'vfio-dmabuf-phys-ranges',
   'pin-fork-gup-fast-5.10',
   'pin-fork-gup-fast',
 ];

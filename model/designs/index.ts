@@ -1,7 +1,7 @@
 /** Every design, in report order. Adding a design is adding its file and one line here. */
 import type { Design } from './design.ts';
 import { blkDmaIova, blkDmaIova617 } from './blk-dma-iova.ts';
-import { vfioDmabufPhys, vfioDmabufPhysFixed, vfioDmabufPhysRanges, vfioDmabufPhysRangesFixed } from './vfio-dmabuf-phys.ts';
+import { vfioDmabufPhys, vfioDmabufPhysFixed } from './vfio-dmabuf-phys.ts';
 import { dmaApiMisuse } from './dma-api-misuse.ts';
 import { dmaOnlySgl } from './dma-only-sgl.ts';
 import { follPciP2pdma, follPciP2pdmaBounce, follPciP2pdmaIntegrity } from './foll-pci-p2pdma.ts';
@@ -28,6 +28,6 @@ import { vmaP2pMap } from './vma-p2p-map.ts';
 import { vmsplice, vmsplice58, vmspliceLeak } from './vmsplice.ts';
 import { dmabufDynamic, dmabufDynamicNowait, dmabufPinnedRefused, dmabufPinnedRevoke, vfioDmabufMapUnlocked, vfioDmabufRevoke } from './vfio-dmabuf.ts';
 
-export const designs: ReadonlyArray<Design> = [gupSetPageDirty, gupDontfork, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierReadOnly, vmaP2pMapNotifierRecordUnlocked, vmaP2pMapNotifierHmmLiteral, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierProgramUnlocked, vmaP2pMapNotifierNoStop, vmaP2pMapNotifierWholeVma, hmmMirror, hmmMirrorSkipHarmless, hmmMirrorNoRetry, follPciP2pdma, follPciP2pdmaIntegrity, follPciP2pdmaBounce, p2pdmaSoftRdma, p2pdmaSoftRdmaUnguarded, dmaOnlySgl, dmaApiMisuse, vmspliceLeak, vmsplice58, vmsplice, vfioDmabufRevoke, vfioDmabufMapUnlocked, dmabufPinnedRevoke, dmabufPinnedRefused, dmabufDynamic, dmabufDynamicNowait, pinForkGupFast510, pinForkGupFast, p2pmemMmap618, p2pmemMmap, blkDmaIova617, blkDmaIova, vfioDmabufPhys, vfioDmabufPhysFixed, vfioDmabufPhysRanges, vfioDmabufPhysRangesFixed];
+export const designs: ReadonlyArray<Design> = [gupSetPageDirty, gupDontfork, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierReadOnly, vmaP2pMapNotifierRecordUnlocked, vmaP2pMapNotifierHmmLiteral, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierProgramUnlocked, vmaP2pMapNotifierNoStop, vmaP2pMapNotifierWholeVma, hmmMirror, hmmMirrorSkipHarmless, hmmMirrorNoRetry, follPciP2pdma, follPciP2pdmaIntegrity, follPciP2pdmaBounce, p2pdmaSoftRdma, p2pdmaSoftRdmaUnguarded, dmaOnlySgl, dmaApiMisuse, vmspliceLeak, vmsplice58, vmsplice, vfioDmabufRevoke, vfioDmabufMapUnlocked, dmabufPinnedRevoke, dmabufPinnedRefused, dmabufDynamic, dmabufDynamicNowait, pinForkGupFast510, pinForkGupFast, p2pmemMmap618, p2pmemMmap, blkDmaIova617, blkDmaIova, vfioDmabufPhys, vfioDmabufPhysFixed];
 
 export const designById = (id: string): Design | undefined => designs.find((d) => d.id === id);

@@ -17,12 +17,12 @@ import type { Era, IommuCall } from '../state.ts';
 import { currentEra, type WorldSpec } from '../world.ts';
 
 /** The RDMA importer of vfio-dmabuf-revoke, behind dma-iommu, both devices on one host bridge on the P2P allow-list: no common switch, so P2P goes through the host bridge. */
-const hostBridgeWorld = (era: Era, iommuOverwrites = false): WorldSpec => {
-  const w = importer(`importer (RDMA NIC behind ${iommuOverwrites ? "an AMD IOMMU (v1 page table)" : 'an IOMMU'}, dynamic dma-buf MR)`, { moveNotify: 'dmabuf-unmap-on-move', mapAttachment: 'dmabuf-map' });
+const hostBridgeWorld = (era: Era): WorldSpec => {
+  const w = importer('importer (RDMA NIC behind an IOMMU, dynamic dma-buf MR)', { moveNotify: 'dmabuf-unmap-on-move', mapAttachment: 'dmabuf-map' });
   return {
     ...w,
     era,
-    devices: w.devices.map((d, i) => (i === IMPORTER ? { ...d, iommuMergesSg: true, iommuOverwrites } : d)),
+    devices: w.devices.map((d, i) => (i === IMPORTER ? { ...d, iommuMergesSg: true } : d)),
     pci: { hostBridges: [{ allowListed: true }], switches: [], slots: [{ hostBridge: 0 }, { hostBridge: 0 }] },
   };
 };
@@ -73,42 +73,3 @@ export const vfioDmabufPhysFixed: Design = {
   },
 };
 
-/** VFIO exports its BAR as two physical ranges (VFIO_DEVICE_FEATURE_DMA_BUF with two dma_ranges): page 1, then page 0. */
-const exportTwoRanges: StepTemplate = single('dma_buf_export', 'driver', 1, (s) =>
-  s.dmaBufs.size === 0 && s.bars[0]!.alive && !s.bars[0]!.removing ? [{ kind: 'dma_buf_export' as const, dev: 0, bar: 0, pages: [1, 0] }] : [],
-);
-
-const twoRanges = (design: Design): Design['driver'] => design.driver.map((t) => (t.name === 'dma_buf_export' ? exportTwoRanges : t));
-
-export const vfioDmabufPhysRanges: Design = {
-  ...vfioDmabufPhys,
-  id: 'vfio-dmabuf-phys-ranges',
-  title: "VFIO dma-buf of two ranges through the host bridge to an importer behind AMD's IOMMU: every range linked at offset 0",
-  summary:
-    "vfio-dmabuf-phys with the BAR exported as two physical ranges (page 1, then page 0) and the importer behind an IOMMU whose page table replaces a translation it is asked to map over (AMD's v1 io-pgtable). dma_buf_phys_vec_to_sgt links every range at offset 0 of the IOVA range, so the second lands on the first: no error, one table entry for the whole buffer, whose first page reaches the second range's memory and whose second page has no translation. The importer's device writes the wrong page of the BAR, and dma_buf_free_sgt's destroy of the whole size finds a page never linked (WARN_ON).",
-  source:
-    'drivers/dma-buf/dma-buf-mapping.c (dma_buf_phys_vec_to_sgt: dma_iova_link(attach->dev, dma->state, phys_vec[i].paddr, 0, ...), read in torvalds/linux at 0b9828c7231e); drivers/iommu/amd/io_pgtable.c (iommu_v1_map_pages: free_clear_pte, then the new PTE, read at 025d1371cc8c); drivers/vfio/pci/vfio_pci_dmabuf.c (priv->phys_vec, priv->nr_ranges)',
-  world: hostBridgeWorld(currentEra, true),
-  driver: twoRanges(vfioDmabufPhys),
-  completeWorld: {
-    set: {},
-    without: [],
-    why: "Its own world: vfio-dmabuf-phys's, with the buffer in two one-page ranges and an IOMMU that replaces translations. Two ranges are the fewest that overlap; the importer's one map path, VFIO's revoke and the hot-unplug, the device's accesses and both IOMMU faults over these objects.",
-  },
-  expected: {
-    ...vfioDmabufPhys.expected,
-    'p2p-reachable': violated("The table's first page, made for range 0's memory (pfn of BAR page 1), reaches range 1's (BAR page 0): range 1 was linked at offset 0 over range 0, and the IOMMU replaced the translation."),
-    'no-dma-after-free': violated('The NIC writes through the table and lands on the other page of the BAR than the one the buffer has there.'),
-    'iova-state': violated("dma_buf_free_sgt destroys the whole size, and the IOVA range's second page was never linked: iommu_unmap stops there (WARN_ON(unmapped != size)); before that, the device's use of that page faults."),
-  },
-};
-
-export const vfioDmabufPhysRangesFixed: Design = {
-  ...vfioDmabufPhysRanges,
-  id: 'vfio-dmabuf-phys-ranges-fixed',
-  title: 'VFIO dma-buf of two ranges through the host bridge, each range linked at its offset (proposed)',
-  summary:
-    'vfio-dmabuf-phys-ranges with the fix this model proposes: dma_buf_phys_vec_to_sgt links range i at offset mapped_len (its place in the buffer), and frees the IOVA range on every error. Every page of the table reaches the memory the buffer has there.',
-  world: hostBridgeWorld({ ...currentEra, physVecLinksAtOffset: true, physVecErrorFreesIova: true }, true),
-  expected: vfioDmabufPhysFixed.expected,
-};

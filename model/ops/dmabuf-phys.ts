@@ -41,10 +41,9 @@ const iovaAddress = (id: number, offset: number): number => 0x100000 + 0x100 * i
  * (fault injection) fails the map: with everything given back a rejection
  * (-ENOMEM, or -EEXIST where a second range is linked over the first at
  * offset 0 and the page table refuses); after a first link that failed, a
- * step that returns the error and leaves the range allocated. An IOMMU
- * whose page table replaces a translation (AMD's v1) takes the second
- * range over the first: the table is made, and its first pages reach the
- * second range's memory while its last ones have no translation.
+ * step that returns the error and leaves the range allocated. As merged,
+ * a buffer of two or more ranges never maps: the second is linked over
+ * the first (era `physVecLinksAtOffset` false).
  */
 export const physVecToSgt = (s: State, a: DmaBufAttachment, b: DmaBuf, dir: DmaDirection): Outcome => {
   const op = 'dma_buf_map_attachment';
@@ -64,8 +63,8 @@ export const physVecToSgt = (s: State, a: DmaBufAttachment, b: DmaBuf, dir: DmaD
   let mapped = 0;
   for (const [i, r] of rs.entries()) {
     const at = s.era.physVecLinksAtOffset ? mapped : 0;
-    // iommu_map over a page already linked: refused (-EEXIST) by most page tables, replaced by AMD's v1.
-    if (r.some((_, k) => links[at + k] !== null) && !s.devices[dev]!.iommuOverwrites)
+    // iommu_map over a page already linked: refused (io-pgtable-arm: WARN and -EEXIST; the generic page table: -EADDRINUSE).
+    if (r.some((_, k) => links[at + k] !== null))
       return reject(op, `-EEXIST: dma_buf_phys_vec_to_sgt links range ${i} at offset ${at}, over range 0 (the IOMMU page table refuses to map over a translation); err_unmap_dma destroys what was linked`);
     for (const [k, pfn] of r.entries()) links[at + k] = { pfn, gen: s.frames[pfn]!.gen, reaches: pfn, dir, synced: false };
     mapped += r.length;

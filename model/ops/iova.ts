@@ -77,7 +77,7 @@ export const dmaIovaLink = (s: State, dev: DeviceId, iova: IovaId, offset: numbe
   const pfn = a?.pfns[index];
   if (pfn === undefined) return illFormed(op, `page array ${pages} has no page ${index}`);
   if (offset >= v.links.length) return illFormed(op, `offset ${offset} is outside IOVA ${iova} (${v.links.length} pages)`);
-  if (v.links[offset] !== null && !s.devices[dev]!.iommuOverwrites) return reject(op, `-EEXIST: page ${offset} of IOVA ${iova} is already linked (the IOMMU page table refuses to map over it)`);
+  if (v.links[offset] !== null) return reject(op, `-EEXIST: page ${offset} of IOVA ${iova} is already linked (the IOMMU page table refuses to map over it)`);
   if (fails(s, dev, 'iommu_map')) return reject(op, `-ENOMEM: iommu_map_nosync could not allocate a page table for page ${offset} of IOVA ${iova} (fault injection); it unrolled what it had mapped`);
   const link: IovaLink = { pfn, gen: s.frames[pfn]!.gen, reaches: pfn, dir, synced: false };
   const links = v.links.map((l, i) => (i === offset ? link : l));
