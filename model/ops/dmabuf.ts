@@ -18,7 +18,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { drop, put } from '../collections.ts';
 import { busAddress, directAddress, mapType } from '../dma-address.ts';
 import { freeSgtIova, physVecToSgt } from './dmabuf-phys.ts';
-import { iovaFault, reachedNow } from './iova.ts';
+import { throughEntry } from './iova.ts';
 import { allocBarFrame, freshId } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { AttachmentId, DeviceId, DeviceJob, DmaBuf, DmaBufAttachment, DmaBufId, DmaDirection, DmaMapping, DriverThread, MappingId, State, ThreadId } from '../state.ts';
@@ -162,11 +162,10 @@ export const dmaBufUnmapAttachment = (s: State, attachment: AttachmentId, mappin
   const m = s.mappings.get(mapping);
   if (m === undefined || m.origin.kind !== 'dmabuf' || m.origin.attachment !== attachment)
     return illFormed(op, `mapping ${mapping} is not a live table of attachment ${attachment}`);
-  const torn: Outcome = done({ ...s, mappings: drop(s.mappings, mapping) }, [{ kind: 'mapping-torn-down', mapping }]);
+  const torn: State = { ...s, mappings: drop(s.mappings, mapping) };
   // The exporter's unmap_dma_buf frees the table with dma_buf_free_sgt: an IOVA range is destroyed with it.
-  if (m.entries[0]?.iova === undefined || E.isLeft(torn)) return torn;
-  const freed = freeSgtIova(torn.right.state, m);
-  return E.isLeft(freed) ? freed : done(freed.right.state, [...torn.right.events, ...freed.right.events]);
+  const freed = freeSgtIova(torn, m);
+  return E.isLeft(freed) ? freed : done(freed.right.state, [{ kind: 'mapping-torn-down', mapping }, ...freed.right.events]);
 };
 
 /**
@@ -200,8 +199,9 @@ export const moveNotifyReturn = (s: State, attachment: AttachmentId, by: ThreadI
   const t = by === undefined ? undefined : s.threads.get(by);
   if (t === undefined || t.moveNotify !== true || t.attachment !== attachment) return illFormed(op, `only attachment ${attachment}'s move_notify itself returns (a call with by=THREAD)`);
   // Ghost: every table of the attachment, and the work on it, was told its addresses may go.
-  const mappings = new Map([...s.mappings].map(([id, m]) => [id, m.origin.kind === 'dmabuf' && m.origin.attachment === attachment && m.invalidated !== true ? { ...m, invalidated: true as const } : m]));
-  const jobs = new Map([...s.jobs].map(([id, j]) => [id, j.attachment === attachment && j.invalidated !== true ? { ...j, invalidated: true as const } : j]));
+  let { mappings, jobs } = s;
+  for (const m of s.mappings.values()) if (m.origin.kind === 'dmabuf' && m.origin.attachment === attachment && m.invalidated !== true) mappings = put(mappings, m.id, { ...m, invalidated: true });
+  for (const j of s.jobs.values()) if (j.attachment === attachment && j.invalidated !== true) jobs = put(jobs, j.id, { ...j, invalidated: true });
   return done({ ...s, threads: drop(s.threads, t.id), mappings, jobs }, [{ kind: 'move-notify-returned', attachment }]);
 };
 
@@ -260,7 +260,7 @@ export const jobAccess = (s: State, mapping: MappingId, index: number, write: bo
   const op = write ? 'device_write' : 'device_read';
   const e = j.entries[index];
   if (e === undefined) return illFormed(op, `index ${index} is outside mapping ${mapping} (${j.entries.length} entries)`);
-  const fault = iovaFault(s, j.device, e, write);
-  if (fault !== null) return done(s, [fault]);
-  return done(s, [{ kind: 'device-access', device: j.device, mapping, pfn: e.pfn, gen: e.gen, reached: reachedNow(s, e), write }]);
+  const via = throughEntry(s, j.device, e, write);
+  if ('kind' in via) return done(s, [via]);
+  return done(s, [{ kind: 'device-access', device: j.device, mapping, pfn: e.pfn, gen: e.gen, reached: via.reached, write }]);
 };

@@ -178,8 +178,8 @@ export const iovaAccess = (s: State, iova: number, index: number, write: boolean
   const op = write ? 'device_write' : 'device_read';
   if (index >= v.handed.npages) return illFormed(op, `page ${index} is outside the ${v.handed.npages} page(s) of IOVA ${iova} device ${v.device} was given`);
   if (write ? v.handed.dir === 'to-device' : v.handed.dir === 'from-device') return illFormed(op, `device ${v.device}'s command for IOVA ${iova} is ${v.handed.dir}`);
-  const l = v.links[index];
-  if (l === null || l === undefined || !l.synced) return done(s, [{ kind: 'iova-fault', device: v.device, iova, offset: index, linked: l !== null && l !== undefined, write }]);
+  const l = translate(s, v.device, iova, index, write);
+  if ('kind' in l) return done(s, [l]);
   const f = s.frames[l.reaches]!;
   const state = write && f.structPage && !f.free && !f.dirty ? setFrame(s, { ...f, deviceWroteSinceDirtied: true }) : s;
   return done(state, [{ kind: 'device-access', device: v.device, mapping: iova, pfn: l.pfn, gen: l.gen, reached: l.reaches, write }]);
@@ -203,16 +203,23 @@ export const nvmeQueueRq = (s: State, dev: DeviceId, pages: PagesId): Outcome =>
 };
 
 /**
- * An access through a table entry whose address is a page of an IOVA
- * range: the IOMMU fault it takes when that page has no translation the
- * device can see (unlinked, never synced, or linked to another frame since),
- * or null when it translates (or the entry is no IOVA address).
+ * What the IOMMU does with a device's use of page `offset` of IOVA range
+ * `id`: the translation it can see (linked and synced), or the fault it
+ * takes (no translation, or one no sync has made visible).
  */
-export const iovaFault = (s: State, device: DeviceId, e: MappedEntry, write: boolean): Event | null => {
-  if (e.iova === undefined) return null;
-  const l = s.iovas.get(e.iova.id)?.links[e.iova.offset] ?? null;
-  return l !== null && l.synced ? null : { kind: 'iova-fault', device, iova: e.iova.id, offset: e.iova.offset, linked: l !== null, write };
+const translate = (s: State, device: DeviceId, id: IovaId, offset: number, write: boolean): IovaLink | Extract<Event, { kind: 'iova-fault' }> => {
+  const l = s.iovas.get(id)?.links[offset] ?? null;
+  return l !== null && l.synced ? l : { kind: 'iova-fault', device, iova: id, offset, linked: l !== null, write };
 };
 
-/** The frame an entry's address reaches now: through its IOVA page's translation (whatever frame it was linked to last), or as mapped. */
-export const reachedNow = (s: State, e: MappedEntry): number | null => (e.iova === undefined ? e.reaches : (s.iovas.get(e.iova.id)?.links[e.iova.offset]?.reaches ?? null));
+/**
+ * An access through a table entry: where its address is a page of an IOVA
+ * range, the IOMMU fault it takes or the frame the translation reaches
+ * now (whatever was linked there last); otherwise the frame it was mapped
+ * to reach.
+ */
+export const throughEntry = (s: State, device: DeviceId, e: MappedEntry, write: boolean): Event | { readonly reached: number | null } => {
+  if (e.iova === undefined) return { reached: e.reaches };
+  const l = translate(s, device, e.iova.id, e.iova.offset, write);
+  return 'kind' in l ? l : { reached: l.reaches };
+};
