@@ -69,6 +69,14 @@ export type Event =
     }
   | { readonly kind: 'page-freed'; readonly pfn: Pfn }
   /**
+   * Reclaim unmapped anonymous page `pfn` into swap slot `slot`: `kept`
+   * when another reference (a GUP reference, a pin) keeps the page in the
+   * swap cache; else pageout() wrote it and the page was freed.
+   */
+  | { readonly kind: 'swapped-out'; readonly pfn: Pfn; readonly slot: number; readonly kept: boolean }
+  /** do_swap_page() mapped `pfn` for swap slot `slot`: the swap cache's page, or (`read`) one just read from the swap device. */
+  | { readonly kind: 'swapped-in'; readonly pfn: Pfn; readonly slot: number; readonly read: boolean }
+  /**
    * The last reference to `pfn` went while a PTE or the page cache still
    * had the page (its count had fallen below its holders):
    * free_pages_prepare() prints "BUG: Bad page state" and leaks the page.

@@ -5,7 +5,7 @@
  */
 import { put, replaceAt } from './collections.ts';
 import type { Event } from './event.ts';
-import type { BarId, Frame, PageMapping, Pfn, State, Vma, VmaId } from './state.ts';
+import type { BarId, Frame, PageMapping, Pfn, Pte, PteEntry, State, SwapPte, Vma, VmaId } from './state.ts';
 
 export const setFrame = (s: State, f: Frame): State => ({ ...s, frames: replaceAt(s.frames, f.pfn, f) });
 
@@ -104,7 +104,7 @@ const inPageCache = (s: State, f: Frame): boolean => f.mapping.kind === 'file' &
  */
 const settle = (s: State, f: Frame): Changed => {
   if (kernelRefcount(f) !== 0) return { state: setFrame(s, f), events: [] };
-  if (f.mapcount > 0 || inPageCache(s, f)) return { state: setFrame(s, f), events: [{ kind: 'bad-page-state', pfn: f.pfn }] };
+  if (f.mapcount > 0 || inPageCache(s, f) || swapSlotOf(s, f.pfn) !== null) return { state: setFrame(s, f), events: [{ kind: 'bad-page-state', pfn: f.pfn }] };
   return { state: freeFrame(s, f), events: [{ kind: 'page-freed', pfn: f.pfn }] };
 };
 
@@ -160,11 +160,33 @@ export const fold = <A>(s: State, items: ReadonlyArray<A>, f: (s: State, a: A) =
 
 export const setVma = (s: State, v: Vma): State => ({ ...s, vmas: put(s.vmas, v.id, v) });
 
+/** A swap entry (is_swap_pte()), not a present PTE. */
+export const isSwapPte = (p: PteEntry): p is SwapPte => p !== null && 'swap' in p;
+
+/** The present PTE (pte_present()), or null for pte_none and a swap entry. */
+export const present = (p: PteEntry | undefined): Pte | null => (p === undefined || p === null || 'swap' in p ? null : p);
+
+/**
+ * The page holding what the process has at this PTE: the page a present
+ * PTE maps, or the swap-cache page of a swap entry's slot (what swap-in
+ * will map); null for pte_none and for a slot only the swap device holds.
+ */
+export const pageOf = (s: State, p: PteEntry | undefined): Pfn | null => {
+  if (p === undefined || p === null) return null;
+  return 'swap' in p ? (s.swap[p.swap]?.cache ?? null) : p.pfn;
+};
+
 /** Every present PTE that maps `pfn` (the reverse map). */
 export const rmap = (s: State, pfn: Pfn): ReadonlyArray<{ readonly vma: VmaId; readonly index: number }> =>
   [...s.vmas.values()].flatMap((v) =>
-    v.ptes.flatMap((p, index) => (p !== null && p.pfn === pfn ? [{ vma: v.id, index }] : [])),
+    v.ptes.flatMap((p, index) => (present(p)?.pfn === pfn ? [{ vma: v.id, index }] : [])),
   );
+
+/** The swap slot whose swap cache holds `pfn`, or null (PageSwapCache()). */
+export const swapSlotOf = (s: State, pfn: Pfn): number | null => {
+  const i = s.swap.findIndex((slot) => slot !== null && slot.cache === pfn);
+  return i < 0 ? null : i;
+};
 
 /** The VMA of `mm` covering virtual page `addr`. */
 export const findVma = (s: State, mm: number, addr: number): Vma | undefined => {

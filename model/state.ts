@@ -252,6 +252,47 @@ export interface Pte {
   readonly writable: boolean;
 }
 
+/** The index of a slot of the swap device (swp_entry_t's offset). */
+export type SwapSlotId = number;
+
+/**
+ * A swap entry where a PTE was: reclaim's try_to_unmap() replaced a
+ * present PTE of an anonymous page by the slot its data went to. The next
+ * access faults (do_swap_page).
+ */
+export interface SwapPte {
+  readonly swap: SwapSlotId;
+  /**
+   * PTE_SWP_EXCLUSIVE (5.19, 1493a1913e34): the page was PageAnonExclusive
+   * when it was unmapped, so swap-in may map it writable without a copy.
+   * fork clears it in both processes (the entry is shared then). Always
+   * false before 5.19.
+   */
+  readonly exclusive: boolean;
+}
+
+/** What one virtual page of a VMA holds: a present PTE, a swap entry, or nothing (pte_none). */
+export type PteEntry = Pte | SwapPte | null;
+
+/**
+ * A slot of the swap device, allocated by add_to_swap() and freed when no
+ * swap entry names it. The model's swap is more than half full
+ * (vm_swap_full()), the state in which the kernel frees a slot's swap
+ * cache as soon as no entry names the slot: at swap-in (try_to_free_swap
+ * in do_swap_page) and at the zap of the last entry
+ * (free_swap_and_cache()'s TTRS_FULL).
+ */
+export interface SwapSlot {
+  /** swap_map[]: the swap entries naming this slot (at least one while it is allocated). */
+  readonly count: number;
+  /**
+   * The slot's page in the swap cache (PG_swapcache, which holds a
+   * reference), or null when only the swap device has the data: reclaim
+   * frees the page after pageout() only if nothing else references it.
+   */
+  readonly cache: Pfn | null;
+}
+
 /** A VMA covering `npages` pages from virtual page `start` of its mm. */
 export interface Vma {
   readonly id: VmaId;
@@ -272,7 +313,7 @@ export interface Vma {
    * or one is null (is_mergeable_anon_vma).
    */
   readonly anonVma: number | null;
-  readonly ptes: ReadonlyArray<Pte | null>;
+  readonly ptes: ReadonlyArray<PteEntry>;
 }
 
 export interface Inode {
@@ -757,6 +798,24 @@ export interface Era {
   /** Linux 6.4: reclaim keeps the buffers of maybe-pinned file pages (d824ec2a1546). */
   readonly reclaimKeepsPinnedPrivate: boolean;
   /**
+   * Linux 5.11 (feb889fb40fa "mm: don't put pinned pages into the swap
+   * cache", backported to 5.10.9): shrink_page_list keeps a maybe-pinned
+   * anonymous page that is not in the swap cache yet instead of calling
+   * add_to_swap(). A pinned page already in the swap cache is still
+   * unmapped. Before, reclaim unmapped a pinned page into the swap cache,
+   * where its extra reference kept it (pageout(): PAGE_KEEP).
+   */
+  readonly reclaimSkipsPinnedAnon: boolean;
+  /**
+   * Linux 5.19 (6c287605fd56 "mm: remember exclusively mapped anonymous
+   * pages with PG_anon_exclusive"): try_to_unmap_one() restores the PTE
+   * and fails for an exclusive anonymous page that may be pinned
+   * (page_try_share_anon_rmap() returns -EBUSY), so a pinned page stays
+   * mapped. The same release remembers exclusivity in the swap entry
+   * (1493a1913e34, `SwapPte.exclusive`).
+   */
+  readonly unmapKeepsPinnedAnon: boolean;
+  /**
    * Linux 6.2 (84209e87c696 "mm/gup: reliable R/O long-term pinning in COW
    * mappings"): a read-only FOLL_LONGTERM pin of a page that is not
    * anonymous (the shared zero page, here) in a private writable mapping
@@ -888,4 +947,6 @@ export interface State {
   readonly jobs: ReadonlyMap<JobId, DeviceJob>;
   /** IOVA ranges of the two-step DMA API (dma_iova_try_alloc), and freed ones that kept translations. */
   readonly iovas: ReadonlyMap<IovaId, DmaIova>;
+  /** The swap device's slots (null: free), as many as the world has RAM pages. */
+  readonly swap: ReadonlyArray<SwapSlot | null>;
 }

@@ -17,6 +17,8 @@ export interface WorldSpec {
   readonly bars: ReadonlyArray<BarSpec>;
   /** Pages of the one regular file (inode 0). */
   readonly filePages: number;
+  /** Slots of the swap device (default: as many as RAM pages; 0: no swap, anonymous pages are never reclaimed). */
+  readonly swapSlots?: number;
   readonly era: Era;
   /** How many objects the templates may make; `defaultBounds` when absent. */
   readonly bounds?: WorldBounds;
@@ -42,6 +44,8 @@ export const era59: Era = {
   pinUnsharesReadOnly: false,
   dmaMapSgP2pdma: false,
   reclaimKeepsPinnedPrivate: false,
+  reclaimSkipsPinnedAnon: false,
+  unmapKeepsPinnedAnon: false,
   longtermUnsharesCow: false,
   pinSkipsZeroPage: false,
   gupBreaksCow: false,
@@ -61,6 +65,8 @@ export const currentEra: Era = {
   pinUnsharesReadOnly: true,
   dmaMapSgP2pdma: true,
   reclaimKeepsPinnedPrivate: true,
+  reclaimSkipsPinnedAnon: true,
+  unmapKeepsPinnedAnon: true,
   longtermUnsharesCow: true,
   pinSkipsZeroPage: true,
   gupBreaksCow: false,
@@ -137,5 +143,6 @@ export const makeWorld = (w: WorldSpec): State => {
     sgtRecords: [],
     jobs: new Map(),
     iovas: new Map(),
+    swap: Array.from({ length: w.swapSlots ?? w.ramPages }, () => null),
   };
 };

@@ -33,7 +33,7 @@
  */
 import { holdsPage } from '../model/ops/fault.ts';
 import { stale } from '../model/ops/gup.ts';
-import type { Continuation, DmaMapping, Frame, MappedEntry, Mm, PageArray, Pte, Sgl, State, Vma } from '../model/state.ts';
+import type { Continuation, DmaMapping, Frame, MappedEntry, Mm, PageArray, PteEntry, Sgl, State, Vma } from '../model/state.ts';
 
 const rankBy = <A extends { readonly id: number }>(xs: Iterable<A>, key: (a: A) => string): Map<number, number> => {
   const sorted = [...xs].map((a) => [key(a), a.id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
@@ -42,7 +42,7 @@ const rankBy = <A extends { readonly id: number }>(xs: Iterable<A>, key: (a: A) 
 
 const r = (m: Map<number, number>, id: number | null): number => (id === null ? -1 : (m.get(id) ?? -2));
 
-const pteKey = (p: Pte | null): string => (p === null ? '-' : `${p.pfn}${p.writable ? 'w' : 'r'}`);
+const pteKey = (p: PteEntry): string => (p === null ? '-' : 'swap' in p ? `~${p.swap}${p.exclusive ? 'x' : ''}` : `${p.pfn}${p.writable ? 'w' : 'r'}`);
 
 /*
  * State objects are immutable and shared between a state and its
@@ -256,5 +256,7 @@ export const canonicalKey = (s: State, processSymmetry = true): string => {
     parts.push(`J${[...s.jobs.values()].map((j) => `${j.device}:${r(dbr, j.dmabuf)}:${r(att, j.attachment)}:${s.mappings.has(j.mapping) ? `m${r(mapping, j.mapping)}` : 'x'}:${j.fenced ? 'f' : 'r'}${j.invalidated === true ? 'v' : ''}:${j.entries.map(entryKey).join(',')}`).sort().join(';')}`);
     parts.push(`G${s.sgtRecords.map((k) => `${k.device}:${r(att, k.attachment)}:${r(dbr, k.dmabuf)}:${s.mappings.has(k.mapping) ? `m${r(mapping, k.mapping)}` : 'x'}${k.pinned ? 'p' : ''}`).sort().join(';')}`);
   }
+  // Swap slots keep their index (the PTEs name them): each one's count and swap-cache page.
+  if (s.swap.some((w) => w !== null)) parts.push(`W${s.swap.map((w) => (w === null ? '' : `${w.count}:${w.cache ?? '-'}`)).join(',')}`);
   return parts.join(' ');
 };

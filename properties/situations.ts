@@ -11,7 +11,7 @@ import type { Op } from '../model/op.ts';
 import type { Step } from '../model/result.ts';
 import { stale } from '../model/ops/gup.ts';
 import type { State } from '../model/state.ts';
-import { findVma } from '../model/page.ts';
+import { findVma, pageOf, present } from '../model/page.ts';
 import type { InvariantId } from './invariant.ts';
 import { invariantById } from './registry.ts';
 
@@ -84,12 +84,18 @@ export const situations: ReadonlyArray<Situation> = [
     reached: (before, op) => op.kind === 'pin_user_pages_fast' && before.mms.get(op.mm)?.forkWrprotect !== undefined,
   },
   {
+    id: 'gup-page-swapped-out',
+    invariant: 'pin-coherent',
+    what: 'reclaim swaps out an anonymous page a GUP reference or pin holds: the process has a swap entry, the page stays in the swap cache',
+    reached: (_before, _op, step) => step.events.some((e) => e.kind === 'swapped-out' && e.kept),
+  },
+  {
     id: 'fork-with-pinned-page',
     invariant: 'pin-coherent',
-    what: 'a process forks while one of its anonymous pages is pinned',
+    what: 'a process forks while one of its anonymous pages is pinned (mapped, or in the swap cache behind a swap entry)',
     reached: (before, op) =>
       op.kind === 'fork' &&
-      [...before.vmas.values()].some((v) => v.mm === op.mm && v.backing.kind === 'anon' && v.ptes.some((p) => p !== null && (before.frames[p.pfn]?.pincount ?? 0) > 0)),
+      [...before.vmas.values()].some((v) => v.mm === op.mm && v.backing.kind === 'anon' && v.ptes.some((p) => (before.frames[pageOf(before, p) ?? -1]?.pincount ?? 0) > 0)),
   },
   {
     id: 'invalidation-races-map',
@@ -148,7 +154,7 @@ export const situations: ReadonlyArray<Situation> = [
     reached: (before, op) =>
       op.kind === 'store' &&
       ((p) => p !== null && [...before.pageArrays.values()].some((a) => a.pipe === true && a.mm !== op.mm && a.pfns.includes(p.pfn)))(
-        ((v) => v?.ptes[op.addr - v.start] ?? null)(findVma(before, op.mm, op.addr)),
+        ((v) => present(v?.ptes[op.addr - v.start]))(findVma(before, op.mm, op.addr)),
       ),
   },
   {
@@ -164,7 +170,7 @@ export const situations: ReadonlyArray<Situation> = [
     invariant: 'isolation',
     what: 'a device writes a page that two processes map privately (fork left it shared copy-on-write)',
     reached: (before, _op, step) =>
-      step.events.some((e) => e.kind === 'device-access' && e.write && e.reached !== null && new Set([...before.vmas.values()].filter((v) => !v.shared && v.ptes.some((p) => p?.pfn === e.reached)).map((v) => v.mm)).size >= 2),
+      step.events.some((e) => e.kind === 'device-access' && e.write && e.reached !== null && new Set([...before.vmas.values()].filter((v) => !v.shared && v.ptes.some((p) => pageOf(before, p) === e.reached)).map((v) => v.mm)).size >= 2),
   },
   { id: 'gup-reference-released', invariant: 'gup-release', what: 'a driver gives back a GUP reference or pin', reached: exercisedBy('gup-release') },
   {

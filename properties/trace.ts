@@ -42,6 +42,10 @@ export const describeEvents = (events: ReadonlyArray<Event>): ReadonlyArray<stri
         return [`vma ${e.vma} destroyed`];
       case 'page-freed':
         return [`page ${e.pfn} freed`];
+      case 'swapped-out':
+        return [`page ${e.pfn} swapped out to slot ${e.slot}${e.kept ? ', kept in the swap cache by its other references' : ''}`];
+      case 'swapped-in':
+        return [`slot ${e.slot} swapped in as page ${e.pfn}${e.read ? ' (read from the swap device)' : ' (from the swap cache)'}`];
       case 'bad-page-state':
         return [`Bad page state: page ${e.pfn}'s last reference went while still mapped or cached; the page leaks`];
       case 'p2pmem-found':

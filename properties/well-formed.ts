@@ -7,6 +7,7 @@
  * the search checks it after every call and stops with `ModelBug`.
  */
 import { stale } from '../model/ops/gup.ts';
+import { present } from '../model/page.ts';
 import type { State } from '../model/state.ts';
 
 export class ModelBug extends Error {}
@@ -23,7 +24,7 @@ export const wellFormed = (s: State): string | null => {
       if (!s.mms.has(fork.child)) return `mm ${m.id}'s fork has no child mm ${fork.child}`;
       for (const p of fork.ptes) {
         const v = s.vmas.get(p.vma);
-        if (v?.mm !== m.id || v.ptes[p.index]?.writable !== true) return `mm ${m.id}'s fork would write-protect page ${p.index} of vma ${p.vma}, which is not a writable PTE of the parent`;
+        if (v?.mm !== m.id || present(v.ptes[p.index])?.writable !== true) return `mm ${m.id}'s fork would write-protect page ${p.index} of vma ${p.vma}, which is not a writable PTE of the parent`;
       }
     }
   }
@@ -31,6 +32,7 @@ export const wellFormed = (s: State): string | null => {
   // Counts per pfn in arrays as long as the frame table (this runs after every call of every search).
   const n = s.frames.length;
   const mapcount = new Int32Array(n);
+  const swapEntries = new Int32Array(s.swap.length);
   for (const v of s.vmas.values()) {
     // The address space lasts until the last mm_users reference is gone and exit_mmap's invalidation ends.
     const m = s.mms.get(v.mm);
@@ -38,7 +40,16 @@ export const wellFormed = (s: State): string | null => {
     if (v.ptes.length !== v.npages) return `vma ${v.id} has ${v.ptes.length} PTEs for ${v.npages} pages`;
     for (const w of s.vmas.values())
       if (w.id !== v.id && w.mm === v.mm && v.start < w.start + w.npages && w.start < v.start + v.npages) return `vmas ${v.id} and ${w.id} overlap`;
-    for (const p of v.ptes) if (p !== null) mapcount[p.pfn]! += 1;
+    for (const p of v.ptes) {
+      if (p === null) continue;
+      if (!('swap' in p)) {
+        mapcount[p.pfn]! += 1;
+        continue;
+      }
+      // Only anonymous memory is swapped: a private VMA's own pages.
+      if (v.shared || s.swap[p.swap] === undefined || s.swap[p.swap] === null) return `vma ${v.id} has a swap entry for slot ${p.swap}, which is ${v.shared ? 'in a shared mapping' : 'not allocated'}`;
+      swapEntries[p.swap]! += 1;
+    }
   }
   const gupRefs = new Int32Array(n);
   const pins = new Int32Array(n);
@@ -52,6 +63,17 @@ export const wellFormed = (s: State): string | null => {
       gupRefs[pfn]! += 1;
       if (a.kind === 'pin') pins[pfn]! += 1;
     }
+  // A swap slot is allocated while swap entries name it, and its swap-cache page is an anonymous page that is in no other slot.
+  const swapCached = new Uint8Array(n);
+  for (let id = 0; id < s.swap.length; id++) {
+    const w = s.swap[id];
+    if (w === null || w === undefined) continue;
+    if (w.count < 1 || w.count !== swapEntries[id]) return `swap slot ${id} counts ${w.count} entries but ${swapEntries[id]} swap PTE(s) name it`;
+    if (w.cache === null) continue;
+    const f = s.frames[w.cache];
+    if (f === undefined || f.free || f.mapping.kind !== 'anon' || swapCached[w.cache] === 1) return `swap slot ${id}'s swap cache names pfn ${w.cache}, which is not an anonymous page of its own`;
+    swapCached[w.cache] = 1;
+  }
   const cached = new Uint8Array(n);
   for (const ino of s.inodes)
     for (let index = 0; index < ino.cache.length; index++) {
@@ -91,11 +113,11 @@ export const wellFormed = (s: State): string | null => {
     const held = pins[f.pfn]!;
     if (f.pincount !== held + f.lostPins - f.unheldPins)
       return `page ${f.pfn} has pincount ${f.pincount} but ${held} pin(s) are held${f.lostPins === 0 ? '' : ` and ${f.lostPins} lost`}${f.unheldPins === 0 ? '' : ` and ${f.unheldPins} given back unheld`}`;
-    const expected = m + cached[f.pfn]! + gupRefs[f.pfn]! + (f.mapping.kind === 'kernel' ? 1 : 0) + f.lostPins;
+    const expected = m + cached[f.pfn]! + swapCached[f.pfn]! + gupRefs[f.pfn]! + (f.mapping.kind === 'kernel' ? 1 : 0) + f.lostPins;
     if (f.refcount !== expected - f.unheldRefs)
       return `page ${f.pfn} has refcount ${f.refcount} but ${expected} holder(s)${f.unheldRefs === 0 ? '' : ` and ${f.unheldRefs} reference(s) given back unheld`}`;
     // The kernel frees a page whose count reaches zero, unless a PTE or the page cache still has it (Bad page state).
-    if (f.refcount === 0 && f.pincount === 0 && !(f.unheldRefs > 0 && (m > 0 || cached[f.pfn] === 1))) return `page ${f.pfn} is allocated with refcount 0`;
+    if (f.refcount === 0 && f.pincount === 0 && !(f.unheldRefs > 0 && (m > 0 || cached[f.pfn] === 1 || swapCached[f.pfn] === 1))) return `page ${f.pfn} is allocated with refcount 0`;
   }
   const recorded = new Set<string>();
   for (const r of s.records) {

@@ -26,6 +26,7 @@ export const FIRST_SHARE: ReadonlyArray<string> = [
   'p2pmem-mmap',
   'blk-dma-iova',
   'vfio-dmabuf-phys',
+  'pin-swap-5.10',
 ];
 
 export const SECOND_SHARE: ReadonlyArray<string> = [
@@ -44,4 +45,5 @@ export const SECOND_SHARE: ReadonlyArray<string> = [
   'vfio-dmabuf-phys-fixed',
   'pin-fork-gup-fast-5.10',
   'pin-fork-gup-fast',
+  'pin-swap',
 ];

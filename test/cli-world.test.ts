@@ -46,7 +46,7 @@ describe('check in another world', () => {
   it('a bad world is one line naming what is wrong, exit 2', () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
       [['--world', 'tiny'], "dmacheck: --world: unknown world 'tiny' (known: default, small, complete, munmap-race)\n"],
-      [['--set', 'windows=2'], "dmacheck: --set: unknown key 'windows' (keys: ram-pages, file-pages, bar-pages, vmas, mms, notifiers, ios, mappings)\n"],
+      [['--set', 'windows=2'], "dmacheck: --set: unknown key 'windows' (keys: ram-pages, file-pages, bar-pages, swap-slots, vmas, mms, notifiers, ios, mappings)\n"],
       [['--set', 'mms=0'], 'dmacheck: --set: mms (address spaces alive at once) must be from 1 to 8, got 0\n'],
       [['--world', 'munmap-race', '--design', 'gup-set-page-dirty'], "dmacheck: --world: world munmap-race does not fit design gup-set-page-dirty: it leaves out 'mprotect', a step gup-set-page-dirty does not have\n"],
     ];

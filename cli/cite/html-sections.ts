@@ -36,7 +36,7 @@ export const sectionsScript = String.raw`
     if (t.kind === 'exit_mmap') return 'exit tears down the address space of mm ' + t.mm + ' (exit_mmap)';
     if (t.kind === 'madvise_dontneed') return 'MADV_DONTNEED zaps mm ' + t.mm + ' ' + pages(t.start, t.end) + ' (zap_page_range_single)';
     if (t.kind === 'unmap_mapping_range') return "the removal of device " + t.dev + " zaps every user mapping of its BAR (unmap_mapping_range)";
-    if (t.kind === 'reclaim') return 'reclaim unmaps and frees pfn ' + t.pfn + ' (try_to_unmap)';
+    if (t.kind === 'reclaim') return 'reclaim unmaps pfn ' + t.pfn + ' (try_to_unmap: an anonymous page leaves a swap entry) and frees it unless a reference keeps it';
     if (t.kind === 'migrate_page') return 'migration moves pfn ' + t.pfn + ' to a new page (try_to_migrate)';
     return show(t);
   }
@@ -45,7 +45,12 @@ export const sectionsScript = String.raw`
     var r = {};
     function add(pfn, what) { (r[pfn] = r[pfn] || []).push(what); }
     live(snap, 'vmas').forEach(function (i) {
-      (i.value.ptes || []).forEach(function (p, k) { if (p) add(p.pfn, 'PTE of vma ' + i.key + ' page ' + (i.value.start + k) + (p.writable ? ' (rw)' : ' (ro)')); });
+      (i.value.ptes || []).forEach(function (p, k) {
+        if (p && p.swap !== undefined) {
+          var w = byKey(snap, 'swap', p.swap);
+          if (w && w.cache !== null) add(w.cache, 'swap entry of vma ' + i.key + ' page ' + (i.value.start + k) + ' (swap cache of slot ' + p.swap + ')');
+        } else if (p) add(p.pfn, 'PTE of vma ' + i.key + ' page ' + (i.value.start + k) + (p.writable ? ' (rw)' : ' (ro)'));
+      });
     });
     live(snap, 'inodes').forEach(function (i) {
       (i.value.cache || []).forEach(function (pfn, k) { if (pfn !== null) add(pfn, 'page cache of inode ' + i.key + ' index ' + k); });
@@ -69,7 +74,8 @@ export const sectionsScript = String.raw`
       function vmaCard(v) {
         var x = v.value;
         var rows = (x.ptes || []).map(function (p, k) {
-          return el('li', {}, ['page ' + (x.start + k) + ': ' + (p ? '-> ' + frameName(snap, p.pfn) + (p.writable ? ', writable' : ', read-only') : 'not present')]);
+          var what = !p ? 'not present' : p.swap !== undefined ? 'swap entry, slot ' + p.swap + (p.exclusive ? ' (exclusive)' : '') : '-> ' + frameName(snap, p.pfn) + (p.writable ? ', writable' : ', read-only');
+          return el('li', {}, ['page ' + (x.start + k) + ': ' + what]);
         });
         return card(v, 'vma ' + v.key + ': ' + range(x.start, x.npages), [
           backingText(x.backing) + (x.writable === false ? ', read-only (no VM_WRITE)' : '') + (x.dontcopy ? ', VM_DONTCOPY' : '') +
@@ -241,6 +247,15 @@ export const sectionsScript = String.raw`
             return el('li', { class: stale ? 'stale' : '' }, ['page ' + k + ': -> ' + frameName(snap, l.pfn) + ', ' + l.dir + (l.synced ? ', synced' : ', not synced') + stale]);
           })),
         ], ['id', 'device', 'owner', 'links', 'allocated', 'handed']);
+      });
+    } },
+    { title: 'Swap slots and the swap cache', covers: ['swap'], draw: function (snap) {
+      return items(snap, 'swap').filter(function (w) { return w.value !== null && w.value !== undefined; }).map(function (w) {
+        var x = w.value;
+        return card(w, 'swap slot ' + w.key, [
+          x.count + ' swap entr' + (x.count === 1 ? 'y names' : 'ies name') + ' it',
+          x.cache === null ? 'its data is on the swap device only' : 'in the swap cache as ' + frameName(snap, x.cache) + ' (which the cache holds a reference to)',
+        ], ['count', 'cache']);
       });
     } },
     { title: 'Device page tables (what a driver programmed)', covers: ['deviceRanges'], draw: function (snap) {

@@ -96,7 +96,7 @@ export interface Design {
 
 /** A design's complete world: a change of its own world, and why it is large enough. */
 export interface CompleteWorld {
-  readonly set: Readonly<Partial<Record<'ram-pages' | 'file-pages' | 'bar-pages' | 'vmas' | 'mms' | 'notifiers' | 'ios' | 'mappings', number>>>;
+  readonly set: Readonly<Partial<Record<'ram-pages' | 'file-pages' | 'bar-pages' | 'swap-slots' | 'vmas' | 'mms' | 'notifiers' | 'ios' | 'mappings', number>>>;
   readonly without: ReadonlyArray<string>;
   readonly why: string;
 }

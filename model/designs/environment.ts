@@ -76,6 +76,13 @@ export const storeAny: StepTemplate = single('store', 'environment', 2, (s) =>
     .flatMap((v) => Array.from({ length: v.npages }, (_, j): Op => ({ kind: 'store', mm: v.mm, addr: v.start + j }))),
 );
 
+/** A process loads from a page of one of its anonymous VMAs (a read fault first where nothing present is mapped: the zero page, or swap-in). */
+export const loadAny: StepTemplate = single('load', 'environment', 1, (s) =>
+  byAddress(s)
+    .filter((v) => v.backing.kind === 'anon' && s.mms.get(v.mm)?.alive === true)
+    .flatMap((v) => Array.from({ length: v.npages }, (_, j): Op => ({ kind: 'load', mm: v.mm, addr: v.start + j }))),
+);
+
 export const writeFaultAny: StepTemplate = single('write_fault', 'environment', 1, (s) =>
   faultablePages(s).map((p) => ({ kind: 'write_fault', mm: p.mm, addr: p.addr })),
 );

@@ -9,8 +9,8 @@ export const pinUserPages59: Design = {
   id: 'pin-user-pages-5.9',
   title: 'pin_user_pages + unpin_user_pages_dirty_lock on Linux 5.9',
   summary:
-    'The same FOLL_PIN recipe on Linux 5.9, the kernel that brought early COW at fork: pins are visible to fork, but reclaim still releases the buffers of a pinned page-cache page (until 6.4), so the dirtying at unpin reaches a page the filesystem no longer tracks, and a read-only pin of a page shared by fork is not unshared (until 5.19), so the process moves off the page the device reads. These are holes the kernel itself had, shown as they were.',
-  source: 'Documentation/core-api/pin_user_pages.rst (TODO); d824ec2a1546 (the 6.4 reclaim fix); cc5095747edf (ext4, 5.18); CVE-2020-29374 and FAULT_FLAG_UNSHARE (5.19)',
+    'The same FOLL_PIN recipe on Linux 5.9, the kernel that brought early COW at fork: pins are visible to fork, but reclaim still releases the buffers of a pinned page-cache page (until 6.4), so the dirtying at unpin reaches a page the filesystem no longer tracks; a read-only pin of a page shared by fork is not unshared (until 5.19), so the process moves off the page the device reads; and reclaim still swaps a pinned anonymous page out (until 5.11), so fork shares it through the swap entry. These are holes the kernel itself had, shown as they were.',
+  source: 'Documentation/core-api/pin_user_pages.rst (TODO); d824ec2a1546 (the 6.4 reclaim fix); cc5095747edf (ext4, 5.18); CVE-2020-29374 and FAULT_FLAG_UNSHARE (5.19); feb889fb40fa (pinned pages kept out of the swap cache, 5.11)',
   world: world('raw', era59),
   driver: [startIo('pin'), completeIo('pin')],
   environment: pinUserPagesEnvironment,
@@ -30,6 +30,6 @@ export const pinUserPages59: Design = {
     'dma-api-hygiene': held('The driver unmaps with the device, count and direction it mapped with, before freeing the table; nothing is left mapped at unbind (no unbind step).'),
     'provider-removal': held('No P2P provider is removed in this world: nothing for the rule to judge.'),
     'gup-release': held('Every pin_user_pages array goes back with unpin_user_pages_dirty_lock, never with put_page.'),
-    'isolation': held('A pin the device writes through is FOLL_WRITE, which gives the process an exclusive page first, and fork copies a maybe-pinned page at once (5.9); a read-only pin of a page fork shares is mapped DMA_TO_DEVICE, which the device only reads.'),
+    'isolation': violated("Reclaim still unmaps a pinned page into the swap cache before 5.11 (feb889fb40fa), and fork then shares the swap entry with the child: copy_nonpresent_pte() checks no pin (5.9's early COW sees only present pages). The device's write through the parent's pin lands in the page the child swaps in."),
   },
 };

@@ -1,4 +1,5 @@
 /** Read-only views of the state that step templates pick from. */
+import { present } from '../page.ts';
 import type { DmaMapping, Frame, Mm, Sgl, State, Vma, VmaBacking } from '../state.ts';
 
 export const liveMms = (s: State): ReadonlyArray<Mm> => [...s.mms.values()].filter((m) => m.alive);
@@ -17,7 +18,7 @@ export const sglsWhere = (s: State, p: (t: Sgl) => boolean): ReadonlyArray<Sgl> 
 /** Virtual pages whose next CPU store would fault (absent or write-protected PTE) in RAM VMAs. */
 export const faultablePages = (s: State): ReadonlyArray<{ readonly mm: number; readonly addr: number }> =>
   vmasWith(s, ['anon', 'file']).flatMap((v) =>
-    v.ptes.flatMap((p, i) => (p === null || !p.writable ? [{ mm: v.mm, addr: v.start + i }] : [])),
+    v.ptes.flatMap((p, i) => (present(p)?.writable !== true ? [{ mm: v.mm, addr: v.start + i }] : [])),
   );
 
 /** Is `t` referenced by a live mapping? */

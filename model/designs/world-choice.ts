@@ -18,6 +18,7 @@ export const worldKnobs = {
   'ram-pages': { what: 'RAM page frames', min: 1, max: 32 },
   'file-pages': { what: 'pages of the one regular file', min: 0, max: 16 },
   'bar-pages': { what: 'pages of every BAR', min: 1, max: 16 },
+  'swap-slots': { what: 'slots of the swap device (0: no swap)', min: 0, max: 32 },
   vmas: { what: 'VMAs alive at once', min: 1, max: 8 },
   mms: { what: 'address spaces alive at once', min: 1, max: 8 },
   notifiers: { what: 'mmu interval notifiers registered at once', min: 0, max: 8 },
@@ -146,6 +147,7 @@ const resized = (spec: WorldSpec, set: WorldSettings): WorldSpec => {
     ...spec,
     ramPages: set['ram-pages'] ?? spec.ramPages,
     filePages: set['file-pages'] ?? spec.filePages,
+    ...(set['swap-slots'] === undefined ? {} : { swapSlots: set['swap-slots'] }),
     bars: spec.bars.map((b) => ({ ...b, npages: set['bar-pages'] ?? b.npages })),
     bounds,
   };

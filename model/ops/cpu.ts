@@ -9,7 +9,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Event } from '../event.ts';
-import { findVma, setFrame } from '../page.ts';
+import { findVma, isSwapPte, present, setFrame } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import { forkHolds, notYetRunning } from './fork-window.ts';
 import type { MmId, State } from '../state.ts';
@@ -26,19 +26,25 @@ export const cpuAccess = (s: State, mm: MmId, addr: number, write: boolean): Out
   if (v === undefined) return reject(op, `SIGSEGV: no vma of mm ${mm} covers page ${addr}`);
   const index = addr - v.start;
   // Stryker disable next-line LogicalOperator: faulting a page whose PTE already allows the access (a spurious fault) changes nothing in faultIn
-  const pte = v.ptes[index] ?? null;
+  const entry = v.ptes[index] ?? null;
+  const pte = present(entry);
   let state = s;
   const events: Event[] = [];
   if (pte === null || (write && !pte.writable)) {
     // The fault takes mmap_read_lock (a fork in its steps holds mmap_write_lock).
     const fork = forkHolds(s, mm);
     if (fork !== null) return waits(op, fork);
+    // A store to a swapped-out page whose swap-in must copy: the copy is write_fault's, under its notifiers.
+    if (write && isSwapPte(entry)) {
+      const w = writeFault(s, mm, addr);
+      if (E.isRight(w) && w.right.events.some((e) => e.kind === 'invalidate-range-start')) return w;
+    }
     const r = faultIn(s, v, index, write);
     if (E.isLeft(r)) return reject(op, r.left);
     // A COW break replaces the PTE: wp_page_copy runs the notifiers of the page (MMU_NOTIFY_CLEAR)
     // first. Where some notifier covers it, the fault is write_fault's, and the CPU runs the store
     // again once the fault has returned (a step of its own).
-    const after = r.right.state.vmas.get(v.id)?.ptes[index] ?? null;
+    const after = present(r.right.state.vmas.get(v.id)?.ptes[index]);
     if (pte !== null && after !== null && after.pfn !== pte.pfn) {
       const w = writeFault(s, mm, addr);
       if (E.isRight(w) && w.right.events.some((e) => e.kind === 'invalidate-range-start')) return w;
@@ -46,7 +52,7 @@ export const cpuAccess = (s: State, mm: MmId, addr: number, write: boolean): Out
     state = r.right.state;
     events.push(...r.right.events);
   }
-  const pfn = state.vmas.get(v.id)!.ptes[index]!.pfn;
+  const pfn = present(state.vmas.get(v.id)!.ptes[index])!.pfn;
   const f = state.frames[pfn]!;
   // The PTE's dirty bit: a store makes a RAM page dirty (and what a device wrote into it goes with it).
   if (write && f.bar === null && !f.dirty) {

@@ -5,8 +5,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { replaceAt } from '../collections.ts';
 import type { Changed } from '../page.ts';
-import { allocRamPage, isZeroPage, putPage, setFrame, setVma, zeroPfn } from '../page.ts';
-import type { Invalidation, MmId, Pfn, State, Vma } from '../state.ts';
+import { allocRamPage, isSwapPte, isZeroPage, present, putPage, setFrame, setVma, zeroPfn } from '../page.ts';
+import type { Invalidation, MmId, Pfn, State, SwapPte, Vma } from '../state.ts';
+import { swapIn } from './swap.ts';
 
 /**
  * Why page `pfn` is locked now, or null: reclaim, migration and writeback
@@ -27,7 +28,9 @@ export const pageOfMmLocked = (s: State, mm: MmId): string | null => {
   for (const v of s.vmas.values()) {
     if (v.mm !== mm || v.dontcopy) continue;
     for (const p of v.ptes) {
-      const locked = p === null ? null : pageLocked(s, p.pfn);
+      // A swap entry is copied without its page (swap_duplicate): only present PTEs lock fork out.
+      const q = present(p);
+      const locked = q === null ? null : pageLocked(s, q.pfn);
       if (locked !== null) return locked;
     }
   }
@@ -67,13 +70,15 @@ const withPte = (s: State, vma: Vma, index: number, pfn: number, writable: boole
 
 /** Fault one page of an anonymous (MAP_PRIVATE) VMA. */
 const faultAnon = (s: State, v: Vma, index: number, write: boolean): E.Either<string, Changed> => {
-  const first = v.ptes[index] ?? null;
+  const entry = v.ptes[index] ?? null;
+  if (isSwapPte(entry)) return faultSwap(s, v, index, entry, write);
+  const first = entry;
   // do_anonymous_page(): a read fault maps the shared zero page read-only
   // (a special PTE: no reference, no mapcount, no anon_vma yet).
   if (first === null && !write) return E.right({ state: withPte(s, v, index, zeroPfn(s), false), events: [] });
   // anon_vma_prepare(): the VMA gets its anon_vma with its first anonymous page.
   const vma = withAnonVma(v);
-  const pte = vma.ptes[index] ?? null;
+  const pte = present(vma.ptes[index]);
   if (pte === null) {
     const got = allocRamPage(s, { kind: 'anon' });
     if (got === null) return E.left('-ENOMEM: no free RAM page (VM_FAULT_OOM)');
@@ -83,6 +88,27 @@ const faultAnon = (s: State, v: Vma, index: number, write: boolean): E.Either<st
   }
   if (pte.writable || !write) return E.right({ state: s, events: [] });
   return wpAnon(s, vma, index, pte.pfn);
+};
+
+/**
+ * do_swap_page() (./swap.ts), then, for a write fault that cannot reuse
+ * the page, do_wp_page()'s copy. A copy that finds no free page fails the
+ * whole fault here, where the kernel would leave the page mapped
+ * read-only.
+ */
+/** do_swap_page() of a write fault alone: what it mapped, and whether do_wp_page() must still copy (write_fault runs that under the notifiers). */
+export const swapInForWrite = (s: State, v: Vma, index: number, p: SwapPte): E.Either<string, { readonly changed: Changed; readonly cow: boolean }> => {
+  const r = swapIn(s, v, index, p, true);
+  return E.isLeft(r) ? r : E.right({ changed: r.right.changed, cow: r.right.cow });
+};
+
+const faultSwap = (s: State, v: Vma, index: number, p: SwapPte, write: boolean): E.Either<string, Changed> => {
+  const r = swapIn(s, v, index, p, write);
+  if (E.isLeft(r)) return r;
+  const { changed, pfn, cow } = r.right;
+  if (!cow) return E.right(changed);
+  const c = wpAnon(changed.state, changed.state.vmas.get(v.id)!, index, pfn);
+  return E.isLeft(c) ? c : E.right({ state: c.right.state, events: [...changed.events, ...c.right.events] });
 };
 
 /** anon_vma_prepare(): a private VMA gets its anon_vma with its first anonymous page. */
@@ -128,7 +154,10 @@ const wpAnon = (s: State, vma: Vma, index: number, pfn: Pfn): E.Either<string, C
  * anonymous page.
  */
 const faultPrivateFile = (s: State, v: Vma, inodeId: number, index: number, write: boolean): E.Either<string, Changed> => {
-  const pte = v.ptes[index] ?? null;
+  const entry = v.ptes[index] ?? null;
+  // An anonymous copy of the file page that reclaim swapped out.
+  if (isSwapPte(entry)) return faultSwap(s, v, index, entry, write);
+  const pte = entry;
   if (pte !== null) {
     if (pte.writable || !write) return E.right({ state: s, events: [] });
     const vma = withAnonVma(v);
@@ -163,7 +192,8 @@ const filemapFault = (s: State, inodeId: number, index: number, vma: Vma): E.Eit
 /** Fault one page of a shared file VMA mapped from offset 0; a write runs ->page_mkwrite; past the end of the file, SIGBUS. */
 const faultFile = (s: State, vma: Vma, inodeId: number, index: number, write: boolean): E.Either<string, Changed> => {
   if (!vma.shared) return faultPrivateFile(s, vma, inodeId, index, write);
-  const pte = vma.ptes[index] ?? null;
+  // A shared mapping maps only page-cache pages: never a swap entry.
+  const pte = present(vma.ptes[index]);
   if (pte !== null) {
     if (pte.writable || !write) return E.right({ state: s, events: [] });
     const f = s.frames[pte.pfn]!;
@@ -185,9 +215,12 @@ const faultFile = (s: State, vma: Vma, inodeId: number, index: number, write: bo
 
 /** handle_mm_fault() for page `index` of `vma`. Left carries the errno-style reason. */
 export const faultIn = (s: State, vma: Vma, index: number, write: boolean): E.Either<string, Changed> => {
-  const pte = vma.ptes[index] ?? null;
-  const cached = pte === null && vma.backing.kind === 'file' ? (s.inodes[vma.backing.inode]?.cache[index] ?? null) : null;
-  const page = pte?.pfn ?? cached;
+  const entry = vma.ptes[index] ?? null;
+  const pte = present(entry);
+  const cached = entry === null && vma.backing.kind === 'file' ? (s.inodes[vma.backing.inode]?.cache[index] ?? null) : null;
+  // do_swap_page() locks the swap cache's page (folio_lock_or_retry).
+  const swapped = isSwapPte(entry) ? s.swap[entry.swap]!.cache : null;
+  const page = pte?.pfn ?? cached ?? swapped;
   // A present PTE that already allows the access is no fault: nothing sleeps. Nor does the COW
   // of a page-cache page a private mapping maps read-only: wp_page_copy copies without its lock.
   const faults = pte === null || (write && !pte.writable);
@@ -201,7 +234,7 @@ export const faultIn = (s: State, vma: Vma, index: number, write: boolean): E.Ei
       return faultFile(s, vma, vma.backing.inode, index, write);
     case 'bar':
     case 'p2pmem':
-      return (vma.ptes[index] ?? null) === null
+      return present(vma.ptes[index]) === null
         ? E.left(`SIGBUS: vma ${vma.id} maps device memory whose PTEs were zapped`)
         : E.right({ state: s, events: [] });
   }

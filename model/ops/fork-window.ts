@@ -6,6 +6,7 @@
  * child does not run yet. What takes those locks waits; what does not (a
  * device, a CPU store through a present writable PTE, GUP-fast) goes on.
  */
+import { present } from '../page.ts';
 import type { MmId, Pfn, State } from '../state.ts';
 
 /**
@@ -28,7 +29,7 @@ export const notYetRunning = (s: State, mm: MmId): string | null => {
 /** Why an rmap walk of `pfn` (reclaim, migration, writeback) waits for a fork in its steps (the parent's page-table lock), or null. */
 export const forkHoldsPage = (s: State, pfn: Pfn): string | null => {
   for (const m of s.mms.values())
-    if (m.forkWrprotect !== undefined && [...s.vmas.values()].some((v) => (v.mm === m.id || v.mm === m.forkWrprotect!.child) && v.ptes.some((p) => p?.pfn === pfn)))
+    if (m.forkWrprotect !== undefined && [...s.vmas.values()].some((v) => (v.mm === m.id || v.mm === m.forkWrprotect!.child) && v.ptes.some((p) => present(p)?.pfn === pfn)))
       return `fork of mm ${m.id} holds the page-table lock of pfn ${pfn} (copy_page_range)`;
   return null;
 };

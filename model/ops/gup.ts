@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { drop, put } from '../collections.ts';
 import type { Event } from '../event.ts';
 import { replaceAt } from '../collections.ts';
-import { type Changed, FREED_UNDER, findVma, freshId, isZeroPage, kernelRefcount, putPage, putUnheld, setFrame, setVma } from '../page.ts';
+import { type Changed, FREED_UNDER, findVma, freshId, isZeroPage, kernelRefcount, present, putPage, putUnheld, setFrame, setVma } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import { forkHolds, notYetRunning } from './fork-window.ts';
 import type { MmId, PageArray, PagesId, Pfn, State, Vma, VmaId } from '../state.ts';
@@ -91,7 +91,7 @@ export const gup = (
       break;
     }
     events.push(...r.right.events);
-    const pfn = r.right.state.vmas.get(v!.id)!.ptes[index]!.pfn;
+    const pfn = present(r.right.state.vmas.get(v!.id)!.ptes[index])!.pfn;
     const f = r.right.state.frames[pfn]!;
     // try_grab_folio(): WARN_ON_ONCE(folio_ref_count(folio) <= 0) and -ENOMEM, a count a release that held nothing
     // drove to zero or below (the page was found present: no fault changed anything for it).
@@ -134,7 +134,7 @@ const faultForGup = (s: State, v: Vma, index: number, kind: 'get' | 'pin', flags
   const r = faultIn(s, v, index, false);
   if (E.isLeft(r)) return r;
   const vma = r.right.state.vmas.get(v.id)!;
-  const pte = vma.ptes[index]!;
+  const pte = present(vma.ptes[index])!;
   const page = r.right.state.frames[pte.pfn]!;
   const notAnon = page.mapping.kind !== 'anon';
   const unshare = kind === 'pin' && !pte.writable && (notAnon ? flags.longterm && s.era.longtermUnsharesCow : s.era.pinUnsharesReadOnly);
@@ -150,7 +150,7 @@ const faultForGup = (s: State, v: Vma, index: number, kind: 'get' | 'pin', flags
 
 const readOnly = (c: Changed, vma: number, index: number): Changed => {
   const v = c.state.vmas.get(vma)!;
-  const pte = v.ptes[index]!;
+  const pte = present(v.ptes[index])!;
   return { state: setVma(c.state, { ...v, ptes: replaceAt(v.ptes, index, { ...pte, writable: false }) }), events: c.events };
 };
 
@@ -223,7 +223,8 @@ const fastWalk = (s: State, mm: MmId, start: number, npages: number, flags: GupF
   const vmas: VmaId[] = [];
   for (let i = 0; i < npages; i++) {
     const v = findVma(s, mm, start + i);
-    const pte = v?.ptes[start + i - v.start] ?? null;
+    // A swap entry is not present: the slow path faults it in.
+    const pte = present(v?.ptes[start + i - v.start]);
     if (v === undefined || pte === null || (flags.write && !pte.writable)) return null;
     const f = s.frames[pte.pfn]!;
     // A count at or below zero (a release that held nothing): the slow path's try_grab_folio refuses it.

@@ -19,7 +19,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Event } from '../event.ts';
-import { findVma } from '../page.ts';
+import { findVma, present } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { HmmPfn, NotifierId, State } from '../state.ts';
 import { faultIn, pageUnmapping } from './fault.ts';
@@ -60,7 +60,8 @@ export const hmmRangeFault = (s: State, notifier: NotifierId, seq: number, start
     if (v === undefined) return reject(op, `-EFAULT: no vma of mm ${n.mm} covers page ${addr} (hmm_vma_walk_hole)`);
     if (v.backing.kind === 'bar' || v.backing.kind === 'p2pmem')
       return reject(op, `-EFAULT: vma ${v.id} is VM_IO|VM_PFNMAP device memory, which hmm_range_fault cannot fault (hmm_vma_walk_test)`);
-    const pte = v.ptes[addr - v.start] ?? null;
+    // A swap entry is not present: the walk faults it in (hmm_vma_handle_pte -> hmm_vma_fault).
+    const pte = present(v.ptes[addr - v.start]);
     // Reclaim or migration has this page locked and is unmapping it (a migration or swap entry
     // in the kernel's page table): the walk waits for it (migration_entry_wait) and goes again.
     // Only once the callbacks have all returned (range_start returned) is the PTE a migration or
@@ -75,7 +76,7 @@ export const hmmRangeFault = (s: State, notifier: NotifierId, seq: number, start
   const events: Event[] = [];
   for (let addr = start; addr < start + npages; addr++) {
     const v = findVma(state, n.mm, addr)!;
-    const pte = v.ptes[addr - v.start] ?? null;
+    const pte = present(v.ptes[addr - v.start]);
     if (pte !== null && (pte.writable || !write)) continue;
     if (write) {
       // A remote fault: the driver holds mm_users, so the address space is there even after the task exited.
@@ -98,7 +99,7 @@ export const hmmRangeFault = (s: State, notifier: NotifierId, seq: number, start
   const pfns: HmmPfn[] = [];
   for (let addr = start; addr < start + npages; addr++) {
     const v = findVma(state, n.mm, addr)!;
-    const pte = v.ptes[addr - v.start]!;
+    const pte = present(v.ptes[addr - v.start])!;
     pfns.push({ pfn: pte.pfn, gen: state.frames[pte.pfn]!.gen, write: pte.writable });
   }
   return done(state, [...events, { kind: 'hmm-faulted', notifier, ret: '0', pfns }]);

@@ -1,13 +1,14 @@
 /** Memory management that races with drivers: reclaim, migration, writeback. */
 import { replaceAt } from '../collections.ts';
 import type { Event } from '../event.ts';
-import { allocRamPage, freeFrame, freeFrameCount, isRamPage, rmap, setFrame, setVma } from '../page.ts';
+import { allocRamPage, freeFrame, freeFrameCount, isRamPage, present, rmap, setFrame, setVma, swapSlotOf } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import { pageLocked } from './fault.ts';
 import { forkHoldsPage } from './fork-window.ts';
 import type { Frame, NotifyRange, Pfn, State } from '../state.ts';
 import type { Changed } from '../page.ts';
 import { invalidateThen } from './invalidate.ts';
+import { swapOut, swapOutRefused } from './swap.ts';
 
 type Lookup = { readonly frame: Frame } | { readonly reason: string };
 
@@ -47,7 +48,7 @@ const retarget = (s: State, pfn: Pfn, to: Pfn | null): { state: State; events: E
   let state = s;
   for (const { vma, index } of rmap(s, pfn)) {
     const v = state.vmas.get(vma)!;
-    const old = v.ptes[index]!;
+    const old = present(v.ptes[index])!;
     state = setVma(state, { ...v, ptes: replaceAt(v.ptes, index, to === null ? null : { ...old, pfn: to }) });
   }
   // Stryker disable next-line ArrayDeclaration: both callers (reclaimRest, migrateRest) use only the state of retarget's result, never its events
@@ -76,13 +77,13 @@ const isolated = (s: State, pfn: Pfn): string | null => {
 };
 
 /**
- * Reclaim one page (shrink_folio_list): try_to_unmap, drop the filesystem's
- * private state (try_to_release_page), then __remove_mapping frees the page
- * only if nothing else holds a reference; otherwise it stays, unmapped.
- * Two paths the kernel takes are not modelled and are ill-formed here: an
- * anon page with extra references (the kernel unmaps it into the swap
- * cache, where __remove_mapping then fails and keeps it), and a dirty file
- * page (the kernel unmaps it, then keeps it for writeback or pageout()).
+ * Reclaim one page (shrink_folio_list): an anonymous page goes to swap
+ * (add_to_swap, try_to_unmap into swap entries, pageout: ./swap.ts); a
+ * file page is unmapped, its filesystem's private state dropped
+ * (try_to_release_page), and __remove_mapping frees it only if nothing
+ * else holds a reference; otherwise it stays, unmapped. One path the
+ * kernel takes is not modelled and is ill-formed here: a dirty file page
+ * (the kernel unmaps it, then keeps it for writeback or pageout()).
  */
 export const reclaim = (s: State, pfn: Pfn): Outcome => {
   const op = 'reclaim';
@@ -94,8 +95,8 @@ export const reclaim = (s: State, pfn: Pfn): Outcome => {
   const busy = isolated(s, pfn);
   if (busy !== null) return reject(op, busy);
   const f = l.frame;
-  if (f.mapping.kind === 'anon' && f.refcount !== f.mapcount)
-    return illFormed(op, `page ${pfn} has ${f.refcount} references but ${f.mapcount} mappings: the swap cache that would keep it is not modelled (__remove_mapping would fail)`);
+  const noSwap = f.mapping.kind === 'anon' ? swapOutRefused(s, pfn) : null;
+  if (noSwap !== null) return reject(op, `returns 0: ${noSwap}`);
   if (f.mapping.kind !== 'anon' && f.dirty) return illFormed(op, `page ${pfn} is dirty: reclaim of a dirty page (unmapped, then kept for pageout()) is not modelled; write it back first`);
   const r = invalidateThen(s, rmapRanges(s, pfn), 'MMU_NOTIFY_CLEAR', null, { kind: 'reclaim', pfn, gen: f.gen }, (st) => reclaimRest(st, pfn));
   return done(r.state, r.events);
@@ -106,11 +107,7 @@ export const reclaimRest = (s: State, pfn: Pfn): Changed => {
   const l = lruPage(s, pfn);
   if (!('frame' in l)) return unchanged(s);
   const f = l.frame;
-  if (f.mapping.kind === 'anon') {
-    if (f.refcount !== f.mapcount) return unchanged(s);
-    const un = retarget(s, pfn, null);
-    return { state: freeFrame(un.state, un.state.frames[pfn]!), events: [{ kind: 'page-freed', pfn }] };
-  }
+  if (f.mapping.kind === 'anon') return swapOut(s, pfn);
   if (f.dirty) return unchanged(s);
   const un = retarget(s, pfn, null);
   const events: Event[] = [];
@@ -124,6 +121,9 @@ export const reclaimRest = (s: State, pfn: Pfn): Changed => {
   const state = { ...freeFrame(un.state, released), inodes: replaceAt(un.state.inodes, inode, { ...ino, cache: replaceAt(ino.cache, index, null) }) };
   return { state, events: [...events, { kind: 'page-freed', pfn }] };
 };
+
+/** folio_expected_refs(): one a PTE, and the page cache's or the swap cache's. */
+const expectedRefs = (s: State, f: Frame): number => f.mapcount + (f.mapping.kind === 'file' || swapSlotOf(s, f.pfn) !== null ? 1 : 0);
 
 /**
  * migrate_pages() of one page: the new page is allocated first (-ENOMEM),
@@ -142,7 +142,7 @@ export const migratePage = (s: State, pfn: Pfn): Outcome => {
   const f = l.frame;
   // The same frames alloc_page() would hand out: one a release that held nothing left counted is not one.
   if (freeFrameCount(s, isRamPage) === 0) return reject(op, '-ENOMEM: migrate_pages: no free RAM page to migrate to');
-  const expected = f.mapcount + (f.mapping.kind === 'file' ? 1 : 0);
+  const expected = expectedRefs(s, f);
   if (f.refcount !== expected)
     return reject(op, `-EAGAIN: folio_migrate_mapping: page ${pfn} has ${f.refcount} references, migration expects ${expected} (GUP reference or pin held)`);
   const r = invalidateThen(s, rmapRanges(s, pfn), 'MMU_NOTIFY_CLEAR', null, { kind: 'migrate_page', pfn, gen: f.gen }, (st) => migrateRest(st, pfn));
@@ -154,7 +154,7 @@ export const migrateRest = (s: State, pfn: Pfn): Changed => {
   const l = lruPage(s, pfn);
   if (!('frame' in l)) return unchanged(s);
   const f = l.frame;
-  if (f.refcount !== f.mapcount + (f.mapping.kind === 'file' ? 1 : 0)) return unchanged(s);
+  if (f.refcount !== expectedRefs(s, f)) return unchanged(s);
   const got = allocRamPage(s, f.mapping);
   if (got === null) return unchanged(s);
   const [s1, to] = got;
@@ -168,6 +168,9 @@ export const migrateRest = (s: State, pfn: Pfn): Changed => {
     const ino = state.inodes[inode]!;
     state = { ...state, inodes: replaceAt(state.inodes, inode, { ...ino, cache: replaceAt(ino.cache, index, to) }) };
   }
+  // The swap cache entry moves to the new page with the data (folio_migrate_mapping).
+  const slot = swapSlotOf(s, pfn);
+  if (slot !== null) state = { ...state, swap: replaceAt(state.swap, slot, { ...state.swap[slot]!, cache: to }) };
   return { state, events: [{ kind: 'page-freed', pfn }] };
 };
 

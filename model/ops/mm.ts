@@ -3,13 +3,14 @@ import * as E from 'fp-ts/lib/Either.js';
 import { put, replaceAt } from '../collections.ts';
 import type { Event } from '../event.ts';
 import type { MmapBacking } from '../op.ts';
-import { allocBarFrame, allocRamPage, findVma, fold, freeFrameCount, freshId, isZeroPage, setFrame, setVma } from '../page.ts';
+import { allocBarFrame, allocRamPage, findVma, fold, freeFrameCount, freshId, isSwapPte, isZeroPage, present, setFrame, setVma } from '../page.ts';
+import { swapDuplicate } from './swap.ts';
 import { isolate, vmasIn } from './vma-split.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { Changed } from '../page.ts';
 import { invalidateThen, mmapWriteBusy, mmapWriteLocked } from './invalidate.ts';
-import type { Bar, MmId, Pfn, Pte, State, Vma, VmaBacking, VmaId } from '../state.ts';
-import { faultIn, pageOfMmLocked } from './fault.ts';
+import type { Bar, MmId, Pfn, PteEntry, State, Vma, VmaBacking, VmaId } from '../state.ts';
+import { faultIn, pageLocked, pageOfMmLocked, swapInForWrite } from './fault.ts';
 import { destroyVma } from './vma-teardown.ts';
 import { dropMmUser } from './mm-users.ts';
 import { forkHolds } from './fork-window.ts';
@@ -63,7 +64,7 @@ export const mmap = (s: State, mm: MmId, npages: number, backing: MmapBacking): 
   if (npages > MAX_VMA_PAGES) return illFormed(op, `npages ${npages} is over the model's limit of ${MAX_VMA_PAGES} pages per VMA`);
   let state = s;
   let vb: VmaBacking;
-  let ptes: ReadonlyArray<Pte | null> = Array.from({ length: npages }, () => null);
+  let ptes: ReadonlyArray<PteEntry> = Array.from({ length: npages }, () => null);
   if (backing.kind === 'anon') vb = backing;
   else if (backing.kind === 'file' || backing.kind === 'file-private') {
     const inode = s.inodes[backing.inode];
@@ -204,7 +205,7 @@ export const fork = (s: State, mm: MmId): Outcome => {
     .map((v) => ({ mm, start: v.start, end: v.start + v.npages }));
   const r = invalidateThen(s, ranges, 'MMU_NOTIFY_PROTECTION_PAGE', mm, { kind: 'fork', mm }, (st) => forkRest(st, mm));
   const pending = r.state.mms.get(mm)?.forkWrprotect;
-  const pfns = (p: NonNullable<typeof pending>) => p.ptes.map((x) => r.state.vmas.get(x.vma)!.ptes[x.index]!.pfn);
+  const pfns = (p: NonNullable<typeof pending>) => p.ptes.map((x) => present(r.state.vmas.get(x.vma)!.ptes[x.index])!.pfn);
   return done(r.state, pending === undefined ? r.events : [...r.events, { kind: 'fork-copied', mm, child: pending.child, pfns: pfns(pending) }]);
 };
 
@@ -222,11 +223,18 @@ const forkCopy = (s: State, mm: MmId): State | string => {
   const wrprotect: { vma: VmaId; index: number }[] = [];
   for (const v of s.vmas.values()) {
     if (v.mm !== mm || v.dontcopy) continue;
-    const childPtes: (Pte | null)[] = [];
-    let parentPtes: ReadonlyArray<Pte | null> = v.ptes;
+    const childPtes: PteEntry[] = [];
+    let parentPtes: ReadonlyArray<PteEntry> = v.ptes;
     for (const [i, pte] of v.ptes.entries()) {
       if (pte === null) {
         childPtes.push(null);
+        continue;
+      }
+      if (isSwapPte(pte)) {
+        // copy_nonpresent_pte(): swap_duplicate(), and the entry is no longer exclusive in either process.
+        state = swapDuplicate(state, pte.swap);
+        childPtes.push({ swap: pte.swap, exclusive: false });
+        if (pte.exclusive) parentPtes = parentPtes.map((p, j) => (j === i ? { swap: pte.swap, exclusive: false } : p));
         continue;
       }
       const f = state.frames[pte.pfn]!;
@@ -252,7 +260,7 @@ const forkCopy = (s: State, mm: MmId): State | string => {
         childPtes.push({ pfn: pte.pfn, writable: false });
         // In a world with fork's steps, the parent's PTE is write-protected by ptep_set_wrprotect, a step of its own.
         if (s.forkSteps && pte.writable) wrprotect.push({ vma: v.id, index: i });
-        else parentPtes = parentPtes.map((p, j) => (j === i && p !== null ? { ...p, writable: false } : p));
+        else parentPtes = parentPtes.map((p, j) => (j === i && p !== null ? { pfn: pte.pfn, writable: false } : p));
       }
     }
     state = setVma(state, { ...v, ptes: parentPtes });
@@ -280,10 +288,10 @@ export const ptepSetWrprotect = (s: State, mm: MmId): Outcome => {
   let state: State = s;
   for (const { vma, index } of pending.ptes) {
     const v = state.vmas.get(vma)!;
-    state = setVma(state, { ...v, ptes: v.ptes.map((p, j) => (j === index && p !== null ? { ...p, writable: false } : p)) });
+    state = setVma(state, { ...v, ptes: v.ptes.map((p, j) => { const q = present(p); return j === index && q !== null ? { ...q, writable: false } : p; }) });
   }
   const { forkWrprotect: _, ...parent } = state.mms.get(mm)!;
-  return done({ ...state, mms: put(state.mms, mm, parent) }, [{ kind: 'fork-wrprotected', mm, pfns: pending.ptes.map((p) => state.vmas.get(p.vma)!.ptes[p.index]!.pfn) }]);
+  return done({ ...state, mms: put(state.mms, mm, parent) }, [{ kind: 'fork-wrprotected', mm, pfns: pending.ptes.map((p) => present(state.vmas.get(p.vma)!.ptes[p.index])!.pfn) }]);
 };
 
 
@@ -305,22 +313,38 @@ export const writeFault = (s: State, mm: MmId, addr: number, remote = false): Ou
   const v = findVma(s, mm, addr);
   if (v === undefined) return reject(op, `SIGSEGV: no vma of mm ${mm} covers page ${addr}`);
   if (!v.writable) return reject(op, `SIGSEGV: vma ${v.id} has no VM_WRITE (mprotect)`);
-  const pte = v.ptes[addr - v.start] ?? null;
-  if (pte !== null && pte.writable) return illFormed(op, `no fault: the PTE at page ${addr} is present and writable, so a store there does not fault`);
-  const r = faultIn(s, v, addr - v.start, true);
+  const entry = v.ptes[addr - v.start] ?? null;
+  if (present(entry)?.writable === true) return illFormed(op, `no fault: the PTE at page ${addr} is present and writable, so a store there does not fault`);
+  // do_swap_page() first; a page it cannot reuse is mapped read-only, and do_wp_page() goes on from there.
+  let base = s;
+  const swapped: Event[] = [];
+  if (isSwapPte(entry)) {
+    // do_swap_page() locks the swap cache's page (folio_lock_or_retry): reclaim or migration holds it.
+    const cache = s.swap[entry.swap]!.cache;
+    const locked = cache === null ? null : pageLocked(s, cache);
+    if (locked !== null) return waits(op, locked);
+    const w = swapInForWrite(s, v, addr - v.start, entry);
+    if (E.isLeft(w)) return reject(op, w.left);
+    if (!w.right.cow) return done(w.right.changed.state, w.right.changed.events);
+    base = w.right.changed.state;
+    swapped.push(...w.right.changed.events);
+  }
+  const bv = base.vmas.get(v.id)!;
+  const pte = present(bv.ptes[addr - v.start]);
+  const r = faultIn(base, bv, addr - v.start, true);
   if (E.isLeft(r)) return reject(op, r.left);
   // Stryker disable next-line OptionalChaining: faultIn only rewrites PTEs of v (setVma), it never removes the VMA, so get(v.id) is always defined here
-  const after = r.right.state.vmas.get(v.id)?.ptes[addr - v.start] ?? null;
-  if (pte === null || after === null || after.pfn === pte.pfn) return done(r.right.state, r.right.events);
+  const after = present(r.right.state.vmas.get(v.id)?.ptes[addr - v.start]);
+  if (pte === null || after === null || after.pfn === pte.pfn) return done(r.right.state, [...swapped, ...r.right.events]);
   // wp_page_copy(): the COW break replaces the PTE under MMU_NOTIFY_CLEAR of the page.
-  const c = invalidateThen(s, [{ mm, start: addr, end: addr + 1 }], 'MMU_NOTIFY_CLEAR', null, { kind: 'wp_page_copy', mm, addr }, (st) => wpPageCopyRest(st, mm, addr));
-  return done(c.state, c.events);
+  const c = invalidateThen(base, [{ mm, start: addr, end: addr + 1 }], 'MMU_NOTIFY_CLEAR', null, { kind: 'wp_page_copy', mm, addr }, (st) => wpPageCopyRest(st, mm, addr));
+  return done(c.state, [...swapped, ...c.events]);
 };
 
 /** The COW break once the notifiers returned: fault again (the PTE may have changed meanwhile); a failure changes nothing. */
 export const wpPageCopyRest = (s: State, mm: MmId, addr: number): Changed => {
   const v = findVma(s, mm, addr);
-  const pte = v?.ptes[addr - v.start] ?? null;
+  const pte = present(v?.ptes[addr - v.start]);
   if (v === undefined || pte === null || pte.writable) return { state: s, events: [] };
   const r = faultIn(s, v, addr - v.start, true);
   return E.isLeft(r) ? { state: s, events: [] } : r.right;

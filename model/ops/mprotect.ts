@@ -12,7 +12,7 @@
  */
 import { replaceAt } from '../collections.ts';
 import type { Changed } from '../page.ts';
-import { setVma } from '../page.ts';
+import { present, setVma } from '../page.ts';
 import { done, illFormed, reject, waits, type Outcome } from '../result.ts';
 import type { MmId, State } from '../state.ts';
 import { invalidateThen, mmapWriteBusy } from './invalidate.ts';
@@ -52,7 +52,8 @@ export const mprotectRest = (s: State, mm: MmId, start: number, end: number, wri
   for (const v of vmasIn(s, mm, start, end)) {
     let ptes = v.ptes;
     for (let i = 0; i < v.npages; i++) {
-      const p = ptes[i] ?? null;
+      // change_pte_range() leaves swap entries alone: swap-in maps by the VMA's new protection.
+      const p = present(ptes[i]);
       const addr = v.start + i;
       if (p === null || addr < start || addr >= end) continue;
       const device = v.backing.kind === 'bar' || v.backing.kind === 'p2pmem';

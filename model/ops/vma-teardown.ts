@@ -6,23 +6,28 @@
  */
 import { drop, put } from '../collections.ts';
 import type { Changed } from '../page.ts';
-import { fold, isZeroPage, putPage, releaseFrame, setFrame, setVma } from '../page.ts';
+import { fold, isSwapPte, isZeroPage, present, putPage, releaseFrame, setFrame, setVma } from '../page.ts';
+import { swapEntryGone } from './swap.ts';
 import type { PageArray, State, Vma } from '../state.ts';
 
-/** zap_page_range(): clear every present PTE of `vma`, dropping mapcount and the PTE's reference. */
+/** zap_page_range(): clear every PTE of `vma`, dropping mapcount and the PTE's reference, and each swap entry's slot count. */
 export const zapPtes = (s: State, vma: Vma): Changed => zapPteRange(s, vma, vma.start, vma.start + vma.npages);
 
 /** zap_page_range_single(): the same for the pages of `vma` in [start, end). */
 export const zapPteRange = (s: State, vma: Vma, start: number, end: number): Changed => {
   const inRange = (i: number): boolean => vma.start + i >= start && vma.start + i < end;
-  const present = vma.ptes.flatMap((p, i) => (p === null || !inRange(i) ? [] : [p.pfn]));
+  const mapped = vma.ptes.flatMap((p, i) => { const q = present(p); return q === null || !inRange(i) ? [] : [q.pfn]; });
+  const swapped = vma.ptes.flatMap((p, i) => (isSwapPte(p) && inRange(i) ? [p.swap] : []));
   const cleared = setVma(s, { ...vma, ptes: vma.ptes.map((p, i) => (inRange(i) ? null : p)) });
-  return fold(cleared, present, (st, pfn) => {
+  const unmapped = fold(cleared, mapped, (st, pfn) => {
     const f = st.frames[pfn]!;
     // No struct page (PFNMAP), or the zero page's special PTE: nothing was held.
     if (!f.structPage || isZeroPage(f)) return { state: st, events: [] };
     return putPage(setFrame(st, { ...f, mapcount: f.mapcount - 1 }), pfn);
   });
+  // free_swap_and_cache() for each swap entry.
+  const freed = fold(unmapped.state, swapped, swapEntryGone);
+  return { state: freed.state, events: [...unmapped.events, ...freed.events] };
 };
 
 /**

@@ -47,7 +47,7 @@ export const lastBefore = (steps: ReadonlyArray<Ran>, k: number, p: (r: Ran) => 
 export const pteAt = (s: State, mm: number, addr: number): string => {
   const v = findVma(s, mm, addr);
   const p = v === undefined ? null : (v.ptes[addr - v.start] ?? null);
-  return p === null ? 'none' : `${p.pfn}${p.writable ? 'w' : 'r'}`;
+  return p === null ? 'none' : 'swap' in p ? `swap slot ${p.swap}` : `${p.pfn}${p.writable ? 'w' : 'r'}`;
 };
 
 /** The step that made mapping `m` (it is in the state after and not before), or -1. */

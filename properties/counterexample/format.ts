@@ -62,7 +62,7 @@ export const WorldJsonCodec = t.readonly(
     t.type({ name: shortString(40) }),
     t.partial({
       set: t.readonly(
-        t.partial({ 'ram-pages': nat, 'file-pages': nat, 'bar-pages': nat, vmas: nat, mms: nat, notifiers: nat, ios: nat, mappings: nat }),
+        t.partial({ 'ram-pages': nat, 'file-pages': nat, 'bar-pages': nat, 'swap-slots': nat, vmas: nat, mms: nat, notifiers: nat, ios: nat, mappings: nat }),
       ),
       without: t.readonlyArray(shortString(200)),
     }),

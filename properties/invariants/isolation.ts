@@ -1,6 +1,6 @@
 import * as O from 'fp-ts/lib/Option.js';
 import type { Event } from '../../model/event.ts';
-import { findVma } from '../../model/page.ts';
+import { findVma, pageOf, present } from '../../model/page.ts';
 import type { Frame, PageArray, State } from '../../model/state.ts';
 import type { Invariant } from '../invariant.ts';
 
@@ -12,12 +12,12 @@ import type { Invariant } from '../invariant.ts';
  * sets it one step early, and this leaves it out.
  */
 const notYetCopiedTo = (s: State, pfn: number): ReadonlyArray<number> =>
-  [...s.mms.values()].flatMap((m) => (m.forkWrprotect?.ptes.some((p) => s.vmas.get(p.vma)?.ptes[p.index]?.pfn === pfn) === true ? [m.forkWrprotect.child] : []));
+  [...s.mms.values()].flatMap((m) => (m.forkWrprotect?.ptes.some((p) => present(s.vmas.get(p.vma)?.ptes[p.index])?.pfn === pfn) === true ? [m.forkWrprotect.child] : []));
 
-/** The processes that map `pfn` privately (a PTE in a VMA that is not MAP_SHARED), in id order. */
+/** The processes that map `pfn` privately (a PTE, or a swap entry whose slot's swap-cache page it is, in a VMA that is not MAP_SHARED), in id order. */
 export const privateMappers = (s: State, pfn: number): ReadonlyArray<number> => {
   const pending = notYetCopiedTo(s, pfn);
-  return [...new Set([...s.vmas.values()].filter((v) => !v.shared && !pending.includes(v.mm) && v.ptes.some((p) => p !== null && p.pfn === pfn)).map((v) => v.mm))].sort((a, b) => a - b);
+  return [...new Set([...s.vmas.values()].filter((v) => !v.shared && !pending.includes(v.mm) && v.ptes.some((p) => pageOf(s, p) === pfn)).map((v) => v.mm))].sort((a, b) => a - b);
 };
 
 /**
@@ -79,7 +79,7 @@ const snapshotOf = (s: State, pfn: number, mm: number): { readonly a: PageArray;
 /** The anonymous frame `mm`'s page table maps at `addr` in `s`, if any. */
 const anonAt = (s: State, mm: number, addr: number): number | null => {
   const v = findVma(s, mm, addr);
-  const p = v?.ptes[addr - v.start] ?? null;
+  const p = present(v?.ptes[addr - v.start]);
   return p !== null && s.frames[p.pfn]?.mapping.kind === 'anon' ? p.pfn : null;
 };
 

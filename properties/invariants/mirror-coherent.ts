@@ -1,6 +1,6 @@
 import * as O from 'fp-ts/lib/Option.js';
 import type { Event } from '../../model/event.ts';
-import { findVma } from '../../model/page.ts';
+import { findVma, present } from '../../model/page.ts';
 import type { State } from '../../model/state.ts';
 import type { Invariant } from '../invariant.ts';
 
@@ -37,7 +37,8 @@ type DeviceAccess = Extract<Event, { kind: 'device-access' }>;
 const cpuPte = (s: State, e: DeviceAccess): { readonly pfn: number; readonly writable: boolean; readonly vmWrite: boolean } | null => {
   if (e.va === undefined) return null;
   const v = findVma(s, e.va.mm, e.va.addr);
-  const pte = v === undefined ? null : (v.ptes[e.va.addr - v.start] ?? null);
+  // A swap entry maps nothing the device may reach: reclaim's MMU_NOTIFY_CLEAR came first.
+  const pte = v === undefined ? null : present(v.ptes[e.va.addr - v.start]);
   return v === undefined || pte === null ? null : { ...pte, vmWrite: v.writable };
 };
 

@@ -1,5 +1,6 @@
 import * as O from 'fp-ts/lib/Option.js';
 import type { Event } from '../../model/event.ts';
+import { isSwapPte, pageOf } from '../../model/page.ts';
 import type { PageArray, State } from '../../model/state.ts';
 import type { Invariant } from '../invariant.ts';
 
@@ -51,11 +52,18 @@ const arraysOf = (before: State, e: DeviceAccess): ReadonlyArray<PageArray> => {
 /** Does the kernel promise this access through `a` sees the process's page? Writes always; reads under FOLL_LONGTERM. */
 const judged = (e: DeviceAccess, a: PageArray): boolean => e.write || a.longterm;
 
-/** The pfn mm `a.mm` maps now at the address where `a` took `e.pfn`, if the page is still mapped there. */
-const mappedNow = (before: State, a: PageArray, i: number): number | null => {
+/**
+ * What mm `a.mm` has now at the address where `a` took `e.pfn`: the pfn
+ * of its page (for a swap entry, the swap-cache page swap-in will map),
+ * `swap` when the data is on the swap device only (swap-in will read it
+ * into another page), or null when nothing is mapped there.
+ */
+const mappedNow = (before: State, a: PageArray, i: number): number | 'swap' | null => {
   const v = before.vmas.get(a.vmas[i] ?? a.vma);
   if (v === undefined) return null;
-  return v.ptes[a.start + i - v.start]?.pfn ?? null;
+  const p = v.ptes[a.start + i - v.start];
+  const page = pageOf(before, p);
+  return page === null && isSwapPte(p ?? null) ? 'swap' : page;
 };
 
 export const pinCoherent: Invariant = {
@@ -71,7 +79,7 @@ export const pinCoherent: Invariant = {
         const now = mappedNow(before, a, i);
         if (now !== null && now !== e.pfn)
           return O.some(
-            `device ${e.device} ${e.write ? 'wrote' : 'read'} pfn ${e.pfn}, which mm ${a.mm} got from ${a.kind === 'pin' ? `pin_user_pages${a.fast === true ? '_fast' : ''}` : 'get_user_pages'} at virtual page ${a.start + i}, but mm ${a.mm} now maps pfn ${now} there: ${e.write ? 'the write is lost to the process' : 'the device reads data the process has replaced'}`,
+            `device ${e.device} ${e.write ? 'wrote' : 'read'} pfn ${e.pfn}, which mm ${a.mm} got from ${a.kind === 'pin' ? `pin_user_pages${a.fast === true ? '_fast' : ''}` : 'get_user_pages'} at virtual page ${a.start + i}, but mm ${a.mm} now ${now === 'swap' ? 'has a swap entry there whose data is on the swap device, not in that page' : `maps pfn ${now} there`}: ${e.write ? 'the write is lost to the process' : 'the device reads data the process has replaced'}`,
           );
       }
     }

@@ -3,6 +3,7 @@
  * own handler (model/variant.ts). Each leaves every other op alone.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { present } from '../../model/page.ts';
 import { notifierHits } from '../../model/ops/invalidate.ts';
 import type { Op } from '../../model/op.ts';
 import { done, isWait, type Outcome, type Step } from '../../model/result.ts';
@@ -115,7 +116,9 @@ export const ptesKept = (then: Continuation['kind'], keep: 'write' | 'all'): Bre
       const ptes = v.ptes.map((p, i) => {
         const b = was.ptes[i] ?? null;
         if (keep === 'all') return b;
-        return p !== null && b !== null && p.pfn === b.pfn && b.writable ? { ...p, writable: true } : p;
+        const q = present(p);
+        const w = present(b);
+        return q !== null && w !== null && q.pfn === w.pfn && w.writable ? { ...q, writable: true } : p;
       });
       if (ptes.some((p, i) => p !== v.ptes[i])) vmas = new Map(vmas).set(id, { ...v, ptes });
     }

@@ -21,7 +21,7 @@ describe('the committed corpus', () => {
     it(`${f} loads, is named by its id, and violates exactly its invariant at exactly its step`, () => {
       const cx = loadCounterexample(f);
       if (E.isLeft(cx)) throw new Error(`${cx.left.path}: ${cx.left.message}`);
-      expect(f).toBe(`counterexamples/${cx.right.file.design}/${cx.right.file.invariant}-${counterexampleId(cx.right.file.design, cx.right.file.steps)}.json`);
+      expect(f).toBe(`counterexamples/${cx.right.file.design}/${cx.right.file.invariant}-${counterexampleId(cx.right.file.design, cx.right.file.steps, cx.right.file.world)}.json`);
       const r = replayOwn(cx.right);
       if (!r.ok) throw new Error(r.why);
       expect(serialise(cx.right.file)).toBe(readFileSync(f, 'utf8'));

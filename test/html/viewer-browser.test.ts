@@ -28,7 +28,7 @@ const viewData = (f: string): ViewData => {
 };
 
 /** The sections the viewer draws for today's state, in order. */
-const SECTIONS = ['mms', 'frames', 'devices', 'inodes', 'pageArrays', 'sgls', 'mappings', 'notifiers', 'invalidations', 'threads', 'dmaBufs', 'iovas', 'deviceRanges', 'era'];
+const SECTIONS = ['mms', 'frames', 'devices', 'inodes', 'pageArrays', 'sgls', 'mappings', 'notifiers', 'invalidations', 'threads', 'dmaBufs', 'iovas', 'swap', 'deviceRanges', 'era'];
 
 /** Width and height from a PNG's IHDR chunk. */
 const pngSize = (b: Buffer): { width: number; height: number } => {

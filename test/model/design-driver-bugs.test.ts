@@ -3,6 +3,7 @@
  * (gup-io.ts), the DMA API misuse templates (misuse.ts) and the 2019
  * P2PDMA orchestrator (p2pdma-page-sgl.ts).
  */
+import { present } from '../../model/page.ts';
 import { describe, expect, it } from 'vitest';
 import { runPlan, type StepTemplate } from '../../model/designs/design.ts';
 import { completeIo } from '../../model/designs/gup-io.ts';
@@ -44,7 +45,7 @@ describe('completeIo: the I/Os in flight are the dma_map_sg mappings of GUP-buil
   it('a dma_map_sg mapping of a table built with sg_set_page (no page array) is not a GUP I/O', () => {
     const { state: s1 } = run(world(), mmapAnon(1), writeFault(0), { kind: 'sg_alloc_table', nents: 1 });
     const sgl = lastId(s1.sgls);
-    const page = [...s1.vmas.values()][0]!.ptes[0]!.pfn;
+    const page = present([...s1.vmas.values()][0]!.ptes[0])!.pfn;
     const { state } = run(s1, { kind: 'sg_set_page', sgl, index: 0, page }, { kind: 'dma_map_sg', dev: IMPORTER, sgl, dir: 'to-device' });
     expect(state.mappings.size).toBe(1);
     expect(callsOf(completeIo('pin'), state)).toEqual([]);
@@ -97,7 +98,7 @@ describe('DMA API misuse templates', () => {
   it('dma_map_sg of a P2PDMA page: sg_set_page takes the pci_alloc_p2pmem page, not a page of the same BAR that a process mapped through p2pmem', () => {
     // The p2pmem mmap takes the BAR's first page (mapping none, not in a table), the allocation the second.
     const { state: s1 } = run(world(), { kind: 'mmap', mm: 0, npages: 1, backing: { kind: 'p2pmem', bar: P2PDMA_BAR } });
-    const userPage = [...s1.vmas.values()][0]!.ptes[0]!.pfn;
+    const userPage = present([...s1.vmas.values()][0]!.ptes[0])!.pfn;
     const calls = runPlan(s1, dmaMapSgOfP2pdmaPage(IMPORTER, P2PDMA_BAR).options(s1)[0]!);
     const kernelPage = calls![0]!.step.state.frames.find((f) => f.bar === P2PDMA_BAR && f.mapping.kind === 'kernel')!.pfn;
     expect(kernelPage).not.toBe(userPage);
@@ -113,7 +114,7 @@ describe('DMA API misuse templates', () => {
 
   it('pci_p2pdma_map_sg of RAM is offered for an unmapped table of RAM pages only, not for a table with a P2PDMA page', () => {
     const { state: s1 } = run(world(), mmapAnon(1), writeFault(0), { kind: 'pci_alloc_p2pmem', bar: P2PDMA_BAR }, { kind: 'sg_alloc_table', nents: 2 }, { kind: 'sg_alloc_table', nents: 1 });
-    const ram = [...s1.vmas.values()][0]!.ptes[0]!.pfn;
+    const ram = present([...s1.vmas.values()][0]!.ptes[0])!.pfn;
     const p2p = s1.frames.find((f) => f.bar === P2PDMA_BAR && !f.free)!.pfn;
     const [mixed, ramOnly] = [...s1.sgls.keys()] as [number, number];
     const { state } = run(
@@ -203,7 +204,7 @@ describe('the misuse templates as a counterexample names them', () => {
 
   it('pci_p2pdma_map_sg of RAM is not offered for a table with an entry not set yet', () => {
     const { state: s1 } = run(world(), mmapAnon(1), writeFault(0), { kind: 'sg_alloc_table', nents: 2 });
-    const ram = [...s1.vmas.values()][0]!.ptes[0]!.pfn;
+    const ram = present([...s1.vmas.values()][0]!.ptes[0])!.pfn;
     const { state } = run(s1, { kind: 'sg_set_page', sgl: lastId(s1.sgls), index: 0, page: ram });
     expect(callsOf(p2pdmaMapSgOfRam(IMPORTER), state)).toEqual([]);
   });

@@ -3,6 +3,7 @@
  * (model/designs/environment.ts): which munmap, mprotect, mremap,
  * writeback, provider removal and SGL-walking calls they offer in a state.
  */
+import { present } from '../../model/page.ts';
 import { describe, expect, it } from 'vitest';
 import type { StepTemplate } from '../../model/designs/design.ts';
 import { vmasWith } from '../../model/designs/queries.ts';
@@ -61,7 +62,7 @@ describe('RAM page templates: write_fault, reclaim, writeback', () => {
     const { state: s1 } = run(world(), mmapAnon(1), mmapFile(2), writeFault(0), writeFault(1), gup(2, 1, false));
     const pfnOf = (addr: number): number => {
       const v = [...s1.vmas.values()].find((x) => addr >= x.start && addr < x.start + x.npages)!;
-      return v.ptes[addr - v.start]!.pfn;
+      return present(v.ptes[addr - v.start])!.pfn;
     };
     const [anonPage, dirtyFile, cleanFile] = [pfnOf(0), pfnOf(1), pfnOf(2)];
     expect(s1.frames[dirtyFile]?.dirty).toBe(true);

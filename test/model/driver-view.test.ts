@@ -15,7 +15,7 @@ import { designWorld, run } from './helpers.ts';
 const DIR = 'model/designs/importers';
 
 /** The fields of `State` that are the kernel's (or the device's) tables: no recipe names them. */
-const KERNEL_TABLES = ['frames', 'bars', 'devices', 'inodes', 'mms', 'vmas', 'pageArrays', 'sgls', 'mappings', 'notifiers', 'invalidations', 'threads', 'deviceRanges', 'driverLocks', 'dmaBufs', 'attachments', 'jobs', 'sgtRecords', 'iovas'];
+const KERNEL_TABLES = ['frames', 'bars', 'devices', 'inodes', 'mms', 'vmas', 'pageArrays', 'sgls', 'mappings', 'notifiers', 'invalidations', 'threads', 'deviceRanges', 'driverLocks', 'dmaBufs', 'attachments', 'jobs', 'sgtRecords', 'iovas', 'swap'];
 
 /** What a recipe file must not contain, and why. */
 const forbidden = (source: string): ReadonlyArray<string> => {

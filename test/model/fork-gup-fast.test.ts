@@ -5,6 +5,7 @@
  * ptep_set_wrprotect, what waits in it and what does not, and GUP-fast
  * in it before and after write_protect_seq (57efa1fe5957, 5.11).
  */
+import { present } from '../../model/page.ts';
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../model/op.ts';
 import type { Era, State } from '../../model/state.ts';
@@ -19,7 +20,7 @@ const wrprotect: Op = { kind: 'ptep_set_wrprotect', mm: 0 };
 
 /** mm 0 with one written anonymous page (pfn 0, PTE writable), forked: fork between its check and its write-protect. */
 const inWindow = (era: Era = currentEra): State => run(forking(era), mmapAnon(1), writeFault(0), fork).state;
-const pte = (s: State, mm: number) => [...s.vmas.values()].find((v) => v.mm === mm)!.ptes[0]!;
+const pte = (s: State, mm: number) => present([...s.vmas.values()].find((v) => v.mm === mm)!.ptes[0])!;
 
 describe("fork's copy in two steps", () => {
   it('without fork steps, fork write-protects the parent at once; with them, the parent PTE stays writable until ptep_set_wrprotect', () => {

@@ -3,6 +3,7 @@
  * ops that must be accepted, and checking rejections (reason and the
  * untouched input state).
  */
+import { present } from '../../model/page.ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { expect } from 'vitest';
 import { designById } from '../../model/designs/index.ts';
@@ -125,7 +126,7 @@ export const frame = (s: State, pfn: number): Frame => {
 export const pteAt = (s: State, mm: number, addr: number): { readonly pfn: number; readonly writable: boolean } | null => {
   const v = [...s.vmas.values()].find((x) => x.mm === mm && addr >= x.start && addr < x.start + x.npages);
   if (v === undefined) return expect.fail(`no vma of mm ${mm} covers ${addr}`);
-  return v.ptes[addr - v.start] ?? null;
+  return present(v.ptes[addr - v.start]);
 };
 
 /** The pfn the PTE at `addr` of `mm` maps; fails if not present. */

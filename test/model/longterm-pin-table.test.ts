@@ -8,6 +8,7 @@
  * out of ZONE_MOVABLE/CMA that check_and_migrate_movable_pages() does
  * before pinning (every RAM page here is long-term pinnable).
  */
+import { present } from '../../model/page.ts';
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../model/op.ts';
 import { step } from '../../model/step.ts';
@@ -50,7 +51,7 @@ const setup = (m: Memory, era: Era, write: boolean): { readonly s: State; readon
 /** What pin_user_pages did, in the table's words. */
 const outcome = (m: Memory, era: Era, write: boolean): Outcome => {
   const { s, op } = setup(m, era, write);
-  const before = s.vmas.get(lastId(new Map([...s.vmas].filter(([, v]) => v.mm === 0))))!.ptes[0] ?? null;
+  const before = present(s.vmas.get(lastId(new Map([...s.vmas].filter(([, v]) => v.mm === 0))))!.ptes[0]);
   const r = step(s, op);
   if (r._tag === 'Left') return `refused: ${r.left.reason.split(':')[0]}`;
   const after = r.right.state;

@@ -3,7 +3,7 @@ import { migrateRest, pageMkcleanRest, reclaimRest } from '../../model/ops/memor
 import type { Op } from '../../model/op.ts';
 import { setFrame } from '../../model/page.ts';
 import type { State } from '../../model/state.ts';
-import { IMPORTER, RAM_PAGES, accept, callbackThread, designWorld, frame, gup, kinds, mmapAnon, mmapFile, pfnAt, rejectedWith, run, runThread, world, writeFault } from './helpers.ts';
+import { IMPORTER, RAM_PAGES, accept, callbackThread, designWorld, frame, gup, kinds, mmapAnon, mmapFile, pfnAt, pin, rejectedWith, run, runThread, world, writeFault } from './helpers.ts';
 
 const insert = (start: number, npages: number, mm = 0): Op => ({ kind: 'mmu_interval_notifier_insert', mm, start, npages, owner: IMPORTER });
 const load = (addr: number, mm = 0): Op => ({ kind: 'load', mm, addr });
@@ -113,8 +113,16 @@ describe('what reclaim, migration and page_mkclean find after the notifiers retu
     expect(reclaimRest(s, f.pfn).state).toBe(s);
   });
 
-  it('reclaim after the notifiers returned keeps an anonymous page that get_user_pages referenced meanwhile', () => {
+  it('reclaim after the notifiers returned swaps out an anonymous page that get_user_pages referenced meanwhile, and the reference keeps it in the swap cache', () => {
     const { state } = run(world(), mmapAnon(1), writeFault(0), gup(0, 1, false));
+    const pfn = pfnAt(state, 0, 0);
+    const r = reclaimRest(state, pfn);
+    expect(r.events).toEqual([{ kind: 'swapped-out', pfn, slot: 0, kept: true }]);
+    expect(r.state.swap[0]).toEqual({ count: 1, cache: pfn });
+  });
+
+  it('reclaim after the notifiers returned leaves an anonymous page pinned meanwhile where it is (5.11: not added to the swap cache)', () => {
+    const { state } = run(world(), mmapAnon(1), writeFault(0), pin(0, 1, true));
     const r = reclaimRest(state, pfnAt(state, 0, 0));
     expect(r.state).toBe(state);
     expect(r.events).toEqual([]);
@@ -187,11 +195,12 @@ describe('what the kernel serialises with a lock the model holds across callback
     expect(rejectedWith(reclaim.state, { kind: 'mmu_notifier_invalidate_range_end', inv: forkInv })).toBe(
       "waits: fork's anon_vma_fork waits for the anon_vma lock: page 0 is locked by reclaim, whose invalidation 5 is in progress",
     );
-    // Once reclaim is done (the page is gone), fork copies an address space without it.
+    // Once reclaim is done (the page went to swap), fork copies its swap entry (swap_duplicate), not the page.
     const reclaimed = run(runThread(reclaim.state, callbackThread(reclaim.events)).state, { kind: 'mmu_notifier_invalidate_range_end', inv: 5 }).state;
     expect(reclaimed.frames[0]!.free).toBe(true);
     const child = run(reclaimed, { kind: 'mmu_notifier_invalidate_range_end', inv: forkInv }).state;
-    expect([...child.vmas.values()].filter((v) => v.mm !== 0).map((v) => v.ptes)).toEqual([[null]]);
+    expect([...child.vmas.values()].filter((v) => v.mm !== 0).map((v) => v.ptes)).toEqual([[{ swap: 0, exclusive: false }]]);
+    expect(child.swap[0]).toEqual({ count: 2, cache: null });
   });
 
   it("a write fault holds mmap_read_lock across its COW break's callbacks: mprotect waits for it", () => {

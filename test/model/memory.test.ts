@@ -32,23 +32,7 @@ const writeback = (page: number): Op => ({ kind: 'writeback', page });
 const cleanFilePage = (s: State): State => run(s, mmapFile(1), writeFault(0), writeback(0)).state;
 
 describe('reclaim', () => {
-  it('reclaim of an unreferenced anonymous page unmaps and frees it', () => {
-    const { state: s1 } = run(world(), mmapAnon(1), writeFault(0));
-    const { state, events } = run(s1, reclaim(0));
-    expect(pteAt(state, 0, 0)).toBeNull();
-    expect(frame(state, 0)).toMatchObject({ free: true, refcount: 0, mapcount: 0, mapping: { kind: 'none' } });
-    expect(events).toEqual([{ kind: 'page-freed', pfn: 0 }]);
-  });
-
-  it('reclaim of an anonymous page with a get_user_pages reference is ill-formed: the swap cache that would keep it is not modelled', () => {
-    const { state } = run(world(), mmapAnon(1), gup(0, 1, true));
-    expect(rejectedWith(state, reclaim(0))).toMatch(/^ill-formed: page 0 has 2 references but 1 mappings: the swap cache/);
-  });
-
-  it('reclaim of a pinned anonymous page is ill-formed too: the pin is an extra reference', () => {
-    const { state } = run(world(), mmapAnon(1), pin(0, 1, true));
-    expect(rejectedWith(state, reclaim(0))).toMatch(/^ill-formed: page 0 has 2 references but 1 mappings/);
-  });
+  // Anonymous pages go to swap: test/model/swap.test.ts.
 
   it('reclaim of a clean file page with a get_user_pages reference unmaps it and releases its buffers but does not free it', () => {
     const { state: s1 } = run(cleanFilePage(world()), gup(0, 1, false));

@@ -27,6 +27,7 @@ import {
   P2PDMA_BAR,
   P2PDMA_BASE,
   P2PDMA_PROVIDER,
+  RAM_PAGES,
   RAW_BAR,
   RAW_BASE,
   RAW_EXPORTER,
@@ -246,7 +247,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
   'model/ops/gup.ts': ['via r.left', 'via r.left', '-EFAULT', 'waits', 'waits', 'via r.left', 'ill-formed', 'via a', 'via a', 'via a', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'via r.left', 'ill-formed'],
   'model/ops/hmm.ts': ['-EFAULT', 'ill-formed', 'ill-formed', 'waits', 'waits', '-EBUSY', '-EFAULT', '-EFAULT', 'waits', '-EPERM', 'ill-formed', 'waits', 'waits'],
   'model/ops/importer.ts': ['ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'],
-  'model/ops/memory.ts': ['via l.reason', 'waits', 'via busy', 'ill-formed', 'ill-formed', 'via l.reason', 'waits', 'via busy', '-ENOMEM', '-EAGAIN', 'via l.reason', 'waits', 'waits', 'returns false'],
+  'model/ops/memory.ts': ['via l.reason', 'waits', 'via busy', 'returns 0', 'ill-formed', 'via l.reason', 'waits', 'via busy', '-ENOMEM', '-EAGAIN', 'via l.reason', 'waits', 'waits', 'returns false'],
   'model/ops/mirror.ts': ['ill-formed', 'ill-formed', 'ill-formed'],
   'model/ops/mm-users.ts': ['ill-formed', 'returns false', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed', 'returns NULL'],
   'model/ops/mm.ts': [
@@ -256,7 +257,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
     'ill-formed', 'waits', 'waits',
     'ill-formed', 'waits', 'waits', 'via copied',
     'ill-formed',
-    'ill-formed', 'waits', 'SIGSEGV', 'SIGSEGV', 'ill-formed', 'via r.left',
+    'ill-formed', 'waits', 'SIGSEGV', 'SIGSEGV', 'ill-formed', 'waits', 'via w.left', 'via r.left',
   ],
   'model/ops/mprotect.ts': ['ill-formed', 'waits', '-ENOMEM'],
   'model/ops/iova.ts': [
@@ -280,6 +281,7 @@ const HELPERS: Readonly<Record<string, { readonly file: string; readonly reasons
   mapCopy: { file: 'model/ops/fault.ts', reasons: ['-ENOMEM'] },
   filemapFault: { file: 'model/ops/fault.ts', reasons: ['SIGBUS', '-ENOMEM'] },
   faultIn: { file: 'model/ops/fault.ts', reasons: ['waits', 'SIGBUS'] },
+  swapIn: { file: 'model/ops/swap.ts', reasons: ['-ENOMEM'] },
   // gup() also passes faultIn's reasons on, a SIGBUS as -EFAULT.
   gup: { file: 'model/ops/gup.ts', reasons: ['-EFAULT', 'waits', 'returns 0', '-EINVAL', '-EFAULT', '-EFAULT', '-EFAULT', '-EREMOTEIO', '-EFAULT', '-ENOMEM'] },
   held: { file: 'model/ops/gup.ts', reasons: ['ill-formed', 'ill-formed', 'ill-formed', 'ill-formed'] },
@@ -294,16 +296,17 @@ const HELPERS: Readonly<Record<string, { readonly file: string; readonly reasons
 
 /** Which helpers made the reason of each `via` site (file and expression). */
 const PASSED_THROUGH: Readonly<Record<string, ReadonlyArray<keyof typeof HELPERS>>> = {
-  'model/ops/cpu.ts r.left': ['faultIn', 'faultAnon', 'faultFile', 'mapCopy', 'filemapFault'],
+  'model/ops/cpu.ts r.left': ['faultIn', 'faultAnon', 'faultFile', 'mapCopy', 'filemapFault', 'swapIn'],
   'model/ops/dma.ts a': ['dmaMapSg', 'pciP2pdmaMapSg'],
   'model/ops/dma-only-sgl.ts r': ['exporterMap'],
-  'model/ops/dma-only-sgl.ts pinned.left': ['gup', 'faultIn', 'faultAnon', 'faultFile', 'mapCopy', 'filemapFault'],
-  'model/ops/gup.ts r.left': ['gup', 'faultIn', 'faultAnon', 'faultFile', 'mapCopy', 'filemapFault'],
+  'model/ops/dma-only-sgl.ts pinned.left': ['gup', 'faultIn', 'faultAnon', 'faultFile', 'mapCopy', 'filemapFault', 'swapIn'],
+  'model/ops/gup.ts r.left': ['gup', 'faultIn', 'faultAnon', 'faultFile', 'mapCopy', 'filemapFault', 'swapIn'],
   'model/ops/gup.ts a': ['held'],
   'model/ops/memory.ts busy': ['isolated'],
   'model/ops/memory.ts l.reason': ['lruPage', 'pageCachePage'],
   'model/ops/mm.ts copied': ['forkCopy'],
-  'model/ops/mm.ts r.left': ['faultIn', 'faultAnon', 'faultFile', 'mapCopy', 'filemapFault'],
+  'model/ops/mm.ts r.left': ['faultIn', 'faultAnon', 'faultFile', 'mapCopy', 'filemapFault', 'swapIn'],
+  'model/ops/mm.ts w.left': ['swapIn'],
   'model/ops/p2p-vma-ops.ts r': ['exporterMap'],
 };
 
@@ -526,7 +529,8 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     { kernel: 'isolate_lru_page returns -EBUSY for device memory', state: () => run(world(), mmapP2pmem(1)).state, op: { kind: 'reclaim', page: P2PDMA_BASE }, reason: `-EBUSY: isolate_lru_page: page ${P2PDMA_BASE} is device memory` },
     { kernel: 'get_page_unless_zero fails on a free page', state: world, op: { kind: 'reclaim', page: 0 }, reason: 'returns 0: get_page_unless_zero: page 0 is free' },
     { kernel: 'isolate_lru_page returns -EBUSY for the shared zero page', state: world, op: { kind: 'reclaim', page: zeroPfn(world()) }, reason: `-EBUSY: isolate_lru_page: page ${zeroPfn(world())} is the shared zero page` },
-    { kernel: 'an anon page with extra references would go to the swap cache, which is not modelled: ill-formed', state: () => run(world(), mmapAnon(1), gup(0, 1, true)).state, op: { kind: 'reclaim', page: 0 }, reason: 'ill-formed: page 0 has 2 references but 1 mappings' },
+    { kernel: 'shrink_page_list keeps a maybe-pinned anon page out of the swap cache (5.11, feb889fb40fa): nothing happens', state: () => run(world(), mmapAnon(1), pin(0, 1, true)).state, op: { kind: 'reclaim', page: 0 }, reason: 'returns 0: page 0 may be DMA-pinned' },
+    { kernel: 'add_to_swap fails on a full swap device: the page is activated, nothing happens', state: () => run(world(), mmapAnon(RAM_PAGES + 1), ...Array.from({ length: RAM_PAGES }, (_, i) => [writeFault(i), { kind: 'reclaim', page: 0 } as const]).flat(), writeFault(RAM_PAGES)).state, op: { kind: 'reclaim', page: 0 }, reason: 'returns 0: add_to_swap: no free swap slot' },
     { kernel: 'a dirty file page is unmapped and kept for pageout in the kernel, which is not modelled: ill-formed', state: dirtyFilePage, op: { kind: 'reclaim', page: 0 }, reason: 'ill-formed: page 0 is dirty' },
     { kernel: 'a pfn that names no page is ill-formed', state: world, op: { kind: 'reclaim', page: 99 }, reason: 'ill-formed: no page 99' },
   ],

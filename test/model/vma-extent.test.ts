@@ -3,6 +3,7 @@
  * which VMA survives a partial munmap, mprotect and mremap, when VMAs
  * merge, and which range each path notifies with which event.
  */
+import { present } from '../../model/page.ts';
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../model/op.ts';
 import type { State, Vma } from '../../model/state.ts';
@@ -39,7 +40,7 @@ describe('munmap of part of a VMA', () => {
     const { state: s1, id } = threeFaulted();
     const { state, events } = run(s1, munmap(0, 1));
     expect(layout(state)).toEqual([[id, 1, 2]]);
-    expect(vmaById(state, id).ptes.map((p) => p?.pfn)).toEqual([1, 2]);
+    expect(vmaById(state, id).ptes.map((p) => present(p)?.pfn)).toEqual([1, 2]);
     expect(frame(state, 0).free).toBe(true);
     expect(frame(state, 1).free).toBe(false);
     expect(events.filter((e) => e.kind === 'vma-destroyed')).toEqual([expect.objectContaining({ mm: 0, start: 0, end: 1 })]);

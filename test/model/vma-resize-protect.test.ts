@@ -1,3 +1,4 @@
+import { present } from '../../model/page.ts';
 import { describe, expect, it } from 'vitest';
 import { mprotectRest } from '../../model/ops/mprotect.ts';
 import { mremapMoveRest } from '../../model/ops/mremap.ts';
@@ -110,7 +111,7 @@ describe('mprotect', () => {
   it('change_protection rewrites only the PTEs inside [start, end)', () => {
     const { state: s1 } = run(world(), mmapAnon(3), writeFault(0), writeFault(1), writeFault(2));
     const r = mprotectRest(s1, 0, 1, 2, false);
-    expect(r.state.vmas.get(lastId(s1.vmas))!.ptes.map((p) => p!.writable)).toEqual([true, false, true]);
+    expect(r.state.vmas.get(lastId(s1.vmas))!.ptes.map((p) => present(p)!.writable)).toEqual([true, false, true]);
   });
 
   it('mprotect granting write makes the PTEs of a BAR window and of a p2pmem mapping writable again (no write notification needed)', () => {

@@ -22,9 +22,9 @@ describe('--set: sizes and bounds', () => {
   });
 
   it('names the keys for an unknown one, and the range for a value outside it', () => {
-    expect(parseSettings('bar-windows=2')).toEqual(E.left("--set: unknown key 'bar-windows' (keys: ram-pages, file-pages, bar-pages, vmas, mms, notifiers, ios, mappings)"));
+    expect(parseSettings('bar-windows=2')).toEqual(E.left("--set: unknown key 'bar-windows' (keys: ram-pages, file-pages, bar-pages, swap-slots, vmas, mms, notifiers, ios, mappings)"));
     expect(parseSettings('vmas=0')).toEqual(E.left('--set: vmas (VMAs alive at once) must be from 1 to 8, got 0'));
-    expect(parseSettings('vmas')).toEqual(E.left("--set: expected KEY=N[,KEY=N]... (keys: ram-pages, file-pages, bar-pages, vmas, mms, notifiers, ios, mappings), got 'vmas'"));
+    expect(parseSettings('vmas')).toEqual(E.left("--set: expected KEY=N[,KEY=N]... (keys: ram-pages, file-pages, bar-pages, swap-slots, vmas, mms, notifiers, ios, mappings), got 'vmas'"));
   });
 });
 

@@ -1,3 +1,4 @@
+import { present } from '../../model/page.ts';
 import { describe, expect, it } from 'vitest';
 import { designById } from '../../model/designs/index.ts';
 import type { Op } from '../../model/op.ts';
@@ -394,7 +395,7 @@ describe('isolation', () => {
       expectHolds(run('vmsplice', childSplices, 'isolation'));
       expect(exercisedAt('vmsplice', childSplices, 'isolation')).toEqual([6]);
       const after = replayState('vmsplice', childSplices);
-      expect(after.vmas.get(1)!.ptes[0]!.pfn).not.toBe(0);
+      expect(present(after.vmas.get(1)!.ptes[0])!.pfn).not.toBe(0);
       expect(after.pageArrays.get(4)!.pfns).toEqual([0]);
     });
     it('does not fire for the splicer\'s own store, nor while the sharer still maps the page (the store copies in any era)', () => {
@@ -477,7 +478,7 @@ describe('pin-coherent and the shared zero page', () => {
   it('does not judge a short-term read-only pin: gup_must_unshare leaves the zero page pinned, and the read is a snapshot', () => {
     const r = run('pin-user-pages', readOnlyPinOfZeroPage(false));
     expectHolds(r);
-    if (r.kind === 'holds') expect(r.state.vmas.get(1)!.ptes[0]!.pfn).not.toBe(r.state.pageArrays.get(2)!.pfns[0]);
+    if (r.kind === 'holds') expect(present(r.state.vmas.get(1)!.ptes[0])!.pfn).not.toBe(r.state.pageArrays.get(2)!.pfns[0]);
     expect(exercisedAt('pin-user-pages', readOnlyPinOfZeroPage(false), 'pin-coherent')).toEqual([]);
   });
 });

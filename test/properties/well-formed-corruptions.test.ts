@@ -2,6 +2,7 @@
  * wellFormed (the model's TypeOK) on states corrupted one field at a time:
  * each bug a model op could introduce is named with its exact message.
  */
+import { present } from '../../model/page.ts';
 import { describe, expect, it } from 'vitest';
 import { replaceAt } from '../../model/collections.ts';
 import type { Frame, State } from '../../model/state.ts';
@@ -11,7 +12,7 @@ import { mmapAnon, mmapFile, run, world } from '../model/helpers.ts';
 /** A file page faulted in at page 0 (page cache index 0 of inode 0) and an anon page written at page 1. */
 const { state: s } = run(world(), mmapFile(1), mmapAnon(1), { kind: 'write_fault', mm: 0, addr: 0 }, { kind: 'write_fault', mm: 0, addr: 1 });
 const filePfn = s.inodes[0]!.cache[0]!;
-const anonPfn = s.vmas.get(2)!.ptes[0]!.pfn;
+const anonPfn = present(s.vmas.get(2)!.ptes[0])!.pfn;
 const withFrame = (pfn: number, change: Partial<Frame>): State => ({ ...s, frames: replaceAt(s.frames, pfn, { ...s.frames[pfn]!, ...change }) });
 const withCache0 = (pfn: number | null): State => ({ ...s, inodes: replaceAt(s.inodes, 0, { ...s.inodes[0]!, cache: replaceAt(s.inodes[0]!.cache, 0, pfn) }) });
 const freePfn = s.frames.find((f) => f.free)!.pfn;
@@ -22,6 +23,16 @@ describe('wellFormed names the corruption', () => {
     expect(s.frames[filePfn]!.mapping).toEqual({ kind: 'file', inode: 0, index: 0 });
     expect(s.frames[anonPfn]!.mapping.kind).toBe('anon');
     expect(wellFormed(s)).toBeNull();
+  });
+
+  it('swap: a slot whose count is not the swap entries naming it, an entry naming a free slot, a swap cache page that is not anonymous, and the swap cache reference', () => {
+    const swapped = run(s, { kind: 'get_user_pages', mm: 0, start: 1, npages: 1, write: true }, { kind: 'reclaim', page: anonPfn }).state;
+    expect(wellFormed(swapped)).toBeNull();
+    expect(swapped.swap[0]).toEqual({ count: 1, cache: anonPfn });
+    expect(wellFormed({ ...swapped, swap: replaceAt(swapped.swap, 0, { count: 2, cache: anonPfn }) })).toBe('swap slot 0 counts 2 entries but 1 swap PTE(s) name it');
+    expect(wellFormed({ ...swapped, swap: replaceAt(swapped.swap, 0, null) })).toBe('vma 2 has a swap entry for slot 0, which is not allocated');
+    expect(wellFormed({ ...swapped, swap: replaceAt(swapped.swap, 0, { count: 1, cache: filePfn }) })).toBe(`swap slot 0's swap cache names pfn ${filePfn}, which is not an anonymous page of its own`);
+    expect(wellFormed({ ...swapped, swap: replaceAt(swapped.swap, 0, { count: 1, cache: null }) })).toBe(`page ${anonPfn} has refcount 2 but 1 holder(s)`);
   });
 
   it('a VMA of an mm that never existed', () => {
@@ -83,7 +94,7 @@ describe('wellFormed and lost pins (put_page of FOLL_PIN pages)', () => {
   const pinned = run(world(), mmapAnon(1), { kind: 'write_fault', mm: 0, addr: 0 }, { kind: 'pin_user_pages', mm: 0, start: 0, npages: 1, write: true, longterm: false, p2pdma: false });
   const pages = [...pinned.state.pageArrays.keys()][0]!;
   const lost = run(pinned.state, { kind: 'put_page', pages }).state;
-  const pfn = lost.vmas.get(1)!.ptes[0]!.pfn;
+  const pfn = present(lost.vmas.get(1)!.ptes[0])!.pfn;
   const change = (c: Partial<Frame>): State => ({ ...lost, frames: replaceAt(lost.frames, pfn, { ...lost.frames[pfn]!, ...c }) });
 
   it('a lost pin stays counted in pincount and refcount, held by nobody: well formed', () => {
