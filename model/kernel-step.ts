@@ -19,6 +19,7 @@ import { migratePage, reclaim, writeback } from './ops/memory.ts';
 import { exitMmap, fork, mmap, munmap, ptepSetWrprotect, writeFault } from './ops/mm.ts';
 import { mmuNotifierInvalidateRangeEnd } from './ops/continuation.ts';
 import { madvise } from './ops/madvise.ts';
+import { clearRefs } from './ops/clear-refs.ts';
 import { mprotect } from './ops/mprotect.ts';
 import { mremap } from './ops/mremap.ts';
 import { deviceProgram, deviceStopDma, deviceWriteProtect, driverForget, driverLock, driverMapRange, driverRecord, driverReturn, driverUnlock } from './ops/importer.ts';
@@ -46,6 +47,7 @@ const handlers: Handlers = {
   exit_mmap: (s, o) => exitMmap(s, o.mm),
   fork: (s, o) => fork(s, o.mm),
   ptep_set_wrprotect: (s, o) => ptepSetWrprotect(s, o.mm),
+  clear_refs: (s, o) => clearRefs(s, o.mm),
   write_fault: (s, o) => writeFault(s, o.mm, o.addr),
   reclaim: (s, o) => reclaim(s, o.page),
   migrate_page: (s, o) => migratePage(s, o.page),

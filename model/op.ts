@@ -48,6 +48,7 @@ export const opArgs = {
   exit_mmap: args({ mm: nat }),
   fork: args({ mm: nat }),
   ptep_set_wrprotect: args({ mm: nat }),
+  clear_refs: args({ mm: nat }),
   write_fault: args({ mm: nat, addr: nat }),
   // memory management
   reclaim: args({ page: nat }),

@@ -816,6 +816,14 @@ export interface Era {
    */
   readonly unmapKeepsPinnedAnon: boolean;
   /**
+   * Linux 5.11 (9348b73c2e1b "mm: don't play games with pinned pages in
+   * clear_page_refs", backported to 5.10.9): soft-dirty clearing leaves a
+   * writable PTE of a COW mapping alone when its page may be pinned
+   * (pte_is_pinned). Before, it write-protected it, and the next store
+   * copied the page away from the pin.
+   */
+  readonly clearRefsSkipsPinned: boolean;
+  /**
    * Linux 6.2 (84209e87c696 "mm/gup: reliable R/O long-term pinning in COW
    * mappings"): a read-only FOLL_LONGTERM pin of a page that is not
    * anonymous (the shared zero page, here) in a private writable mapping

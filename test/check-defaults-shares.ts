@@ -27,6 +27,7 @@ export const FIRST_SHARE: ReadonlyArray<string> = [
   'blk-dma-iova',
   'vfio-dmabuf-phys',
   'pin-swap-5.10',
+  'pin-soft-dirty',
 ];
 
 export const SECOND_SHARE: ReadonlyArray<string> = [
@@ -46,4 +47,5 @@ export const SECOND_SHARE: ReadonlyArray<string> = [
   'pin-fork-gup-fast-5.10',
   'pin-fork-gup-fast',
   'pin-swap',
+  'pin-soft-dirty-5.10',
 ];

@@ -29,6 +29,7 @@ const arrows: Readonly<Record<OpKind, readonly [Actor, Actor]>> = {
   exit_mmap: ['P', 'K'],
   fork: ['P', 'K'],
   ptep_set_wrprotect: ['K', 'K'],
+  clear_refs: ['P', 'K'],
   write_fault: ['P', 'K'],
   reclaim: ['K', 'K'],
   migrate_page: ['K', 'K'],

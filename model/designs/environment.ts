@@ -76,6 +76,9 @@ export const storeAny: StepTemplate = single('store', 'environment', 2, (s) =>
     .flatMap((v) => Array.from({ length: v.npages }, (_, j): Op => ({ kind: 'store', mm: v.mm, addr: v.start + j }))),
 );
 
+/** Soft-dirty tracking of a live process (CRIU's pre-dump): echo 4 > /proc/PID/clear_refs. */
+export const clearRefsAny: StepTemplate = single('clear_refs', 'environment', 1, (s) => liveMms(s).map((mm): Op => ({ kind: 'clear_refs', mm: mm.id })));
+
 /** A process loads from a page of one of its anonymous VMAs (a read fault first where nothing present is mapped: the zero page, or swap-in). */
 export const loadAny: StepTemplate = single('load', 'environment', 1, (s) =>
   byAddress(s)

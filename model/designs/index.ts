@@ -17,6 +17,7 @@ import { pinUserPages59 } from './pin-user-pages-5-9.ts';
 import { pinUserPages } from './pin-user-pages.ts';
 import { pinForkGupFast, pinForkGupFast510 } from './pin-fork-gup-fast.ts';
 import { pinSwap, pinSwap510 } from './pin-swap.ts';
+import { pinSoftDirty, pinSoftDirty510 } from './pin-soft-dirty.ts';
 import { vmaP2pMapNotifierHmmLiteral } from './vma-p2p-map-notifier-hmm-literal.ts';
 import { vmaP2pMapNotifierReadOnly } from './vma-p2p-map-notifier-readonly.ts';
 import { vmaP2pMapNotifierRecordUnlocked } from './vma-p2p-map-notifier-record-unlocked.ts';
@@ -29,6 +30,6 @@ import { vmaP2pMap } from './vma-p2p-map.ts';
 import { vmsplice, vmsplice58, vmspliceLeak } from './vmsplice.ts';
 import { dmabufDynamic, dmabufDynamicNowait, dmabufPinnedRefused, dmabufPinnedRevoke, vfioDmabufMapUnlocked, vfioDmabufRevoke } from './vfio-dmabuf.ts';
 
-export const designs: ReadonlyArray<Design> = [gupSetPageDirty, gupDontfork, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierReadOnly, vmaP2pMapNotifierRecordUnlocked, vmaP2pMapNotifierHmmLiteral, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierProgramUnlocked, vmaP2pMapNotifierNoStop, vmaP2pMapNotifierWholeVma, hmmMirror, hmmMirrorSkipHarmless, hmmMirrorNoRetry, follPciP2pdma, follPciP2pdmaIntegrity, follPciP2pdmaBounce, p2pdmaSoftRdma, p2pdmaSoftRdmaUnguarded, dmaOnlySgl, dmaApiMisuse, vmspliceLeak, vmsplice58, vmsplice, vfioDmabufRevoke, vfioDmabufMapUnlocked, dmabufPinnedRevoke, dmabufPinnedRefused, dmabufDynamic, dmabufDynamicNowait, pinForkGupFast510, pinForkGupFast, pinSwap510, pinSwap, p2pmemMmap618, p2pmemMmap, blkDmaIova617, blkDmaIova, vfioDmabufPhys, vfioDmabufPhysFixed];
+export const designs: ReadonlyArray<Design> = [gupSetPageDirty, gupDontfork, pinUserPages, pinUserPages59, p2pdmaPageSgl, vmaP2pMap, vmaP2pMapNotifier, vmaP2pMapNotifierReadOnly, vmaP2pMapNotifierRecordUnlocked, vmaP2pMapNotifierHmmLiteral, vmaP2pMapNotifierNoRetry, vmaP2pMapNotifierProgramUnlocked, vmaP2pMapNotifierNoStop, vmaP2pMapNotifierWholeVma, hmmMirror, hmmMirrorSkipHarmless, hmmMirrorNoRetry, follPciP2pdma, follPciP2pdmaIntegrity, follPciP2pdmaBounce, p2pdmaSoftRdma, p2pdmaSoftRdmaUnguarded, dmaOnlySgl, dmaApiMisuse, vmspliceLeak, vmsplice58, vmsplice, vfioDmabufRevoke, vfioDmabufMapUnlocked, dmabufPinnedRevoke, dmabufPinnedRefused, dmabufDynamic, dmabufDynamicNowait, pinForkGupFast510, pinForkGupFast, pinSwap510, pinSwap, pinSoftDirty510, pinSoftDirty, p2pmemMmap618, p2pmemMmap, blkDmaIova617, blkDmaIova, vfioDmabufPhys, vfioDmabufPhysFixed];
 
 export const designById = (id: string): Design | undefined => designs.find((d) => d.id === id);

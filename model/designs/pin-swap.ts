@@ -14,7 +14,7 @@ import { currentEra, era59 } from '../world.ts';
  * an exclusive, writable page first, and nothing forks: only reclaim can
  * move the process off the pinned page.
  */
-const register: StepTemplate = {
+export const register: StepTemplate = {
   name: 'register(pin_user_pages FOLL_WRITE|FOLL_LONGTERM)',
   role: 'driver',
   weight: 2,
@@ -40,7 +40,7 @@ const environment: ReadonlyArray<StepTemplate> = [
   env.deviceAccessAny(false),
 ];
 
-const common = {
+export const common = {
   'dmabuf-protocol': noDmaBuf,
   'iova-state': noIova,
   'p2p-reachable': reachable,

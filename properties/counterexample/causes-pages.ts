@@ -88,6 +88,8 @@ export const pinCoherent = (steps: ReadonlyArray<Ran>, k: number): ReadonlyArray
   if (took >= 0) causes.push({ step: took + 1, why: `${steps[took]!.op.kind} takes pfn ${pfn} at page ${addr} of mm ${a.mm}` });
   const forked = lastBefore(steps, k, (r) => r.op.kind === 'fork' && r.op.mm === a.mm);
   if (forked > took) causes.push({ step: forked + 1, why: `mm ${a.mm} forks` });
+  const protectedAt = lastBefore(steps, k, (r) => pteAt(r.before, a.mm, addr) === `${pfn}w` && pteAt(r.after, a.mm, addr) === `${pfn}r`);
+  if (protectedAt > took) causes.push({ step: protectedAt + 1, why: `${steps[protectedAt]!.op.kind} write-protects mm ${a.mm}'s PTE of pfn ${pfn} at page ${addr}: the next store faults` });
   const swapped = lastBefore(steps, k, (r) => r.events.some((e) => e.kind === 'swapped-out' && e.pfn === pfn));
   if (swapped > took) causes.push({ step: swapped + 1, why: `reclaim swaps pfn ${pfn} out: mm ${a.mm}'s PTE becomes a swap entry, and the page stays in the swap cache` });
   const moved = lastBefore(steps, k, (r) => pteAt(r.before, a.mm, addr) !== pteAt(r.after, a.mm, addr));

@@ -20,7 +20,7 @@ import { opArgs, type Op, type OpKind } from '../../model/op.ts';
 import { zeroPfn } from '../../model/page.ts';
 import { namesAnError } from '../../model/result.ts';
 import type { State } from '../../model/state.ts';
-import { currentEra, makeWorld } from '../../model/world.ts';
+import { currentEra, era59, makeWorld } from '../../model/world.ts';
 import {
   IMPORTER,
   ISOLATED,
@@ -264,6 +264,7 @@ const SITES: Readonly<Record<string, ReadonlyArray<string>>> = {
     'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'returns false', 'ill-formed', 'ill-formed', '-EEXIST', '-ENOMEM', 'ill-formed', '-ENOMEM',
     'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed', 'ill-formed',
   ],
+  'model/ops/clear-refs.ts': ['ill-formed', 'ill-formed', 'waits', 'waits'],
   'model/ops/madvise.ts': ['ill-formed', 'waits', '-ENOMEM', '-EINVAL', '-EINVAL'],
   'model/ops/mremap.ts': ['ill-formed', '-EINVAL', 'ill-formed', 'waits', '-EFAULT', '-EINVAL', 'ill-formed', '-EFAULT', '-EFAULT', '-ENOMEM'],
   'model/ops/notifier.ts': ['ill-formed', 'ill-formed', '-EOVERFLOW', '-EINVAL', 'ill-formed', 'waits', 'ill-formed', 'waits', 'ill-formed', 'ill-formed', 'ill-formed'],
@@ -512,6 +513,10 @@ const REJECTIONS: { readonly [K in OpKind]: ReadonlyArray<Case> } = {
     },
     { kernel: 'an exited mm runs no code: ill-formed', state: exited, op: { kind: 'fork', mm: 0 }, reason: 'ill-formed: mm 0 has exited' },
     { kernel: 'munmap holds mmap_write_lock: fork waits', state: () => unmapping().state, op: { kind: 'fork', mm: 0 }, reason: 'waits: mmap_write_lock of mm 0 is held' },
+  ],
+  clear_refs: [
+    { kernel: 'an exited process has no /proc/PID/clear_refs: ill-formed', state: exited, op: { kind: 'clear_refs', mm: 0 }, reason: 'ill-formed: mm 0 has exited' },
+    { kernel: 'its MMU_NOTIFY_SOFT_DIRTY invalidation is not modelled: ill-formed under a notifier', state: mirroredAnon, op: { kind: 'clear_refs', mm: 0 }, reason: 'ill-formed: mm 0 has an mmu interval notifier' },
   ],
   ptep_set_wrprotect: [
     { kernel: "only fork's own copy_present_pte write-protects, in its window: ill-formed elsewhere", state: world, op: { kind: 'ptep_set_wrprotect', mm: 0 }, reason: 'ill-formed: no fork of mm 0 is between its check of the pages and its write-protect' },
@@ -915,6 +920,12 @@ interface Misuse {
 }
 
 const NEVER_REFUSED: { readonly [K in OpKind]?: Misuse } = {
+  clear_refs: {
+    why: "its only errors are the written string's (-EINVAL), which the op's argument cannot get wrong",
+    misuse: 'soft-dirty clearing of a process with a pinned page, before 5.11 (9348b73c2e1b): the pinned page is write-protected and the next store copies it away from the pin',
+    state: () => run(world(era59), mmapAnon(1), pin(0, 1, true, { longterm: true })).state,
+    op: { kind: 'clear_refs', mm: 0 },
+  },
   ptep_set_wrprotect: {
     why: "void: fork's own step",
     misuse: 'write-protecting a page that pin_user_pages_fast pinned after fork found it unpinned (before 5.11): the pin stays, on a page now copy-on-write in both processes',
