@@ -9,7 +9,10 @@ import type { Invariant } from '../invariant.ts';
  * by a process reaches the page that process still maps at that address
  * (as long as the VMA exists and the page is mapped). Breaks when fork
  * makes the page copy-on-write and the process then moves to a copy, or
- * when a pinned zero page is replaced at the process's first store: a
+ * when a pinned zero page is replaced at the process's first store, or
+ * (5.9 and 5.10, whose do_wp_page copied any page with page_count() != 1)
+ * when reclaim swapped a pinned page out or clear_refs write-protected it
+ * and the next store copied it (fixed by feb889fb40fa and 9348b73c2e1b): a
  * device write lands in a page the process no longer maps (lost), a
  * device read through a long-term pin sees data the process has since
  * replaced (stale; the read-only GUP-after-fork problem, CVE-2020-29374,
@@ -27,6 +30,9 @@ import type { Invariant } from '../invariant.ts';
  *   ptes" (5.9): pinned anon pages are copied for the child at fork.
  * @see 84209e87c696 "mm/gup: reliable R/O long-term pinning in COW
  *   mappings" (6.2).
+ * @see feb889fb40fa "mm: don't put pinned pages into the swap cache" and
+ *   9348b73c2e1b "mm: don't play games with pinned pages in
+ *   clear_page_refs" (5.11).
  * @see Documentation/core-api/pin_user_pages.rst: FOLL_GET references are
  *   invisible to fork, so the fix does not cover them.
  */
