@@ -22,7 +22,8 @@ export const MISSED_SEEDS: Readonly<Record<string, readonly number[]>> = {
   // programming (correct-dirtying, median 14,594 runs, worst 28,324 of 30,000), and the same race
   // over a page fork then shares (isolation, median 7,424).
   'hmm-mirror-noretry/correct-dirtying': [3, 7, 14, 15, 20],
-  'hmm-mirror-noretry/isolation': [5, 12, 19],
+  // Since swap (2026-12-08, second session) isolation is found on seed 12 too (median 7,559.5 runs).
+  'hmm-mirror-noretry/isolation': [5, 19],
 };
 
 /** The seeds of `seeds` on which the search must find `design/invariant`. */
