@@ -13,7 +13,7 @@ const ISOLATED_THERE = ['test/properties/designs.test.ts', 'test/properties/desi
  * Files run apart: the one that replaces a module (vi.mock of node:fs) needs a module graph of its own, and
  * the two halves of npm run check (the sources bundled, test/check-kit.ts) are the slowest files.
  */
-const MOCKING = ['test/check-defaults.test.ts', 'test/check-defaults-more.test.ts', 'test/counterexamples/save-errors.test.ts'];
+const MOCKING = ['test/check-defaults.test.ts', 'test/check-defaults-more.test.ts', 'test/counterexamples/save-errors.test.ts', 'test/unknown-expectation.test.ts'];
 
 export default defineConfig({
   test: {

@@ -6,7 +6,7 @@
  * when every seed gave every verdict its design expects, 1 otherwise (the
  * seeds that differ are listed).
  */
-import { budgetOf } from '../model/designs/design.ts';
+import { budgetOf, differs, type Expected } from '../model/designs/design.ts';
 import { designById } from '../model/designs/index.ts';
 import { describeWorld, inWorld, isDefaultWorld, worldRecord } from '../model/designs/world-choice.ts';
 import type { InvariantId } from '../properties/invariant.ts';
@@ -18,7 +18,7 @@ import { progressNote } from './progress.ts';
 interface Row {
   readonly design: string;
   readonly invariant: InvariantId;
-  readonly expected: 'violated' | 'held';
+  readonly expected: Expected;
   /** Seeds on which the search found a violation, with the runs it took. */
   readonly found: ReadonlyArray<{ readonly seed: number; readonly runs: number }>;
   /** Seeds whose verdict differs from the design's expectation. */
@@ -38,7 +38,7 @@ const rowsOf = (design: string, invariants: ReadonlyArray<InvariantId>, perSeed:
       invariant,
       expected: of[0]!.v.expected,
       found: of.filter((x) => x.v.verdict === 'violated').map((x) => ({ seed: x.seed, runs: x.v.runs })),
-      differ: of.filter((x) => x.v.verdict !== x.v.expected).map((x) => x.seed),
+      differ: of.filter((x) => differs(x.v.expected, x.v.verdict)).map((x) => x.seed),
     };
   });
 
@@ -114,7 +114,7 @@ export const checkSeeds = (args: CheckArgs & { readonly seeds: { readonly from: 
   console.log('-'.repeat(head.length));
   for (const r of rows) {
     const runs = r.found.length === 0 ? '-' : `${median(r.found.map((x) => x.runs))} (${Math.max(...r.found.map((x) => x.runs))})`;
-    const ok = r.differ.length === 0 ? 'yes' : `NO on ${r.differ.length}`;
+    const ok = r.expected === 'unknown' ? `unknown: violated on ${r.found.length}` : r.differ.length === 0 ? 'yes' : `NO on ${r.differ.length}`;
     console.log(`${r.design.padEnd(wd)}  ${r.invariant.padEnd(wi)}  ${r.expected.padEnd(8)}  ${`${r.found.length}/${seeds.length}`.padStart(11)}  ${runs.padStart(28)}  ${ok}`);
   }
   if (differing.length > 0)

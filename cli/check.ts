@@ -1,5 +1,5 @@
 /** `dmacheck check`: search, print the verdict table and traces, optionally save the violations. */
-import { budgetOf } from '../model/designs/design.ts';
+import { budgetOf, differs } from '../model/designs/design.ts';
 import { designById } from '../model/designs/index.ts';
 import { MAX_STEPS } from '../properties/counterexample/load.ts';
 import { savedLine, saveCounterexample, toCounterexampleFile } from '../properties/counterexample/save.ts';
@@ -92,7 +92,7 @@ export const check = (args: CheckArgs): number => {
   note(null);
   // In another world than the design's own, an expected violation may need objects or steps that world lacks: said, not counted.
   const notHere = showsEveryViolation(args.world) ? [] : all.filter((v) => v.expected === 'violated' && v.verdict === 'held');
-  const mismatches = all.filter((v) => v.verdict !== v.expected).length - notHere.length;
+  const mismatches = all.filter((v) => differs(v.expected, v.verdict)).length - notHere.length;
   const tried = args.save ? all.filter((v) => v.violation !== null).map((v) => save(v, worldFor(designById(v.design)!, args.world))) : [];
   const saved = tried.filter((r) => r.ok).map((r) => r.line);
   // A save that failed (the corpus folder is a file, read-only, full; the name taken by something else) is said on stderr, and the exit status is 2.
@@ -115,9 +115,10 @@ export const check = (args: CheckArgs): number => {
         `\nExpected violations not found in ${describeWorld(args.world)} (not counted as differing: this world may lack what they need):\n${notHere.map((v) => `  ${v.design} / ${v.invariant}`).join('\n')}`,
       );
     const violated = all.filter((v) => v.verdict === 'violated');
-    const unexpected = violated.filter((v) => v.expected !== 'violated').length;
+    const unexpected = violated.filter((v) => v.expected === 'held').length;
+    const unknowns = all.filter((v) => v.expected === 'unknown');
     console.log(
-      `\n${all.length} verdict(s): ${violated.length} violated (${unexpected} unexpected), ${all.filter((v) => v.verdict === 'held').length} held (${vacuous.length} vacuous)\nheld: no violation found by the random search, not a proof\n${mismatches === 0 ? (notHere.length === 0 ? 'all as expected' : 'none contradicts its design') : `${mismatches} differ from the design's expectation`}\n${mismatches === 0 ? 'exit status 0: every verdict as its design expects (violations too)' : 'exit status 1: a verdict differs from what its design expects'}`,
+      `\n${all.length} verdict(s): ${violated.length} violated (${unexpected} unexpected), ${all.filter((v) => v.verdict === 'held').length} held (${vacuous.length} vacuous)${unknowns.length === 0 ? '' : `; ${unknowns.length} expected unknown: ${unknowns.filter((v) => v.verdict === 'violated').length} found violated, ${unknowns.filter((v) => v.verdict === 'held').length} held (bounded), not counted either way`}\nheld: no violation found by the random search, not a proof\n${mismatches === 0 ? (notHere.length === 0 ? 'all as expected' : 'none contradicts its design') : `${mismatches} differ from the design's expectation`}\n${mismatches === 0 ? 'exit status 0: every verdict as its design expects (violations too)' : 'exit status 1: a verdict differs from what its design expects'}`,
     );
   }
   return unsaved ? 2 : mismatches === 0 ? 0 : 1;

@@ -6,7 +6,7 @@
  */
 import { defaultWorld, describeWorld, inWorld, isDefaultWorld, showsEveryViolation, type World, worldError as worldErrorOf, worldFlags, worldFor, worldRecord } from '../model/designs/world-choice.ts';
 import { designById } from '../model/designs/index.ts';
-import type { Design } from '../model/designs/design.ts';
+import { type Design, differs, type Expected } from '../model/designs/design.ts';
 import { match } from 'ts-pattern';
 import { type RemovalLiveness, removalLiveness } from '../properties/liveness.ts';
 import { threadsOf } from '../properties/counterexample/threads.ts';
@@ -48,7 +48,7 @@ export interface DesignExploration {
   readonly world: World;
   readonly exploration: DmaExploration;
   readonly depth: number;
-  readonly results: ReadonlyArray<{ readonly invariant: InvariantId; readonly verdict: ExploreVerdict; readonly expected: 'violated' | 'held' }>;
+  readonly results: ReadonlyArray<{ readonly invariant: InvariantId; readonly verdict: ExploreVerdict; readonly expected: Expected }>;
 }
 
 /** A progress line on stderr for runs longer than two seconds, only on a terminal and never in CI. */
@@ -235,7 +235,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
   const excused = !showsEveryViolation(args.world);
   const mismatches = all
     .flatMap((d) => d.results.map((r) => ({ ...r, design: d.design })))
-    .filter((r) => (r.verdict === 'violated' ? 'violated' : 'held') !== r.expected && r.verdict !== 'held-bounded' && !(r.expected === 'violated' && excused)).length;
+    .filter((r) => differs(r.expected, r.verdict === 'violated' ? 'violated' : 'held') && r.verdict !== 'held-bounded' && !(r.expected === 'violated' && excused)).length;
   const removalMismatches = all.filter((d) => removalContradicts(designById(d.design)!, removalOf(d.design, args), excused)).length;
   const beyond = results.filter((r) => r.verdict === 'held-bounded' && r.expected === 'violated').length;
   const states = all.reduce((n, d) => n + d.exploration.result.states, 0);
@@ -326,7 +326,9 @@ export const exploreCommand = (args: ExploreArgs): number => {
           ? holdLine(d, r.invariant)
           : `violated: shortest trace ${v.depth} step(s), ${v.trace.length} kernel call(s)${d.world.without.length === 0 ? '' : ' (shortest without the left-out steps)'}`;
       const mark =
-        (r.verdict === 'violated') === (r.expected === 'violated')
+        r.expected === 'unknown'
+          ? `  (unknown -> ${r.verdict === 'violated' ? 'violated' : r.verdict === 'held' ? 'held (complete world)' : 'held (bounded)'})`
+          : (r.verdict === 'violated') === (r.expected === 'violated')
           ? ''
           : r.verdict === 'held-bounded'
             ? '  (expected violated: not within this bound)'

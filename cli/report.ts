@@ -20,10 +20,14 @@ export const formatTable = (vs: ReadonlyArray<Verdict>, timing = true): string =
   const wd = Math.max(6, ...vs.map((v) => v.design.length));
   const wi = Math.max(9, ...vs.map((v) => v.invariant.length));
   const time = (s: string) => (timing ? `  ${s.padStart(7)}` : '');
-  const head = `${pad('design', wd)}  ${pad('invariant', wi)}  ${pad('verdict', 8)}  ${pad('as expected', 11)}  ${'runs'.padStart(6)}  ${'exercised'.padStart(9)}${time('time')}`;
+  // A search's hold is a sample: for an expectation nobody knows, the table says what was found and that it is bounded.
+  const agreement = (v: Verdict): string =>
+    v.expected === 'unknown' ? `unknown -> ${v.verdict === 'held' ? 'held (bounded)' : 'violated'}` : v.verdict === v.expected ? 'yes' : `NO: ${v.expected}`;
+  const wa = Math.max(11, ...vs.map((v) => agreement(v).length));
+  const head = `${pad('design', wd)}  ${pad('invariant', wi)}  ${pad('verdict', 8)}  ${pad('as expected', wa)}  ${'runs'.padStart(6)}  ${'exercised'.padStart(9)}${time('time')}`;
   const rows = vs.map(
     (v) =>
-      `${pad(v.design, wd)}  ${pad(v.invariant, wi)}  ${pad(v.verdict, 8)}  ${pad(v.verdict === v.expected ? 'yes' : `NO: ${v.expected}`, 11)}  ${String(v.runs).padStart(6)}  ${(v.verdict === 'held' && v.exercised === 0 ? 'never' : String(v.exercised)).padStart(9)}${time(seconds(v.ms))}`,
+      `${pad(v.design, wd)}  ${pad(v.invariant, wi)}  ${pad(v.verdict, 8)}  ${pad(agreement(v), wa)}  ${String(v.runs).padStart(6)}  ${(v.verdict === 'held' && v.exercised === 0 ? 'never' : String(v.exercised)).padStart(9)}${time(seconds(v.ms))}`,
   );
   return [head, '-'.repeat(head.length), ...rows].join('\n');
 };

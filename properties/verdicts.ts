@@ -4,7 +4,7 @@
  * violated, record it (with its shrunk trace) and search again for the
  * rest; what survives a whole budget of runs is held.
  */
-import type { Design } from '../model/designs/design.ts';
+import type { Design, Expected } from '../model/designs/design.ts';
 import type { InvariantId } from './invariant.ts';
 import { invariantById } from './registry.ts';
 import { search, type Resume, type SearchConfig } from './search.ts';
@@ -15,7 +15,7 @@ export interface Verdict {
   readonly design: string;
   readonly invariant: InvariantId;
   readonly verdict: 'violated' | 'held';
-  readonly expected: 'violated' | 'held';
+  readonly expected: Expected;
   /** Runs of the search that decided it (for a violation: up to the failing run). */
   readonly runs: number;
   readonly ms: number;

@@ -42,10 +42,22 @@ export interface StepTemplate {
   readonly swarm?: false;
 }
 
+/**
+ * What a design expects of an invariant: `violated` or `held`, each with
+ * the reason, or `unknown` for a design under review whose answer nobody
+ * knows yet: check and explore report what they find for it (`unknown ->
+ * violated`, `unknown -> held (complete world | bounded)`) without
+ * counting it as agreeing or differing (docs/adding-a-design.md).
+ */
+export type Expected = 'violated' | 'held' | 'unknown';
+
 export interface Expectation {
-  readonly verdict: 'violated' | 'held';
+  readonly verdict: Expected;
   readonly why: string;
 }
+
+/** Does a verdict found contradict what was expected? Never for `unknown`. */
+export const differs = (expected: Expected, found: 'violated' | 'held'): boolean => expected !== 'unknown' && expected !== found;
 
 export interface Design {
   readonly id: string;
@@ -139,6 +151,8 @@ export const noIova: Expectation = held('No IOVA range is allocated (no dma_iova
 /** The p2p-reachable expectation of every design whose map calls give their devices right addresses only (P2P pages by their route, RAM by the DMA API). */
 export const reachable: Expectation = held('Every map call gives its device an address that reaches the memory it was made for.');
 export const violated = (why: string): Expectation => ({ verdict: 'violated', why });
+/** The answer is what the tool is run to find: `why` says what is asked and why nobody knows. */
+export const unknown = (why: string): Expectation => ({ verdict: 'unknown', why });
 
 /** A template whose every option is exactly one call. */
 export const single = (name: string, role: StepTemplate['role'], weight: number, f: (s: State) => ReadonlyArray<Op>): StepTemplate => ({

@@ -5,7 +5,7 @@
  * its design expects. A mutant that makes the model throw is reported as
  * such: a crash is noticed, but it is not a verdict.
  */
-import { budgetOf } from '../../model/designs/design.ts';
+import { budgetOf, differs } from '../../model/designs/design.ts';
 import { designById, designs } from '../../model/designs/index.ts';
 import { withoutSteps } from '../../model/designs/world-choice.ts';
 import { withVariant } from '../../model/variant.ts';
@@ -45,7 +45,7 @@ export const runMutant = (m: Mutant, b: MutantBudget): MutantResult => {
     const { runs, maxCommands } = budgetOf(d, b.runs, b.maxCommands);
     try {
       const vs = withVariant(m.variant, () => verdictsFor(d, invariantIds, { seed: b.seed, runs, maxCommands }));
-      const f = vs.find((v) => v.verdict !== v.expected);
+      const f = vs.find((v) => differs(v.expected, v.verdict));
       if (f !== undefined)
         return { id: m.id, outcome: 'flipped', flip: { design: d.id, invariant: f.invariant, verdict: f.verdict, runs: f.runs, message: f.violation?.message ?? null }, crash: null, designsSearched: searched, ms: Date.now() - t0 };
     } catch (e) {
