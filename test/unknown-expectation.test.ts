@@ -33,7 +33,7 @@ describe('expected: unknown', () => {
   });
 
   it('check reports unknown -> violated and unknown -> held (bounded), and exits 0', () => {
-    const r = runCli(...['check', '--design', 'under-review', '--invariant', 'pin-coherent', '--invariant', 'isolation', '--invariant', 'gup-release', '--no-timing']);
+    const r = runCli(...['check', '--design', 'under-review', '--invariant', 'pin-coherent', '--invariant', 'isolation', '--invariant', 'gup-release', '--runs', '2000', '--no-timing']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^under-review\s+pin-coherent\s+violated\s+unknown -> violated\s/m);
     expect(r.stdout).toMatch(/^under-review\s+isolation\s+held\s+unknown -> held \(bounded\)\s/m);

@@ -118,7 +118,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'the HTML viewer in headless Chrom
       .replace(/^foll-pci-p2pdma.*/, 'foll-pci-p2pdma')
       .replace(/^vmsplice.*/, 'vmsplice')
       .replace(/^(vfio-)?dmabuf.*/, 'dmabuf')
-      .replace(/^(gup|pin-user-pages|pin-fork-gup-fast).*/, 'gup');
+      .replace(/^(gup|pin-user-pages|pin-fork-gup-fast|pin-swap|pin-soft-dirty).*/, 'gup');
   // The keyboard passes (j/k, arrows) are the viewer's navigation, the same for every page: the
   // first walked trace takes them; every walked trace is clicked through step by step.
   const walked = new Set<string>();
