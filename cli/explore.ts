@@ -327,7 +327,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
           : `violated: shortest trace ${v.depth} step(s), ${v.trace.length} kernel call(s)${d.world.without.length === 0 ? '' : ' (shortest without the left-out steps)'}`;
       const mark =
         r.expected === 'unknown'
-          ? `  (unknown -> ${r.verdict === 'violated' ? 'violated' : r.verdict === 'held' ? 'held (complete world)' : 'held (bounded)'})`
+          ? `  (unknown -> ${r.verdict === 'violated' ? 'violated' : r.verdict === 'held-bounded' ? 'held (bounded)' : args.world.name === 'complete' && showsEveryViolation(args.world) ? 'held (complete world)' : 'held (whole space of this world, not its complete world)'})`
           : (r.verdict === 'violated') === (r.expected === 'violated')
           ? ''
           : r.verdict === 'held-bounded'
@@ -369,7 +369,7 @@ export const exploreCommand = (args: ExploreArgs): number => {
   const violated = results.filter((r) => r.verdict === 'violated');
   const whole = results.filter((r) => r.verdict === 'held').length;
   const bounded = results.filter((r) => r.verdict === 'held-bounded').length;
-  const unexpected = violated.filter((r) => r.expected !== 'violated').length;
+  const unexpected = violated.filter((r) => r.expected === 'held').length;
   console.log(
     `\n${states} states${timing}; ${violated.length} violated (${unexpected === 0 ? 'all expected' : `${unexpected} not expected`}), ${whole + bounded} held (${whole} over the whole reachable space, ${bounded} up to a bound)${beyond > 0 ? `; ${beyond} expected violation(s) not within the bound` : ''}`,
   );

@@ -39,8 +39,9 @@ const texts = (): Readonly<Record<Command, ReadonlyArray<string>>> => ({
     '  --save               save each violation into counterexamples/<design>/',
     '  --no-timing          leave the time columns out (two runs print the same bytes)',
     '',
-    'exit status: 0 every verdict is what its design expects (violations included);',
-    '             1 a verdict differs from its design\'s expectation; 2 bad usage.',
+    'exit status: 0 every verdict is what its design expects (violations included; an',
+    '             expectation of unknown is reported, never counted); 1 a verdict differs',
+    '             from its design\'s expectation; 2 bad usage.',
   ],
   explore: [
     'usage: dmacheck explore [--design ID]... [--invariant ID]... [--depth K] [--max-states N] [WORLD]',
@@ -67,7 +68,8 @@ const texts = (): Readonly<Record<Command, ReadonlyArray<string>>> => ({
     '  --reference P-V-B-M  the benchmark model of shared/bench (--buggy: its buggy variant)',
     '',
     'exit status: 0 no verdict contradicts a design\'s expectation (a violation beyond the bound',
-    '             does not); 1 one does; 2 bad usage.',
+    '             does not, nor does anything found for an expectation of unknown); 1 one does;',
+    '             2 bad usage.',
   ],
   replay: [
     'usage: dmacheck replay [FILE|-]... [--design OTHER]',

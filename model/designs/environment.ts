@@ -77,7 +77,10 @@ export const storeAny: StepTemplate = single('store', 'environment', 2, (s) =>
 );
 
 /** Soft-dirty tracking of a live process (CRIU's pre-dump): echo 4 > /proc/PID/clear_refs. */
-export const clearRefsAny: StepTemplate = single('clear_refs', 'environment', 1, (s) => liveMms(s).map((mm): Op => ({ kind: 'clear_refs', mm: mm.id })));
+export const clearRefsAny: StepTemplate = single('clear_refs', 'environment', 1, (s) =>
+  // Not under an interval notifier: the op does not model its MMU_NOTIFY_SOFT_DIRTY invalidation (ill-formed there).
+  liveMms(s).filter((mm) => ![...s.notifiers.values()].some((n) => n.mm === mm.id)).map((mm): Op => ({ kind: 'clear_refs', mm: mm.id })),
+);
 
 /** A process loads from a page of one of its anonymous VMAs (a read fault first where nothing present is mapped: the zero page, or swap-in). */
 export const loadAny: StepTemplate = single('load', 'environment', 1, (s) =>

@@ -4,7 +4,12 @@
  * mmap_write_lock it write-protects every present PTE of the process
  * (clear_soft_dirty: pte_wrprotect, pte_clear_soft_dirty), so the next
  * store faults and the kernel sees which pages were written. A swap entry
- * only loses its soft-dirty bit. Before 5.11 a pinned page was
+ * only loses its soft-dirty bit, and VM_PFNMAP VMAs (an exporter's BAR
+ * window) are not walked (clear_refs_test_walk). Before 5.11 the walk ran
+ * under mmap_read_lock (the write lock only cleared VM_SOFTDIRTY);
+ * 29a951dfb3c3 "mm: fix clear_refs_write locking", in the same 5.11-rc4
+ * batch as the pinned-page fix, takes mmap_write_lock throughout, so the
+ * era flag below stands for both. Before 5.11 a pinned page was
  * write-protected too, and 5.9's do_wp_page (page_count() != 1) then moved
  * the process to a copy at its next store; 9348b73c2e1b ("mm: don't play
  * games with pinned pages in clear_page_refs") skips a writable PTE of a
@@ -17,7 +22,7 @@
 import { present, setVma } from '../page.ts';
 import { done, illFormed, waits, type Outcome } from '../result.ts';
 import type { MmId, PteEntry, State, Vma } from '../state.ts';
-import { mmapWriteBusy } from './invalidate.ts';
+import { mmapWriteBusy, mmapWriteLocked } from './invalidate.ts';
 import { forkHolds } from './fork-window.ts';
 
 /** pte_is_pinned() (5.11): a writable PTE of a COW mapping, in an mm that has pinned, whose page may be DMA-pinned. */
@@ -35,11 +40,11 @@ export const clearRefs = (s: State, mm: MmId): Outcome => {
   if ([...s.notifiers.values()].some((n) => n.mm === mm)) return illFormed(op, `mm ${mm} has an mmu interval notifier: the MMU_NOTIFY_SOFT_DIRTY invalidation around the walk is not modelled`);
   const fork = forkHolds(s, mm);
   if (fork !== null) return waits(op, fork);
-  const busy = mmapWriteBusy(s, mm);
+  const busy = s.era.clearRefsSkipsPinned ? mmapWriteBusy(s, mm) : mmapWriteLocked(s, mm) ? `mmap_write_lock of mm ${mm} is held` : null;
   if (busy !== null) return waits(op, busy);
   let state = s;
   for (const v of s.vmas.values()) {
-    if (v.mm !== mm) continue;
+    if (v.mm !== mm || v.backing.kind === 'bar') continue;
     const ptes = v.ptes.map((p) => {
       const q = present(p);
       if (q === null || !q.writable || (s.era.clearRefsSkipsPinned && pteIsPinned(s, v, p))) return p;
