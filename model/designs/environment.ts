@@ -135,12 +135,16 @@ export const deviceAccessAny = (write: boolean): StepTemplate =>
   ]);
 
 /** A mirroring device uses a virtual page its page table maps (a GPU kernel touching shared virtual memory). */
-export const deviceSvmAccessAny: StepTemplate = single('device_svm_access', 'environment', 3, (s) =>
-  [...s.deviceRanges.values()]
-    .filter((r) => r.mapping === null)
-    .sort((a, b) => a.device - b.device || a.mm - b.mm || a.start - b.start)
-    .flatMap((r): Op[] => [false, ...(r.dir === 'to-device' ? [] : [true])].map((write): Op => ({ kind: 'device_svm_access', dev: r.device, mm: r.mm, addr: r.start, write }))),
-);
+export const deviceSvmAccessAny: StepTemplate = {
+  ...single('device_svm_access', 'environment', 3, (s) =>
+    [...s.deviceRanges.values()]
+      .filter((r) => r.mapping === null)
+      .sort((a, b) => a.device - b.device || a.mm - b.mm || a.start - b.start)
+      .flatMap((r): Op[] => [false, ...(r.dir === 'to-device' ? [] : [true])].map((write): Op => ({ kind: 'device_svm_access', dev: r.device, mm: r.mm, addr: r.start, write }))),
+  ),
+  // Every violation of a mirror ends in the device's access: a swarm run without it cannot show one.
+  swarm: false,
+};
 
 /**
  * Generic kernel code that walks an SGL with the CPU: the block layer's
