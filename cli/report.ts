@@ -24,11 +24,10 @@ export const formatTable = (vs: ReadonlyArray<Verdict>, timing = true): string =
   const agreement = (v: Verdict): string =>
     v.expected === 'unknown' ? `unknown -> ${v.verdict === 'held' ? 'held (bounded)' : 'violated'}` : v.verdict === v.expected ? 'yes' : `NO: ${v.expected}`;
   // The column keeps its width: a longer "unknown -> ..." pushes only its own row, so the other rows print as without it.
-  const wa = 11;
-  const head = `${pad('design', wd)}  ${pad('invariant', wi)}  ${pad('verdict', 8)}  ${pad('as expected', wa)}  ${'runs'.padStart(6)}  ${'exercised'.padStart(9)}${time('time')}`;
+  const head = `${pad('design', wd)}  ${pad('invariant', wi)}  ${pad('verdict', 8)}  ${pad('as expected', 11)}  ${'runs'.padStart(6)}  ${'exercised'.padStart(9)}${time('time')}`;
   const rows = vs.map(
     (v) =>
-      `${pad(v.design, wd)}  ${pad(v.invariant, wi)}  ${pad(v.verdict, 8)}  ${pad(agreement(v), wa)}  ${String(v.runs).padStart(6)}  ${(v.verdict === 'held' && v.exercised === 0 ? 'never' : String(v.exercised)).padStart(9)}${time(seconds(v.ms))}`,
+      `${pad(v.design, wd)}  ${pad(v.invariant, wi)}  ${pad(v.verdict, 8)}  ${pad(agreement(v), 11)}  ${String(v.runs).padStart(6)}  ${(v.verdict === 'held' && v.exercised === 0 ? 'never' : String(v.exercised)).padStart(9)}${time(seconds(v.ms))}`,
   );
   return [head, '-'.repeat(head.length), ...rows].join('\n');
 };

@@ -94,14 +94,8 @@ const faultAnon = (s: State, v: Vma, index: number, write: boolean): E.Either<st
  * do_swap_page() (./swap.ts), then, for a write fault that cannot reuse
  * the page, do_wp_page()'s copy. A copy that finds no free page fails the
  * whole fault here, where the kernel would leave the page mapped
- * read-only.
+ * read-only. (write_fault runs the copy itself, under the notifiers.)
  */
-/** do_swap_page() of a write fault alone: what it mapped, and whether do_wp_page() must still copy (write_fault runs that under the notifiers). */
-export const swapInForWrite = (s: State, v: Vma, index: number, p: SwapPte): E.Either<string, { readonly changed: Changed; readonly cow: boolean }> => {
-  const r = swapIn(s, v, index, p, true);
-  return E.isLeft(r) ? r : E.right({ changed: r.right.changed, cow: r.right.cow });
-};
-
 const faultSwap = (s: State, v: Vma, index: number, p: SwapPte, write: boolean): E.Either<string, Changed> => {
   const r = swapIn(s, v, index, p, write);
   if (E.isLeft(r)) return r;

@@ -8,7 +8,7 @@ import { forkHoldsPage } from './fork-window.ts';
 import type { Frame, NotifyRange, Pfn, State } from '../state.ts';
 import type { Changed } from '../page.ts';
 import { invalidateThen } from './invalidate.ts';
-import { swapOut, swapOutRefused } from './swap.ts';
+import { setSlot, swapOut, swapOutRefused } from './swap.ts';
 
 type Lookup = { readonly frame: Frame } | { readonly reason: string };
 
@@ -170,7 +170,7 @@ export const migrateRest = (s: State, pfn: Pfn): Changed => {
   }
   // The swap cache entry moves to the new page with the data (folio_migrate_mapping).
   const slot = swapSlotOf(s, pfn);
-  if (slot !== null) state = { ...state, swap: replaceAt(state.swap, slot, { ...state.swap[slot]!, cache: to }) };
+  if (slot !== null) state = setSlot(state, slot, { ...state.swap[slot]!, cache: to });
   return { state, events: [{ kind: 'page-freed', pfn }] };
 };
 

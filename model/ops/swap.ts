@@ -14,7 +14,7 @@ import type { Event } from '../event.ts';
 import { allocRamPage, freeFrame, kernelRefcount, present, putPage, rmap, setFrame, setVma, swapSlotOf, type Changed } from '../page.ts';
 import type { Pfn, State, SwapPte, SwapSlot, SwapSlotId, Vma } from '../state.ts';
 
-const setSlot = (s: State, id: SwapSlotId, slot: SwapSlot | null): State => ({ ...s, swap: replaceAt(s.swap, id, slot) });
+export const setSlot = (s: State, id: SwapSlotId, slot: SwapSlot | null): State => ({ ...s, swap: replaceAt(s.swap, id, slot) });
 
 /** The lowest free slot, or null when the device is full (add_to_swap() fails). */
 export const freeSwapSlot = (s: State): SwapSlotId | null => {
@@ -69,11 +69,12 @@ export const swapOut = (s: State, pfn: Pfn): Changed => {
   // PageAnonExclusive, as far as the model can tell it: mapped by this one PTE, writable (a COW break or
   // a first fault gave it to this process alone) or pinned (a pin requires it), and no other swap entry
   // sharing the data. A read-only PTE of a page fork once shared stays shared to the kernel.
-  const only = rmap(s, pfn)[0];
+  const mappers = rmap(s, pfn);
+  const only = mappers[0];
   const writable = only === undefined ? false : present(s.vmas.get(only.vma)!.ptes[only.index])?.writable === true;
   const exclusive = s.era.unmapKeepsPinnedAnon && f.mapcount === 1 && slot.count === 0 && (writable || f.pincount > 0);
   let state = s;
-  for (const { vma, index } of rmap(s, pfn)) {
+  for (const { vma, index } of mappers) {
     const v = state.vmas.get(vma)!;
     const entry: SwapPte = { swap: id, exclusive };
     state = setVma(state, { ...v, ptes: replaceAt(v.ptes, index, entry) });
